@@ -1,0 +1,44 @@
+"""The province's working-day calendar: the `holidays` package plus the adjustment table.
+
+`get_calendar()` is what every deadline computation calls. The calendar is cached in-process
+and rebuilt when the adjustment table changes (a cheap fingerprint query per call).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime
+
+from django.db.models import Count, Max
+
+from congvu.workdays.models import CalendarAdjustment
+from congvu_analytics.workdays import WorkCalendar, build_calendar
+
+_lock = threading.Lock()
+_cached: tuple[tuple[object, ...], WorkCalendar] | None = None
+
+
+def _fingerprint() -> tuple[object, ...]:
+    agg = CalendarAdjustment.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    return (agg["n"], agg["last"])
+
+
+def get_calendar() -> WorkCalendar:
+    global _cached  # noqa: PLW0603 - a process-wide cache is the point
+    key = _fingerprint()
+    cached = _cached
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    with _lock:
+        rows = CalendarAdjustment.objects.values_list("day", "is_working_day", "reason")
+        cal = build_calendar(rows)
+        _cached = (key, cal)
+        return cal
+
+
+def add_working_days(start: date | datetime, n: int) -> date:
+    return get_calendar().add_working_days(start, n)
+
+
+def working_days_between(start: date | datetime, end: date | datetime) -> int:
+    return get_calendar().working_days_between(start, end)
