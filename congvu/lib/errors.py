@@ -1,0 +1,32 @@
+"""Domain errors raised by actions: a machine-readable code for the API and a Vietnamese
+message for people. Views turn them into form errors or JSON error bodies."""
+
+from __future__ import annotations
+
+
+class ActionError(Exception):
+    """A refused action. Nothing was changed when this is raised."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+class ActionPermissionError(ActionError):
+    status = 403
+
+    def __init__(self, message: str = "Bạn không có quyền thực hiện thao tác này.") -> None:
+        super().__init__("permission_denied", message)
+
+
+class ConflictError(ActionError):
+    """The object changed under the caller (stale version); retry with fresh data."""
+
+    status = 409

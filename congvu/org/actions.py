@@ -1,0 +1,371 @@
+"""The only code that writes the organisation tables (STYLE.md §7.1).
+
+Every function runs in one transaction and either completes or changes nothing. Dates are
+effective dates: a change "from 1/7/2025" closes the current rows on 30/6/2025 and opens new
+ones, so the tree as it was before stays readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from congvu.lib.errors import ActionError
+from congvu.org.models import (
+    Membership,
+    Person,
+    RoleGrant,
+    Unit,
+    UnitSuccession,
+    UnitType,
+    UnitVersion,
+    today,
+)
+from congvu.org.tree import tree_as_of
+
+
+def _open_version(unit: Unit) -> UnitVersion:
+    version = unit.versions.filter(valid_to__isnull=True).first()
+    if version is None:
+        raise ActionError("unit_dissolved", f"Đơn vị {unit.code} đã giải thể, không thể thay đổi.")
+    return version
+
+
+def _check_parent(unit: Unit | None, parent: Unit | None, effective: date) -> None:
+    if parent is None:
+        return
+    if not parent.is_active_on(effective):
+        raise ActionError(
+            "parent_inactive",
+            f"Đơn vị cấp trên {parent.code} không còn hiệu lực vào ngày {effective:%d/%m/%Y}.",
+            field="parent",
+        )
+    if unit is None:
+        return
+    if parent.pk == unit.pk:
+        raise ActionError("cycle", "Một đơn vị không thể là cấp trên của chính nó.", field="parent")
+    tree = tree_as_of(effective)
+    if unit.pk in tree and parent.pk in tree.subtree(unit.pk):
+        raise ActionError(
+            "cycle",
+            f"Không thể đặt {parent.code} làm cấp trên của {unit.code}: {parent.code} đang là đơn vị "
+            f"cấp dưới của {unit.code} (tạo vòng lặp).",
+            field="parent",
+        )
+
+
+@transaction.atomic
+def create_unit(
+    *,
+    code: str,
+    name: str,
+    unit_type: UnitType,
+    parent: Unit | None,
+    valid_from: date,
+    short_name: str = "",
+    decision_ref: str = "",
+) -> Unit:
+    code = code.strip()
+    if not code or not name.strip():
+        raise ActionError("required", "Mã và tên đơn vị là bắt buộc.", field="code")
+    if Unit.objects.filter(code=code).exists():
+        raise ActionError("duplicate_code", f"Mã đơn vị {code} đã tồn tại.", field="code")
+    _check_parent(None, parent, valid_from)
+    unit = Unit(
+        code=code,
+        name=name.strip(),
+        short_name=short_name,
+        unit_type=unit_type,
+        parent=parent,
+        valid_from=valid_from,
+    )
+    unit.save()
+    UnitVersion.objects.create(
+        unit=unit,
+        name=unit.name,
+        unit_type=unit_type,
+        parent=parent,
+        valid_from=valid_from,
+        change_reason="Thành lập",
+        decision_ref=decision_ref,
+    )
+    return unit
+
+
+def _new_version(
+    unit: Unit,
+    effective: date,
+    *,
+    name: str,
+    unit_type: UnitType,
+    parent: Unit | None,
+    reason: str,
+    decision_ref: str,
+) -> UnitVersion:
+    current = _open_version(unit)
+    if effective <= current.valid_from:
+        raise ActionError(
+            "effective_date",
+            f"Ngày hiệu lực phải sau {current.valid_from:%d/%m/%Y} (ngày bắt đầu của phiên bản hiện tại).",
+            field="effective",
+        )
+    current.valid_to = effective - timedelta(days=1)
+    current.save(update_fields=["valid_to"])
+    version = UnitVersion.objects.create(
+        unit=unit,
+        name=name,
+        unit_type=unit_type,
+        parent=parent,
+        valid_from=effective,
+        change_reason=reason,
+        decision_ref=decision_ref,
+    )
+    unit.name, unit.unit_type, unit.parent = name, unit_type, parent
+    unit.save(update_fields=["name", "unit_type", "parent", "search_text"])
+    return version
+
+
+@transaction.atomic
+def move_unit(
+    unit: Unit, new_parent: Unit | None, effective: date, *, reason: str, decision_ref: str = ""
+) -> UnitVersion:
+    """Re-parent `unit` from `effective`; before that date it stays under its old parent."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    _check_parent(unit, new_parent, effective)
+    return _new_version(
+        unit,
+        effective,
+        name=unit.name,
+        unit_type=unit.unit_type,
+        parent=new_parent,
+        reason=reason or "Điều chuyển đơn vị cấp trên",
+        decision_ref=decision_ref,
+    )
+
+
+@transaction.atomic
+def rename_unit(
+    unit: Unit,
+    new_name: str,
+    effective: date,
+    *,
+    unit_type: UnitType | None = None,
+    decision_ref: str = "",
+) -> UnitVersion:
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    return _new_version(
+        unit,
+        effective,
+        name=new_name.strip(),
+        unit_type=unit_type or unit.unit_type,
+        parent=unit.parent,
+        reason="Đổi tên / tổ chức lại",
+        decision_ref=decision_ref,
+    )
+
+
+@transaction.atomic
+def dissolve_unit(unit: Unit, effective: date, *, decision_ref: str = "") -> None:
+    """End `unit` on the day before `effective`. It must have no current children or members."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    last_day = effective - timedelta(days=1)
+    tree = tree_as_of(effective)
+    if tree.children.get(unit.pk):
+        raise ActionError(
+            "has_children",
+            f"Đơn vị {unit.code} còn đơn vị cấp dưới; hãy chuyển hoặc giải thể chúng trước.",
+        )
+    if Membership.objects.active_on(effective).filter(unit=unit).exists():
+        raise ActionError(
+            "has_members", f"Đơn vị {unit.code} còn cán bộ đang công tác; hãy điều chuyển trước."
+        )
+    version = _open_version(unit)
+    if last_day < version.valid_from:
+        raise ActionError("effective_date", "Ngày giải thể phải sau ngày bắt đầu hiệu lực.")
+    version.valid_to = last_day
+    version.change_reason = version.change_reason or "Giải thể"
+    version.save(update_fields=["valid_to", "change_reason"])
+    unit.valid_to = last_day
+    unit.save(update_fields=["valid_to", "search_text"])
+
+
+@transaction.atomic
+def merge_units(
+    merged: Sequence[Unit],
+    into: Unit,
+    effective: date,
+    *,
+    decision_ref: str = "",
+    kind: str = UnitSuccession.Kind.MERGE,
+) -> None:
+    """Merge `merged` into `into` from `effective` (sáp nhập / hợp nhất).
+
+    Children of the merged units move under `into`; their current members move to `into` with
+    the same role (a second head becomes a deputy, as happens in practice until a new head is
+    appointed); the merged units end on the day before; succession rows keep their history
+    reachable from `into`.
+    """
+    if not merged:
+        raise ActionError("required", "Cần chọn ít nhất một đơn vị để sáp nhập.")
+    if any(u.pk == into.pk for u in merged):
+        raise ActionError("cycle", "Không thể sáp nhập một đơn vị vào chính nó.")
+    if not into.is_active_on(effective):
+        raise ActionError("unit_dissolved", f"Đơn vị tiếp nhận {into.code} không còn hiệu lực.")
+    last_day = effective - timedelta(days=1)
+    tree = tree_as_of(effective)
+    into_ancestors = set(tree.ancestors(into.pk))
+    for unit in merged:
+        if unit.pk in into_ancestors:
+            raise ActionError(
+                "cycle", f"{unit.code} là cấp trên của {into.code}, không thể sáp nhập vào cấp dưới."
+            )
+    has_head = Membership.objects.active_on(effective).heads().filter(unit=into).exists()
+    for unit in merged:
+        unit = Unit.objects.select_for_update().get(pk=unit.pk)
+        for child_id in list(tree.children.get(unit.pk, ())):
+            child = Unit.objects.get(pk=child_id)
+            move_unit(child, into, effective, reason=f"Chuyển về {into.name} do sáp nhập", decision_ref=decision_ref)
+        for m in Membership.objects.active_on(effective).filter(unit=unit).select_related("person"):
+            role = m.role
+            if role == Membership.Role.HEAD and has_head:
+                role = Membership.Role.DEPUTY
+            m.valid_to = last_day
+            m.save(update_fields=["valid_to"])
+            Membership.objects.create(
+                person=m.person,
+                unit=into,
+                role=role,
+                position_title=m.position_title,
+                job_position=m.job_position,
+                is_primary=m.is_primary,
+                valid_from=effective,
+                decision_ref=decision_ref,
+            )
+            has_head = has_head or role == Membership.Role.HEAD
+        version = _open_version(unit)
+        version.valid_to = last_day
+        version.save(update_fields=["valid_to"])
+        unit.valid_to = last_day
+        unit.save(update_fields=["valid_to", "search_text"])
+        UnitSuccession.objects.create(
+            predecessor=unit,
+            successor=into,
+            kind=kind,
+            effective_date=effective,
+            decision_ref=decision_ref,
+        )
+
+
+@transaction.atomic
+def add_membership(
+    person: Person,
+    unit: Unit,
+    *,
+    role: str = Membership.Role.MEMBER,
+    position_title: str = "",
+    job_position: str = "",
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+    is_primary: bool = True,
+    decision_ref: str = "",
+) -> Membership:
+    valid_from = valid_from or today()
+    if valid_to is not None and valid_to < valid_from:
+        raise ActionError("date_range", "Ngày kết thúc phải sau ngày bắt đầu.", field="valid_to")
+    if not unit.is_active_on(valid_from):
+        raise ActionError(
+            "unit_dissolved", f"Đơn vị {unit.code} không còn hiệu lực vào ngày {valid_from:%d/%m/%Y}."
+        )
+    Person.objects.select_for_update().get(pk=person.pk)
+    if (
+        is_primary
+        and Membership.objects.filter(person=person, is_primary=True)
+        .overlapping(valid_from, valid_to)
+        .exists()
+    ):
+        raise ActionError(
+            "two_primary_units",
+            f"{person.full_name} đang công tác chính thức ở một đơn vị khác trong cùng thời gian; "
+            "hãy kết thúc công tác cũ trước hoặc ghi nhận là kiêm nhiệm.",
+            field="unit",
+        )
+    if role == Membership.Role.HEAD:
+        Unit.objects.select_for_update().get(pk=unit.pk)
+        other = (
+            Membership.objects.filter(unit=unit, role=Membership.Role.HEAD)
+            .overlapping(valid_from, valid_to)
+            .select_related("person")
+            .first()
+        )
+        if other is not None:
+            raise ActionError(
+                "two_heads",
+                f"{unit.name} đã có người đứng đầu ({other.person.full_name}) trong thời gian này.",
+                field="role",
+            )
+    return Membership.objects.create(
+        person=person,
+        unit=unit,
+        role=role,
+        position_title=position_title,
+        job_position=job_position,
+        is_primary=is_primary,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        decision_ref=decision_ref,
+    )
+
+
+@transaction.atomic
+def end_membership(membership: Membership, last_day: date) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.valid_to is not None and membership.valid_to < last_day:
+        raise ActionError("already_ended", "Quá trình công tác này đã kết thúc.")
+    if last_day < membership.valid_from:
+        raise ActionError("date_range", "Ngày kết thúc phải sau ngày bắt đầu.")
+    membership.valid_to = last_day
+    membership.save(update_fields=["valid_to"])
+    return membership
+
+
+@transaction.atomic
+def transfer_person(
+    person: Person,
+    to_unit: Unit,
+    effective: date,
+    *,
+    role: str = Membership.Role.MEMBER,
+    position_title: str = "",
+    job_position: str = "",
+    decision_ref: str = "",
+) -> Membership:
+    """Điều động: end the current primary membership and start one in `to_unit`."""
+    current = person.primary_membership(effective)
+    if current is not None:
+        end_membership(current, effective - timedelta(days=1))
+    return add_membership(
+        person,
+        to_unit,
+        role=role,
+        position_title=position_title,
+        job_position=job_position or (current.job_position if current else ""),
+        valid_from=effective,
+        decision_ref=decision_ref,
+    )
+
+
+@transaction.atomic
+def grant_role(
+    person: Person, role: str, scope: Unit, *, valid_from: date | None = None, decision_ref: str = ""
+) -> RoleGrant:
+    if role not in RoleGrant.Role.values:
+        raise ActionError("unknown_role", f"Vai trò không hợp lệ: {role}", field="role")
+    return RoleGrant.objects.create(
+        person=person,
+        role=role,
+        scope=scope,
+        valid_from=valid_from or today(),
+        decision_ref=decision_ref,
+    )

@@ -1,0 +1,150 @@
+"""Who may see and act on which unit's work — the one permission layer every feature uses.
+
+Rules (DOMAIN.md "Who is who"):
+- a specialist (member) sees the work of the units they belong to; acting on a task they
+  hold is decided by the workflow, not here;
+- a head or deputy sees and directs the work of their unit's subtree, including the units
+  their unit took over in a merger;
+- a provincial leader (grant) sees and directs the work of the grant's subtree;
+- HR (Sở Nội vụ) and inspectors (grants) see their scope's subtree read-only;
+- an administrator manages the organisation of their scope but does not read its work;
+- a Django superuser is an administrator of everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from congvu.org.models import Membership, Person, RoleGrant, Unit, person_for_user, today
+from congvu.org.tree import tree_as_of
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class Role:
+    LEADER = "leader"
+    HEAD = "head"
+    DEPUTY = "deputy"
+    SPECIALIST = "specialist"
+    HR = "hr"
+    INSPECTOR = "inspector"
+    ADMIN = "admin"
+
+    LABELS = {
+        LEADER: "Lãnh đạo tỉnh",
+        HEAD: "Người đứng đầu",
+        DEPUTY: "Cấp phó",
+        SPECIALIST: "Chuyên viên",
+        HR: "Sở Nội vụ",
+        INSPECTOR: "Thanh tra",
+        ADMIN: "Quản trị",
+    }
+
+
+@dataclass(frozen=True)
+class Access:
+    person_id: int | None
+    roles: frozenset[str]
+    member_unit_ids: frozenset[int]
+    read_unit_ids: frozenset[int]
+    act_unit_ids: frozenset[int]
+    admin_unit_ids: frozenset[int]
+    evaluation_unit_ids: frozenset[int]
+    is_superuser: bool = False
+
+    def can_see_unit(self, unit: Unit | int) -> bool:
+        unit_id = unit if isinstance(unit, int) else unit.pk
+        return self.is_superuser or unit_id in self.read_unit_ids
+
+    def can_act_on_unit(self, unit: Unit | int) -> bool:
+        """May direct the unit's work: assign, transfer, approve, remind (not read-only roles)."""
+        unit_id = unit if isinstance(unit, int) else unit.pk
+        return unit_id in self.act_unit_ids
+
+    def can_admin_unit(self, unit: Unit | int) -> bool:
+        unit_id = unit if isinstance(unit, int) else unit.pk
+        return self.is_superuser or unit_id in self.admin_unit_ids
+
+    def can_see_evaluations_of(self, unit: Unit | int) -> bool:
+        unit_id = unit if isinstance(unit, int) else unit.pk
+        return unit_id in self.evaluation_unit_ids
+
+    @property
+    def is_read_only(self) -> bool:
+        return not self.act_unit_ids
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+NO_ACCESS = Access(None, frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
+
+
+def access_for(person: Person | None, day: date | None = None, *, superuser: bool = False) -> Access:
+    day = day or today()
+    if person is None:
+        if superuser:
+            return Access(None, frozenset({Role.ADMIN}), *([frozenset()] * 5), is_superuser=True)
+        return NO_ACCESS
+    tree = tree_as_of(day)
+    roles: set[str] = set()
+    member: set[int] = set()
+    read: set[int] = set()
+    act: set[int] = set()
+    admin: set[int] = set()
+    evaluation: set[int] = set()
+    for unit_id, role in Membership.objects.active_on(day).filter(person=person).values_list(
+        "unit_id", "role"
+    ):
+        member.add(unit_id)
+        read.add(unit_id)
+        if role in (Membership.Role.HEAD, Membership.Role.DEPUTY):
+            roles.add(Role.HEAD if role == Membership.Role.HEAD else Role.DEPUTY)
+            directed = tree.with_predecessors(tree.subtree(unit_id))
+            read |= directed
+            act |= directed
+            evaluation |= directed
+        else:
+            roles.add(Role.SPECIALIST)
+    for scope_id, role in RoleGrant.objects.active_on(day).filter(person=person).values_list(
+        "scope_id", "role"
+    ):
+        scope = tree.with_predecessors(tree.subtree(scope_id))
+        roles.add(role)
+        if role == RoleGrant.Role.LEADER:
+            read |= scope
+            act |= scope
+            evaluation |= scope
+        elif role in (RoleGrant.Role.HR, RoleGrant.Role.INSPECTOR):
+            read |= scope
+            evaluation |= scope
+        elif role == RoleGrant.Role.ADMIN:
+            admin |= scope
+    return Access(
+        person.pk,
+        frozenset(roles),
+        frozenset(member),
+        frozenset(read),
+        frozenset(act),
+        frozenset(admin),
+        frozenset(evaluation),
+        is_superuser=superuser,
+    )
+
+
+def access_for_user(user: AbstractBaseUser | AnonymousUser | None, day: date | None = None) -> Access:
+    if user is None or not user.is_authenticated:
+        return NO_ACCESS
+    person = person_for_user(user)  # type: ignore[arg-type]
+    return access_for(person, day, superuser=bool(getattr(user, "is_superuser", False)))
+
+
+def can_see_unit(person: Person, unit: Unit, day: date | None = None) -> bool:
+    return access_for(person, day).can_see_unit(unit)
+
+
+def can_act_on_unit(person: Person, unit: Unit, day: date | None = None) -> bool:
+    return access_for(person, day).can_act_on_unit(unit)

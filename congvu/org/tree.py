@@ -1,0 +1,106 @@
+"""The unit tree as of a date, cached in-process.
+
+A province has at most a few thousand units, so the whole tree for a date fits in a few
+dictionaries; subtree and ancestor questions are then answered without recursive SQL, the
+same way on SQLite and PostgreSQL. The cache key is a fingerprint of the version table, which
+only the org actions write.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Max, Q
+
+from congvu.org.models import UnitSuccession, UnitVersion, today
+
+
+@dataclass
+class OrgTree:
+    day: date
+    parent: dict[int, int | None]
+    children: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    # successor -> its direct predecessors (any date): a merged unit's history belongs to the
+    # unit that took it over.
+    predecessors: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    def __contains__(self, unit_id: object) -> bool:
+        return unit_id in self.parent
+
+    def ancestors(self, unit_id: int) -> list[int]:
+        """Parents from the nearest up to the root (the unit itself excluded)."""
+        out: list[int] = []
+        seen = {unit_id}
+        current = self.parent.get(unit_id)
+        while current is not None and current not in seen:
+            out.append(current)
+            seen.add(current)
+            current = self.parent.get(current)
+        return out
+
+    def subtree(self, unit_id: int) -> set[int]:
+        """The unit and everything below it on `day`."""
+        out = {unit_id}
+        stack = [unit_id]
+        while stack:
+            for child in self.children.get(stack.pop(), ()):
+                if child not in out:
+                    out.add(child)
+                    stack.append(child)
+        return out
+
+    def with_predecessors(self, unit_ids: Iterable[int]) -> set[int]:
+        """`unit_ids` plus every unit they (transitively) took over."""
+        out = set(unit_ids)
+        stack = list(out)
+        while stack:
+            for pred in self.predecessors.get(stack.pop(), ()):
+                if pred not in out:
+                    out.add(pred)
+                    stack.append(pred)
+        return out
+
+    def roots(self) -> list[int]:
+        return [u for u, p in self.parent.items() if p is None]
+
+    def depth(self, unit_id: int) -> int:
+        return len(self.ancestors(unit_id))
+
+
+_lock = threading.Lock()
+_cache: dict[tuple[object, ...], OrgTree] = {}
+
+
+def _fingerprint() -> tuple[object, ...]:
+    v = UnitVersion.objects.aggregate(
+        n=Count("id"), last=Max("id"), open=Count("id", filter=Q(valid_to__isnull=True))
+    )
+    s = UnitSuccession.objects.aggregate(n=Count("id"), last=Max("id"))
+    return (v["n"], v["last"], v["open"], s["n"], s["last"])
+
+
+def tree_as_of(day: date | None = None) -> OrgTree:
+    day = day or today()
+    key = (day, *_fingerprint())
+    tree = _cache.get(key)
+    if tree is not None:
+        return tree
+    parent: dict[int, int | None] = {}
+    children: dict[int, list[int]] = defaultdict(list)
+    for unit_id, parent_id in UnitVersion.objects.active_on(day).values_list("unit_id", "parent_id"):
+        parent[unit_id] = parent_id
+        if parent_id is not None:
+            children[parent_id].append(unit_id)
+    preds: dict[int, list[int]] = defaultdict(list)
+    for pred, succ in UnitSuccession.objects.values_list("predecessor_id", "successor_id"):
+        preds[succ].append(pred)
+    tree = OrgTree(day=day, parent=parent, children=children, predecessors=preds)
+    with _lock:
+        if len(_cache) > 64:
+            _cache.clear()
+        _cache[key] = tree
+    return tree
