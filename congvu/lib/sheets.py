@@ -6,6 +6,7 @@ are the same column. Rows keep their spreadsheet row number for error reports.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import zipfile
@@ -76,10 +77,10 @@ def read_workbook(path: Path) -> dict[str, list[Row]]:
             raise SheetError(
                 f"{path.name}: tệp CSV không phải UTF-8 (byte lỗi ở vị trí {exc.start}); hãy lưu lại với mã hóa UTF-8."
             ) from exc
-        try:
+        # One column, or no consistent delimiter: read it as plain comma-separated.
+        dialect: type[csv.Dialect] = csv.excel
+        with contextlib.suppress(csv.Error):
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel  # type: ignore[assignment]
         matrix: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
         return {"csv": _rows_from_matrix(matrix, path.name)}
     if suffix in (".xlsx", ".xlsm"):

@@ -117,7 +117,9 @@ class _PersonRow:
     username: str
 
 
-def _pick(sheets: dict[str, list[Row]], names: tuple[str, ...], marker: str) -> tuple[str, list[Row]] | None:
+def _pick(
+    sheets: dict[str, list[Row]], names: tuple[str, ...], marker: str
+) -> tuple[str, list[Row]] | None:
     for key, rows in sheets.items():
         if key in names:
             return key, rows
@@ -141,11 +143,18 @@ def import_org(
     except SheetError as exc:
         report.errors.append(RowError(path.name, 0, "", str(exc)))
         return report
-    units_sheet = _pick(sheets, UNIT_SHEETS, "ma_don_vi_cap_tren") or _pick(sheets, UNIT_SHEETS, "ten_don_vi")
+    units_sheet = _pick(sheets, UNIT_SHEETS, "ma_don_vi_cap_tren") or _pick(
+        sheets, UNIT_SHEETS, "ten_don_vi"
+    )
     people_sheet = _pick(sheets, PEOPLE_SHEETS, "ma_can_bo")
     if units_sheet is None and people_sheet is None:
         report.errors.append(
-            RowError(path.name, 0, "", "Không thấy trang 'don_vi' (đơn vị) hoặc 'can_bo' (cán bộ) với các cột bắt buộc.")
+            RowError(
+                path.name,
+                0,
+                "",
+                "Không thấy trang 'don_vi' (đơn vị) hoặc 'can_bo' (cán bộ) với các cột bắt buộc.",
+            )
         )
         return report
     effective = effective or today()
@@ -162,7 +171,9 @@ def import_org(
     return report
 
 
-def _check_units(sheet: tuple[str, list[Row]], report: ImportReport, effective: date) -> list[_UnitRow]:
+def _check_units(
+    sheet: tuple[str, list[Row]], report: ImportReport, effective: date
+) -> list[_UnitRow]:
     name, rows = sheet
     types = {_word(t.code): t for t in UnitType.objects.all()}
     types.update({_word(t.name): t for t in UnitType.objects.all()})
@@ -181,7 +192,10 @@ def _check_units(sheet: tuple[str, list[Row]], report: ImportReport, effective: 
         elif code in first_row:
             bad("ma_don_vi", f"mã đơn vị {code} bị trùng với dòng {first_row[code]}")
         elif code in existing and existing[code].name != title:
-            bad("ma_don_vi", f"mã đơn vị {code} đã có trong hệ thống với tên khác ({existing[code].name})")
+            bad(
+                "ma_don_vi",
+                f"mã đơn vị {code} đã có trong hệ thống với tên khác ({existing[code].name})",
+            )
         if not title:
             bad("ten_don_vi", "thiếu tên đơn vị")
         unit_type = types.get(_word(row.get("loai_don_vi")))
@@ -197,18 +211,36 @@ def _check_units(sheet: tuple[str, list[Row]], report: ImportReport, effective: 
             first_row.setdefault(code, row.number)
         if len(report.errors) == err and unit_type is not None:
             out.append(
-                _UnitRow(row, code, title, unit_type, row.get("ma_don_vi_cap_tren"),
-                         row.get("ten_viet_tat"), valid_from, row.get("ma_nguoi_dung_dau"))
+                _UnitRow(
+                    row,
+                    code,
+                    title,
+                    unit_type,
+                    row.get("ma_don_vi_cap_tren"),
+                    row.get("ten_viet_tat"),
+                    valid_from,
+                    row.get("ma_nguoi_dung_dau"),
+                )
             )
     in_file = {u.code: u for u in out}
     for u in out:
         if u.parent_code and u.parent_code not in in_file and u.parent_code not in existing:
             report.errors.append(
-                RowError(name, u.row.number, "ma_don_vi_cap_tren", f"đơn vị cấp trên không tồn tại: {u.parent_code}")
+                RowError(
+                    name,
+                    u.row.number,
+                    "ma_don_vi_cap_tren",
+                    f"đơn vị cấp trên không tồn tại: {u.parent_code}",
+                )
             )
         elif u.parent_code in existing and existing[u.parent_code].valid_to is not None:
             report.errors.append(
-                RowError(name, u.row.number, "ma_don_vi_cap_tren", f"đơn vị cấp trên {u.parent_code} đã giải thể")
+                RowError(
+                    name,
+                    u.row.number,
+                    "ma_don_vi_cap_tren",
+                    f"đơn vị cấp trên {u.parent_code} đã giải thể",
+                )
             )
     # Cycles among the file's own rows: follow parents until leaving the file or looping.
     reported: set[str] = set()
@@ -219,18 +251,26 @@ def _check_units(sheet: tuple[str, list[Row]], report: ImportReport, effective: 
             seen.append(cur)
             cur = in_file[cur].parent_code or None
         if cur in seen and cur not in reported:
-            loop = seen[seen.index(cur):]
+            loop = seen[seen.index(cur) :]
             reported.update(loop)
             report.errors.append(
-                RowError(name, in_file[cur].row.number, "ma_don_vi_cap_tren",
-                         "vòng lặp cấp trên: " + " → ".join([*loop, cur]))
+                RowError(
+                    name,
+                    in_file[cur].row.number,
+                    "ma_don_vi_cap_tren",
+                    "vòng lặp cấp trên: " + " → ".join([*loop, cur]),
+                )
             )
     return out
 
 
-def _check_people(sheet: tuple[str, list[Row]], units: list[_UnitRow], report: ImportReport) -> list[_PersonRow]:
+def _check_people(
+    sheet: tuple[str, list[Row]], units: list[_UnitRow], report: ImportReport
+) -> list[_PersonRow]:
     name, rows = sheet
-    known_units = {u.code for u in units} | set(Unit.objects.filter(valid_to__isnull=True).values_list("code", flat=True))
+    known_units = {u.code for u in units} | set(
+        Unit.objects.filter(valid_to__isnull=True).values_list("code", flat=True)
+    )
     existing_people = set(Person.objects.values_list("code", flat=True))
     existing_users = set(User.objects.values_list("username", flat=True))
     out: list[_PersonRow] = []
@@ -249,14 +289,20 @@ def _check_people(sheet: tuple[str, list[Row]], units: list[_UnitRow], report: I
             bad("ho_ten", "thiếu họ và tên")
         category = CATEGORY_WORDS.get(_word(row.get("phan_loai")))
         if category is None:
-            bad("phan_loai", f"phân loại không hợp lệ: {row.get('phan_loai')!r} (cán bộ / công chức / viên chức / hợp đồng)")
+            bad(
+                "phan_loai",
+                f"phân loại không hợp lệ: {row.get('phan_loai')!r} (cán bộ / công chức / viên chức / hợp đồng)",
+            )
         if not unit_code:
             bad("ma_don_vi", "thiếu mã đơn vị")
         elif unit_code not in known_units:
             bad("ma_don_vi", f"đơn vị không tồn tại: {unit_code}")
         role = ROLE_WORDS.get(_word(row.get("vai_tro")))
         if role is None:
-            bad("vai_tro", f"vai trò không hợp lệ: {row.get('vai_tro')!r} (người đứng đầu / cấp phó / chuyên viên)")
+            bad(
+                "vai_tro",
+                f"vai trò không hợp lệ: {row.get('vai_tro')!r} (người đứng đầu / cấp phó / chuyên viên)",
+            )
         email = row.get("email")
         if email:
             try:
@@ -268,10 +314,21 @@ def _check_people(sheet: tuple[str, list[Row]], units: list[_UnitRow], report: I
             bad("ten_dang_nhap", f"tên đăng nhập {username} đã được dùng")
         if len(report.errors) == err and category is not None and role is not None:
             out.append(
-                _PersonRow(row, code, full_name, category, unit_code, role, row.get("chuc_vu"),
-                           row.get("vi_tri_viec_lam"), row.get("ngach"),
-                           _word(row.get("kiem_nhiem")) in ("x", "co", "1", "yes", "true"),
-                           email, row.get("dien_thoai"), username)
+                _PersonRow(
+                    row,
+                    code,
+                    full_name,
+                    category,
+                    unit_code,
+                    role,
+                    row.get("chuc_vu"),
+                    row.get("vi_tri_viec_lam"),
+                    row.get("ngach"),
+                    _word(row.get("kiem_nhiem")) in ("x", "co", "1", "yes", "true"),
+                    email,
+                    row.get("dien_thoai"),
+                    username,
+                )
             )
     # Cross-row rules: one primary unit per person, one head per unit, unique usernames.
     primary: dict[str, list[_PersonRow]] = defaultdict(list)
@@ -287,31 +344,51 @@ def _check_people(sheet: tuple[str, list[Row]], units: list[_UnitRow], report: I
     for code, rows_ in primary.items():
         if len(rows_) > 1:
             for p in rows_[1:]:
-                report.errors.append(RowError(name, p.row.number, "ma_don_vi",
-                    f"{p.full_name} ({code}) được ghi là công tác chính thức ở {len(rows_)} đơn vị cùng lúc; "
-                    "các dòng kiêm nhiệm cần đánh dấu cột kiem_nhiem"))
-    current_heads = set(
-        Membership.objects.current().heads().values_list("unit__code", flat=True)
-    )
+                report.errors.append(
+                    RowError(
+                        name,
+                        p.row.number,
+                        "ma_don_vi",
+                        f"{p.full_name} ({code}) được ghi là công tác chính thức ở {len(rows_)} đơn vị cùng lúc; "
+                        "các dòng kiêm nhiệm cần đánh dấu cột kiem_nhiem",
+                    )
+                )
+    current_heads = set(Membership.objects.current().heads().values_list("unit__code", flat=True))
     for unit_code, rows_ in heads.items():
         if len(rows_) > 1 or unit_code in current_heads:
             for p in rows_[1:] if unit_code not in current_heads else rows_:
-                report.errors.append(RowError(name, p.row.number, "vai_tro",
-                    f"đơn vị {unit_code} có nhiều hơn một người đứng đầu"))
+                report.errors.append(
+                    RowError(
+                        name,
+                        p.row.number,
+                        "vai_tro",
+                        f"đơn vị {unit_code} có nhiều hơn một người đứng đầu",
+                    )
+                )
     for username, rows_ in usernames.items():
         for p in rows_[1:]:
-            report.errors.append(RowError(name, p.row.number, "ten_dang_nhap", f"tên đăng nhập {username} bị trùng"))
+            report.errors.append(
+                RowError(name, p.row.number, "ten_dang_nhap", f"tên đăng nhập {username} bị trùng")
+            )
     return out
 
 
-def _check_heads(sheet: str, units: list[_UnitRow], people: list[_PersonRow], report: ImportReport) -> None:
+def _check_heads(
+    sheet: str, units: list[_UnitRow], people: list[_PersonRow], report: ImportReport
+) -> None:
     """A head named on the units sheet must be a member of that unit on the people sheet."""
     members = {(p.code, p.unit_code) for p in people}
     members |= set(Membership.objects.current().values_list("person__code", "unit__code"))
     for u in units:
         if u.head_code and (u.head_code, u.code) not in members:
-            report.errors.append(RowError(sheet, u.row.number, "ma_nguoi_dung_dau",
-                f"người đứng đầu {u.head_code} không phải là cán bộ của đơn vị {u.code} trong trang cán bộ"))
+            report.errors.append(
+                RowError(
+                    sheet,
+                    u.row.number,
+                    "ma_nguoi_dung_dau",
+                    f"người đứng đầu {u.head_code} không phải là cán bộ của đơn vị {u.code} trong trang cán bộ",
+                )
+            )
 
 
 def _count_plan(units: list[_UnitRow], people: list[_PersonRow], report: ImportReport) -> None:
@@ -343,7 +420,11 @@ def _topological(units: list[_UnitRow]) -> list[_UnitRow]:
 
 @transaction.atomic
 def _write(
-    units: list[_UnitRow], people: list[_PersonRow], report: ImportReport, effective: date, create_accounts: bool
+    units: list[_UnitRow],
+    people: list[_PersonRow],
+    report: ImportReport,
+    effective: date,
+    create_accounts: bool,
 ) -> None:
     by_code = {u.code: u for u in Unit.objects.all()}
     for u in _topological(units):
@@ -352,8 +433,12 @@ def _write(
             continue
         parent = by_code.get(u.parent_code) if u.parent_code else None
         by_code[u.code] = actions.create_unit(
-            code=u.code, name=u.name, unit_type=u.unit_type, parent=parent,
-            valid_from=u.valid_from, short_name=u.short_name,
+            code=u.code,
+            name=u.name,
+            unit_type=u.unit_type,
+            parent=parent,
+            valid_from=u.valid_from,
+            short_name=u.short_name,
         )
         report.units_created += 1
     heads_by_unit = {u.code: u.head_code for u in units if u.head_code}
@@ -361,12 +446,20 @@ def _write(
     for p in sorted(people, key=lambda p: p.concurrent):
         person = persons.get(p.code)
         if person is None:
-            person = Person(code=p.code, full_name=p.full_name, category=p.category, rank=p.rank,
-                            email=p.email, phone=p.phone)
+            person = Person(
+                code=p.code,
+                full_name=p.full_name,
+                category=p.category,
+                rank=p.rank,
+                email=p.email,
+                phone=p.phone,
+            )
             if create_accounts or p.username:
                 username = p.username or p.code.lower()
                 password = secrets.token_urlsafe(9)
-                person.user = User.objects.create_user(username=username, password=password, email=p.email)
+                person.user = User.objects.create_user(
+                    username=username, password=password, email=p.email
+                )
                 report.accounts_created[username] = password
             person.save()
             persons[p.code] = person
@@ -374,7 +467,12 @@ def _write(
         unit = by_code[p.unit_code]
         role = Membership.Role.HEAD if heads_by_unit.get(p.unit_code) == p.code else p.role
         actions.add_membership(
-            person, unit, role=role, position_title=p.title, job_position=p.job_position,
-            valid_from=max(effective, unit.valid_from), is_primary=not p.concurrent,
+            person,
+            unit,
+            role=role,
+            position_title=p.title,
+            job_position=p.job_position,
+            valid_from=max(effective, unit.valid_from),
+            is_primary=not p.concurrent,
         )
         report.memberships_created += 1

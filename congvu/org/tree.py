@@ -91,7 +91,9 @@ def tree_as_of(day: date | None = None) -> OrgTree:
         return tree
     parent: dict[int, int | None] = {}
     children: dict[int, list[int]] = defaultdict(list)
-    for unit_id, parent_id in UnitVersion.objects.active_on(day).values_list("unit_id", "parent_id"):
+    for unit_id, parent_id in UnitVersion.objects.active_on(day).values_list(
+        "unit_id", "parent_id"
+    ):
         parent[unit_id] = parent_id
         if parent_id is not None:
             children[parent_id].append(unit_id)

@@ -14,7 +14,14 @@ from congvu.org.models import Membership, Person, Unit, UnitVersion
 from congvu.testing import make_unit_types
 
 UNITS = [
-    ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên", "Hiệu lực từ", "Mã người đứng đầu"],
+    [
+        "Mã đơn vị",
+        "Tên đơn vị",
+        "Loại đơn vị",
+        "Mã đơn vị cấp trên",
+        "Hiệu lực từ",
+        "Mã người đứng đầu",
+    ],
     ["UBND", "Ủy ban nhân dân tỉnh Bình Minh", "ubnd_tinh", "", "01/07/2025", "CB001"],
     ["SNV", "Sở Nội vụ", "Sở và tương đương", "UBND", "01/07/2025", ""],
     ["SNV-TCBM", "Phòng Tổ chức bộ máy", "phong", "SNV", "01/07/2025", ""],
@@ -22,7 +29,16 @@ UNITS = [
 ]
 UNITS_ONLY = [row[:5] for row in UNITS]
 PEOPLE = [
-    ["Mã cán bộ", "Họ tên", "Phân loại", "Mã đơn vị", "Vai trò", "Chức vụ", "Kiêm nhiệm", "Tên đăng nhập"],
+    [
+        "Mã cán bộ",
+        "Họ tên",
+        "Phân loại",
+        "Mã đơn vị",
+        "Vai trò",
+        "Chức vụ",
+        "Kiêm nhiệm",
+        "Tên đăng nhập",
+    ],
     ["CB001", "Nguyễn Văn Minh", "Cán bộ", "UBND", "", "Chủ tịch", "", "chutich"],
     ["CB002", "Trần Thị Hoa", "Công chức", "SNV", "Người đứng đầu", "Giám đốc Sở", "", ""],
     ["CB003", "Lê Văn Hùng", "công chức", "SNV-TCBM", "chuyên viên", "Chuyên viên", "", ""],
@@ -98,7 +114,11 @@ def test_it_reports_every_bad_row_and_writes_nothing(types, tmp_path):
     assert "phân loại không hợp lệ" in text
     assert "nhiều hơn một người đứng đầu" in text
     assert any(e.row == 7 and e.column == "ma_don_vi_cap_tren" for e in report.errors)
-    assert not Unit.objects.exists() and not Person.objects.exists() and not UnitVersion.objects.exists()
+    assert (
+        not Unit.objects.exists()
+        and not Person.objects.exists()
+        and not UnitVersion.objects.exists()
+    )
 
 
 def test_a_head_named_on_the_units_sheet_must_be_a_member(types, tmp_path):

@@ -124,8 +124,12 @@ def test_the_adjustment_table_wins_over_the_package():
     # The package lists 24/11/2026 as "Ngày Văn hóa Việt Nam"; a province that has not received
     # the decision marks it as a working day, and declares Friday 27/11 off.
     assert not get_calendar().is_working_day(date(2026, 11, 24))
-    CalendarAdjustment.objects.create(day=date(2026, 11, 24), is_working_day=True, reason="Chưa ban hành")
-    CalendarAdjustment.objects.create(day=date(2026, 11, 27), is_working_day=False, reason="Nghỉ bù")
+    CalendarAdjustment.objects.create(
+        day=date(2026, 11, 24), is_working_day=True, reason="Chưa ban hành"
+    )
+    CalendarAdjustment.objects.create(
+        day=date(2026, 11, 27), is_working_day=False, reason="Nghỉ bù"
+    )
     assert get_calendar().is_working_day(date(2026, 11, 24))
     assert add_working_days(date(2026, 11, 26), 1) == date(2026, 11, 30)
     assert working_days_between(date(2026, 11, 23), date(2026, 11, 30)) == 4

@@ -21,7 +21,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi.")
-        parser.add_argument("--effective-date", help="Ngày hiệu lực (dd/mm/yyyy), mặc định hôm nay.")
+        parser.add_argument(
+            "--effective-date", help="Ngày hiệu lực (dd/mm/yyyy), mặc định hôm nay."
+        )
         parser.add_argument(
             "--create-accounts", action="store_true", help="Tạo tài khoản đăng nhập cho mọi cán bộ."
         )
