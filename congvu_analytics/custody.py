@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from congvu_analytics.frames import ffill_within, is_group_start
 from congvu_analytics.schema import (
     ACTIVITY,
     ACTOR,
@@ -35,6 +36,7 @@ from congvu_analytics.schema import (
 HANDOFFS = (Activity.ASSIGN, Activity.TRANSFER, Activity.REASSIGN)
 BACK_TO_SENDER = (Activity.RETURN, Activity.DECLINE)
 CUSTODY_CHANGES = (*HANDOFFS, *BACK_TO_SENDER)
+CASE_KEY = "_cid"  # integer id of the case, contiguous after sorting
 
 
 def sort_events(events: pl.LazyFrame) -> pl.LazyFrame:
@@ -70,8 +72,8 @@ def derive_custody(events: pl.LazyFrame) -> pl.LazyFrame:
     is_change = is_handoff | is_back
     # Sender of the latest hand-over, as seen from each row (a return is not itself a hand-over,
     # so the forward fill at a return row is the previous hand-over's sender).
-    sender_unit = pl.when(is_handoff).then(pl.col(UNIT)).forward_fill().over(CASE_ID)
-    sender_actor = pl.when(is_handoff).then(pl.col(ACTOR)).forward_fill().over(CASE_ID)
+    sender_unit = ffill_within(pl.when(is_handoff).then(pl.col(UNIT)), CASE_KEY)
+    sender_actor = ffill_within(pl.when(is_handoff).then(pl.col(ACTOR)), CASE_KEY)
     returned_with_target = (act == Activity.RETURN) & pl.col(TARGET_UNIT).is_not_null()
     new_unit = (
         pl.when(is_handoff | returned_with_target)
@@ -85,39 +87,42 @@ def derive_custody(events: pl.LazyFrame) -> pl.LazyFrame:
         .when(is_back)
         .then(pl.col("_sender_actor"))
     )
-    segment = [CASE_ID, "_seg"]
+    # Custody segments: a new one starts at each custody change and at each case start, so a
+    # value taken at the segment's first row and filled forward within it is the holder.
+    seg_start = pl.col("_seg_start")
     derived = (
         sort_events(events)
+        .with_columns(pl.col(CASE_ID).rle_id().alias(CASE_KEY))
         .with_columns(
             _sender_unit=sender_unit,
             _sender_actor=sender_actor,
-            _seg=is_change.cast(pl.UInt32).cum_sum().over(CASE_ID),
+            _seg_start=is_change | is_group_start(CASE_KEY),
             _given=(pl.col(HOLDER_UNIT).is_not_null() | pl.col(HOLDER_ACTOR).is_not_null())
             .any()
-            .over(CASE_ID),
+            .over(CASE_KEY),
         )
-        .with_columns(_new_unit=new_unit, _new_actor=new_actor)
         .with_columns(
-            # The segment's first row is the custody change (or the case start, seg 0 = nobody).
-            _d_unit=pl.col("_new_unit").first().over(segment),
-            _d_actor=pl.col("_new_actor").first().over(segment),
-            _acceptor=pl.when(act == Activity.ACCEPT)
-            .then(pl.col(ACTOR))
-            .forward_fill()
-            .over(segment),
+            _new_unit=new_unit,
+            _new_actor=new_actor,
+            _gseg=seg_start.cast(pl.UInt32).cum_sum(),
+        )
+        .with_columns(
+            _d_unit=ffill_within(pl.when(seg_start).then(pl.col("_new_unit")), "_gseg"),
+            _d_actor=ffill_within(pl.when(seg_start).then(pl.col("_new_actor")), "_gseg"),
+            _acceptor=ffill_within(pl.when(act == Activity.ACCEPT).then(pl.col(ACTOR)), "_gseg"),
         )
         .with_columns(
             pl.when(pl.col("_given"))
-            .then(pl.col(HOLDER_UNIT).forward_fill().over(CASE_ID))
+            .then(ffill_within(pl.col(HOLDER_UNIT), CASE_KEY))
             .otherwise(pl.col("_d_unit"))
             .alias(HOLDER_UNIT),
             pl.when(pl.col("_given"))
-            .then(pl.col(HOLDER_ACTOR).forward_fill().over(CASE_ID))
+            .then(ffill_within(pl.col(HOLDER_ACTOR), CASE_KEY))
             .otherwise(pl.coalesce("_d_actor", "_acceptor"))
             .alias(HOLDER_ACTOR),
         )
     )
     return derived.drop(
-        "_sender_unit", "_sender_actor", "_seg", "_given", "_new_unit", "_new_actor",
-        "_d_unit", "_d_actor", "_acceptor",
+        CASE_KEY, "_sender_unit", "_sender_actor", "_seg_start", "_gseg", "_given", "_new_unit",
+        "_new_actor", "_d_unit", "_d_actor", "_acceptor",
     )  # fmt: skip

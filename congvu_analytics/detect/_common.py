@@ -15,8 +15,16 @@ import polars as pl
 
 from congvu_analytics.custody import derive_custody
 from congvu_analytics.detect.params import DetectionParams
+from congvu_analytics.frames import (
+    bfill_within,
+    cumsum_within,
+    ffill_within,
+    is_group_start,
+    shift_within,
+)
 from congvu_analytics.schema import (
     ACTIVITY,
+    ACTIVITY_LABEL,
     ACTOR,
     CASE_ID,
     EVENT_ID,
@@ -24,6 +32,8 @@ from congvu_analytics.schema import (
     HOLDER_UNIT,
     PROTECTED,
     REASON_CODE,
+    REASON_TEXT,
+    REVIEWED,
     TARGET_ACTOR,
     TARGET_UNIT,
     TIMESTAMP,
@@ -61,7 +71,7 @@ OBS_SCHEMA: dict[str, pl.DataType] = {
 # Prepared-frame helper columns.
 WD = "_wd"  # working-day ordinal of the timestamp
 END_WD = "_end_wd"  # working-day ordinal of the log's last instant
-SEG = "_seg"  # custody segment number within the case
+SEG = "_seg"  # custody segment number (global, increasing; a new case starts a new one)
 IS_PROTECTED = "_protected"  # the case is under an approved innovation proposal
 LEGIT = "_legit"  # a misrouted hand-over that someone else then accepted
 CLOSED = "_closed"  # the case has been completed or cancelled at or before this row
@@ -102,6 +112,21 @@ def due_ordinal(due: pl.Expr, calendar: WorkCalendar) -> pl.Expr:
     return ordinal + (ordinal == before).cast(pl.Int32)
 
 
+PASSIVE = (Activity.REMINDER, Activity.DEEMED_AGREE)  # events that show nobody working
+CASE_KEY = "_cid"
+DONE = (Activity.COMPLETE, Activity.CANCEL)
+
+
+def _state(opens: pl.Expr, closes: pl.Expr) -> pl.Expr:
+    """True from an opening event until a closing event, within the case."""
+    state = pl.when(opens).then(pl.lit(True)).when(closes).then(pl.lit(False))
+    return ffill_within(state, CASE_KEY).fill_null(False)
+
+
+def _count(expr: pl.Expr) -> pl.Expr:
+    return cumsum_within(expr.cast(pl.Int32), CASE_KEY)
+
+
 def prepare(events: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFrame:
     """Conform, derive custody and add the helper columns every detector uses.
 
@@ -110,28 +135,57 @@ def prepare(events: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFrame:
         calendar: the working-day calendar.
 
     Returns:
-        Events sorted by (case, timestamp, event_id) with holders and ``_``-prefixed helpers.
+        Events sorted by (case, timestamp, event_id) with holders and ``_``-prefixed helpers,
+        among them the waiting states used by the stalling detectors: ``_coord_open`` (a
+        coordination request is unanswered), ``_reviewed_pause``, ``_paused``, ``_awaiting``
+        (a result, opinion or extension awaits the superior), ``_gap`` (working days to the next
+        active event, or to the end of the log for an open case).
     """
     act = pl.col(ACTIVITY)
     back_or_transfer = act.is_in([Activity.TRANSFER, Activity.RETURN, Activity.DECLINE])
-    next_accept_unit = (
-        pl.when(act == Activity.ACCEPT).then(pl.col(UNIT)).backward_fill().shift(-1).over(CASE_ID)
+    next_accept_unit = shift_within(
+        bfill_within(pl.when(act == Activity.ACCEPT).then(pl.col(UNIT)), CASE_KEY), -1, CASE_KEY
     )
     change = act.is_in(
         [Activity.ASSIGN, Activity.TRANSFER, Activity.REASSIGN, Activity.RETURN, Activity.DECLINE]
     )
-    closing = act.is_in([Activity.COMPLETE, Activity.CANCEL])
+    done = act.is_in(list(DONE))
+    active = ~act.is_in(list(PASSIVE))
+    awaiting = (
+        _state(act == Activity.SUBMIT, act.is_in([Activity.APPROVE, Activity.REWORK]) | done)
+        | _state(act == Activity.OPINION_REQUEST, (act == Activity.OPINION_GIVEN) | done)
+        | _state(
+            act == Activity.EXTENSION_REQUEST,
+            act.is_in([Activity.EXTENSION_GRANTED, Activity.EXTENSION_REFUSED]) | done,
+        )
+    )
+    coord_open = _count(act == Activity.COORD_REQUEST) - _count(
+        act.is_in([Activity.COORD_ANSWER, Activity.DEEMED_AGREE])
+    )
+    next_active = {
+        name: shift_within(bfill_within(pl.when(active).then(pl.col(col)), CASE_KEY), -1, CASE_KEY)
+        for name, col in (("_next_wd", WD), ("_next_e", EVENT_ID))
+    }
     return (
-        derive_custody(conform(events))
+        derive_custody(conform(events).drop(ACTIVITY_LABEL, REASON_TEXT))
+        .with_columns(pl.col(CASE_ID).rle_id().alias(CASE_KEY))
         .with_columns(
-            pl.col(HOLDER_UNIT).shift(1).over(CASE_ID).alias("_prev_unit"),
-            pl.col(HOLDER_ACTOR).shift(1).over(CASE_ID).alias("_prev_actor"),
+            shift_within(pl.col(HOLDER_UNIT), 1, CASE_KEY).alias("_prev_unit"),
+            shift_within(pl.col(HOLDER_ACTOR), 1, CASE_KEY).alias("_prev_actor"),
             working_day_ordinal(pl.col(TIMESTAMP), calendar).alias(WD),
             working_day_ordinal(pl.col(TIMESTAMP).max(), calendar).first().alias(END_WD),
-            pl.col(PROTECTED).fill_null(False).any().over(CASE_ID).alias(IS_PROTECTED),
-            change.cast(pl.UInt32).cum_sum().over(CASE_ID).alias(SEG),
-            closing.cum_max().over(CASE_ID).alias(CLOSED),
+            pl.col(PROTECTED).fill_null(False).any().over(CASE_KEY).alias(IS_PROTECTED),
+            (change | is_group_start(CASE_KEY)).cast(pl.UInt32).cum_sum().alias(SEG),
+            (_count(done) > 0).alias(CLOSED),
             next_accept_unit.alias("_next_accept_unit"),
+            (coord_open > 0).alias("_coord_open"),
+            _state(
+                (act == Activity.PAUSE) & pl.col(REVIEWED).fill_null(False),
+                (act == Activity.RESUME) | done,
+            ).alias("_reviewed_pause"),
+            _state(act == Activity.PAUSE, (act == Activity.RESUME) | done).alias("_paused"),
+            awaiting.alias("_awaiting"),
+            active.alias("_active"),
         )
         .with_columns(
             # A misrouted hand-over is legitimate when the case is then accepted by a unit other
@@ -143,17 +197,35 @@ def prepare(events: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFrame:
                 & (pl.col("_next_accept_unit") != pl.coalesce("_prev_unit", UNIT))
             )
             .fill_null(False)
-            .alias(LEGIT)
+            .alias(LEGIT),
+            *[expr.alias(name) for name, expr in next_active.items()],
         )
-        .drop("_next_accept_unit")
+        .with_columns(
+            (pl.coalesce("_next_wd", pl.when(~pl.col(CLOSED)).then(pl.col(END_WD))) - pl.col(WD))
+            .fill_null(0)
+            .alias("_gap"),
+            (pl.col("_coord_open") | pl.col("_reviewed_pause")).alias("_others"),
+            (
+                pl.col("_coord_open") | pl.col("_paused") | pl.col("_awaiting") | pl.col(CLOSED)
+            ).alias("_excused"),
+        )
+        .drop("_next_accept_unit", "_next_wd")
     )
+
+
+def timeline(prepared: pl.LazyFrame) -> pl.LazyFrame:
+    """Active (non-passive) events of unprotected cases: the rows whose ``_gap`` is a stretch of
+    time the holder is answerable for unless ``_excused``."""
+    return prepared.filter(pl.col("_active") & ~pl.col(IS_PROTECTED))
 
 
 def held(prepared: pl.LazyFrame, level: str, *, include_protected: bool = True) -> pl.LazyFrame:
     """The workload: one row per (subject, case) the subject held at some point."""
     frame = prepared if include_protected else prepared.filter(~pl.col(IS_PROTECTED))
+    h = pl.col(HOLDER[level])
+    # Only rows where the holder changes can add a (holder, case) pair: filter before unique.
     return (
-        frame.filter(pl.col(HOLDER[level]).is_not_null())
+        frame.filter(h.is_not_null() & (h != pl.col(PREV[level])).fill_null(True))
         .select(
             pl.lit(level).alias(SUBJECT_TYPE),
             pl.col(HOLDER[level]).alias(SUBJECT_ID),
@@ -324,13 +396,11 @@ def first_change_rows(prepared: pl.LazyFrame, level: str) -> pl.LazyFrame:
     h = pl.col(HOLDER[level])
     return (
         prepared.filter(h.is_not_null() & (h != pl.col(PREV[level])).fill_null(True))
-        .select(CASE_ID, EVENT_ID, TIMESTAMP, ACTIVITY, LEGIT, WD, h.alias("_h"))
+        .select(CASE_KEY, CASE_ID, EVENT_ID, TIMESTAMP, ACTIVITY, LEGIT, WD, h.alias("_h"))
         .with_columns(
-            pl.col("_h").shift(1).over(CASE_ID).alias("_p1"),
-            pl.col("_h").shift(2).over(CASE_ID).alias("_p2"),
-            pl.col(EVENT_ID).shift(1).over(CASE_ID).alias("_e1"),
-            pl.col("_h").shift(-1).over(CASE_ID).alias("_next_h"),
-            pl.col(WD).shift(-1).over(CASE_ID).alias("_next_wd"),
-            pl.col(EVENT_ID).shift(-1).over(CASE_ID).alias("_next_e"),
+            shift_within(pl.col("_h"), 1, CASE_KEY).alias("_p1"),
+            shift_within(pl.col("_h"), 2, CASE_KEY).alias("_p2"),
+            shift_within(pl.col(EVENT_ID), 1, CASE_KEY).alias("_e1"),
+            shift_within(pl.col("_h"), -1, CASE_KEY).alias("_next_h"),
         )
     )

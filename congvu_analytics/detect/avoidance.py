@@ -10,7 +10,7 @@ import polars as pl
 
 from congvu_analytics.detect._common import (
     ACTING,
-    CLOSED,
+    CASE_KEY,
     END_WD,
     EVIDENCE,
     HOLDER,
@@ -31,6 +31,7 @@ from congvu_analytics.detect._common import (
     observe,
 )
 from congvu_analytics.detect.params import DetectionParams
+from congvu_analytics.frames import is_group_start, shift_within
 from congvu_analytics.schema import (
     ACTIVITY,
     ACTOR,
@@ -138,22 +139,36 @@ def unaccepted(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     """Hand-overs (assign/transfer/reassign) the receiver neither accepted nor acted on within
     ``accept_days`` working days (or has not yet, at the end of the log)."""
     act = pl.col(ACTIVITY)
-    is_response = act.is_in(list(RESPONSES)) & (pl.int_range(pl.len()) > 0)
-    segments = (
-        prepared.filter(~pl.col(IS_PROTECTED))
-        .group_by(CASE_ID, SEG)
-        .agg(
-            pl.col(EVENT_ID).first(),
-            act.first().alias("_act"),
-            pl.col(HOLDER["unit"]).first().alias("_unit"),
-            pl.col(HOLDER["person"]).first().alias("_person"),
-            pl.col(WD).first().alias("_start"),
-            pl.col(WD).filter(is_response).min().alias("_resp"),
-            pl.col(CLOSED).last().alias("_closed"),
-            pl.col(END_WD).first(),
+    base = prepared.filter(~pl.col(IS_PROTECTED))
+    starts = (
+        base.filter(is_group_start(SEG))
+        .select(
+            SEG,
+            CASE_KEY,
+            CASE_ID,
+            EVENT_ID,
+            END_WD,
+            act.alias("_act"),
+            pl.col(HOLDER["unit"]).alias("_unit"),
+            pl.col(HOLDER["person"]).alias("_person"),
+            pl.col(WD).alias("_start"),
         )
-        .sort(CASE_ID, SEG)
-        .with_columns(pl.col("_start").shift(-1).over(CASE_ID).alias("_next"))
+        .with_columns(shift_within(pl.col("_start"), -1, CASE_KEY).alias("_next"))
+    )
+    first_response = (
+        base.filter(act.is_in(list(RESPONSES)) & ~is_group_start(SEG))
+        .filter(pl.col(SEG).is_first_distinct())
+        .select(SEG, pl.col(WD).alias("_resp"))
+    )
+    closed = (
+        base.filter(act.is_in([Activity.COMPLETE, Activity.CANCEL]))
+        .select(CASE_KEY, pl.lit(True).alias("_closed"))
+        .unique()
+    )
+    segments = (
+        starts.join(first_response, on=SEG, how="left")
+        .join(closed, on=CASE_KEY, how="left")
+        .with_columns(pl.col("_closed").fill_null(False))
     )
     open_end = pl.when(~pl.col("_closed")).then(pl.col(END_WD))
     end = pl.coalesce("_resp", "_next", open_end)

@@ -11,6 +11,7 @@ import polars as pl
 
 from congvu_analytics.detect._common import (
     ACTING,
+    CASE_KEY,
     ITEM_ID,
     LEGIT,
     LEVELS,
@@ -65,7 +66,7 @@ def long_chain(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             (pl.col("_p1").is_not_null() & ~pl.col(LEGIT)).alias("_counted")
         )
         chain = changes.with_columns(
-            (pl.col("_counted").sum().over(CASE_ID) + 1).alias("_holders")
+            (pl.col("_counted").sum().over(CASE_KEY) + 1).alias("_holders")
         ).filter(pl.col("_counted") & (pl.col("_holders") >= params.long_chain_holders))
         hits = hits_frame(chain, level, pl.col("_p1"), pl.concat_list(EVENT_ID))
         out.append(observe(held(prepared, level), hits))

@@ -11,6 +11,7 @@ import polars as pl
 
 from congvu_analytics.detect._common import (
     ACTING,
+    CASE_KEY,
     HOLDER,
     LEGIT,
     LEVELS,
@@ -22,7 +23,6 @@ from congvu_analytics.detect._common import (
 from congvu_analytics.detect.params import DetectionParams
 from congvu_analytics.schema import (
     ACTIVITY,
-    CASE_ID,
     EVENT_ID,
     HOLDER_UNIT,
     SUBJECT_AUTHORITY,
@@ -57,7 +57,7 @@ def push_up(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     """
     act = pl.col(ACTIVITY)
     assigner = {
-        level: pl.col(ACTING[level]).filter(act == Activity.ASSIGN).first().over(CASE_ID)
+        level: pl.col(ACTING[level]).filter(act == Activity.ASSIGN).first().over(CASE_KEY)
         for level in LEVELS
     }
     moves = prepared.with_columns(

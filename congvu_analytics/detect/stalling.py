@@ -13,7 +13,7 @@ import polars as pl
 
 from congvu_analytics.detect._common import (
     ACTING,
-    CLOSED,
+    CASE_KEY,
     END_WD,
     EVIDENCE,
     HOLDER,
@@ -29,88 +29,25 @@ from congvu_analytics.detect._common import (
     held,
     hits_frame,
     observe,
+    timeline,
 )
 from congvu_analytics.detect.params import DetectionParams
+from congvu_analytics.frames import is_group_start
 from congvu_analytics.schema import (
     ACTIVITY,
     CASE_ID,
     DUE,
     EVENT_ID,
-    REVIEWED,
     Activity,
 )
 from congvu_analytics.workdays import WorkCalendar
 
-# Events that are not activity on the case: a reminder or an automatic deemed-agree does not
-# show that anybody worked.
-PASSIVE = (Activity.REMINDER, Activity.DEEMED_AGREE)
 DUE_CARRIERS = (
     Activity.ASSIGN,
     Activity.REASSIGN,
     Activity.TRANSFER,
     Activity.EXTENSION_GRANTED,
 )
-
-
-def _state(opens: pl.Expr, closes: pl.Expr) -> pl.Expr:
-    """True from an opening event until a closing event, within the case."""
-    return (
-        pl.when(opens)
-        .then(pl.lit(True))
-        .when(closes)
-        .then(pl.lit(False))
-        .forward_fill()
-        .over(CASE_ID)
-        .fill_null(False)
-    )
-
-
-def timeline(prepared: pl.LazyFrame) -> pl.LazyFrame:
-    """Active (non-passive) events of unprotected cases with the working days until the next
-    active event (``_gap``) and whether that stretch is excused (``_excused``) or a reviewed or
-    coordination wait (``_others``)."""
-    act = pl.col(ACTIVITY)
-    done = act.is_in([Activity.COMPLETE, Activity.CANCEL])
-    coord_open = (act == Activity.COORD_REQUEST).cast(pl.Int32).cum_sum().over(CASE_ID) - (
-        act.is_in([Activity.COORD_ANSWER, Activity.DEEMED_AGREE])
-        .cast(pl.Int32)
-        .cum_sum()
-        .over(CASE_ID)
-    )
-    reviewed_pause = _state(
-        (act == Activity.PAUSE) & pl.col(REVIEWED).fill_null(False), (act == Activity.RESUME) | done
-    )
-    any_pause = _state(act == Activity.PAUSE, (act == Activity.RESUME) | done)
-    awaiting = (
-        _state(act == Activity.SUBMIT, act.is_in([Activity.APPROVE, Activity.REWORK]) | done)
-        | _state(act == Activity.OPINION_REQUEST, (act == Activity.OPINION_GIVEN) | done)
-        | _state(
-            act == Activity.EXTENSION_REQUEST,
-            act.is_in([Activity.EXTENSION_GRANTED, Activity.EXTENSION_REFUSED]) | done,
-        )
-    )
-    next_wd = pl.col(WD).shift(-1).over(CASE_ID)
-    gap_end = pl.coalesce(next_wd, pl.when(~pl.col(CLOSED)).then(pl.col(END_WD)))
-    return (
-        prepared.filter(~pl.col(IS_PROTECTED))
-        .with_columns(
-            (coord_open > 0).alias("_coord_open"),
-            reviewed_pause.alias("_reviewed_pause"),
-            any_pause.alias("_paused"),
-            awaiting.alias("_awaiting"),
-        )
-        .filter(~act.is_in(list(PASSIVE)))
-        .with_columns(
-            (gap_end - pl.col(WD)).fill_null(0).alias("_gap"),
-            pl.col(EVENT_ID).shift(-1).over(CASE_ID).alias("_next_e"),
-        )
-        .with_columns(
-            (pl.col("_coord_open") | pl.col("_reviewed_pause")).alias("_others"),
-            (
-                pl.col("_coord_open") | pl.col("_paused") | pl.col("_awaiting") | pl.col(CLOSED)
-            ).alias("_excused"),
-        )
-    )
 
 
 def idle(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
@@ -123,24 +60,35 @@ def idle(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     out = []
     for level in LEVELS:
         h = pl.col(HOLDER[level])
-        per_case = (
+        # Reduce to custody runs (consecutive rows of one holder in one case) with an integer
+        # key first: grouping millions of rows by a string holder is what costs time.
+        new_run = is_group_start(CASE_KEY) | (h != h.shift(1)).fill_null(True)
+        runs = (
             line.filter(h.is_not_null())
-            .group_by(h.alias(SUBJECT_ID), CASE_ID)
+            .with_columns(new_run.cast(pl.UInt32).cum_sum().alias("_run"))
+            .group_by("_run")
             .agg(
+                h.first().alias(SUBJECT_ID),
+                pl.col(CASE_KEY).first(),
+                pl.col(CASE_ID).first(),
                 pl.col("_idle").max().alias(VALUE),
-                pl.concat_list(EVENT_ID, "_next_e")
-                .get(pl.col("_idle").arg_max())
-                .list.drop_nulls()
-                .alias(EVIDENCE),
+                pl.col(EVENT_ID).get(pl.col("_idle").arg_max()).alias("_from"),
+                pl.col("_next_e").get(pl.col("_idle").arg_max()).alias("_to"),
             )
         )
+        per_case = (
+            runs.sort(SUBJECT_ID, CASE_KEY, VALUE, "_run", descending=[False, False, True, False])
+            .group_by(SUBJECT_ID, CASE_KEY)
+            .agg(pl.all().first())
+        )
+        evidence = pl.concat_list("_from", "_to").list.drop_nulls()
         out.append(
             per_case.select(
                 pl.lit(level).alias(SUBJECT_TYPE),
                 SUBJECT_ID,
                 pl.col(CASE_ID).alias(ITEM_ID),
                 CASE_ID,
-                pl.when(pl.col(VALUE) >= params.idle_days).then(pl.col(EVIDENCE)).alias(EVIDENCE),
+                pl.when(pl.col(VALUE) >= params.idle_days).then(evidence).alias(EVIDENCE),
                 pl.col(VALUE).cast(pl.Float64),
             )
         )
@@ -153,7 +101,7 @@ def hidden_wait(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
     case's cycle time. The value is that share."""
     act = pl.col(ACTIVITY)
     line = timeline(prepared)
-    cycle = line.group_by(CASE_ID).agg(
+    cycle = line.group_by(CASE_KEY).agg(
         (
             pl.coalesce(
                 pl.col(WD).filter(act.is_in([Activity.COMPLETE, Activity.CANCEL])).first(),
@@ -172,12 +120,13 @@ def hidden_wait(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
         h = pl.col(HOLDER[level])
         per_case = (
             paused_rows.filter(h.is_not_null())
-            .group_by(h.alias(SUBJECT_ID), CASE_ID)
+            .group_by(h.alias(SUBJECT_ID), CASE_KEY)
             .agg(
+                pl.col(CASE_ID).first(),
                 pl.col("_gap").sum().alias("_paused_days"),
                 pl.col(EVENT_ID).filter(act == Activity.PAUSE).alias("_pauses"),
             )
-            .join(cycle, on=CASE_ID, how="left")
+            .join(cycle, on=CASE_KEY, how="left")
             .with_columns(
                 (pl.col("_paused_days") / pl.col("_cycle").clip(lower_bound=1)).alias(VALUE)
             )
@@ -229,13 +178,14 @@ def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFr
     is_done = act == Activity.COMPLETE
     excused = (
         timeline(prepared)
-        .group_by(CASE_ID)
+        .group_by(CASE_KEY)
         .agg(pl.col("_gap").filter(pl.col("_others")).sum().alias("_excused_days"))
     )
     return (
         prepared.filter(~pl.col(IS_PROTECTED))
-        .group_by(CASE_ID)
+        .group_by(CASE_KEY)
         .agg(
+            pl.col(CASE_ID).first(),
             pl.col(DUE).filter(carries_due).last().alias("_due"),
             pl.col(EVENT_ID).filter(carries_due).last().alias("_due_e"),
             pl.col(WD).filter(is_done).first().alias("_done_wd"),
@@ -248,7 +198,7 @@ def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFr
             pl.col(END_WD).first(),
         )
         .filter(pl.col("_due").is_not_null() & ~pl.col("_cancelled"))
-        .join(excused, on=CASE_ID, how="left")
+        .join(excused, on=CASE_KEY, how="left")
         .with_columns(
             (
                 pl.coalesce("_done_wd", END_WD)
