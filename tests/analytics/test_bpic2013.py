@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import bpic_reference as ref
 import polars as pl
 import pytest
 
 from congvu_analytics import bpic
 from congvu_analytics.io.loader import load_log
 from congvu_analytics.io.mapping import load_mapping
+
+from . import bpic_reference as ref
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "bpic2013"
 ROOT = Path(__file__).resolve().parents[2]
