@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "congvu.workdays",
     "congvu.org",
+    "congvu.web",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "congvu.web.context.web",
             ],
         },
     },
@@ -120,9 +122,13 @@ LOCALE_PATHS = [BASE_DIR / "congvu" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# dd/mm/yyyy dates and Vietnamese number separators in both languages (congvu/formats/).
+FORMAT_MODULE_PATH = ["congvu.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise warns (an error under pytest) when STATIC_ROOT is missing before collectstatic.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Serving from the finders keeps `make run` a single step; production runs collectstatic.
 WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", "True")
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", str(VAR_DIR / "media")))
