@@ -20,7 +20,9 @@ def _parse_date(text: str) -> date:
                 return date(int(parts[0]), int(parts[1]), int(parts[2]))
             except ValueError:
                 break
-    raise argparse.ArgumentTypeError(f"Ngày không hợp lệ: {text!r} (dùng dd/mm/yyyy hoặc yyyy-mm-dd)")
+    raise argparse.ArgumentTypeError(
+        f"Ngày không hợp lệ: {text!r} (dùng dd/mm/yyyy hoặc yyyy-mm-dd)"
+    )
 
 
 def _cmd_workdays(args: argparse.Namespace) -> int:
@@ -39,7 +41,9 @@ def _cmd_workdays(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="congvu", description="Công Vụ — công cụ làm việc trên tệp")
+    parser = argparse.ArgumentParser(
+        prog="congvu", description="Công Vụ — công cụ làm việc trên tệp"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     wd = sub.add_parser("workdays", help="Tính ngày làm việc theo lịch Việt Nam")
     wd.add_argument("start", type=_parse_date, help="Ngày bắt đầu (không tính ngày này)")

@@ -20,7 +20,9 @@ class Activity(StrEnum):
     ASSIGN = "assign"  # task created/assigned: target_* is the lead, due is the deadline
     ACCEPT = "accept"
     DECLINE = "decline"  # reason mandatory; target_unit = proposed competent unit
-    TRANSFER = "transfer"  # custody moves to target_*; reason_code e.g. misrouted/competence/workload
+    TRANSFER = (
+        "transfer"  # custody moves to target_*; reason_code e.g. misrouted/competence/workload
+    )
     RETURN = "return"  # returned to sender: custody goes back to whoever passed it
     REASSIGN = "reassign"  # assigner changes the lead
     PROGRESS = "progress"  # progress report
@@ -74,7 +76,9 @@ REF_EVENT_ID = "ref_event_id"  # the event this one answers/resolves (coord_answ
 POSITION = "position"  # coord_answer: agree / disagree / none (no clear position)
 REVIEWED = "reviewed"  # pause: the legal obstacle/dependency was reviewed and accepted
 PROTECTED = "protected"  # case under an approved innovation proposal (Decree 73/2023)
-SUBJECT_AUTHORITY = "within_authority"  # opinion_request: the matter is within the asker's authority
+SUBJECT_AUTHORITY = (
+    "within_authority"  # opinion_request: the matter is within the asker's authority
+)
 
 SCHEMA: dict[str, pl.DataType] = {
     EVENT_ID: pl.String(),
