@@ -5,8 +5,6 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from congvu.workdays.models import CalendarAdjustment
-
 DATE_WIDGET = forms.DateInput(
     format="%d/%m/%Y",
     attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
@@ -28,18 +26,19 @@ class SearchForm(forms.Form):
     q = forms.CharField(label=_("Từ khóa"), max_length=200, required=False)
 
 
-class AdjustmentForm(forms.ModelForm):  # type: ignore[type-arg]
-    day = forms.DateField(label=_("Ngày"), widget=DATE_WIDGET)
+class AdjustmentForm(forms.Form):
+    """A day off or make-up day; saving a day that already has a decision replaces it."""
 
-    class Meta:
-        model = CalendarAdjustment
-        fields = ["day", "is_working_day", "reason", "decision_ref"]
-        labels = {
-            "is_working_day": _("Là ngày làm việc (làm bù)"),
-            "reason": _("Lý do"),
-            "decision_ref": _("Văn bản quyết định"),
-        }
-        help_texts = {
-            "is_working_day": _("Đánh dấu nếu là ngày làm bù; bỏ đánh dấu nếu là ngày nghỉ."),
-            "decision_ref": _("Ví dụ: 8726/VPCP-KGVX"),
-        }
+    day = forms.DateField(label=_("Ngày"), widget=DATE_WIDGET)
+    is_working_day = forms.BooleanField(
+        label=_("Là ngày làm việc (làm bù)"),
+        required=False,
+        help_text=_("Đánh dấu nếu là ngày làm bù; bỏ đánh dấu nếu là ngày nghỉ."),
+    )
+    reason = forms.CharField(label=_("Lý do"), max_length=200)
+    decision_ref = forms.CharField(
+        label=_("Văn bản quyết định"),
+        max_length=120,
+        required=False,
+        help_text=_("Ví dụ: 8726/VPCP-KGVX"),
+    )

@@ -18,3 +18,6 @@ def signed_in(org, client: Client) -> Callable[[str], Client]:  # type: ignore[n
         return client
 
     return sign_in
+
+
+from congvu.web.tests.browser import chromium, page  # noqa: E402, F401 - browser fixtures
