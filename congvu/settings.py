@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "congvu.workdays",
     "congvu.org",
     "congvu.jobs",
+    "congvu.web",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "congvu.web.context.web",
             ],
         },
     },
@@ -143,6 +145,8 @@ LOCALE_PATHS = [BASE_DIR / "congvu" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# dd/mm/yyyy dates and Vietnamese number separators in both languages (congvu/formats/).
+FORMAT_MODULE_PATH = ["congvu.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(VAR_DIR / "static")))
