@@ -50,8 +50,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Listed so that its Swagger page uses the bundled assets instead of a CDN.
+    "ninja",
     "congvu.workdays",
     "congvu.org",
+    "congvu.tasks",
 ]
 
 MIDDLEWARE = [
