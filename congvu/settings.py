@@ -126,6 +126,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise warns (an error under pytest) when STATIC_ROOT is missing before collectstatic.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Serving from the finders keeps `make run` a single step; production runs collectstatic.
 WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", "True")
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", str(VAR_DIR / "media")))
