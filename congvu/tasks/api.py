@@ -346,12 +346,12 @@ def list_tasks(request: HttpRequest, status: str = "", unit_id: int | None = Non
     return [_task_out(t) for t in tasks.order_by("-id")[offset : offset + limit]]
 
 
-@api.get("/tasks/{task_id}", response={200: TaskOut, **ERRORS}, tags=["Nhiệm vụ"])
+@api.get("/tasks/{int:task_id}", response={200: TaskOut, **ERRORS}, tags=["Nhiệm vụ"])
 def get_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
     return _task_out(_visible_task(request, task_id))
 
 
-@api.get("/tasks/{task_id}/events", response={200: list[EventOut], **ERRORS}, tags=["Nhiệm vụ"])
+@api.get("/tasks/{int:task_id}/events", response={200: list[EventOut], **ERRORS}, tags=["Nhiệm vụ"])
 def get_events(request: HttpRequest, task_id: int) -> list[dict[str, Any]]:
     task = _visible_task(request, task_id)
     return [event_dict(e) for e in task.events.order_by("seq")]
@@ -388,7 +388,7 @@ def assign(request: HttpRequest, body: AssignIn) -> Reply[dict[str, Any]]:
 
 
 def _post(path: str, summary: str) -> Any:
-    return api.post(f"/tasks/{{task_id}}/{path}", response={200: TaskOut, **ERRORS},
+    return api.post(f"/tasks/{{int:task_id}}/{path}", response={200: TaskOut, **ERRORS},
                     tags=["Thao tác"], summary=summary)
 
 
@@ -483,7 +483,7 @@ def request_coordination(request: HttpRequest, task_id: int,
     return _done(task_id)
 
 
-@_post("coordination/{request_seq}/answer", "Trả lời phối hợp (agree / disagree / none)")
+@_post("coordination/{int:request_seq}/answer", "Trả lời phối hợp (agree / disagree / none)")
 def answer_coordination(request: HttpRequest, task_id: int, request_seq: int,
                         body: CoordinationAnswerIn) -> dict[str, Any]:
     actions.do_answer_coordination(task_id, _person(request), request_seq=request_seq,
@@ -547,7 +547,7 @@ def request_opinion(request: HttpRequest, task_id: int, body: OpinionIn) -> dict
     return _done(task_id)
 
 
-@_post("opinion/{request_seq}/answer", "Cho ý kiến")
+@_post("opinion/{int:request_seq}/answer", "Cho ý kiến")
 def give_opinion(request: HttpRequest, task_id: int, request_seq: int,
                  body: OpinionAnswerIn) -> dict[str, Any]:
     actions.do_give_opinion(task_id, _person(request), request_seq=request_seq,

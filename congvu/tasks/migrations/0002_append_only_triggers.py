@@ -18,6 +18,19 @@ BEGIN
         USING ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;
+
+-- TRUNCATE of the whole log is refused unless the session explicitly asked for maintenance
+-- (SET congvu.maintenance = 'on'): the test runner's flush and a deliberate wipe of a demo
+-- database. It guards against accidents, not attackers -- the seals do that.
+CREATE OR REPLACE FUNCTION congvu_no_truncate() RETURNS trigger AS $$
+BEGIN
+    IF coalesce(current_setting('congvu.maintenance', true), '') = 'on' THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION 'append-only table %: TRUNCATE refused', TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
 """
 
 
@@ -32,7 +45,7 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
             )
             schema_editor.execute(
                 f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION congvu_append_only()"
+                "FOR EACH STATEMENT EXECUTE FUNCTION congvu_no_truncate()"
             )
     elif vendor == "sqlite":
         for t in TABLES:
@@ -56,6 +69,7 @@ def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {t}_no_delete")
     if vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS congvu_append_only()")
+        schema_editor.execute("DROP FUNCTION IF EXISTS congvu_no_truncate()")
 
 
 class Migration(migrations.Migration):

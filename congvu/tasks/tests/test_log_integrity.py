@@ -188,3 +188,10 @@ def test_checkpoints_chain_and_skip_when_nothing_changed(busy, org):
     assert second is not None and second.head_count == 1
     assert second.previous_signature == first.signature
     assert verify_log().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL syntax")
+def test_postgres_refuses_truncate_of_the_log(busy):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        sql("TRUNCATE tasks_taskevent CASCADE")
