@@ -173,7 +173,7 @@ class Ctx:
         reason_code: str = "",
         reason_text: str = "",
         payload: dict[str, Any] | None = None,
-        actor_id: int | None | bool = True,
+        actor_id: bool | int | None = True,
     ) -> TaskEvent:
         return _append(
             self.task,
@@ -206,8 +206,17 @@ def _append(
 ) -> TaskEvent:
     seq = state.seq + 1
     body = canonical(
-        task.pk, seq, int(etype), micros(at), actor_id, unit_id, target_person_id,
-        target_unit_id, reason_code, reason_text, payload,
+        task_id=task.pk,
+        seq=seq,
+        type_code=int(etype),
+        at_us=micros(at),
+        actor_id=actor_id,
+        unit_id=unit_id,
+        target_person_id=target_person_id,
+        target_unit_id=target_unit_id,
+        reason_code=reason_code,
+        reason_text=reason_text,
+        payload=payload,
     )
     ev = TaskEvent(
         task=task,
@@ -228,8 +237,16 @@ def _append(
     return ev
 
 
-CACHE_FIELDS = ["status", "lead_unit", "lead_person", "deadline", "progress", "seq", "head_seal",
-                "version"]
+CACHE_FIELDS = [
+    "status",
+    "lead_unit",
+    "lead_person",
+    "deadline",
+    "progress",
+    "seq",
+    "head_seal",
+    "version",
+]
 
 
 def _save_cache(task: Task, state: TaskState) -> None:
@@ -433,7 +450,10 @@ def do_assign(
 
 @transaction.atomic
 def do_accept(
-    task: Task | int, actor: Person, *, at: datetime | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
@@ -446,8 +466,13 @@ def do_accept(
 
 @transaction.atomic
 def do_decline(
-    task: Task | int, actor: Person, *, reason: str, proposed_unit: Unit | None,
-    at: datetime | None = None, expected_version: int | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    reason: str,
+    proposed_unit: Unit | None,
+    at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
     ctx.require_lead("từ chối nhiệm vụ")
@@ -479,8 +504,15 @@ def do_decline(
 
 @transaction.atomic
 def do_transfer(
-    task: Task | int, actor: Person, *, to_unit: Unit, to_person: Person, reason_code: str,
-    reason: str, at: datetime | None = None, expected_version: int | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    to_unit: Unit,
+    to_person: Person,
+    reason_code: str,
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
     ctx.require_lead("chuyển xử lý")
@@ -492,7 +524,7 @@ def do_transfer(
             f"Mã lý do chuyển không hợp lệ; dùng một trong: {', '.join(TRANSFER_REASONS)}.",
             field="reason_code",
         )
-    if to_person.pk == ctx.state.lead_person_id or to_person.pk == ctx.actor_id:
+    if to_person.pk in (ctx.state.lead_person_id, ctx.actor_id):
         raise ActionError(
             "transfer_to_self", "Không thể chuyển nhiệm vụ cho chính mình.", field="to_person"
         )
@@ -512,7 +544,11 @@ def do_transfer(
 
 @transaction.atomic
 def do_return(
-    task: Task | int, actor: Person, *, reason: str, at: datetime | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    reason: str,
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> TaskEvent:
     """Trả lại: to whoever transferred it here, or to the assigner if nobody did."""
@@ -524,13 +560,20 @@ def do_return(
     if ctx.state.senders:
         back_unit, back_person = ctx.state.senders[-1]
         ev = ctx.append(
-            E.RETURNED, unit_id=unit_id, target_person_id=back_person, target_unit_id=back_unit,
-            reason_text=text, payload={"to_assigner": False},
+            E.RETURNED,
+            unit_id=unit_id,
+            target_person_id=back_person,
+            target_unit_id=back_unit,
+            reason_text=text,
+            payload={"to_assigner": False},
         )
     else:
         ev = ctx.append(
-            E.RETURNED, unit_id=unit_id, target_person_id=ctx.task.assigner_id,
-            target_unit_id=ctx.task.assigner_unit_id, reason_text=text,
+            E.RETURNED,
+            unit_id=unit_id,
+            target_person_id=ctx.task.assigner_id,
+            target_unit_id=ctx.task.assigner_unit_id,
+            reason_text=text,
             payload={"to_assigner": True},
         )
     _finish(ctx)
@@ -539,13 +582,23 @@ def do_return(
 
 @transaction.atomic
 def do_reassign_lead(
-    task: Task | int, actor: Person, *, to_unit: Unit, to_person: Person, reason: str = "",
-    at: datetime | None = None, expected_version: int | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    to_unit: Unit,
+    to_person: Person,
+    reason: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
     ctx.require_assigner("đổi đơn vị, người chủ trì")
     ctx.require_status(
-        "đổi người chủ trì", Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED, Status.DECLINED,
+        "đổi người chủ trì",
+        Status.ASSIGNED,
+        Status.IN_PROGRESS,
+        Status.PAUSED,
+        Status.DECLINED,
         Status.RETURNED,
     )
     if (to_unit.pk, to_person.pk) == (ctx.state.lead_unit_id, ctx.state.lead_person_id):
@@ -572,7 +625,12 @@ def do_reassign_lead(
 
 @transaction.atomic
 def do_report_progress(
-    task: Task | int, actor: Person, *, percent: int, text: str, at: datetime | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    percent: int,
+    text: str,
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
@@ -592,7 +650,11 @@ def do_report_progress(
 
 @transaction.atomic
 def do_submit(
-    task: Task | int, actor: Person, *, result: str, at: datetime | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    result: str,
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
@@ -614,14 +676,19 @@ def do_submit(
 
 @transaction.atomic
 def do_approve(
-    task: Task | int, actor: Person, *, comment: str = "", at: datetime | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    comment: str = "",
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
     ctx.require_assigner("phê duyệt kết quả")
     ctx.require_status("phê duyệt", Status.SUBMITTED)
     ev = ctx.append(
-        E.APPROVED, unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
+        E.APPROVED,
+        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
         reason_text=comment.strip(),
     )
     _finish(ctx)
@@ -630,7 +697,11 @@ def do_approve(
 
 @transaction.atomic
 def do_request_rework(
-    task: Task | int, actor: Person, *, reason: str, at: datetime | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    reason: str,
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
@@ -649,7 +720,10 @@ def do_request_rework(
 
 @transaction.atomic
 def do_complete(
-    task: Task | int, actor: Person, *, at: datetime | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
@@ -662,14 +736,19 @@ def do_complete(
 
 @transaction.atomic
 def do_cancel(
-    task: Task | int, actor: Person, *, reason: str, at: datetime | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    reason: str,
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
     ctx.require_assigner("hủy nhiệm vụ")
     ctx.require_open("hủy")
     ev = ctx.append(
-        E.CANCELLED, unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
+        E.CANCELLED,
+        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
         reason_text=_reason(reason, what="lý do hủy"),
     )
     _finish(ctx)
@@ -678,21 +757,29 @@ def do_cancel(
 
 @transaction.atomic
 def do_remind(
-    task: Task | int, actor: Person | None, *, text: str = "", at: datetime | None = None,
+    task: Task | int,
+    actor: Person | None,
+    *,
+    text: str = "",
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> TaskEvent:
     """Đôn đốc, by the assigner, a head who directs the lead unit, or the system (actor None)."""
     ctx = _begin(task, actor, at, expected_version)
     if actor is not None and not (
         ctx.is_assigner_side()
-        or (ctx.state.lead_unit_id is not None and ctx.access.can_act_on_unit(ctx.state.lead_unit_id))
+        or (
+            ctx.state.lead_unit_id is not None
+            and ctx.access.can_act_on_unit(ctx.state.lead_unit_id)
+        )
     ):
         raise ActionPermissionError("Chỉ người giao việc hoặc lãnh đạo đơn vị mới được đôn đốc.")
     ctx.require_open("đôn đốc")
     ev = ctx.append(
         E.REMINDED,
         unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id, ctx.state.lead_unit_id)
-        if actor is not None else None,
+        if actor is not None
+        else None,
         target_person_id=ctx.state.lead_person_id,
         target_unit_id=ctx.state.lead_unit_id,
         reason_text=text.strip(),
@@ -732,7 +819,11 @@ def _request_coordination(ctx: Ctx, unit: Unit, request_text: str, due: date) ->
         payload={"due": due.isoformat()},
     )
     Coordination.objects.create(
-        task=ctx.task, unit=unit, request_text=text, due=due, request_seq=ev.seq,
+        task=ctx.task,
+        unit=unit,
+        request_text=text,
+        due=due,
+        request_seq=ev.seq,
         requested_at=ctx.at,
     )
     return ev
@@ -740,28 +831,39 @@ def _request_coordination(ctx: Ctx, unit: Unit, request_text: str, due: date) ->
 
 @transaction.atomic
 def do_request_coordination(
-    task: Task | int, actor: Person, *, unit: Unit, request_text: str, due: date,
-    at: datetime | None = None, expected_version: int | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    unit: Unit,
+    request_text: str,
+    due: date,
+    at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
     if not (ctx.is_lead_side() or ctx.is_assigner_side()):
-        raise ActionPermissionError("Chỉ người chủ trì hoặc người giao việc mới được đề nghị phối hợp.")
-    ctx.require_status(
-        "đề nghị phối hợp", Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED
-    )
+        raise ActionPermissionError(
+            "Chỉ người chủ trì hoặc người giao việc mới được đề nghị phối hợp."
+        )
+    ctx.require_status("đề nghị phối hợp", Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED)
     ev = _request_coordination(ctx, unit, request_text, due)
     _finish(ctx)
     return ev
 
 
-POSITIONS = (Coordination.Position.AGREE, Coordination.Position.DISAGREE, Coordination.Position.NONE)
+POSITIONS = (
+    Coordination.Position.AGREE,
+    Coordination.Position.DISAGREE,
+    Coordination.Position.NONE,
+)
 
 
 def _open_request(ctx: Ctx, request_seq: int) -> tuple[int, date]:
     found = ctx.state.open_coordinations.get(request_seq)
     if found is None:
         raise InvalidTransitionError(
-            "no_open_request", "Không có đề nghị phối hợp đang chờ trả lời với số này.",
+            "no_open_request",
+            "Không có đề nghị phối hợp đang chờ trả lời với số này.",
             field="request_seq",
         )
     return found
@@ -769,8 +871,14 @@ def _open_request(ctx: Ctx, request_seq: int) -> tuple[int, date]:
 
 @transaction.atomic
 def do_answer_coordination(
-    task: Task | int, actor: Person, *, request_seq: int, position: str, text: str = "",
-    at: datetime | None = None, expected_version: int | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    request_seq: int,
+    position: str,
+    text: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
     unit_id, _ = _open_request(ctx, request_seq)
@@ -850,8 +958,13 @@ def record_deemed_agreements(day: date | None = None, at: datetime | None = None
 
 @transaction.atomic
 def do_request_extension(
-    task: Task | int, actor: Person, *, new_deadline: date, reason: str,
-    at: datetime | None = None, expected_version: int | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    new_deadline: date,
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
     ctx.require_lead("xin gia hạn")
@@ -875,8 +988,10 @@ def do_request_extension(
         target_person_id=ctx.task.assigner_id,
         target_unit_id=ctx.task.assigner_unit_id,
         reason_text=text,
-        payload={"requested_deadline": new_deadline.isoformat(),
-                 "current_deadline": ctx.state.deadline.isoformat()},
+        payload={
+            "requested_deadline": new_deadline.isoformat(),
+            "current_deadline": ctx.state.deadline.isoformat(),
+        },
     )
     _finish(ctx)
     return ev
@@ -884,13 +999,20 @@ def do_request_extension(
 
 @transaction.atomic
 def do_grant_extension(
-    task: Task | int, actor: Person, *, new_deadline: date | None = None, comment: str = "",
-    at: datetime | None = None, expected_version: int | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    new_deadline: date | None = None,
+    comment: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
     ctx.require_assigner("gia hạn")
     if ctx.state.pending_extension_seq is None:
-        raise InvalidTransitionError("no_extension_pending", "Không có đề nghị gia hạn nào đang chờ.")
+        raise InvalidTransitionError(
+            "no_extension_pending", "Không có đề nghị gia hạn nào đang chờ."
+        )
     ctx.require_open("gia hạn")
     deadline = new_deadline or ctx.state.pending_extension_deadline
     assert deadline is not None and ctx.state.deadline is not None
@@ -908,8 +1030,11 @@ def do_grant_extension(
         target_person_id=ctx.state.lead_person_id,
         target_unit_id=ctx.state.lead_unit_id,
         reason_text=comment.strip(),
-        payload={"request_seq": ctx.state.pending_extension_seq,
-                 "old_deadline": old.isoformat(), "new_deadline": deadline.isoformat()},
+        payload={
+            "request_seq": ctx.state.pending_extension_seq,
+            "old_deadline": old.isoformat(),
+            "new_deadline": deadline.isoformat(),
+        },
     )
     _finish(ctx)
     return ev
@@ -917,13 +1042,19 @@ def do_grant_extension(
 
 @transaction.atomic
 def do_refuse_extension(
-    task: Task | int, actor: Person, *, reason: str, at: datetime | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    reason: str,
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
     ctx.require_assigner("từ chối gia hạn")
     if ctx.state.pending_extension_seq is None:
-        raise InvalidTransitionError("no_extension_pending", "Không có đề nghị gia hạn nào đang chờ.")
+        raise InvalidTransitionError(
+            "no_extension_pending", "Không có đề nghị gia hạn nào đang chờ."
+        )
     ev = ctx.append(
         E.EXTENSION_REFUSED,
         unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
@@ -938,9 +1069,16 @@ def do_refuse_extension(
 
 @transaction.atomic
 def do_pause(
-    task: Task | int, actor: Person, *, reason_code: str, reason: str, regulation: str = "",
-    waiting_on_unit: Unit | None = None, waiting_on_task: Task | None = None,
-    at: datetime | None = None, expected_version: int | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    reason_code: str,
+    reason: str,
+    regulation: str = "",
+    waiting_on_unit: Unit | None = None,
+    waiting_on_task: Task | None = None,
+    at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
     ctx.require_lead("tạm dừng")
@@ -984,14 +1122,21 @@ def do_pause(
 
 @transaction.atomic
 def do_review_pause(
-    task: Task | int, actor: Person, *, comment: str = "", at: datetime | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    comment: str = "",
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> TaskEvent:
     """The assigner (or a head directing the lead unit) confirms the reason of a pause."""
     ctx = _begin(task, actor, at, expected_version)
     if ctx.actor_id == ctx.state.lead_person_id or not (
         ctx.is_assigner_side()
-        or (ctx.state.lead_unit_id is not None and ctx.access.can_act_on_unit(ctx.state.lead_unit_id))
+        or (
+            ctx.state.lead_unit_id is not None
+            and ctx.access.can_act_on_unit(ctx.state.lead_unit_id)
+        )
     ):
         raise ActionPermissionError("Người chủ trì không tự xác nhận lý do tạm dừng của mình.")
     ctx.require_status("xác nhận lý do tạm dừng", Status.PAUSED)
@@ -1009,7 +1154,11 @@ def do_review_pause(
 
 @transaction.atomic
 def do_resume(
-    task: Task | int, actor: Person, *, text: str = "", at: datetime | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    text: str = "",
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
@@ -1027,8 +1176,13 @@ def do_resume(
 
 @transaction.atomic
 def do_request_opinion(
-    task: Task | int, actor: Person, *, superior: Person, question: str,
-    within_authority: bool | None = None, at: datetime | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    superior: Person,
+    question: str,
+    within_authority: bool | None = None,
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
@@ -1059,8 +1213,13 @@ def do_request_opinion(
 
 @transaction.atomic
 def do_give_opinion(
-    task: Task | int, actor: Person, *, request_seq: int, opinion: str,
-    within_authority: bool | None = None, at: datetime | None = None,
+    task: Task | int,
+    actor: Person,
+    *,
+    request_seq: int,
+    opinion: str,
+    within_authority: bool | None = None,
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> TaskEvent:
     """`within_authority`: the superior's view of whether the matter was the asker's to decide."""
@@ -1068,7 +1227,8 @@ def do_give_opinion(
     asked = ctx.state.pending_opinions.get(request_seq)
     if asked is None:
         raise InvalidTransitionError(
-            "no_open_request", "Không có đề nghị xin ý kiến đang chờ với số này.",
+            "no_open_request",
+            "Không có đề nghị xin ý kiến đang chờ với số này.",
             field="request_seq",
         )
     if asked != ctx.actor_id:

@@ -25,16 +25,36 @@ from congvu_analytics import schema as s
 BATCH_TASKS = 5000
 CUSTODY = (E.ASSIGNED, E.TRANSFERRED, E.LEAD_REASSIGNED, E.RETURNED)
 DUE_TYPES = (E.ASSIGNED, E.EXTENSION_GRANTED, E.COORDINATION_REQUESTED)
-REF_TYPES = (E.COORDINATION_ANSWERED, E.COORDINATION_DEEMED_AGREED, E.EXTENSION_GRANTED,
-             E.EXTENSION_REFUSED, E.OPINION_GIVEN, E.PAUSE_REVIEWED)
+REF_TYPES = (
+    E.COORDINATION_ANSWERED,
+    E.COORDINATION_DEEMED_AGREED,
+    E.EXTENSION_GRANTED,
+    E.EXTENSION_REFUSED,
+    E.OPINION_GIVEN,
+    E.PAUSE_REVIEWED,
+)
 LEVEL_COLUMN: str | None = getattr(s, "LEVEL", None)  # appended to the schema by another helper
 
-RAW_COLUMNS = ["id", "task_id", "seq", "type", "at", "actor", "unit", "target_actor",
-               "target_unit", "reason_code", "reason_text", "payload", "assigner",
-               "assigner_unit", "holder_level"]
+RAW_COLUMNS = [
+    "id",
+    "task_id",
+    "seq",
+    "type",
+    "at",
+    "actor",
+    "unit",
+    "target_actor",
+    "target_unit",
+    "reason_code",
+    "reason_text",
+    "payload",
+    "assigner",
+    "assigner_unit",
+    "holder_level",
+]
 
 
-def _sql(where: str) -> str:
+def _sql(where: str) -> str:  # `where` is a constant with %s placeholders
     payload = "e.payload::text" if connection.vendor == "postgresql" else "e.payload"
     return f"""
         SELECT e.id, e.task_id, e.seq, e.type, e.at, a.code, u.code, tp.code, tu.code,
@@ -50,20 +70,31 @@ def _sql(where: str) -> str:
         LEFT JOIN org_unittype ut ON ut.id = tu.unit_type_id
         WHERE {where}
         ORDER BY e.task_id, e.seq
-    """
+    """  # noqa: S608 - `where` is a constant with %s placeholders
 
 
 RAW_SCHEMA = {
-    "id": pl.Int64, "task_id": pl.Int64, "seq": pl.Int64, "type": pl.Int64, "at": pl.Object,
-    "actor": pl.String, "unit": pl.String, "target_actor": pl.String, "target_unit": pl.String,
-    "reason_code": pl.String, "reason_text": pl.String, "payload": pl.String,
-    "assigner": pl.String, "assigner_unit": pl.String, "holder_level": pl.Int64,
+    "id": pl.Int64,
+    "task_id": pl.Int64,
+    "seq": pl.Int64,
+    "type": pl.Int64,
+    "at": pl.Object,
+    "actor": pl.String,
+    "unit": pl.String,
+    "target_actor": pl.String,
+    "target_unit": pl.String,
+    "reason_code": pl.String,
+    "reason_text": pl.String,
+    "payload": pl.String,
+    "assigner": pl.String,
+    "assigner_unit": pl.String,
+    "holder_level": pl.Int64,
 }
 
 
 def _raw_frame(rows: list[tuple[Any, ...]]) -> pl.DataFrame:
     # `at` is aware on PostgreSQL and naive UTC on SQLite: normalise before polars sees it.
-    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in RAW_COLUMNS]
+    cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in RAW_COLUMNS]
     data: dict[str, Any] = dict(zip(RAW_COLUMNS, cols, strict=True))
     ats = data["at"]
     if ats and isinstance(ats[0], str):
@@ -81,7 +112,8 @@ def _raw_frame(rows: list[tuple[Any, ...]]) -> pl.DataFrame:
 def _end_of_day_utc(col: pl.Expr) -> pl.Expr:
     """A deadline date -> 23:59:59 Vietnam time as UTC (the detectors read the local date)."""
     return (
-        col.str.to_date().cast(pl.Datetime("us"))
+        col.str.to_date()
+        .cast(pl.Datetime("us"))
         .dt.offset_by("23h59m59s")
         .dt.replace_time_zone("Asia/Ho_Chi_Minh")
         .dt.convert_time_zone("UTC")
@@ -94,27 +126,29 @@ def canonical_frame(raw: pl.DataFrame) -> pl.DataFrame:
     pj = pl.col("payload")
     activity = {int(e): e.activity.value for e in E}
     labels = {int(e): e.label for e in E}
-    lf = raw.lazy().sort("task_id", "seq").with_columns(
-        _deadline=pj.str.json_path_match("$.deadline"),
-        _new_deadline=pj.str.json_path_match("$.new_deadline"),
-        _due=pj.str.json_path_match("$.due"),
-        _ref_seq=pl.coalesce(
-            pj.str.json_path_match("$.request_seq"), pj.str.json_path_match("$.pause_seq")
-        ).cast(pl.Int64),
-        _position=pj.str.json_path_match("$.position"),
-        _authority=pj.str.json_path_match("$.within_authority"),
-        _to_assigner=pj.str.json_path_match("$.to_assigner") == "true",
+    lf = (
+        raw.lazy()
+        .sort("task_id", "seq")
+        .with_columns(
+            _deadline=pj.str.json_path_match("$.deadline"),
+            _new_deadline=pj.str.json_path_match("$.new_deadline"),
+            _due=pj.str.json_path_match("$.due"),
+            _ref_seq=pl.coalesce(
+                pj.str.json_path_match("$.request_seq"), pj.str.json_path_match("$.pause_seq")
+            ).cast(pl.Int64),
+            _position=pj.str.json_path_match("$.position"),
+            _authority=pj.str.json_path_match("$.within_authority"),
+            _to_assigner=pj.str.json_path_match("$.to_assigner") == "true",
+        )
     )
-    seq_ids = raw.lazy().select("task_id", pl.col("seq").alias("_ref_seq"),
-                                pl.col("id").alias("_ref_id"))
-    reviewed = (
-        lf.filter(t == E.PAUSE_REVIEWED)
-        .select("task_id", pl.col("_ref_seq").alias("seq"), pl.lit(True).alias("_reviewed"))
+    seq_ids = raw.lazy().select(
+        "task_id", pl.col("seq").alias("_ref_seq"), pl.col("id").alias("_ref_id")
     )
-    answers = (
-        lf.filter(t == E.OPINION_GIVEN)
-        .select("task_id", pl.col("_ref_seq").alias("seq"),
-                pl.col("_authority").alias("_answer_authority"))
+    reviewed = lf.filter(t == E.PAUSE_REVIEWED).select(
+        "task_id", pl.col("_ref_seq").alias("seq"), pl.lit(True).alias("_reviewed")
+    )
+    answers = lf.filter(t == E.OPINION_GIVEN).select(
+        "task_id", pl.col("_ref_seq").alias("seq"), pl.col("_authority").alias("_answer_authority")
     )
     lf = (
         lf.join(seq_ids, on=["task_id", "_ref_seq"], how="left")
@@ -124,12 +158,16 @@ def canonical_frame(raw: pl.DataFrame) -> pl.DataFrame:
     )
     is_custody = t.is_in([int(e) for e in CUSTODY])
     holder_unit = (
-        pl.when(is_custody).then(pl.col("target_unit"))
-        .when(t == E.DECLINED).then(pl.col("assigner_unit"))
+        pl.when(is_custody)
+        .then(pl.col("target_unit"))
+        .when(t == E.DECLINED)
+        .then(pl.col("assigner_unit"))
     )
     holder_actor = (
-        pl.when(is_custody).then(pl.col("target_actor"))
-        .when(t == E.DECLINED).then(pl.col("assigner"))
+        pl.when(is_custody)
+        .then(pl.col("target_actor"))
+        .when(t == E.DECLINED)
+        .then(pl.col("assigner"))
     )
     holder_level = pl.when(is_custody).then(pl.col("holder_level"))
     authority = pl.coalesce("_authority", "_answer_authority")
@@ -150,17 +188,24 @@ def canonical_frame(raw: pl.DataFrame) -> pl.DataFrame:
         pl.when(t.is_in([int(e) for e in DUE_TYPES]))
         .then(_end_of_day_utc(pl.coalesce("_deadline", "_new_deadline", "_due")))
         .alias(s.DUE),
-        pl.when(t.is_in([int(e) for e in REF_TYPES])).then(pl.col("_ref_id").cast(pl.String))
+        pl.when(t.is_in([int(e) for e in REF_TYPES]))
+        .then(pl.col("_ref_id").cast(pl.String))
         .alias(s.REF_EVENT_ID),
         pl.when(t == E.COORDINATION_ANSWERED).then(pl.col("_position")).alias(s.POSITION),
         pl.when(t == E.PAUSED).then(pl.col("_reviewed").fill_null(False)).alias(s.REVIEWED),
         pl.lit(None, dtype=pl.Boolean).alias(s.PROTECTED),
         pl.when(t.is_in([int(E.OPINION_REQUESTED), int(E.OPINION_GIVEN)]))
-        .then(authority.replace_strict({"true": True, "false": False}, default=None,
-                                       return_dtype=pl.Boolean))
+        .then(
+            authority.replace_strict(
+                {"true": True, "false": False}, default=None, return_dtype=pl.Boolean
+            )
+        )
         .alias(s.SUBJECT_AUTHORITY),
-        *([holder_level.forward_fill().over("task_id").alias(LEVEL_COLUMN)]
-          if LEVEL_COLUMN else []),
+        *(
+            [holder_level.forward_fill().over("task_id").alias(LEVEL_COLUMN)]
+            if LEVEL_COLUMN
+            else []
+        ),
     )
     return s.conform(out).collect()
 
@@ -229,8 +274,14 @@ def write_parquet(out: Path) -> int:
 
 
 def _esc(value: str) -> str:
-    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("\n", " ").replace("\r", " "))
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\n", " ")
+        .replace("\r", " ")
+    )
 
 
 def _xes_time(value: datetime) -> str:
@@ -257,8 +308,12 @@ XES_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 # Canonical columns that have a standard XES key; the rest are written as congvu:<column>.
-STANDARD = {s.ACTIVITY: "concept:name", s.TIMESTAMP: "time:timestamp", s.ACTOR: "org:resource",
-            s.UNIT: "org:group"}
+STANDARD = {
+    s.ACTIVITY: "concept:name",
+    s.TIMESTAMP: "time:timestamp",
+    s.ACTOR: "org:resource",
+    s.UNIT: "org:group",
+}
 
 
 def _xes_attr(key: str, value: Any, dtype: pl.DataType) -> str:

@@ -29,21 +29,37 @@ from congvu.tasks.state import VN_TZ
 from congvu.workdays.calendar import add_working_days
 
 NUMBER, DOC_DATE, EXCERPT, LEAD_UNIT, LEAD_PERSON, COORD, DEADLINE = (
-    "Số ký hiệu", "Ngày văn bản", "Trích yếu", "Đơn vị chủ trì", "Người chủ trì",
-    "Đơn vị phối hợp", "Hạn xử lý",
+    "Số ký hiệu",
+    "Ngày văn bản",
+    "Trích yếu",
+    "Đơn vị chủ trì",
+    "Người chủ trì",
+    "Đơn vị phối hợp",
+    "Hạn xử lý",
 )
 TITLE, ISSUER, RESULT = "Tên nhiệm vụ", "Cơ quan ban hành", "Kết quả cần đạt"
 REQUIRED = (NUMBER, EXCERPT, LEAD_UNIT, LEAD_PERSON, DEADLINE)
 ALL = (NUMBER, DOC_DATE, EXCERPT, LEAD_UNIT, LEAD_PERSON, COORD, DEADLINE, TITLE, ISSUER, RESULT)
 ALIASES = {fold(c): c for c in ALL} | {
-    "so, ky hieu": NUMBER, "so ky hieu van ban": NUMBER, "so/ky hieu": NUMBER,
-    "ngay ban hanh": DOC_DATE, "han hoan thanh": DEADLINE, "thoi han": DEADLINE,
-    "don vi phoi hop": COORD, "noi dung": EXCERPT,
+    "so, ky hieu": NUMBER,
+    "so ky hieu van ban": NUMBER,
+    "so/ky hieu": NUMBER,
+    "ngay ban hanh": DOC_DATE,
+    "han hoan thanh": DEADLINE,
+    "thoi han": DEADLINE,
+    "don vi phoi hop": COORD,
+    "noi dung": EXCERPT,
 }
 # ActionError.field -> the spreadsheet column it came from.
 FIELD_COLUMN = {
-    "title": EXCERPT, "source_number": NUMBER, "lead_unit": LEAD_UNIT, "lead_person": LEAD_PERSON,
-    "deadline": DEADLINE, "working_days": DEADLINE, "unit": COORD, "due": COORD,
+    "title": EXCERPT,
+    "source_number": NUMBER,
+    "lead_unit": LEAD_UNIT,
+    "lead_person": LEAD_PERSON,
+    "deadline": DEADLINE,
+    "working_days": DEADLINE,
+    "unit": COORD,
+    "due": COORD,
     "request_text": COORD,
 }
 COORDINATION_WORKING_DAYS = 5
@@ -95,8 +111,11 @@ def read_rows(name: str, content: bytes) -> list[tuple[int, dict[str, Any]]]:
     # exports often put a title and the export date above it.
     header_at, columns = None, {}
     for i, (_, cells) in enumerate(raw[:20]):
-        found = {j: ALIASES[fold(str(c))] for j, c in enumerate(cells)
-                 if not _blank(c) and fold(str(c)) in ALIASES}
+        found = {
+            j: ALIASES[fold(str(c))]
+            for j, c in enumerate(cells)
+            if not _blank(c) and fold(str(c)) in ALIASES
+        }
         if len(found) >= 3:
             header_at, columns = i, found
             break
@@ -112,7 +131,9 @@ def read_rows(name: str, content: bytes) -> list[tuple[int, dict[str, Any]]]:
     for row_no, cells in raw[header_at + 1 :]:
         if all(_blank(c) for c in cells):
             continue
-        out.append((row_no, {col: cells[i] if i < len(cells) else None for i, col in columns.items()}))
+        out.append(
+            (row_no, {col: cells[i] if i < len(cells) else None for i, col in columns.items()})
+        )
     return out
 
 
@@ -140,7 +161,10 @@ def _csv_rows(content: bytes) -> list[tuple[int, list[Any]]]:
         raise BadFileError(f"Tệp csv phải mã hóa UTF-8 (lỗi ở byte {exc.start}).") from exc
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    return [(i, row) for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)]
+    return [
+        (i, row)
+        for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)
+    ]
 
 
 def _parse_date(value: Any) -> date | None:
@@ -162,15 +186,20 @@ def _find_unit(text: str, day: date) -> Unit | None:
     unit = Unit.objects.filter(code__iexact=text).first()
     if unit is None:
         folded = fold(text)
-        matches = [u for u in Unit.objects.active_on(day).filter(search_text__contains=folded)
-                   if fold(u.name) == folded or fold(u.short_name) == folded]
+        matches = [
+            u
+            for u in Unit.objects.active_on(day).filter(search_text__contains=folded)
+            if fold(u.name) == folded or fold(u.short_name) == folded
+        ]
         unit = matches[0] if len(matches) == 1 else None
     return unit
 
 
 def _find_person(text: str, unit: Unit | None, day: date) -> Person | None:
     text = text.strip()
-    person = Person.objects.filter(Q(code__iexact=text) | Q(user__username=text)).first()
+    person: Person | None = Person.objects.filter(
+        Q(code__iexact=text) | Q(user__username=text)
+    ).first()
     if person is not None:
         return person
     members = Membership.objects.active_on(day).select_related("person")
@@ -180,8 +209,13 @@ def _find_person(text: str, unit: Unit | None, day: date) -> Person | None:
     return found[0] if len(found) == 1 else None
 
 
-def import_tasks(
-    name: str, content: bytes, *, assigner: Person, dry_run: bool, at: datetime | None = None,
+def import_tasks(  # noqa: PLR0912, PLR0915 - one linear pass over each row's columns
+    name: str,
+    content: bytes,
+    *,
+    assigner: Person,
+    dry_run: bool,
+    at: datetime | None = None,
 ) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
     rows = read_rows(name, content)
@@ -224,8 +258,11 @@ def import_tasks(
                 else:
                     deadline = _parse_date(raw_deadline)
                     if deadline is None:
-                        bad(DEADLINE, f"Hạn xử lý không hợp lệ: «{raw_deadline}» (ngày dd/mm/yyyy "
-                                      "hoặc số ngày làm việc).")
+                        bad(
+                            DEADLINE,
+                            f"Hạn xử lý không hợp lệ: «{raw_deadline}» (ngày dd/mm/yyyy "
+                            "hoặc số ngày làm việc).",
+                        )
             coords: list[actions.CoordinationSpec] = []
             if not _blank(row.get(COORD)):
                 for part in re.split(r"[;\n]", str(row[COORD])):
@@ -235,17 +272,21 @@ def import_tasks(
                     if unit is None:
                         bad(COORD, f"Không tìm thấy đơn vị phối hợp «{part.strip()}».")
                         continue
-                    coords.append(actions.CoordinationSpec(
-                        unit=unit,
-                        request_text=f"Phối hợp thực hiện: {row[EXCERPT]}",
-                        due=add_working_days(day, COORDINATION_WORKING_DAYS),
-                    ))
+                    coords.append(
+                        actions.CoordinationSpec(
+                            unit=unit,
+                            request_text=f"Phối hợp thực hiện: {row[EXCERPT]}",
+                            due=add_working_days(day, COORDINATION_WORKING_DAYS),
+                        )
+                    )
             if len(report.issues) > problems_before:
                 continue
             assert lead_unit is not None and lead_person is not None
             if deadline is not None:
-                coords = [actions.CoordinationSpec(c.unit, c.request_text, min(c.due, max(deadline, day)))
-                          for c in coords]
+                coords = [
+                    actions.CoordinationSpec(c.unit, c.request_text, min(c.due, max(deadline, day)))
+                    for c in coords
+                ]
             excerpt = str(row[EXCERPT]).strip()
             try:
                 with transaction.atomic():

@@ -151,6 +151,9 @@ class Coordination(models.Model):
             models.Index(fields=["answered_at", "due"], name="coord_open_due_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"#{self.task_id}.{self.request_seq} → {self.unit_id}"
+
     @property
     def is_open(self) -> bool:
         return self.answered_at is None
@@ -230,6 +233,9 @@ class LogCheckpoint(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"Mốc #{self.pk} ({self.created_at:%d/%m/%Y %H:%M})"
+
 
 class CheckpointHead(models.Model):
     checkpoint = models.ForeignKey(LogCheckpoint, on_delete=models.PROTECT, related_name="heads")
@@ -239,6 +245,9 @@ class CheckpointHead(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["task_id_ref"], name="checkpointhead_task_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id_ref}:{self.seq}"
 
 
 class ApiTokenQuerySet(models.QuerySet):  # type: ignore[type-arg]
@@ -260,12 +269,12 @@ class ApiToken(models.Model):
 
     objects = ApiTokenQuerySet.as_manager()
 
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
     @staticmethod
     def hash(secret: str) -> str:
         return hashlib.sha256(secret.encode()).hexdigest()
-
-    def __str__(self) -> str:
-        return f"{self.prefix}… ({self.user})"
 
 
 def event_dict(ev: TaskEvent) -> dict[str, Any]:

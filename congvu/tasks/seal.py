@@ -41,6 +41,7 @@ def micros(at: datetime) -> int:
 
 
 def canonical(
+    *,
     task_id: int,
     seq: int,
     type_code: int,
@@ -96,6 +97,7 @@ def head_leaf(task_id: int, seq: int, seal: str) -> bytes:
 
 def sign_checkpoint(
     key: bytes,
+    *,
     previous_signature: str,
     root: str,
     max_event_id: int,
@@ -105,8 +107,16 @@ def sign_checkpoint(
     created_us: int,
 ) -> str:
     body = json.dumps(
-        ["ckpt-v1", previous_signature, root, max_event_id, total_events, total_tasks,
-         head_count, created_us],
+        [
+            "ckpt-v1",
+            previous_signature,
+            root,
+            max_event_id,
+            total_events,
+            total_tasks,
+            head_count,
+            created_us,
+        ],
         separators=(",", ":"),
     ).encode()
     return hmac.new(key, body, hashlib.sha256).hexdigest()

@@ -70,7 +70,7 @@ class TaskState:
         if self.status == Status.CANCELLED or self.deadline is None:
             return None
         if self.status == Status.COMPLETED:
-            done = (self.finished_at or self.last_at)
+            done = self.finished_at or self.last_at
             assert done is not None
             done_day = done.astimezone(VN_TZ).date()
             if done_day < self.deadline:
@@ -85,7 +85,7 @@ def _d(value: Any) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def apply(state: TaskState, ev: EventLike) -> None:  # noqa: PLR0912 - one branch per type
+def apply(state: TaskState, ev: EventLike) -> None:  # noqa: PLR0912, PLR0915 - a branch per type
     t = ev.type
     p = ev.payload
     state.seq = ev.seq

@@ -108,40 +108,88 @@ def walk_chains(
     broken = False
     problems = result.problems
     n = 0
-    for (ev_id, task_id, seq, type_code, at, actor_id, unit_id, tp_id, tu_id, rcode, rtext,
-         payload, seal) in rows:
+    for (
+        ev_id,
+        task_id,
+        seq,
+        type_code,
+        at,
+        actor_id,
+        unit_id,
+        tp_id,
+        tu_id,
+        rcode,
+        rtext,
+        raw_payload,
+        seal,
+    ) in rows:
         n += 1
         if task_id != current:
             if current != -1:
                 last_seq[current] = expected - 1
             current, prev_seal, expected, broken = task_id, "", 1, False
+        payload = raw_payload
         if isinstance(payload, str):
             payload = {} if payload == "{}" else json.loads(payload)
         if not broken:
             if seq != expected:
-                what = (f"thiếu sự kiện số {expected}" if seq > expected
-                        else f"số thứ tự {seq} lặp hoặc đảo")
-                problems.append(Problem("sequence", task_id, seq, ev_id,
-                                        f"Nhiệm vụ #{task_id}: {what} (gặp số {seq})."))
+                what = (
+                    f"thiếu sự kiện số {expected}"
+                    if seq > expected
+                    else f"số thứ tự {seq} lặp hoặc đảo"
+                )
+                problems.append(
+                    Problem(
+                        "sequence",
+                        task_id,
+                        seq,
+                        ev_id,
+                        f"Nhiệm vụ #{task_id}: {what} (gặp số {seq}).",
+                    )
+                )
                 broken = True
             else:
-                body = dumps([FORMAT_VERSION, task_id, seq, type_code, _to_us(at), actor_id,
-                              unit_id, tp_id, tu_id, rcode, rtext, payload]).encode()
+                body = dumps(
+                    [
+                        FORMAT_VERSION,
+                        task_id,
+                        seq,
+                        type_code,
+                        _to_us(at),
+                        actor_id,
+                        unit_id,
+                        tp_id,
+                        tu_id,
+                        rcode,
+                        rtext,
+                        payload,
+                    ]
+                ).encode()
                 good = digest(key, prev_seal.encode() + b"\x1e" + body, sha).hex()
                 if not hmac.compare_digest(good, seal):
-                    problems.append(Problem(
-                        "seal", task_id, seq, ev_id,
-                        f"Nhiệm vụ #{task_id}, sự kiện số {seq} (id {ev_id}): dấu niêm phong "
-                        "không khớp — nội dung, thứ tự hoặc chuỗi trước đó đã bị sửa.",
-                    ))
+                    problems.append(
+                        Problem(
+                            "seal",
+                            task_id,
+                            seq,
+                            ev_id,
+                            f"Nhiệm vụ #{task_id}, sự kiện số {seq} (id {ev_id}): dấu niêm phong "
+                            "không khớp — nội dung, thứ tự hoặc chuỗi trước đó đã bị sửa.",
+                        )
+                    )
                     broken = True
         head = heads.get(task_id)
         if head is not None and head[0] == seq and head[1] != seal and not broken:
-            problems.append(Problem(
-                "checkpoint", task_id, seq, ev_id,
-                f"Nhiệm vụ #{task_id}, sự kiện số {seq}: khác với bản ghi trong mốc kiểm tra "
-                f"#{head[2]}.",
-            ))
+            problems.append(
+                Problem(
+                    "checkpoint",
+                    task_id,
+                    seq,
+                    ev_id,
+                    f"Nhiệm vụ #{task_id}, sự kiện số {seq}: khác với bản ghi trong mốc kiểm tra "
+                    f"#{head[2]}.",
+                )
+            )
             broken = True
         prev_seal = seal
         expected = seq + 1
@@ -166,8 +214,14 @@ def _checkpoint_heads(result: VerifyResult) -> dict[int, tuple[int, str, int]]:
         )
         root = merkle_root([head_leaf(t, s, seal) for t, s, seal in rows])
         expected_sig = sign_checkpoint(
-            key, previous, root, cp.max_event_id, cp.total_events, cp.total_tasks,
-            cp.head_count, micros(cp.created_at),
+            key,
+            previous_signature=previous,
+            root=root,
+            max_event_id=cp.max_event_id,
+            total_events=cp.total_events,
+            total_tasks=cp.total_tasks,
+            head_count=cp.head_count,
+            created_us=micros(cp.created_at),
         )
         problems = []
         if cp.previous_signature != previous:
@@ -177,10 +231,15 @@ def _checkpoint_heads(result: VerifyResult) -> dict[int, tuple[int, str, int]]:
         if not hmac.compare_digest(expected_sig, cp.signature):
             problems.append("chữ ký không hợp lệ")
         if problems:
-            result.problems.append(Problem(
-                "checkpoint", None, None, None,
-                f"Mốc kiểm tra #{cp.pk} ({cp.created_at:%d/%m/%Y %H:%M}): {'; '.join(problems)}.",
-            ))
+            result.problems.append(
+                Problem(
+                    "checkpoint",
+                    None,
+                    None,
+                    None,
+                    f"Mốc kiểm tra #{cp.pk} ({cp.created_at:%d/%m/%Y %H:%M}): {'; '.join(problems)}.",
+                )
+            )
         for t, s, seal in rows:
             heads[t] = (s, seal, cp.pk)
         previous = cp.signature
@@ -193,35 +252,57 @@ def verify_log(*, check_cache: bool = True) -> VerifyResult:
     with transaction.atomic():  # one consistent read (and server-side cursors on PostgreSQL)
         heads = _checkpoint_heads(result)
         last_seq = walk_chains(
-            _stream(f"SELECT {COLUMNS} FROM tasks_taskevent ORDER BY task_id, seq"), heads, result
+            _stream(f"SELECT {COLUMNS} FROM tasks_taskevent ORDER BY task_id, seq"),  # noqa: S608 - constant columns
+            heads,
+            result,
         )
         for task_id, (seq, _seal, cp_id) in heads.items():
             seen = last_seq.get(task_id)
             if seen is None:
-                result.problems.append(Problem(
-                    "missing_chain", task_id, 1, None,
-                    f"Nhiệm vụ #{task_id}: toàn bộ chuỗi sự kiện đã bị xóa (mốc kiểm tra "
-                    f"#{cp_id} ghi nhận {seq} sự kiện).",
-                ))
+                result.problems.append(
+                    Problem(
+                        "missing_chain",
+                        task_id,
+                        1,
+                        None,
+                        f"Nhiệm vụ #{task_id}: toàn bộ chuỗi sự kiện đã bị xóa (mốc kiểm tra "
+                        f"#{cp_id} ghi nhận {seq} sự kiện).",
+                    )
+                )
             elif seen < seq:
-                result.problems.append(Problem(
-                    "truncated", task_id, seen + 1, None,
-                    f"Nhiệm vụ #{task_id}: mất các sự kiện từ số {seen + 1} đến {seq} (mốc kiểm "
-                    f"tra #{cp_id} ghi nhận {seq} sự kiện).",
-                ))
+                result.problems.append(
+                    Problem(
+                        "truncated",
+                        task_id,
+                        seen + 1,
+                        None,
+                        f"Nhiệm vụ #{task_id}: mất các sự kiện từ số {seen + 1} đến {seq} (mốc kiểm "
+                        f"tra #{cp_id} ghi nhận {seq} sự kiện).",
+                    )
+                )
         if check_cache:
             for task_id, seq in Task.objects.values_list("id", "seq").iterator(chunk_size=20000):
                 seen = last_seq.get(task_id, 0)
                 if seen == 0:
-                    result.problems.append(Problem(
-                        "empty_task", task_id, 1, None,
-                        f"Nhiệm vụ #{task_id} không còn sự kiện nào trong nhật ký.",
-                    ))
+                    result.problems.append(
+                        Problem(
+                            "empty_task",
+                            task_id,
+                            1,
+                            None,
+                            f"Nhiệm vụ #{task_id} không còn sự kiện nào trong nhật ký.",
+                        )
+                    )
                 elif seen != seq:
-                    result.problems.append(Problem(
-                        "cache", task_id, min(seen, seq) + 1, None,
-                        f"Nhiệm vụ #{task_id}: bảng nhiệm vụ ghi {seq} sự kiện, nhật ký có {seen}.",
-                    ))
+                    result.problems.append(
+                        Problem(
+                            "cache",
+                            task_id,
+                            min(seen, seq) + 1,
+                            None,
+                            f"Nhiệm vụ #{task_id}: bảng nhiệm vụ ghi {seq} sự kiện, nhật ký có {seen}.",
+                        )
+                    )
     result.problems.sort(key=Problem.sort_key)
     result.seconds = time.perf_counter() - start
     return result
@@ -245,11 +326,13 @@ def create_checkpoint(at: datetime | None = None) -> LogCheckpoint | None:
             .annotate(s=Max("seq"))
             .values_list("task_id_ref", "s")
         )
-        current = list(_stream(
-            "SELECT e.task_id, e.seq, e.seal, e.id FROM tasks_taskevent e JOIN "
-            "(SELECT task_id, MAX(seq) AS seq FROM tasks_taskevent GROUP BY task_id) m "
-            "ON m.task_id = e.task_id AND m.seq = e.seq ORDER BY e.task_id"
-        ))
+        current = list(
+            _stream(
+                "SELECT e.task_id, e.seq, e.seal, e.id FROM tasks_taskevent e JOIN "
+                "(SELECT task_id, MAX(seq) AS seq FROM tasks_taskevent GROUP BY task_id) m "
+                "ON m.task_id = e.task_id AND m.seq = e.seq ORDER BY e.task_id"
+            )
+        )
         changed = [(t, s, seal) for t, s, seal, _ in current if s > previous_heads.get(t, 0)]
         shrunk = [t for t, s, _, _ in current if s < previous_heads.get(t, 0)]
         if shrunk:
@@ -262,9 +345,13 @@ def create_checkpoint(at: datetime | None = None) -> LogCheckpoint | None:
             part = ids[i : i + 5000]
             marks = ",".join(["%s"] * len(part))
             walk_chains(
-                _stream(f"SELECT {COLUMNS} FROM tasks_taskevent WHERE task_id IN ({marks}) "
-                        "ORDER BY task_id, seq", part),
-                {}, check,
+                _stream(
+                    f"SELECT {COLUMNS} FROM tasks_taskevent WHERE task_id IN ({marks}) "  # noqa: S608 - placeholders only
+                    "ORDER BY task_id, seq",
+                    part,
+                ),
+                {},
+                check,
             )
         if check.problems:
             raise CheckpointRefusedError(check.problems[0].message)
@@ -281,11 +368,22 @@ def create_checkpoint(at: datetime | None = None) -> LogCheckpoint | None:
             total_tasks=len(current),
             head_count=len(changed),
             merkle_root=root,
-            signature=sign_checkpoint(key, previous, root, max_id, total_events, len(current),
-                                      len(changed), micros(when)),
+            signature=sign_checkpoint(
+                key,
+                previous_signature=previous,
+                root=root,
+                max_event_id=max_id,
+                total_events=total_events,
+                total_tasks=len(current),
+                head_count=len(changed),
+                created_us=micros(when),
+            ),
         )
         CheckpointHead.objects.bulk_create(
-            [CheckpointHead(checkpoint=cp, task_id_ref=t, seq=s, seal=seal) for t, s, seal in changed],
+            [
+                CheckpointHead(checkpoint=cp, task_id_ref=t, seq=s, seal=seal)
+                for t, s, seal in changed
+            ],
             batch_size=5000,
         )
         return cp

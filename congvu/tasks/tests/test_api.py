@@ -41,9 +41,13 @@ def today() -> date:
 
 
 def assign_body(org, **kw):  # type: ignore[no-untyped-def]
-    body = {"title": "Tổng hợp báo cáo quý", "lead_unit_id": org.a1.pk,
-            "lead_person_id": org.alice.pk, "deadline": str(today() + timedelta(days=20)),
-            "source_number": "1713/UBND-NCKSTTHC"}
+    body = {
+        "title": "Tổng hợp báo cáo quý",
+        "lead_unit_id": org.a1.pk,
+        "lead_person_id": org.alice.pk,
+        "deadline": str(today() + timedelta(days=20)),
+        "source_number": "1713/UBND-NCKSTTHC",
+    }
     body.update(kw)
     return body
 
@@ -59,8 +63,21 @@ def test_tokens_are_stored_hashed_and_required(org):
 
 
 def test_it_runs_a_workflow_through_the_api(api, org):
-    r = api("gd_a", "post", "/tasks", assign_body(org, coordinations=[
-        {"unit_id": org.b1.pk, "request_text": "Cho ý kiến", "due": str(today() + timedelta(days=5))}]))
+    r = api(
+        "gd_a",
+        "post",
+        "/tasks",
+        assign_body(
+            org,
+            coordinations=[
+                {
+                    "unit_id": org.b1.pk,
+                    "request_text": "Cho ý kiến",
+                    "due": str(today() + timedelta(days=5)),
+                }
+            ],
+        ),
+    )
     assert r.status_code == 201, r.json()
     task = r.json()
     assert task["status"] == "assigned" and len(task["coordinations"]) == 1
@@ -77,17 +94,30 @@ def test_it_runs_a_workflow_through_the_api(api, org):
     assert r.status_code == 200 and r.json()["status"] == "completed"
     assert r.json()["timeliness"] == "early"
     events = api("alice", "get", f"/tasks/{tid}/events").json()
-    assert [e["type"] for e in events] == ["assigned", "coordination_requested", "accepted",
-                                          "coordination_answered", "progress_reported",
-                                          "submitted", "approved", "completed"]
+    assert [e["type"] for e in events] == [
+        "assigned",
+        "coordination_requested",
+        "accepted",
+        "coordination_answered",
+        "progress_reported",
+        "submitted",
+        "approved",
+        "completed",
+    ]
     assert [t["id"] for t in api("alice", "get", "/tasks").json()] == [tid]
     assert api("charlie", "get", "/tasks").json()[0]["id"] == tid  # via the coordination
 
 
 @pytest.fixture
 def tid(org):  # type: ignore[no-untyped-def]
-    t = actions.do_assign(assigner=org.gd_a, title="X", lead_unit=org.a1, lead_person=org.alice,
-                          deadline=today() + timedelta(days=20), ad_hoc=True)
+    t = actions.do_assign(
+        assigner=org.gd_a,
+        title="X",
+        lead_unit=org.a1,
+        lead_person=org.alice,
+        deadline=today() + timedelta(days=20),
+        ad_hoc=True,
+    )
     return t.pk
 
 
@@ -101,23 +131,66 @@ def expect(r, status: int, code: str, field: str | None = None) -> None:  # type
 
 def test_bad_input_gets_a_json_error_and_changes_nothing(api, org, tid):
     before = TaskEvent.objects.count()
-    expect(api("alice", "post", f"/tasks/{tid}/decline", {"reason": "", "proposed_unit_id": org.a2.pk}),
-           400, "reason_required", "reason")
-    expect(api("alice", "post", f"/tasks/{tid}/transfer",
-               {"to_unit_id": org.a1.pk, "to_person_id": org.alice.pk, "reason_code": "workload",
-                "reason": "Quá tải"}), 400, "transfer_to_self", "to_person")
-    expect(api("alice", "post", f"/tasks/{tid}/transfer",
-               {"to_unit_id": 99999, "to_person_id": org.bob.pk, "reason_code": "misrouted",
-                "reason": "x"}), 400, "unknown_unit", "to_unit_id")
-    expect(api("gd_a", "post", "/tasks", assign_body(org, deadline=str(today() - timedelta(days=1)))),
-           400, "deadline_before_assignment", "deadline")
-    expect(api("alice", "post", f"/tasks/{tid}/cancel", {"reason": "Không cần"}), 403,
-           "permission_denied")
+    expect(
+        api(
+            "alice", "post", f"/tasks/{tid}/decline", {"reason": "", "proposed_unit_id": org.a2.pk}
+        ),
+        400,
+        "reason_required",
+        "reason",
+    )
+    expect(
+        api(
+            "alice",
+            "post",
+            f"/tasks/{tid}/transfer",
+            {
+                "to_unit_id": org.a1.pk,
+                "to_person_id": org.alice.pk,
+                "reason_code": "workload",
+                "reason": "Quá tải",
+            },
+        ),
+        400,
+        "transfer_to_self",
+        "to_person",
+    )
+    expect(
+        api(
+            "alice",
+            "post",
+            f"/tasks/{tid}/transfer",
+            {
+                "to_unit_id": 99999,
+                "to_person_id": org.bob.pk,
+                "reason_code": "misrouted",
+                "reason": "x",
+            },
+        ),
+        400,
+        "unknown_unit",
+        "to_unit_id",
+    )
+    expect(
+        api("gd_a", "post", "/tasks", assign_body(org, deadline=str(today() - timedelta(days=1)))),
+        400,
+        "deadline_before_assignment",
+        "deadline",
+    )
+    expect(
+        api("alice", "post", f"/tasks/{tid}/cancel", {"reason": "Không cần"}),
+        403,
+        "permission_denied",
+    )
     expect(api("charlie", "post", f"/tasks/{tid}/accept", {}), 404, "out_of_scope")
     expect(api("charlie", "get", f"/tasks/{tid}"), 404, "out_of_scope")
     expect(api("alice", "post", f"/tasks/{tid}/accept", {"version": 99}), 409, "stale_version")
-    expect(api("alice", "post", f"/tasks/{tid}/progress", {"percent": "nhiều"}), 422, "invalid",
-           "percent")
+    expect(
+        api("alice", "post", f"/tasks/{tid}/progress", {"percent": "nhiều"}),
+        422,
+        "invalid",
+        "percent",
+    )
     assert TaskEvent.objects.count() == before
     assert Task.objects.get(pk=tid).status == Status.ASSIGNED
 
@@ -125,14 +198,32 @@ def test_bad_input_gets_a_json_error_and_changes_nothing(api, org, tid):
 def test_an_extension_past_the_parents_deadline_is_refused(api, org, tid):
     actions.do_accept(tid, org.tp_a1)
     parent = Task.objects.get(pk=tid)
-    r = api("tp_a1", "post", "/tasks", assign_body(org, parent_id=tid, ad_hoc=True, source_number="",
-                                                   deadline=str(parent.deadline - timedelta(days=3))))
+    r = api(
+        "tp_a1",
+        "post",
+        "/tasks",
+        assign_body(
+            org,
+            parent_id=tid,
+            ad_hoc=True,
+            source_number="",
+            deadline=str(parent.deadline - timedelta(days=3)),
+        ),
+    )
     assert r.status_code == 201, r.json()
     child = r.json()["id"]
     api("alice", "post", f"/tasks/{child}/accept", {})
-    expect(api("alice", "post", f"/tasks/{child}/extension",
-               {"new_deadline": str(parent.deadline + timedelta(days=1)), "reason": "Chậm"}),
-           400, "past_parent_deadline", "new_deadline")
+    expect(
+        api(
+            "alice",
+            "post",
+            f"/tasks/{child}/extension",
+            {"new_deadline": str(parent.deadline + timedelta(days=1)), "reason": "Chậm"},
+        ),
+        400,
+        "past_parent_deadline",
+        "new_deadline",
+    )
 
 
 def test_openapi_schema_and_docs_are_served_without_a_cdn(org):

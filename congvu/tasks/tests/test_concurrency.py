@@ -57,17 +57,33 @@ def run_threads(jobs: list, n_rounds: int = 1) -> Counter:  # type: ignore[type-
 
 
 def test_conflicting_actions_never_lose_an_update_or_break_the_chain(org):
-    task = actions.do_assign(assigner=org.gd_a, title="Đua", lead_unit=org.a1, lead_person=org.alice,
-                             deadline=date(2030, 1, 1), ad_hoc=True)
+    task = actions.do_assign(
+        assigner=org.gd_a,
+        title="Đua",
+        lead_unit=org.a1,
+        lead_person=org.alice,
+        deadline=date(2030, 1, 1),
+        ad_hoc=True,
+    )
     actions.do_accept(task, org.alice)
     alice, gd_a, tp_a1 = org.alice, org.gd_a, org.tp_a1
     jobs = [
-        ("progress", lambda: actions.do_report_progress(task.pk, alice, percent=50, text="Tiến độ")),
-        ("progress2", lambda: actions.do_report_progress(task.pk, alice, percent=60, text="Tiến độ")),
+        (
+            "progress",
+            lambda: actions.do_report_progress(task.pk, alice, percent=50, text="Tiến độ"),
+        ),
+        (
+            "progress2",
+            lambda: actions.do_report_progress(task.pk, alice, percent=60, text="Tiến độ"),
+        ),
         ("submit", lambda: actions.do_submit(task.pk, alice, result="Kết quả")),
         ("submit2", lambda: actions.do_submit(task.pk, tp_a1, result="Kết quả")),
-        ("extension", lambda: actions.do_request_extension(task.pk, alice, new_deadline=date(2030, 6, 1),
-                                                           reason="Cần thêm")),
+        (
+            "extension",
+            lambda: actions.do_request_extension(
+                task.pk, alice, new_deadline=date(2030, 6, 1), reason="Cần thêm"
+            ),
+        ),
         ("pause", lambda: actions.do_pause(task.pk, alice, reason_code="external", reason="Chờ")),
         ("remind", lambda: actions.do_remind(task.pk, gd_a, text="Nhanh lên")),
         ("cancel", lambda: actions.do_cancel(task.pk, gd_a, reason="Thôi")),
@@ -83,7 +99,11 @@ def test_conflicting_actions_never_lose_an_update_or_break_the_chain(org):
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     state = actions.task_state(task)
     assert (task.status, task.seq, task.head_seal, task.version) == (
-        state.status, state.seq, state.head_seal, 2 + ok)
+        state.status,
+        state.seq,
+        state.head_seal,
+        2 + ok,
+    )
     # Impossible states never happened: at most one submit or cancel closed the work, and no
     # progress was recorded after the task left "in progress".
     kinds = [E(e.type) for e in events]
@@ -92,18 +112,29 @@ def test_conflicting_actions_never_lose_an_update_or_break_the_chain(org):
     for k in kinds[2:]:
         if k == E.PROGRESS_REPORTED:
             assert status == Status.IN_PROGRESS
-        status = {E.SUBMITTED: Status.SUBMITTED, E.PAUSED: Status.PAUSED,
-                  E.CANCELLED: Status.CANCELLED}.get(k, status)
+        status = {
+            E.SUBMITTED: Status.SUBMITTED,
+            E.PAUSED: Status.PAUSED,
+            E.CANCELLED: Status.CANCELLED,
+        }.get(k, status)
     assert verify_log().ok
 
 
 def test_a_stale_version_lets_exactly_one_of_many_writers_win(org):
-    task = actions.do_assign(assigner=org.gd_a, title="Một người thắng", lead_unit=org.a1,
-                             lead_person=org.alice, deadline=date(2030, 1, 1), ad_hoc=True)
+    task = actions.do_assign(
+        assigner=org.gd_a,
+        title="Một người thắng",
+        lead_unit=org.a1,
+        lead_person=org.alice,
+        deadline=date(2030, 1, 1),
+        ad_hoc=True,
+    )
     version = Task.objects.get(pk=task.pk).version
     alice, tp_a1 = org.alice, org.tp_a1
-    jobs = [(f"w{i}", (lambda who=who: actions.do_accept(task.pk, who, expected_version=version)))
-            for i, who in enumerate([alice, tp_a1] * 4)]
+    jobs = [
+        (f"w{i}", (lambda who=who: actions.do_accept(task.pk, who, expected_version=version)))
+        for i, who in enumerate([alice, tp_a1] * 4)
+    ]
     results = run_threads(jobs)
     assert sum(n for (_, o), n in results.items() if o == "ok") == 1
     assert {o for (_, o) in results} == {"ok", "stale_version"}

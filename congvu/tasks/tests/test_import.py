@@ -15,8 +15,15 @@ from openpyxl import Workbook
 from congvu.tasks.models import Coordination, Task, TaskEvent
 from congvu.tasks.state import VN_TZ
 
-HEADER = ["Số ký hiệu", "Ngày văn bản", "Trích yếu", "Đơn vị chủ trì", "Người chủ trì",
-          "Đơn vị phối hợp", "Hạn xử lý"]
+HEADER = [
+    "Số ký hiệu",
+    "Ngày văn bản",
+    "Trích yếu",
+    "Đơn vị chủ trì",
+    "Người chủ trì",
+    "Đơn vị phối hợp",
+    "Hạn xử lý",
+]
 
 
 def later(days: int) -> str:
@@ -25,9 +32,24 @@ def later(days: int) -> str:
 
 def good_rows() -> list[list[object]]:
     return [
-        ["1713/UBND-NCKSTTHC", "20/02/2026", "Rà soát thủ tục hành chính", "STC-NS", "ALICE",
-         "SXD-QH; Phòng Đầu tư", later(30)],
-        ["25/KH-UBND", "21/02/2026", "Kế hoạch chuyển đổi số", "Phòng Đầu tư", "Vũ Văn Bình", "", "10"],
+        [
+            "1713/UBND-NCKSTTHC",
+            "20/02/2026",
+            "Rà soát thủ tục hành chính",
+            "STC-NS",
+            "ALICE",
+            "SXD-QH; Phòng Đầu tư",
+            later(30),
+        ],
+        [
+            "25/KH-UBND",
+            "21/02/2026",
+            "Kế hoạch chuyển đổi số",
+            "Phòng Đầu tư",
+            "Vũ Văn Bình",
+            "",
+            "10",
+        ],
     ]
 
 
@@ -62,14 +84,21 @@ def test_it_imports_a_valid_file(org, tmp_path, writer):
 
 def test_a_dry_run_writes_nothing(org, tmp_path):
     out = io.StringIO()
-    call_command("import_tasks", str(write_xlsx(tmp_path / "a.xlsx", good_rows())), "--assigner",
-                 "gd_a", "--dry-run", stdout=out)
+    call_command(
+        "import_tasks",
+        str(write_xlsx(tmp_path / "a.xlsx", good_rows())),
+        "--assigner",
+        "gd_a",
+        "--dry-run",
+        stdout=out,
+    )
     assert "2/2" in out.getvalue()
     assert not Task.objects.exists() and not TaskEvent.objects.exists()
 
 
 def test_it_reports_every_bad_row_and_writes_nothing(org, tmp_path):
-    rows = good_rows() + [
+    rows = [
+        *good_rows(),
         ["", "01/03/2026", "Thiếu số hiệu", "STC-NS", "ALICE", "", later(5)],
         ["2/CV", "32/13/2026", "Ngày sai", "Phòng Không Có", "ALICE", "", later(5)],
         ["3/CV", "", "Hạn trước ngày giao", "STC-NS", "ALICE", "", "01/01/2020"],
@@ -78,13 +107,19 @@ def test_it_reports_every_bad_row_and_writes_nothing(org, tmp_path):
     ]
     err = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("import_tasks", str(write_xlsx(tmp_path / "b.xlsx", rows)), "--assigner", "gd_a",
-                     stderr=err)
+        call_command(
+            "import_tasks",
+            str(write_xlsx(tmp_path / "b.xlsx", rows)),
+            "--assigner",
+            "gd_a",
+            stderr=err,
+        )
     lines = err.getvalue().splitlines()
     found = {(ln.split(",")[0], ln.split("«")[1].split("»")[0]) for ln in lines}
     assert found == {
         ("b.xlsx: Dòng 5", "Số ký hiệu"),
-        ("b.xlsx: Dòng 6", "Ngày văn bản"), ("b.xlsx: Dòng 6", "Đơn vị chủ trì"),
+        ("b.xlsx: Dòng 6", "Ngày văn bản"),
+        ("b.xlsx: Dòng 6", "Đơn vị chủ trì"),
         ("b.xlsx: Dòng 7", "Hạn xử lý"),
         ("b.xlsx: Dòng 8", "Người chủ trì"),
         ("b.xlsx: Dòng 9", "Đơn vị phối hợp"),
@@ -106,11 +141,15 @@ def test_the_api_imports_with_a_dry_run(org, tmp_path):
     with path.open("rb") as fh:
         r = client.post("/api/v1/tasks/import", {"file": fh, "dry_run": "true"})
     assert r.status_code == 200 and r.json()["valid"] == 2 and r.json()["created"] == []
-    bad = write_csv(tmp_path / "d.csv", [*good_rows(), ["9/CV", "", "x", "STC-NS", "ALICE", "", "hôm qua"]])
+    bad = write_csv(
+        tmp_path / "d.csv", [*good_rows(), ["9/CV", "", "x", "STC-NS", "ALICE", "", "hôm qua"]]
+    )
     with bad.open("rb") as fh:
         r = client.post("/api/v1/tasks/import", {"file": fh})
     assert r.status_code == 400
-    assert r.json()["issues"] == [{"row": 4, "column": "Hạn xử lý", "message": r.json()["issues"][0]["message"]}]
+    assert r.json()["issues"] == [
+        {"row": 4, "column": "Hạn xử lý", "message": r.json()["issues"][0]["message"]}
+    ]
     assert not Task.objects.exists()
     with path.open("rb") as fh:
         r = client.post("/api/v1/tasks/import", {"file": fh})

@@ -40,9 +40,15 @@ def busy(org, task):  # type: ignore[no-untyped-def]
     actions.do_accept(task, org.alice, at=at(1))
     actions.do_report_progress(task, org.alice, percent=30, text="Đang làm", at=at(2))
     actions.do_report_progress(task, org.alice, percent=60, text="Hơn nửa", at=at(3))
-    other = actions.do_assign(assigner=org.gd_b, title="Quy hoạch", lead_unit=org.b1,
-                              lead_person=org.charlie, deadline=date(2026, 4, 1), ad_hoc=True,
-                              at=at(0))
+    other = actions.do_assign(
+        assigner=org.gd_b,
+        title="Quy hoạch",
+        lead_unit=org.b1,
+        lead_person=org.charlie,
+        deadline=date(2026, 4, 1),
+        ad_hoc=True,
+        at=at(0),
+    )
     actions.do_accept(other, org.charlie, at=at(1))
     actions.do_submit(other, org.charlie, result="Xong", at=at(5))
     return task, other
@@ -58,10 +64,13 @@ def test_an_intact_log_verifies(busy):
     assert result.events == 7 and result.chains == 2
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE tasks_taskevent SET reason_text = 'x'",
-    "DELETE FROM tasks_taskevent",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE tasks_taskevent SET reason_text = 'x'",
+        "DELETE FROM tasks_taskevent",
+    ],
+)
 def test_the_database_refuses_update_and_delete(busy, statement):
     with pytest.raises(DatabaseError), transaction.atomic():
         sql(statement)
@@ -74,7 +83,11 @@ def test_it_names_an_updated_event(busy):
     sql("UPDATE tasks_taskevent SET reason_text = %s WHERE id = %s", ["Đã xong 100%", target.pk])
     first = verify_log().first_bad
     assert first is not None and (first.kind, first.task_id, first.seq, first.event_id) == (
-        "seal", task.pk, 3, target.pk)
+        "seal",
+        task.pk,
+        3,
+        target.pk,
+    )
 
 
 def test_it_names_an_event_whose_payload_was_changed(busy):
@@ -101,10 +114,12 @@ def test_it_names_an_inserted_event(busy, org):
     last = ev(task, 4)
     sql("UPDATE tasks_taskevent SET seq = seq + 1000 WHERE task_id = %s AND seq >= 3", [task.pk])
     sql("UPDATE tasks_taskevent SET seq = seq - 999 WHERE task_id = %s AND seq >= 1000", [task.pk])
-    sql("INSERT INTO tasks_taskevent (task_id, seq, type, at, actor_id, unit_id, target_person_id,"
+    sql(
+        "INSERT INTO tasks_taskevent (task_id, seq, type, at, actor_id, unit_id, target_person_id,"
         " target_unit_id, reason_code, reason_text, payload, seal) VALUES (%s, 3, 406, %s, %s, %s,"
         " NULL, NULL, '', 'Đôn đốc giả', '{}', %s)",
-        [task.pk, last.at, org.gd_a.pk, org.so_a.pk, "0" * 64])
+        [task.pk, last.at, org.gd_a.pk, org.so_a.pk, "0" * 64],
+    )
     first = verify_log(check_cache=False).first_bad
     assert first is not None and (first.task_id, first.seq) == (task.pk, 3)
 
@@ -118,7 +133,11 @@ def test_it_names_the_first_of_two_reordered_events(busy):
     sql("UPDATE tasks_taskevent SET seq = 3 WHERE id = %s", [a.pk])
     first = verify_log().first_bad
     assert first is not None and (first.kind, first.task_id, first.seq, first.event_id) == (
-        "seal", task.pk, 2, b.pk)
+        "seal",
+        task.pk,
+        2,
+        b.pk,
+    )
 
 
 def test_it_detects_a_tail_cut_before_the_last_checkpoint(busy):

@@ -26,7 +26,9 @@ class Command(BaseCommand):
         if cp is None:
             self.stdout.write("Không có sự kiện mới kể từ mốc kiểm tra trước.")
             return
-        self.stdout.write(self.style.SUCCESS(
-            f"Mốc kiểm tra #{cp.pk}: {cp.head_count} chuỗi thay đổi, tổng {cp.total_events} sự kiện"
-            f" / {cp.total_tasks} nhiệm vụ; chữ ký {cp.signature}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Mốc kiểm tra #{cp.pk}: {cp.head_count} chuỗi thay đổi, tổng {cp.total_events} sự kiện"
+                f" / {cp.total_tasks} nhiệm vụ; chữ ký {cp.signature}"
+            )
+        )

@@ -24,6 +24,7 @@ class Command(BaseCommand):
         except User.DoesNotExist as exc:
             raise CommandError(f"Không có tài khoản {options['username']!r}.") from exc
         secret = "cv_" + secrets.token_urlsafe(32)
-        ApiToken.objects.create(user=user, name=options["name"], prefix=secret[:8],
-                                token_hash=ApiToken.hash(secret))
+        ApiToken.objects.create(
+            user=user, name=options["name"], prefix=secret[:8], token_hash=ApiToken.hash(secret)
+        )
         self.stdout.write(secret)

@@ -28,6 +28,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         start = time.perf_counter()
         n = WRITERS[options["format"]](options["out"])
-        self.stdout.write(self.style.SUCCESS(
-            f"Đã xuất {n} sự kiện ra {options['out']} ({time.perf_counter() - start:.1f} s)."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đã xuất {n} sự kiện ra {options['out']} ({time.perf_counter() - start:.1f} s)."
+            )
+        )

@@ -51,8 +51,10 @@ class Command(BaseCommand):
                 f"{len(report.issues)} lỗi trong {report.rows} dòng; không ghi dòng nào."
             )
         if report.dry_run:
-            self.stdout.write(self.style.SUCCESS(
-                f"Kiểm tra xong: {report.valid}/{report.rows} dòng hợp lệ (chưa ghi gì)."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Kiểm tra xong: {report.valid}/{report.rows} dòng hợp lệ (chưa ghi gì)."
+                )
+            )
         else:
             self.stdout.write(self.style.SUCCESS(f"Đã giao {len(report.created)} nhiệm vụ."))

@@ -15,8 +15,12 @@ class Command(BaseCommand):
     help = __doc__
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--as-of", type=date.fromisoformat, default=None,
-                            help="Ngày xét (YYYY-MM-DD), mặc định hôm nay.")
+        parser.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            default=None,
+            help="Ngày xét (YYYY-MM-DD), mặc định hôm nay.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         n = record_deemed_agreements(options["as_of"])
