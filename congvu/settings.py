@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "congvu.org",
     "congvu.tasks",
     "congvu.jobs",
+    "congvu.detection",
     "congvu.web",
 ]
 
