@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "congvu.tasks",
     "congvu.jobs",
     "congvu.detection",
+    "congvu.ops",
     "congvu.web",
 ]
 
