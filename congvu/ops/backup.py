@@ -70,6 +70,13 @@ def _pg_env() -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
+def _program(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise BackupError(f"Không tìm thấy chương trình {name}: cài gói postgresql-client.")
+    return path
+
+
 def _dump_database(dest: Path) -> str:
     vendor = connection.vendor
     if vendor == "sqlite":
@@ -85,7 +92,15 @@ def _dump_database(dest: Path) -> str:
         args, env = _pg_env()
         name = str(_db()["NAME"])
         result = subprocess.run(  # noqa: S603 - fixed program, arguments from settings
-            ["pg_dump", *args, "--format=custom", "--no-owner", "--file", str(dest), name],
+            [
+                _program("pg_dump"),
+                *args,
+                "--format=custom",
+                "--no-owner",
+                "--file",
+                str(dest),
+                name,
+            ],
             env=env,
             capture_output=True,
             text=True,
@@ -197,10 +212,10 @@ def _restore_database(dump: Path, vendor: str) -> None:
     if vendor != connection.vendor:
         raise BackupError(f"Bản sao lưu là {vendor}, hệ thống đang dùng {connection.vendor}.")
     if vendor == "sqlite":
-        name = Path(str(_db()["NAME"]))
+        db_file = Path(str(_db()["NAME"]))
         connections.close_all()
         src = sqlite3.connect(str(dump))
-        dst = sqlite3.connect(str(name))
+        dst = sqlite3.connect(str(db_file))
         try:
             src.backup(dst)  # page-by-page copy into the live file, under SQLite's own locking
         finally:
@@ -212,7 +227,7 @@ def _restore_database(dump: Path, vendor: str) -> None:
     connections.close_all()
     result = subprocess.run(  # noqa: S603 - fixed program, arguments from settings
         [
-            "pg_restore",
+            _program("pg_restore"),
             *args,
             "--clean",
             "--if-exists",
