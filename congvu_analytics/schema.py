@@ -79,7 +79,11 @@ PROTECTED = "protected"  # case under an approved innovation proposal (Decree 73
 SUBJECT_AUTHORITY = (
     "within_authority"  # opinion_request: the matter is within the asker's authority
 )
-LEVEL = "level"  # tier of the holder after this event (support line 1/2/3, administrative level); null if unknown
+
+# Tier of the holder after this event, HIGHER = FURTHER UP: support line 1/2/3 (BPIC 2013),
+# or an administrative tier where a mapping defines one ([level] in docs/mapping.md). Null if
+# unknown. Filled by the readers; "pushed upward" = the level rises between holders.
+LEVEL = "level"
 
 SCHEMA: dict[str, pl.DataType] = {
     EVENT_ID: pl.String(),
