@@ -57,6 +57,7 @@ _STRUCT = {
     "/log>": _K_END_LOG,
 }
 _ATTR_HEADS = {f"{t} key=": _K_ATTR + i for i, t in enumerate(_ATTR_TYPES)}
+_UNSUPPORTED = ((b"!", b"<!"), (b"?", b"<?"), (b"#", b"&#"))
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
 
 Progress = Callable[[int], None]
@@ -215,8 +216,10 @@ def _parse_header(header: bytes) -> dict[str, str]:
 def _parse_block(
     chunk: bytes, trace_offset: int, event_offset: int, types: dict[str, str]
 ) -> tuple[pl.DataFrame, int, int]:
-    if b"<!" in chunk or b"<?" in chunk or b"&#" in chunk:
-        raise _FastPathUnsupported  # comments, CDATA, PIs, numeric references
+    # Comments, CDATA, processing instructions, numeric character references. "<" is the most
+    # frequent byte, so look for the rare second byte first (a memchr), then for the pair.
+    if any(rare in chunk and pair in chunk for rare, pair in _UNSUPPORTED):
+        raise _FastPathUnsupported
     names = ["head", "key", "sep", "value", "tail", "extra"]
     try:
         rows = pl.read_csv(
@@ -263,31 +266,33 @@ def _parse_block(
     ).then(depth == 2).when(kind == _K_END_TRACE).then(depth == 1).otherwise(False) & pl.col(
         "key"
     ).is_null().xor(is_attr)
-    check_lf = lf.select(
+    # Materialise once: the checks and the three outputs below all read the same columns.
+    base = lf.collect()
+    ok_all, final, n_traces = base.select(
         ok=ok.fill_null(False).all(),
         final=pl.col("delta").sum(),
         n_traces=(kind == _K_TRACE).sum(),
-    )
-    attrs_lf = lf.filter(is_attr).select(
+    ).row(0)
+    if not ok_all or final != 0:
+        raise _FastPathUnsupported
+    # Entities can only occur where the block has an "&"; skip the replacements otherwise.
+    unescape = _unescape if b"&" in chunk else (lambda e: e)
+    attrs = base.filter(is_attr).select(
         "trace",
         "event",
         "depth",
         "kind",
-        key=_unescape(pl.col("key")),
-        value=_unescape(pl.col("value")),
+        key=unescape(pl.col("key")),
+        value=unescape(pl.col("value")),
     )
     # Position of each event in its trace: its number minus the number of the trace's first event.
-    events_lf = (
-        lf.with_columns(
+    events = (
+        base.with_columns(
             first=pl.when(kind == _K_TRACE).then(pl.col("event") + 1).otherwise(None).forward_fill()
         )
         .filter(kind == _K_EVENT)
         .select("trace", "event", (pl.col("event") - pl.col("first")).alias(POS_COL))
     )
-    check, attrs, events = pl.collect_all([check_lf, attrs_lf, events_lf])
-    ok_all, final, n_traces = check.row(0)
-    if not ok_all or final != 0:
-        raise _FastPathUnsupported
     type_rows = attrs.group_by("depth", "key").agg(
         kmin=pl.col("kind").min(), kmax=pl.col("kind").max()
     )
