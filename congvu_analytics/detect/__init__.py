@@ -241,14 +241,25 @@ def run_all(
         .agg(pl.len().alias("cases_handled"))
         .collect()
     )
-    metrics = workload.join(peers, on=keys, how="left")
     found: list[pl.DataFrame] = []
+    columns: list[pl.DataFrame] = []
     for det in detectors(params):
         say(det.name)
         obs = det.observe(prepared, params, calendar)
         scored = rates(obs, peers.lazy(), params).collect()
         found.append(_findings(det, scored))
-        metrics = metrics.join(scored.select(*keys, *_metric_columns(det)), on=keys, how="left")
+        columns.append(scored.select(*keys, *_metric_columns(det)))
+    # Subjects that never held a case (a coordinating unit) still get a metrics row.
+    metrics = (
+        pl.concat([workload.select(keys), *[c.select(keys) for c in columns]])
+        .unique()
+        .join(workload, on=keys, how="left")
+        .with_columns(pl.col("cases_handled").fill_null(0))
+        .join(peers, on=keys, how="left")
+        .with_columns(pl.col("peer_group").fill_null("*"))
+    )
+    for column in columns:
+        metrics = metrics.join(column, on=keys, how="left")
     say("handover")
     handover = handover_network(prepared).collect()
 
