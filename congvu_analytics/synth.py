@@ -400,6 +400,9 @@ def _chunks(
                 pl.lit(None, pl.String).alias("holder_unit"),
             )
             .select([pl.col(c).cast(t) for c, t in SCHEMA.items()])
+            # Exported logs usually come grouped by case in time order; chunks hold whole cases
+            # in increasing (zero-padded) case id, so sorting each chunk sorts the file.
+            .sort("case_id", "timestamp", "event_id")
         )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from congvu_analytics.custody import is_sorted_log
 from congvu_analytics.detect import avoidance, buck_passing, fear, stalling
 from congvu_analytics.detect._common import (
     CASE_IDS,
@@ -28,6 +29,7 @@ from congvu_analytics.detect._common import (
 )
 from congvu_analytics.detect.handover import handover_network
 from congvu_analytics.detect.params import DetectionParams
+from congvu_analytics.schema import conform
 from congvu_analytics.workdays import WorkCalendar
 
 __all__ = ["FINDING_SCHEMA", "DetectionParams", "DetectionResult", "Detector", "run_all"]
@@ -233,7 +235,8 @@ def run_all(
     keys = [SUBJECT_TYPE, SUBJECT_ID]
 
     say("prepare")
-    prepared = prepare(events, calendar).collect().lazy()
+    presorted = is_sorted_log(conform(events))
+    prepared = prepare(events, calendar, presorted=presorted).collect().lazy()
     peers = peer_groups(prepared, params).collect()
     workload = (
         pl.concat([held(prepared, level) for level in ("unit", "person")])

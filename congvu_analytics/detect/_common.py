@@ -127,12 +127,15 @@ def _count(expr: pl.Expr) -> pl.Expr:
     return cumsum_within(expr.cast(pl.Int32), CASE_KEY)
 
 
-def prepare(events: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFrame:
+def prepare(
+    events: pl.LazyFrame, calendar: WorkCalendar, *, presorted: bool = False
+) -> pl.LazyFrame:
     """Conform, derive custody and add the helper columns every detector uses.
 
     Args:
         events: a canonical event log (extra columns are dropped).
         calendar: the working-day calendar.
+        presorted: the log is known to be in (case, timestamp, event_id) order.
 
     Returns:
         Events sorted by (case, timestamp, event_id) with holders and ``_``-prefixed helpers,
@@ -166,8 +169,20 @@ def prepare(events: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFrame:
         name: shift_within(bfill_within(pl.when(active).then(pl.col(col)), CASE_KEY), -1, CASE_KEY)
         for name, col in (("_next_wd", WD), ("_next_e", EVENT_ID))
     }
+    codes = [a.value for a in Activity]
+    # Activity as an Enum: the detectors compare it dozens of times, and an Enum compares as a
+    # small integer; a code outside the schema's list becomes "other".
+    as_enum = (
+        pl.when(act.is_in(codes))
+        .then(act)
+        .otherwise(pl.lit(Activity.OTHER.value))
+        .cast(pl.Enum(codes))
+    )
     return (
-        derive_custody(conform(events).drop(ACTIVITY_LABEL, REASON_TEXT))
+        derive_custody(
+            conform(events).drop(ACTIVITY_LABEL, REASON_TEXT).with_columns(as_enum),
+            presorted=presorted,
+        )
         .with_columns(pl.col(CASE_ID).rle_id().alias(CASE_KEY))
         .with_columns(
             shift_within(pl.col(HOLDER_UNIT), 1, CASE_KEY).alias("_prev_unit"),

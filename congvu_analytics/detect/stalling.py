@@ -81,14 +81,17 @@ def idle(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             .group_by(SUBJECT_ID, CASE_KEY)
             .agg(pl.all().first())
         )
-        evidence = pl.concat_list("_from", "_to").list.drop_nulls()
+        # Build evidence lists only for the hits: list columns are costly on every held case.
+        hits = per_case.filter(pl.col(VALUE) >= params.idle_days).select(
+            SUBJECT_ID, CASE_KEY, pl.concat_list("_from", "_to").list.drop_nulls().alias(EVIDENCE)
+        )
         out.append(
-            per_case.select(
+            per_case.join(hits, on=[SUBJECT_ID, CASE_KEY], how="left").select(
                 pl.lit(level).alias(SUBJECT_TYPE),
                 SUBJECT_ID,
                 pl.col(CASE_ID).alias(ITEM_ID),
                 CASE_ID,
-                pl.when(pl.col(VALUE) >= params.idle_days).then(evidence).alias(EVIDENCE),
+                EVIDENCE,
                 pl.col(VALUE).cast(pl.Float64),
             )
         )

@@ -85,3 +85,15 @@ def test_it_does_not_mutate_its_input() -> None:
     derive_custody(frame.lazy()).collect()
     assert frame["holder_unit"].to_list() == [None]
     assert isinstance(frame, pl.DataFrame)
+
+
+def test_it_recognises_a_log_already_in_case_time_id_order() -> None:
+    from congvu_analytics.custody import is_sorted_log
+
+    rows = [
+        dict(e="1", c="a", a="assign", d=0),
+        dict(e="2", c="a", a="accept", d=1),
+        dict(e="0", c="b", a="assign", d=0),
+    ]
+    assert is_sorted_log(log(rows))
+    assert not is_sorted_log(log(list(reversed(rows))))
