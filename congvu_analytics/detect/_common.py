@@ -165,10 +165,10 @@ def prepare(
     coord_open = _count(act == Activity.COORD_REQUEST) - _count(
         act.is_in([Activity.COORD_ANSWER, Activity.DEEMED_AGREE])
     )
-    next_active = {
-        name: shift_within(bfill_within(pl.when(active).then(pl.col(col)), CASE_KEY), -1, CASE_KEY)
-        for name, col in (("_next_wd", WD), ("_next_e", EVENT_ID))
-    }
+    # Working-day ordinal of the next active (non-passive) event of the case.
+    next_active_wd = shift_within(
+        bfill_within(pl.when(active).then(pl.col(WD)), CASE_KEY), -1, CASE_KEY
+    )
     codes = [a.value for a in Activity]
     # Activity as an Enum: the detectors compare it dozens of times, and an Enum compares as a
     # small integer; a code outside the schema's list becomes "other".
@@ -213,7 +213,7 @@ def prepare(
             )
             .fill_null(False)
             .alias(LEGIT),
-            *[expr.alias(name) for name, expr in next_active.items()],
+            next_active_wd.alias("_next_wd"),
         )
         .with_columns(
             (pl.coalesce("_next_wd", pl.when(~pl.col(CLOSED)).then(pl.col(END_WD))) - pl.col(WD))

@@ -32,7 +32,7 @@ from congvu_analytics.detect._common import (
     timeline,
 )
 from congvu_analytics.detect.params import DetectionParams
-from congvu_analytics.frames import is_group_start
+from congvu_analytics.frames import is_group_start, shift_within
 from congvu_analytics.schema import (
     ACTIVITY,
     CASE_ID,
@@ -55,7 +55,8 @@ def idle(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     excused waiting; a hit when it reaches ``idle_days``. The value is that stretch, for the
     median-idle metric."""
     line = timeline(prepared).with_columns(
-        pl.when(pl.col("_excused")).then(0).otherwise(pl.col("_gap")).alias("_idle")
+        pl.when(pl.col("_excused")).then(0).otherwise(pl.col("_gap")).alias("_idle"),
+        shift_within(pl.col(EVENT_ID), -1, CASE_KEY).alias("_next_e"),
     )
     out = []
     for level in LEVELS:
