@@ -287,11 +287,19 @@ def empty_obs() -> pl.LazyFrame:
 
 
 def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
-    """(subject_type, subject_id, peer_group): units by type, people by their main unit's type."""
+    """(subject_type, subject_id, peer_group): units by type, people by their main unit's type.
+
+    Subjects are every holder and every unit or person an event points at (a coordinating unit
+    may never hold a case and still needs its peers).
+    """
     types = _mapping_frame(params.unit_types, UNIT, "_type", pl.String())
     units = (
-        prepared.select(pl.col(HOLDER_UNIT).alias(UNIT))
-        .drop_nulls()
+        pl.concat(
+            [
+                prepared.select(pl.col(c).alias(UNIT)).drop_nulls().unique()
+                for c in (HOLDER_UNIT, TARGET_UNIT)
+            ]
+        )
         .unique()
         .join(types, on=UNIT, how="left")
         .select(
@@ -310,8 +318,12 @@ def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
         .first()
     )
     people = (
-        prepared.select(pl.col(HOLDER_ACTOR).alias(ACTOR))
-        .drop_nulls()
+        pl.concat(
+            [
+                prepared.select(pl.col(c).alias(ACTOR)).drop_nulls().unique()
+                for c in (HOLDER_ACTOR, TARGET_ACTOR)
+            ]
+        )
         .unique()
         .join(main_unit, on=ACTOR, how="left")
         .join(types, on=UNIT, how="left")

@@ -139,3 +139,16 @@ def test_it_flags_hand_overs_left_unaccepted() -> None:
     found = run_all(log(rows)).findings.filter(pl.col("detector") == "unaccepted")
     row = found.filter(pl.col("subject_id") == "a").row(0, named=True)
     assert row["evidence_event_ids"] == [f"A{i:02d}-as" for i in range(6)]
+
+
+def test_coordinating_units_are_compared_with_units_of_the_same_type() -> None:
+    from congvu_analytics.detect import DetectionParams
+
+    types = {"S": "so", "T": "so", "V": "xa", "A": "phong", "B": "phong", "C": "phong"}
+    result = run_all(log(coordination_office(silent=3)), params=DetectionParams(unit_types=types))
+    metrics = result.unit_metrics.filter(pl.col("subject_id") == "S").row(0, named=True)
+    assert metrics["peer_group"] == "so"
+    found = result.findings.filter(
+        pl.col("detector") == "coordination", pl.col("subject_id") == "S"
+    )
+    assert found["peer_rate"].to_list() == [0.0]  # compared with T only
