@@ -112,6 +112,9 @@ def due_ordinal(due: pl.Expr, calendar: WorkCalendar) -> pl.Expr:
     return ordinal + (ordinal == before).cast(pl.Int32)
 
 
+# Units and people repeat millions of times over a few thousand values: as Categorical they take
+# 4 bytes a row instead of a string view, and compare as integers.
+PEOPLE_AND_UNITS = (ACTOR, UNIT, TARGET_ACTOR, TARGET_UNIT, HOLDER_ACTOR, HOLDER_UNIT)
 PASSIVE = (Activity.REMINDER, Activity.DEEMED_AGREE)  # events that show nobody working
 CASE_KEY = "_cid"
 DONE = (Activity.COMPLETE, Activity.CANCEL)
@@ -180,7 +183,9 @@ def prepare(
     )
     return (
         derive_custody(
-            conform(events).drop(ACTIVITY_LABEL, REASON_TEXT).with_columns(as_enum),
+            conform(events)
+            .drop(ACTIVITY_LABEL, REASON_TEXT)
+            .with_columns(as_enum, pl.col(*PEOPLE_AND_UNITS).cast(pl.Categorical)),
             presorted=presorted,
         )
         .with_columns(pl.col(CASE_ID).rle_id().alias(CASE_KEY))
@@ -224,7 +229,7 @@ def prepare(
                 pl.col("_coord_open") | pl.col("_paused") | pl.col("_awaiting") | pl.col(CLOSED)
             ).alias("_excused"),
         )
-        .drop("_next_accept_unit", "_next_wd")
+        .drop("_next_accept_unit", "_next_wd", REASON_CODE, REVIEWED, PROTECTED)
     )
 
 
@@ -243,7 +248,7 @@ def held(prepared: pl.LazyFrame, level: str, *, include_protected: bool = True) 
         frame.filter(h.is_not_null() & (h != pl.col(PREV[level])).fill_null(True))
         .select(
             pl.lit(level).alias(SUBJECT_TYPE),
-            pl.col(HOLDER[level]).alias(SUBJECT_ID),
+            pl.col(HOLDER[level]).cast(pl.String).alias(SUBJECT_ID),
             pl.col(CASE_ID).alias(ITEM_ID),
             pl.col(CASE_ID),
         )
@@ -257,7 +262,7 @@ def hits_frame(
     """Hits keyed by case: (subject_type, subject_id, item_id, case_id, evidence, value)."""
     return frame.select(
         pl.lit(level).alias(SUBJECT_TYPE),
-        subject.alias(SUBJECT_ID),
+        subject.cast(pl.String).alias(SUBJECT_ID),
         pl.col(CASE_ID).alias(ITEM_ID),
         pl.col(CASE_ID),
         evidence.alias(EVIDENCE),
@@ -296,7 +301,7 @@ def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
     units = (
         pl.concat(
             [
-                prepared.select(pl.col(c).alias(UNIT)).drop_nulls().unique()
+                prepared.select(pl.col(c).cast(pl.String).alias(UNIT)).drop_nulls().unique()
                 for c in (HOLDER_UNIT, TARGET_UNIT)
             ]
         )
@@ -313,6 +318,7 @@ def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
         prepared.filter(pl.col(ACTOR).is_not_null() & pl.col(UNIT).is_not_null())
         .group_by(ACTOR, UNIT)
         .agg(pl.len().alias("_n"))
+        .with_columns(pl.col(ACTOR, UNIT).cast(pl.String))
         .sort([ACTOR, "_n", UNIT], descending=[False, True, False])
         .group_by(ACTOR, maintain_order=True)
         .first()
@@ -320,7 +326,7 @@ def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
     people = (
         pl.concat(
             [
-                prepared.select(pl.col(c).alias(ACTOR)).drop_nulls().unique()
+                prepared.select(pl.col(c).cast(pl.String).alias(ACTOR)).drop_nulls().unique()
                 for c in (HOLDER_ACTOR, TARGET_ACTOR)
             ]
         )

@@ -69,7 +69,7 @@ def idle(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             .with_columns(new_run.cast(pl.UInt32).cum_sum().alias("_run"))
             .group_by("_run")
             .agg(
-                h.first().alias(SUBJECT_ID),
+                h.first().cast(pl.String).alias(SUBJECT_ID),
                 pl.col(CASE_KEY).first(),
                 pl.col(CASE_ID).first(),
                 pl.col("_idle").max().alias(VALUE),
@@ -124,7 +124,7 @@ def hidden_wait(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
         h = pl.col(HOLDER[level])
         per_case = (
             paused_rows.filter(h.is_not_null())
-            .group_by(h.alias(SUBJECT_ID), CASE_KEY)
+            .group_by(h.cast(pl.String).alias(SUBJECT_ID), CASE_KEY)
             .agg(
                 pl.col(CASE_ID).first(),
                 pl.col("_gap").sum().alias("_paused_days"),
@@ -218,7 +218,7 @@ def _deadline_obs(frame: pl.LazyFrame, hit: pl.Expr) -> pl.LazyFrame:
     out = [
         frame.filter(pl.col(column).is_not_null()).select(
             pl.lit(level).alias(SUBJECT_TYPE),
-            pl.col(column).alias(SUBJECT_ID),
+            pl.col(column).cast(pl.String).alias(SUBJECT_ID),
             pl.col(CASE_ID).alias(ITEM_ID),
             CASE_ID,
             pl.when(hit).then(evidence).alias(EVIDENCE),
