@@ -93,9 +93,9 @@ def build_tree(access: Access, day: date) -> list[Node]:
         parents[unit_id] = parent_id
     roots: list[Node] = []
     for unit_id, node in nodes.items():
-        parent_id = parents[unit_id]
-        if parent_id is not None and parent_id in nodes:
-            nodes[parent_id].children.append(node)
+        up = parents[unit_id]
+        if up is not None and up in nodes:
+            nodes[up].children.append(node)
         else:
             roots.append(node)
     return roots
