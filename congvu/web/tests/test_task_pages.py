@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("congvu.tasks.actions", reason="congvu.tasks is not merged yet")
-
 from congvu.tasks import actions as A
 from congvu.tasks.models import Status, Task, TaskEvent
 from congvu.web.tests.tasks_helpers import assign
