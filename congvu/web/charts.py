@@ -17,11 +17,14 @@ def bar_chart(
     title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]
 ) -> SafeString:
     """Grouped bars, one group per label (months)."""
-    width, height, left, bottom, top = 720, 260, 36, 40, 28
+    width, height, left, bottom, top = 960, 260, 40, 36, 28
     n = max(len(labels), 1)
     peak = max([1, *(v for _, values in series for v in values)])
-    step = 10 ** max(0, len(str(peak)) - 1)
-    peak = math.ceil(peak / step) * step
+    # Four grid steps of a round whole number: 1, 2, 5 × a power of ten.
+    raw = peak / 4
+    magnitude = 10 ** max(0, len(str(math.ceil(raw))) - 1)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    peak = step * 4
     plot_w, plot_h = width - left - 10, height - bottom - top
     group_w = plot_w / n
     bar_w = max(2.0, group_w * 0.8 / max(len(series), 1))
@@ -78,7 +81,7 @@ def network(
         pos[node_id] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
     peak = max([1, *(c for _, _, c in edges)])
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="n-{id(nodes)}" xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="chart network" viewBox="0 0 {width} {height}" role="img" aria-labelledby="n-{id(nodes)}" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="n-{id(nodes)}">{escape(title)}</title>',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse">'
         '<path d="M0,0 L10,5 L0,10 z" fill="#8f1d1d"/></marker></defs>',

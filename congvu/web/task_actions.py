@@ -61,6 +61,11 @@ PAUSE_CHOICES = [
     ("external", _("Chờ yếu tố bên ngoài")),
     ("other", _("Lý do khác")),
 ]
+REASON_LABELS = {
+    **dict(TRANSFER_CHOICES),
+    **dict(PAUSE_CHOICES),
+    "deemed_agree": _("Coi như đồng ý"),
+}
 POSITION_CHOICES = [
     (Coordination.Position.AGREE, _("Đồng ý")),
     (Coordination.Position.DISAGREE, _("Không đồng ý")),

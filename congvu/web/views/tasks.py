@@ -57,6 +57,11 @@ class Offered:
     request_text: str = ""
     open: bool = False
 
+    def __post_init__(self) -> None:
+        # Many forms share one page: give each its own field ids so every label points at
+        # its own input (and the page has no duplicate ids).
+        self.form.auto_id = f"id_{self.key}{self.request_seq or ''}_%s"
+
     @property
     def picker_fields(self) -> list[tuple[Any, str, list[Any], str]]:
         """(bound field, unit|person, chosen objects, DOM id) for each picker of the form."""
