@@ -238,7 +238,9 @@ def pick_person(request: HttpRequest) -> HttpResponse:
     access = get_access(request)
     query = fold(request.GET.get("q", ""))
     # The unit comes from the form's own unit picker (lead_unit, to_unit, ...) via hx-include.
-    unit_id = next((v for k, v in request.GET.items() if k.endswith("unit") and v.isdigit()), "")
+    unit_id = next(
+        (str(v) for k, v in request.GET.items() if k.endswith("unit") and str(v).isdigit()), ""
+    )
     memberships = Membership.objects.current().select_related("person", "unit")
     if access.person_id is None and not access.is_superuser:
         memberships = memberships.none()
