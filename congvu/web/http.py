@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from congvu.org.models import Person, person_for_user
@@ -43,7 +44,7 @@ def get_access(request: HttpRequest) -> Access:
     return cached
 
 
-def login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def login_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Like Django's, but a form posted after the session expired is not lost.
 
     The posted fields (never the CSRF token or a password) are kept in the new anonymous
@@ -53,7 +54,7 @@ def login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         target = request.get_full_path()

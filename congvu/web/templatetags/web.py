@@ -33,3 +33,22 @@ def page_url(context: dict[str, Any], page: int) -> str:
     query: QueryDict = context["request"].GET.copy()
     query["page"] = str(page)
     return "?" + query.urlencode()
+
+
+@register.filter
+def isodate(value: Any) -> str:
+    """A payload's ISO date "2026-12-01" → "01/12/2026"."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
+@register.filter
+def reason_label(code: str) -> str:
+    """A reason code of the event log in words (the code itself if unknown)."""
+    from congvu.web.task_actions import REASON_LABELS
+
+    return str(REASON_LABELS.get(code, code))

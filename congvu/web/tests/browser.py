@@ -43,18 +43,38 @@ def chromium() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture
-def page(chromium, live_server):  # type: ignore[no-untyped-def]
+def new_page(chromium, base_url: str, width: int = 1280, height: int = 860):  # type: ignore[no-untyped-def]
     context = chromium.new_context(
-        base_url=live_server.url,
+        base_url=base_url,
         locale="vi-VN",
         timezone_id="Asia/Ho_Chi_Minh",
-        viewport={"width": 1280, "height": 860},
+        viewport={"width": width, "height": height},
     )
     context.set_default_timeout(10_000)
-    pg = context.new_page()
+    return context.new_page()
+
+
+@pytest.fixture
+def page(chromium, live_server):  # type: ignore[no-untyped-def]
+    pg = new_page(chromium, live_server.url)
     yield pg
-    context.close()
+    pg.context.close()
+
+
+@pytest.fixture
+def browser_as(chromium, live_server):  # type: ignore[no-untyped-def]
+    """browser_as("gd_a") → a page in its own browser context, signed in as that person."""
+    pages = []
+
+    def open_as(username: str):  # type: ignore[no-untyped-def]
+        pg = new_page(chromium, live_server.url)
+        sign_in(pg, username)
+        pages.append(pg)
+        return pg
+
+    yield open_as
+    for pg in pages:
+        pg.context.close()
 
 
 def sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -65,9 +85,39 @@ def sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(lambda url: "/dang-nhap/" not in url)
 
 
-def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
-    """A PNG for the README; small (viewport only, < 300 KB)."""
+def screenshot(page, name: str, *, full_page: bool = False) -> Path:  # type: ignore[no-untyped-def]
+    """A PNG for the README, kept under 300 KB."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
+    page.screenshot(path=str(path), full_page=full_page)
+    assert path.stat().st_size < 300_000, f"{path.name} is {path.stat().st_size} bytes"
     return path
+
+
+LOG_TABLES = ["tasks_taskevent", "tasks_logcheckpoint", "tasks_checkpointhead"]
+
+
+@pytest.fixture
+def flushable_log(transactional_db):  # type: ignore[no-untyped-def]
+    """Let the flush after a transactional (live_server) test empty the append-only log.
+
+    PostgreSQL: the flush TRUNCATEs, which the triggers allow in maintenance mode. SQLite: the
+    flush DELETEs, which the triggers refuse, so the log tables are emptied here first with
+    the triggers lifted for that moment (the same SQL as migration tasks/0002).
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET congvu.maintenance = 'on'")
+    yield
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cur:
+        for table in LOG_TABLES:
+            cur.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+            cur.execute(f"DELETE FROM {table}")
+            cur.execute(
+                f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}: DELETE refused'); END"
+            )

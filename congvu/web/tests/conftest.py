@@ -20,4 +20,9 @@ def signed_in(org, client: Client) -> Callable[[str], Client]:  # type: ignore[n
     return sign_in
 
 
-from congvu.web.tests.browser import chromium, page  # noqa: E402, F401 - browser fixtures
+from congvu.web.tests.browser import (  # noqa: E402, F401 - browser fixtures
+    browser_as,
+    chromium,
+    flushable_log,
+    page,
+)

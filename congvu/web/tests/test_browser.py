@@ -6,7 +6,11 @@ import pytest
 
 from congvu.web.tests.browser import sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("flushable_log"),
+]
 
 
 def test_a_specialist_signs_in_and_lands_on_their_inbox(page, org):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from congvu.lib.text import fold
 from congvu.org.models import Membership, Unit
@@ -27,7 +28,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if features.tasks_enabled() and person is not None:
         from congvu.web.inbox import build_inbox
 
-        context["inbox"] = build_inbox(person)
+        context["inbox"] = build_inbox(person, get_access(request))
     return render(request, "web/inbox.html", context)
 
 
@@ -54,7 +55,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 request, people.select_related("person", "unit").order_by("person__full_name")
             )
         elif features.tasks_enabled():
-            from congvu.web.taskviews import search_tasks
+            from congvu.web.taskquery import search_tasks
 
             results = paginate(request, search_tasks(access, query))
     kinds = [("unit", _("Đơn vị")), ("person", _("Cán bộ"))]
@@ -75,12 +76,26 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def notifications(request: HttpRequest) -> HttpResponse:
     person = get_person(request)
     items = None
+    overdue: list[object] = []
     if person is not None and features.tasks_enabled():
-        from congvu.web.notifications import notifications_for
+        from congvu.org.models import today
+        from congvu.tasks.models import Task
+        from congvu.web.notifications import mark_read, notifications_for
+        from congvu.web.taskquery import with_names
 
+        if request.method == "POST":
+            mark_read(person)
+            return HttpResponseRedirect(reverse("web:notifications"))
         items = paginate(request, notifications_for(person))
-    return render(request, "web/notifications.html", {"page_obj": items, "nav_active": ""})
+        overdue = list(
+            with_names(Task.objects.overdue(today()).filter(lead_person=person)).order_by(
+                "deadline"
+            )[:20]
+        )
+    return render(
+        request, "web/notifications.html", {"page_obj": items, "overdue": overdue, "nav_active": ""}
+    )

@@ -93,9 +93,9 @@ def build_tree(access: Access, day: date) -> list[Node]:
         parents[unit_id] = parent_id
     roots: list[Node] = []
     for unit_id, node in nodes.items():
-        parent_id = parents[unit_id]
-        if parent_id is not None and parent_id in nodes:
-            nodes[parent_id].children.append(node)
+        up = parents[unit_id]
+        if up is not None and up in nodes:
+            nodes[up].children.append(node)
         else:
             roots.append(node)
     return roots
@@ -208,41 +208,47 @@ def visible_units_qs(access: Access, day: date | None = None) -> Q:
 @login_required
 @require_GET
 def pick_unit(request: HttpRequest) -> HttpResponse:
-    """htmx: units matching ?q= (accent-insensitive), for the assign form's pickers."""
+    """htmx: current units matching ?q= (accent-insensitive), for the pickers.
+
+    Unit names are not confidential (the tree shows every ancestor), and proposing the
+    competent unit or asking another department to coordinate must reach any unit, so the
+    default is every current unit; ?pham_vi=act keeps the units this person directs (the lead
+    unit of a new task). The workflow actions decide what is allowed either way.
+    """
     access = get_access(request)
     query = fold(request.GET.get("q", ""))
     units: list[Unit] = []
-    if query:
-        units = list(
-            Unit.objects.current()
-            .filter(search_text__contains=query)
-            .filter(Q(pk__in=_assignable_unit_ids(access)) if not access.is_superuser else Q())
-            .select_related("unit_type")
-            .order_by("name")[:15]
-        )
+    if query and (access.person_id is not None or access.is_superuser):
+        found = Unit.objects.current().filter(search_text__contains=query)
+        if request.GET.get("pham_vi") == "act" and not access.is_superuser:
+            found = found.filter(pk__in=access.act_unit_ids)
+        units = list(found.select_related("unit_type").order_by("name")[:15])
     return render(request, "web/partials/pick_units.html", {"units": units, "q": query})
-
-
-def _assignable_unit_ids(access: Access) -> frozenset[int]:
-    # Work goes to units one directs or may see (coordinators may sit outside one's subtree,
-    # e.g. another department): every unit in the visible scope, plus the direct scope.
-    return access.read_unit_ids | access.act_unit_ids
 
 
 @login_required
 @require_GET
 def pick_person(request: HttpRequest) -> HttpResponse:
-    """htmx: people of ?unit= (optionally matching ?q=) who can lead a task there."""
+    """htmx: people of the unit chosen in the same form (optionally matching ?q=).
+
+    Like a staff directory, who holds which post in a unit is not confidential, and a
+    transfer must reach the competent unit's head; without a unit, ?q= searches only the
+    units this person may see.
+    """
     access = get_access(request)
     query = fold(request.GET.get("q", ""))
-    unit_id = request.GET.get("unit", "")
+    # The unit comes from the form's own unit picker (lead_unit, to_unit, ...) via hx-include.
+    unit_id = next(
+        (str(v) for k, v in request.GET.items() if k.endswith("unit") and str(v).isdigit()), ""
+    )
     memberships = Membership.objects.current().select_related("person", "unit")
-    if unit_id.isdigit():
-        if not (access.is_superuser or int(unit_id) in _assignable_unit_ids(access)):
-            raise PermissionDenied
+    if access.person_id is None and not access.is_superuser:
+        memberships = memberships.none()
+    elif unit_id:
         memberships = memberships.filter(unit_id=int(unit_id))
     elif query:
-        memberships = memberships.filter(unit_id__in=_assignable_unit_ids(access))
+        if not access.is_superuser:
+            memberships = memberships.filter(unit_id__in=access.read_unit_ids | access.act_unit_ids)
     else:
         memberships = memberships.none()
     if query:
