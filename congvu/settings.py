@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "congvu.workdays",
     "congvu.org",
+    "congvu.evaluation",
 ]
 
 MIDDLEWARE = [
