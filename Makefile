@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PEOPLE ?= 1500
 
-.PHONY: install run test test-analytics lint typecheck migrations-check ci demo clean
+.PHONY: install run test test-analytics lint typecheck security ci demo clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Công Vụ cần Python 3.11 (found %s)" % sys.version.split()[0]'
@@ -39,7 +39,12 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy congvu congvu_analytics
 
-ci: lint typecheck test
+# bandit fails on high-severity findings. pip-audit is not run: this network reaches package
+# registries only, not a vulnerability database (see README "Bảo mật / Security").
+security: install
+	$(VENV)/bin/bandit -q -r congvu congvu_analytics -x '*/tests/*,*/migrations/*' --severity-level high
+
+ci: lint typecheck security test
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -52,9 +52,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "congvu.workdays",
     "congvu.org",
+    "congvu.jobs",
     "congvu.evaluation",
+    "congvu.web",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +71,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: it turns locked-out sign-ins into a 429 page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "congvu.urls"
@@ -84,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "congvu.web.context.web",
             ],
         },
     },
@@ -95,6 +106,15 @@ DATABASES = {
         conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
+    "DB_POOL", "False"
+):
+    # psycopg's pool inside each server process (Django >= 5.1); conn_max_age must then be 0.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": envint("DB_POOL_MIN", "2"),
+        "max_size": envint("DB_POOL_MAX", "10"),
+        "timeout": envint("DB_POOL_TIMEOUT", "10"),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while one writer commits; IMMEDIATE makes a write transaction take
     # the write lock at BEGIN, so two writers queue instead of failing with "database is locked".
@@ -103,7 +123,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.getenv("SQLITE_TEST_NAME", "")}
+    # A file (not :memory:) so that tests with threads see real locking, as in production.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.getenv("SQLITE_TEST_NAME", str(VAR_DIR / "test.sqlite3"))
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -123,13 +146,42 @@ LOCALE_PATHS = [BASE_DIR / "congvu" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# dd/mm/yyyy dates and Vietnamese number separators in both languages (congvu/formats/).
+FORMAT_MODULE_PATH = ["congvu.formats"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
 # Serving from the finders keeps `make run` a single step; production runs collectstatic.
 WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", "True")
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+
+# --- Security --------------------------------------------------------------------------------
+# CONGVU_HTTPS=True is production behind TLS: secure cookies, HSTS, redirect to https.
+# `manage.py check --deploy` is clean with it (tested in congvu/tests/test_deploy.py).
+HTTPS = envbool("CONGVU_HTTPS", "False")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and envbool("SECURE_SSL_REDIRECT", "True")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS and envbool("SECURE_HSTS_PRELOAD", "True")
+if envbool("BEHIND_PROXY", "False"):
+    # Only when a trusted reverse proxy (nginx) sets this header and strips it from clients.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 3600))  # one working day
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Sign-in throttling (django-axes): lock a username+address after repeated failures.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 LOGIN_URL = "/dang-nhap/"
 LOGIN_REDIRECT_URL = "/"

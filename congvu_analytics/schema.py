@@ -79,6 +79,7 @@ PROTECTED = "protected"  # case under an approved innovation proposal (Decree 73
 SUBJECT_AUTHORITY = (
     "within_authority"  # opinion_request: the matter is within the asker's authority
 )
+LEVEL = "level"  # tier of the holder after this event (support line 1/2/3, administrative level); null if unknown
 
 SCHEMA: dict[str, pl.DataType] = {
     EVENT_ID: pl.String(),
@@ -100,6 +101,7 @@ SCHEMA: dict[str, pl.DataType] = {
     REVIEWED: pl.Boolean(),
     PROTECTED: pl.Boolean(),
     SUBJECT_AUTHORITY: pl.Boolean(),
+    LEVEL: pl.Int8(),
 }
 
 REQUIRED = (EVENT_ID, CASE_ID, ACTIVITY, TIMESTAMP)

@@ -1,0 +1,406 @@
+"""Shared plumbing for the detectors: the prepared frame, observations and the fairness test.
+
+Every detector returns *observations*: one row per (subject, item) in the subject's workload,
+where the item is a case (or, for coordination, a request), with the evidence events when the
+item shows the behaviour. Scoring turns observations into rates, compares each subject with its
+peers and keeps only the rates that a Wilson lower bound says are clearly above the peers'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+import polars as pl
+
+from congvu_analytics.custody import derive_custody
+from congvu_analytics.detect.params import DetectionParams
+from congvu_analytics.frames import (
+    bfill_within,
+    cumsum_within,
+    ffill_within,
+    is_group_start,
+    shift_within,
+)
+from congvu_analytics.schema import (
+    ACTIVITY,
+    ACTIVITY_LABEL,
+    ACTOR,
+    CASE_ID,
+    EVENT_ID,
+    HOLDER_ACTOR,
+    HOLDER_UNIT,
+    PROTECTED,
+    REASON_CODE,
+    REASON_TEXT,
+    REVIEWED,
+    TARGET_ACTOR,
+    TARGET_UNIT,
+    TIMESTAMP,
+    UNIT,
+    Activity,
+    ReasonCode,
+    conform,
+)
+from congvu_analytics.workdays import WorkCalendar
+
+# Observation / finding column names (outputs, not event-log columns).
+SUBJECT_TYPE = "subject_type"
+SUBJECT_ID = "subject_id"
+ITEM_ID = "item_id"
+EVIDENCE = "evidence_event_ids"
+CASE_IDS = "case_ids"
+VALUE = "value"
+HIT = "hit"
+
+LEVELS = ("unit", "person")
+HOLDER = {"unit": HOLDER_UNIT, "person": HOLDER_ACTOR}
+ACTING = {"unit": UNIT, "person": ACTOR}
+TARGET = {"unit": TARGET_UNIT, "person": TARGET_ACTOR}
+PREV = {"unit": "_prev_unit", "person": "_prev_actor"}
+
+OBS_SCHEMA: dict[str, pl.DataType] = {
+    SUBJECT_TYPE: pl.String(),
+    SUBJECT_ID: pl.String(),
+    ITEM_ID: pl.String(),
+    CASE_ID: pl.String(),
+    EVIDENCE: pl.List(pl.String()),
+    VALUE: pl.Float64(),
+}
+
+# Prepared-frame helper columns.
+WD = "_wd"  # working-day ordinal of the timestamp
+END_WD = "_end_wd"  # working-day ordinal of the log's last instant
+SEG = "_seg"  # custody segment number (global, increasing; a new case starts a new one)
+IS_PROTECTED = "_protected"  # the case is under an approved innovation proposal
+LEGIT = "_legit"  # a misrouted hand-over that someone else then accepted
+CLOSED = "_closed"  # the case has been completed or cancelled at or before this row
+
+_VN_OFFSET = timedelta(hours=7)  # Vietnam has kept UTC+7 without DST since 1975
+
+
+def working_day_ordinal(ts: pl.Expr, calendar: WorkCalendar) -> pl.Expr:
+    """The number of working days up to and including the Vietnam-local date of ``ts``.
+
+    ``ordinal(b) - ordinal(a)`` equals ``calendar.working_days_between(a, b)`` (the first day is
+    not counted, Civil Code Art. 147) for dates within the calendar's span; dates outside the
+    span are clamped to it. A lookup table indexed by the day number keeps this O(n) with no
+    per-row Python.
+    """
+    start = date(calendar.first_year, 1, 1)
+    end = date(calendar.last_year, 12, 31)
+    working = set(calendar.working_day_list)
+    counts: list[int] = []
+    running = 0
+    day = start
+    while day <= end:
+        running += day in working
+        counts.append(running)
+        day += timedelta(days=1)
+    table = pl.Series("_ordinal", counts, dtype=pl.Int32)
+    epoch_start = (start - date(1970, 1, 1)).days
+    local_day = (ts.dt.replace_time_zone(None) + _VN_OFFSET).dt.date().cast(pl.Int32)
+    index = (local_day - epoch_start).clip(0, len(counts) - 1)
+    return pl.lit(table).gather(index)
+
+
+def due_ordinal(due: pl.Expr, calendar: WorkCalendar) -> pl.Expr:
+    """Working-day ordinal of a deadline; a deadline on a day off moves to the next working day
+    (Civil Code Art. 148), i.e. one more than the ordinal of the day off."""
+    ordinal = working_day_ordinal(due, calendar)
+    before = working_day_ordinal(due - timedelta(days=1), calendar)
+    return ordinal + (ordinal == before).cast(pl.Int32)
+
+
+PASSIVE = (Activity.REMINDER, Activity.DEEMED_AGREE)  # events that show nobody working
+CASE_KEY = "_cid"
+DONE = (Activity.COMPLETE, Activity.CANCEL)
+
+
+def _state(opens: pl.Expr, closes: pl.Expr) -> pl.Expr:
+    """True from an opening event until a closing event, within the case."""
+    state = pl.when(opens).then(pl.lit(True)).when(closes).then(pl.lit(False))
+    return ffill_within(state, CASE_KEY).fill_null(False)
+
+
+def _count(expr: pl.Expr) -> pl.Expr:
+    return cumsum_within(expr.cast(pl.Int32), CASE_KEY)
+
+
+def prepare(events: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFrame:
+    """Conform, derive custody and add the helper columns every detector uses.
+
+    Args:
+        events: a canonical event log (extra columns are dropped).
+        calendar: the working-day calendar.
+
+    Returns:
+        Events sorted by (case, timestamp, event_id) with holders and ``_``-prefixed helpers,
+        among them the waiting states used by the stalling detectors: ``_coord_open`` (a
+        coordination request is unanswered), ``_reviewed_pause``, ``_paused``, ``_awaiting``
+        (a result, opinion or extension awaits the superior), ``_gap`` (working days to the next
+        active event, or to the end of the log for an open case).
+    """
+    act = pl.col(ACTIVITY)
+    back_or_transfer = act.is_in([Activity.TRANSFER, Activity.RETURN, Activity.DECLINE])
+    next_accept_unit = shift_within(
+        bfill_within(pl.when(act == Activity.ACCEPT).then(pl.col(UNIT)), CASE_KEY), -1, CASE_KEY
+    )
+    change = act.is_in(
+        [Activity.ASSIGN, Activity.TRANSFER, Activity.REASSIGN, Activity.RETURN, Activity.DECLINE]
+    )
+    done = act.is_in(list(DONE))
+    active = ~act.is_in(list(PASSIVE))
+    awaiting = (
+        _state(act == Activity.SUBMIT, act.is_in([Activity.APPROVE, Activity.REWORK]) | done)
+        | _state(act == Activity.OPINION_REQUEST, (act == Activity.OPINION_GIVEN) | done)
+        | _state(
+            act == Activity.EXTENSION_REQUEST,
+            act.is_in([Activity.EXTENSION_GRANTED, Activity.EXTENSION_REFUSED]) | done,
+        )
+    )
+    coord_open = _count(act == Activity.COORD_REQUEST) - _count(
+        act.is_in([Activity.COORD_ANSWER, Activity.DEEMED_AGREE])
+    )
+    next_active = {
+        name: shift_within(bfill_within(pl.when(active).then(pl.col(col)), CASE_KEY), -1, CASE_KEY)
+        for name, col in (("_next_wd", WD), ("_next_e", EVENT_ID))
+    }
+    return (
+        derive_custody(conform(events).drop(ACTIVITY_LABEL, REASON_TEXT))
+        .with_columns(pl.col(CASE_ID).rle_id().alias(CASE_KEY))
+        .with_columns(
+            shift_within(pl.col(HOLDER_UNIT), 1, CASE_KEY).alias("_prev_unit"),
+            shift_within(pl.col(HOLDER_ACTOR), 1, CASE_KEY).alias("_prev_actor"),
+            working_day_ordinal(pl.col(TIMESTAMP), calendar).alias(WD),
+            working_day_ordinal(pl.col(TIMESTAMP).max(), calendar).first().alias(END_WD),
+            pl.col(PROTECTED).fill_null(False).any().over(CASE_KEY).alias(IS_PROTECTED),
+            (change | is_group_start(CASE_KEY)).cast(pl.UInt32).cum_sum().alias(SEG),
+            (_count(done) > 0).alias(CLOSED),
+            next_accept_unit.alias("_next_accept_unit"),
+            (coord_open > 0).alias("_coord_open"),
+            _state(
+                (act == Activity.PAUSE) & pl.col(REVIEWED).fill_null(False),
+                (act == Activity.RESUME) | done,
+            ).alias("_reviewed_pause"),
+            _state(act == Activity.PAUSE, (act == Activity.RESUME) | done).alias("_paused"),
+            awaiting.alias("_awaiting"),
+            active.alias("_active"),
+        )
+        .with_columns(
+            # A misrouted hand-over is legitimate when the case is then accepted by a unit other
+            # than the one that handed it over (the competent unit took it).
+            (
+                back_or_transfer
+                & (pl.col(REASON_CODE) == ReasonCode.MISROUTED)
+                & pl.col("_next_accept_unit").is_not_null()
+                & (pl.col("_next_accept_unit") != pl.coalesce("_prev_unit", UNIT))
+            )
+            .fill_null(False)
+            .alias(LEGIT),
+            *[expr.alias(name) for name, expr in next_active.items()],
+        )
+        .with_columns(
+            (pl.coalesce("_next_wd", pl.when(~pl.col(CLOSED)).then(pl.col(END_WD))) - pl.col(WD))
+            .fill_null(0)
+            .alias("_gap"),
+            (pl.col("_coord_open") | pl.col("_reviewed_pause")).alias("_others"),
+            (
+                pl.col("_coord_open") | pl.col("_paused") | pl.col("_awaiting") | pl.col(CLOSED)
+            ).alias("_excused"),
+        )
+        .drop("_next_accept_unit", "_next_wd")
+    )
+
+
+def timeline(prepared: pl.LazyFrame) -> pl.LazyFrame:
+    """Active (non-passive) events of unprotected cases: the rows whose ``_gap`` is a stretch of
+    time the holder is answerable for unless ``_excused``."""
+    return prepared.filter(pl.col("_active") & ~pl.col(IS_PROTECTED))
+
+
+def held(prepared: pl.LazyFrame, level: str, *, include_protected: bool = True) -> pl.LazyFrame:
+    """The workload: one row per (subject, case) the subject held at some point."""
+    frame = prepared if include_protected else prepared.filter(~pl.col(IS_PROTECTED))
+    h = pl.col(HOLDER[level])
+    # Only rows where the holder changes can add a (holder, case) pair: filter before unique.
+    return (
+        frame.filter(h.is_not_null() & (h != pl.col(PREV[level])).fill_null(True))
+        .select(
+            pl.lit(level).alias(SUBJECT_TYPE),
+            pl.col(HOLDER[level]).alias(SUBJECT_ID),
+            pl.col(CASE_ID).alias(ITEM_ID),
+            pl.col(CASE_ID),
+        )
+        .unique()
+    )
+
+
+def hits_frame(
+    frame: pl.LazyFrame, level: str, subject: pl.Expr, evidence: pl.Expr
+) -> pl.LazyFrame:
+    """Hits keyed by case: (subject_type, subject_id, item_id, case_id, evidence, value)."""
+    return frame.select(
+        pl.lit(level).alias(SUBJECT_TYPE),
+        subject.alias(SUBJECT_ID),
+        pl.col(CASE_ID).alias(ITEM_ID),
+        pl.col(CASE_ID),
+        evidence.alias(EVIDENCE),
+        pl.lit(None, pl.Float64).alias(VALUE),
+    )
+
+
+def observe(denominator: pl.LazyFrame, hits: pl.LazyFrame) -> pl.LazyFrame:
+    """Attach hits (possibly several per item) to the workload rows; items without hits keep
+    a null evidence list. Hits outside the workload are dropped."""
+    keys = [SUBJECT_TYPE, SUBJECT_ID, ITEM_ID]
+    merged = (
+        hits.filter(pl.col(SUBJECT_ID).is_not_null())
+        .group_by(keys)
+        .agg(
+            pl.col(EVIDENCE).list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
+        )
+    )
+    return denominator.join(merged, on=keys, how="left").select(
+        *[pl.col(c).cast(t) for c, t in OBS_SCHEMA.items() if c != VALUE],
+        pl.lit(None, pl.Float64).alias(VALUE),
+    )
+
+
+def empty_obs() -> pl.LazyFrame:
+    return pl.LazyFrame(schema=OBS_SCHEMA)
+
+
+def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
+    """(subject_type, subject_id, peer_group): units by type, people by their main unit's type."""
+    types = _mapping_frame(params.unit_types, UNIT, "_type", pl.String())
+    units = (
+        prepared.select(pl.col(HOLDER_UNIT).alias(UNIT))
+        .drop_nulls()
+        .unique()
+        .join(types, on=UNIT, how="left")
+        .select(
+            pl.lit("unit").alias(SUBJECT_TYPE),
+            pl.col(UNIT).alias(SUBJECT_ID),
+            pl.col("_type").fill_null("*").alias("peer_group"),
+        )
+    )
+    # A person's main unit: the unit they act from most often (ties broken by name).
+    main_unit = (
+        prepared.filter(pl.col(ACTOR).is_not_null() & pl.col(UNIT).is_not_null())
+        .group_by(ACTOR, UNIT)
+        .agg(pl.len().alias("_n"))
+        .sort([ACTOR, "_n", UNIT], descending=[False, True, False])
+        .group_by(ACTOR, maintain_order=True)
+        .first()
+    )
+    people = (
+        prepared.select(pl.col(HOLDER_ACTOR).alias(ACTOR))
+        .drop_nulls()
+        .unique()
+        .join(main_unit, on=ACTOR, how="left")
+        .join(types, on=UNIT, how="left")
+        .select(
+            pl.lit("person").alias(SUBJECT_TYPE),
+            pl.col(ACTOR).alias(SUBJECT_ID),
+            pl.col("_type").fill_null("*").alias("peer_group"),
+        )
+    )
+    return pl.concat([units, people])
+
+
+def _mapping_frame(
+    mapping: Mapping[str, object] | None, key: str, value: str, dtype: pl.DataType
+) -> pl.LazyFrame:
+    items = dict(mapping or {})
+    return pl.LazyFrame(
+        {key: list(items.keys()), value: list(items.values())},
+        schema={key: pl.String(), value: dtype},
+    )
+
+
+def wilson_lower(k: pl.Expr, n: pl.Expr, z: float) -> pl.Expr:
+    """One-sided Wilson score lower bound of the proportion k/n."""
+    p = k / n
+    z2 = z * z
+    centre = p + z2 / (2 * n)
+    margin = z * ((p * (1 - p) / n) + z2 / (4 * n * n)).sqrt()
+    return (centre - margin) / (1 + z2 / n)
+
+
+def rates(obs: pl.LazyFrame, peers: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
+    """Per-subject rate, leave-one-out peer rate, Wilson lower bound and the finding flag."""
+    keys = [SUBJECT_TYPE, SUBJECT_ID]
+    is_hit = pl.col(EVIDENCE).is_not_null()
+    group = [SUBJECT_TYPE, "peer_group"]
+    agg = (
+        obs.group_by(keys)
+        .agg(
+            pl.len().alias("n"),
+            is_hit.sum().alias("k"),
+            pl.col(EVIDENCE)
+            .filter(is_hit)
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort()
+            .alias(EVIDENCE),
+            pl.col(CASE_ID).filter(is_hit).unique().sort().alias(CASE_IDS),
+            pl.col(VALUE).median().alias("value_median"),
+            pl.col(VALUE).mean().alias("value_mean"),
+        )
+        .join(peers, on=keys, how="left")
+        .with_columns(pl.col("peer_group").fill_null("*"))
+    )
+    others_n = pl.col("n").sum().over(group) - pl.col("n")
+    others_k = pl.col("k").sum().over(group) - pl.col("k")
+    lower = wilson_lower(pl.col("k").cast(pl.Float64), pl.col("n").cast(pl.Float64), params.z)
+    return (
+        agg.with_columns(
+            (pl.col("k") / pl.col("n")).alias("rate"),
+            pl.when(others_n > 0).then(others_k / others_n).alias("peer_rate"),
+            lower.alias("lower"),
+        )
+        .with_columns(
+            (
+                (pl.col("n") >= params.min_cases)
+                & (pl.col("k") >= params.min_hits)
+                & pl.col("peer_rate").is_not_null()
+                & (pl.col("lower") >= pl.col("peer_rate") * params.min_ratio)
+                & (pl.col("lower") - pl.col("peer_rate") >= params.min_excess)
+            )
+            .fill_null(False)
+            .alias("flagged"),
+            (
+                (pl.col("lower") - pl.col("peer_rate"))
+                / (1 - pl.col("peer_rate")).clip(lower_bound=1e-9)
+            )
+            .clip(0.0, 1.0)
+            .alias("strength"),
+        )
+        .sort(keys)
+    )
+
+
+def pct(expr: pl.Expr) -> pl.Expr:
+    """A 0..1 rate as a whole-number percentage string."""
+    return (expr * 100).round(0).cast(pl.Int64).cast(pl.String)
+
+
+def first_change_rows(prepared: pl.LazyFrame, level: str) -> pl.LazyFrame:
+    """Rows where the holder at ``level`` changes, with the two previous holders.
+
+    Columns: case_id, event_id, timestamp, ``_h`` (holder after), ``_p1`` (holder before),
+    ``_p2`` (holder before that), ``_e1`` (the event that gave custody to ``_p1``), legit flag,
+    activity, ``_next_h`` (next holder).
+    """
+    h = pl.col(HOLDER[level])
+    return (
+        prepared.filter(h.is_not_null() & (h != pl.col(PREV[level])).fill_null(True))
+        .select(CASE_KEY, CASE_ID, EVENT_ID, TIMESTAMP, ACTIVITY, LEGIT, WD, h.alias("_h"))
+        .with_columns(
+            shift_within(pl.col("_h"), 1, CASE_KEY).alias("_p1"),
+            shift_within(pl.col("_h"), 2, CASE_KEY).alias("_p2"),
+            shift_within(pl.col(EVENT_ID), 1, CASE_KEY).alias("_e1"),
+            shift_within(pl.col("_h"), -1, CASE_KEY).alias("_next_h"),
+        )
+    )
