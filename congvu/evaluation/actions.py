@@ -962,6 +962,21 @@ def do_extend_discipline(
 # --- innovation (ND 73/2023) -----------------------------------------------------------------
 
 
+def employing_agency(unit: Unit, day: date) -> Unit:
+    """The nearest unit at or above `unit` that is an agency (cơ quan): a unit type of level
+    ≤ AGENCY_MAX_LEVEL (UBND tỉnh, Sở, UBND xã); a phòng belongs to its Sở."""
+    tree = tree_as_of(day)
+    for unit_id in [unit.pk, *tree.ancestors(unit.pk)]:
+        candidate = Unit.objects.select_related("unit_type").get(pk=unit_id)
+        if candidate.unit_type.level <= AGENCY_MAX_LEVEL:
+            return candidate
+    return unit
+
+
+# Unit-type levels that are agencies (cơ quan) for ND 73/2023; phòng (level 3) are not.
+AGENCY_MAX_LEVEL = 2
+
+
 def _agency_head(unit: Unit, day: date) -> Person | None:
     m = Membership.objects.active_on(day).heads().filter(unit=unit).select_related("person").first()
     return m.person if m else None
@@ -1005,9 +1020,21 @@ def do_register_innovation(
     membership = proposer.primary_membership(received_on)
     if membership is None:
         raise ActionError("no_membership", "Người đề xuất không thuộc cơ quan nào.")
-    agency = membership.unit
-    if membership.role == Membership.Role.HEAD and agency.parent_id is not None:
-        agency = Unit.objects.get(pk=agency.parent_id)
+    if membership.role not in (Membership.Role.HEAD, Membership.Role.DEPUTY):
+        raise ActionError(
+            "not_covered",
+            "NĐ 73/2023 áp dụng với cán bộ, công chức, viên chức giữ chức vụ lãnh đạo, quản lý.",
+        )
+    agency = employing_agency(membership.unit, received_on)
+    head = _agency_head(agency, received_on)
+    if head is not None and head.pk == proposer.pk:
+        tree = tree_as_of(received_on)
+        parent = tree.parent.get(agency.pk)
+        if parent is None:
+            raise ActionError(
+                "no_superior", "Không xác định được cơ quan cấp trên để gửi kế hoạch đề xuất."
+            )
+        agency = employing_agency(Unit.objects.get(pk=parent), received_on)
     proposal = InnovationProposal.objects.create(
         proposer=proposer,
         agency=agency,
@@ -1040,11 +1067,6 @@ def do_cast_innovation_vote(
     on = on or _today()
     if proposal.status != InnovationProposal.Status.REGISTERED:
         raise ActionError("wrong_step", "Đề xuất không còn ở bước biểu quyết.")
-    if on > proposal.vote_due_on:
-        raise ActionError(
-            "vote_too_late",
-            f"Đã quá hạn biểu quyết ({proposal.vote_due_on:%d/%m/%Y}, 07 ngày làm việc).",
-        )
     voters = innovation_voters(proposal, on)
     if voter.pk == proposal.proposer_id:
         raise ActionError(
@@ -1093,7 +1115,15 @@ def do_close_innovation_vote(
     proposal.save(update_fields=["status", "voted_on", "approved_on"])
     eventlog.record(
         "innovation", proposal.pk, "innovation_vote_closed", actor,
-        {"yes": yes, "no": no, "eligible": total, "passed": passed, "head_vote": head_vote},
+        {
+            "yes": yes,
+            "no": no,
+            "eligible": total,
+            "passed": passed,
+            "head_vote": head_vote,
+            # The 7-working-day limit binds the agency; a late meeting is recorded, not refused.
+            "late": on > proposal.vote_due_on,
+        },
     )
     return proposal
 
@@ -1221,3 +1251,24 @@ def do_evaluate_innovation(
         {"outcome": outcome, "late": late},
     )
     return proposal
+
+
+def overdue_innovations(day: date | None = None) -> list[tuple[InnovationProposal, str]]:
+    """Proposals whose ND 73 step is past its working-day deadline, with the step's name."""
+    from django.db.models import Q
+
+    day = day or _today()
+    out: list[tuple[InnovationProposal, str]] = []
+    qs = InnovationProposal.objects.filter(
+        Q(status=InnovationProposal.Status.REGISTERED, vote_due_on__lt=day)
+        | Q(status=InnovationProposal.Status.APPROVED, report_due_on__lt=day)
+        | Q(status=InnovationProposal.Status.REPORTED, evaluation_due_on__lt=day)
+    ).select_related("proposer", "agency")
+    for p in qs:
+        step = {
+            InnovationProposal.Status.REGISTERED: "biểu quyết (07 ngày làm việc)",
+            InnovationProposal.Status.APPROVED: "báo cáo kết quả (05 ngày làm việc)",
+            InnovationProposal.Status.REPORTED: "đánh giá kết quả (07 ngày làm việc)",
+        }[InnovationProposal.Status(p.status)]
+        out.append((p, step))
+    return out
