@@ -53,8 +53,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    # Listed so that its Swagger page uses the bundled assets instead of a CDN.
+    "ninja",
     "congvu.workdays",
     "congvu.org",
+    "congvu.tasks",
     "congvu.jobs",
     "congvu.evaluation",
     "congvu.web",

@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 
 @pytest.mark.django_db
 def test_repeated_wrong_passwords_lock_the_account_for_that_address(client, settings):
+    settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 3
     User.objects.create_user("chuyenvien", password="dung-mat-khau-2026", is_staff=True)
     url = "/quan-tri/login/"

@@ -1,0 +1,1261 @@
+"""The only code that writes tasks and their event log (STYLE.md §7.1, zulip `do_*`).
+
+Every `do_*` function runs in one transaction and, in this order: locks the task row
+(SELECT ... FOR UPDATE), replays the task's events into a TaskState, checks that the actor may
+do this now, appends the sealed event(s) and refreshes the cached columns from the new
+state. A refused action raises ActionError and changes nothing. Two people acting on one task
+at once are serialised by the row lock: the second one sees the first one's event and is
+validated against it, so no update is lost and no impossible state is reached.
+
+`at=` lets the demo generator and imports write history in the past; normal use stamps now.
+Events of one task must be in time order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from congvu.lib.errors import ActionError, ActionPermissionError, ConflictError
+from congvu.org.models import Membership, Person, Unit
+from congvu.org.permissions import Access, access_for
+from congvu.org.tree import tree_as_of
+from congvu.tasks.events import PAUSE_REASONS, TRANSFER_REASONS
+from congvu.tasks.events import TaskEventType as E
+from congvu.tasks.models import Coordination, Priority, Status, Task, TaskEvent
+from congvu.tasks.seal import canonical, compute_seal, micros, seal_key
+from congvu.tasks.state import VN_TZ, TaskState, replay
+from congvu.tasks.state import apply as apply_event
+from congvu.workdays.calendar import add_working_days
+
+
+class OutOfScopeError(ActionError):
+    """The task is not visible to the actor: answered like a missing object."""
+
+    status = 404
+
+    def __init__(self) -> None:
+        super().__init__(
+            "out_of_scope", "Nhiệm vụ không tồn tại hoặc không thuộc phạm vi bạn được xem."
+        )
+
+
+class InvalidTransitionError(ActionError):
+    status = 409
+
+
+@dataclass(frozen=True)
+class CoordinationSpec:
+    unit: Unit
+    request_text: str
+    due: date
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _now(at: datetime | None) -> datetime:
+    if at is None:
+        return timezone.now()
+    if timezone.is_naive(at):
+        raise ActionError("naive_time", "Thời điểm phải có múi giờ.", field="at")
+    return at
+
+
+def _day(at: datetime) -> date:
+    return at.astimezone(VN_TZ).date()
+
+
+def _reason(text: str | None, field: str = "reason", what: str = "lý do") -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ActionError("reason_required", f"Phải nêu {what}.", field=field)
+    return text
+
+
+def _actor_unit(access: Access, *preferred: int | None) -> int | None:
+    """The unit the actor acts for: the first preferred unit they belong to, else any."""
+    for unit_id in preferred:
+        if unit_id is not None and unit_id in access.member_unit_ids:
+            return unit_id
+    for unit_id in preferred:
+        if unit_id is not None and unit_id in access.act_unit_ids:
+            return unit_id
+    return min(access.member_unit_ids) if access.member_unit_ids else None
+
+
+def _is_member(person: Person, unit: Unit, day: date) -> bool:
+    return Membership.objects.active_on(day).filter(person=person, unit=unit).exists()
+
+
+def _check_unit_active(unit: Unit, day: date, field: str) -> None:
+    if not unit.is_active_on(day):
+        raise ActionError(
+            "unit_inactive",
+            f"Đơn vị {unit.name} không còn hiệu lực vào ngày {day:%d/%m/%Y}.",
+            field=field,
+        )
+
+
+def _check_lead(unit: Unit, person: Person, day: date, field: str = "lead_person") -> None:
+    _check_unit_active(unit, day, "lead_unit")
+    if not _is_member(person, unit, day):
+        raise ActionError(
+            "lead_not_member",
+            f"{person.full_name} không công tác tại {unit.name}, không thể làm người chủ trì.",
+            field=field,
+        )
+
+
+@dataclass
+class Ctx:
+    """What every action works with once the task is locked."""
+
+    task: Task
+    state: TaskState
+    actor: Person | None
+    access: Access
+    at: datetime
+
+    @property
+    def day(self) -> date:
+        return _day(self.at)
+
+    @property
+    def actor_id(self) -> int | None:
+        return self.actor.pk if self.actor is not None else None
+
+    def is_lead_side(self) -> bool:
+        return self.actor_id == self.state.lead_person_id or (
+            self.state.lead_unit_id is not None
+            and self.access.can_act_on_unit(self.state.lead_unit_id)
+        )
+
+    def is_assigner_side(self) -> bool:
+        return self.actor_id == self.task.assigner_id or self.access.can_act_on_unit(
+            self.task.assigner_unit_id
+        )
+
+    def require_lead(self, verb: str) -> None:
+        if not self.is_lead_side():
+            raise ActionPermissionError(
+                f"Chỉ người chủ trì hoặc lãnh đạo đơn vị chủ trì mới được {verb}."
+            )
+
+    def require_assigner(self, verb: str) -> None:
+        if not self.is_assigner_side():
+            raise ActionPermissionError(f"Chỉ người giao nhiệm vụ mới được {verb}.")
+
+    def require_status(self, verb: str, *allowed: str) -> None:
+        if self.state.status not in allowed:
+            label = Status(self.state.status).label
+            raise InvalidTransitionError(
+                "invalid_transition",
+                f"Không thể {verb} khi nhiệm vụ đang ở trạng thái «{label}».",
+            )
+
+    def require_open(self, verb: str) -> None:
+        if self.state.is_closed:
+            self.require_status(verb)  # always raises with the status in the message
+
+    def append(
+        self,
+        etype: E,
+        *,
+        unit_id: int | None = None,
+        target_person_id: int | None = None,
+        target_unit_id: int | None = None,
+        reason_code: str = "",
+        reason_text: str = "",
+        payload: dict[str, Any] | None = None,
+        actor_id: bool | int | None = True,
+    ) -> TaskEvent:
+        return _append(
+            self.task,
+            self.state,
+            etype,
+            actor_id=self.actor_id if actor_id is True else (actor_id or None),
+            unit_id=unit_id,
+            at=self.at,
+            target_person_id=target_person_id,
+            target_unit_id=target_unit_id,
+            reason_code=reason_code,
+            reason_text=reason_text,
+            payload=payload or {},
+        )
+
+
+def _append(
+    task: Task,
+    state: TaskState,
+    etype: E,
+    *,
+    actor_id: int | None,
+    unit_id: int | None,
+    at: datetime,
+    target_person_id: int | None,
+    target_unit_id: int | None,
+    reason_code: str,
+    reason_text: str,
+    payload: dict[str, Any],
+) -> TaskEvent:
+    seq = state.seq + 1
+    body = canonical(
+        task_id=task.pk,
+        seq=seq,
+        type_code=int(etype),
+        at_us=micros(at),
+        actor_id=actor_id,
+        unit_id=unit_id,
+        target_person_id=target_person_id,
+        target_unit_id=target_unit_id,
+        reason_code=reason_code,
+        reason_text=reason_text,
+        payload=payload,
+    )
+    ev = TaskEvent(
+        task=task,
+        seq=seq,
+        type=int(etype),
+        at=at,
+        actor_id=actor_id,
+        unit_id=unit_id,
+        target_person_id=target_person_id,
+        target_unit_id=target_unit_id,
+        reason_code=reason_code,
+        reason_text=reason_text,
+        payload=payload,
+        seal=compute_seal(seal_key(), state.head_seal, body),
+    )
+    ev.save(force_insert=True)
+    apply_event(state, ev)
+    return ev
+
+
+CACHE_FIELDS = [
+    "status",
+    "lead_unit",
+    "lead_person",
+    "deadline",
+    "progress",
+    "seq",
+    "head_seal",
+    "version",
+]
+
+
+def _save_cache(task: Task, state: TaskState) -> None:
+    assert state.lead_unit_id is not None and state.lead_person_id is not None
+    assert state.deadline is not None
+    task.status = state.status
+    task.lead_unit_id = state.lead_unit_id
+    task.lead_person_id = state.lead_person_id
+    task.deadline = state.deadline
+    task.progress = state.progress
+    task.seq = state.seq
+    task.head_seal = state.head_seal
+    task.version += 1
+    task.save(update_fields=CACHE_FIELDS)
+
+
+def can_see_task(task: Task, access: Access) -> bool:
+    if access.person_id is not None and access.person_id in (task.lead_person_id, task.assigner_id):
+        return True
+    if access.can_see_unit(task.lead_unit_id) or access.can_see_unit(task.assigner_unit_id):
+        return True
+    return task.coordinations.filter(unit_id__in=access.read_unit_ids).exists()
+
+
+def _begin(
+    task: Task | int, actor: Person | None, at: datetime | None, expected_version: int | None
+) -> Ctx:
+    task_id = task if isinstance(task, int) else task.pk
+    try:
+        locked = Task.objects.select_for_update().get(pk=task_id)
+    except Task.DoesNotExist:
+        raise OutOfScopeError() from None
+    state = replay(locked.events.order_by("seq"))
+    when = _now(at)
+    if state.last_at is not None and when < state.last_at:
+        if at is None:  # clock skew against a recorded event: keep the log in order
+            when = state.last_at
+        else:
+            raise ActionError(
+                "time_order",
+                "Thời điểm thao tác không được sớm hơn sự kiện trước đó của nhiệm vụ.",
+                field="at",
+            )
+    access = access_for(actor, _day(when)) if actor is not None else access_for(None)
+    if actor is not None and not can_see_task(locked, access):
+        raise OutOfScopeError()
+    if expected_version is not None and expected_version != locked.version:
+        raise ConflictError(
+            "stale_version",
+            "Nhiệm vụ vừa được người khác cập nhật; hãy tải lại rồi thao tác lại.",
+            field="version",
+        )
+    return Ctx(locked, state, actor, access, when)
+
+
+def _finish(ctx: Ctx) -> None:
+    _save_cache(ctx.task, ctx.state)
+
+
+def _check_deadline_within_parent(task: Task | None, deadline: date, field: str) -> None:
+    if task is None:
+        return
+    if deadline > task.deadline:
+        raise ActionError(
+            "past_parent_deadline",
+            f"Hạn xử lý {deadline:%d/%m/%Y} vượt quá hạn của nhiệm vụ cấp trên "
+            f"({task.deadline:%d/%m/%Y}).",
+            field=field,
+        )
+
+
+def _assigner_unit(access: Access, lead_unit: Unit, day: date) -> int | None:
+    tree = tree_as_of(day)
+    for unit_id in sorted(access.member_unit_ids):
+        if lead_unit.pk in tree.subtree(unit_id):
+            return unit_id
+    return min(access.member_unit_ids) if access.member_unit_ids else None
+
+
+# --- assign -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_assign(
+    *,
+    assigner: Person,
+    title: str,
+    lead_unit: Unit,
+    lead_person: Person,
+    deadline: date | None = None,
+    working_days: int | None = None,
+    expected_result: str = "",
+    priority: int = Priority.NORMAL,
+    source_number: str = "",
+    source_date: date | None = None,
+    source_issuer: str = "",
+    source_excerpt: str = "",
+    ad_hoc: bool = False,
+    parent: Task | None = None,
+    coordinations: Sequence[CoordinationSpec] = (),
+    at: datetime | None = None,
+) -> Task:
+    """Giao việc. With `parent`, cascades the parent task down one level: only the parent's
+    lead side may do that, and the child's deadline may not exceed the parent's."""
+    when = _now(at)
+    day = _day(when)
+    title = title.strip()
+    if not title:
+        raise ActionError("required", "Phải nhập tên nhiệm vụ.", field="title")
+    source_number = source_number.strip()
+    if not ad_hoc and not source_number:
+        raise ActionError(
+            "source_required",
+            "Phải nêu văn bản chỉ đạo (số, ký hiệu) hoặc đánh dấu giao trực tiếp.",
+            field="source_number",
+        )
+    if priority not in Priority.values:
+        raise ActionError("invalid_priority", "Mức độ ưu tiên không hợp lệ.", field="priority")
+    access = access_for(assigner, day)
+    if not access.can_act_on_unit(lead_unit):
+        raise ActionPermissionError(
+            f"Bạn không chỉ đạo {lead_unit.name}, nên không thể giao việc cho đơn vị này."
+        )
+    _check_lead(lead_unit, lead_person, day)
+    if (deadline is None) == (working_days is None):
+        raise ActionError(
+            "deadline_required",
+            "Phải nêu đúng một trong hai: hạn xử lý (ngày) hoặc số ngày làm việc.",
+            field="deadline",
+        )
+    if working_days is not None:
+        if working_days < 1:
+            raise ActionError(
+                "invalid_working_days", "Số ngày làm việc phải lớn hơn 0.", field="working_days"
+            )
+        deadline = add_working_days(day, working_days)
+    assert deadline is not None
+    if deadline < day:
+        raise ActionError(
+            "deadline_before_assignment",
+            f"Hạn xử lý {deadline:%d/%m/%Y} không được trước ngày giao {day:%d/%m/%Y}.",
+            field="deadline",
+        )
+    parent_ctx: Ctx | None = None
+    if parent is not None:
+        parent_ctx = _begin(parent, assigner, when, None)
+        parent_ctx.require_lead("giao tiếp nhiệm vụ con")
+        parent_ctx.require_status("giao nhiệm vụ con", Status.IN_PROGRESS)
+        _check_deadline_within_parent(parent_ctx.task, deadline, "deadline")
+    assigner_unit = _assigner_unit(access, lead_unit, day)
+    if assigner_unit is None:
+        raise ActionPermissionError("Bạn không thuộc đơn vị nào nên không thể giao việc.")
+    task = Task.objects.create(
+        is_ad_hoc=ad_hoc,
+        source_number=source_number,
+        source_date=source_date,
+        source_issuer=source_issuer.strip(),
+        source_excerpt=source_excerpt.strip(),
+        title=title,
+        expected_result=expected_result.strip(),
+        priority=priority,
+        assigner=assigner,
+        assigner_unit_id=assigner_unit,
+        lead_unit=lead_unit,
+        lead_person=lead_person,
+        parent=parent_ctx.task if parent_ctx else None,
+        assigned_at=when,
+        deadline_working_days=working_days,
+        deadline=deadline,
+    )
+    ctx = Ctx(task, TaskState(), assigner, access, when)
+    ctx.append(
+        E.ASSIGNED,
+        unit_id=assigner_unit,
+        target_person_id=lead_person.pk,
+        target_unit_id=lead_unit.pk,
+        payload={
+            "deadline": deadline.isoformat(),
+            "working_days": working_days,
+            "parent_task": parent.pk if parent else None,
+            "source": "ad_hoc" if ad_hoc else source_number,
+        },
+    )
+    for spec in coordinations:
+        _request_coordination(ctx, spec.unit, spec.request_text, spec.due)
+    _finish(ctx)
+    if parent_ctx is not None:
+        parent_ctx.append(
+            E.SUBTASK_CREATED,
+            unit_id=_actor_unit(parent_ctx.access, parent_ctx.state.lead_unit_id),
+            target_person_id=lead_person.pk,
+            target_unit_id=lead_unit.pk,
+            payload={"child_task": task.pk, "deadline": deadline.isoformat()},
+        )
+        _finish(parent_ctx)
+    return task
+
+
+# --- custody ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_accept(
+    task: Task | int,
+    actor: Person,
+    *,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_lead("tiếp nhận nhiệm vụ")
+    ctx.require_status("tiếp nhận", Status.ASSIGNED)
+    ev = ctx.append(E.ACCEPTED, unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id))
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_decline(
+    task: Task | int,
+    actor: Person,
+    *,
+    reason: str,
+    proposed_unit: Unit | None,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_lead("từ chối nhiệm vụ")
+    ctx.require_status("từ chối", Status.ASSIGNED)
+    text = _reason(reason, what="lý do từ chối")
+    if proposed_unit is None:
+        raise ActionError(
+            "proposed_unit_required",
+            "Khi từ chối phải đề xuất đơn vị có thẩm quyền xử lý.",
+            field="proposed_unit",
+        )
+    if proposed_unit.pk == ctx.state.lead_unit_id:
+        raise ActionError(
+            "proposed_unit_is_self",
+            "Đơn vị đề xuất phải khác đơn vị đang chủ trì.",
+            field="proposed_unit",
+        )
+    _check_unit_active(proposed_unit, ctx.day, "proposed_unit")
+    ev = ctx.append(
+        E.DECLINED,
+        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id),
+        target_unit_id=proposed_unit.pk,
+        reason_code="competence",
+        reason_text=text,
+    )
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_transfer(
+    task: Task | int,
+    actor: Person,
+    *,
+    to_unit: Unit,
+    to_person: Person,
+    reason_code: str,
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_lead("chuyển xử lý")
+    ctx.require_status("chuyển xử lý", Status.ASSIGNED, Status.IN_PROGRESS)
+    text = _reason(reason, what="lý do chuyển")
+    if reason_code not in TRANSFER_REASONS:
+        raise ActionError(
+            "invalid_reason_code",
+            f"Mã lý do chuyển không hợp lệ; dùng một trong: {', '.join(TRANSFER_REASONS)}.",
+            field="reason_code",
+        )
+    if to_person.pk in (ctx.state.lead_person_id, ctx.actor_id):
+        raise ActionError(
+            "transfer_to_self", "Không thể chuyển nhiệm vụ cho chính mình.", field="to_person"
+        )
+    _check_lead(to_unit, to_person, ctx.day, "to_person")
+    ev = ctx.append(
+        E.TRANSFERRED,
+        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id),
+        target_person_id=to_person.pk,
+        target_unit_id=to_unit.pk,
+        reason_code=reason_code,
+        reason_text=text,
+        payload={"from_unit": ctx.state.lead_unit_id, "from_person": ctx.state.lead_person_id},
+    )
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_return(
+    task: Task | int,
+    actor: Person,
+    *,
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    """Trả lại: to whoever transferred it here, or to the assigner if nobody did."""
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_lead("trả lại nhiệm vụ")
+    ctx.require_status("trả lại", Status.ASSIGNED, Status.IN_PROGRESS)
+    text = _reason(reason, what="lý do trả lại")
+    unit_id = _actor_unit(ctx.access, ctx.state.lead_unit_id)
+    if ctx.state.senders:
+        back_unit, back_person = ctx.state.senders[-1]
+        ev = ctx.append(
+            E.RETURNED,
+            unit_id=unit_id,
+            target_person_id=back_person,
+            target_unit_id=back_unit,
+            reason_text=text,
+            payload={"to_assigner": False},
+        )
+    else:
+        ev = ctx.append(
+            E.RETURNED,
+            unit_id=unit_id,
+            target_person_id=ctx.task.assigner_id,
+            target_unit_id=ctx.task.assigner_unit_id,
+            reason_text=text,
+            payload={"to_assigner": True},
+        )
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_reassign_lead(
+    task: Task | int,
+    actor: Person,
+    *,
+    to_unit: Unit,
+    to_person: Person,
+    reason: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_assigner("đổi đơn vị, người chủ trì")
+    ctx.require_status(
+        "đổi người chủ trì",
+        Status.ASSIGNED,
+        Status.IN_PROGRESS,
+        Status.PAUSED,
+        Status.DECLINED,
+        Status.RETURNED,
+    )
+    if (to_unit.pk, to_person.pk) == (ctx.state.lead_unit_id, ctx.state.lead_person_id):
+        raise ActionError(
+            "same_lead", "Đơn vị và người chủ trì mới trùng với hiện tại.", field="to_person"
+        )
+    if not ctx.access.can_act_on_unit(to_unit):
+        raise ActionPermissionError(f"Bạn không chỉ đạo {to_unit.name}.")
+    _check_lead(to_unit, to_person, ctx.day, "to_person")
+    ev = ctx.append(
+        E.LEAD_REASSIGNED,
+        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
+        target_person_id=to_person.pk,
+        target_unit_id=to_unit.pk,
+        reason_text=(reason or "").strip(),
+        payload={"from_unit": ctx.state.lead_unit_id, "from_person": ctx.state.lead_person_id},
+    )
+    _finish(ctx)
+    return ev
+
+
+# --- work ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_report_progress(
+    task: Task | int,
+    actor: Person,
+    *,
+    percent: int,
+    text: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_lead("báo cáo tiến độ")
+    ctx.require_status("báo cáo tiến độ", Status.IN_PROGRESS)
+    if not 0 <= percent <= 100:
+        raise ActionError("invalid_percent", "Tiến độ phải từ 0 đến 100%.", field="percent")
+    ev = ctx.append(
+        E.PROGRESS_REPORTED,
+        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id),
+        reason_text=_reason(text, "text", "nội dung báo cáo"),
+        payload={"percent": percent},
+    )
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_submit(
+    task: Task | int,
+    actor: Person,
+    *,
+    result: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_lead("trình kết quả")
+    ctx.require_status("trình kết quả", Status.IN_PROGRESS)
+    open_children = ctx.task.children.exclude(status__in=(Status.COMPLETED, Status.CANCELLED))
+    if open_children.exists():
+        raise InvalidTransitionError(
+            "children_open", "Còn nhiệm vụ con chưa hoàn thành; chưa thể trình kết quả."
+        )
+    ev = ctx.append(
+        E.SUBMITTED,
+        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id),
+        reason_text=_reason(result, "result", "kết quả thực hiện"),
+    )
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_approve(
+    task: Task | int,
+    actor: Person,
+    *,
+    comment: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_assigner("phê duyệt kết quả")
+    ctx.require_status("phê duyệt", Status.SUBMITTED)
+    ev = ctx.append(
+        E.APPROVED,
+        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
+        reason_text=comment.strip(),
+    )
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_request_rework(
+    task: Task | int,
+    actor: Person,
+    *,
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_assigner("yêu cầu làm lại")
+    ctx.require_status("yêu cầu làm lại", Status.SUBMITTED)
+    ev = ctx.append(
+        E.REWORK_REQUESTED,
+        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
+        target_person_id=ctx.state.lead_person_id,
+        target_unit_id=ctx.state.lead_unit_id,
+        reason_text=_reason(reason, what="lý do yêu cầu làm lại"),
+    )
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_complete(
+    task: Task | int,
+    actor: Person,
+    *,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_assigner("kết thúc nhiệm vụ")
+    ctx.require_status("kết thúc", Status.APPROVED)
+    ev = ctx.append(E.COMPLETED, unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id))
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_cancel(
+    task: Task | int,
+    actor: Person,
+    *,
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_assigner("hủy nhiệm vụ")
+    ctx.require_open("hủy")
+    ev = ctx.append(
+        E.CANCELLED,
+        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
+        reason_text=_reason(reason, what="lý do hủy"),
+    )
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_remind(
+    task: Task | int,
+    actor: Person | None,
+    *,
+    text: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    """Đôn đốc, by the assigner, a head who directs the lead unit, or the system (actor None)."""
+    ctx = _begin(task, actor, at, expected_version)
+    if actor is not None and not (
+        ctx.is_assigner_side()
+        or (
+            ctx.state.lead_unit_id is not None
+            and ctx.access.can_act_on_unit(ctx.state.lead_unit_id)
+        )
+    ):
+        raise ActionPermissionError("Chỉ người giao việc hoặc lãnh đạo đơn vị mới được đôn đốc.")
+    ctx.require_open("đôn đốc")
+    ev = ctx.append(
+        E.REMINDED,
+        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id, ctx.state.lead_unit_id)
+        if actor is not None
+        else None,
+        target_person_id=ctx.state.lead_person_id,
+        target_unit_id=ctx.state.lead_unit_id,
+        reason_text=text.strip(),
+        payload={"by_system": actor is None},
+    )
+    _finish(ctx)
+    return ev
+
+
+# --- coordination -------------------------------------------------------------------------
+
+
+def _request_coordination(ctx: Ctx, unit: Unit, request_text: str, due: date) -> TaskEvent:
+    text = _reason(request_text, "request_text", "nội dung đề nghị phối hợp")
+    _check_unit_active(unit, ctx.day, "unit")
+    if unit.pk == ctx.state.lead_unit_id:
+        raise ActionError(
+            "coordination_with_lead", "Đơn vị phối hợp phải khác đơn vị chủ trì.", field="unit"
+        )
+    if due < ctx.day:
+        raise ActionError(
+            "due_before_request",
+            f"Hạn trả lời {due:%d/%m/%Y} không được trước ngày đề nghị.",
+            field="due",
+        )
+    if any(u == unit.pk for u, _ in ctx.state.open_coordinations.values()):
+        raise ActionError(
+            "coordination_already_open",
+            f"Đã có đề nghị phối hợp với {unit.name} chưa được trả lời.",
+            field="unit",
+        )
+    ev = ctx.append(
+        E.COORDINATION_REQUESTED,
+        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id, ctx.task.assigner_unit_id),
+        target_unit_id=unit.pk,
+        reason_text=text,
+        payload={"due": due.isoformat()},
+    )
+    Coordination.objects.create(
+        task=ctx.task,
+        unit=unit,
+        request_text=text,
+        due=due,
+        request_seq=ev.seq,
+        requested_at=ctx.at,
+    )
+    return ev
+
+
+@transaction.atomic
+def do_request_coordination(
+    task: Task | int,
+    actor: Person,
+    *,
+    unit: Unit,
+    request_text: str,
+    due: date,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    if not (ctx.is_lead_side() or ctx.is_assigner_side()):
+        raise ActionPermissionError(
+            "Chỉ người chủ trì hoặc người giao việc mới được đề nghị phối hợp."
+        )
+    ctx.require_status("đề nghị phối hợp", Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED)
+    ev = _request_coordination(ctx, unit, request_text, due)
+    _finish(ctx)
+    return ev
+
+
+POSITIONS = (
+    Coordination.Position.AGREE,
+    Coordination.Position.DISAGREE,
+    Coordination.Position.NONE,
+)
+
+
+def _open_request(ctx: Ctx, request_seq: int) -> tuple[int, date]:
+    found = ctx.state.open_coordinations.get(request_seq)
+    if found is None:
+        raise InvalidTransitionError(
+            "no_open_request",
+            "Không có đề nghị phối hợp đang chờ trả lời với số này.",
+            field="request_seq",
+        )
+    return found
+
+
+@transaction.atomic
+def do_answer_coordination(
+    task: Task | int,
+    actor: Person,
+    *,
+    request_seq: int,
+    position: str,
+    text: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    unit_id, _ = _open_request(ctx, request_seq)
+    if unit_id not in ctx.access.member_unit_ids and not ctx.access.can_act_on_unit(unit_id):
+        raise ActionPermissionError("Chỉ đơn vị được đề nghị phối hợp mới được trả lời.")
+    if position not in POSITIONS:
+        raise ActionError(
+            "invalid_position", "Quan điểm phải là agree, disagree hoặc none.", field="position"
+        )
+    text = (text or "").strip()
+    if position == Coordination.Position.DISAGREE and not text:
+        raise ActionError(
+            "reason_required", "Không đồng ý thì phải nêu rõ lý do, quan điểm.", field="text"
+        )
+    ev = ctx.append(
+        E.COORDINATION_ANSWERED,
+        unit_id=unit_id,
+        target_unit_id=ctx.state.lead_unit_id,
+        target_person_id=ctx.state.lead_person_id,
+        reason_text=text,
+        payload={"request_seq": request_seq, "position": position},
+    )
+    Coordination.objects.filter(task=ctx.task, request_seq=request_seq).update(
+        answered_at=ctx.at, position=position, answer_text=text
+    )
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_record_deemed_agreement(
+    task: Task | int, *, request_seq: int, at: datetime | None = None
+) -> TaskEvent:
+    """Công điện 280/CĐ-TTg: a consulted unit that has not answered by the deadline is deemed to
+    agree and bears responsibility. Recorded by the system (no actor)."""
+    ctx = _begin(task, None, at, None)
+    unit_id, due = _open_request(ctx, request_seq)
+    if ctx.day <= due:
+        raise InvalidTransitionError(
+            "not_yet_due", f"Đề nghị phối hợp còn hạn đến {due:%d/%m/%Y}.", field="request_seq"
+        )
+    ev = ctx.append(
+        E.COORDINATION_DEEMED_AGREED,
+        unit_id=unit_id,
+        target_unit_id=ctx.state.lead_unit_id,
+        reason_code="deemed_agree",
+        reason_text="Quá hạn không trả lời: coi như đồng ý (Công điện 280/CĐ-TTg).",
+        payload={"request_seq": request_seq, "due": due.isoformat(), "position": "deemed_agree"},
+    )
+    Coordination.objects.filter(task=ctx.task, request_seq=request_seq).update(
+        answered_at=ctx.at, position=Coordination.Position.DEEMED
+    )
+    _finish(ctx)
+    return ev
+
+
+def record_deemed_agreements(day: date | None = None, at: datetime | None = None) -> int:
+    """Record every request still unanswered after its due date (as of `day`). Idempotent."""
+    when = _now(at)
+    day = day or _day(when)
+    count = 0
+    for task_id, seq in (
+        Coordination.objects.filter(answered_at__isnull=True, due__lt=day)
+        .order_by("task_id", "request_seq")
+        .values_list("task_id", "request_seq")
+    ):
+        try:
+            do_record_deemed_agreement(task_id, request_seq=seq, at=at)
+        except ActionError:
+            continue  # answered or closed meanwhile
+        count += 1
+    return count
+
+
+# --- time ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_request_extension(
+    task: Task | int,
+    actor: Person,
+    *,
+    new_deadline: date,
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_lead("xin gia hạn")
+    ctx.require_status("xin gia hạn", Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED)
+    text = _reason(reason, what="lý do xin gia hạn")
+    if ctx.state.pending_extension_seq is not None:
+        raise InvalidTransitionError(
+            "extension_pending", "Đã có một đề nghị gia hạn đang chờ xem xét."
+        )
+    assert ctx.state.deadline is not None
+    if new_deadline <= ctx.state.deadline:
+        raise ActionError(
+            "extension_not_later",
+            f"Hạn mới phải sau hạn hiện tại ({ctx.state.deadline:%d/%m/%Y}).",
+            field="new_deadline",
+        )
+    _check_deadline_within_parent(ctx.task.parent, new_deadline, "new_deadline")
+    ev = ctx.append(
+        E.EXTENSION_REQUESTED,
+        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id),
+        target_person_id=ctx.task.assigner_id,
+        target_unit_id=ctx.task.assigner_unit_id,
+        reason_text=text,
+        payload={
+            "requested_deadline": new_deadline.isoformat(),
+            "current_deadline": ctx.state.deadline.isoformat(),
+        },
+    )
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_grant_extension(
+    task: Task | int,
+    actor: Person,
+    *,
+    new_deadline: date | None = None,
+    comment: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_assigner("gia hạn")
+    if ctx.state.pending_extension_seq is None:
+        raise InvalidTransitionError(
+            "no_extension_pending", "Không có đề nghị gia hạn nào đang chờ."
+        )
+    ctx.require_open("gia hạn")
+    deadline = new_deadline or ctx.state.pending_extension_deadline
+    assert deadline is not None and ctx.state.deadline is not None
+    if deadline <= ctx.state.deadline:
+        raise ActionError(
+            "extension_not_later",
+            f"Hạn mới phải sau hạn hiện tại ({ctx.state.deadline:%d/%m/%Y}).",
+            field="new_deadline",
+        )
+    _check_deadline_within_parent(ctx.task.parent, deadline, "new_deadline")
+    old = ctx.state.deadline
+    ev = ctx.append(
+        E.EXTENSION_GRANTED,
+        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
+        target_person_id=ctx.state.lead_person_id,
+        target_unit_id=ctx.state.lead_unit_id,
+        reason_text=comment.strip(),
+        payload={
+            "request_seq": ctx.state.pending_extension_seq,
+            "old_deadline": old.isoformat(),
+            "new_deadline": deadline.isoformat(),
+        },
+    )
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_refuse_extension(
+    task: Task | int,
+    actor: Person,
+    *,
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_assigner("từ chối gia hạn")
+    if ctx.state.pending_extension_seq is None:
+        raise InvalidTransitionError(
+            "no_extension_pending", "Không có đề nghị gia hạn nào đang chờ."
+        )
+    ev = ctx.append(
+        E.EXTENSION_REFUSED,
+        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
+        target_person_id=ctx.state.lead_person_id,
+        target_unit_id=ctx.state.lead_unit_id,
+        reason_text=_reason(reason, what="lý do không gia hạn"),
+        payload={"request_seq": ctx.state.pending_extension_seq},
+    )
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_pause(
+    task: Task | int,
+    actor: Person,
+    *,
+    reason_code: str,
+    reason: str,
+    regulation: str = "",
+    waiting_on_unit: Unit | None = None,
+    waiting_on_task: Task | None = None,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_lead("tạm dừng")
+    ctx.require_status("tạm dừng", Status.IN_PROGRESS)
+    text = _reason(reason, what="lý do tạm dừng")
+    if reason_code not in PAUSE_REASONS:
+        raise ActionError(
+            "invalid_reason_code",
+            f"Mã lý do tạm dừng không hợp lệ; dùng một trong: {', '.join(PAUSE_REASONS)}.",
+            field="reason_code",
+        )
+    payload: dict[str, Any] = {}
+    if reason_code == "legal_obstacle":
+        if not regulation.strip():
+            raise ActionError(
+                "regulation_required",
+                "Vướng mắc pháp lý phải dẫn chiếu văn bản quy phạm (số hiệu, điều, khoản).",
+                field="regulation",
+            )
+        payload["regulation"] = regulation.strip()
+    if reason_code == "dependency":
+        if waiting_on_unit is None and waiting_on_task is None:
+            raise ActionError(
+                "dependency_target_required",
+                "Phải nêu đơn vị hoặc nhiệm vụ đang chờ.",
+                field="waiting_on_unit",
+            )
+        payload["waiting_on_unit"] = waiting_on_unit.pk if waiting_on_unit else None
+        payload["waiting_on_task"] = waiting_on_task.pk if waiting_on_task else None
+    ev = ctx.append(
+        E.PAUSED,
+        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id),
+        target_unit_id=waiting_on_unit.pk if waiting_on_unit else None,
+        reason_code=reason_code,
+        reason_text=text,
+        payload=payload,
+    )
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_review_pause(
+    task: Task | int,
+    actor: Person,
+    *,
+    comment: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    """The assigner (or a head directing the lead unit) confirms the reason of a pause."""
+    ctx = _begin(task, actor, at, expected_version)
+    if ctx.actor_id == ctx.state.lead_person_id or not (
+        ctx.is_assigner_side()
+        or (
+            ctx.state.lead_unit_id is not None
+            and ctx.access.can_act_on_unit(ctx.state.lead_unit_id)
+        )
+    ):
+        raise ActionPermissionError("Người chủ trì không tự xác nhận lý do tạm dừng của mình.")
+    ctx.require_status("xác nhận lý do tạm dừng", Status.PAUSED)
+    if ctx.state.unreviewed_pause_seq is None:
+        raise InvalidTransitionError("already_reviewed", "Lý do tạm dừng đã được xác nhận.")
+    ev = ctx.append(
+        E.PAUSE_REVIEWED,
+        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id, ctx.state.lead_unit_id),
+        reason_text=comment.strip(),
+        payload={"pause_seq": ctx.state.unreviewed_pause_seq},
+    )
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_resume(
+    task: Task | int,
+    actor: Person,
+    *,
+    text: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_lead("tiếp tục thực hiện")
+    ctx.require_status("tiếp tục", Status.PAUSED)
+    ev = ctx.append(
+        E.RESUMED, unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id), reason_text=text.strip()
+    )
+    _finish(ctx)
+    return ev
+
+
+# --- escalation ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_request_opinion(
+    task: Task | int,
+    actor: Person,
+    *,
+    superior: Person,
+    question: str,
+    within_authority: bool | None = None,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    ctx = _begin(task, actor, at, expected_version)
+    ctx.require_lead("xin ý kiến cấp trên")
+    ctx.require_status("xin ý kiến", Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED)
+    text = _reason(question, "question", "nội dung xin ý kiến")
+    assert ctx.state.lead_unit_id is not None
+    if superior.pk == ctx.actor_id or not access_for(superior, ctx.day).can_act_on_unit(
+        ctx.state.lead_unit_id
+    ):
+        raise ActionError(
+            "not_a_superior",
+            f"{superior.full_name} không phải lãnh đạo chỉ đạo đơn vị chủ trì.",
+            field="superior",
+        )
+    sup_unit = superior.primary_membership(ctx.day)
+    ev = ctx.append(
+        E.OPINION_REQUESTED,
+        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id),
+        target_person_id=superior.pk,
+        target_unit_id=sup_unit.unit_id if sup_unit else None,
+        reason_text=text,
+        payload={"within_authority": within_authority},
+    )
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_give_opinion(
+    task: Task | int,
+    actor: Person,
+    *,
+    request_seq: int,
+    opinion: str,
+    within_authority: bool | None = None,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TaskEvent:
+    """`within_authority`: the superior's view of whether the matter was the asker's to decide."""
+    ctx = _begin(task, actor, at, expected_version)
+    asked = ctx.state.pending_opinions.get(request_seq)
+    if asked is None:
+        raise InvalidTransitionError(
+            "no_open_request",
+            "Không có đề nghị xin ý kiến đang chờ với số này.",
+            field="request_seq",
+        )
+    if asked != ctx.actor_id:
+        raise ActionPermissionError("Chỉ người được xin ý kiến mới được cho ý kiến.")
+    ev = ctx.append(
+        E.OPINION_GIVEN,
+        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id),
+        target_person_id=ctx.state.lead_person_id,
+        target_unit_id=ctx.state.lead_unit_id,
+        reason_text=_reason(opinion, "opinion", "nội dung ý kiến"),
+        payload={"request_seq": request_seq, "within_authority": within_authority},
+    )
+    _finish(ctx)
+    return ev
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def task_state(task: Task) -> TaskState:
+    return replay(task.events.order_by("seq"))
+
+
+def rolled_up_progress(task: Task) -> int:
+    """Own progress for a leaf task; the mean of the children's rolled-up progress otherwise
+    (cancelled children excluded, completed count as 100)."""
+    children = list(task.children.exclude(status=Status.CANCELLED))
+    if not children:
+        return 100 if task.status == Status.COMPLETED else task.progress
+    return round(sum(rolled_up_progress(c) for c in children) / len(children))

@@ -1,0 +1,125 @@
+"""Task event types: a numbered IntEnum in ranges (zulip RealmAuditLog style).
+
+Numbers are stored in the database and sealed into the log: never renumber a member, only
+append. Each range leaves room for later types.
+
+    1xx custody      (who must do the work)
+    2xx work         (progress, result, review, closing)
+    3xx coordination (requests to other units and their answers)
+    4xx time         (extensions, pauses, reminders)
+    5xx escalation   (opinions asked of a superior)
+    6xx structure    (sub-tasks cascaded down)
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, unique
+
+from congvu_analytics.schema import Activity
+
+
+@unique
+class TaskEventType(IntEnum):
+    ASSIGNED = 101
+    ACCEPTED = 102
+    DECLINED = 103
+    TRANSFERRED = 104
+    RETURNED = 105
+    LEAD_REASSIGNED = 106
+
+    PROGRESS_REPORTED = 201
+    SUBMITTED = 202
+    APPROVED = 203
+    REWORK_REQUESTED = 204
+    COMPLETED = 205
+    CANCELLED = 206
+
+    COORDINATION_REQUESTED = 301
+    COORDINATION_ANSWERED = 302
+    COORDINATION_DEEMED_AGREED = 303
+
+    EXTENSION_REQUESTED = 401
+    EXTENSION_GRANTED = 402
+    EXTENSION_REFUSED = 403
+    PAUSED = 404
+    RESUMED = 405
+    REMINDED = 406
+    PAUSE_REVIEWED = 407
+
+    OPINION_REQUESTED = 501
+    OPINION_GIVEN = 502
+
+    SUBTASK_CREATED = 601
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+    @property
+    def activity(self) -> Activity:
+        return ACTIVITY[self]
+
+
+E = TaskEventType
+
+LABELS: dict[TaskEventType, str] = {
+    E.ASSIGNED: "Giao việc",
+    E.ACCEPTED: "Tiếp nhận",
+    E.DECLINED: "Từ chối",
+    E.TRANSFERRED: "Chuyển xử lý",
+    E.RETURNED: "Trả lại",
+    E.LEAD_REASSIGNED: "Đổi đơn vị/người chủ trì",
+    E.PROGRESS_REPORTED: "Báo cáo tiến độ",
+    E.SUBMITTED: "Trình kết quả",
+    E.APPROVED: "Phê duyệt kết quả",
+    E.REWORK_REQUESTED: "Yêu cầu làm lại",
+    E.COMPLETED: "Hoàn thành",
+    E.CANCELLED: "Hủy nhiệm vụ",
+    E.COORDINATION_REQUESTED: "Đề nghị phối hợp",
+    E.COORDINATION_ANSWERED: "Trả lời phối hợp",
+    E.COORDINATION_DEEMED_AGREED: "Coi như đồng ý (quá hạn không trả lời)",
+    E.EXTENSION_REQUESTED: "Xin gia hạn",
+    E.EXTENSION_GRANTED: "Đồng ý gia hạn",
+    E.EXTENSION_REFUSED: "Không đồng ý gia hạn",
+    E.PAUSED: "Tạm dừng",
+    E.RESUMED: "Tiếp tục thực hiện",
+    E.REMINDED: "Đôn đốc",
+    E.PAUSE_REVIEWED: "Xác nhận lý do tạm dừng",
+    E.OPINION_REQUESTED: "Xin ý kiến cấp trên",
+    E.OPINION_GIVEN: "Cho ý kiến",
+    E.SUBTASK_CREATED: "Giao nhiệm vụ con",
+}
+
+# Every type maps onto one canonical activity of congvu_analytics.schema (export contract).
+ACTIVITY: dict[TaskEventType, Activity] = {
+    E.ASSIGNED: Activity.ASSIGN,
+    E.ACCEPTED: Activity.ACCEPT,
+    E.DECLINED: Activity.DECLINE,
+    E.TRANSFERRED: Activity.TRANSFER,
+    E.RETURNED: Activity.RETURN,
+    E.LEAD_REASSIGNED: Activity.REASSIGN,
+    E.PROGRESS_REPORTED: Activity.PROGRESS,
+    E.SUBMITTED: Activity.SUBMIT,
+    E.APPROVED: Activity.APPROVE,
+    E.REWORK_REQUESTED: Activity.REWORK,
+    E.COMPLETED: Activity.COMPLETE,
+    E.CANCELLED: Activity.CANCEL,
+    E.COORDINATION_REQUESTED: Activity.COORD_REQUEST,
+    E.COORDINATION_ANSWERED: Activity.COORD_ANSWER,
+    E.COORDINATION_DEEMED_AGREED: Activity.DEEMED_AGREE,
+    E.EXTENSION_REQUESTED: Activity.EXTENSION_REQUEST,
+    E.EXTENSION_GRANTED: Activity.EXTENSION_GRANTED,
+    E.EXTENSION_REFUSED: Activity.EXTENSION_REFUSED,
+    E.PAUSED: Activity.PAUSE,
+    E.RESUMED: Activity.RESUME,
+    E.REMINDED: Activity.REMINDER,
+    # The review is exported as `reviewed` on the pause row, and as OTHER on its own row.
+    E.PAUSE_REVIEWED: Activity.OTHER,
+    E.OPINION_REQUESTED: Activity.OPINION_REQUEST,
+    E.OPINION_GIVEN: Activity.OPINION_GIVEN,
+    E.SUBTASK_CREATED: Activity.WORK,
+}
+
+# Reason codes. Transfer and pause codes are ReasonCode values of the analytics schema.
+TRANSFER_REASONS = ("misrouted", "competence", "workload", "other")
+PAUSE_REASONS = ("legal_obstacle", "dependency", "external", "other")

@@ -1,0 +1,122 @@
+"""Sealing the event log: one HMAC-SHA256 chain per task, keyed by settings.LOG_SEAL_KEY.
+
+    seal(n) = HMAC(key, seal(n-1) ‖ canonical(event n))      seal(0) = ""
+
+`canonical()` is a compact JSON array of every stored field of the event, the task id and
+the sequence number included, so an event cannot be edited, moved to another task or
+reordered without breaking its seal and every later one. The key never enters the database:
+someone who can write the tables but does not hold the key cannot produce a valid seal.
+
+The chain is per task on purpose: the action that appends an event already holds the task's
+row lock, so sealing needs no global lock and writers on different tasks never wait for each
+other. Deleting a whole chain or cutting its tail is caught by the signed checkpoints
+(congvu.tasks.verify).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_US = timedelta(microseconds=1)
+FORMAT_VERSION = "v1"
+
+
+def seal_key() -> bytes:
+    key = settings.LOG_SEAL_KEY
+    if not key:
+        raise RuntimeError("LOG_SEAL_KEY is not configured")
+    return str(key).encode()
+
+
+def micros(at: datetime) -> int:
+    """Integer microseconds since the epoch (exact; floats would round)."""
+    return (at - EPOCH) // ONE_US
+
+
+def canonical(
+    *,
+    task_id: int,
+    seq: int,
+    type_code: int,
+    at_us: int,
+    actor_id: int | None,
+    unit_id: int | None,
+    target_person_id: int | None,
+    target_unit_id: int | None,
+    reason_code: str,
+    reason_text: str,
+    payload: dict[str, Any],
+) -> bytes:
+    row = [
+        FORMAT_VERSION,
+        task_id,
+        seq,
+        type_code,
+        at_us,
+        actor_id,
+        unit_id,
+        target_person_id,
+        target_unit_id,
+        reason_code,
+        reason_text,
+        payload,
+    ]
+    return json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def compute_seal(key: bytes, previous: str, body: bytes) -> str:
+    return hmac.new(key, previous.encode() + b"\x1e" + body, hashlib.sha256).hexdigest()
+
+
+def merkle_root(leaves: list[bytes]) -> str:
+    """Root of a binary SHA-256 Merkle tree (odd nodes are promoted); "" for no leaves."""
+    if not leaves:
+        return ""
+    level = [hashlib.sha256(b"\x00" + leaf).digest() for leaf in leaves]
+    while len(level) > 1:
+        nxt = [
+            hashlib.sha256(b"\x01" + level[i] + level[i + 1]).digest()
+            for i in range(0, len(level) - 1, 2)
+        ]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return level[0].hex()
+
+
+def head_leaf(task_id: int, seq: int, seal: str) -> bytes:
+    return f"{task_id}:{seq}:{seal}".encode()
+
+
+def sign_checkpoint(
+    key: bytes,
+    *,
+    previous_signature: str,
+    root: str,
+    max_event_id: int,
+    total_events: int,
+    total_tasks: int,
+    head_count: int,
+    created_us: int,
+) -> str:
+    body = json.dumps(
+        [
+            "ckpt-v1",
+            previous_signature,
+            root,
+            max_event_id,
+            total_events,
+            total_tasks,
+            head_count,
+            created_us,
+        ],
+        separators=(",", ":"),
+    ).encode()
+    return hmac.new(key, body, hashlib.sha256).hexdigest()

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import date
+
+import polars as pl
+import pytest
+from django.core.management import call_command
+
+from congvu.tasks import actions, export
+from congvu.tasks.events import TaskEventType
+from congvu.tasks.tests.conftest import at
+from congvu_analytics import schema as s
+
+
+@pytest.fixture
+def history(org, task):  # type: ignore[no-untyped-def]
+    actions.do_transfer(
+        task,
+        org.tp_a1,
+        to_unit=org.a2,
+        to_person=org.bob,
+        reason_code="misrouted",
+        reason="Thuộc lĩnh vực đầu tư",
+        at=at(1),
+    )
+    actions.do_accept(task, org.bob, at=at(2))
+    req = actions.do_request_coordination(
+        task, org.bob, unit=org.b1, request_text="Ý kiến quy hoạch", due=date(2026, 3, 5), at=at(3)
+    )
+    actions.do_answer_coordination(
+        task, org.charlie, request_seq=req.seq, position="agree", text="Nhất trí", at=at(4)
+    )
+    actions.do_pause(
+        task,
+        org.bob,
+        reason_code="legal_obstacle",
+        reason="Chồng chéo",
+        regulation="Luật Đầu tư công 2024, Điều 5",
+        at=at(5),
+    )
+    actions.do_review_pause(task, org.gd_a, at=at(6))
+    actions.do_resume(task, org.bob, at=at(7))
+    op = actions.do_request_opinion(
+        task, org.bob, superior=org.gd_a, question="Có cần trình UBND?", at=at(8)
+    )
+    actions.do_give_opinion(
+        task, org.gd_a, request_seq=op.seq, opinion="Tự quyết", within_authority=True, at=at(9)
+    )
+    actions.do_request_extension(
+        task, org.bob, new_deadline=date(2026, 4, 10), reason="Chờ số liệu", at=at(10)
+    )
+    actions.do_grant_extension(task, org.gd_a, at=at(11))
+    actions.do_submit(task, org.bob, result="Xong", at=at(12))
+    actions.do_approve(task, org.gd_a, at=at(13))
+    actions.do_complete(task, org.gd_a, at=at(14))
+    return task
+
+
+def test_every_event_type_maps_to_a_canonical_activity():
+    codes = {a.value for a in s.Activity}
+    assert all(t.activity.value in codes for t in TaskEventType)
+
+
+def test_the_frame_has_the_canonical_schema_and_derived_columns(history, org):
+    frame = export.events_frame()
+    assert frame.schema == pl.Schema(s.SCHEMA)
+    rows = {r[s.ACTIVITY]: r for r in frame.iter_rows(named=True)}
+    assert frame.height == 15
+    assert rows["assign"][s.TARGET_UNIT] == "STC-NS" and rows["assign"][s.DUE].date() == date(
+        2026, 3, 31
+    )
+    assert rows["transfer"][s.REASON_CODE] == "misrouted"
+    assert rows["transfer"][s.HOLDER_UNIT] == "STC-DT" and rows["accept"][s.HOLDER_ACTOR] == "BOB"
+    answer = rows["coord_answer"]
+    assert (
+        answer[s.REF_EVENT_ID] == rows["coord_request"][s.EVENT_ID]
+        and answer[s.POSITION] == "agree"
+    )
+    assert answer[s.UNIT] == "SXD-QH"
+    assert rows["pause"][s.REVIEWED] is True
+    assert rows["opinion_request"][s.SUBJECT_AUTHORITY] is True
+    assert rows["extension_granted"][s.DUE].date() == date(2026, 4, 10)
+    assert frame[s.TIMESTAMP].is_sorted()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xes"])
+def test_export_log_writes_each_format(history, tmp_path, fmt):
+    out = tmp_path / f"log.{fmt}"
+    call_command("export_log", "--format", fmt, "--out", str(out))
+    if fmt == "parquet":
+        back = pl.read_parquet(out)
+        assert back.schema == pl.Schema(s.SCHEMA) and back.height == 15
+    elif fmt == "csv":
+        back = pl.read_csv(out)
+        assert back.columns == list(s.SCHEMA) and back.height == 15
+    else:
+        ns = {"x": "http://www.xes-standard.org/"}
+        root = ET.parse(out).getroot()
+        assert root.find("x:string[@key='congvu:schema']", ns).get("value") == "1"
+        events = root.findall("x:trace/x:event", ns)
+        assert len(events) == 15
+        keys = {a.get("key") for a in events[0]}
+        assert {
+            "concept:name",
+            "time:timestamp",
+            "org:resource",
+            "org:group",
+            "lifecycle:transition",
+            "congvu:event_id",
+        } <= keys
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]

@@ -1,0 +1,389 @@
+"""Verifying the sealed log and writing signed checkpoints (docs/event-log.md).
+
+`verify_log()` walks every chain in (task, seq) order with one streaming query, recomputes
+each seal from the stored previous seal, and then checks the signed checkpoints: their own
+chain of signatures, their Merkle roots, and that every head they recorded is still present
+with the same seal (so a deleted chain or a cut tail is caught). It reports the first bad
+event of every broken chain, earliest first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from congvu.tasks.models import CheckpointHead, LogCheckpoint, Task
+from congvu.tasks.seal import (
+    EPOCH,
+    FORMAT_VERSION,
+    ONE_US,
+    head_leaf,
+    merkle_root,
+    micros,
+    seal_key,
+    sign_checkpoint,
+)
+
+COLUMNS = (
+    "id, task_id, seq, type, at, actor_id, unit_id, target_person_id, target_unit_id, "
+    "reason_code, reason_text, payload, seal"
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # seal | sequence | truncated | missing_chain | empty_task | checkpoint | cache
+    task_id: int | None
+    seq: int | None
+    event_id: int | None
+    message: str
+
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.task_id or 0, self.seq or 0, 0 if self.kind != "cache" else 1)
+
+
+@dataclass
+class VerifyResult:
+    events: int = 0
+    chains: int = 0
+    checkpoints: int = 0
+    seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_bad(self) -> Problem | None:
+        real = [p for p in self.problems if p.kind != "cache"] or self.problems
+        return min(real, key=Problem.sort_key) if real else None
+
+
+def _stream(sql: str, params: Iterable[Any] = (), size: int = 20000) -> Iterator[tuple[Any, ...]]:
+    with connection.chunked_cursor() as cur:
+        cur.execute(sql, list(params))
+        while True:
+            rows = cur.fetchmany(size)
+            if not rows:
+                return
+            yield from rows
+
+
+def _to_us(value: Any) -> int:
+    if isinstance(value, str):  # SQLite stores UTC text
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:  # ... and its driver returns it naive
+        value = value.replace(tzinfo=UTC)
+    return (value - EPOCH) // ONE_US  # type: ignore[no-any-return]
+
+
+def walk_chains(
+    rows: Iterable[tuple[Any, ...]],
+    heads: dict[int, tuple[int, str, int]],
+    result: VerifyResult,
+) -> dict[int, int]:
+    """Check seals and sequence numbers; returns task id -> last seq seen.
+
+    `heads` maps task id -> (seq, seal, checkpoint id) of checkpointed heads.
+    """
+    key = seal_key()
+    dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+    digest = hmac.digest
+    sha = hashlib.sha256
+    last_seq: dict[int, int] = {}
+    current = -1
+    prev_seal = ""
+    expected = 1
+    broken = False
+    problems = result.problems
+    n = 0
+    for (
+        ev_id,
+        task_id,
+        seq,
+        type_code,
+        at,
+        actor_id,
+        unit_id,
+        tp_id,
+        tu_id,
+        rcode,
+        rtext,
+        raw_payload,
+        seal,
+    ) in rows:
+        n += 1
+        if task_id != current:
+            if current != -1:
+                last_seq[current] = expected - 1
+            current, prev_seal, expected, broken = task_id, "", 1, False
+        payload = raw_payload
+        if isinstance(payload, str):
+            payload = {} if payload == "{}" else json.loads(payload)
+        if not broken:
+            if seq != expected:
+                what = (
+                    f"thiếu sự kiện số {expected}"
+                    if seq > expected
+                    else f"số thứ tự {seq} lặp hoặc đảo"
+                )
+                problems.append(
+                    Problem(
+                        "sequence",
+                        task_id,
+                        seq,
+                        ev_id,
+                        f"Nhiệm vụ #{task_id}: {what} (gặp số {seq}).",
+                    )
+                )
+                broken = True
+            else:
+                body = dumps(
+                    [
+                        FORMAT_VERSION,
+                        task_id,
+                        seq,
+                        type_code,
+                        _to_us(at),
+                        actor_id,
+                        unit_id,
+                        tp_id,
+                        tu_id,
+                        rcode,
+                        rtext,
+                        payload,
+                    ]
+                ).encode()
+                good = digest(key, prev_seal.encode() + b"\x1e" + body, sha).hex()
+                if not hmac.compare_digest(good, seal):
+                    problems.append(
+                        Problem(
+                            "seal",
+                            task_id,
+                            seq,
+                            ev_id,
+                            f"Nhiệm vụ #{task_id}, sự kiện số {seq} (id {ev_id}): dấu niêm phong "
+                            "không khớp — nội dung, thứ tự hoặc chuỗi trước đó đã bị sửa.",
+                        )
+                    )
+                    broken = True
+        head = heads.get(task_id)
+        if head is not None and head[0] == seq and head[1] != seal and not broken:
+            problems.append(
+                Problem(
+                    "checkpoint",
+                    task_id,
+                    seq,
+                    ev_id,
+                    f"Nhiệm vụ #{task_id}, sự kiện số {seq}: khác với bản ghi trong mốc kiểm tra "
+                    f"#{head[2]}.",
+                )
+            )
+            broken = True
+        prev_seal = seal
+        expected = seq + 1
+    if current != -1:
+        last_seq[current] = expected - 1
+    result.events += n
+    result.chains += len(last_seq)
+    return last_seq
+
+
+def _checkpoint_heads(result: VerifyResult) -> dict[int, tuple[int, str, int]]:
+    """Verify the checkpoint chain; return the latest recorded head of every task."""
+    key = seal_key()
+    heads: dict[int, tuple[int, str, int]] = {}
+    previous = ""
+    for cp in LogCheckpoint.objects.order_by("id"):
+        result.checkpoints += 1
+        rows = list(
+            CheckpointHead.objects.filter(checkpoint=cp)
+            .order_by("task_id_ref")
+            .values_list("task_id_ref", "seq", "seal")
+        )
+        root = merkle_root([head_leaf(t, s, seal) for t, s, seal in rows])
+        expected_sig = sign_checkpoint(
+            key,
+            previous_signature=previous,
+            root=root,
+            max_event_id=cp.max_event_id,
+            total_events=cp.total_events,
+            total_tasks=cp.total_tasks,
+            head_count=cp.head_count,
+            created_us=micros(cp.created_at),
+        )
+        problems = []
+        if cp.previous_signature != previous:
+            problems.append("không nối tiếp mốc trước (mốc trước bị xóa hoặc sửa)")
+        if root != cp.merkle_root or len(rows) != cp.head_count:
+            problems.append("danh sách đầu chuỗi đã bị sửa")
+        if not hmac.compare_digest(expected_sig, cp.signature):
+            problems.append("chữ ký không hợp lệ")
+        if problems:
+            result.problems.append(
+                Problem(
+                    "checkpoint",
+                    None,
+                    None,
+                    None,
+                    f"Mốc kiểm tra #{cp.pk} ({cp.created_at:%d/%m/%Y %H:%M}): {'; '.join(problems)}.",
+                )
+            )
+        for t, s, seal in rows:
+            heads[t] = (s, seal, cp.pk)
+        previous = cp.signature
+    return heads
+
+
+def verify_log(*, check_cache: bool = True) -> VerifyResult:
+    start = time.perf_counter()
+    result = VerifyResult()
+    with transaction.atomic():  # one consistent read (and server-side cursors on PostgreSQL)
+        heads = _checkpoint_heads(result)
+        last_seq = walk_chains(
+            _stream(f"SELECT {COLUMNS} FROM tasks_taskevent ORDER BY task_id, seq"),  # noqa: S608 - constant columns
+            heads,
+            result,
+        )
+        for task_id, (seq, _seal, cp_id) in heads.items():
+            seen = last_seq.get(task_id)
+            if seen is None:
+                result.problems.append(
+                    Problem(
+                        "missing_chain",
+                        task_id,
+                        1,
+                        None,
+                        f"Nhiệm vụ #{task_id}: toàn bộ chuỗi sự kiện đã bị xóa (mốc kiểm tra "
+                        f"#{cp_id} ghi nhận {seq} sự kiện).",
+                    )
+                )
+            elif seen < seq:
+                result.problems.append(
+                    Problem(
+                        "truncated",
+                        task_id,
+                        seen + 1,
+                        None,
+                        f"Nhiệm vụ #{task_id}: mất các sự kiện từ số {seen + 1} đến {seq} (mốc kiểm "
+                        f"tra #{cp_id} ghi nhận {seq} sự kiện).",
+                    )
+                )
+        if check_cache:
+            for task_id, seq in Task.objects.values_list("id", "seq").iterator(chunk_size=20000):
+                seen = last_seq.get(task_id, 0)
+                if seen == 0:
+                    result.problems.append(
+                        Problem(
+                            "empty_task",
+                            task_id,
+                            1,
+                            None,
+                            f"Nhiệm vụ #{task_id} không còn sự kiện nào trong nhật ký.",
+                        )
+                    )
+                elif seen != seq:
+                    result.problems.append(
+                        Problem(
+                            "cache",
+                            task_id,
+                            min(seen, seq) + 1,
+                            None,
+                            f"Nhiệm vụ #{task_id}: bảng nhiệm vụ ghi {seq} sự kiện, nhật ký có {seen}.",
+                        )
+                    )
+    result.problems.sort(key=Problem.sort_key)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+class CheckpointRefusedError(Exception):
+    pass
+
+
+def create_checkpoint(at: datetime | None = None) -> LogCheckpoint | None:
+    """Seal the current head of every chain that changed since the previous checkpoint.
+
+    The changed chains are verified first (from their previous checkpointed head), so a
+    checkpoint never blesses a chain that is already broken. Returns None if nothing changed.
+    """
+    key = seal_key()
+    with transaction.atomic():
+        last = LogCheckpoint.objects.order_by("-id").first()
+        previous_heads = dict(
+            CheckpointHead.objects.values("task_id_ref")
+            .annotate(s=Max("seq"))
+            .values_list("task_id_ref", "s")
+        )
+        current = list(
+            _stream(
+                "SELECT e.task_id, e.seq, e.seal, e.id FROM tasks_taskevent e JOIN "
+                "(SELECT task_id, MAX(seq) AS seq FROM tasks_taskevent GROUP BY task_id) m "
+                "ON m.task_id = e.task_id AND m.seq = e.seq ORDER BY e.task_id"
+            )
+        )
+        changed = [(t, s, seal) for t, s, seal, _ in current if s > previous_heads.get(t, 0)]
+        shrunk = [t for t, s, _, _ in current if s < previous_heads.get(t, 0)]
+        if shrunk:
+            raise CheckpointRefusedError(f"Chuỗi của nhiệm vụ #{shrunk[0]} ngắn hơn mốc trước.")
+        if not changed:
+            return None
+        check = VerifyResult()
+        ids = [t for t, _, _ in changed]
+        for i in range(0, len(ids), 5000):
+            part = ids[i : i + 5000]
+            marks = ",".join(["%s"] * len(part))
+            walk_chains(
+                _stream(
+                    f"SELECT {COLUMNS} FROM tasks_taskevent WHERE task_id IN ({marks}) "  # noqa: S608 - placeholders only
+                    "ORDER BY task_id, seq",
+                    part,
+                ),
+                {},
+                check,
+            )
+        if check.problems:
+            raise CheckpointRefusedError(check.problems[0].message)
+        when = (at or timezone.now()).replace(microsecond=0)
+        root = merkle_root([head_leaf(t, s, seal) for t, s, seal in changed])
+        max_id = max(i for _, _, _, i in current)
+        total_events = sum(s for _, s, _, _ in current)
+        previous = last.signature if last else ""
+        cp = LogCheckpoint.objects.create(
+            created_at=when,
+            previous_signature=previous,
+            max_event_id=max_id,
+            total_events=total_events,
+            total_tasks=len(current),
+            head_count=len(changed),
+            merkle_root=root,
+            signature=sign_checkpoint(
+                key,
+                previous_signature=previous,
+                root=root,
+                max_event_id=max_id,
+                total_events=total_events,
+                total_tasks=len(current),
+                head_count=len(changed),
+                created_us=micros(when),
+            ),
+        )
+        CheckpointHead.objects.bulk_create(
+            [
+                CheckpointHead(checkpoint=cp, task_id_ref=t, seq=s, seal=seal)
+                for t, s, seal in changed
+            ],
+            batch_size=5000,
+        )
+        return cp
