@@ -45,6 +45,8 @@ from congvu.org.tree import tree_as_of
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from congvu.tasks.models import Task
+
 S = Evaluation.Status
 
 
@@ -343,6 +345,7 @@ def do_add_product(
     catalog_item: ProductCatalogItem | None = None,
     name: str = "",
     coefficient: Decimal | None = None,
+    task: Task | None = None,
     task_ref: str = "",
 ) -> ProductRecord:
     evaluation = _lock(evaluation)
@@ -367,6 +370,7 @@ def do_add_product(
         coefficient=coefficient,
         quantity_assigned=quantity_assigned,
         quantity_completed=quantity_completed,
+        task=task,
         task_ref=task_ref,
     )
     eventlog.record(
@@ -380,6 +384,7 @@ def do_add_product(
             "coefficient": str(coefficient),
             "assigned": str(quantity_assigned),
             "completed": str(quantity_completed),
+            "task": task.pk if task else None,
             "task_ref": task_ref,
         },
         evaluation=evaluation,
@@ -1154,18 +1159,71 @@ def do_head_approve_innovation(
 
 @transaction.atomic
 def do_link_innovation_tasks(
-    proposal: InnovationProposal, *, actor: Person, task_refs: Sequence[str]
+    proposal: InnovationProposal,
+    *,
+    actor: Person,
+    tasks: Sequence[Task] = (),
+    task_refs: Sequence[str] = (),
 ) -> InnovationProposal:
+    """Link the tasks that implement an approved proposal (they become protected: see
+    protected_task_ids), plus references to work outside the system."""
+    from congvu.tasks.actions import can_see_task
+
     proposal = InnovationProposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != InnovationProposal.Status.APPROVED:
         raise ActionError("wrong_step", "Chỉ gắn nhiệm vụ cho đề xuất đã được thông qua.")
-    if actor.pk != proposal.proposer_id and not access_for(actor).can_act_on_unit(proposal.agency_id):
+    access = access_for(actor)
+    if actor.pk != proposal.proposer_id and not access.can_act_on_unit(proposal.agency_id):
         raise ActionPermissionError()
+    for task in tasks:
+        if not can_see_task(task, access):
+            raise ActionError(
+                "out_of_scope", f"Nhiệm vụ #{task.pk} không thuộc phạm vi của bạn.", field="tasks"
+            )
     refs = sorted({*proposal.task_refs, *(r.strip() for r in task_refs if r.strip())})
     proposal.task_refs = refs
     proposal.save(update_fields=["task_refs"])
-    eventlog.record("innovation", proposal.pk, "innovation_tasks", actor, {"task_refs": refs})
+    proposal.tasks.add(*tasks)
+    eventlog.record(
+        "innovation",
+        proposal.pk,
+        "innovation_tasks",
+        actor,
+        {"tasks": sorted(t.pk for t in tasks), "task_refs": refs},
+    )
     return proposal
+
+
+def protected_task_ids(day: date | None = None) -> set[int]:
+    """Tasks implementing an approved ND 73 proposal that has not been evaluated as "not
+    protected": detection must not turn them into avoidance or stalling findings."""
+    del day  # protection follows the proposal's state, not the calendar
+    qs = InnovationProposal.objects.filter(
+        status__in=[
+            InnovationProposal.Status.APPROVED,
+            InnovationProposal.Status.REPORTED,
+            InnovationProposal.Status.EVALUATED,
+        ]
+    ).exclude(outcome=InnovationProposal.Outcome.NOT_PROTECTED)
+    return set(
+        InnovationProposal.tasks.through.objects.filter(innovationproposal__in=qs).values_list(
+            "task_id", flat=True
+        )
+    )
+
+
+@transaction.atomic
+def excuse_issues_for_task(
+    task: Task, *, cause: str, source: str, actor: Person | None = None
+) -> list[ProductIssue]:
+    """Hook for the tasks app: a reviewed legal obstacle or a confirmed dependency on `task`
+    confirms the objective cause of every open issue on products linked to it."""
+    issues = ProductIssue.objects.filter(
+        product__task=task, objective_cause_confirmed_at__isnull=True
+    )
+    return [
+        do_confirm_objective_cause(i, actor=actor, cause=cause, source=source) for i in issues
+    ]
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from congvu.org.models import Person, Unit
 
@@ -284,7 +285,10 @@ class ProductRecord(models.Model):
     quantity_completed = models.DecimalField(
         "số lượng hoàn thành", max_digits=8, decimal_places=2, default=Decimal(0)
     )
-    # Free reference to a task (e.g. "TASK-2026-0012") until congvu.tasks is merged.
+    task = models.ForeignKey(
+        "tasks.Task", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Reference to work outside the system (e.g. a document number) when there is no Task.
     task_ref = models.CharField("nhiệm vụ liên quan", max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -483,8 +487,11 @@ class InnovationProposal(models.Model):
     voted_on = models.DateField(null=True, blank=True)
     head_written_approval = models.TextField(blank=True)
     approved_on = models.DateField(null=True, blank=True)
-    # Task references until congvu.tasks lands; then a ManyToMany to tasks.Task.
-    task_refs = models.JSONField("nhiệm vụ triển khai", default=list, blank=True)
+    tasks = models.ManyToManyField(
+        "tasks.Task", blank=True, related_name="innovations", verbose_name="nhiệm vụ triển khai"
+    )
+    # References to work outside the system (documents, other systems' task numbers).
+    task_refs = models.JSONField("nhiệm vụ ngoài hệ thống", default=list, blank=True)
     finished_on = models.DateField(null=True, blank=True)
     report_due_on = models.DateField(null=True, blank=True)
     report = models.TextField(blank=True)
@@ -516,27 +523,33 @@ class InnovationVote(models.Model):
 
 
 class EvaluationEvent(models.Model):
-    """Audit trail of every evaluation step. Append-only: actions insert, nothing updates.
+    """Audit trail of every evaluation step, sealed like congvu.tasks' TaskEvent log.
 
-    Kept until congvu.tasks (sealed TaskEvent log) is merged; then the same steps are also
-    appended there. `subject` is "evaluation", "proposal", "innovation" or "rule_set".
+    One HMAC-SHA256 chain per subject ("evaluation", "proposal", "innovation", "rule_set",
+    "person", "catalog"), with the same key (settings.LOG_SEAL_KEY) and seal function as the
+    task log; the database refuses UPDATE and DELETE (migration 0003). TaskEvent's types are
+    a closed enum tied to one task, so evaluation steps live here; see eventlog.py.
     """
 
     subject = models.CharField(max_length=20)
     subject_id = models.BigIntegerField()
+    seq = models.PositiveIntegerField()
+    seal = models.CharField(max_length=64)
     evaluation = models.ForeignKey(
         Evaluation, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
     kind = models.CharField(max_length=40)
     actor = models.ForeignKey(Person, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=timezone.now)
     payload = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [
-            # Used by the history panel of one evaluation/proposal.
-            models.Index(fields=["subject", "subject_id"], name="evalevent_subject_idx"),
+        constraints = [
+            # Two writers racing on one chain fail loudly instead of forking it.
+            models.UniqueConstraint(
+                fields=["subject", "subject_id", "seq"], name="evalevent_unique_seq"
+            ),
         ]
 
 
