@@ -417,7 +417,8 @@ def quota_violations(
     groups: dict[str, list[str]] = {}
     for lv, group in rows:
         groups.setdefault(group or "(chưa xác định vị trí)", []).append(lv)
-    for group in sorted(groups):
+    # One group covering the whole unit would only repeat the unit-wide warning.
+    for group in sorted(groups) if len(groups) > 1 else []:
         v = check(group, groups[group])
         if v:
             out.append(v)
