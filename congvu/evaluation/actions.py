@@ -36,7 +36,7 @@ from congvu.evaluation.models import (
     RuleSet,
     Scheme,
 )
-from congvu.evaluation.rules import dec, rule_set_for, validate_param
+from congvu.evaluation.rules import rule_set_for, validate_param
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.org.models import Membership, Person, RoleGrant, Unit
 from congvu.org.permissions import access_for
@@ -60,9 +60,12 @@ def _today() -> date:
 def _require_rule_admin(actor: Person | None, user: User | None) -> None:
     if user is not None and user.is_superuser:
         return
-    if actor is not None and RoleGrant.objects.active_on(_today()).filter(
-        person=actor, role__in=[RoleGrant.Role.ADMIN, RoleGrant.Role.HR]
-    ).exists():
+    if (
+        actor is not None
+        and RoleGrant.objects.active_on(_today())
+        .filter(person=actor, role__in=[RoleGrant.Role.ADMIN, RoleGrant.Role.HR])
+        .exists()
+    ):
         return
     raise ActionPermissionError(
         "Chỉ quản trị hệ thống hoặc Sở Nội vụ được sửa bộ quy tắc đánh giá."
@@ -120,7 +123,9 @@ def do_set_rule_validity(
         raise ActionError("reason_required", "Cần nêu lý do.", field="reason")
     rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
     if valid_to is not None and valid_to < rule_set.valid_from:
-        raise ActionError("invalid_range", "Ngày hết hiệu lực trước ngày bắt đầu.", field="valid_to")
+        raise ActionError(
+            "invalid_range", "Ngày hết hiệu lực trước ngày bắt đầu.", field="valid_to"
+        )
     old = rule_set.valid_to.isoformat() if rule_set.valid_to else None
     rule_set.valid_to = valid_to
     rule_set.save(update_fields=["valid_to"])
@@ -151,13 +156,17 @@ def do_add_catalog_item(
 ) -> ProductCatalogItem:
     _require_rule_admin(actor, user)
     if coefficient <= 0:
-        raise ActionError("invalid_coefficient", "Hệ số quy đổi phải lớn hơn 0.", field="coefficient")
+        raise ActionError(
+            "invalid_coefficient", "Hệ số quy đổi phải lớn hơn 0.", field="coefficient"
+        )
     if not job_position.strip() or not code.strip() or not name.strip():
         raise ActionError("required", "Cần vị trí việc làm, mã và tên sản phẩm.", field="code")
     if ProductCatalogItem.objects.filter(
         job_position=job_position.strip(), code=code.strip(), valid_from=valid_from
     ).exists():
-        raise ActionError("duplicate_code", f"Mã sản phẩm {code} đã có cho vị trí này.", field="code")
+        raise ActionError(
+            "duplicate_code", f"Mã sản phẩm {code} đã có cho vị trí này.", field="code"
+        )
     item = ProductCatalogItem.objects.create(
         job_position=job_position.strip(),
         job_group=job_group.strip(),
@@ -207,9 +216,10 @@ def _membership_for(person: Person, start: date, end: date) -> Membership:
     """The primary membership at the end of the period (the unit that evaluates), else any
     membership overlapping it."""
     qs = Membership.objects.filter(person=person).select_related("unit")
-    m = qs.active_on(end).filter(is_primary=True).first() or qs.overlapping(start, end).order_by(
-        "-valid_from"
-    ).first()
+    m = (
+        qs.active_on(end).filter(is_primary=True).first()
+        or qs.overlapping(start, end).order_by("-valid_from").first()
+    )
     if m is None:
         raise ActionError(
             "no_membership",
@@ -244,9 +254,11 @@ def do_open_evaluation(
     membership = _membership_for(person, start, end)
     eval_unit = unit or membership.unit
     group = ""
-    item = ProductCatalogItem.objects.filter(job_position=membership.job_position).exclude(
-        job_group=""
-    ).first()
+    item = (
+        ProductCatalogItem.objects.filter(job_position=membership.job_position)
+        .exclude(job_group="")
+        .first()
+    )
     if item is not None:
         group = item.job_group
     evaluation = Evaluation.objects.create(
@@ -278,8 +290,10 @@ def do_open_evaluation(
 
 
 def _lock(evaluation: Evaluation) -> Evaluation:
-    return Evaluation.objects.select_for_update().select_related("rule_set", "unit", "person").get(
-        pk=evaluation.pk
+    return (
+        Evaluation.objects.select_for_update()
+        .select_related("rule_set", "unit", "person")
+        .get(pk=evaluation.pk)
     )
 
 
@@ -305,24 +319,20 @@ def _require_self(evaluation: Evaluation, actor: Person) -> None:
 def is_superior(actor: Person, evaluation: Evaluation) -> bool:
     """The actor directs the evaluated person: a head/deputy/leader over the unit, the head of
     the same unit for a deputy, someone above the unit for its head."""
-    if actor.pk == evaluation.person_id:
-        return False
     access = access_for(actor)
-    if not access.can_act_on_unit(evaluation.unit_id):
+    if actor.pk == evaluation.person_id or not access.can_act_on_unit(evaluation.unit_id):
         return False
-    if not evaluation.is_leader:
+    if not evaluation.is_leader or access.has_role(RoleGrant.Role.LEADER):
         return True
-    tree = tree_as_of(_today())
-    parent = tree.parent.get(evaluation.unit_id)
+    parent = tree_as_of(_today()).parent.get(evaluation.unit_id)
     if parent is not None and access.can_act_on_unit(parent):
         return True
-    if access.has_role(RoleGrant.Role.LEADER):
-        return True
-    if evaluation.role_in_unit == "deputy":
-        return Membership.objects.active_on(_today()).filter(
-            person=actor, unit_id=evaluation.unit_id, role=Membership.Role.HEAD
-        ).exists()
-    return False
+    return (
+        evaluation.role_in_unit == "deputy"
+        and Membership.objects.active_on(_today())
+        .filter(person=actor, unit_id=evaluation.unit_id, role=Membership.Role.HEAD)
+        .exists()
+    )
 
 
 def _require_superior(evaluation: Evaluation, actor: Person) -> None:
@@ -403,7 +413,9 @@ def do_record_product_issue(
         raise ActionPermissionError("Chỉ người giao việc, người đứng đầu ghi nhận lỗi sản phẩm.")
     if kind not in ProductIssue.Kind.values:
         raise ActionError("invalid_kind", "Loại lỗi không hợp lệ.", field="kind")
-    issue = ProductIssue.objects.create(product=product, kind=kind, occurred_on=occurred_on, note=note)
+    issue = ProductIssue.objects.create(
+        product=product, kind=kind, occurred_on=occurred_on, note=note
+    )
     eventlog.record(
         "evaluation",
         evaluation.pk,
@@ -495,7 +507,11 @@ def do_self_assess(
         evaluation.pk,
         "self_assessed",
         actor,
-        {"sheet": sheet, "total": str(result.total) if result.total is not None else None, "level": self_level},
+        {
+            "sheet": sheet,
+            "total": str(result.total) if result.total is not None else None,
+            "level": self_level,
+        },
         evaluation=evaluation,
     )
     return evaluation
@@ -517,7 +533,11 @@ def do_record_collective_comments(
     evaluation.status = S.COMMENTED
     evaluation.save(update_fields=["collective_comments", "status"])
     eventlog.record(
-        "evaluation", evaluation.pk, "collective_comments", actor, {"comments": comments.strip()},
+        "evaluation",
+        evaluation.pk,
+        "collective_comments",
+        actor,
+        {"comments": comments.strip()},
         evaluation=evaluation,
     )
     return evaluation
@@ -602,7 +622,8 @@ def do_decide(
     level = level or evaluation.proposed_level
     if level not in Level.values:
         raise ActionError(
-            "invalid_level", "Chưa có mức xếp loại để quyết định (chưa đủ điều kiện xếp loại).",
+            "invalid_level",
+            "Chưa có mức xếp loại để quyết định (chưa đủ điều kiện xếp loại).",
             field="level",
         )
     if level != evaluation.proposed_level:
@@ -626,7 +647,11 @@ def do_decide(
     evaluation.status = S.DECIDED
     evaluation.save(update_fields=["decided_level", "status"])
     eventlog.record(
-        "evaluation", evaluation.pk, "decided", actor, {"level": level, "reason": reason},
+        "evaluation",
+        evaluation.pk,
+        "decided",
+        actor,
+        {"level": level, "reason": reason},
         evaluation=evaluation,
     )
     return evaluation
@@ -678,7 +703,13 @@ def do_finalise(
         e.finalised_by = actor
         e.quota_override_reason = reason if warnings else ""
         e.save(
-            update_fields=["final_level", "status", "finalised_at", "finalised_by", "quota_override_reason"]
+            update_fields=[
+                "final_level",
+                "status",
+                "finalised_at",
+                "finalised_by",
+                "quota_override_reason",
+            ]
         )
         EvaluationDecision.objects.create(
             evaluation=e,
@@ -724,7 +755,9 @@ def do_correct(
     if level not in Level.values:
         raise ActionError("invalid_level", "Mức xếp loại không hợp lệ.", field="level")
     if not reason.strip():
-        raise ActionError("reason_required", "Quyết định điều chỉnh phải nêu lý do.", field="reason")
+        raise ActionError(
+            "reason_required", "Quyết định điều chỉnh phải nêu lý do.", field="reason"
+        )
     if level == evaluation.final_level:
         raise ActionError("unchanged", "Mức xếp loại mới trùng mức hiện tại.", field="level")
     if evaluation.kind == Evaluation.Kind.YEAR:
@@ -788,7 +821,11 @@ def do_file_appeal(
         evaluation=evaluation, filed_by=actor, filed_on=filed_on, reason=reason.strip()
     )
     eventlog.record(
-        "evaluation", evaluation.pk, "appeal_filed", actor, {"appeal": appeal.pk, "reason": reason},
+        "evaluation",
+        evaluation.pk,
+        "appeal_filed",
+        actor,
+        {"appeal": appeal.pk, "reason": reason},
         evaluation=evaluation,
     )
     return appeal
@@ -856,9 +893,13 @@ def do_record_conduct(
         )
     membership = person.primary_membership(effective_on) or person.primary_membership()
     access = access_for(actor)
-    if actor.pk == person.pk or membership is None or not (
-        access.can_see_evaluations_of(membership.unit_id)
-        and (access.has_role(RoleGrant.Role.HR) or access.can_act_on_unit(membership.unit_id))
+    if (
+        actor.pk == person.pk
+        or membership is None
+        or not (
+            access.can_see_evaluations_of(membership.unit_id)
+            and (access.has_role(RoleGrant.Role.HR) or access.can_act_on_unit(membership.unit_id))
+        )
     ):
         raise ActionPermissionError("Chỉ cấp quản lý hoặc Sở Nội vụ ghi nhận kết luận, kỷ luật.")
     record = ConductRecord.objects.create(
@@ -871,7 +912,10 @@ def do_record_conduct(
         recorded_by=actor,
     )
     eventlog.record(
-        "person", person.pk, "conduct_recorded", actor,
+        "person",
+        person.pk,
+        "conduct_recorded",
+        actor,
         {"kind": kind, "form": form, "on": effective_on.isoformat(), "decision_ref": decision_ref},
     )
     return record
@@ -881,17 +925,20 @@ def do_record_conduct(
 
 
 @transaction.atomic
-def do_decide_proposal(
-    proposal: Proposal, *, actor: Person, accept: bool, note: str
-) -> Proposal:
+def do_decide_proposal(proposal: Proposal, *, actor: Person, accept: bool, note: str) -> Proposal:
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != Proposal.Status.OPEN:
         raise ActionError("already_decided", "Đề xuất này đã được quyết định.")
     membership = proposal.person.primary_membership()
     access = access_for(actor)
-    if actor.pk == proposal.person_id or membership is None or not access.can_act_on_unit(
-        membership.unit_id
-    ) and not access.has_role(RoleGrant.Role.HR):
+    if (
+        actor.pk == proposal.person_id
+        or membership is None
+        or (
+            not access.can_act_on_unit(membership.unit_id)
+            and not access.has_role(RoleGrant.Role.HR)
+        )
+    ):
         raise ActionPermissionError("Chỉ cấp có thẩm quyền quyết định đề xuất này.")
     if not note.strip():
         raise ActionError("reason_required", "Cần ghi ý kiến quyết định.", field="note")
@@ -958,7 +1005,10 @@ def do_extend_discipline(
     proposal.due_on = new_due_on
     proposal.save(update_fields=["due_on"])
     eventlog.record(
-        "proposal", proposal.pk, "discipline_extended", actor,
+        "proposal",
+        proposal.pk,
+        "discipline_extended",
+        actor,
         {"old": old.isoformat() if old else None, "new": new_due_on.isoformat(), "reason": reason},
     )
     return proposal
@@ -1048,7 +1098,10 @@ def do_register_innovation(
         **{k: v.strip() for k, v in fields.items()},
     )
     eventlog.record(
-        "innovation", proposal.pk, "innovation_registered", proposer,
+        "innovation",
+        proposal.pk,
+        "innovation_registered",
+        proposer,
         {"agency": agency.code, "vote_due_on": proposal.vote_due_on.isoformat()},
     )
     return proposal
@@ -1119,7 +1172,10 @@ def do_close_innovation_vote(
     proposal.approved_on = on if passed else None
     proposal.save(update_fields=["status", "voted_on", "approved_on"])
     eventlog.record(
-        "innovation", proposal.pk, "innovation_vote_closed", actor,
+        "innovation",
+        proposal.pk,
+        "innovation_vote_closed",
+        actor,
         {
             "yes": yes,
             "no": no,
@@ -1141,7 +1197,9 @@ def do_head_approve_innovation(
     proposal = InnovationProposal.objects.select_for_update().get(pk=proposal.pk)
     on = on or _today()
     if proposal.status != InnovationProposal.Status.REJECTED:
-        raise ActionError("wrong_step", "Chỉ phê duyệt bằng văn bản sau khi biểu quyết không thông qua.")
+        raise ActionError(
+            "wrong_step", "Chỉ phê duyệt bằng văn bản sau khi biểu quyết không thông qua."
+        )
     voters = innovation_voters(proposal, on)
     if not voters.get(actor.pk, False):
         raise ActionPermissionError("Chỉ người đứng đầu cơ quan được phê duyệt bằng văn bản.")
@@ -1221,9 +1279,7 @@ def excuse_issues_for_task(
     issues = ProductIssue.objects.filter(
         product__task=task, objective_cause_confirmed_at__isnull=True
     )
-    return [
-        do_confirm_objective_cause(i, actor=actor, cause=cause, source=source) for i in issues
-    ]
+    return [do_confirm_objective_cause(i, actor=actor, cause=cause, source=source) for i in issues]
 
 
 @transaction.atomic
@@ -1241,8 +1297,14 @@ def do_finish_innovation(
     proposal.report_due_on = add_working_days(finished_on, 5)
     proposal.save(update_fields=["finished_on", "report_due_on"])
     eventlog.record(
-        "innovation", proposal.pk, "innovation_finished", actor,
-        {"finished_on": finished_on.isoformat(), "report_due_on": proposal.report_due_on.isoformat()},
+        "innovation",
+        proposal.pk,
+        "innovation_finished",
+        actor,
+        {
+            "finished_on": finished_on.isoformat(),
+            "report_due_on": proposal.report_due_on.isoformat(),
+        },
     )
     return proposal
 
@@ -1270,8 +1332,15 @@ def do_report_innovation(
     proposal.save(update_fields=["report", "reported_on", "evaluation_due_on", "status"])
     late = proposal.report_due_on is not None and on > proposal.report_due_on
     eventlog.record(
-        "innovation", proposal.pk, "innovation_reported", actor,
-        {"on": on.isoformat(), "late": late, "evaluation_due_on": proposal.evaluation_due_on.isoformat()},
+        "innovation",
+        proposal.pk,
+        "innovation_reported",
+        actor,
+        {
+            "on": on.isoformat(),
+            "late": late,
+            "evaluation_due_on": proposal.evaluation_due_on.isoformat(),
+        },
     )
     return proposal
 
@@ -1305,7 +1374,10 @@ def do_evaluate_innovation(
     proposal.save(update_fields=["outcome", "outcome_note", "evaluated_on", "status"])
     late = proposal.evaluation_due_on is not None and on > proposal.evaluation_due_on
     eventlog.record(
-        "innovation", proposal.pk, "innovation_evaluated", actor,
+        "innovation",
+        proposal.pk,
+        "innovation_evaluated",
+        actor,
         {"outcome": outcome, "late": late},
     )
     return proposal

@@ -44,8 +44,12 @@ REWARD_GROUND = (
     "Luật Thi đua, khen thưởng; NĐ 335/2025/NĐ-CP Điều 23 (sử dụng kết quả đánh giá làm căn cứ "
     "khen thưởng)."
 )
-TRAINING_GROUND = "NĐ 335/2025/NĐ-CP Điều 23; Luật 80/2025/QH15 Điều 27: căn cứ bố trí, đào tạo, bồi dưỡng."
-PLANNING_GROUND = "Luật 80/2025/QH15 Điều 27: căn cứ quy hoạch, bổ nhiệm (tham số điều kiện là dữ liệu)."
+TRAINING_GROUND = (
+    "NĐ 335/2025/NĐ-CP Điều 23; Luật 80/2025/QH15 Điều 27: căn cứ bố trí, đào tạo, bồi dưỡng."
+)
+PLANNING_GROUND = (
+    "Luật 80/2025/QH15 Điều 27: căn cứ quy hoạch, bổ nhiệm (tham số điều kiện là dữ liệu)."
+)
 
 
 def _ensure(
@@ -76,7 +80,9 @@ def _ensure(
         opened_on=opened_on,
         **extra,
     )
-    eventlog.record("proposal", proposal.pk, "proposal_opened", None, {"kind": kind, "key": source_key})
+    eventlog.record(
+        "proposal", proposal.pk, "proposal_opened", None, {"kind": kind, "key": source_key}
+    )
     return proposal, True
 
 
@@ -117,7 +123,11 @@ def generate_year_proposals(evaluations: Iterable[Evaluation], *, today: date) -
 
         if level_rank(level) <= level_rank(params["reward_min_level"]):
             p, new = _ensure(
-                person, Proposal.Kind.REWARD, f"year:{year}", year=year, evaluation=e,
+                person,
+                Proposal.Kind.REWARD,
+                f"year:{year}",
+                year=year,
+                evaluation=e,
                 legal_ground=REWARD_GROUND,
                 summary=f"Năm {year} xếp loại “{label}”: đề xuất xem xét khen thưởng.",
                 opened_on=today,
@@ -126,7 +136,11 @@ def generate_year_proposals(evaluations: Iterable[Evaluation], *, today: date) -
 
         if level == Level.KHT:
             p, new = _ensure(
-                person, Proposal.Kind.LOWER_POSITION, f"year:{year}", year=year, evaluation=e,
+                person,
+                Proposal.Kind.LOWER_POSITION,
+                f"year:{year}",
+                year=year,
+                evaluation=e,
                 legal_ground=LAW_80_ART_27,
                 summary=(
                     f"Năm {year} xếp loại “Không hoàn thành nhiệm vụ”: đề nghị xem xét bố trí vị "
@@ -141,8 +155,12 @@ def generate_year_proposals(evaluations: Iterable[Evaluation], *, today: date) -
             streak = all(years.get(y) == Level.KHT for y in range(year - n + 1, year + 1))
             if streak and e.is_leader:
                 p, new = _ensure(
-                    person, Proposal.Kind.DISMISSAL_REVIEW, f"years:{year - n + 1}-{year}",
-                    year=year, evaluation=e, legal_ground=QD_41,
+                    person,
+                    Proposal.Kind.DISMISSAL_REVIEW,
+                    f"years:{year - n + 1}-{year}",
+                    year=year,
+                    evaluation=e,
+                    legal_ground=QD_41,
                     summary=(
                         f"Người giữ chức vụ lãnh đạo xếp loại “Không hoàn thành nhiệm vụ” {n} năm "
                         f"liên tiếp ({year - n + 1}–{year}): đề nghị xem xét miễn nhiệm."
@@ -152,14 +170,11 @@ def generate_year_proposals(evaluations: Iterable[Evaluation], *, today: date) -
                 created += [p] if new else []
 
         # Training needs: periods of the year with unexcused quality failures or delays.
-        issues = (
-            ProductIssue.objects.filter(
-                product__evaluation__person=person,
-                product__evaluation__year=year,
-                objective_cause_confirmed_at__isnull=True,
-            )
-            .values_list("kind", "product__evaluation_id", "product__name")
-        )
+        issues = ProductIssue.objects.filter(
+            product__evaluation__person=person,
+            product__evaluation__year=year,
+            objective_cause_confirmed_at__isnull=True,
+        ).values_list("kind", "product__evaluation_id", "product__name")
         periods: dict[str, set[int]] = {}
         products: dict[str, set[str]] = {}
         for kind, eval_id, name in issues:
@@ -170,7 +185,11 @@ def generate_year_proposals(evaluations: Iterable[Evaluation], *, today: date) -
             if len(ids) >= threshold:
                 what = "chất lượng sản phẩm" if kind == ProductIssue.Kind.QUALITY else "tiến độ"
                 p, new = _ensure(
-                    person, Proposal.Kind.TRAINING, f"year:{year}:{kind}", year=year, evaluation=e,
+                    person,
+                    Proposal.Kind.TRAINING,
+                    f"year:{year}:{kind}",
+                    year=year,
+                    evaluation=e,
                     legal_ground=TRAINING_GROUND,
                     summary=(
                         f"Có lỗi về {what} trong {len(ids)} kỳ của năm {year}: đề xuất đào tạo, "
@@ -184,7 +203,11 @@ def generate_year_proposals(evaluations: Iterable[Evaluation], *, today: date) -
         eligible, why = planning_eligibility(person, year, params)
         if eligible:
             p, new = _ensure(
-                person, Proposal.Kind.PLANNING, f"year:{year}", year=year, evaluation=e,
+                person,
+                Proposal.Kind.PLANNING,
+                f"year:{year}",
+                year=year,
+                evaluation=e,
                 legal_ground=PLANNING_GROUND,
                 summary=f"Đủ điều kiện về kết quả đánh giá để xem xét quy hoạch, bổ nhiệm: {why}",
                 opened_on=today,
@@ -202,8 +225,12 @@ def generate_period_rewards(evaluations: Iterable[Evaluation], *, today: date) -
         params = e.rule_set.params_with_defaults
         if level_rank(e.final_level) <= level_rank(params["reward_min_level"]):
             p, new = _ensure(
-                e.person, Proposal.Kind.REWARD, f"{e.kind}:{e.year}:{e.number}", year=e.year,
-                evaluation=e, legal_ground=REWARD_GROUND,
+                e.person,
+                Proposal.Kind.REWARD,
+                f"{e.kind}:{e.year}:{e.number}",
+                year=e.year,
+                evaluation=e,
+                legal_ground=REWARD_GROUND,
                 summary=f"Kết quả {e.period_label} “{Level(e.final_level).label}”: đề xuất biểu dương, khen thưởng.",
                 opened_on=today,
             )
@@ -233,11 +260,14 @@ def discipline_proposal(
         )
     membership = person.primary_membership(opened_on) or person.primary_membership()
     is_leader = membership is not None and membership.role in (
-        Membership.Role.HEAD, Membership.Role.DEPUTY
+        Membership.Role.HEAD,
+        Membership.Role.DEPUTY,
     )
     if form == "cach_chuc" and not is_leader:
         raise ActionError(
-            "invalid_form", "Cách chức chỉ áp dụng với người giữ chức vụ lãnh đạo, quản lý.", field="form"
+            "invalid_form",
+            "Cách chức chỉ áp dụng với người giữ chức vụ lãnh đạo, quản lý.",
+            field="form",
         )
     if form == "bai_nhiem" and person.category != Person.Category.CAN_BO:
         raise ActionError("invalid_form", "Bãi nhiệm chỉ áp dụng với cán bộ.", field="form")
@@ -245,11 +275,15 @@ def discipline_proposal(
         raise ActionError("invalid_form", "Buộc thôi việc áp dụng với công chức.", field="form")
     if not legal_ground.strip() or not summary.strip():
         raise ActionError(
-            "required", "Đề xuất kỷ luật phải nêu hành vi vi phạm và căn cứ pháp lý.", field="legal_ground"
+            "required",
+            "Đề xuất kỷ luật phải nêu hành vi vi phạm và căn cứ pháp lý.",
+            field="legal_ground",
         )
     access = access_for(actor)
-    if actor.pk == person.pk or membership is None or not (
-        access.can_act_on_unit(membership.unit_id) or access.has_role(RoleGrant.Role.HR)
+    if (
+        actor.pk == person.pk
+        or membership is None
+        or not (access.can_act_on_unit(membership.unit_id) or access.has_role(RoleGrant.Role.HR))
     ):
         raise ActionPermissionError("Chỉ cấp có thẩm quyền quản lý mới đề xuất xem xét kỷ luật.")
     params = rule_set_for(person.category, opened_on).params_with_defaults

@@ -67,7 +67,7 @@ def place_name() -> str:
 
 
 def place_date(day: date | None) -> str:
-    """"Bình Minh, ngày 05 tháng 12 năm 2026" — or the blank form "…, ngày … tháng … năm …"."""
+    """ "Bình Minh, ngày 05 tháng 12 năm 2026" — or the blank form "…, ngày … tháng … năm …"."""
     if day is None:
         return f"{place_name()}, ngày … tháng … năm …"
     return f"{place_name()}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
@@ -77,7 +77,10 @@ def _agency_lines(unit: Unit) -> tuple[str, str]:
     tree = tree_as_of(timezone.localdate())
     parent_id = tree.parent.get(unit.pk) if unit.pk in tree else unit.parent_id
     parent = Unit.objects.filter(pk=parent_id).first() if parent_id else None
-    return ((parent.name.upper() if parent else str(settings.PROVINCE_NAME).upper()), unit.name.upper())
+    return (
+        (parent.name.upper() if parent else str(settings.PROVINCE_NAME).upper()),
+        unit.name.upper(),
+    )
 
 
 def _fmt(value: Decimal | None) -> str:
@@ -134,11 +137,17 @@ def self_assessment_doc(e: Evaluation) -> Doc:
                 ]
             )
         doc.blocks.append(
-            Table(["TT", "Tiêu chí", "Điểm tối đa", "Tự chấm", "Thủ trưởng chấm"], rows, [1, 9, 2, 2, 2.5])
+            Table(
+                ["TT", "Tiêu chí", "Điểm tối đa", "Tự chấm", "Thủ trưởng chấm"],
+                rows,
+                [1, 9, 2, 2, 2.5],
+            )
         )
         doc.blocks.append("II. KẾT QUẢ THỰC HIỆN NHIỆM VỤ (tối đa 70 điểm)")
         prows = []
-        for i, p in enumerate(ProductRecord.objects.filter(evaluation=e).prefetch_related("issues"), 1):
+        for i, p in enumerate(
+            ProductRecord.objects.filter(evaluation=e).prefetch_related("issues"), 1
+        ):
             issues = list(p.issues.all())
             q = sum(1 for x in issues if x.kind == "quality" and not x.is_excused)
             d = sum(1 for x in issues if x.kind == "delay" and not x.is_excused)
@@ -181,7 +190,9 @@ def self_assessment_doc(e: Evaluation) -> Doc:
     doc.blocks.append(f"Tự nhận xét: {e.self_comment or '…'}")
     doc.blocks.append(f"Tự xếp loại: {_level(e.self_level)}")
     doc.blocks.append(f"Ý kiến của tập thể: {e.collective_comments or '…'}")
-    doc.blocks.append(f"Nhận xét, đề xuất của thủ trưởng: {e.head_comment or '…'} — đề xuất mức: {_level(e.proposed_level)}")
+    doc.blocks.append(
+        f"Nhận xét, đề xuất của thủ trưởng: {e.head_comment or '…'} — đề xuất mức: {_level(e.proposed_level)}"
+    )
     return doc
 
 
@@ -261,8 +272,17 @@ def unit_summary_doc(unit: Unit, year: int, evaluations: list[Evaluation]) -> Do
         )
     doc.blocks.append(
         Table(
-            ["TT", "Họ và tên", "Chức vụ, vị trí việc làm", "Nhóm nhiệm vụ", "Điểm",
-             "Tự xếp loại", "Đề xuất", "Kết quả", "Ghi chú"],
+            [
+                "TT",
+                "Họ và tên",
+                "Chức vụ, vị trí việc làm",
+                "Nhóm nhiệm vụ",
+                "Điểm",
+                "Tự xếp loại",
+                "Đề xuất",
+                "Kết quả",
+                "Ghi chú",
+            ],
             rows or [["", "(chưa có kết quả)", "", "", "", "", "", "", ""]],
             [1.3, 5, 5, 3.5, 2, 2.2, 2.2, 2.2, 4],
         )
@@ -294,7 +314,7 @@ def unit_summary_doc(unit: Unit, year: int, evaluations: list[Evaluation]) -> Do
 # --- Doc → XLSX ---------------------------------------------------------------------------
 
 
-def render_xlsx(doc: Doc) -> bytes:
+def render_xlsx(doc: Doc) -> bytes:  # noqa: PLR0915 - a page layout reads top to bottom
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
@@ -313,7 +333,7 @@ def render_xlsx(doc: Doc) -> bytes:
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
 
-    def line(row: int, c1: int, c2: int, text: str, f: Font, align: Alignment = center) -> None:
+    def line(row: int, c1: int, c2: int, text: str, f: Font, *, align: Alignment = center) -> None:
         ws.merge_cells(start_row=row, start_column=c1, end_row=row, end_column=c2)
         cell = ws.cell(row=row, column=c1, value=text)
         cell.font, cell.alignment = f, align
@@ -342,14 +362,14 @@ def render_xlsx(doc: Doc) -> bytes:
                     cell.font, cell.alignment, cell.border = normal, wrap, box
                 row += 1
         else:
-            line(row, 1, ncols, block, normal, wrap)
+            line(row, 1, ncols, block, normal, align=wrap)
             ws.row_dimensions[row].height = 16 * max(1, len(block) // 90 + 1)
             row += 1
     row += 1
     if doc.recipients:
         ws.cell(row=row, column=1, value="Nơi nhận:").font = Font(name=font, bold=True, italic=True)
-        for k, r in enumerate(doc.recipients, 1):
-            ws.cell(row=row + k, column=1, value=r).font = Font(name=font, size=10)
+        for k, recipient in enumerate(doc.recipients, 1):
+            ws.cell(row=row + k, column=1, value=recipient).font = Font(name=font, size=10)
     if doc.sign_left_title:
         line(row, 1, half, doc.sign_left_title, bold)
         line(row + 1, 1, half, "(Ký, ghi rõ họ tên)", italic)
@@ -409,7 +429,10 @@ def _register_fonts() -> None:
     pdfmetrics.registerFont(TTFont("CV-Serif-Bold", str(bold)))
     pdfmetrics.registerFont(TTFont("CV-Serif-Italic", str(italic)))
     pdfmetrics.registerFontFamily(
-        "CV-Serif", normal="CV-Serif", bold="CV-Serif-Bold", italic="CV-Serif-Italic",
+        "CV-Serif",
+        normal="CV-Serif",
+        bold="CV-Serif-Bold",
+        italic="CV-Serif-Italic",
         boldItalic="CV-Serif-Bold",
     )
     _fonts_ready = True
@@ -433,11 +456,20 @@ def render_pdf(doc: Doc) -> bytes:
     # ND 30/2020 margins: top/bottom 20–25 mm, left 30–35 mm, right 15–20 mm.
     buf = io.BytesIO()
     pdf = SimpleDocTemplate(
-        buf, pagesize=size, leftMargin=30 * mm, rightMargin=15 * mm, topMargin=20 * mm,
-        bottomMargin=20 * mm, title=doc.title, author=doc.agency, creator="Công Vụ",
+        buf,
+        pagesize=size,
+        leftMargin=30 * mm,
+        rightMargin=15 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        title=doc.title,
+        author=doc.agency,
+        creator="Công Vụ",
     )
     width = size[0] - 45 * mm
-    base = ParagraphStyle("base", fontName="CV-Serif", fontSize=12, leading=16, alignment=TA_JUSTIFY)
+    base = ParagraphStyle(
+        "base", fontName="CV-Serif", fontSize=12, leading=16, alignment=TA_JUSTIFY
+    )
     small = ParagraphStyle("small", parent=base, fontSize=10, leading=13)
     centre = ParagraphStyle("centre", parent=base, alignment=TA_CENTER, fontSize=12)
     centre_b = ParagraphStyle("centre_b", parent=centre, fontName="CV-Serif-Bold")
@@ -450,7 +482,10 @@ def render_pdf(doc: Doc) -> bytes:
     header = RLTable(
         [
             [Paragraph(_esc(doc.agency_parent), head), Paragraph(f"<b>{MOTTO_1}</b>", head_b)],
-            [Paragraph(f"<b>{_esc(doc.agency)}</b>", head_b), Paragraph(f"<b><u>{MOTTO_2}</u></b>", head_b)],
+            [
+                Paragraph(f"<b>{_esc(doc.agency)}</b>", head_b),
+                Paragraph(f"<b><u>{MOTTO_2}</u></b>", head_b),
+            ],
             [Paragraph(_esc(doc.number), head), Paragraph(f"<i>{_esc(doc.place_date)}</i>", head)],
         ],
         colWidths=[width * 0.37, width * 0.63],

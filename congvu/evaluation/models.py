@@ -118,6 +118,9 @@ class RuleParameterChange(models.Model):
         verbose_name = "lịch sử sửa tham số"
         verbose_name_plural = "lịch sử sửa tham số"
 
+    def __str__(self) -> str:
+        return f"{self.key}: {self.old_value} → {self.new_value}"
+
 
 class ProductCatalogItem(models.Model):
     """A product/job of a job position with its conversion coefficient (ND 335 Art. 14)."""
@@ -334,6 +337,9 @@ class ProductIssue(models.Model):
         verbose_name = "lỗi chất lượng/tiến độ"
         verbose_name_plural = "lỗi chất lượng/tiến độ"
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.occurred_on:%d/%m/%Y})"
+
     @property
     def is_excused(self) -> bool:
         return self.objective_cause_confirmed_at is not None
@@ -354,15 +360,16 @@ class ConductRecord(models.Model):
     effective_on = models.DateField("ngày quyết định")
     decision_ref = models.CharField("số quyết định", max_length=120, blank=True)
     note = models.TextField("ghi chú", blank=True)
-    recorded_by = models.ForeignKey(
-        Person, null=True, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = models.ForeignKey(Person, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["person_id", "effective_on"]
         verbose_name = "kỷ luật, kết luận vi phạm"
         verbose_name_plural = "kỷ luật, kết luận vi phạm"
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.label()}"
 
     def label(self) -> str:
         from congvu.evaluation.defaults import DISCIPLINE_FORMS
@@ -393,6 +400,9 @@ class EvaluationDecision(models.Model):
     class Meta:
         ordering = ["evaluation_id", "decided_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.level}"
+
 
 class Appeal(models.Model):
     class Status(models.TextChoices):
@@ -407,6 +417,9 @@ class Appeal(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     resolution = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Kiến nghị #{self.pk} ({self.get_status_display()})"
 
 
 class Proposal(models.Model):
@@ -455,6 +468,9 @@ class Proposal(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.person_id} ({self.year})"
+
 
 class InnovationProposal(models.Model):
     """ND 73/2023 Art. 7–18: plan → vote → implementation → report → evaluation → protection."""
@@ -468,7 +484,10 @@ class InnovationProposal(models.Model):
 
     class Outcome(models.TextChoices):
         COMPLETED = "completed", "Hoàn thành — không bị xử lý trách nhiệm"
-        CLEAN_MOTIVE = "clean_motive", "Chưa hoàn thành, đúng chủ trương — được loại trừ trách nhiệm"
+        CLEAN_MOTIVE = (
+            "clean_motive",
+            "Chưa hoàn thành, đúng chủ trương — được loại trừ trách nhiệm",
+        )
         DAMAGE = "damage", "Gây thiệt hại — xem xét loại trừ, miễn hoặc giảm nhẹ trách nhiệm"
         NOT_PROTECTED = "not_protected", "Không thuộc trường hợp được bảo vệ"
 
@@ -521,6 +540,9 @@ class InnovationVote(models.Model):
             models.UniqueConstraint(fields=["proposal", "voter"], name="innovation_one_vote"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.voter_id}: {'tán thành' if self.in_favour else 'không tán thành'}"
+
 
 class EvaluationEvent(models.Model):
     """Audit trail of every evaluation step, sealed like congvu.tasks' TaskEvent log.
@@ -552,6 +574,9 @@ class EvaluationEvent(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.subject}#{self.subject_id}.{self.seq} {self.kind}"
+
 
 class EvaluationRead(models.Model):
     """A read of someone's evaluation (privacy audit)."""
@@ -567,3 +592,6 @@ class EvaluationRead(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["evaluation", "at"], name="evalread_eval_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reader_id} → {self.evaluation_id} ({self.purpose})"

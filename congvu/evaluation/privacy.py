@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
-from congvu.evaluation.models import Evaluation, EvaluationRead
+from congvu.evaluation.models import Evaluation, EvaluationQuerySet, EvaluationRead
 from congvu.lib.errors import ActionPermissionError
 from congvu.org.models import Membership, Person, RoleGrant
 from congvu.org.permissions import Access, access_for
@@ -54,7 +54,7 @@ def _scopes(viewer: Person | None, access: Access) -> tuple[set[int], set[int], 
 
 def visible_evaluations(
     viewer: Person | None, access: Access | None = None
-) -> QuerySet[Evaluation]:
+) -> EvaluationQuerySet:
     """Every evaluation the viewer may read (a queryset the web lists filter further)."""
     if viewer is None and (access is None or not access.evaluation_unit_ids):
         return Evaluation.objects.none()
@@ -110,9 +110,11 @@ def read_evaluation(
     user_id: int | None = None,
 ) -> Evaluation:
     """Fetch one evaluation for a viewer, refusing others and logging the read."""
-    evaluation = Evaluation.objects.select_related("person", "unit", "rule_set").filter(
-        pk=evaluation_id
-    ).first()
+    evaluation = (
+        Evaluation.objects.select_related("person", "unit", "rule_set")
+        .filter(pk=evaluation_id)
+        .first()
+    )
     if evaluation is None or not can_view(viewer, evaluation, access):
         raise ActionPermissionError("Bạn không có quyền xem kết quả đánh giá này.")
     record_read(viewer, [evaluation], purpose=purpose, user_id=user_id)

@@ -131,7 +131,9 @@ def task_result(products: Sequence[Product], params: Mapping[str, Any]) -> TaskR
 
 
 def leader_task_score(
-    own: TaskResult, subordinate_levels: Sequence[str], subordinate_ratios: Sequence[Decimal],
+    own: TaskResult,
+    subordinate_levels: Sequence[str],
+    subordinate_ratios: Sequence[Decimal],
     params: Mapping[str, Any],
 ) -> tuple[Decimal, list[str]]:
     """ND 335 Art. 15–16: a leader's 70 points mix their own products with the unit's results.
@@ -142,7 +144,9 @@ def leader_task_score(
     """
     task_max = dec(params["task_max"])
     if not subordinate_levels:
-        return own.score, ["Không có công chức thuộc quyền quản lý trong kỳ: chỉ tính sản phẩm cá nhân."]
+        return own.score, [
+            "Không có công chức thuộc quyền quản lý trong kỳ: chỉ tính sản phẩm cá nhân."
+        ]
     w = {k: dec(v) for k, v in params["leader_weights"].items()}
     any_kht = any(level == Level.KHT for level in subordinate_levels)
     unit_ratio = dec(
@@ -273,25 +277,26 @@ class Criteria:
             raise ActionError(
                 "invalid_criteria", "Cần ít nhất một nhiệm vụ được giao.", field="tasks_total"
             )
-        for name in ("tasks_completed", "tasks_on_time_quality", "tasks_exceeded", "tasks_short"):
-            if getattr(c, name) > c.tasks_total:
-                raise ActionError(
-                    "invalid_criteria", f"“{name}” không được vượt tổng số nhiệm vụ.", field=name
-                )
         if c.months_worked > 12 or c.months_absent > 12:
             raise ActionError("invalid_criteria", "Số tháng phải từ 0 đến 12.", field="months")
-        if is_leader:
-            for name in ("unit_targets_completed", "unit_targets_on_time_quality", "unit_targets_exceeded"):
-                if getattr(c, name) > c.unit_targets_total:
-                    raise ActionError(
-                        "invalid_criteria", f"“{name}” vượt tổng chỉ tiêu của đơn vị.", field=name
-                    )
-            for name in ("sub_units_ht_or_better", "sub_units_htt_or_better"):
-                if getattr(c, name) > c.sub_units_total:
-                    raise ActionError(
-                        "invalid_criteria", f"“{name}” vượt số đơn vị trực thuộc.", field=name
-                    )
+        for name, whole, what in _BOUNDS[: None if is_leader else 4]:
+            if getattr(c, name) > getattr(c, whole):
+                raise ActionError("invalid_criteria", f"“{name}” vượt {what}.", field=name)
         return c
+
+
+# (count, the total it may not exceed, words for the message); the leader rows come last.
+_BOUNDS = [
+    ("tasks_completed", "tasks_total", "tổng số nhiệm vụ"),
+    ("tasks_on_time_quality", "tasks_total", "tổng số nhiệm vụ"),
+    ("tasks_exceeded", "tasks_total", "tổng số nhiệm vụ"),
+    ("tasks_short", "tasks_total", "tổng số nhiệm vụ"),
+    ("unit_targets_completed", "unit_targets_total", "tổng chỉ tiêu của đơn vị"),
+    ("unit_targets_on_time_quality", "unit_targets_total", "tổng chỉ tiêu của đơn vị"),
+    ("unit_targets_exceeded", "unit_targets_total", "tổng chỉ tiêu của đơn vị"),
+    ("sub_units_ht_or_better", "sub_units_total", "số đơn vị trực thuộc"),
+    ("sub_units_htt_or_better", "sub_units_total", "số đơn vị trực thuộc"),
+]
 
 
 def _share(part: int, whole: int) -> Decimal:
@@ -320,7 +325,9 @@ def classify_criteria(
     all_on_time = c.tasks_on_time_quality == c.tasks_total
     exceeded = _share(c.tasks_exceeded, c.tasks_total)
     if short > dec(params["kht_min_short_share"]):
-        return Level.KHT, [f"Trên {dec(params['kht_min_short_share']):.0%} nhiệm vụ chưa bảo đảm tiến độ, chất lượng, hiệu quả."]
+        return Level.KHT, [
+            f"Trên {dec(params['kht_min_short_share']):.0%} nhiệm vụ chưa bảo đảm tiến độ, chất lượng, hiệu quả."
+        ]
 
     # Leader conditions on the unit they lead and the units under direct management.
     lead_htxs = lead_htt = lead_ht = True
@@ -396,14 +403,13 @@ class QuotaViolation:
         )
 
 
-def quota_violations(
-    rows: Sequence[tuple[str, str]], ratio: Decimal
-) -> list[QuotaViolation]:
+def quota_violations(rows: Sequence[tuple[str, str]], ratio: Decimal) -> list[QuotaViolation]:
     """rows = (level, job_group) of everyone classified in a unit for a year.
 
     HTXS may not exceed `ratio` × the number rated HTT, unit-wide and in each group of similar
     jobs. The allowed number is rounded down: 10 HTT → 2 HTXS; 4 HTT → 0.
     """
+
     def check(scope: str, levels: list[str]) -> QuotaViolation | None:
         htxs = sum(1 for lv in levels if lv == Level.HTXS)
         htt = sum(1 for lv in levels if lv == Level.HTT)

@@ -75,7 +75,9 @@ def managed_evaluations(evaluation: Evaluation) -> list[Evaluation]:
 
 def conduct_in_year(person_id: int, year: int) -> list[Conduct]:
     rows = ConductRecord.objects.filter(
-        person_id=person_id, effective_on__gte=date(year, 1, 1), effective_on__lte=date(year, 12, 31)
+        person_id=person_id,
+        effective_on__gte=date(year, 1, 1),
+        effective_on__lte=date(year, 12, 31),
     )
     return [Conduct(r.kind, r.form, r.label()) for r in rows]
 
@@ -140,7 +142,9 @@ def score(evaluation: Evaluation, sheet: dict[str, object]) -> Score:
     return score_period(evaluation, sheet)
 
 
-def quota_rows(unit_id: int, year: int, pending: dict[int, tuple[str, str]]) -> list[tuple[str, str]]:
+def quota_rows(
+    unit_id: int, year: int, pending: dict[int, tuple[str, str]]
+) -> list[tuple[str, str]]:
     """(level, group) of every year evaluation in the unit: finalised ones plus `pending`
     (evaluation id → (level, group)) that are about to be finalised or corrected."""
     rows: list[tuple[str, str]] = []

@@ -31,8 +31,12 @@ def scored_month(
     """A month under ND 335: one product line (coef 1, 10 assigned), scored, decided, final."""
     e = actions.do_open_evaluation(person, Evaluation.Kind.MONTH, year, month)
     p = actions.do_add_product(
-        e, actor=person, name="Văn bản tham mưu", coefficient=Decimal(1),
-        quantity_assigned=Decimal(10), quantity_completed=Decimal(done),
+        e,
+        actor=person,
+        name="Văn bản tham mưu",
+        coefficient=Decimal(1),
+        quantity_assigned=Decimal(10),
+        quantity_completed=Decimal(done),
     )
     from datetime import date
 
@@ -41,7 +45,9 @@ def scored_month(
             p, actor=head, kind="quality", occurred_on=date(year, month, 10)
         )
     for _ in range(delays):
-        actions.do_record_product_issue(p, actor=head, kind="delay", occurred_on=date(year, month, 12))
+        actions.do_record_product_issue(
+            p, actor=head, kind="delay", occurred_on=date(year, month, 12)
+        )
     actions.do_self_assess(e, actor=person, sheet=sheet(general))
     actions.do_propose(e, actor=head, sheet=sheet(general))
     actions.do_decide(e, actor=head)

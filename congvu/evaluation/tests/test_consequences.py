@@ -47,8 +47,12 @@ def test_kht_opens_a_lower_position_or_termination_proposal_law80_art27(org) -> 
 def test_a_leader_kht_two_years_running_opens_a_dismissal_review_qd41(org) -> None:
     bad = {"tasks_on_time_quality": 3, "tasks_short": 7}
     leader = {
-        "unit_targets_total": 4, "unit_targets_completed": 4, "unit_targets_on_time_quality": 4,
-        "sub_units_total": 1, "sub_units_ht_or_better": 1, "sub_units_htt_or_better": 1,
+        "unit_targets_total": 4,
+        "unit_targets_completed": 4,
+        "unit_targets_on_time_quality": 4,
+        "sub_units_total": 1,
+        "sub_units_ht_or_better": 1,
+        "sub_units_htt_or_better": 1,
     }
     y2024 = _final_year(org.tp_a1, org.gd_a, 2024, **bad, **leader)
     y2025 = _final_year(org.tp_a1, org.gd_a, 2025, **bad, **leader)
@@ -82,7 +86,9 @@ def test_planning_eligibility_parameters_are_data(org) -> None:
     _final_year(org.alice, org.tp_a1, 2025)  # HTT
     ok, _ = planning_eligibility(org.alice, 2025, {**ND90, "planning_years": 1})
     assert ok
-    ok, why = planning_eligibility(org.alice, 2025, {**ND90, "planning_years": 1, "planning_min_level": "HTXS"})
+    ok, why = planning_eligibility(
+        org.alice, 2025, {**ND90, "planning_years": 1, "planning_min_level": "HTXS"}
+    )
     assert not ok and "HTXS" in why
 
 
@@ -103,7 +109,9 @@ def test_training_need_from_repeated_quality_failures(org) -> None:
 
 def test_discipline_proposal_has_nd172_form_and_time_limits(org) -> None:
     p = actions.do_propose_discipline(
-        org.alice, actor=org.tp_a1, form="khien_trach",
+        org.alice,
+        actor=org.tp_a1,
+        form="khien_trach",
         legal_ground="Luật 80/2025/QH15 Điều 14 (né tránh, đùn đẩy)",
         summary="Ba lần trả lại hồ sơ không có căn cứ (phát hiện đã xác nhận).",
         opened_on=date(2026, 3, 2),
@@ -111,9 +119,13 @@ def test_discipline_proposal_has_nd172_form_and_time_limits(org) -> None:
     assert (p.due_on, p.max_due_on) == (date(2026, 5, 31), date(2026, 7, 30))
     assert "172/2025" in p.legal_ground
     with pytest.raises(ActionError) as exc:
-        actions.do_extend_discipline(p, actor=org.tp_a1, new_due_on=date(2026, 8, 1), reason="Cần xác minh")
+        actions.do_extend_discipline(
+            p, actor=org.tp_a1, new_due_on=date(2026, 8, 1), reason="Cần xác minh"
+        )
     assert exc.value.code == "invalid_extension"
-    p = actions.do_extend_discipline(p, actor=org.tp_a1, new_due_on=date(2026, 7, 30), reason="Cần xác minh")
+    p = actions.do_extend_discipline(
+        p, actor=org.tp_a1, new_due_on=date(2026, 7, 30), reason="Cần xác minh"
+    )
     assert p.due_on == date(2026, 7, 30)
 
 

@@ -51,9 +51,12 @@ def test_the_database_refuses_to_edit_or_delete_events(org) -> None:
     ev = EvaluationEvent.objects.get(evaluation=e)
     with pytest.raises(Exception, match="append-only"), transaction.atomic():
         EvaluationEvent.objects.filter(pk=ev.pk).update(kind="forged")
-    with pytest.raises(Exception, match="append-only"), transaction.atomic():
-        with connection.cursor() as cur:
-            cur.execute("DELETE FROM evaluation_evaluationevent")
+    with (
+        pytest.raises(Exception, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cur,
+    ):
+        cur.execute("DELETE FROM evaluation_evaluationevent")
     assert EvaluationEvent.objects.get(pk=ev.pk).kind == "opened"
 
 
@@ -71,8 +74,13 @@ def test_a_reviewed_legal_obstacle_on_a_task_excuses_linked_product_delays(org) 
     task = _task(org)
     e = actions.do_open_evaluation(org.alice, Evaluation.Kind.MONTH, 2026, 3)
     p = actions.do_add_product(
-        e, actor=org.alice, name="Dự toán", coefficient=Decimal(2),
-        quantity_assigned=Decimal(1), quantity_completed=Decimal(1), task=task,
+        e,
+        actor=org.alice,
+        name="Dự toán",
+        coefficient=Decimal(2),
+        quantity_assigned=Decimal(1),
+        quantity_completed=Decimal(1),
+        task=task,
     )
     actions.do_record_product_issue(p, actor=org.tp_a1, kind="delay", occurred_on=date(2026, 3, 31))
     excused = actions.excuse_issues_for_task(

@@ -88,12 +88,19 @@ def test_month_flow_self_head_decide_finalise_nd335(org) -> None:
     e = scored_month(org.alice, org.tp_a1, 1, quality_failures=1)
     # 30 general + 70 × (0.4 + 0.3 × 0.75 + 0.3) = 30 + 64.75
     assert (e.general_score, e.task_score, e.total_score) == (
-        Decimal("30.00"), Decimal("64.75"), Decimal("94.75"),
+        Decimal("30.00"),
+        Decimal("64.75"),
+        Decimal("94.75"),
     )
     assert e.final_level == Level.HTXS and e.is_locked
     kinds = list(EvaluationEvent.objects.filter(evaluation=e).values_list("kind", flat=True))
     assert kinds == [
-        "opened", "product_added", "product_issue", "self_assessed", "proposed", "decided",
+        "opened",
+        "product_added",
+        "product_issue",
+        "self_assessed",
+        "proposed",
+        "decided",
         "finalised",
     ]
 
@@ -129,8 +136,12 @@ def test_a_head_is_proposed_by_the_level_above_not_by_a_deputy(org) -> None:
 def test_objective_cause_confirmed_by_the_competent_level_restores_points(org) -> None:
     e = actions.do_open_evaluation(org.alice, Evaluation.Kind.MONTH, 2026, 3)
     p = actions.do_add_product(
-        e, actor=org.alice, name="Báo cáo", coefficient=Decimal(1),
-        quantity_assigned=Decimal(1), quantity_completed=Decimal(1),
+        e,
+        actor=org.alice,
+        name="Báo cáo",
+        coefficient=Decimal(1),
+        quantity_assigned=Decimal(1),
+        quantity_completed=Decimal(1),
     )
     issue = actions.do_record_product_issue(
         p, actor=org.tp_a1, kind="delay", occurred_on=date(2026, 3, 5)
@@ -161,7 +172,11 @@ def test_finalised_results_are_locked_and_corrected_by_a_new_decision(org) -> No
         actions.do_correct(e, actor=org.tp_a1, level=Level.HTT, reason="")
     assert exc.value.code == "reason_required"
     actions.do_correct(
-        e, actor=org.tp_a1, level=Level.HTT, reason="Phát hiện sai sót số liệu", decision_ref="12/QĐ"
+        e,
+        actor=org.tp_a1,
+        level=Level.HTT,
+        reason="Phát hiện sai sót số liệu",
+        decision_ref="12/QĐ",
     )
     e.refresh_from_db()
     assert e.final_level == Level.HTT
@@ -186,7 +201,10 @@ def test_appeals_after_the_window_are_refused(org) -> None:
     finalised_on = timezone.localtime(e.finalised_at).date()
     with pytest.raises(ActionError) as exc:
         actions.do_file_appeal(
-            e, actor=org.alice, reason="Chưa tính sản phẩm", filed_on=finalised_on + timedelta(days=16)
+            e,
+            actor=org.alice,
+            reason="Chưa tính sản phẩm",
+            filed_on=finalised_on + timedelta(days=16),
         )
     assert exc.value.code == "appeal_too_late"
     appeal = actions.do_file_appeal(
@@ -233,8 +251,12 @@ def test_a_transferred_persons_periods_follow_them_nd335_art21(org) -> None:
 def test_discipline_in_the_year_forces_kht_whatever_the_points_nd335_art20_4(org) -> None:
     scored_month(org.alice, org.tp_a1, 1)
     actions.do_record_conduct(
-        org.alice, actor=org.tp_a1, kind="discipline", form="khien_trach",
-        effective_on=date(2026, 5, 4), decision_ref="45/QĐ-STC",
+        org.alice,
+        actor=org.tp_a1,
+        kind="discipline",
+        form="khien_trach",
+        effective_on=date(2026, 5, 4),
+        decision_ref="45/QĐ-STC",
     )
     y = _year(org.alice, org.tp_a1)
     assert y.total_score == Decimal("100.00")

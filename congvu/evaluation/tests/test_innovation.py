@@ -97,13 +97,17 @@ def test_report_and_evaluation_deadlines_and_protection_outcome_art11_18(board) 
     actions.do_link_innovation_tasks(p, actor=board.tp_a1, task_refs=["TASK-2026-0012", " "])
     p = actions.do_finish_innovation(p, actor=board.tp_a1, finished_on=date(2026, 5, 6))
     assert p.report_due_on == date(2026, 5, 13)  # 5 working days
-    p = actions.do_report_innovation(p, actor=board.tp_a1, report="Đã giảm còn 8 ngày.", on=date(2026, 5, 12))
+    p = actions.do_report_innovation(
+        p, actor=board.tp_a1, report="Đã giảm còn 8 ngày.", on=date(2026, 5, 12)
+    )
     assert p.evaluation_due_on == date(2026, 5, 21)  # 7 working days
     with pytest.raises(ActionError) as exc:
         actions.do_evaluate_innovation(p, actor=board.gd_a, outcome="tuyet_voi", note="x")
     assert exc.value.code == "invalid_outcome"
     p = actions.do_evaluate_innovation(
-        p, actor=board.gd_a, outcome=InnovationProposal.Outcome.CLEAN_MOTIVE,
+        p,
+        actor=board.gd_a,
+        outcome=InnovationProposal.Outcome.CLEAN_MOTIVE,
         note="Chưa đạt mục tiêu 7 ngày nhưng đúng chủ trương, vì lợi ích chung.",
         on=date(2026, 5, 20),
     )
