@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "congvu.org",
     "congvu.tasks",
     "congvu.jobs",
+    "congvu.detection",
+    "congvu.ops",
     "congvu.evaluation",
     "congvu.web",
 ]

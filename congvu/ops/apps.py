@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    name = "congvu.ops"
+    label = "ops"
+    verbose_name = "Vận hành"
