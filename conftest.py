@@ -32,20 +32,28 @@ _SQLITE_TRIGGER = (
 )
 
 
-def _append_only_tables():  # type: ignore[no-untyped-def]
+# App label → the migration that installs its append-only triggers.
+_TRIGGER_MIGRATIONS = {
+    "tasks": "congvu.tasks.migrations.0002_append_only_triggers",
+    "evaluation": "congvu.evaluation.migrations.0003_append_only_triggers",
+}
+
+
+def _append_only_tables(label=None):  # type: ignore[no-untyped-def]
     import importlib
 
-    return importlib.import_module("congvu.tasks.migrations.0002_append_only_triggers").TABLES
+    labels = [label] if label else list(_TRIGGER_MIGRATIONS)
+    return [t for lb in labels for t in importlib.import_module(_TRIGGER_MIGRATIONS[lb]).TABLES]
 
 
 def _reinstall_sqlite_triggers(sender, using="default", **kwargs):  # type: ignore[no-untyped-def]
     from django.db import connections
 
     conn = connections[using]
-    if conn.vendor != "sqlite" or sender.label != "tasks":
+    if conn.vendor != "sqlite" or sender.label not in _TRIGGER_MIGRATIONS:
         return
     with conn.cursor() as cur:
-        for t in _append_only_tables():
+        for t in _append_only_tables(sender.label):
             for op in ("UPDATE", "DELETE"):
                 cur.execute(_SQLITE_TRIGGER.format(t=t, op=op, op_l=op.lower()))
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "congvu.detection",
     "congvu.ops",
     "congvu.notify",
+    "congvu.evaluation",
     "congvu.web",
 ]
 
