@@ -91,7 +91,9 @@ def test_it_stores_findings_for_the_quarter_with_their_evidence(history):
     assert len(f.case_ids) == 14 and len(f.evidence_event_ids) >= 28
     # The sentence names the person, not the code.
     assert f.sentence.startswith("Cán bộ Bùi Thị Chi ")
-    assert buck.get(subject_code="SXD-QH").sentence.startswith("Đơn vị Phòng Quy hoạch ")
+    assert buck.get(subject_code="SXD-QH").sentence.startswith(
+        "Đơn vị Phòng Quy hoạch (Sở Xây dựng) "
+    )
     # Normal workers are not flagged.
     assert not Finding.objects.filter(subject_code__in=["BOB", "TP_A1"]).exists()
 
