@@ -73,10 +73,8 @@ def _protected_task_ids() -> set[int]:
     """Tasks under an approved innovation proposal (Decree 73/2023), when that app is present."""
     if not apps.is_installed("congvu.evaluation"):
         return set()
-    try:
-        from congvu.evaluation.innovation import protected_task_ids
-    except ImportError:
-        return set()
+    from congvu.evaluation.actions import protected_task_ids
+
     return set(protected_task_ids())
 
 
