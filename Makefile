@@ -21,6 +21,7 @@ install: $(STAMP)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty --people $(DEMO_PEOPLE)
+	$(PY) manage.py run_jobs
 	$(PY) manage.py demo_logins --address http://$(HOST):$(PORT)/
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
