@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PEOPLE ?= 1500
 
-.PHONY: install run test test-analytics lint typecheck security ci demo clean
+.PHONY: install install-prod run test test-analytics lint typecheck security ci demo clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Công Vụ cần Python 3.11 (found %s)" % sys.version.split()[0]'
@@ -17,6 +17,12 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Production: runtime dependencies only, no test or lint tools (see README "Triển khai").
+install-prod:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==25.3"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt .
 
 run: install
 	$(PY) manage.py migrate --noinput
