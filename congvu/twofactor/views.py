@@ -38,16 +38,16 @@ def _qr_data_uri(url: str) -> str:
 def setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: show the QR code, confirm with a first code."""
     user = request.user
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()  # type: ignore[misc]
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Ứng dụng xác thực", confirmed=False)  # type: ignore[misc]
+        device = TOTPDevice.objects.create(user=user, name="Ứng dụng xác thực", confirmed=False)
     error = ""
     if request.method == "POST":
         token = request.POST.get("token", "").replace(" ", "")
         if device.verify_token(token):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            TOTPDevice.objects.filter(user=user, confirmed=False).delete()  # type: ignore[misc]
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
             otp_login(request, device)
             return HttpResponseRedirect(_next(request))
         error = _("Mã không đúng hoặc đã hết hạn. Hãy nhập mã 6 số đang hiển thị trong ứng dụng.")
