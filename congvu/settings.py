@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "congvu.org",
     "congvu.tasks",
     "congvu.jobs",
+    "congvu.detection",
+    "congvu.ops",
+    "congvu.notify",
+    "congvu.evaluation",
     "congvu.web",
 ]
 
@@ -192,6 +196,21 @@ LOGIN_REDIRECT_URL = "/"
 # The key that seals the event log lives outside the database: env, a file named by
 # CONGVU_LOG_KEY_FILE, or var/log_seal.key created on first use.
 LOG_SEAL_KEY = envsecret("CONGVU_LOG_KEY") or persistent_secret(VAR_DIR / "log_seal.key")
+
+# E-mail: off unless EMAIL_HOST is set (the embedded default sends nothing).
+EMAIL_HOST = os.getenv("EMAIL_HOST", "")
+EMAIL_ENABLED = bool(EMAIL_HOST)
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "False")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "20")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "congvu@localhost")
+SITE_URL = os.getenv("CONGVU_SITE_URL", "http://127.0.0.1:8000/")
+
+# Automatic deadline reminders, in working days before the deadline.
+REMINDER_WORKING_DAYS = [int(d) for d in os.getenv("CONGVU_REMINDER_DAYS", "3,1").split(",") if d.strip()]
 
 # Province shown in headers and official documents.
 PROVINCE_NAME = os.getenv("CONGVU_PROVINCE_NAME", "Tỉnh Bình Minh")

@@ -129,7 +129,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
     from congvu_analytics.io.loader import load_log
     from congvu_analytics.io.mapping import load_mapping
-    from congvu_analytics.report import build_html
+    from congvu_analytics.report import build_html, thousands
 
     log_path = Path(args.log)
     out = Path(args.out)
@@ -200,8 +200,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(f"Lỗi: không ghi được kết quả vào {out}: {exc}", file=sys.stderr)
         return 3
     print(
-        f"Đã phân tích {report.n_events} sự kiện của {report.n_cases} hồ sơ: "
-        f"{result.findings.height} phát hiện. Kết quả ghi tại {out}"
+        f"Đã phân tích {thousands(report.n_events)} sự kiện của {thousands(report.n_cases)} "
+        f"hồ sơ: {thousands(result.findings.height)} phát hiện. Kết quả ghi tại {out}"
     )
     return 0
 

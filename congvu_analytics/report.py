@@ -75,52 +75,79 @@ def pause_share_per_case(events: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def histogram_svg(
-    values: list[float], *, bins: int = 20, title: str, unit: str, log_x: bool = False
-) -> str:
-    """A bar histogram as an inline SVG string (``log_x`` bins on log10(1 + x))."""
-    width, height, pad = 560, 220, 40
-    if not values:
+IDLE_BINS: tuple[tuple[float, str], ...] = (
+    (1 / 24, "< 1 giờ"),
+    (4 / 24, "1–4 giờ"),
+    (1.0, "4–24 giờ"),
+    (3.0, "1–3 ngày"),
+    (7.0, "3–7 ngày"),
+    (14.0, "1–2 tuần"),
+    (30.0, "2–4 tuần"),
+    (90.0, "1–3 tháng"),
+    (math.inf, "> 3 tháng"),
+)
+
+
+def binned(values: list[float], edges: tuple[tuple[float, str], ...]) -> list[tuple[str, int]]:
+    """Count values into bins given by (upper bound, label), upper bounds exclusive."""
+    counts = [0] * len(edges)
+    for v in values:
+        for i, (upper, _) in enumerate(edges):
+            if v < upper:
+                counts[i] += 1
+                break
+    return [(label, c) for (_, label), c in zip(edges, counts, strict=True)]
+
+
+def share_bins(values: list[float], n: int = 10) -> list[tuple[str, int]]:
+    """Shares in [0, 1] counted into n equal bins labelled in percent."""
+    counts = [0] * n
+    for v in values:
+        counts[min(int(v * n), n - 1)] += 1
+    step = 100 // n
+    return [(f"{i * step}–{(i + 1) * step}%", c) for i, c in enumerate(counts)]
+
+
+def bars_svg(bins: list[tuple[str, int]], *, title: str, xlabel: str) -> str:
+    """A bar chart (histogram of pre-binned counts) as an inline SVG string."""
+    if not bins or sum(c for _, c in bins) == 0:
         return f'<p class="warn">{escape(title)}: không có dữ liệu.</p>'
-    xs = [math.log10(1 + v) for v in values] if log_x else list(values)
-    lo, hi = min(xs), max(xs)
-    if hi <= lo:
-        hi = lo + 1
-    counts = [0] * bins
-    for x in xs:
-        counts[min(int((x - lo) / (hi - lo) * bins), bins - 1)] += 1
-    top = max(counts)
-    bar_w = (width - 2 * pad) / bins
+    width, height, left, bottom, top_pad = 720, 260, 50, 60, 20
+    top = max(c for _, c in bins)
+    bar_w = (width - left - 10) / len(bins)
+    plot_h = height - bottom - top_pad
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
         f'aria-label="{escape(title)}">',
-        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#444"/>',
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" '
+        'stroke="#444"/>',
     ]
-    for i, c in enumerate(counts):
-        h = 0 if top == 0 else (height - 2 * pad) * c / top
-        x = pad + i * bar_w
+    for i, (label, c) in enumerate(bins):
+        h = plot_h * c / top
+        x = left + i * bar_w
         parts.append(
-            f'<rect x="{x:.1f}" y="{height - pad - h:.1f}" width="{bar_w - 1:.1f}" height="{h:.1f}" '
-            f'fill="#4a78b5"><title>{c}</title></rect>'
+            f'<rect x="{x + 2:.1f}" y="{height - bottom - h:.1f}" width="{bar_w - 4:.1f}" '
+            f'height="{h:.1f}" fill="#4a78b5"><title>{escape(label)}: {thousands(c)}</title></rect>'
         )
-
-    def label(x: float) -> str:
-        v = (10**x - 1) if log_x else x
-        return f"{v:.2g}"
-
-    for frac in (0, 0.5, 1):
-        x = pad + frac * (width - 2 * pad)
         parts.append(
-            f'<text x="{x:.1f}" y="{height - pad + 15}" font-size="11" text-anchor="middle">'
-            f"{escape(label(lo + frac * (hi - lo)))}</text>"
+            f'<text x="{x + bar_w / 2:.1f}" y="{height - bottom - h - 4:.1f}" font-size="10" '
+            f'text-anchor="middle">{thousands(c)}</text>'
+        )
+        parts.append(
+            f'<text x="{x + bar_w / 2:.1f}" y="{height - bottom + 15}" font-size="11" '
+            f'text-anchor="middle">{escape(label)}</text>'
         )
     parts.append(
-        f'<text x="{width / 2}" y="{height - 5}" font-size="11" text-anchor="middle">'
-        f"{escape(unit)}</text>"
+        f'<text x="{left + (width - left) / 2:.1f}" y="{height - 15}" font-size="12" '
+        f'text-anchor="middle">{escape(xlabel)}</text>'
     )
-    parts.append(f'<text x="{pad}" y="{pad - 10}" font-size="11">tối đa {top} giá trị/cột</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def thousands(value: int) -> str:
+    """Vietnamese thousands separator: 65533 -> 65.533."""
+    return f"{value:,}".replace(",", ".")
 
 
 def network_svg(edges: pl.DataFrame, *, max_edges: int = 30) -> str:
@@ -134,7 +161,7 @@ def network_svg(edges: pl.DataFrame, *, max_edges: int = 30) -> str:
     names = sorted(
         set(top.get_column("from_holder").to_list()) | set(top.get_column("to_holder").to_list())
     )
-    size, radius = 640, 250
+    size, radius = 760, 270
     cx = cy = size / 2
     pos = {
         n: (
@@ -147,8 +174,8 @@ def network_svg(edges: pl.DataFrame, *, max_edges: int = 30) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" role="img" '
         'aria-label="Mạng lưới chuyển giao giữa các đơn vị">',
-        '<defs><marker id="arr" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" '
-        'markerHeight="6" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#555"/>'
+        '<defs><marker id="arr" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" '
+        'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#555"/>'
         "</marker></defs>",
     ]
     for row in top.iter_rows(named=True):
@@ -173,10 +200,12 @@ def network_svg(edges: pl.DataFrame, *, max_edges: int = 30) -> str:
         )
     for name, (x, y) in pos.items():
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="12" fill="#fff" stroke="#333"/>')
-        anchor = "start" if x >= cx else "end"
-        off = 16 if x >= cx else -16
+        # Labels sit outside the circle, along the radius, so they never cover the edges.
+        ux, uy = (x - cx) / radius, (y - cy) / radius
+        lx, ly = x + ux * 20, y + uy * 20 + 4
+        anchor = "start" if ux > 0.2 else "end" if ux < -0.2 else "middle"
         parts.append(
-            f'<text x="{x + off:.1f}" y="{y + 4:.1f}" font-size="11" text-anchor="{anchor}">'
+            f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="11" text-anchor="{anchor}">'
             f"{escape(str(name))}</text>"
         )
     parts.append("</svg>")
@@ -247,7 +276,7 @@ def build_html(
         findings.group_by("behaviour").len().sort("behaviour") if findings.height else findings
     )
     summary_rows = "".join(
-        f"<tr><td>{escape(BEHAVIOUR_VI.get(b, b))}</td><td class='num'>{n}</td></tr>"
+        f"<tr><td>{escape(BEHAVIOUR_VI.get(b, b))}</td><td class='num'>{thousands(n)}</td></tr>"
         for b, n in (by_behaviour.iter_rows() if findings.height else [])
     )
     warn_html = "".join(f'<li class="warn">{escape(w)}</li>' for w in warnings)
@@ -256,8 +285,8 @@ def build_html(
 <html lang="vi"><head><meta charset="utf-8"><title>Công Vụ — Báo cáo phân tích nhật ký</title>
 <style>{_CSS}</style></head><body>
 <h1>Báo cáo phân tích nhật ký sự kiện</h1>
-<p>Tệp: <code>{escape(str(load.get("path", "")))}</code> — {load.get("n_events", 0)} sự kiện,
-{load.get("n_cases", 0)} hồ sơ/nhiệm vụ. Tạo lúc {generated}.</p>
+<p>Tệp: <code>{escape(str(load.get("path", "")))}</code> — {thousands(int(load.get("n_events", 0)))} sự kiện,
+{thousands(int(load.get("n_cases", 0)))} hồ sơ/nhiệm vụ. Tạo lúc {generated}.</p>
 <p class="note">Các phát hiện dưới đây là <strong>bằng chứng để xem xét</strong>, không phải kết luận
 vi phạm. Mỗi phát hiện cần được người liên quan giải trình và thủ trưởng xác nhận hoặc bác bỏ.</p>
 {f"<h2>Cảnh báo khi đọc dữ liệu</h2><ul>{warn_html}</ul>" if warnings else ""}
@@ -270,10 +299,10 @@ vi phạm. Mỗi phát hiện cần được người liên quan giải trình v
 nhiều lượt; càng đỏ thì tỷ lệ bị chuyển trả lại ngay (A→B→A) càng cao. Chỉ vẽ các cặp nhiều lượt nhất.
 </figcaption></figure>
 <h2>Phân bố thời gian không có hoạt động</h2>
-<figure>{histogram_svg(idle, title="Khoảng cách giữa hai sự kiện liên tiếp", unit="ngày (thang log)", log_x=True)}
-<figcaption>Số ngày giữa hai sự kiện liên tiếp của cùng một hồ sơ ({len(idle)} khoảng).</figcaption></figure>
+<figure>{bars_svg(binned(idle, IDLE_BINS), title="Khoảng cách giữa hai sự kiện liên tiếp", xlabel="thời gian giữa hai sự kiện liên tiếp của một hồ sơ")}
+<figcaption>Mỗi cột: số khoảng thời gian giữa hai sự kiện liên tiếp của cùng một hồ sơ ({thousands(len(idle))} khoảng).</figcaption></figure>
 <h2>Phân bố tỷ lệ thời gian tạm dừng/chờ</h2>
-<figure>{histogram_svg(pause, title="Tỷ lệ thời gian chờ trên mỗi hồ sơ", unit="tỷ lệ thời gian ở trạng thái chờ/tạm dừng")}
-<figcaption>Mỗi hồ sơ: phần thời gian sau một sự kiện chờ hoặc tạm dừng ({len(pause)} hồ sơ).</figcaption></figure>
+<figure>{bars_svg(share_bins(pause), title="Tỷ lệ thời gian chờ trên mỗi hồ sơ", xlabel="phần thời gian của hồ sơ ở trạng thái chờ/tạm dừng")}
+<figcaption>Mỗi cột: số hồ sơ theo phần thời gian sau một sự kiện chờ hoặc tạm dừng ({thousands(len(pause))} hồ sơ).</figcaption></figure>
 </body></html>
 """

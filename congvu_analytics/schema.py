@@ -69,6 +69,9 @@ TARGET_ACTOR = "target_actor"  # person the event points at (new lead, superior 
 TARGET_UNIT = "target_unit"  # unit the event points at (transfer target, coordinating unit, ...)
 HOLDER_ACTOR = "holder_actor"  # who holds the case AFTER this event (filled by a custody mapping
 HOLDER_UNIT = "holder_unit"  # or derived by congvu_analytics.custody from assign/transfer events)
+# Tier of the holder after this event, HIGHER = FURTHER UP: support line 1/2/3 (BPIC 2013), or an
+# administrative tier where a mapping defines one ([level] in docs/mapping.md); null if unknown.
+LEVEL = "level"
 REASON_CODE = "reason_code"  # a ReasonCode value or a source-specific code
 REASON_TEXT = "reason_text"
 DUE = "due"  # deadline carried by the event (assign, extension_granted, coord_request)
@@ -79,7 +82,6 @@ PROTECTED = "protected"  # case under an approved innovation proposal (Decree 73
 SUBJECT_AUTHORITY = (
     "within_authority"  # opinion_request: the matter is within the asker's authority
 )
-LEVEL = "level"  # tier of the holder after this event (support line 1/2/3, administrative level); null if unknown
 
 SCHEMA: dict[str, pl.DataType] = {
     EVENT_ID: pl.String(),

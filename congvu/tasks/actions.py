@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime
 from typing import Any
 
@@ -78,17 +79,6 @@ def _reason(text: str | None, field: str = "reason", what: str = "lý do") -> st
     return text
 
 
-def _actor_unit(access: Access, *preferred: int | None) -> int | None:
-    """The unit the actor acts for: the first preferred unit they belong to, else any."""
-    for unit_id in preferred:
-        if unit_id is not None and unit_id in access.member_unit_ids:
-            return unit_id
-    for unit_id in preferred:
-        if unit_id is not None and unit_id in access.act_unit_ids:
-            return unit_id
-    return min(access.member_unit_ids) if access.member_unit_ids else None
-
-
 def _is_member(person: Person, unit: Unit, day: date) -> bool:
     return Membership.objects.active_on(day).filter(person=person, unit=unit).exists()
 
@@ -112,15 +102,56 @@ def _check_lead(unit: Unit, person: Person, day: date, field: str = "lead_person
         )
 
 
-@dataclass
 class Ctx:
-    """What every action works with once the task is locked."""
+    """What every action works with once the task is locked.
 
-    task: Task
-    state: TaskState
-    actor: Person | None
-    access: Access
-    at: datetime
+    The actor's full Access (org tree, grants) costs four queries, so it is computed only when
+    a check needs it: the lead person and the assigner act on their own task without it.
+    """
+
+    def __init__(
+        self,
+        task: Task,
+        state: TaskState,
+        actor: Person | None,
+        at: datetime,
+        access: Access | None = None,
+    ) -> None:
+        self.task, self.state, self.actor, self.at = task, state, actor, at
+        if access is not None:
+            self.__dict__["access"] = access
+
+    @cached_property
+    def access(self) -> Access:
+        return access_for(self.actor, self.day) if self.actor is not None else access_for(None)
+
+    @cached_property
+    def member_units(self) -> frozenset[int]:
+        if "access" in self.__dict__:
+            return self.access.member_unit_ids
+        if self.actor is None:
+            return frozenset()
+        return frozenset(
+            Membership.objects.active_on(self.day)
+            .filter(person=self.actor)
+            .order_by()
+            .values_list("unit_id", flat=True)
+        )
+
+    def actor_unit(self, *preferred: int | None) -> int | None:
+        """The unit the actor acts for: the first preferred unit they belong to, else their
+        own (lowest-id) unit; None for the system."""
+        units = self.member_units
+        for unit_id in preferred:
+            if unit_id is not None and unit_id in units:
+                return unit_id
+        return min(units) if units else None
+
+    def is_direct(self) -> bool:
+        return self.actor_id is not None and self.actor_id in (
+            self.state.lead_person_id,
+            self.task.assigner_id,
+        )
 
     @property
     def day(self) -> date:
@@ -263,6 +294,30 @@ def _save_cache(task: Task, state: TaskState) -> None:
     task.save(update_fields=CACHE_FIELDS)
 
 
+@dataclass(frozen=True)
+class EventRow:
+    seq: int
+    type: int
+    at: datetime
+    actor_id: int | None
+    unit_id: int | None
+    target_person_id: int | None
+    target_unit_id: int | None
+    reason_code: str
+    payload: dict[str, Any]
+    seal: str
+
+
+def _event_rows(task_id: int) -> list[EventRow]:
+    """The task's events as plain rows (no model instances: replay runs on every action)."""
+    return [
+        EventRow(*row)
+        for row in TaskEvent.objects.filter(task_id=task_id)
+        .order_by("seq")
+        .values_list(*EventRow.__dataclass_fields__)
+    ]
+
+
 def can_see_task(task: Task, access: Access) -> bool:
     if access.person_id is not None and access.person_id in (task.lead_person_id, task.assigner_id):
         return True
@@ -279,7 +334,7 @@ def _begin(
         locked = Task.objects.select_for_update().get(pk=task_id)
     except Task.DoesNotExist:
         raise OutOfScopeError() from None
-    state = replay(locked.events.order_by("seq"))
+    state = replay(_event_rows(locked.pk))
     when = _now(at)
     if state.last_at is not None and when < state.last_at:
         if at is None:  # clock skew against a recorded event: keep the log in order
@@ -290,8 +345,8 @@ def _begin(
                 "Thời điểm thao tác không được sớm hơn sự kiện trước đó của nhiệm vụ.",
                 field="at",
             )
-    access = access_for(actor, _day(when)) if actor is not None else access_for(None)
-    if actor is not None and not can_see_task(locked, access):
+    ctx = Ctx(locked, state, actor, when)
+    if actor is not None and not ctx.is_direct() and not can_see_task(locked, ctx.access):
         raise OutOfScopeError()
     if expected_version is not None and expected_version != locked.version:
         raise ConflictError(
@@ -299,7 +354,7 @@ def _begin(
             "Nhiệm vụ vừa được người khác cập nhật; hãy tải lại rồi thao tác lại.",
             field="version",
         )
-    return Ctx(locked, state, actor, access, when)
+    return ctx
 
 
 def _finish(ctx: Ctx) -> None:
@@ -417,7 +472,7 @@ def do_assign(
         deadline_working_days=working_days,
         deadline=deadline,
     )
-    ctx = Ctx(task, TaskState(), assigner, access, when)
+    ctx = Ctx(task, TaskState(), assigner, when, access)
     ctx.append(
         E.ASSIGNED,
         unit_id=assigner_unit,
@@ -436,7 +491,7 @@ def do_assign(
     if parent_ctx is not None:
         parent_ctx.append(
             E.SUBTASK_CREATED,
-            unit_id=_actor_unit(parent_ctx.access, parent_ctx.state.lead_unit_id),
+            unit_id=parent_ctx.actor_unit(parent_ctx.state.lead_unit_id),
             target_person_id=lead_person.pk,
             target_unit_id=lead_unit.pk,
             payload={"child_task": task.pk, "deadline": deadline.isoformat()},
@@ -459,7 +514,7 @@ def do_accept(
     ctx = _begin(task, actor, at, expected_version)
     ctx.require_lead("tiếp nhận nhiệm vụ")
     ctx.require_status("tiếp nhận", Status.ASSIGNED)
-    ev = ctx.append(E.ACCEPTED, unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id))
+    ev = ctx.append(E.ACCEPTED, unit_id=ctx.actor_unit(ctx.state.lead_unit_id))
     _finish(ctx)
     return ev
 
@@ -493,7 +548,7 @@ def do_decline(
     _check_unit_active(proposed_unit, ctx.day, "proposed_unit")
     ev = ctx.append(
         E.DECLINED,
-        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id),
+        unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
         target_unit_id=proposed_unit.pk,
         reason_code="competence",
         reason_text=text,
@@ -531,7 +586,7 @@ def do_transfer(
     _check_lead(to_unit, to_person, ctx.day, "to_person")
     ev = ctx.append(
         E.TRANSFERRED,
-        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id),
+        unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
         target_person_id=to_person.pk,
         target_unit_id=to_unit.pk,
         reason_code=reason_code,
@@ -556,7 +611,7 @@ def do_return(
     ctx.require_lead("trả lại nhiệm vụ")
     ctx.require_status("trả lại", Status.ASSIGNED, Status.IN_PROGRESS)
     text = _reason(reason, what="lý do trả lại")
-    unit_id = _actor_unit(ctx.access, ctx.state.lead_unit_id)
+    unit_id = ctx.actor_unit(ctx.state.lead_unit_id)
     if ctx.state.senders:
         back_unit, back_person = ctx.state.senders[-1]
         ev = ctx.append(
@@ -610,7 +665,7 @@ def do_reassign_lead(
     _check_lead(to_unit, to_person, ctx.day, "to_person")
     ev = ctx.append(
         E.LEAD_REASSIGNED,
-        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
+        unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
         target_person_id=to_person.pk,
         target_unit_id=to_unit.pk,
         reason_text=(reason or "").strip(),
@@ -640,7 +695,7 @@ def do_report_progress(
         raise ActionError("invalid_percent", "Tiến độ phải từ 0 đến 100%.", field="percent")
     ev = ctx.append(
         E.PROGRESS_REPORTED,
-        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id),
+        unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
         reason_text=_reason(text, "text", "nội dung báo cáo"),
         payload={"percent": percent},
     )
@@ -667,7 +722,7 @@ def do_submit(
         )
     ev = ctx.append(
         E.SUBMITTED,
-        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id),
+        unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
         reason_text=_reason(result, "result", "kết quả thực hiện"),
     )
     _finish(ctx)
@@ -688,7 +743,7 @@ def do_approve(
     ctx.require_status("phê duyệt", Status.SUBMITTED)
     ev = ctx.append(
         E.APPROVED,
-        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
+        unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
         reason_text=comment.strip(),
     )
     _finish(ctx)
@@ -709,7 +764,7 @@ def do_request_rework(
     ctx.require_status("yêu cầu làm lại", Status.SUBMITTED)
     ev = ctx.append(
         E.REWORK_REQUESTED,
-        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
+        unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
         target_person_id=ctx.state.lead_person_id,
         target_unit_id=ctx.state.lead_unit_id,
         reason_text=_reason(reason, what="lý do yêu cầu làm lại"),
@@ -729,7 +784,7 @@ def do_complete(
     ctx = _begin(task, actor, at, expected_version)
     ctx.require_assigner("kết thúc nhiệm vụ")
     ctx.require_status("kết thúc", Status.APPROVED)
-    ev = ctx.append(E.COMPLETED, unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id))
+    ev = ctx.append(E.COMPLETED, unit_id=ctx.actor_unit(ctx.task.assigner_unit_id))
     _finish(ctx)
     return ev
 
@@ -748,7 +803,7 @@ def do_cancel(
     ctx.require_open("hủy")
     ev = ctx.append(
         E.CANCELLED,
-        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
+        unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
         reason_text=_reason(reason, what="lý do hủy"),
     )
     _finish(ctx)
@@ -777,7 +832,7 @@ def do_remind(
     ctx.require_open("đôn đốc")
     ev = ctx.append(
         E.REMINDED,
-        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id, ctx.state.lead_unit_id)
+        unit_id=ctx.actor_unit(ctx.task.assigner_unit_id, ctx.state.lead_unit_id)
         if actor is not None
         else None,
         target_person_id=ctx.state.lead_person_id,
@@ -813,7 +868,7 @@ def _request_coordination(ctx: Ctx, unit: Unit, request_text: str, due: date) ->
         )
     ev = ctx.append(
         E.COORDINATION_REQUESTED,
-        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id, ctx.task.assigner_unit_id),
+        unit_id=ctx.actor_unit(ctx.state.lead_unit_id, ctx.task.assigner_unit_id),
         target_unit_id=unit.pk,
         reason_text=text,
         payload={"due": due.isoformat()},
@@ -984,7 +1039,7 @@ def do_request_extension(
     _check_deadline_within_parent(ctx.task.parent, new_deadline, "new_deadline")
     ev = ctx.append(
         E.EXTENSION_REQUESTED,
-        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id),
+        unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
         target_person_id=ctx.task.assigner_id,
         target_unit_id=ctx.task.assigner_unit_id,
         reason_text=text,
@@ -1026,7 +1081,7 @@ def do_grant_extension(
     old = ctx.state.deadline
     ev = ctx.append(
         E.EXTENSION_GRANTED,
-        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
+        unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
         target_person_id=ctx.state.lead_person_id,
         target_unit_id=ctx.state.lead_unit_id,
         reason_text=comment.strip(),
@@ -1057,7 +1112,7 @@ def do_refuse_extension(
         )
     ev = ctx.append(
         E.EXTENSION_REFUSED,
-        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id),
+        unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
         target_person_id=ctx.state.lead_person_id,
         target_unit_id=ctx.state.lead_unit_id,
         reason_text=_reason(reason, what="lý do không gia hạn"),
@@ -1110,7 +1165,7 @@ def do_pause(
         payload["waiting_on_task"] = waiting_on_task.pk if waiting_on_task else None
     ev = ctx.append(
         E.PAUSED,
-        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id),
+        unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
         target_unit_id=waiting_on_unit.pk if waiting_on_unit else None,
         reason_code=reason_code,
         reason_text=text,
@@ -1144,7 +1199,7 @@ def do_review_pause(
         raise InvalidTransitionError("already_reviewed", "Lý do tạm dừng đã được xác nhận.")
     ev = ctx.append(
         E.PAUSE_REVIEWED,
-        unit_id=_actor_unit(ctx.access, ctx.task.assigner_unit_id, ctx.state.lead_unit_id),
+        unit_id=ctx.actor_unit(ctx.task.assigner_unit_id, ctx.state.lead_unit_id),
         reason_text=comment.strip(),
         payload={"pause_seq": ctx.state.unreviewed_pause_seq},
     )
@@ -1165,7 +1220,7 @@ def do_resume(
     ctx.require_lead("tiếp tục thực hiện")
     ctx.require_status("tiếp tục", Status.PAUSED)
     ev = ctx.append(
-        E.RESUMED, unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id), reason_text=text.strip()
+        E.RESUMED, unit_id=ctx.actor_unit(ctx.state.lead_unit_id), reason_text=text.strip()
     )
     _finish(ctx)
     return ev
@@ -1201,7 +1256,7 @@ def do_request_opinion(
     sup_unit = superior.primary_membership(ctx.day)
     ev = ctx.append(
         E.OPINION_REQUESTED,
-        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id),
+        unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
         target_person_id=superior.pk,
         target_unit_id=sup_unit.unit_id if sup_unit else None,
         reason_text=text,
@@ -1235,7 +1290,7 @@ def do_give_opinion(
         raise ActionPermissionError("Chỉ người được xin ý kiến mới được cho ý kiến.")
     ev = ctx.append(
         E.OPINION_GIVEN,
-        unit_id=_actor_unit(ctx.access, ctx.state.lead_unit_id),
+        unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
         target_person_id=ctx.state.lead_person_id,
         target_unit_id=ctx.state.lead_unit_id,
         reason_text=_reason(opinion, "opinion", "nội dung ý kiến"),
@@ -1249,7 +1304,7 @@ def do_give_opinion(
 
 
 def task_state(task: Task) -> TaskState:
-    return replay(task.events.order_by("seq"))
+    return replay(_event_rows(task.pk))
 
 
 def rolled_up_progress(task: Task) -> int:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from congvu_analytics.custody import is_sorted_log
 from congvu_analytics.detect import avoidance, buck_passing, fear, stalling
 from congvu_analytics.detect._common import (
     CASE_IDS,
@@ -28,6 +29,7 @@ from congvu_analytics.detect._common import (
 )
 from congvu_analytics.detect.handover import handover_network
 from congvu_analytics.detect.params import DetectionParams
+from congvu_analytics.schema import conform
 from congvu_analytics.workdays import WorkCalendar
 
 __all__ = ["FINDING_SCHEMA", "DetectionParams", "DetectionResult", "Detector", "run_all"]
@@ -233,7 +235,8 @@ def run_all(
     keys = [SUBJECT_TYPE, SUBJECT_ID]
 
     say("prepare")
-    prepared = prepare(events, calendar).collect().lazy()
+    presorted = is_sorted_log(conform(events))
+    prepared = prepare(events, calendar, presorted=presorted).collect().lazy()
     peers = peer_groups(prepared, params).collect()
     workload = (
         pl.concat([held(prepared, level) for level in ("unit", "person")])
@@ -241,14 +244,25 @@ def run_all(
         .agg(pl.len().alias("cases_handled"))
         .collect()
     )
-    metrics = workload.join(peers, on=keys, how="left")
     found: list[pl.DataFrame] = []
+    columns: list[pl.DataFrame] = []
     for det in detectors(params):
         say(det.name)
         obs = det.observe(prepared, params, calendar)
         scored = rates(obs, peers.lazy(), params).collect()
         found.append(_findings(det, scored))
-        metrics = metrics.join(scored.select(*keys, *_metric_columns(det)), on=keys, how="left")
+        columns.append(scored.select(*keys, *_metric_columns(det)))
+    # Subjects that never held a case (a coordinating unit) still get a metrics row.
+    metrics = (
+        pl.concat([workload.select(keys), *[c.select(keys) for c in columns]])
+        .unique()
+        .join(workload, on=keys, how="left")
+        .with_columns(pl.col("cases_handled").fill_null(0))
+        .join(peers, on=keys, how="left")
+        .with_columns(pl.col("peer_group").fill_null("*"))
+    )
+    for column in columns:
+        metrics = metrics.join(column, on=keys, how="left")
     say("handover")
     handover = handover_network(prepared).collect()
 

@@ -112,6 +112,9 @@ def due_ordinal(due: pl.Expr, calendar: WorkCalendar) -> pl.Expr:
     return ordinal + (ordinal == before).cast(pl.Int32)
 
 
+# Units and people repeat millions of times over a few thousand values: as Categorical they take
+# 4 bytes a row instead of a string view, and compare as integers.
+PEOPLE_AND_UNITS = (ACTOR, UNIT, TARGET_ACTOR, TARGET_UNIT, HOLDER_ACTOR, HOLDER_UNIT)
 PASSIVE = (Activity.REMINDER, Activity.DEEMED_AGREE)  # events that show nobody working
 CASE_KEY = "_cid"
 DONE = (Activity.COMPLETE, Activity.CANCEL)
@@ -127,12 +130,15 @@ def _count(expr: pl.Expr) -> pl.Expr:
     return cumsum_within(expr.cast(pl.Int32), CASE_KEY)
 
 
-def prepare(events: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFrame:
+def prepare(
+    events: pl.LazyFrame, calendar: WorkCalendar, *, presorted: bool = False
+) -> pl.LazyFrame:
     """Conform, derive custody and add the helper columns every detector uses.
 
     Args:
         events: a canonical event log (extra columns are dropped).
         calendar: the working-day calendar.
+        presorted: the log is known to be in (case, timestamp, event_id) order.
 
     Returns:
         Events sorted by (case, timestamp, event_id) with holders and ``_``-prefixed helpers,
@@ -162,12 +168,26 @@ def prepare(events: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFrame:
     coord_open = _count(act == Activity.COORD_REQUEST) - _count(
         act.is_in([Activity.COORD_ANSWER, Activity.DEEMED_AGREE])
     )
-    next_active = {
-        name: shift_within(bfill_within(pl.when(active).then(pl.col(col)), CASE_KEY), -1, CASE_KEY)
-        for name, col in (("_next_wd", WD), ("_next_e", EVENT_ID))
-    }
+    # Working-day ordinal of the next active (non-passive) event of the case.
+    next_active_wd = shift_within(
+        bfill_within(pl.when(active).then(pl.col(WD)), CASE_KEY), -1, CASE_KEY
+    )
+    codes = [a.value for a in Activity]
+    # Activity as an Enum: the detectors compare it dozens of times, and an Enum compares as a
+    # small integer; a code outside the schema's list becomes "other".
+    as_enum = (
+        pl.when(act.is_in(codes))
+        .then(act)
+        .otherwise(pl.lit(Activity.OTHER.value))
+        .cast(pl.Enum(codes))
+    )
     return (
-        derive_custody(conform(events).drop(ACTIVITY_LABEL, REASON_TEXT))
+        derive_custody(
+            conform(events)
+            .drop(ACTIVITY_LABEL, REASON_TEXT)
+            .with_columns(as_enum, pl.col(*PEOPLE_AND_UNITS).cast(pl.Categorical)),
+            presorted=presorted,
+        )
         .with_columns(pl.col(CASE_ID).rle_id().alias(CASE_KEY))
         .with_columns(
             shift_within(pl.col(HOLDER_UNIT), 1, CASE_KEY).alias("_prev_unit"),
@@ -198,7 +218,7 @@ def prepare(events: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFrame:
             )
             .fill_null(False)
             .alias(LEGIT),
-            *[expr.alias(name) for name, expr in next_active.items()],
+            next_active_wd.alias("_next_wd"),
         )
         .with_columns(
             (pl.coalesce("_next_wd", pl.when(~pl.col(CLOSED)).then(pl.col(END_WD))) - pl.col(WD))
@@ -209,7 +229,7 @@ def prepare(events: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFrame:
                 pl.col("_coord_open") | pl.col("_paused") | pl.col("_awaiting") | pl.col(CLOSED)
             ).alias("_excused"),
         )
-        .drop("_next_accept_unit", "_next_wd")
+        .drop("_next_accept_unit", "_next_wd", REASON_CODE, REVIEWED, PROTECTED)
     )
 
 
@@ -228,7 +248,7 @@ def held(prepared: pl.LazyFrame, level: str, *, include_protected: bool = True) 
         frame.filter(h.is_not_null() & (h != pl.col(PREV[level])).fill_null(True))
         .select(
             pl.lit(level).alias(SUBJECT_TYPE),
-            pl.col(HOLDER[level]).alias(SUBJECT_ID),
+            pl.col(HOLDER[level]).cast(pl.String).alias(SUBJECT_ID),
             pl.col(CASE_ID).alias(ITEM_ID),
             pl.col(CASE_ID),
         )
@@ -242,7 +262,7 @@ def hits_frame(
     """Hits keyed by case: (subject_type, subject_id, item_id, case_id, evidence, value)."""
     return frame.select(
         pl.lit(level).alias(SUBJECT_TYPE),
-        subject.alias(SUBJECT_ID),
+        subject.cast(pl.String).alias(SUBJECT_ID),
         pl.col(CASE_ID).alias(ITEM_ID),
         pl.col(CASE_ID),
         evidence.alias(EVIDENCE),
@@ -272,11 +292,19 @@ def empty_obs() -> pl.LazyFrame:
 
 
 def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
-    """(subject_type, subject_id, peer_group): units by type, people by their main unit's type."""
+    """(subject_type, subject_id, peer_group): units by type, people by their main unit's type.
+
+    Subjects are every holder and every unit or person an event points at (a coordinating unit
+    may never hold a case and still needs its peers).
+    """
     types = _mapping_frame(params.unit_types, UNIT, "_type", pl.String())
     units = (
-        prepared.select(pl.col(HOLDER_UNIT).alias(UNIT))
-        .drop_nulls()
+        pl.concat(
+            [
+                prepared.select(pl.col(c).cast(pl.String).alias(UNIT)).drop_nulls().unique()
+                for c in (HOLDER_UNIT, TARGET_UNIT)
+            ]
+        )
         .unique()
         .join(types, on=UNIT, how="left")
         .select(
@@ -290,13 +318,18 @@ def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
         prepared.filter(pl.col(ACTOR).is_not_null() & pl.col(UNIT).is_not_null())
         .group_by(ACTOR, UNIT)
         .agg(pl.len().alias("_n"))
+        .with_columns(pl.col(ACTOR, UNIT).cast(pl.String))
         .sort([ACTOR, "_n", UNIT], descending=[False, True, False])
         .group_by(ACTOR, maintain_order=True)
         .first()
     )
     people = (
-        prepared.select(pl.col(HOLDER_ACTOR).alias(ACTOR))
-        .drop_nulls()
+        pl.concat(
+            [
+                prepared.select(pl.col(c).cast(pl.String).alias(ACTOR)).drop_nulls().unique()
+                for c in (HOLDER_ACTOR, TARGET_ACTOR)
+            ]
+        )
         .unique()
         .join(main_unit, on=ACTOR, how="left")
         .join(types, on=UNIT, how="left")

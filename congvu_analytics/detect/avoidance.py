@@ -124,7 +124,7 @@ def coordination(
     out = [
         joined.filter(subject.is_not_null()).select(
             pl.lit(level).alias(SUBJECT_TYPE),
-            subject.alias(SUBJECT_ID),
+            subject.cast(pl.String).alias(SUBJECT_ID),
             pl.col("_req").alias(ITEM_ID),
             CASE_ID,
             pl.when(hit).then(evidence).alias(EVIDENCE),

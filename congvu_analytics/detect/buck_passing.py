@@ -42,7 +42,7 @@ def ping_pong(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             changes.filter(pl.col("_p1").is_not_null())
             .select(
                 pl.lit(level).alias(SUBJECT_TYPE),
-                pl.col("_h").alias(SUBJECT_ID),
+                pl.col("_h").cast(pl.String).alias(SUBJECT_ID),
                 pl.col(CASE_ID).alias(ITEM_ID),
                 CASE_ID,
             )

@@ -69,8 +69,8 @@ def push_up(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             schema={UNIT: pl.String(), "_lvl": pl.Int64()},
         )
         moves = (
-            moves.join(levels.rename({UNIT: "_to", "_lvl": "_to_lvl"}), left_on=HOLDER_UNIT, right_on="_to", how="left")
-            .join(levels.rename({UNIT: "_from", "_lvl": "_from_lvl"}), left_on="_prev_unit", right_on="_from", how="left")
+            moves.join(levels.rename({UNIT: "_to", "_lvl": "_to_lvl"}), left_on=pl.col(HOLDER_UNIT).cast(pl.String), right_on="_to", how="left")
+            .join(levels.rename({UNIT: "_from", "_lvl": "_from_lvl"}), left_on=pl.col("_prev_unit").cast(pl.String), right_on="_from", how="left")
         )  # fmt: skip
         upward = {level: pl.col("_to_lvl") < pl.col("_from_lvl") for level in LEVELS}
     else:

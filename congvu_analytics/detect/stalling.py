@@ -32,7 +32,7 @@ from congvu_analytics.detect._common import (
     timeline,
 )
 from congvu_analytics.detect.params import DetectionParams
-from congvu_analytics.frames import is_group_start
+from congvu_analytics.frames import is_group_start, shift_within
 from congvu_analytics.schema import (
     ACTIVITY,
     CASE_ID,
@@ -55,7 +55,8 @@ def idle(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     excused waiting; a hit when it reaches ``idle_days``. The value is that stretch, for the
     median-idle metric."""
     line = timeline(prepared).with_columns(
-        pl.when(pl.col("_excused")).then(0).otherwise(pl.col("_gap")).alias("_idle")
+        pl.when(pl.col("_excused")).then(0).otherwise(pl.col("_gap")).alias("_idle"),
+        shift_within(pl.col(EVENT_ID), -1, CASE_KEY).alias("_next_e"),
     )
     out = []
     for level in LEVELS:
@@ -68,7 +69,7 @@ def idle(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             .with_columns(new_run.cast(pl.UInt32).cum_sum().alias("_run"))
             .group_by("_run")
             .agg(
-                h.first().alias(SUBJECT_ID),
+                h.first().cast(pl.String).alias(SUBJECT_ID),
                 pl.col(CASE_KEY).first(),
                 pl.col(CASE_ID).first(),
                 pl.col("_idle").max().alias(VALUE),
@@ -81,14 +82,17 @@ def idle(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             .group_by(SUBJECT_ID, CASE_KEY)
             .agg(pl.all().first())
         )
-        evidence = pl.concat_list("_from", "_to").list.drop_nulls()
+        # Build evidence lists only for the hits: list columns are costly on every held case.
+        hits = per_case.filter(pl.col(VALUE) >= params.idle_days).select(
+            SUBJECT_ID, CASE_KEY, pl.concat_list("_from", "_to").list.drop_nulls().alias(EVIDENCE)
+        )
         out.append(
-            per_case.select(
+            per_case.join(hits, on=[SUBJECT_ID, CASE_KEY], how="left").select(
                 pl.lit(level).alias(SUBJECT_TYPE),
                 SUBJECT_ID,
                 pl.col(CASE_ID).alias(ITEM_ID),
                 CASE_ID,
-                pl.when(pl.col(VALUE) >= params.idle_days).then(evidence).alias(EVIDENCE),
+                EVIDENCE,
                 pl.col(VALUE).cast(pl.Float64),
             )
         )
@@ -120,7 +124,7 @@ def hidden_wait(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
         h = pl.col(HOLDER[level])
         per_case = (
             paused_rows.filter(h.is_not_null())
-            .group_by(h.alias(SUBJECT_ID), CASE_KEY)
+            .group_by(h.cast(pl.String).alias(SUBJECT_ID), CASE_KEY)
             .agg(
                 pl.col(CASE_ID).first(),
                 pl.col("_gap").sum().alias("_paused_days"),
@@ -214,7 +218,7 @@ def _deadline_obs(frame: pl.LazyFrame, hit: pl.Expr) -> pl.LazyFrame:
     out = [
         frame.filter(pl.col(column).is_not_null()).select(
             pl.lit(level).alias(SUBJECT_TYPE),
-            pl.col(column).alias(SUBJECT_ID),
+            pl.col(column).cast(pl.String).alias(SUBJECT_ID),
             pl.col(CASE_ID).alias(ITEM_ID),
             CASE_ID,
             pl.when(hit).then(evidence).alias(EVIDENCE),

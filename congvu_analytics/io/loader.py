@@ -156,6 +156,7 @@ def load_log(
     frame = apply_mapping(raw.lazy(), mapping, keep=(ORDER_COL, LINE_COL, POS_COL)).collect()
     frame = _check_required(frame, path)
     frame = _parse_times(frame, mapping, path)
+    frame = _parse_flags(frame, mapping, path)
 
     unknown = (
         frame.filter(~pl.col("__known"))
@@ -321,6 +322,44 @@ def _parse_time_series(
     if aware:
         return parsed
     return _assume_zone(frame, parsed, mapping, path, source)
+
+
+_TRUE = ("true", "1", "yes", "có", "co", "x")
+_FALSE = ("false", "0", "no", "không", "khong", "")
+
+
+def _parse_flags(frame: pl.DataFrame, mapping: Mapping, path: Path) -> pl.DataFrame:
+    """Boolean columns given as text: true/false, 1/0, yes/no, có/không."""
+    out = frame
+    roles = {
+        s.REVIEWED: "reviewed",
+        s.PROTECTED: "protected",
+        s.SUBJECT_AUTHORITY: "within_authority",
+    }
+    for column, role in roles.items():
+        if column not in out.columns or out.schema[column] != pl.String:
+            continue
+        text = out.get_column(column).str.strip_chars().str.to_lowercase()
+        parsed = (
+            pl.when(text.is_in(_TRUE))
+            .then(True)
+            .when(text.is_in(_FALSE))
+            .then(False)
+            .otherwise(None)
+        )
+        values = out.select(parsed.alias(column)).to_series()
+        bad = text.is_not_null() & values.is_null()
+        if bad.any():
+            raise _error_at(
+                out,
+                bad,
+                f"Giá trị {out.get_column(column).filter(bad)[0]!r} không phải đúng/sai "
+                "(dùng true/false, 1/0, có/không).",
+                path=path,
+                column=mapping.columns.get(role, column),
+            )
+        out = out.with_columns(values)
+    return out
 
 
 def _iso_ok(text: pl.Series, timezone: str | None) -> pl.Series:

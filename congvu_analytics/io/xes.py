@@ -57,6 +57,7 @@ _STRUCT = {
     "/log>": _K_END_LOG,
 }
 _ATTR_HEADS = {f"{t} key=": _K_ATTR + i for i, t in enumerate(_ATTR_TYPES)}
+_UNSUPPORTED = ((b"!", b"<!"), (b"?", b"<?"), (b"#", b"&#"))
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
 
 Progress = Callable[[int], None]
@@ -215,8 +216,10 @@ def _parse_header(header: bytes) -> dict[str, str]:
 def _parse_block(
     chunk: bytes, trace_offset: int, event_offset: int, types: dict[str, str]
 ) -> tuple[pl.DataFrame, int, int]:
-    if b"<!" in chunk or b"<?" in chunk or b"&#" in chunk:
-        raise _FastPathUnsupported  # comments, CDATA, PIs, numeric references
+    # Comments, CDATA, processing instructions, numeric character references. "<" is the most
+    # frequent byte, so look for the rare second byte first (a memchr), then for the pair.
+    if any(rare in chunk and pair in chunk for rare, pair in _UNSUPPORTED):
+        raise _FastPathUnsupported
     names = ["head", "key", "sep", "value", "tail", "extra"]
     try:
         rows = pl.read_csv(
@@ -231,77 +234,122 @@ def _parse_block(
         )
     except pl.exceptions.PolarsError as exc:  # e.g. invalid UTF-8
         raise _FastPathUnsupported from exc
-    kinds = {**_STRUCT, **_ATTR_HEADS}
     delta_by_kind = {_K_TRACE: 1, _K_EVENT: 1, _K_END_TRACE: -1, _K_END_EVENT: -1}
-    rows = rows.with_columns(
-        kind=pl.col("head")
-        .str.strip_chars()
-        .replace_strict(kinds, default=None, return_dtype=pl.Int8)
-    ).with_columns(
-        delta=pl.col("kind").replace_strict(delta_by_kind, default=0, return_dtype=pl.Int8)
+    kind = pl.col("kind")
+    lf = (
+        rows.lazy()
+        .with_columns(
+            kind=pl.col("head")
+            .replace_strict(_ATTR_HEADS, default=None, return_dtype=pl.Int8)
+            .fill_null(
+                pl.col("head")
+                .str.strip_chars_end()
+                .replace_strict(_STRUCT, default=None, return_dtype=pl.Int8)
+            )
+        )
+        .with_columns(delta=kind.replace_strict(delta_by_kind, default=0, return_dtype=pl.Int32))
+        .with_columns(
+            depth=pl.col("delta").cum_sum() - pl.col("delta"),
+            trace=(kind == _K_TRACE).cast(pl.Int64).cum_sum() - 1 + trace_offset,
+            event=(kind == _K_EVENT).cast(pl.Int64).cum_sum() - 1 + event_offset,
+        )
     )
-    rows = rows.with_columns(depth=pl.col("delta").cast(pl.Int32).cum_sum() - pl.col("delta"))
-    is_attr = pl.col("kind") >= _K_ATTR
+    is_attr = kind >= _K_ATTR
+    depth = pl.col("depth")
     ok = pl.when(is_attr).then(
         (pl.col("sep") == " value=")
-        & (pl.col("tail").str.strip_chars() == "/>")
+        & (pl.col("tail").str.strip_chars_end() == "/>")
         & pl.col("extra").is_null()
-        & pl.col("depth").is_in([1, 2])
-    ).when(pl.col("kind") == _K_TRACE).then(pl.col("depth") == 0).when(
-        pl.col("kind") == _K_EVENT
-    ).then(pl.col("depth") == 1).when(pl.col("kind") == _K_END_EVENT).then(
-        pl.col("depth") == 2
-    ).when(pl.col("kind") == _K_END_TRACE).then(pl.col("depth") == 1).otherwise(False) & pl.col(
+        & ((depth == 1) | (depth == 2))
+    ).when(kind == _K_TRACE).then(depth == 0).when(kind == _K_EVENT).then(depth == 1).when(
+        kind == _K_END_EVENT
+    ).then(depth == 2).when(kind == _K_END_TRACE).then(depth == 1).otherwise(False) & pl.col(
         "key"
     ).is_null().xor(is_attr)
-    check = rows.select(
-        ok=ok.fill_null(False).all(), final=pl.col("delta").cast(pl.Int32).sum()
+    # Materialise once: the checks and the three outputs below all read the same columns.
+    base = lf.collect()
+    ok_all, final, n_traces = base.select(
+        ok=ok.fill_null(False).all(),
+        final=pl.col("delta").sum(),
+        n_traces=(kind == _K_TRACE).sum(),
     ).row(0)
-    if not check[0] or check[1] != 0:
+    if not ok_all or final != 0:
         raise _FastPathUnsupported
-    rows = rows.with_columns(
-        trace=(pl.col("kind") == _K_TRACE).cast(pl.Int64).cum_sum() - 1 + trace_offset,
-        event=(pl.col("kind") == _K_EVENT).cast(pl.Int64).cum_sum() - 1 + event_offset,
-    )
-    attrs = rows.filter(is_attr).select(
+    # Entities can only occur where the block has an "&"; skip the replacements otherwise.
+    unescape = _unescape if b"&" in chunk else (lambda e: e)
+    attrs = base.filter(is_attr).select(
         "trace",
         "event",
         "depth",
         "kind",
-        key=_unescape(pl.col("key")),
-        value=_unescape(pl.col("value")),
+        key=unescape(pl.col("key")),
+        value=unescape(pl.col("value")),
+    )
+    # Position of each event in its trace: its number minus the number of the trace's first event.
+    events = (
+        base.with_columns(
+            first=pl.when(kind == _K_TRACE).then(pl.col("event") + 1).otherwise(None).forward_fill()
+        )
+        .filter(kind == _K_EVENT)
+        .select("trace", "event", (pl.col("event") - pl.col("first")).alias(POS_COL))
     )
     type_rows = attrs.group_by("depth", "key").agg(
         kmin=pl.col("kind").min(), kmax=pl.col("kind").max()
     )
-    for depth, key, kmin, kmax in type_rows.iter_rows():
-        column = key if depth == 2 else CASE_PREFIX + key
+    for level, key, kmin, kmax in type_rows.iter_rows():
+        column = key if level == 2 else CASE_PREFIX + key
         xes_type = _ATTR_TYPES[kmin - _K_ATTR] if kmin == kmax else "string"
         previous = types.setdefault(column, xes_type)
         if previous != xes_type:
             types[column] = "string"
-    events = rows.filter(pl.col("kind") == _K_EVENT).select("trace", "event")
     event_attrs = attrs.filter(pl.col("depth") == 2)
     trace_attrs = attrs.filter(pl.col("depth") == 1).with_columns(
         key=pl.lit(CASE_PREFIX) + pl.col("key")
     )
     wide = events
-    if event_attrs.height:
+    uniform = _uniform_layout(event_attrs, events.height)
+    if uniform is not None:
+        wide = events.hstack(uniform)
+    elif event_attrs.height:
         pivot = event_attrs.pivot(
             on="key", index="event", values="value", aggregate_function="first"
         )
-        wide = wide.join(pivot, on="event", how="left")
+        wide = wide.join(pivot, on="event", how="left", maintain_order="left")
     if trace_attrs.height:
         tpivot = trace_attrs.pivot(
             on="key", index="trace", values="value", aggregate_function="first"
         )
-        wide = wide.join(tpivot, on="trace", how="left")
-    n_traces = int(rows.select((pl.col("kind") == _K_TRACE).sum()).item())
-    wide = wide.sort("event").with_columns(
-        pl.col("event").rank("ordinal").over("trace").cast(pl.Int64).sub(1).alias(POS_COL)
-    )
+        wide = wide.join(tpivot, on="trace", how="left", maintain_order="left")
     frame = wide.rename({"trace": TRACE_COL}).drop("event")
-    return frame, n_traces, events.height
+    return frame, int(n_traces), events.height
+
+
+def _uniform_layout(event_attrs: pl.DataFrame, n_events: int) -> pl.DataFrame | None:
+    """Events as columns without a pivot, when every event lists the same keys in the same order.
+
+    Most tools write every event with the same attributes in the same order; then the value
+    column is simply an (events x keys) matrix. Returns None when the layout is not uniform.
+    """
+    if n_events == 0 or event_attrs.height % n_events:
+        return None
+    width = event_attrs.height // n_events
+    keys = event_attrs.get_column("key").head(width).to_list()
+    if len(set(keys)) != width:
+        return None
+    position = pl.int_range(pl.len()) % width
+    check = event_attrs.select(
+        same_keys=(pl.col("key") == position.replace_strict(dict(enumerate(keys)))).all(),
+        same_events=(pl.col("event") == pl.col("event").shift(width - 1))
+        .filter(position == width - 1)
+        .all()
+        if width > 1
+        else pl.lit(True),
+        consecutive=(pl.col("event").diff().fill_null(1).is_between(0, 1)).all(),
+    ).row(0)
+    if not all(check):
+        return None
+    values = event_attrs.get_column("value").reshape((n_events, width))
+    return values.arr.to_struct(fields=keys).struct.unnest()
 
 
 def _unescape(expr: pl.Expr) -> pl.Expr:
@@ -468,11 +516,14 @@ def parse_iso_timestamps(
     Raises:
         LogError: a value cannot be parsed, or has no offset and no zone was declared.
     """
-    text = frame.get_column(column).cast(pl.String).str.strip_chars()
-    text = text.str.replace(r"Z$", "+00:00").str.replace(r"([+-]\d\d)(\d\d)$", "$1:$2")
-    aware = text.str.to_datetime(
-        "%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_zone="UTC", time_unit="us"
-    )
+    text = frame.get_column(column).cast(pl.String)
+    iso = "%Y-%m-%dT%H:%M:%S%.f%:z"
+    aware = text.str.to_datetime(iso, strict=False, time_zone="UTC", time_unit="us")
+    if aware.null_count() == text.null_count():
+        return aware  # the common case: every value has an offset like +02:00
+    text = text.str.strip_chars().str.replace(r"Z$", "+00:00")
+    text = text.str.replace(r"([+-]\d\d)(\d\d)$", "$1:$2")
+    aware = text.str.to_datetime(iso, strict=False, time_zone="UTC", time_unit="us")
     naive = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
     has_naive = naive.is_not_null() & aware.is_null()
     if has_naive.any():

@@ -87,7 +87,7 @@ def test_it_writes_every_format_and_an_offline_html_report(tmp_path, fake_detect
     load = json.loads((out / "load_report.json").read_text(encoding="utf-8"))
     assert load["n_events"] == 6
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-    assert "6 sự kiện" in capsys.readouterr().out
+    assert "Đã phân tích 6 sự kiện" in capsys.readouterr().out
 
 
 def test_it_writes_only_the_requested_formats(tmp_path, fake_detectors):

@@ -254,3 +254,34 @@ def test_it_refuses_a_mapping_with_an_unknown_activity_code(tmp_path):
 def test_it_refuses_a_mapping_that_is_not_toml(tmp_path):
     with pytest.raises(MappingError, match="TOML"):
         load_mapping(write(tmp_path / "bad.toml", "[columns\ncase = 1"))
+
+
+def test_it_reads_text_flags_and_levels_in_a_native_csv(tmp_path):
+    rows = _canonical_rows().with_columns(
+        pl.Series(s.REVIEWED, ["true", "false"]), pl.Series(s.LEVEL, ["2", None])
+    )
+    path = tmp_path / "export.csv"
+    rows.write_csv(path)
+    ev = load_log(path).events
+    assert ev.get_column(s.REVIEWED).to_list() == [True, False]
+    assert ev.get_column(s.LEVEL).to_list() == [2, None]
+
+
+def test_it_refuses_a_flag_that_is_not_true_or_false(tmp_path):
+    rows = _canonical_rows().with_columns(pl.Series(s.PROTECTED, ["maybe", None]))
+    path = tmp_path / "export.csv"
+    rows.write_csv(path)
+    with pytest.raises(LogError, match="maybe") as info:
+        load_log(path)
+    assert info.value.line == 2
+
+
+def test_it_reads_a_csv_in_a_declared_legacy_encoding(tmp_path):
+    text = CSV_MAPPING.replace('delimiter = ";"', 'delimiter = ";"\nencoding = "utf-16"')
+    path = tmp_path / "nhatky.csv"
+    path.write_text(
+        "Mã hồ sơ;Bước;Thời điểm;Cán bộ;Đơn vị\nHS-01;Tiếp nhận;03/03/2025 08:30;Đỗ Thị Hương;P1\n",
+        encoding="utf-16",
+    )
+    ev = load_log(path, mapping_from_dict(__import__("tomllib").loads(text))).events
+    assert ev.get_column(s.ACTOR).to_list() == ["Đỗ Thị Hương"]

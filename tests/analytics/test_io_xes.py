@@ -132,3 +132,18 @@ def test_it_types_int_float_and_boolean_attributes(tmp_path):
     raw = read_xes(write(tmp_path / "typed.xes", document(trace("C1", ev))))
     row = raw.frame.row(0, named=True)
     assert (row["n"], row["cost"], row["ok"]) == (3, 1.5, True)
+
+
+def test_events_with_different_attributes_or_order_read_the_same_on_both_parsers(tmp_path):
+    first = "\t\t<event>" + attr("b", "1") + attr("concept:name", "A") + "</event>\n"
+    second = (
+        "\t\t<event>" + attr("concept:name", "B") + attr("b", "2") + attr("c", "x") + "</event>\n"
+    )
+    third = "\t\t<event>" + attr("concept:name", "C") + "</event>\n"
+    path = write(tmp_path / "mixed.xes", document(trace("C1", first, second), trace("C2", third)))
+    fast = read_xes(path)
+    slow = read_xes(path, force_fallback=True)
+    assert fast.parser == "fast"
+    assert_frame_equal(fast.frame, slow.frame, check_column_order=False)
+    assert fast.frame.get_column("c").to_list() == [None, "x", None]
+    assert fast.frame.get_column("__pos").to_list() == [0, 1, 0]

@@ -1,0 +1,197 @@
+"""Benchmark: reading XES with congvu_analytics vs pm4py, and the decompress-and-scan floor.
+
+Run from the repository root after `pip install -c constraints.txt -e '.[dev,bench]'`:
+
+    .venv/bin/python bench/bench_read_xes.py            # BPIC 2013 incidents + 500k synthetic
+    .venv/bin/python bench/bench_read_xes.py --quick    # BPIC 2013 only
+
+One run per measurement set (best of --repeat on the small log); prints times and ratios. This
+is a benchmark, not a test: nothing is asserted, the numbers depend on the machine.
+pm4py (AGPL) is only used here, via the `bench` extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import random
+import sys
+import time
+import warnings
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+ROOT = Path(__file__).resolve().parents[1]
+BPIC = ROOT / ".." / "shared" / "data" / "bpic2013" / "BPI_Challenge_2013_incidents.xes.gz"
+OUT = ROOT / "bench" / "out"
+MAPPING = ROOT / "mappings" / "bpic2013_incidents.toml"
+
+STATUSES = [
+    ("Queued", "Awaiting Assignment"),
+    ("Accepted", "In Progress"),
+    ("Accepted", "Wait - User"),
+    ("Accepted", "Assigned"),
+    ("Completed", "Resolved"),
+    ("Completed", "Closed"),
+]
+TEAMS = (
+    [f"G{i}" for i in range(60)]
+    + [f"V{i} 2nd" for i in range(25)]
+    + [f"N{i} 3rd" for i in range(10)]
+)
+PEOPLE = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Minh Dũng", "Hoàng Thu Hà"] + [
+    f"Person {i}" for i in range(400)
+]
+
+
+def generate_synthetic(path: Path, n_events: int, seed: int = 2013) -> None:
+    """A BPIC-2013-shaped XES.gz with n_events events (about 9 per trace), Vietnamese names."""
+    rnd = random.Random(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    written = 0
+    case = 0
+    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=6) as fh:
+        fh.write(
+            '<?xml version="1.0" encoding="UTF-8" ?>\n<log xes.version="1.0" xmlns="http://www.xes-standard.org/">\n'
+        )
+        fh.write('\t<string key="concept:name" value="synthetic"/>\n')
+        while written < n_events:
+            case += 1
+            t = 1_300_000_000 + rnd.randrange(60_000_000)
+            k = min(rnd.randint(3, 15), n_events - written)
+            parts = [f'\t<trace>\n\t\t<string key="concept:name" value="1-{case:09d}"/>\n']
+            team = rnd.choice(TEAMS)
+            for _ in range(k):
+                if rnd.random() < 0.3:
+                    team = rnd.choice(TEAMS)
+                status, sub = rnd.choice(STATUSES)
+                t += rnd.randrange(1, 200_000)
+                stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + "+01:00"
+                attrs = [
+                    ("org:group", team),
+                    ("resource country", "Việt Nam"),
+                    ("organization country", "vn"),
+                    ("org:resource", rnd.choice(PEOPLE)),
+                    ("organization involved", f"Org line {rnd.choice('ABC')}"),
+                    ("org:role", f"A2_{rnd.randint(1, 5)}"),
+                    ("concept:name", status),
+                    ("impact", rnd.choice(["Low", "Medium", "High"])),
+                    ("product", f"PROD{rnd.randint(1, 800)}"),
+                    ("lifecycle:transition", sub),
+                ]
+                parts.append("\t\t<event>\n")
+                parts.extend(
+                    f"\t\t\t<string key={quoteattr(a)} value={quoteattr(v)}/>\n" for a, v in attrs
+                )
+                parts.append(f'\t\t\t<date key="time:timestamp" value="{stamp}"/>\n\t\t</event>\n')
+            parts.append("\t</trace>\n")
+            fh.write("".join(parts))
+            written += k
+        fh.write("</log>\n")
+    tmp.rename(path)
+
+
+def floor(path: Path) -> int:
+    """The floor: decompress once and scan every byte once (count '<')."""
+    d = zlib.decompressobj(wbits=47)
+    n = 0
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 24):
+            n += d.decompress(block).count(b"<")
+    return n
+
+
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def run(path: Path, repeat: int, *, with_pm4py: bool) -> dict[str, float]:
+    from congvu_analytics.io.loader import load_log
+    from congvu_analytics.io.mapping import load_mapping
+    from congvu_analytics.io.xes import read_xes
+
+    mapping = load_mapping(MAPPING)
+    results: dict[str, float] = {}
+    results["floor: gunzip + scan"] = timed(lambda: floor(path), repeat)
+    results["congvu read_xes (fast path)"] = timed(lambda: read_xes(path), repeat)
+    results["congvu load_log (read+map+validate)"] = timed(lambda: load_log(path, mapping), repeat)
+    results["congvu read_xes (iterparse fallback)"] = timed(
+        lambda: read_xes(path, force_fallback=True), 1
+    )
+    if with_pm4py:
+        import pm4py
+        from pm4py.util import constants
+
+        print(
+            f"  pm4py {pm4py.__version__}: default parser resolves to {constants.DEFAULT_XES_PARSER!r}",
+            flush=True,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            results["pm4py.read_xes default"] = timed(
+                lambda: pm4py.read_xes(str(path), show_progress_bar=False), 1
+            )
+            results["pm4py.read_xes iterparse"] = timed(
+                lambda: pm4py.read_xes(str(path), variant="iterparse", show_progress_bar=False), 1
+            )
+            results["pm4py.read_xes chunk_regex"] = timed(
+                lambda: pm4py.read_xes(str(path), variant="chunk_regex", show_progress_bar=False), 1
+            )
+    return results
+
+
+def report(title: str, results: dict[str, float]) -> None:
+    ours = results["congvu read_xes (fast path)"]
+    print(f"\n== {title}")
+    for name, secs in results.items():
+        print(f"  {name:<40} {secs:8.3f} s   {secs / ours:6.2f} x ours")
+    if "pm4py.read_xes default" in results:
+        print(
+            f"  ratio pm4py default / ours:     {results['pm4py.read_xes default'] / ours:6.1f}x (target >= 2)"
+        )
+        print(
+            f"  ratio pm4py iterparse / ours:   {results['pm4py.read_xes iterparse'] / ours:6.1f}x (target >= 10)"
+        )
+        print(
+            f"  ratio pm4py chunk_regex / ours: {results['pm4py.read_xes chunk_regex'] / ours:6.1f}x"
+        )
+    print(f"  ours / floor:                   {ours / results['floor: gunzip + scan']:6.1f}x")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="BPIC 2013 only")
+    parser.add_argument("--events", type=int, default=500_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-pm4py", action="store_true")
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs", flush=True)
+    if BPIC.exists():
+        report(
+            "BPIC 2013 incidents (65,533 events)",
+            run(BPIC, args.repeat, with_pm4py=not args.no_pm4py),
+        )
+    if not args.quick:
+        synth = OUT / f"synthetic_{args.events}.xes.gz"
+        if not synth.exists():
+            t0 = time.perf_counter()
+            generate_synthetic(synth, args.events)
+            print(f"\n(generated {synth.name} in {time.perf_counter() - t0:.1f} s)")
+        report(
+            f"synthetic XES ({args.events:,} events, {synth.stat().st_size / 1e6:.0f} MB gzip)",
+            run(synth, 1, with_pm4py=not args.no_pm4py),
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

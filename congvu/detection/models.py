@@ -1,0 +1,144 @@
+"""Detection runs over the app's own event log, and the findings they store for review.
+
+A finding is evidence for a human decision, never a verdict. It is identified by what it is
+about — (detector, subject, period) — not by its evidence, so a re-run after new events
+updates the same finding (its evidence grows) instead of adding a duplicate; the review flow
+(giải trình → xác nhận / bác bỏ) hangs on that stable row.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+
+from congvu.org.models import Person, Unit
+
+
+class DetectionRun(models.Model):
+    """One detection pass over one period (a calendar quarter of task assignment).
+
+    STARTED rows whose process died are redone by the next run (zulip's FillState idea): the
+    work of a run is a pure function of the log, so redoing it is safe.
+    """
+
+    class State(models.TextChoices):
+        STARTED = "started", "Đang chạy"
+        DONE = "done", "Hoàn thành"
+        FAILED = "failed", "Lỗi"
+
+    period = models.CharField("kỳ", max_length=10)  # "2026-Q3"
+    period_start = models.DateField()
+    period_end = models.DateField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.STARTED)
+    trigger = models.CharField(max_length=20, default="manual")  # manual / schedule / api
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The newest event id the run saw: a later run of the period with the same watermark and
+    # the same parameters has nothing new to say and is skipped.
+    watermark = models.BigIntegerField(default=0)
+    params_hash = models.CharField(max_length=64, blank=True)
+    events = models.PositiveIntegerField(default=0)
+    cases = models.PositiveIntegerField(default=0)
+    findings_new = models.PositiveIntegerField(default=0)
+    findings_updated = models.PositiveIntegerField(default=0)
+    findings_cleared = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = "lượt phát hiện"
+        verbose_name_plural = "lượt phát hiện"
+        indexes = [
+            # Used by run_detection(): the last DONE run of a period.
+            models.Index(fields=["period", "state"], name="detrun_period_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} ({self.get_state_display()})"
+
+
+class FindingQuerySet(models.QuerySet["Finding"]):
+    def current(self) -> FindingQuerySet:
+        """Findings the latest run of their period still supports."""
+        return self.filter(cleared_at__isnull=True)
+
+    def about_units(self, unit_ids: set[int] | frozenset[int]) -> FindingQuerySet:
+        """Findings on these units or on people whose unit (at detection time) is one of them."""
+        return self.filter(
+            models.Q(subject_unit_id__in=unit_ids) | models.Q(context_unit_id__in=unit_ids)
+        )
+
+
+class Finding(models.Model):
+    class Behaviour(models.TextChoices):
+        BUCK_PASSING = "buck_passing", "Đùn đẩy"
+        AVOIDANCE = "avoidance", "Né tránh"
+        STALLING = "stalling", "Làm việc cầm chừng"
+        FEAR = "fear_of_responsibility", "Sợ trách nhiệm"
+
+    class SubjectType(models.TextChoices):
+        PERSON = "person", "Cán bộ"
+        UNIT = "unit", "Đơn vị"
+
+    key = models.CharField(max_length=64, unique=True)  # hash of (detector, subject, period)
+    detector = models.CharField(max_length=60)
+    behaviour = models.CharField(max_length=30, choices=Behaviour.choices)
+    subject_type = models.CharField(max_length=10, choices=SubjectType.choices)
+    subject_code = models.CharField(max_length=60)
+    subject_person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
+    )
+    subject_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
+    )
+    # For a person: their primary unit at detection time (who reviews it, who may see it).
+    context_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.CharField(max_length=10)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    strength = models.FloatField()
+    rate = models.FloatField(null=True)
+    peer_rate = models.FloatField(null=True)
+    sample = models.PositiveIntegerField()
+    evidence_event_ids = models.JSONField(default=list)
+    case_ids = models.JSONField(default=list)
+    sentence = models.TextField()
+    engine_finding_id = models.CharField(max_length=64)
+    first_run = models.ForeignKey(DetectionRun, on_delete=models.PROTECT, related_name="+")
+    last_run = models.ForeignKey(DetectionRun, on_delete=models.PROTECT, related_name="+")
+    first_seen_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    # Set when a later run of the period no longer supports the finding (e.g. a transfer was
+    # re-classified as misrouted): kept, not deleted, so inspectors see it ever existed.
+    cleared_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-strength", "id"]
+        verbose_name = "phát hiện"
+        verbose_name_plural = "phát hiện"
+        indexes = [
+            # Used by the unit dashboard: current findings of a unit's subtree.
+            models.Index(fields=["context_unit", "cleared_at"], name="finding_ctx_idx"),
+            models.Index(fields=["subject_unit", "cleared_at"], name="finding_unit_idx"),
+            models.Index(fields=["period"], name="finding_period_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.sentence
+
+    @property
+    def period_label(self) -> str:
+        year, q = self.period.split("-Q")
+        return f"Quý {q}/{year}"
+
+
+def quarter_of(day: date) -> tuple[str, date, date]:
+    q = (day.month - 1) // 3 + 1
+    start = date(day.year, 3 * q - 2, 1)
+    end = date(day.year + (q == 4), (3 * q) % 12 + 1, 1)
+    return f"{day.year}-Q{q}", start, end
