@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes requires: it turns locked-out sign-ins into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -192,6 +193,23 @@ X_FRAME_OPTIONS = "DENY"
 # province turns it on; voluntary for everyone else.
 REQUIRE_2FA = envbool("CONGVU_REQUIRE_2FA", "False")
 OTP_TOTP_ISSUER = os.getenv("CONGVU_PROVINCE_NAME", "Tỉnh Bình Minh") + " — Công Vụ"
+
+# Content-Security-Policy (django-csp): everything from this origin, no inline scripts or
+# styles, nothing from elsewhere — government intranets are often offline anyway.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
 
 # Sign-in throttling (django-axes): lock a username+address after repeated failures.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
