@@ -13,3 +13,6 @@ urlpatterns = [
     path("", include("congvu.twofactor.urls")),
     path("", include("congvu.web.urls")),
 ]
+
+# A lost database answers 503 (Vietnamese page, JSON under /api/); see congvu/web/errors.py.
+handler500 = "congvu.web.errors.server_error"
