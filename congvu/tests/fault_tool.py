@@ -1,9 +1,8 @@
 """Helpers the fault tests run in a subprocess against the private database.
 
-    python -m congvu.tests.fault_tool make-import OUT.xlsx ROWS   a valid import for `chutich`
-    python -m congvu.tests.fault_tool state                       JSON counts for the assertions
-    python -m congvu.tests.fault_tool token USERNAME              a fresh API token
-    python -m congvu.tests.fault_tool open-tasks USERNAME N       ids of tasks USERNAME leads
+python -m congvu.tests.fault_tool make-import OUT.xlsx ROWS   a valid import for `chutich`
+python -m congvu.tests.fault_tool state                       JSON counts for the assertions
+python -m congvu.tests.fault_tool token USERNAME              a fresh API token
 """
 
 from __future__ import annotations

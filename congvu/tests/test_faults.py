@@ -47,7 +47,7 @@ pytestmark = [
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
 IMPORT_ROWS = 1200
-DEMO_PASSWORD = "congvu2026"  # noqa: S105 - seed_demo's published demo password
+DEMO_PASSWORD = "congvu2026"  # seed_demo's published demo password
 
 
 class Stack:
@@ -184,23 +184,27 @@ def test_an_import_killed_midway_writes_nothing_and_the_rerun_imports_all(
     proc = stack.spawn("import_tasks", str(sheet), "--assigner", "chutich")
     # Kill once the import's transaction has been writing tasks for a moment.
     writing = _wait_for(
-        lambda: stack.sql(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND xact_start < now() - interval '1 second' "
-            "AND query ILIKE '%tasks_task%'"
-        )
-        != "0",
+        lambda: (
+            stack.sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND xact_start < now() - interval '1 second' "
+                "AND query ILIKE '%tasks_task%'"
+            )
+            != "0"
+        ),
         timeout=60,
     )
     assert writing and proc.poll() is None, "the import finished before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(10)
     assert _wait_for(
-        lambda: stack.sql(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-        )
-        == "0",
+        lambda: (
+            stack.sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+            == "0"
+        ),
         timeout=20,
     )
     after = stack.state()
