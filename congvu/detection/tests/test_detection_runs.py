@@ -160,7 +160,9 @@ def test_tasks_under_an_approved_innovation_proposal_are_marked_protected(histor
     import congvu.detection.actions as mod
     from congvu.tasks.models import Task
 
-    protected = set(Task.objects.filter(title__startswith="Nhiệm vụ số").values_list("pk", flat=True)[:3])
+    protected = set(
+        Task.objects.filter(title__startswith="Nhiệm vụ số").values_list("pk", flat=True)[:3]
+    )
     monkeypatch.setattr(mod, "_protected_task_ids", lambda: protected)
     from congvu.detection.models import quarter_of
 
