@@ -16,7 +16,6 @@ from congvu.detection.review import (
     do_decide_appeal,
     do_explain,
 )
-from congvu.detection.tests.test_detection_runs import history  # noqa: F401 - the fixture
 from congvu.evaluation import eventlog
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.tasks.state import VN_TZ
