@@ -43,6 +43,8 @@ def run(name: str) -> dict[str, object]:
     result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
     result["peak_mb"] = int(rss.group(1)) / 1024 if rss else float("nan")
+    cpu = re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", proc.stderr)
+    result["cpu_seconds"] = sum(float(x) for x in cpu)
     result["process_seconds"] = wall
     return result
 

@@ -32,7 +32,7 @@ from congvu_analytics.detect._common import (
     timeline,
 )
 from congvu_analytics.detect.params import DetectionParams
-from congvu_analytics.frames import is_group_start, shift_within
+from congvu_analytics.frames import shift_within
 from congvu_analytics.schema import (
     ACTIVITY,
     CASE_ID,
@@ -55,41 +55,33 @@ def idle(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     excused waiting; a hit when it reaches ``idle_days``. The value is that stretch, for the
     median-idle metric."""
     line = timeline(prepared).with_columns(
-        pl.when(pl.col("_excused")).then(0).otherwise(pl.col("_gap")).alias("_idle"),
-        shift_within(pl.col(EVENT_ID), -1, CASE_KEY).alias("_next_e"),
+        pl.when(pl.col("_excused")).then(0).otherwise(pl.col("_gap")).alias("_idle")
     )
     out = []
     for level in LEVELS:
         h = pl.col(HOLDER[level])
-        # Reduce to custody runs (consecutive rows of one holder in one case) with an integer
-        # key first: grouping millions of rows by a string holder is what costs time.
-        new_run = is_group_start(CASE_KEY) | (h != h.shift(1)).fill_null(True)
-        runs = (
+        # Holders are Categorical, so (holder, case) is a pair of integer keys.
+        per_case = (
             line.filter(h.is_not_null())
-            .with_columns(new_run.cast(pl.UInt32).cum_sum().alias("_run"))
-            .group_by("_run")
+            .group_by(h.alias("_h"), CASE_KEY)
+            .agg(pl.col(CASE_ID).first(), pl.col("_idle").max().alias(VALUE))
+        )
+        # Evidence only for the hits: the longest stretch, from its event to the next one.
+        hits = (
+            line.with_columns(shift_within(pl.col(EVENT_ID), -1, CASE_KEY).alias("_next_e"))
+            .filter(h.is_not_null() & (pl.col("_idle") >= params.idle_days))
+            .sort("_idle", EVENT_ID, descending=[True, False])
+            .group_by(h.alias("_h"), CASE_KEY)
             .agg(
-                h.first().cast(pl.String).alias(SUBJECT_ID),
-                pl.col(CASE_KEY).first(),
-                pl.col(CASE_ID).first(),
-                pl.col("_idle").max().alias(VALUE),
-                pl.col(EVENT_ID).get(pl.col("_idle").arg_max()).alias("_from"),
-                pl.col("_next_e").get(pl.col("_idle").arg_max()).alias("_to"),
+                pl.concat_list(pl.col(EVENT_ID).first(), pl.col("_next_e").first())
+                .list.drop_nulls()
+                .alias(EVIDENCE)
             )
         )
-        per_case = (
-            runs.sort(SUBJECT_ID, CASE_KEY, VALUE, "_run", descending=[False, False, True, False])
-            .group_by(SUBJECT_ID, CASE_KEY)
-            .agg(pl.all().first())
-        )
-        # Build evidence lists only for the hits: list columns are costly on every held case.
-        hits = per_case.filter(pl.col(VALUE) >= params.idle_days).select(
-            SUBJECT_ID, CASE_KEY, pl.concat_list("_from", "_to").list.drop_nulls().alias(EVIDENCE)
-        )
         out.append(
-            per_case.join(hits, on=[SUBJECT_ID, CASE_KEY], how="left").select(
+            per_case.join(hits, on=["_h", CASE_KEY], how="left").select(
                 pl.lit(level).alias(SUBJECT_TYPE),
-                SUBJECT_ID,
+                pl.col("_h").cast(pl.String).alias(SUBJECT_ID),
                 pl.col(CASE_ID).alias(ITEM_ID),
                 CASE_ID,
                 EVIDENCE,
@@ -180,13 +172,22 @@ def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFr
     act = pl.col(ACTIVITY)
     carries_due = act.is_in(list(DUE_CARRIERS)) & pl.col(DUE).is_not_null()
     is_done = act == Activity.COMPLETE
+    cancelled = act == Activity.CANCEL
+    last_of_case = (pl.col(CASE_KEY) != pl.col(CASE_KEY).shift(-1)).fill_null(True)
+    # Filter before grouping: the deadline, the completion and the last row of each case are all
+    # the aggregation needs, a handful of the case's rows.
     excused = (
         timeline(prepared)
+        .filter(pl.col("_others"))
         .group_by(CASE_KEY)
-        .agg(pl.col("_gap").filter(pl.col("_others")).sum().alias("_excused_days"))
+        .agg(pl.col("_gap").sum().alias("_excused_days"))
+    )
+    base = prepared.filter(~pl.col(IS_PROTECTED))
+    progress = (
+        base.filter(act == Activity.PROGRESS).group_by(CASE_KEY).agg(pl.len().alias("_progress"))
     )
     return (
-        prepared.filter(~pl.col(IS_PROTECTED))
+        base.filter(carries_due | is_done | cancelled | last_of_case)
         .group_by(CASE_KEY)
         .agg(
             pl.col(CASE_ID).first(),
@@ -194,13 +195,14 @@ def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFr
             pl.col(EVENT_ID).filter(carries_due).last().alias("_due_e"),
             pl.col(WD).filter(is_done).first().alias("_done_wd"),
             pl.col(EVENT_ID).filter(is_done).first().alias("_done_e"),
-            (act == Activity.CANCEL).any().alias("_cancelled"),
-            (act == Activity.PROGRESS).sum().alias("_progress"),
+            cancelled.any().alias("_cancelled"),
             pl.col(EVENT_ID).last().alias("_last_e"),
             pl.col(HOLDER["unit"]).drop_nulls().last().alias("_unit"),
             pl.col(HOLDER["person"]).drop_nulls().last().alias("_person"),
             pl.col(END_WD).first(),
         )
+        .join(progress, on=CASE_KEY, how="left")
+        .with_columns(pl.col("_progress").fill_null(0))
         .filter(pl.col("_due").is_not_null() & ~pl.col("_cancelled"))
         .join(excused, on=CASE_KEY, how="left")
         .with_columns(
