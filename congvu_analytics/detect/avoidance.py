@@ -25,6 +25,7 @@ from congvu_analytics.detect._common import (
     SUBJECT_TYPE,
     VALUE,
     WD,
+    WEIGHT,
     due_ordinal,
     held,
     hits_frame,
@@ -67,7 +68,9 @@ def declines(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     del params
     out = []
     for level in LEVELS:
-        rows = prepared.filter((pl.col(ACTIVITY) == Activity.DECLINE) & ~pl.col(LEGIT))
+        rows = prepared.filter(
+            (pl.col(ACTIVITY) == Activity.DECLINE) & ~pl.col(LEGIT) & ~pl.col(IS_PROTECTED)
+        )
         subject = pl.coalesce(PREV[level], ACTING[level])
         hits = hits_frame(rows, level, subject, pl.concat_list(EVENT_ID))
         out.append(observe(held(prepared, level, include_protected=False), hits))
@@ -129,6 +132,7 @@ def coordination(
             CASE_ID,
             pl.when(hit).then(evidence).alias(EVIDENCE),
             pl.lit(None, pl.Float64).alias(VALUE),
+            pl.lit(1).alias(WEIGHT),
         )
         for level, subject in subjects.items()
     ]

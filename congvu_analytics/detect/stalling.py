@@ -25,6 +25,7 @@ from congvu_analytics.detect._common import (
     SUBJECT_TYPE,
     VALUE,
     WD,
+    WEIGHT,
     due_ordinal,
     held,
     hits_frame,
@@ -86,6 +87,7 @@ def idle(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
                 CASE_ID,
                 EVIDENCE,
                 pl.col(VALUE).cast(pl.Float64),
+                pl.lit(1).alias(WEIGHT),
             )
         )
     return pl.concat(out).select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()])
@@ -130,24 +132,20 @@ def hidden_wait(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
         hit = (pl.col("_paused_days") >= params.min_pause_days) & (
             pl.col(VALUE) > params.pause_share
         )
-        hits = per_case.filter(hit).select(
+        # Compact: the workload counts, plus every paused case with its share as the value
+        # (the mean pause share is sum / n) and the evidence when it is a hit.
+        paused = per_case.select(
             pl.lit(level).alias(SUBJECT_TYPE),
             SUBJECT_ID,
             pl.col(CASE_ID).alias(ITEM_ID),
             CASE_ID,
-            pl.col("_pauses").alias(EVIDENCE),
+            pl.when(hit).then(pl.col("_pauses")).alias(EVIDENCE),
+            VALUE,
+            pl.lit(0).alias(WEIGHT),
         )
-        values = per_case.select(SUBJECT_ID, pl.col(CASE_ID).alias(ITEM_ID), VALUE)
-        obs = (
-            observe(
-                held(prepared, level, include_protected=False),
-                hits.with_columns(pl.lit(None, pl.Float64).alias(VALUE)),
-            )
-            .drop(VALUE)
-            .join(values, on=[SUBJECT_ID, ITEM_ID], how="left")
-            .with_columns(pl.col(VALUE).fill_null(0.0))
-        )
-        out.append(obs)
+        workload = observe(held(prepared, level, include_protected=False), paused.head(0))
+        out.append(workload.select(list(OBS_SCHEMA)))
+        out.append(paused.select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()]))
     return pl.concat(out).select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()])
 
 
@@ -157,7 +155,9 @@ def extensions(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     for level in LEVELS:
         subject = pl.coalesce(HOLDER[level], ACTING[level])
         repeated = (
-            prepared.filter(pl.col(ACTIVITY) == Activity.EXTENSION_REQUEST)
+            prepared.filter(
+                (pl.col(ACTIVITY) == Activity.EXTENSION_REQUEST) & ~pl.col(IS_PROTECTED)
+            )
             .group_by(subject.alias("_s"), CASE_ID)
             .agg(pl.col(EVENT_ID).sort().alias("_ids"))
             .filter(pl.col("_ids").list.len() >= params.repeated_extensions)
@@ -225,6 +225,7 @@ def _deadline_obs(frame: pl.LazyFrame, hit: pl.Expr) -> pl.LazyFrame:
             CASE_ID,
             pl.when(hit).then(evidence).alias(EVIDENCE),
             pl.col("_late_days").cast(pl.Float64).alias(VALUE),
+            pl.lit(1).alias(WEIGHT),
         )
         for level, column in (("unit", "_unit"), ("person", "_person"))
     ]
