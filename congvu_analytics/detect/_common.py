@@ -291,10 +291,10 @@ def observe(denominator: pl.LazyFrame, hits: pl.LazyFrame) -> pl.LazyFrame:
     rows = hits.filter(pl.col(SUBJECT_ID).is_not_null()).select(
         SUBJECT_TYPE, SUBJECT_ID, ITEM_ID, CASE_ID, EVIDENCE, pl.lit(0).alias(WEIGHT)
     )
-    return pl.concat([_as_obs(workload), _as_obs(rows)], how="diagonal_relaxed")
+    return pl.concat([as_obs(workload), as_obs(rows)], how="diagonal_relaxed")
 
 
-def _as_obs(frame: pl.LazyFrame) -> pl.LazyFrame:
+def as_obs(frame: pl.LazyFrame) -> pl.LazyFrame:
     names = frame.collect_schema().names()
     return frame.select(
         [

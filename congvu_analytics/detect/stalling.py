@@ -26,6 +26,7 @@ from congvu_analytics.detect._common import (
     VALUE,
     WD,
     WEIGHT,
+    as_obs,
     due_ordinal,
     held,
     hits_frame,
@@ -62,34 +63,41 @@ def idle(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     for level in LEVELS:
         h = pl.col(HOLDER[level])
         # Holders are Categorical, so (holder, case) is a pair of integer keys.
+        # One row per held case with its longest stretch (weight 1: the workload and the
+        # median-idle metric), plus one row per hit with the evidence (weight 0).
         per_case = (
             line.filter(h.is_not_null())
             .group_by(h.alias("_h"), CASE_KEY)
-            .agg(pl.col(CASE_ID).first(), pl.col("_idle").max().alias(VALUE))
+            .agg(pl.col("_idle").max().alias(VALUE))
+            .select(
+                pl.lit(level).alias(SUBJECT_TYPE),
+                pl.col("_h").cast(pl.String).alias(SUBJECT_ID),
+                pl.col(VALUE).cast(pl.Float64),
+                pl.lit(1).alias(WEIGHT),
+            )
         )
-        # Evidence only for the hits: the longest stretch, from its event to the next one.
+        # The evidence: the longest stretch, from its event to the next one.
         hits = (
             line.with_columns(shift_within(pl.col(EVENT_ID), -1, CASE_KEY).alias("_next_e"))
             .filter(h.is_not_null() & (pl.col("_idle") >= params.idle_days))
             .sort("_idle", EVENT_ID, descending=[True, False])
             .group_by(h.alias("_h"), CASE_KEY)
             .agg(
+                pl.col(CASE_ID).first(),
                 pl.concat_list(pl.col(EVENT_ID).first(), pl.col("_next_e").first())
                 .list.drop_nulls()
-                .alias(EVIDENCE)
+                .alias(EVIDENCE),
             )
-        )
-        out.append(
-            per_case.join(hits, on=["_h", CASE_KEY], how="left").select(
+            .select(
                 pl.lit(level).alias(SUBJECT_TYPE),
                 pl.col("_h").cast(pl.String).alias(SUBJECT_ID),
                 pl.col(CASE_ID).alias(ITEM_ID),
                 CASE_ID,
                 EVIDENCE,
-                pl.col(VALUE).cast(pl.Float64),
-                pl.lit(1).alias(WEIGHT),
+                pl.lit(0).alias(WEIGHT),
             )
         )
+        out += [as_obs(per_case), as_obs(hits)]
     return pl.concat(out).select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()])
 
 
