@@ -326,15 +326,27 @@ def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
             pl.col("_type").fill_null("*").alias("peer_group"),
         )
     )
-    # A person's main unit: the unit they act from most often (ties broken by name).
+    # A person's main unit: the unit in which they held cases most often (or, for someone who
+    # never held one, were most often addressed). Change rows and pointing rows are a small
+    # share of the log, so the count stays cheap.
+    holding = prepared.filter(
+        pl.col(HOLDER_ACTOR).is_not_null()
+        & (pl.col(HOLDER_ACTOR) != pl.col(PREV["person"])).fill_null(True)
+    ).select(
+        pl.col(HOLDER_ACTOR).alias(ACTOR), pl.col(HOLDER_UNIT).alias(UNIT), pl.lit(0).alias("_rank")
+    )
+    addressed = prepared.filter(pl.col(TARGET_ACTOR).is_not_null()).select(
+        pl.col(TARGET_ACTOR).alias(ACTOR), pl.col(TARGET_UNIT).alias(UNIT), pl.lit(1).alias("_rank")
+    )
     main_unit = (
-        prepared.filter(pl.col(ACTOR).is_not_null() & pl.col(UNIT).is_not_null())
+        pl.concat([holding, addressed])
+        .filter(pl.col(UNIT).is_not_null())
         .group_by(ACTOR, UNIT)
-        .agg(pl.len().alias("_n"))
+        .agg(pl.len().alias("_n"), pl.col("_rank").min())
         .with_columns(pl.col(ACTOR, UNIT).cast(pl.String))
-        .sort([ACTOR, "_n", UNIT], descending=[False, True, False])
+        .sort([ACTOR, "_rank", "_n", UNIT], descending=[False, False, True, False])
         .group_by(ACTOR, maintain_order=True)
-        .first()
+        .agg(pl.col(UNIT).first())
     )
     people = (
         pl.concat(

@@ -34,7 +34,7 @@ from congvu_analytics.detect._common import (
     timeline,
 )
 from congvu_analytics.detect.params import DetectionParams
-from congvu_analytics.frames import shift_within
+from congvu_analytics.frames import is_group_start, shift_within
 from congvu_analytics.schema import (
     ACTIVITY,
     CASE_ID,
@@ -107,14 +107,18 @@ def hidden_wait(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
     case's cycle time. The value is that share."""
     act = pl.col(ACTIVITY)
     line = timeline(prepared)
-    cycle = line.group_by(CASE_KEY).agg(
-        (
-            pl.coalesce(
-                pl.col(WD).filter(act.is_in([Activity.COMPLETE, Activity.CANCEL])).first(),
-                pl.col(END_WD).first(),
-            )
-            - pl.col(WD).min()
-        ).alias("_cycle")
+    done = act.is_in([Activity.COMPLETE, Activity.CANCEL])
+    # Cycle time from the case's first row and its completion (or the end of the log): two
+    # rows per case are enough.
+    cycle = (
+        line.filter(is_group_start(CASE_KEY) | done)
+        .group_by(CASE_KEY)
+        .agg(
+            (
+                pl.coalesce(pl.col(WD).filter(done).first(), pl.col(END_WD).first())
+                - pl.col(WD).min()
+            ).alias("_cycle")
+        )
     )
     # The pause lasts until the next active event that ends it; ``_gap`` only reaches the next
     # event, so sum the gaps of every row while the pause is open.
@@ -190,12 +194,14 @@ def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFr
         .group_by(CASE_KEY)
         .agg(pl.col("_gap").sum().alias("_excused_days"))
     )
-    base = prepared.filter(~pl.col(IS_PROTECTED))
+    unprotected = ~pl.col(IS_PROTECTED)
     progress = (
-        base.filter(act == Activity.PROGRESS).group_by(CASE_KEY).agg(pl.len().alias("_progress"))
+        prepared.filter(unprotected & (act == Activity.PROGRESS))
+        .group_by(CASE_KEY)
+        .agg(pl.len().alias("_progress"))
     )
     return (
-        base.filter(carries_due | is_done | cancelled | last_of_case)
+        prepared.filter(unprotected & (carries_due | is_done | cancelled | last_of_case))
         .group_by(CASE_KEY)
         .agg(
             pl.col(CASE_ID).first(),
