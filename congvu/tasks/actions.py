@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
@@ -294,7 +294,7 @@ def _save_cache(task: Task, state: TaskState) -> None:
     task.save(update_fields=CACHE_FIELDS)
 
 
-@dataclass(frozen=True)
+@dataclass
 class EventRow:
     seq: int
     type: int
