@@ -267,17 +267,10 @@ def _repeatable_read(snapshot: str | None = None) -> None:
             cur.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
 
 
-def _verify_range(
-    url: str, snapshot: str, lo: int, hi: int, heads: dict[int, tuple[int, str, int]]
+def verify_range(
+    snapshot: str, lo: int, hi: int, heads: dict[int, tuple[int, str, int]]
 ) -> tuple[list[Problem], dict[int, int], int]:
-    """Worker process: one task-id range, read in the parent's exported snapshot."""
-    import os
-
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congvu.settings")
-    import django
-
-    django.setup()
+    """One task-id range, read in the snapshot the parent exported (worker process)."""
     part = VerifyResult()
     with transaction.atomic():
         _repeatable_read(snapshot)
@@ -295,16 +288,18 @@ def _verify_range(
 
 
 def _walk_parallel(
-    heads: dict[int, tuple[int, str, int]], result: VerifyResult, workers: int
+    heads: dict[int, tuple[int, str, int]], result: VerifyResult, workers: int, threshold: int
 ) -> dict[int, int] | None:
     """Split the chains by task-id range over worker processes; None if not worth it."""
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
+    from congvu.tasks import verify_worker
+
     with connection.cursor() as cur:
         cur.execute("SELECT MIN(task_id), MAX(task_id), COUNT(*) FROM tasks_taskevent")
         lo, hi, n = cur.fetchone()
-        if lo is None or n < PARALLEL_MIN_EVENTS:
+        if lo is None or n < threshold:
             return None
         cur.execute("SELECT pg_export_snapshot()")
         snapshot = cur.fetchone()[0]
@@ -314,7 +309,7 @@ def _walk_parallel(
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         futures = [
             pool.submit(
-                _verify_range,
+                verify_worker.run,
                 _db_url(),
                 snapshot,
                 a,
@@ -332,7 +327,12 @@ def _walk_parallel(
     return last_seq
 
 
-def verify_log(*, check_cache: bool = True, workers: int | None = None) -> VerifyResult:
+def verify_log(
+    *,
+    check_cache: bool = True,
+    workers: int | None = None,
+    parallel_threshold: int = PARALLEL_MIN_EVENTS,
+) -> VerifyResult:
     """Verify every chain and checkpoint. On PostgreSQL, large logs (over 500,000 events) are
     split over `workers` processes (default: the CPU count, at most 4) that share one
     exported snapshot, so the result is that of a single consistent read."""
@@ -351,7 +351,7 @@ def verify_log(*, check_cache: bool = True, workers: int | None = None) -> Verif
         heads = _checkpoint_heads(result)
         last_seq = None
         if workers > 1 and connection.vendor == "postgresql" and not nested:
-            last_seq = _walk_parallel(heads, result, workers)
+            last_seq = _walk_parallel(heads, result, workers, parallel_threshold)
         if last_seq is None:
             last_seq = walk_chains(
                 _stream(f"SELECT {_columns()} FROM tasks_taskevent ORDER BY task_id, seq"),  # noqa: S608 - constant columns
