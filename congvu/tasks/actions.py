@@ -1307,6 +1307,18 @@ def task_state(task: Task) -> TaskState:
     return replay(_event_rows(task.pk))
 
 
+def task_states(task_ids: list[int]) -> dict[int, TaskState]:
+    """Replays of many tasks from one query (list pages)."""
+    rows: dict[int, list[EventRow]] = {t: [] for t in task_ids}
+    for task_id, *fields in (
+        TaskEvent.objects.filter(task_id__in=task_ids)
+        .order_by("task_id", "seq")
+        .values_list("task_id", *EventRow.__dataclass_fields__)
+    ):
+        rows[task_id].append(EventRow(*fields))
+    return {t: replay(evs) for t, evs in rows.items()}
+
+
 def rolled_up_progress(task: Task) -> int:
     """Own progress for a leaf task; the mean of the children's rolled-up progress otherwise
     (cancelled children excluded, completed count as 100)."""
