@@ -54,7 +54,9 @@ def main() -> None:
         from congvu.org.models import Person, Unit, UnitType
 
         ut = UnitType.objects.create(code="so", name="Sở", level=2)
-        unit = Unit.objects.create(code="S1", name="Sở 1", unit_type=ut, valid_from=date(2020, 1, 1))
+        unit = Unit.objects.create(
+            code="S1", name="Sở 1", unit_type=ut, valid_from=date(2020, 1, 1)
+        )
         person = Person.objects.create(code="P1", full_name="Cán bộ 1", category="cong_chuc")
         n_tasks = args.events // args.per_task
         key = seal_key()
@@ -69,9 +71,30 @@ def main() -> None:
                 "head_seal, version) FROM STDIN"
             ) as cp:
                 for t in range(1, n_tasks + 1):
-                    cp.write_row((t, True, "", None, "", "", f"Nhiệm vụ {t}", "", 2, person.pk,
-                                  unit.pk, unit.pk, person.pk, base, "in_progress",
-                                  date(2024, 12, 31), 0, args.per_task, "", args.per_task))
+                    cp.write_row(
+                        (
+                            t,
+                            True,
+                            "",
+                            None,
+                            "",
+                            "",
+                            f"Nhiệm vụ {t}",
+                            "",
+                            2,
+                            person.pk,
+                            unit.pk,
+                            unit.pk,
+                            person.pk,
+                            base,
+                            "in_progress",
+                            date(2024, 12, 31),
+                            0,
+                            args.per_task,
+                            "",
+                            args.per_task,
+                        )
+                    )
             types = [101, 102] + [201, 406, 301, 302] * args.per_task
             with cur.copy(
                 "COPY tasks_taskevent (task_id, seq, type, at, actor_id, unit_id, target_person_id,"
@@ -86,29 +109,64 @@ def main() -> None:
                         payload = {"percent": seq * 4} if typ == 201 else {}
                         text = "Báo cáo tiến độ thực hiện" if typ == 201 else ""
                         body = canonical(
-                            task_id=t, seq=seq, type_code=typ, at_us=micros(at),
-                            actor_id=person.pk, unit_id=unit.pk, target_person_id=None,
-                            target_unit_id=unit.pk if typ == 301 else None, reason_code="",
-                            reason_text=text, payload=payload,
+                            task_id=t,
+                            seq=seq,
+                            type_code=typ,
+                            at_us=micros(at),
+                            actor_id=person.pk,
+                            unit_id=unit.pk,
+                            target_person_id=None,
+                            target_unit_id=unit.pk if typ == 301 else None,
+                            reason_code="",
+                            reason_text=text,
+                            payload=payload,
                         )
                         prev = compute_seal(key, prev, body)
-                        cp.write_row((t, seq, typ, at, person.pk, unit.pk, None,
-                                      unit.pk if typ == 301 else None, "", text,
-                                      json.dumps(payload), prev))
+                        cp.write_row(
+                            (
+                                t,
+                                seq,
+                                typ,
+                                at,
+                                person.pk,
+                                unit.pk,
+                                None,
+                                unit.pk if typ == 301 else None,
+                                "",
+                                text,
+                                json.dumps(payload),
+                                prev,
+                            )
+                        )
         raw.commit()
         with connection.cursor() as c:
             c.execute("ANALYZE tasks_taskevent")
             c.execute("ANALYZE tasks_task")
-        print(f"built {n_tasks * args.per_task:,} sealed events in {n_tasks:,} chains "
-              f"({time.perf_counter() - t0:.0f} s)")
+        print(
+            f"built {n_tasks * args.per_task:,} sealed events in {n_tasks:,} chains "
+            f"({time.perf_counter() - t0:.0f} s)"
+        )
 
+    with open("/proc/loadavg") as fh:
+        print(f"load average before: {fh.read().split()[:3]}")
+    cpu0 = time.process_time()
     res = verify_log()
-    print(f"verify_log (no checkpoint): {'OK' if res.ok else 'BROKEN'} {res.events:,} events, "
-          f"{res.chains:,} chains in {res.seconds:.1f} s ({res.events / res.seconds:,.0f} events/s)")
+    print(
+        f"verify_log (no checkpoint): {'OK' if res.ok else 'BROKEN'} {res.events:,} events, "
+        f"{res.chains:,} chains in {res.seconds:.1f} s ({res.events / res.seconds:,.0f} events/s)"
+        f"; parent CPU {time.process_time() - cpu0:.1f} s"
+    )
+    res1 = verify_log(workers=1)
+    print(
+        f"verify_log, one process: {res1.seconds:.1f} s ({res1.events / res1.seconds:,.0f} "
+        "events/s)"
+    )
     t0 = time.perf_counter()
     cp = create_checkpoint()
-    print(f"first checkpoint ({cp.head_count if cp else 0:,} heads, verifies the changed chains "
-          f"first): {time.perf_counter() - t0:.1f} s")
+    print(
+        f"first checkpoint ({cp.head_count if cp else 0:,} heads, verifies the changed chains "
+        f"first): {time.perf_counter() - t0:.1f} s"
+    )
     res = verify_log()
     print(f"verify_log (with checkpoint): {'OK' if res.ok else 'BROKEN'} in {res.seconds:.1f} s")
 

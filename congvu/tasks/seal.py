@@ -105,22 +105,26 @@ def compute_seal(key: bytes, previous: str, body: bytes) -> str:
     return hmac.new(key, previous.encode() + b"\x1e" + body, hashlib.sha256).hexdigest()
 
 
+def hmac_pads(key: bytes) -> tuple[Any, Any]:
+    """SHA-256 states after absorbing key ⊕ ipad and key ⊕ opad (RFC 2104)."""
+    block = 64
+    k = hashlib.sha256(key).digest() if len(key) > block else key
+    k = k.ljust(block, b"\0")
+    return hashlib.sha256(bytes(b ^ 0x36 for b in k)), hashlib.sha256(bytes(b ^ 0x5C for b in k))
+
+
 def fast_sealer(key: bytes) -> Callable[[bytes], str]:
     """HMAC-SHA256 with the key schedule done once (RFC 2104 inner/outer pads): half the cost
     of hmac.digest per call, which matters over millions of events. Same result as
     compute_seal given `previous ‖ 0x1e ‖ body` (tests check it)."""
-    block = 64
-    k = hashlib.sha256(key).digest() if len(key) > block else key
-    k = k.ljust(block, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in k))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in k))
+    inner, outer = hmac_pads(key)
 
     def seal(message: bytes) -> str:
         i = inner.copy()
         i.update(message)
         o = outer.copy()
         o.update(i.digest())
-        return o.hexdigest()
+        return str(o.hexdigest())
 
     return seal
 
