@@ -149,17 +149,23 @@ def main() -> None:
 
     with open("/proc/loadavg") as fh:
         print(f"load average before: {fh.read().split()[:3]}")
+    import resource
+
     cpu0 = time.process_time()
+    kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     res = verify_log()
+    kids1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    kids_cpu = (kids1.ru_utime + kids1.ru_stime) - (kids0.ru_utime + kids0.ru_stime)
     print(
         f"verify_log (no checkpoint): {'OK' if res.ok else 'BROKEN'} {res.events:,} events, "
         f"{res.chains:,} chains in {res.seconds:.1f} s ({res.events / res.seconds:,.0f} events/s)"
-        f"; parent CPU {time.process_time() - cpu0:.1f} s"
+        f"; CPU: parent {time.process_time() - cpu0:.1f} s + workers {kids_cpu:.1f} s"
     )
+    cpu0 = time.process_time()
     res1 = verify_log(workers=1)
     print(
         f"verify_log, one process: {res1.seconds:.1f} s ({res1.events / res1.seconds:,.0f} "
-        "events/s)"
+        f"events/s); CPU {time.process_time() - cpu0:.1f} s"
     )
     t0 = time.perf_counter()
     cp = create_checkpoint()
