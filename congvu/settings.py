@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Listed so that its Swagger page uses the bundled assets instead of a CDN.
     "ninja",
     "congvu.workdays",
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
     "congvu.ops",
     "congvu.notify",
     "congvu.evaluation",
+    "congvu.twofactor",
     "congvu.web",
 ]
 
@@ -75,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "congvu.twofactor.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -182,6 +187,11 @@ SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 3600))  # one working 
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Two-factor sign-in (TOTP): required for leaders, HR, inspectors and administrators when the
+# province turns it on; voluntary for everyone else.
+REQUIRE_2FA = envbool("CONGVU_REQUIRE_2FA", "False")
+OTP_TOTP_ISSUER = os.getenv("CONGVU_PROVINCE_NAME", "Tỉnh Bình Minh") + " — Công Vụ"
 
 # Sign-in throttling (django-axes): lock a username+address after repeated failures.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
