@@ -109,6 +109,74 @@ def do_set_rule_parameter(
 
 
 @transaction.atomic
+def do_create_rule_set(
+    *,
+    code: str,
+    name: str,
+    legal_basis: str,
+    scheme: str,
+    categories: Sequence[str],
+    valid_from: date,
+    valid_to: date | None = None,
+    params: dict[str, Any] | None = None,
+    reason: str,
+    actor: Person | None = None,
+    user: User | None = None,
+) -> RuleSet:
+    """Configure a new regime (e.g. a future decree for viên chức). Two rule sets starting on
+    the same day for the same category would be ambiguous and are refused."""
+    _require_rule_admin(actor, user)
+    if not reason.strip():
+        raise ActionError("reason_required", "Cần nêu lý do.", field="reason")
+    code = code.strip()
+    if not code or not name.strip() or not legal_basis.strip():
+        raise ActionError("required", "Cần mã, tên và căn cứ pháp lý.", field="code")
+    if RuleSet.objects.filter(code=code).exists():
+        raise ActionError("duplicate_code", f"Mã bộ quy tắc {code} đã tồn tại.", field="code")
+    if scheme not in Scheme.values:
+        raise ActionError("invalid_scheme", "Phương pháp đánh giá không hợp lệ.", field="scheme")
+    bad = [c for c in categories if c not in Person.Category.values]
+    if not categories or bad:
+        raise ActionError(
+            "invalid_categories", f"Đối tượng áp dụng không hợp lệ: {bad}.", field="categories"
+        )
+    if valid_to is not None and valid_to < valid_from:
+        raise ActionError(
+            "invalid_range", "Ngày hết hiệu lực trước ngày bắt đầu.", field="valid_to"
+        )
+    for other in RuleSet.objects.filter(valid_from=valid_from):
+        if set(other.categories) & set(categories):
+            raise ActionError(
+                "ambiguous_rule_set",
+                f"Bộ quy tắc {other.code} cũng bắt đầu ngày {valid_from:%d/%m/%Y} cho cùng đối tượng.",
+                field="valid_from",
+            )
+    for key, value in (params or {}).items():
+        validate_param(key, value)
+    rule_set = RuleSet.objects.create(
+        code=code,
+        name=name.strip(),
+        legal_basis=legal_basis.strip(),
+        scheme=scheme,
+        categories=list(categories),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        params=params or {},
+    )
+    RuleParameterChange.objects.create(
+        rule_set=rule_set,
+        key="(tạo mới)",
+        old_value=None,
+        new_value={"categories": list(categories), "valid_from": valid_from.isoformat()},
+        reason=reason.strip(),
+        changed_by=actor,
+        changed_by_user=user,
+    )
+    eventlog.record("rule_set", rule_set.pk, "rule_set_created", actor, {"code": code})
+    return rule_set
+
+
+@transaction.atomic
 def do_set_rule_validity(
     rule_set: RuleSet,
     *,

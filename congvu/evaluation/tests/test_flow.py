@@ -303,3 +303,30 @@ def test_contract_workers_have_no_rule_set(org) -> None:
     with pytest.raises(ActionError) as exc:
         actions.do_open_evaluation(worker, Evaluation.Kind.MONTH, 2026, 1)
     assert exc.value.code == "no_rule_set"
+
+
+def test_a_newer_rule_set_for_vien_chuc_takes_over_from_its_start(org) -> None:
+    actions.do_create_rule_set(
+        code="VC_2026",
+        name="Quy định mới cho viên chức",
+        legal_basis="Luật Viên chức (sửa đổi)",
+        scheme="points",
+        categories=["vien_chuc"],
+        valid_from=date(2026, 7, 1),
+        reason="Nghị định mới",
+        actor=org.quan_tri,
+    )
+    assert rule_set_for("vien_chuc", date(2026, 6, 30)).code == "ND90_2020_ND48_2023"
+    assert rule_set_for("vien_chuc", date(2026, 7, 1)).code == "VC_2026"
+    with pytest.raises(ActionError) as exc:
+        actions.do_create_rule_set(
+            code="VC_2026B",
+            name="x",
+            legal_basis="y",
+            scheme="points",
+            categories=["vien_chuc"],
+            valid_from=date(2026, 7, 1),
+            reason="z",
+            actor=org.quan_tri,
+        )
+    assert exc.value.code == "ambiguous_rule_set"
