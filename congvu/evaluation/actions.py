@@ -321,6 +321,15 @@ def do_open_evaluation(
         raise ActionError("duplicate_period", "Kỳ đánh giá này đã được mở cho người này.")
     membership = _membership_for(person, start, end)
     eval_unit = unit or membership.unit
+    if actor is not None and actor.pk != person.pk:
+        access = access_for(actor)
+        if not (
+            access.can_act_on_unit(eval_unit.pk)
+            or (access.has_role(RoleGrant.Role.HR) and access.can_see_evaluations_of(eval_unit.pk))
+        ):
+            raise ActionPermissionError(
+                "Chỉ người được đánh giá, lãnh đạo đơn vị hoặc Sở Nội vụ mở kỳ đánh giá."
+            )
     group = ""
     item = (
         ProductCatalogItem.objects.filter(job_position=membership.job_position)

@@ -330,3 +330,54 @@ def test_a_newer_rule_set_for_vien_chuc_takes_over_from_its_start(org) -> None:
             actor=org.quan_tri,
         )
     assert exc.value.code == "ambiguous_rule_set"
+
+
+def test_only_the_person_their_leaders_or_hr_open_a_period(org) -> None:
+    with pytest.raises(ActionError) as exc:
+        actions.do_open_evaluation(org.alice, Evaluation.Kind.MONTH, 2026, 1, actor=org.bob)
+    assert exc.value.code == "permission_denied"
+    actions.do_open_evaluation(org.alice, Evaluation.Kind.MONTH, 2026, 1, actor=org.noi_vu)
+    actions.do_open_evaluation(org.alice, Evaluation.Kind.MONTH, 2026, 2, actor=org.tp_a1)
+    with pytest.raises(ActionError) as exc:
+        actions.do_open_evaluation(org.alice, Evaluation.Kind.MONTH, 2026, 2, actor=org.tp_a1)
+    assert exc.value.code == "duplicate_period"
+
+
+def test_catalogue_products_carry_their_coefficient_and_job_group_nd335_art14(org) -> None:
+    from congvu.org.models import Membership
+
+    Membership.objects.filter(person=org.alice).update(job_position="Chuyên viên ngân sách")
+    item = actions.do_add_catalog_item(
+        job_position="Chuyên viên ngân sách",
+        job_group="Quản lý ngân sách",
+        code="TT-01",
+        name="Tờ trình phân bổ dự toán",
+        coefficient=Decimal("1.5"),
+        valid_from=date(2026, 1, 1),
+        actor=org.quan_tri,
+    )
+    with pytest.raises(ActionError) as exc:
+        actions.do_add_catalog_item(
+            job_position="Chuyên viên ngân sách",
+            code="TT-02",
+            name="x",
+            coefficient=Decimal(0),
+            valid_from=date(2026, 1, 1),
+            actor=org.quan_tri,
+        )
+    assert exc.value.code == "invalid_coefficient"
+    assert actions.catalog_for("Chuyên viên ngân sách", date(2026, 3, 1)) == [item]
+    q = actions.do_open_evaluation(org.alice, Evaluation.Kind.QUARTER, 2026, 1)
+    assert (q.start, q.end, q.job_group) == (
+        date(2026, 1, 1),
+        date(2026, 3, 31),
+        "Quản lý ngân sách",
+    )
+    p = actions.do_add_product(
+        q,
+        actor=org.alice,
+        catalog_item=item,
+        quantity_assigned=Decimal(4),
+        quantity_completed=Decimal(3),
+    )
+    assert (p.name, p.coefficient) == ("Tờ trình phân bổ dự toán", Decimal("1.5"))
