@@ -735,7 +735,35 @@ def do_decide(
 
 
 def finalisation_warnings(evaluations: Sequence[Evaluation]) -> list[str]:
-    """What the web page shows before the finalise button: the HTXS quota violations."""
+    """What the web page shows before the finalise button: the HTXS quota violations (which
+    block finalisation without a reason) and, for information, a missed year deadline."""
+    return quota_warnings(evaluations) + deadline_warnings(evaluations)
+
+
+def deadline_warnings(evaluations: Sequence[Evaluation], today: date | None = None) -> list[str]:
+    """ND 335 Art. 21: the year is classified before 15/12 (`year_deadline`, day-month)."""
+    today = today or _today()
+    out: list[str] = []
+    for year, rule_set in sorted(
+        {(e.year, e.rule_set) for e in evaluations if e.kind == Evaluation.Kind.YEAR},
+        key=lambda pair: pair[0],
+    ):
+        raw = rule_set.params_with_defaults.get("year_deadline")
+        if not raw:
+            continue
+        day, month = (int(x) for x in str(raw).split("-"))
+        deadline = date(year, month, day)
+        if today > deadline:
+            out.append(
+                f"Đã quá thời điểm đánh giá, xếp loại năm {year} (trước ngày {deadline:%d/%m/%Y}); "
+                "đơn vị có lịch đặc thù được thực hiện đến 15/01 năm sau."
+            )
+    return out
+
+
+def quota_warnings(evaluations: Sequence[Evaluation]) -> list[str]:
+    """HTXS ≤ 20 % of HTT per unit and per group (ND 335 Art. 20.5), counting the finalised
+    results of the same unit and year plus these."""
     out: list[str] = []
     by_unit: dict[tuple[int, int], dict[int, tuple[str, str]]] = {}
     for e in evaluations:
@@ -763,7 +791,7 @@ def do_finalise(
     for e in locked:
         _require_open(e, [S.DECIDED])
         _require_superior(e, actor)
-    warnings = finalisation_warnings(locked)
+    warnings = quota_warnings(locked)
     reason = quota_override_reason.strip()
     if warnings and not reason:
         raise ActionError(

@@ -381,3 +381,11 @@ def test_catalogue_products_carry_their_coefficient_and_job_group_nd335_art14(or
         quantity_completed=Decimal(3),
     )
     assert (p.name, p.coefficient) == ("Tờ trình phân bổ dự toán", Decimal("1.5"))
+
+
+def test_a_missed_year_deadline_is_a_warning_nd335_art21(org) -> None:
+    scored_month(org.alice, org.tp_a1, 1)
+    y = _year(org.alice, org.tp_a1)
+    assert actions.deadline_warnings([y], today=date(2026, 12, 15)) == []
+    late = actions.deadline_warnings([y], today=date(2026, 12, 16))
+    assert late and "15/12/2026" in late[0]
