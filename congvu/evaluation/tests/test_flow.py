@@ -389,3 +389,20 @@ def test_a_missed_year_deadline_is_a_warning_nd335_art21(org) -> None:
     assert actions.deadline_warnings([y], today=date(2026, 12, 15)) == []
     late = actions.deadline_warnings([y], today=date(2026, 12, 16))
     assert late and "15/12/2026" in late[0]
+
+
+def test_a_leaders_task_points_include_the_units_results_nd335_art15_16(org) -> None:
+    """Head of Phòng Ngân sách, own products all done on time (composite 1.0). Alice, whom
+    they manage, is KHT (nothing done): 70 × (0.4·1 + 0.3·0.5 + 0.3·0) = 38.5 → 30 + 38.5 = 68.5
+    (HT). Had Alice done everything: 70 × (0.4 + 0.3 + 0.3) = 70 → 100."""
+    alice = scored_month(org.alice, org.tp_a1, 1, general=0, done=0, finalise=False)
+    assert alice.proposed_level == Level.KHT
+    head = scored_month(org.tp_a1, org.gd_a, 1, finalise=False)
+    assert (head.task_score, head.total_score, head.proposed_level) == (
+        Decimal("38.50"),
+        Decimal("68.50"),
+        Level.HT,
+    )
+    scored_month(org.alice, org.tp_a1, 2)
+    head2 = scored_month(org.tp_a1, org.gd_a, 2, finalise=False)
+    assert head2.total_score == Decimal("100.00")
