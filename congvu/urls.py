@@ -9,5 +9,6 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("congvu.twofactor.urls")),
     path("", include("congvu.web.urls")),
 ]

@@ -399,11 +399,20 @@ def _chunks(
                 pl.lit(None, pl.String).alias("holder_actor"),
                 pl.lit(None, pl.String).alias("holder_unit"),
             )
-            .select([pl.col(c).cast(t) for c, t in SCHEMA.items()])
+            .select(
+                [
+                    (pl.col(c) if c in _ROW_SCHEMA or c in _ADDED else pl.lit(None)).cast(t).alias(c)
+                    for c, t in SCHEMA.items()
+                ]
+            )
             # Exported logs usually come grouped by case in time order; chunks hold whole cases
             # in increasing (zero-padded) case id, so sorting each chunk sorts the file.
             .sort("case_id", "timestamp", "event_id")
         )
+
+
+# Columns the loop above adds; every other canonical column (e.g. LEVEL) is left null.
+_ADDED = ("activity_label", "reason_text", "holder_actor", "holder_unit")
 
 
 def _truth(org: _Org) -> SynthLog:

@@ -73,10 +73,8 @@ def _protected_task_ids() -> set[int]:
     """Tasks under an approved innovation proposal (Decree 73/2023), when that app is present."""
     if not apps.is_installed("congvu.evaluation"):
         return set()
-    try:
-        from congvu.evaluation.innovation import protected_task_ids
-    except ImportError:
-        return set()
+    from congvu.evaluation.actions import protected_task_ids
+
     return set(protected_task_ids())
 
 
@@ -162,7 +160,7 @@ def _store(run: DetectionRun, findings: pl.DataFrame, events: pl.DataFrame) -> N
     person_codes = {r["subject_id"] for r in rows if r["subject_type"] == "person"}
     unit_codes = {r["subject_id"] for r in rows if r["subject_type"] == "unit"}
     people = {p.code: p for p in Person.objects.filter(code__in=person_codes)}
-    units = {u.code: u for u in Unit.objects.filter(code__in=unit_codes)}
+    units = {u.code: u for u in Unit.objects.filter(code__in=unit_codes).select_related("parent")}
     context = dict(
         Membership.objects.active_on(run.period_end)
         .filter(person__code__in=person_codes, is_primary=True)
@@ -231,9 +229,17 @@ def _store(run: DetectionRun, findings: pl.DataFrame, events: pl.DataFrame) -> N
     )
 
 
+def unit_label(unit: Unit) -> str:
+    """A division's name alone is ambiguous ("Văn phòng Sở"): add its parent below the root."""
+    parent = unit.parent
+    if parent is not None and parent.parent_id is not None:
+        return f"{unit.name} ({parent.name})"
+    return unit.name
+
+
 def _named(sentence: str, code: str, person: Person | None, unit: Unit | None) -> str:
     """The engine speaks in codes (it knows no names); people read names."""
-    name = person.full_name if person else unit.name if unit else None
+    name = person.full_name if person else unit_label(unit) if unit else None
     return sentence.replace(f" {code} ", f" {name} ", 1) if name else sentence
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from congvu.notify.models import DigestSent, EmailCursor, OutboxEmail, Preference
@@ -113,7 +114,7 @@ def _event_message(row: OutboxEmail) -> EmailMessage:
         lines.append(f"Nội dung: {ev.reason_text}")
     lines += [
         "",
-        f"Xem nhiệm vụ: {_link(f'/nhiem-vu/{task.pk}/')}",
+        f"Xem nhiệm vụ: {_link(reverse('web:task', args=[task.pk]))}",
         "",
         settings.PROVINCE_NAME + " — Công Vụ",
     ]

@@ -116,7 +116,7 @@ def network(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="#f2c94c" stroke="{INK}"><title>{escape(label)}</title></circle>'
         )
         parts.append(
-            f'<text x="{tx:.1f}" y="{y + 4:.1f}" font-size="12" text-anchor="{anchor}" fill="{INK}">{escape(label[:28])}</text>'
+            f'<text x="{tx:.1f}" y="{y + 4:.1f}" font-size="15" text-anchor="{anchor}" fill="{INK}">{escape(label[:30])}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

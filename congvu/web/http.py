@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.http.response import HttpResponseBase
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from congvu.org.models import Person, person_for_user
@@ -60,6 +61,10 @@ def login_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
         target = request.get_full_path()
         if getattr(request, "htmx", False) and request.htmx.current_url_abs_path:  # type: ignore[attr-defined]
             target = request.htmx.current_url_abs_path  # type: ignore[attr-defined]
+        elif request.method == "POST":
+            # A form often posts to an action URL (…/thao-tac/) from the page that shows it:
+            # come back to that page, where the kept fields are put back into the form.
+            target = _same_site_referer(request) or target
         if request.method == "POST":
             data = {k: v for k, v in request.POST.lists() if k not in _NEVER_KEPT}
             request.session[PENDING_FORM_KEY] = {"path": target, "data": data}
@@ -77,6 +82,14 @@ def login_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
         return HttpResponseRedirect(url)
 
     return wrapper
+
+
+def _same_site_referer(request: HttpRequest) -> str | None:
+    referer = request.headers.get("Referer", "")
+    if not referer or not url_has_allowed_host_and_scheme(referer, {request.get_host()}):
+        return None
+    parts = urlsplit(referer)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def pending_form_data(request: HttpRequest) -> QueryDict | None:

@@ -91,7 +91,9 @@ def test_it_stores_findings_for_the_quarter_with_their_evidence(history):
     assert len(f.case_ids) == 14 and len(f.evidence_event_ids) >= 28
     # The sentence names the person, not the code.
     assert f.sentence.startswith("Cán bộ Bùi Thị Chi ")
-    assert buck.get(subject_code="SXD-QH").sentence.startswith("Đơn vị Phòng Quy hoạch ")
+    assert buck.get(subject_code="SXD-QH").sentence.startswith(
+        "Đơn vị Phòng Quy hoạch (Sở Xây dựng) "
+    )
     # Normal workers are not flagged.
     assert not Finding.objects.filter(subject_code__in=["BOB", "TP_A1"]).exists()
 
@@ -150,3 +152,19 @@ def test_the_scheduled_job_and_the_command_run_detection(history, capsys):
     assert "2025-Q3" in out
     call_command("run_detection", "--all")
     assert "2025-Q3" in capsys.readouterr().out
+
+
+def test_tasks_under_an_approved_innovation_proposal_are_marked_protected(history, monkeypatch):
+    """Decree 73/2023: the engine receives protected=True for those cases and raises no
+    avoidance or stalling finding on them."""
+    import congvu.detection.actions as mod
+    from congvu.tasks.models import Task
+
+    protected = set(Task.objects.filter(title__startswith="Nhiệm vụ số").values_list("pk", flat=True)[:3])
+    monkeypatch.setattr(mod, "_protected_task_ids", lambda: protected)
+    from congvu.detection.models import quarter_of
+
+    _, start, end = quarter_of(date(2025, 8, 1))
+    frame = mod.period_events(start, end)
+    marked = set(frame.filter(frame["protected"])["case_id"].unique().to_list())
+    assert marked == {str(p) for p in protected}

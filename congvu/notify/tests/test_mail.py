@@ -83,6 +83,7 @@ def test_an_assignment_and_a_coordination_request_are_mailed_over_smtp(people_wi
     assert set(by_to) == {"alice@binhminh.gov.vn", "gd_b@binhminh.gov.vn"}
     body = by_to["alice@binhminh.gov.vn"].get_content()
     assert "Kính gửi Hoàng Thị An" in body and "Hạn xử lý: 20/03/2026" in body
+    assert "/viec/" in body
     assert "Giao việc" in by_to["alice@binhminh.gov.vn"]["Subject"]
     assert "Đề nghị phối hợp" in by_to["gd_b@binhminh.gov.vn"]["Subject"]
 

@@ -82,3 +82,8 @@ def test_an_htmx_request_with_an_expired_session_redirects_the_whole_page(client
     )
     assert response.status_code == 204
     assert response["HX-Redirect"] == "/dang-nhap/?next=%2Fviec%2Fgiao%2F"
+
+
+def test_it_stays_vietnamese_for_an_english_browser_until_switched(client, db):
+    body = client.get("/dang-nhap/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="vi">' in body

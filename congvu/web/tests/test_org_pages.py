@@ -32,7 +32,7 @@ def test_the_tree_reads_the_organisation_as_of_a_date(signed_in, org):
 
 def test_the_tree_costs_a_fixed_number_of_queries(signed_in, org, django_assert_max_num_queries):
     client = signed_in("lanh_dao")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         assert client.get("/to-chuc/").status_code == 200
 
 

@@ -179,3 +179,11 @@ def test_heavy_pages_cost_a_bounded_number_of_queries(
         assert client.get("/toan-tinh/").status_code == 200
     with django_assert_max_num_queries(30):
         assert client.get("/viec/").status_code == 200
+
+
+def test_the_task_page_speaks_english_on_request(signed_in, org):
+    task = assign(org)
+    client = signed_in("gd_a")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get(f"/viec/{task.pk}/").content.decode()
+    assert "Timeline" in body and "Accept" in body and "Directive document" in body

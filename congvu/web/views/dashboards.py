@@ -24,6 +24,7 @@ from congvu.web.metrics import Stats, group_of, monthly, summarise, task_facts, 
 from congvu.web.taskquery import visible_tasks, with_countdowns, with_names
 
 IDLE_WORKING_DAYS = 10
+NETWORK_EDGES = 30
 
 
 @dataclass(frozen=True)
@@ -168,12 +169,15 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
         a, b = group_of(tree, src, top), group_of(tree, dst, top)
         if a is not None and b is not None and a != b:
             edge_counts[(a, b)] += 1
-    involved = {u for pair in edge_counts for u in pair}
+    # The picture keeps the most frequent hand-overs (a hairball helps nobody); the table and
+    # the unit dashboards carry the rest.
+    drawn = edge_counts.most_common(NETWORK_EDGES)
+    involved = {u for (a, b), _n in drawn for u in (a, b)}
     nodes = [
         (u, names.get(u, "?"), len(grouped[u]))
         for u in sorted(involved, key=lambda u: names.get(u, ""))
     ]
-    edges = [(a, b, n) for (a, b), n in edge_counts.most_common()]
+    edges = [(a, b, n) for (a, b), n in drawn]
     trend = monthly(facts, 12, day)
     total = summarise(facts, day)
     return render(
@@ -198,6 +202,8 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
             if edges
             else None,
             "edges": [(names.get(a, "?"), names.get(b, "?"), n) for a, b, n in edges[:LIST_LIMIT]],
+            "edges_total": len(edge_counts),
+            "edges_drawn": len(drawn),
             "nav_active": "province",
         },
     )

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.lib.errors import ActionError, ConflictError
@@ -292,59 +292,76 @@ def _attach_error(form: forms.Form, exc: ActionError) -> None:
 
 
 class AssignForm(forms.Form):
-    title = forms.CharField(label=_lazy("Tên nhiệm vụ"), max_length=500)
+    title = forms.CharField(label=gettext_lazy("Tên nhiệm vụ"), max_length=500)
     expected_result = forms.CharField(
-        label=_lazy("Kết quả cần đạt"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Kết quả cần đạt"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     priority = forms.TypedChoiceField(
-        label=_lazy("Mức độ ưu tiên"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
+        label=gettext_lazy("Mức độ ưu tiên"),
+        choices=Priority.choices,
+        coerce=int,
+        initial=Priority.NORMAL,
     )
-    ad_hoc = forms.BooleanField(label=_lazy("Giao trực tiếp, không có văn bản"), required=False)
+    ad_hoc = forms.BooleanField(
+        label=gettext_lazy("Giao trực tiếp, không có văn bản"), required=False
+    )
     source_number = forms.CharField(
-        label=_lazy("Số, ký hiệu văn bản"),
+        label=gettext_lazy("Số, ký hiệu văn bản"),
         max_length=80,
         required=False,
-        help_text=_lazy("Ví dụ: 1713/UBND-NCKSTTHC"),
+        help_text=gettext_lazy("Ví dụ: 1713/UBND-NCKSTTHC"),
     )
-    source_date = forms.DateField(label=_lazy("Ngày văn bản"), required=False, widget=DATE_WIDGET)
-    source_issuer = forms.CharField(label=_lazy("Cơ quan ban hành"), max_length=255, required=False)
+    source_date = forms.DateField(
+        label=gettext_lazy("Ngày văn bản"), required=False, widget=DATE_WIDGET
+    )
+    source_issuer = forms.CharField(
+        label=gettext_lazy("Cơ quan ban hành"), max_length=255, required=False
+    )
     source_excerpt = forms.CharField(
-        label=_lazy("Trích yếu"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Trích yếu"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     lead_unit = forms.ModelChoiceField(
-        label=_lazy("Đơn vị chủ trì"), queryset=Unit.objects.all(), widget=forms.HiddenInput
+        label=gettext_lazy("Đơn vị chủ trì"), queryset=Unit.objects.all(), widget=forms.HiddenInput
     )
     lead_person = forms.ModelChoiceField(
-        label=_lazy("Người chủ trì"), queryset=Person.objects.active(), widget=forms.HiddenInput
+        label=gettext_lazy("Người chủ trì"),
+        queryset=Person.objects.active(),
+        widget=forms.HiddenInput,
     )
     coordinators = forms.ModelMultipleChoiceField(
-        label=_lazy("Đơn vị phối hợp"),
+        label=gettext_lazy("Đơn vị phối hợp"),
         queryset=Unit.objects.all(),
         required=False,
         widget=forms.MultipleHiddenInput,
     )
     coord_text = forms.CharField(
-        label=_lazy("Nội dung đề nghị phối hợp"),
+        label=gettext_lazy("Nội dung đề nghị phối hợp"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     coord_days = forms.IntegerField(
-        label=_lazy("Hạn trả lời phối hợp (ngày làm việc)"),
+        label=gettext_lazy("Hạn trả lời phối hợp (ngày làm việc)"),
         min_value=1,
         max_value=60,
         initial=5,
         required=False,
     )
     deadline_mode = forms.ChoiceField(
-        label=_lazy("Cách tính hạn"),
-        choices=[("days", _lazy("Số ngày làm việc")), ("date", _lazy("Ngày cụ thể"))],
+        label=gettext_lazy("Cách tính hạn"),
+        choices=[("days", gettext_lazy("Số ngày làm việc")), ("date", gettext_lazy("Ngày cụ thể"))],
         initial="days",
         widget=forms.RadioSelect,
     )
     working_days = forms.IntegerField(
-        label=_lazy("Số ngày làm việc"), min_value=1, max_value=365, required=False, initial=10
+        label=gettext_lazy("Số ngày làm việc"),
+        min_value=1,
+        max_value=365,
+        required=False,
+        initial=10,
     )
-    deadline = forms.DateField(label=_lazy("Hạn xử lý"), required=False, widget=DATE_WIDGET)
+    deadline = forms.DateField(label=gettext_lazy("Hạn xử lý"), required=False, widget=DATE_WIDGET)
     idem = forms.CharField(widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from typing import Any
+from typing import IO, Any, cast
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -53,13 +53,22 @@ class Command(BaseCommand):
             from congvu.tasks.demo import generate_task_history
 
             progress("Sinh lịch sử nhiệm vụ…")
-            tasks = generate_task_history(
+            generate_task_history(
                 seed=options["seed"],
                 start=date(2025, 1, 2),
                 end=timezone.localdate(),
                 people_scale=options["people"] / 1500,
-                stdout=self.stdout,
+                stdout=cast("IO[str]", self.stdout),
             )
+            if apps.is_installed("congvu.detection"):
+                from congvu.detection.actions import periods_with_tasks, run_detection
+
+                progress("Chạy phát hiện trên nhật ký mẫu…")
+                for period in periods_with_tasks():
+                    run_detection(period, trigger="demo")
+            from congvu.tasks.models import Task
+
+            tasks = Task.objects.count()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Đã tạo tỉnh mẫu: {province.units} đơn vị, {province.people} cán bộ, {tasks} nhiệm vụ "
