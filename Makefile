@@ -36,6 +36,10 @@ test: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Refresh the README screenshots (docs/screenshots/) from the browser tests.
+screenshots: install
+	CONGVU_SCREENSHOTS=1 $(PY) -m pytest -m browser $(PYTEST_ARGS)
+
 test-analytics: install
 	$(PY) -m pytest congvu_analytics tests/analytics $(PYTEST_ARGS)
 
