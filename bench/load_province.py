@@ -559,6 +559,8 @@ def profile(args: argparse.Namespace) -> None:
             sql_ms = sum(float(x["time"]) for x in q.captured_queries) * 1000
             print(f"{kind:20} {r.status_code} {dt * 1000:7.0f} ms, {len(q):4} queries, "
                   f"{sql_ms:6.0f} ms in SQL")  # fmt: skip
+            for qq in sorted(q.captured_queries, key=lambda x: -float(x["time"]))[:2]:
+                print(f"    {float(qq['time']) * 1000:6.0f} ms  {qq['sql'][:300]}")
             if dt > slowest[0]:
                 slowest = (dt, kind, client, path)
         _dt, kind, client, path = slowest
@@ -570,9 +572,19 @@ def profile(args: argparse.Namespace) -> None:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(r"congvu/", 15)
 
 
+def summaries(args: argparse.Namespace) -> None:
+    """Run the dashboard_summaries job once (what `manage.py run_jobs` does hourly)."""
+    _django(args.url)
+    from congvu.org.models import today
+    from congvu.web.summary import refresh
+
+    t = time.perf_counter()
+    print(f"dashboard summaries: {refresh(today())} in {time.perf_counter() - t:.1f} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("command", choices=["build", "run", "profile"])
+    ap.add_argument("command", choices=["build", "run", "profile", "summaries"])
     ap.add_argument("--url", default=os.environ.get("BENCH_LOAD_URL", DEFAULT_URL))
     ap.add_argument("--people", type=int, default=25_000)
     ap.add_argument("--tasks", type=int, default=500_000)
@@ -582,7 +594,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--seed", type=int, default=2026)
     args = ap.parse_args()
-    {"build": build, "run": run, "profile": profile}[args.command](args)
+    {"build": build, "run": run, "profile": profile, "summaries": summaries}[args.command](args)
 
 
 if __name__ == "__main__":
