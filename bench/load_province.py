@@ -19,7 +19,7 @@ use. `verify_log` runs at the end and must pass.
 `run` starts gunicorn (gthread) on a free loopback port and 50 threads, each a signed-in person
 (specialists, heads of units, provincial leaders) doing a mix of: inbox, task page, task list,
 a workflow action (progress report through the task page's form), unit dashboard and province
-dashboard, with 0.2–1 s think time. It prints requests/s, p50/p95/max per page type and the
+dashboard, with 3–8 s think time between clicks (--think; 0.2,1 saturates 2 cores). It prints requests/s, p50/p95/max per page type and the
 errors. `profile` replays one request of each page type in-process with the query count and
 the top functions of the slowest one.
 """
@@ -355,7 +355,14 @@ class Stats:
                 self.errors[kind].append(detail)
 
 
-def _user_loop(base: str, actor: dict[str, Any], stats: Stats, until: float, seed: int) -> None:
+def _user_loop(
+    base: str,
+    actor: dict[str, Any],
+    stats: Stats,
+    until: float,
+    seed: int,
+    think: tuple[float, float],
+) -> None:
     import requests
 
     rng = random.Random(seed)
@@ -422,7 +429,7 @@ def _user_loop(base: str, actor: dict[str, Any], stats: Stats, until: float, see
                 timed("province_dashboard", "GET", "/toan-tinh/")
             else:
                 timed("unit_dashboard", "GET", f"/don-vi/{actor['unit']}/")
-        time.sleep(rng.uniform(0.2, 1.0))
+        time.sleep(rng.uniform(*think))
 
 
 def run(args: argparse.Namespace) -> None:
@@ -471,13 +478,15 @@ def run(args: argparse.Namespace) -> None:
                 time.sleep(0.2)
         stats = Stats()
         warm = Stats()
+        lo, _, hi = args.think.partition(",")
+        think = (float(lo), float(hi or lo))
         # Sign in and warm up (not measured), then the measured window.
         start = time.monotonic()
         until = start + args.warmup + args.seconds
         threads = [
             threading.Thread(
                 target=_measured_user,
-                args=(base, a, stats, warm, start + args.warmup, until, args.seed + i),
+                args=(base, a, stats, warm, start + args.warmup, until, args.seed + i, think),
                 daemon=True,
             )
             for i, a in enumerate(actors)
@@ -500,12 +509,13 @@ def _measured_user(
     measure_from: float,
     until: float,
     seed: int,
+    think: tuple[float, float],
 ) -> None:
     class Split(Stats):
         def add(self, kind: str, seconds: float, ok: bool, detail: str = "") -> None:
             (stats if time.monotonic() >= measure_from else warm).add(kind, seconds, ok, detail)
 
-    _user_loop(base, actor, Split(), until, seed)
+    _user_loop(base, actor, Split(), until, seed, think)
 
 
 def _report(stats: Stats, seconds: float, users: int) -> None:
@@ -593,6 +603,7 @@ def main() -> None:
     ap.add_argument("--warmup", type=float, default=15)
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--think", default="3,8", help="think time between clicks, s (min,max)")
     args = ap.parse_args()
     {"build": build, "run": run, "profile": profile, "summaries": summaries}[args.command](args)
 
