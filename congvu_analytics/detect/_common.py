@@ -41,6 +41,7 @@ from congvu_analytics.schema import (
     REASON_CODE,
     REASON_TEXT,
     REVIEWED,
+    SCHEMA,
     TARGET_ACTOR,
     TARGET_UNIT,
     TIMESTAMP,
@@ -62,6 +63,10 @@ WEIGHT = "weight"
 HIT = "hit"
 
 LEVELS = ("unit", "person")
+# The holder's tier after each event, HIGHER = FURTHER UP (support line 1/2/3, administrative
+# tier). The io branch adds it to schema.py as ``LEVEL``; until then a log column of this name
+# is carried through ``prepare`` when present.
+LEVEL_COLUMN = "level"
 HOLDER = {"unit": HOLDER_UNIT, "person": HOLDER_ACTOR}
 ACTING = {"unit": UNIT, "person": ACTOR}
 TARGET = {"unit": TARGET_UNIT, "person": TARGET_ACTOR}
@@ -192,7 +197,7 @@ def prepare(
     )
     return (
         derive_custody(
-            conform(events)
+            _with_level(conform(events), events)
             .drop(ACTIVITY_LABEL, REASON_TEXT)
             .with_columns(as_enum, pl.col(*PEOPLE_AND_UNITS).cast(pl.Categorical)),
             presorted=presorted,
@@ -240,6 +245,18 @@ def prepare(
         )
         .drop("_next_accept_unit", "_next_wd", REASON_CODE, REVIEWED, PROTECTED)
     )
+
+
+def _with_level(conformed: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
+    """Keep the log's ``level`` column (dropped by ``conform`` while the schema lacks it)."""
+    names = events.collect_schema().names()
+    if LEVEL_COLUMN not in names or LEVEL_COLUMN in conformed.collect_schema().names():
+        return conformed
+    canonical = [
+        (pl.col(name) if name in names else pl.lit(None)).cast(dtype).alias(name)
+        for name, dtype in SCHEMA.items()
+    ]
+    return events.select(*canonical, pl.col(LEVEL_COLUMN).cast(pl.Int8))
 
 
 def timeline(prepared: pl.LazyFrame) -> pl.LazyFrame:

@@ -15,6 +15,7 @@ from congvu_analytics.detect._common import (
     HOLDER,
     ITEM_ID,
     LEGIT,
+    LEVEL_COLUMN,
     LEVELS,
     PREV,
     SUBJECT_ID,
@@ -24,6 +25,7 @@ from congvu_analytics.detect._common import (
     observe,
 )
 from congvu_analytics.detect.params import DetectionParams
+from congvu_analytics.frames import shift_within
 from congvu_analytics.schema import (
     ACTIVITY,
     EVENT_ID,
@@ -57,30 +59,40 @@ def opinions(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
 
 
 def push_up(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
-    """Transfers and returns that move the case upward instead of deciding it.
+    """Custody moves that push the case upward instead of deciding it.
 
-    Upward means to a unit of a higher level when ``params.unit_levels`` is given (level 1 is the
-    top); otherwise back to the case's assigner (the unit, or person, that assigned it).
-    Legitimate misrouted hand-overs are excluded.
+    A move is a change of holder made by the holder's side (not the first assignment, not a
+    reassignment by the assigner, not a decline, not a legitimate misrouting). It is upward when
+    the receiving unit's level is higher (HIGHER = FURTHER UP, as the ``level`` column of the
+    schema) according to, in order: ``params.unit_levels``; a ``level`` column carried by the
+    log (the holder's tier after each event, e.g. support lines 1/2/3 mapped from BPIC 2013);
+    otherwise "back to the case's assigner" (unit, or person).
     """
     act = pl.col(ACTIVITY)
+    names = prepared.collect_schema().names()
     assigner = {
         level: pl.col(ACTING[level]).filter(act == Activity.ASSIGN).first().over(CASE_KEY)
         for level in LEVELS
     }
-    moves = prepared.with_columns(
+    frame = prepared.with_columns(
         assigner["unit"].alias("_assigner_unit"), assigner["person"].alias("_assigner_actor")
-    ).filter(act.is_in([Activity.TRANSFER, Activity.RETURN]) & ~pl.col(LEGIT))
+    )
     if params.unit_levels:
         levels = pl.LazyFrame(
             {UNIT: list(params.unit_levels), "_lvl": list(params.unit_levels.values())},
             schema={UNIT: pl.String(), "_lvl": pl.Int64()},
         )
-        moves = (
-            moves.join(levels.rename({UNIT: "_to", "_lvl": "_to_lvl"}), left_on=pl.col(HOLDER_UNIT).cast(pl.String), right_on="_to", how="left")
+        frame = (
+            frame.join(levels.rename({UNIT: "_to", "_lvl": "_to_lvl"}), left_on=pl.col(HOLDER_UNIT).cast(pl.String), right_on="_to", how="left")
             .join(levels.rename({UNIT: "_from", "_lvl": "_from_lvl"}), left_on=pl.col("_prev_unit").cast(pl.String), right_on="_from", how="left")
         )  # fmt: skip
-        upward = {level: pl.col("_to_lvl") < pl.col("_from_lvl") for level in LEVELS}
+        upward = {level: pl.col("_to_lvl") > pl.col("_from_lvl") for level in LEVELS}
+    elif LEVEL_COLUMN in names:
+        frame = frame.with_columns(
+            pl.col(LEVEL_COLUMN).alias("_to_lvl"),
+            shift_within(pl.col(LEVEL_COLUMN), 1, CASE_KEY).alias("_from_lvl"),
+        )
+        upward = {level: pl.col("_to_lvl") > pl.col("_from_lvl") for level in LEVELS}
     else:
         upward = {
             "unit": (pl.col(HOLDER_UNIT) == pl.col("_assigner_unit"))
@@ -88,10 +100,14 @@ def push_up(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             "person": (pl.col(HOLDER["person"]) == pl.col("_assigner_actor"))
             & (pl.col("_prev_actor") != pl.col("_assigner_actor")),
         }
+    not_a_push = [Activity.ASSIGN, Activity.REASSIGN, Activity.DECLINE]
     out = []
     for level in LEVELS:
-        rows = moves.filter(upward[level].fill_null(False))
-        subject = pl.coalesce(PREV[level], ACTING[level])
-        hits = hits_frame(rows, level, subject, pl.concat_list(EVENT_ID))
+        h, prev = pl.col(HOLDER[level]), pl.col(PREV[level])
+        moved = h.is_not_null() & prev.is_not_null() & (h != prev)
+        rows = frame.filter(
+            moved & ~act.is_in(not_a_push) & ~pl.col(LEGIT) & upward[level].fill_null(False)
+        )
+        hits = hits_frame(rows, level, prev, pl.concat_list(EVENT_ID))
         out.append(observe(held(prepared, level), hits))
     return pl.concat(out)
