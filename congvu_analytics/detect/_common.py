@@ -179,6 +179,10 @@ def prepare(
             act.is_in([Activity.EXTENSION_GRANTED, Activity.EXTENSION_REFUSED]) | done,
         )
     )
+    # A foreign log's waiting state (``wait``, e.g. BPIC 2013 "Wait - User") is an informal
+    # pause: it lasts until the next active event that is not itself a wait.
+    reviewed = pl.col(REVIEWED).fill_null(False)
+    wait_ends = (active & (act != Activity.WAIT)) | done
     coord_open = _count(act == Activity.COORD_REQUEST) - _count(
         act.is_in([Activity.COORD_ANSWER, Activity.DEEMED_AGREE])
     )
@@ -213,11 +217,14 @@ def prepare(
             (_count(done) > 0).alias(CLOSED),
             next_accept_unit.alias("_next_accept_unit"),
             (coord_open > 0).alias("_coord_open"),
-            _state(
-                (act == Activity.PAUSE) & pl.col(REVIEWED).fill_null(False),
-                (act == Activity.RESUME) | done,
+            (
+                _state(reviewed & (act == Activity.PAUSE), (act == Activity.RESUME) | done)
+                | _state(reviewed & (act == Activity.WAIT), wait_ends)
             ).alias("_reviewed_pause"),
-            _state(act == Activity.PAUSE, (act == Activity.RESUME) | done).alias("_paused"),
+            (
+                _state(act == Activity.PAUSE, (act == Activity.RESUME) | done)
+                | _state(act == Activity.WAIT, wait_ends)
+            ).alias("_paused"),
             awaiting.alias("_awaiting"),
             active.alias("_active"),
         )

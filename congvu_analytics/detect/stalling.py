@@ -134,7 +134,9 @@ def hidden_wait(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
             .agg(
                 pl.col(CASE_ID).first(),
                 pl.col("_gap").sum().alias("_paused_days"),
-                pl.col(EVENT_ID).filter(act == Activity.PAUSE).alias("_pauses"),
+                pl.col(EVENT_ID)
+                .filter(act.is_in([Activity.PAUSE, Activity.WAIT]))
+                .alias("_pauses"),
             )
             .join(cycle, on=CASE_KEY, how="left")
             .with_columns(
