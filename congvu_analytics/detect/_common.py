@@ -272,20 +272,41 @@ def timeline(prepared: pl.LazyFrame) -> pl.LazyFrame:
     return prepared.filter(pl.col("_active") & ~pl.col(IS_PROTECTED))
 
 
-def held(prepared: pl.LazyFrame, level: str, *, include_protected: bool = True) -> pl.LazyFrame:
-    """The workload: one row per (subject, case) the subject held at some point."""
+def _holding_rows(prepared: pl.LazyFrame, level: str, include_protected: bool) -> pl.LazyFrame:
     frame = prepared if include_protected else prepared.filter(~pl.col(IS_PROTECTED))
     h = pl.col(HOLDER[level])
-    # Only rows where the holder changes can add a (holder, case) pair: filter before unique.
+    # Only rows where the holder changes can add a (holder, case) pair: filter first, then
+    # deduplicate on integer keys (Categorical holder, case key).
+    return frame.filter(h.is_not_null() & (h != pl.col(PREV[level])).fill_null(True)).unique(
+        subset=[HOLDER[level], CASE_KEY]
+    )
+
+
+def held(prepared: pl.LazyFrame, level: str, *, include_protected: bool = True) -> pl.LazyFrame:
+    """The workload as pairs: one row per (subject, case) the subject held at some point."""
+    return _holding_rows(prepared, level, include_protected).select(
+        pl.lit(level).alias(SUBJECT_TYPE),
+        pl.col(HOLDER[level]).cast(pl.String).alias(SUBJECT_ID),
+        pl.col(CASE_ID).alias(ITEM_ID),
+        pl.col(CASE_ID),
+    )
+
+
+def workload(prepared: pl.LazyFrame, level: str, *, include_protected: bool = True) -> pl.LazyFrame:
+    """The workload as counts: (subject_type, subject_id, weight = cases held)."""
+    return count_items(_holding_rows(prepared, level, include_protected), level, HOLDER[level])
+
+
+def count_items(pairs: pl.LazyFrame, level: str, subject: str) -> pl.LazyFrame:
+    """(subject_type, subject_id, weight) from distinct (subject, item) rows."""
     return (
-        frame.filter(h.is_not_null() & (h != pl.col(PREV[level])).fill_null(True))
+        pairs.group_by(subject)
+        .agg(pl.len().alias(WEIGHT))
         .select(
             pl.lit(level).alias(SUBJECT_TYPE),
-            pl.col(HOLDER[level]).cast(pl.String).alias(SUBJECT_ID),
-            pl.col(CASE_ID).alias(ITEM_ID),
-            pl.col(CASE_ID),
+            pl.col(subject).cast(pl.String).alias(SUBJECT_ID),
+            WEIGHT,
         )
-        .unique()
     )
 
 
@@ -303,19 +324,19 @@ def hits_frame(
     )
 
 
-def observe(denominator: pl.LazyFrame, hits: pl.LazyFrame) -> pl.LazyFrame:
+def observe(counts: pl.LazyFrame, hits: pl.LazyFrame) -> pl.LazyFrame:
     """Compact observations: the workload counted per subject, plus the hits.
 
     Args:
-        denominator: (subject_type, subject_id, item_id, case_id), one row per workload item.
+        counts: (subject_type, subject_id, weight), the workload size per subject
+            (:func:`workload`, :func:`count_items`).
         hits: (subject_type, subject_id, item_id, case_id, evidence, ...), possibly several per
             item. Callers build hits only from items in the workload (the holder's own cases).
     """
-    workload = denominator.group_by(SUBJECT_TYPE, SUBJECT_ID).agg(pl.len().alias(WEIGHT))
     rows = hits.filter(pl.col(SUBJECT_ID).is_not_null()).select(
         SUBJECT_TYPE, SUBJECT_ID, ITEM_ID, CASE_ID, EVIDENCE, pl.lit(0).alias(WEIGHT)
     )
-    return pl.concat([as_obs(workload), as_obs(rows)], how="diagonal_relaxed")
+    return pl.concat([as_obs(counts), as_obs(rows)], how="diagonal_relaxed")
 
 
 def as_obs(frame: pl.LazyFrame) -> pl.LazyFrame:

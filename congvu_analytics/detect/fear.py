@@ -23,6 +23,7 @@ from congvu_analytics.detect._common import (
     held,
     hits_frame,
     observe,
+    workload,
 )
 from congvu_analytics.detect.params import DetectionParams
 from congvu_analytics.frames import shift_within
@@ -48,13 +49,12 @@ def opinions(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             (pl.col(ACTIVITY) == Activity.OPINION_REQUEST)
             & pl.col(SUBJECT_AUTHORITY).fill_null(True)
         )
-        workload = held(prepared, level)
         # The asker may not be a holder of the case (a deputy asking for the holder): keep only
         # requests on cases in the asker's own workload.
         hits = hits_frame(rows, level, pl.col(ACTING[level]), pl.concat_list(EVENT_ID)).join(
-            workload, on=[SUBJECT_TYPE, SUBJECT_ID, ITEM_ID], how="semi"
+            held(prepared, level), on=[SUBJECT_TYPE, SUBJECT_ID, ITEM_ID], how="semi"
         )
-        out.append(observe(workload, hits))
+        out.append(observe(workload(prepared, level), hits))
     return pl.concat(out)
 
 
@@ -109,5 +109,5 @@ def push_up(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             moved & ~act.is_in(not_a_push) & ~pl.col(LEGIT) & upward[level].fill_null(False)
         )
         hits = hits_frame(rows, level, prev, pl.concat_list(EVENT_ID))
-        out.append(observe(held(prepared, level), hits))
+        out.append(observe(workload(prepared, level), hits))
     return pl.concat(out)
