@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from congvu_analytics.custody import is_sorted_log
+from congvu_analytics.custody import log_facts
 from congvu_analytics.detect import avoidance, buck_passing, fear, stalling
 from congvu_analytics.detect._common import (
     CASE_IDS,
@@ -237,8 +237,12 @@ def run_all(
     keys = [SUBJECT_TYPE, SUBJECT_ID]
 
     say("prepare")
-    presorted = is_sorted_log(conform(events))
-    prepared = prepare(events, calendar, presorted=presorted).collect().lazy()
+    facts = log_facts(conform(events))
+    prepared = (
+        prepare(events, calendar, presorted=facts.presorted, has_holders=facts.has_holders)
+        .collect()
+        .lazy()
+    )
     peers_lazy = peer_groups(prepared, params)
     workload_lazy = pl.concat([workload(prepared, level) for level in LEVELS]).select(
         *keys, pl.col(WEIGHT).alias("cases_handled")

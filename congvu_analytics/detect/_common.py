@@ -145,7 +145,11 @@ def _count(expr: pl.Expr) -> pl.Expr:
 
 
 def prepare(
-    events: pl.LazyFrame, calendar: WorkCalendar, *, presorted: bool = False
+    events: pl.LazyFrame,
+    calendar: WorkCalendar,
+    *,
+    presorted: bool = False,
+    has_holders: bool = True,
 ) -> pl.LazyFrame:
     """Conform, derive custody and add the helper columns every detector uses.
 
@@ -153,6 +157,7 @@ def prepare(
         events: a canonical event log (extra columns are dropped).
         calendar: the working-day calendar.
         presorted: the log is known to be in (case, timestamp, event_id) order.
+        has_holders: False when no event carries a holder (custody is derived everywhere).
 
     Returns:
         Events sorted by (case, timestamp, event_id) with holders and ``_``-prefixed helpers,
@@ -205,6 +210,7 @@ def prepare(
             .drop(ACTIVITY_LABEL, REASON_TEXT)
             .with_columns(as_enum, pl.col(*PEOPLE_AND_UNITS).cast(pl.Categorical)),
             presorted=presorted,
+            has_holders=has_holders,
         )
         .with_columns(pl.col(CASE_ID).rle_id().alias(CASE_KEY))
         .with_columns(

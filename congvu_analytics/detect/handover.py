@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from congvu_analytics.custody import derive_custody, is_sorted_log
+from congvu_analytics.custody import derive_custody, log_facts
 from congvu_analytics.detect._common import CASE_KEY, HOLDER, LEVELS, PEOPLE_AND_UNITS
 from congvu_analytics.frames import shift_within
 from congvu_analytics.schema import (
@@ -83,10 +83,10 @@ def with_custody(events: pl.LazyFrame) -> pl.LazyFrame:
         .select(*columns)
         .with_columns(pl.col(*PEOPLE_AND_UNITS).cast(pl.Categorical))
     )
-    presorted = is_sorted_log(lean)
-    return derive_custody(lean, presorted=presorted).with_columns(
-        pl.col(CASE_ID).rle_id().alias(CASE_KEY)
-    )
+    facts = log_facts(lean)
+    return derive_custody(
+        lean, presorted=facts.presorted, has_holders=facts.has_holders
+    ).with_columns(pl.col(CASE_ID).rle_id().alias(CASE_KEY))
 
 
 def handover_from_events(events: pl.LazyFrame) -> pl.DataFrame:
