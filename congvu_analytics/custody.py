@@ -152,17 +152,23 @@ def derive_custody(
             _d_actor=ffill_within(pl.when(seg_start).then(pl.col("_new_actor")), "_gseg"),
             _acceptor=ffill_within(pl.when(act == Activity.ACCEPT).then(pl.col(ACTOR)), "_gseg"),
         )
-        .with_columns(
+    )
+    derived_unit = pl.col("_d_unit")
+    derived_actor = pl.coalesce("_d_actor", "_acceptor")
+    if has_holders:
+        holders = [
             pl.when(pl.col("_given"))
             .then(ffill_within(pl.col(HOLDER_UNIT), CASE_KEY))
-            .otherwise(pl.col("_d_unit"))
+            .otherwise(derived_unit)
             .alias(HOLDER_UNIT),
             pl.when(pl.col("_given"))
             .then(ffill_within(pl.col(HOLDER_ACTOR), CASE_KEY))
-            .otherwise(pl.coalesce("_d_actor", "_acceptor"))
+            .otherwise(derived_actor)
             .alias(HOLDER_ACTOR),
-        )
-    )
+        ]
+    else:
+        holders = [derived_unit.alias(HOLDER_UNIT), derived_actor.alias(HOLDER_ACTOR)]
+    derived = derived.with_columns(holders)
     return derived.drop(
         CASE_KEY, "_sender_unit", "_sender_actor", "_seg_start", "_gseg", "_given", "_new_unit",
         "_new_actor", "_d_unit", "_d_actor", "_acceptor",
