@@ -118,3 +118,10 @@ def test_an_empty_log_gives_empty_results_with_their_columns() -> None:
     assert result.findings.schema == pl.Schema(FINDING_SCHEMA)
     assert "on_time_rate" in result.unit_metrics.columns
     assert result.handover.is_empty()
+
+
+def test_the_lean_handover_path_gives_the_same_network_as_run_all(synth_result) -> None:
+    from congvu_analytics.detect.handover import handover_from_events
+
+    s, result = synth_result
+    assert handover_from_events(s.events.lazy()).equals(result.handover)
