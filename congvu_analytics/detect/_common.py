@@ -365,7 +365,10 @@ def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
     units = (
         pl.concat(
             [
-                prepared.select(pl.col(c).cast(pl.String).alias(UNIT)).drop_nulls().unique()
+                prepared.select(pl.col(c).alias(UNIT))
+                .drop_nulls()
+                .unique()
+                .select(pl.col(UNIT).cast(pl.String))
                 for c in (HOLDER_UNIT, TARGET_UNIT)
             ]
         )
@@ -402,7 +405,10 @@ def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
     people = (
         pl.concat(
             [
-                prepared.select(pl.col(c).cast(pl.String).alias(ACTOR)).drop_nulls().unique()
+                prepared.select(pl.col(c).alias(ACTOR))
+                .drop_nulls()
+                .unique()
+                .select(pl.col(ACTOR).cast(pl.String))
                 for c in (HOLDER_ACTOR, TARGET_ACTOR)
             ]
         )
