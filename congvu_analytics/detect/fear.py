@@ -70,29 +70,43 @@ def push_up(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     """
     act = pl.col(ACTIVITY)
     names = prepared.collect_schema().names()
-    assigner = {
-        level: pl.col(ACTING[level]).filter(act == Activity.ASSIGN).first().over(CASE_KEY)
+    not_a_push = [Activity.ASSIGN, Activity.REASSIGN, Activity.DECLINE]
+    moved = {
+        level: pl.col(HOLDER[level]).is_not_null()
+        & pl.col(PREV[level]).is_not_null()
+        & (pl.col(HOLDER[level]) != pl.col(PREV[level]))
         for level in LEVELS
     }
-    frame = prepared.with_columns(
-        assigner["unit"].alias("_assigner_unit"), assigner["person"].alias("_assigner_actor")
+    frame = prepared
+    if not params.unit_levels and LEVEL_COLUMN in names:
+        frame = frame.with_columns(
+            shift_within(pl.col(LEVEL_COLUMN), 1, CASE_KEY).alias("_from_lvl")
+        )
+    # Candidate moves first (a small share of the rows), then everything else on them.
+    moves = frame.filter(
+        (moved["unit"] | moved["person"]) & ~act.is_in(not_a_push) & ~pl.col(LEGIT)
+    ).with_columns(pl.col(HOLDER_UNIT, "_prev_unit").cast(pl.String).name.prefix("_s"))
+    assigners = (
+        prepared.filter(act == Activity.ASSIGN)
+        .group_by(CASE_KEY)
+        .agg(
+            pl.col(UNIT).first().alias("_assigner_unit"),
+            pl.col(ACTING["person"]).first().alias("_assigner_actor"),
+        )
     )
+    moves = moves.join(assigners, on=CASE_KEY, how="left")
     if params.unit_levels:
         levels = pl.LazyFrame(
             {UNIT: list(params.unit_levels), "_lvl": list(params.unit_levels.values())},
             schema={UNIT: pl.String(), "_lvl": pl.Int64()},
         )
-        frame = (
-            frame.join(levels.rename({UNIT: "_to", "_lvl": "_to_lvl"}), left_on=pl.col(HOLDER_UNIT).cast(pl.String), right_on="_to", how="left")
-            .join(levels.rename({UNIT: "_from", "_lvl": "_from_lvl"}), left_on=pl.col("_prev_unit").cast(pl.String), right_on="_from", how="left")
+        moves = (
+            moves.join(levels.rename({UNIT: "_s" + HOLDER_UNIT, "_lvl": "_to_lvl"}), on="_s" + HOLDER_UNIT, how="left")
+            .join(levels.rename({UNIT: "_s_prev_unit", "_lvl": "_from_lvl"}), on="_s_prev_unit", how="left")
         )  # fmt: skip
         upward = {level: pl.col("_to_lvl") > pl.col("_from_lvl") for level in LEVELS}
     elif LEVEL_COLUMN in names:
-        frame = frame.with_columns(
-            pl.col(LEVEL_COLUMN).alias("_to_lvl"),
-            shift_within(pl.col(LEVEL_COLUMN), 1, CASE_KEY).alias("_from_lvl"),
-        )
-        upward = {level: pl.col("_to_lvl") > pl.col("_from_lvl") for level in LEVELS}
+        upward = {level: pl.col(LEVEL_COLUMN) > pl.col("_from_lvl") for level in LEVELS}
     else:
         upward = {
             "unit": (pl.col(HOLDER_UNIT) == pl.col("_assigner_unit"))
@@ -100,14 +114,9 @@ def push_up(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             "person": (pl.col(HOLDER["person"]) == pl.col("_assigner_actor"))
             & (pl.col("_prev_actor") != pl.col("_assigner_actor")),
         }
-    not_a_push = [Activity.ASSIGN, Activity.REASSIGN, Activity.DECLINE]
     out = []
     for level in LEVELS:
-        h, prev = pl.col(HOLDER[level]), pl.col(PREV[level])
-        moved = h.is_not_null() & prev.is_not_null() & (h != prev)
-        rows = frame.filter(
-            moved & ~act.is_in(not_a_push) & ~pl.col(LEGIT) & upward[level].fill_null(False)
-        )
-        hits = hits_frame(rows, level, prev, pl.concat_list(EVENT_ID))
+        rows = moves.filter(moved[level] & upward[level].fill_null(False))
+        hits = hits_frame(rows, level, pl.col(PREV[level]), pl.concat_list(EVENT_ID))
         out.append(observe(workload(prepared, level), hits))
     return pl.concat(out)
