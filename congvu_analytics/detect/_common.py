@@ -102,6 +102,23 @@ def working_day_ordinal(ts: pl.Expr, calendar: WorkCalendar) -> pl.Expr:
     per-row Python.
     """
     start = date(calendar.first_year, 1, 1)
+    table = _ordinal_table(calendar)
+    epoch_start = (start - date(1970, 1, 1)).days
+    local_day = (ts.dt.replace_time_zone(None) + _VN_OFFSET).dt.date().cast(pl.Int32)
+    index = (local_day - epoch_start).clip(0, len(table) - 1)
+    return pl.lit(table).gather(index)
+
+
+def _ordinal_table(calendar: WorkCalendar) -> pl.Series:
+    """Working days up to each day of the calendar's span, built once per calendar object.
+
+    Cached on the calendar like its own ``_span`` (a cached property): both assume the calendar
+    is not edited after its first use.
+    """
+    cached = calendar.__dict__.get("_congvu_ordinal_table")
+    if isinstance(cached, pl.Series):
+        return cached
+    start = date(calendar.first_year, 1, 1)
     end = date(calendar.last_year, 12, 31)
     working = set(calendar.working_day_list)
     counts: list[int] = []
@@ -112,10 +129,8 @@ def working_day_ordinal(ts: pl.Expr, calendar: WorkCalendar) -> pl.Expr:
         counts.append(running)
         day += timedelta(days=1)
     table = pl.Series("_ordinal", counts, dtype=pl.Int32)
-    epoch_start = (start - date(1970, 1, 1)).days
-    local_day = (ts.dt.replace_time_zone(None) + _VN_OFFSET).dt.date().cast(pl.Int32)
-    index = (local_day - epoch_start).clip(0, len(counts) - 1)
-    return pl.lit(table).gather(index)
+    calendar.__dict__["_congvu_ordinal_table"] = table
+    return table
 
 
 def due_ordinal(due: pl.Expr, calendar: WorkCalendar) -> pl.Expr:
