@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PEOPLE ?= 1500
 
-.PHONY: install run test test-analytics lint typecheck migrations-check ci demo clean
+.PHONY: messages install install-prod run screenshots test test-analytics lint typecheck security ci demo clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Công Vụ cần Python 3.11 (found %s)" % sys.version.split()[0]'
@@ -18,9 +18,16 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Production: runtime dependencies only, no test or lint tools (see README "Triển khai").
+install-prod:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==25.3"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt .
+
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty --people $(DEMO_PEOPLE)
+	$(PY) manage.py run_jobs
 	$(PY) manage.py demo_logins --address http://$(HOST):$(PORT)/
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
@@ -28,6 +35,10 @@ test: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Refresh the README screenshots (docs/screenshots/) from the browser tests.
+screenshots: install
+	CONGVU_SCREENSHOTS=1 $(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 test-analytics: install
 	$(PY) -m pytest congvu_analytics tests/analytics $(PYTEST_ARGS)
@@ -39,7 +50,19 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy congvu congvu_analytics
 
-ci: lint typecheck test
+# bandit fails on high-severity findings. pip-audit is not run: this network reaches package
+# registries only, not a vulnerability database (see README "Bảo mật / Security").
+security: install
+	$(VENV)/bin/bandit -q -r congvu congvu_analytics -x '*/tests/*,*/migrations/*' --severity-level high
+
+ci: lint typecheck security test
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# The English catalogue is committed compiled (congvu/locale/en/LC_MESSAGES/django.mo), so running
+# the app needs no gettext; after changing a Vietnamese string: make messages (needs Debian's
+# gettext), translate the new entries in django.po, and run it again to compile.
+messages: install
+	$(PY) manage.py makemessages -l en --no-wrap --ignore ".venv/*" --ignore "var/*" --ignore "congvu_analytics/*" --ignore "tests/*" --ignore "bench/*"
+	$(PY) manage.py compilemessages --ignore ".venv/*"

@@ -15,3 +15,76 @@ def org(db: None):  # type: ignore[no-untyped-def]
 def _fast_password_hasher(settings):  # type: ignore[no-untyped-def]
     # Argon2 is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # client.login() authenticates without a request, which django-axes refuses; the
+    # throttling test turns it back on.
+    settings.AXES_ENABLED = False
+
+
+# --- Append-only event log vs. transactional tests -------------------------------------------
+# The database refuses DELETE/TRUNCATE on the event log (congvu/tasks/migrations/0002), and
+# transactional tests end with a flush that does exactly that. Just before that flush we lift
+# the guard for the test connection (PostgreSQL: the maintenance switch the trigger honours;
+# SQLite: drop the triggers), and the flush's post_migrate signal puts them back.
+
+_SQLITE_TRIGGER = (
+    "CREATE TRIGGER IF NOT EXISTS {t}_no_{op_l} BEFORE {op} ON {t} "
+    "BEGIN SELECT RAISE(ABORT, 'append-only table {t}: {op} refused'); END"
+)
+
+
+# App label → the migration that installs its append-only triggers.
+_TRIGGER_MIGRATIONS = {
+    "tasks": "congvu.tasks.migrations.0002_append_only_triggers",
+    "evaluation": "congvu.evaluation.migrations.0003_append_only_triggers",
+}
+
+
+def _append_only_tables(label=None):  # type: ignore[no-untyped-def]
+    import importlib
+
+    labels = [label] if label else list(_TRIGGER_MIGRATIONS)
+    return [t for lb in labels for t in importlib.import_module(_TRIGGER_MIGRATIONS[lb]).TABLES]
+
+
+def _reinstall_sqlite_triggers(sender, using="default", **kwargs):  # type: ignore[no-untyped-def]
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.vendor != "sqlite" or sender.label not in _TRIGGER_MIGRATIONS:
+        return
+    with conn.cursor() as cur:
+        for t in _append_only_tables(sender.label):
+            for op in ("UPDATE", "DELETE"):
+                cur.execute(_SQLITE_TRIGGER.format(t=t, op=op, op_l=op.lower()))
+
+
+def _connect_trigger_reinstall() -> None:
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_reinstall_sqlite_triggers, dispatch_uid="congvu-test-triggers")
+
+
+_connect_trigger_reinstall()
+
+
+@pytest.fixture(autouse=True)
+def _flushable_event_log(request):  # type: ignore[no-untyped-def]
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if not transactional:
+        yield
+        return
+    # Requested here so that this fixture's teardown runs before the flush.
+    request.getfixturevalue("transactional_db")
+    yield
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SET congvu.maintenance = 'on'")
+        elif connection.vendor == "sqlite":
+            for t in _append_only_tables():
+                for op in ("update", "delete"):
+                    cur.execute(f"DROP TRIGGER IF EXISTS {t}_no_{op}")

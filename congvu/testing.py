@@ -1,12 +1,12 @@
 """A small named organisation for tests (healthchecks' alice/bob/charlie pattern).
 
-    UBND tỉnh (root)               leader: lanh_dao (grant), inspector: thanh_tra (grant),
-    ├── Sở Tài chính (so_a)        head: gd_a, deputy: pgd_a            HR: noi_vu (grant)
-    │   ├── Phòng Ngân sách (a1)   head: tp_a1, specialist: alice
-    │   └── Phòng Đầu tư (a2)      specialist: bob
-    ├── Sở Xây dựng (so_b)         head: gd_b
-    │   └── Phòng Quy hoạch (b1)   specialist: charlie
-    └── UBND xã Hòa Bình (xa)      head: ct_xa
+UBND tỉnh (root)               leader: lanh_dao (grant), inspector: thanh_tra (grant),
+├── Sở Tài chính (so_a)        head: gd_a, deputy: pgd_a            HR: noi_vu (grant)
+│   ├── Phòng Ngân sách (a1)   head: tp_a1, specialist: alice
+│   └── Phòng Đầu tư (a2)      specialist: bob
+├── Sở Xây dựng (so_b)         head: gd_b
+│   └── Phòng Quy hoạch (b1)   specialist: charlie
+└── UBND xã Hòa Bình (xa)      head: ct_xa
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from congvu.org import actions
 from congvu.org.models import Membership, Person, RoleGrant, Unit, UnitType
 
 ORG_START = date(2024, 1, 1)
-PASSWORD = "matkhau-thu-nghiem-2026"
+PASSWORD = "matkhau-thu-nghiem-2026"  # noqa: S105 - test fixture password
 
 
 @dataclass
@@ -53,10 +53,20 @@ def make_unit_types() -> dict[str, UnitType]:
     return out
 
 
-def make_person(org: TestOrg, key: str, full_name: str, unit: Unit | None, role: str = Membership.Role.MEMBER,
-                title: str = "Chuyên viên", category: str = Person.Category.CONG_CHUC) -> Person:
+def make_person(
+    org: TestOrg,
+    key: str,
+    full_name: str,
+    unit: Unit | None,
+    *,
+    role: str = Membership.Role.MEMBER,
+    title: str = "Chuyên viên",
+    category: str = Person.Category.CONG_CHUC,
+) -> Person:
     user = User.objects.create_user(username=key, password=PASSWORD)
-    person = Person(code=key.upper(), full_name=full_name, category=category, user=user, rank="Chuyên viên")
+    person = Person(
+        code=key.upper(), full_name=full_name, category=category, user=user, rank="Chuyên viên"
+    )
     person.save()
     if unit is not None:
         actions.add_membership(person, unit, role=role, position_title=title, valid_from=ORG_START)
@@ -67,30 +77,78 @@ def make_person(org: TestOrg, key: str, full_name: str, unit: Unit | None, role:
 def make_org() -> TestOrg:
     org = TestOrg(types=make_unit_types())
     t = org.types
-    root = actions.create_unit(code="UBND", name="Ủy ban nhân dân tỉnh Bình Minh", unit_type=t["ubnd_tinh"], parent=None, valid_from=ORG_START)
-    so_a = actions.create_unit(code="STC", name="Sở Tài chính", unit_type=t["so"], parent=root, valid_from=ORG_START)
-    a1 = actions.create_unit(code="STC-NS", name="Phòng Ngân sách", unit_type=t["phong"], parent=so_a, valid_from=ORG_START)
-    a2 = actions.create_unit(code="STC-DT", name="Phòng Đầu tư", unit_type=t["phong"], parent=so_a, valid_from=ORG_START)
-    so_b = actions.create_unit(code="SXD", name="Sở Xây dựng", unit_type=t["so"], parent=root, valid_from=ORG_START)
-    b1 = actions.create_unit(code="SXD-QH", name="Phòng Quy hoạch", unit_type=t["phong"], parent=so_b, valid_from=ORG_START)
-    xa = actions.create_unit(code="XA-HB", name="Ủy ban nhân dân xã Hòa Bình", unit_type=t["ubnd_xa"], parent=root, valid_from=ORG_START)
+    root = actions.create_unit(
+        code="UBND",
+        name="Ủy ban nhân dân tỉnh Bình Minh",
+        unit_type=t["ubnd_tinh"],
+        parent=None,
+        valid_from=ORG_START,
+    )
+    so_a = actions.create_unit(
+        code="STC", name="Sở Tài chính", unit_type=t["so"], parent=root, valid_from=ORG_START
+    )
+    a1 = actions.create_unit(
+        code="STC-NS",
+        name="Phòng Ngân sách",
+        unit_type=t["phong"],
+        parent=so_a,
+        valid_from=ORG_START,
+    )
+    a2 = actions.create_unit(
+        code="STC-DT", name="Phòng Đầu tư", unit_type=t["phong"], parent=so_a, valid_from=ORG_START
+    )
+    so_b = actions.create_unit(
+        code="SXD", name="Sở Xây dựng", unit_type=t["so"], parent=root, valid_from=ORG_START
+    )
+    b1 = actions.create_unit(
+        code="SXD-QH",
+        name="Phòng Quy hoạch",
+        unit_type=t["phong"],
+        parent=so_b,
+        valid_from=ORG_START,
+    )
+    xa = actions.create_unit(
+        code="XA-HB",
+        name="Ủy ban nhân dân xã Hòa Bình",
+        unit_type=t["ubnd_xa"],
+        parent=root,
+        valid_from=ORG_START,
+    )
     org.units.update(root=root, so_a=so_a, a1=a1, a2=a2, so_b=so_b, b1=b1, xa=xa)
 
     H, D = Membership.Role.HEAD, Membership.Role.DEPUTY
-    make_person(org, "lanh_dao", "Nguyễn Văn Lãnh", root, D, "Phó Chủ tịch UBND tỉnh", Person.Category.CAN_BO)
-    make_person(org, "gd_a", "Trần Thị Giang", so_a, H, "Giám đốc Sở")
-    make_person(org, "pgd_a", "Lê Văn Phú", so_a, D, "Phó Giám đốc Sở")
-    make_person(org, "tp_a1", "Phạm Minh Tâm", a1, H, "Trưởng phòng")
+    make_person(
+        org,
+        "lanh_dao",
+        "Nguyễn Văn Lãnh",
+        root,
+        role=D,
+        title="Phó Chủ tịch UBND tỉnh",
+        category=Person.Category.CAN_BO,
+    )
+    make_person(org, "gd_a", "Trần Thị Giang", so_a, role=H, title="Giám đốc Sở")
+    make_person(org, "pgd_a", "Lê Văn Phú", so_a, role=D, title="Phó Giám đốc Sở")
+    make_person(org, "tp_a1", "Phạm Minh Tâm", a1, role=H, title="Trưởng phòng")
     make_person(org, "alice", "Hoàng Thị An", a1)
     make_person(org, "bob", "Vũ Văn Bình", a2)
-    make_person(org, "gd_b", "Đặng Quốc Bảo", so_b, H, "Giám đốc Sở")
+    make_person(org, "gd_b", "Đặng Quốc Bảo", so_b, role=H, title="Giám đốc Sở")
     make_person(org, "charlie", "Bùi Thị Chi", b1)
-    make_person(org, "ct_xa", "Đỗ Văn Xuân", xa, H, "Chủ tịch UBND xã", Person.Category.CAN_BO)
+    make_person(
+        org,
+        "ct_xa",
+        "Đỗ Văn Xuân",
+        xa,
+        role=H,
+        title="Chủ tịch UBND xã",
+        category=Person.Category.CAN_BO,
+    )
     make_person(org, "noi_vu", "Hồ Thị Nga", None)
     make_person(org, "thanh_tra", "Ngô Văn Thanh", None)
     make_person(org, "quan_tri", "Dương Văn Quang", None)
     actions.grant_role(org.people["lanh_dao"], RoleGrant.Role.LEADER, root, valid_from=ORG_START)
     actions.grant_role(org.people["noi_vu"], RoleGrant.Role.HR, root, valid_from=ORG_START)
-    actions.grant_role(org.people["thanh_tra"], RoleGrant.Role.INSPECTOR, so_a, valid_from=ORG_START)
+    actions.grant_role(
+        org.people["thanh_tra"], RoleGrant.Role.INSPECTOR, so_a, valid_from=ORG_START
+    )
     actions.grant_role(org.people["quan_tri"], RoleGrant.Role.ADMIN, root, valid_from=ORG_START)
     return org

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import json
+import shutil
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
 
+import polars as pl
+
+from congvu_analytics.io.errors import LogError
 from congvu_analytics.workdays import WorkCalendar
+
+FORMATS = ("html", "json", "csv", "parquet")
+TABLES = ("findings", "person_metrics", "unit_metrics", "handover")
 
 
 def _parse_date(text: str) -> date:
@@ -20,7 +32,9 @@ def _parse_date(text: str) -> date:
                 return date(int(parts[0]), int(parts[1]), int(parts[2]))
             except ValueError:
                 break
-    raise argparse.ArgumentTypeError(f"Ngày không hợp lệ: {text!r} (dùng dd/mm/yyyy hoặc yyyy-mm-dd)")
+    raise argparse.ArgumentTypeError(
+        f"Ngày không hợp lệ: {text!r} (dùng dd/mm/yyyy hoặc yyyy-mm-dd)"
+    )
 
 
 def _cmd_workdays(args: argparse.Namespace) -> int:
@@ -38,8 +52,164 @@ def _cmd_workdays(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Result(Protocol):
+    findings: pl.DataFrame
+    person_metrics: pl.DataFrame
+    unit_metrics: pl.DataFrame
+    handover: pl.DataFrame
+
+
+RunAll = Callable[..., _Result]
+
+
+def _run_all() -> RunAll:
+    # The detector suite lives in congvu_analytics.detect (developed on another branch). It is
+    # imported by name so that this module type-checks whether or not that package is present
+    # in the tree being checked; at run time it must be there.
+    module = importlib.import_module("congvu_analytics.detect")
+    fn: RunAll = module.run_all
+    return fn
+
+
+def _formats(text: str) -> list[str]:
+    out = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in out if f not in FORMATS]
+    if bad or not out:
+        raise argparse.ArgumentTypeError(
+            f"Định dạng không hợp lệ: {', '.join(bad) or text!r} (chọn trong: {', '.join(FORMATS)})"
+        )
+    return out
+
+
+def _flat_for_csv(frame: pl.DataFrame) -> pl.DataFrame:
+    lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
+    return frame.with_columns(pl.col(c).list.join(";") for c in lists)
+
+
+def _write_outputs(
+    directory: Path,
+    tables: dict[str, pl.DataFrame],
+    formats: list[str],
+    html: str | None,
+    load: dict[str, Any],
+) -> None:
+    for name, frame in tables.items():
+        if "json" in formats:
+            (directory / f"{name}.json").write_text(
+                json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1),
+                encoding="utf-8",
+            )
+        if "csv" in formats:
+            _flat_for_csv(frame).write_csv(directory / f"{name}.csv")
+        if "parquet" in formats:
+            frame.write_parquet(directory / f"{name}.parquet")
+    if "json" in formats:
+        (directory / "load_report.json").write_text(
+            json.dumps(load, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+    if html is not None:
+        (directory / "report.html").write_text(html, encoding="utf-8")
+
+
+def _replace_dir(tmp: Path, out: Path) -> None:
+    """Put ``tmp`` in place of ``out`` so that readers never see a half-written directory."""
+    if out.exists():
+        old = out.with_name(out.name + ".old")
+        if old.exists():
+            shutil.rmtree(old)
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old)
+    else:
+        tmp.rename(out)
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from congvu_analytics.io.loader import load_log
+    from congvu_analytics.io.mapping import load_mapping
+    from congvu_analytics.report import build_html, thousands
+
+    log_path = Path(args.log)
+    out = Path(args.out)
+    try:
+        mapping = load_mapping(args.mapping) if args.mapping else None
+        size = log_path.stat().st_size if log_path.exists() else 0
+        # disable=None: the bar shows only on a terminal, never in logs or pipes.
+        with tqdm(
+            total=size,
+            unit="B",
+            unit_scale=True,
+            desc="Đọc nhật ký",
+            file=sys.stderr,
+            disable=None if not args.quiet else True,
+            leave=False,
+        ) as bar:
+            loaded = load_log(log_path, mapping, strict=args.strict, progress=bar.update)
+    except LogError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    report = loaded.report
+    warnings = report.warnings()
+    for w in warnings:
+        print(f"Cảnh báo: {w}", file=sys.stderr)
+
+    run_all = _run_all()
+    steps = tqdm(
+        desc="Phát hiện",
+        unit=" bước",
+        file=sys.stderr,
+        disable=None if not args.quiet else True,
+        leave=False,
+    )
+    with steps:
+
+        def progress(step: str) -> None:
+            steps.set_postfix_str(step)
+            steps.update(1)
+
+        result = run_all(loaded.events.lazy(), progress=progress)
+
+    tables = {name: getattr(result, name) for name in TABLES}
+    load = {
+        "path": report.path,
+        "format": report.source_format,
+        "mapping": report.mapping,
+        "parser": report.parser,
+        "native": report.native,
+        "n_events": report.n_events,
+        "n_cases": report.n_cases,
+        "duplicates_dropped": report.duplicates_dropped,
+        "out_of_order": report.out_of_order,
+        "unknown_labels": report.unknown_labels,
+        "warnings": warnings,
+    }
+    html = None
+    if "html" in args.format:
+        html = build_html(
+            loaded.events, result.findings, result.handover, load=load, warnings=warnings
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        _write_outputs(tmp, tables, args.format, html, load)
+        _replace_dir(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        print(f"Lỗi: không ghi được kết quả vào {out}: {exc}", file=sys.stderr)
+        return 3
+    print(
+        f"Đã phân tích {thousands(report.n_events)} sự kiện của {thousands(report.n_cases)} "
+        f"hồ sơ: {thousands(result.findings.height)} phát hiện. Kết quả ghi tại {out}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="congvu", description="Công Vụ — công cụ làm việc trên tệp")
+    parser = argparse.ArgumentParser(
+        prog="congvu", description="Công Vụ — công cụ làm việc trên tệp"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     wd = sub.add_parser("workdays", help="Tính ngày làm việc theo lịch Việt Nam")
     wd.add_argument("start", type=_parse_date, help="Ngày bắt đầu (không tính ngày này)")
@@ -47,6 +217,31 @@ def build_parser() -> argparse.ArgumentParser:
     wd.add_argument("--until", type=_parse_date, help="Đếm ngày làm việc đến ngày này")
     wd.add_argument("--year", type=int, help="Liệt kê ngày nghỉ/làm bù của năm")
     wd.set_defaults(func=_cmd_workdays)
+
+    an = sub.add_parser(
+        "analyze",
+        help="Đọc nhật ký (XES, CSV, Parquet), phát hiện hành vi và ghi báo cáo",
+        description=(
+            "Đọc một nhật ký sự kiện, ánh xạ sang lược đồ chuẩn, kiểm tra dữ liệu, chạy bộ phát "
+            "hiện và ghi kết quả. Nhật ký xuất từ Công Vụ không cần tệp ánh xạ."
+        ),
+    )
+    an.add_argument("log", help="Tệp nhật ký: .xes, .xes.gz, .csv hoặc .parquet")
+    an.add_argument("--mapping", help="Tệp ánh xạ TOML (xem docs/mapping.md)")
+    an.add_argument(
+        "--out", default="congvu-ketqua", help="Thư mục kết quả (mặc định: congvu-ketqua)"
+    )
+    an.add_argument(
+        "--format",
+        type=_formats,
+        default=list(FORMATS),
+        help="Các định dạng kết quả, phân cách bằng dấu phẩy (mặc định: html,json,csv,parquet)",
+    )
+    an.add_argument(
+        "--strict", action="store_true", help="Coi nhãn hoạt động không có trong ánh xạ là lỗi"
+    )
+    an.add_argument("--quiet", action="store_true", help="Không hiện thanh tiến độ")
+    an.set_defaults(func=_cmd_analyze)
     return parser
 
 

@@ -20,7 +20,9 @@ class Activity(StrEnum):
     ASSIGN = "assign"  # task created/assigned: target_* is the lead, due is the deadline
     ACCEPT = "accept"
     DECLINE = "decline"  # reason mandatory; target_unit = proposed competent unit
-    TRANSFER = "transfer"  # custody moves to target_*; reason_code e.g. misrouted/competence/workload
+    TRANSFER = (
+        "transfer"  # custody moves to target_*; reason_code e.g. misrouted/competence/workload
+    )
     RETURN = "return"  # returned to sender: custody goes back to whoever passed it
     REASSIGN = "reassign"  # assigner changes the lead
     PROGRESS = "progress"  # progress report
@@ -67,6 +69,9 @@ TARGET_ACTOR = "target_actor"  # person the event points at (new lead, superior 
 TARGET_UNIT = "target_unit"  # unit the event points at (transfer target, coordinating unit, ...)
 HOLDER_ACTOR = "holder_actor"  # who holds the case AFTER this event (filled by a custody mapping
 HOLDER_UNIT = "holder_unit"  # or derived by congvu_analytics.custody from assign/transfer events)
+# Tier of the holder after this event, HIGHER = FURTHER UP: support line 1/2/3 (BPIC 2013), or an
+# administrative tier where a mapping defines one ([level] in docs/mapping.md); null if unknown.
+LEVEL = "level"
 REASON_CODE = "reason_code"  # a ReasonCode value or a source-specific code
 REASON_TEXT = "reason_text"
 DUE = "due"  # deadline carried by the event (assign, extension_granted, coord_request)
@@ -74,7 +79,9 @@ REF_EVENT_ID = "ref_event_id"  # the event this one answers/resolves (coord_answ
 POSITION = "position"  # coord_answer: agree / disagree / none (no clear position)
 REVIEWED = "reviewed"  # pause: the legal obstacle/dependency was reviewed and accepted
 PROTECTED = "protected"  # case under an approved innovation proposal (Decree 73/2023)
-SUBJECT_AUTHORITY = "within_authority"  # opinion_request: the matter is within the asker's authority
+SUBJECT_AUTHORITY = (
+    "within_authority"  # opinion_request: the matter is within the asker's authority
+)
 
 SCHEMA: dict[str, pl.DataType] = {
     EVENT_ID: pl.String(),
@@ -96,6 +103,7 @@ SCHEMA: dict[str, pl.DataType] = {
     REVIEWED: pl.Boolean(),
     PROTECTED: pl.Boolean(),
     SUBJECT_AUTHORITY: pl.Boolean(),
+    LEVEL: pl.Int8(),
 }
 
 REQUIRED = (EVENT_ID, CASE_ID, ACTIVITY, TIMESTAMP)

@@ -94,7 +94,9 @@ class WorkCalendar:
         working = self.is_working_day(day)
         if day in self.overrides:
             reason = self.override_reasons.get(day) or (
-                "Ngày làm việc theo quyết định điều chỉnh" if working else "Ngày nghỉ theo quyết định điều chỉnh"
+                "Ngày làm việc theo quyết định điều chỉnh"
+                if working
+                else "Ngày nghỉ theo quyết định điều chỉnh"
             )
         elif day in self._package_workdays:
             reason = "Làm bù ngày thứ Bảy"

@@ -219,25 +219,33 @@ def merge_units(
     for unit in merged:
         if unit.pk in into_ancestors:
             raise ActionError(
-                "cycle", f"{unit.code} là cấp trên của {into.code}, không thể sáp nhập vào cấp dưới."
+                "cycle",
+                f"{unit.code} là cấp trên của {into.code}, không thể sáp nhập vào cấp dưới.",
             )
     has_head = Membership.objects.active_on(effective).heads().filter(unit=into).exists()
-    for unit in merged:
-        unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    for old in merged:
+        unit = Unit.objects.select_for_update().get(pk=old.pk)
         for child_id in list(tree.children.get(unit.pk, ())):
             child = Unit.objects.get(pk=child_id)
-            move_unit(child, into, effective, reason=f"Chuyển về {into.name} do sáp nhập", decision_ref=decision_ref)
+            move_unit(
+                child,
+                into,
+                effective,
+                reason=f"Chuyển về {into.name} do sáp nhập",
+                decision_ref=decision_ref,
+            )
         for m in Membership.objects.active_on(effective).filter(unit=unit).select_related("person"):
-            role = m.role
+            role, title = m.role, m.position_title
             if role == Membership.Role.HEAD and has_head:
                 role = Membership.Role.DEPUTY
+                title = f"Phó {title}" if title and not title.startswith("Phó") else title
             m.valid_to = last_day
             m.save(update_fields=["valid_to"])
             Membership.objects.create(
                 person=m.person,
                 unit=into,
                 role=role,
-                position_title=m.position_title,
+                position_title=title,
                 job_position=m.job_position,
                 is_primary=m.is_primary,
                 valid_from=effective,
@@ -276,7 +284,8 @@ def add_membership(
         raise ActionError("date_range", "Ngày kết thúc phải sau ngày bắt đầu.", field="valid_to")
     if not unit.is_active_on(valid_from):
         raise ActionError(
-            "unit_dissolved", f"Đơn vị {unit.code} không còn hiệu lực vào ngày {valid_from:%d/%m/%Y}."
+            "unit_dissolved",
+            f"Đơn vị {unit.code} không còn hiệu lực vào ngày {valid_from:%d/%m/%Y}.",
         )
     Person.objects.select_for_update().get(pk=person.pk)
     if (
@@ -358,7 +367,12 @@ def transfer_person(
 
 @transaction.atomic
 def grant_role(
-    person: Person, role: str, scope: Unit, *, valid_from: date | None = None, decision_ref: str = ""
+    person: Person,
+    role: str,
+    scope: Unit,
+    *,
+    valid_from: date | None = None,
+    decision_ref: str = "",
 ) -> RoleGrant:
     if role not in RoleGrant.Role.values:
         raise ActionError("unknown_role", f"Vai trò không hợp lệ: {role}", field="role")

@@ -12,7 +12,7 @@ Only congvu.org.actions writes these tables (STYLE.md §7.1); the admin is read-
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -27,17 +27,20 @@ def today() -> date:
     return timezone.localdate()
 
 
-class EffectiveQuerySet(models.QuerySet):  # type: ignore[type-arg]
+_M = TypeVar("_M", bound=models.Model)
+
+
+class EffectiveQuerySet(models.QuerySet[_M]):
     """Rows whose [valid_from, valid_to] range contains a date (valid_to null = still valid)."""
 
-    def active_on(self, day: date | None = None) -> EffectiveQuerySet:
+    def active_on(self, day: date | None = None) -> Self:
         day = day or today()
         return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
 
-    def current(self) -> EffectiveQuerySet:
+    def current(self) -> Self:
         return self.active_on(today())
 
-    def overlapping(self, start: date, end: date | None) -> EffectiveQuerySet:
+    def overlapping(self, start: date, end: date | None) -> Self:
         """Rows whose range shares at least one day with [start, end] (end None = open)."""
         return self.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=start), valid_from__lte=end or date.max
@@ -62,11 +65,11 @@ class UnitType(models.Model):
         return self.name
 
 
-class UnitQuerySet(EffectiveQuerySet):
-    def search(self, text: str) -> UnitQuerySet:
+class UnitQuerySet(EffectiveQuerySet["Unit"]):
+    def search(self, text: str) -> Self:
         from congvu.lib.text import fold
 
-        return self.filter(search_text__contains=fold(text))  # type: ignore[no-any-return]
+        return self.filter(search_text__contains=fold(text))
 
 
 class Unit(models.Model):
@@ -132,7 +135,7 @@ class UnitVersion(models.Model):
     decision_ref = models.CharField("quyết định", max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = EffectiveQuerySet.as_manager()
+    objects = EffectiveQuerySet["UnitVersion"].as_manager()
 
     class Meta:
         ordering = ["unit_id", "valid_from"]
@@ -190,11 +193,11 @@ class UnitSuccession(models.Model):
         return f"{self.predecessor} → {self.successor} ({self.effective_date:%d/%m/%Y})"
 
 
-class PersonQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    def active(self) -> PersonQuerySet:
+class PersonQuerySet(models.QuerySet["Person"]):
+    def active(self) -> Self:
         return self.filter(is_active=True)
 
-    def search(self, text: str) -> PersonQuerySet:
+    def search(self, text: str) -> Self:
         from congvu.lib.text import fold
 
         return self.filter(search_text__contains=fold(text))
@@ -240,20 +243,17 @@ class Person(models.Model):
 
     def primary_membership(self, day: date | None = None) -> Membership | None:
         return (
-            self.memberships.active_on(day)
-            .filter(is_primary=True)
-            .select_related("unit")
-            .first()
+            self.memberships.active_on(day).filter(is_primary=True).select_related("unit").first()
         )
 
 
-class MembershipQuerySet(EffectiveQuerySet):
-    def heads(self) -> MembershipQuerySet:
-        return self.filter(role=Membership.Role.HEAD)  # type: ignore[return-value]
+class MembershipQuerySet(EffectiveQuerySet["Membership"]):
+    def heads(self) -> Self:
+        return self.filter(role=Membership.Role.HEAD)
 
-    def leaders(self) -> MembershipQuerySet:
+    def leaders(self) -> Self:
         """Heads and deputies: the people who direct a unit's work."""
-        return self.filter(role__in=(Membership.Role.HEAD, Membership.Role.DEPUTY))  # type: ignore[return-value]
+        return self.filter(role__in=(Membership.Role.HEAD, Membership.Role.DEPUTY))
 
 
 class Membership(models.Model):
@@ -337,7 +337,7 @@ class RoleGrant(models.Model):
     valid_to = models.DateField("đến ngày", null=True, blank=True)
     decision_ref = models.CharField("quyết định", max_length=120, blank=True)
 
-    objects = EffectiveQuerySet.as_manager()
+    objects = EffectiveQuerySet["RoleGrant"].as_manager()
 
     class Meta:
         verbose_name = "phân quyền"
@@ -369,6 +369,6 @@ def person_for_user(user: User | None) -> Person | None:
     if user is None or not user.is_authenticated:
         return None
     try:
-        return user.person  # type: ignore[no-any-return]
+        return user.person
     except Person.DoesNotExist:
         return None

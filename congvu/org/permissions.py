@@ -80,14 +80,19 @@ class Access:
         return role in self.roles
 
 
-NO_ACCESS = Access(None, frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
+NO_ACCESS = Access(
+    None, frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset()
+)
 
 
-def access_for(person: Person | None, day: date | None = None, *, superuser: bool = False) -> Access:
+def access_for(
+    person: Person | None, day: date | None = None, *, superuser: bool = False
+) -> Access:
     day = day or today()
     if person is None:
         if superuser:
-            return Access(None, frozenset({Role.ADMIN}), *([frozenset()] * 5), is_superuser=True)
+            empty: frozenset[int] = frozenset()
+            return Access(None, frozenset({Role.ADMIN}), empty, empty, empty, empty, empty, True)
         return NO_ACCESS
     tree = tree_as_of(day)
     roles: set[str] = set()
@@ -96,8 +101,8 @@ def access_for(person: Person | None, day: date | None = None, *, superuser: boo
     act: set[int] = set()
     admin: set[int] = set()
     evaluation: set[int] = set()
-    for unit_id, role in Membership.objects.active_on(day).filter(person=person).values_list(
-        "unit_id", "role"
+    for unit_id, role in (
+        Membership.objects.active_on(day).filter(person=person).values_list("unit_id", "role")
     ):
         member.add(unit_id)
         read.add(unit_id)
@@ -109,8 +114,8 @@ def access_for(person: Person | None, day: date | None = None, *, superuser: boo
             evaluation |= directed
         else:
             roles.add(Role.SPECIALIST)
-    for scope_id, role in RoleGrant.objects.active_on(day).filter(person=person).values_list(
-        "scope_id", "role"
+    for scope_id, role in (
+        RoleGrant.objects.active_on(day).filter(person=person).values_list("scope_id", "role")
     ):
         scope = tree.with_predecessors(tree.subtree(scope_id))
         roles.add(role)
@@ -135,7 +140,9 @@ def access_for(person: Person | None, day: date | None = None, *, superuser: boo
     )
 
 
-def access_for_user(user: AbstractBaseUser | AnonymousUser | None, day: date | None = None) -> Access:
+def access_for_user(
+    user: AbstractBaseUser | AnonymousUser | None, day: date | None = None
+) -> Access:
     if user is None or not user.is_authenticated:
         return NO_ACCESS
     person = person_for_user(user)  # type: ignore[arg-type]

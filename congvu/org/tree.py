@@ -24,8 +24,8 @@ class OrgTree:
     day: date
     parent: dict[int, int | None]
     children: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
-    # successor -> its direct predecessors (any date): a merged unit's history belongs to the
-    # unit that took it over.
+    # successor -> its direct predecessors (successions effective on `day`): a merged unit's
+    # history belongs to the unit that took it over.
     predecessors: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def __contains__(self, unit_id: object) -> bool:
@@ -91,12 +91,15 @@ def tree_as_of(day: date | None = None) -> OrgTree:
         return tree
     parent: dict[int, int | None] = {}
     children: dict[int, list[int]] = defaultdict(list)
-    for unit_id, parent_id in UnitVersion.objects.active_on(day).values_list("unit_id", "parent_id"):
+    for unit_id, parent_id in UnitVersion.objects.active_on(day).values_list(
+        "unit_id", "parent_id"
+    ):
         parent[unit_id] = parent_id
         if parent_id is not None:
             children[parent_id].append(unit_id)
     preds: dict[int, list[int]] = defaultdict(list)
-    for pred, succ in UnitSuccession.objects.values_list("predecessor_id", "successor_id"):
+    successions = UnitSuccession.objects.filter(effective_date__lte=day)
+    for pred, succ in successions.values_list("predecessor_id", "successor_id"):
         preds[succ].append(pred)
     tree = OrgTree(day=day, parent=parent, children=children, predecessors=preds)
     with _lock:

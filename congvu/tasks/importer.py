@@ -209,7 +209,7 @@ def _find_person(text: str, unit: Unit | None, day: date) -> Person | None:
     return found[0] if len(found) == 1 else None
 
 
-def import_tasks(  # noqa: PLR0912, PLR0915 - one linear pass over each row's columns
+def import_tasks(
     name: str,
     content: bytes,
     *,

@@ -7,7 +7,15 @@ from congvu.org.permissions import Role, access_for
 # (person, unit) -> (may see, may act). The matrix is the permission layer's contract.
 MATRIX = {
     "lanh_dao": {"root": (1, 1), "so_a": (1, 1), "a1": (1, 1), "b1": (1, 1), "xa": (1, 1)},
-    "gd_a": {"root": (0, 0), "so_a": (1, 1), "a1": (1, 1), "a2": (1, 1), "so_b": (0, 0), "b1": (0, 0), "xa": (0, 0)},
+    "gd_a": {
+        "root": (0, 0),
+        "so_a": (1, 1),
+        "a1": (1, 1),
+        "a2": (1, 1),
+        "so_b": (0, 0),
+        "b1": (0, 0),
+        "xa": (0, 0),
+    },
     "pgd_a": {"so_a": (1, 1), "a1": (1, 1), "so_b": (0, 0)},
     "tp_a1": {"so_a": (0, 0), "a1": (1, 1), "a2": (0, 0), "b1": (0, 0)},
     "alice": {"a1": (1, 0), "a2": (0, 0), "so_a": (0, 0), "b1": (0, 0)},
@@ -57,7 +65,8 @@ def test_hr_and_inspectors_see_evaluations_only_in_scope(org):
 
 
 def test_nobody_without_a_person_sees_anything(db):
-    from congvu.org.permissions import NO_ACCESS, access_for_user
     from django.contrib.auth.models import AnonymousUser
+
+    from congvu.org.permissions import NO_ACCESS, access_for_user
 
     assert access_for_user(AnonymousUser()) == NO_ACCESS

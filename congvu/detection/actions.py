@@ -1,0 +1,261 @@
+"""Run the detection engine over the app's own sealed event log and store its findings.
+
+The engine (congvu_analytics) is pure: this module reads the log into the canonical frame,
+calls `run_all`, and upserts the findings in one transaction. Runs are per quarter of task
+assignment — the period the Decree 335 evaluation tracks — so a finding can be reviewed and,
+once confirmed, counted in that period's evaluation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import traceback
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import polars as pl
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from congvu.detection.models import DetectionRun, Finding, quarter_of
+from congvu.lib.errors import ActionError
+from congvu.org.models import Membership, Person, Unit
+from congvu.tasks import export
+from congvu.tasks.models import Task, TaskEvent
+from congvu.workdays.calendar import get_calendar
+from congvu_analytics import schema as s
+from congvu_analytics.detect import DetectionParams, run_all
+
+log = logging.getLogger(__name__)
+ENGINE_VERSION = "1"
+
+
+def parse_period(text: str) -> tuple[str, date, date]:
+    """'2026-Q3' -> ('2026-Q3', 1/7/2026, 1/10/2026); the end is exclusive."""
+    try:
+        year, q = text.strip().upper().split("-Q")
+        quarter = int(q)
+        if not 1 <= quarter <= 4:
+            raise ValueError
+        return quarter_of(date(int(year), 3 * quarter - 2, 1))
+    except ValueError as exc:
+        raise ActionError(
+            "bad_period", f"Kỳ không hợp lệ: {text!r} (dạng 2026-Q3).", field="period"
+        ) from exc
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    return datetime.combine(start, time.min, tz), datetime.combine(end, time.min, tz)
+
+
+def _params_hash(params: DetectionParams) -> str:
+    blob = json.dumps(dataclasses.asdict(params), sort_keys=True, default=str)
+    return hashlib.sha256(f"{ENGINE_VERSION}|{blob}".encode()).hexdigest()
+
+
+def default_params() -> DetectionParams:
+    """Engine defaults, with peers and "upward" taken from the organisation: units are compared
+    with units of the same type, and a hand-over to a higher level is upward."""
+    rows = list(Unit.objects.values_list("code", "unit_type__code", "unit_type__level"))
+    return DetectionParams(
+        unit_types={code: type_code for code, type_code, _ in rows},
+        unit_levels={code: level for code, _, level in rows},
+    )
+
+
+def _protected_task_ids() -> set[int]:
+    """Tasks under an approved innovation proposal (Decree 73/2023), when that app is present."""
+    if not apps.is_installed("congvu.evaluation"):
+        return set()
+    from congvu.evaluation.actions import protected_task_ids
+
+    return set(protected_task_ids())
+
+
+def period_events(start: date, end: date) -> pl.DataFrame:
+    """The canonical frame of every event of the tasks assigned in [start, end)."""
+    lo, hi = _bounds(start, end)
+    with connection.cursor() as cur:
+        cur.execute(export._sql("t.assigned_at >= %s AND t.assigned_at < %s"), [lo, hi])
+        rows = cur.fetchall()
+    if not rows:
+        return s.empty_events()
+    frame = export.canonical_frame(export._raw_frame(rows))
+    protected = _protected_task_ids()
+    if protected:
+        frame = frame.with_columns(
+            pl.col(s.CASE_ID).is_in([str(t) for t in protected]).alias(s.PROTECTED)
+        )
+    return frame
+
+
+def _finding_key(detector: str, subject_type: str, subject_id: str, period: str) -> str:
+    return hashlib.sha256(f"{detector}|{subject_type}|{subject_id}|{period}".encode()).hexdigest()
+
+
+def run_detection(
+    period: str | date | None = None,
+    *,
+    trigger: str = "manual",
+    force: bool = False,
+    params: DetectionParams | None = None,
+) -> DetectionRun:
+    """Detect over one quarter (default: the current one). Idempotent: re-running with no new
+    events returns the previous run; re-running after new events updates the same findings."""
+    if isinstance(period, str):
+        label, start, end = parse_period(period)
+    else:
+        label, start, end = quarter_of(period or timezone.localdate())
+    params = params or default_params()
+    phash = _params_hash(params)
+    lo, hi = _bounds(start, end)
+    watermark = (
+        TaskEvent.objects.filter(task__assigned_at__gte=lo, task__assigned_at__lt=hi).aggregate(
+            m=Max("id")
+        )["m"]
+        or 0
+    )
+    last = (
+        DetectionRun.objects.filter(period=label, state=DetectionRun.State.DONE)
+        .order_by("-started_at")
+        .first()
+    )
+    if not force and last is not None and last.watermark == watermark and last.params_hash == phash:
+        return last
+    run = DetectionRun.objects.create(
+        period=label,
+        period_start=start,
+        period_end=end - timedelta(days=1),
+        trigger=trigger,
+        started_at=timezone.now(),
+        watermark=watermark,
+        params_hash=phash,
+    )
+    try:
+        events = period_events(start, end)
+        result = run_all(events.lazy(), calendar=get_calendar(), params=params)
+        _store(run, result.findings, events)
+    except Exception as exc:
+        log.exception("detection run %s failed", run.pk)
+        DetectionRun.objects.filter(pk=run.pk).update(
+            state=DetectionRun.State.FAILED,
+            finished_at=timezone.now(),
+            error="".join(traceback.format_exception(exc))[-4000:],
+        )
+        raise
+    run.refresh_from_db()
+    return run
+
+
+@transaction.atomic
+def _store(run: DetectionRun, findings: pl.DataFrame, events: pl.DataFrame) -> None:
+    now = timezone.now()
+    rows: list[dict[str, Any]] = findings.to_dicts()
+    person_codes = {r["subject_id"] for r in rows if r["subject_type"] == "person"}
+    unit_codes = {r["subject_id"] for r in rows if r["subject_type"] == "unit"}
+    people = {p.code: p for p in Person.objects.filter(code__in=person_codes)}
+    units = {u.code: u for u in Unit.objects.filter(code__in=unit_codes).select_related("parent")}
+    context = dict(
+        Membership.objects.active_on(run.period_end)
+        .filter(person__code__in=person_codes, is_primary=True)
+        .values_list("person__code", "unit_id")
+    )
+    existing = {f.key: f for f in Finding.objects.select_for_update().filter(period=run.period)}
+    seen: set[str] = set()
+    new = updated = 0
+    for r in rows:
+        key = _finding_key(r["detector"], r["subject_type"], r["subject_id"], run.period)
+        seen.add(key)
+        person = people.get(r["subject_id"]) if r["subject_type"] == "person" else None
+        unit = units.get(r["subject_id"]) if r["subject_type"] == "unit" else None
+        values = {
+            "detector": r["detector"],
+            "behaviour": r["behaviour"],
+            "subject_type": r["subject_type"],
+            "subject_code": r["subject_id"],
+            "subject_person": person,
+            "subject_unit": unit,
+            "context_unit_id": context.get(r["subject_id"])
+            if person
+            else (unit.pk if unit else None),
+            "strength": float(r["strength"]),
+            "rate": r["rate"],
+            "peer_rate": r["peer_rate"],
+            "sample": int(r["n"] or 0),
+            "evidence_event_ids": [int(e) for e in r["evidence_event_ids"] if str(e).isdigit()],
+            "case_ids": [int(c) for c in r["case_ids"] if str(c).isdigit()],
+            "sentence": _named(r["sentence"], r["subject_id"], person, unit),
+            "engine_finding_id": r["finding_id"],
+            "last_run": run,
+            "updated_at": now,
+            "cleared_at": None,
+        }
+        finding = existing.get(key)
+        if finding is None:
+            created = Finding.objects.create(
+                key=key,
+                period=run.period,
+                period_start=run.period_start,
+                period_end=run.period_end,
+                first_run=run,
+                first_seen_at=now,
+                **values,
+            )
+            _open_review(created, now)
+            new += 1
+        else:
+            for field, value in values.items():
+                setattr(finding, field, value)
+            finding.save(update_fields=[*values.keys()])
+            updated += 1
+    cleared = (
+        Finding.objects.filter(period=run.period, cleared_at__isnull=True)
+        .exclude(key__in=seen)
+        .update(cleared_at=now, last_run=run)
+    )
+    DetectionRun.objects.filter(pk=run.pk).update(
+        state=DetectionRun.State.DONE,
+        finished_at=timezone.now(),
+        events=events.height,
+        cases=events[s.CASE_ID].n_unique() if events.height else 0,
+        findings_new=new,
+        findings_updated=updated,
+        findings_cleared=cleared,
+    )
+
+
+def unit_label(unit: Unit) -> str:
+    """A division's name alone is ambiguous ("Văn phòng Sở"): add its parent below the root."""
+    parent = unit.parent
+    if parent is not None and parent.parent_id is not None:
+        return f"{unit.name} ({parent.name})"
+    return unit.name
+
+
+def _named(sentence: str, code: str, person: Person | None, unit: Unit | None) -> str:
+    """The engine speaks in codes (it knows no names); people read names."""
+    name = person.full_name if person else unit_label(unit) if unit else None
+    return sentence.replace(f" {code} ", f" {name} ", 1) if name else sentence
+
+
+def _open_review(finding: Finding, at: datetime) -> None:
+    """Start due process for a new finding; a subject nobody can answer for (a dissolved unit
+    with no head) stays visible to inspectors without a review."""
+    from congvu.detection.review import open_review
+
+    try:
+        open_review(finding, at=at)
+    except ActionError:
+        log.info("no review opened for finding %s: no one to explain", finding.pk)
+
+
+def periods_with_tasks() -> list[str]:
+    """Every quarter that has at least one task, oldest first."""
+    days = Task.objects.dates("assigned_at", "month")
+    return sorted({quarter_of(d)[0] for d in days})

@@ -1,0 +1,592 @@
+"""Official outputs in Vietnamese administrative layout (Nghị định 30/2020/NĐ-CP style):
+the self-assessment form, the classification notice and the unit's summary table, as XLSX
+(openpyxl) and PDF (reportlab with DejaVu Serif from Debian's fonts-dejavu-core).
+
+One neutral document structure (`Doc`) is built from the data and rendered twice, so the two
+formats always say the same thing. Every export is a read: the caller passes the viewer, the
+evaluations are checked with privacy.can_view and the read is logged.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from congvu.evaluation import privacy, services
+from congvu.evaluation.models import Evaluation, Level, ProductRecord, Scheme
+from congvu.lib.errors import ActionError, ActionPermissionError
+from congvu.org.models import Person, Unit
+from congvu.org.permissions import Access
+from congvu.org.tree import tree_as_of
+
+MOTTO_1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO_2 = "Độc lập - Tự do - Hạnh phúc"
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[str]]
+    widths: list[float]  # relative widths
+
+
+@dataclass
+class Doc:
+    agency_parent: str
+    agency: str
+    number: str
+    place_date: str
+    title: str
+    subtitle: str = ""
+    blocks: list[str | Table] = field(default_factory=list)
+    sign_left_title: str = ""
+    sign_left_name: str = ""
+    sign_right_title: str = "THỦ TRƯỞNG ĐƠN VỊ"
+    sign_right_name: str = ""
+    recipients: list[str] = field(default_factory=list)
+    landscape: bool = False
+
+
+# --- data → Doc -----------------------------------------------------------------------------
+
+
+def place_name() -> str:
+    name = str(settings.PROVINCE_NAME)
+    for prefix in ("Tỉnh ", "Thành phố "):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def place_date(day: date | None) -> str:
+    """ "Bình Minh, ngày 05 tháng 12 năm 2026" — or the blank form "…, ngày … tháng … năm …"."""
+    if day is None:
+        return f"{place_name()}, ngày … tháng … năm …"
+    return f"{place_name()}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+
+
+def _agency_lines(unit: Unit) -> tuple[str, str]:
+    tree = tree_as_of(timezone.localdate())
+    parent_id = tree.parent.get(unit.pk) if unit.pk in tree else unit.parent_id
+    parent = Unit.objects.filter(pk=parent_id).first() if parent_id else None
+    return (
+        (parent.name.upper() if parent else str(settings.PROVINCE_NAME).upper()),
+        unit.name.upper(),
+    )
+
+
+def _fmt(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:.2f}".replace(".", ",")
+
+
+def _level(code: str) -> str:
+    return Level(code).label if code else "…"
+
+
+def _position(e: Evaluation) -> str:
+    from congvu.org.models import Membership
+
+    m = (
+        Membership.objects.filter(person=e.person, unit=e.unit)
+        .overlapping(e.start, e.end)
+        .order_by("-valid_from")
+        .first()
+    )
+    title = m.position_title if m else ""
+    return ", ".join(x for x in (title, e.job_position) if x) or "…"
+
+
+def self_assessment_doc(e: Evaluation) -> Doc:
+    parent, agency = _agency_lines(e.unit)
+    params = e.rule_set.params_with_defaults
+    doc = Doc(
+        agency_parent=parent,
+        agency=agency,
+        number="",
+        place_date=place_date(None),
+        title="PHIẾU ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG",
+        subtitle=f"Kỳ đánh giá: {e.period_label} — áp dụng {e.rule_set.name}",
+        sign_left_title="NGƯỜI TỰ ĐÁNH GIÁ",
+        sign_left_name=e.person.full_name,
+        sign_right_title="THỦ TRƯỞNG ĐƠN VỊ",
+    )
+    doc.blocks.append(f"Họ và tên: {e.person.full_name}")
+    doc.blocks.append(f"Chức vụ, vị trí việc làm: {_position(e)}")
+    doc.blocks.append(f"Đơn vị công tác: {e.unit.name}")
+    if e.rule_set.scheme == Scheme.POINTS and e.kind != Evaluation.Kind.YEAR:
+        doc.blocks.append("I. TIÊU CHÍ CHUNG (tối đa 30 điểm)")
+        rows = []
+        for i, c in enumerate(params["general_criteria"], 1):
+            rows.append(
+                [
+                    str(i),
+                    c["name"],
+                    str(c["max"]),
+                    str(e.general_self.get(c["code"], "")),
+                    str(e.general_head.get(c["code"], "")),
+                ]
+            )
+        doc.blocks.append(
+            Table(
+                ["TT", "Tiêu chí", "Điểm tối đa", "Tự chấm", "Thủ trưởng chấm"],
+                rows,
+                [1, 9, 2, 2, 2.5],
+            )
+        )
+        doc.blocks.append("II. KẾT QUẢ THỰC HIỆN NHIỆM VỤ (tối đa 70 điểm)")
+        prows = []
+        for i, p in enumerate(
+            ProductRecord.objects.filter(evaluation=e).prefetch_related("issues"), 1
+        ):
+            issues = list(p.issues.all())
+            q = sum(1 for x in issues if x.kind == "quality" and not x.is_excused)
+            d = sum(1 for x in issues if x.kind == "delay" and not x.is_excused)
+            prows.append(
+                [
+                    str(i),
+                    p.name,
+                    _fmt(p.coefficient),
+                    _fmt(p.quantity_assigned),
+                    _fmt(p.quantity_completed),
+                    str(q),
+                    str(d),
+                ]
+            )
+        doc.blocks.append(
+            Table(
+                ["TT", "Sản phẩm, công việc", "Hệ số", "Giao", "Hoàn thành", "Lỗi CL", "Chậm"],
+                prows or [["", "(chưa có sản phẩm)", "", "", "", "", ""]],
+                [1, 8, 1.6, 1.6, 2, 1.5, 1.5],
+            )
+        )
+        doc.blocks.append(
+            f"Điểm tiêu chí chung: {_fmt(e.general_score)}; điểm kết quả nhiệm vụ: "
+            f"{_fmt(e.task_score)}; tổng điểm: {_fmt(e.total_score)}."
+        )
+    elif e.rule_set.scheme == Scheme.CRITERIA:
+        crit = e.criteria.get("head") or e.criteria.get("self") or {}
+        labels = {
+            "tasks_total": "Số nhiệm vụ được giao",
+            "tasks_completed": "Số nhiệm vụ hoàn thành",
+            "tasks_on_time_quality": "Hoàn thành đúng tiến độ, bảo đảm chất lượng",
+            "tasks_exceeded": "Hoàn thành vượt mức",
+            "tasks_short": "Chưa bảo đảm tiến độ, chất lượng, hiệu quả",
+        }
+        rows = [[label, str(crit.get(key, ""))] for key, label in labels.items()]
+        doc.blocks.append("KẾT QUẢ THỰC HIỆN NHIỆM VỤ THEO TIÊU CHÍ")
+        doc.blocks.append(Table(["Tiêu chí", "Số lượng"], rows, [10, 3]))
+    else:
+        doc.blocks.append(f"Điểm bình quân các kỳ theo dõi trong năm: {_fmt(e.total_score)}.")
+    doc.blocks.append(f"Tự nhận xét: {e.self_comment or '…'}")
+    doc.blocks.append(f"Tự xếp loại: {_level(e.self_level)}")
+    doc.blocks.append(f"Ý kiến của tập thể: {e.collective_comments or '…'}")
+    doc.blocks.append(
+        f"Nhận xét, đề xuất của thủ trưởng: {e.head_comment or '…'} — đề xuất mức: {_level(e.proposed_level)}"
+    )
+    return doc
+
+
+def notice_doc(e: Evaluation, number: str = "") -> Doc:
+    if not e.is_locked:
+        raise ActionError("not_final", "Chỉ thông báo kết quả đã chốt.")
+    parent, agency = _agency_lines(e.unit)
+    day = timezone.localtime(e.finalised_at).date() if e.finalised_at else None
+    doc = Doc(
+        agency_parent=parent,
+        agency=agency,
+        number=number or f"Số: {e.pk}/TB-ĐGXL",
+        place_date=place_date(day),
+        title="THÔNG BÁO",
+        subtitle=f"Kết quả đánh giá, xếp loại chất lượng {e.period_label}",
+        sign_right_title="THỦ TRƯỞNG ĐƠN VỊ",
+        sign_right_name=e.finalised_by.full_name if e.finalised_by else "",
+        recipients=["- Cá nhân được đánh giá;", "- Lưu hồ sơ cán bộ, công chức;", "- Lưu: VT."],
+    )
+    doc.blocks.append(f"Căn cứ {e.rule_set.legal_basis}")
+    doc.blocks.append(
+        f"Xét kết quả tự đánh giá, ý kiến của tập thể và đề xuất của thủ trưởng, {e.unit.name} "
+        f"thông báo kết quả đánh giá, xếp loại chất lượng {e.period_label} như sau:"
+    )
+    doc.blocks.append(f"Họ và tên: {e.person.full_name}")
+    doc.blocks.append(f"Chức vụ, vị trí việc làm: {_position(e)}")
+    if e.total_score is not None:
+        doc.blocks.append(f"Tổng điểm: {_fmt(e.total_score)}")
+    doc.blocks.append(f"Xếp loại: {_level(e.final_level).upper()}")
+    for reason in e.level_reasons:
+        doc.blocks.append(f"- {reason}")
+    corrections = list(e.decisions.filter(kind="correction").order_by("decided_at", "id"))
+    for c in corrections:
+        doc.blocks.append(
+            f"Điều chỉnh ngày {timezone.localtime(c.decided_at):%d/%m/%Y}"
+            f"{' theo ' + c.decision_ref if c.decision_ref else ''}: {_level(c.level)} — {c.reason}"
+        )
+    doc.blocks.append(
+        "Kết quả đánh giá, xếp loại được lưu vào hồ sơ cán bộ, công chức. Trường hợp không nhất "
+        f"trí, người được đánh giá có quyền kiến nghị trong thời hạn "
+        f"{e.rule_set.params_with_defaults['appeal_window_days']} ngày kể từ ngày nhận thông báo."
+    )
+    return doc
+
+
+def unit_summary_doc(unit: Unit, year: int, evaluations: list[Evaluation]) -> Doc:
+    parent, agency = _agency_lines(unit)
+    doc = Doc(
+        agency_parent=parent,
+        agency=agency,
+        number="",
+        place_date=place_date(timezone.localdate()),
+        title="BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG",
+        subtitle=f"Năm {year} — {unit.name}",
+        sign_left_title="NGƯỜI LẬP BIỂU",
+        sign_right_title="THỦ TRƯỞNG ĐƠN VỊ",
+        landscape=True,
+    )
+    rows = []
+    counts = {lv.value: 0 for lv in Level}
+    for i, e in enumerate(evaluations, 1):
+        level = e.final_level or e.decided_level
+        if level:
+            counts[level] += 1
+        rows.append(
+            [
+                str(i),
+                e.person.full_name,
+                _position(e),
+                e.group_key,
+                _fmt(e.total_score),
+                e.self_level,
+                e.proposed_level,
+                level,
+                "Đã chốt" if e.is_locked else e.get_status_display(),
+            ]
+        )
+    doc.blocks.append(
+        Table(
+            [
+                "TT",
+                "Họ và tên",
+                "Chức vụ, vị trí việc làm",
+                "Nhóm nhiệm vụ",
+                "Điểm",
+                "Tự xếp loại",
+                "Đề xuất",
+                "Kết quả",
+                "Ghi chú",
+            ],
+            rows or [["", "(chưa có kết quả)", "", "", "", "", "", "", ""]],
+            [1.3, 5, 5, 3.5, 2, 2.2, 2.2, 2.2, 4],
+        )
+    )
+    doc.blocks.append(
+        "Ghi chú: HTXS — Hoàn thành xuất sắc nhiệm vụ; HTT — Hoàn thành tốt nhiệm vụ; "
+        "HT — Hoàn thành nhiệm vụ; KHT — Không hoàn thành nhiệm vụ."
+    )
+    total = sum(counts.values())
+    summary = [
+        [Level(k).label, str(v), f"{(100 * v / total):.1f}%".replace(".", ",") if total else "0%"]
+        for k, v in counts.items()
+    ]
+    doc.blocks.append("TỔNG HỢP")
+    doc.blocks.append(Table(["Mức xếp loại", "Số người", "Tỷ lệ"], summary, [8, 3, 3]))
+    if evaluations:
+        pending = {
+            e.pk: (e.final_level or e.decided_level or e.proposed_level, e.group_key)
+            for e in evaluations
+        }
+        for v in services.quota_check(unit.pk, year, pending):
+            doc.blocks.append(f"Cảnh báo: {v.message}")
+        overrides = {e.quota_override_reason for e in evaluations if e.quota_override_reason}
+        for reason in sorted(overrides):
+            doc.blocks.append(f"Lý do vượt tỷ lệ đã được chấp thuận: {reason}")
+    return doc
+
+
+# --- Doc → XLSX ---------------------------------------------------------------------------
+
+
+def render_xlsx(doc: Doc) -> bytes:  # noqa: PLR0915 - a page layout reads top to bottom
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Bieu mau"
+    ncols = max([len(b.headers) for b in doc.blocks if isinstance(b, Table)] + [6])
+    half = max(2, ncols // 2)
+    font = "Times New Roman"
+    bold = Font(name=font, bold=True, size=12)
+    normal = Font(name=font, size=12)
+    italic = Font(name=font, italic=True, size=12)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    wrap = Alignment(horizontal="left", vertical="top", wrap_text=True)
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+
+    def line(row: int, c1: int, c2: int, text: str, f: Font, *, align: Alignment = center) -> None:
+        ws.merge_cells(start_row=row, start_column=c1, end_row=row, end_column=c2)
+        cell = ws.cell(row=row, column=c1, value=text)
+        cell.font, cell.alignment = f, align
+
+    line(1, 1, half, doc.agency_parent, normal)
+    line(1, half + 1, ncols, MOTTO_1, bold)
+    line(2, 1, half, doc.agency, bold)
+    line(2, half + 1, ncols, MOTTO_2, bold)
+    line(3, 1, half, doc.number, normal)
+    line(3, half + 1, ncols, doc.place_date, italic)
+    line(5, 1, ncols, doc.title, bold)
+    row = 6
+    if doc.subtitle:
+        line(row, 1, ncols, doc.subtitle, bold)
+        row += 1
+    row += 1
+    for block in doc.blocks:
+        if isinstance(block, Table):
+            for j, h in enumerate(block.headers, 1):
+                cell = ws.cell(row=row, column=j, value=h)
+                cell.font, cell.alignment, cell.border = bold, center, box
+            row += 1
+            for r in block.rows:
+                for j, v in enumerate(r, 1):
+                    cell = ws.cell(row=row, column=j, value=v)
+                    cell.font, cell.alignment, cell.border = normal, wrap, box
+                row += 1
+        else:
+            line(row, 1, ncols, block, normal, align=wrap)
+            ws.row_dimensions[row].height = 16 * max(1, len(block) // 90 + 1)
+            row += 1
+    row += 1
+    if doc.recipients:
+        ws.cell(row=row, column=1, value="Nơi nhận:").font = Font(name=font, bold=True, italic=True)
+        for k, recipient in enumerate(doc.recipients, 1):
+            ws.cell(row=row + k, column=1, value=recipient).font = Font(name=font, size=10)
+    if doc.sign_left_title:
+        line(row, 1, half, doc.sign_left_title, bold)
+        line(row + 1, 1, half, "(Ký, ghi rõ họ tên)", italic)
+        line(row + 5, 1, half, doc.sign_left_name, bold)
+    line(row, half + 1, ncols, doc.sign_right_title, bold)
+    line(row + 1, half + 1, ncols, "(Ký, ghi rõ họ tên, đóng dấu)", italic)
+    line(row + 5, half + 1, ncols, doc.sign_right_name, bold)
+    widths = next((b.widths for b in doc.blocks if isinstance(b, Table)), [1] * ncols)
+    for j in range(1, ncols + 1):
+        w = widths[j - 1] if j - 1 < len(widths) else 2
+        ws.column_dimensions[get_column_letter(j)].width = max(6, 4.5 * w)
+    ws.page_setup.orientation = "landscape" if doc.landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --- Doc → PDF ----------------------------------------------------------------------------
+
+FONT_DIRS = [
+    Path(p)
+    for p in os.getenv(
+        "CONGVU_PDF_FONT_DIRS",
+        "/usr/share/fonts/truetype/dejavu:/usr/share/fonts/dejavu:/usr/local/share/fonts",
+    ).split(":")
+    if p
+]
+_fonts_ready = False
+
+
+def _find_font(name: str) -> Path | None:
+    for d in FONT_DIRS:
+        if (d / name).is_file():
+            return d / name
+    return None
+
+
+def _register_fonts() -> None:
+    """DejaVu Serif covers every Vietnamese letter and tone mark (precomposed NFC forms)."""
+    global _fonts_ready  # noqa: PLW0603 - register once per process
+    if _fonts_ready:
+        return
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    regular = _find_font("DejaVuSerif.ttf")
+    bold = _find_font("DejaVuSerif-Bold.ttf")
+    if regular is None or bold is None:
+        raise ActionError(
+            "font_missing",
+            "Không tìm thấy phông chữ DejaVu Serif để xuất PDF tiếng Việt; hãy cài gói "
+            "fonts-dejavu-core (hoặc đặt CONGVU_PDF_FONT_DIRS).",
+        )
+    italic = _find_font("DejaVuSerif-Italic.ttf") or regular
+    pdfmetrics.registerFont(TTFont("CV-Serif", str(regular)))
+    pdfmetrics.registerFont(TTFont("CV-Serif-Bold", str(bold)))
+    pdfmetrics.registerFont(TTFont("CV-Serif-Italic", str(italic)))
+    pdfmetrics.registerFontFamily(
+        "CV-Serif",
+        normal="CV-Serif",
+        bold="CV-Serif-Bold",
+        italic="CV-Serif-Italic",
+        boldItalic="CV-Serif-Bold",
+    )
+    _fonts_ready = True
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render_pdf(doc: Doc) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus import Table as RLTable
+
+    _register_fonts()
+    size = landscape(A4) if doc.landscape else A4
+    # ND 30/2020 margins: top/bottom 20–25 mm, left 30–35 mm, right 15–20 mm.
+    buf = io.BytesIO()
+    pdf = SimpleDocTemplate(
+        buf,
+        pagesize=size,
+        leftMargin=30 * mm,
+        rightMargin=15 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        title=doc.title,
+        author=doc.agency,
+        creator="Công Vụ",
+    )
+    width = size[0] - 45 * mm
+    base = ParagraphStyle(
+        "base", fontName="CV-Serif", fontSize=12, leading=16, alignment=TA_JUSTIFY
+    )
+    small = ParagraphStyle("small", parent=base, fontSize=10, leading=13)
+    centre = ParagraphStyle("centre", parent=base, alignment=TA_CENTER, fontSize=12)
+    centre_b = ParagraphStyle("centre_b", parent=centre, fontName="CV-Serif-Bold")
+    cell = ParagraphStyle("cell", parent=base, fontSize=10, leading=12, alignment=0)
+    cell_b = ParagraphStyle("cell_b", parent=cell, fontName="CV-Serif-Bold", alignment=TA_CENTER)
+
+    # The motto must sit on one line: 11 pt DejaVu Serif Bold is about 95 mm wide.
+    head = ParagraphStyle("head", parent=centre, fontSize=11, leading=14)
+    head_b = ParagraphStyle("head_b", parent=head, fontName="CV-Serif-Bold")
+    header = RLTable(
+        [
+            [Paragraph(_esc(doc.agency_parent), head), Paragraph(f"<b>{MOTTO_1}</b>", head_b)],
+            [
+                Paragraph(f"<b>{_esc(doc.agency)}</b>", head_b),
+                Paragraph(f"<b><u>{MOTTO_2}</u></b>", head_b),
+            ],
+            [Paragraph(_esc(doc.number), head), Paragraph(f"<i>{_esc(doc.place_date)}</i>", head)],
+        ],
+        colWidths=[width * 0.37, width * 0.63],
+    )
+    header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story: list[Any] = [header, Spacer(1, 8 * mm), Paragraph(f"<b>{_esc(doc.title)}</b>", centre_b)]
+    if doc.subtitle:
+        story.append(Paragraph(f"<b>{_esc(doc.subtitle)}</b>", centre_b))
+    story.append(Spacer(1, 5 * mm))
+    for block in doc.blocks:
+        if isinstance(block, Table):
+            total = sum(block.widths)
+            data = [[Paragraph(_esc(h), cell_b) for h in block.headers]]
+            data += [[Paragraph(_esc(v), cell) for v in r] for r in block.rows]
+            t = RLTable(data, colWidths=[width * w / total for w in block.widths], repeatRows=1)
+            t.setStyle(
+                TableStyle(
+                    [
+                        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                    ]
+                )
+            )
+            story += [t, Spacer(1, 3 * mm)]
+        else:
+            story.append(Paragraph(_esc(block), base))
+    story.append(Spacer(1, 8 * mm))
+    left: list[Any] = []
+    if doc.recipients:
+        left.append(Paragraph("<b><i>Nơi nhận:</i></b>", small))
+        left += [Paragraph(_esc(r), small) for r in doc.recipients]
+    elif doc.sign_left_title:
+        left += [
+            Paragraph(f"<b>{_esc(doc.sign_left_title)}</b>", centre_b),
+            Paragraph("<i>(Ký, ghi rõ họ tên)</i>", centre),
+            Spacer(1, 18 * mm),
+            Paragraph(f"<b>{_esc(doc.sign_left_name)}</b>", centre_b),
+        ]
+    right = [
+        Paragraph(f"<b>{_esc(doc.sign_right_title)}</b>", centre_b),
+        Paragraph("<i>(Ký, ghi rõ họ tên, đóng dấu)</i>", centre),
+        Spacer(1, 18 * mm),
+        Paragraph(f"<b>{_esc(doc.sign_right_name)}</b>", centre_b),
+    ]
+    sign = RLTable([[left, right]], colWidths=[width * 0.45, width * 0.55])
+    sign.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story.append(sign)
+    pdf.build(story)
+    return buf.getvalue()
+
+
+# --- entry points for views and commands (privacy-checked, reads logged) -----------------
+
+
+def _authorise(
+    viewer: Person | None, evaluations: list[Evaluation], access: Access | None, purpose: str
+) -> None:
+    for e in evaluations:
+        if not privacy.can_view(viewer, e, access):
+            raise ActionPermissionError("Bạn không có quyền xem kết quả đánh giá này.")
+    privacy.record_read(viewer, evaluations, purpose=purpose)
+
+
+def _render(doc: Doc, fmt: str) -> bytes:
+    if fmt == "pdf":
+        return render_pdf(doc)
+    if fmt == "xlsx":
+        return render_xlsx(doc)
+    raise ActionError("invalid_format", "Định dạng phải là pdf hoặc xlsx.", field="format")
+
+
+def self_assessment(
+    evaluation: Evaluation, fmt: str, *, viewer: Person | None, access: Access | None = None
+) -> bytes:
+    _authorise(viewer, [evaluation], access, f"export_{fmt}")
+    return _render(self_assessment_doc(evaluation), fmt)
+
+
+def notice(
+    evaluation: Evaluation,
+    fmt: str,
+    *,
+    viewer: Person | None,
+    access: Access | None = None,
+    number: str = "",
+) -> bytes:
+    _authorise(viewer, [evaluation], access, f"export_{fmt}")
+    return _render(notice_doc(evaluation, number), fmt)
+
+
+def unit_summary(
+    unit: Unit, year: int, fmt: str, *, viewer: Person | None, access: Access | None = None
+) -> bytes:
+    """The unit's year results that the viewer may see (others are left out, not refused)."""
+    visible = privacy.visible_evaluations(viewer, access)
+    evaluations = list(
+        visible.years()
+        .filter(unit=unit, year=year)
+        .select_related("person", "rule_set", "unit")
+        .order_by("person__full_name")
+    )
+    privacy.record_read(viewer, evaluations, purpose=f"summary_{fmt}")
+    return _render(unit_summary_doc(unit, year, evaluations), fmt)

@@ -1,0 +1,133 @@
+"""Periodic jobs and the runner that claims and executes them.
+
+Why not a queue library: every job here is a periodic sweep over the database (reminders,
+overdue escalation, deemed-agree, detection runs, period closing) and must work the same on
+the embedded SQLite default and on PostgreSQL. A `manage.py run_jobs` worker started by a
+systemd timer (or left looping) with database-level claims needs no broker, survives
+restarts, and two workers running at once never do the same slot twice (see JobRun).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from congvu.jobs.models import JobRun
+
+log = logging.getLogger(__name__)
+
+JobFunc = Callable[[datetime], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    func: JobFunc
+    description: str
+    stale_after: timedelta
+
+    def slot_for(self, now: datetime) -> str:
+        """The time slot `now` falls in: runs happen at most once per slot."""
+        seconds = int(self.every.total_seconds())
+        epoch = int(now.timestamp()) // seconds * seconds
+        return datetime.fromtimestamp(epoch, tz=timezone.get_current_timezone()).strftime(
+            "%Y-%m-%dT%H:%M"
+        )
+
+
+REGISTRY: dict[str, Job] = {}
+MAX_ATTEMPTS = 3
+
+
+def job(
+    name: str, *, every: timedelta, description: str, stale_after: timedelta | None = None
+) -> Callable[[JobFunc], JobFunc]:
+    def register(func: JobFunc) -> JobFunc:
+        REGISTRY[name] = Job(
+            name, every, func, description, stale_after or max(every, timedelta(minutes=10))
+        )
+        return func
+
+    return register
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _claim(j: Job, slot: str, now: datetime) -> JobRun | None:
+    """Insert the (job, slot) row, or take over a stale one; None if another worker has it."""
+    try:
+        with transaction.atomic():
+            return JobRun.objects.create(
+                job=j.name, slot=slot, worker=_worker_id(), started_at=now, heartbeat_at=now
+            )
+    except IntegrityError:
+        pass
+    # The slot exists: take it over only if its worker died mid-run or it failed and has
+    # attempts left (a conditional UPDATE: of two workers racing for the same run exactly one
+    # sees a row count of 1).
+    stale = now - j.stale_after
+    retryable = Q(state=JobRun.State.STARTED, heartbeat_at__lt=stale) | Q(state=JobRun.State.FAILED)
+    taken = JobRun.objects.filter(
+        retryable, job=j.name, slot=slot, attempts__lt=MAX_ATTEMPTS
+    ).update(
+        state=JobRun.State.STARTED,
+        worker=_worker_id(),
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
+        error="",
+    )
+    if taken != 1:
+        return None
+    return JobRun.objects.get(job=j.name, slot=slot)
+
+
+def run_job(j: Job, now: datetime | None = None) -> JobRun | None:
+    now = now or timezone.now()
+    slot = j.slot_for(now)
+    run = _claim(j, slot, now)
+    if run is None:
+        return None
+    started = timezone.now()
+    try:
+        result = j.func(now)
+    except Exception as exc:
+        log.exception("job %s failed", j.name)
+        JobRun.objects.filter(pk=run.pk).update(
+            state=JobRun.State.FAILED,
+            finished_at=timezone.now(),
+            error="".join(traceback.format_exception(exc))[-4000:],
+        )
+    else:
+        JobRun.objects.filter(pk=run.pk).update(
+            state=JobRun.State.DONE, finished_at=timezone.now(), result=result or {}
+        )
+        log.info(
+            "DONE %s %s (%dms)", j.name, slot, (timezone.now() - started).total_seconds() * 1000
+        )
+    run.refresh_from_db()
+    return run
+
+
+def run_due(names: list[str] | None = None, now: datetime | None = None) -> list[JobRun]:
+    """Run every registered job (or those named) whose current slot has not run yet."""
+    out = []
+    for name, j in sorted(REGISTRY.items()):
+        if names and name not in names:
+            continue
+        run = run_job(j, now)
+        if run is not None:
+            out.append(run)
+    return out

@@ -1,0 +1,291 @@
+"""E-mail notifications: one message per addressed task event, and a daily digest for heads.
+
+Sending happens only in the background job (congvu/notify/jobs.py), never inside a workflow
+action: a slow or failing mail server must not slow down or roll back anyone's work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from congvu.notify.models import DigestSent, EmailCursor, OutboxEmail, Preference
+from congvu.org.models import Membership, Person
+from congvu.tasks.events import TaskEventType as E
+from congvu.tasks.models import Coordination, Status, Task, TaskEvent
+
+# Event type -> preference kind. Each is addressed to the event's target person, except a
+# coordination request, which goes to the leaders (head and deputies) of the target unit.
+KINDS = {
+    E.ASSIGNED: "new_task",
+    E.TRANSFERRED: "new_task",
+    E.RETURNED: "new_task",
+    E.LEAD_REASSIGNED: "new_task",
+    E.COORDINATION_REQUESTED: "coordination",
+    E.REMINDED: "reminder",
+    E.REWORK_REQUESTED: "reminder",
+    E.OPINION_REQUESTED: "opinion",
+}
+PREF_FIELD = {
+    "new_task": "email_new_task",
+    "coordination": "email_coordination",
+    "reminder": "email_reminder",
+    "opinion": "email_opinion",
+}
+SCAN_BATCH = 5000
+OPEN = (Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED, Status.SUBMITTED)
+
+
+def _wants(person: Person, kind: str, prefs: dict[int, Preference]) -> bool:
+    pref = prefs.get(person.pk)
+    return bool(person.email) and (pref is None or getattr(pref, PREF_FIELD[kind]))
+
+
+def _leaders(unit_ids: Iterable[int]) -> dict[int, list[Person]]:
+    out: dict[int, list[Person]] = {}
+    for m in (
+        Membership.objects.current()
+        .leaders()
+        .filter(unit_id__in=set(unit_ids))
+        .select_related("person")
+    ):
+        out.setdefault(m.unit_id, []).append(m.person)
+    return out
+
+
+@transaction.atomic
+def queue_new_events(now: datetime | None = None) -> int:
+    """Turn task events newer than the cursor into outbox rows. Returns rows queued."""
+    now = now or timezone.now()
+    cursor = EmailCursor.objects.select_for_update().get_or_create(pk=1)[0]
+    events = list(
+        TaskEvent.objects.filter(pk__gt=cursor.last_event_id)
+        .order_by("pk")
+        .values_list("pk", "type", "actor_id", "target_person_id", "target_unit_id")[:SCAN_BATCH]
+    )
+    if not events:
+        return 0
+    wanted = [e for e in events if e[1] in KINDS]
+    people = Person.objects.in_bulk({e[3] for e in wanted if e[3]})
+    leaders = _leaders(e[4] for e in wanted if e[1] == E.COORDINATION_REQUESTED and e[4])
+    recipients_all = {p.pk for p in people.values()} | {p.pk for ps in leaders.values() for p in ps}
+    prefs = {p.person_id: p for p in Preference.objects.filter(person_id__in=recipients_all)}
+    rows = []
+    for pk, kind_type, actor_id, target_person_id, target_unit_id in wanted:
+        kind = KINDS[E(kind_type)]
+        if kind_type == E.COORDINATION_REQUESTED:
+            recipients = leaders.get(target_unit_id, [])
+        else:
+            recipients = [people[target_person_id]] if target_person_id in people else []
+        for person in recipients:
+            if person.pk != actor_id and _wants(person, kind, prefs):
+                rows.append(OutboxEmail(person=person, event_id=pk, kind=kind, created_at=now))
+    OutboxEmail.objects.bulk_create(rows, ignore_conflicts=True)
+    cursor.last_event_id = events[-1][0]
+    cursor.save(update_fields=["last_event_id", "updated_at"])
+    return len(rows)
+
+
+def _link(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _event_message(row: OutboxEmail) -> EmailMessage:
+    ev = TaskEvent.objects.select_related("task", "actor", "task__lead_unit").get(pk=row.event_id)
+    task = ev.task
+    label = E(ev.type).label
+    who = ev.actor.full_name if ev.actor else "Hệ thống"
+    lines = [
+        f"Kính gửi {row.person.full_name},",
+        "",
+        f"{label}: {task.title}",
+        f"Người thực hiện: {who}, lúc {timezone.localtime(ev.at):%H:%M %d/%m/%Y}.",
+        f"Đơn vị chủ trì: {task.lead_unit.name}. Hạn xử lý: {task.deadline:%d/%m/%Y}.",
+    ]
+    if ev.reason_text:
+        lines.append(f"Nội dung: {ev.reason_text}")
+    lines += [
+        "",
+        f"Xem nhiệm vụ: {_link(reverse('web:task', args=[task.pk]))}",
+        "",
+        settings.PROVINCE_NAME + " — Công Vụ",
+    ]
+    return EmailMessage(
+        subject=f"[Công Vụ] {label}: {task.title[:120]}",
+        body="\n".join(lines),
+        to=[row.person.email],
+    )
+
+
+def send_pending(limit: int = 500) -> dict[str, int]:
+    sent = failed = 0
+    ids = list(
+        OutboxEmail.objects.filter(status=OutboxEmail.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return {"sent": 0, "failed": 0}
+    # Each send opens and closes its own SMTP session: a server that is down fails that message
+    # (recorded, retried later), never the whole run.
+    connection = get_connection()
+    for pk in ids:
+        claimed = OutboxEmail.objects.filter(pk=pk, status=OutboxEmail.Status.PENDING).update(
+            status=OutboxEmail.Status.SENDING
+        )
+        if claimed != 1:
+            continue  # another worker took it
+        row = OutboxEmail.objects.select_related("person").get(pk=pk)
+        try:
+            message = _event_message(row)
+            message.connection = connection
+            message.send()
+        except Exception as exc:  # any mail failure is recorded and retried later
+            OutboxEmail.objects.filter(pk=pk).update(
+                status=OutboxEmail.Status.FAILED, attempts=row.attempts + 1, error=str(exc)[:500]
+            )
+            failed += 1
+        else:
+            OutboxEmail.objects.filter(pk=pk).update(
+                status=OutboxEmail.Status.SENT, attempts=row.attempts + 1, sent_at=timezone.now()
+            )
+            sent += 1
+    return {"sent": sent, "failed": failed}
+
+
+def retry_failed(max_attempts: int = 5) -> int:
+    return OutboxEmail.objects.filter(
+        status=OutboxEmail.Status.FAILED, attempts__lt=max_attempts
+    ).update(status=OutboxEmail.Status.PENDING)
+
+
+# --- daily digest --------------------------------------------------------------------------
+
+
+@dataclass
+class Digest:
+    person: Person
+    unit_names: list[str]
+    overdue: list[Task]
+    due_soon: list[Task]
+    coordination: list[Coordination]
+    findings: int
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overdue or self.due_soon or self.coordination or self.findings)
+
+
+def build_digest(person: Person, day: date) -> Digest:
+    from congvu.org.tree import tree_as_of
+    from congvu.workdays.calendar import get_calendar
+
+    tree = tree_as_of(day)
+    unit_ids: set[int] = set()
+    names = []
+    for m in (
+        Membership.objects.active_on(day).leaders().filter(person=person).select_related("unit")
+    ):
+        unit_ids |= tree.subtree(m.unit_id)
+        names.append(m.unit.name)
+    open_tasks = Task.objects.filter(lead_unit_id__in=unit_ids, status__in=OPEN).select_related(
+        "lead_person", "lead_unit"
+    )
+    soon = get_calendar().add_working_days(day, 3)
+    overdue = list(open_tasks.filter(deadline__lt=day).order_by("deadline")[:50])
+    due_soon = list(
+        open_tasks.filter(deadline__gte=day, deadline__lte=soon).order_by("deadline")[:50]
+    )
+    coordination = list(
+        Coordination.objects.filter(unit_id__in=unit_ids, answered_at__isnull=True)
+        .select_related("task")
+        .order_by("due")[:50]
+    )
+    findings = 0
+    from django.apps import apps
+
+    if apps.is_installed("congvu.detection"):
+        from congvu.detection.models import Finding
+
+        findings = (
+            Finding.objects.current()
+            .filter(Q(context_unit_id__in=unit_ids) | Q(subject_unit_id__in=unit_ids))
+            .count()
+        )
+    return Digest(person, names, overdue, due_soon, coordination, findings)
+
+
+def _digest_message(d: Digest, day: date) -> EmailMessage:
+    lines = [
+        f"Kính gửi {d.person.full_name},",
+        "",
+        f"Tình hình nhiệm vụ ngày {day:%d/%m/%Y} — {', '.join(d.unit_names)}:",
+        "",
+    ]
+    if d.overdue:
+        lines.append(f"QUÁ HẠN ({len(d.overdue)}):")
+        lines += [
+            f"  - {t.title} — {t.lead_person.full_name}, hạn {t.deadline:%d/%m/%Y}"
+            for t in d.overdue
+        ]
+        lines.append("")
+    if d.due_soon:
+        lines.append(f"SẮP ĐẾN HẠN trong 3 ngày làm việc ({len(d.due_soon)}):")
+        lines += [
+            f"  - {t.title} — {t.lead_person.full_name}, hạn {t.deadline:%d/%m/%Y}"
+            for t in d.due_soon
+        ]
+        lines.append("")
+    if d.coordination:
+        lines.append(f"ĐỀ NGHỊ PHỐI HỢP CHƯA TRẢ LỜI ({len(d.coordination)}):")
+        lines += [f"  - {c.task.title}, hạn trả lời {c.due:%d/%m/%Y}" for c in d.coordination]
+        lines.append("")
+    if d.findings:
+        lines.append(
+            f"Có {d.findings} phát hiện cần xem xét (bằng chứng để xem xét, không phải kết luận vi phạm)."
+        )
+        lines.append("")
+    lines += [f"Bảng điều hành: {_link('/')}", "", settings.PROVINCE_NAME + " — Công Vụ"]
+    return EmailMessage(
+        subject=f"[Công Vụ] Bản tin ngày {day:%d/%m/%Y}", body="\n".join(lines), to=[d.person.email]
+    )
+
+
+def send_digests(day: date) -> dict[str, int]:
+    leader_ids = set(
+        Membership.objects.active_on(day).leaders().values_list("person_id", flat=True)
+    )
+    off = set(Preference.objects.filter(daily_digest=False).values_list("person_id", flat=True))
+    people = Person.objects.filter(pk__in=leader_ids - off, is_active=True).exclude(email="")
+    sent = skipped = failed = 0
+    connection = get_connection()
+    for person in people:
+        claim, created = DigestSent.objects.get_or_create(
+            person=person, day=day, defaults={"sent_at": timezone.now()}
+        )
+        if not created:
+            continue  # already sent (or being sent) today
+        digest = build_digest(person, day)
+        if digest.empty:
+            skipped += 1
+            DigestSent.objects.filter(pk=claim.pk).update(ok=True, error="trống")
+            continue
+        try:
+            message = _digest_message(digest, day)
+            message.connection = connection
+            message.send()
+        except Exception as exc:  # recorded; tomorrow's digest still goes
+            DigestSent.objects.filter(pk=claim.pk).update(error=str(exc)[:500])
+            failed += 1
+        else:
+            DigestSent.objects.filter(pk=claim.pk).update(ok=True)
+            sent += 1
+    return {"sent": sent, "empty": skipped, "failed": failed}

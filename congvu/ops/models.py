@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class SignInRecord(models.Model):
+    """Every sign-in, failed sign-in and sign-out, for security review (issue: audit of
+    sign-ins). Written by signal handlers in congvu/ops/signals.py; never edited."""
+
+    class Kind(models.TextChoices):
+        SUCCESS = "success", "Đăng nhập"
+        FAILURE = "failure", "Đăng nhập sai"
+        LOGOUT = "logout", "Đăng xuất"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = "nhật ký đăng nhập"
+        verbose_name_plural = "nhật ký đăng nhập"
+        indexes = [models.Index(fields=["username", "at"], name="signin_user_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.username} {self.at:%d/%m/%Y %H:%M}"

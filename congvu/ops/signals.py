@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from congvu.ops.models import SignInRecord
+
+
+def _client(request: HttpRequest | None) -> tuple[str | None, str]:
+    if request is None:
+        return None, ""
+    # REMOTE_ADDR is the peer as seen by the app; behind the documented nginx proxy that is
+    # nginx, and X-Forwarded-For is logged by nginx itself.
+    return request.META.get("REMOTE_ADDR") or None, request.META.get("HTTP_USER_AGENT", "")[:300]
+
+
+@receiver(user_logged_in, dispatch_uid="congvu-signin-success")
+def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    ip, agent = _client(request)
+    SignInRecord.objects.create(
+        kind=SignInRecord.Kind.SUCCESS,
+        user=user,
+        username=user.get_username(),
+        ip_address=ip,
+        user_agent=agent,
+    )
+
+
+@receiver(user_login_failed, dispatch_uid="congvu-signin-failure")
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    ip, agent = _client(request)
+    SignInRecord.objects.create(
+        kind=SignInRecord.Kind.FAILURE,
+        username=str(credentials.get("username", ""))[:150],
+        ip_address=ip,
+        user_agent=agent,
+    )
+
+
+@receiver(user_logged_out, dispatch_uid="congvu-signout")
+def _logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if user is None:
+        return
+    ip, agent = _client(request)
+    SignInRecord.objects.create(
+        kind=SignInRecord.Kind.LOGOUT,
+        user=user,
+        username=user.get_username(),
+        ip_address=ip,
+        user_agent=agent,
+    )

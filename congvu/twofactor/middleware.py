@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django_otp import user_has_device
+
+from congvu.twofactor.policy import requires_second_factor
+
+# Paths a signed-in user may reach before giving the code.
+_OPEN_PREFIXES = ("/static/", "/i18n/", "/dang-xuat/", "/xac-thuc/", "/api/")
+
+
+class SecondFactorMiddleware:
+    """After django_otp's OTPMiddleware: a user who must give a code and has not, in this
+    session, is sent to give it (or to set it up) before any page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(_OPEN_PREFIXES)
+            and not getattr(user, "is_verified", lambda: False)()  # set by OTPMiddleware
+            and requires_second_factor(user)
+        ):
+            name = (
+                "twofactor_verify" if user_has_device(user, confirmed=True) else "twofactor_setup"
+            )
+            target = f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}"
+            if request.headers.get("HX-Request"):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            if request.path.startswith("/quan-tri/") or request.method == "GET":
+                return HttpResponseRedirect(target)
+            return JsonResponse(
+                {"code": "second_factor_required", "message": "Cần nhập mã xác thực hai bước."},
+                status=403,
+            )
+        return self.get_response(request)

@@ -1,0 +1,68 @@
+"""Template context for every page: the province, the signed-in person and a role-based menu."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from congvu.org.permissions import Access, Role
+from congvu.web.http import get_access, get_person
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url: str
+
+
+def nav_items(access: Access) -> list[NavItem]:
+    """The menu: everyone has an inbox, the tree and the calendar; the rest follows roles."""
+    from congvu.web import features
+
+    items = [NavItem("inbox", str(_("Việc của tôi")), reverse("web:inbox"))]
+    directs = bool(access.act_unit_ids)
+    if features.tasks_enabled():
+        if directs:
+            items.append(NavItem("assign", str(_("Giao việc")), reverse("web:task_new")))
+        if access.has_role(Role.HEAD) or access.has_role(Role.DEPUTY):
+            items.append(
+                NavItem("unit_dashboard", str(_("Đơn vị")), reverse("web:unit_dashboard_home"))
+            )
+        if access.has_role(Role.LEADER) or access.has_role(Role.HR) or access.is_superuser:
+            items.append(
+                NavItem("province", str(_("Toàn tỉnh")), reverse("web:province_dashboard"))
+            )
+        if access.has_role(Role.INSPECTOR) or access.is_superuser:
+            items.append(NavItem("inspect", str(_("Thanh tra")), reverse("web:inspect")))
+    items.append(NavItem("org", str(_("Tổ chức")), reverse("web:unit_tree")))
+    items.append(NavItem("calendar", str(_("Lịch làm việc")), reverse("web:calendar")))
+    items.append(NavItem("search", str(_("Tìm kiếm")), reverse("web:search")))
+    return items
+
+
+def web(request: HttpRequest) -> dict[str, object]:
+    if not request.user.is_authenticated:
+        return {"province_name": settings.PROVINCE_NAME}
+    return {
+        "province_name": settings.PROVINCE_NAME,
+        "me": SimpleLazyObject(lambda: get_person(request)),
+        "nav": SimpleLazyObject(lambda: nav_items(get_access(request))),
+        "unread_count": SimpleLazyObject(lambda: _unread(request)),
+    }
+
+
+def _unread(request: HttpRequest) -> int:
+    from congvu.web import features
+
+    person = get_person(request)
+    if person is None or not features.tasks_enabled():
+        return 0
+    from congvu.web.notifications import unread_count
+
+    return unread_count(person)

@@ -1,0 +1,107 @@
+"""Request helpers shared by every web view: the signed-in person, their access, and the
+sign-in guard that keeps a half-filled form across an expired session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http.response import HttpResponseBase
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from congvu.org.models import Person, person_for_user
+from congvu.org.permissions import Access, access_for_user
+
+# Session key of a form posted after the session had expired: {"path": ..., "data": {...}}.
+PENDING_FORM_KEY = "congvu_pending_form"
+_NEVER_KEPT = {"csrfmiddlewaretoken", "password"}
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    user: User
+
+
+def get_person(request: HttpRequest) -> Person | None:
+    cached: Person | str | None = getattr(request, "_congvu_person", "unset")
+    if cached == "unset":
+        cached = person_for_user(request.user)  # type: ignore[arg-type]
+        request._congvu_person = cached  # type: ignore[attr-defined]
+    return cached  # type: ignore[return-value]
+
+
+def get_access(request: HttpRequest) -> Access:
+    """The permission set of the signed-in user, computed once per request."""
+    cached: Access | None = getattr(request, "_congvu_access", None)
+    if cached is None:
+        cached = access_for_user(request.user)
+        request._congvu_access = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def login_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Like Django's, but a form posted after the session expired is not lost.
+
+    The posted fields (never the CSRF token or a password) are kept in the new anonymous
+    session; after signing in the person lands on the same page with the fields filled in
+    (see `pending_form_data`). An htmx request gets an HX-Redirect instead of a 302 that htmx
+    would follow silently into a fragment swap.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        target = request.get_full_path()
+        if getattr(request, "htmx", False) and request.htmx.current_url_abs_path:  # type: ignore[attr-defined]
+            target = request.htmx.current_url_abs_path  # type: ignore[attr-defined]
+        elif request.method == "POST":
+            # A form often posts to an action URL (…/thao-tac/) from the page that shows it:
+            # come back to that page, where the kept fields are put back into the form.
+            target = _same_site_referer(request) or target
+        if request.method == "POST":
+            data = {k: v for k, v in request.POST.lists() if k not in _NEVER_KEPT}
+            request.session[PENDING_FORM_KEY] = {"path": target, "data": data}
+            messages.info(
+                request,
+                _(
+                    "Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại; nội dung bạn đã nhập được giữ nguyên."
+                ),
+            )
+        url = f"{settings.LOGIN_URL}?{urlencode({'next': target})}"
+        if getattr(request, "htmx", False):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return HttpResponseRedirect(url)
+
+    return wrapper
+
+
+def _same_site_referer(request: HttpRequest) -> str | None:
+    referer = request.headers.get("Referer", "")
+    if not referer or not url_has_allowed_host_and_scheme(referer, {request.get_host()}):
+        return None
+    parts = urlsplit(referer)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def pending_form_data(request: HttpRequest) -> QueryDict | None:
+    """The fields kept from a form posted to this page before an expired session, once.
+
+    Bind a form to it (`Form(data=...)`) to show the person what they typed.
+    """
+    pending = request.session.get(PENDING_FORM_KEY)
+    if not pending or pending.get("path") != request.get_full_path():
+        return None
+    del request.session[PENDING_FORM_KEY]
+    data = QueryDict(mutable=True)
+    for key, values in pending["data"].items():
+        data.setlist(key, values)
+    return data

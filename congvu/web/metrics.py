@@ -1,0 +1,195 @@
+"""Dashboard figures computed from the task table and the event log, a few queries per page.
+
+Rates follow DOMAIN.md: the on-time rate counts overdue open work as late; a unit with fewer
+than MIN_SAMPLE judged tasks gets no rate ("too few tasks to judge"), not a misleading 0 or 100%.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Max, QuerySet
+
+from congvu.org.tree import OrgTree
+from congvu.tasks.events import TaskEventType as E
+from congvu.tasks.models import CLOSED, Status, Task, TaskEvent
+from congvu.workdays.calendar import get_calendar
+
+MIN_SAMPLE = 5
+CUSTODY = (E.ASSIGNED, E.TRANSFERRED, E.RETURNED, E.LEAD_REASSIGNED)
+HANDOVER = (E.TRANSFERRED, E.RETURNED, E.LEAD_REASSIGNED, E.DECLINED)
+
+
+@dataclass
+class Stats:
+    total: int = 0
+    open: int = 0
+    overdue: int = 0
+    completed: int = 0
+    on_time: int = 0
+    late: int = 0
+    cancelled: int = 0
+    declines: int = 0
+    pingpong: int = 0
+    handovers: int = 0
+    findings: int = 0  # current congvu.detection findings, filled in by the province view
+    by_status: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def judged(self) -> int:
+        return self.completed + self.overdue
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.judged if self.judged >= MIN_SAMPLE else None
+
+    @property
+    def decline_rate(self) -> float | None:
+        return self.declines / self.total if self.total >= MIN_SAMPLE else None
+
+    @property
+    def pingpong_rate(self) -> float | None:
+        return self.pingpong / self.total if self.total >= MIN_SAMPLE else None
+
+
+@dataclass
+class TaskFacts:
+    pk: int
+    lead_unit_id: int
+    lead_person_id: int
+    status: str
+    deadline: date
+    assigned_at: object
+    done_on: date | None = None
+    declines: int = 0
+    pingpong: bool = False
+
+    def timeliness(self, day: date) -> str | None:
+        if self.status == Status.CANCELLED:
+            return None
+        if self.status == Status.COMPLETED:
+            if self.done_on is None:
+                return "on_time"
+            return "late" if self.done_on > self.deadline else "on_time"
+        return "overdue" if day > self.deadline else "open"
+
+
+def task_facts(tasks: QuerySet[Task]) -> tuple[list[TaskFacts], list[tuple[int, int, int, int]]]:
+    """Facts per task plus the hand-overs (task, type, from unit, to unit), in three queries."""
+    facts = {
+        pk: TaskFacts(pk, lu, lp, st, dl, at)
+        for pk, lu, lp, st, dl, at in tasks.values_list(
+            "pk", "lead_unit_id", "lead_person_id", "status", "deadline", "assigned_at"
+        )
+    }
+    ids = tasks.values("pk")
+    from congvu.tasks.state import VN_TZ
+
+    for task_id, last in (
+        TaskEvent.objects.filter(task_id__in=ids, type=E.SUBMITTED, task__status=Status.COMPLETED)
+        .values("task_id")
+        .annotate(last=Max("at"))
+        .values_list("task_id", "last")
+    ):
+        facts[task_id].done_on = last.astimezone(VN_TZ).date()
+    handovers: list[tuple[int, int, int, int]] = []
+    custody: dict[int, list[int]] = defaultdict(list)
+    for task_id, etype, _unit_id, target_unit_id in (
+        TaskEvent.objects.filter(task_id__in=ids, type__in=(*CUSTODY, E.DECLINED))
+        .order_by("task_id", "seq")
+        .values_list("task_id", "type", "unit_id", "target_unit_id")
+    ):
+        chain = custody[task_id]
+        if etype == E.DECLINED:
+            facts[task_id].declines += 1
+            if chain and target_unit_id:
+                handovers.append((task_id, etype, chain[-1], target_unit_id))
+            continue
+        if etype != E.ASSIGNED and chain and target_unit_id and target_unit_id != chain[-1]:
+            handovers.append((task_id, etype, chain[-1], target_unit_id))
+        if target_unit_id and (not chain or chain[-1] != target_unit_id):
+            # A→B→A: custody comes back to a unit that already held it and passed it on.
+            if target_unit_id in chain[:-1]:
+                facts[task_id].pingpong = True
+            chain.append(target_unit_id)
+    return list(facts.values()), handovers
+
+
+def summarise(facts: list[TaskFacts], day: date) -> Stats:
+    stats = Stats()
+    for f in facts:
+        stats.total += 1
+        stats.by_status[f.status] += 1
+        kind = f.timeliness(day)
+        if f.status == Status.CANCELLED:
+            stats.cancelled += 1
+        elif f.status == Status.COMPLETED:
+            stats.completed += 1
+            if kind == "on_time":
+                stats.on_time += 1
+            else:
+                stats.late += 1
+        else:
+            stats.open += 1
+            if kind == "overdue":
+                stats.overdue += 1
+        stats.declines += 1 if f.declines else 0
+        stats.pingpong += 1 if f.pingpong else 0
+    return stats
+
+
+def group_of(tree: OrgTree, unit_id: int, top: set[int]) -> int | None:
+    """The ranked unit (a child of the root) that `unit_id` belongs to."""
+    if unit_id in top:
+        return unit_id
+    for anc in tree.ancestors(unit_id):
+        if anc in top:
+            return anc
+    # A dissolved unit: its successor's group, if any.
+    for succ, preds in tree.predecessors.items():
+        if unit_id in preds:
+            return group_of(tree, succ, top)
+    return None
+
+
+def monthly(facts: list[TaskFacts], months: int, day: date) -> list[tuple[str, int, int, int]]:
+    """(mm/yyyy, assigned, completed on time, completed late) for the last `months` months."""
+    from congvu.tasks.state import VN_TZ
+
+    keys: list[tuple[int, int]] = []
+    y, m = day.year, day.month
+    for _ in range(months):
+        keys.append((y, m))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    keys.reverse()
+    assigned: Counter[tuple[int, int]] = Counter()
+    on_time: Counter[tuple[int, int]] = Counter()
+    late: Counter[tuple[int, int]] = Counter()
+    for f in facts:
+        at = f.assigned_at.astimezone(VN_TZ)  # type: ignore[attr-defined]
+        assigned[(at.year, at.month)] += 1
+        if f.status == Status.COMPLETED and f.done_on is not None:
+            key = (f.done_on.year, f.done_on.month)
+            if f.done_on > f.deadline:
+                late[key] += 1
+            else:
+                on_time[key] += 1
+    return [
+        (f"{mm:02d}/{yy}", assigned[(yy, mm)], on_time[(yy, mm)], late[(yy, mm)]) for yy, mm in keys
+    ]
+
+
+def working_days_ago(day: date, n: int) -> date:
+    cal = get_calendar()
+    count = 0
+    current = day
+    while count < n:
+        current -= timedelta(days=1)
+        if cal.is_working_day(current):
+            count += 1
+    return current
+
+
+OPEN_STATUSES = [s for s in Status.values if s not in CLOSED]

@@ -1,0 +1,50 @@
+// Công Vụ: the only first-party script. htmx does the partial updates; this file adds the
+// few behaviours htmx has no attribute for.
+(function () {
+  "use strict";
+  // A form submits once: the button is disabled until the response arrives (the server also
+  // refuses a replayed idempotency token, so a second click can never create a second event).
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.dataset.once === undefined) return;
+    if (form.dataset.sent) { e.preventDefault(); return; }
+    form.dataset.sent = "1";
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.setAttribute("aria-disabled", "true"); });
+  });
+  // A chip's × removes it (server-rendered chips; new chips get their own listener below).
+  document.addEventListener("click", function (e) {
+    var x = e.target.closest("[data-remove-chip]");
+    if (x) { e.preventDefault(); x.parentNode.remove(); }
+  });
+  // Pickers: a result button fills the hidden id and the visible label.
+  document.addEventListener("click", function (e) {
+    var pick = e.target.closest("[data-pick]");
+    if (!pick) return;
+    e.preventDefault();
+    var box = pick.closest("[data-picker]");
+    var multiple = box.dataset.picker === "many";
+    var name = box.dataset.name;
+    var chosen = box.querySelector(".chosen");
+    if (!multiple) {
+      chosen.innerHTML = "";
+    } else if (chosen.querySelector('input[value="' + pick.dataset.pick + '"]')) {
+      return;
+    }
+    var chip = document.createElement("span");
+    chip.className = "chip";
+    chip.textContent = pick.dataset.label + " ";
+    var input = document.createElement("input");
+    input.type = "hidden"; input.name = name; input.value = pick.dataset.pick;
+    var remove = document.createElement("button");
+    remove.type = "button"; remove.className = "chip-x"; remove.textContent = "×";
+    remove.setAttribute("aria-label", (box.dataset.removeLabel || "Bỏ") + " " + pick.dataset.label);
+    remove.addEventListener("click", function () { chip.remove(); });
+    chip.appendChild(input); chip.appendChild(remove);
+    chosen.appendChild(chip);
+    var results = box.querySelector(".pick-results");
+    if (results) results.innerHTML = "";
+    var q = box.querySelector("input[type=search]");
+    if (q) { q.value = ""; q.focus(); }
+    chosen.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+})();

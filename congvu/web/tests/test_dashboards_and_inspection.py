@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+
+from congvu.tasks import actions as A
+from congvu.web.tests.tasks_helpers import assign
+
+
+def _ping_pong(org):  # type: ignore[no-untyped-def]
+    task = assign(org)
+    A.do_accept(task, org.gd_a)
+    A.do_transfer(
+        task,
+        org.gd_a,
+        to_unit=org.so_b,
+        to_person=org.gd_b,
+        reason_code="competence",
+        reason="Thuộc Sở Xây dựng",
+    )
+    A.do_return(task, org.gd_b, reason="Sở Tài chính chủ trì")
+    return task
+
+
+def test_the_province_dashboard_ranks_units_and_draws_the_hand_overs(signed_in, org):
+    _ping_pong(org)
+    body = signed_in("lanh_dao").get("/toan-tinh/").content.decode()
+    assert "Xếp hạng đơn vị theo tỷ lệ đúng hạn" in body
+    assert "Sở Tài chính" in body and "Sở Xây dựng" in body
+    assert body.count("marker-end=") == 2  # Tài chính → Xây dựng and back
+
+
+def test_only_leaders_hr_and_inspectors_see_the_province_dashboard(signed_in, org):
+    assert signed_in("gd_a").get("/toan-tinh/").status_code == 403
+    assert signed_in("alice").get("/toan-tinh/").status_code == 403
+    assert signed_in("noi_vu").get("/toan-tinh/").status_code == 200
+
+
+def test_a_head_sees_their_units_dashboard_and_drills_down_to_a_person(signed_in, org):
+    assign(org, by="lanh_dao", unit="a1", lead="alice", title="Việc của phòng")
+    client = signed_in("gd_a")
+    assert client.get("/don-vi/").status_code == 302
+    body = client.get(f"/don-vi/{org.so_a.pk}/").content.decode()
+    assert "Hoàng Thị An" in body
+    body = client.get(f"/viec/?don_vi={org.so_a.pk}&nguoi={org.alice.pk}").content.decode()
+    assert "Việc của phòng" in body
+
+
+def test_a_head_cannot_open_another_units_dashboard(signed_in, org):
+    assert signed_in("gd_a").get(f"/don-vi/{org.so_b.pk}/").status_code == 403
+    assert signed_in("alice").get(f"/don-vi/{org.a1.pk}/").status_code == 403
+
+
+def test_the_inspector_reads_the_audit_trail_and_the_log_is_intact(signed_in, org):
+    task = _ping_pong(org)
+    client = signed_in("thanh_tra")
+    body = client.get("/thanh-tra/").content.decode()
+    assert "Thuộc Sở Xây dựng" in body and f"#{task.pk}.3" in body
+    body = client.get("/thanh-tra/kiem-tra/", headers={"HX-Request": "true"}).content.decode()
+    assert "Nhật ký nguyên vẹn" in body
+
+
+def test_the_inspector_is_read_only(signed_in, org):
+    task = _ping_pong(org)
+    body = signed_in("thanh_tra").get(f"/viec/{task.pk}/").content.decode()
+    assert "Bạn không có thao tác nào trên nhiệm vụ này." in body
+    assert signed_in("thanh_tra").get("/viec/giao/").status_code == 403
+
+
+def test_exports_hold_the_scope_events_in_csv_xlsx_and_xes(signed_in, org):
+    task = _ping_pong(org)
+    client = signed_in("thanh_tra")
+    text = b"".join(client.get("/thanh-tra/xuat/csv/").streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["task_id", "seq", "at"]
+    assert [r[3] for r in rows[1:]] == ["Giao việc", "Tiếp nhận", "Chuyển xử lý", "Trả lại"]
+    book = load_workbook(io.BytesIO(client.get("/thanh-tra/xuat/xlsx/").content))
+    sheet = book.worksheets[0]
+    assert [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        r[3] for r in rows[1:]
+    ]
+    xes = b"".join(client.get("/thanh-tra/xuat/xes/").streaming_content).decode()
+    assert xes.count("<event>") == 4 and f'value="{task.pk}"' in xes
+    assert signed_in("alice").get("/thanh-tra/xuat/csv/").status_code == 403
+
+
+def test_a_form_posted_after_the_session_expired_comes_back_filled(signed_in, client, org):
+    task = assign(org)
+    client = signed_in("gd_a")
+    client.logout()
+    form = {
+        "action": "decline",
+        "version": task.version,
+        "reason": "Không thuộc thẩm quyền của Sở",
+        "proposed_unit": org.so_b.pk,
+    }
+    response = client.post(
+        f"/viec/{task.pk}/thao-tac/",
+        form,
+        headers={"Referer": f"http://testserver/viec/{task.pk}/"},
+    )
+    assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
+    from congvu.testing import PASSWORD
+
+    client.post("/dang-nhap/", {"username": "gd_a", "password": PASSWORD})
+    body = client.get(f"/viec/{task.pk}/").content.decode()
+    assert "Không thuộc thẩm quyền của Sở" in body
+    assert '<details id="act-decline" open>' in body

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from congvu.web import features
+from congvu.web.views import auth, calendar, home, org
+
+app_name = "web"
+
+urlpatterns = [
+    path("", home.inbox, name="inbox"),
+    path("dang-nhap/", auth.sign_in, name="sign_in"),
+    path("dang-xuat/", auth.sign_out, name="sign_out"),
+    path("tim-kiem/", home.search, name="search"),
+    path("thong-bao/", home.notifications, name="notifications"),
+    path("to-chuc/", org.unit_tree, name="unit_tree"),
+    path("to-chuc/don-vi/<int:unit_id>/", org.unit_detail, name="unit"),
+    path("to-chuc/can-bo/<int:person_id>/", org.person_detail, name="person"),
+    path("chon/don-vi/", org.pick_unit, name="pick_unit"),
+    path("chon/can-bo/", org.pick_person, name="pick_person"),
+    path("lich-lam-viec/", calendar.calendar_year, name="calendar"),
+    path("lich-lam-viec/xoa/<str:day>/", calendar.calendar_remove, name="calendar_remove"),
+]
+
+if features.tasks_enabled():
+    from congvu.web.views import dashboards, inspect, tasks
+
+    urlpatterns += [
+        path("viec/", tasks.task_list, name="task_list"),
+        path("viec/giao/", tasks.task_new, name="task_new"),
+        path("viec/han/", tasks.deadline_preview, name="deadline_preview"),
+        path("viec/<int:task_id>/", tasks.task_detail, name="task"),
+        path("viec/<int:task_id>/thao-tac/", tasks.task_act, name="task_act"),
+        path("don-vi/", dashboards.unit_dashboard_home, name="unit_dashboard_home"),
+        path("don-vi/<int:unit_id>/", dashboards.unit_dashboard, name="unit_dashboard"),
+        path("toan-tinh/", dashboards.province_dashboard, name="province_dashboard"),
+        path("thanh-tra/", inspect.inspect_home, name="inspect"),
+        path("thanh-tra/kiem-tra/", inspect.integrity_check, name="integrity_check"),
+        path("thanh-tra/xuat/<str:fmt>/", inspect.export_events, name="export_events"),
+    ]

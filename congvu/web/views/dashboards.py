@@ -1,0 +1,245 @@
+"""Dashboards: a unit's for its head, the province's for its leaders."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from congvu.org.models import Person, Unit, UnitVersion, today
+from congvu.org.permissions import Access, Role
+from congvu.org.tree import tree_as_of
+from congvu.tasks.models import CLOSED, Coordination, Status, Task
+from congvu.web import charts, features
+from congvu.web.http import get_access, login_required
+from congvu.web.metrics import Stats, group_of, monthly, summarise, task_facts, working_days_ago
+from congvu.web.taskquery import visible_tasks, with_countdowns, with_names
+
+IDLE_WORKING_DAYS = 10
+NETWORK_EDGES = 30
+
+
+@dataclass(frozen=True)
+class Row:
+    pk: int
+    name: str
+    stats: Stats
+
+
+LIST_LIMIT = 15
+
+
+def _get_directed_unit(request: HttpRequest, unit_id: int) -> Unit:
+    unit: Unit = get_object_or_404(Unit, pk=unit_id)
+    access = get_access(request)
+    if not (
+        access.can_act_on_unit(unit) or access.can_see_evaluations_of(unit) or access.is_superuser
+    ):
+        raise PermissionDenied
+    return unit
+
+
+@login_required
+@require_GET
+def unit_dashboard_home(request: HttpRequest) -> HttpResponse:
+    """The dashboard of the (first) unit this person heads."""
+    access = get_access(request)
+    directed = sorted(access.member_unit_ids & access.act_unit_ids) or sorted(access.act_unit_ids)
+    if not directed:
+        raise PermissionDenied
+    return HttpResponseRedirect(reverse("web:unit_dashboard", args=[directed[0]]))
+
+
+@login_required
+@require_GET
+def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = _get_directed_unit(request, unit_id)
+    day = today()
+    tree = tree_as_of(day)
+    scope = tree.with_predecessors(tree.subtree(unit.pk)) if unit.pk in tree else {unit.pk}
+    tasks = Task.objects.filter(lead_unit_id__in=scope)
+    facts, _handovers = task_facts(tasks)
+    stats = summarise(facts, day)
+    overdue = with_countdowns(
+        with_names(tasks.overdue(day)).order_by("deadline", "pk")[:LIST_LIMIT], day
+    )
+    cutoff = working_days_ago(day, IDLE_WORKING_DAYS)
+    idle = list(
+        with_names(tasks.open())
+        .annotate(last_event=Max("events__at"))
+        .filter(last_event__date__lt=cutoff)
+        .order_by("last_event")[:LIST_LIMIT]
+    )
+    incoming = list(
+        Coordination.objects.filter(unit_id__in=scope, answered_at__isnull=True)
+        .exclude(task__status__in=CLOSED)
+        .select_related("task", "unit")
+        .order_by("due")[:LIST_LIMIT]
+    )
+    outgoing = list(
+        Coordination.objects.filter(task__lead_unit_id__in=scope, answered_at__isnull=True)
+        .exclude(task__status__in=CLOSED)
+        .select_related("task", "unit")
+        .order_by("due")[:LIST_LIMIT]
+    )
+    for c in (*incoming, *outgoing):
+        c.overdue = c.due < day  # type: ignore[attr-defined]
+    people_ids = {f.lead_person_id for f in facts}
+    names = dict(Person.objects.filter(pk__in=people_ids).values_list("pk", "full_name"))
+    per_person = [
+        Row(pid, names.get(pid, "?"), summarise([f for f in facts if f.lead_person_id == pid], day))
+        for pid in people_ids
+    ]
+    per_person.sort(key=lambda r: (-r.stats.overdue, r.name))
+    findings, findings_count = _findings(scope)
+    children = sorted(
+        UnitVersion.objects.active_on(day)
+        .filter(unit_id__in=tree.children.get(unit.pk, []))
+        .values_list("unit_id", "name"),
+        key=lambda c: c[1],
+    )
+    return render(
+        request,
+        "web/dashboards/unit.html",
+        {
+            "unit": unit,
+            "stats": stats,
+            "statuses": [
+                (label, stats.by_status.get(value, 0), value) for value, label in Status.choices
+            ],
+            "overdue": overdue,
+            "idle": idle,
+            "idle_days": IDLE_WORKING_DAYS,
+            "incoming": incoming,
+            "outgoing": outgoing,
+            "per_person": per_person,
+            "children": children,
+            "findings": findings,
+            "findings_count": findings_count,
+            "detection": features.detection_enabled(),
+            "nav_active": "unit_dashboard",
+        },
+    )
+
+
+def _findings(scope: set[int]) -> tuple[list[Any], int]:
+    """The unit's current findings (congvu.detection), strongest first, when detection runs."""
+    if not features.detection_enabled():
+        return [], 0
+    from congvu.detection.models import Finding
+
+    found = Finding.objects.current().about_units(scope)
+    rows = list(
+        found.select_related("subject_person", "subject_unit").order_by("-strength", "pk")[
+            :LIST_LIMIT
+        ]
+    )
+    for f in rows:
+        f.tasks = [int(c) for c in (f.case_ids or [])[:5]]  # type: ignore[attr-defined]
+    return rows, found.count()
+
+
+def _top_units(access: Access, tree: Any) -> list[int]:
+    """The units a province dashboard ranks: the children of the scope's root(s)."""
+    if access.is_superuser:
+        read = set(tree.parent)
+    else:
+        read = {u for u in access.read_unit_ids if u in tree}
+    roots = [u for u in read if tree.parent.get(u) not in read]
+    if len(roots) == 1:
+        return [*tree.children.get(roots[0], [])] or roots
+    return roots
+
+
+@login_required
+@require_GET
+def province_dashboard(request: HttpRequest) -> HttpResponse:
+    access = get_access(request)
+    if not (
+        access.is_superuser
+        or access.has_role(Role.LEADER)
+        or access.has_role(Role.HR)
+        or access.has_role(Role.INSPECTOR)
+    ):
+        raise PermissionDenied
+    day = today()
+    tree = tree_as_of(day)
+    top = set(_top_units(access, tree))
+    facts, handovers = task_facts(visible_tasks(access))
+    names = dict(
+        UnitVersion.objects.active_on(day).filter(unit_id__in=top).values_list("unit_id", "name")
+    )
+    grouped: dict[int, list[Any]] = {u: [] for u in top}
+    for f in facts:
+        g = group_of(tree, f.lead_unit_id, top)
+        if g is not None:
+            grouped[g].append(f)
+    rows = [Row(u, names.get(u, "?"), summarise(fs, day)) for u, fs in grouped.items()]
+    # Ranked by on-time rate; units too small to judge go last, then by name.
+    rows.sort(key=lambda r: (r.stats.on_time_rate is None, -(r.stats.on_time_rate or 0), r.name))
+    findings_by_group: Counter[int] = Counter()
+    if features.detection_enabled():
+        from congvu.detection.models import Finding
+
+        for subject_unit, context_unit in Finding.objects.current().values_list(
+            "subject_unit_id", "context_unit_id"
+        ):
+            # mypy reads both columns as int; a finding has one or the other.
+            unit: int | None = subject_unit or context_unit
+            g = group_of(tree, unit, top) if unit else None
+            if g is not None:
+                findings_by_group[g] += 1
+    for r in rows:
+        r.stats.findings = findings_by_group.get(r.pk, 0)
+        edge_counts: Counter[tuple[int, int]] = Counter()
+    for _task, _etype, src, dst in handovers:
+        a, b = group_of(tree, src, top), group_of(tree, dst, top)
+        if a is not None and b is not None and a != b:
+            edge_counts[(a, b)] += 1
+    # The picture keeps the most frequent hand-overs (a hairball helps nobody); the table and
+    # the unit dashboards carry the rest.
+    drawn = edge_counts.most_common(NETWORK_EDGES)
+    involved = {u for (a, b), _n in drawn for u in (a, b)}
+    nodes = [
+        (u, names.get(u, "?"), len(grouped[u]))
+        for u in sorted(involved, key=lambda u: names.get(u, ""))
+    ]
+    edges = [(a, b, n) for (a, b), n in drawn]
+    trend = monthly(facts, 12, day)
+    total = summarise(facts, day)
+    return render(
+        request,
+        "web/dashboards/province.html",
+        {
+            "rows": rows,
+            "total": total,
+            "trend": trend,
+            "trend_chart": charts.bar_chart(
+                _("Nhiệm vụ theo tháng"),
+                [t[0] for t in trend],
+                [
+                    (_("Được giao"), [t[1] for t in trend]),
+                    (_("Hoàn thành đúng hạn"), [t[2] for t in trend]),
+                    (_("Hoàn thành trễ hạn"), [t[3] for t in trend]),
+                ],
+            ),
+            "network_chart": charts.network(
+                _("Mạng lưới chuyển giao nhiệm vụ giữa các đơn vị"), nodes, edges
+            )
+            if edges
+            else None,
+            "edges": [(names.get(a, "?"), names.get(b, "?"), n) for a, b, n in edges[:LIST_LIMIT]],
+            "edges_total": len(edge_counts),
+            "edges_drawn": len(drawn),
+            "detection": features.detection_enabled(),
+            "nav_active": "province",
+        },
+    )

@@ -1,0 +1,505 @@
+"""Task pages: the task with its timeline and actions, the assign form, the task list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from congvu.lib.errors import ActionError, ConflictError
+from congvu.org.models import Person, Unit, today
+from congvu.tasks import actions as A
+from congvu.tasks.models import CLOSED, Coordination, Priority, Status, Task, TaskEvent
+from congvu.tasks.state import replay
+from congvu.web.forms import DATE_WIDGET
+from congvu.web.http import get_access, get_person, login_required, pending_form_data
+from congvu.web.paging import paginate
+from congvu.web.task_actions import (
+    BY_KEY,
+    SPECS,
+    ActionForm,
+    Who,
+    answerable_requests,
+    my_opinion_requests,
+)
+from congvu.web.taskquery import countdown, visible_tasks, with_countdowns, with_names
+from congvu.workdays.calendar import add_working_days
+
+
+def _get_task_for_user(request: HttpRequest, task_id: int) -> Task:
+    """The task if this person may read it; 404 otherwise (no hint that it exists)."""
+    try:
+        task = with_names(Task.objects.select_related("parent")).get(pk=task_id)
+    except Task.DoesNotExist:
+        raise Http404 from None
+    if not A.can_see_task(task, get_access(request)):
+        raise Http404
+    return task
+
+
+@dataclass
+class Offered:
+    key: str
+    label: Any
+    form: ActionForm
+    pickers: tuple[tuple[str, str], ...]
+    # For per-request actions: the request it answers and a line describing it.
+    request_seq: int | None = None
+    request_text: str = ""
+    open: bool = False
+
+    def __post_init__(self) -> None:
+        # Many forms share one page: give each its own field ids so every label points at
+        # its own input (and the page has no duplicate ids).
+        self.form.auto_id = f"id_{self.key}{self.request_seq or ''}_%s"
+
+    @property
+    def picker_fields(self) -> list[tuple[Any, str, list[Any], str]]:
+        """(bound field, unit|person, chosen objects, DOM id) for each picker of the form."""
+        out = []
+        cleaned = getattr(self.form, "cleaned_data", {}) if self.form.is_bound else {}
+        for name, kind in self.pickers:
+            value = cleaned.get(name)
+            chosen = [value] if value is not None else []
+            out.append((self.form[name], kind, chosen, f"{self.key}-{name}"))
+        return out
+
+    @property
+    def unit_selector(self) -> str:
+        """The hidden unit input a person picker of this form filters by (hx-include)."""
+        for name, kind in self.pickers:
+            if kind == "unit" and name == "to_unit":
+                return f"#picker-{self.key}-to_unit .chosen input"
+        return ""
+
+
+def _rollup(task: Task) -> tuple[int, list[Task]]:
+    """Rolled-up progress and the direct sub-tasks, one query per level of the sub-tree."""
+    children = list(with_names(task.children.all()).order_by("deadline", "pk"))
+    progress: dict[int, int] = {}
+    level = children
+    by_parent: dict[int, list[Task]] = {}
+    while level:
+        ids = [t.pk for t in level]
+        below = list(
+            Task.objects.filter(parent_id__in=ids).only("pk", "parent_id", "status", "progress")
+        )
+        for t in below:
+            by_parent.setdefault(t.parent_id or 0, []).append(t)
+        level = below
+
+    def roll(t: Task) -> int:
+        kids = [k for k in by_parent.get(t.pk, []) if k.status != Status.CANCELLED]
+        if not kids:
+            value = 100 if t.status == Status.COMPLETED else t.progress
+        else:
+            value = round(sum(roll(k) for k in kids) / len(kids))
+        progress[t.pk] = value
+        return value
+
+    live = [c for c in children if c.status != Status.CANCELLED]
+    total = (
+        round(sum(roll(c) for c in live) / len(live))
+        if live
+        else (100 if task.status == Status.COMPLETED else task.progress)
+    )
+    for c in children:
+        c.rolled_up = progress.get(c.pk, c.progress)  # type: ignore[attr-defined]
+    return total, children
+
+
+def _offered(
+    who: Who, coordinations: list[Coordination], bound: tuple[str, ActionForm, int | None] | None
+) -> list[Offered]:
+    out: list[Offered] = []
+    version = who.task.version
+    for spec in SPECS:
+        if who.person is None or not spec.offered(who):
+            continue
+        if spec.per_request == "coordination":
+            for c in answerable_requests(who, coordinations):
+                form = _form_for(spec.key, bound, c.request_seq) or spec.form(
+                    initial={"version": version, "request_seq": c.request_seq}
+                )
+                text = _("%(unit)s — hạn %(due)s: %(text)s") % {
+                    "unit": c.unit.name,
+                    "due": c.due.strftime("%d/%m/%Y"),
+                    "text": c.request_text,
+                }
+                out.append(
+                    Offered(
+                        spec.key,
+                        spec.label,
+                        form,
+                        spec.pickers,
+                        c.request_seq,
+                        text,
+                        bool(bound and bound[0] == spec.key),
+                    )
+                )
+            continue
+        if spec.per_request == "opinion":
+            for seq in my_opinion_requests(who):
+                form = _form_for(spec.key, bound, seq) or spec.form(
+                    initial={"version": version, "request_seq": seq}
+                )
+                out.append(
+                    Offered(
+                        spec.key,
+                        spec.label,
+                        form,
+                        spec.pickers,
+                        seq,
+                        "",
+                        bool(bound and bound[0] == spec.key),
+                    )
+                )
+            continue
+        form = _form_for(spec.key, bound, None) or spec.form(initial={"version": version})
+        out.append(
+            Offered(
+                spec.key,
+                spec.label,
+                form,
+                spec.pickers,
+                None,
+                "",
+                bool(bound and bound[0] == spec.key),
+            )
+        )
+    return out
+
+
+def _form_for(
+    key: str, bound: tuple[str, ActionForm, int | None] | None, seq: int | None
+) -> ActionForm | None:
+    if bound is not None and bound[0] == key and bound[2] == seq:
+        return bound[1]
+    return None
+
+
+def _render_task(
+    request: HttpRequest,
+    task: Task,
+    bound: tuple[str, ActionForm, int | None] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    access = get_access(request)
+    person = get_person(request)
+    events = list(
+        TaskEvent.objects.filter(task=task)
+        .select_related("actor", "unit", "target_person", "target_unit")
+        .order_by("seq")
+    )
+    state = replay(events)
+    coordinations = list(
+        Coordination.objects.filter(task=task).select_related("unit").order_by("request_seq")
+    )
+    who = Who(person, access, task, state)
+    rolled, children = _rollup(task)
+    day = today()
+    for c in coordinations:
+        c.overdue = c.answered_at is None and c.due < day  # type: ignore[attr-defined]
+    context = {
+        "task": task,
+        "events": events[::-1],
+        "coordinations": coordinations,
+        "children": children,
+        "rolled_up": rolled,
+        "offered": _offered(who, coordinations, bound),
+        "countdown": countdown(task.deadline, day) if task.status not in CLOSED else None,
+        "can_cascade": who.lead_side and task.status == Status.IN_PROGRESS,
+        "timeliness": state.timeliness(day),
+        "pending_extension": state.pending_extension_deadline,
+        "nav_active": "",
+    }
+    return render(request, "web/tasks/task.html", context, status=status)
+
+
+@login_required
+@require_GET
+def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = _get_task_for_user(request, task_id)
+    pending = pending_form_data(request)
+    bound = None
+    action = str(pending.get("action", "")) if pending is not None else ""
+    if pending is not None and action in BY_KEY:
+        spec = BY_KEY[action]
+        form = spec.form(pending)
+        form.is_valid()
+        seq = form.cleaned_data.get("request_seq") if hasattr(form, "cleaned_data") else None
+        bound = (spec.key, form, seq)
+    return _render_task(request, task, bound)
+
+
+@login_required
+@require_POST
+def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
+    """One workflow action, then POST-redirect-GET to the task page."""
+    task = _get_task_for_user(request, task_id)
+    person = get_person(request)
+    spec = BY_KEY.get(request.POST.get("action", ""))
+    if spec is None or person is None:
+        raise PermissionDenied
+    form = spec.form(request.POST)
+    seq = None
+    if form.is_valid():
+        data = form.cleaned_data
+        seq = data.get("request_seq")
+        try:
+            spec.run(task, person, data, data["version"])
+        except ConflictError:
+            # Almost always a double submission: the first one went through.
+            messages.warning(
+                request,
+                _(
+                    "Nhiệm vụ đã được cập nhật trước thao tác này (có thể do bấm gửi hai lần). Vui lòng xem lại rồi thao tác lại nếu cần."
+                ),
+            )
+            return HttpResponseRedirect(reverse("web:task", args=[task.pk]))
+        except ActionError as exc:
+            _attach_error(form, exc)
+        else:
+            messages.success(request, _("Đã ghi nhận: %(action)s.") % {"action": spec.label})
+            return HttpResponseRedirect(reverse("web:task", args=[task.pk]))
+    else:
+        seq = form.cleaned_data.get("request_seq")
+    task.refresh_from_db()
+    return _render_task(request, task, (spec.key, form, seq), status=400)
+
+
+def _attach_error(form: forms.Form, exc: ActionError) -> None:
+    if (
+        exc.field
+        and exc.field in form.fields
+        and not isinstance(form.fields[exc.field].widget, forms.HiddenInput)
+    ):
+        form.add_error(exc.field, exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+# --- assign -------------------------------------------------------------------------------
+
+
+class AssignForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Tên nhiệm vụ"), max_length=500)
+    expected_result = forms.CharField(
+        label=gettext_lazy("Kết quả cần đạt"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    priority = forms.TypedChoiceField(
+        label=gettext_lazy("Mức độ ưu tiên"),
+        choices=Priority.choices,
+        coerce=int,
+        initial=Priority.NORMAL,
+    )
+    ad_hoc = forms.BooleanField(
+        label=gettext_lazy("Giao trực tiếp, không có văn bản"), required=False
+    )
+    source_number = forms.CharField(
+        label=gettext_lazy("Số, ký hiệu văn bản"),
+        max_length=80,
+        required=False,
+        help_text=gettext_lazy("Ví dụ: 1713/UBND-NCKSTTHC"),
+    )
+    source_date = forms.DateField(
+        label=gettext_lazy("Ngày văn bản"), required=False, widget=DATE_WIDGET
+    )
+    source_issuer = forms.CharField(
+        label=gettext_lazy("Cơ quan ban hành"), max_length=255, required=False
+    )
+    source_excerpt = forms.CharField(
+        label=gettext_lazy("Trích yếu"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    lead_unit = forms.ModelChoiceField(
+        label=gettext_lazy("Đơn vị chủ trì"), queryset=Unit.objects.all(), widget=forms.HiddenInput
+    )
+    lead_person = forms.ModelChoiceField(
+        label=gettext_lazy("Người chủ trì"),
+        queryset=Person.objects.active(),
+        widget=forms.HiddenInput,
+    )
+    coordinators = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Đơn vị phối hợp"),
+        queryset=Unit.objects.all(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
+    )
+    coord_text = forms.CharField(
+        label=gettext_lazy("Nội dung đề nghị phối hợp"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    coord_days = forms.IntegerField(
+        label=gettext_lazy("Hạn trả lời phối hợp (ngày làm việc)"),
+        min_value=1,
+        max_value=60,
+        initial=5,
+        required=False,
+    )
+    deadline_mode = forms.ChoiceField(
+        label=gettext_lazy("Cách tính hạn"),
+        choices=[("days", gettext_lazy("Số ngày làm việc")), ("date", gettext_lazy("Ngày cụ thể"))],
+        initial="days",
+        widget=forms.RadioSelect,
+    )
+    working_days = forms.IntegerField(
+        label=gettext_lazy("Số ngày làm việc"),
+        min_value=1,
+        max_value=365,
+        required=False,
+        initial=10,
+    )
+    deadline = forms.DateField(label=gettext_lazy("Hạn xử lý"), required=False, widget=DATE_WIDGET)
+    idem = forms.CharField(widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("deadline_mode") == "date" and not data.get("deadline"):
+            self.add_error("deadline", _("Nhập hạn xử lý."))
+        if data.get("deadline_mode") == "days" and not data.get("working_days"):
+            self.add_error("working_days", _("Nhập số ngày làm việc."))
+        if data.get("coordinators") and not (data.get("coord_text") or "").strip():
+            self.add_error("coord_text", _("Nêu nội dung đề nghị các đơn vị phối hợp."))
+        return data
+
+
+def _assign_context(form: AssignForm, parent: Task | None) -> dict[str, Any]:
+    def ids(name: str) -> list[int]:
+        raw = form.data.getlist(name) if form.is_bound and hasattr(form.data, "getlist") else []
+        return [int(x) for x in raw if str(x).isdigit()]
+
+    lead_units = list(Unit.objects.filter(pk__in=ids("lead_unit"))) if form.is_bound else []
+    lead_people = list(Person.objects.filter(pk__in=ids("lead_person"))) if form.is_bound else []
+    coordinators = list(Unit.objects.filter(pk__in=ids("coordinators"))) if form.is_bound else []
+    return {
+        "form": form,
+        "parent": parent,
+        "lead_units": lead_units,
+        "lead_people": lead_people,
+        "coordinators": coordinators,
+        "nav_active": "assign",
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_new(request: HttpRequest) -> HttpResponse:
+    """Giao việc; with ?cha=<id>, cascade a sub-task of a task this person leads."""
+    person = get_person(request)
+    access = get_access(request)
+    if person is None or not access.act_unit_ids:
+        raise PermissionDenied
+    parent = None
+    parent_id = request.GET.get("cha", "")
+    if parent_id.isdigit():
+        parent = _get_task_for_user(request, int(parent_id))
+    if request.method == "POST":
+        form = AssignForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            # A replayed form (double click, back + resubmit) finds the task it already created.
+            done = request.session.get("assign_done", {})
+            if data["idem"] in done:
+                return HttpResponseRedirect(reverse("web:task", args=[done[data["idem"]]]))
+            coord_due = add_working_days(today(), data["coord_days"] or 5)
+            specs = [
+                A.CoordinationSpec(unit=u, request_text=data["coord_text"], due=coord_due)
+                for u in data["coordinators"]
+            ]
+            try:
+                task = A.do_assign(
+                    assigner=person,
+                    title=data["title"],
+                    lead_unit=data["lead_unit"],
+                    lead_person=data["lead_person"],
+                    deadline=data["deadline"] if data["deadline_mode"] == "date" else None,
+                    working_days=data["working_days"] if data["deadline_mode"] == "days" else None,
+                    expected_result=data["expected_result"],
+                    priority=data["priority"],
+                    source_number=data["source_number"],
+                    source_date=data["source_date"],
+                    source_issuer=data["source_issuer"],
+                    source_excerpt=data["source_excerpt"],
+                    ad_hoc=data["ad_hoc"],
+                    parent=parent,
+                    coordinations=specs,
+                )
+            except ActionError as exc:
+                _attach_error(form, exc)
+            else:
+                done[data["idem"]] = task.pk
+                request.session["assign_done"] = dict(list(done.items())[-50:])
+                messages.success(request, _("Đã giao nhiệm vụ."))
+                return HttpResponseRedirect(reverse("web:task", args=[task.pk]))
+    else:
+        import secrets
+
+        kept = pending_form_data(request)
+        form = (
+            AssignForm(kept)
+            if kept is not None
+            else AssignForm(initial={"idem": secrets.token_urlsafe(16)})
+        )
+    return render(
+        request,
+        "web/tasks/assign.html",
+        _assign_context(form, parent),
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_GET
+def deadline_preview(request: HttpRequest) -> HttpResponse:
+    """htmx: the deadline that N working days from today give, shown live in the assign form."""
+    raw = request.GET.get("working_days", "")
+    day = today()
+    context: dict[str, Any] = {"day": day}
+    if raw.isdigit() and 1 <= int(raw) <= 365:
+        context["n"] = int(raw)
+        context["deadline"] = add_working_days(day, int(raw))
+    return render(request, "web/tasks/_deadline.html", context)
+
+
+# --- list ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def task_list(request: HttpRequest) -> HttpResponse:
+    access = get_access(request)
+    tasks = with_names(visible_tasks(access))
+    status = request.GET.get("trang_thai", "")
+    if status in Status.values:
+        tasks = tasks.filter(status=status)
+    if request.GET.get("qua_han"):
+        tasks = tasks.exclude(status__in=CLOSED).filter(deadline__lt=today())
+    unit = request.GET.get("don_vi", "")
+    if unit.isdigit() and access.can_see_unit(int(unit)):
+        from congvu.org.tree import tree_as_of
+
+        tasks = tasks.filter(
+            lead_unit_id__in=tree_as_of().with_predecessors(tree_as_of().subtree(int(unit)))
+        )
+    who = request.GET.get("nguoi", "")
+    if who.isdigit():
+        tasks = tasks.filter(lead_person_id=int(who))
+    page = paginate(request, tasks.order_by("deadline", "pk"))
+    page.object_list = with_countdowns(page.object_list)
+    return render(
+        request,
+        "web/tasks/list.html",
+        {"page_obj": page, "statuses": Status.choices, "status": status, "nav_active": ""},
+    )

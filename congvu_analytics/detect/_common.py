@@ -1,0 +1,470 @@
+"""Shared plumbing for the detectors: the prepared frame, observations and the fairness test.
+
+Every detector returns *observations* of each subject's workload (the cases it held, or for
+coordination the requests it received) and of the items in it that show the behaviour, with
+their evidence events. Two shapes share one schema (``OBS_SCHEMA``):
+
+- full: one row per item, ``weight`` 1, evidence null unless it is a hit (used when a per-item
+  value feeds a metric, e.g. idle days);
+- compact: one workload row per subject whose ``weight`` is the number of items, plus one row
+  per hit with ``weight`` 0 (no million-row join of the workload with a handful of hits).
+
+Scoring turns observations into rates, compares each subject with its peers and keeps only the
+rates that a Wilson lower bound says are clearly above the peers'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+import polars as pl
+
+from congvu_analytics.custody import derive_custody
+from congvu_analytics.detect.params import DetectionParams
+from congvu_analytics.frames import (
+    bfill_within,
+    cumsum_within,
+    ffill_within,
+    is_group_start,
+    shift_within,
+)
+from congvu_analytics.schema import (
+    ACTIVITY,
+    ACTIVITY_LABEL,
+    ACTOR,
+    CASE_ID,
+    EVENT_ID,
+    HOLDER_ACTOR,
+    HOLDER_UNIT,
+    PROTECTED,
+    REASON_CODE,
+    REASON_TEXT,
+    REVIEWED,
+    TARGET_ACTOR,
+    TARGET_UNIT,
+    TIMESTAMP,
+    UNIT,
+    Activity,
+    ReasonCode,
+    conform,
+)
+from congvu_analytics.workdays import WorkCalendar
+
+# Observation / finding column names (outputs, not event-log columns).
+SUBJECT_TYPE = "subject_type"
+SUBJECT_ID = "subject_id"
+ITEM_ID = "item_id"
+EVIDENCE = "evidence_event_ids"
+CASE_IDS = "case_ids"
+VALUE = "value"
+WEIGHT = "weight"
+HIT = "hit"
+
+LEVELS = ("unit", "person")
+HOLDER = {"unit": HOLDER_UNIT, "person": HOLDER_ACTOR}
+ACTING = {"unit": UNIT, "person": ACTOR}
+TARGET = {"unit": TARGET_UNIT, "person": TARGET_ACTOR}
+PREV = {"unit": "_prev_unit", "person": "_prev_actor"}
+
+OBS_SCHEMA: dict[str, pl.DataType] = {
+    SUBJECT_TYPE: pl.String(),
+    SUBJECT_ID: pl.String(),
+    ITEM_ID: pl.String(),
+    CASE_ID: pl.String(),
+    EVIDENCE: pl.List(pl.String()),
+    VALUE: pl.Float64(),
+    WEIGHT: pl.UInt32(),
+}
+
+# Prepared-frame helper columns.
+WD = "_wd"  # working-day ordinal of the timestamp
+END_WD = "_end_wd"  # working-day ordinal of the log's last instant
+SEG = "_seg"  # custody segment number (global, increasing; a new case starts a new one)
+IS_PROTECTED = "_protected"  # the case is under an approved innovation proposal
+LEGIT = "_legit"  # a misrouted hand-over that someone else then accepted
+CLOSED = "_closed"  # the case has been completed or cancelled at or before this row
+
+_VN_OFFSET = timedelta(hours=7)  # Vietnam has kept UTC+7 without DST since 1975
+
+
+def working_day_ordinal(ts: pl.Expr, calendar: WorkCalendar) -> pl.Expr:
+    """The number of working days up to and including the Vietnam-local date of ``ts``.
+
+    ``ordinal(b) - ordinal(a)`` equals ``calendar.working_days_between(a, b)`` (the first day is
+    not counted, Civil Code Art. 147) for dates within the calendar's span; dates outside the
+    span are clamped to it. A lookup table indexed by the day number keeps this O(n) with no
+    per-row Python.
+    """
+    start = date(calendar.first_year, 1, 1)
+    end = date(calendar.last_year, 12, 31)
+    working = set(calendar.working_day_list)
+    counts: list[int] = []
+    running = 0
+    day = start
+    while day <= end:
+        running += day in working
+        counts.append(running)
+        day += timedelta(days=1)
+    table = pl.Series("_ordinal", counts, dtype=pl.Int32)
+    epoch_start = (start - date(1970, 1, 1)).days
+    local_day = (ts.dt.replace_time_zone(None) + _VN_OFFSET).dt.date().cast(pl.Int32)
+    index = (local_day - epoch_start).clip(0, len(counts) - 1)
+    return pl.lit(table).gather(index)
+
+
+def due_ordinal(due: pl.Expr, calendar: WorkCalendar) -> pl.Expr:
+    """Working-day ordinal of a deadline; a deadline on a day off moves to the next working day
+    (Civil Code Art. 148), i.e. one more than the ordinal of the day off."""
+    ordinal = working_day_ordinal(due, calendar)
+    before = working_day_ordinal(due - timedelta(days=1), calendar)
+    return ordinal + (ordinal == before).cast(pl.Int32)
+
+
+# Units and people repeat millions of times over a few thousand values: as Categorical they take
+# 4 bytes a row instead of a string view, and compare as integers.
+PEOPLE_AND_UNITS = (ACTOR, UNIT, TARGET_ACTOR, TARGET_UNIT, HOLDER_ACTOR, HOLDER_UNIT)
+PASSIVE = (Activity.REMINDER, Activity.DEEMED_AGREE)  # events that show nobody working
+CASE_KEY = "_cid"
+DONE = (Activity.COMPLETE, Activity.CANCEL)
+
+
+def _state(opens: pl.Expr, closes: pl.Expr) -> pl.Expr:
+    """True from an opening event until a closing event, within the case."""
+    state = pl.when(opens).then(pl.lit(True)).when(closes).then(pl.lit(False))
+    return ffill_within(state, CASE_KEY).fill_null(False)
+
+
+def _count(expr: pl.Expr) -> pl.Expr:
+    return cumsum_within(expr.cast(pl.Int32), CASE_KEY)
+
+
+def prepare(
+    events: pl.LazyFrame, calendar: WorkCalendar, *, presorted: bool = False
+) -> pl.LazyFrame:
+    """Conform, derive custody and add the helper columns every detector uses.
+
+    Args:
+        events: a canonical event log (extra columns are dropped).
+        calendar: the working-day calendar.
+        presorted: the log is known to be in (case, timestamp, event_id) order.
+
+    Returns:
+        Events sorted by (case, timestamp, event_id) with holders and ``_``-prefixed helpers,
+        among them the waiting states used by the stalling detectors: ``_coord_open`` (a
+        coordination request is unanswered), ``_reviewed_pause``, ``_paused``, ``_awaiting``
+        (a result, opinion or extension awaits the superior), ``_gap`` (working days to the next
+        active event, or to the end of the log for an open case).
+    """
+    act = pl.col(ACTIVITY)
+    back_or_transfer = act.is_in([Activity.TRANSFER, Activity.RETURN, Activity.DECLINE])
+    next_accept_unit = shift_within(
+        bfill_within(pl.when(act == Activity.ACCEPT).then(pl.col(UNIT)), CASE_KEY), -1, CASE_KEY
+    )
+    change = act.is_in(
+        [Activity.ASSIGN, Activity.TRANSFER, Activity.REASSIGN, Activity.RETURN, Activity.DECLINE]
+    )
+    done = act.is_in(list(DONE))
+    active = ~act.is_in(list(PASSIVE))
+    awaiting = (
+        _state(act == Activity.SUBMIT, act.is_in([Activity.APPROVE, Activity.REWORK]) | done)
+        | _state(act == Activity.OPINION_REQUEST, (act == Activity.OPINION_GIVEN) | done)
+        | _state(
+            act == Activity.EXTENSION_REQUEST,
+            act.is_in([Activity.EXTENSION_GRANTED, Activity.EXTENSION_REFUSED]) | done,
+        )
+    )
+    coord_open = _count(act == Activity.COORD_REQUEST) - _count(
+        act.is_in([Activity.COORD_ANSWER, Activity.DEEMED_AGREE])
+    )
+    # Working-day ordinal of the next active (non-passive) event of the case.
+    next_active_wd = shift_within(
+        bfill_within(pl.when(active).then(pl.col(WD)), CASE_KEY), -1, CASE_KEY
+    )
+    codes = [a.value for a in Activity]
+    # Activity as an Enum: the detectors compare it dozens of times, and an Enum compares as a
+    # small integer; a code outside the schema's list becomes "other".
+    as_enum = (
+        pl.when(act.is_in(codes))
+        .then(act)
+        .otherwise(pl.lit(Activity.OTHER.value))
+        .cast(pl.Enum(codes))
+    )
+    return (
+        derive_custody(
+            conform(events)
+            .drop(ACTIVITY_LABEL, REASON_TEXT)
+            .with_columns(as_enum, pl.col(*PEOPLE_AND_UNITS).cast(pl.Categorical)),
+            presorted=presorted,
+        )
+        .with_columns(pl.col(CASE_ID).rle_id().alias(CASE_KEY))
+        .with_columns(
+            shift_within(pl.col(HOLDER_UNIT), 1, CASE_KEY).alias("_prev_unit"),
+            shift_within(pl.col(HOLDER_ACTOR), 1, CASE_KEY).alias("_prev_actor"),
+            working_day_ordinal(pl.col(TIMESTAMP), calendar).alias(WD),
+            working_day_ordinal(pl.col(TIMESTAMP).max(), calendar).first().alias(END_WD),
+            pl.col(PROTECTED).fill_null(False).any().over(CASE_KEY).alias(IS_PROTECTED),
+            (change | is_group_start(CASE_KEY)).cast(pl.UInt32).cum_sum().alias(SEG),
+            (_count(done) > 0).alias(CLOSED),
+            next_accept_unit.alias("_next_accept_unit"),
+            (coord_open > 0).alias("_coord_open"),
+            _state(
+                (act == Activity.PAUSE) & pl.col(REVIEWED).fill_null(False),
+                (act == Activity.RESUME) | done,
+            ).alias("_reviewed_pause"),
+            _state(act == Activity.PAUSE, (act == Activity.RESUME) | done).alias("_paused"),
+            awaiting.alias("_awaiting"),
+            active.alias("_active"),
+        )
+        .with_columns(
+            # A misrouted hand-over is legitimate when the case is then accepted by a unit other
+            # than the one that handed it over (the competent unit took it).
+            (
+                back_or_transfer
+                & (pl.col(REASON_CODE) == ReasonCode.MISROUTED)
+                & pl.col("_next_accept_unit").is_not_null()
+                & (pl.col("_next_accept_unit") != pl.coalesce("_prev_unit", UNIT))
+            )
+            .fill_null(False)
+            .alias(LEGIT),
+            next_active_wd.alias("_next_wd"),
+        )
+        .with_columns(
+            (pl.coalesce("_next_wd", pl.when(~pl.col(CLOSED)).then(pl.col(END_WD))) - pl.col(WD))
+            .fill_null(0)
+            .alias("_gap"),
+            (pl.col("_coord_open") | pl.col("_reviewed_pause")).alias("_others"),
+            (
+                pl.col("_coord_open") | pl.col("_paused") | pl.col("_awaiting") | pl.col(CLOSED)
+            ).alias("_excused"),
+        )
+        .drop("_next_accept_unit", "_next_wd", REASON_CODE, REVIEWED, PROTECTED)
+    )
+
+
+def timeline(prepared: pl.LazyFrame) -> pl.LazyFrame:
+    """Active (non-passive) events of unprotected cases: the rows whose ``_gap`` is a stretch of
+    time the holder is answerable for unless ``_excused``."""
+    return prepared.filter(pl.col("_active") & ~pl.col(IS_PROTECTED))
+
+
+def held(prepared: pl.LazyFrame, level: str, *, include_protected: bool = True) -> pl.LazyFrame:
+    """The workload: one row per (subject, case) the subject held at some point."""
+    frame = prepared if include_protected else prepared.filter(~pl.col(IS_PROTECTED))
+    h = pl.col(HOLDER[level])
+    # Only rows where the holder changes can add a (holder, case) pair: filter before unique.
+    return (
+        frame.filter(h.is_not_null() & (h != pl.col(PREV[level])).fill_null(True))
+        .select(
+            pl.lit(level).alias(SUBJECT_TYPE),
+            pl.col(HOLDER[level]).cast(pl.String).alias(SUBJECT_ID),
+            pl.col(CASE_ID).alias(ITEM_ID),
+            pl.col(CASE_ID),
+        )
+        .unique()
+    )
+
+
+def hits_frame(
+    frame: pl.LazyFrame, level: str, subject: pl.Expr, evidence: pl.Expr
+) -> pl.LazyFrame:
+    """Hits keyed by case: (subject_type, subject_id, item_id, case_id, evidence, value)."""
+    return frame.select(
+        pl.lit(level).alias(SUBJECT_TYPE),
+        subject.cast(pl.String).alias(SUBJECT_ID),
+        pl.col(CASE_ID).alias(ITEM_ID),
+        pl.col(CASE_ID),
+        evidence.alias(EVIDENCE),
+        pl.lit(None, pl.Float64).alias(VALUE),
+    )
+
+
+def observe(denominator: pl.LazyFrame, hits: pl.LazyFrame) -> pl.LazyFrame:
+    """Compact observations: the workload counted per subject, plus the hits.
+
+    Args:
+        denominator: (subject_type, subject_id, item_id, case_id), one row per workload item.
+        hits: (subject_type, subject_id, item_id, case_id, evidence, ...), possibly several per
+            item. Callers build hits only from items in the workload (the holder's own cases).
+    """
+    workload = denominator.group_by(SUBJECT_TYPE, SUBJECT_ID).agg(pl.len().alias(WEIGHT))
+    rows = hits.filter(pl.col(SUBJECT_ID).is_not_null()).select(
+        SUBJECT_TYPE, SUBJECT_ID, ITEM_ID, CASE_ID, EVIDENCE, pl.lit(0).alias(WEIGHT)
+    )
+    return pl.concat([as_obs(workload), as_obs(rows)], how="diagonal_relaxed")
+
+
+def as_obs(frame: pl.LazyFrame) -> pl.LazyFrame:
+    names = frame.collect_schema().names()
+    return frame.select(
+        [
+            (pl.col(c) if c in names else pl.lit(None)).cast(t).alias(c)
+            for c, t in OBS_SCHEMA.items()
+        ]
+    )
+
+
+def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
+    """(subject_type, subject_id, peer_group): units by type, people by their main unit's type.
+
+    Subjects are every holder and every unit or person an event points at (a coordinating unit
+    may never hold a case and still needs its peers).
+    """
+    types = _mapping_frame(params.unit_types, UNIT, "_type", pl.String())
+    units = (
+        pl.concat(
+            [
+                prepared.select(pl.col(c).cast(pl.String).alias(UNIT)).drop_nulls().unique()
+                for c in (HOLDER_UNIT, TARGET_UNIT)
+            ]
+        )
+        .unique()
+        .join(types, on=UNIT, how="left")
+        .select(
+            pl.lit("unit").alias(SUBJECT_TYPE),
+            pl.col(UNIT).alias(SUBJECT_ID),
+            pl.col("_type").fill_null("*").alias("peer_group"),
+        )
+    )
+    # A person's main unit: the unit in which they held cases most often (or, for someone who
+    # never held one, were most often addressed). Change rows and pointing rows are a small
+    # share of the log, so the count stays cheap.
+    holding = prepared.filter(
+        pl.col(HOLDER_ACTOR).is_not_null()
+        & (pl.col(HOLDER_ACTOR) != pl.col(PREV["person"])).fill_null(True)
+    ).select(
+        pl.col(HOLDER_ACTOR).alias(ACTOR), pl.col(HOLDER_UNIT).alias(UNIT), pl.lit(0).alias("_rank")
+    )
+    addressed = prepared.filter(pl.col(TARGET_ACTOR).is_not_null()).select(
+        pl.col(TARGET_ACTOR).alias(ACTOR), pl.col(TARGET_UNIT).alias(UNIT), pl.lit(1).alias("_rank")
+    )
+    main_unit = (
+        pl.concat([holding, addressed])
+        .filter(pl.col(UNIT).is_not_null())
+        .group_by(ACTOR, UNIT)
+        .agg(pl.len().alias("_n"), pl.col("_rank").min())
+        .with_columns(pl.col(ACTOR, UNIT).cast(pl.String))
+        .sort([ACTOR, "_rank", "_n", UNIT], descending=[False, False, True, False])
+        .group_by(ACTOR, maintain_order=True)
+        .agg(pl.col(UNIT).first())
+    )
+    people = (
+        pl.concat(
+            [
+                prepared.select(pl.col(c).cast(pl.String).alias(ACTOR)).drop_nulls().unique()
+                for c in (HOLDER_ACTOR, TARGET_ACTOR)
+            ]
+        )
+        .unique()
+        .join(main_unit, on=ACTOR, how="left")
+        .join(types, on=UNIT, how="left")
+        .select(
+            pl.lit("person").alias(SUBJECT_TYPE),
+            pl.col(ACTOR).alias(SUBJECT_ID),
+            pl.col("_type").fill_null("*").alias("peer_group"),
+        )
+    )
+    return pl.concat([units, people])
+
+
+def _mapping_frame(
+    mapping: Mapping[str, object] | None, key: str, value: str, dtype: pl.DataType
+) -> pl.LazyFrame:
+    items = dict(mapping or {})
+    return pl.LazyFrame(
+        {key: list(items.keys()), value: list(items.values())},
+        schema={key: pl.String(), value: dtype},
+    )
+
+
+def wilson_lower(k: pl.Expr, n: pl.Expr, z: float) -> pl.Expr:
+    """One-sided Wilson score lower bound of the proportion k/n."""
+    p = k / n
+    z2 = z * z
+    centre = p + z2 / (2 * n)
+    margin = z * ((p * (1 - p) / n) + z2 / (4 * n * n)).sqrt()
+    return (centre - margin) / (1 + z2 / n)
+
+
+def rates(obs: pl.LazyFrame, peers: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
+    """Per-subject rate, leave-one-out peer rate, Wilson lower bound and the finding flag."""
+    keys = [SUBJECT_TYPE, SUBJECT_ID]
+    is_hit = pl.col(EVIDENCE).is_not_null()
+    group = [SUBJECT_TYPE, "peer_group"]
+    agg = (
+        obs.group_by(keys)
+        .agg(
+            pl.col(WEIGHT).sum().alias("n"),
+            pl.col(ITEM_ID).filter(is_hit).n_unique().alias("k"),
+            pl.col(EVIDENCE)
+            .filter(is_hit)
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort()
+            .alias(EVIDENCE),
+            pl.col(CASE_ID).filter(is_hit).unique().sort().alias(CASE_IDS),
+            pl.col(VALUE).median().alias("value_median"),
+            pl.col(VALUE).sum().alias("_value_sum"),
+        )
+        .filter(pl.col("n") > 0)
+        .with_columns(
+            pl.min_horizontal("k", "n").alias("k"),
+            (pl.col("_value_sum") / pl.col("n")).alias("value_mean"),
+        )
+        .drop("_value_sum")
+        .join(peers, on=keys, how="left")
+        .with_columns(pl.col("peer_group").fill_null("*"))
+    )
+    others_n = pl.col("n").sum().over(group) - pl.col("n")
+    others_k = pl.col("k").sum().over(group) - pl.col("k")
+    lower = wilson_lower(pl.col("k").cast(pl.Float64), pl.col("n").cast(pl.Float64), params.z)
+    return (
+        agg.with_columns(
+            (pl.col("k") / pl.col("n")).alias("rate"),
+            pl.when(others_n > 0).then(others_k / others_n).alias("peer_rate"),
+            lower.alias("lower"),
+        )
+        .with_columns(
+            (
+                (pl.col("n") >= params.min_cases)
+                & (pl.col("k") >= params.min_hits)
+                & pl.col("peer_rate").is_not_null()
+                & (pl.col("lower") >= pl.col("peer_rate") * params.min_ratio)
+                & (pl.col("lower") - pl.col("peer_rate") >= params.min_excess)
+            )
+            .fill_null(False)
+            .alias("flagged"),
+            (
+                (pl.col("lower") - pl.col("peer_rate"))
+                / (1 - pl.col("peer_rate")).clip(lower_bound=1e-9)
+            )
+            .clip(0.0, 1.0)
+            .alias("strength"),
+        )
+        .sort(keys)
+    )
+
+
+def pct(expr: pl.Expr) -> pl.Expr:
+    """A 0..1 rate as a whole-number percentage string."""
+    return (expr * 100).round(0).cast(pl.Int64).cast(pl.String)
+
+
+def first_change_rows(prepared: pl.LazyFrame, level: str) -> pl.LazyFrame:
+    """Rows where the holder at ``level`` changes, with the two previous holders.
+
+    Columns: case_id, event_id, timestamp, ``_h`` (holder after), ``_p1`` (holder before),
+    ``_p2`` (holder before that), ``_e1`` (the event that gave custody to ``_p1``), legit flag,
+    activity, ``_next_h`` (next holder).
+    """
+    h = pl.col(HOLDER[level])
+    return (
+        prepared.filter(h.is_not_null() & (h != pl.col(PREV[level])).fill_null(True))
+        .select(CASE_KEY, CASE_ID, EVENT_ID, TIMESTAMP, ACTIVITY, LEGIT, WD, h.alias("_h"))
+        .with_columns(
+            shift_within(pl.col("_h"), 1, CASE_KEY).alias("_p1"),
+            shift_within(pl.col("_h"), 2, CASE_KEY).alias("_p2"),
+            shift_within(pl.col(EVENT_ID), 1, CASE_KEY).alias("_e1"),
+            shift_within(pl.col("_h"), -1, CASE_KEY).alias("_next_h"),
+        )
+    )

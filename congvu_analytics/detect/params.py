@@ -1,0 +1,57 @@
+"""Every detection threshold in one dataclass, with the reason for each default.
+
+The defaults are starting points for a province to calibrate on its own data, not legal
+constants: none of these numbers is set by law (see docs/detection.md, "Parameters").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DetectionParams:
+    """Thresholds for the detectors and the fairness test (defaults in the field list below;
+    docs/detection.md gives the reason for each).
+
+    Attributes:
+        min_cases: a subject needs at least this many cases (or requests) in the denominator
+            before any finding; below it the evidence is too thin to judge anyone.
+        min_hits: at least this many cases must show the behaviour (one bad case is an anecdote).
+        z: the normal quantile of the one-sided Wilson lower bound (1.96 = 97.5% one-sided;
+            stricter than 95% because every subject is tested by 14 detectors).
+        min_ratio: the Wilson lower bound must be at least this multiple of the peer rate.
+        min_excess: ... and exceed the peer rate by at least this much (absolute), so that a
+            peer rate near 0 does not turn a small difference into a finding.
+        long_chain_holders: a case whose custody passed through this many holders (hand-overs
+            after the assignment + 1; legitimate misrouted hand-overs not counted) is a long
+            transfer chain.
+        accept_days: working days within which a hand-over should be accepted (or declined).
+        idle_days: working days without any action by the holder that count as idle custody.
+        pause_share: share of a case's cycle time spent in pauses without an accepted reason
+            above which the waiting is "hidden".
+        min_pause_days: an unreasoned pause shorter than this (working days) is ignored.
+        repeated_extensions: this many extension requests on one case by one holder is
+            "repeated".
+        late_grace_days: working days of lateness tolerated before a completion is late.
+        unit_types: unit -> type (e.g. "so", "phong", "xa"); peers are units of the same type.
+            None: every unit is a peer of every other.
+        unit_levels: unit -> level in the hierarchy (1 = highest). A hand-over to a unit with a
+            smaller level number is "upward". None: upward means back to the case's assigner.
+    """
+
+    min_cases: int = 10
+    min_hits: int = 3
+    z: float = 1.96
+    min_ratio: float = 2.0
+    min_excess: float = 0.05
+    long_chain_holders: int = 4
+    accept_days: int = 2
+    idle_days: int = 10
+    pause_share: float = 0.25
+    min_pause_days: int = 3
+    repeated_extensions: int = 2
+    late_grace_days: int = 0
+    unit_types: Mapping[str, str] | None = field(default=None)
+    unit_levels: Mapping[str, int] | None = field(default=None)

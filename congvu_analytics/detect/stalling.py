@@ -1,0 +1,262 @@
+"""Stalling (làm việc cầm chừng): idle custody, hidden waiting, repeated extensions, late
+completion and overdue cases with no progress report.
+
+Time is counted in working days (:class:`congvu_analytics.workdays.WorkCalendar`). Waiting that
+belongs to someone else is excused: a reviewed pause (legal obstacle), an open coordination
+request (the delay is the coordinating unit's, Công điện 280/CĐ-TTg), a submitted result awaiting
+approval, an opinion or extension awaiting the superior. Protected cases are left out.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from congvu_analytics.detect._common import (
+    ACTING,
+    CASE_KEY,
+    END_WD,
+    EVIDENCE,
+    HOLDER,
+    IS_PROTECTED,
+    ITEM_ID,
+    LEVELS,
+    OBS_SCHEMA,
+    SUBJECT_ID,
+    SUBJECT_TYPE,
+    VALUE,
+    WD,
+    WEIGHT,
+    as_obs,
+    due_ordinal,
+    held,
+    hits_frame,
+    observe,
+    timeline,
+)
+from congvu_analytics.detect.params import DetectionParams
+from congvu_analytics.frames import is_group_start, shift_within
+from congvu_analytics.schema import (
+    ACTIVITY,
+    CASE_ID,
+    DUE,
+    EVENT_ID,
+    Activity,
+)
+from congvu_analytics.workdays import WorkCalendar
+
+DUE_CARRIERS = (
+    Activity.ASSIGN,
+    Activity.REASSIGN,
+    Activity.TRANSFER,
+    Activity.EXTENSION_GRANTED,
+)
+
+
+def idle(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
+    """Longest stretch (working days) with no activity while the subject held the case, outside
+    excused waiting; a hit when it reaches ``idle_days``. The value is that stretch, for the
+    median-idle metric."""
+    line = timeline(prepared).with_columns(
+        pl.when(pl.col("_excused")).then(0).otherwise(pl.col("_gap")).alias("_idle")
+    )
+    out = []
+    for level in LEVELS:
+        h = pl.col(HOLDER[level])
+        # Holders are Categorical, so (holder, case) is a pair of integer keys.
+        # One row per held case with its longest stretch (weight 1: the workload and the
+        # median-idle metric), plus one row per hit with the evidence (weight 0).
+        per_case = (
+            line.filter(h.is_not_null())
+            .group_by(h.alias("_h"), CASE_KEY)
+            .agg(pl.col("_idle").max().alias(VALUE))
+            .select(
+                pl.lit(level).alias(SUBJECT_TYPE),
+                pl.col("_h").cast(pl.String).alias(SUBJECT_ID),
+                pl.col(VALUE).cast(pl.Float64),
+                pl.lit(1).alias(WEIGHT),
+            )
+        )
+        # The evidence: the longest stretch, from its event to the next one.
+        hits = (
+            line.with_columns(shift_within(pl.col(EVENT_ID), -1, CASE_KEY).alias("_next_e"))
+            .filter(h.is_not_null() & (pl.col("_idle") >= params.idle_days))
+            .sort("_idle", EVENT_ID, descending=[True, False])
+            .group_by(h.alias("_h"), CASE_KEY)
+            .agg(
+                pl.col(CASE_ID).first(),
+                pl.concat_list(pl.col(EVENT_ID).first(), pl.col("_next_e").first())
+                .list.drop_nulls()
+                .alias(EVIDENCE),
+            )
+            .select(
+                pl.lit(level).alias(SUBJECT_TYPE),
+                pl.col("_h").cast(pl.String).alias(SUBJECT_ID),
+                pl.col(CASE_ID).alias(ITEM_ID),
+                CASE_ID,
+                EVIDENCE,
+                pl.lit(0).alias(WEIGHT),
+            )
+        )
+        out += [as_obs(per_case), as_obs(hits)]
+    return pl.concat(out).select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()])
+
+
+def hidden_wait(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
+    """Pauses without an accepted reason (not reviewed, not waiting on a coordination answer):
+    a hit when they last ``min_pause_days`` or more and take more than ``pause_share`` of the
+    case's cycle time. The value is that share."""
+    act = pl.col(ACTIVITY)
+    line = timeline(prepared)
+    done = act.is_in([Activity.COMPLETE, Activity.CANCEL])
+    # Cycle time from the case's first row and its completion (or the end of the log): two
+    # rows per case are enough.
+    cycle = (
+        line.filter(is_group_start(CASE_KEY) | done)
+        .group_by(CASE_KEY)
+        .agg(
+            (
+                pl.coalesce(pl.col(WD).filter(done).first(), pl.col(END_WD).first())
+                - pl.col(WD).min()
+            ).alias("_cycle")
+        )
+    )
+    # The pause lasts until the next active event that ends it; ``_gap`` only reaches the next
+    # event, so sum the gaps of every row while the pause is open.
+    paused_rows = line.filter(
+        pl.col("_paused") & ~pl.col("_reviewed_pause") & ~pl.col("_coord_open")
+    )
+    out = []
+    for level in LEVELS:
+        h = pl.col(HOLDER[level])
+        per_case = (
+            paused_rows.filter(h.is_not_null())
+            .group_by(h.cast(pl.String).alias(SUBJECT_ID), CASE_KEY)
+            .agg(
+                pl.col(CASE_ID).first(),
+                pl.col("_gap").sum().alias("_paused_days"),
+                pl.col(EVENT_ID).filter(act == Activity.PAUSE).alias("_pauses"),
+            )
+            .join(cycle, on=CASE_KEY, how="left")
+            .with_columns(
+                (pl.col("_paused_days") / pl.col("_cycle").clip(lower_bound=1)).alias(VALUE)
+            )
+        )
+        hit = (pl.col("_paused_days") >= params.min_pause_days) & (
+            pl.col(VALUE) > params.pause_share
+        )
+        # Compact: the workload counts, plus every paused case with its share as the value
+        # (the mean pause share is sum / n) and the evidence when it is a hit.
+        paused = per_case.select(
+            pl.lit(level).alias(SUBJECT_TYPE),
+            SUBJECT_ID,
+            pl.col(CASE_ID).alias(ITEM_ID),
+            CASE_ID,
+            pl.when(hit).then(pl.col("_pauses")).alias(EVIDENCE),
+            VALUE,
+            pl.lit(0).alias(WEIGHT),
+        )
+        workload = observe(held(prepared, level, include_protected=False), paused.head(0))
+        out.append(workload.select(list(OBS_SCHEMA)))
+        out.append(paused.select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()]))
+    return pl.concat(out).select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()])
+
+
+def extensions(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
+    """Cases on which the holder asked for an extension ``repeated_extensions`` times or more."""
+    out = []
+    for level in LEVELS:
+        subject = pl.coalesce(HOLDER[level], ACTING[level])
+        repeated = (
+            prepared.filter(
+                (pl.col(ACTIVITY) == Activity.EXTENSION_REQUEST) & ~pl.col(IS_PROTECTED)
+            )
+            .group_by(subject.alias("_s"), CASE_ID)
+            .agg(pl.col(EVENT_ID).sort().alias("_ids"))
+            .filter(pl.col("_ids").list.len() >= params.repeated_extensions)
+        )
+        hits = hits_frame(repeated, level, pl.col("_s"), pl.col("_ids"))
+        out.append(observe(held(prepared, level, include_protected=False), hits))
+    return pl.concat(out)
+
+
+def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFrame:
+    """Per unprotected case with a deadline: lateness in working days net of others' waiting."""
+    act = pl.col(ACTIVITY)
+    carries_due = act.is_in(list(DUE_CARRIERS)) & pl.col(DUE).is_not_null()
+    is_done = act == Activity.COMPLETE
+    cancelled = act == Activity.CANCEL
+    last_of_case = (pl.col(CASE_KEY) != pl.col(CASE_KEY).shift(-1)).fill_null(True)
+    # Filter before grouping: the deadline, the completion and the last row of each case are all
+    # the aggregation needs, a handful of the case's rows.
+    excused = (
+        timeline(prepared)
+        .filter(pl.col("_others"))
+        .group_by(CASE_KEY)
+        .agg(pl.col("_gap").sum().alias("_excused_days"))
+    )
+    unprotected = ~pl.col(IS_PROTECTED)
+    progress = (
+        prepared.filter(unprotected & (act == Activity.PROGRESS))
+        .group_by(CASE_KEY)
+        .agg(pl.len().alias("_progress"))
+    )
+    return (
+        prepared.filter(unprotected & (carries_due | is_done | cancelled | last_of_case))
+        .group_by(CASE_KEY)
+        .agg(
+            pl.col(CASE_ID).first(),
+            pl.col(DUE).filter(carries_due).last().alias("_due"),
+            pl.col(EVENT_ID).filter(carries_due).last().alias("_due_e"),
+            pl.col(WD).filter(is_done).first().alias("_done_wd"),
+            pl.col(EVENT_ID).filter(is_done).first().alias("_done_e"),
+            cancelled.any().alias("_cancelled"),
+            pl.col(EVENT_ID).last().alias("_last_e"),
+            pl.col(HOLDER["unit"]).drop_nulls().last().alias("_unit"),
+            pl.col(HOLDER["person"]).drop_nulls().last().alias("_person"),
+            pl.col(END_WD).first(),
+        )
+        .join(progress, on=CASE_KEY, how="left")
+        .with_columns(pl.col("_progress").fill_null(0))
+        .filter(pl.col("_due").is_not_null() & ~pl.col("_cancelled"))
+        .join(excused, on=CASE_KEY, how="left")
+        .with_columns(
+            (
+                pl.coalesce("_done_wd", END_WD)
+                - due_ordinal(pl.col("_due"), calendar)
+                - pl.col("_excused_days").fill_null(0)
+            ).alias("_late_days")
+        )
+    )
+
+
+def _deadline_obs(frame: pl.LazyFrame, hit: pl.Expr) -> pl.LazyFrame:
+    evidence = pl.concat_list("_due_e", pl.coalesce("_done_e", "_last_e"))
+    out = [
+        frame.filter(pl.col(column).is_not_null()).select(
+            pl.lit(level).alias(SUBJECT_TYPE),
+            pl.col(column).cast(pl.String).alias(SUBJECT_ID),
+            pl.col(CASE_ID).alias(ITEM_ID),
+            CASE_ID,
+            pl.when(hit).then(evidence).alias(EVIDENCE),
+            pl.col("_late_days").cast(pl.Float64).alias(VALUE),
+            pl.lit(1).alias(WEIGHT),
+        )
+        for level, column in (("unit", "_unit"), ("person", "_person"))
+    ]
+    return pl.concat(out).select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()])
+
+
+def late(prepared: pl.LazyFrame, params: DetectionParams, calendar: WorkCalendar) -> pl.LazyFrame:
+    """Cases completed after their (extended) deadline, or still open past it, once the time
+    spent waiting on others is deducted. The subject is the last holder; the item is the case."""
+    frame = _case_deadlines(prepared, calendar)
+    return _deadline_obs(frame, pl.col("_late_days") > params.late_grace_days)
+
+
+def overdue_silent(
+    prepared: pl.LazyFrame, params: DetectionParams, calendar: WorkCalendar
+) -> pl.LazyFrame:
+    """Late cases (as in :func:`late`) with no progress report at all."""
+    frame = _case_deadlines(prepared, calendar)
+    hit = (pl.col("_late_days") > params.late_grace_days) & (pl.col("_progress") == 0)
+    return _deadline_obs(frame, hit)

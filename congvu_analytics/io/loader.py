@@ -1,0 +1,429 @@
+"""Read a log file, map it onto the canonical schema and validate it at the boundary.
+
+``load_log`` is the one entry point used by the CLI and the tests. It refuses bad input with
+a :class:`LogError` (Vietnamese message naming file, line or trace, and column) and repairs
+only what can be repaired without guessing, reporting each repair:
+
+* exact duplicate events (identical in every source attribute) are dropped and counted;
+* events listed out of time order within a case are sorted (ties keep file order) and counted;
+* activity labels missing from the mapping become ``unknown_activity`` and are listed with
+  counts (an error with ``strict=True``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from congvu_analytics import schema as s
+from congvu_analytics.io.errors import LogError, MappingError
+from congvu_analytics.io.mapping import (
+    XES_SCHEMA_KEY,
+    Mapping,
+    apply_mapping,
+    check_columns,
+    native_mapping,
+)
+from congvu_analytics.io.xes import POS_COL, TRACE_COL, parse_iso_timestamps, read_xes
+
+ORDER_COL = "__order"
+LINE_COL = "__line"
+_BOOKKEEPING = (ORDER_COL, LINE_COL, POS_COL, TRACE_COL, "__known")
+
+
+@dataclass
+class LoadReport:
+    """What happened while loading: counts and repairs, for the CLI and the HTML report."""
+
+    path: str
+    source_format: str
+    mapping: str
+    parser: str = ""
+    native: bool = False
+    n_events: int = 0
+    n_cases: int = 0
+    duplicates_dropped: int = 0
+    out_of_order: int = 0
+    unknown_labels: dict[str, int] = field(default_factory=dict)
+
+    def warnings(self) -> list[str]:
+        """Vietnamese warnings about repairs and unknown labels."""
+        out = []
+        if self.duplicates_dropped:
+            out.append(f"Đã loại {self.duplicates_dropped} sự kiện trùng lặp hoàn toàn.")
+        if self.out_of_order:
+            out.append(
+                f"{self.out_of_order} sự kiện ghi không theo thứ tự thời gian trong hồ sơ; "
+                "đã sắp xếp lại theo thời điểm."
+            )
+        if self.unknown_labels:
+            listed = "; ".join(f"{k!r}: {v}" for k, v in self.unknown_labels.items())
+            n = sum(self.unknown_labels.values())
+            out.append(f"{n} sự kiện có nhãn hoạt động không có trong tệp ánh xạ ({listed}).")
+        return out
+
+
+@dataclass
+class LoadedLog:
+    """A validated canonical log (sorted by case, time, file order) and its load report."""
+
+    events: pl.DataFrame
+    report: LoadReport
+
+
+def detect_format(path: Path, mapping: Mapping | None) -> str:
+    """``xes``, ``csv`` or ``parquet``, from the mapping or else from the file name."""
+    if mapping is not None and mapping.source_format is not None:
+        return mapping.source_format
+    name = path.name.lower()
+    if name.endswith((".xes", ".xes.gz")):
+        return "xes"
+    if name.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
+        return "csv"
+    if name.endswith((".parquet", ".pq")):
+        return "parquet"
+    raise LogError(
+        "Không nhận ra định dạng tệp (cần .xes, .xes.gz, .csv hoặc .parquet, "
+        "hoặc khai báo [source] format trong tệp ánh xạ).",
+        path=path,
+    )
+
+
+def load_log(
+    path: str | Path,
+    mapping: Mapping | None = None,
+    *,
+    strict: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> LoadedLog:
+    """Read, map and validate a log file.
+
+    Args:
+        path: XES/XES.gz, CSV or Parquet file.
+        mapping: how to map a foreign log; ``None`` accepts only the web app's own export
+            (docs/log-format.md).
+        strict: unknown activity labels are an error instead of a warning.
+        progress: called with bytes consumed while reading XES (for a progress bar).
+
+    Returns:
+        The canonical events (``schema.SCHEMA`` columns) and the load report.
+
+    Raises:
+        LogError: the file cannot be read, does not fit the mapping, or holds invalid data.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise LogError("Không tìm thấy tệp.", path=path)
+    fmt = detect_format(path, mapping)
+    parser = fmt
+    timezone = mapping.timezone if mapping is not None else None
+    if fmt == "xes":
+        raw_log = read_xes(path, naive_timezone=timezone, progress=progress)
+        parser = raw_log.parser
+        raw = raw_log.frame.sort(TRACE_COL, POS_COL).with_row_index(ORDER_COL)
+        native = XES_SCHEMA_KEY in raw_log.log_attributes
+    else:
+        raw = _read_table(path, fmt, mapping)
+        native = set(s.SCHEMA) <= set(raw.columns)
+    if raw.height == 0:
+        raise LogError("Nhật ký rỗng: không có sự kiện nào.", path=path)
+    if mapping is None:
+        if not native:
+            raise MappingError(
+                "Tệp không theo định dạng gốc của Công Vụ "
+                + (
+                    f"(thiếu thuộc tính log {XES_SCHEMA_KEY!r}); "
+                    if fmt == "xes"
+                    else "(thiếu một số cột chuẩn); "
+                )
+                + "hãy chỉ định tệp ánh xạ bằng --mapping.",
+                path=path,
+            )
+        mapping = native_mapping(fmt)
+    report = LoadReport(path=str(path), source_format=fmt, mapping=mapping.name, parser=parser)
+    report.native = native and mapping.name == native_mapping(fmt).name
+    check_columns(raw.columns, mapping, path=path)
+
+    # Exact duplicates: identical in every source attribute (bookkeeping columns aside).
+    data_cols = [c for c in raw.columns if c not in _BOOKKEEPING]
+    before = raw.height
+    raw = raw.unique(subset=data_cols, keep="first", maintain_order=True)
+    report.duplicates_dropped = before - raw.height
+
+    frame = apply_mapping(raw.lazy(), mapping, keep=(ORDER_COL, LINE_COL, POS_COL)).collect()
+    frame = _check_required(frame, path)
+    frame = _parse_times(frame, mapping, path)
+    frame = _parse_flags(frame, mapping, path)
+
+    unknown = (
+        frame.filter(~pl.col("__known"))
+        .group_by(s.ACTIVITY_LABEL)
+        .len()
+        .sort(["len", s.ACTIVITY_LABEL], descending=[True, False])
+    )
+    report.unknown_labels = {str(k): int(v) for k, v in unknown.iter_rows()}
+    if strict and report.unknown_labels:
+        listed = "; ".join(f"{k!r}: {v}" for k, v in report.unknown_labels.items())
+        raise MappingError(
+            f"Có nhãn hoạt động không có trong tệp ánh xạ (chế độ --strict): {listed}.",
+            path=path,
+            column=mapping.columns["activity"],
+        )
+
+    frame = _event_ids(frame)
+    frame = _check_unique_ids(frame, path)
+    # Out of order: an event earlier than the previous one of its case in file order.
+    report.out_of_order = int(
+        frame.sort(ORDER_COL)
+        .select((pl.col(s.TIMESTAMP) < pl.col(s.TIMESTAMP).shift(1).over(s.CASE_ID)).sum())
+        .item()
+    )
+    frame = frame.sort([s.CASE_ID, s.TIMESTAMP, ORDER_COL])
+    events = s.conform(frame.lazy()).collect()
+    report.n_events = events.height
+    report.n_cases = int(events.get_column(s.CASE_ID).n_unique())
+    return LoadedLog(events=events, report=report)
+
+
+def _read_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.DataFrame:
+    try:
+        if fmt == "parquet":
+            frame = pl.scan_parquet(path).collect()
+            return frame.with_row_index(ORDER_COL).with_columns(
+                (pl.col(ORDER_COL).cast(pl.Int64) + 1).alias(LINE_COL)
+            )
+        opts = mapping.csv if mapping is not None else None
+        delimiter = opts.delimiter if opts else ","
+        quote = opts.quote if opts else '"'
+        encoding = opts.encoding if opts else "utf8"
+        has_header = opts.has_header if opts else True
+        nulls = list(opts.null_values) if opts else [""]
+        if encoding.replace("-", "").lower() in ("utf8", "utf8lossy") and not path.name.endswith(
+            ".gz"
+        ):
+            lazy = pl.scan_csv(
+                path,
+                separator=delimiter,
+                quote_char=quote,
+                encoding="utf8-lossy" if "lossy" in encoding else "utf8",
+                has_header=has_header,
+                infer_schema=False,
+                null_values=nulls,
+            )
+            frame = lazy.collect()
+        else:
+            frame = pl.read_csv(
+                path,
+                separator=delimiter,
+                quote_char=quote,
+                encoding=encoding,
+                has_header=has_header,
+                infer_schema=False,
+                null_values=nulls,
+            )
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, LookupError) as exc:
+        if isinstance(exc, pl.exceptions.NoDataError):
+            raise LogError("Nhật ký rỗng: tệp không có dữ liệu.", path=path) from exc
+        raise LogError(f"Không đọc được tệp {fmt.upper()}: {_first_line(exc)}", path=path) from exc
+    header_lines = 1 if (mapping is None or mapping.csv.has_header) else 0
+    return frame.with_row_index(ORDER_COL).with_columns(
+        (pl.col(ORDER_COL).cast(pl.Int64) + 1 + header_lines).alias(LINE_COL)
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _error_at(
+    frame: pl.DataFrame, mask: pl.Series, message: str, *, path: Path, column: str
+) -> LogError:
+    """A LogError located at the first row where ``mask`` is true (line and/or trace)."""
+    index = int(mask.arg_true()[0])
+    line = int(frame.get_column(LINE_COL)[index]) if LINE_COL in frame.columns else None
+    trace = None
+    if s.CASE_ID in frame.columns and frame.get_column(s.CASE_ID)[index] is not None:
+        trace = str(frame.get_column(s.CASE_ID)[index])
+    return LogError(message, path=path, line=line, trace=trace, column=column)
+
+
+def _check_required(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
+    for column, what in ((s.CASE_ID, "mã hồ sơ"), (s.TIMESTAMP, "thời điểm")):
+        mask = frame.get_column(column).is_null()
+        if mask.any():
+            raise _error_at(
+                frame,
+                mask,
+                f"Thiếu {what} ở {int(mask.sum())} sự kiện.",
+                path=path,
+                column=column,
+            )
+    return frame
+
+
+def _parse_times(frame: pl.DataFrame, mapping: Mapping, path: Path) -> pl.DataFrame:
+    out = frame
+    for column in (s.TIMESTAMP, s.DUE):
+        if column not in out.columns:
+            continue
+        source = mapping.columns.get("timestamp" if column == s.TIMESTAMP else "due", column)
+        out = out.with_columns(_parse_time_series(out, column, mapping, path, source).alias(column))
+    return out
+
+
+def _parse_time_series(
+    frame: pl.DataFrame, column: str, mapping: Mapping, path: Path, source: str
+) -> pl.Series:
+    series = frame.get_column(column)
+    dtype = series.dtype
+    if isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is not None:
+            return series.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+        return _assume_zone(frame, series, mapping, path, source)
+    if dtype == pl.Date:
+        return _assume_zone(frame, series.cast(pl.Datetime("us")), mapping, path, source)
+    text = series.cast(pl.String).str.strip_chars()
+    fmt = mapping.timestamp_format
+    if fmt == "iso":
+        try:
+            return parse_iso_timestamps(
+                frame.with_columns(text.alias(column)),
+                column,
+                mapping.timezone,
+                path=path,
+                case_column=s.CASE_ID,
+            )
+        except LogError as exc:
+            raise _error_at(
+                frame,
+                text.is_not_null() & ~_iso_ok(text, mapping.timezone),
+                exc.detail,
+                path=path,
+                column=source,
+            ) from exc
+    aware = "%z" in fmt or "%:z" in fmt or "%#z" in fmt
+    if aware:
+        parsed = text.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC")
+    else:
+        parsed = text.str.to_datetime(fmt, strict=False, time_unit="us")
+    bad = text.is_not_null() & parsed.is_null()
+    if bad.any():
+        raise _error_at(
+            frame,
+            bad,
+            f"Không đọc được thời điểm {text.filter(bad)[0]!r} theo định dạng {fmt!r} "
+            f"({int(bad.sum())} giá trị như vậy).",
+            path=path,
+            column=source,
+        )
+    if aware:
+        return parsed
+    return _assume_zone(frame, parsed, mapping, path, source)
+
+
+_TRUE = ("true", "1", "yes", "có", "co", "x")
+_FALSE = ("false", "0", "no", "không", "khong", "")
+
+
+def _parse_flags(frame: pl.DataFrame, mapping: Mapping, path: Path) -> pl.DataFrame:
+    """Boolean columns given as text: true/false, 1/0, yes/no, có/không."""
+    out = frame
+    roles = {
+        s.REVIEWED: "reviewed",
+        s.PROTECTED: "protected",
+        s.SUBJECT_AUTHORITY: "within_authority",
+    }
+    for column, role in roles.items():
+        if column not in out.columns or out.schema[column] != pl.String:
+            continue
+        text = out.get_column(column).str.strip_chars().str.to_lowercase()
+        parsed = (
+            pl.when(text.is_in(_TRUE))
+            .then(True)
+            .when(text.is_in(_FALSE))
+            .then(False)
+            .otherwise(None)
+        )
+        values = out.select(parsed.alias(column)).to_series()
+        bad = text.is_not_null() & values.is_null()
+        if bad.any():
+            raise _error_at(
+                out,
+                bad,
+                f"Giá trị {out.get_column(column).filter(bad)[0]!r} không phải đúng/sai "
+                "(dùng true/false, 1/0, có/không).",
+                path=path,
+                column=mapping.columns.get(role, column),
+            )
+        out = out.with_columns(values)
+    return out
+
+
+def _iso_ok(text: pl.Series, timezone: str | None) -> pl.Series:
+    norm = text.str.replace(r"Z$", "+00:00").str.replace(r"([+-]\d\d)(\d\d)$", "$1:$2")
+    aware = norm.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_zone="UTC")
+    if timezone is None:
+        return aware.is_not_null()
+    naive = norm.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False)
+    return aware.is_not_null() | naive.is_not_null()
+
+
+def _assume_zone(
+    frame: pl.DataFrame, naive: pl.Series, mapping: Mapping, path: Path, source: str
+) -> pl.Series:
+    if mapping.timezone is None:
+        mask = naive.is_not_null()
+        if not mask.any():
+            return naive.dt.replace_time_zone("UTC")
+        raise _error_at(
+            frame,
+            mask,
+            f"Thời điểm {naive.filter(mask)[0]} không có múi giờ và tệp ánh xạ không khai báo "
+            "múi giờ giả định ([timestamps] timezone); không thể đoán giờ địa phương.",
+            path=path,
+            column=source,
+        )
+    localized = naive.dt.replace_time_zone(
+        mapping.timezone, ambiguous="earliest", non_existent="null"
+    )
+    bad = naive.is_not_null() & localized.is_null()
+    if bad.any():
+        raise _error_at(
+            frame,
+            bad,
+            f"Thời điểm {naive.filter(bad)[0]} không tồn tại ở múi giờ {mapping.timezone} "
+            "(khoảng nhảy giờ mùa hè).",
+            path=path,
+            column=source,
+        )
+    return localized.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+
+
+def _event_ids(frame: pl.DataFrame) -> pl.DataFrame:
+    """Generate ``<case>#<n>`` (n = 1-based position in the case, file order) where missing."""
+    position = (
+        (pl.col(POS_COL) + 1)
+        if POS_COL in frame.columns
+        else pl.col(ORDER_COL).rank("ordinal").over(s.CASE_ID)
+    )
+    generated = pl.col(s.CASE_ID) + pl.lit("#") + position.cast(pl.String)
+    if s.EVENT_ID in frame.columns:
+        return frame.with_columns(pl.col(s.EVENT_ID).cast(pl.String).fill_null(generated))
+    return frame.with_columns(generated.alias(s.EVENT_ID))
+
+
+def _check_unique_ids(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
+    dup = frame.get_column(s.EVENT_ID).is_duplicated()
+    if dup.any():
+        raise _error_at(
+            frame,
+            dup,
+            f"Mã sự kiện {frame.get_column(s.EVENT_ID).filter(dup)[0]!r} bị trùng giữa các sự "
+            f"kiện khác nhau ({int(dup.sum())} sự kiện).",
+            path=path,
+            column=s.EVENT_ID,
+        )
+    return frame

@@ -1,0 +1,425 @@
+"""Mapping files (TOML): how a foreign log maps onto the canonical schema.
+
+The format is documented with a full example in ``docs/mapping.md``. In short::
+
+    [source]                # optional: format and CSV dialect
+    format = "xes"          # xes | csv | parquet (default: from the file name)
+
+    [columns]               # canonical role -> source column / attribute
+    case = "case:concept:name"
+    activity = "concept:name"
+    lifecycle = "lifecycle:transition"   # optional sub-status, combined with activity
+    timestamp = "time:timestamp"
+    actor = "org:resource"
+    unit = "org:group"
+
+    [timestamps]
+    format = "iso"                  # or a chrono format such as "%d/%m/%Y %H:%M"
+    timezone = "Asia/Ho_Chi_Minh"   # assumed for naive values; omit to refuse them
+
+    [custody]               # the value of a column is the holder: a change is a hand-over
+    unit = "org:group"
+
+    [level]                 # tier of the holder, from suffixes of a column
+    column = "org:group"
+    default = 1
+    suffixes = { " 2nd" = 2, " 3rd" = 3 }
+
+    [activities]            # "label" or "label | lifecycle" -> code or {code, reason}
+    "Queued | Awaiting Assignment" = { code = "transfer", reason = "queued" }
+    "Accepted | Wait - User" = { code = "wait", reason = "wait_user" }
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import polars as pl
+
+from congvu_analytics import schema as s
+from congvu_analytics.io.errors import MappingError
+
+LABEL_SEPARATOR = " | "
+
+# Roles accepted in [columns] and the canonical column each one fills. ``activity`` and
+# ``lifecycle`` are special: together they form the label looked up in [activities].
+ROLE_COLUMNS: dict[str, str] = {
+    "event_id": s.EVENT_ID,
+    "case": s.CASE_ID,
+    "timestamp": s.TIMESTAMP,
+    "actor": s.ACTOR,
+    "unit": s.UNIT,
+    "target_actor": s.TARGET_ACTOR,
+    "target_unit": s.TARGET_UNIT,
+    "reason_code": s.REASON_CODE,
+    "reason_text": s.REASON_TEXT,
+    "due": s.DUE,
+    "ref_event_id": s.REF_EVENT_ID,
+    "position": s.POSITION,
+    "reviewed": s.REVIEWED,
+    "protected": s.PROTECTED,
+    "within_authority": s.SUBJECT_AUTHORITY,
+    "level": s.LEVEL,
+}
+LABEL_ROLES = ("activity", "lifecycle")
+REQUIRED_ROLES = ("case", "activity", "timestamp")
+FORMATS = ("xes", "csv", "parquet")
+_ACTIVITY_CODES = {a.value for a in s.Activity}
+
+
+@dataclass(frozen=True)
+class ActivityRule:
+    """What a source label becomes: an Activity code and an optional reason code."""
+
+    code: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    """CSV dialect declared in ``[source]``."""
+
+    delimiter: str = ","
+    encoding: str = "utf8"
+    quote: str | None = '"'
+    has_header: bool = True
+    null_values: tuple[str, ...] = ("",)
+
+
+@dataclass(frozen=True)
+class LevelRule:
+    """Tier of the holder derived from the suffix of a column's value."""
+
+    column: str
+    suffixes: dict[str, int]
+    default: int | None = None
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A parsed mapping file (see module docstring and docs/mapping.md)."""
+
+    columns: dict[str, str]
+    activities: dict[str, ActivityRule] = field(default_factory=dict)
+    source_format: str | None = None
+    csv: CsvOptions = field(default_factory=CsvOptions)
+    timestamp_format: str = "iso"
+    timezone: str | None = None
+    custody_unit: str | None = None
+    custody_actor: str | None = None
+    level: LevelRule | None = None
+    unknown_code: str = s.Activity.OTHER.value
+    name: str = "(ánh xạ)"
+    # Built-in mappings only: a column holding the source's own label, and whether optional
+    # columns may be absent from the file (an XES export has a key only where a value exists).
+    label_column: str | None = None
+    optional_columns: bool = False
+
+    def source_columns(self) -> list[str]:
+        """Every source column the mapping reads (for the 'missing column' check)."""
+        if self.optional_columns:
+            return [self.columns[r] for r in REQUIRED_ROLES]
+        cols = list(self.columns.values())
+        cols += [c for c in (self.custody_unit, self.custody_actor) if c]
+        if self.level is not None:
+            cols.append(self.level.column)
+        return list(dict.fromkeys(cols))
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    """Read and check a TOML mapping file.
+
+    Args:
+        path: the ``.toml`` file.
+
+    Returns:
+        The mapping.
+
+    Raises:
+        MappingError: the file is missing, is not valid TOML, or declares something unknown.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise MappingError("Không tìm thấy tệp ánh xạ.", path=path) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError(f"Tệp ánh xạ không phải TOML hợp lệ: {exc}", path=path) from exc
+    return mapping_from_dict(data, name=str(path))
+
+
+def mapping_from_dict(  # noqa: PLR0912 - one check per section, kept together
+    data: dict[str, Any], *, name: str = "(ánh xạ)"
+) -> Mapping:
+    """Build a :class:`Mapping` from already-parsed TOML data (see :func:`load_mapping`)."""
+    known = {
+        "source",
+        "columns",
+        "timestamps",
+        "custody",
+        "level",
+        "activities",
+        "unknown_activity",
+    }
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise MappingError(
+            f"Mục không được hỗ trợ trong tệp ánh xạ: {', '.join(unknown)}.", path=name
+        )
+    columns = {str(k): str(v) for k, v in dict(data.get("columns", {})).items()}
+    bad_roles = sorted(set(columns) - set(ROLE_COLUMNS) - set(LABEL_ROLES))
+    if bad_roles:
+        raise MappingError(
+            f"Vai trò cột không hợp lệ trong [columns]: {', '.join(bad_roles)} "
+            f"(hợp lệ: {', '.join([*LABEL_ROLES, *ROLE_COLUMNS])}).",
+            path=name,
+        )
+    missing = [r for r in REQUIRED_ROLES if r not in columns]
+    if missing:
+        raise MappingError(f"[columns] thiếu vai trò bắt buộc: {', '.join(missing)}.", path=name)
+    source = dict(data.get("source", {}))
+    fmt = source.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        raise MappingError(
+            f"[source] format = {fmt!r} không hợp lệ (xes, csv, parquet).", path=name
+        )
+    csv = CsvOptions(
+        delimiter=str(source.get("delimiter", ",")),
+        encoding=str(source.get("encoding", "utf8")),
+        quote=source.get("quote", '"') or None,
+        has_header=bool(source.get("has_header", True)),
+        null_values=tuple(source.get("null_values", [""])),
+    )
+    stamps = dict(data.get("timestamps", {}))
+    timezone = stamps.get("timezone")
+    if timezone is not None:
+        try:
+            ZoneInfo(str(timezone))
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise MappingError(f"Múi giờ không tồn tại: {timezone!r}.", path=name) from exc
+    custody = dict(data.get("custody", {}))
+    bad_custody = sorted(set(custody) - {"unit", "actor"})
+    if bad_custody:
+        raise MappingError(
+            f"[custody] chỉ nhận 'unit' và 'actor', không nhận {bad_custody}.", path=name
+        )
+    level = None
+    if "level" in data:
+        raw_level = dict(data["level"])
+        if "column" not in raw_level:
+            raise MappingError("[level] cần khai báo 'column'.", path=name)
+        level = LevelRule(
+            column=str(raw_level["column"]),
+            suffixes={str(k): int(v) for k, v in dict(raw_level.get("suffixes", {})).items()},
+            default=raw_level.get("default"),
+        )
+    activities: dict[str, ActivityRule] = {}
+    for label, rule in dict(data.get("activities", {})).items():
+        if isinstance(rule, str):
+            parsed = ActivityRule(code=rule)
+        else:
+            parsed = ActivityRule(code=str(rule.get("code")), reason=rule.get("reason"))
+        if parsed.code not in _ACTIVITY_CODES:
+            raise MappingError(
+                f"Mã hoạt động {parsed.code!r} cho nhãn {label!r} không có trong schema.Activity.",
+                path=name,
+            )
+        activities[_normalise_label(str(label))] = parsed
+    unknown_code = str(data.get("unknown_activity", s.Activity.OTHER.value))
+    if unknown_code not in _ACTIVITY_CODES:
+        raise MappingError(f"unknown_activity = {unknown_code!r} không hợp lệ.", path=name)
+    return Mapping(
+        columns=columns,
+        activities=activities,
+        source_format=fmt,
+        csv=csv,
+        timestamp_format=str(stamps.get("format", "iso")),
+        timezone=None if timezone is None else str(timezone),
+        custody_unit=custody.get("unit"),
+        custody_actor=custody.get("actor"),
+        level=level,
+        unknown_code=unknown_code,
+        name=name,
+    )
+
+
+def _normalise_label(label: str) -> str:
+    parts = [p.strip() for p in label.split("|")]
+    return LABEL_SEPARATOR.join(p for p in parts if p)
+
+
+def label_expr(mapping: Mapping) -> pl.Expr:
+    """The source label: ``activity`` or ``activity | lifecycle`` when a lifecycle is mapped."""
+    activity = pl.col(mapping.columns["activity"]).cast(pl.String).str.strip_chars()
+    lifecycle_col = mapping.columns.get("lifecycle")
+    if lifecycle_col is None:
+        return activity
+    lifecycle = pl.col(lifecycle_col).cast(pl.String).str.strip_chars()
+    return (
+        pl.when(lifecycle.is_null() | (lifecycle == ""))
+        .then(activity)
+        .otherwise(activity + pl.lit(LABEL_SEPARATOR) + lifecycle)
+    )
+
+
+def check_columns(available: list[str], mapping: Mapping, *, path: str | Path) -> None:
+    """Refuse a log that lacks a column the mapping reads.
+
+    Raises:
+        MappingError: naming the missing column(s) and listing what the file has.
+    """
+    missing = [c for c in mapping.source_columns() if c not in available]
+    if missing:
+        shown = ", ".join(repr(c) for c in available[:30])
+        raise MappingError(
+            f"Tệp không có cột/thuộc tính mà tệp ánh xạ {mapping.name} cần: "
+            f"{', '.join(repr(c) for c in missing)}. Các cột hiện có: {shown}.",
+            path=path,
+            column=missing[0],
+        )
+
+
+def apply_mapping(raw: pl.LazyFrame, mapping: Mapping, *, keep: Sequence[str] = ()) -> pl.LazyFrame:
+    """Map a raw log onto the canonical columns (timestamps still raw; see ``loader``).
+
+    Args:
+        raw: the raw log (columns as in the source).
+        mapping: the mapping.
+        keep: bookkeeping columns passed through unchanged (file order, line numbers).
+
+    Returns:
+        A frame with the canonical columns that the mapping fills, ``activity_label``, a
+        ``__known`` flag (the label was found in [activities]) and the ``keep`` columns. Timestamp and
+        due columns keep their source type; :func:`congvu_analytics.io.loader.load_log`
+        parses and validates them.
+    """
+    available = set(raw.collect_schema().names())
+    if mapping.optional_columns:
+        mapping = _drop_absent(mapping, available)
+    label = label_expr(mapping)
+    codes = {k: v.code for k, v in mapping.activities.items()}
+    reasons = {k: v.reason for k, v in mapping.activities.items() if v.reason}
+    bare = pl.col(mapping.columns["activity"]).cast(pl.String).str.strip_chars()
+    code = label.replace_strict(codes, default=None, return_dtype=pl.String).fill_null(
+        bare.replace_strict(codes, default=None, return_dtype=pl.String)
+    )
+    reason_from_rule = label.replace_strict(
+        reasons, default=None, return_dtype=pl.String
+    ).fill_null(bare.replace_strict(reasons, default=None, return_dtype=pl.String))
+    shown_label = label
+    if mapping.label_column is not None and mapping.label_column in available:
+        shown_label = pl.col(mapping.label_column).cast(pl.String).fill_null(label)
+    exprs: list[pl.Expr] = [
+        shown_label.alias(s.ACTIVITY_LABEL),
+        code.is_not_null().alias("__known"),
+        code.fill_null(pl.lit(mapping.unknown_code)).alias(s.ACTIVITY),
+        *[pl.col(c) for c in keep if c in available],
+    ]
+    for role, target in ROLE_COLUMNS.items():
+        source = mapping.columns.get(role)
+        if source is None:
+            continue
+        expr = pl.col(source)
+        if target in (s.CASE_ID, s.EVENT_ID, s.ACTOR, s.UNIT, s.TARGET_ACTOR, s.TARGET_UNIT):
+            expr = expr.cast(pl.String)
+        exprs.append(expr.alias(target))
+    if "reason_code" in mapping.columns:
+        exprs = [e for e in exprs if e.meta.output_name() != s.REASON_CODE]
+        exprs.append(
+            pl.col(mapping.columns["reason_code"])
+            .cast(pl.String)
+            .fill_null(reason_from_rule)
+            .alias(s.REASON_CODE)
+        )
+    else:
+        exprs.append(reason_from_rule.alias(s.REASON_CODE))
+    if mapping.custody_unit is not None:
+        exprs.append(pl.col(mapping.custody_unit).cast(pl.String).alias(s.HOLDER_UNIT))
+    if mapping.custody_actor is not None:
+        exprs.append(pl.col(mapping.custody_actor).cast(pl.String).alias(s.HOLDER_ACTOR))
+    if mapping.level is not None:
+        exprs = [e for e in exprs if e.meta.output_name() != s.LEVEL]
+        exprs.append(level_expr(mapping.level).alias(s.LEVEL))
+    return raw.select(exprs)
+
+
+def _drop_absent(mapping: Mapping, available: set[str]) -> Mapping:
+    columns = {
+        role: col
+        for role, col in mapping.columns.items()
+        if col in available or role in REQUIRED_ROLES
+    }
+    return Mapping(
+        columns=columns,
+        activities=mapping.activities,
+        source_format=mapping.source_format,
+        custody_unit=mapping.custody_unit if mapping.custody_unit in available else None,
+        custody_actor=mapping.custody_actor if mapping.custody_actor in available else None,
+        unknown_code=mapping.unknown_code,
+        name=mapping.name,
+        label_column=mapping.label_column,
+        optional_columns=True,
+    )
+
+
+def level_expr(rule: LevelRule) -> pl.Expr:
+    """Tier from the suffix of ``rule.column`` (longest suffix first), else ``rule.default``."""
+    value = pl.col(rule.column).cast(pl.String).str.strip_chars_end()
+    expr: pl.Expr = pl.lit(rule.default, dtype=pl.Int8)
+    for suffix, tier in sorted(rule.suffixes.items(), key=lambda kv: len(kv[0])):
+        expr = (
+            pl.when(value.str.ends_with(suffix.rstrip()))
+            .then(pl.lit(tier, dtype=pl.Int8))
+            .otherwise(expr)
+        )
+    return pl.when(value.is_null()).then(pl.lit(None, dtype=pl.Int8)).otherwise(expr)
+
+
+def native_mapping(source_format: str) -> Mapping:
+    """The built-in mapping for the web app's own export (see docs/log-format.md).
+
+    CSV/Parquet exports already carry the canonical columns; XES exports use the standard keys
+    plus ``congvu:*`` keys for the other canonical columns.
+    """
+    identity = {code: ActivityRule(code=code) for code in sorted(_ACTIVITY_CODES)}
+    if source_format == "xes":
+        columns = {
+            "case": "case:concept:name",
+            "activity": "concept:name",
+            "timestamp": "time:timestamp",
+            "actor": "org:resource",
+            "unit": "org:group",
+        }
+        for role, target in ROLE_COLUMNS.items():
+            if role not in columns:
+                columns[role] = XES_NATIVE_PREFIX + target
+        return Mapping(
+            columns=columns,
+            activities=identity,
+            source_format="xes",
+            custody_unit=XES_NATIVE_PREFIX + s.HOLDER_UNIT,
+            custody_actor=XES_NATIVE_PREFIX + s.HOLDER_ACTOR,
+            name="(định dạng gốc Công Vụ)",
+            label_column=XES_NATIVE_PREFIX + s.ACTIVITY_LABEL,
+            optional_columns=True,
+        )
+    columns = dict(ROLE_COLUMNS)
+    columns["activity"] = s.ACTIVITY
+    return Mapping(
+        columns=columns,
+        activities=identity,
+        source_format=source_format,
+        custody_unit=s.HOLDER_UNIT,
+        custody_actor=s.HOLDER_ACTOR,
+        name="(định dạng gốc Công Vụ)",
+        label_column=s.ACTIVITY_LABEL,
+    )
+
+
+XES_NATIVE_PREFIX = "congvu:"
+XES_SCHEMA_KEY = "congvu:schema"

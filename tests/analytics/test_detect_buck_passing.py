@@ -1,0 +1,112 @@
+# ruff: noqa: C408 -- dict(e=..., a=...) reads like an event row; literals would not
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from congvu_analytics.detect import DetectionParams, run_all
+from congvu_analytics.detect._common import prepare
+from congvu_analytics.detect.buck_passing import long_chain
+from congvu_analytics.workdays import WorkCalendar
+from tests.analytics.helpers import case, log, peers
+
+
+def findings(rows: list[dict[str, Any]], detector: str, **params: Any) -> pl.DataFrame:
+    result = run_all(log(rows), params=DetectionParams(**params))
+    return result.findings.filter(pl.col("detector") == detector)
+
+
+def bounce_office(bounces: int) -> list[dict[str, Any]]:
+    """Unit A hands 12 tasks each to X, Y and Z; X sends ``bounces`` of them straight back."""
+    rows: list[dict[str, Any]] = []
+    for receiver in ("X", "Y", "Z"):
+        for i in range(12):
+            cid = f"{receiver}{i:02d}"
+            body: list[tuple[float, dict[str, Any]]] = [
+                (0.5, dict(e=f"{cid}-tr", a="transfer", actor="a", unit="A",
+                           target_unit=receiver, target_actor=receiver.lower(), reason_code="competence")),
+            ]  # fmt: skip
+            if receiver == "X" and i < bounces:
+                body.append((1.0, dict(e=f"{cid}-rt", a="return", actor="x", unit="X")))
+            else:
+                body.append((1.0, dict(a="accept", actor=receiver.lower(), unit=receiver)))
+            rows += case(cid, "A", "a", start=i * 2, body=body)
+    return rows
+
+
+def test_it_flags_ping_pong_between_two_units() -> None:
+    found = findings(bounce_office(bounces=6), "ping_pong")
+    unit = found.filter(pl.col("subject_type") == "unit")
+    assert unit["subject_id"].to_list() == ["X"]
+    row = unit.row(0, named=True)
+    assert row["behaviour"] == "buck_passing"
+    assert row["n"] == 12
+    assert row["rate"] == 0.5
+    assert "X00-tr" in row["evidence_event_ids"]
+    assert "X00-rt" in row["evidence_event_ids"]
+    assert "X07-tr" not in row["evidence_event_ids"]
+    assert row["case_ids"] == [f"X{i:02d}" for i in range(6)]
+    assert "6/12" in row["sentence"]
+    person = found.filter(pl.col("subject_type") == "person")
+    assert person["subject_id"].to_list() == ["x"]
+
+
+def test_it_does_not_flag_a_unit_that_accepts_what_it_receives() -> None:
+    assert findings(bounce_office(bounces=0), "ping_pong").is_empty()
+
+
+def transfer_office(reason: str, accepted: bool) -> list[dict[str, Any]]:
+    rows = peers(("B", "C", "D"))
+    for i in range(12):
+        cid = f"A{i:02d}"
+        body: list[tuple[float, dict[str, Any]]] = []
+        if i < 8:
+            body.append((1.0, dict(e=f"{cid}-tr", a="transfer", actor="a", unit="A",
+                                   target_unit="Y", target_actor="y", reason_code=reason)))  # fmt: skip
+            if accepted:
+                body.append((1.5, dict(a="accept", actor="y", unit="Y")))
+        rows += case(cid, "A", "a", start=i * 2, body=body)
+    return rows
+
+
+def test_it_flags_a_person_who_transfers_work_away_far_more_than_peers() -> None:
+    found = findings(transfer_office("competence", accepted=True), "transfer_rate")
+    person = found.filter(pl.col("subject_type") == "person").row(0, named=True)
+    assert person["subject_id"] == "a"
+    assert person["evidence_event_ids"] == sorted(f"A{i:02d}-tr" for i in range(8))
+
+
+def test_a_misrouted_transfer_the_receiver_accepts_is_not_a_finding() -> None:
+    result = run_all(log(transfer_office("misrouted", accepted=True)))
+    assert result.findings.filter(pl.col("subject_id").is_in(["a", "A"])).is_empty()
+
+
+def test_a_misrouted_transfer_nobody_accepts_still_counts() -> None:
+    found = findings(transfer_office("misrouted", accepted=False), "transfer_rate")
+    assert "a" in found["subject_id"].to_list()
+
+
+def test_it_finds_long_transfer_chains_and_names_who_passed_the_case_on() -> None:
+    rows = case("c", "A", "a", start=0, body=[
+        (1, dict(e="t1", a="transfer", actor="a", unit="A", target_unit="B", target_actor="b")),
+        (2, dict(e="t2", a="transfer", actor="b", unit="B", target_unit="C", target_actor="c")),
+        (3, dict(e="t3", a="transfer", actor="c", unit="C", target_unit="D", target_actor="d")),
+    ])  # fmt: skip
+    obs = long_chain(prepare(log(rows), WorkCalendar()), DetectionParams()).collect()
+    hits = obs.filter(pl.col("subject_type") == "unit", pl.col("evidence_event_ids").is_not_null())
+    assert dict(zip(hits["subject_id"], hits["evidence_event_ids"].to_list(), strict=True)) == {
+        "A": ["t1"],
+        "B": ["t2"],
+        "C": ["t3"],
+    }
+
+
+def test_the_handover_network_shows_how_much_comes_back() -> None:
+    result = run_all(log(bounce_office(bounces=6)))
+    edge = result.handover.filter(
+        pl.col("level") == "unit", pl.col("from_holder") == "A", pl.col("to_holder") == "X"
+    ).row(0, named=True)
+    assert edge["count"] == 12
+    assert edge["came_back"] == 6
+    assert edge["came_back_share"] == 0.5

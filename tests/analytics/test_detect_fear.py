@@ -1,0 +1,79 @@
+# ruff: noqa: C408 -- dict(e=..., a=...) reads like an event row; literals would not
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from congvu_analytics.detect import DetectionParams, run_all
+from tests.analytics.helpers import case, log, peers
+
+
+def opinion_office(within: bool | None, asked: int = 6) -> list[dict[str, Any]]:
+    rows = peers(("B", "C", "D"))
+    for i in range(12):
+        cid = f"A{i:02d}"
+        body: list[tuple[float, dict[str, Any]]] = []
+        if i < asked:
+            body = [
+                (1, dict(e=f"{cid}-oq", a="opinion_request", actor="a", unit="A",
+                         target_actor="boss", target_unit="UB", within_authority=within)),
+                (1.5, dict(a="opinion_given", actor="boss", unit="UB")),
+            ]  # fmt: skip
+        rows += case(cid, "A", "a", start=i * 2, body=body)
+    return rows
+
+
+def opinion_findings(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    return run_all(log(rows)).findings.filter(
+        pl.col("detector") == "opinion_within_authority", pl.col("subject_id") == "a"
+    )
+
+
+def test_it_flags_asking_superiors_about_matters_within_ones_own_authority() -> None:
+    row = opinion_findings(opinion_office(within=True)).row(0, named=True)
+    assert row["behaviour"] == "fear_of_responsibility"
+    assert row["evidence_event_ids"] == [f"A{i:02d}-oq" for i in range(6)]
+
+
+def test_asking_about_a_matter_outside_ones_authority_is_not_a_finding() -> None:
+    assert opinion_findings(opinion_office(within=False)).is_empty()
+
+
+def test_when_authority_is_unknown_it_compares_the_share_of_tasks_with_peers() -> None:
+    assert not opinion_findings(opinion_office(within=None)).is_empty()
+    assert opinion_findings(opinion_office(within=None, asked=1)).is_empty()
+
+
+def upward_office(levels: dict[str, int] | None) -> tuple[list[dict[str, Any]], DetectionParams]:
+    rows = peers(("B", "C", "D"))
+    for i in range(12):
+        cid = f"A{i:02d}"
+        body: list[tuple[float, dict[str, Any]]] = []
+        if i < 6:
+            body = [
+                (1, dict(e=f"{cid}-up", a="return", actor="a", unit="A", reason_code="other")),
+                (
+                    1.5,
+                    dict(a="reassign", actor="boss", unit="UB", target_unit="A", target_actor="a"),
+                ),
+            ]
+        rows += case(cid, "A", "a", start=i * 2, body=body)
+    return rows, DetectionParams(unit_levels=levels)
+
+
+def test_it_flags_pushing_decisions_back_up_to_the_assigner() -> None:
+    rows, params = upward_office(None)
+    found = run_all(log(rows), params=params).findings
+    row = found.filter(pl.col("detector") == "push_upward", pl.col("subject_id") == "a").row(
+        0, named=True
+    )
+    assert row["evidence_event_ids"] == [f"A{i:02d}-up" for i in range(6)]
+    returned = found.filter(pl.col("detector") == "return_rate", pl.col("subject_id") == "a")
+    assert returned["evidence_event_ids"].to_list() == [[f"A{i:02d}-up" for i in range(6)]]
+
+
+def test_it_uses_the_unit_hierarchy_when_one_is_given() -> None:
+    rows, params = upward_office({"UB": 1, "A": 3, "B": 3, "C": 3, "D": 3})
+    found = run_all(log(rows), params=params).findings
+    assert "A" in found.filter(pl.col("detector") == "push_upward")["subject_id"].to_list()

@@ -1,0 +1,118 @@
+# ruff: noqa: C408 -- dict(e=..., a=...) reads like an event row; literals would not
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from congvu_analytics.detect import run_all
+from tests.analytics.helpers import case, log, peers
+
+
+def office(bad: int, make: Any, protected: bool | None = None) -> list[dict[str, Any]]:
+    """Peers B, C, D with routine tasks; A's first ``bad`` of 12 tasks are built by ``make``."""
+    rows = peers(("B", "C", "D"))
+    for i in range(12):
+        cid = f"A{i:02d}"
+        if i < bad:
+            rows += make(cid, i * 3, protected)
+        else:
+            rows += case(cid, "A", "a", start=i * 3, protected=protected)
+    return rows
+
+
+def person_findings(rows: list[dict[str, Any]], person: str = "a") -> pl.DataFrame:
+    return run_all(log(rows)).findings.filter(pl.col("subject_id") == person)
+
+
+def idle_case(cid: str, start: float, protected: bool | None) -> list[dict[str, Any]]:
+    # Progress on day 2, then nothing for four weeks; done late.
+    return case(cid, "A", "a", start, progress=False, finish=32, due=40, protected=protected,
+                body=[(2, dict(e=f"{cid}-p", a="progress", actor="a", unit="A"))])  # fmt: skip
+
+
+def test_it_flags_idle_custody_with_the_silent_stretch_as_evidence() -> None:
+    found = person_findings(office(6, idle_case))
+    row = found.filter(pl.col("detector") == "idle_custody").row(0, named=True)
+    assert row["behaviour"] == "stalling"
+    assert [e for e in row["evidence_event_ids"] if e.startswith("A00-")] == ["A00-p", "A00-su"]
+
+
+def hidden_pause_case(cid: str, start: float, protected: bool | None) -> list[dict[str, Any]]:
+    return case(cid, "A", "a", start, finish=30, due=40, protected=protected, body=[
+        (6, dict(e=f"{cid}-pa", a="pause", actor="a", unit="A")),
+        (27, dict(e=f"{cid}-rs", a="resume", actor="a", unit="A")),
+    ])  # fmt: skip
+
+
+def legal_pause_case(cid: str, start: float, protected: bool | None) -> list[dict[str, Any]]:
+    return case(cid, "A", "a", start, finish=30, due=14, protected=protected, body=[
+        (6, dict(e=f"{cid}-pa", a="pause", actor="a", unit="A", reason_code="legal_obstacle", reviewed=True)),
+        (27, dict(e=f"{cid}-rs", a="resume", actor="a", unit="A")),
+    ])  # fmt: skip
+
+
+def test_it_flags_pauses_without_an_accepted_reason() -> None:
+    found = person_findings(office(6, hidden_pause_case))
+    row = found.filter(pl.col("detector") == "hidden_waiting").row(0, named=True)
+    assert row["evidence_event_ids"] == [f"A{i:02d}-pa" for i in range(6)]
+
+
+def test_a_pause_on_a_reviewed_legal_obstacle_is_not_stalling() -> None:
+    # Same shape, and even past the original deadline: the reviewed obstacle excuses it.
+    assert person_findings(office(6, legal_pause_case)).is_empty()
+
+
+def extension_case(cid: str, start: float, protected: bool | None) -> list[dict[str, Any]]:
+    return case(cid, "A", "a", start, finish=12, due=10, protected=protected, body=[
+        (4, dict(e=f"{cid}-x1", a="extension_request", actor="a", unit="A")),
+        (4.5, dict(a="extension_granted", actor="boss", unit="UB", due=start + 15)),
+        (8, dict(e=f"{cid}-x2", a="extension_request", actor="a", unit="A")),
+        (8.5, dict(a="extension_granted", actor="boss", unit="UB", due=start + 20)),
+    ])  # fmt: skip
+
+
+def test_it_flags_repeated_extensions() -> None:
+    found = person_findings(office(6, extension_case))
+    row = found.filter(pl.col("detector") == "repeated_extensions").row(0, named=True)
+    assert {"A00-x1", "A00-x2"} <= set(row["evidence_event_ids"])
+    assert "late_completion" not in found["detector"].to_list()  # granted extensions move the due
+
+
+def late_silent_case(cid: str, start: float, protected: bool | None) -> list[dict[str, Any]]:
+    return case(cid, "A", "a", start, progress=False, finish=24, due=10, protected=protected)
+
+
+def test_it_flags_late_completion_and_overdue_without_progress_reports() -> None:
+    found = person_findings(office(6, late_silent_case))
+    late = found.filter(pl.col("detector") == "late_completion").row(0, named=True)
+    assert {"A00-as", "A00-co"} <= set(late["evidence_event_ids"])
+    assert "overdue_silent" in found["detector"].to_list()
+    metrics = run_all(log(office(6, late_silent_case))).person_metrics
+    assert metrics.filter(pl.col("subject_id") == "a")["on_time_rate"].item() == 0.5
+
+
+def test_protected_cases_produce_no_stalling_finding() -> None:
+    def everything(cid: str, start: float, protected: bool | None) -> list[dict[str, Any]]:
+        return late_silent_case(cid, start, protected) + hidden_pause_case(
+            f"{cid}h", start, protected
+        )
+
+    assert person_findings(office(8, everything, protected=True)).is_empty()
+
+
+def waiting_case(cid: str, start: float, protected: bool | None) -> list[dict[str, Any]]:
+    # A asks S to coordinate by day 5; S answers on day 20; A finishes on day 24, due 14.
+    req = f"{cid}-rq"
+    return case(cid, "A", "a", start, finish=24, due=14, protected=protected, body=[
+        (1, dict(e=req, a="coord_request", actor="a", unit="A", target_unit="S", target_actor="s", due=start + 5)),
+        (20, dict(e=f"{cid}-an", a="coord_answer", actor="s", unit="S", ref_event_id=req, position="agree")),
+    ])  # fmt: skip
+
+
+def test_waiting_on_a_coordination_answer_is_not_the_leads_delay() -> None:
+    rows = office(8, waiting_case)
+    result = run_all(log(rows))
+    assert result.findings.filter(pl.col("subject_id").is_in(["a", "A"])).is_empty()
+    metrics = result.unit_metrics.filter(pl.col("subject_id") == "S").row(0, named=True)
+    assert metrics["coordination_failure_rate"] == 1.0  # the delay belongs to S
