@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PEOPLE ?= 1500
 
-.PHONY: messages install install-prod run test test-analytics lint typecheck security ci demo clean
+.PHONY: messages install install-prod run screenshots test test-analytics lint typecheck security ci demo clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Công Vụ cần Python 3.11 (found %s)" % sys.version.split()[0]'
@@ -35,6 +35,10 @@ test: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Refresh the README screenshots (docs/screenshots/) from the browser tests.
+screenshots: install
+	CONGVU_SCREENSHOTS=1 $(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 test-analytics: install
 	$(PY) -m pytest congvu_analytics tests/analytics $(PYTEST_ARGS)

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes requires: it turns locked-out sign-ins into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -193,6 +194,23 @@ X_FRAME_OPTIONS = "DENY"
 REQUIRE_2FA = envbool("CONGVU_REQUIRE_2FA", "False")
 OTP_TOTP_ISSUER = os.getenv("CONGVU_PROVINCE_NAME", "Tỉnh Bình Minh") + " — Công Vụ"
 
+# Content-Security-Policy (django-csp): everything from this origin, no inline scripts or
+# styles, nothing from elsewhere — government intranets are often offline anyway.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
 # Sign-in throttling (django-axes): lock a username+address after repeated failures.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
@@ -218,6 +236,10 @@ EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "False")
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "20")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "congvu@localhost")
 SITE_URL = os.getenv("CONGVU_SITE_URL", "http://127.0.0.1:8000/")
+
+# Due process for detection findings: working days to explain, and to appeal a confirmation.
+FINDING_EXPLANATION_DAYS = envint("CONGVU_FINDING_EXPLANATION_DAYS", "5")
+FINDING_APPEAL_DAYS = envint("CONGVU_FINDING_APPEAL_DAYS", "5")
 
 # Automatic deadline reminders, in working days before the deadline.
 REMINDER_WORKING_DAYS = [int(d) for d in os.getenv("CONGVU_REMINDER_DAYS", "3,1").split(",") if d.strip()]

@@ -109,6 +109,74 @@ def do_set_rule_parameter(
 
 
 @transaction.atomic
+def do_create_rule_set(
+    *,
+    code: str,
+    name: str,
+    legal_basis: str,
+    scheme: str,
+    categories: Sequence[str],
+    valid_from: date,
+    valid_to: date | None = None,
+    params: dict[str, Any] | None = None,
+    reason: str,
+    actor: Person | None = None,
+    user: User | None = None,
+) -> RuleSet:
+    """Configure a new regime (e.g. a future decree for viên chức). Two rule sets starting on
+    the same day for the same category would be ambiguous and are refused."""
+    _require_rule_admin(actor, user)
+    if not reason.strip():
+        raise ActionError("reason_required", "Cần nêu lý do.", field="reason")
+    code = code.strip()
+    if not code or not name.strip() or not legal_basis.strip():
+        raise ActionError("required", "Cần mã, tên và căn cứ pháp lý.", field="code")
+    if RuleSet.objects.filter(code=code).exists():
+        raise ActionError("duplicate_code", f"Mã bộ quy tắc {code} đã tồn tại.", field="code")
+    if scheme not in Scheme.values:
+        raise ActionError("invalid_scheme", "Phương pháp đánh giá không hợp lệ.", field="scheme")
+    bad = [c for c in categories if c not in Person.Category.values]
+    if not categories or bad:
+        raise ActionError(
+            "invalid_categories", f"Đối tượng áp dụng không hợp lệ: {bad}.", field="categories"
+        )
+    if valid_to is not None and valid_to < valid_from:
+        raise ActionError(
+            "invalid_range", "Ngày hết hiệu lực trước ngày bắt đầu.", field="valid_to"
+        )
+    for other in RuleSet.objects.filter(valid_from=valid_from):
+        if set(other.categories) & set(categories):
+            raise ActionError(
+                "ambiguous_rule_set",
+                f"Bộ quy tắc {other.code} cũng bắt đầu ngày {valid_from:%d/%m/%Y} cho cùng đối tượng.",
+                field="valid_from",
+            )
+    for key, value in (params or {}).items():
+        validate_param(key, value)
+    rule_set = RuleSet.objects.create(
+        code=code,
+        name=name.strip(),
+        legal_basis=legal_basis.strip(),
+        scheme=scheme,
+        categories=list(categories),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        params=params or {},
+    )
+    RuleParameterChange.objects.create(
+        rule_set=rule_set,
+        key="(tạo mới)",
+        old_value=None,
+        new_value={"categories": list(categories), "valid_from": valid_from.isoformat()},
+        reason=reason.strip(),
+        changed_by=actor,
+        changed_by_user=user,
+    )
+    eventlog.record("rule_set", rule_set.pk, "rule_set_created", actor, {"code": code})
+    return rule_set
+
+
+@transaction.atomic
 def do_set_rule_validity(
     rule_set: RuleSet,
     *,
@@ -253,6 +321,15 @@ def do_open_evaluation(
         raise ActionError("duplicate_period", "Kỳ đánh giá này đã được mở cho người này.")
     membership = _membership_for(person, start, end)
     eval_unit = unit or membership.unit
+    if actor is not None and actor.pk != person.pk:
+        access = access_for(actor)
+        if not (
+            access.can_act_on_unit(eval_unit.pk)
+            or (access.has_role(RoleGrant.Role.HR) and access.can_see_evaluations_of(eval_unit.pk))
+        ):
+            raise ActionPermissionError(
+                "Chỉ người được đánh giá, lãnh đạo đơn vị hoặc Sở Nội vụ mở kỳ đánh giá."
+            )
     group = ""
     item = (
         ProductCatalogItem.objects.filter(job_position=membership.job_position)
@@ -658,7 +735,35 @@ def do_decide(
 
 
 def finalisation_warnings(evaluations: Sequence[Evaluation]) -> list[str]:
-    """What the web page shows before the finalise button: the HTXS quota violations."""
+    """What the web page shows before the finalise button: the HTXS quota violations (which
+    block finalisation without a reason) and, for information, a missed year deadline."""
+    return quota_warnings(evaluations) + deadline_warnings(evaluations)
+
+
+def deadline_warnings(evaluations: Sequence[Evaluation], today: date | None = None) -> list[str]:
+    """ND 335 Art. 21: the year is classified before 15/12 (`year_deadline`, day-month)."""
+    today = today or _today()
+    out: list[str] = []
+    for year, rule_set in sorted(
+        {(e.year, e.rule_set) for e in evaluations if e.kind == Evaluation.Kind.YEAR},
+        key=lambda pair: pair[0],
+    ):
+        raw = rule_set.params_with_defaults.get("year_deadline")
+        if not raw:
+            continue
+        day, month = (int(x) for x in str(raw).split("-"))
+        deadline = date(year, month, day)
+        if today > deadline:
+            out.append(
+                f"Đã quá thời điểm đánh giá, xếp loại năm {year} (trước ngày {deadline:%d/%m/%Y}); "
+                "đơn vị có lịch đặc thù được thực hiện đến 15/01 năm sau."
+            )
+    return out
+
+
+def quota_warnings(evaluations: Sequence[Evaluation]) -> list[str]:
+    """HTXS ≤ 20 % of HTT per unit and per group (ND 335 Art. 20.5), counting the finalised
+    results of the same unit and year plus these."""
     out: list[str] = []
     by_unit: dict[tuple[int, int], dict[int, tuple[str, str]]] = {}
     for e in evaluations:
@@ -686,7 +791,7 @@ def do_finalise(
     for e in locked:
         _require_open(e, [S.DECIDED])
         _require_superior(e, actor)
-    warnings = finalisation_warnings(locked)
+    warnings = quota_warnings(locked)
     reason = quota_override_reason.strip()
     if warnings and not reason:
         raise ActionError(

@@ -52,9 +52,7 @@ def _scopes(viewer: Person | None, access: Access) -> tuple[set[int], set[int], 
     return full, head_units, deputy_units
 
 
-def visible_evaluations(
-    viewer: Person | None, access: Access | None = None
-) -> EvaluationQuerySet:
+def visible_evaluations(viewer: Person | None, access: Access | None = None) -> EvaluationQuerySet:
     """Every evaluation the viewer may read (a queryset the web lists filter further)."""
     if viewer is None and (access is None or not access.evaluation_unit_ids):
         return Evaluation.objects.none()

@@ -45,3 +45,14 @@ def test_evaluation_year_fails_clearly_without_a_rule_set(org) -> None:
         call_command("evaluation_year", "2019", "--unit", "STC-NS", stdout=StringIO())
     with pytest.raises(CommandError, match="Không có đơn vị"):
         call_command("evaluation_year", "2026", "--unit", "NOPE", stdout=StringIO())
+
+
+def test_seed_evaluation_demo_runs_the_real_flow(org) -> None:
+    from congvu.evaluation import eventlog
+
+    out = StringIO()
+    call_command("seed_evaluation_demo", "--unit", "STC", "--months", "2", stdout=out)
+    assert "kỳ tháng" in out.getvalue()
+    assert Evaluation.objects.periods().finalised().exists()
+    assert Evaluation.objects.years().finalised().exists()
+    assert eventlog.verify() == []

@@ -98,6 +98,21 @@ def test_tasks_of_an_approved_innovation_are_protected_nd73(org) -> None:
     assert actions.protected_task_ids() == set()
     actions.do_link_innovation_tasks(p, actor=org.tp_a1, tasks=[task])
     assert actions.protected_task_ids() == {task.pk}
+    # The detection app reads the same set through congvu.evaluation.innovation.
+    from congvu.detection.actions import _protected_task_ids
+
+    assert _protected_task_ids() == {task.pk}
     p.refresh_from_db()
     assert p.status == InnovationProposal.Status.APPROVED
     assert list(p.tasks.all()) == [task]
+
+
+def test_verify_command_reports_an_intact_log(org) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    scored_month(org.alice, org.tp_a1, 1)
+    out = StringIO()
+    call_command("verify_evaluation_log", stdout=out)
+    assert "nguyên vẹn" in out.getvalue()

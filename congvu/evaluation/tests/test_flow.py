@@ -303,3 +303,106 @@ def test_contract_workers_have_no_rule_set(org) -> None:
     with pytest.raises(ActionError) as exc:
         actions.do_open_evaluation(worker, Evaluation.Kind.MONTH, 2026, 1)
     assert exc.value.code == "no_rule_set"
+
+
+def test_a_newer_rule_set_for_vien_chuc_takes_over_from_its_start(org) -> None:
+    actions.do_create_rule_set(
+        code="VC_2026",
+        name="Quy định mới cho viên chức",
+        legal_basis="Luật Viên chức (sửa đổi)",
+        scheme="points",
+        categories=["vien_chuc"],
+        valid_from=date(2026, 7, 1),
+        reason="Nghị định mới",
+        actor=org.quan_tri,
+    )
+    assert rule_set_for("vien_chuc", date(2026, 6, 30)).code == "ND90_2020_ND48_2023"
+    assert rule_set_for("vien_chuc", date(2026, 7, 1)).code == "VC_2026"
+    with pytest.raises(ActionError) as exc:
+        actions.do_create_rule_set(
+            code="VC_2026B",
+            name="x",
+            legal_basis="y",
+            scheme="points",
+            categories=["vien_chuc"],
+            valid_from=date(2026, 7, 1),
+            reason="z",
+            actor=org.quan_tri,
+        )
+    assert exc.value.code == "ambiguous_rule_set"
+
+
+def test_only_the_person_their_leaders_or_hr_open_a_period(org) -> None:
+    with pytest.raises(ActionError) as exc:
+        actions.do_open_evaluation(org.alice, Evaluation.Kind.MONTH, 2026, 1, actor=org.bob)
+    assert exc.value.code == "permission_denied"
+    actions.do_open_evaluation(org.alice, Evaluation.Kind.MONTH, 2026, 1, actor=org.noi_vu)
+    actions.do_open_evaluation(org.alice, Evaluation.Kind.MONTH, 2026, 2, actor=org.tp_a1)
+    with pytest.raises(ActionError) as exc:
+        actions.do_open_evaluation(org.alice, Evaluation.Kind.MONTH, 2026, 2, actor=org.tp_a1)
+    assert exc.value.code == "duplicate_period"
+
+
+def test_catalogue_products_carry_their_coefficient_and_job_group_nd335_art14(org) -> None:
+    from congvu.org.models import Membership
+
+    Membership.objects.filter(person=org.alice).update(job_position="Chuyên viên ngân sách")
+    item = actions.do_add_catalog_item(
+        job_position="Chuyên viên ngân sách",
+        job_group="Quản lý ngân sách",
+        code="TT-01",
+        name="Tờ trình phân bổ dự toán",
+        coefficient=Decimal("1.5"),
+        valid_from=date(2026, 1, 1),
+        actor=org.quan_tri,
+    )
+    with pytest.raises(ActionError) as exc:
+        actions.do_add_catalog_item(
+            job_position="Chuyên viên ngân sách",
+            code="TT-02",
+            name="x",
+            coefficient=Decimal(0),
+            valid_from=date(2026, 1, 1),
+            actor=org.quan_tri,
+        )
+    assert exc.value.code == "invalid_coefficient"
+    assert actions.catalog_for("Chuyên viên ngân sách", date(2026, 3, 1)) == [item]
+    q = actions.do_open_evaluation(org.alice, Evaluation.Kind.QUARTER, 2026, 1)
+    assert (q.start, q.end, q.job_group) == (
+        date(2026, 1, 1),
+        date(2026, 3, 31),
+        "Quản lý ngân sách",
+    )
+    p = actions.do_add_product(
+        q,
+        actor=org.alice,
+        catalog_item=item,
+        quantity_assigned=Decimal(4),
+        quantity_completed=Decimal(3),
+    )
+    assert (p.name, p.coefficient) == ("Tờ trình phân bổ dự toán", Decimal("1.5"))
+
+
+def test_a_missed_year_deadline_is_a_warning_nd335_art21(org) -> None:
+    scored_month(org.alice, org.tp_a1, 1)
+    y = _year(org.alice, org.tp_a1)
+    assert actions.deadline_warnings([y], today=date(2026, 12, 15)) == []
+    late = actions.deadline_warnings([y], today=date(2026, 12, 16))
+    assert late and "15/12/2026" in late[0]
+
+
+def test_a_leaders_task_points_include_the_units_results_nd335_art15_16(org) -> None:
+    """Head of Phòng Ngân sách, own products all done on time (composite 1.0). Alice, whom
+    they manage, is KHT (nothing done): 70 × (0.4·1 + 0.3·0.5 + 0.3·0) = 38.5 → 30 + 38.5 = 68.5
+    (HT). Had Alice done everything: 70 × (0.4 + 0.3 + 0.3) = 70 → 100."""
+    alice = scored_month(org.alice, org.tp_a1, 1, general=0, done=0, finalise=False)
+    assert alice.proposed_level == Level.KHT
+    head = scored_month(org.tp_a1, org.gd_a, 1, finalise=False)
+    assert (head.task_score, head.total_score, head.proposed_level) == (
+        Decimal("38.50"),
+        Decimal("68.50"),
+        Level.HT,
+    )
+    scored_month(org.alice, org.tp_a1, 2)
+    head2 = scored_month(org.tp_a1, org.gd_a, 2, finalise=False)
+    assert head2.total_score == Decimal("100.00")

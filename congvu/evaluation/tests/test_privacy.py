@@ -68,3 +68,16 @@ def test_visible_evaluations_lists_only_what_the_viewer_may_see(org) -> None:
     assert list(privacy.visible_evaluations(org.alice)) == [mine]
     names = {e.person.code for e in privacy.visible_evaluations(org.gd_a)}
     assert names == {"ALICE", "BOB"}
+
+
+def test_awaiting_lists_the_next_step_for_each_person(org) -> None:
+    from congvu.evaluation import queries
+
+    e = _open(org.alice)
+    assert queries.awaiting(org.alice) == [(e, "Tự đánh giá")]
+    assert queries.awaiting(org.tp_a1) == []
+    from congvu.evaluation.tests.helpers import sheet
+
+    actions.do_self_assess(e, actor=org.alice, sheet=sheet())
+    assert [step for _, step in queries.awaiting(org.tp_a1)] == ["Ghi ý kiến tập thể / đề xuất"]
+    assert queries.awaiting(org.bob) == []

@@ -79,21 +79,16 @@ class Command(BaseCommand):
             .select_related("person", "rule_set", "unit")
             .order_by("person__full_name")
         )
-        for u in sorted(units):
-            for v in (
-                services.quota_check(
-                    u,
-                    year,
-                    {
-                        e.pk: (e.final_level or e.decided_level or e.proposed_level, e.group_key)
-                        for e in evaluations
-                        if e.unit_id == u
-                    },
+        codes = dict(Unit.objects.filter(pk__in=units).values_list("pk", "code"))
+        by_unit: dict[int, dict[int, tuple[str, str]]] = {}
+        for e in evaluations:
+            level = e.final_level or e.decided_level or e.proposed_level
+            by_unit.setdefault(e.unit_id, {})[e.pk] = (level, e.group_key)
+        for unit_id, pending in sorted(by_unit.items()):
+            for v in services.quota_check(unit_id, year, pending):
+                self.stdout.write(
+                    self.style.WARNING(f"Cảnh báo tỷ lệ ({codes[unit_id]}): {v.message}")
                 )
-                if any(e.unit_id == u for e in evaluations)
-                else []
-            ):
-                self.stdout.write(self.style.WARNING(f"Cảnh báo tỷ lệ: {v.message}"))
         if options["proposals"] and not options["dry_run"]:
             created = generate_year_proposals(evaluations, today=timezone.localdate())
             self.stdout.write(self.style.SUCCESS(f"Đã mở {len(created)} đề xuất."))
@@ -126,12 +121,12 @@ class Command(BaseCommand):
                     text += " (" + "; ".join(score.reasons[1:]) + ")"
             except ActionError as exc:
                 text = exc.message
+        elif e and e.final_level:
+            text = f"kết quả: {Level(e.final_level).label}"
+        elif e and e.proposed_level:
+            text = f"đề xuất: {Level(e.proposed_level).label}"
         else:
-            text = (
-                f"đề xuất: {Level(e.proposed_level).label}"
-                if e and e.proposed_level
-                else "chưa đề xuất"
-            )
+            text = "chưa đề xuất"
         status = e.get_status_display() if e else "chưa mở"
         if verbosity >= 1:
             self.stdout.write(

@@ -11,6 +11,11 @@
     form.dataset.sent = "1";
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.setAttribute("aria-disabled", "true"); });
   });
+  // A chip's × removes it (server-rendered chips; new chips get their own listener below).
+  document.addEventListener("click", function (e) {
+    var x = e.target.closest("[data-remove-chip]");
+    if (x) { e.preventDefault(); x.parentNode.remove(); }
+  });
   // Pickers: a result button fills the hidden id and the visible label.
   document.addEventListener("click", function (e) {
     var pick = e.target.closest("[data-pick]");
