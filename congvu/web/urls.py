@@ -13,6 +13,7 @@ urlpatterns = [
     path("dang-xuat/", auth.sign_out, name="sign_out"),
     path("tim-kiem/", home.search, name="search"),
     path("thong-bao/", home.notifications, name="notifications"),
+    path("thong-bao/dem/", home.notification_badge, name="notification_badge"),
     path("to-chuc/", org.unit_tree, name="unit_tree"),
     path("to-chuc/don-vi/<int:unit_id>/", org.unit_detail, name="unit"),
     path("to-chuc/can-bo/<int:person_id>/", org.person_detail, name="person"),

@@ -187,3 +187,22 @@ def test_the_task_page_speaks_english_on_request(signed_in, org):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     body = client.get(f"/viec/{task.pk}/").content.decode()
     assert "Timeline" in body and "Accept" in body and "Directive document" in body
+
+
+def test_the_bell_polls_the_unread_count_and_never_redirects(signed_in, client, org):
+    assign(org, title="Nhiệm vụ C")
+    body = signed_in("gd_a").get("/thong-bao/dem/", headers={"HX-Request": "true"}).content.decode()
+    assert 'class="badge">1<' in body
+    client.logout()
+    response = client.get("/thong-bao/dem/", headers={"HX-Request": "true"})
+    assert response.status_code == 204 and "HX-Redirect" not in response
+
+
+def test_search_as_you_type_returns_only_the_results(signed_in, org):
+    assign(org, title="Xử lý tình trạng né tránh")
+    body = (
+        signed_in("gd_a")
+        .get("/tim-kiem/?q=ne tranh&loai=task", headers={"HX-Request": "true"})
+        .content.decode()
+    )
+    assert "né tránh" in body and "<html" not in body
