@@ -19,6 +19,7 @@ urlpatterns = [
     path("to-chuc/can-bo/<int:person_id>/", org.person_detail, name="person"),
     path("chon/don-vi/", org.pick_unit, name="pick_unit"),
     path("chon/can-bo/", org.pick_person, name="pick_person"),
+    path("chon/cay/", org.pick_tree, name="pick_tree"),
     path("lich-lam-viec/", calendar.calendar_year, name="calendar"),
     path("lich-lam-viec/xoa/<str:day>/", calendar.calendar_remove, name="calendar_remove"),
 ]

@@ -33,7 +33,7 @@ def pick(page, picker_id: str, text: str, choice: str) -> None:  # type: ignore[
 
 def act(page, key: str):  # type: ignore[no-untyped-def]
     details = page.locator(f"#act-{key}")
-    details.locator("summary").click()
+    details.locator("> summary").click()
     return details
 
 
@@ -46,7 +46,12 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
     pick(leader, "lead_unit", "so tai chinh", "Sở Tài chính")
     leader.locator("#q-lead_person").focus()
     leader.locator("#results-lead_person button", has_text="Trần Thị Giang").click()
-    pick(leader, "coordinators", "xay dung", "Sở Xây dựng")
+    # The coordinator is found by browsing the tree rather than by name.
+    browse = leader.locator("#picker-coordinators details.pick-browse")
+    browse.locator("summary").click()
+    browse.get_by_role("button", name="Mở đơn vị trực thuộc của Ủy ban nhân dân tỉnh Bình Minh").click()
+    browse.get_by_role("button", name="Sở Xây dựng", exact=True).click()
+    assert leader.locator("#picker-coordinators .chosen .chip", has_text="Sở Xây dựng").is_visible()
     leader.get_by_label("Nội dung đề nghị phối hợp").fill("Cho ý kiến về quy trình cấp phép")
     leader.get_by_label("Hạn trả lời phối hợp (ngày làm việc)").fill("2")
     leader.get_by_role("spinbutton", name="Số ngày làm việc").fill("10")

@@ -16,6 +16,21 @@
     var x = e.target.closest("[data-remove-chip]");
     if (x) { e.preventDefault(); x.parentNode.remove(); }
   });
+  // Tree browsing in a picker: ▸ loads the children once (htmx), then folds and unfolds them.
+  document.addEventListener("click", function (e) {
+    var toggle = e.target.closest("[data-toggle-tree]");
+    if (!toggle) return;
+    var open = toggle.getAttribute("aria-expanded") === "true";
+    var list = toggle.parentNode.querySelector("ul");
+    if (toggle.dataset.loaded) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      list.hidden = open;
+    }
+    toggle.dataset.loaded = "1";
+    toggle.setAttribute("aria-expanded", open ? "false" : "true");
+    toggle.textContent = open ? "▸" : "▾";
+  }, true);
   // Pickers: a result button fills the hidden id and the visible label.
   document.addEventListener("click", function (e) {
     var pick = e.target.closest("[data-pick]");
