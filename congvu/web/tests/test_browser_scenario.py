@@ -49,7 +49,9 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
     # The coordinator is found by browsing the tree rather than by name.
     browse = leader.locator("#picker-coordinators details.pick-browse")
     browse.locator("summary").click()
-    browse.get_by_role("button", name="Mở đơn vị trực thuộc của Ủy ban nhân dân tỉnh Bình Minh").click()
+    browse.get_by_role(
+        "button", name="Mở đơn vị trực thuộc của Ủy ban nhân dân tỉnh Bình Minh"
+    ).click()
     browse.get_by_role("button", name="Sở Xây dựng", exact=True).click()
     assert leader.locator("#picker-coordinators .chosen .chip", has_text="Sở Xây dựng").is_visible()
     leader.get_by_label("Nội dung đề nghị phối hợp").fill("Cho ý kiến về quy trình cấp phép")

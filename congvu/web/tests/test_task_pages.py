@@ -206,3 +206,15 @@ def test_search_as_you_type_returns_only_the_results(signed_in, org):
         .content.decode()
     )
     assert "né tránh" in body and "<html" not in body
+
+
+def test_the_task_list_filters_by_status_and_returns_a_partial_to_htmx(signed_in, org):
+    first = assign(org, title="Nhiệm vụ đã tiếp nhận")
+    assign(org, title="Nhiệm vụ chưa tiếp nhận")
+    A.do_accept(first, org.gd_a)
+    client = signed_in("gd_a")
+    body = client.get(
+        "/viec/?trang_thai=in_progress", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "Nhiệm vụ đã tiếp nhận" in body and "Nhiệm vụ chưa tiếp nhận" not in body
+    assert "<html" not in body

@@ -498,8 +498,12 @@ def task_list(request: HttpRequest) -> HttpResponse:
         tasks = tasks.filter(lead_person_id=int(who))
     page = paginate(request, tasks.order_by("deadline", "pk"))
     page.object_list = with_countdowns(page.object_list)
+    # htmx (the filters): only the results are re-rendered.
+    template = (
+        "web/tasks/_list_results.html" if getattr(request, "htmx", False) else "web/tasks/list.html"
+    )
     return render(
         request,
-        "web/tasks/list.html",
+        template,
         {"page_obj": page, "statuses": Status.choices, "status": status, "nav_active": ""},
     )
