@@ -86,7 +86,7 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
     # 3. The specialist declines with a reason and proposes the competent unit.
     specialist = browser_as("alice")
     specialist.goto("/")
-    screenshot(specialist, "inbox")
+    assert specialist.get_by_role("link", name="Tổng hợp số liệu cấp phép").first.is_visible()
     specialist.goto(f"/viec/{child.pk}/")
     form = act(specialist, "decline")
     form.get_by_label("Lý do").fill("Số liệu cấp phép do Phòng Đầu tư quản lý")
@@ -118,6 +118,9 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
     coordination = Coordination.objects.get(task=task)
     after = datetime.combine(coordination.due + timedelta(days=1), time(9), tzinfo=VN_TZ)
     assert A.record_deemed_agreements(day=after.date(), at=after) == 1
+
+    head.goto("/")
+    screenshot(head, "inbox", full_page=True)
 
     # 7. Detection runs; one task is far below its sample thresholds, so they are relaxed here.
     from congvu.detection.actions import default_params, run_detection
