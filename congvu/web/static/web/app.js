@@ -2,6 +2,14 @@
 // few behaviours htmx has no attribute for.
 (function () {
   "use strict";
+  // After a refused submission the page comes back with errors: put the keyboard focus on the
+  // first field in error (or the form's error summary) instead of the top of the page.
+  document.addEventListener("DOMContentLoaded", function () {
+    var target = document.querySelector("[aria-invalid=true], .form-errors");
+    if (!target) return;
+    if (target.classList.contains("form-errors")) target.setAttribute("tabindex", "-1");
+    target.focus();
+  });
   // A form submits once: the button is disabled until the response arrives (the server also
   // refuses a replayed idempotency token, so a second click can never create a second event).
   document.addEventListener("submit", function (e) {
