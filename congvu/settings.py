@@ -242,7 +242,9 @@ FINDING_EXPLANATION_DAYS = envint("CONGVU_FINDING_EXPLANATION_DAYS", "5")
 FINDING_APPEAL_DAYS = envint("CONGVU_FINDING_APPEAL_DAYS", "5")
 
 # Automatic deadline reminders, in working days before the deadline.
-REMINDER_WORKING_DAYS = [int(d) for d in os.getenv("CONGVU_REMINDER_DAYS", "3,1").split(",") if d.strip()]
+REMINDER_WORKING_DAYS = [
+    int(d) for d in os.getenv("CONGVU_REMINDER_DAYS", "3,1").split(",") if d.strip()
+]
 
 # Province shown in headers and official documents.
 PROVINCE_NAME = os.getenv("CONGVU_PROVINCE_NAME", "Tỉnh Bình Minh")

@@ -401,7 +401,9 @@ def _chunks(
             )
             .select(
                 [
-                    (pl.col(c) if c in _ROW_SCHEMA or c in _ADDED else pl.lit(None)).cast(t).alias(c)
+                    (pl.col(c) if c in _ROW_SCHEMA or c in _ADDED else pl.lit(None))
+                    .cast(t)
+                    .alias(c)
                     for c, t in SCHEMA.items()
                 ]
             )
