@@ -40,3 +40,16 @@ if features.tasks_enabled():
         path("thanh-tra/kiem-tra/", inspect.integrity_check, name="integrity_check"),
         path("thanh-tra/xuat/<str:fmt>/", inspect.export_events, name="export_events"),
     ]
+
+if features.detection_enabled():
+    from congvu.web.views import findings
+
+    urlpatterns += [
+        path("phat-hien/<int:finding_id>/", findings.finding_detail, name="finding"),
+        path("phat-hien/<int:finding_id>/thao-tac/", findings.finding_act, name="finding_act"),
+        path(
+            "phat-hien/<int:finding_id>/tai-lieu/",
+            findings.finding_evidence,
+            name="finding_evidence",
+        ),
+    ]
