@@ -142,6 +142,16 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
     assert (
         "Đùn đẩy" in findings.inner_text() and "chuyển xử lý sang nơi khác" in findings.inner_text()
     )
+    # The head of Sở Xây dựng is asked to explain the ping-pong finding about him (giải trình).
+    other.goto("/")
+    other.locator("section[aria-labelledby=h-findings] a", has_text="Đặng Quốc Bảo").first.click()
+    step = other.locator("#step-explain")
+    step.locator("> summary").click()
+    step.get_by_label("Nội dung giải trình").fill(
+        "Văn bản giao ghi rõ Sở Tài chính chủ trì nhiệm vụ này."
+    )
+    step.get_by_role("button", name="Gửi").click()
+    other.get_by_text("Đã giải trình, chờ xem xét").first.wait_for()
     leader.goto("/toan-tinh/")
     row = leader.locator("tr", has_text="Sở Tài chính").first
     assert "(1)" in row.inner_text()  # one ping-pong, one decline
