@@ -59,11 +59,13 @@ web:sign_in                                             GET    ok         ok    
 web:sign_out                                            POST   login      login       login       login       login       login       login   login    login
 web:search                                              GET    ok         ok          ok          ok          ok          ok          ok      ok       login
 web:notifications                                       GET    ok         ok          ok          ok          ok          ok          ok      ok       login
+web:notification_badge                                  GET    ok         ok          ok          ok          ok          ok          ok      ok       ok
 web:unit_tree                                           GET    ok         ok          ok          ok          ok          ok          ok      ok       login
 web:unit                                                GET    ok         ok/403      ok/403      ok/403      ok          ok/403      ok      403      login
 web:person                                              GET    ok         ok/403      ok/403      ok/403      ok          ok/403      ok      403      login
 web:pick_unit                                           GET    ok         ok          ok          ok          ok          ok          ok      ok       login
 web:pick_person                                         GET    ok         ok          ok          ok          ok          ok          ok      ok       login
+web:pick_tree                                           GET    ok         ok          ok          ok          ok          ok          ok      ok       login
 web:calendar                                            GET    ok         ok          ok          ok          ok          ok          ok      ok       login
 web:calendar                                            POST   403        403         403         403         403         403         ok      403      login
 web:calendar_remove                                     POST   403        403         403         403         403         403         ok      403      login

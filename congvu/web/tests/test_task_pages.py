@@ -187,3 +187,34 @@ def test_the_task_page_speaks_english_on_request(signed_in, org):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     body = client.get(f"/viec/{task.pk}/").content.decode()
     assert "Timeline" in body and "Accept" in body and "Directive document" in body
+
+
+def test_the_bell_polls_the_unread_count_and_never_redirects(signed_in, client, org):
+    assign(org, title="Nhiệm vụ C")
+    body = signed_in("gd_a").get("/thong-bao/dem/", headers={"HX-Request": "true"}).content.decode()
+    assert 'class="badge">1<' in body
+    client.logout()
+    response = client.get("/thong-bao/dem/", headers={"HX-Request": "true"})
+    assert response.status_code == 204 and "HX-Redirect" not in response
+
+
+def test_search_as_you_type_returns_only_the_results(signed_in, org):
+    assign(org, title="Xử lý tình trạng né tránh")
+    body = (
+        signed_in("gd_a")
+        .get("/tim-kiem/?q=ne tranh&loai=task", headers={"HX-Request": "true"})
+        .content.decode()
+    )
+    assert "né tránh" in body and "<html" not in body
+
+
+def test_the_task_list_filters_by_status_and_returns_a_partial_to_htmx(signed_in, org):
+    first = assign(org, title="Nhiệm vụ đã tiếp nhận")
+    assign(org, title="Nhiệm vụ chưa tiếp nhận")
+    A.do_accept(first, org.gd_a)
+    client = signed_in("gd_a")
+    body = client.get(
+        "/viec/?trang_thai=in_progress", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "Nhiệm vụ đã tiếp nhận" in body and "Nhiệm vụ chưa tiếp nhận" not in body
+    assert "<html" not in body
