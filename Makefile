@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PEOPLE ?= 1500
 
-.PHONY: install install-prod run test test-analytics lint typecheck security ci demo clean
+.PHONY: messages install install-prod run screenshots test test-analytics lint typecheck security ci demo clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Công Vụ cần Python 3.11 (found %s)" % sys.version.split()[0]'
@@ -36,6 +36,10 @@ test: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Refresh the README screenshots (docs/screenshots/) from the browser tests.
+screenshots: install
+	CONGVU_SCREENSHOTS=1 $(PY) -m pytest -m browser $(PYTEST_ARGS)
+
 test-analytics: install
 	$(PY) -m pytest congvu_analytics tests/analytics $(PYTEST_ARGS)
 
@@ -55,3 +59,10 @@ ci: lint typecheck security test
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# The English catalogue is committed compiled (congvu/locale/en/LC_MESSAGES/django.mo), so running
+# the app needs no gettext; after changing a Vietnamese string: make messages (needs Debian's
+# gettext), translate the new entries in django.po, and run it again to compile.
+messages: install
+	$(PY) manage.py makemessages -l en --no-wrap --ignore ".venv/*" --ignore "var/*" --ignore "congvu_analytics/*" --ignore "tests/*" --ignore "bench/*"
+	$(PY) manage.py compilemessages --ignore ".venv/*"

@@ -43,6 +43,8 @@ def run(name: str) -> dict[str, object]:
     result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
     result["peak_mb"] = int(rss.group(1)) / 1024 if rss else float("nan")
+    cpu = re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", proc.stderr)
+    result["cpu_seconds"] = sum(float(x) for x in cpu)
     result["process_seconds"] = wall
     return result
 
@@ -51,24 +53,31 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1m,3m,10m")
     args = parser.parse_args()
-    results = []
+    results: list[dict[str, object]] = []
+    with open("/proc/loadavg") as fh:
+        load = fh.read().split()[:3]
+    print(f"load average before: {' '.join(load)} (2 cores shared; other work inflates wall time)")
     print(
-        f"{'log':>4} {'events':>11} {'run_all s':>10} {'process s':>10} {'peak MB':>9} {'s/M events':>11} {'time x':>7}"
+        f"{'log':>4} {'events':>11} {'run_all s':>10} {'process s':>10} {'cpu s':>7} "
+        f"{'peak MB':>8} {'s/M ev':>7} {'time x':>7}"
     )
-    previous = None
+    previous: tuple[int, float] | None = None
     for name in args.sizes.split(","):
         r = run(name)
-        rows = int(r["rows"])  # type: ignore[call-overload]
-        seconds = float(r["seconds"])  # type: ignore[arg-type]
+        rows = int(str(r["rows"]))
+        seconds = float(str(r["seconds"]))
         growth = f"{seconds / previous[1]:.2f}" if previous else "-"
         size_growth = f" (events x{rows / previous[0]:.2f})" if previous else ""
         print(
-            f"{name:>4} {rows:>11,} {seconds:>10.2f} {float(r['process_seconds']):>10.2f} "  # type: ignore[arg-type]
-            f"{float(r['peak_mb']):>9.0f} {seconds / rows * 1e6:>11.2f} {growth:>7}{size_growth}"
-        )  # type: ignore[arg-type]
+            f"{name:>4} {rows:>11,} {seconds:>10.2f} {float(str(r['process_seconds'])):>10.2f} "
+            f"{float(str(r['cpu_seconds'])):>7.1f} {float(str(r['peak_mb'])):>8.0f} "
+            f"{seconds / rows * 1e6:>7.2f} {growth:>7}{size_growth}"
+        )
         previous = (rows, seconds)
-        results.append({"log": name, **r})
-    slowest = sorted(results[-1]["steps"].items(), key=lambda kv: -kv[1])[:5]  # type: ignore[union-attr]
+        results.append({"log": name, "load_before": load, **r})
+    steps = results[-1]["steps"]
+    assert isinstance(steps, dict)
+    slowest = sorted(steps.items(), key=lambda kv: -kv[1])[:5]
     print("slowest steps on the largest log:", ", ".join(f"{k} {v:.2f} s" for k, v in slowest))
     (OUT / "detect_scale.json").write_text(json.dumps(results, indent=2))
 

@@ -66,28 +66,47 @@ def build_province(departments: int, divisions: int, specialists: int) -> dict[s
         user = User(username=f"u{n}")
         user.set_unusable_password()
         user.save()
-        p = Person.objects.create(code=f"P{n:05d}", full_name=f"Cán bộ {n}", category="cong_chuc",
-                                  user=user)
+        p = Person.objects.create(
+            code=f"P{n:05d}", full_name=f"Cán bộ {n}", category="cong_chuc", user=user
+        )
         org.add_membership(p, unit, role=role, position_title=title, valid_from=start)
         return p
 
-    root = org.create_unit(code="UBND", name="UBND tỉnh Thử Nghiệm", unit_type=t["ubnd_tinh"],
-                           parent=None, valid_from=start)
+    root = org.create_unit(
+        code="UBND",
+        name="UBND tỉnh Thử Nghiệm",
+        unit_type=t["ubnd_tinh"],
+        parent=None,
+        valid_from=start,
+    )
     leader = person(root, Membership.Role.DEPUTY, "Phó Chủ tịch")
     org.grant_role(leader, RoleGrant.Role.LEADER, root, valid_from=start)
     divs = []
     for d in range(departments):
-        dept = org.create_unit(code=f"S{d:02d}", name=f"Sở {d}", unit_type=t["so"], parent=root,
-                               valid_from=start)
+        dept = org.create_unit(
+            code=f"S{d:02d}", name=f"Sở {d}", unit_type=t["so"], parent=root, valid_from=start
+        )
         dept_head = person(dept, Membership.Role.HEAD, "Giám đốc")
         person(dept, Membership.Role.DEPUTY, "Phó Giám đốc")
         for v in range(divisions):
-            div = org.create_unit(code=f"S{d:02d}-P{v}", name=f"Phòng {v} Sở {d}",
-                                  unit_type=t["phong"], parent=dept, valid_from=start)
+            div = org.create_unit(
+                code=f"S{d:02d}-P{v}",
+                name=f"Phòng {v} Sở {d}",
+                unit_type=t["phong"],
+                parent=dept,
+                valid_from=start,
+            )
             head = person(div, Membership.Role.HEAD, "Trưởng phòng")
             staff = [person(div, Membership.Role.MEMBER, "Chuyên viên") for _ in range(specialists)]
-            divs.append({"unit": div.pk, "head": head.pk, "staff": [s.pk for s in staff],
-                         "dept_head": dept_head.pk, "dept": dept.pk})
+            divs.append(
+                {
+                    "unit": div.pk,
+                    "head": head.pk,
+                    "staff": [s.pk for s in staff],
+                    "dept_head": dept_head.pk,
+                    "dept": dept.pk,
+                }
+            )
     return {"divisions": divs, "people": n}
 
 
@@ -101,15 +120,19 @@ def seed_tasks(divisions: list[dict[str, Any]], count: int, rng: random.Random) 
     for i in range(count):
         d = divisions[i % len(divisions)]
         actions.do_assign(
-            assigner=people[d["dept_head"]], title=f"Nhiệm vụ {i}", lead_unit=units[d["unit"]],
-            lead_person=people[rng.choice(d["staff"])], working_days=rng.randint(10, 30),
+            assigner=people[d["dept_head"]],
+            title=f"Nhiệm vụ {i}",
+            lead_unit=units[d["unit"]],
+            lead_person=people[rng.choice(d["staff"])],
+            working_days=rng.randint(10, 30),
             source_number=f"{i}/UBND-TH",
         )
     return time.perf_counter() - t0
 
 
-def worker(url: str, idx: int, clients: int, seconds: float, divisions: list[dict[str, Any]],
-           queue: Any) -> None:
+def worker(
+    url: str, idx: int, clients: int, seconds: float, divisions: list[dict[str, Any]], queue: Any
+) -> None:
     setup(url)
     from django.db import connection
 
@@ -128,74 +151,87 @@ def worker(url: str, idx: int, clients: int, seconds: float, divisions: list[dic
     lat: dict[str, list[float]] = defaultdict(list)
     refused: dict[str, int] = defaultdict(int)
     pending_ext: set[int] = set()
-    today = date.today()
-    deadline_far = today + timedelta(days=400)
+    deadline_far = date.today() + timedelta(days=400)
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         tid = rng.choice(all_ids) if rng.random() < 0.1 else rng.choice(mine)
-        row = Task.objects.filter(pk=tid).values("status", "lead_person_id", "lead_unit_id",
-                                                 "assigner_id").first()
+        row = (
+            Task.objects.filter(pk=tid)
+            .values("status", "lead_person_id", "lead_unit_id", "assigner_id")
+            .first()
+        )
         assert row is not None
-        status, lead, assigner = row["status"], people[row["lead_person_id"]], people[row["assigner_id"]]
+        status, lead, assigner = (
+            row["status"],
+            people[row["lead_person_id"]],
+            people[row["assigner_id"]],
+        )
         div = by_unit.get(row["lead_unit_id"])
         r = rng.random()
-        name: str
-        call: Any
+        # (label, action, actor, keyword arguments); the call happens right below.
+        kw: dict[str, Any] = {}
         if status == "assigned":
-            if r < 0.85 or div is None:
-                name, call = "accept", lambda: actions.do_accept(tid, lead)
+            other = rng.choice([d for d in divisions if div and d["dept"] == div["dept"]] or [div])
+            if r < 0.85 or div is None or other["unit"] == div["unit"]:
+                name, fn, who = "accept", actions.do_accept, lead
             else:
-                other = rng.choice([d for d in divisions if d["dept"] == div["dept"]])
-                if other["unit"] == div["unit"]:
-                    name, call = "remind", lambda: actions.do_remind(tid, assigner, text="Nhắc")
-                else:
-                    to = people[other["head"]]
-                    name, call = "transfer", lambda: actions.do_transfer(
-                        tid, lead, to_unit=units[other["unit"]], to_person=to,
-                        reason_code="misrouted", reason="Không đúng thẩm quyền")
+                name, fn, who = "transfer", actions.do_transfer, lead
+                kw = {
+                    "to_unit": units[other["unit"]],
+                    "to_person": people[other["head"]],
+                    "reason_code": "misrouted",
+                    "reason": "Không đúng thẩm quyền",
+                }
         elif status == "in_progress":
             if tid in pending_ext:
-                name, call = "grant_extension", lambda: actions.do_grant_extension(tid, assigner)
+                name, fn, who = "grant_extension", actions.do_grant_extension, assigner
                 pending_ext.discard(tid)
             elif r < 0.45:
-                name, call = "progress", lambda: actions.do_report_progress(
-                    tid, lead, percent=rng.randint(1, 99), text="Tiến độ")
+                name, fn, who = "progress", actions.do_report_progress, lead
+                kw = {"percent": rng.randint(1, 99), "text": "Tiến độ"}
             elif r < 0.55:
-                name, call = "extension", lambda: actions.do_request_extension(
-                    tid, lead, new_deadline=deadline_far + timedelta(days=rng.randint(0, 300)),
-                    reason="Cần thêm thời gian")
+                name, fn, who = "extension", actions.do_request_extension, lead
+                kw = {
+                    "new_deadline": deadline_far + timedelta(days=rng.randint(0, 300)),
+                    "reason": "Cần thêm thời gian",
+                }
                 pending_ext.add(tid)
             elif r < 0.62:
-                name, call = "pause", lambda: actions.do_pause(
-                    tid, lead, reason_code="external", reason="Chờ ý kiến bộ")
+                name, fn, who = "pause", actions.do_pause, lead
+                kw = {"reason_code": "external", "reason": "Chờ ý kiến bộ"}
             elif r < 0.70:
-                name, call = "remind", lambda: actions.do_remind(tid, assigner, text="Đôn đốc")
+                name, fn, who = "remind", actions.do_remind, assigner
+                kw = {"text": "Đôn đốc"}
             else:
-                name, call = "submit", lambda: actions.do_submit(tid, lead, result="Kết quả")
+                name, fn, who = "submit", actions.do_submit, lead
+                kw = {"result": "Kết quả"}
         elif status == "paused":
-            name, call = "resume", lambda: actions.do_resume(tid, lead)
+            name, fn, who = "resume", actions.do_resume, lead
         elif status == "submitted":
             if r < 0.85:
-                name, call = "approve", lambda: actions.do_approve(tid, assigner)
+                name, fn, who = "approve", actions.do_approve, assigner
             else:
-                name, call = "rework", lambda: actions.do_request_rework(tid, assigner,
-                                                                         reason="Bổ sung")
+                name, fn, who = "rework", actions.do_request_rework, assigner
+                kw = {"reason": "Bổ sung"}
         elif status == "approved":
-            name, call = "complete", lambda: actions.do_complete(tid, assigner)
+            name, fn, who = "complete", actions.do_complete, assigner
         else:  # closed: a new task for the same division (keeps the pool alive)
+            name, fn, who = "assign", None, None
             d = div or rng.choice(divisions)
-
-            def call() -> None:
-                t = actions.do_assign(
-                    assigner=people[d["dept_head"]], title="Nhiệm vụ mới",
-                    lead_unit=units[d["unit"]], lead_person=people[rng.choice(d["staff"])],
-                    working_days=15, ad_hoc=True)
-                mine.append(t.pk)
-
-            name = "assign"
+            kw = {
+                "assigner": people[d["dept_head"]],
+                "title": "Nhiệm vụ mới",
+                "lead_unit": units[d["unit"]],
+                "lead_person": people[rng.choice(d["staff"])],
+                "working_days": 15,
+                "ad_hoc": True,
+            }
         t0 = time.perf_counter()
         try:
-            call()
+            if fn is None:
+                mine.append(actions.do_assign(**kw).pk)
+            else:
+                fn(tid, who, **kw)
             lat[name].append(time.perf_counter() - t0)
         except ActionError:
             refused[name] += 1
@@ -221,21 +257,28 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
     org = build_province(args.departments, args.divisions, args.specialists)
-    print(f"province: {org['people']} people, {len(org['divisions'])} divisions "
-          f"({time.perf_counter() - t0:.1f} s)")
+    print(
+        f"province: {org['people']} people, {len(org['divisions'])} divisions "
+        f"({time.perf_counter() - t0:.1f} s)"
+    )
     rng = random.Random(42)
     seed_s = seed_tasks(org["divisions"], args.tasks, rng)
-    print(f"seeded {args.tasks} tasks in {seed_s:.1f} s ({args.tasks / seed_s:.0f} assigns/s, "
-          "one client)")
+    print(
+        f"seeded {args.tasks} tasks in {seed_s:.1f} s ({args.tasks / seed_s:.0f} assigns/s, "
+        "one client)"
+    )
     from django.db import connection
 
     connection.close()
 
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    procs = [ctx.Process(target=worker, args=(args.url, i, args.clients, args.seconds,
-                                              org["divisions"], queue))
-             for i in range(args.clients)]
+    procs = [
+        ctx.Process(
+            target=worker, args=(args.url, i, args.clients, args.seconds, org["divisions"], queue)
+        )
+        for i in range(args.clients)
+    ]
     start = time.perf_counter()
     for p in procs:
         p.start()
@@ -261,19 +304,25 @@ def main() -> None:
         v = sorted(lat[name])
         every.extend(v)
         p95 = v[int(0.95 * (len(v) - 1))]
-        print(f"{name:<16}{len(v):>7}{refused.get(name, 0):>9}{statistics.median(v) * 1000:>9.1f}"
-              f"{p95 * 1000:>9.1f}{v[-1] * 1000:>9.1f}")
+        print(
+            f"{name:<16}{len(v):>7}{refused.get(name, 0):>9}{statistics.median(v) * 1000:>9.1f}"
+            f"{p95 * 1000:>9.1f}{v[-1] * 1000:>9.1f}"
+        )
     every.sort()
-    print(f"{'ALL':<16}{len(every):>7}{sum(refused.values()):>9}"
-          f"{statistics.median(every) * 1000:>9.1f}{every[int(0.95 * (len(every) - 1))] * 1000:>9.1f}")
+    print(
+        f"{'ALL':<16}{len(every):>7}{sum(refused.values()):>9}"
+        f"{statistics.median(every) * 1000:>9.1f}{every[int(0.95 * (len(every) - 1))] * 1000:>9.1f}"
+    )
 
     setup(args.url)
     from congvu.tasks.verify import create_checkpoint, verify_log
 
     cp = create_checkpoint()
     res = verify_log()
-    print(f"\ncheckpoint #{cp.pk if cp else '-'}; verify_log: {'OK' if res.ok else 'BROKEN'} — "
-          f"{res.events} events, {res.chains} chains, {res.seconds:.2f} s")
+    print(
+        f"\ncheckpoint #{cp.pk if cp else '-'}; verify_log: {'OK' if res.ok else 'BROKEN'} — "
+        f"{res.events} events, {res.chains} chains, {res.seconds:.2f} s"
+    )
     if not res.ok:
         print(res.problems[:5])
         sys.exit(1)

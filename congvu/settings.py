@@ -237,6 +237,10 @@ EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "20")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "congvu@localhost")
 SITE_URL = os.getenv("CONGVU_SITE_URL", "http://127.0.0.1:8000/")
 
+# Due process for detection findings: working days to explain, and to appeal a confirmation.
+FINDING_EXPLANATION_DAYS = envint("CONGVU_FINDING_EXPLANATION_DAYS", "5")
+FINDING_APPEAL_DAYS = envint("CONGVU_FINDING_APPEAL_DAYS", "5")
+
 # Automatic deadline reminders, in working days before the deadline.
 REMINDER_WORKING_DAYS = [int(d) for d in os.getenv("CONGVU_REMINDER_DAYS", "3,1").split(",") if d.strip()]
 

@@ -198,7 +198,7 @@ def _store(run: DetectionRun, findings: pl.DataFrame, events: pl.DataFrame) -> N
         }
         finding = existing.get(key)
         if finding is None:
-            Finding.objects.create(
+            created = Finding.objects.create(
                 key=key,
                 period=run.period,
                 period_start=run.period_start,
@@ -207,6 +207,7 @@ def _store(run: DetectionRun, findings: pl.DataFrame, events: pl.DataFrame) -> N
                 first_seen_at=now,
                 **values,
             )
+            _open_review(created, now)
             new += 1
         else:
             for field, value in values.items():
@@ -241,6 +242,17 @@ def _named(sentence: str, code: str, person: Person | None, unit: Unit | None) -
     """The engine speaks in codes (it knows no names); people read names."""
     name = person.full_name if person else unit_label(unit) if unit else None
     return sentence.replace(f" {code} ", f" {name} ", 1) if name else sentence
+
+
+def _open_review(finding: Finding, at: datetime) -> None:
+    """Start due process for a new finding; a subject nobody can answer for (a dissolved unit
+    with no head) stays visible to inspectors without a review."""
+    from congvu.detection.review import open_review
+
+    try:
+        open_review(finding, at=at)
+    except ActionError:
+        log.info("no review opened for finding %s: no one to explain", finding.pk)
 
 
 def periods_with_tasks() -> list[str]:

@@ -63,6 +63,10 @@ class FindingQuerySet(models.QuerySet["Finding"]):
         """Findings the latest run of their period still supports."""
         return self.filter(cleared_at__isnull=True)
 
+    def confirmed(self) -> FindingQuerySet:
+        """Only these count in evaluation and in reports about people (due process done)."""
+        return self.filter(review__status__in=FindingReview.COUNTS)
+
     def about_units(self, unit_ids: set[int] | frozenset[int]) -> FindingQuerySet:
         """Findings on these units or on people whose unit (at detection time) is one of them."""
         return self.filter(
@@ -142,3 +146,84 @@ def quarter_of(day: date) -> tuple[str, date, date]:
     start = date(day.year, 3 * q - 2, 1)
     end = date(day.year + (q == 4), (3 * q) % 12 + 1, 1)
     return f"{day.year}-Q{q}", start, end
+
+
+class ReviewQuerySet(models.QuerySet["FindingReview"]):
+    def awaiting_explanation_by(self, person: Person) -> ReviewQuerySet:
+        return self.filter(explainer=person, status=FindingReview.Status.OPEN)
+
+
+class FindingReview(models.Model):
+    """Due process for one finding: giải trình → xác nhận / bác bỏ → (khiếu nại) → quyết định.
+
+    The subject (the person, or the head of the unit) may explain within a number of working
+    days; the leaders of `reviewer_unit` — the subject's unit, or the level above when the
+    subject directs that unit — confirm or dismiss it with a written reason; the subject may
+    appeal a confirmation once, to the leaders of `appeal_unit`. Only a confirmed finding (and
+    one upheld on appeal) counts in evaluation or in reports about people. Every step is a
+    sealed event (congvu.evaluation.eventlog, subject "finding").
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Chờ giải trình"
+        EXPLAINED = "explained", "Đã giải trình, chờ xem xét"
+        CONFIRMED = "confirmed", "Đã xác nhận"
+        DISMISSED = "dismissed", "Đã bác bỏ"
+        APPEALED = "appealed", "Đang khiếu nại"
+        UPHELD = "upheld", "Giữ nguyên sau khiếu nại"
+        OVERTURNED = "overturned", "Hủy sau khiếu nại"
+
+    COUNTS = (Status.CONFIRMED, Status.UPHELD)
+
+    finding = models.OneToOneField(Finding, on_delete=models.PROTECT, related_name="review")
+    explainer = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name="người giải trình"
+    )
+    reviewer_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name="cấp xem xét"
+    )
+    appeal_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="cấp giải quyết khiếu nại",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField()
+    explanation_due = models.DateField("hạn giải trình")
+    explanation = models.TextField("nội dung giải trình", blank=True)
+    evidence = models.FileField("tài liệu kèm theo", upload_to="giai-trinh/%Y/", blank=True)
+    explained_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField("lý do quyết định", blank=True)
+    appeal_due = models.DateField("hạn khiếu nại", null=True, blank=True)
+    appeal_text = models.TextField("nội dung khiếu nại", blank=True)
+    appealed_at = models.DateTimeField(null=True, blank=True)
+    appeal_decided_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    appeal_decided_at = models.DateTimeField(null=True, blank=True)
+    appeal_reason = models.TextField("lý do giải quyết khiếu nại", blank=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "xem xét phát hiện"
+        verbose_name_plural = "xem xét phát hiện"
+        indexes = [
+            # Used by the inbox: reviews a person must explain, and those a unit must decide.
+            models.Index(fields=["explainer", "status"], name="review_explainer_idx"),
+            models.Index(fields=["reviewer_unit", "status"], name="review_reviewer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.finding} — {self.get_status_display()}"
+
+    @property
+    def counts(self) -> bool:
+        return self.status in self.COUNTS

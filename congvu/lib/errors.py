@@ -30,3 +30,13 @@ class ConflictError(ActionError):
     """The object changed under the caller (stale version); retry with fresh data."""
 
     status = 409
+
+
+class NotFoundError(ActionError):
+    """The object does not exist or is outside the caller's scope: both answered alike, so
+    that scope cannot be probed by trying ids."""
+
+    status = 404
+
+    def __init__(self, message: str) -> None:
+        super().__init__("not_found", message)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
@@ -294,7 +294,7 @@ def _save_cache(task: Task, state: TaskState) -> None:
     task.save(update_fields=CACHE_FIELDS)
 
 
-@dataclass(frozen=True)
+@dataclass
 class EventRow:
     seq: int
     type: int
@@ -1305,6 +1305,18 @@ def do_give_opinion(
 
 def task_state(task: Task) -> TaskState:
     return replay(_event_rows(task.pk))
+
+
+def task_states(task_ids: list[int]) -> dict[int, TaskState]:
+    """Replays of many tasks from one query (list pages)."""
+    rows: dict[int, list[EventRow]] = {t: [] for t in task_ids}
+    for task_id, *fields in (
+        TaskEvent.objects.filter(task_id__in=task_ids)
+        .order_by("task_id", "seq")
+        .values_list("task_id", *EventRow.__dataclass_fields__)
+    ):
+        rows[task_id].append(EventRow(*fields))
+    return {t: replay(evs) for t, evs in rows.items()}
 
 
 def rolled_up_progress(task: Task) -> int:

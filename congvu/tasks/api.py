@@ -27,7 +27,7 @@ from congvu.org.permissions import access_for_user
 from congvu.tasks import actions
 from congvu.tasks.importer import import_tasks
 from congvu.tasks.models import ApiToken, Status, Task, event_dict
-from congvu.tasks.state import VN_TZ
+from congvu.tasks.state import VN_TZ, TaskState
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -157,8 +157,19 @@ class EventOut(Schema):
     payload: dict[str, Any]
 
 
-def _task_out(task: Task) -> dict[str, Any]:
-    state = actions.task_state(task)
+COORDINATION_FIELDS = (
+    "unit_id",
+    "request_seq",
+    "request_text",
+    "due",
+    "answered_at",
+    "position",
+    "answer_text",
+)
+
+
+def _task_out(task: Task, state: TaskState | None = None) -> dict[str, Any]:
+    state = state or actions.task_state(task)
     today = timezone.now().astimezone(VN_TZ).date()
     return {
         **{
@@ -189,17 +200,9 @@ def _task_out(task: Task) -> dict[str, Any]:
         "rolled_up_progress": actions.rolled_up_progress(task),
         "overdue": state.is_overdue(today),
         "timeliness": state.timeliness(today),
-        "coordinations": list(
-            task.coordinations.values(
-                "unit_id",
-                "request_seq",
-                "request_text",
-                "due",
-                "answered_at",
-                "position",
-                "answer_text",
-            )
-        ),
+        "coordinations": [
+            {f: getattr(c, f) for f in COORDINATION_FIELDS} for c in task.coordinations.all()
+        ],
     }
 
 
@@ -401,7 +404,9 @@ def list_tasks(
     if unit_id is not None:
         tasks = tasks.filter(lead_unit_id=unit_id)
     limit = max(1, min(limit, 500))
-    return [_task_out(t) for t in tasks.order_by("-id")[offset : offset + limit]]
+    page = list(tasks.order_by("-id").prefetch_related("coordinations")[offset : offset + limit])
+    states = actions.task_states([t.pk for t in page])  # one query for all the replays
+    return [_task_out(t, states[t.pk]) for t in page]
 
 
 @api.get("/tasks/{int:task_id}", response={200: TaskOut, **ERRORS}, tags=["Nhiệm vụ"])

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import IO, Any
 
-from django.db.models import Count
 from django.utils import timezone
 
 from congvu.lib.errors import ActionError
@@ -62,6 +61,7 @@ REGULATIONS = [
 ]
 
 
+TASKS_PER_MONTH = 30
 # One draw inside each pattern's probability band of Generator.story_for.
 FORCED = (0.03, 0.08, 0.13, 0.18, 0.24, 0.29, 0.34, 0.385, 0.42)
 
@@ -570,8 +570,9 @@ class Generator:
         while d <= self.end:
             months.append(d)
             d = (d + timedelta(days=32)).replace(day=1)
-        people = Person.objects.filter(is_active=True).aggregate(n=Count("id"))["n"] or 0
-        per_month = max(4, round(people * 0.02 * self.scale))
+        # people_scale 1.0 is the 1,500-person demo province: about 30 ordinary tasks a month
+        # (plus one of each planted pattern); seed_demo passes people / 1500.
+        per_month = max(2, round(TASKS_PER_MONTH * self.scale))
         planned = 0
         for month in months:
             first = max(month, self.start)
@@ -696,7 +697,8 @@ def generate_task_history(
     *, seed: int, start: date, end: date, people_scale: float = 1.0, stdout: IO[str] | None = None
 ) -> int:
     """Generate tasks on the organisation in the database through the actions; returns the
-    number of events written. Deterministic for a given seed and organisation (event times
+    number of events written. `people_scale` 1.0 means about 30 ordinary tasks a month (the
+    1,500-person demo province), plus one of each planted pattern and look-alike a month. Deterministic for a given seed and organisation (event times
     are explicit; only the database ids differ between runs)."""
     if end < start:
         raise ValueError("end must not be before start")

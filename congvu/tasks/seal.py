@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,6 +41,37 @@ def micros(at: datetime) -> int:
     return (at - EPOCH) // ONE_US
 
 
+_enc = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses for str
+_payload_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+
+def _n(value: int | None) -> str:
+    return "null" if value is None else str(value)
+
+
+def canonical_body(  # noqa: PLR0917 - positional: the verify loop calls it millions of times
+    task_id: int,
+    seq: int,
+    type_code: int,
+    at_us: int,
+    actor_id: int | None,
+    unit_id: int | None,
+    target_person_id: int | None,
+    target_unit_id: int | None,
+    reason_code: str,
+    reason_text: str,
+    payload: dict[str, Any],
+) -> bytes:
+    """The bytes that are sealed: exactly ``json.dumps([...], ensure_ascii=False,
+    sort_keys=True, separators=(",", ":"))`` of the fields in this order, written out by hand
+    because verify_log runs it millions of times (tests check the equivalence)."""
+    return (
+        f'["{FORMAT_VERSION}",{task_id},{seq},{type_code},{at_us},{_n(actor_id)},{_n(unit_id)},'
+        f"{_n(target_person_id)},{_n(target_unit_id)},{_enc(reason_code)},{_enc(reason_text)},"
+        f"{_payload_dumps(payload) if payload else '{}'}]"
+    ).encode()
+
+
 def canonical(
     *,
     task_id: int,
@@ -54,8 +86,7 @@ def canonical(
     reason_text: str,
     payload: dict[str, Any],
 ) -> bytes:
-    row = [
-        FORMAT_VERSION,
+    return canonical_body(
         task_id,
         seq,
         type_code,
@@ -67,12 +98,35 @@ def canonical(
         reason_code,
         reason_text,
         payload,
-    ]
-    return json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    )
 
 
 def compute_seal(key: bytes, previous: str, body: bytes) -> str:
     return hmac.new(key, previous.encode() + b"\x1e" + body, hashlib.sha256).hexdigest()
+
+
+def hmac_pads(key: bytes) -> tuple[Any, Any]:
+    """SHA-256 states after absorbing key ⊕ ipad and key ⊕ opad (RFC 2104)."""
+    block = 64
+    k = hashlib.sha256(key).digest() if len(key) > block else key
+    k = k.ljust(block, b"\0")
+    return hashlib.sha256(bytes(b ^ 0x36 for b in k)), hashlib.sha256(bytes(b ^ 0x5C for b in k))
+
+
+def fast_sealer(key: bytes) -> Callable[[bytes], str]:
+    """HMAC-SHA256 with the key schedule done once (RFC 2104 inner/outer pads): half the cost
+    of hmac.digest per call, which matters over millions of events. Same result as
+    compute_seal given `previous ‖ 0x1e ‖ body` (tests check it)."""
+    inner, outer = hmac_pads(key)
+
+    def seal(message: bytes) -> str:
+        i = inner.copy()
+        i.update(message)
+        o = outer.copy()
+        o.update(i.digest())
+        return str(o.hexdigest())
+
+    return seal
 
 
 def merkle_root(leaves: list[bytes]) -> str:

@@ -9,7 +9,6 @@ event of every broken chain, earliest first.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import time
@@ -28,16 +27,22 @@ from congvu.tasks.seal import (
     FORMAT_VERSION,
     ONE_US,
     head_leaf,
+    hmac_pads,
     merkle_root,
     micros,
     seal_key,
     sign_checkpoint,
 )
 
-COLUMNS = (
-    "id, task_id, seq, type, at, actor_id, unit_id, target_person_id, target_unit_id, "
-    "reason_code, reason_text, payload, seal"
-)
+
+def _columns() -> str:
+    # On PostgreSQL the time comes as exact integer microseconds (numeric extract), which
+    # spares a timezone-aware datetime per row; elsewhere `_to_us` converts the datetime.
+    at = "(extract(epoch from at) * 1000000)::bigint" if connection.vendor == "postgresql" else "at"
+    return (
+        f"id, task_id, seq, type, {at}, actor_id, unit_id, target_person_id, target_unit_id, "
+        "reason_code, reason_text, payload, seal"
+    )
 
 
 @dataclass(frozen=True)
@@ -70,14 +75,17 @@ class VerifyResult:
         return min(real, key=Problem.sort_key) if real else None
 
 
-def _stream(sql: str, params: Iterable[Any] = (), size: int = 20000) -> Iterator[tuple[Any, ...]]:
+def _stream(
+    sql: str, params: Iterable[Any] = (), size: int = 20000
+) -> Iterator[list[tuple[Any, ...]]]:
+    """Rows in batches from a server-side cursor (PostgreSQL) or a plain one (SQLite)."""
     with connection.chunked_cursor() as cur:
         cur.execute(sql, list(params))
         while True:
             rows = cur.fetchmany(size)
             if not rows:
                 return
-            yield from rows
+            yield rows
 
 
 def _to_us(value: Any) -> int:
@@ -88,50 +96,46 @@ def _to_us(value: Any) -> int:
     return (value - EPOCH) // ONE_US  # type: ignore[no-any-return]
 
 
-def walk_chains(
-    rows: Iterable[tuple[Any, ...]],
+def walk_chains(  # noqa: PLR0915 - the hot loop is inlined on purpose
+    batches: Iterable[list[tuple[Any, ...]]],
     heads: dict[int, tuple[int, str, int]],
     result: VerifyResult,
 ) -> dict[int, int]:
     """Check seals and sequence numbers; returns task id -> last seq seen.
 
-    `heads` maps task id -> (seq, seal, checkpoint id) of checkpointed heads.
+    `heads` maps task id -> (seq, seal, checkpoint id) of checkpointed heads. This is the hot
+    loop of verify_log (millions of rows): the canonical form of seal.canonical_body and the
+    HMAC of seal.fast_sealer are written out inline, and every verification test exercises
+    the equivalence on real sealed events.
     """
-    key = seal_key()
-    dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
-    digest = hmac.digest
-    sha = hashlib.sha256
+    inner, outer = hmac_pads(seal_key())
+    icopy, ocopy = inner.copy, outer.copy
+    enc = json.encoder.encode_basestring
+    pdumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+    loads = json.loads
+    version = FORMAT_VERSION
     last_seq: dict[int, int] = {}
     current = -1
     prev_seal = ""
     expected = 1
     broken = False
+    head: tuple[int, str, int] | None = None
     problems = result.problems
     n = 0
-    for (
-        ev_id,
-        task_id,
-        seq,
-        type_code,
-        at,
-        actor_id,
-        unit_id,
-        tp_id,
-        tu_id,
-        rcode,
-        rtext,
-        raw_payload,
-        seal,
-    ) in rows:
-        n += 1
-        if task_id != current:
-            if current != -1:
-                last_seq[current] = expected - 1
-            current, prev_seal, expected, broken = task_id, "", 1, False
-        payload = raw_payload
-        if isinstance(payload, str):
-            payload = {} if payload == "{}" else json.loads(payload)
-        if not broken:
+    for batch in batches:
+        n += len(batch)
+        for (
+            ev_id, task_id, seq, type_code, at_raw, actor_id, unit_id, tp_id, tu_id, rcode, rtext,
+            payload, seal,
+        ) in batch:  # fmt: skip
+            if task_id != current:
+                if current != -1:
+                    last_seq[current] = expected - 1
+                current, prev_seal, expected, broken = task_id, "", 1, False
+                head = heads.get(task_id)
+            if broken:
+                expected = seq + 1
+                continue
             if seq != expected:
                 what = (
                     f"thiếu sự kiện số {expected}"
@@ -148,51 +152,50 @@ def walk_chains(
                     )
                 )
                 broken = True
+                continue
+            at = at_raw if type(at_raw) is int else _to_us(at_raw)
+            if type(payload) is str:
+                pj = "{}" if payload == "{}" else pdumps(loads(payload))
             else:
-                body = dumps(
-                    [
-                        FORMAT_VERSION,
+                pj = pdumps(payload) if payload else "{}"
+            message = (
+                f'{prev_seal}\x1e["{version}",{task_id},{seq},{type_code},{at},'
+                f"{'null' if actor_id is None else actor_id},"
+                f"{'null' if unit_id is None else unit_id},"
+                f"{'null' if tp_id is None else tp_id},"
+                f"{'null' if tu_id is None else tu_id},"
+                f"{enc(rcode)},{enc(rtext)},{pj}]"
+            ).encode()
+            i = icopy()
+            i.update(message)
+            o = ocopy()
+            o.update(i.digest())
+            if o.hexdigest() != seal:
+                problems.append(
+                    Problem(
+                        "seal",
                         task_id,
                         seq,
-                        type_code,
-                        _to_us(at),
-                        actor_id,
-                        unit_id,
-                        tp_id,
-                        tu_id,
-                        rcode,
-                        rtext,
-                        payload,
-                    ]
-                ).encode()
-                good = digest(key, prev_seal.encode() + b"\x1e" + body, sha).hex()
-                if not hmac.compare_digest(good, seal):
-                    problems.append(
-                        Problem(
-                            "seal",
-                            task_id,
-                            seq,
-                            ev_id,
-                            f"Nhiệm vụ #{task_id}, sự kiện số {seq} (id {ev_id}): dấu niêm phong "
-                            "không khớp — nội dung, thứ tự hoặc chuỗi trước đó đã bị sửa.",
-                        )
+                        ev_id,
+                        f"Nhiệm vụ #{task_id}, sự kiện số {seq} (id {ev_id}): dấu niêm phong "
+                        "không khớp — nội dung, thứ tự hoặc chuỗi trước đó đã bị sửa.",
                     )
-                    broken = True
-        head = heads.get(task_id)
-        if head is not None and head[0] == seq and head[1] != seal and not broken:
-            problems.append(
-                Problem(
-                    "checkpoint",
-                    task_id,
-                    seq,
-                    ev_id,
-                    f"Nhiệm vụ #{task_id}, sự kiện số {seq}: khác với bản ghi trong mốc kiểm tra "
-                    f"#{head[2]}.",
                 )
-            )
-            broken = True
-        prev_seal = seal
-        expected = seq + 1
+                broken = True
+            elif head is not None and head[0] == seq and head[1] != seal:
+                problems.append(
+                    Problem(
+                        "checkpoint",
+                        task_id,
+                        seq,
+                        ev_id,
+                        f"Nhiệm vụ #{task_id}, sự kiện số {seq}: khác với bản ghi trong mốc "
+                        f"kiểm tra #{head[2]}.",
+                    )
+                )
+                broken = True
+            prev_seal = seal
+            expected = seq + 1
     if current != -1:
         last_seq[current] = expected - 1
     result.events += n
@@ -246,16 +249,117 @@ def _checkpoint_heads(result: VerifyResult) -> dict[int, tuple[int, str, int]]:
     return heads
 
 
-def verify_log(*, check_cache: bool = True) -> VerifyResult:
+PARALLEL_MIN_EVENTS = 500_000
+
+
+def _db_url() -> str:
+    from urllib.parse import quote
+
+    d = connection.settings_dict
+    auth = quote(d["USER"] or "") + (":" + quote(d["PASSWORD"]) if d.get("PASSWORD") else "")
+    return f"postgres://{auth}@{d['HOST'] or 'localhost'}:{d['PORT'] or 5432}/{d['NAME']}"
+
+
+def _repeatable_read(snapshot: str | None = None) -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite: one transaction already reads one consistent state
+    with connection.cursor() as cur:
+        cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        if snapshot is not None:
+            cur.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+
+
+def verify_range(
+    snapshot: str, lo: int, hi: int, heads: dict[int, tuple[int, str, int]]
+) -> tuple[list[Problem], dict[int, int], int]:
+    """One task-id range, read in the snapshot the parent exported (worker process)."""
+    part = VerifyResult()
+    with transaction.atomic():
+        _repeatable_read(snapshot)
+        last = walk_chains(
+            _stream(
+                f"SELECT {_columns()} FROM tasks_taskevent WHERE task_id BETWEEN %s AND %s "  # noqa: S608 - constant columns
+                "ORDER BY task_id, seq",
+                [lo, hi],
+            ),
+            heads,
+            part,
+        )
+    connection.close()
+    return part.problems, last, part.events
+
+
+def _walk_parallel(
+    heads: dict[int, tuple[int, str, int]], result: VerifyResult, workers: int, threshold: int
+) -> dict[int, int] | None:
+    """Split the chains by task-id range over worker processes; None if not worth it."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from congvu.tasks import verify_worker
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT MIN(task_id), MAX(task_id), COUNT(*) FROM tasks_taskevent")
+        lo, hi, n = cur.fetchone()
+        if lo is None or n < threshold:
+            return None
+        cur.execute("SELECT pg_export_snapshot()")
+        snapshot = cur.fetchone()[0]
+    step = (hi - lo) // workers + 1
+    bounds = [(lo + i * step, min(hi, lo + (i + 1) * step - 1)) for i in range(workers)]
+    last_seq: dict[int, int] = {}
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        futures = [
+            pool.submit(
+                verify_worker.run,
+                _db_url(),
+                snapshot,
+                a,
+                b,
+                {t: h for t, h in heads.items() if a <= t <= b},
+            )
+            for a, b in bounds
+        ]
+        for f in futures:
+            problems, last, events = f.result()
+            result.problems.extend(problems)
+            last_seq.update(last)
+            result.events += events
+    result.chains = len(last_seq)
+    return last_seq
+
+
+def verify_log(
+    *,
+    check_cache: bool = True,
+    workers: int | None = None,
+    parallel_threshold: int = PARALLEL_MIN_EVENTS,
+) -> VerifyResult:
+    """Verify every chain and checkpoint. On PostgreSQL, large logs (over 500,000 events) are
+    split over `workers` processes (default: the CPU count, at most 4) that share one
+    exported snapshot, so the result is that of a single consistent read."""
+    import os
+
     start = time.perf_counter()
     result = VerifyResult()
+    if workers is None:
+        workers = min(4, os.cpu_count() or 1)
+    # Inside a caller's transaction (tests) the isolation level is already fixed and worker
+    # processes could not see uncommitted rows: stay in-process then.
+    nested = connection.in_atomic_block
     with transaction.atomic():  # one consistent read (and server-side cursors on PostgreSQL)
+        if not nested:
+            _repeatable_read()
         heads = _checkpoint_heads(result)
-        last_seq = walk_chains(
-            _stream(f"SELECT {COLUMNS} FROM tasks_taskevent ORDER BY task_id, seq"),  # noqa: S608 - constant columns
-            heads,
-            result,
-        )
+        last_seq = None
+        if workers > 1 and connection.vendor == "postgresql" and not nested:
+            last_seq = _walk_parallel(heads, result, workers, parallel_threshold)
+        if last_seq is None:
+            last_seq = walk_chains(
+                _stream(f"SELECT {_columns()} FROM tasks_taskevent ORDER BY task_id, seq"),  # noqa: S608 - constant columns
+                heads,
+                result,
+            )
         for task_id, (seq, _seal, cp_id) in heads.items():
             seen = last_seq.get(task_id)
             if seen is None:
@@ -326,13 +430,15 @@ def create_checkpoint(at: datetime | None = None) -> LogCheckpoint | None:
             .annotate(s=Max("seq"))
             .values_list("task_id_ref", "s")
         )
-        current = list(
-            _stream(
+        current = [
+            row
+            for batch in _stream(
                 "SELECT e.task_id, e.seq, e.seal, e.id FROM tasks_taskevent e JOIN "
                 "(SELECT task_id, MAX(seq) AS seq FROM tasks_taskevent GROUP BY task_id) m "
                 "ON m.task_id = e.task_id AND m.seq = e.seq ORDER BY e.task_id"
             )
-        )
+            for row in batch
+        ]
         changed = [(t, s, seal) for t, s, seal, _ in current if s > previous_heads.get(t, 0)]
         shrunk = [t for t, s, _, _ in current if s < previous_heads.get(t, 0)]
         if shrunk:
@@ -346,7 +452,7 @@ def create_checkpoint(at: datetime | None = None) -> LogCheckpoint | None:
             marks = ",".join(["%s"] * len(part))
             walk_chains(
                 _stream(
-                    f"SELECT {COLUMNS} FROM tasks_taskevent WHERE task_id IN ({marks}) "  # noqa: S608 - placeholders only
+                    f"SELECT {_columns()} FROM tasks_taskevent WHERE task_id IN ({marks}) "  # noqa: S608 - placeholders only
                     "ORDER BY task_id, seq",
                     part,
                 ),

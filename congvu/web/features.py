@@ -7,3 +7,7 @@ from django.apps import apps
 
 def tasks_enabled() -> bool:
     return apps.is_installed("congvu.tasks")
+
+
+def detection_enabled() -> bool:
+    return apps.is_installed("congvu.detection")

@@ -34,6 +34,7 @@ class Stats:
     declines: int = 0
     pingpong: int = 0
     handovers: int = 0
+    findings: int = 0  # current congvu.detection findings, filled in by the province view
     by_status: Counter[str] = field(default_factory=Counter)
 
     @property

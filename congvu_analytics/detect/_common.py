@@ -1,9 +1,16 @@
 """Shared plumbing for the detectors: the prepared frame, observations and the fairness test.
 
-Every detector returns *observations*: one row per (subject, item) in the subject's workload,
-where the item is a case (or, for coordination, a request), with the evidence events when the
-item shows the behaviour. Scoring turns observations into rates, compares each subject with its
-peers and keeps only the rates that a Wilson lower bound says are clearly above the peers'.
+Every detector returns *observations* of each subject's workload (the cases it held, or for
+coordination the requests it received) and of the items in it that show the behaviour, with
+their evidence events. Two shapes share one schema (``OBS_SCHEMA``):
+
+- full: one row per item, ``weight`` 1, evidence null unless it is a hit (used when a per-item
+  value feeds a metric, e.g. idle days);
+- compact: one workload row per subject whose ``weight`` is the number of items, plus one row
+  per hit with ``weight`` 0 (no million-row join of the workload with a handful of hits).
+
+Scoring turns observations into rates, compares each subject with its peers and keeps only the
+rates that a Wilson lower bound says are clearly above the peers'.
 """
 
 from __future__ import annotations
@@ -51,6 +58,7 @@ ITEM_ID = "item_id"
 EVIDENCE = "evidence_event_ids"
 CASE_IDS = "case_ids"
 VALUE = "value"
+WEIGHT = "weight"
 HIT = "hit"
 
 LEVELS = ("unit", "person")
@@ -66,6 +74,7 @@ OBS_SCHEMA: dict[str, pl.DataType] = {
     CASE_ID: pl.String(),
     EVIDENCE: pl.List(pl.String()),
     VALUE: pl.Float64(),
+    WEIGHT: pl.UInt32(),
 }
 
 # Prepared-frame helper columns.
@@ -271,24 +280,28 @@ def hits_frame(
 
 
 def observe(denominator: pl.LazyFrame, hits: pl.LazyFrame) -> pl.LazyFrame:
-    """Attach hits (possibly several per item) to the workload rows; items without hits keep
-    a null evidence list. Hits outside the workload are dropped."""
-    keys = [SUBJECT_TYPE, SUBJECT_ID, ITEM_ID]
-    merged = (
-        hits.filter(pl.col(SUBJECT_ID).is_not_null())
-        .group_by(keys)
-        .agg(
-            pl.col(EVIDENCE).list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
-        )
+    """Compact observations: the workload counted per subject, plus the hits.
+
+    Args:
+        denominator: (subject_type, subject_id, item_id, case_id), one row per workload item.
+        hits: (subject_type, subject_id, item_id, case_id, evidence, ...), possibly several per
+            item. Callers build hits only from items in the workload (the holder's own cases).
+    """
+    workload = denominator.group_by(SUBJECT_TYPE, SUBJECT_ID).agg(pl.len().alias(WEIGHT))
+    rows = hits.filter(pl.col(SUBJECT_ID).is_not_null()).select(
+        SUBJECT_TYPE, SUBJECT_ID, ITEM_ID, CASE_ID, EVIDENCE, pl.lit(0).alias(WEIGHT)
     )
-    return denominator.join(merged, on=keys, how="left").select(
-        *[pl.col(c).cast(t) for c, t in OBS_SCHEMA.items() if c != VALUE],
-        pl.lit(None, pl.Float64).alias(VALUE),
-    )
+    return pl.concat([as_obs(workload), as_obs(rows)], how="diagonal_relaxed")
 
 
-def empty_obs() -> pl.LazyFrame:
-    return pl.LazyFrame(schema=OBS_SCHEMA)
+def as_obs(frame: pl.LazyFrame) -> pl.LazyFrame:
+    names = frame.collect_schema().names()
+    return frame.select(
+        [
+            (pl.col(c) if c in names else pl.lit(None)).cast(t).alias(c)
+            for c, t in OBS_SCHEMA.items()
+        ]
+    )
 
 
 def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
@@ -313,15 +326,27 @@ def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
             pl.col("_type").fill_null("*").alias("peer_group"),
         )
     )
-    # A person's main unit: the unit they act from most often (ties broken by name).
+    # A person's main unit: the unit in which they held cases most often (or, for someone who
+    # never held one, were most often addressed). Change rows and pointing rows are a small
+    # share of the log, so the count stays cheap.
+    holding = prepared.filter(
+        pl.col(HOLDER_ACTOR).is_not_null()
+        & (pl.col(HOLDER_ACTOR) != pl.col(PREV["person"])).fill_null(True)
+    ).select(
+        pl.col(HOLDER_ACTOR).alias(ACTOR), pl.col(HOLDER_UNIT).alias(UNIT), pl.lit(0).alias("_rank")
+    )
+    addressed = prepared.filter(pl.col(TARGET_ACTOR).is_not_null()).select(
+        pl.col(TARGET_ACTOR).alias(ACTOR), pl.col(TARGET_UNIT).alias(UNIT), pl.lit(1).alias("_rank")
+    )
     main_unit = (
-        prepared.filter(pl.col(ACTOR).is_not_null() & pl.col(UNIT).is_not_null())
+        pl.concat([holding, addressed])
+        .filter(pl.col(UNIT).is_not_null())
         .group_by(ACTOR, UNIT)
-        .agg(pl.len().alias("_n"))
+        .agg(pl.len().alias("_n"), pl.col("_rank").min())
         .with_columns(pl.col(ACTOR, UNIT).cast(pl.String))
-        .sort([ACTOR, "_n", UNIT], descending=[False, True, False])
+        .sort([ACTOR, "_rank", "_n", UNIT], descending=[False, False, True, False])
         .group_by(ACTOR, maintain_order=True)
-        .first()
+        .agg(pl.col(UNIT).first())
     )
     people = (
         pl.concat(
@@ -369,8 +394,8 @@ def rates(obs: pl.LazyFrame, peers: pl.LazyFrame, params: DetectionParams) -> pl
     agg = (
         obs.group_by(keys)
         .agg(
-            pl.len().alias("n"),
-            is_hit.sum().alias("k"),
+            pl.col(WEIGHT).sum().alias("n"),
+            pl.col(ITEM_ID).filter(is_hit).n_unique().alias("k"),
             pl.col(EVIDENCE)
             .filter(is_hit)
             .list.explode(keep_nulls=False, empty_as_null=False)
@@ -379,8 +404,14 @@ def rates(obs: pl.LazyFrame, peers: pl.LazyFrame, params: DetectionParams) -> pl
             .alias(EVIDENCE),
             pl.col(CASE_ID).filter(is_hit).unique().sort().alias(CASE_IDS),
             pl.col(VALUE).median().alias("value_median"),
-            pl.col(VALUE).mean().alias("value_mean"),
+            pl.col(VALUE).sum().alias("_value_sum"),
         )
+        .filter(pl.col("n") > 0)
+        .with_columns(
+            pl.min_horizontal("k", "n").alias("k"),
+            (pl.col("_value_sum") / pl.col("n")).alias("value_mean"),
+        )
+        .drop("_value_sum")
         .join(peers, on=keys, how="left")
         .with_columns(pl.col("peer_group").fill_null("*"))
     )

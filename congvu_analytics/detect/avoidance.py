@@ -11,6 +11,7 @@ import polars as pl
 from congvu_analytics.detect._common import (
     ACTING,
     CASE_KEY,
+    CLOSED,
     END_WD,
     EVIDENCE,
     HOLDER,
@@ -25,13 +26,14 @@ from congvu_analytics.detect._common import (
     SUBJECT_TYPE,
     VALUE,
     WD,
+    WEIGHT,
     due_ordinal,
     held,
     hits_frame,
     observe,
 )
 from congvu_analytics.detect.params import DetectionParams
-from congvu_analytics.frames import is_group_start, shift_within
+from congvu_analytics.frames import bfill_within, is_group_start, shift_within
 from congvu_analytics.schema import (
     ACTIVITY,
     ACTOR,
@@ -67,7 +69,9 @@ def declines(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     del params
     out = []
     for level in LEVELS:
-        rows = prepared.filter((pl.col(ACTIVITY) == Activity.DECLINE) & ~pl.col(LEGIT))
+        rows = prepared.filter(
+            (pl.col(ACTIVITY) == Activity.DECLINE) & ~pl.col(LEGIT) & ~pl.col(IS_PROTECTED)
+        )
         subject = pl.coalesce(PREV[level], ACTING[level])
         hits = hits_frame(rows, level, subject, pl.concat_list(EVENT_ID))
         out.append(observe(held(prepared, level, include_protected=False), hits))
@@ -129,6 +133,7 @@ def coordination(
             CASE_ID,
             pl.when(hit).then(evidence).alias(EVIDENCE),
             pl.lit(None, pl.Float64).alias(VALUE),
+            pl.lit(1).alias(WEIGHT),
         )
         for level, subject in subjects.items()
     ]
@@ -139,42 +144,36 @@ def unaccepted(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     """Hand-overs (assign/transfer/reassign) the receiver neither accepted nor acted on within
     ``accept_days`` working days (or has not yet, at the end of the log)."""
     act = pl.col(ACTIVITY)
-    base = prepared.filter(~pl.col(IS_PROTECTED))
-    starts = (
-        base.filter(is_group_start(SEG))
-        .select(
-            SEG,
-            CASE_KEY,
-            CASE_ID,
-            EVENT_ID,
-            END_WD,
-            act.alias("_act"),
+    start = is_group_start(SEG)
+    last_of_case = (pl.col(CASE_KEY) != pl.col(CASE_KEY).shift(-1)).fill_null(True)
+
+    def next_after(expr: pl.Expr) -> pl.Expr:
+        """The value at the next row (strictly after this one) where ``expr`` is set."""
+        return shift_within(bfill_within(expr, CASE_KEY), -1, CASE_KEY)
+
+    # Whole-frame passes (fills), then only the hand-over rows: no per-segment grouping.
+    late = (
+        prepared.with_columns(
+            next_after(pl.when(act.is_in(list(RESPONSES))).then(pl.col(WD))).alias("_resp"),
+            next_after(pl.when(start).then(pl.col(WD))).alias("_next"),
+            bfill_within(pl.when(last_of_case).then(pl.col(CLOSED)), CASE_KEY).alias("_closed"),
+        )
+        .filter(
+            start
+            & ~pl.col(IS_PROTECTED)
+            & act.is_in([Activity.ASSIGN, Activity.TRANSFER, Activity.REASSIGN])
+        )
+        .with_columns(
+            # The hand-over ends at the first response or the next custody change, whichever
+            # comes first; an open case with neither runs to the end of the log.
+            pl.coalesce(
+                pl.min_horizontal("_resp", "_next"),
+                pl.when(~pl.col("_closed")).then(pl.col(END_WD)),
+            ).alias("_end"),
             pl.col(HOLDER["unit"]).alias("_unit"),
             pl.col(HOLDER["person"]).alias("_person"),
-            pl.col(WD).alias("_start"),
         )
-        .with_columns(shift_within(pl.col("_start"), -1, CASE_KEY).alias("_next"))
-    )
-    first_response = (
-        base.filter(act.is_in(list(RESPONSES)) & ~is_group_start(SEG))
-        .filter(pl.col(SEG).is_first_distinct())
-        .select(SEG, pl.col(WD).alias("_resp"))
-    )
-    closed = (
-        base.filter(act.is_in([Activity.COMPLETE, Activity.CANCEL]))
-        .select(CASE_KEY, pl.lit(True).alias("_closed"))
-        .unique()
-    )
-    segments = (
-        starts.join(first_response, on=SEG, how="left")
-        .join(closed, on=CASE_KEY, how="left")
-        .with_columns(pl.col("_closed").fill_null(False))
-    )
-    open_end = pl.when(~pl.col("_closed")).then(pl.col(END_WD))
-    end = pl.coalesce("_resp", "_next", open_end)
-    late = segments.filter(
-        pl.col("_act").is_in([Activity.ASSIGN, Activity.TRANSFER, Activity.REASSIGN])
-        & ((end - pl.col("_start")) > params.accept_days).fill_null(False)
+        .filter(((pl.col("_end") - pl.col(WD)) > params.accept_days).fill_null(False))
     )
     out = []
     for level, column in (("unit", "_unit"), ("person", "_person")):

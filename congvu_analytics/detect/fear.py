@@ -13,9 +13,12 @@ from congvu_analytics.detect._common import (
     ACTING,
     CASE_KEY,
     HOLDER,
+    ITEM_ID,
     LEGIT,
     LEVELS,
     PREV,
+    SUBJECT_ID,
+    SUBJECT_TYPE,
     held,
     hits_frame,
     observe,
@@ -43,8 +46,13 @@ def opinions(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             (pl.col(ACTIVITY) == Activity.OPINION_REQUEST)
             & pl.col(SUBJECT_AUTHORITY).fill_null(True)
         )
-        hits = hits_frame(rows, level, pl.col(ACTING[level]), pl.concat_list(EVENT_ID))
-        out.append(observe(held(prepared, level), hits))
+        workload = held(prepared, level)
+        # The asker may not be a holder of the case (a deputy asking for the holder): keep only
+        # requests on cases in the asker's own workload.
+        hits = hits_frame(rows, level, pl.col(ACTING[level]), pl.concat_list(EVENT_ID)).join(
+            workload, on=[SUBJECT_TYPE, SUBJECT_ID, ITEM_ID], how="semi"
+        )
+        out.append(observe(workload, hits))
     return pl.concat(out)
 
 

@@ -4,7 +4,22 @@ from __future__ import annotations
 
 import polars as pl
 
-from congvu_analytics.detect._common import LEVELS, first_change_rows
+from congvu_analytics.custody import derive_custody, is_sorted_log
+from congvu_analytics.detect._common import CASE_KEY, HOLDER, LEVELS, PEOPLE_AND_UNITS
+from congvu_analytics.frames import shift_within
+from congvu_analytics.schema import (
+    ACTIVITY,
+    ACTOR,
+    CASE_ID,
+    EVENT_ID,
+    HOLDER_ACTOR,
+    HOLDER_UNIT,
+    TARGET_ACTOR,
+    TARGET_UNIT,
+    TIMESTAMP,
+    UNIT,
+    conform,
+)
 
 HANDOVER_SCHEMA: dict[str, pl.DataType] = {
     "level": pl.String(),
@@ -24,16 +39,26 @@ def handover_network(prepared: pl.LazyFrame) -> pl.LazyFrame:
     (a ping-pong), and ``came_back_share`` is their share.
 
     Args:
-        prepared: the output of :func:`congvu_analytics.detect._common.prepare`.
+        prepared: events sorted by (case, timestamp, event_id) with holder columns and the
+            integer case key ``_cid`` (the output of ``prepare`` or of :func:`with_custody`).
 
     Returns:
         One row per (level, from_holder, to_holder), sorted.
     """
     out = []
     for level in LEVELS:
+        h = pl.col(HOLDER[level])
+        prev = shift_within(h, 1, CASE_KEY)
+        changes = (
+            prepared.filter(h.is_not_null() & (h != prev).fill_null(True))
+            .select(CASE_KEY, h.alias("_h"))
+            .with_columns(
+                shift_within(pl.col("_h"), 1, CASE_KEY).alias("_p1"),
+                shift_within(pl.col("_h"), -1, CASE_KEY).alias("_next_h"),
+            )
+        )
         edges = (
-            first_change_rows(prepared, level)
-            .filter(pl.col("_p1").is_not_null())
+            changes.filter(pl.col("_p1").is_not_null())
             .group_by(pl.col("_p1").alias("from_holder"), pl.col("_h").alias("to_holder"))
             .agg(
                 pl.len().alias("count"),
@@ -46,3 +71,36 @@ def handover_network(prepared: pl.LazyFrame) -> pl.LazyFrame:
         )
         out.append(edges.select([pl.col(c).cast(t) for c, t in HANDOVER_SCHEMA.items()]))
     return pl.concat(out).sort("level", "from_holder", "to_holder")
+
+
+def with_custody(events: pl.LazyFrame) -> pl.LazyFrame:
+    """The lean preparation the hand-over network needs: conformed columns for custody only,
+    units and people as Categorical, holders derived, the integer case key added."""
+    columns = (EVENT_ID, CASE_ID, ACTIVITY, TIMESTAMP, ACTOR, UNIT, TARGET_ACTOR, TARGET_UNIT,
+               HOLDER_ACTOR, HOLDER_UNIT)  # fmt: skip
+    lean = (
+        conform(events)
+        .select(*columns)
+        .with_columns(pl.col(*PEOPLE_AND_UNITS).cast(pl.Categorical))
+    )
+    presorted = is_sorted_log(lean)
+    return derive_custody(lean, presorted=presorted).with_columns(
+        pl.col(CASE_ID).rle_id().alias(CASE_KEY)
+    )
+
+
+def handover_from_events(events: pl.LazyFrame) -> pl.DataFrame:
+    """The hand-over network straight from a canonical log (custody derived where missing).
+
+    Examples:
+        >>> from datetime import datetime, UTC
+        >>> t = lambda d: datetime(2025, 3, d, tzinfo=UTC)
+        >>> log = pl.LazyFrame({
+        ...     "event_id": ["1", "2", "3"], "case_id": ["c", "c", "c"],
+        ...     "activity": ["assign", "transfer", "return"], "timestamp": [t(3), t(4), t(5)],
+        ...     "actor": ["boss", "a", "b"], "unit": ["UB", "A", "B"],
+        ...     "target_unit": ["A", "B", None], "target_actor": ["a", "b", None]})
+        >>> handover_from_events(log).filter(level="unit").rows()
+        [('unit', 'A', 'B', 1, 1, 1.0), ('unit', 'B', 'A', 1, 0, 0.0)]
+    """
+    return handover_network(with_custody(events)).collect()

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class DetectionParams:
-    """Thresholds for the detectors and the fairness test.
+    """Thresholds for the detectors and the fairness test (defaults in the field list below;
+    docs/detection.md gives the reason for each).
 
     Attributes:
         min_cases: a subject needs at least this many cases (or requests) in the denominator
@@ -23,8 +24,9 @@ class DetectionParams:
         min_ratio: the Wilson lower bound must be at least this multiple of the peer rate.
         min_excess: ... and exceed the peer rate by at least this much (absolute), so that a
             peer rate near 0 does not turn a small difference into a finding.
-        long_chain_holders: a case whose custody passed through this many distinct holders
-            (counting the first) is a long transfer chain.
+        long_chain_holders: a case whose custody passed through this many holders (hand-overs
+            after the assignment + 1; legitimate misrouted hand-overs not counted) is a long
+            transfer chain.
         accept_days: working days within which a hand-over should be accepted (or declined).
         idle_days: working days without any action by the holder that count as idle custody.
         pause_share: share of a case's cycle time spent in pauses without an accepted reason

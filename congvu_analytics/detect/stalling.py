@@ -25,6 +25,8 @@ from congvu_analytics.detect._common import (
     SUBJECT_TYPE,
     VALUE,
     WD,
+    WEIGHT,
+    as_obs,
     due_ordinal,
     held,
     hits_frame,
@@ -55,47 +57,47 @@ def idle(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     excused waiting; a hit when it reaches ``idle_days``. The value is that stretch, for the
     median-idle metric."""
     line = timeline(prepared).with_columns(
-        pl.when(pl.col("_excused")).then(0).otherwise(pl.col("_gap")).alias("_idle"),
-        shift_within(pl.col(EVENT_ID), -1, CASE_KEY).alias("_next_e"),
+        pl.when(pl.col("_excused")).then(0).otherwise(pl.col("_gap")).alias("_idle")
     )
     out = []
     for level in LEVELS:
         h = pl.col(HOLDER[level])
-        # Reduce to custody runs (consecutive rows of one holder in one case) with an integer
-        # key first: grouping millions of rows by a string holder is what costs time.
-        new_run = is_group_start(CASE_KEY) | (h != h.shift(1)).fill_null(True)
-        runs = (
+        # Holders are Categorical, so (holder, case) is a pair of integer keys.
+        # One row per held case with its longest stretch (weight 1: the workload and the
+        # median-idle metric), plus one row per hit with the evidence (weight 0).
+        per_case = (
             line.filter(h.is_not_null())
-            .with_columns(new_run.cast(pl.UInt32).cum_sum().alias("_run"))
-            .group_by("_run")
-            .agg(
-                h.first().cast(pl.String).alias(SUBJECT_ID),
-                pl.col(CASE_KEY).first(),
-                pl.col(CASE_ID).first(),
-                pl.col("_idle").max().alias(VALUE),
-                pl.col(EVENT_ID).get(pl.col("_idle").arg_max()).alias("_from"),
-                pl.col("_next_e").get(pl.col("_idle").arg_max()).alias("_to"),
+            .group_by(h.alias("_h"), CASE_KEY)
+            .agg(pl.col("_idle").max().alias(VALUE))
+            .select(
+                pl.lit(level).alias(SUBJECT_TYPE),
+                pl.col("_h").cast(pl.String).alias(SUBJECT_ID),
+                pl.col(VALUE).cast(pl.Float64),
+                pl.lit(1).alias(WEIGHT),
             )
         )
-        per_case = (
-            runs.sort(SUBJECT_ID, CASE_KEY, VALUE, "_run", descending=[False, False, True, False])
-            .group_by(SUBJECT_ID, CASE_KEY)
-            .agg(pl.all().first())
-        )
-        # Build evidence lists only for the hits: list columns are costly on every held case.
-        hits = per_case.filter(pl.col(VALUE) >= params.idle_days).select(
-            SUBJECT_ID, CASE_KEY, pl.concat_list("_from", "_to").list.drop_nulls().alias(EVIDENCE)
-        )
-        out.append(
-            per_case.join(hits, on=[SUBJECT_ID, CASE_KEY], how="left").select(
+        # The evidence: the longest stretch, from its event to the next one.
+        hits = (
+            line.with_columns(shift_within(pl.col(EVENT_ID), -1, CASE_KEY).alias("_next_e"))
+            .filter(h.is_not_null() & (pl.col("_idle") >= params.idle_days))
+            .sort("_idle", EVENT_ID, descending=[True, False])
+            .group_by(h.alias("_h"), CASE_KEY)
+            .agg(
+                pl.col(CASE_ID).first(),
+                pl.concat_list(pl.col(EVENT_ID).first(), pl.col("_next_e").first())
+                .list.drop_nulls()
+                .alias(EVIDENCE),
+            )
+            .select(
                 pl.lit(level).alias(SUBJECT_TYPE),
-                SUBJECT_ID,
+                pl.col("_h").cast(pl.String).alias(SUBJECT_ID),
                 pl.col(CASE_ID).alias(ITEM_ID),
                 CASE_ID,
                 EVIDENCE,
-                pl.col(VALUE).cast(pl.Float64),
+                pl.lit(0).alias(WEIGHT),
             )
         )
+        out += [as_obs(per_case), as_obs(hits)]
     return pl.concat(out).select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()])
 
 
@@ -105,14 +107,18 @@ def hidden_wait(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
     case's cycle time. The value is that share."""
     act = pl.col(ACTIVITY)
     line = timeline(prepared)
-    cycle = line.group_by(CASE_KEY).agg(
-        (
-            pl.coalesce(
-                pl.col(WD).filter(act.is_in([Activity.COMPLETE, Activity.CANCEL])).first(),
-                pl.col(END_WD).first(),
-            )
-            - pl.col(WD).min()
-        ).alias("_cycle")
+    done = act.is_in([Activity.COMPLETE, Activity.CANCEL])
+    # Cycle time from the case's first row and its completion (or the end of the log): two
+    # rows per case are enough.
+    cycle = (
+        line.filter(is_group_start(CASE_KEY) | done)
+        .group_by(CASE_KEY)
+        .agg(
+            (
+                pl.coalesce(pl.col(WD).filter(done).first(), pl.col(END_WD).first())
+                - pl.col(WD).min()
+            ).alias("_cycle")
+        )
     )
     # The pause lasts until the next active event that ends it; ``_gap`` only reaches the next
     # event, so sum the gaps of every row while the pause is open.
@@ -138,24 +144,20 @@ def hidden_wait(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
         hit = (pl.col("_paused_days") >= params.min_pause_days) & (
             pl.col(VALUE) > params.pause_share
         )
-        hits = per_case.filter(hit).select(
+        # Compact: the workload counts, plus every paused case with its share as the value
+        # (the mean pause share is sum / n) and the evidence when it is a hit.
+        paused = per_case.select(
             pl.lit(level).alias(SUBJECT_TYPE),
             SUBJECT_ID,
             pl.col(CASE_ID).alias(ITEM_ID),
             CASE_ID,
-            pl.col("_pauses").alias(EVIDENCE),
+            pl.when(hit).then(pl.col("_pauses")).alias(EVIDENCE),
+            VALUE,
+            pl.lit(0).alias(WEIGHT),
         )
-        values = per_case.select(SUBJECT_ID, pl.col(CASE_ID).alias(ITEM_ID), VALUE)
-        obs = (
-            observe(
-                held(prepared, level, include_protected=False),
-                hits.with_columns(pl.lit(None, pl.Float64).alias(VALUE)),
-            )
-            .drop(VALUE)
-            .join(values, on=[SUBJECT_ID, ITEM_ID], how="left")
-            .with_columns(pl.col(VALUE).fill_null(0.0))
-        )
-        out.append(obs)
+        workload = observe(held(prepared, level, include_protected=False), paused.head(0))
+        out.append(workload.select(list(OBS_SCHEMA)))
+        out.append(paused.select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()]))
     return pl.concat(out).select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()])
 
 
@@ -165,7 +167,9 @@ def extensions(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     for level in LEVELS:
         subject = pl.coalesce(HOLDER[level], ACTING[level])
         repeated = (
-            prepared.filter(pl.col(ACTIVITY) == Activity.EXTENSION_REQUEST)
+            prepared.filter(
+                (pl.col(ACTIVITY) == Activity.EXTENSION_REQUEST) & ~pl.col(IS_PROTECTED)
+            )
             .group_by(subject.alias("_s"), CASE_ID)
             .agg(pl.col(EVENT_ID).sort().alias("_ids"))
             .filter(pl.col("_ids").list.len() >= params.repeated_extensions)
@@ -180,13 +184,24 @@ def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFr
     act = pl.col(ACTIVITY)
     carries_due = act.is_in(list(DUE_CARRIERS)) & pl.col(DUE).is_not_null()
     is_done = act == Activity.COMPLETE
+    cancelled = act == Activity.CANCEL
+    last_of_case = (pl.col(CASE_KEY) != pl.col(CASE_KEY).shift(-1)).fill_null(True)
+    # Filter before grouping: the deadline, the completion and the last row of each case are all
+    # the aggregation needs, a handful of the case's rows.
     excused = (
         timeline(prepared)
+        .filter(pl.col("_others"))
         .group_by(CASE_KEY)
-        .agg(pl.col("_gap").filter(pl.col("_others")).sum().alias("_excused_days"))
+        .agg(pl.col("_gap").sum().alias("_excused_days"))
+    )
+    unprotected = ~pl.col(IS_PROTECTED)
+    progress = (
+        prepared.filter(unprotected & (act == Activity.PROGRESS))
+        .group_by(CASE_KEY)
+        .agg(pl.len().alias("_progress"))
     )
     return (
-        prepared.filter(~pl.col(IS_PROTECTED))
+        prepared.filter(unprotected & (carries_due | is_done | cancelled | last_of_case))
         .group_by(CASE_KEY)
         .agg(
             pl.col(CASE_ID).first(),
@@ -194,13 +209,14 @@ def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFr
             pl.col(EVENT_ID).filter(carries_due).last().alias("_due_e"),
             pl.col(WD).filter(is_done).first().alias("_done_wd"),
             pl.col(EVENT_ID).filter(is_done).first().alias("_done_e"),
-            (act == Activity.CANCEL).any().alias("_cancelled"),
-            (act == Activity.PROGRESS).sum().alias("_progress"),
+            cancelled.any().alias("_cancelled"),
             pl.col(EVENT_ID).last().alias("_last_e"),
             pl.col(HOLDER["unit"]).drop_nulls().last().alias("_unit"),
             pl.col(HOLDER["person"]).drop_nulls().last().alias("_person"),
             pl.col(END_WD).first(),
         )
+        .join(progress, on=CASE_KEY, how="left")
+        .with_columns(pl.col("_progress").fill_null(0))
         .filter(pl.col("_due").is_not_null() & ~pl.col("_cancelled"))
         .join(excused, on=CASE_KEY, how="left")
         .with_columns(
@@ -223,6 +239,7 @@ def _deadline_obs(frame: pl.LazyFrame, hit: pl.Expr) -> pl.LazyFrame:
             CASE_ID,
             pl.when(hit).then(evidence).alias(EVIDENCE),
             pl.col("_late_days").cast(pl.Float64).alias(VALUE),
+            pl.lit(1).alias(WEIGHT),
         )
         for level, column in (("unit", "_unit"), ("person", "_person"))
     ]

@@ -307,9 +307,11 @@ def _parse_block(
         key=pl.lit(CASE_PREFIX) + pl.col("key")
     )
     wide = events
-    uniform = _uniform_layout(event_attrs, events.height)
-    if uniform is not None:
-        wide = events.hstack(uniform)
+    layout = _uniform_layout(event_attrs, events.height)
+    if layout is None:
+        layout = _scatter_layout(event_attrs, events.height, event_offset)
+    if layout is not None:
+        wide = events.hstack(layout)
     elif event_attrs.height:
         pivot = event_attrs.pivot(
             on="key", index="event", values="value", aggregate_function="first"
@@ -350,6 +352,34 @@ def _uniform_layout(event_attrs: pl.DataFrame, n_events: int) -> pl.DataFrame | 
         return None
     values = event_attrs.get_column("value").reshape((n_events, width))
     return values.arr.to_struct(fields=keys).struct.unnest()
+
+
+def _scatter_layout(
+    event_attrs: pl.DataFrame, n_events: int, event_offset: int
+) -> pl.DataFrame | None:
+    """Events as columns by scattering each key's values to its events' rows (no pivot).
+
+    Handles events that miss some keys. Returns None if an event repeats a key (then the
+    pivot keeps the first value, as the fallback parser does).
+    """
+    keys = event_attrs.get_column("key").unique(maintain_order=True).to_list()
+    codes = event_attrs.select(
+        pl.col("event") - event_offset,
+        "value",
+        code=pl.col("key").replace_strict(
+            {k: i for i, k in enumerate(keys)}, return_dtype=pl.UInt32
+        ),
+    )
+    columns = []
+    for code, part in enumerate(codes.partition_by("code", maintain_order=True)):
+        del code
+        rows = part.get_column("event")
+        if rows.n_unique() != rows.len():
+            return None
+        key = keys[int(part.get_column("code")[0])]
+        empty = pl.repeat(None, n_events, dtype=pl.String, eager=True).alias(key)
+        columns.append(empty.scatter(rows, part.get_column("value")))
+    return pl.DataFrame(columns)
 
 
 def _unescape(expr: pl.Expr) -> pl.Expr:

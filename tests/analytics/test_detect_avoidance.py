@@ -47,8 +47,11 @@ def test_too_few_tasks_to_judge_produce_no_finding() -> None:
 
 
 def test_protected_cases_produce_no_avoidance_finding() -> None:
-    result = run_all(log(decline_office(12, 6, protected=True)))
-    assert result.findings.filter(pl.col("subject_id") == "a").is_empty()
+    rows = decline_office(12, 6, protected=True)
+    # Colleague a3 in the same unit works ordinary, unprotected tasks: unit A keeps a workload.
+    rows += [r for i in range(12) for r in case(f"A3{i:02d}", "A", "a3", start=i * 2)]
+    result = run_all(log(rows))
+    assert result.findings.filter(pl.col("subject_id").is_in(["a", "A"])).is_empty()
 
 
 def coordination_office(silent: int, unclear: int = 1) -> list[dict[str, Any]]:

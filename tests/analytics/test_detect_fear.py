@@ -69,6 +69,8 @@ def test_it_flags_pushing_decisions_back_up_to_the_assigner() -> None:
         0, named=True
     )
     assert row["evidence_event_ids"] == [f"A{i:02d}-up" for i in range(6)]
+    returned = found.filter(pl.col("detector") == "return_rate", pl.col("subject_id") == "a")
+    assert returned["evidence_event_ids"].to_list() == [[f"A{i:02d}-up" for i in range(6)]]
 
 
 def test_it_uses_the_unit_hierarchy_when_one_is_given() -> None:

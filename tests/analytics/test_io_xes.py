@@ -147,3 +147,15 @@ def test_events_with_different_attributes_or_order_read_the_same_on_both_parsers
     assert_frame_equal(fast.frame, slow.frame, check_column_order=False)
     assert fast.frame.get_column("c").to_list() == [None, "x", None]
     assert fast.frame.get_column("__pos").to_list() == [0, 1, 0]
+
+
+def test_a_repeated_key_keeps_its_first_value_on_both_parsers(tmp_path):
+    first = "\t\t<event>" + attr("concept:name", "A") + attr("concept:name", "again") + "</event>\n"
+    second = "\t\t<event>" + attr("concept:name", "B") + attr("x", "1") + "</event>\n"
+    path = write(tmp_path / "dup.xes", document(trace("C1", first, second)))
+    fast = read_xes(path)
+    assert fast.parser == "fast"
+    assert fast.frame.get_column("concept:name").to_list() == ["A", "B"]
+    assert_frame_equal(
+        fast.frame, read_xes(path, force_fallback=True).frame, check_column_order=False
+    )

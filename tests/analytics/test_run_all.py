@@ -28,12 +28,10 @@ def test_findings_have_the_documented_columns_and_stable_ids() -> None:
     assert first.findings["strength"].is_between(0, 1).all()
 
 
-def test_it_reports_progress_for_every_step() -> None:
+def test_it_reports_progress_before_each_step() -> None:
     steps: list[str] = []
     run_all(log(case("c", "A", "a", start=0)), progress=steps.append)
-    assert steps[0] == "prepare"
-    assert steps[-1] == "handover"
-    assert "ping_pong" in steps
+    assert steps == ["prepare", "detect"]
 
 
 def test_heavy_workload_alone_is_not_a_finding() -> None:

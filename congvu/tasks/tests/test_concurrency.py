@@ -139,3 +139,30 @@ def test_a_stale_version_lets_exactly_one_of_many_writers_win(org):
     assert sum(n for (_, o), n in results.items() if o == "ok") == 1
     assert {o for (_, o) in results} == {"ok", "stale_version"}
     assert verify_log().ok
+
+
+def test_parallel_verification_finds_the_first_bad_event(org):
+    tasks = []
+    for i in range(6):
+        t = actions.do_assign(
+            assigner=org.gd_a,
+            title=f"Song song {i}",
+            lead_unit=org.a1,
+            lead_person=org.alice,
+            deadline=date(2030, 1, 1),
+            ad_hoc=True,
+        )
+        actions.do_accept(t, org.alice)
+        actions.do_report_progress(t, org.alice, percent=10, text="Bắt đầu")
+        tasks.append(t)
+    result = verify_log(workers=2, parallel_threshold=1)
+    assert result.ok and result.events == 18 and result.chains == 6
+    with connection.cursor() as cur:
+        cur.execute("DROP TRIGGER tasks_taskevent_append_only ON tasks_taskevent")
+        cur.execute(
+            "UPDATE tasks_taskevent SET reason_text = 'sửa' WHERE task_id = %s AND seq = 3",
+            [tasks[4].pk],
+        )
+    result = verify_log(workers=2, parallel_threshold=1)
+    first = result.first_bad
+    assert first is not None and (first.kind, first.task_id, first.seq) == ("seal", tasks[4].pk, 3)

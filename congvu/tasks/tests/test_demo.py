@@ -21,7 +21,7 @@ def signature() -> list[tuple[object, ...]]:
 
 def generate(out: io.StringIO | None = None, end: date = date(2025, 3, 31)) -> int:
     return generate_task_history(
-        seed=7, start=date(2025, 1, 1), end=end, people_scale=8.0, stdout=out
+        seed=7, start=date(2025, 1, 1), end=end, people_scale=0.2, stdout=out
     )
 
 

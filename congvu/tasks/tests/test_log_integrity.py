@@ -214,3 +214,37 @@ def test_checkpoints_chain_and_skip_when_nothing_changed(busy, org):
 def test_postgres_refuses_truncate_of_the_log(busy):
     with pytest.raises(DatabaseError), transaction.atomic():
         sql("TRUNCATE tasks_taskevent CASCADE")
+
+
+@pytest.mark.parametrize("text", ["", 'Trả lại "gấp"\n\tvì sai\\thẩm quyền', "\x00\x1f\u2028 ≥ 😀"])
+def test_the_hand_written_canonical_form_is_compact_sorted_json(text):
+    import json
+
+    from congvu.tasks.seal import canonical_body
+
+    payload = {"z": [1, {"b": None, "a": text}], "a": True, "ý": text}
+    fields = (7, 3, 104, 1767225600123456, None, 12, 13, None, text, text, payload)
+    expected = json.dumps(
+        ["v1", *fields], ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    ).encode()
+    assert canonical_body(*fields) == expected
+    assert (
+        canonical_body(*fields[:-1], {})
+        == expected.rsplit(b",", 0)[0][
+            : -len(
+                json.dumps(
+                    payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+                ).encode()
+            )
+            - 1
+        ]
+        + b"{}]"
+    )
+
+
+def test_the_fast_sealer_is_hmac_sha256():
+    from congvu.tasks.seal import compute_seal, fast_sealer
+
+    for key in (b"k", b"x" * 64, b"y" * 100):
+        body = "Nội dung ≥ 😀".encode()
+        assert fast_sealer(key)(b"prev\x1e" + body) == compute_seal(key, "prev", body)

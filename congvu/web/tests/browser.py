@@ -7,6 +7,7 @@ missing; in CI (CI=true) a missing browser is a failure, so they cannot silently
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +24,13 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+# README pictures are refreshed only on request (`make screenshots`): an ordinary test run must
+# not rewrite tracked files.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+    if os.getenv("CONGVU_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "congvu-screenshots"
+)
 
 
 @pytest.fixture(scope="session")

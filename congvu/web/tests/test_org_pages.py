@@ -110,3 +110,13 @@ def test_memberships_keep_history_after_a_transfer(signed_in, org):
     actions.transfer_person(org.bob, org.a1, date(2025, 3, 1), role=Membership.Role.MEMBER)
     body = signed_in("gd_a").get(f"/to-chuc/can-bo/{org.bob.pk}/").content.decode()
     assert "Phòng Đầu tư" in body
+
+
+def test_a_person_page_lists_the_open_tasks_they_lead_within_scope(signed_in, org):
+    from congvu.web.tests.tasks_helpers import assign
+
+    assign(org, unit="a1", lead="alice", title="Lập dự toán ngân sách")
+    assert (
+        "Lập dự toán ngân sách"
+        in signed_in("gd_a").get(f"/to-chuc/can-bo/{org.alice.pk}/").content.decode()
+    )

@@ -18,7 +18,7 @@ from congvu.org.models import Person, Unit, UnitVersion, today
 from congvu.org.permissions import Access, Role
 from congvu.org.tree import tree_as_of
 from congvu.tasks.models import CLOSED, Coordination, Status, Task
-from congvu.web import charts
+from congvu.web import charts, features
 from congvu.web.http import get_access, login_required
 from congvu.web.metrics import Stats, group_of, monthly, summarise, task_facts, working_days_ago
 from congvu.web.taskquery import visible_tasks, with_countdowns, with_names
@@ -99,6 +99,7 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
         for pid in people_ids
     ]
     per_person.sort(key=lambda r: (-r.stats.overdue, r.name))
+    findings, findings_count = _findings(scope)
     children = sorted(
         UnitVersion.objects.active_on(day)
         .filter(unit_id__in=tree.children.get(unit.pk, []))
@@ -121,9 +122,29 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
             "outgoing": outgoing,
             "per_person": per_person,
             "children": children,
+            "findings": findings,
+            "findings_count": findings_count,
+            "detection": features.detection_enabled(),
             "nav_active": "unit_dashboard",
         },
     )
+
+
+def _findings(scope: set[int]) -> tuple[list[Any], int]:
+    """The unit's current findings (congvu.detection), strongest first, when detection runs."""
+    if not features.detection_enabled():
+        return [], 0
+    from congvu.detection.models import Finding
+
+    found = Finding.objects.current().about_units(scope)
+    rows = list(
+        found.select_related("subject_person", "subject_unit").order_by("-strength", "pk")[
+            :LIST_LIMIT
+        ]
+    )
+    for f in rows:
+        f.tasks = [int(c) for c in (f.case_ids or [])[:5]]  # type: ignore[attr-defined]
+    return rows, found.count()
 
 
 def _top_units(access: Access, tree: Any) -> list[int]:
@@ -164,7 +185,21 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
     rows = [Row(u, names.get(u, "?"), summarise(fs, day)) for u, fs in grouped.items()]
     # Ranked by on-time rate; units too small to judge go last, then by name.
     rows.sort(key=lambda r: (r.stats.on_time_rate is None, -(r.stats.on_time_rate or 0), r.name))
-    edge_counts: Counter[tuple[int, int]] = Counter()
+    findings_by_group: Counter[int] = Counter()
+    if features.detection_enabled():
+        from congvu.detection.models import Finding
+
+        for subject_unit, context_unit in Finding.objects.current().values_list(
+            "subject_unit_id", "context_unit_id"
+        ):
+            # mypy reads both columns as int; a finding has one or the other.
+            unit: int | None = subject_unit or context_unit
+            g = group_of(tree, unit, top) if unit else None
+            if g is not None:
+                findings_by_group[g] += 1
+    for r in rows:
+        r.stats.findings = findings_by_group.get(r.pk, 0)
+        edge_counts: Counter[tuple[int, int]] = Counter()
     for _task, _etype, src, dst in handovers:
         a, b = group_of(tree, src, top), group_of(tree, dst, top)
         if a is not None and b is not None and a != b:
@@ -204,6 +239,7 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
             "edges": [(names.get(a, "?"), names.get(b, "?"), n) for a, b, n in edges[:LIST_LIMIT]],
             "edges_total": len(edge_counts),
             "edges_drawn": len(drawn),
+            "detection": features.detection_enabled(),
             "nav_active": "province",
         },
     )

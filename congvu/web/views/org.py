@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -23,6 +24,7 @@ from congvu.org.models import (
 )
 from congvu.org.permissions import Access
 from congvu.org.tree import OrgTree, tree_as_of
+from congvu.web import features
 from congvu.web.forms import AsOfForm
 from congvu.web.http import get_access, get_person, login_required
 from congvu.web.paging import paginate
@@ -184,11 +186,23 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         RoleGrant.objects.filter(person=person).select_related("scope").order_by("-valid_from")
     )
     day = today()
+    tasks: list[Any] = []
+    if features.tasks_enabled():
+        from congvu.web.taskquery import visible_tasks, with_countdowns, with_names
+
+        # Only the open tasks this viewer may read (a person page is not a way around scope).
+        led = (
+            visible_tasks(access)
+            .filter(lead_person=person)
+            .exclude(status__in=("completed", "cancelled"))
+        )
+        tasks = with_countdowns(with_names(led).order_by("deadline", "pk")[:10], day)
     return render(
         request,
         "web/org/person.html",
         {
             "person": person,
+            "tasks": tasks,
             "memberships": [
                 (m, _unit_visible(access, m.unit_id), _active_on(m, day)) for m in memberships
             ],

@@ -1,0 +1,298 @@
+"""Due process for findings (the only code that writes FindingReview).
+
+A finding is evidence, not a verdict. Each action checks who may act, changes the review and
+appends a sealed event in one transaction. Deadlines are in working days (settings
+FINDING_EXPLANATION_DAYS, FINDING_APPEAL_DAYS; no statute fixes them for this procedure, so
+they are configurable — docs/detection.md "Due process").
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from congvu.detection.models import Finding, FindingReview
+from congvu.evaluation import eventlog
+from congvu.lib.errors import ActionError, ActionPermissionError
+from congvu.org.models import Membership, Person, Unit
+from congvu.org.permissions import access_for
+from congvu.workdays.calendar import get_calendar
+
+EVIDENCE_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".txt"}
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _record(
+    review: FindingReview, kind: str, actor: Person | None, payload: dict[str, Any]
+) -> None:
+    eventlog.record("finding", review.pk, kind, actor, {"finding": review.finding_id, **payload})
+
+
+def _leads(person: Person, unit: Unit, day: date) -> bool:
+    """Head or deputy of exactly this unit."""
+    return Membership.objects.active_on(day).leaders().filter(person=person, unit=unit).exists()
+
+
+def _head_of(unit: Unit, day: date) -> Person | None:
+    m = Membership.objects.active_on(day).heads().filter(unit=unit).select_related("person").first()
+    return m.person if m else None
+
+
+def _parties(finding: Finding, day: date) -> tuple[Person, Unit, Unit | None]:
+    """(who explains, whose leaders decide, whose leaders hear an appeal)."""
+    if finding.subject_type == Finding.SubjectType.PERSON:
+        person = finding.subject_person
+        unit = finding.context_unit
+        if person is None or unit is None:
+            raise ActionError("no_subject", "Không xác định được cán bộ hoặc đơn vị của phát hiện.")
+        # A head or deputy is reviewed by the level above (DOMAIN.md: "the level above, for a head").
+        reviewer = unit.parent if _leads(person, unit, day) and unit.parent else unit
+        return person, reviewer, reviewer.parent
+    unit = finding.subject_unit
+    if unit is None:
+        raise ActionError("no_subject", "Không xác định được đơn vị của phát hiện.")
+    # The head answers for the unit; a unit without a head is answered for by the nearest
+    # head above it.
+    answering: Unit | None = unit
+    head = None
+    while answering is not None and head is None:
+        head = _head_of(answering, day)
+        if head is None:
+            answering = answering.parent
+    if head is None or answering is None:
+        raise ActionError("no_head", f"{unit.name} chưa có người đứng đầu để giải trình.")
+    reviewer = answering.parent or answering
+    return head, reviewer, reviewer.parent
+
+
+@transaction.atomic
+def open_review(finding: Finding, *, at: datetime | None = None) -> FindingReview:
+    """Open the case for a new finding and start the explanation period. Idempotent."""
+    existing = FindingReview.objects.filter(finding=finding).first()
+    if existing is not None:
+        return existing
+    at = at or timezone.now()
+    day = timezone.localtime(at).date()
+    explainer, reviewer, appeal = _parties(finding, day)
+    due = get_calendar().add_working_days(day, settings.FINDING_EXPLANATION_DAYS)
+    review = FindingReview.objects.create(
+        finding=finding,
+        explainer=explainer,
+        reviewer_unit=reviewer,
+        appeal_unit=appeal,
+        opened_at=at,
+        explanation_due=due,
+    )
+    _record(
+        review,
+        "opened",
+        None,
+        {"explainer": explainer.pk, "reviewer_unit": reviewer.pk, "explanation_due": due},
+    )
+    return review
+
+
+def _locked(review: FindingReview | int) -> FindingReview:
+    pk = review if isinstance(review, int) else review.pk
+    return FindingReview.objects.select_for_update().select_related("finding").get(pk=pk)
+
+
+def _reason(text: str, what: str) -> str:
+    text = (text or "").strip()
+    if len(text) < 10:
+        raise ActionError(
+            "reason_required", f"Cần ghi rõ {what} (ít nhất 10 ký tự).", field="reason"
+        )
+    return text
+
+
+@transaction.atomic
+def do_explain(
+    review: FindingReview | int,
+    actor: Person,
+    *,
+    text: str,
+    evidence: UploadedFile | None = None,
+    at: datetime | None = None,
+) -> FindingReview:
+    r = _locked(review)
+    at = at or timezone.now()
+    if actor.pk != r.explainer_id:
+        raise ActionPermissionError("Chỉ người được yêu cầu giải trình mới được giải trình.")
+    if r.status != FindingReview.Status.OPEN:
+        raise ActionError(
+            "invalid_transition",
+            f"Không thể giải trình khi phát hiện ở trạng thái “{r.get_status_display()}”.",
+        )
+    if timezone.localtime(at).date() > r.explanation_due:
+        raise ActionError(
+            "explanation_late", f"Đã hết hạn giải trình ({r.explanation_due:%d/%m/%Y})."
+        )
+    r.explanation = _reason(text, "nội dung giải trình")
+    if evidence is not None:
+        name = (evidence.name or "").lower()
+        if not any(name.endswith(ext) for ext in EVIDENCE_TYPES):
+            raise ActionError(
+                "evidence_type",
+                "Tài liệu kèm theo phải là PDF, ảnh, Word, Excel hoặc văn bản.",
+                field="evidence",
+            )
+        if (evidence.size or 0) > EVIDENCE_MAX_BYTES:
+            raise ActionError(
+                "evidence_size", "Tài liệu kèm theo không được quá 20 MB.", field="evidence"
+            )
+        r.evidence = evidence
+    r.explained_at = at
+    r.status = FindingReview.Status.EXPLAINED
+    r.save(update_fields=["explanation", "evidence", "explained_at", "status"])
+    _record(r, "explained", actor, {"text": r.explanation, "evidence": r.evidence.name or None})
+    return r
+
+
+def _require_leader_of(actor: Person, unit: Unit | None, day: date, what: str) -> None:
+    """The unit's own leaders, or anyone who directs it from above (heads up the tree,
+    provincial leaders): `can_act_on_unit` of the permission layer."""
+    if unit is None or not access_for(actor, day).can_act_on_unit(unit):
+        raise ActionPermissionError(
+            f"Chỉ lãnh đạo {unit.name if unit else 'cấp có thẩm quyền'} mới được {what}."
+        )
+
+
+def _level_above_decider(actor: Person, reviewed: Unit, day: date) -> Unit | None:
+    """The parent of the nearest unit the decider leads that contains `reviewed`; None when the
+    decider acted as a provincial leader (there is no level above the province here)."""
+    from congvu.org.tree import tree_as_of
+
+    tree = tree_as_of(day)
+    chain = [reviewed.pk, *tree.ancestors(reviewed.pk)]
+    led = set(
+        Membership.objects.active_on(day)
+        .leaders()
+        .filter(person=actor)
+        .values_list("unit_id", flat=True)
+    )
+    for unit_id in chain:
+        if unit_id in led:
+            parent_id = tree.parent.get(unit_id)
+            return Unit.objects.get(pk=parent_id) if parent_id else None
+    return None
+
+
+@transaction.atomic
+def do_decide(
+    review: FindingReview | int,
+    actor: Person,
+    *,
+    confirm: bool,
+    reason: str,
+    at: datetime | None = None,
+) -> FindingReview:
+    r = _locked(review)
+    at = at or timezone.now()
+    day = timezone.localtime(at).date()
+    _require_leader_of(actor, r.reviewer_unit, day, "xác nhận hoặc bác bỏ phát hiện này")
+    if actor.pk == r.explainer_id:
+        raise ActionPermissionError("Người giải trình không tự xem xét phát hiện về mình.")
+    if r.status == FindingReview.Status.OPEN and day <= r.explanation_due:
+        raise ActionError(
+            "explanation_pending", f"Đang trong hạn giải trình (đến {r.explanation_due:%d/%m/%Y})."
+        )
+    if r.status not in (FindingReview.Status.OPEN, FindingReview.Status.EXPLAINED):
+        raise ActionError(
+            "invalid_transition", f"Phát hiện đã được quyết định ({r.get_status_display()})."
+        )
+    r.decision_reason = _reason(reason, "lý do quyết định")
+    r.status = FindingReview.Status.CONFIRMED if confirm else FindingReview.Status.DISMISSED
+    r.decided_by, r.decided_at = actor, at
+    # The appeal goes to the level above whoever decided, never back to them.
+    r.appeal_unit = _level_above_decider(actor, r.reviewer_unit, day)
+    if confirm and r.appeal_unit is not None:
+        r.appeal_due = get_calendar().add_working_days(day, settings.FINDING_APPEAL_DAYS)
+    r.save(
+        update_fields=[
+            "decision_reason",
+            "status",
+            "decided_by",
+            "decided_at",
+            "appeal_unit",
+            "appeal_due",
+        ]
+    )
+    _record(
+        r,
+        "confirmed" if confirm else "dismissed",
+        actor,
+        {"reason": r.decision_reason, "appeal_due": r.appeal_due},
+    )
+    return r
+
+
+@transaction.atomic
+def do_appeal(
+    review: FindingReview | int, actor: Person, *, text: str, at: datetime | None = None
+) -> FindingReview:
+    r = _locked(review)
+    at = at or timezone.now()
+    if actor.pk != r.explainer_id:
+        raise ActionPermissionError("Chỉ người được giải trình mới được khiếu nại.")
+    if r.status != FindingReview.Status.CONFIRMED:
+        raise ActionError(
+            "invalid_transition", "Chỉ khiếu nại được phát hiện đã xác nhận, và chỉ một lần."
+        )
+    if r.appeal_unit_id is None or r.appeal_due is None:
+        raise ActionError("no_appeal_level", "Không có cấp trên để khiếu nại.")
+    if timezone.localtime(at).date() > r.appeal_due:
+        raise ActionError("appeal_late", f"Đã hết hạn khiếu nại ({r.appeal_due:%d/%m/%Y}).")
+    r.appeal_text = _reason(text, "nội dung khiếu nại")
+    r.appealed_at, r.status = at, FindingReview.Status.APPEALED
+    r.save(update_fields=["appeal_text", "appealed_at", "status"])
+    _record(r, "appealed", actor, {"text": r.appeal_text})
+    return r
+
+
+@transaction.atomic
+def do_decide_appeal(
+    review: FindingReview | int,
+    actor: Person,
+    *,
+    uphold: bool,
+    reason: str,
+    at: datetime | None = None,
+) -> FindingReview:
+    r = _locked(review)
+    at = at or timezone.now()
+    _require_leader_of(
+        actor, r.appeal_unit, timezone.localtime(at).date(), "giải quyết khiếu nại này"
+    )
+    if actor.pk in (r.decided_by_id, r.explainer_id):
+        raise ActionPermissionError(
+            "Khiếu nại phải do cấp trên của người đã quyết định giải quyết."
+        )
+    if r.status != FindingReview.Status.APPEALED:
+        raise ActionError("invalid_transition", "Không có khiếu nại đang chờ giải quyết.")
+    r.appeal_reason = _reason(reason, "lý do giải quyết khiếu nại")
+    r.status = FindingReview.Status.UPHELD if uphold else FindingReview.Status.OVERTURNED
+    r.appeal_decided_by, r.appeal_decided_at = actor, at
+    r.save(update_fields=["appeal_reason", "status", "appeal_decided_by", "appeal_decided_at"])
+    _record(
+        r, "appeal_upheld" if uphold else "appeal_overturned", actor, {"reason": r.appeal_reason}
+    )
+    return r
+
+
+def can_see_finding(person: Person, finding: Finding, day: date | None = None) -> bool:
+    """Findings about a person: the person, their leaders up the tree, HR and inspectors in
+    scope (the evaluation privacy rule). Findings about a unit: whoever sees the unit's work."""
+    access = access_for(person, day)
+    if finding.subject_type == Finding.SubjectType.PERSON:
+        if finding.subject_person_id == person.pk:
+            return True
+        return finding.context_unit_id is not None and access.can_see_evaluations_of(
+            finding.context_unit_id
+        )
+    return finding.subject_unit_id is not None and access.can_see_unit(finding.subject_unit_id)

@@ -1,0 +1,219 @@
+"""Who may call which endpoint: the permission matrix as one table.
+
+Every URL of the site and every operation of the JSON API has one row here. The test
+(test_permission_matrix.py) discovers the endpoints from Django's URL resolver and the API's
+OpenAPI schema, so a new endpoint without a row fails it, and a row whose endpoint is gone
+fails it too.
+
+Actors (the `org` fixture of congvu/testing.py):
+    leader     lanh_dao   provincial leader, grant over the whole province
+    head       gd_a       Giám đốc Sở Tài chính
+    deputy     pgd_a      Phó Giám đốc Sở Tài chính
+    specialist alice      Chuyên viên, Phòng Ngân sách (Sở Tài chính)
+    hr         noi_vu     Sở Nội vụ grant over the province (read-only)
+    inspector  thanh_tra  inspector grant over Sở Tài chính (read-only)
+    admin      quan_tri   administrator of the organisation (does not read work)
+    outsider   charlie    Chuyên viên of Sở Xây dựng: out of scope of everything below
+    anonymous  —          not signed in
+
+Objects: "in" is in Sở Tài chính (a task assigned by gd_a to alice in Phòng Ngân sách with
+Phòng Đầu tư coordinating; the unit Phòng Ngân sách; the person alice); "out" is in UBND xã
+Hòa Bình (a task the leader assigned to ct_xa; that unit; ct_xa). An endpoint with an object
+in its path is called once for each; a cell "in/out" gives both answers, a single word both.
+
+Answers: ok (served: 2xx or a redirect that is not to sign-in), 403, 404 (hidden: the object
+is answered as missing), login (401, or a redirect to the sign-in page), refused (the
+permission layer let the call through and the workflow or the form said no: 400/405/409/422).
+Signing out always ends on the sign-in page, hence "login" for everyone. The web task action
+posted is "accept" (the lead side may), the API bodies are in `body_for`; a workflow call on
+the fresh task may be refused for its state even when the actor may act ("refused").
+Read-only roles (hr, inspector) get 403 from the API's workflow actions on what they can read
+and 404 on what they cannot; the administrator manages the organisation and never reads work.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+ACTORS: dict[str, str | None] = {
+    "leader": "lanh_dao",
+    "head": "gd_a",
+    "deputy": "pgd_a",
+    "specialist": "alice",
+    "hr": "noi_vu",
+    "inspector": "thanh_tra",
+    "admin": "quan_tri",
+    "outsider": "charlie",
+    "anonymous": None,
+}
+
+# Web pages are keyed by URL name, API operations by "METHOD /path" (OpenAPI, without /api/v1).
+TABLE = """
+endpoint                                                method leader     head        deputy      specialist  hr          inspector   admin   outsider anonymous
+set_language                                            POST   ok         ok          ok          ok          ok          ok          ok      ok       ok
+twofactor_verify                                        GET    ok         ok          ok          ok          ok          ok          ok      ok       login
+twofactor_setup                                         GET    ok         ok          ok          ok          ok          ok          ok      ok       login
+web:inbox                                               GET    ok         ok          ok          ok          ok          ok          ok      ok       login
+web:sign_in                                             GET    ok         ok          ok          ok          ok          ok          ok      ok       ok
+web:sign_out                                            POST   login      login       login       login       login       login       login   login    login
+web:search                                              GET    ok         ok          ok          ok          ok          ok          ok      ok       login
+web:notifications                                       GET    ok         ok          ok          ok          ok          ok          ok      ok       login
+web:unit_tree                                           GET    ok         ok          ok          ok          ok          ok          ok      ok       login
+web:unit                                                GET    ok         ok/403      ok/403      ok/403      ok          ok/403      ok      403      login
+web:person                                              GET    ok         ok/403      ok/403      ok/403      ok          ok/403      ok      403      login
+web:pick_unit                                           GET    ok         ok          ok          ok          ok          ok          ok      ok       login
+web:pick_person                                         GET    ok         ok          ok          ok          ok          ok          ok      ok       login
+web:calendar                                            GET    ok         ok          ok          ok          ok          ok          ok      ok       login
+web:calendar                                            POST   403        403         403         403         403         403         ok      403      login
+web:calendar_remove                                     POST   403        403         403         403         403         403         ok      403      login
+web:task_list                                           GET    ok         ok          ok          ok          ok          ok          ok      ok       login
+web:task_new                                            GET    ok         ok          ok          403         403         403         403     403      login
+web:deadline_preview                                    GET    ok         ok          ok          ok          ok          ok          ok      ok       login
+web:task                                                GET    ok         ok/404      ok/404      ok/404      ok          ok/404      404     404      login
+web:task_act                                            POST   ok         ok/404      ok/404      ok/404      refused     refused/404 404     404      login
+web:unit_dashboard_home                                 GET    ok         ok          ok          403         403         403         403     403      login
+web:unit_dashboard                                      GET    ok         ok/403      ok/403      403         ok          ok/403      403     403      login
+web:province_dashboard                                  GET    ok         403         403         403         ok          ok          403     403      login
+web:inspect                                             GET    403        403         403         403         403         ok          403     403      login
+web:integrity_check                                     GET    403        403         403         403         403         ok          403     403      login
+web:export_events                                       GET    403        403         403         403         403         ok          403     403      login
+GET /units                                              GET    ok         ok          ok          ok          ok          ok          ok      ok       login
+GET /tasks                                              GET    ok         ok          ok          ok          ok          ok          ok      ok       login
+POST /tasks                                             POST   ok         ok          ok          403         403         403         403     403      login
+GET /tasks/{task_id}                                    GET    ok         ok/404      ok/404      ok/404      ok          ok/404      404     404      login
+GET /tasks/{task_id}/events                             GET    ok         ok/404      ok/404      ok/404      ok          ok/404      404     404      login
+POST /tasks/{task_id}/accept                            POST   ok         ok/404      ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/decline                           POST   refused    refused/404 refused/404 refused/404 403         403/404     404     404      login
+POST /tasks/{task_id}/transfer                          POST   ok/refused ok/404      ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/return                            POST   ok         ok/404      ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/reassign                          POST   ok/refused ok/404      ok/404      403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/progress                          POST   refused    refused/404 refused/404 refused/404 403         403/404     404     404      login
+POST /tasks/{task_id}/submit                            POST   refused    refused/404 refused/404 refused/404 403         403/404     404     404      login
+POST /tasks/{task_id}/approve                           POST   refused    refused/404 refused/404 403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/rework                            POST   refused    refused/404 refused/404 403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/complete                          POST   refused    refused/404 refused/404 403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/cancel                            POST   ok         ok/404      ok/404      403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/remind                            POST   ok         ok/404      ok/404      403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/coordination                      POST   ok         ok/404      ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/coordination/{request_seq}/answer POST   ok/refused ok/404      ok/404      403/404     403/refused 403/404     404     404      login
+POST /tasks/{task_id}/extension                         POST   ok         ok/404      ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/extension/grant                   POST   refused    refused/404 refused/404 403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/extension/refuse                  POST   refused    refused/404 refused/404 403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/pause                             POST   refused    refused/404 refused/404 refused/404 403         403/404     404     404      login
+POST /tasks/{task_id}/pause/review                      POST   refused    refused/404 refused/404 403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/resume                            POST   refused    refused/404 refused/404 refused/404 403         403/404     404     404      login
+POST /tasks/{task_id}/opinion                           POST   ok/refused refused/404 ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/opinion/{request_seq}/answer      POST   refused    refused/404 refused/404 refused/404 refused     refused/404 404     404      login
+POST /tasks/import                                      POST   ok         ok          ok          refused     refused     refused     refused refused  login
+"""
+
+# The admin site (/quan-tri/…) has one rule: staff only. Everyone in the table above is a
+# regular account; a superuser is checked separately.
+ADMIN_RULE = "staff only"
+
+
+def rows() -> list[tuple[str, str, dict[str, tuple[str, str]]]]:
+    """(endpoint, method, {actor: (answer in scope, answer out of scope)}) for every row."""
+    lines = [ln.split() for ln in TABLE.strip().splitlines()]
+    header, body = lines[0], lines[1:]
+    actors = header[2:]
+    assert actors == list(ACTORS), f"table columns {actors} != ACTORS"
+    out = []
+    for cells in body:
+        # "POST /tasks/…" endpoints take two words.
+        if cells[0] in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            key, method, answers = f"{cells[0]} {cells[1]}", cells[2], cells[3:]
+        else:
+            key, method, answers = cells[0], cells[1], cells[2:]
+        assert len(answers) == len(actors), f"row {key} {method}: {len(answers)} cells"
+        parsed = {}
+        for actor, cell in zip(actors, answers, strict=True):
+            inside, _, outside = cell.partition("/")
+            parsed[actor] = (inside, outside or inside)
+        out.append((key, method, parsed))
+    return out
+
+
+# --- request bodies ------------------------------------------------------------------------------
+# Web forms and API bodies a permitted actor could send (the task "in" is freshly assigned).
+
+
+def body_for(key: str, method: str, world: Any, scope: str) -> dict[str, Any]:
+    from congvu.org.models import today
+
+    ids = world.ids(scope)
+    org = world.org
+    task = world.task["in" if scope == "-" else scope]
+    due = str(today() + timedelta(days=30))
+    web: dict[tuple[str, str], dict[str, Any]] = {
+        ("set_language", "POST"): {"language": "vi", "next": "/"},
+        ("web:calendar", "POST"): {"day": "2026-12-31", "kind": "bogus"},
+        ("web:task_act", "POST"): {"action": "accept", "version": task.version},
+        ("web:search", "GET"): {"q": "Rà soát"},
+        ("web:pick_unit", "GET"): {"q": "Phòng"},
+        ("web:pick_person", "GET"): {"q": "An"},
+        ("web:deadline_preview", "GET"): {"working_days": "5"},
+    }
+    if (key, method) in web:
+        return web[(key, method)]
+    unit, person = (
+        world.unit[scope if scope != "-" else "in"],
+        world.person[scope if scope != "-" else "in"],
+    )
+    api: dict[str, dict[str, Any]] = {
+        "POST /tasks": {
+            "title": "Tổng hợp báo cáo quý",
+            "lead_unit_id": unit.pk,
+            "lead_person_id": person.pk,
+            "deadline": due,
+            "source_number": "1713/UBND-NCKSTTHC",
+        },
+        "POST /tasks/{task_id}/accept": {},
+        "POST /tasks/{task_id}/decline": {"reason": "Không đúng thẩm quyền"},
+        "POST /tasks/{task_id}/transfer": {
+            "to_unit_id": org.a2.pk if scope == "in" else org.xa.pk,
+            "to_person_id": org.bob.pk if scope == "in" else org.ct_xa.pk,
+            "reason_code": "misrouted",
+            "reason": "Đúng chức năng của phòng",
+        },
+        "POST /tasks/{task_id}/return": {"reason": "Chuyển nhầm"},
+        "POST /tasks/{task_id}/reassign": {
+            "to_unit_id": org.a2.pk if scope == "in" else org.xa.pk,
+            "to_person_id": org.bob.pk if scope == "in" else org.ct_xa.pk,
+            "reason": "Điều chỉnh phân công",
+        },
+        "POST /tasks/{task_id}/progress": {"percent": 30, "text": "Đã rà soát"},
+        "POST /tasks/{task_id}/submit": {"result": "Báo cáo"},
+        "POST /tasks/{task_id}/approve": {"text": "Đồng ý"},
+        "POST /tasks/{task_id}/rework": {"reason": "Thiếu số liệu"},
+        "POST /tasks/{task_id}/complete": {},
+        "POST /tasks/{task_id}/cancel": {"reason": "Không còn cần thiết"},
+        "POST /tasks/{task_id}/remind": {"text": "Đề nghị khẩn trương"},
+        "POST /tasks/{task_id}/coordination": {
+            "unit_id": org.so_b.pk,
+            "request_text": "Cho ý kiến",
+            "due": due,
+        },
+        "POST /tasks/{task_id}/coordination/{request_seq}/answer": {
+            "position": "agree",
+            "text": "Thống nhất",
+        },
+        "POST /tasks/{task_id}/extension": {"new_deadline": due, "reason": "Chờ số liệu"},
+        "POST /tasks/{task_id}/extension/grant": {"new_deadline": due},
+        "POST /tasks/{task_id}/extension/refuse": {"reason": "Không có căn cứ"},
+        "POST /tasks/{task_id}/pause": {
+            "reason_code": "waiting_unit",
+            "reason": "Chờ số liệu",
+            "waiting_on_unit_id": org.so_b.pk,
+        },
+        "POST /tasks/{task_id}/pause/review": {"text": "Hợp lý"},
+        "POST /tasks/{task_id}/resume": {"text": "Đã có số liệu"},
+        "POST /tasks/{task_id}/opinion": {
+            "superior_id": org.gd_a.pk,
+            "question": "Xin ý kiến về phương án",
+        },
+        "POST /tasks/{task_id}/opinion/{request_seq}/answer": {"opinion": "Đồng ý phương án"},
+    }
+    assert ids  # the path parameters come from the same world
+    return api.get(key, {})
