@@ -19,6 +19,7 @@ from typing import IO, Any
 import polars as pl
 from django.db import connection
 
+from congvu.org.models import UnitType
 from congvu.tasks.events import TaskEventType as E
 from congvu_analytics import schema as s
 
@@ -169,7 +170,8 @@ def canonical_frame(raw: pl.DataFrame) -> pl.DataFrame:
         .when(t == E.DECLINED)
         .then(pl.col("assigner"))
     )
-    holder_level = pl.when(is_custody).then(pl.col("holder_level"))
+    # Unit-type level 1 is the top of the tree; the schema's level grows upward (UnitType.tier).
+    holder_level = pl.when(is_custody).then(UnitType.TIER_TOP - pl.col("holder_level"))
     authority = pl.coalesce("_authority", "_answer_authority")
     out = lf.select(
         pl.col("id").cast(pl.String).alias(s.EVENT_ID),
