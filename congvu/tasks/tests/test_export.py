@@ -110,3 +110,21 @@ def test_export_log_writes_each_format(history, tmp_path, fmt):
             "congvu:event_id",
         } <= keys
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_events_where_selects_whole_tasks(history, org):
+    other = actions.do_assign(
+        assigner=org.gd_b,
+        title="Khác",
+        lead_unit=org.b1,
+        lead_person=org.charlie,
+        deadline=date(2026, 4, 1),
+        ad_hoc=True,
+        at=at(0),
+    )
+    frame = export.events_where("t.id = %s", [other.pk])
+    assert frame.schema == pl.Schema(s.SCHEMA)
+    assert frame[s.CASE_ID].to_list() == [str(other.pk)] and frame[s.ACTIVITY].to_list() == [
+        "assign"
+    ]
+    assert export.events_where("t.id = %s", [-1]).height == 0
