@@ -128,3 +128,15 @@ def test_events_where_selects_whole_tasks(history, org):
         "assign"
     ]
     assert export.events_where("t.id = %s", [-1]).height == 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xes"])
+def test_the_analytics_loader_reads_every_export_with_no_mapping(history, tmp_path, fmt):
+    from polars.testing import assert_frame_equal
+
+    from congvu_analytics.io.loader import load_log
+
+    out = tmp_path / f"log.{fmt}"
+    export.WRITERS[fmt](out)
+    loaded = load_log(out).events.sort(s.EVENT_ID)
+    assert_frame_equal(loaded, export.events_frame().sort(s.EVENT_ID))
