@@ -225,6 +225,16 @@ def iter_frames(batch_tasks: int = BATCH_TASKS) -> Iterator[pl.DataFrame]:
         yield canonical_frame(_raw_frame(rows))
 
 
+def events_where(where: str, params: list[Any]) -> pl.DataFrame:
+    """Canonical frame of the events of the tasks matching `where` (SQL over `e` = event,
+    `t` = task, with %s placeholders), e.g. ``events_where("t.assigned_at >= %s", [day])``.
+    Select whole tasks: the derived columns are computed per task."""
+    with connection.cursor() as cur:
+        cur.execute(_sql(where), params)
+        rows = cur.fetchall()
+    return canonical_frame(_raw_frame(rows)) if rows else s.empty_events()
+
+
 def events_frame() -> pl.DataFrame:
     frames = list(iter_frames())
     return pl.concat(frames) if frames else s.empty_events()
