@@ -80,6 +80,7 @@ class World:
             "unit_id": self.unit[s].pk,
             "person_id": self.person[s].pk,
             "request_seq": 2,
+            "attachment_id": 0,  # no such attachment: the download answers 404 to everyone
             "day": "2026-12-31",
             "fmt": "csv",
         }
