@@ -139,8 +139,16 @@ class Ctx:
         )
 
     def actor_unit(self, *preferred: int | None) -> int | None:
-        """The unit the actor acts for: the first preferred unit they belong to, else their
-        own (lowest-id) unit; None for the system."""
+        """The unit the actor acts for: the lead unit for the lead person and the assigner's
+        unit for the assigner (their roles in this task, no query needed), else the first
+        preferred unit they belong to, else their own (lowest-id) unit; None for the system."""
+        for unit_id in preferred:
+            if unit_id is None:
+                continue
+            if unit_id == self.state.lead_unit_id and self.actor_id == self.state.lead_person_id:
+                return unit_id
+            if unit_id == self.task.assigner_unit_id and self.actor_id == self.task.assigner_id:
+                return unit_id
         units = self.member_units
         for unit_id in preferred:
             if unit_id is not None and unit_id in units:

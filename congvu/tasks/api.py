@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, File, Form, NinjaAPI, Schema
 from ninja import Status as Reply
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -86,6 +87,12 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@csrf_exempt  # like the API's own views: no session form is involved
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other address under /api/: a JSON 404 like the API's own, not the HTML page."""
+    return _error(request, 404, "not_found", "Không có địa chỉ API này.")
 
 
 # --- schemas ------------------------------------------------------------------------------
@@ -403,7 +410,7 @@ def list_tasks(
         tasks = tasks.filter(status=status)
     if unit_id is not None:
         tasks = tasks.filter(lead_unit_id=unit_id)
-    limit = max(1, min(limit, 500))
+    limit, offset = max(1, min(limit, 500)), max(0, offset)
     page = list(tasks.order_by("-id").prefetch_related("coordinations")[offset : offset + limit])
     states = actions.task_states([t.pk for t in page])  # one query for all the replays
     return [_task_out(t, states[t.pk]) for t in page]
@@ -690,7 +697,8 @@ def give_opinion(
 
 @api.post(
     "/tasks/import",
-    response={**ERRORS, 200: ImportOut, 400: ImportOut},
+    # 400: the rows' issues (ImportOut), or an unreadable file (ErrorOut, code bad_file).
+    response={**ERRORS, 200: ImportOut, 400: ImportOut | ErrorOut},
     tags=["Thao tác"],
     summary="Nhập nhiệm vụ từ xlsx/csv (kiểm tra tất cả, không ghi gì nếu có dòng lỗi)",
 )
