@@ -80,6 +80,10 @@ class World:
             "unit_id": self.unit[s].pk,
             "person_id": self.person[s].pk,
             "request_seq": 2,
+            "attachment_id": 0,  # no such attachment: the download answers 404 to everyone
+            # No finding in this world (detection needs many tasks): every finding page is 404;
+            # tests/test_findings.py in congvu/web covers who sees a real one.
+            "finding_id": 0,
             "day": "2026-12-31",
             "fmt": "csv",
         }
