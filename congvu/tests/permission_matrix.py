@@ -85,9 +85,6 @@ class World:
             "finding_id": self.finding[s].pk,
             "request_seq": 2,
             "attachment_id": 0,  # no such attachment: the download answers 404 to everyone
-            # No finding in this world (detection needs many tasks): every finding page is 404;
-            # tests/test_findings.py in congvu/web covers who sees a real one.
-            "finding_id": 0,
             "day": "2026-12-31",
             "fmt": "csv",
         }

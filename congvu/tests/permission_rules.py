@@ -83,8 +83,8 @@ web:notification_badge                                  GET    ok          ok   
 web:pick_tree                                           GET    ok          ok          ok          ok          ok          ok          ok          ok          login
 web:task_attach                                         POST   refused     refused/404 refused/404 refused/404 403         403/404     404         404         login
 web:task_attachment                                     GET    404         404         404         404         404         404         404         404         login
-web:finding                                             GET    404         404         404         404         404         404         404         404         login
-web:finding_act                                         POST   404         404         404         404         404         404         404         404         login
+web:finding                                             GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404         404         login
+web:finding_act                                         POST   403         403/404     403/404     403/404     403         403/404     404         404         login
 web:finding_evidence                                    GET    404         404         404         404         404         404         404         404         login
 GET /units                                              GET    ok          ok          ok          ok          ok          ok          ok      ok       login
 GET /tasks                                              GET    ok          ok          ok          ok          ok          ok          ok      ok       login
