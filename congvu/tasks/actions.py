@@ -331,7 +331,10 @@ def can_see_task(task: Task, access: Access) -> bool:
         return True
     if access.can_see_unit(task.lead_unit_id) or access.can_see_unit(task.assigner_unit_id):
         return True
-    return task.coordinations.filter(unit_id__in=access.read_unit_ids).exists()
+    if task.coordinations.filter(unit_id__in=access.read_unit_ids).exists():
+        return True
+    # Someone who passed the task on still sees its history (see TaskQuerySet.visible_to).
+    return access.person_id is not None and task.events.involving(access.person_id).exists()
 
 
 def _begin(

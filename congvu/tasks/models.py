@@ -53,6 +53,9 @@ class TaskQuerySet(models.QuerySet):  # type: ignore[type-arg]
         q |= Q(coordinations__unit_id__in=unit_ids)
         if person_id is not None:
             q |= Q(lead_person_id=person_id) | Q(assigner_id=person_id)
+            # Whoever acted on a task, or was addressed by it, keeps seeing it after passing it
+            # on: their own part of its history is theirs to read (and to explain).
+            q |= Q(pk__in=TaskEvent.objects.involving(person_id).values("task_id"))
         return self.filter(q).distinct()
 
 
@@ -159,6 +162,12 @@ class Coordination(models.Model):
         return self.answered_at is None
 
 
+class TaskEventQuerySet(models.QuerySet["TaskEvent"]):
+    def involving(self, person_id: int) -> TaskEventQuerySet:
+        """Events the person performed or was addressed by."""
+        return self.filter(Q(actor_id=person_id) | Q(target_person_id=person_id))
+
+
 class TaskEvent(models.Model):
     """One immutable entry of a task's log (zulip RealmAuditLog shape, wagtail log_actions).
 
@@ -192,6 +201,8 @@ class TaskEvent(models.Model):
     reason_text = models.TextField(blank=True)
     payload = models.JSONField(default=dict)
     seal = models.CharField(max_length=64)
+
+    objects = TaskEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["task_id", "seq"]
