@@ -855,6 +855,37 @@ def do_remind(
     return ev
 
 
+@transaction.atomic
+def do_record_attachment(
+    task: Task | int,
+    actor: Person,
+    *,
+    name: str,
+    sha256: str,
+    size: int,
+    note: str = "",
+    at: datetime | None = None,
+) -> TaskEvent:
+    """Seal a document's name, size and SHA-256 into the task's log, so that replacing the file
+    on disk, or deleting the record of it, is detectable like any other change to the log. Who
+    may attach is decided by the caller (congvu.web.actions.can_attach); here the task must be
+    visible to the actor and still open."""
+    ctx = _begin(task, actor, at, None)
+    ctx.require_open("đính kèm tài liệu")
+    if len(sha256) != 64:
+        raise ActionError(
+            "invalid_digest", "Mã băm SHA-256 của tài liệu không hợp lệ.", field="file"
+        )
+    ev = ctx.append(
+        E.DOCUMENT_ATTACHED,
+        unit_id=ctx.actor_unit(ctx.state.lead_unit_id, ctx.task.assigner_unit_id),
+        reason_text=note.strip(),
+        payload={"name": name, "sha256": sha256, "size": size},
+    )
+    _finish(ctx)
+    return ev
+
+
 # --- coordination -------------------------------------------------------------------------
 
 
