@@ -482,6 +482,9 @@ def do_assign(
         assigned_at=when,
         deadline_working_days=working_days,
         deadline=deadline,
+        search_text=Task.fold_search_text(
+            title, source_number, source_issuer, source_excerpt, expected_result
+        ),
     )
     ctx = Ctx(task, TaskState(), assigner, when, access)
     ctx.append(

@@ -87,6 +87,10 @@ class Task(models.Model):
         "thời hạn (ngày làm việc)", null=True, blank=True
     )
 
+    # Folded (lower-case, accent-free) title, document and expected result, for search:
+    # "ne tranh" finds "né tránh" with a plain LIKE on SQLite and PostgreSQL alike.
+    search_text = models.TextField(editable=False, default="")
+
     # --- cache of the event log (see module docstring) ---
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ASSIGNED)
     deadline = models.DateField("hạn xử lý")
@@ -118,6 +122,12 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @staticmethod
+    def fold_search_text(*parts: str) -> str:
+        from congvu.lib.text import fold
+
+        return fold(" ".join(p for p in parts if p))
 
     @property
     def source_label(self) -> str:
