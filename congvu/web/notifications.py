@@ -30,7 +30,12 @@ TO_UNIT = (E.COORDINATION_REQUESTED,)
 
 
 def _events_for(person: Person) -> QuerySet[TaskEvent]:
-    units = Membership.objects.current().filter(person=person).values("unit_id")
+    # A list, not a subquery: PostgreSQL plans "… OR target_unit_id IN (subquery)" as a
+    # sequential scan of the whole log (0.5 s per page at 2 million events); with the ids
+    # inlined both sides of the OR use their indexes.
+    units = list(
+        Membership.objects.current().filter(person=person).values_list("unit_id", flat=True)
+    )
     return TaskEvent.objects.filter(
         Q(type__in=PERSONAL, target_person=person) | Q(type__in=TO_UNIT, target_unit_id__in=units)
     ).exclude(actor=person)
