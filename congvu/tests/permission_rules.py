@@ -80,6 +80,10 @@ web:province_dashboard                                  GET    ok         403   
 web:inspect                                             GET    403        403         403         403         403         ok          403     403      login
 web:integrity_check                                     GET    403        403         403         403         403         ok          403     403      login
 web:export_events                                       GET    403        403         403         403         403         ok          403     403      login
+legal:queue                                             GET    403        403         403         403         403         403         403     403      login
+legal:queue                                             POST   403        403         403         403         403         403         403     403      login
+legal:report                                            GET    ok         403         403         403         403         403         403     403      login
+legal:report_xlsx                                       GET    ok         403         403         403         403         403         403     403      login
 GET /units                                              GET    ok         ok          ok          ok          ok          ok          ok      ok       login
 GET /tasks                                              GET    ok         ok          ok          ok          ok          ok          ok      ok       login
 POST /tasks                                             POST   ok         ok          ok          403         403         403         403     403      login
