@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from congvu.detection.models import DetectionRun, Finding, quarter_of
 from congvu.lib.errors import ActionError
-from congvu.org.models import Membership, Person, Unit
+from congvu.org.models import Membership, Person, Unit, UnitType
 from congvu.tasks import export
 from congvu.tasks.models import Task, TaskEvent
 from congvu.workdays.calendar import get_calendar
@@ -65,7 +65,8 @@ def default_params() -> DetectionParams:
     rows = list(Unit.objects.values_list("code", "unit_type__code", "unit_type__level"))
     return DetectionParams(
         unit_types={code: type_code for code, type_code, _ in rows},
-        unit_levels={code: level for code, _, level in rows},
+        # The engine's tiers grow upward; unit-type levels grow downward (1 = province).
+        unit_levels={code: UnitType.TIER_TOP - level for code, _, level in rows},
     )
 
 

@@ -27,9 +27,11 @@ def web_endpoints() -> dict[str, str]:
     def walk(patterns: list[Any], prefix: str, namespace: str | None) -> None:
         for p in patterns:
             route = prefix + str(p.pattern)
+            if route.startswith(("quan-tri/", "api/", "^api/")):
+                # The admin has one rule; the API is discovered from its schema (its JSON 404
+                # for other addresses is tested in test_api_errors.py).
+                continue
             if isinstance(p, URLResolver):
-                if route.startswith(("quan-tri/", "api/")):
-                    continue  # the admin has one rule; the API is discovered from its schema
                 walk(p.url_patterns, route, p.namespace or namespace)
             elif isinstance(p, URLPattern):
                 key = f"{namespace}:{p.name}" if namespace else str(p.name)
@@ -72,6 +74,7 @@ class World:
     task: dict[str, Any]
     unit: dict[str, Any]
     person: dict[str, Any]
+    finding: dict[str, Any]
 
     def ids(self, scope: str) -> dict[str, Any]:
         s = scope if scope in ("in", "out") else "in"
@@ -79,7 +82,9 @@ class World:
             "task_id": self.task[s].pk,
             "unit_id": self.unit[s].pk,
             "person_id": self.person[s].pk,
+            "finding_id": self.finding[s].pk,
             "request_seq": 2,
+            "attachment_id": 0,  # no such attachment: the download answers 404 to everyone
             "day": "2026-12-31",
             "fmt": "csv",
         }
@@ -112,7 +117,52 @@ def build_world(org: Any) -> World:
         task={"in": task_in, "out": task_out},
         unit={"in": org.a1, "out": org.xa},
         person={"in": org.alice, "out": org.ct_xa},
+        finding={
+            "in": _finding(org.alice, org.a1, "in"),
+            "out": _finding(org.ct_xa, org.xa, "out"),
+        },
     )
+
+
+def _finding(person: Any, unit: Any, tag: str) -> Any:
+    """A person finding under review (the evaluation privacy rule decides who sees it)."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from congvu.detection.models import DetectionRun, Finding
+    from congvu.detection.review import open_review
+
+    now = timezone.now()
+    run = DetectionRun.objects.create(
+        period="2026-Q1",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 3, 31),
+        state=DetectionRun.State.DONE,
+        started_at=now,
+    )
+    finding = Finding.objects.create(
+        key=f"matrix-{tag}",
+        detector="ping_pong",
+        behaviour=Finding.Behaviour.BUCK_PASSING,
+        subject_type=Finding.SubjectType.PERSON,
+        subject_code=person.code,
+        subject_person=person,
+        context_unit=unit,
+        period="2026-Q1",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 3, 31),
+        strength=0.8,
+        sample=12,
+        sentence="Chuyển trả nhiều lần giữa hai đơn vị.",
+        engine_finding_id=f"e-{tag}",
+        first_run=run,
+        last_run=run,
+        first_seen_at=now,
+        updated_at=now,
+    )
+    open_review(finding)
+    return finding
 
 
 def fill(route: str, values: dict[str, Any]) -> str:

@@ -17,8 +17,9 @@ Actors (the `org` fixture of congvu/testing.py):
     anonymous  —          not signed in
 
 Objects: "in" is in Sở Tài chính (a task assigned by gd_a to alice in Phòng Ngân sách with
-Phòng Đầu tư coordinating; the unit Phòng Ngân sách; the person alice); "out" is in UBND xã
-Hòa Bình (a task the leader assigned to ct_xa; that unit; ct_xa). An endpoint with an object
+Phòng Đầu tư coordinating; the unit Phòng Ngân sách; the person alice; a detection finding
+about alice, under review); "out" is in UBND xã Hòa Bình (a task the leader assigned to ct_xa;
+that unit; ct_xa; a finding about ct_xa). An endpoint with an object
 in its path is called once for each; a cell "in/out" gives both answers, a single word both.
 
 Answers: ok (served: 2xx or a redirect that is not to sign-in), 403, 404 (hidden: the object
@@ -50,68 +51,81 @@ ACTORS: dict[str, str | None] = {
 
 # Web pages are keyed by URL name, API operations by "METHOD /path" (OpenAPI, without /api/v1).
 TABLE = """
-endpoint                                                method leader     head        deputy      specialist  hr          inspector   admin   outsider anonymous
-set_language                                            POST   ok         ok          ok          ok          ok          ok          ok      ok       ok
-twofactor_verify                                        GET    ok         ok          ok          ok          ok          ok          ok      ok       login
-twofactor_setup                                         GET    ok         ok          ok          ok          ok          ok          ok      ok       login
-web:inbox                                               GET    ok         ok          ok          ok          ok          ok          ok      ok       login
-web:sign_in                                             GET    ok         ok          ok          ok          ok          ok          ok      ok       ok
-web:sign_out                                            POST   login      login       login       login       login       login       login   login    login
-web:search                                              GET    ok         ok          ok          ok          ok          ok          ok      ok       login
-web:notifications                                       GET    ok         ok          ok          ok          ok          ok          ok      ok       login
-web:notification_badge                                  GET    ok         ok          ok          ok          ok          ok          ok      ok       ok
-web:unit_tree                                           GET    ok         ok          ok          ok          ok          ok          ok      ok       login
-web:unit                                                GET    ok         ok/403      ok/403      ok/403      ok          ok/403      ok      403      login
-web:person                                              GET    ok         ok/403      ok/403      ok/403      ok          ok/403      ok      403      login
-web:pick_unit                                           GET    ok         ok          ok          ok          ok          ok          ok      ok       login
-web:pick_person                                         GET    ok         ok          ok          ok          ok          ok          ok      ok       login
-web:pick_tree                                           GET    ok         ok          ok          ok          ok          ok          ok      ok       login
-web:calendar                                            GET    ok         ok          ok          ok          ok          ok          ok      ok       login
-web:calendar                                            POST   403        403         403         403         403         403         ok      403      login
-web:calendar_remove                                     POST   403        403         403         403         403         403         ok      403      login
-web:task_list                                           GET    ok         ok          ok          ok          ok          ok          ok      ok       login
-web:task_new                                            GET    ok         ok          ok          403         403         403         403     403      login
-web:deadline_preview                                    GET    ok         ok          ok          ok          ok          ok          ok      ok       login
-web:task                                                GET    ok         ok/404      ok/404      ok/404      ok          ok/404      404     404      login
-web:task_act                                            POST   ok         ok/404      ok/404      ok/404      refused     refused/404 404     404      login
-web:unit_dashboard_home                                 GET    ok         ok          ok          403         403         403         403     403      login
-web:unit_dashboard                                      GET    ok         ok/403      ok/403      403         ok          ok/403      403     403      login
-web:province_dashboard                                  GET    ok         403         403         403         ok          ok          403     403      login
-web:inspect                                             GET    403        403         403         403         403         ok          403     403      login
-web:integrity_check                                     GET    403        403         403         403         403         ok          403     403      login
-web:export_events                                       GET    403        403         403         403         403         ok          403     403      login
-legal:queue                                             GET    403        403         403         403         403         403         403     403      login
-legal:queue                                             POST   403        403         403         403         403         403         403     403      login
-legal:report                                            GET    ok         403         403         403         403         403         403     403      login
-legal:report_xlsx                                       GET    ok         403         403         403         403         403         403     403      login
-GET /units                                              GET    ok         ok          ok          ok          ok          ok          ok      ok       login
-GET /tasks                                              GET    ok         ok          ok          ok          ok          ok          ok      ok       login
-POST /tasks                                             POST   ok         ok          ok          403         403         403         403     403      login
-GET /tasks/{task_id}                                    GET    ok         ok/404      ok/404      ok/404      ok          ok/404      404     404      login
-GET /tasks/{task_id}/events                             GET    ok         ok/404      ok/404      ok/404      ok          ok/404      404     404      login
-POST /tasks/{task_id}/accept                            POST   ok         ok/404      ok/404      ok/404      403         403/404     404     404      login
-POST /tasks/{task_id}/decline                           POST   refused    refused/404 refused/404 refused/404 403         403/404     404     404      login
-POST /tasks/{task_id}/transfer                          POST   ok/refused ok/404      ok/404      ok/404      403         403/404     404     404      login
-POST /tasks/{task_id}/return                            POST   ok         ok/404      ok/404      ok/404      403         403/404     404     404      login
-POST /tasks/{task_id}/reassign                          POST   ok/refused ok/404      ok/404      403/404     403         403/404     404     404      login
-POST /tasks/{task_id}/progress                          POST   refused    refused/404 refused/404 refused/404 403         403/404     404     404      login
-POST /tasks/{task_id}/submit                            POST   refused    refused/404 refused/404 refused/404 403         403/404     404     404      login
-POST /tasks/{task_id}/approve                           POST   refused    refused/404 refused/404 403/404     403         403/404     404     404      login
-POST /tasks/{task_id}/rework                            POST   refused    refused/404 refused/404 403/404     403         403/404     404     404      login
-POST /tasks/{task_id}/complete                          POST   refused    refused/404 refused/404 403/404     403         403/404     404     404      login
-POST /tasks/{task_id}/cancel                            POST   ok         ok/404      ok/404      403/404     403         403/404     404     404      login
-POST /tasks/{task_id}/remind                            POST   ok         ok/404      ok/404      403/404     403         403/404     404     404      login
-POST /tasks/{task_id}/coordination                      POST   ok         ok/404      ok/404      ok/404      403         403/404     404     404      login
-POST /tasks/{task_id}/coordination/{request_seq}/answer POST   ok/refused ok/404      ok/404      403/404     403/refused 403/404     404     404      login
-POST /tasks/{task_id}/extension                         POST   ok         ok/404      ok/404      ok/404      403         403/404     404     404      login
-POST /tasks/{task_id}/extension/grant                   POST   refused    refused/404 refused/404 403/404     403         403/404     404     404      login
-POST /tasks/{task_id}/extension/refuse                  POST   refused    refused/404 refused/404 403/404     403         403/404     404     404      login
-POST /tasks/{task_id}/pause                             POST   refused    refused/404 refused/404 refused/404 403         403/404     404     404      login
-POST /tasks/{task_id}/pause/review                      POST   refused    refused/404 refused/404 403/404     403         403/404     404     404      login
-POST /tasks/{task_id}/resume                            POST   refused    refused/404 refused/404 refused/404 403         403/404     404     404      login
-POST /tasks/{task_id}/opinion                           POST   ok/refused refused/404 ok/404      ok/404      403         403/404     404     404      login
-POST /tasks/{task_id}/opinion/{request_seq}/answer      POST   refused    refused/404 refused/404 refused/404 refused     refused/404 404     404      login
-POST /tasks/import                                      POST   ok         ok          ok          refused     refused     refused     refused refused  login
+endpoint                                                method leader      head        deputy      specialist  hr          inspector   admin   outsider anonymous
+set_language                                            POST   ok          ok          ok          ok          ok          ok          ok      ok       ok
+twofactor_verify                                        GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+twofactor_setup                                         GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+web:inbox                                               GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+web:sign_in                                             GET    ok          ok          ok          ok          ok          ok          ok      ok       ok
+web:sign_out                                            POST   login       login       login       login       login       login       login   login    login
+web:search                                              GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+web:notifications                                       GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+web:unit_tree                                           GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+web:unit                                                GET    ok          ok/403      ok/403      ok/403      ok          ok/403      ok      403      login
+web:person                                              GET    ok          ok/403      ok/403      ok/403      ok          ok/403      ok      403      login
+web:pick_unit                                           GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+web:pick_person                                         GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+web:calendar                                            GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+web:calendar                                            POST   403         403         403         403         403         403         ok      403      login
+web:calendar_remove                                     POST   403         403         403         403         403         403         ok      403      login
+web:task_list                                           GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+web:task_new                                            GET    ok          ok          ok          403         403         403         403     403      login
+web:deadline_preview                                    GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+web:task                                                GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
+web:task_act                                            POST   ok          ok/404      ok/404      ok/404      refused     refused/404 404     404      login
+web:unit_dashboard_home                                 GET    ok          ok          ok          403         403         403         403     403      login
+web:unit_dashboard                                      GET    ok          ok/403      ok/403      403         ok          ok/403      403     403      login
+web:province_dashboard                                  GET    ok          403         403         403         ok          ok          403     403      login
+web:inspect                                             GET    403         403         403         403         403         ok          403     403      login
+web:integrity_check                                     GET    403         403         403         403         403         ok          403     403      login
+web:export_events                                       GET    403         403         403         403         403         ok          403     403      login
+web:notification_badge                                  GET    ok          ok          ok          ok          ok          ok          ok          ok          ok
+web:pick_tree                                           GET    ok          ok          ok          ok          ok          ok          ok          ok          login
+web:task_attach                                         POST   refused     refused/404 refused/404 refused/404 403         403/404     404         404         login
+web:task_attachment                                     GET    404         404         404         404         404         404         404         404         login
+web:finding                                             GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404         404         login
+web:finding_act                                         POST   403         403/404     403/404     403/404     403         403/404     404         404         login
+web:finding_evidence                                    GET    404         404         404         404         404         404         404         404         login
+legal:queue                                             GET    403         403         403         403         403         403         403     403      login
+legal:queue                                             POST   403         403         403         403         403         403         403     403      login
+legal:report                                            GET    ok          403         403         403         403         403         403     403      login
+legal:report_xlsx                                       GET    ok          403         403         403         403         403         403     403      login
+GET /units                                              GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+GET /tasks                                              GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+POST /tasks                                             POST   ok          ok          ok          403         403         403         403     403      login
+GET /tasks/{task_id}                                    GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
+GET /tasks/{task_id}/events                             GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
+POST /tasks/{task_id}/accept                            POST   ok          ok/404      ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/decline                           POST   refused     refused/404 refused/404 refused/404 403         403/404     404     404      login
+POST /tasks/{task_id}/transfer                          POST   ok/refused  ok/404      ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/return                            POST   ok          ok/404      ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/reassign                          POST   ok/refused  ok/404      ok/404      403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/progress                          POST   refused     refused/404 refused/404 refused/404 403         403/404     404     404      login
+POST /tasks/{task_id}/submit                            POST   refused     refused/404 refused/404 refused/404 403         403/404     404     404      login
+POST /tasks/{task_id}/approve                           POST   refused     refused/404 refused/404 403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/rework                            POST   refused     refused/404 refused/404 403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/complete                          POST   refused     refused/404 refused/404 403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/cancel                            POST   ok          ok/404      ok/404      403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/remind                            POST   ok          ok/404      ok/404      403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/coordination                      POST   ok          ok/404      ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/coordination/{request_seq}/answer POST   ok/refused  ok/404      ok/404      403/404     403/refused 403/404     404     404      login
+POST /tasks/{task_id}/extension                         POST   ok          ok/404      ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/extension/grant                   POST   refused     refused/404 refused/404 403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/extension/refuse                  POST   refused     refused/404 refused/404 403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/pause                             POST   refused     refused/404 refused/404 refused/404 403         403/404     404     404      login
+POST /tasks/{task_id}/pause/review                      POST   refused     refused/404 refused/404 403/404     403         403/404     404     404      login
+POST /tasks/{task_id}/resume                            POST   refused     refused/404 refused/404 refused/404 403         403/404     404     404      login
+POST /tasks/{task_id}/opinion                           POST   ok/refused  refused/404 ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/opinion/{request_seq}/answer      POST   refused     refused/404 refused/404 refused/404 refused     refused/404 404     404      login
+POST /tasks/import                                      POST   ok          ok          ok          refused     refused     refused     refused refused  login
+GET /findings                                           GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+GET /findings/{finding_id}                              GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
+POST /findings/{finding_id}/explain                     POST   403         403/404     403/404     ok/404      403         403/404     404     404      login
+POST /findings/{finding_id}/decide                      POST   refused     refused/404 refused/404 403/404     403         403/404     404     404      login
+POST /findings/{finding_id}/appeal                      POST   403         403/404     403/404     refused/404 403         403/404     404     404      login
+POST /findings/{finding_id}/appeal-decision             POST   refused/403 refused/404 refused/404 403/404     403         403/404     404     404      login
+GET /detection/runs                                     GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+POST /detection/runs                                    POST   ok          ok          ok          403         ok          ok          ok      403      login
 """
 
 # The admin site (/quan-tri/…) has one rule: staff only. Everyone in the table above is a
@@ -220,6 +234,11 @@ def body_for(key: str, method: str, world: Any, scope: str) -> dict[str, Any]:
             "question": "Xin ý kiến về phương án",
         },
         "POST /tasks/{task_id}/opinion/{request_seq}/answer": {"opinion": "Đồng ý phương án"},
+        "POST /findings/{finding_id}/explain": {"text": "Do hồ sơ chuyển nhầm từ bộ phận một cửa"},
+        "POST /findings/{finding_id}/decide": {"confirm": False, "reason": "Giải trình hợp lý"},
+        "POST /findings/{finding_id}/appeal": {"text": "Đề nghị xem xét lại"},
+        "POST /findings/{finding_id}/appeal-decision": {"uphold": True, "reason": "Giữ nguyên"},
+        "POST /detection/runs": {"period": "2026-Q1"},
     }
     assert ids  # the path parameters come from the same world
     return api.get(key, {})

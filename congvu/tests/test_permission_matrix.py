@@ -28,7 +28,7 @@ from congvu.tests.permission_matrix import (
     web_endpoints,
 )
 
-SCOPED = re.compile(r"task_id|unit_id|person_id")
+SCOPED = re.compile(r"task_id|unit_id|person_id|finding_id")
 
 
 class _Rollback(Exception):

@@ -124,3 +124,10 @@ class AssignForm(forms.Form):
         if data.get("coordinators") and not (data.get("coord_text") or "").strip():
             self.add_error("coord_text", _("Nêu nội dung đề nghị các đơn vị phối hợp."))
         return data
+
+
+class AttachForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp"), help_text=_("PDF, ảnh, Word, Excel, ODF hoặc văn bản; tối đa 20 MB.")
+    )
+    note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)

@@ -33,6 +33,12 @@ if features.tasks_enabled():
         path("viec/han/", tasks.deadline_preview, name="deadline_preview"),
         path("viec/<int:task_id>/", tasks.task_detail, name="task"),
         path("viec/<int:task_id>/thao-tac/", tasks.task_act, name="task_act"),
+        path("viec/<int:task_id>/dinh-kem/", tasks.task_attach, name="task_attach"),
+        path(
+            "viec/<int:task_id>/dinh-kem/<int:attachment_id>/",
+            tasks.task_attachment,
+            name="task_attachment",
+        ),
         path("don-vi/", dashboards.unit_dashboard_home, name="unit_dashboard_home"),
         path("don-vi/<int:unit_id>/", dashboards.unit_dashboard, name="unit_dashboard"),
         path("toan-tinh/", dashboards.province_dashboard, name="province_dashboard"),

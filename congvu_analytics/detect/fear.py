@@ -104,15 +104,24 @@ def push_up(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             moves.join(levels.rename({UNIT: "_s" + HOLDER_UNIT, "_lvl": "_to_lvl"}), on="_s" + HOLDER_UNIT, how="left")
             .join(levels.rename({UNIT: "_s_prev_unit", "_lvl": "_from_lvl"}), on="_s_prev_unit", how="left")
         )  # fmt: skip
-        upward = {level: pl.col("_to_lvl") > pl.col("_from_lvl") for level in LEVELS}
+        to_lvl: pl.Expr | None = pl.col("_to_lvl")
     elif LEVEL_COLUMN in names:
-        upward = {level: pl.col(LEVEL_COLUMN) > pl.col("_from_lvl") for level in LEVELS}
+        to_lvl = pl.col(LEVEL_COLUMN)
     else:
+        to_lvl = None
+    # "Back to the case's assigner": the rule when no tiers are known, and the fallback for a
+    # move whose tiers are unknown (a unit missing from the map, a log row without a level).
+    upward = {
+        "unit": (pl.col(HOLDER_UNIT) == pl.col("_assigner_unit"))
+        & (pl.col("_prev_unit") != pl.col("_assigner_unit")),
+        "person": (pl.col(HOLDER["person"]) == pl.col("_assigner_actor"))
+        & (pl.col("_prev_actor") != pl.col("_assigner_actor")),
+    }
+    if to_lvl is not None:
+        known = to_lvl.is_not_null() & pl.col("_from_lvl").is_not_null()
         upward = {
-            "unit": (pl.col(HOLDER_UNIT) == pl.col("_assigner_unit"))
-            & (pl.col("_prev_unit") != pl.col("_assigner_unit")),
-            "person": (pl.col(HOLDER["person"]) == pl.col("_assigner_actor"))
-            & (pl.col("_prev_actor") != pl.col("_assigner_actor")),
+            level: pl.when(known).then(to_lvl > pl.col("_from_lvl")).otherwise(rule)
+            for level, rule in upward.items()
         }
     out = []
     for level in LEVELS:

@@ -218,3 +218,36 @@ def test_the_task_list_filters_by_status_and_returns_a_partial_to_htmx(signed_in
     ).content.decode()
     assert "Nhiệm vụ đã tiếp nhận" in body and "Nhiệm vụ chưa tiếp nhận" not in body
     assert "<html" not in body
+
+
+def test_the_lead_attaches_a_document_that_only_people_in_scope_can_download(
+    signed_in, org, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    task = assign(org)
+    client = signed_in("gd_a")
+    upload = SimpleUploadedFile("du-thao.pdf", b"%PDF-1.4 du thao", content_type="application/pdf")
+    response = client.post(f"/viec/{task.pk}/dinh-kem/", {"file": upload, "note": "Dự thảo lần 1"})
+    assert response.status_code == 302
+    row = task.attachments.get()
+    assert row.name == "du-thao.pdf" and len(row.sha256) == 64
+    assert "du-thao.pdf" in client.get(f"/viec/{task.pk}/").content.decode()
+    download = client.get(f"/viec/{task.pk}/dinh-kem/{row.pk}/")
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 du thao"
+    assert signed_in("charlie").get(f"/viec/{task.pk}/dinh-kem/{row.pk}/").status_code == 404
+
+
+def test_an_attachment_of_a_forbidden_type_is_refused_in_vietnamese(
+    signed_in, org, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    task = assign(org)
+    upload = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
+    response = signed_in("gd_a").post(f"/viec/{task.pk}/dinh-kem/", {"file": upload})
+    assert response.status_code == 400
+    assert "Tài liệu phải là PDF" in response.content.decode()
+    assert not task.attachments.exists()

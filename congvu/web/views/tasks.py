@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,8 +20,10 @@ from congvu.org.models import Person, Unit, today
 from congvu.tasks import actions as A
 from congvu.tasks.models import CLOSED, Coordination, Status, Task, TaskEvent
 from congvu.tasks.state import replay
-from congvu.web.forms import AssignForm
+from congvu.web.actions import attach_document, can_attach
+from congvu.web.forms import AssignForm, AttachForm
 from congvu.web.http import get_access, get_person, login_required, pending_form_data
+from congvu.web.models import TaskAttachment
 from congvu.web.paging import paginate
 from congvu.web.task_actions import (
     BY_KEY,
@@ -191,6 +194,7 @@ def _render_task(
     task: Task,
     bound: tuple[str, ActionForm, int | None] | None = None,
     status: int = 200,
+    attach_form: AttachForm | None = None,
 ) -> HttpResponse:
     access = get_access(request)
     person = get_person(request)
@@ -219,6 +223,9 @@ def _render_task(
         "can_cascade": who.lead_side and task.status == Status.IN_PROGRESS,
         "timeliness": state.timeliness(day),
         "pending_extension": state.pending_extension_deadline,
+        "attachments": list(TaskAttachment.objects.filter(task=task).select_related("uploaded_by")),
+        "can_attach": person is not None and can_attach(task, person),
+        "attach_form": attach_form or AttachForm(),
         "nav_active": "",
     }
     return render(request, "web/tasks/task.html", context, status=status)
@@ -422,3 +429,37 @@ def task_list(request: HttpRequest) -> HttpResponse:
         template,
         {"page_obj": page, "statuses": Status.choices, "status": status, "nav_active": ""},
     )
+
+
+# --- attachments --------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def task_attach(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = _get_task_for_user(request, task_id)
+    person = get_person(request)
+    if person is None or not can_attach(task, person):
+        raise PermissionDenied
+    form = AttachForm(request.POST, request.FILES)
+    form.auto_id = "id_attach_%s"
+    if form.is_valid():
+        try:
+            attach_document(task, person, form.cleaned_data["file"], note=form.cleaned_data["note"])
+        except ActionError as exc:
+            _attach_error(form, exc)
+        else:
+            messages.success(request, _("Đã đính kèm tài liệu."))
+            return HttpResponseRedirect(reverse("web:task", args=[task.pk]) + "#h-attach")
+    return _render_task(request, task, status=400, attach_form=form)
+
+
+@login_required
+@require_GET
+def task_attachment(request: HttpRequest, task_id: int, attachment_id: int) -> HttpResponseBase:
+    task = _get_task_for_user(request, task_id)
+    try:
+        row = TaskAttachment.objects.get(pk=attachment_id, task=task)
+    except TaskAttachment.DoesNotExist:
+        raise Http404 from None
+    return FileResponse(row.file.open("rb"), as_attachment=True, filename=row.name)
