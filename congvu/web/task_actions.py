@@ -42,7 +42,7 @@ class OptionalCommentForm(ActionForm):
 
 class ReviewPauseForm(OptionalCommentForm):
     acknowledged = forms.TypedChoiceField(
-        label=_("Lý do tạm dừng"),
+        label=_("Đánh giá lý do tạm dừng"),
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
         initial="1",
