@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("congvu.twofactor.urls")),
     path("", include("congvu.web.urls")),
     path("", include("congvu.legal.urls")),
+    path("", include("congvu.evaluation.urls")),
 ]
 
 # A lost database answers 503 (Vietnamese page, JSON under /api/); see congvu/web/errors.py.

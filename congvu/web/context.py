@@ -23,6 +23,8 @@ class NavItem:
 
 def nav_items(access: Access) -> list[NavItem]:
     """The menu: everyone has an inbox, the tree and the calendar; the rest follows roles."""
+    from django.apps import apps
+
     from congvu.web import features
 
     items = [NavItem("inbox", str(_("Việc của tôi")), reverse("web:inbox"))]
@@ -41,6 +43,8 @@ def nav_items(access: Access) -> list[NavItem]:
         if access.has_role(Role.INSPECTOR) or access.is_superuser:
             items.append(NavItem("inspect", str(_("Thanh tra")), reverse("web:inspect")))
         items += _legal_items(access)
+    if apps.is_installed("congvu.evaluation") and access.person_id is not None:
+        items.append(NavItem("evaluation", str(_("Đánh giá")), reverse("evaluation:home")))
     items.append(NavItem("org", str(_("Tổ chức")), reverse("web:unit_tree")))
     items.append(NavItem("calendar", str(_("Lịch làm việc")), reverse("web:calendar")))
     items.append(NavItem("search", str(_("Tìm kiếm")), reverse("web:search")))
