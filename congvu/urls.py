@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("congvu.web.urls")),
     path("", include("congvu.legal.urls")),
     path("", include("congvu.evaluation.urls")),
+    path("", include("congvu.evaluation.innovation_urls")),
 ]
 
 # A lost database answers 503 (Vietnamese page, JSON under /api/); see congvu/web/errors.py.

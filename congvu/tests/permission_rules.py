@@ -98,6 +98,10 @@ evaluation:unit                                         GET    ok          ok/40
 evaluation:unit_finalise                                POST   ok          ok/403      ok/403      403         403         403         403     403      login
 evaluation:unit_doc                                     GET    404         404/403     404/403     403         404         404/403     403     403      login
 evaluation:proposals                                    GET    ok          ok          ok          403         ok          403         403     403      login
+innovation:list                                         GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+innovation:list                                         POST   refused     refused     refused     refused     refused     refused     refused refused  login
+innovation:detail                                       GET    404         404         404         404         404         404         404     404      login
+innovation:act                                          POST   404         404         404         404         404         404         404     404      login
 GET /units                                              GET    ok          ok          ok          ok          ok          ok          ok      ok       login
 GET /tasks                                              GET    ok          ok          ok          ok          ok          ok          ok      ok       login
 POST /tasks                                             POST   ok          ok          ok          403         403         403         403     403      login
