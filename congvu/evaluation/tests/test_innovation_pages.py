@@ -36,7 +36,10 @@ def test_only_people_in_scope_see_a_proposal(org, client, django_assert_max_num_
     assert p is not None
     detail = f"{reverse('innovation:detail')}?so={p.pk}"
     assert _sign_in(client, "charlie").get(detail).status_code == 404
-    assert "Đề xuất 0" not in _sign_in(client, "charlie").get(reverse("innovation:list")).content.decode()
+    assert (
+        "Đề xuất 0"
+        not in _sign_in(client, "charlie").get(reverse("innovation:list")).content.decode()
+    )
     client = _sign_in(client, "gd_a")
     assert client.get(detail).status_code == 200
     with django_assert_max_num_queries(16):
