@@ -23,11 +23,3 @@ def legal_dept(settings):  # type: ignore[no-untyped-def]
     """Sở Xây dựng plays Sở Tư pháp in the test organisation: gd_b and charlie (Phòng Quy hoạch,
     directly below it) are the legal department."""
     settings.LEGAL_DEPARTMENT_UNIT_CODES = ("SXD",)
-
-
-from congvu.web.tests.browser import (  # noqa: E402, F401 - browser fixtures
-    browser_as,
-    chromium,
-    flushable_log,
-    page,
-)

@@ -13,10 +13,21 @@ from congvu.evaluation.models import Evaluation
 from congvu.tasks import actions as A
 from congvu.web.tests.tasks_helpers import assign
 
+
+@pytest.fixture
+def rule_sets(transactional_db):  # type: ignore[no-untyped-def]
+    """An earlier transactional test's flush removed the rule sets seeded by migration 0002."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("congvu.evaluation.migrations.0002_seed_rule_sets").seed(apps, None)
+
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("flushable_log"),
+    pytest.mark.usefixtures("flushable_log", "rule_sets"),
 ]
 
 

@@ -8,6 +8,13 @@ import pytest
 from congvu.legal.models import LegalObstacle
 from congvu.tasks import actions as A
 
+
+@pytest.fixture
+def legal_dept(settings):  # type: ignore[no-untyped-def]
+    """Sở Xây dựng plays Sở Tư pháp: charlie (Phòng Quy hoạch, below it) is legal staff."""
+    settings.LEGAL_DEPARTMENT_UNIT_CODES = ("SXD",)
+
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
