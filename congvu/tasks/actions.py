@@ -331,7 +331,10 @@ def can_see_task(task: Task, access: Access) -> bool:
         return True
     if access.can_see_unit(task.lead_unit_id) or access.can_see_unit(task.assigner_unit_id):
         return True
-    return task.coordinations.filter(unit_id__in=access.read_unit_ids).exists()
+    if task.coordinations.filter(unit_id__in=access.read_unit_ids).exists():
+        return True
+    # Someone who passed the task on still sees its history (see TaskQuerySet.visible_to).
+    return access.person_id is not None and task.events.involving(access.person_id).exists()
 
 
 def _begin(
@@ -479,6 +482,9 @@ def do_assign(
         assigned_at=when,
         deadline_working_days=working_days,
         deadline=deadline,
+        search_text=Task.fold_search_text(
+            title, source_number, source_issuer, source_excerpt, expected_result
+        ),
     )
     ctx = Ctx(task, TaskState(), assigner, when, access)
     ctx.append(
@@ -847,6 +853,37 @@ def do_remind(
         target_unit_id=ctx.state.lead_unit_id,
         reason_text=text.strip(),
         payload={"by_system": actor is None},
+    )
+    _finish(ctx)
+    return ev
+
+
+@transaction.atomic
+def do_record_attachment(
+    task: Task | int,
+    actor: Person,
+    *,
+    name: str,
+    sha256: str,
+    size: int,
+    note: str = "",
+    at: datetime | None = None,
+) -> TaskEvent:
+    """Seal a document's name, size and SHA-256 into the task's log, so that replacing the file
+    on disk, or deleting the record of it, is detectable like any other change to the log. Who
+    may attach is decided by the caller (congvu.web.actions.can_attach); here the task must be
+    visible to the actor and still open."""
+    ctx = _begin(task, actor, at, None)
+    ctx.require_open("đính kèm tài liệu")
+    if len(sha256) != 64:
+        raise ActionError(
+            "invalid_digest", "Mã băm SHA-256 của tài liệu không hợp lệ.", field="file"
+        )
+    ev = ctx.append(
+        E.DOCUMENT_ATTACHED,
+        unit_id=ctx.actor_unit(ctx.state.lead_unit_id, ctx.task.assigner_unit_id),
+        reason_text=note.strip(),
+        payload={"name": name, "sha256": sha256, "size": size},
     )
     _finish(ctx)
     return ev

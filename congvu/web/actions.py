@@ -11,6 +11,7 @@ from django.utils import timezone
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.org.models import Person
 from congvu.org.permissions import access_for
+from congvu.tasks.actions import do_record_attachment
 from congvu.tasks.models import CLOSED, Task
 from congvu.web.models import TaskAttachment
 
@@ -72,4 +73,14 @@ def attach_document(
     )
     row.file.save(name, upload, save=False)
     row.save(force_insert=True)
+    # The same transaction seals the document's digest into the task's log.
+    do_record_attachment(
+        task,
+        person,
+        name=row.name,
+        sha256=row.sha256,
+        size=row.size,
+        note=row.note,
+        at=row.uploaded_at,
+    )
     return row

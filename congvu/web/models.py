@@ -34,9 +34,9 @@ def _attachment_path(instance: TaskAttachment, filename: str) -> str:
 class TaskAttachment(models.Model):
     """A document attached to a task (dự thảo, báo cáo, văn bản trả lời...).
 
-    Written only by congvu.web.actions.attach_document. The SHA-256 of the content is kept so
-    a file replaced on disk is detectable. The task event log does not record attachments yet
-    (congvu.tasks has no event type for them); until it does, this table is the record.
+    Written only by congvu.web.actions.attach_document, which also seals the name, size and
+    SHA-256 into the task's event log (DOCUMENT_ATTACHED): a file replaced on disk no longer
+    matches its sealed digest.
     """
 
     task = models.ForeignKey("tasks.Task", on_delete=models.PROTECT, related_name="attachments")

@@ -322,7 +322,7 @@ def apply_mapping(raw: pl.LazyFrame, mapping: Mapping, *, keep: Sequence[str] = 
     ]
     # Placeholder values ([source] null_values, e.g. BPIC's resource "-") mean "nobody", in
     # every format: a placeholder must never become a person or a team with findings.
-    nulls = [v for v in mapping.csv.null_values if v is not None]
+    nulls = list(mapping.csv.null_values)
 
     def who(expr: pl.Expr) -> pl.Expr:
         expr = expr.cast(pl.String)

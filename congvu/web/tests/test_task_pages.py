@@ -233,6 +233,13 @@ def test_the_lead_attaches_a_document_that_only_people_in_scope_can_download(
     assert response.status_code == 302
     row = task.attachments.get()
     assert row.name == "du-thao.pdf" and len(row.sha256) == 64
+    # The digest is sealed into the task's log, so a replaced file is detectable.
+    from congvu.tasks.events import TaskEventType
+    from congvu.tasks.verify import verify_log
+
+    sealed = task.events.get(type=TaskEventType.DOCUMENT_ATTACHED)
+    assert sealed.payload == {"name": "du-thao.pdf", "sha256": row.sha256, "size": row.size}
+    assert sealed.reason_text == "Dự thảo lần 1" and verify_log().ok
     assert "du-thao.pdf" in client.get(f"/viec/{task.pk}/").content.decode()
     download = client.get(f"/viec/{task.pk}/dinh-kem/{row.pk}/")
     assert b"".join(download.streaming_content) == b"%PDF-1.4 du thao"

@@ -25,6 +25,7 @@ from congvu.lib.errors import ActionError
 from congvu.org.models import today
 from congvu.tasks.models import TaskEvent
 from congvu.web.http import get_access, get_person, login_required
+from congvu.web.taskquery import visible_tasks
 
 S = FindingReview.Status
 
@@ -145,6 +146,15 @@ def _render(
         .select_related("task", "actor", "unit", "target_unit")
         .order_by("at", "pk")
     )
+    # Evidence may sit on tasks the viewer no longer sees (a task they passed on): the events
+    # are shown either way, the link only where the task page would open.
+    openable = set(
+        visible_tasks(get_access(request))
+        .filter(pk__in={ev.task_id for ev in evidence})
+        .values_list("pk", flat=True)
+    )
+    for ev in evidence:
+        ev.openable = ev.task_id in openable  # type: ignore[attr-defined]
     steps = []
     for key in _offered(request, review):
         form = bound[1] if bound and bound[0] == key else FORMS[key]()
