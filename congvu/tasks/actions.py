@@ -1226,10 +1226,16 @@ def do_review_pause(
     actor: Person,
     *,
     comment: str = "",
+    acknowledged: bool = True,
     at: datetime | None = None,
     expected_version: int | None = None,
 ) -> TaskEvent:
-    """The assigner (or a head directing the lead unit) confirms the reason of a pause."""
+    """The assigner (or a head directing the lead unit) confirms or rejects the reason of a pause.
+
+    A rejection needs a comment and is recorded as `"acknowledged": false` in the payload (an
+    acknowledgement keeps the original payload). An acknowledged legal-obstacle pause enters the
+    legal department's registry in this same transaction (congvu.legal.actions).
+    """
     ctx = _begin(task, actor, at, expected_version)
     if ctx.actor_id == ctx.state.lead_person_id or not (
         ctx.is_assigner_side()
@@ -1242,14 +1248,34 @@ def do_review_pause(
     ctx.require_status("xác nhận lý do tạm dừng", Status.PAUSED)
     if ctx.state.unreviewed_pause_seq is None:
         raise InvalidTransitionError("already_reviewed", "Lý do tạm dừng đã được xác nhận.")
+    pause_seq = ctx.state.unreviewed_pause_seq
+    payload: dict[str, Any] = {"pause_seq": pause_seq}
+    if not acknowledged:
+        _reason(comment, field="comment", what="lý do không chấp nhận")
+        payload["acknowledged"] = False
     ev = ctx.append(
         E.PAUSE_REVIEWED,
         unit_id=ctx.actor_unit(ctx.task.assigner_unit_id, ctx.state.lead_unit_id),
         reason_text=comment.strip(),
-        payload={"pause_seq": ctx.state.unreviewed_pause_seq},
+        payload=payload,
     )
     _finish(ctx)
+    if acknowledged:
+        _register_legal_obstacle(ctx.task, pause_seq, ev)
     return ev
+
+
+def _register_legal_obstacle(task: Task, pause_seq: int, review: TaskEvent) -> None:
+    from django.apps import apps
+
+    if not apps.is_installed("congvu.legal"):
+        return
+    pause = TaskEvent.objects.get(task=task, seq=pause_seq)
+    if pause.reason_code != "legal_obstacle":
+        return
+    from congvu.legal.actions import register_acknowledged_pause
+
+    register_acknowledged_pause(task, pause, review)
 
 
 @transaction.atomic

@@ -145,7 +145,9 @@ def canonical_frame(raw: pl.DataFrame) -> pl.DataFrame:
     seq_ids = raw.lazy().select(
         "task_id", pl.col("seq").alias("_ref_seq"), pl.col("id").alias("_ref_id")
     )
-    reviewed = lf.filter(t == E.PAUSE_REVIEWED).select(
+    # A rejected pause reason (payload "acknowledged": false) does not make the pause reviewed.
+    rejected = pj.str.json_path_match("$.acknowledged").fill_null("true") == "false"
+    reviewed = lf.filter((t == E.PAUSE_REVIEWED) & ~rejected).select(
         "task_id", pl.col("_ref_seq").alias("seq"), pl.lit(True).alias("_reviewed")
     )
     answers = lf.filter(t == E.OPINION_GIVEN).select(
