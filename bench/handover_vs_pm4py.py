@@ -31,12 +31,13 @@ def main() -> None:
         OUT.mkdir(parents=True, exist_ok=True)
         write_parquet(path, 1_000_000, seed=7)
     events = pl.read_parquet(path)
-    runs = []
+    runs, cpu = [], []
     for _ in range(3):  # best of three: the machine is shared
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         ours = handover_from_events(events.lazy())
         runs.append(time.perf_counter() - started)
-    ours_s = min(runs)
+        cpu.append(time.process_time() - started_cpu)
+    ours_s, ours_cpu = min(runs), min(cpu)
 
     frame = (
         events.filter(pl.col(ACTOR).is_not_null())
@@ -49,19 +50,30 @@ def main() -> None:
         )
         .to_pandas()
     )
-    started = time.perf_counter()
-    theirs = pm4py.discover_handover_of_work_network(frame, beta=0)
-    pm4py_s = time.perf_counter() - started  # one run: it is the slow side
+    pm4py_runs, pm4py_cpu_runs = [], []
+    for _ in range(2):  # best of two (each run takes seconds)
+        started, started_cpu = time.perf_counter(), time.process_time()
+        theirs = pm4py.discover_handover_of_work_network(frame, beta=0)
+        pm4py_runs.append(time.perf_counter() - started)
+        pm4py_cpu_runs.append(time.process_time() - started_cpu)
+    pm4py_s, pm4py_cpu = min(pm4py_runs), min(pm4py_cpu_runs)
 
     edges = len(getattr(theirs, "connections", {}) or {})
     with open("/proc/loadavg") as fh:
         print("load average:", " ".join(fh.read().split()[:3]), "(2 cores, shared)")
     print(f"events: {events.height:,}")
     print(
-        f"ours  (custody + unit & person network, best of 3): {ours_s:8.3f} s, {ours.height:,} edges"
+        f"ours  (custody + unit & person network, best of 3): {ours_s:8.3f} s wall, "
+        f"{ours_cpu:6.3f} s CPU, {ours.height:,} edges"
     )
-    print(f"pm4py (discover_handover_of_work_network): {pm4py_s:8.3f} s, {edges:,} edges")
-    print(f"ratio pm4py / ours: {pm4py_s / ours_s:.1f}x (target >= 20x)")
+    print(
+        f"pm4py (discover_handover_of_work_network, best of 2): {pm4py_s:8.3f} s wall, "
+        f"{pm4py_cpu:6.3f} s CPU, {edges:,} edges"
+    )
+    print(
+        f"ratio pm4py / ours: {pm4py_s / ours_s:.1f}x wall, {pm4py_cpu / ours_cpu:.1f}x CPU "
+        "(target >= 20x)"
+    )
 
 
 if __name__ == "__main__":

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "congvu.ops",
     "congvu.notify",
     "congvu.evaluation",
+    "congvu.legal",
     "congvu.twofactor",
     "congvu.web",
 ]
@@ -245,6 +246,12 @@ FINDING_APPEAL_DAYS = envint("CONGVU_FINDING_APPEAL_DAYS", "5")
 REMINDER_WORKING_DAYS = [
     int(d) for d in os.getenv("CONGVU_REMINDER_DAYS", "3,1").split(",") if d.strip()
 ]
+
+# The legal department (Sở Tư pháp): members of these units (and of the units directly below
+# them) receive acknowledged legal obstacles in their queue. Unit codes, comma-separated.
+LEGAL_DEPARTMENT_UNIT_CODES = tuple(
+    c.strip() for c in os.getenv("CONGVU_LEGAL_UNIT_CODES", "STP").split(",") if c.strip()
+)
 
 # Province shown in headers and official documents.
 PROVINCE_NAME = os.getenv("CONGVU_PROVINCE_NAME", "Tỉnh Bình Minh")

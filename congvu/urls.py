@@ -15,6 +15,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("congvu.twofactor.urls")),
     path("", include("congvu.web.urls")),
+    path("", include("congvu.legal.urls")),
+    path("", include("congvu.evaluation.urls")),
+    path("", include("congvu.evaluation.innovation_urls")),
 ]
 
 # A lost database answers 503 (Vietnamese page, JSON under /api/); see congvu/web/errors.py.

@@ -16,6 +16,8 @@ only applies to cases that carry no holder at all.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from congvu_analytics.frames import ffill_within, is_group_start
@@ -44,28 +46,48 @@ def sort_events(events: pl.LazyFrame) -> pl.LazyFrame:
     return events.sort([CASE_ID, TIMESTAMP, EVENT_ID], nulls_last=True)
 
 
-def is_sorted_log(events: pl.LazyFrame) -> bool:
-    """True when the log is already in (case, timestamp, event_id) order with no null keys.
+@dataclass(frozen=True)
+class LogFacts:
+    """What one cheap pass over the log tells the custody derivation."""
 
-    Most exported logs are grouped by case and ordered by time; checking costs one pass over
-    three columns, sorting 10M rows costs several seconds.
+    presorted: bool  # already in (case, timestamp, event_id) order, no null keys
+    has_holders: bool  # some event carries a holder (a foreign log mapped with custody)
+
+
+def log_facts(events: pl.LazyFrame) -> LogFacts:
+    """Check order and holder columns in one pass over five columns.
+
+    Most exported logs are grouped by case and ordered by time; checking costs one pass,
+    sorting 10M rows costs several seconds.
     """
     c, t, e = pl.col(CASE_ID), pl.col(TIMESTAMP), pl.col(EVENT_ID)
     after = (c > c.shift(1)) | (
         (c == c.shift(1)) & ((t > t.shift(1)) | ((t == t.shift(1)) & (e >= e.shift(1))))
     )
     no_nulls = c.is_not_null().all() & t.is_not_null().all() & e.is_not_null().all()
-    check = events.select((after.fill_null(True).all() & no_nulls).alias("ok")).collect()
-    return bool(check.item())
+    holders = pl.col(HOLDER_UNIT).is_not_null().any() | pl.col(HOLDER_ACTOR).is_not_null().any()
+    row = events.select(
+        (after.fill_null(True).all() & no_nulls).alias("sorted"), holders.alias("holders")
+    ).collect()
+    return LogFacts(presorted=bool(row["sorted"].item()), has_holders=bool(row["holders"].item()))
 
 
-def derive_custody(events: pl.LazyFrame, *, presorted: bool = False) -> pl.LazyFrame:
+def is_sorted_log(events: pl.LazyFrame) -> bool:
+    """True when the log is already in (case, timestamp, event_id) order with no null keys."""
+    return log_facts(events).presorted
+
+
+def derive_custody(
+    events: pl.LazyFrame, *, presorted: bool = False, has_holders: bool = True
+) -> pl.LazyFrame:
     """Fill ``holder_unit`` / ``holder_actor`` (the holder after each event).
 
     Args:
         events: a canonical event log (see :mod:`congvu_analytics.schema`).
         presorted: the caller guarantees (case, timestamp, event_id) order (see
-            :func:`is_sorted_log`); the sort is skipped.
+            :func:`log_facts`); the sort is skipped.
+        has_holders: False when no event carries a holder (see :func:`log_facts`): the
+            per-case check for given holders is skipped.
 
     Returns:
         The same events sorted by (case, timestamp, event_id) with both holder columns filled
@@ -116,7 +138,9 @@ def derive_custody(events: pl.LazyFrame, *, presorted: bool = False) -> pl.LazyF
             _seg_start=is_change | is_group_start(CASE_KEY),
             _given=(pl.col(HOLDER_UNIT).is_not_null() | pl.col(HOLDER_ACTOR).is_not_null())
             .any()
-            .over(CASE_KEY),
+            .over(CASE_KEY)
+            if has_holders
+            else pl.lit(False),
         )
         .with_columns(
             _new_unit=new_unit,
@@ -128,17 +152,23 @@ def derive_custody(events: pl.LazyFrame, *, presorted: bool = False) -> pl.LazyF
             _d_actor=ffill_within(pl.when(seg_start).then(pl.col("_new_actor")), "_gseg"),
             _acceptor=ffill_within(pl.when(act == Activity.ACCEPT).then(pl.col(ACTOR)), "_gseg"),
         )
-        .with_columns(
+    )
+    derived_unit = pl.col("_d_unit")
+    derived_actor = pl.coalesce("_d_actor", "_acceptor")
+    if has_holders:
+        holders = [
             pl.when(pl.col("_given"))
             .then(ffill_within(pl.col(HOLDER_UNIT), CASE_KEY))
-            .otherwise(pl.col("_d_unit"))
+            .otherwise(derived_unit)
             .alias(HOLDER_UNIT),
             pl.when(pl.col("_given"))
             .then(ffill_within(pl.col(HOLDER_ACTOR), CASE_KEY))
-            .otherwise(pl.coalesce("_d_actor", "_acceptor"))
+            .otherwise(derived_actor)
             .alias(HOLDER_ACTOR),
-        )
-    )
+        ]
+    else:
+        holders = [derived_unit.alias(HOLDER_UNIT), derived_actor.alias(HOLDER_ACTOR)]
+    derived = derived.with_columns(holders)
     return derived.drop(
         CASE_KEY, "_sender_unit", "_sender_actor", "_seg_start", "_gseg", "_given", "_new_unit",
         "_new_actor", "_d_unit", "_d_actor", "_acceptor",

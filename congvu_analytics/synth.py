@@ -54,7 +54,7 @@ LOOKALIKE_ROLES: dict[str, str] = {
     "newcomer": "person",  # four cases, three declined: too few to judge
 }
 UNIT_TYPES = ("so", "phong", "xa")
-UNIT_LEVELS = {"so": 2, "phong": 3, "xa": 3}
+UNIT_LEVELS = {"so": 2, "phong": 1, "xa": 1}  # HIGHER = FURTHER UP (UBND = 3)
 
 
 @dataclass
@@ -439,7 +439,7 @@ def _truth(org: _Org) -> SynthLog:
     types = {u: u[:-3].lower() for u in org.units}
     types["UBND"] = "ubnd"
     levels = {u: UNIT_LEVELS[t] for u, t in types.items() if t in UNIT_LEVELS}
-    levels["UBND"] = 1
+    levels["UBND"] = 3
     return SynthLog(
         events=pl.DataFrame(schema=SCHEMA), truth=truth, unit_types=types, unit_levels=levels
     )

@@ -18,13 +18,13 @@ from typing import Any
 
 import polars as pl
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from congvu.detection.models import DetectionRun, Finding, quarter_of
 from congvu.lib.errors import ActionError
-from congvu.org.models import Membership, Person, Unit
+from congvu.org.models import Membership, Person, Unit, UnitType
 from congvu.tasks import export
 from congvu.tasks.models import Task, TaskEvent
 from congvu.workdays.calendar import get_calendar
@@ -65,7 +65,8 @@ def default_params() -> DetectionParams:
     rows = list(Unit.objects.values_list("code", "unit_type__code", "unit_type__level"))
     return DetectionParams(
         unit_types={code: type_code for code, type_code, _ in rows},
-        unit_levels={code: level for code, _, level in rows},
+        # The engine's tiers grow upward; unit-type levels grow downward (1 = province).
+        unit_levels={code: UnitType.TIER_TOP - level for code, _, level in rows},
     )
 
 
@@ -81,12 +82,9 @@ def _protected_task_ids() -> set[int]:
 def period_events(start: date, end: date) -> pl.DataFrame:
     """The canonical frame of every event of the tasks assigned in [start, end)."""
     lo, hi = _bounds(start, end)
-    with connection.cursor() as cur:
-        cur.execute(export._sql("t.assigned_at >= %s AND t.assigned_at < %s"), [lo, hi])
-        rows = cur.fetchall()
-    if not rows:
-        return s.empty_events()
-    frame = export.canonical_frame(export._raw_frame(rows))
+    frame = export.events_where("t.assigned_at >= %s AND t.assigned_at < %s", [lo, hi])
+    if frame.height == 0:
+        return frame
     protected = _protected_task_ids()
     if protected:
         frame = frame.with_columns(

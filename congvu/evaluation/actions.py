@@ -641,6 +641,7 @@ def do_propose(
     _require_superior(evaluation, actor)
     sheet = sheet or {}
     result = services.score(evaluation, sheet)
+    result.reasons += services.finding_notes(evaluation)
     if evaluation.rule_set.scheme == Scheme.CRITERIA:
         evaluation.criteria = {**evaluation.criteria, "head": sheet}
     else:

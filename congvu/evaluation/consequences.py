@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
-from congvu.evaluation import eventlog
+from congvu.evaluation import eventlog, services
 from congvu.evaluation.defaults import DISCIPLINE_FORMS
 from congvu.evaluation.models import (
     Evaluation,
@@ -40,6 +40,10 @@ QD_41 = (
     "không hoàn thành nhiệm vụ."
 )
 ND_172 = "Nghị định 172/2025/NĐ-CP về xử lý kỷ luật cán bộ, công chức."
+LAW_80_ART_14 = (
+    "Luật Cán bộ, công chức số 80/2025/QH15, Điều 14: không được trốn tránh, thoái thác, né "
+    "tránh, đùn đẩy trong việc thực hiện chức trách, nhiệm vụ."
+)
 REWARD_GROUND = (
     "Luật Thi đua, khen thưởng; NĐ 335/2025/NĐ-CP Điều 23 (sử dụng kết quả đánh giá làm căn cứ "
     "khen thưởng)."
@@ -199,6 +203,34 @@ def generate_year_proposals(evaluations: Iterable[Evaluation], *, today: date) -
                     opened_on=today,
                 )
                 created += [p] if new else []
+
+        # Confirmed findings of avoidance/buck-passing/stalling in the year: a ground to
+        # consider discipline (Law 80/2025 Art. 14 prohibited acts; ND 172/2025), for people
+        # to decide — the form is chosen by the competent level, not here.
+        findings = services.confirmed_findings(person.pk, e.start, e.end)
+        if findings:
+            limit = int(params["discipline_time_limit_days"])
+            maximum = int(params["discipline_max_days"])
+            p, new = _ensure(
+                person,
+                Proposal.Kind.DISCIPLINE,
+                f"findings:{year}",
+                year=year,
+                evaluation=e,
+                legal_ground=f"{LAW_80_ART_14} — {ND_172}",
+                summary=(
+                    f"{len(findings)} phát hiện đã được xác nhận sau giải trình trong năm {year}: "
+                    "đề nghị cấp có thẩm quyền xem xét trách nhiệm, hình thức xử lý (nếu có)."
+                ),
+                details={
+                    "findings": [f.id for f in findings],
+                    "sentences": [f.sentence for f in findings],
+                },
+                opened_on=today,
+                due_on=today + timedelta(days=limit),
+                max_due_on=today + timedelta(days=maximum),
+            )
+            created += [p] if new else []
 
         eligible, why = planning_eligibility(person, year, params)
         if eligible:

@@ -238,7 +238,10 @@ def notice_doc(e: Evaluation, number: str = "") -> Doc:
     return doc
 
 
-def unit_summary_doc(unit: Unit, year: int, evaluations: list[Evaluation]) -> Doc:
+def unit_summary_doc(
+    unit: Unit, year: int, evaluations: list[Evaluation], *, period: str = ""
+) -> Doc:
+    """The unit's table for a year (quota checked) or, with `period`, for a month/quarter."""
     parent, agency = _agency_lines(unit)
     doc = Doc(
         agency_parent=parent,
@@ -246,7 +249,7 @@ def unit_summary_doc(unit: Unit, year: int, evaluations: list[Evaluation]) -> Do
         number="",
         place_date=place_date(timezone.localdate()),
         title="BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG",
-        subtitle=f"Năm {year} — {unit.name}",
+        subtitle=f"{(period or f'năm {year}').capitalize()} — {unit.name}",
         sign_left_title="NGƯỜI LẬP BIỂU",
         sign_right_title="THỦ TRƯỞNG ĐƠN VỊ",
         landscape=True,
@@ -298,7 +301,7 @@ def unit_summary_doc(unit: Unit, year: int, evaluations: list[Evaluation]) -> Do
     ]
     doc.blocks.append("TỔNG HỢP")
     doc.blocks.append(Table(["Mức xếp loại", "Số người", "Tỷ lệ"], summary, [8, 3, 3]))
-    if evaluations:
+    if evaluations and not period:
         pending = {
             e.pk: (e.final_level or e.decided_level or e.proposed_level, e.group_key)
             for e in evaluations
@@ -578,15 +581,25 @@ def notice(
 
 
 def unit_summary(
-    unit: Unit, year: int, fmt: str, *, viewer: Person | None, access: Access | None = None
+    unit: Unit,
+    year: int,
+    fmt: str,
+    *,
+    viewer: Person | None,
+    access: Access | None = None,
+    kind: str = Evaluation.Kind.YEAR,
+    number: int = 0,
 ) -> bytes:
-    """The unit's year results that the viewer may see (others are left out, not refused)."""
+    """The unit's results for a year (or a month/quarter) that the viewer may see; others are
+    left out, not refused."""
     visible = privacy.visible_evaluations(viewer, access)
     evaluations = list(
-        visible.years()
-        .filter(unit=unit, year=year)
+        visible.filter(unit=unit, year=year, kind=kind, number=number)
         .select_related("person", "rule_set", "unit")
         .order_by("person__full_name")
     )
     privacy.record_read(viewer, evaluations, purpose=f"summary_{fmt}")
-    return _render(unit_summary_doc(unit, year, evaluations), fmt)
+    period = ""
+    if kind != Evaluation.Kind.YEAR:
+        period = Evaluation(kind=kind, year=year, number=number).period_label
+    return _render(unit_summary_doc(unit, year, evaluations, period=period), fmt)

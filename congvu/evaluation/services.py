@@ -169,3 +169,39 @@ def quota_check(
     if rule_set is None:
         raise ActionError("no_rule_set", "Chưa có bộ quy tắc đánh giá nào.")
     return scoring.quota_violations(rows, dec(rule_set.params_with_defaults["quota_ratio"]))
+
+
+@dataclass(frozen=True)
+class ConfirmedFinding:
+    id: int
+    behaviour: str
+    period: str
+    sentence: str
+
+
+def confirmed_findings(person_id: int, start: date, end: date) -> list[ConfirmedFinding]:
+    """Detection findings about the person whose period overlaps [start, end] and whose due
+    process ended in a confirmation (or was upheld on appeal). Only these count in evaluation;
+    empty when the detection app is not installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("congvu.detection"):
+        return []
+    from congvu.detection.models import Finding
+
+    rows = (
+        Finding.objects.confirmed()
+        .filter(subject_person_id=person_id, period_start__lte=end, period_end__gte=start)
+        .order_by("period_start", "id")
+        .values_list("id", "behaviour", "period", "sentence")
+    )
+    return [ConfirmedFinding(*row) for row in rows]
+
+
+def finding_notes(evaluation: Evaluation) -> list[str]:
+    """Confirmed findings as evidence lines for the head's proposal (never an automatic
+    deduction: the head weighs them in the general criteria)."""
+    return [
+        f"Phát hiện đã xác nhận ({f.period}): {f.sentence}"
+        for f in confirmed_findings(evaluation.person_id, evaluation.start, evaluation.end)
+    ]

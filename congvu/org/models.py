@@ -52,6 +52,10 @@ class UnitType(models.Model):
     name = models.CharField("tên loại đơn vị", max_length=120)
     # Smaller is higher in the hierarchy; used to compare "upward" moves and to group peers.
     level = models.PositiveSmallIntegerField("cấp", default=3)
+    # The analytics schema's `level` counts the other way (higher = further up); a unit type's
+    # tier there is TIER_TOP - level, so level 1 (the province) is the highest tier.
+    TIER_TOP = 10
+
     is_administrative = models.BooleanField(
         "cơ quan hành chính", default=True, help_text="Bỏ chọn cho đơn vị sự nghiệp công lập."
     )
@@ -63,6 +67,10 @@ class UnitType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def tier(self) -> int:
+        return self.TIER_TOP - self.level
 
 
 class UnitQuerySet(EffectiveQuerySet["Unit"]):

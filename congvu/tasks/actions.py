@@ -139,8 +139,16 @@ class Ctx:
         )
 
     def actor_unit(self, *preferred: int | None) -> int | None:
-        """The unit the actor acts for: the first preferred unit they belong to, else their
-        own (lowest-id) unit; None for the system."""
+        """The unit the actor acts for: the lead unit for the lead person and the assigner's
+        unit for the assigner (their roles in this task, no query needed), else the first
+        preferred unit they belong to, else their own (lowest-id) unit; None for the system."""
+        for unit_id in preferred:
+            if unit_id is None:
+                continue
+            if unit_id == self.state.lead_unit_id and self.actor_id == self.state.lead_person_id:
+                return unit_id
+            if unit_id == self.task.assigner_unit_id and self.actor_id == self.task.assigner_id:
+                return unit_id
         units = self.member_units
         for unit_id in preferred:
             if unit_id is not None and unit_id in units:
@@ -323,7 +331,10 @@ def can_see_task(task: Task, access: Access) -> bool:
         return True
     if access.can_see_unit(task.lead_unit_id) or access.can_see_unit(task.assigner_unit_id):
         return True
-    return task.coordinations.filter(unit_id__in=access.read_unit_ids).exists()
+    if task.coordinations.filter(unit_id__in=access.read_unit_ids).exists():
+        return True
+    # Someone who passed the task on still sees its history (see TaskQuerySet.visible_to).
+    return access.person_id is not None and task.events.involving(access.person_id).exists()
 
 
 def _begin(
@@ -471,6 +482,9 @@ def do_assign(
         assigned_at=when,
         deadline_working_days=working_days,
         deadline=deadline,
+        search_text=Task.fold_search_text(
+            title, source_number, source_issuer, source_excerpt, expected_result
+        ),
     )
     ctx = Ctx(task, TaskState(), assigner, when, access)
     ctx.append(
@@ -844,6 +858,37 @@ def do_remind(
     return ev
 
 
+@transaction.atomic
+def do_record_attachment(
+    task: Task | int,
+    actor: Person,
+    *,
+    name: str,
+    sha256: str,
+    size: int,
+    note: str = "",
+    at: datetime | None = None,
+) -> TaskEvent:
+    """Seal a document's name, size and SHA-256 into the task's log, so that replacing the file
+    on disk, or deleting the record of it, is detectable like any other change to the log. Who
+    may attach is decided by the caller (congvu.web.actions.can_attach); here the task must be
+    visible to the actor and still open."""
+    ctx = _begin(task, actor, at, None)
+    ctx.require_open("đính kèm tài liệu")
+    if len(sha256) != 64:
+        raise ActionError(
+            "invalid_digest", "Mã băm SHA-256 của tài liệu không hợp lệ.", field="file"
+        )
+    ev = ctx.append(
+        E.DOCUMENT_ATTACHED,
+        unit_id=ctx.actor_unit(ctx.state.lead_unit_id, ctx.task.assigner_unit_id),
+        reason_text=note.strip(),
+        payload={"name": name, "sha256": sha256, "size": size},
+    )
+    _finish(ctx)
+    return ev
+
+
 # --- coordination -------------------------------------------------------------------------
 
 
@@ -1181,10 +1226,16 @@ def do_review_pause(
     actor: Person,
     *,
     comment: str = "",
+    acknowledged: bool = True,
     at: datetime | None = None,
     expected_version: int | None = None,
 ) -> TaskEvent:
-    """The assigner (or a head directing the lead unit) confirms the reason of a pause."""
+    """The assigner (or a head directing the lead unit) confirms or rejects the reason of a pause.
+
+    A rejection needs a comment and is recorded as `"acknowledged": false` in the payload (an
+    acknowledgement keeps the original payload). An acknowledged legal-obstacle pause enters the
+    legal department's registry in this same transaction (congvu.legal.actions).
+    """
     ctx = _begin(task, actor, at, expected_version)
     if ctx.actor_id == ctx.state.lead_person_id or not (
         ctx.is_assigner_side()
@@ -1197,14 +1248,34 @@ def do_review_pause(
     ctx.require_status("xác nhận lý do tạm dừng", Status.PAUSED)
     if ctx.state.unreviewed_pause_seq is None:
         raise InvalidTransitionError("already_reviewed", "Lý do tạm dừng đã được xác nhận.")
+    pause_seq = ctx.state.unreviewed_pause_seq
+    payload: dict[str, Any] = {"pause_seq": pause_seq}
+    if not acknowledged:
+        _reason(comment, field="comment", what="lý do không chấp nhận")
+        payload["acknowledged"] = False
     ev = ctx.append(
         E.PAUSE_REVIEWED,
         unit_id=ctx.actor_unit(ctx.task.assigner_unit_id, ctx.state.lead_unit_id),
         reason_text=comment.strip(),
-        payload={"pause_seq": ctx.state.unreviewed_pause_seq},
+        payload=payload,
     )
     _finish(ctx)
+    if acknowledged:
+        _register_legal_obstacle(ctx.task, pause_seq, ev)
     return ev
+
+
+def _register_legal_obstacle(task: Task, pause_seq: int, review: TaskEvent) -> None:
+    from django.apps import apps
+
+    if not apps.is_installed("congvu.legal"):
+        return
+    pause = TaskEvent.objects.get(task=task, seq=pause_seq)
+    if pause.reason_code != "legal_obstacle":
+        return
+    from congvu.legal.actions import register_acknowledged_pause
+
+    register_acknowledged_pause(task, pause, review)
 
 
 @transaction.atomic

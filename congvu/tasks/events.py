@@ -33,6 +33,7 @@ class TaskEventType(IntEnum):
     REWORK_REQUESTED = 204
     COMPLETED = 205
     CANCELLED = 206
+    DOCUMENT_ATTACHED = 207
 
     COORDINATION_REQUESTED = 301
     COORDINATION_ANSWERED = 302
@@ -88,6 +89,7 @@ LABELS: dict[TaskEventType, str] = {
     E.OPINION_REQUESTED: "Xin ý kiến cấp trên",
     E.OPINION_GIVEN: "Cho ý kiến",
     E.SUBTASK_CREATED: "Giao nhiệm vụ con",
+    E.DOCUMENT_ATTACHED: "Đính kèm tài liệu",
 }
 
 # Every type maps onto one canonical activity of congvu_analytics.schema (export contract).
@@ -118,6 +120,8 @@ ACTIVITY: dict[TaskEventType, Activity] = {
     E.OPINION_REQUESTED: Activity.OPINION_REQUEST,
     E.OPINION_GIVEN: Activity.OPINION_GIVEN,
     E.SUBTASK_CREATED: Activity.WORK,
+    # Attaching a document is work on the task: it ends an idle stretch of its holder.
+    E.DOCUMENT_ATTACHED: Activity.WORK,
 }
 
 # Reason codes. Transfer and pause codes are ReasonCode values of the analytics schema.

@@ -19,6 +19,7 @@ from typing import IO, Any
 import polars as pl
 from django.db import connection
 
+from congvu.org.models import UnitType
 from congvu.tasks.events import TaskEventType as E
 from congvu_analytics import schema as s
 
@@ -144,7 +145,9 @@ def canonical_frame(raw: pl.DataFrame) -> pl.DataFrame:
     seq_ids = raw.lazy().select(
         "task_id", pl.col("seq").alias("_ref_seq"), pl.col("id").alias("_ref_id")
     )
-    reviewed = lf.filter(t == E.PAUSE_REVIEWED).select(
+    # A rejected pause reason (payload "acknowledged": false) does not make the pause reviewed.
+    rejected = pj.str.json_path_match("$.acknowledged").fill_null("true") == "false"
+    reviewed = lf.filter((t == E.PAUSE_REVIEWED) & ~rejected).select(
         "task_id", pl.col("_ref_seq").alias("seq"), pl.lit(True).alias("_reviewed")
     )
     answers = lf.filter(t == E.OPINION_GIVEN).select(
@@ -169,7 +172,8 @@ def canonical_frame(raw: pl.DataFrame) -> pl.DataFrame:
         .when(t == E.DECLINED)
         .then(pl.col("assigner"))
     )
-    holder_level = pl.when(is_custody).then(pl.col("holder_level"))
+    # Unit-type level 1 is the top of the tree; the schema's level grows upward (UnitType.tier).
+    holder_level = pl.when(is_custody).then(UnitType.TIER_TOP - pl.col("holder_level"))
     authority = pl.coalesce("_authority", "_answer_authority")
     out = lf.select(
         pl.col("id").cast(pl.String).alias(s.EVENT_ID),
@@ -221,6 +225,16 @@ def iter_frames(batch_tasks: int = BATCH_TASKS) -> Iterator[pl.DataFrame]:
             cur.execute(_sql("e.task_id BETWEEN %s AND %s"), [lo, hi])
             rows = cur.fetchall()
         yield canonical_frame(_raw_frame(rows))
+
+
+def events_where(where: str, params: list[Any]) -> pl.DataFrame:
+    """Canonical frame of the events of the tasks matching `where` (SQL over `e` = event,
+    `t` = task, with %s placeholders), e.g. ``events_where("t.assigned_at >= %s", [day])``.
+    Select whole tasks: the derived columns are computed per task."""
+    with connection.cursor() as cur:
+        cur.execute(_sql(where), params)
+        rows = cur.fetchall()
+    return canonical_frame(_raw_frame(rows)) if rows else s.empty_events()
 
 
 def events_frame() -> pl.DataFrame:

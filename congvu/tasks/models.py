@@ -53,6 +53,9 @@ class TaskQuerySet(models.QuerySet):  # type: ignore[type-arg]
         q |= Q(coordinations__unit_id__in=unit_ids)
         if person_id is not None:
             q |= Q(lead_person_id=person_id) | Q(assigner_id=person_id)
+            # Whoever acted on a task, or was addressed by it, keeps seeing it after passing it
+            # on: their own part of its history is theirs to read (and to explain).
+            q |= Q(pk__in=TaskEvent.objects.involving(person_id).values("task_id"))
         return self.filter(q).distinct()
 
 
@@ -83,6 +86,10 @@ class Task(models.Model):
     deadline_working_days = models.PositiveSmallIntegerField(
         "thời hạn (ngày làm việc)", null=True, blank=True
     )
+
+    # Folded (lower-case, accent-free) title, document and expected result, for search:
+    # "ne tranh" finds "né tránh" with a plain LIKE on SQLite and PostgreSQL alike.
+    search_text = models.TextField(editable=False, default="")
 
     # --- cache of the event log (see module docstring) ---
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ASSIGNED)
@@ -115,6 +122,12 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @staticmethod
+    def fold_search_text(*parts: str) -> str:
+        from congvu.lib.text import fold
+
+        return fold(" ".join(p for p in parts if p))
 
     @property
     def source_label(self) -> str:
@@ -159,6 +172,12 @@ class Coordination(models.Model):
         return self.answered_at is None
 
 
+class TaskEventQuerySet(models.QuerySet["TaskEvent"]):
+    def involving(self, person_id: int) -> TaskEventQuerySet:
+        """Events the person performed or was addressed by."""
+        return self.filter(Q(actor_id=person_id) | Q(target_person_id=person_id))
+
+
 class TaskEvent(models.Model):
     """One immutable entry of a task's log (zulip RealmAuditLog shape, wagtail log_actions).
 
@@ -192,6 +211,8 @@ class TaskEvent(models.Model):
     reason_text = models.TextField(blank=True)
     payload = models.JSONField(default=dict)
     seal = models.CharField(max_length=64)
+
+    objects = TaskEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["task_id", "seq"]

@@ -158,7 +158,7 @@ def apply(state: TaskState, ev: EventLike) -> None:  # noqa: PLR0912, PLR0915 - 
         state.pending_opinions[ev.seq] = ev.target_person_id
     elif t == E.OPINION_GIVEN:
         state.pending_opinions.pop(int(p["request_seq"]), None)
-    # REMINDED and SUBTASK_CREATED do not change the state.
+    # REMINDED, SUBTASK_CREATED and DOCUMENT_ATTACHED do not change the state.
 
 
 def replay(events: Iterable[EventLike]) -> TaskState:

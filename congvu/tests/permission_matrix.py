@@ -84,6 +84,7 @@ class World:
             "person_id": self.person[s].pk,
             "finding_id": self.finding[s].pk,
             "request_seq": 2,
+            "attachment_id": 0,  # no such attachment: the download answers 404 to everyone
             "day": "2026-12-31",
             "fmt": "csv",
         }

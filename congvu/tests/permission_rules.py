@@ -79,6 +79,29 @@ web:province_dashboard                                  GET    ok          403  
 web:inspect                                             GET    403         403         403         403         403         ok          403     403      login
 web:integrity_check                                     GET    403         403         403         403         403         ok          403     403      login
 web:export_events                                       GET    403         403         403         403         403         ok          403     403      login
+web:notification_badge                                  GET    ok          ok          ok          ok          ok          ok          ok          ok          ok
+web:pick_tree                                           GET    ok          ok          ok          ok          ok          ok          ok          ok          login
+web:task_attach                                         POST   refused     refused/404 refused/404 refused/404 403         403/404     404         404         login
+web:task_attachment                                     GET    404         404         404         404         404         404         404         404         login
+web:finding                                             GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404         404         login
+web:finding_act                                         POST   403         403/404     403/404     403/404     403         403/404     404         404         login
+web:finding_evidence                                    GET    404         404         404         404         404         404         404         404         login
+legal:queue                                             GET    403         403         403         403         403         403         403     403      login
+legal:queue                                             POST   403         403         403         403         403         403         403     403      login
+legal:report                                            GET    ok          403         403         403         403         403         403     403      login
+legal:report_xlsx                                       GET    ok          403         403         403         403         403         403     403      login
+evaluation:home                                         GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+evaluation:person                                       GET    404         404         404         ok/404      404         404         404     404      login
+evaluation:person_act                                   POST   404         404         404         refused/404 404         404         404     404      login
+evaluation:person_doc                                   GET    404         404         404         404         404         404         404     404      login
+evaluation:unit                                         GET    ok          ok/403      ok/403      403         ok          ok/403      403     403      login
+evaluation:unit_finalise                                POST   ok          ok/403      ok/403      403         403         403         403     403      login
+evaluation:unit_doc                                     GET    404         404/403     404/403     403         404         404/403     403     403      login
+evaluation:proposals                                    GET    ok          ok          ok          403         ok          403         403     403      login
+innovation:list                                         GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+innovation:list                                         POST   refused     refused     refused     refused     refused     refused     refused refused  login
+innovation:detail                                       GET    404         404         404         404         404         404         404     404      login
+innovation:act                                          POST   404         404         404         404         404         404         404     404      login
 GET /units                                              GET    ok          ok          ok          ok          ok          ok          ok      ok       login
 GET /tasks                                              GET    ok          ok          ok          ok          ok          ok          ok      ok       login
 POST /tasks                                             POST   ok          ok          ok          403         403         403         403     403      login

@@ -23,6 +23,8 @@ class NavItem:
 
 def nav_items(access: Access) -> list[NavItem]:
     """The menu: everyone has an inbox, the tree and the calendar; the rest follows roles."""
+    from django.apps import apps
+
     from congvu.web import features
 
     items = [NavItem("inbox", str(_("Việc của tôi")), reverse("web:inbox"))]
@@ -40,10 +42,29 @@ def nav_items(access: Access) -> list[NavItem]:
             )
         if access.has_role(Role.INSPECTOR) or access.is_superuser:
             items.append(NavItem("inspect", str(_("Thanh tra")), reverse("web:inspect")))
+        items += _legal_items(access)
+    if apps.is_installed("congvu.evaluation") and access.person_id is not None:
+        items.append(NavItem("evaluation", str(_("Đánh giá")), reverse("evaluation:home")))
     items.append(NavItem("org", str(_("Tổ chức")), reverse("web:unit_tree")))
     items.append(NavItem("calendar", str(_("Lịch làm việc")), reverse("web:calendar")))
     items.append(NavItem("search", str(_("Tìm kiếm")), reverse("web:search")))
     return items
+
+
+def _legal_items(access: Access) -> list[NavItem]:
+    """The legal department's queue (one query), the report for leaders (congvu.legal)."""
+    from django.apps import apps
+
+    if not apps.is_installed("congvu.legal") or access.person_id is None:
+        return []
+    from congvu.legal.actions import is_legal_staff
+    from congvu.org.models import Person
+
+    if is_legal_staff(Person(pk=access.person_id), access):
+        return [NavItem("legal", str(_("Vướng mắc pháp lý")), reverse("legal:queue"))]
+    if access.has_role(Role.LEADER) or access.is_superuser:
+        return [NavItem("legal", str(_("Vướng mắc pháp lý")), reverse("legal:report"))]
+    return []
 
 
 def web(request: HttpRequest) -> dict[str, object]:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from congvu.org.models import Person, Unit
+from congvu.tasks.models import Priority
 
 DATE_WIDGET = forms.DateInput(
     format="%d/%m/%Y",
@@ -42,3 +46,88 @@ class AdjustmentForm(forms.Form):
         required=False,
         help_text=_("Ví dụ: 8726/VPCP-KGVX"),
     )
+
+
+class AssignForm(forms.Form):
+    title = forms.CharField(label=_("Tên nhiệm vụ"), max_length=500)
+    expected_result = forms.CharField(
+        label=_("Kết quả cần đạt"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Mức độ ưu tiên"),
+        choices=Priority.choices,
+        coerce=int,
+        initial=Priority.NORMAL,
+    )
+    ad_hoc = forms.BooleanField(label=_("Giao trực tiếp, không có văn bản"), required=False)
+    source_number = forms.CharField(
+        label=_("Số, ký hiệu văn bản"),
+        max_length=80,
+        required=False,
+        help_text=_("Ví dụ: 1713/UBND-NCKSTTHC"),
+    )
+    source_date = forms.DateField(label=_("Ngày văn bản"), required=False, widget=DATE_WIDGET)
+    source_issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=255, required=False)
+    source_excerpt = forms.CharField(
+        label=_("Trích yếu"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    lead_unit = forms.ModelChoiceField(
+        label=_("Đơn vị chủ trì"), queryset=Unit.objects.all(), widget=forms.HiddenInput
+    )
+    lead_person = forms.ModelChoiceField(
+        label=_("Người chủ trì"),
+        queryset=Person.objects.active(),
+        widget=forms.HiddenInput,
+    )
+    coordinators = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị phối hợp"),
+        queryset=Unit.objects.all(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
+    )
+    coord_text = forms.CharField(
+        label=_("Nội dung đề nghị phối hợp"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    coord_days = forms.IntegerField(
+        label=_("Hạn trả lời phối hợp (ngày làm việc)"),
+        min_value=1,
+        max_value=60,
+        initial=5,
+        required=False,
+    )
+    deadline_mode = forms.ChoiceField(
+        label=_("Cách tính hạn"),
+        choices=[("days", _("Số ngày làm việc")), ("date", _("Ngày cụ thể"))],
+        initial="days",
+        widget=forms.RadioSelect,
+    )
+    working_days = forms.IntegerField(
+        label=_("Số ngày làm việc"),
+        min_value=1,
+        max_value=365,
+        required=False,
+        initial=10,
+    )
+    deadline = forms.DateField(label=_("Hạn xử lý"), required=False, widget=DATE_WIDGET)
+    idem = forms.CharField(widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("deadline_mode") == "date" and not data.get("deadline"):
+            self.add_error("deadline", _("Nhập hạn xử lý."))
+        if data.get("deadline_mode") == "days" and not data.get("working_days"):
+            self.add_error("working_days", _("Nhập số ngày làm việc."))
+        if data.get("coordinators") and not (data.get("coord_text") or "").strip():
+            self.add_error("coord_text", _("Nêu nội dung đề nghị các đơn vị phối hợp."))
+        return data
+
+
+class AttachForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp"), help_text=_("PDF, ảnh, Word, Excel, ODF hoặc văn bản; tối đa 20 MB.")
+    )
+    note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)

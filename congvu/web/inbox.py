@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 
@@ -22,6 +23,9 @@ class Inbox:
     coordination: list[Coordination] = field(default_factory=list)
     opinions: list[TaskEvent] = field(default_factory=list)
     to_decide: list[Task] = field(default_factory=list)
+    # congvu.detection due process: findings to explain, findings to decide.
+    to_explain: list[Any] = field(default_factory=list)
+    to_review: list[Any] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
@@ -76,4 +80,21 @@ def build_inbox(person: Person, access: Access) -> Inbox:
     ).order_by("deadline", "pk")
     box.counts["to_decide"] = decide.count()
     box.to_decide = with_countdowns(list(decide[:LIMIT]))
+    from congvu.web import features
+
+    if features.detection_enabled():
+        from congvu.detection.models import FindingReview
+
+        S = FindingReview.Status
+        reviews = FindingReview.objects.select_related("finding", "explainer", "reviewer_unit")
+        explain = reviews.filter(explainer=person, status=S.OPEN).order_by("explanation_due", "pk")
+        box.to_explain = list(explain[:LIMIT])
+        review = (
+            reviews.filter(
+                reviewer_unit_id__in=access.act_unit_ids, status__in=(S.OPEN, S.EXPLAINED)
+            )
+            .exclude(explainer=person)
+            .order_by("explanation_due", "pk")
+        )
+        box.to_review = list(review[:LIMIT])
     return box

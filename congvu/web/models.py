@@ -26,6 +26,37 @@ class NotificationCursor(models.Model):
         return f"{self.person} ≤ #{self.last_seen_event_id}"
 
 
+def _attachment_path(instance: TaskAttachment, filename: str) -> str:
+    # Stored under the task, with the upload's own name kept for download.
+    return f"nhiem-vu/{instance.task_id}/{filename}"
+
+
+class TaskAttachment(models.Model):
+    """A document attached to a task (dự thảo, báo cáo, văn bản trả lời...).
+
+    Written only by congvu.web.actions.attach_document, which also seals the name, size and
+    SHA-256 into the task's event log (DOCUMENT_ATTACHED): a file replaced on disk no longer
+    matches its sealed digest.
+    """
+
+    task = models.ForeignKey("tasks.Task", on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField("tệp", upload_to=_attachment_path, max_length=300)
+    name = models.CharField("tên tệp", max_length=255)
+    size = models.PositiveBigIntegerField("dung lượng")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("thời điểm")
+    note = models.CharField("ghi chú", max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = "tài liệu đính kèm"
+        verbose_name_plural = "tài liệu đính kèm"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class UnitSummary(models.Model):
     """Pre-aggregated dashboard figures of the tasks one unit leads, as of one day.
 

@@ -40,6 +40,17 @@ class OptionalCommentForm(ActionForm):
     )
 
 
+class ReviewPauseForm(OptionalCommentForm):
+    acknowledged = forms.TypedChoiceField(
+        label=_("Đánh giá lý do tạm dừng"),
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        initial="1",
+        choices=[("1", _("Chấp nhận")), ("0", _("Không chấp nhận (nêu lý do)"))],
+    )
+    field_order = ["acknowledged", "comment"]
+
+
 class DeclineForm(ReasonForm):
     proposed_unit = forms.ModelChoiceField(
         label=_("Đơn vị có thẩm quyền (đề xuất)"),
@@ -357,7 +368,7 @@ SPECS: list[ActionSpec] = [
     ActionSpec(
         "review_pause",
         _("Xác nhận lý do tạm dừng"),
-        OptionalCommentForm,
+        ReviewPauseForm,
         lambda w: (
             (w.assigner_side or w.directs_lead)
             and w.person is not None
@@ -365,7 +376,9 @@ SPECS: list[ActionSpec] = [
             and w.status_in(Status.PAUSED)
             and w.state.unreviewed_pause_seq is not None
         ),
-        lambda t, p, d, v: A.do_review_pause(t, p, comment=d["comment"], expected_version=v),
+        lambda t, p, d, v: A.do_review_pause(
+            t, p, comment=d["comment"], acknowledged=d["acknowledged"], expected_version=v
+        ),
     ),
     ActionSpec(
         "resume",

@@ -32,17 +32,11 @@ def with_names(tasks: QuerySet[Task]) -> QuerySet[Task]:
 
 
 def search_tasks(access: Access, query: str) -> list[Task]:
-    """Tasks whose title, document number, issuer or excerpt contain `query`, accents ignored.
-
-    Folding happens in Python over the visible tasks' short text columns (one query): the
-    task table has no folded column yet, and SQLite has no unaccent().
-    """
+    """Tasks whose title, document number, issuer, excerpt or expected result contain `query`,
+    accents ignored (the folded Task.search_text column; no unaccent() needed)."""
     needle = fold(query)
-    rows = visible_tasks(access).values_list(
-        "pk", "title", "source_number", "source_issuer", "source_excerpt", "expected_result"
-    )
-    ids = [row[0] for row in rows if needle in fold(" ".join(str(part or "") for part in row[1:]))]
-    return list(with_names(Task.objects.filter(pk__in=ids)).order_by("-assigned_at", "-pk"))
+    matching = visible_tasks(access).filter(search_text__contains=needle).values("pk")
+    return list(with_names(Task.objects.filter(pk__in=matching)).order_by("-assigned_at", "-pk"))
 
 
 @dataclass(frozen=True)

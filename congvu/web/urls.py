@@ -13,11 +13,13 @@ urlpatterns = [
     path("dang-xuat/", auth.sign_out, name="sign_out"),
     path("tim-kiem/", home.search, name="search"),
     path("thong-bao/", home.notifications, name="notifications"),
+    path("thong-bao/dem/", home.notification_badge, name="notification_badge"),
     path("to-chuc/", org.unit_tree, name="unit_tree"),
     path("to-chuc/don-vi/<int:unit_id>/", org.unit_detail, name="unit"),
     path("to-chuc/can-bo/<int:person_id>/", org.person_detail, name="person"),
     path("chon/don-vi/", org.pick_unit, name="pick_unit"),
     path("chon/can-bo/", org.pick_person, name="pick_person"),
+    path("chon/cay/", org.pick_tree, name="pick_tree"),
     path("lich-lam-viec/", calendar.calendar_year, name="calendar"),
     path("lich-lam-viec/xoa/<str:day>/", calendar.calendar_remove, name="calendar_remove"),
 ]
@@ -31,10 +33,29 @@ if features.tasks_enabled():
         path("viec/han/", tasks.deadline_preview, name="deadline_preview"),
         path("viec/<int:task_id>/", tasks.task_detail, name="task"),
         path("viec/<int:task_id>/thao-tac/", tasks.task_act, name="task_act"),
+        path("viec/<int:task_id>/dinh-kem/", tasks.task_attach, name="task_attach"),
+        path(
+            "viec/<int:task_id>/dinh-kem/<int:attachment_id>/",
+            tasks.task_attachment,
+            name="task_attachment",
+        ),
         path("don-vi/", dashboards.unit_dashboard_home, name="unit_dashboard_home"),
         path("don-vi/<int:unit_id>/", dashboards.unit_dashboard, name="unit_dashboard"),
         path("toan-tinh/", dashboards.province_dashboard, name="province_dashboard"),
         path("thanh-tra/", inspect.inspect_home, name="inspect"),
         path("thanh-tra/kiem-tra/", inspect.integrity_check, name="integrity_check"),
         path("thanh-tra/xuat/<str:fmt>/", inspect.export_events, name="export_events"),
+    ]
+
+if features.detection_enabled():
+    from congvu.web.views import findings
+
+    urlpatterns += [
+        path("phat-hien/<int:finding_id>/", findings.finding_detail, name="finding"),
+        path("phat-hien/<int:finding_id>/thao-tac/", findings.finding_act, name="finding_act"),
+        path(
+            "phat-hien/<int:finding_id>/tai-lieu/",
+            findings.finding_evidence,
+            name="finding_evidence",
+        ),
     ]

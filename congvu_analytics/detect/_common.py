@@ -41,6 +41,7 @@ from congvu_analytics.schema import (
     REASON_CODE,
     REASON_TEXT,
     REVIEWED,
+    SCHEMA,
     TARGET_ACTOR,
     TARGET_UNIT,
     TIMESTAMP,
@@ -62,6 +63,10 @@ WEIGHT = "weight"
 HIT = "hit"
 
 LEVELS = ("unit", "person")
+# The holder's tier after each event, HIGHER = FURTHER UP (support line 1/2/3, administrative
+# tier). The io branch adds it to schema.py as ``LEVEL``; until then a log column of this name
+# is carried through ``prepare`` when present.
+LEVEL_COLUMN = "level"
 HOLDER = {"unit": HOLDER_UNIT, "person": HOLDER_ACTOR}
 ACTING = {"unit": UNIT, "person": ACTOR}
 TARGET = {"unit": TARGET_UNIT, "person": TARGET_ACTOR}
@@ -97,6 +102,23 @@ def working_day_ordinal(ts: pl.Expr, calendar: WorkCalendar) -> pl.Expr:
     per-row Python.
     """
     start = date(calendar.first_year, 1, 1)
+    table = _ordinal_table(calendar)
+    epoch_start = (start - date(1970, 1, 1)).days
+    local_day = (ts.dt.replace_time_zone(None) + _VN_OFFSET).dt.date().cast(pl.Int32)
+    index = (local_day - epoch_start).clip(0, len(table) - 1)
+    return pl.lit(table).gather(index)
+
+
+def _ordinal_table(calendar: WorkCalendar) -> pl.Series:
+    """Working days up to each day of the calendar's span, built once per calendar object.
+
+    Cached on the calendar like its own ``_span`` (a cached property): both assume the calendar
+    is not edited after its first use.
+    """
+    cached = calendar.__dict__.get("_congvu_ordinal_table")
+    if isinstance(cached, pl.Series):
+        return cached
+    start = date(calendar.first_year, 1, 1)
     end = date(calendar.last_year, 12, 31)
     working = set(calendar.working_day_list)
     counts: list[int] = []
@@ -107,10 +129,8 @@ def working_day_ordinal(ts: pl.Expr, calendar: WorkCalendar) -> pl.Expr:
         counts.append(running)
         day += timedelta(days=1)
     table = pl.Series("_ordinal", counts, dtype=pl.Int32)
-    epoch_start = (start - date(1970, 1, 1)).days
-    local_day = (ts.dt.replace_time_zone(None) + _VN_OFFSET).dt.date().cast(pl.Int32)
-    index = (local_day - epoch_start).clip(0, len(counts) - 1)
-    return pl.lit(table).gather(index)
+    calendar.__dict__["_congvu_ordinal_table"] = table
+    return table
 
 
 def due_ordinal(due: pl.Expr, calendar: WorkCalendar) -> pl.Expr:
@@ -140,7 +160,11 @@ def _count(expr: pl.Expr) -> pl.Expr:
 
 
 def prepare(
-    events: pl.LazyFrame, calendar: WorkCalendar, *, presorted: bool = False
+    events: pl.LazyFrame,
+    calendar: WorkCalendar,
+    *,
+    presorted: bool = False,
+    has_holders: bool = True,
 ) -> pl.LazyFrame:
     """Conform, derive custody and add the helper columns every detector uses.
 
@@ -148,6 +172,7 @@ def prepare(
         events: a canonical event log (extra columns are dropped).
         calendar: the working-day calendar.
         presorted: the log is known to be in (case, timestamp, event_id) order.
+        has_holders: False when no event carries a holder (custody is derived everywhere).
 
     Returns:
         Events sorted by (case, timestamp, event_id) with holders and ``_``-prefixed helpers,
@@ -174,6 +199,10 @@ def prepare(
             act.is_in([Activity.EXTENSION_GRANTED, Activity.EXTENSION_REFUSED]) | done,
         )
     )
+    # A foreign log's waiting state (``wait``, e.g. BPIC 2013 "Wait - User") is an informal
+    # pause: it lasts until the next active event that is not itself a wait.
+    reviewed = pl.col(REVIEWED).fill_null(False)
+    wait_ends = (active & (act != Activity.WAIT)) | done
     coord_open = _count(act == Activity.COORD_REQUEST) - _count(
         act.is_in([Activity.COORD_ANSWER, Activity.DEEMED_AGREE])
     )
@@ -192,10 +221,11 @@ def prepare(
     )
     return (
         derive_custody(
-            conform(events)
+            _with_level(conform(events), events)
             .drop(ACTIVITY_LABEL, REASON_TEXT)
             .with_columns(as_enum, pl.col(*PEOPLE_AND_UNITS).cast(pl.Categorical)),
             presorted=presorted,
+            has_holders=has_holders,
         )
         .with_columns(pl.col(CASE_ID).rle_id().alias(CASE_KEY))
         .with_columns(
@@ -208,11 +238,14 @@ def prepare(
             (_count(done) > 0).alias(CLOSED),
             next_accept_unit.alias("_next_accept_unit"),
             (coord_open > 0).alias("_coord_open"),
-            _state(
-                (act == Activity.PAUSE) & pl.col(REVIEWED).fill_null(False),
-                (act == Activity.RESUME) | done,
+            (
+                _state(reviewed & (act == Activity.PAUSE), (act == Activity.RESUME) | done)
+                | _state(reviewed & (act == Activity.WAIT), wait_ends)
             ).alias("_reviewed_pause"),
-            _state(act == Activity.PAUSE, (act == Activity.RESUME) | done).alias("_paused"),
+            (
+                _state(act == Activity.PAUSE, (act == Activity.RESUME) | done)
+                | _state(act == Activity.WAIT, wait_ends)
+            ).alias("_paused"),
             awaiting.alias("_awaiting"),
             active.alias("_active"),
         )
@@ -242,26 +275,59 @@ def prepare(
     )
 
 
+def _with_level(conformed: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
+    """Keep the log's ``level`` column (dropped by ``conform`` while the schema lacks it)."""
+    names = events.collect_schema().names()
+    if LEVEL_COLUMN not in names or LEVEL_COLUMN in conformed.collect_schema().names():
+        return conformed
+    canonical = [
+        (pl.col(name) if name in names else pl.lit(None)).cast(dtype).alias(name)
+        for name, dtype in SCHEMA.items()
+    ]
+    return events.select(*canonical, pl.col(LEVEL_COLUMN).cast(pl.Int8))
+
+
 def timeline(prepared: pl.LazyFrame) -> pl.LazyFrame:
     """Active (non-passive) events of unprotected cases: the rows whose ``_gap`` is a stretch of
     time the holder is answerable for unless ``_excused``."""
     return prepared.filter(pl.col("_active") & ~pl.col(IS_PROTECTED))
 
 
-def held(prepared: pl.LazyFrame, level: str, *, include_protected: bool = True) -> pl.LazyFrame:
-    """The workload: one row per (subject, case) the subject held at some point."""
+def _holding_rows(prepared: pl.LazyFrame, level: str, include_protected: bool) -> pl.LazyFrame:
     frame = prepared if include_protected else prepared.filter(~pl.col(IS_PROTECTED))
     h = pl.col(HOLDER[level])
-    # Only rows where the holder changes can add a (holder, case) pair: filter before unique.
+    # Only rows where the holder changes can add a (holder, case) pair: filter first, then
+    # deduplicate on integer keys (Categorical holder, case key).
+    return frame.filter(h.is_not_null() & (h != pl.col(PREV[level])).fill_null(True)).unique(
+        subset=[HOLDER[level], CASE_KEY]
+    )
+
+
+def held(prepared: pl.LazyFrame, level: str, *, include_protected: bool = True) -> pl.LazyFrame:
+    """The workload as pairs: one row per (subject, case) the subject held at some point."""
+    return _holding_rows(prepared, level, include_protected).select(
+        pl.lit(level).alias(SUBJECT_TYPE),
+        pl.col(HOLDER[level]).cast(pl.String).alias(SUBJECT_ID),
+        pl.col(CASE_ID).alias(ITEM_ID),
+        pl.col(CASE_ID),
+    )
+
+
+def workload(prepared: pl.LazyFrame, level: str, *, include_protected: bool = True) -> pl.LazyFrame:
+    """The workload as counts: (subject_type, subject_id, weight = cases held)."""
+    return count_items(_holding_rows(prepared, level, include_protected), level, HOLDER[level])
+
+
+def count_items(pairs: pl.LazyFrame, level: str, subject: str) -> pl.LazyFrame:
+    """(subject_type, subject_id, weight) from distinct (subject, item) rows."""
     return (
-        frame.filter(h.is_not_null() & (h != pl.col(PREV[level])).fill_null(True))
+        pairs.group_by(subject)
+        .agg(pl.len().alias(WEIGHT))
         .select(
             pl.lit(level).alias(SUBJECT_TYPE),
-            pl.col(HOLDER[level]).cast(pl.String).alias(SUBJECT_ID),
-            pl.col(CASE_ID).alias(ITEM_ID),
-            pl.col(CASE_ID),
+            pl.col(subject).cast(pl.String).alias(SUBJECT_ID),
+            WEIGHT,
         )
-        .unique()
     )
 
 
@@ -279,19 +345,19 @@ def hits_frame(
     )
 
 
-def observe(denominator: pl.LazyFrame, hits: pl.LazyFrame) -> pl.LazyFrame:
+def observe(counts: pl.LazyFrame, hits: pl.LazyFrame) -> pl.LazyFrame:
     """Compact observations: the workload counted per subject, plus the hits.
 
     Args:
-        denominator: (subject_type, subject_id, item_id, case_id), one row per workload item.
+        counts: (subject_type, subject_id, weight), the workload size per subject
+            (:func:`workload`, :func:`count_items`).
         hits: (subject_type, subject_id, item_id, case_id, evidence, ...), possibly several per
             item. Callers build hits only from items in the workload (the holder's own cases).
     """
-    workload = denominator.group_by(SUBJECT_TYPE, SUBJECT_ID).agg(pl.len().alias(WEIGHT))
     rows = hits.filter(pl.col(SUBJECT_ID).is_not_null()).select(
         SUBJECT_TYPE, SUBJECT_ID, ITEM_ID, CASE_ID, EVIDENCE, pl.lit(0).alias(WEIGHT)
     )
-    return pl.concat([as_obs(workload), as_obs(rows)], how="diagonal_relaxed")
+    return pl.concat([as_obs(counts), as_obs(rows)], how="diagonal_relaxed")
 
 
 def as_obs(frame: pl.LazyFrame) -> pl.LazyFrame:
@@ -314,7 +380,10 @@ def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
     units = (
         pl.concat(
             [
-                prepared.select(pl.col(c).cast(pl.String).alias(UNIT)).drop_nulls().unique()
+                prepared.select(pl.col(c).alias(UNIT))
+                .drop_nulls()
+                .unique()
+                .select(pl.col(UNIT).cast(pl.String))
                 for c in (HOLDER_UNIT, TARGET_UNIT)
             ]
         )
@@ -351,7 +420,10 @@ def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
     people = (
         pl.concat(
             [
-                prepared.select(pl.col(c).cast(pl.String).alias(ACTOR)).drop_nulls().unique()
+                prepared.select(pl.col(c).alias(ACTOR))
+                .drop_nulls()
+                .unique()
+                .select(pl.col(ACTOR).cast(pl.String))
                 for c in (HOLDER_ACTOR, TARGET_ACTOR)
             ]
         )

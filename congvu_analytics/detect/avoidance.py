@@ -19,18 +19,16 @@ from congvu_analytics.detect._common import (
     ITEM_ID,
     LEGIT,
     LEVELS,
-    OBS_SCHEMA,
     PREV,
     SEG,
     SUBJECT_ID,
     SUBJECT_TYPE,
-    VALUE,
     WD,
     WEIGHT,
     due_ordinal,
-    held,
     hits_frame,
     observe,
+    workload,
 )
 from congvu_analytics.detect.params import DetectionParams
 from congvu_analytics.frames import bfill_within, is_group_start, shift_within
@@ -74,7 +72,7 @@ def declines(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
         )
         subject = pl.coalesce(PREV[level], ACTING[level])
         hits = hits_frame(rows, level, subject, pl.concat_list(EVENT_ID))
-        out.append(observe(held(prepared, level, include_protected=False), hits))
+        out.append(observe(workload(prepared, level, include_protected=False), hits))
     return pl.concat(out)
 
 
@@ -125,19 +123,21 @@ def coordination(
     ).fill_null(False)
     evidence = pl.concat_list("_req", "_ans", "_deemed").list.drop_nulls()
     subjects = {"unit": pl.col(TARGET_UNIT), "person": pl.coalesce(TARGET_ACTOR, "_ans_actor")}
-    out = [
-        joined.filter(subject.is_not_null()).select(
+    out = []
+    for level, subject in subjects.items():
+        rows = joined.filter(subject.is_not_null())
+        counts = rows.select(
+            pl.lit(level).alias(SUBJECT_TYPE), subject.cast(pl.String).alias(SUBJECT_ID)
+        ).with_columns(pl.lit(1).alias(WEIGHT))
+        hits = rows.filter(hit).select(
             pl.lit(level).alias(SUBJECT_TYPE),
             subject.cast(pl.String).alias(SUBJECT_ID),
             pl.col("_req").alias(ITEM_ID),
             CASE_ID,
-            pl.when(hit).then(evidence).alias(EVIDENCE),
-            pl.lit(None, pl.Float64).alias(VALUE),
-            pl.lit(1).alias(WEIGHT),
+            evidence.alias(EVIDENCE),
         )
-        for level, subject in subjects.items()
-    ]
-    return pl.concat(out).select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()])
+        out.append(observe(counts, hits))
+    return pl.concat(out)
 
 
 def unaccepted(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
@@ -178,5 +178,5 @@ def unaccepted(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     out = []
     for level, column in (("unit", "_unit"), ("person", "_person")):
         hits = hits_frame(late, level, pl.col(column), pl.concat_list(EVENT_ID))
-        out.append(observe(held(prepared, level, include_protected=False), hits))
+        out.append(observe(workload(prepared, level, include_protected=False), hits))
     return pl.concat(out)

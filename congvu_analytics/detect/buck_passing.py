@@ -12,19 +12,17 @@ import polars as pl
 from congvu_analytics.detect._common import (
     ACTING,
     CASE_KEY,
-    ITEM_ID,
     LEGIT,
     LEVELS,
     PREV,
-    SUBJECT_ID,
-    SUBJECT_TYPE,
+    count_items,
     first_change_rows,
-    held,
     hits_frame,
     observe,
+    workload,
 )
 from congvu_analytics.detect.params import DetectionParams
-from congvu_analytics.schema import ACTIVITY, CASE_ID, EVENT_ID, Activity
+from congvu_analytics.schema import ACTIVITY, EVENT_ID, Activity
 
 
 def ping_pong(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
@@ -38,15 +36,10 @@ def ping_pong(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     out = []
     for level in LEVELS:
         changes = first_change_rows(prepared, level)
-        received = (
-            changes.filter(pl.col("_p1").is_not_null())
-            .select(
-                pl.lit(level).alias(SUBJECT_TYPE),
-                pl.col("_h").cast(pl.String).alias(SUBJECT_ID),
-                pl.col(CASE_ID).alias(ITEM_ID),
-                CASE_ID,
-            )
-            .unique()
+        received = count_items(
+            changes.filter(pl.col("_p1").is_not_null()).unique(subset=["_h", CASE_KEY]),
+            level,
+            "_h",
         )
         bounces = changes.filter(pl.col("_h") == pl.col("_p2"))
         hits = hits_frame(bounces, level, pl.col("_p1"), pl.concat_list("_e1", EVENT_ID))
@@ -69,7 +62,7 @@ def long_chain(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             (pl.col("_counted").sum().over(CASE_KEY) + 1).alias("_holders")
         ).filter(pl.col("_counted") & (pl.col("_holders") >= params.long_chain_holders))
         hits = hits_frame(chain, level, pl.col("_p1"), pl.concat_list(EVENT_ID))
-        out.append(observe(held(prepared, level), hits))
+        out.append(observe(workload(prepared, level), hits))
     return pl.concat(out)
 
 
@@ -79,7 +72,7 @@ def _handover_rate(prepared: pl.LazyFrame, activity: Activity) -> pl.LazyFrame:
         rows = prepared.filter((pl.col(ACTIVITY) == activity) & ~pl.col(LEGIT))
         subject = pl.coalesce(PREV[level], ACTING[level])
         hits = hits_frame(rows, level, subject, pl.concat_list(EVENT_ID))
-        out.append(observe(held(prepared, level), hits))
+        out.append(observe(workload(prepared, level), hits))
     return pl.concat(out)
 
 

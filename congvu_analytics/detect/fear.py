@@ -15,6 +15,7 @@ from congvu_analytics.detect._common import (
     HOLDER,
     ITEM_ID,
     LEGIT,
+    LEVEL_COLUMN,
     LEVELS,
     PREV,
     SUBJECT_ID,
@@ -22,8 +23,10 @@ from congvu_analytics.detect._common import (
     held,
     hits_frame,
     observe,
+    workload,
 )
 from congvu_analytics.detect.params import DetectionParams
+from congvu_analytics.frames import shift_within
 from congvu_analytics.schema import (
     ACTIVITY,
     EVENT_ID,
@@ -46,52 +49,83 @@ def opinions(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             (pl.col(ACTIVITY) == Activity.OPINION_REQUEST)
             & pl.col(SUBJECT_AUTHORITY).fill_null(True)
         )
-        workload = held(prepared, level)
         # The asker may not be a holder of the case (a deputy asking for the holder): keep only
         # requests on cases in the asker's own workload.
         hits = hits_frame(rows, level, pl.col(ACTING[level]), pl.concat_list(EVENT_ID)).join(
-            workload, on=[SUBJECT_TYPE, SUBJECT_ID, ITEM_ID], how="semi"
+            held(prepared, level), on=[SUBJECT_TYPE, SUBJECT_ID, ITEM_ID], how="semi"
         )
-        out.append(observe(workload, hits))
+        out.append(observe(workload(prepared, level), hits))
     return pl.concat(out)
 
 
 def push_up(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
-    """Transfers and returns that move the case upward instead of deciding it.
+    """Custody moves that push the case upward instead of deciding it.
 
-    Upward means to a unit of a higher level when ``params.unit_levels`` is given (level 1 is the
-    top); otherwise back to the case's assigner (the unit, or person, that assigned it).
-    Legitimate misrouted hand-overs are excluded.
+    A move is a change of holder made by the holder's side (not the first assignment, not a
+    reassignment by the assigner, not a decline, not a legitimate misrouting). It is upward when
+    the receiving unit's level is higher (HIGHER = FURTHER UP, as the ``level`` column of the
+    schema) according to, in order: ``params.unit_levels``; a ``level`` column carried by the
+    log (the holder's tier after each event, e.g. support lines 1/2/3 mapped from BPIC 2013);
+    otherwise "back to the case's assigner" (unit, or person).
     """
     act = pl.col(ACTIVITY)
-    assigner = {
-        level: pl.col(ACTING[level]).filter(act == Activity.ASSIGN).first().over(CASE_KEY)
+    names = prepared.collect_schema().names()
+    not_a_push = [Activity.ASSIGN, Activity.REASSIGN, Activity.DECLINE]
+    moved = {
+        level: pl.col(HOLDER[level]).is_not_null()
+        & pl.col(PREV[level]).is_not_null()
+        & (pl.col(HOLDER[level]) != pl.col(PREV[level]))
         for level in LEVELS
     }
-    moves = prepared.with_columns(
-        assigner["unit"].alias("_assigner_unit"), assigner["person"].alias("_assigner_actor")
-    ).filter(act.is_in([Activity.TRANSFER, Activity.RETURN]) & ~pl.col(LEGIT))
+    frame = prepared
+    if not params.unit_levels and LEVEL_COLUMN in names:
+        frame = frame.with_columns(
+            shift_within(pl.col(LEVEL_COLUMN), 1, CASE_KEY).alias("_from_lvl")
+        )
+    # Candidate moves first (a small share of the rows), then everything else on them.
+    moves = frame.filter(
+        (moved["unit"] | moved["person"]) & ~act.is_in(not_a_push) & ~pl.col(LEGIT)
+    ).with_columns(pl.col(HOLDER_UNIT, "_prev_unit").cast(pl.String).name.prefix("_s"))
+    assigners = (
+        prepared.filter(act == Activity.ASSIGN)
+        .group_by(CASE_KEY)
+        .agg(
+            pl.col(UNIT).first().alias("_assigner_unit"),
+            pl.col(ACTING["person"]).first().alias("_assigner_actor"),
+        )
+    )
+    moves = moves.join(assigners, on=CASE_KEY, how="left")
     if params.unit_levels:
         levels = pl.LazyFrame(
             {UNIT: list(params.unit_levels), "_lvl": list(params.unit_levels.values())},
             schema={UNIT: pl.String(), "_lvl": pl.Int64()},
         )
         moves = (
-            moves.join(levels.rename({UNIT: "_to", "_lvl": "_to_lvl"}), left_on=pl.col(HOLDER_UNIT).cast(pl.String), right_on="_to", how="left")
-            .join(levels.rename({UNIT: "_from", "_lvl": "_from_lvl"}), left_on=pl.col("_prev_unit").cast(pl.String), right_on="_from", how="left")
+            moves.join(levels.rename({UNIT: "_s" + HOLDER_UNIT, "_lvl": "_to_lvl"}), on="_s" + HOLDER_UNIT, how="left")
+            .join(levels.rename({UNIT: "_s_prev_unit", "_lvl": "_from_lvl"}), on="_s_prev_unit", how="left")
         )  # fmt: skip
-        upward = {level: pl.col("_to_lvl") < pl.col("_from_lvl") for level in LEVELS}
+        to_lvl: pl.Expr | None = pl.col("_to_lvl")
+    elif LEVEL_COLUMN in names:
+        to_lvl = pl.col(LEVEL_COLUMN)
     else:
+        to_lvl = None
+    # "Back to the case's assigner": the rule when no tiers are known, and the fallback for a
+    # move whose tiers are unknown (a unit missing from the map, a log row without a level).
+    upward = {
+        "unit": (pl.col(HOLDER_UNIT) == pl.col("_assigner_unit"))
+        & (pl.col("_prev_unit") != pl.col("_assigner_unit")),
+        "person": (pl.col(HOLDER["person"]) == pl.col("_assigner_actor"))
+        & (pl.col("_prev_actor") != pl.col("_assigner_actor")),
+    }
+    if to_lvl is not None:
+        known = to_lvl.is_not_null() & pl.col("_from_lvl").is_not_null()
         upward = {
-            "unit": (pl.col(HOLDER_UNIT) == pl.col("_assigner_unit"))
-            & (pl.col("_prev_unit") != pl.col("_assigner_unit")),
-            "person": (pl.col(HOLDER["person"]) == pl.col("_assigner_actor"))
-            & (pl.col("_prev_actor") != pl.col("_assigner_actor")),
+            level: pl.when(known).then(to_lvl > pl.col("_from_lvl")).otherwise(rule)
+            for level, rule in upward.items()
         }
     out = []
     for level in LEVELS:
-        rows = moves.filter(upward[level].fill_null(False))
-        subject = pl.coalesce(PREV[level], ACTING[level])
-        hits = hits_frame(rows, level, subject, pl.concat_list(EVENT_ID))
-        out.append(observe(held(prepared, level), hits))
+        rows = moves.filter(moved[level] & upward[level].fill_null(False))
+        hits = hits_frame(rows, level, pl.col(PREV[level]), pl.concat_list(EVENT_ID))
+        out.append(observe(workload(prepared, level), hits))
     return pl.concat(out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from congvu_analytics.custody import derive_custody, is_sorted_log
+from congvu_analytics.custody import CUSTODY_CHANGES, derive_custody, log_facts
 from congvu_analytics.detect._common import CASE_KEY, HOLDER, LEVELS, PEOPLE_AND_UNITS
 from congvu_analytics.frames import shift_within
 from congvu_analytics.schema import (
@@ -18,6 +18,7 @@ from congvu_analytics.schema import (
     TARGET_UNIT,
     TIMESTAMP,
     UNIT,
+    Activity,
     conform,
 )
 
@@ -75,18 +76,23 @@ def handover_network(prepared: pl.LazyFrame) -> pl.LazyFrame:
 
 def with_custody(events: pl.LazyFrame) -> pl.LazyFrame:
     """The lean preparation the hand-over network needs: conformed columns for custody only,
-    units and people as Categorical, holders derived, the integer case key added."""
+    units and people as Categorical, holders derived, the integer case key added.
+
+    When the log carries no holders, custody can only change at assign/transfer/reassign/
+    return/decline/accept events, so only those rows are kept: the sequence of holders, hence
+    the network, is the same, from a fraction of the rows.
+    """
     columns = (EVENT_ID, CASE_ID, ACTIVITY, TIMESTAMP, ACTOR, UNIT, TARGET_ACTOR, TARGET_UNIT,
                HOLDER_ACTOR, HOLDER_UNIT)  # fmt: skip
-    lean = (
-        conform(events)
-        .select(*columns)
-        .with_columns(pl.col(*PEOPLE_AND_UNITS).cast(pl.Categorical))
-    )
-    presorted = is_sorted_log(lean)
-    return derive_custody(lean, presorted=presorted).with_columns(
-        pl.col(CASE_ID).rle_id().alias(CASE_KEY)
-    )
+    lean = conform(events).select(*columns)
+    facts = log_facts(lean)
+    if not facts.has_holders:
+        moves = [a.value for a in (*CUSTODY_CHANGES, Activity.ACCEPT)]
+        lean = lean.filter(pl.col(ACTIVITY).is_in(moves))
+    lean = lean.with_columns(pl.col(*PEOPLE_AND_UNITS).cast(pl.Categorical))
+    return derive_custody(
+        lean, presorted=facts.presorted, has_holders=facts.has_holders
+    ).with_columns(pl.col(CASE_ID).rle_id().alias(CASE_KEY))
 
 
 def handover_from_events(events: pl.LazyFrame) -> pl.DataFrame:

@@ -37,8 +37,9 @@ class DetectionParams:
         late_grace_days: working days of lateness tolerated before a completion is late.
         unit_types: unit -> type (e.g. "so", "phong", "xa"); peers are units of the same type.
             None: every unit is a peer of every other.
-        unit_levels: unit -> level in the hierarchy (1 = highest). A hand-over to a unit with a
-            smaller level number is "upward". None: upward means back to the case's assigner.
+        unit_levels: unit -> tier, HIGHER = FURTHER UP (as the schema's ``level`` column): a
+            hand-over to a unit of a higher tier is "upward". None: the log's ``level`` column
+            if it has one, else "back to the case's assigner".
     """
 
     min_cases: int = 10

@@ -28,10 +28,10 @@ from congvu_analytics.detect._common import (
     WEIGHT,
     as_obs,
     due_ordinal,
-    held,
     hits_frame,
     observe,
     timeline,
+    workload,
 )
 from congvu_analytics.detect.params import DetectionParams
 from congvu_analytics.frames import is_group_start, shift_within
@@ -134,7 +134,9 @@ def hidden_wait(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
             .agg(
                 pl.col(CASE_ID).first(),
                 pl.col("_gap").sum().alias("_paused_days"),
-                pl.col(EVENT_ID).filter(act == Activity.PAUSE).alias("_pauses"),
+                pl.col(EVENT_ID)
+                .filter(act.is_in([Activity.PAUSE, Activity.WAIT]))
+                .alias("_pauses"),
             )
             .join(cycle, on=CASE_KEY, how="left")
             .with_columns(
@@ -155,8 +157,7 @@ def hidden_wait(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
             VALUE,
             pl.lit(0).alias(WEIGHT),
         )
-        workload = observe(held(prepared, level, include_protected=False), paused.head(0))
-        out.append(workload.select(list(OBS_SCHEMA)))
+        out.append(as_obs(workload(prepared, level, include_protected=False)))
         out.append(paused.select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()]))
     return pl.concat(out).select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()])
 
@@ -175,7 +176,7 @@ def extensions(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             .filter(pl.col("_ids").list.len() >= params.repeated_extensions)
         )
         hits = hits_frame(repeated, level, pl.col("_s"), pl.col("_ids"))
-        out.append(observe(held(prepared, level, include_protected=False), hits))
+        out.append(observe(workload(prepared, level, include_protected=False), hits))
     return pl.concat(out)
 
 
@@ -230,20 +231,29 @@ def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFr
 
 
 def _deadline_obs(frame: pl.LazyFrame, hit: pl.Expr) -> pl.LazyFrame:
+    """Compact observations: one value row per case with a deadline (weight 1, the lateness),
+    plus one evidence row per hit (weight 0); evidence lists are built for the hits only."""
     evidence = pl.concat_list("_due_e", pl.coalesce("_done_e", "_last_e"))
-    out = [
-        frame.filter(pl.col(column).is_not_null()).select(
+    out = []
+    for level, column in (("unit", "_unit"), ("person", "_person")):
+        rows = frame.filter(pl.col(column).is_not_null())
+        subject = pl.col(column).cast(pl.String).alias(SUBJECT_ID)
+        values = rows.select(
             pl.lit(level).alias(SUBJECT_TYPE),
-            pl.col(column).cast(pl.String).alias(SUBJECT_ID),
-            pl.col(CASE_ID).alias(ITEM_ID),
-            CASE_ID,
-            pl.when(hit).then(evidence).alias(EVIDENCE),
+            subject,
             pl.col("_late_days").cast(pl.Float64).alias(VALUE),
             pl.lit(1).alias(WEIGHT),
         )
-        for level, column in (("unit", "_unit"), ("person", "_person"))
-    ]
-    return pl.concat(out).select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()])
+        hits = rows.filter(hit).select(
+            pl.lit(level).alias(SUBJECT_TYPE),
+            subject,
+            pl.col(CASE_ID).alias(ITEM_ID),
+            CASE_ID,
+            evidence.alias(EVIDENCE),
+            pl.lit(0).alias(WEIGHT),
+        )
+        out += [as_obs(values), as_obs(hits)]
+    return pl.concat(out)
 
 
 def late(prepared: pl.LazyFrame, params: DetectionParams, calendar: WorkCalendar) -> pl.LazyFrame:

@@ -320,12 +320,22 @@ def apply_mapping(raw: pl.LazyFrame, mapping: Mapping, *, keep: Sequence[str] = 
         code.fill_null(pl.lit(mapping.unknown_code)).alias(s.ACTIVITY),
         *[pl.col(c) for c in keep if c in available],
     ]
+    # Placeholder values ([source] null_values, e.g. BPIC's resource "-") mean "nobody", in
+    # every format: a placeholder must never become a person or a team with findings.
+    nulls = list(mapping.csv.null_values)
+
+    def who(expr: pl.Expr) -> pl.Expr:
+        expr = expr.cast(pl.String)
+        return pl.when(expr.is_in(nulls)).then(None).otherwise(expr) if nulls else expr
+
     for role, target in ROLE_COLUMNS.items():
         source = mapping.columns.get(role)
         if source is None:
             continue
         expr = pl.col(source)
-        if target in (s.CASE_ID, s.EVENT_ID, s.ACTOR, s.UNIT, s.TARGET_ACTOR, s.TARGET_UNIT):
+        if target in (s.ACTOR, s.UNIT, s.TARGET_ACTOR, s.TARGET_UNIT):
+            expr = who(expr)
+        elif target in (s.CASE_ID, s.EVENT_ID):
             expr = expr.cast(pl.String)
         exprs.append(expr.alias(target))
     if "reason_code" in mapping.columns:
@@ -339,9 +349,9 @@ def apply_mapping(raw: pl.LazyFrame, mapping: Mapping, *, keep: Sequence[str] = 
     else:
         exprs.append(reason_from_rule.alias(s.REASON_CODE))
     if mapping.custody_unit is not None:
-        exprs.append(pl.col(mapping.custody_unit).cast(pl.String).alias(s.HOLDER_UNIT))
+        exprs.append(who(pl.col(mapping.custody_unit)).alias(s.HOLDER_UNIT))
     if mapping.custody_actor is not None:
-        exprs.append(pl.col(mapping.custody_actor).cast(pl.String).alias(s.HOLDER_ACTOR))
+        exprs.append(who(pl.col(mapping.custody_actor)).alias(s.HOLDER_ACTOR))
     if mapping.level is not None:
         exprs = [e for e in exprs if e.meta.output_name() != s.LEVEL]
         exprs.append(level_expr(mapping.level).alias(s.LEVEL))

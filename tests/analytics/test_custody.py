@@ -97,3 +97,12 @@ def test_it_recognises_a_log_already_in_case_time_id_order() -> None:
     ]
     assert is_sorted_log(log(rows))
     assert not is_sorted_log(log(list(reversed(rows))))
+
+
+def test_log_facts_tell_whether_a_log_carries_holders() -> None:
+    from congvu_analytics.custody import log_facts
+
+    plain = log([dict(c="c", a="assign", d=0, target_unit="A")])
+    mapped = log([dict(c="c", a="work", d=0, holder_unit="Q")])
+    assert not log_facts(plain).has_holders
+    assert log_facts(mapped).has_holders

@@ -74,6 +74,24 @@ def test_it_flags_pushing_decisions_back_up_to_the_assigner() -> None:
 
 
 def test_it_uses_the_unit_hierarchy_when_one_is_given() -> None:
-    rows, params = upward_office({"UB": 1, "A": 3, "B": 3, "C": 3, "D": 3})
+    rows, params = upward_office({"UB": 3, "A": 1, "B": 1, "C": 1, "D": 1})
     found = run_all(log(rows), params=params).findings
     assert "A" in found.filter(pl.col("detector") == "push_upward")["subject_id"].to_list()
+
+
+def test_it_uses_a_level_column_carried_by_the_log() -> None:
+    rows, _ = upward_office(None)
+    frame = log(rows).with_columns(
+        pl.when(pl.col("activity").is_in(["return"])).then(3).otherwise(1).alias("level")
+    )
+    found = run_all(frame).findings.filter(pl.col("detector") == "push_upward")
+    assert "a" in found["subject_id"].to_list()
+
+
+def test_moving_down_a_level_is_not_pushing_upward() -> None:
+    rows, _ = upward_office(None)
+    frame = log(rows).with_columns(
+        pl.when(pl.col("activity").is_in(["return"])).then(0).otherwise(1).alias("level")
+    )
+    found = run_all(frame).findings.filter(pl.col("detector") == "push_upward")
+    assert found.is_empty()

@@ -116,3 +116,18 @@ def test_waiting_on_a_coordination_answer_is_not_the_leads_delay() -> None:
     assert result.findings.filter(pl.col("subject_id").is_in(["a", "A"])).is_empty()
     metrics = result.unit_metrics.filter(pl.col("subject_id") == "S").row(0, named=True)
     assert metrics["coordination_failure_rate"] == 1.0  # the delay belongs to S
+
+
+def wait_case(cid: str, start: float, protected: bool | None) -> list[dict[str, Any]]:
+    # A foreign log's waiting state ("Wait - User"): no pause/resume, just a long wait.
+    return case(cid, "A", "a", start, finish=30, due=40, protected=protected, body=[
+        (6, dict(e=f"{cid}-wa", a="wait", actor="a", unit="A", reason_code="wait_user")),
+        (27, dict(e=f"{cid}-wk", a="work", actor="a", unit="A")),
+    ])  # fmt: skip
+
+
+def test_a_foreign_logs_long_waits_count_as_hidden_waiting() -> None:
+    found = person_findings(office(6, wait_case))
+    row = found.filter(pl.col("detector") == "hidden_waiting").row(0, named=True)
+    assert row["evidence_event_ids"] == [f"A{i:02d}-wa" for i in range(6)]
+    assert "idle_custody" not in found["detector"].to_list()

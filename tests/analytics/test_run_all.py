@@ -108,3 +108,20 @@ def test_the_synthetic_log_is_deterministic() -> None:
     c = generate(200, seed=4).events
     assert a.equals(b)
     assert not a.equals(c)
+
+
+def test_an_empty_log_gives_empty_results_with_their_columns() -> None:
+    from congvu_analytics.schema import empty_events
+
+    result = run_all(empty_events().lazy())
+    assert result.findings.is_empty()
+    assert result.findings.schema == pl.Schema(FINDING_SCHEMA)
+    assert "on_time_rate" in result.unit_metrics.columns
+    assert result.handover.is_empty()
+
+
+def test_the_lean_handover_path_gives_the_same_network_as_run_all(synth_result) -> None:
+    from congvu_analytics.detect.handover import handover_from_events
+
+    s, result = synth_result
+    assert handover_from_events(s.events.lazy()).equals(result.handover)

@@ -107,3 +107,12 @@ def test_tasks_under_an_approved_innovation_proposal_are_marked_protected(histor
     frame = mod.period_events(start, end)
     marked = set(frame.filter(frame["protected"])["case_id"].unique().to_list())
     assert marked == {str(p) for p in protected}
+
+
+def test_the_engine_gets_tiers_that_grow_upward_from_the_unit_types(org):
+    from congvu.detection.actions import default_params
+
+    params = default_params()
+    # UnitType.level 1 is the province; the engine's tiers count the other way.
+    assert params.unit_levels["UBND"] > params.unit_levels["STC"] > params.unit_levels["STC-NS"]
+    assert params.unit_types["STC-NS"] == "phong"

@@ -98,3 +98,11 @@ def test_a_notice_needs_a_finalised_result(org) -> None:
     with pytest.raises(ActionError) as exc:
         documents.notice(e, "pdf", viewer=org.alice)
     assert exc.value.code == "not_final"
+
+
+def test_a_monthly_unit_summary_lists_the_month(org) -> None:
+    scored_month(org.alice, org.tp_a1, 3)
+    data = documents.unit_summary(org.a1, 2026, "xlsx", viewer=org.tp_a1, kind="month", number=3)
+    values = [c.value for row in load_workbook(io.BytesIO(data)).active.iter_rows() for c in row]
+    assert "Tháng 3/2026 — Phòng Ngân sách" in values
+    assert "Hoàng Thị An" in values

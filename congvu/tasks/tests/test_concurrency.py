@@ -22,13 +22,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _flushable(transactional_db):  # type: ignore[no-untyped-def]
-    # The test runner empties the tables with TRUNCATE afterwards; allow it for this session.
-    with connection.cursor() as cur:
-        cur.execute("SET congvu.maintenance = 'on'")
-
-
 def run_threads(jobs: list, n_rounds: int = 1) -> Counter:  # type: ignore[type-arg]
     results: Counter = Counter()  # type: ignore[type-arg]
     lock = threading.Lock()

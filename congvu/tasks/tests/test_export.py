@@ -110,3 +110,33 @@ def test_export_log_writes_each_format(history, tmp_path, fmt):
             "congvu:event_id",
         } <= keys
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_events_where_selects_whole_tasks(history, org):
+    other = actions.do_assign(
+        assigner=org.gd_b,
+        title="Khác",
+        lead_unit=org.b1,
+        lead_person=org.charlie,
+        deadline=date(2026, 4, 1),
+        ad_hoc=True,
+        at=at(0),
+    )
+    frame = export.events_where("t.id = %s", [other.pk])
+    assert frame.schema == pl.Schema(s.SCHEMA)
+    assert frame[s.CASE_ID].to_list() == [str(other.pk)] and frame[s.ACTIVITY].to_list() == [
+        "assign"
+    ]
+    assert export.events_where("t.id = %s", [-1]).height == 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xes"])
+def test_the_analytics_loader_reads_every_export_with_no_mapping(history, tmp_path, fmt):
+    from polars.testing import assert_frame_equal
+
+    from congvu_analytics.io.loader import load_log
+
+    out = tmp_path / f"log.{fmt}"
+    export.WRITERS[fmt](out)
+    loaded = load_log(out).events.sort(s.EVENT_ID)
+    assert_frame_equal(loaded, export.events_frame().sort(s.EVENT_ID))

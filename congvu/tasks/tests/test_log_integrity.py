@@ -248,3 +248,24 @@ def test_the_fast_sealer_is_hmac_sha256():
     for key in (b"k", b"x" * 64, b"y" * 100):
         body = "Nội dung ≥ 😀".encode()
         assert fast_sealer(key)(b"prev\x1e" + body) == compute_seal(key, "prev", body)
+
+
+def test_the_checkpoint_job_seals_new_heads_and_refuses_a_broken_chain(busy):
+    from django.utils import timezone
+
+    from congvu.tasks.jobs import log_checkpoint
+    from congvu.tasks.verify import CheckpointRefusedError
+
+    assert log_checkpoint(timezone.now())["heads"] == 2
+    assert log_checkpoint(timezone.now()) == {"checkpoint": None}
+    task, _ = busy
+    drop_triggers()
+    sql("UPDATE tasks_taskevent SET reason_text = 'x' WHERE task_id = %s AND seq = 2", [task.pk])
+    sql("UPDATE tasks_task SET seq = seq + 1 WHERE id = %s", [task.pk])
+    sql(
+        "INSERT INTO tasks_taskevent (task_id, seq, type, at, reason_code, reason_text, payload,"
+        " seal) VALUES (%s, 5, 406, %s, '', '', '{}', %s)",
+        [task.pk, ev(task, 4).at, "f" * 64],
+    )
+    with pytest.raises(CheckpointRefusedError):
+        log_checkpoint(timezone.now())

@@ -409,3 +409,28 @@ def test_the_database_holds_exactly_one_lead(org, task):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Task.objects.filter(pk=task.pk).update(lead_person=None)
+
+
+def test_someone_who_passed_a_task_on_still_sees_its_history(org, task):
+    from congvu.org.permissions import access_for
+    from congvu.tasks.models import Task as T
+
+    actions.do_transfer(
+        task,
+        org.alice,
+        to_unit=org.b1,
+        to_person=org.charlie,
+        reason_code="competence",
+        reason="Thuộc lĩnh vực quy hoạch",
+        at=at(2),
+    )
+    task.refresh_from_db()
+    access = access_for(org.alice)
+    assert actions.can_see_task(task, access)
+    assert T.objects.visible_to(access.read_unit_ids, org.alice.pk).filter(pk=task.pk).exists()
+    # ...but may no longer act on it.
+    with pytest.raises(ActionError):
+        actions.do_report_progress(task, org.alice, percent=10, text="Vẫn làm", at=at(3))
+    # Bob, never involved, still does not see it.
+    bob = access_for(org.bob)
+    assert not actions.can_see_task(task, bob)

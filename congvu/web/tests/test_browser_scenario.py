@@ -33,7 +33,7 @@ def pick(page, picker_id: str, text: str, choice: str) -> None:  # type: ignore[
 
 def act(page, key: str):  # type: ignore[no-untyped-def]
     details = page.locator(f"#act-{key}")
-    details.locator("summary").click()
+    details.locator("> summary").click()
     return details
 
 
@@ -46,7 +46,14 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
     pick(leader, "lead_unit", "so tai chinh", "Sở Tài chính")
     leader.locator("#q-lead_person").focus()
     leader.locator("#results-lead_person button", has_text="Trần Thị Giang").click()
-    pick(leader, "coordinators", "xay dung", "Sở Xây dựng")
+    # The coordinator is found by browsing the tree rather than by name.
+    browse = leader.locator("#picker-coordinators details.pick-browse")
+    browse.locator("summary").click()
+    browse.get_by_role(
+        "button", name="Mở đơn vị trực thuộc của Ủy ban nhân dân tỉnh Bình Minh"
+    ).click()
+    browse.get_by_role("button", name="Sở Xây dựng", exact=True).click()
+    assert leader.locator("#picker-coordinators .chosen .chip", has_text="Sở Xây dựng").is_visible()
     leader.get_by_label("Nội dung đề nghị phối hợp").fill("Cho ý kiến về quy trình cấp phép")
     leader.get_by_label("Hạn trả lời phối hợp (ngày làm việc)").fill("2")
     leader.get_by_role("spinbutton", name="Số ngày làm việc").fill("10")
@@ -79,7 +86,7 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
     # 3. The specialist declines with a reason and proposes the competent unit.
     specialist = browser_as("alice")
     specialist.goto("/")
-    screenshot(specialist, "inbox")
+    assert specialist.get_by_role("link", name="Tổng hợp số liệu cấp phép").first.is_visible()
     specialist.goto(f"/viec/{child.pk}/")
     form = act(specialist, "decline")
     form.get_by_label("Lý do").fill("Số liệu cấp phép do Phòng Đầu tư quản lý")
@@ -112,6 +119,9 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
     after = datetime.combine(coordination.due + timedelta(days=1), time(9), tzinfo=VN_TZ)
     assert A.record_deemed_agreements(day=after.date(), at=after) == 1
 
+    head.goto("/")
+    screenshot(head, "scenario-inbox", full_page=True)
+
     # 7. Detection runs; one task is far below its sample thresholds, so they are relaxed here.
     from congvu.detection.actions import default_params, run_detection
 
@@ -125,20 +135,30 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
     assert head.get_by_text("Coi như đồng ý (quá hạn không trả lời)").first.is_visible()
     assert head.get_by_text("Cấp phép xây dựng thuộc thẩm quyền Sở Xây dựng").first.is_visible()
     head.locator("#h-timeline").scroll_into_view_if_needed()
-    screenshot(head, "task-timeline")
+    screenshot(head, "scenario-task-timeline")
     head.goto(f"/don-vi/{org.so_a.pk}/")
     assert head.get_by_role("heading", name="Bảng theo dõi — Sở Tài chính").is_visible()
     findings = head.locator("section[aria-labelledby=h-findings]")
     assert (
         "Đùn đẩy" in findings.inner_text() and "chuyển xử lý sang nơi khác" in findings.inner_text()
     )
+    # The head of Sở Xây dựng is asked to explain the ping-pong finding about him (giải trình).
+    other.goto("/")
+    other.locator("section[aria-labelledby=h-findings] a", has_text="Đặng Quốc Bảo").first.click()
+    step = other.locator("#step-explain")
+    step.locator("> summary").click()
+    step.get_by_label("Nội dung giải trình").fill(
+        "Văn bản giao ghi rõ Sở Tài chính chủ trì nhiệm vụ này."
+    )
+    step.get_by_role("button", name="Gửi").click()
+    other.get_by_text("Đã giải trình, chờ xem xét").first.wait_for()
     leader.goto("/toan-tinh/")
     row = leader.locator("tr", has_text="Sở Tài chính").first
     assert "(1)" in row.inner_text()  # one ping-pong, one decline
     assert leader.locator("svg path[marker-end]").count() >= 2  # Tài chính ⇄ Xây dựng
     other_row = leader.locator("tr", has_text="Sở Xây dựng").first
     assert other_row.locator("td").last.inner_text().strip() != "0"  # its ping-pong finding
-    screenshot(leader, "province-dashboard", full_page=True)
+    screenshot(leader, "scenario-province-dashboard", full_page=True)
 
 
 def test_a_specialist_cannot_open_another_units_task_by_url_or_api(org, browser_as):

@@ -55,5 +55,5 @@ def test_an_administrator_removes_an_adjustment(signed_in):
 
 def test_the_calendar_page_costs_a_few_queries(signed_in, django_assert_max_num_queries):
     client = signed_in("quan_tri")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         assert client.get("/lich-lam-viec/?nam=2026").status_code == 200

@@ -66,7 +66,7 @@ def test_a_unit_page_costs_the_same_queries_with_many_members(
     for i in range(extra):
         make_person(org, f"cv{i}", f"Chuyên viên {i}", org.a1)
     client = signed_in("gd_a")
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(22):
         response = client.get(f"/to-chuc/don-vi/{org.a1.pk}/")
     assert response.status_code == 200
     if extra:
@@ -120,3 +120,14 @@ def test_a_person_page_lists_the_open_tasks_they_lead_within_scope(signed_in, or
         "Lập dự toán ngân sách"
         in signed_in("gd_a").get(f"/to-chuc/can-bo/{org.alice.pk}/").content.decode()
     )
+
+
+def test_the_unit_picker_browses_the_tree_level_by_level(signed_in, org):
+    client = signed_in("gd_b")
+    roots = client.get("/chon/cay/", headers={"HX-Request": "true"}).content.decode()
+    assert "Ủy ban nhân dân tỉnh Bình Minh" in roots and f"?cha={org.root.pk}" in roots
+    level = client.get(f"/chon/cay/?cha={org.root.pk}&pham_vi=act").content.decode()
+    assert f'data-pick="{org.so_b.pk}"' in level  # a unit gd_b directs
+    assert (
+        f'data-pick="{org.so_a.pk}"' not in level and "Sở Tài chính" in level
+    )  # shown, not choosable

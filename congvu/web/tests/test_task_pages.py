@@ -187,3 +187,74 @@ def test_the_task_page_speaks_english_on_request(signed_in, org):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     body = client.get(f"/viec/{task.pk}/").content.decode()
     assert "Timeline" in body and "Accept" in body and "Directive document" in body
+
+
+def test_the_bell_polls_the_unread_count_and_never_redirects(signed_in, client, org):
+    assign(org, title="Nhiệm vụ C")
+    body = signed_in("gd_a").get("/thong-bao/dem/", headers={"HX-Request": "true"}).content.decode()
+    assert 'class="badge">1<' in body
+    client.logout()
+    response = client.get("/thong-bao/dem/", headers={"HX-Request": "true"})
+    assert response.status_code == 204 and "HX-Redirect" not in response
+
+
+def test_search_as_you_type_returns_only_the_results(signed_in, org):
+    assign(org, title="Xử lý tình trạng né tránh")
+    body = (
+        signed_in("gd_a")
+        .get("/tim-kiem/?q=ne tranh&loai=task", headers={"HX-Request": "true"})
+        .content.decode()
+    )
+    assert "né tránh" in body and "<html" not in body
+
+
+def test_the_task_list_filters_by_status_and_returns_a_partial_to_htmx(signed_in, org):
+    first = assign(org, title="Nhiệm vụ đã tiếp nhận")
+    assign(org, title="Nhiệm vụ chưa tiếp nhận")
+    A.do_accept(first, org.gd_a)
+    client = signed_in("gd_a")
+    body = client.get(
+        "/viec/?trang_thai=in_progress", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "Nhiệm vụ đã tiếp nhận" in body and "Nhiệm vụ chưa tiếp nhận" not in body
+    assert "<html" not in body
+
+
+def test_the_lead_attaches_a_document_that_only_people_in_scope_can_download(
+    signed_in, org, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    task = assign(org)
+    client = signed_in("gd_a")
+    upload = SimpleUploadedFile("du-thao.pdf", b"%PDF-1.4 du thao", content_type="application/pdf")
+    response = client.post(f"/viec/{task.pk}/dinh-kem/", {"file": upload, "note": "Dự thảo lần 1"})
+    assert response.status_code == 302
+    row = task.attachments.get()
+    assert row.name == "du-thao.pdf" and len(row.sha256) == 64
+    # The digest is sealed into the task's log, so a replaced file is detectable.
+    from congvu.tasks.events import TaskEventType
+    from congvu.tasks.verify import verify_log
+
+    sealed = task.events.get(type=TaskEventType.DOCUMENT_ATTACHED)
+    assert sealed.payload == {"name": "du-thao.pdf", "sha256": row.sha256, "size": row.size}
+    assert sealed.reason_text == "Dự thảo lần 1" and verify_log().ok
+    assert "du-thao.pdf" in client.get(f"/viec/{task.pk}/").content.decode()
+    download = client.get(f"/viec/{task.pk}/dinh-kem/{row.pk}/")
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 du thao"
+    assert signed_in("charlie").get(f"/viec/{task.pk}/dinh-kem/{row.pk}/").status_code == 404
+
+
+def test_an_attachment_of_a_forbidden_type_is_refused_in_vietnamese(
+    signed_in, org, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    task = assign(org)
+    upload = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
+    response = signed_in("gd_a").post(f"/viec/{task.pk}/dinh-kem/", {"file": upload})
+    assert response.status_code == 400
+    assert "Tài liệu phải là PDF" in response.content.decode()
+    assert not task.attachments.exists()

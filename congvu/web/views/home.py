@@ -61,9 +61,11 @@ def search(request: HttpRequest) -> HttpResponse:
     kinds = [("unit", _("Đơn vị")), ("person", _("Cán bộ"))]
     if features.tasks_enabled():
         kinds.insert(0, ("task", _("Nhiệm vụ, văn bản")))
+    # htmx (search as you type): only the results are re-rendered.
+    template = "web/_search_results.html" if getattr(request, "htmx", False) else "web/search.html"
     return render(
         request,
-        "web/search.html",
+        template,
         {
             "form": form,
             "kind": kind,
@@ -99,3 +101,16 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(
         request, "web/notifications.html", {"page_obj": items, "overdue": overdue, "nav_active": ""}
     )
+
+
+@require_GET
+def notification_badge(request: HttpRequest) -> HttpResponse:
+    """htmx, polled by the bell in the header: the unread count.
+
+    Not behind login_required on purpose: once the session has expired a poll must not take
+    the person away from a half-filled form; it answers 204 (htmx leaves the page alone) and
+    the next real action asks them to sign in, keeping what they typed.
+    """
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
+    return render(request, "web/partials/bell.html", {})

@@ -242,6 +242,48 @@ def pick_unit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def pick_tree(request: HttpRequest) -> HttpResponse:
+    """htmx: one level of the current unit tree for the pickers (?cha=<unit>; none = the roots).
+
+    Browsing complements the search box for people who know where a unit sits, not its name.
+    """
+    access = get_access(request)
+    if access.person_id is None and not access.is_superuser:
+        return render(request, "web/partials/pick_tree.html", {"units": []})
+    day = today()
+    tree = tree_as_of(day)
+    parent = request.GET.get("cha", "")
+    ids = tree.children.get(int(parent), []) if parent.isdigit() else tree.roots()
+    rows = list(
+        UnitVersion.objects.active_on(day)
+        .filter(unit_id__in=ids)
+        .values_list("unit_id", "name", "unit_type__name")
+        .order_by("name")
+    )
+    if request.GET.get("pham_vi") == "act" and not access.is_superuser:
+        # Keep the path to the units one directs visible, but only those are choosable.
+        allowed = access.act_unit_ids
+    else:
+        allowed = None
+    units = [
+        {
+            "pk": unit_id,
+            "name": name,
+            "type": type_name,
+            "has_children": bool(tree.children.get(unit_id)),
+            "choosable": allowed is None or unit_id in allowed,
+        }
+        for unit_id, name, type_name in rows
+    ]
+    return render(
+        request,
+        "web/partials/pick_tree.html",
+        {"units": units, "scope": request.GET.get("pham_vi", "")},
+    )
+
+
+@login_required
+@require_GET
 def pick_person(request: HttpRequest) -> HttpResponse:
     """htmx: people of the unit chosen in the same form (optionally matching ?q=).
 

@@ -8,20 +8,22 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.lib.errors import ActionError, ConflictError
 from congvu.org.models import Person, Unit, today
 from congvu.tasks import actions as A
-from congvu.tasks.models import CLOSED, Coordination, Priority, Status, Task, TaskEvent
+from congvu.tasks.models import CLOSED, Coordination, Status, Task, TaskEvent
 from congvu.tasks.state import replay
-from congvu.web.forms import DATE_WIDGET
+from congvu.web.actions import attach_document, can_attach
+from congvu.web.forms import AssignForm, AttachForm
 from congvu.web.http import get_access, get_person, login_required, pending_form_data
+from congvu.web.models import TaskAttachment
 from congvu.web.paging import paginate
 from congvu.web.task_actions import (
     BY_KEY,
@@ -192,6 +194,7 @@ def _render_task(
     task: Task,
     bound: tuple[str, ActionForm, int | None] | None = None,
     status: int = 200,
+    attach_form: AttachForm | None = None,
 ) -> HttpResponse:
     access = get_access(request)
     person = get_person(request)
@@ -220,6 +223,9 @@ def _render_task(
         "can_cascade": who.lead_side and task.status == Status.IN_PROGRESS,
         "timeliness": state.timeliness(day),
         "pending_extension": state.pending_extension_deadline,
+        "attachments": list(TaskAttachment.objects.filter(task=task).select_related("uploaded_by")),
+        "can_attach": person is not None and can_attach(task, person),
+        "attach_form": attach_form or AttachForm(),
         "nav_active": "",
     }
     return render(request, "web/tasks/task.html", context, status=status)
@@ -289,90 +295,6 @@ def _attach_error(form: forms.Form, exc: ActionError) -> None:
 
 
 # --- assign -------------------------------------------------------------------------------
-
-
-class AssignForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Tên nhiệm vụ"), max_length=500)
-    expected_result = forms.CharField(
-        label=gettext_lazy("Kết quả cần đạt"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    priority = forms.TypedChoiceField(
-        label=gettext_lazy("Mức độ ưu tiên"),
-        choices=Priority.choices,
-        coerce=int,
-        initial=Priority.NORMAL,
-    )
-    ad_hoc = forms.BooleanField(
-        label=gettext_lazy("Giao trực tiếp, không có văn bản"), required=False
-    )
-    source_number = forms.CharField(
-        label=gettext_lazy("Số, ký hiệu văn bản"),
-        max_length=80,
-        required=False,
-        help_text=gettext_lazy("Ví dụ: 1713/UBND-NCKSTTHC"),
-    )
-    source_date = forms.DateField(
-        label=gettext_lazy("Ngày văn bản"), required=False, widget=DATE_WIDGET
-    )
-    source_issuer = forms.CharField(
-        label=gettext_lazy("Cơ quan ban hành"), max_length=255, required=False
-    )
-    source_excerpt = forms.CharField(
-        label=gettext_lazy("Trích yếu"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    lead_unit = forms.ModelChoiceField(
-        label=gettext_lazy("Đơn vị chủ trì"), queryset=Unit.objects.all(), widget=forms.HiddenInput
-    )
-    lead_person = forms.ModelChoiceField(
-        label=gettext_lazy("Người chủ trì"),
-        queryset=Person.objects.active(),
-        widget=forms.HiddenInput,
-    )
-    coordinators = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Đơn vị phối hợp"),
-        queryset=Unit.objects.all(),
-        required=False,
-        widget=forms.MultipleHiddenInput,
-    )
-    coord_text = forms.CharField(
-        label=gettext_lazy("Nội dung đề nghị phối hợp"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    coord_days = forms.IntegerField(
-        label=gettext_lazy("Hạn trả lời phối hợp (ngày làm việc)"),
-        min_value=1,
-        max_value=60,
-        initial=5,
-        required=False,
-    )
-    deadline_mode = forms.ChoiceField(
-        label=gettext_lazy("Cách tính hạn"),
-        choices=[("days", gettext_lazy("Số ngày làm việc")), ("date", gettext_lazy("Ngày cụ thể"))],
-        initial="days",
-        widget=forms.RadioSelect,
-    )
-    working_days = forms.IntegerField(
-        label=gettext_lazy("Số ngày làm việc"),
-        min_value=1,
-        max_value=365,
-        required=False,
-        initial=10,
-    )
-    deadline = forms.DateField(label=gettext_lazy("Hạn xử lý"), required=False, widget=DATE_WIDGET)
-    idem = forms.CharField(widget=forms.HiddenInput)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("deadline_mode") == "date" and not data.get("deadline"):
-            self.add_error("deadline", _("Nhập hạn xử lý."))
-        if data.get("deadline_mode") == "days" and not data.get("working_days"):
-            self.add_error("working_days", _("Nhập số ngày làm việc."))
-        if data.get("coordinators") and not (data.get("coord_text") or "").strip():
-            self.add_error("coord_text", _("Nêu nội dung đề nghị các đơn vị phối hợp."))
-        return data
 
 
 def _assign_context(form: AssignForm, parent: Task | None) -> dict[str, Any]:
@@ -498,8 +420,46 @@ def task_list(request: HttpRequest) -> HttpResponse:
         tasks = tasks.filter(lead_person_id=int(who))
     page = paginate(request, tasks.order_by("deadline", "pk"))
     page.object_list = with_countdowns(page.object_list)
+    # htmx (the filters): only the results are re-rendered.
+    template = (
+        "web/tasks/_list_results.html" if getattr(request, "htmx", False) else "web/tasks/list.html"
+    )
     return render(
         request,
-        "web/tasks/list.html",
+        template,
         {"page_obj": page, "statuses": Status.choices, "status": status, "nav_active": ""},
     )
+
+
+# --- attachments --------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def task_attach(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = _get_task_for_user(request, task_id)
+    person = get_person(request)
+    if person is None or not can_attach(task, person):
+        raise PermissionDenied
+    form = AttachForm(request.POST, request.FILES)
+    form.auto_id = "id_attach_%s"
+    if form.is_valid():
+        try:
+            attach_document(task, person, form.cleaned_data["file"], note=form.cleaned_data["note"])
+        except ActionError as exc:
+            _attach_error(form, exc)
+        else:
+            messages.success(request, _("Đã đính kèm tài liệu."))
+            return HttpResponseRedirect(reverse("web:task", args=[task.pk]) + "#h-attach")
+    return _render_task(request, task, status=400, attach_form=form)
+
+
+@login_required
+@require_GET
+def task_attachment(request: HttpRequest, task_id: int, attachment_id: int) -> HttpResponseBase:
+    task = _get_task_for_user(request, task_id)
+    try:
+        row = TaskAttachment.objects.get(pk=attachment_id, task=task)
+    except TaskAttachment.DoesNotExist:
+        raise Http404 from None
+    return FileResponse(row.file.open("rb"), as_attachment=True, filename=row.name)

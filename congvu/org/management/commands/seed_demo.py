@@ -69,6 +69,11 @@ class Command(BaseCommand):
             from congvu.tasks.models import Task
 
             tasks = Task.objects.count()
+        if not options["no_tasks"] and apps.is_installed("congvu.evaluation"):
+            from congvu.evaluation.webdemo import seed_web_demo
+
+            progress("Đánh giá, đề xuất đổi mới, vướng mắc pháp lý mẫu…")
+            seed_web_demo()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Đã tạo tỉnh mẫu: {province.units} đơn vị, {province.people} cán bộ, {tasks} nhiệm vụ "

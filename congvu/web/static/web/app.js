@@ -2,6 +2,14 @@
 // few behaviours htmx has no attribute for.
 (function () {
   "use strict";
+  // After a refused submission the page comes back with errors: put the keyboard focus on the
+  // first field in error (or the form's error summary) instead of the top of the page.
+  document.addEventListener("DOMContentLoaded", function () {
+    var target = document.querySelector("[aria-invalid=true], .form-errors");
+    if (!target) return;
+    if (target.classList.contains("form-errors")) target.setAttribute("tabindex", "-1");
+    target.focus();
+  });
   // A form submits once: the button is disabled until the response arrives (the server also
   // refuses a replayed idempotency token, so a second click can never create a second event).
   document.addEventListener("submit", function (e) {
@@ -16,6 +24,21 @@
     var x = e.target.closest("[data-remove-chip]");
     if (x) { e.preventDefault(); x.parentNode.remove(); }
   });
+  // Tree browsing in a picker: ▸ loads the children once (htmx), then folds and unfolds them.
+  document.addEventListener("click", function (e) {
+    var toggle = e.target.closest("[data-toggle-tree]");
+    if (!toggle) return;
+    var open = toggle.getAttribute("aria-expanded") === "true";
+    var list = toggle.parentNode.querySelector("ul");
+    if (toggle.dataset.loaded) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      list.hidden = open;
+    }
+    toggle.dataset.loaded = "1";
+    toggle.setAttribute("aria-expanded", open ? "false" : "true");
+    toggle.textContent = open ? "▸" : "▾";
+  }, true);
   // Pickers: a result button fills the hidden id and the visible label.
   document.addEventListener("click", function (e) {
     var pick = e.target.closest("[data-pick]");

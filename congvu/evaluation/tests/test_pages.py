@@ -1,0 +1,149 @@
+"""The evaluation pages: privacy (a colleague gets 404), reads logged, the flow through the
+forms, the unit summary with its documents, HR's proposal list, and query-count bounds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from congvu.evaluation import actions
+from congvu.evaluation.models import Evaluation, EvaluationRead
+from congvu.evaluation.tests.helpers import decided_year_2025, scored_month, sheet
+from congvu.testing import PASSWORD
+
+
+@pytest.fixture
+def signed_in(org, client: Client) -> Callable[[str], Client]:  # type: ignore[no-untyped-def]
+    def sign_in(key: str) -> Client:
+        client.logout()
+        assert client.login(username=key, password=PASSWORD)
+        return client
+
+    return sign_in
+
+
+def test_a_colleague_cannot_open_someones_evaluation(org, signed_in) -> None:
+    e = scored_month(org.alice, org.tp_a1, 1)
+    url = reverse("evaluation:person", args=[org.alice.pk])
+    assert signed_in("bob").get(url).status_code == 404
+    assert signed_in("bob").get(f"{url}?ky={e.pk}").status_code == 404
+    doc = reverse("evaluation:person_doc", args=[org.alice.pk, "pdf"])
+    assert signed_in("bob").get(f"{doc}?ky={e.pk}").status_code == 404
+    assert not EvaluationRead.objects.filter(reader=org.bob).exists()
+
+
+def test_the_person_and_their_head_read_it_and_each_read_is_logged(org, signed_in) -> None:
+    e = scored_month(org.alice, org.tp_a1, 1)
+    url = reverse("evaluation:person", args=[org.alice.pk])
+    for key, who in (("alice", org.alice), ("tp_a1", org.tp_a1), ("noi_vu", org.noi_vu)):
+        response = signed_in(key).get(url)
+        assert response.status_code == 200, key
+        assert "Hoàn thành" in response.content.decode()
+        assert EvaluationRead.objects.filter(reader=who, evaluation=e).exists()
+
+
+def test_the_flow_goes_through_the_forms(org, signed_in) -> None:
+    url = reverse("evaluation:person", args=[org.alice.pk])
+    act = reverse("evaluation:person_act", args=[org.alice.pk])
+    client = signed_in("alice")
+    response = client.post(act, {"action": "open", "kind": "month", "year": 2026, "number": 2})
+    e = Evaluation.objects.get(person=org.alice)
+    assert response.status_code == 302
+    actions.do_add_product(
+        e,
+        actor=org.alice,
+        name="Báo cáo",
+        coefficient=Decimal(1),
+        quantity_assigned=Decimal(4),
+        quantity_completed=Decimal(4),
+    )
+    assert "Tự đánh giá" in client.get(url).content.decode()
+    client.post(
+        act, {"action": "self", "evaluation": e.pk, **{f"g_{k}": v for k, v in sheet(6).items()}}
+    )
+    e.refresh_from_db()
+    assert e.status == Evaluation.Status.SELF_ASSESSED
+    # The person cannot propose for themselves: the action refuses.
+    assert client.post(act, {"action": "propose", "evaluation": e.pk}).status_code == 403
+    head = signed_in("tp_a1")
+    page = head.get(f"{url}?ky={e.pk}").content.decode()
+    assert "Thủ trưởng đánh giá, đề xuất xếp loại" in page
+    head.post(
+        act, {"action": "propose", "evaluation": e.pk, **{f"g_{k}": v for k, v in sheet(6).items()}}
+    )
+    e.refresh_from_db()
+    assert (e.status, e.proposed_level) == (Evaluation.Status.PROPOSED, "HTXS")
+    response = head.post(
+        act, {"action": "decide", "evaluation": e.pk, "level": "HT", "reason": "Chưa chủ động"}
+    )
+    e.refresh_from_db()
+    assert e.decided_level == "HT" and e.status == Evaluation.Status.DECIDED
+    head.post(act, {"action": "finalise", "evaluation": e.pk, "decision_ref": "12/TB"})
+    e.refresh_from_db()
+    assert e.final_level == "HT"
+    history = head.get(f"{url}?ky={e.pk}").content.decode()
+    assert "finalised" in history
+
+
+def test_a_different_level_without_a_reason_is_refused_on_the_page(org, signed_in) -> None:
+    e = decided_year_2025(org.alice, org.tp_a1)
+    act = reverse("evaluation:person_act", args=[org.alice.pk])
+    client = signed_in("tp_a1")
+    response = client.post(
+        act, {"action": "decide", "evaluation": e.pk, "level": "KHT"}, follow=True
+    )
+    assert "phải nêu lý do" in response.content.decode()
+
+
+def test_the_unit_summary_lists_the_year_and_serves_the_documents(
+    org, signed_in, django_assert_max_num_queries
+) -> None:
+    for p in (org.alice,):
+        decided_year_2025(p, org.tp_a1)
+    client = signed_in("tp_a1")
+    url = reverse("evaluation:unit", args=[org.a1.pk])
+    with django_assert_max_num_queries(30):
+        response = client.get(f"{url}?nam=2025")
+    body = response.content.decode()
+    assert response.status_code == 200 and "Hoàng Thị An" in body and "Chốt kết quả" in body
+    xlsx = client.get(reverse("evaluation:unit_doc", args=[org.a1.pk, "xlsx"]) + "?nam=2025")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    pdf = client.get(reverse("evaluation:unit_doc", args=[org.a1.pk, "pdf"]) + "?nam=2025")
+    assert pdf.content[:4] == b"%PDF"
+    response = client.post(
+        reverse("evaluation:unit_finalise", args=[org.a1.pk]), {"nam": 2025, "decision_ref": "1/QĐ"}
+    )
+    assert response.status_code == 303
+    assert Evaluation.objects.get(person=org.alice).status == Evaluation.Status.FINALISED
+    assert signed_in("charlie").get(url).status_code == 403
+
+
+@pytest.mark.parametrize("months", [1, 4])
+def test_the_person_page_costs_a_bounded_number_of_queries(
+    org, signed_in, months, django_assert_max_num_queries
+) -> None:
+    for m in range(1, months + 1):
+        scored_month(org.alice, org.tp_a1, m)
+    client = signed_in("tp_a1")
+    with django_assert_max_num_queries(40):
+        assert client.get(reverse("evaluation:person", args=[org.alice.pk])).status_code == 200
+
+
+def test_hr_sees_the_proposals_and_a_specialist_does_not(
+    org, signed_in, django_assert_max_num_queries
+) -> None:
+    from datetime import date
+
+    from congvu.evaluation.consequences import generate_period_rewards
+
+    months = [scored_month(org.alice, org.tp_a1, m, general=6) for m in (1, 2, 3)]
+    assert generate_period_rewards(months, today=date(2026, 4, 10))
+    client = signed_in("noi_vu")
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("evaluation:proposals"))
+    assert response.status_code == 200 and "Hoàng Thị An" in response.content.decode()
+    assert signed_in("bob").get(reverse("evaluation:proposals")).status_code == 403

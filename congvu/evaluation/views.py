@@ -1,0 +1,359 @@
+"""Evaluation pages: a person's periods (self-assessment → collective comments → proposal →
+decision), a unit's year with the official documents and the finalisation, HR's proposal lists.
+
+Privacy (privacy.py): a person's page shows only the periods the viewer may read, every read
+is logged with privacy.record_read, and a person whose evaluations the viewer cannot read is
+answered as missing (404) — a colleague cannot even learn whether periods exist. Every change
+goes through congvu.evaluation.actions; a refusal comes back as a message on the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from congvu.evaluation import actions as A
+from congvu.evaluation import documents, eventlog, queries
+from congvu.evaluation.models import Evaluation, Level, Proposal, Scheme
+from congvu.evaluation.privacy import record_read, visible_evaluations
+from congvu.evaluation.services import confirmed_findings
+from congvu.lib.errors import ActionError
+from congvu.org.models import Person, Unit, today
+from congvu.org.permissions import Role
+from congvu.web.http import get_access, get_person, login_required
+
+S = Evaluation.Status
+
+
+def _viewer(request: HttpRequest) -> Person:
+    person = get_person(request)
+    if person is None:
+        raise PermissionDenied(_("Tài khoản chưa gắn với cán bộ nào."))
+    return person
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """My periods and what waits for me as a superior."""
+    me = _viewer(request)
+    access = get_access(request)
+    mine = list(queries.my_evaluations(me).order_by("-start"))
+    record_read(me, mine, purpose="list")
+    waiting = queries.awaiting(me, access)
+    record_read(me, [e for e, _step in waiting if e.person_id != me.pk], purpose="list")
+    return render(
+        request,
+        "evaluation/home.html",
+        {"mine": mine, "waiting": waiting, "nav_active": "evaluation", "year": today().year},
+    )
+
+
+def _person_periods(request: HttpRequest, person_id: int) -> tuple[Person, list[Evaluation]]:
+    me = _viewer(request)
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise Http404
+    periods = list(
+        visible_evaluations(me, get_access(request))
+        .filter(person=person)
+        .select_related("unit", "rule_set")
+        .order_by("-start", "-id")
+    )
+    if not periods and me.pk != person.pk:
+        raise Http404  # nothing the viewer may read: answered like a missing page
+    return person, periods
+
+
+def _sheet_rows(e: Evaluation) -> list[dict[str, Any]]:
+    if e.rule_set.scheme != Scheme.POINTS or e.kind == Evaluation.Kind.YEAR:
+        return []
+    return [
+        {
+            **c,
+            "self": e.general_self.get(c["code"], ""),
+            "head": e.general_head.get(c["code"], ""),
+        }
+        for c in e.rule_set.params_with_defaults.get("general_criteria", [])
+    ]
+
+
+@login_required
+@require_GET
+def person(request: HttpRequest, person_id: int) -> HttpResponse:
+    me = _viewer(request)
+    subject, periods = _person_periods(request, person_id)
+    chosen = periods[0] if periods else None
+    if request.GET.get("ky", "").isdigit():
+        chosen = next((e for e in periods if e.pk == int(request.GET["ky"])), None)
+        if chosen is None:
+            raise Http404
+    record_read(me, periods, purpose="view")
+    context: dict[str, Any] = {
+        "subject": subject,
+        "periods": periods,
+        "e": chosen,
+        "is_self": me.pk == subject.pk,
+        "nav_active": "evaluation",
+        "levels": Level.choices,
+        "this_year": today().year,
+    }
+    if chosen is not None:
+        superior = A.is_superior(me, chosen)
+        context.update(
+            superior=superior,
+            sheet=_sheet_rows(chosen),
+            products=list(chosen.products.prefetch_related("issues")),
+            history=eventlog.history("evaluation", chosen.pk),
+            findings=(
+                confirmed_findings(chosen.person_id, chosen.start, chosen.end) if superior else []
+            ),
+            quota=A.quota_warnings([chosen]) if superior else [],
+            can_self=me.pk == chosen.person_id and chosen.status in (S.DRAFT, S.SELF_ASSESSED),
+            can_comment=superior and chosen.status in (S.SELF_ASSESSED, S.COMMENTED),
+            can_propose=superior
+            and (
+                chosen.status in (S.COMMENTED, S.PROPOSED)
+                or (chosen.status == S.SELF_ASSESSED and chosen.kind != Evaluation.Kind.YEAR)
+            ),
+            can_decide=superior and chosen.status in (S.PROPOSED, S.DECIDED),
+            can_finalise=superior and chosen.status == S.DECIDED,
+        )
+    return render(request, "evaluation/person.html", context)
+
+
+def _sheet_from(request: HttpRequest, prefix: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in request.POST:
+        value = str(request.POST.get(key, ""))
+        if key.startswith(prefix) and value.strip():
+            try:
+                out[key.removeprefix(prefix)] = float(Decimal(value.strip().replace(",", ".")))
+            except InvalidOperation:
+                out[key.removeprefix(prefix)] = value
+    return out
+
+
+def _act_self(request: HttpRequest, e: Evaluation, me: Person) -> str:
+    A.do_self_assess(
+        e,
+        actor=me,
+        sheet=_sheet_from(request, "g_"),
+        comment=request.POST.get("comment", ""),
+        level=request.POST.get("level", ""),
+    )
+    return _("Đã ghi nhận bản tự đánh giá.")
+
+
+def _act_comment(request: HttpRequest, e: Evaluation, me: Person) -> str:
+    A.do_record_collective_comments(e, actor=me, comments=request.POST.get("comments", ""))
+    return _("Đã ghi nhận ý kiến của tập thể.")
+
+
+def _act_propose(request: HttpRequest, e: Evaluation, me: Person) -> str:
+    A.do_propose(
+        e, actor=me, sheet=_sheet_from(request, "g_"), comment=request.POST.get("comment", "")
+    )
+    return _("Đã đề xuất mức xếp loại.")
+
+
+def _act_decide(request: HttpRequest, e: Evaluation, me: Person) -> str:
+    A.do_decide(
+        e, actor=me, level=request.POST.get("level", ""), reason=request.POST.get("reason", "")
+    )
+    return _("Đã quyết định mức xếp loại.")
+
+
+def _act_finalise(request: HttpRequest, e: Evaluation, me: Person) -> str:
+    A.do_finalise(
+        [e],
+        actor=me,
+        quota_override_reason=request.POST.get("quota_override_reason", ""),
+        decision_ref=request.POST.get("decision_ref", ""),
+    )
+    return _("Đã chốt kết quả đánh giá.")
+
+
+ACTS: dict[str, Callable[[HttpRequest, Evaluation, Person], str]] = {
+    "self": _act_self,
+    "comment": _act_comment,
+    "propose": _act_propose,
+    "decide": _act_decide,
+    "finalise": _act_finalise,
+}
+
+
+@login_required
+@require_POST
+def person_act(request: HttpRequest, person_id: int) -> HttpResponse:
+    me = _viewer(request)
+    subject, periods = _person_periods(request, person_id)
+    action = request.POST.get("action", "")
+    url = reverse("evaluation:person", args=[subject.pk])
+    if action == "open":
+        try:
+            opened = A.do_open_evaluation(
+                subject,
+                request.POST.get("kind", Evaluation.Kind.MONTH),
+                int(request.POST.get("year") or today().year),
+                int(request.POST.get("number") or 0),
+                actor=me,
+            )
+        except (ActionError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)))
+            return HttpResponseRedirect(url, status=303)
+        messages.success(request, _("Đã mở kỳ đánh giá."))
+        return HttpResponseRedirect(f"{url}?ky={opened.pk}")
+    raw = request.POST.get("evaluation", "")
+    e = next((p for p in periods if raw.isdigit() and p.pk == int(raw)), None)
+    if e is None or action not in ACTS:
+        return HttpResponse(_("Yêu cầu không hợp lệ."), status=400)
+    try:
+        messages.success(request, ACTS[action](request, e, me))
+    except ActionError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    return HttpResponseRedirect(f"{url}?ky={e.pk}")
+
+
+def _unit_for(request: HttpRequest, unit_id: int) -> Unit:
+    unit = get_object_or_404(Unit, pk=unit_id)
+    access = get_access(request)
+    if not (access.can_see_evaluations_of(unit.pk) or access.can_act_on_unit(unit.pk)):
+        raise PermissionDenied(_("Bạn không có quyền xem kết quả đánh giá của đơn vị này."))
+    return unit
+
+
+def _year(request: HttpRequest) -> int:
+    raw = request.GET.get("nam", "") or request.POST.get("nam", "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else today().year
+
+
+@login_required
+@require_GET
+def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
+    me = _viewer(request)
+    u = _unit_for(request, unit_id)
+    year = _year(request)
+    rows = list(queries.unit_year(u, year, me, get_access(request)))
+    record_read(me, rows, purpose="summary")
+    decided = [e for e in rows if e.status == S.DECIDED]
+    return render(
+        request,
+        "evaluation/unit.html",
+        {
+            "unit": u,
+            "year": year,
+            "rows": rows,
+            "decided": decided,
+            "warnings": A.finalisation_warnings(decided) if decided else [],
+            "nav_active": "evaluation",
+        },
+    )
+
+
+@login_required
+@require_POST
+def unit_finalise(request: HttpRequest, unit_id: int) -> HttpResponse:
+    me = _viewer(request)
+    u = _unit_for(request, unit_id)
+    if not get_access(request).can_act_on_unit(u.pk):
+        raise PermissionDenied(_("Chỉ cấp có thẩm quyền chốt kết quả đánh giá."))
+    year = _year(request)
+    decided = [
+        e for e in queries.unit_year(u, year, me, get_access(request)) if e.status == S.DECIDED
+    ]
+    url = f"{reverse('evaluation:unit', args=[u.pk])}?nam={year}"
+    try:
+        A.do_finalise(
+            decided,
+            actor=me,
+            quota_override_reason=request.POST.get("quota_override_reason", ""),
+            decision_ref=request.POST.get("decision_ref", ""),
+        )
+    except ActionError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(url, status=303)
+    messages.success(request, _("Đã chốt kết quả đánh giá của đơn vị."))
+    return HttpResponseRedirect(url, status=303)
+
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@login_required
+@require_GET
+def unit_document(request: HttpRequest, unit_id: int, fmt: str) -> HttpResponse:
+    me = _viewer(request)
+    u = _unit_for(request, unit_id)
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    year = _year(request)
+    data = documents.unit_summary(u, year, fmt, viewer=me, access=get_access(request))
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="tong-hop-{u.code}-{year}.{fmt}"'
+    return response
+
+
+@login_required
+@require_GET
+def person_document(request: HttpRequest, person_id: int, fmt: str) -> HttpResponse:
+    """The self-assessment sheet (mẫu phiếu) or the result notice of one period."""
+    me = _viewer(request)
+    _subject, periods = _person_periods(request, person_id)
+    raw = request.GET.get("ky", "")
+    e = next((p for p in periods if raw.isdigit() and p.pk == int(raw)), None)
+    if e is None or fmt not in CONTENT_TYPES:
+        raise Http404
+    access = get_access(request)
+    if request.GET.get("loai") == "thong-bao":
+        data, name = documents.notice(e, fmt, viewer=me, access=access), "thong-bao"
+    else:
+        data, name = documents.self_assessment(e, fmt, viewer=me, access=access), "phieu"
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}-{e.pk}.{fmt}"'
+    return response
+
+
+@login_required
+@require_GET
+def proposals(request: HttpRequest) -> HttpResponse:
+    """Consequences proposed from results (reward, discipline, training, appointment
+    eligibility...), grouped by kind, for HR (Sở Nội vụ) and the heads who decide them."""
+    me = _viewer(request)
+    access = get_access(request)
+    if not (access.has_role(Role.HR) or access.act_unit_ids or access.has_role(Role.LEADER)):
+        raise PermissionDenied(_("Trang này dành cho Sở Nội vụ và lãnh đạo."))
+    kind = request.GET.get("loai", "")
+    qs = queries.visible_proposals(me, access).exclude(person=me).order_by("-opened_on", "-id")
+    if kind in Proposal.Kind.values:
+        qs = qs.filter(kind=kind)
+    rows = list(qs[:300])
+    groups: dict[str, list[Proposal]] = {}
+    for p in rows:
+        groups.setdefault(p.get_kind_display(), []).append(p)
+    return render(
+        request,
+        "evaluation/proposals.html",
+        {
+            "groups": sorted(groups.items()),
+            "kinds": Proposal.Kind.choices,
+            "kind": kind,
+            "nav_active": "evaluation",
+        },
+    )

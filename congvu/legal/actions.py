@@ -1,0 +1,168 @@
+"""The only code that writes the legal-obstacles registry (STYLE.md §7.1, zulip `do_*`).
+
+Entry: `register_acknowledged_pause` is called by congvu.tasks.actions.do_review_pause inside
+its transaction, so an obstacle exists exactly when the head's acknowledgement does (no sync
+lag, no second writer). `sync_from_log` rebuilds missing rows from the task log for history
+written before this app existed (imports, the demo); it is idempotent.
+
+Each change appends a sealed event of subject "legal" to the evaluation log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from congvu.evaluation import eventlog
+from congvu.legal.citations import parse
+from congvu.legal.models import CLOSED_STATUSES, Citation, LegalObstacle
+from congvu.lib.errors import ActionError, ActionPermissionError
+from congvu.org.models import Membership, Person, Unit, today
+from congvu.org.permissions import Access
+from congvu.tasks.events import TaskEventType as E
+from congvu.tasks.models import Task, TaskEvent
+
+SUBJECT = "legal"
+S = LegalObstacle.Status
+
+# Which status may follow which: the legal department takes the obstacle up, then concludes.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.RECEIVED: frozenset({S.UNDER_REVIEW, *CLOSED_STATUSES}),
+    S.UNDER_REVIEW: frozenset(CLOSED_STATUSES),
+}
+
+
+def legal_unit_codes() -> tuple[str, ...]:
+    """The units whose members form the legal department (settings.LEGAL_DEPARTMENT_UNIT_CODES)."""
+    return tuple(getattr(settings, "LEGAL_DEPARTMENT_UNIT_CODES", ("STP",)))
+
+
+def is_legal_staff(person: Person | None, access: Access | None = None) -> bool:
+    """A current member (any role) of a legal-department unit or of a unit directly below it.
+    One query when the caller already has the person's Access."""
+    if person is None:
+        return False
+    codes = legal_unit_codes()
+    if not codes:
+        return False
+    member_ids = (
+        access.member_unit_ids
+        if access is not None
+        else Membership.objects.active_on(today()).filter(person=person).values("unit_id")
+    )
+    return (
+        Unit.objects.filter(pk__in=member_ids)
+        .filter(Q(code__in=codes) | Q(parent__code__in=codes))
+        .exists()
+    )
+
+
+def register_acknowledged_pause(
+    task: Task, pause: TaskEvent, review: TaskEvent
+) -> LegalObstacle | None:
+    """Put an acknowledged legal-obstacle pause into the registry (no-op for other pauses)."""
+    if pause.reason_code != "legal_obstacle" or review.payload.get("acknowledged") is False:
+        return None
+    existing = LegalObstacle.objects.filter(task=task, pause_seq=pause.seq).first()
+    if existing is not None:
+        return existing
+    regulation = str(pause.payload.get("regulation", ""))
+    assert pause.actor_id is not None and review.actor_id is not None
+    obstacle = LegalObstacle.objects.create(
+        task=task,
+        pause_seq=pause.seq,
+        review_seq=review.seq,
+        paused_at=pause.at,
+        regulation=regulation,
+        description=pause.reason_text,
+        reported_by_id=pause.actor_id,
+        reported_unit_id=pause.unit_id or task.lead_unit_id,
+        acknowledged_by_id=review.actor_id,
+        acknowledged_at=review.at,
+        updated_at=review.at,
+    )
+    cited = parse(regulation)
+    Citation.objects.bulk_create(
+        Citation(obstacle=obstacle, number=c.number, key=c.key, article=c.article) for c in cited
+    )
+    eventlog.record(
+        SUBJECT,
+        obstacle.pk,
+        "received",
+        review.actor,
+        {
+            "task_id": task.pk,
+            "pause_seq": pause.seq,
+            "review_seq": review.seq,
+            "regulation": regulation,
+            "citations": [[c.number, c.article] for c in cited],
+        },
+    )
+    return obstacle
+
+
+@transaction.atomic
+def do_set_status(
+    obstacle: LegalObstacle | int,
+    actor: Person,
+    *,
+    status: str,
+    note: str = "",
+    at: datetime | None = None,
+) -> LegalObstacle:
+    """The legal department moves an obstacle on; a conclusion needs its note."""
+    if not is_legal_staff(actor):
+        raise ActionPermissionError("Chỉ cơ quan tư pháp xử lý vướng mắc pháp lý.")
+    pk = obstacle if isinstance(obstacle, int) else obstacle.pk
+    row = LegalObstacle.objects.select_for_update().get(pk=pk)
+    allowed = TRANSITIONS.get(row.status, frozenset())
+    if status not in allowed:
+        raise ActionError(
+            "invalid_transition",
+            f"Không thể chuyển từ “{row.get_status_display()}” sang trạng thái này.",
+            field="status",
+        )
+    note = note.strip()
+    if status in CLOSED_STATUSES and not note:
+        raise ActionError(
+            "note_required", "Phải nêu ý kiến của cơ quan tư pháp khi kết luận.", field="note"
+        )
+    row.status = status
+    if note:
+        row.legal_note = note
+    row.handled_by = actor
+    row.updated_at = at or timezone.now()
+    row.save(update_fields=["status", "legal_note", "handled_by", "updated_at"])
+    eventlog.record(SUBJECT, row.pk, status, actor, {"note": note})
+    return row
+
+
+def sync_from_log() -> int:
+    """Register every acknowledged legal-obstacle pause of the task log that is missing; returns
+    how many were added. For history written outside do_review_pause (imports, the demo)."""
+    reviews = TaskEvent.objects.filter(type=E.PAUSE_REVIEWED).select_related("task", "actor")
+    known = set(LegalObstacle.objects.values_list("task_id", "review_seq"))
+    wanted = [r for r in reviews if (r.task_id, r.seq) not in known]
+    if not wanted:
+        return 0
+    pauses = {
+        (p.task_id, p.seq): p
+        for p in TaskEvent.objects.filter(
+            type=E.PAUSED,
+            reason_code="legal_obstacle",
+            task_id__in={r.task_id for r in wanted},
+        )
+    }
+    added = 0
+    for review in wanted:
+        pause = pauses.get((review.task_id, int(review.payload.get("pause_seq", 0))))
+        if pause is None:
+            continue
+        with transaction.atomic():
+            if register_acknowledged_pause(review.task, pause, review) is not None:
+                added += 1
+    return added

@@ -1,0 +1,128 @@
+"""Pages of the legal-obstacles registry: the legal department's queue and the ranking report.
+
+Who: the queue is for the legal department (settings.LEGAL_DEPARTMENT_UNIT_CODES, see
+congvu.legal.actions.is_legal_staff); the report also for provincial leaders. Others get 403.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from congvu.legal import actions as L
+from congvu.legal.models import LegalObstacle
+from congvu.legal.report import days_lost, pause_ends, ranking, ranking_xlsx
+from congvu.lib.errors import ActionError
+from congvu.org.models import Person, today
+from congvu.org.permissions import Role
+from congvu.web.http import get_access, get_person, login_required
+from congvu.workdays.calendar import get_calendar
+
+S = LegalObstacle.Status
+OPEN = (S.RECEIVED, S.UNDER_REVIEW)
+
+
+class StatusForm(forms.Form):
+    obstacle = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label=gettext_lazy("Trạng thái mới"),
+        choices=[(s.value, s.label) for s in S if s != S.RECEIVED],
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Ý kiến của cơ quan tư pháp"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def _legal_person(request: HttpRequest) -> Person:
+    person = get_person(request)
+    if not L.is_legal_staff(person, get_access(request)):
+        raise PermissionDenied(_("Trang này dành cho cơ quan tư pháp."))
+    assert person is not None
+    return person
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def queue(request: HttpRequest) -> HttpResponse:
+    person = _legal_person(request)
+    form = StatusForm()
+    if request.method == "POST":
+        form = StatusForm(request.POST)
+        if form.is_valid():
+            try:
+                L.do_set_status(
+                    form.cleaned_data["obstacle"],
+                    person,
+                    status=form.cleaned_data["status"],
+                    note=form.cleaned_data["note"],
+                )
+            except LegalObstacle.DoesNotExist:
+                form.add_error(None, _("Không tìm thấy vướng mắc này."))
+            except ActionError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, _("Đã cập nhật trạng thái vướng mắc."))
+                return HttpResponseRedirect(reverse("legal:queue"))
+    show = request.GET.get("xem", "mo")
+    qs = LegalObstacle.objects.select_related(
+        "task", "reported_by", "reported_unit", "acknowledged_by", "handled_by"
+    ).prefetch_related("citations")
+    if show != "tat-ca":
+        qs = qs.filter(status__in=OPEN)
+    rows = list(qs[:200])
+    ends = pause_ends(rows)
+    day, cal = today(), get_calendar()
+    items = [(o, days_lost(o.paused_at, ends[o.pk], day, cal), ends[o.pk] is None) for o in rows]
+    return render(
+        request,
+        "legal/queue.html",
+        {
+            "items": items,
+            "form": form,
+            "show_all": show == "tat-ca",
+            "status_choices": form.fields["status"].choices,  # type: ignore[attr-defined]
+            "nav_active": "legal",
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _may_see_report(request: HttpRequest) -> None:
+    access = get_access(request)
+    if access.is_superuser or access.has_role(Role.LEADER):
+        return
+    _legal_person(request)
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    _may_see_report(request)
+    day = today()
+    return render(
+        request,
+        "legal/report.html",
+        {"rows": ranking(day=day), "day": day, "nav_active": "legal"},
+    )
+
+
+@login_required
+@require_GET
+def report_xlsx(request: HttpRequest) -> HttpResponse:
+    _may_see_report(request)
+    day = today()
+    response = HttpResponse(
+        ranking_xlsx(ranking(day=day), day),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="vuong-mac-phap-ly-{day:%Y%m%d}.xlsx"'
+    return response

@@ -1,0 +1,225 @@
+"""A finding of congvu.detection and its due process: explain (giải trình), decide, appeal.
+
+Every step goes through congvu.detection.review (do_explain, do_decide, do_appeal,
+do_decide_appeal); who may see a finding is congvu.detection.review.can_see_finding.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from congvu.detection import review as R
+from congvu.detection.models import Finding, FindingReview
+from congvu.lib.errors import ActionError
+from congvu.org.models import today
+from congvu.tasks.models import TaskEvent
+from congvu.web.http import get_access, get_person, login_required
+from congvu.web.taskquery import visible_tasks
+
+S = FindingReview.Status
+
+
+class ExplainForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Nội dung giải trình"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    evidence = forms.FileField(
+        label=gettext_lazy("Tài liệu kèm theo"),
+        required=False,
+        help_text=gettext_lazy("PDF, ảnh, Word, Excel hoặc văn bản; tối đa 20 MB."),
+    )
+
+
+class DecideForm(forms.Form):
+    confirm = forms.TypedChoiceField(
+        label=gettext_lazy("Quyết định"),
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        choices=[
+            ("1", gettext_lazy("Xác nhận phát hiện")),
+            ("0", gettext_lazy("Bác bỏ phát hiện")),
+        ],
+    )
+    reason = forms.CharField(label=gettext_lazy("Lý do"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Nội dung khiếu nại"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class AppealDecisionForm(forms.Form):
+    uphold = forms.TypedChoiceField(
+        label=gettext_lazy("Giải quyết khiếu nại"),
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        choices=[("1", gettext_lazy("Giữ nguyên xác nhận")), ("0", gettext_lazy("Hủy xác nhận"))],
+    )
+    reason = forms.CharField(label=gettext_lazy("Lý do"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+FORMS: dict[str, type[forms.Form]] = {
+    "explain": ExplainForm,
+    "decide": DecideForm,
+    "appeal": AppealForm,
+    "decide_appeal": AppealDecisionForm,
+}
+
+
+def _get_finding_for_user(request: HttpRequest, finding_id: int) -> Finding:
+    person = get_person(request)
+    try:
+        finding = Finding.objects.select_related(
+            "subject_person", "subject_unit", "context_unit"
+        ).get(pk=finding_id)
+    except Finding.DoesNotExist:
+        raise Http404 from None
+    if person is None or not R.can_see_finding(person, finding):
+        raise Http404
+    return finding
+
+
+def _review(finding: Finding) -> FindingReview | None:
+    try:
+        return FindingReview.objects.select_related(
+            "explainer", "reviewer_unit", "appeal_unit", "decided_by", "appeal_decided_by"
+        ).get(finding=finding)
+    except FindingReview.DoesNotExist:
+        return None
+
+
+def _offered(request: HttpRequest, review: FindingReview | None) -> list[str]:
+    """The steps this person may take now (the review functions decide in the end)."""
+    person = get_person(request)
+    if review is None or person is None:
+        return []
+    access = get_access(request)
+    day = today()
+    out = []
+    is_explainer = person.pk == review.explainer_id
+    if is_explainer and review.status == S.OPEN and day <= review.explanation_due:
+        out.append("explain")
+    if (
+        not is_explainer
+        and access.can_act_on_unit(review.reviewer_unit_id)
+        and review.status in (S.OPEN, S.EXPLAINED)
+    ):
+        out.append("decide")
+    if (
+        is_explainer
+        and review.status == S.CONFIRMED
+        and review.appeal_due
+        and day <= review.appeal_due
+    ):
+        out.append("appeal")
+    if (
+        review.appeal_unit_id
+        and review.status == S.APPEALED
+        and access.can_act_on_unit(review.appeal_unit_id)
+        and not is_explainer
+    ):
+        out.append("decide_appeal")
+    return out
+
+
+def _render(
+    request: HttpRequest,
+    finding: Finding,
+    bound: tuple[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    review = _review(finding)
+    evidence = list(
+        TaskEvent.objects.filter(pk__in=[int(e) for e in (finding.evidence_event_ids or [])][:50])
+        .select_related("task", "actor", "unit", "target_unit")
+        .order_by("at", "pk")
+    )
+    # Evidence may sit on tasks the viewer no longer sees (a task they passed on): the events
+    # are shown either way, the link only where the task page would open.
+    openable = set(
+        visible_tasks(get_access(request))
+        .filter(pk__in={ev.task_id for ev in evidence})
+        .values_list("pk", flat=True)
+    )
+    for ev in evidence:
+        ev.openable = ev.task_id in openable  # type: ignore[attr-defined]
+    steps = []
+    for key in _offered(request, review):
+        form = bound[1] if bound and bound[0] == key else FORMS[key]()
+        form.auto_id = f"id_{key}_%s"
+        steps.append((key, form, bool(bound and bound[0] == key)))
+    return render(
+        request,
+        "web/findings/finding.html",
+        {
+            "finding": finding,
+            "review": review,
+            "evidence": evidence,
+            "steps": steps,
+            "nav_active": "",
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def finding_detail(request: HttpRequest, finding_id: int) -> HttpResponse:
+    return _render(request, _get_finding_for_user(request, finding_id))
+
+
+@login_required
+@require_POST
+def finding_act(request: HttpRequest, finding_id: int) -> HttpResponse:
+    finding = _get_finding_for_user(request, finding_id)
+    person = get_person(request)
+    review = _review(finding)
+    step = request.POST.get("step", "")
+    if person is None or review is None or step not in FORMS:
+        raise PermissionDenied
+    form = FORMS[step](request.POST, request.FILES)
+    if form.is_valid():
+        data: dict[str, Any] = form.cleaned_data
+        try:
+            if step == "explain":
+                R.do_explain(review, person, text=data["text"], evidence=data["evidence"])
+            elif step == "decide":
+                R.do_decide(review, person, confirm=data["confirm"], reason=data["reason"])
+            elif step == "appeal":
+                R.do_appeal(review, person, text=data["text"])
+            else:
+                R.do_decide_appeal(review, person, uphold=data["uphold"], reason=data["reason"])
+        except ActionError as exc:
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, exc.message)
+        else:
+            messages.success(request, _("Đã ghi nhận."))
+            return HttpResponseRedirect(reverse("web:finding", args=[finding.pk]))
+    return _render(request, finding, (step, form), status=400)
+
+
+@login_required
+@require_GET
+def finding_evidence(request: HttpRequest, finding_id: int) -> HttpResponseBase:
+    """The document attached to the explanation, for those who may see the finding."""
+    finding = _get_finding_for_user(request, finding_id)
+    review = _review(finding)
+    if review is None or not review.evidence:
+        raise Http404
+    return FileResponse(
+        review.evidence.open("rb"),
+        as_attachment=True,
+        filename=review.evidence.name.rsplit("/", 1)[-1],
+    )
