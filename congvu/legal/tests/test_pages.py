@@ -63,3 +63,16 @@ def test_a_leader_downloads_the_report_as_xlsx(org, signed_in) -> None:
     assert response.status_code == 200
     assert response.content[:2] == b"PK"
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_the_head_rejects_a_pause_reason_on_the_task_page(org, signed_in) -> None:
+    task = paused_task(org)
+    client = signed_in("gd_a")
+    url = reverse("web:task_act", args=[task.pk])
+    form = {"action": "review_pause", "version": task.version, "acknowledged": "0"}
+    response = client.post(url, form)
+    assert response.status_code == 400 and "lý do không chấp nhận" in response.content.decode()
+    response = client.post(url, {**form, "comment": "Không có quy định chồng chéo"})
+    assert response.status_code == 302
+    assert task.events.last().payload == {"pause_seq": 3, "acknowledged": False}
+    assert not LegalObstacle.objects.exists()
