@@ -38,14 +38,17 @@ def setup(url: str) -> None:
     django.setup()
 
 
-def recreate_database(url: str) -> None:
+def create_database(url: str) -> str:
+    """A fresh database named after the URL plus a timestamp. Never DROP here: on a shared
+    server DROP DATABASE waits for every backend to absorb a barrier, and one stuck session
+    elsewhere makes it hang (seen while writing this). Drop old ones by hand."""
     import psycopg
 
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    base, name = url.rsplit("/", 1)
+    name = f"{name}_{int(time.time())}"
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
 
 
 def build_province(departments: int, divisions: int, specialists: int) -> dict[str, Any]:
@@ -153,6 +156,7 @@ def worker(
     pending_ext: set[int] = set()
     deadline_far = date.today() + timedelta(days=400)
     end = time.perf_counter() + seconds
+    cpu0 = time.process_time()
     while time.perf_counter() < end:
         tid = rng.choice(all_ids) if rng.random() < 0.1 else rng.choice(mine)
         row = (
@@ -235,8 +239,9 @@ def worker(
             lat[name].append(time.perf_counter() - t0)
         except ActionError:
             refused[name] += 1
+    cpu = time.process_time() - cpu0
     connection.close()
-    queue.put((dict(lat), dict(refused)))
+    queue.put((dict(lat), dict(refused), cpu))
 
 
 def main() -> None:
@@ -247,10 +252,23 @@ def main() -> None:
     ap.add_argument("--departments", type=int, default=10)
     ap.add_argument("--divisions", type=int, default=4)
     ap.add_argument("--specialists", type=int, default=6)
+    ap.add_argument(
+        "--async-commit",
+        action="store_true",
+        help="what-if: synchronous_commit=off for the bench database (not durable)",
+    )
     ap.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     args = ap.parse_args()
 
-    recreate_database(args.url)
+    args.url = create_database(args.url)
+    print(f"database: {args.url}")
+    if args.async_commit:
+        import psycopg
+
+        with psycopg.connect(args.url, autocommit=True) as conn:
+            db = args.url.rsplit("/", 1)[1]
+            conn.execute(f'ALTER DATABASE "{db}" SET synchronous_commit = off')
+        print("synchronous_commit = off (what-if run: commits are not durable)")
     setup(args.url)
     from django.core.management import call_command
 
@@ -289,7 +307,8 @@ def main() -> None:
     # Workers spend ~1-2 s importing Django before their timed loop: count the loop time only.
     lat: dict[str, list[float]] = defaultdict(list)
     refused: dict[str, int] = defaultdict(int)
-    for la, rf in results:
+    client_cpu = sum(r[2] for r in results)
+    for la, rf, _cpu in results:
         for k, v in la.items():
             lat[k].extend(v)
         for k, v in rf.items():
@@ -297,7 +316,10 @@ def main() -> None:
     ok = sum(len(v) for v in lat.values())
     print(f"\n{args.clients} clients x {args.seconds:.0f} s (wall {wall:.1f} s incl. start-up)")
     print(f"transitions: {ok} ok, {sum(refused.values())} refused (invalid at that moment)")
-    print(f"throughput: {ok / args.seconds:.0f} transitions/s")
+    print(
+        f"throughput: {ok / args.seconds:.0f} transitions/s; client CPU "
+        f"{client_cpu * 1000 / max(ok, 1):.1f} ms per transition"
+    )
     print(f"{'action':<16}{'n':>7}{'refused':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     every: list[float] = []
     for name in sorted(lat):

@@ -18,7 +18,7 @@ from typing import Any
 
 import polars as pl
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -82,12 +82,9 @@ def _protected_task_ids() -> set[int]:
 def period_events(start: date, end: date) -> pl.DataFrame:
     """The canonical frame of every event of the tasks assigned in [start, end)."""
     lo, hi = _bounds(start, end)
-    with connection.cursor() as cur:
-        cur.execute(export._sql("t.assigned_at >= %s AND t.assigned_at < %s"), [lo, hi])
-        rows = cur.fetchall()
-    if not rows:
-        return s.empty_events()
-    frame = export.canonical_frame(export._raw_frame(rows))
+    frame = export.events_where("t.assigned_at >= %s AND t.assigned_at < %s", [lo, hi])
+    if frame.height == 0:
+        return frame
     protected = _protected_task_ids()
     if protected:
         frame = frame.with_columns(

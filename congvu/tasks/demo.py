@@ -63,7 +63,20 @@ REGULATIONS = [
 
 TASKS_PER_MONTH = 30
 # One draw inside each pattern's probability band of Generator.story_for.
-FORCED = (0.03, 0.08, 0.13, 0.18, 0.24, 0.29, 0.34, 0.385, 0.42)
+# (draw, stories a month): the planted patterns and their look-alikes recur often enough that a
+# quarter gives the detectors the evidence they require (at least 10 cases and 3 hits per
+# subject, congvu_analytics.detect.params), whatever the size of the province.
+FORCED = (
+    (0.03, 2),  # ping-pong between the two planted units
+    (0.08, 2),  # misrouted transfer, then accepted (look-alike)
+    (0.13, 4),  # the unit that ignores coordination requests
+    (0.18, 2),  # waiting on a coordination answer (look-alike)
+    (0.24, 2),  # the idle specialist's extensions
+    (0.29, 2),  # reviewed legal-obstacle pause (look-alike)
+    (0.34, 2),  # the deputy's opinions on matters within their authority
+    (0.385, 2),  # a specialist's real question to the head (look-alike)
+    (0.42, 1),  # cascaded to a specialist
+)
 
 
 class _Stop(Exception):
@@ -257,10 +270,19 @@ class Generator:
 
     # --- the stories -----------------------------------------------------------------------
     def normal(
-        self, boss: Person, unit: Staff, org: Org, *, late: bool, early: bool, cascade: bool = False
+        self,
+        boss: Person,
+        unit: Staff,
+        org: Org,
+        *,
+        late: bool,
+        early: bool,
+        cascade: bool = False,
+        lead: Person | None = None,
     ) -> Callable[[Clock], None]:
         def story(c: Clock) -> None:
-            lead = unit.head if cascade and unit.head else self.lead_of(unit)
+            nonlocal lead
+            lead = lead or (unit.head if cascade and unit.head else self.lead_of(unit))
             wd = self.rng.randint(8, 25)
             coord = None
             others = [s for s in org.staff.values() if s.unit.pk != unit.unit.pk and s.anyone]
@@ -586,8 +608,14 @@ class Generator:
             if not pairs:
                 continue
             self.choose_cast(org, pairs)
-            # Every pattern and look-alike at least once a month, then a random mix.
-            stories = [(self.pick(days), self.story_for(org, pairs, r)) for r in FORCED]
+            # The planted patterns and look-alikes, ordinary work of the planted actors (their
+            # baseline), then a random mix.
+            stories = [
+                (self.pick(days), self.story_for(org, pairs, r))
+                for r, times in FORCED
+                for _ in range(times)
+            ]
+            stories += [(self.pick(days), story) for story in self.baseline(org)]
             for _ in range(per_month):
                 stories.append((self.pick(days), self.story_for(org, pairs)))
             stories.sort(key=lambda s: s[0])
@@ -607,6 +635,27 @@ class Generator:
                 "Hành vi được cài sẵn để phát hiện:\n" + "\n".join(self.cast.lines()) + "\n"
             )
         return made
+
+    def baseline(self, org: Org) -> list[Callable[[Clock], None]]:
+        """Ordinary, well-done tasks of the planted actors: a rate needs a denominator."""
+        by_code = {s.unit.code: s for s in org.staff.values()}
+        people = {p.code: (s, p) for s in org.staff.values() for p in s.anyone}
+        out = []
+        for code in self.cast.ping_pong or ():
+            unit = by_code.get(code)
+            parent = org.parent.get(unit.unit.pk) if unit else None
+            chief = org.staff.get(parent) if parent else None
+            if unit and chief and chief.chief:
+                out.append(self.normal(chief.chief, unit, org, late=False, early=False))
+        for who in (self.cast.idle_specialist, self.cast.fearful_deputy):
+            if who is not None and who in people:
+                staff, person = people[who]
+                if staff.head is not None:
+                    out += [
+                        self.normal(staff.head, staff, org, late=False, early=False, lead=person)
+                        for _ in range(2)
+                    ]
+        return out
 
     def choose_cast(self, org: Org, pairs: list[tuple[Staff, Staff]]) -> None:
         """Pick (once, then keep while they still exist) the actors of the planted patterns."""

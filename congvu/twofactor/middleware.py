@@ -26,6 +26,7 @@ class SecondFactorMiddleware:
             user.is_authenticated
             and not request.path.startswith(_OPEN_PREFIXES)
             and not getattr(user, "is_verified", lambda: False)()  # set by OTPMiddleware
+            and not _known_exempt(request)
             and requires_second_factor(user)
         ):
             name = (
@@ -43,3 +44,18 @@ class SecondFactorMiddleware:
                 status=403,
             )
         return self.get_response(request)
+
+
+EXEMPT_KEY = "congvu_2fa_exempt"
+
+
+def exempt_value(user_pk: object) -> str:
+    from django.conf import settings
+
+    return f"{user_pk}:{int(settings.REQUIRE_2FA)}"
+
+
+def _known_exempt(request: HttpRequest) -> bool:
+    """Decided at sign-in (see apps.py): this session needs no code, so ordinary page views do
+    not look up authenticator devices every time. Enrolling clears it."""
+    return bool(request.session.get(EXEMPT_KEY) == exempt_value(request.user.pk))

@@ -38,6 +38,7 @@ def _qr_data_uri(url: str) -> str:
 def setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: show the QR code, confirm with a first code."""
     user = request.user
+    request.session.pop("congvu_2fa_exempt", None)  # from now on this account may need a code
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Ứng dụng xác thực", confirmed=False)

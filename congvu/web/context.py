@@ -86,4 +86,4 @@ def _unread(request: HttpRequest) -> int:
         return 0
     from congvu.web.notifications import unread_count
 
-    return unread_count(person)
+    return unread_count(person, get_access(request).member_unit_ids)

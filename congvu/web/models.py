@@ -55,3 +55,48 @@ class TaskAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UnitSummary(models.Model):
+    """Pre-aggregated dashboard figures of the tasks one unit leads, as of one day.
+
+    Written by the `dashboard_summaries` job (congvu.web.summary), read by the province
+    dashboard, which otherwise folds every task of the province on each request. A plain unit
+    id, not a foreign key: dissolved units keep their history.
+    """
+
+    day = models.DateField()
+    unit_id = models.BigIntegerField()
+    computed_at = models.DateTimeField()
+    total = models.IntegerField(default=0)
+    open = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+    declines = models.IntegerField(default=0)
+    pingpong = models.IntegerField(default=0)
+    by_status = models.JSONField(default=dict)
+    # [[mm/yyyy, assigned, completed on time, completed late], ...] for the last 12 months
+    monthly = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "unit_id"], name="unitsummary_day_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} @ {self.day}"
+
+
+class HandoverSummary(models.Model):
+    """How many hand-overs went from one unit to another (all time), as of one day."""
+
+    day = models.DateField(db_index=True)
+    src_unit_id = models.BigIntegerField()
+    dst_unit_id = models.BigIntegerField()
+    n = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.src_unit_id}→{self.dst_unit_id}: {self.n}"

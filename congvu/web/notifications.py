@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,8 +30,16 @@ PERSONAL = (
 TO_UNIT = (E.COORDINATION_REQUESTED,)
 
 
-def _events_for(person: Person) -> QuerySet[TaskEvent]:
-    units = Membership.objects.current().filter(person=person).values("unit_id")
+def _events_for(person: Person, unit_ids: Iterable[int] | None = None) -> QuerySet[TaskEvent]:
+    # A list, not a subquery: PostgreSQL plans "… OR target_unit_id IN (subquery)" as a
+    # sequential scan of the whole log (0.5 s per page at 2 million events); with the ids
+    # inlined both sides of the OR use their indexes. Pages pass the ids they already have
+    # (Access.member_unit_ids), so this costs no query.
+    if unit_ids is None:
+        unit_ids = (
+            Membership.objects.current().filter(person=person).values_list("unit_id", flat=True)
+        )
+    units = sorted(unit_ids)
     return TaskEvent.objects.filter(
         Q(type__in=PERSONAL, target_person=person) | Q(type__in=TO_UNIT, target_unit_id__in=units)
     ).exclude(actor=person)
@@ -69,14 +78,14 @@ def notifications_for(person: Person) -> list[Notification]:
     return [Notification(ev.task_id, ev.at, _text(ev), ev.pk <= cursor) for ev in events]
 
 
-def unread_count(person: Person) -> int:
+def unread_count(person: Person, unit_ids: Iterable[int] | None = None) -> int:
     cursor = (
         NotificationCursor.objects.filter(person=person)
         .values_list("last_seen_event_id", flat=True)
         .first()
         or 0
     )
-    return _events_for(person).filter(pk__gt=cursor).count()
+    return _events_for(person, unit_ids).filter(pk__gt=cursor).count()
 
 
 @transaction.atomic

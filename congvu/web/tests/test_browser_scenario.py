@@ -120,7 +120,7 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
     assert A.record_deemed_agreements(day=after.date(), at=after) == 1
 
     head.goto("/")
-    screenshot(head, "inbox", full_page=True)
+    screenshot(head, "scenario-inbox", full_page=True)
 
     # 7. Detection runs; one task is far below its sample thresholds, so they are relaxed here.
     from congvu.detection.actions import default_params, run_detection
@@ -135,7 +135,7 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
     assert head.get_by_text("Coi như đồng ý (quá hạn không trả lời)").first.is_visible()
     assert head.get_by_text("Cấp phép xây dựng thuộc thẩm quyền Sở Xây dựng").first.is_visible()
     head.locator("#h-timeline").scroll_into_view_if_needed()
-    screenshot(head, "task-timeline")
+    screenshot(head, "scenario-task-timeline")
     head.goto(f"/don-vi/{org.so_a.pk}/")
     assert head.get_by_role("heading", name="Bảng theo dõi — Sở Tài chính").is_visible()
     findings = head.locator("section[aria-labelledby=h-findings]")
@@ -158,7 +158,7 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
     assert leader.locator("svg path[marker-end]").count() >= 2  # Tài chính ⇄ Xây dựng
     other_row = leader.locator("tr", has_text="Sở Xây dựng").first
     assert other_row.locator("td").last.inner_text().strip() != "0"  # its ping-pong finding
-    screenshot(leader, "province-dashboard", full_page=True)
+    screenshot(leader, "scenario-province-dashboard", full_page=True)
 
 
 def test_a_specialist_cannot_open_another_units_task_by_url_or_api(org, browser_as):

@@ -1,0 +1,132 @@
+"""Pre-aggregated dashboard figures: one row per unit per day, refreshed by a job.
+
+The province dashboard ranks every unit on figures folded from every task (congvu.web.metrics).
+At 500,000 tasks that fold takes seconds per request, so the `dashboard_summaries` job
+(hourly, `manage.py run_jobs`) folds once per unit into UnitSummary/HandoverSummary, and the
+dashboard sums a few hundred unit rows instead. The figures are those of the last refresh
+(the page says when); without a refresh for today the dashboard folds live as before.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from congvu.org.tree import OrgTree
+from congvu.tasks.models import Task
+from congvu.web.metrics import Stats, group_of, monthly, summarise, task_facts
+from congvu.web.models import HandoverSummary, UnitSummary
+
+MONTHS = 12
+KEEP_DAYS = 2
+COUNTS = (
+    *("total", "open", "overdue", "completed", "on_time", "late", "cancelled"),
+    *("declines", "pingpong"),
+)
+
+
+@dataclass
+class Snapshot:
+    computed_at: datetime
+    stats: dict[int, Stats] = field(default_factory=dict)  # lead unit → its figures
+    trend: dict[int, list[list[object]]] = field(default_factory=dict)
+    handovers: Counter[tuple[int, int]] = field(default_factory=Counter)
+
+
+def refresh(day: date) -> dict[str, int]:
+    """Fold every task once and store the per-unit figures as of `day`."""
+    now = timezone.now()
+    facts, handovers = task_facts(Task.objects.all())
+    by_unit: dict[int, list[object]] = defaultdict(list)
+    for f in facts:
+        by_unit[f.lead_unit_id].append(f)
+    rows = []
+    for unit_id, unit_facts in by_unit.items():
+        st = summarise(unit_facts, day)  # type: ignore[arg-type]
+        rows.append(
+            UnitSummary(
+                day=day,
+                unit_id=unit_id,
+                computed_at=now,
+                by_status=dict(st.by_status),
+                monthly=[list(m) for m in monthly(unit_facts, MONTHS, day)],  # type: ignore[arg-type]
+                **{c: getattr(st, c) for c in COUNTS},
+            )
+        )
+    edges = Counter((src, dst) for _t, _e, src, dst in handovers)
+    with transaction.atomic():
+        UnitSummary.objects.filter(day=day).delete()
+        HandoverSummary.objects.filter(day=day).delete()
+        UnitSummary.objects.bulk_create(rows, batch_size=2000)
+        HandoverSummary.objects.bulk_create(
+            [
+                HandoverSummary(day=day, src_unit_id=a, dst_unit_id=b, n=n)
+                for (a, b), n in edges.items()
+            ],
+            batch_size=2000,
+        )
+        cutoff = day - timedelta(days=KEEP_DAYS)
+        UnitSummary.objects.filter(day__lt=cutoff).delete()
+        HandoverSummary.objects.filter(day__lt=cutoff).delete()
+    return {"units": len(rows), "tasks": len(facts), "edges": len(edges)}
+
+
+def load(day: date) -> Snapshot | None:
+    rows = list(UnitSummary.objects.filter(day=day))
+    if not rows:
+        return None
+    snap = Snapshot(computed_at=min(r.computed_at for r in rows))
+    for r in rows:
+        st = Stats(by_status=Counter(r.by_status), **{c: getattr(r, c) for c in COUNTS})
+        snap.stats[r.unit_id] = st
+        snap.trend[r.unit_id] = r.monthly
+    for a, b, n in HandoverSummary.objects.filter(day=day).values_list(
+        "src_unit_id", "dst_unit_id", "n"
+    ):
+        snap.handovers[(a, b)] += n
+    return snap
+
+
+def add(total: Stats, part: Stats) -> None:
+    """total += part, field by field (the counters and by_status)."""
+    for f in fields(Stats):
+        if f.name == "by_status":
+            total.by_status.update(part.by_status)
+        else:
+            setattr(total, f.name, getattr(total, f.name) + getattr(part, f.name))
+
+
+def add_trend(total: list[list[object]], part: list[list[object]]) -> list[list[object]]:
+    if not total:
+        return [list(m) for m in part]
+    for t, p in zip(total, part, strict=True):
+        for i in (1, 2, 3):
+            t[i] = int(t[i]) + int(p[i])  # type: ignore[call-overload]
+    return total
+
+
+def province_figures(
+    snap: Snapshot, tree: OrgTree, top: set[int], day: date
+) -> tuple[
+    dict[int, Stats], Stats, list[tuple[str, int, int, int]], list[tuple[tuple[int, int], int]]
+]:
+    """What the province dashboard folds live, from the snapshot: figures per ranked unit,
+    the province total, the 12-month trend and the unit-to-unit hand-over counts."""
+    group_stats: dict[int, Stats] = {u: Stats() for u in top}
+    trend_rows: list[list[object]] = []
+    total = Stats()
+    for unit_id, st in snap.stats.items():
+        add(total, st)
+        trend_rows = add_trend(trend_rows, snap.trend[unit_id])
+        g = group_of(tree, unit_id, top)
+        if g is not None:
+            add(group_stats[g], st)
+    trend = [
+        (str(m[0]), int(m[1]), int(m[2]), int(m[3]))  # type: ignore[call-overload]
+        for m in trend_rows
+    ] or monthly([], MONTHS, day)
+    return group_stats, total, trend, list(snap.handovers.items())

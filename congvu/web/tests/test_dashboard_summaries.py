@@ -1,0 +1,62 @@
+"""The province dashboard from the pre-aggregated per-unit figures equals the live fold."""
+
+from __future__ import annotations
+
+from congvu.jobs.registry import REGISTRY
+from congvu.org.models import today
+from congvu.tasks import actions as A
+from congvu.web import summary
+from congvu.web.models import UnitSummary
+from congvu.web.tests.tasks_helpers import assign
+
+
+def _history(org):  # type: ignore[no-untyped-def]
+    task = assign(org)
+    A.do_accept(task, org.gd_a)
+    A.do_transfer(
+        task,
+        org.gd_a,
+        to_unit=org.so_b,
+        to_person=org.gd_b,
+        reason_code="competence",
+        reason="Thuộc Sở Xây dựng",
+    )
+    A.do_return(task, org.gd_b, reason="Sở Tài chính chủ trì")
+    for i in range(6):
+        t = assign(org, unit="a1", lead="alice", by="gd_a", title=f"Việc {i}")
+        A.do_accept(t, org.alice)
+        if i % 2:
+            A.do_submit(t, org.alice, result="Xong")
+            A.do_approve(t, org.gd_a)
+            A.do_complete(t, org.gd_a)
+    assign(org, unit="xa", lead="ct_xa", title="Việc của xã")
+
+
+def _figures(response):  # type: ignore[no-untyped-def]
+    c = response.context
+    rows = [(r.pk, r.name, r.stats) for r in c["rows"]]
+    return rows, c["total"], list(c["trend"]), c["edges"], c["edges_total"]
+
+
+def test_the_summarised_province_dashboard_shows_the_same_figures(signed_in, org):
+    _history(org)
+    client = signed_in("lanh_dao")
+    live = client.get("/toan-tinh/")
+    assert live.context["summary_at"] is None
+    result = summary.refresh(today())
+    assert result["tasks"] == 8 and UnitSummary.objects.filter(day=today()).exists()
+    summarised = client.get("/toan-tinh/")
+    assert summarised.context["summary_at"] is not None
+    assert _figures(summarised) == _figures(live)
+    assert "Số liệu tổng hợp lúc" in summarised.content.decode()
+
+
+def test_a_narrower_scope_still_folds_live(signed_in, org):
+    _history(org)
+    summary.refresh(today())
+    response = signed_in("thanh_tra").get("/toan-tinh/")  # inspector of Sở Tài chính only
+    assert response.status_code == 200 and response.context["summary_at"] is None
+
+
+def test_the_job_is_registered_hourly():
+    assert REGISTRY["dashboard_summaries"].every.total_seconds() == 3600
