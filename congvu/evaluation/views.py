@@ -19,12 +19,14 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from congvu.evaluation import actions as A
 from congvu.evaluation import documents, eventlog, queries
 from congvu.evaluation.models import Evaluation, Level, Proposal, Scheme
 from congvu.evaluation.privacy import record_read, visible_evaluations
+from congvu.evaluation.scoring import CRITERIA_INT_FIELDS, LEADER_INT_FIELDS
 from congvu.evaluation.services import confirmed_findings
 from congvu.lib.errors import ActionError
 from congvu.org.models import Person, Unit, today
@@ -74,6 +76,61 @@ def _person_periods(request: HttpRequest, person_id: int) -> tuple[Person, list[
     return person, periods
 
 
+CRITERIA_LABELS: dict[str, Any] = {
+    "general_well": gettext_lazy("Thực hiện tốt các tiêu chí chung"),
+    "general_met": gettext_lazy("Đạt các tiêu chí chung"),
+    "tasks_total": gettext_lazy("Tổng số nhiệm vụ được giao"),
+    "tasks_completed": gettext_lazy("Số nhiệm vụ hoàn thành"),
+    "tasks_on_time_quality": gettext_lazy("Số nhiệm vụ hoàn thành đúng hạn, bảo đảm chất lượng"),
+    "tasks_exceeded": gettext_lazy("Số nhiệm vụ vượt yêu cầu"),
+    "tasks_short": gettext_lazy("Số nhiệm vụ chưa hoàn thành"),
+    "months_worked": gettext_lazy("Số tháng công tác trong năm"),
+    "months_absent": gettext_lazy("Số tháng nghỉ"),
+    "unit_targets_total": gettext_lazy("Tổng chỉ tiêu của đơn vị"),
+    "unit_targets_completed": gettext_lazy("Chỉ tiêu đơn vị hoàn thành"),
+    "unit_targets_on_time_quality": gettext_lazy(
+        "Chỉ tiêu hoàn thành đúng hạn, bảo đảm chất lượng"
+    ),
+    "unit_targets_exceeded": gettext_lazy("Chỉ tiêu vượt"),
+    "sub_units_total": gettext_lazy("Số đơn vị trực thuộc"),
+    "sub_units_ht_or_better": gettext_lazy("Đơn vị trực thuộc hoàn thành trở lên"),
+    "sub_units_htt_or_better": gettext_lazy("Đơn vị trực thuộc hoàn thành tốt trở lên"),
+}
+
+
+def _criteria_rows(e: Evaluation) -> list[dict[str, Any]]:
+    """The ND 90 criteria sheet (the leader rows for a head/deputy), prefilled from the last
+    sheet entered (the head's over the person's)."""
+    if e.rule_set.scheme != Scheme.CRITERIA:
+        return []
+    last = e.criteria.get("head") or e.criteria.get("self") or {}
+    names = ["general_well", "general_met", *CRITERIA_INT_FIELDS]
+    if e.is_leader:
+        names += LEADER_INT_FIELDS
+    return [
+        {
+            "name": n,
+            "label": CRITERIA_LABELS[n],
+            "boolean": n.startswith("general_"),
+            "value": last.get(
+                n, 12 if n == "months_worked" else (False if n.startswith("general_") else 0)
+            ),
+        }
+        for n in names
+    ]
+
+
+def _criteria_from(request: HttpRequest) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for n in CRITERIA_LABELS:
+        if n.startswith("general_"):
+            out[n] = request.POST.get(f"c_{n}") == "1"
+        elif f"c_{n}" in request.POST:
+            raw = str(request.POST.get(f"c_{n}", "")).strip()
+            out[n] = int(raw) if raw.isdigit() else raw
+    return out
+
+
 def _sheet_rows(e: Evaluation) -> list[dict[str, Any]]:
     if e.rule_set.scheme != Scheme.POINTS or e.kind == Evaluation.Kind.YEAR:
         return []
@@ -112,6 +169,7 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
         context.update(
             superior=superior,
             sheet=_sheet_rows(chosen),
+            criteria_rows=_criteria_rows(chosen),
             products=list(chosen.products.prefetch_related("issues")),
             history=eventlog.history("evaluation", chosen.pk),
             findings=(
@@ -143,11 +201,17 @@ def _sheet_from(request: HttpRequest, prefix: str) -> dict[str, Any]:
     return out
 
 
+def _sheet_for(request: HttpRequest, e: Evaluation) -> dict[str, Any]:
+    if e.rule_set.scheme == Scheme.CRITERIA:
+        return _criteria_from(request)
+    return _sheet_from(request, "g_")
+
+
 def _act_self(request: HttpRequest, e: Evaluation, me: Person) -> str:
     A.do_self_assess(
         e,
         actor=me,
-        sheet=_sheet_from(request, "g_"),
+        sheet=_sheet_for(request, e),
         comment=request.POST.get("comment", ""),
         level=request.POST.get("level", ""),
     )
@@ -160,9 +224,7 @@ def _act_comment(request: HttpRequest, e: Evaluation, me: Person) -> str:
 
 
 def _act_propose(request: HttpRequest, e: Evaluation, me: Person) -> str:
-    A.do_propose(
-        e, actor=me, sheet=_sheet_from(request, "g_"), comment=request.POST.get("comment", "")
-    )
+    A.do_propose(e, actor=me, sheet=_sheet_for(request, e), comment=request.POST.get("comment", ""))
     return _("Đã đề xuất mức xếp loại.")
 
 

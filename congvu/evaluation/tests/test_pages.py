@@ -147,3 +147,31 @@ def test_hr_sees_the_proposals_and_a_specialist_does_not(
         response = client.get(reverse("evaluation:proposals"))
     assert response.status_code == 200 and "Hoàng Thị An" in response.content.decode()
     assert signed_in("bob").get(reverse("evaluation:proposals")).status_code == 403
+
+
+def test_an_nd90_year_goes_through_the_criteria_sheet(org, signed_in) -> None:
+    act = reverse("evaluation:person_act", args=[org.alice.pk])
+    criteria = {
+        "c_general_well": "1",
+        "c_general_met": "1",
+        "c_tasks_total": "10",
+        "c_tasks_completed": "10",
+        "c_tasks_on_time_quality": "10",
+        "c_tasks_exceeded": "0",
+        "c_tasks_short": "0",
+        "c_months_worked": "12",
+        "c_months_absent": "0",
+    }
+    client = signed_in("alice")
+    client.post(act, {"action": "open", "kind": "year", "year": 2025})
+    e = Evaluation.objects.get(person=org.alice)
+    page = client.get(reverse("evaluation:person", args=[org.alice.pk])).content.decode()
+    assert "Tổng số nhiệm vụ được giao" in page
+    client.post(act, {"action": "self", "evaluation": e.pk, "comment": "Tự nhận xét", **criteria})
+    e.refresh_from_db()
+    assert e.status == Evaluation.Status.SELF_ASSESSED and e.self_level
+    head = signed_in("tp_a1")
+    head.post(act, {"action": "comment", "evaluation": e.pk, "comments": "Tập thể nhất trí."})
+    head.post(act, {"action": "propose", "evaluation": e.pk, **criteria})
+    e.refresh_from_db()
+    assert e.status == Evaluation.Status.PROPOSED and e.proposed_level
