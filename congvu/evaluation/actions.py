@@ -39,7 +39,7 @@ from congvu.evaluation.models import (
 from congvu.evaluation.rules import rule_set_for, validate_param
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.org.models import Membership, Person, RoleGrant, Unit
-from congvu.org.permissions import access_for
+from congvu.org.permissions import Access, access_for
 from congvu.org.tree import tree_as_of
 
 if TYPE_CHECKING:
@@ -546,6 +546,176 @@ def do_confirm_objective_cause(
     return issue
 
 
+def _valid_cause_source(issue: ProductIssue, source: str) -> str:
+    """ "manual", or a reviewed pause of the product's own task (services.cause_sources)."""
+    source = source.strip() or "manual"
+    if source == "manual":
+        return source
+    task_id = issue.product.task_id
+    allowed = {s.code for s in services.cause_sources([task_id]).get(task_id or 0, [])}
+    if source not in allowed:
+        raise ActionError(
+            "invalid_source",
+            "Căn cứ nêu kèm không phải vướng mắc pháp lý hoặc sự phụ thuộc đã được xác nhận "
+            "trên nhiệm vụ của sản phẩm này.",
+            field="source",
+        )
+    return source
+
+
+@transaction.atomic
+def do_claim_objective_cause(
+    issue: ProductIssue, *, actor: Person, cause: str, source: str = "manual"
+) -> ProductIssue:
+    """The person (or a superior on their behalf) puts forward an objective cause for a quality
+    failure or a delay (giải trình); the competent level then confirms or rejects it."""
+    issue = ProductIssue.objects.select_for_update().select_related("product").get(pk=issue.pk)
+    evaluation = _lock(issue.product.evaluation)
+    _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
+    if actor.pk != evaluation.person_id and not is_superior(actor, evaluation):
+        raise ActionPermissionError()
+    if issue.is_excused:
+        raise ActionError("already_confirmed", "Nguyên nhân khách quan đã được xác nhận trước đó.")
+    if not cause.strip():
+        raise ActionError("reason_required", "Cần nêu nguyên nhân khách quan.", field="cause")
+    issue.cause_claim = cause.strip()
+    issue.cause_claim_source = _valid_cause_source(issue, source)
+    issue.cause_claimed_by = actor
+    issue.cause_claimed_at = timezone.now()
+    issue.save(
+        update_fields=["cause_claim", "cause_claim_source", "cause_claimed_by", "cause_claimed_at"]
+    )
+    eventlog.record(
+        "evaluation",
+        evaluation.pk,
+        "objective_cause_claimed",
+        actor,
+        {"issue": issue.pk, "cause": issue.cause_claim, "source": issue.cause_claim_source},
+        evaluation=evaluation,
+    )
+    return issue
+
+
+@transaction.atomic
+def do_reject_objective_cause(issue: ProductIssue, *, actor: Person, reason: str) -> ProductIssue:
+    """The competent level does not accept the cause put forward: the deduction stays."""
+    issue = ProductIssue.objects.select_for_update().select_related("product").get(pk=issue.pk)
+    evaluation = _lock(issue.product.evaluation)
+    _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
+    if not is_superior(actor, evaluation):
+        raise ActionPermissionError("Chỉ cấp có thẩm quyền mới xem xét nguyên nhân khách quan.")
+    if issue.cause_status != "claimed":
+        raise ActionError(
+            "nothing_to_reject", "Không có nguyên nhân khách quan nào đang chờ xem xét."
+        )
+    if not reason.strip():
+        raise ActionError("reason_required", "Cần nêu lý do không xác nhận.", field="reason")
+    issue.cause_rejection = reason.strip()
+    issue.cause_rejected_by = actor
+    issue.cause_rejected_at = timezone.now()
+    issue.save(update_fields=["cause_rejection", "cause_rejected_by", "cause_rejected_at"])
+    eventlog.record(
+        "evaluation",
+        evaluation.pk,
+        "objective_cause_rejected",
+        actor,
+        {"issue": issue.pk, "reason": issue.cause_rejection},
+        evaluation=evaluation,
+    )
+    return issue
+
+
+# The catalogue item whose coefficient a task gets when it becomes a product line (per job
+# position; without one the coefficient is 1).
+TASK_ITEM_CODE = "NV"
+
+
+@transaction.atomic
+def do_import_task_products(
+    evaluation: Evaluation,
+    *,
+    actor: Person | None,
+    lines: Sequence[services.TaskLine] | None = None,
+) -> list[ProductRecord]:
+    """Tasks count as products (ND 335 Art. 14): the tasks the person led that were due in the
+    period become product lines, with the delays and failed reviews read from the sealed task
+    log and the objective causes acknowledged there. Idempotent (a task already in the period
+    is skipped). actor None is the system; otherwise the person or a superior. One event."""
+    evaluation = _lock(evaluation)
+    _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
+    if evaluation.rule_set.scheme != Scheme.POINTS or evaluation.kind == Evaluation.Kind.YEAR:
+        raise ActionError("not_applicable", "Sản phẩm chỉ ghi nhận cho kỳ tháng/quý theo NĐ 335.")
+    if (
+        actor is not None
+        and actor.pk != evaluation.person_id
+        and not is_superior(actor, evaluation)
+    ):
+        raise ActionPermissionError()
+    if lines is None:
+        lines = services.task_lines(
+            [evaluation.person_id], evaluation.start, evaluation.end, _today()
+        ).get(evaluation.person_id, [])
+    known = set(
+        ProductRecord.objects.filter(evaluation=evaluation, task__isnull=False).values_list(
+            "task_id", flat=True
+        )
+    )
+    item = next(
+        (
+            i
+            for i in catalog_for(evaluation.job_position, evaluation.start, evaluation.unit)
+            if i.code == TASK_ITEM_CODE
+        ),
+        None,
+    )
+    coefficient = item.coefficient if item else Decimal(1)
+    now = timezone.now()
+    created: list[ProductRecord] = []
+    logged: list[dict[str, Any]] = []
+    for line in lines:
+        if line.task_id in known:
+            continue
+        product = ProductRecord.objects.create(
+            evaluation=evaluation,
+            catalog_item=item,
+            name=f"Nhiệm vụ #{line.task_id}: {line.title}"[:255],
+            coefficient=coefficient,
+            quantity_assigned=Decimal(1),
+            quantity_completed=Decimal(1 if line.completed else 0),
+            task_id=line.task_id,
+        )
+        for issue in line.issues:
+            ProductIssue.objects.create(
+                product=product,
+                kind=issue.kind,
+                occurred_on=issue.on,
+                note=issue.note[:255],
+                objective_cause=line.cause.label if line.cause else "",
+                objective_cause_source=line.cause.code if line.cause else "",
+                objective_cause_confirmed_at=now if line.cause else None,
+            )
+        created.append(product)
+        logged.append(
+            {
+                "product": product.pk,
+                "task": line.task_id,
+                "completed": line.completed,
+                "issues": [[i.kind, i.on.isoformat()] for i in line.issues],
+                "cause": line.cause.code if line.cause else "",
+            }
+        )
+    if created:
+        eventlog.record(
+            "evaluation",
+            evaluation.pk,
+            "task_products_imported",
+            actor,
+            {"coefficient": str(coefficient), "products": logged},
+            evaluation=evaluation,
+        )
+    return created
+
+
 # --- the flow -------------------------------------------------------------------------------
 
 
@@ -901,6 +1071,15 @@ def do_correct(
     return decision
 
 
+def appeal_deadline(evaluation: Evaluation) -> date | None:
+    """The last day to appeal a finalised result: finalisation day + `appeal_window_days`
+    (calendar days, [UNVERIFIED] default 15)."""
+    if evaluation.finalised_at is None:
+        return None
+    window = int(evaluation.rule_set.params_with_defaults["appeal_window_days"])
+    return timezone.localtime(evaluation.finalised_at).date() + timedelta(days=window)
+
+
 @transaction.atomic
 def do_file_appeal(
     evaluation: Evaluation, *, actor: Person, reason: str, filed_on: date | None = None
@@ -912,10 +1091,13 @@ def do_file_appeal(
         raise ActionError("not_final", "Chỉ kiến nghị được đối với kết quả đã chốt.")
     if not reason.strip():
         raise ActionError("reason_required", "Cần nêu nội dung kiến nghị.", field="reason")
+    if evaluation.appeals.filter(status=Appeal.Status.OPEN).exists():
+        raise ActionError("appeal_open", "Kiến nghị trước về kết quả này đang được xem xét.")
     filed_on = filed_on or _today()
     window = int(evaluation.rule_set.params_with_defaults["appeal_window_days"])
     start = timezone.localtime(evaluation.finalised_at).date()
-    deadline = start + timedelta(days=window)
+    deadline = appeal_deadline(evaluation)
+    assert deadline is not None
     if filed_on > deadline:
         raise ActionError(
             "appeal_too_late",
@@ -1030,21 +1212,31 @@ def do_record_conduct(
 # --- consequences ---------------------------------------------------------------------------
 
 
+def may_decide_proposal(
+    actor: Person,
+    proposal: Proposal,
+    access: Access | None = None,
+    unit_id: int | None = None,
+) -> bool:
+    """Not the person concerned; a leader directing the person's current unit, or HR.
+    `unit_id` (the person's current primary unit) saves a query on list pages."""
+    access = access or access_for(actor)
+    if actor.pk == proposal.person_id:
+        return False
+    if unit_id is None:
+        membership = proposal.person.primary_membership()
+        if membership is None:
+            return False
+        unit_id = membership.unit_id
+    return access.can_act_on_unit(unit_id) or access.has_role(RoleGrant.Role.HR)
+
+
 @transaction.atomic
 def do_decide_proposal(proposal: Proposal, *, actor: Person, accept: bool, note: str) -> Proposal:
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != Proposal.Status.OPEN:
         raise ActionError("already_decided", "Đề xuất này đã được quyết định.")
-    membership = proposal.person.primary_membership()
-    access = access_for(actor)
-    if (
-        actor.pk == proposal.person_id
-        or membership is None
-        or (
-            not access.can_act_on_unit(membership.unit_id)
-            and not access.has_role(RoleGrant.Role.HR)
-        )
-    ):
+    if not may_decide_proposal(actor, proposal):
         raise ActionPermissionError("Chỉ cấp có thẩm quyền quyết định đề xuất này.")
     if not note.strip():
         raise ActionError("reason_required", "Cần ghi ý kiến quyết định.", field="note")

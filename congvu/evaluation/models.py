@@ -331,6 +331,21 @@ class ProductIssue(models.Model):
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     objective_cause_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # An objective cause put forward (giải trình) by the person or on their behalf, waiting for
+    # the competent level: do_claim_objective_cause, then do_confirm_objective_cause or
+    # do_reject_objective_cause. A new claim after a rejection replaces the claim; the sealed
+    # log keeps every step.
+    cause_claim = models.TextField("nguyên nhân khách quan được nêu", blank=True)
+    cause_claim_source = models.CharField("căn cứ nêu kèm", max_length=80, blank=True)
+    cause_claimed_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cause_claimed_at = models.DateTimeField(null=True, blank=True)
+    cause_rejection = models.TextField("lý do không xác nhận", blank=True)
+    cause_rejected_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cause_rejected_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["product_id", "occurred_on", "id"]
@@ -343,6 +358,18 @@ class ProductIssue(models.Model):
     @property
     def is_excused(self) -> bool:
         return self.objective_cause_confirmed_at is not None
+
+    @property
+    def cause_status(self) -> str:
+        """ "confirmed", "rejected" (the last claim was turned down), "claimed" (waiting for
+        the competent level) or "" (nothing put forward)."""
+        if self.is_excused:
+            return "confirmed"
+        if self.cause_claimed_at is None:
+            return ""
+        if self.cause_rejected_at is not None and self.cause_rejected_at >= self.cause_claimed_at:
+            return "rejected"
+        return "claimed"
 
 
 class ConductRecord(models.Model):

@@ -59,4 +59,4 @@ def visible_proposals(viewer: Person | None, access: Access | None = None) -> Qu
     q = Q(person_id__in=people)
     if viewer is not None:
         q |= Q(person=viewer)
-    return Proposal.objects.filter(q).select_related("person", "evaluation")
+    return Proposal.objects.filter(q).select_related("person", "evaluation", "decided_by")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -205,3 +206,131 @@ def finding_notes(evaluation: Evaluation) -> list[str]:
         f"Phát hiện đã xác nhận ({f.period}): {f.sentence}"
         for f in confirmed_findings(evaluation.person_id, evaluation.start, evaluation.end)
     ]
+
+
+# --- tasks as products (ND 335 Art. 14) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CauseSource:
+    """A fact of the task log that is an objective cause: a pause for a legal obstacle or for a
+    dependency on another unit/task, reviewed and acknowledged by the competent level."""
+
+    code: str  # "legal_obstacle:<task>" or "dependency:<task>" (docs/evaluation.md)
+    task_id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class TaskIssue:
+    kind: str  # ProductIssue.Kind value
+    on: date
+    note: str
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    """One task the person led whose deadline falls in the period, as a product line."""
+
+    task_id: int
+    title: str
+    completed: bool
+    issues: tuple[TaskIssue, ...]
+    cause: CauseSource | None
+
+
+def cause_sources(task_ids: Iterable[int]) -> dict[int, list[CauseSource]]:
+    """Acknowledged legal-obstacle and dependency pauses of these tasks, read from the task log
+    (a rejected review — payload "acknowledged": false — is not a cause)."""
+    from congvu.tasks.events import TaskEventType as E
+    from congvu.tasks.models import TaskEvent
+
+    ids = list(task_ids)
+    if not ids:
+        return {}
+    pauses = {
+        (task_id, seq): (code, text, payload)
+        for task_id, seq, code, text, payload in TaskEvent.objects.filter(
+            task_id__in=ids, type=E.PAUSED, reason_code__in=["legal_obstacle", "dependency"]
+        ).values_list("task_id", "seq", "reason_code", "reason_text", "payload")
+    }
+    out: dict[int, list[CauseSource]] = {}
+    if not pauses:
+        return out
+    reviews = TaskEvent.objects.filter(task_id__in=ids, type=E.PAUSE_REVIEWED).order_by(
+        "task_id", "seq"
+    )
+    for task_id, payload in reviews.values_list("task_id", "payload"):
+        if payload.get("acknowledged") is False:
+            continue
+        found = pauses.get((task_id, payload.get("pause_seq")))
+        if found is None:
+            continue
+        code, text, pause_payload = found
+        if any(s.code == f"{code}:{task_id}" for s in out.get(task_id, [])):
+            continue
+        if code == "legal_obstacle":
+            label = (
+                f"Vướng mắc pháp lý đã được xác nhận (nhiệm vụ #{task_id}): "
+                f"{pause_payload.get('regulation', '')} — {text}"
+            )
+        else:
+            label = f"Chờ đơn vị, nhiệm vụ khác, đã được xác nhận (nhiệm vụ #{task_id}): {text}"
+        out.setdefault(task_id, []).append(CauseSource(f"{code}:{task_id}", task_id, label))
+    return out
+
+
+def task_lines(
+    person_ids: Iterable[int], start: date, end: date, today: date
+) -> dict[int, list[TaskLine]]:
+    """The tasks each person leads whose deadline falls in [start, end] (and not after today:
+    work not yet due is not judged), as product lines: completed or not; a delay when finished
+    after the deadline or still open past it; a failed quality review for each rework request;
+    the objective cause when a legal obstacle or a dependency was acknowledged on the task.
+    A handful of queries for any number of people (the province run calls it once a month)."""
+    from congvu.tasks.events import TaskEventType as E
+    from congvu.tasks.models import Status, Task, TaskEvent
+    from congvu.tasks.state import VN_TZ
+
+    last_day = min(end, today)
+    if last_day < start:
+        return {}
+    tasks = list(
+        Task.objects.filter(
+            lead_person_id__in=list(person_ids), deadline__gte=start, deadline__lte=last_day
+        )
+        .exclude(status=Status.CANCELLED)
+        .values_list("pk", "lead_person_id", "title", "status", "deadline")
+        .order_by("deadline", "pk")
+    )
+    ids = [t[0] for t in tasks]
+    done: dict[int, date] = {}
+    reworks: dict[int, list[date]] = {}
+    for task_id, etype, at in (
+        TaskEvent.objects.filter(task_id__in=ids, type__in=[E.SUBMITTED, E.REWORK_REQUESTED])
+        .order_by("task_id", "seq")
+        .values_list("task_id", "type", "at")
+    ):
+        day = at.astimezone(VN_TZ).date()
+        if etype == E.SUBMITTED:
+            done[task_id] = day
+        else:
+            reworks.setdefault(task_id, []).append(day)
+    causes = cause_sources(ids)
+    out: dict[int, list[TaskLine]] = {}
+    for pk, person_id, title, status, deadline in tasks:
+        completed = status == Status.COMPLETED
+        issues = [
+            TaskIssue("quality", day, "Yêu cầu làm lại khi phê duyệt kết quả")
+            for day in reworks.get(pk, [])
+        ]
+        finished = done.get(pk) if completed else None
+        if finished is not None and finished > deadline:
+            issues.append(TaskIssue("delay", finished, f"Hoàn thành sau hạn {deadline:%d/%m/%Y}"))
+        elif not completed and today > deadline:
+            issues.append(TaskIssue("delay", deadline, f"Quá hạn {deadline:%d/%m/%Y}, chưa xong"))
+        found = causes.get(pk, [])
+        out.setdefault(person_id, []).append(
+            TaskLine(pk, title, completed, tuple(issues), found[0] if found else None)
+        )
+    return out

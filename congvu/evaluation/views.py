@@ -24,13 +24,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from congvu.evaluation import actions as A
 from congvu.evaluation import documents, eventlog, queries
-from congvu.evaluation.models import Evaluation, Level, Proposal, Scheme
+from congvu.evaluation.models import Appeal, Evaluation, Level, ProductIssue, Proposal, Scheme
 from congvu.evaluation.privacy import record_read, visible_evaluations
 from congvu.evaluation.scoring import CRITERIA_INT_FIELDS, LEADER_INT_FIELDS
-from congvu.evaluation.services import confirmed_findings
+from congvu.evaluation.services import cause_sources, confirmed_findings
 from congvu.lib.errors import ActionError
-from congvu.org.models import Person, Unit, today
-from congvu.org.permissions import Role
+from congvu.org.models import Membership, Person, Unit, today
+from congvu.org.permissions import Access, Role
 from congvu.web.http import get_access, get_person, login_required
 
 S = Evaluation.Status
@@ -144,6 +144,45 @@ def _sheet_rows(e: Evaluation) -> list[dict[str, Any]]:
     ]
 
 
+OPEN_FOR_PRODUCTS = (S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED)
+
+
+def _work_context(e: Evaluation, me: Person, superior: bool) -> dict[str, Any]:
+    """Products, issues and objective causes (ND 335 periods) and appeals (finalised results)."""
+    products = list(
+        e.products.select_related("catalog_item").prefetch_related(
+            "issues", "issues__cause_claimed_by", "issues__cause_rejected_by"
+        )
+    )
+    editable = (
+        e.rule_set.scheme == Scheme.POINTS
+        and e.kind != Evaluation.Kind.YEAR
+        and e.status in OPEN_FOR_PRODUCTS
+    )
+    is_self = me.pk == e.person_id
+    sources = cause_sources([p.task_id for p in products if p.task_id]) if editable else {}
+    deadline = A.appeal_deadline(e)
+    appeals = list(e.appeals.select_related("filed_by").order_by("-filed_on", "-id"))
+    open_appeal = any(a.status == Appeal.Status.OPEN for a in appeals)
+    return {
+        "products": [(p, sources.get(p.task_id or 0, [])) for p in products],
+        "catalogue": A.catalog_for(e.job_position, e.start, e.unit) if editable else [],
+        "can_add_product": editable and (is_self or superior),
+        "can_record_issue": editable and superior,
+        "can_claim": editable and (is_self or superior),
+        "issue_kinds": ProductIssue.Kind.choices,
+        "appeals": appeals,
+        "appeal_deadline": deadline,
+        "appeal_open": is_self
+        and e.is_locked
+        and not open_appeal
+        and deadline is not None
+        and today() <= deadline,
+        "appeal_late": is_self and e.is_locked and deadline is not None and today() > deadline,
+        "can_resolve": superior and open_appeal,
+    }
+
+
 @login_required
 @require_GET
 def person(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -166,11 +205,11 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
     }
     if chosen is not None:
         superior = A.is_superior(me, chosen)
+        context.update(_work_context(chosen, me, superior))
         context.update(
             superior=superior,
             sheet=_sheet_rows(chosen),
             criteria_rows=_criteria_rows(chosen),
-            products=list(chosen.products.prefetch_related("issues")),
             history=eventlog.history("evaluation", chosen.pk),
             findings=(
                 confirmed_findings(chosen.person_id, chosen.start, chosen.end) if superior else []
@@ -398,17 +437,25 @@ def proposals(request: HttpRequest) -> HttpResponse:
     """Consequences proposed from results (reward, discipline, training, appointment
     eligibility...), grouped by kind, for HR (Sở Nội vụ) and the heads who decide them."""
     me = _viewer(request)
-    access = get_access(request)
-    if not (access.has_role(Role.HR) or access.act_unit_ids or access.has_role(Role.LEADER)):
-        raise PermissionDenied(_("Trang này dành cho Sở Nội vụ và lãnh đạo."))
+    access = _proposal_access(request)
     kind = request.GET.get("loai", "")
     qs = queries.visible_proposals(me, access).exclude(person=me).order_by("-opened_on", "-id")
     if kind in Proposal.Kind.values:
         qs = qs.filter(kind=kind)
     rows = list(qs[:300])
-    groups: dict[str, list[Proposal]] = {}
+    units = dict(
+        Membership.objects.current()
+        .filter(person_id__in={p.person_id for p in rows}, is_primary=True)
+        .values_list("person_id", "unit_id")
+    )
+    groups: dict[str, list[tuple[Proposal, bool]]] = {}
     for p in rows:
-        groups.setdefault(p.get_kind_display(), []).append(p)
+        decidable = (
+            p.status == Proposal.Status.OPEN
+            and p.person_id in units
+            and A.may_decide_proposal(me, p, access, units[p.person_id])
+        )
+        groups.setdefault(p.get_kind_display(), []).append((p, decidable))
     return render(
         request,
         "evaluation/proposals.html",
@@ -419,3 +466,51 @@ def proposals(request: HttpRequest) -> HttpResponse:
             "nav_active": "evaluation",
         },
     )
+
+
+def _proposal_access(request: HttpRequest) -> Access:
+    access = get_access(request)
+    if not (access.has_role(Role.HR) or access.act_unit_ids or access.has_role(Role.LEADER)):
+        raise PermissionDenied(_("Trang này dành cho Sở Nội vụ và lãnh đạo."))
+    return access
+
+
+@login_required
+@require_POST
+def proposal_decide(request: HttpRequest) -> HttpResponse:
+    """Accept or reject one consequence proposal, with a note (do_decide_proposal decides who
+    is competent: a leader directing the person's unit, or HR; never the person)."""
+    me = _viewer(request)
+    access = _proposal_access(request)
+    raw = str(request.POST.get("proposal", ""))
+    proposal = (
+        queries.visible_proposals(me, access).exclude(person=me).filter(pk=int(raw)).first()
+        if raw.isdigit()
+        else None
+    )
+    if proposal is None:
+        raise Http404
+    kind = request.POST.get("loai", "")
+    url = reverse("evaluation:proposals") + (
+        f"?loai={kind}" if kind in Proposal.Kind.values else ""
+    )
+    decision = request.POST.get("decision", "")
+    if decision not in ("accept", "reject"):
+        messages.error(request, _("Chọn chấp nhận hoặc không chấp nhận đề xuất."))
+        return HttpResponseRedirect(url, status=303)
+    try:
+        A.do_decide_proposal(
+            proposal, actor=me, accept=decision == "accept", note=request.POST.get("note", "")
+        )
+    except ActionError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(url, status=303)
+    done = (
+        _("Đã chấp nhận đề xuất đối với %(name)s.")
+        if decision == "accept"
+        else _("Đã không chấp nhận đề xuất đối với %(name)s.")
+    )
+    messages.success(request, done % {"name": proposal.person.full_name})
+    return HttpResponseRedirect(url, status=303)

@@ -94,10 +94,14 @@ evaluation:home                                         GET    ok          ok   
 evaluation:person                                       GET    404         404         404         ok/404      404         404         404     404      login
 evaluation:person_act                                   POST   404         404         404         refused/404 404         404         404     404      login
 evaluation:person_doc                                   GET    404         404         404         404         404         404         404     404      login
+evaluation:person_products                              POST   404         404         404         refused/404 404         404         404     404      login
+evaluation:person_appeal                                POST   404         404         404         refused/404 404         404         404     404      login
+evaluation:appeals                                      GET    ok          ok          ok          ok          ok          ok          ok      ok       login
 evaluation:unit                                         GET    ok          ok/403      ok/403      403         ok          ok/403      403     403      login
 evaluation:unit_finalise                                POST   ok          ok/403      ok/403      403         403         403         403     403      login
 evaluation:unit_doc                                     GET    404         404/403     404/403     403         404         404/403     403     403      login
 evaluation:proposals                                    GET    ok          ok          ok          403         ok          403         403     403      login
+evaluation:proposal_decide                              POST   404         404         404         403         404         403         403     403      login
 innovation:list                                         GET    ok          ok          ok          ok          ok          ok          ok      ok       login
 innovation:list                                         POST   refused     refused     refused     refused     refused     refused     refused refused  login
 innovation:detail                                       GET    404         404         404         404         404         404         404     404      login

@@ -1,0 +1,201 @@
+"""The ND 335 task-result inputs of a period on a person's page: products from the job
+position's catalogue (or the tasks of the period), failed quality reviews and delays, and the
+objective causes put forward, confirmed or rejected.
+
+One POST endpoint, `step` says which action: add / import / issue / claim / confirm / reject.
+The view only parses the form and calls congvu.evaluation.actions, which decides who may act;
+bad input comes back as a message on the page and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from congvu.evaluation import actions as A
+from congvu.evaluation.models import Evaluation, ProductIssue, ProductRecord
+from congvu.evaluation.views import _person_periods, _viewer
+from congvu.lib.errors import ActionError
+from congvu.org.models import Person, today
+from congvu.web.http import login_required
+
+
+def _bad(message: str, field: str) -> ActionError:
+    return ActionError("invalid_input", message, field=field)
+
+
+def _decimal(request: HttpRequest, name: str, label: str, *, required: bool = True) -> Decimal:
+    raw = str(request.POST.get(name, "")).strip().replace(",", ".")
+    if not raw and not required:
+        return Decimal(0)
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or value < 0 or value > Decimal(100000):
+        raise _bad(_("%(label)s phải là một số không âm.") % {"label": label}, name)
+    return value
+
+
+def _product(request: HttpRequest, e: Evaluation) -> ProductRecord:
+    raw = str(request.POST.get("product", ""))
+    product = e.products.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if product is None:
+        raise _bad(_("Không tìm thấy sản phẩm trong kỳ đánh giá này."), "product")
+    return product
+
+
+def _issue(request: HttpRequest, e: Evaluation) -> ProductIssue:
+    raw = str(request.POST.get("issue", ""))
+    issue = (
+        ProductIssue.objects.filter(pk=int(raw), product__evaluation=e).first()
+        if raw.isdigit()
+        else None
+    )
+    if issue is None:
+        raise _bad(_("Không tìm thấy lỗi sản phẩm trong kỳ đánh giá này."), "issue")
+    return issue
+
+
+def _add(request: HttpRequest, e: Evaluation, me: Person) -> str:
+    from congvu.tasks.models import Task
+
+    assigned = _decimal(request, "assigned", _("Số lượng giao"))
+    completed = _decimal(request, "completed", _("Số lượng hoàn thành"), required=False)
+    raw_item = str(request.POST.get("catalog_item", ""))
+    item = None
+    if raw_item:
+        catalogue = {str(i.pk): i for i in A.catalog_for(e.job_position, e.start, e.unit)}
+        item = catalogue.get(raw_item)
+        if item is None:
+            raise _bad(
+                _("Sản phẩm không có trong danh mục của vị trí việc làm này."), "catalog_item"
+            )
+    coefficient = None
+    if item is None:
+        if not str(request.POST.get("name", "")).strip():
+            raise _bad(_("Chọn sản phẩm trong danh mục hoặc ghi tên sản phẩm khác."), "name")
+        coefficient = _decimal(request, "coefficient", _("Hệ số quy đổi"))
+    raw_task = str(request.POST.get("task", "")).strip().lstrip("#")
+    task = None
+    if raw_task:
+        task = (
+            Task.objects.filter(pk=int(raw_task), lead_person_id=e.person_id).first()
+            if raw_task.isdigit()
+            else None
+        )
+        if task is None:
+            raise _bad(
+                _("Nhiệm vụ #%(n)s không do người được đánh giá chủ trì.") % {"n": raw_task},
+                "task",
+            )
+    A.do_add_product(
+        e,
+        actor=me,
+        quantity_assigned=assigned,
+        quantity_completed=completed,
+        catalog_item=item,
+        name=str(request.POST.get("name", "")),
+        coefficient=coefficient,
+        task=task,
+    )
+    return _("Đã ghi nhận sản phẩm.")
+
+
+def _import(request: HttpRequest, e: Evaluation, me: Person) -> str:
+    created = A.do_import_task_products(e, actor=me)
+    if not created:
+        return _("Không có nhiệm vụ mới đến hạn trong kỳ.")
+    return _("Đã lấy %(n)d nhiệm vụ đến hạn trong kỳ làm sản phẩm.") % {"n": len(created)}
+
+
+def _issue_step(request: HttpRequest, e: Evaluation, me: Person) -> str:
+    product = _product(request, e)
+    kind = str(request.POST.get("kind", ""))
+    if kind not in ProductIssue.Kind.values:
+        raise _bad(_("Chọn loại: chưa đạt chất lượng hoặc chậm tiến độ."), "kind")
+    try:
+        occurred_on = date.fromisoformat(str(request.POST.get("occurred_on", "")))
+    except ValueError as exc:
+        raise _bad(_("Ngày phát sinh không hợp lệ."), "occurred_on") from exc
+    if occurred_on > today() or occurred_on < e.start:
+        raise _bad(_("Ngày phát sinh phải từ ngày bắt đầu kỳ đánh giá đến hôm nay."), "occurred_on")
+    A.do_record_product_issue(
+        product, actor=me, kind=kind, occurred_on=occurred_on, note=request.POST.get("note", "")
+    )
+    return _(
+        "Đã ghi nhận lỗi của sản phẩm (trừ 25% điểm sản phẩm nếu không có nguyên nhân khách quan)."
+    )
+
+
+def _claim(request: HttpRequest, e: Evaluation, me: Person) -> str:
+    A.do_claim_objective_cause(
+        _issue(request, e),
+        actor=me,
+        cause=request.POST.get("cause", ""),
+        source=request.POST.get("source", ""),
+    )
+    return _("Đã gửi nguyên nhân khách quan để cấp có thẩm quyền xem xét.")
+
+
+def _confirm(request: HttpRequest, e: Evaluation, me: Person) -> str:
+    issue = _issue(request, e)
+    source = str(request.POST.get("source", "")).strip() or issue.cause_claim_source or "manual"
+    if source != "manual":
+        task_id = issue.product.task_id
+        from congvu.evaluation.services import cause_sources
+
+        if source not in {s.code for s in cause_sources([task_id or 0]).get(task_id or 0, [])}:
+            raise _bad(
+                _(
+                    "Căn cứ phải là vướng mắc pháp lý hoặc sự phụ thuộc đã được xác nhận "
+                    "trên nhiệm vụ của sản phẩm."
+                ),
+                "source",
+            )
+    cause = str(request.POST.get("cause", "")).strip() or issue.cause_claim
+    A.do_confirm_objective_cause(issue, actor=me, cause=cause, source=source)
+    return _("Đã xác nhận nguyên nhân khách quan: lỗi này không bị trừ điểm.")
+
+
+def _reject(request: HttpRequest, e: Evaluation, me: Person) -> str:
+    A.do_reject_objective_cause(_issue(request, e), actor=me, reason=request.POST.get("reason", ""))
+    return _("Đã không xác nhận nguyên nhân khách quan; lỗi vẫn bị trừ điểm.")
+
+
+STEPS: dict[str, Callable[[HttpRequest, Evaluation, Person], str]] = {
+    "add": _add,
+    "import": _import,
+    "issue": _issue_step,
+    "claim": _claim,
+    "confirm": _confirm,
+    "reject": _reject,
+}
+
+
+@login_required
+@require_POST
+def person_products(request: HttpRequest, person_id: int) -> HttpResponse:
+    me = _viewer(request)
+    subject, periods = _person_periods(request, person_id)
+    raw = str(request.POST.get("evaluation", ""))
+    e = next((p for p in periods if raw.isdigit() and p.pk == int(raw)), None)
+    step = STEPS.get(str(request.POST.get("step", "")))
+    if e is None or step is None:
+        return HttpResponse(_("Yêu cầu không hợp lệ."), status=400)
+    try:
+        messages.success(request, step(request, e, me))
+    except ActionError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    url = reverse("evaluation:person", args=[subject.pk])
+    return HttpResponseRedirect(f"{url}?ky={e.pk}#h-prod", status=303)
