@@ -10,7 +10,10 @@ corrections as new decisions, appeals within the window.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -40,7 +43,7 @@ from congvu.evaluation.rules import rule_set_for, validate_param
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.org.models import Membership, Person, RoleGrant, Unit
 from congvu.org.permissions import Access, access_for
-from congvu.org.tree import tree_as_of
+from congvu.org.tree import OrgTree, tree_as_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -393,15 +396,50 @@ def _require_self(evaluation: Evaluation, actor: Person) -> None:
         raise ActionPermissionError("Chỉ người được đánh giá mới tự đánh giá được.")
 
 
+# A bulk run (a province's year, province.py) computes each actor's access and the tree once:
+# the organisation does not change while it runs. Outside such a run nothing is cached.
+_run_cache: ContextVar[dict[object, Any] | None] = ContextVar("evaluation_run_cache", default=None)
+
+
+@contextmanager
+def cached_access() -> Iterator[None]:
+    token = _run_cache.set({})
+    try:
+        yield
+    finally:
+        _run_cache.reset(token)
+
+
+def _access(actor: Person) -> Access:
+    cache = _run_cache.get()
+    if cache is None:
+        return access_for(actor)
+    key = ("access", actor.pk)
+    if key not in cache:
+        cache[key] = access_for(actor)
+    found: Access = cache[key]
+    return found
+
+
+def _tree() -> OrgTree:
+    cache = _run_cache.get()
+    if cache is None:
+        return tree_as_of(_today())
+    if "tree" not in cache:
+        cache["tree"] = tree_as_of(_today())
+    found: OrgTree = cache["tree"]
+    return found
+
+
 def is_superior(actor: Person, evaluation: Evaluation) -> bool:
     """The actor directs the evaluated person: a head/deputy/leader over the unit, the head of
     the same unit for a deputy, someone above the unit for its head."""
-    access = access_for(actor)
+    access = _access(actor)
     if actor.pk == evaluation.person_id or not access.can_act_on_unit(evaluation.unit_id):
         return False
     if not evaluation.is_leader or access.has_role(RoleGrant.Role.LEADER):
         return True
-    parent = tree_as_of(_today()).parent.get(evaluation.unit_id)
+    parent = _tree().parent.get(evaluation.unit_id)
     if parent is not None and access.can_act_on_unit(parent):
         return True
     return (
@@ -630,62 +668,87 @@ def do_reject_objective_cause(issue: ProductIssue, *, actor: Person, reason: str
 TASK_ITEM_CODE = "NV"
 
 
+@dataclass(frozen=True)
+class ProductLine:
+    """One product line for do_add_products: a catalogue item or a named product, or a task."""
+
+    name: str
+    coefficient: Decimal
+    assigned: Decimal
+    completed: Decimal
+    catalog_item: ProductCatalogItem | None = None
+    task_id: int | None = None
+    issues: tuple[services.TaskIssue, ...] = ()
+    cause: services.CauseSource | None = None
+
+
 @transaction.atomic
-def do_import_task_products(
-    evaluation: Evaluation,
-    *,
-    actor: Person | None,
-    lines: Sequence[services.TaskLine] | None = None,
+def do_add_products(
+    evaluation: Evaluation, *, actor: Person | None, lines: Sequence[ProductLine]
 ) -> list[ProductRecord]:
+    """Several product lines of a period at once, with their issues and confirmed causes, in one
+    transaction and one sealed event (`products_added`). The person or a superior may add
+    products; only a superior (or the system, actor None) may bring issues with them. A task
+    already in the period is skipped (idempotent)."""
+    return _add_products(evaluation, actor, lines, from_log=False)
+
+
+@transaction.atomic
+def do_import_task_products(evaluation: Evaluation, *, actor: Person | None) -> list[ProductRecord]:
     """Tasks count as products (ND 335 Art. 14): the tasks the person led that were due in the
     period become product lines, with the delays and failed reviews read from the sealed task
-    log and the objective causes acknowledged there. Idempotent (a task already in the period
-    is skipped). actor None is the system; otherwise the person or a superior. One event."""
+    log and the objective causes acknowledged there (services.task_lines). The issues come
+    from the log, not from the caller, so the person may run it too."""
+    tasks = services.task_lines(
+        [evaluation.person_id], evaluation.start, evaluation.end, _today()
+    ).get(evaluation.person_id, [])
+    return _add_products(evaluation, actor, task_product_lines(evaluation, tasks), from_log=True)
+
+
+def _add_products(
+    evaluation: Evaluation, actor: Person | None, lines: Sequence[ProductLine], *, from_log: bool
+) -> list[ProductRecord]:
     evaluation = _lock(evaluation)
     _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
     if evaluation.rule_set.scheme != Scheme.POINTS or evaluation.kind == Evaluation.Kind.YEAR:
         raise ActionError("not_applicable", "Sản phẩm chỉ ghi nhận cho kỳ tháng/quý theo NĐ 335.")
-    if (
-        actor is not None
-        and actor.pk != evaluation.person_id
-        and not is_superior(actor, evaluation)
-    ):
-        raise ActionPermissionError()
-    if lines is None:
-        lines = services.task_lines(
-            [evaluation.person_id], evaluation.start, evaluation.end, _today()
-        ).get(evaluation.person_id, [])
+    if actor is not None:
+        superior = is_superior(actor, evaluation)
+        if actor.pk != evaluation.person_id and not superior:
+            raise ActionPermissionError()
+        if not superior and not from_log and any(line.issues for line in lines):
+            raise ActionPermissionError(
+                "Chỉ người giao việc, người đứng đầu ghi nhận lỗi sản phẩm."
+            )
+    for line in lines:
+        if not line.name.strip() or line.coefficient <= 0:
+            raise ActionError(
+                "invalid_product", "Cần tên sản phẩm và hệ số quy đổi lớn hơn 0.", field="name"
+            )
+        if line.assigned < 0 or line.completed < 0:
+            raise ActionError("invalid_quantity", "Số lượng không được âm.", field="quantity")
     known = set(
         ProductRecord.objects.filter(evaluation=evaluation, task__isnull=False).values_list(
             "task_id", flat=True
         )
     )
-    item = next(
-        (
-            i
-            for i in catalog_for(evaluation.job_position, evaluation.start, evaluation.unit)
-            if i.code == TASK_ITEM_CODE
-        ),
-        None,
-    )
-    coefficient = item.coefficient if item else Decimal(1)
     now = timezone.now()
     created: list[ProductRecord] = []
     logged: list[dict[str, Any]] = []
     for line in lines:
-        if line.task_id in known:
+        if line.task_id is not None and line.task_id in known:
             continue
         product = ProductRecord.objects.create(
             evaluation=evaluation,
-            catalog_item=item,
-            name=f"Nhiệm vụ #{line.task_id}: {line.title}"[:255],
-            coefficient=coefficient,
-            quantity_assigned=Decimal(1),
-            quantity_completed=Decimal(1 if line.completed else 0),
+            catalog_item=line.catalog_item,
+            name=line.name.strip()[:255],
+            coefficient=line.coefficient,
+            quantity_assigned=line.assigned,
+            quantity_completed=line.completed,
             task_id=line.task_id,
         )
-        for issue in line.issues:
-            ProductIssue.objects.create(
+        ProductIssue.objects.bulk_create(
+            ProductIssue(
                 product=product,
                 kind=issue.kind,
                 occurred_on=issue.on,
@@ -694,13 +757,18 @@ def do_import_task_products(
                 objective_cause_source=line.cause.code if line.cause else "",
                 objective_cause_confirmed_at=now if line.cause else None,
             )
+            for issue in line.issues
+        )
         created.append(product)
         logged.append(
             {
                 "product": product.pk,
+                "name": product.name,
+                "coefficient": str(line.coefficient),
+                "assigned": str(line.assigned),
+                "completed": str(line.completed),
                 "task": line.task_id,
-                "completed": line.completed,
-                "issues": [[i.kind, i.on.isoformat()] for i in line.issues],
+                "issues": [[i.kind, i.on.isoformat(), i.note] for i in line.issues],
                 "cause": line.cause.code if line.cause else "",
             }
         )
@@ -708,12 +776,41 @@ def do_import_task_products(
         eventlog.record(
             "evaluation",
             evaluation.pk,
-            "task_products_imported",
+            "products_added",
             actor,
-            {"coefficient": str(coefficient), "products": logged},
+            {"products": logged, "from_task_log": from_log},
             evaluation=evaluation,
         )
     return created
+
+
+def task_product_lines(
+    evaluation: Evaluation, tasks: Sequence[services.TaskLine]
+) -> list[ProductLine]:
+    """Tasks as product lines, with the coefficient of the job position's TASK_ITEM_CODE
+    catalogue item (1 without one)."""
+    item = next(
+        (
+            i
+            for i in catalog_for(evaluation.job_position, evaluation.start, evaluation.unit)
+            if i.code == TASK_ITEM_CODE
+        ),
+        None,
+    )
+    one = Decimal(1)
+    return [
+        ProductLine(
+            name=f"Nhiệm vụ #{t.task_id}: {t.title}",
+            coefficient=item.coefficient if item else one,
+            assigned=one,
+            completed=one if t.completed else Decimal(0),
+            catalog_item=item,
+            task_id=t.task_id,
+            issues=t.issues,
+            cause=t.cause,
+        )
+        for t in tasks
+    ]
 
 
 # --- the flow -------------------------------------------------------------------------------

@@ -33,13 +33,14 @@ class Score:
     reasons: list[str] = field(default_factory=list)
 
 
-def products_of(evaluation: Evaluation) -> list[Product]:
-    """The period's products with their unexcused quality failures and delays."""
-    records = list(ProductRecord.objects.filter(evaluation=evaluation).prefetch_related("issues"))
-    out = []
-    for r in records:
+def products_by_evaluation(evaluation_ids: Iterable[int]) -> dict[int, list[Product]]:
+    """The periods' products with their unexcused quality failures and delays, in two queries
+    however many periods (a leader's score reads everyone they manage)."""
+    records = ProductRecord.objects.filter(evaluation_id__in=list(evaluation_ids))
+    out: dict[int, list[Product]] = {}
+    for r in records.prefetch_related("issues"):
         issues: list[ProductIssue] = list(r.issues.all())
-        out.append(
+        out.setdefault(r.evaluation_id, []).append(
             Product(
                 coefficient=r.coefficient,
                 assigned=r.quantity_assigned,
@@ -53,6 +54,11 @@ def products_of(evaluation: Evaluation) -> list[Product]:
             )
         )
     return out
+
+
+def products_of(evaluation: Evaluation) -> list[Product]:
+    """The period's products with their unexcused quality failures and delays."""
+    return products_by_evaluation([evaluation.pk]).get(evaluation.pk, [])
 
 
 def own_task_result(evaluation: Evaluation) -> TaskResult:
@@ -93,7 +99,11 @@ def score_period(evaluation: Evaluation, general: dict[str, object]) -> Score:
     if evaluation.is_leader:
         managed = managed_evaluations(evaluation)
         levels = [e.effective_level for e in managed]
-        ratios = [own_task_result(e).ratio for e in managed]
+        products = products_by_evaluation(e.pk for e in managed)
+        ratios = [
+            scoring.task_result(products.get(e.pk, []), e.rule_set.params_with_defaults).ratio
+            for e in managed
+        ]
         task, notes = scoring.leader_task_score(own, levels, ratios, params)
         reasons += notes
     total = general_total + task
