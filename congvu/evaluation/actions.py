@@ -585,12 +585,12 @@ def do_confirm_objective_cause(
 
 
 def _valid_cause_source(issue: ProductIssue, source: str) -> str:
-    """ "manual", or a reviewed pause of the product's own task (services.cause_sources)."""
+    """'manual', or a reviewed pause of the product's own task (services.cause_sources)."""
     source = source.strip() or "manual"
     if source == "manual":
         return source
-    task_id = issue.product.task_id
-    allowed = {s.code for s in services.cause_sources([task_id]).get(task_id or 0, [])}
+    task_id = issue.product.task_id or 0
+    allowed = {s.code for s in services.cause_sources([task_id]).get(task_id, [])}
     if source not in allowed:
         raise ActionError(
             "invalid_source",

@@ -42,7 +42,11 @@ from congvu.org.models import Membership, Person, RoleGrant
 from congvu.org.tree import tree_as_of
 
 S = Evaluation.Status
-ROLE_ORDER = {Membership.Role.MEMBER: 0, Membership.Role.DEPUTY: 1, Membership.Role.HEAD: 2}
+ROLE_ORDER: dict[str, int] = {
+    Membership.Role.MEMBER: 0,
+    Membership.Role.DEPUTY: 1,
+    Membership.Role.HEAD: 2,
+}
 
 # (code, name, coefficient) common to every job position, plus one item per position and its
 # group of similar jobs (the quota is checked per group, ND 335 Art. 20.5).
@@ -190,7 +194,7 @@ def _people(day: date, categories: Iterable[str]) -> list[Membership]:
         key=lambda m: (
             -(tree.depth(m.unit_id) if m.unit_id in tree else 0),
             m.unit_id,
-            ROLE_ORDER.get(m.role, 0),
+            ROLE_ORDER.get(str(m.role), 0),
             m.person.code,
         ),
     )
