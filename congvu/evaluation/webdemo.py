@@ -105,6 +105,12 @@ def _innovation(result: WebDemo) -> None:
 def _evaluations(result: WebDemo) -> None:
     if Evaluation.objects.exists():
         return
+    # The job positions' product catalogue (with coefficients and job groups), so that the
+    # product form of the evaluation pages offers it; `manage.py evaluation_province` uses it too.
+    from congvu.evaluation.province import ensure_catalogue
+    from congvu.org.models import today
+
+    ensure_catalogue(today())
     unit = (
         Unit.objects.filter(parent__code="STP", valid_to__isnull=True)
         .exclude(name__startswith="Trung tâm")
