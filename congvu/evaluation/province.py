@@ -230,6 +230,7 @@ def _sheet(traits: Traits, rng: random.Random) -> dict[str, float]:
 
 
 def _finalise_by_superior(org: _Org, evaluations: list[Evaluation], reason: str = "") -> int:
+    """Months: each superior finalises the periods they are competent for, in one batch."""
     groups: dict[int, tuple[Person, list[Evaluation]]] = {}
     for e in evaluations:
         head = org.superior(e)
@@ -240,6 +241,18 @@ def _finalise_by_superior(org: _Org, evaluations: list[Evaluation], reason: str 
         actions.do_finalise(batch, actor=head, quota_override_reason=reason)
         done += len(batch)
     return done
+
+
+def _finalise_unit(org: _Org, rows: list[Evaluation], reason: str = "") -> int:
+    """A unit's year in one finalisation by a level competent for all of it (the superior of
+    its head is also above its members), so the quota is judged on the whole unit as on the
+    unit page; without such a person, superior by superior."""
+    by_rank = sorted(rows, key=lambda e: ROLE_ORDER.get(e.role_in_unit, 0), reverse=True)
+    top = org.superior(by_rank[0])
+    if top is not None and all(actions.is_superior(top, e) for e in rows):
+        actions.do_finalise(rows, actor=top, quota_override_reason=reason)
+        return len(rows)
+    return _finalise_by_superior(org, rows, reason)
 
 
 def _month(
@@ -328,7 +341,7 @@ def _year_points(
             # Left decided: the unit page shows the warning before the finalise button.
             result.over_quota_units[codes.get(unit_id, str(unit_id))] = warnings
             continue
-        result.finalised_years += _finalise_by_superior(org, fresh)
+        result.finalised_years += _finalise_unit(org, fresh)
 
 
 def _criteria_from_tasks(
@@ -408,7 +421,7 @@ def _year_criteria(
             if actions.quota_warnings(fresh)
             else ""
         )
-        result.previous_year += _finalise_by_superior(org, fresh, reason)
+        result.previous_year += _finalise_unit(org, fresh, reason)
 
 
 def run_year(
