@@ -265,13 +265,13 @@ def generate_tasks(n_tasks: int, *, seed: int) -> int:
                      f"Triển khai nhiệm vụ số {task_id} theo chỉ đạo của UBND tỉnh", "", 2,
                      boss, boss_unit, state.lead_unit_id, state.lead_person_id, assigned, None,
                      state.status, state.deadline, state.progress, state.seq, state.head_seal,
-                     state.seq)
+                     state.last_at, state.seq)
                 )  # fmt: skip
         with cur.copy(
             "COPY tasks_task (id, is_ad_hoc, source_number, source_date, source_issuer, "
             "source_excerpt, title, expected_result, priority, assigner_id, assigner_unit_id, "
             "lead_unit_id, lead_person_id, assigned_at, deadline_working_days, status, deadline, "
-            "progress, seq, head_seal, version) FROM STDIN"
+            "progress, seq, head_seal, last_event_at, version) FROM STDIN"
         ) as cp:
             for row in tasks_file:
                 cp.write_row(row)
@@ -437,6 +437,12 @@ def run(args: argparse.Namespace) -> None:
     from django.db import connections
 
     actors = _actors(args.users, args.seed)
+    # As in production, where `run_jobs` refreshes the dashboards' figures every hour.
+    from congvu.org.models import today
+    from congvu.web.models import UnitSummary
+
+    if not UnitSummary.objects.filter(day=today()).exists():
+        summaries(args)
     connections.close_all()
     port = _free_port()
     env = {

@@ -253,6 +253,10 @@ LEGAL_DEPARTMENT_UNIT_CODES = tuple(
     c.strip() for c in os.getenv("CONGVU_LEGAL_UNIT_CODES", "STP").split(",") if c.strip()
 )
 
+# A unit dashboard folds its tasks live up to this many; above it (a whole Sở) it sums the
+# hourly pre-aggregated figures (congvu.web.summary) and says when they were computed.
+DASHBOARD_LIVE_TASKS = envint("CONGVU_DASHBOARD_LIVE_TASKS", "5000")
+
 # Province shown in headers and official documents.
 PROVINCE_NAME = os.getenv("CONGVU_PROVINCE_NAME", "Tỉnh Bình Minh")
 

@@ -284,6 +284,7 @@ CACHE_FIELDS = [
     "progress",
     "seq",
     "head_seal",
+    "last_event_at",
     "version",
 ]
 
@@ -298,6 +299,7 @@ def _save_cache(task: Task, state: TaskState) -> None:
     task.progress = state.progress
     task.seq = state.seq
     task.head_seal = state.head_seal
+    task.last_event_at = state.last_at
     task.version += 1
     task.save(update_fields=CACHE_FIELDS)
 
