@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 
-from congvu.lib.env import envbool, envint, envsecret, persistent_secret
+from congvu.lib.env import envbool, envint, envrate, envsecret, persistent_secret
 
 # Lets generic classes such as ModelAdmin[Unit] be subscripted at run time, as mypy wants.
 django_stubs_ext.monkeypatch()
@@ -218,6 +218,28 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# API rate limits (django-ninja throttling, congvu/tasks/throttling.py): "N/period" with period
+# s, min, h or day; "off" disables one. Per user for token and session callers (all of a
+# person's tokens share one budget); per client address for callers without valid credentials.
+API_RATES = {
+    "user": envrate("CONGVU_API_RATE_USER", "300/min"),
+    "anon": envrate("CONGVU_API_RATE_ANON", "30/min"),
+}
+# The client address the API limits by: behind nginx it is the last X-Forwarded-For entry (the
+# one nginx appended); otherwise REMOTE_ADDR. Never the client-supplied part of the header.
+NINJA_NUM_PROXIES = 1 if envbool("BEHIND_PROXY", "False") else 0
+
+# The counters live in a cache that every gunicorn worker (and every host) shares: a table in
+# the application database, created by `migrate` (congvu/ops/apps.py). No extra service to run.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "congvu_cache",
+        # Enough for every API client of a province; past it a third of the entries is culled.
+        "OPTIONS": {"MAX_ENTRIES": envint("CONGVU_CACHE_MAX_ENTRIES", "50000")},
+    }
+}
 
 LOGIN_URL = "/dang-nhap/"
 LOGIN_REDIRECT_URL = "/"
