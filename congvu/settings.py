@@ -181,7 +181,8 @@ SECURE_SSL_REDIRECT = HTTPS and envbool("SECURE_SSL_REDIRECT", "True")
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and envbool("SECURE_HSTS_PRELOAD", "True")
-if envbool("BEHIND_PROXY", "False"):
+BEHIND_PROXY = envbool("BEHIND_PROXY", "False")
+if BEHIND_PROXY:
     # Only when a trusted reverse proxy (nginx) sets this header and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
@@ -218,6 +219,8 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind nginx the peer is always nginx: take the address nginx forwards (congvu/lib/http.py).
+AXES_CLIENT_IP_CALLABLE = "congvu.lib.http.client_ip"
 
 # API rate limits (django-ninja throttling, congvu/tasks/throttling.py): "N/period" with period
 # s, min, h or day; "off" disables one. Per user for token and session callers (all of a
@@ -228,7 +231,7 @@ API_RATES = {
 }
 # The client address the API limits by: behind nginx it is the last X-Forwarded-For entry (the
 # one nginx appended); otherwise REMOTE_ADDR. Never the client-supplied part of the header.
-NINJA_NUM_PROXIES = 1 if envbool("BEHIND_PROXY", "False") else 0
+NINJA_NUM_PROXIES = 1 if BEHIND_PROXY else 0
 
 # The counters live in a cache that every gunicorn worker (and every host) shares: a table in
 # the application database, created by `migrate` (congvu/ops/apps.py). No extra service to run.
