@@ -12,7 +12,7 @@ def client_ip(request: HttpRequest) -> str | None:
     written by the client and never trusted."""
     if settings.BEHIND_PROXY:
         forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
-        last = forwarded.split(",")[-1].strip()
+        last = forwarded.rsplit(",", maxsplit=1)[-1].strip()
         if last:
             return last
     peer: str | None = request.META.get("REMOTE_ADDR") or None
