@@ -57,7 +57,7 @@ security: install
 # pip-audit checks every version pinned in constraints.txt (runtime and dev) against PyPI's
 # vulnerability data; --strict fails on a package it cannot look up instead of skipping it.
 # It lives in its own venv so the tool's dependencies stay out of the project's pins. Blocked
-# on this network (README "Bảo mật / Security"); .ci/run runs it when the service answers.
+# on this network (README "Chưa có / giới hạn đã biết"); .ci/run runs it when the service answers.
 AUDIT_VENV := .venv-audit
 audit:
 	test -x $(AUDIT_VENV)/bin/pip-audit || { $(PYTHON) -m venv $(AUDIT_VENV) && \
