@@ -122,6 +122,8 @@ class Task(models.Model):
             models.Index(fields=["lead_unit", "status"], name="task_lead_status_idx"),
             models.Index(fields=["status", "deadline"], name="task_status_deadline_idx"),
             models.Index(fields=["lead_unit", "last_event_at"], name="task_lead_last_event_idx"),
+            # Task lists are ordered by deadline: a page of a wide scope walks this index.
+            models.Index(fields=["deadline", "id"], name="task_deadline_idx"),
         ]
 
     def __str__(self) -> str:

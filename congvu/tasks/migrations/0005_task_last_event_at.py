@@ -27,6 +27,10 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['lead_unit', 'last_event_at'], name='task_lead_last_event_idx'),
         ),
         migrations.AddIndex(
+            model_name='task',
+            index=models.Index(fields=['deadline', 'id'], name='task_deadline_idx'),
+        ),
+        migrations.AddIndex(
             model_name='taskevent',
             index=models.Index(fields=['target_person', 'type'], name='taskevent_tperson_type_idx'),
         ),
