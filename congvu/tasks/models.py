@@ -121,9 +121,12 @@ class Task(models.Model):
             # Used by the API task list and the overdue queries: open work of a unit.
             models.Index(fields=["lead_unit", "status"], name="task_lead_status_idx"),
             models.Index(fields=["status", "deadline"], name="task_status_deadline_idx"),
-            models.Index(fields=["lead_unit", "last_event_at"], name="task_lead_last_event_idx"),
+            models.Index(fields=["last_event_at"], name="task_last_event_idx"),
             # Task lists are ordered by deadline: a page of a wide scope walks this index.
             models.Index(fields=["deadline", "id"], name="task_deadline_idx"),
+            # The inbox's "to decide": work submitted, declined or returned to its assigner.
+            models.Index(fields=["assigner", "status"], name="task_assigner_status_idx"),
+            models.Index(fields=["assigner_unit", "status"], name="task_assigner_unit_status_idx"),
         ]
 
     def __str__(self) -> str:

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from congvu.org.tree import OrgTree
@@ -110,11 +112,10 @@ def load(day: date) -> Snapshot | None:
 
 @dataclass
 class UnitFigures:
-    """A unit dashboard's figures from the last refresh: the scope's total and per person."""
+    """A unit dashboard's figures from the last refresh: the scope's total."""
 
     computed_at: datetime
     stats: Stats
-    per_person: dict[int, Stats]
 
 
 def unit_figures(day: date, scope: set[int]) -> UnitFigures | None:
@@ -126,12 +127,24 @@ def unit_figures(day: date, scope: set[int]) -> UnitFigures | None:
     total = Stats()
     for r in rows:
         add(total, Stats(by_status=Counter(r.by_status), **{c: getattr(r, c) for c in COUNTS}))
-    per_person: dict[int, Stats] = defaultdict(Stats)
-    for values in PersonSummary.objects.filter(day=day, unit_id__in=scope).values_list(
-        "person_id", *COUNTS
-    ):
-        add(per_person[values[0]], Stats(**dict(zip(COUNTS, values[1:], strict=True))))
-    return UnitFigures(min(r.computed_at for r in rows), total, dict(per_person))
+    return UnitFigures(min(r.computed_at for r in rows), total)
+
+
+def top_people(day: date, scope: set[int], limit: int) -> tuple[list[tuple[int, Stats]], int]:
+    """The `limit` lead persons of `scope` with the most overdue, then open, work (summed over
+    the units they lead in) and how many persons there are: summed and ranked by the
+    database, since a whole province has tens of thousands of rows."""
+    rows = PersonSummary.objects.filter(day=day, unit_id__in=scope)
+    ranked = (
+        rows.values("person_id")
+        .annotate(**{f"sum_{c}": Sum(c) for c in COUNTS})
+        .order_by("-sum_overdue", "-sum_open", "person_id")[:limit]
+    )
+    people = []
+    for r in ranked:
+        counts: dict[str, Any] = {c: int(r[f"sum_{c}"]) for c in COUNTS}
+        people.append((int(r["person_id"]), Stats(**counts)))
+    return people, rows.values("person_id").distinct().count()
 
 
 def add(total: Stats, part: Stats) -> None:

@@ -24,11 +24,19 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='task',
-            index=models.Index(fields=['lead_unit', 'last_event_at'], name='task_lead_last_event_idx'),
+            index=models.Index(fields=['last_event_at'], name='task_last_event_idx'),
         ),
         migrations.AddIndex(
             model_name='task',
             index=models.Index(fields=['deadline', 'id'], name='task_deadline_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='task',
+            index=models.Index(fields=['assigner', 'status'], name='task_assigner_status_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='task',
+            index=models.Index(fields=['assigner_unit', 'status'], name='task_assigner_unit_status_idx'),
         ),
         migrations.AddIndex(
             model_name='taskevent',

@@ -73,25 +73,34 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     computed_at = None
     if figures is not None and figures.stats.total > settings.DASHBOARD_LIVE_TASKS:
         # A large unit (a whole Sở: tens of thousands of tasks) reads the hourly figures.
-        computed_at, stats, person_stats = figures.computed_at, figures.stats, figures.per_person
+        computed_at, stats = figures.computed_at, figures.stats
+        shown, people_total = summary.top_people(day, scope, PEOPLE_LIMIT)
     else:
         facts, _handovers = task_facts(tasks)
         stats = summarise(facts, day)
         by_person: dict[int, list[Any]] = {}
         for f in facts:  # one pass, not one pass per person
             by_person.setdefault(f.lead_person_id, []).append(f)
-        person_stats = {pid: summarise(fs, day) for pid, fs in by_person.items()}
+        ranked = sorted(
+            ((pid, summarise(fs, day)) for pid, fs in by_person.items()),
+            key=lambda kv: (-kv[1].overdue, -kv[1].open, kv[0]),
+        )
+        shown, people_total = ranked[:PEOPLE_LIMIT], len(ranked)
     overdue = with_countdowns(
         with_names(tasks.overdue(day)).order_by("deadline", "pk")[:LIST_LIMIT], day
     )
     # "No action for N working days": the task's cached time of its last event, indexed per
     # lead unit, instead of aggregating the event log of every open task.
     cutoff = datetime.combine(working_days_ago(day, IDLE_WORKING_DAYS), time.min, tzinfo=VN_TZ)
-    idle = list(
-        with_names(tasks.open())
+    # The page of ids first, then their names: joining before the LIMIT made PostgreSQL join
+    # every open task of a wide scope (0.4 s for the whole province).
+    idle_ids = list(
+        tasks.open()
         .filter(last_event_at__lt=cutoff)
-        .order_by("last_event_at")[:LIST_LIMIT]
+        .order_by("last_event_at", "pk")
+        .values_list("pk", flat=True)[:LIST_LIMIT]
     )
+    idle = list(with_names(Task.objects.filter(pk__in=idle_ids)).order_by("last_event_at", "pk"))
     incoming = list(
         Coordination.objects.filter(unit_id__in=scope, answered_at__isnull=True)
         .exclude(task__status__in=CLOSED)
@@ -108,8 +117,6 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
         c.overdue = c.due < day  # type: ignore[attr-defined]
     # Who needs attention first: most overdue, then most open work; a Sở has thousands of
     # people, so the table shows the first PEOPLE_LIMIT and says how many there are.
-    ranked = sorted(person_stats.items(), key=lambda kv: (-kv[1].overdue, -kv[1].open))
-    shown = ranked[:PEOPLE_LIMIT]
     names = dict(
         Person.objects.filter(pk__in=[pid for pid, _ in shown]).values_list("pk", "full_name")
     )
@@ -136,7 +143,7 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
             "incoming": incoming,
             "outgoing": outgoing,
             "per_person": per_person,
-            "people_total": len(person_stats),
+            "people_total": people_total,
             "summary_at": computed_at,
             "children": children,
             "findings": findings,
