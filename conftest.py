@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# Servers that tests start as subprocesses (gunicorn in the fault tests) read the environment.
+TEST_RATE = "1000000/min"
+os.environ.setdefault("CONGVU_API_RATE_USER", TEST_RATE)
+os.environ.setdefault("CONGVU_API_RATE_ANON", TEST_RATE)
 
 
 @pytest.fixture
@@ -18,6 +25,9 @@ def _fast_password_hasher(settings):  # type: ignore[no-untyped-def]
     # client.login() authenticates without a request, which django-axes refuses; the
     # throttling test turns it back on.
     settings.AXES_ENABLED = False
+    # The API's rate limits would turn the fuzzer's hundreds of calls into 429s; the rate-limit
+    # tests set their own.
+    settings.API_RATES = {"user": TEST_RATE, "anon": TEST_RATE}
 
 
 # --- Append-only event log vs. transactional tests -------------------------------------------

@@ -132,6 +132,7 @@ def generate_tasks(n_tasks: int, *, seed: int) -> int:
     from django.db import connection, transaction
 
     from congvu.tasks.events import TaskEventType as E
+    from congvu.tasks.models import Task
     from congvu.tasks.seal import canonical, compute_seal, micros, seal_key
     from congvu.tasks.state import TaskState, apply
     from congvu.workdays.calendar import get_calendar
@@ -260,18 +261,19 @@ def generate_tasks(n_tasks: int, *, seed: int) -> int:
                          json.dumps(payload, ensure_ascii=False), seal)
                     )  # fmt: skip
                 n_events += len(events)
+                title = f"Triển khai nhiệm vụ số {task_id} theo chỉ đạo của UBND tỉnh"
                 tasks_file.append(
-                    (task_id, False, f"{task_id}/UBND-TH", None, "", "",
-                     f"Triển khai nhiệm vụ số {task_id} theo chỉ đạo của UBND tỉnh", "", 2,
+                    (task_id, False, f"{task_id}/UBND-TH", None, "", "", title, "", 2,
                      boss, boss_unit, state.lead_unit_id, state.lead_person_id, assigned, None,
                      state.status, state.deadline, state.progress, state.seq, state.head_seal,
-                     state.seq)
+                     state.last_at, state.seq,
+                     Task.fold_search_text(title, f"{task_id}/UBND-TH", "", "", ""))
                 )  # fmt: skip
         with cur.copy(
             "COPY tasks_task (id, is_ad_hoc, source_number, source_date, source_issuer, "
             "source_excerpt, title, expected_result, priority, assigner_id, assigner_unit_id, "
             "lead_unit_id, lead_person_id, assigned_at, deadline_working_days, status, deadline, "
-            "progress, seq, head_seal, version) FROM STDIN"
+            "progress, seq, head_seal, last_event_at, version, search_text) FROM STDIN"
         ) as cp:
             for row in tasks_file:
                 cp.write_row(row)
@@ -281,7 +283,7 @@ def generate_tasks(n_tasks: int, *, seed: int) -> int:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT max(id) FROM {table}))"
             )
-            c.execute(f"ANALYZE {table}")
+            c.execute(f"VACUUM ANALYZE {table}")  # as autovacuum would: visibility map set
     del heads
     return n_events
 
@@ -437,6 +439,12 @@ def run(args: argparse.Namespace) -> None:
     from django.db import connections
 
     actors = _actors(args.users, args.seed)
+    # As in production, where `run_jobs` refreshes the dashboards' figures every hour.
+    from congvu.org.models import today
+    from congvu.web.models import UnitSummary
+
+    if not UnitSummary.objects.filter(day=today()).exists():
+        summaries(args)
     connections.close_all()
     port = _free_port()
     env = {

@@ -2,11 +2,13 @@
 
     .venv/bin/python bench/workflow_throughput.py [--clients 8] [--seconds 30] [--tasks 2000]
 
-Builds a small province in its own database (DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/congvu_bench, dropped and re-created), seeds open tasks,
-then runs N worker processes for a fixed time. Each worker mostly acts on its own share of
-the tasks (as people mostly work on their own files) and 10% of the time on any task, so
-row-lock conflicts and refused transitions happen as they would. Reports transitions/s,
+Builds the demo province with 25,000 people (`seed_demo --people 25000 --no-tasks`; --people 0
+builds the small synthetic one instead) in its own database (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/congvu_bench plus a timestamp), seeds open tasks,
+then runs N worker processes for a fixed time. One transition in ten assigns a new task (a
+task's life is about ten steps); otherwise each worker mostly acts on its own share of the
+tasks (as people mostly work on their own files) and 10% of the time on any task, so row-lock
+conflicts and refused transitions happen as they would. Reports transitions/s,
 p50/p95 latency per action (the whole do_* call: lock, replay, permission, seal, insert,
 commit) and verifies every chain afterwards.
 """
@@ -113,6 +115,43 @@ def build_province(departments: int, divisions: int, specialists: int) -> dict[s
     return {"divisions": divs, "people": n}
 
 
+def demo_province(people: int) -> dict[str, Any]:
+    """The demo province (`seed_demo --no-tasks`) in the shape the workers use: every unit
+    with specialists, its head, and the head above it (who assigns); siblings under the same
+    parent are where misrouted work is transferred."""
+    from django.core.management import call_command
+
+    from congvu.org.models import Membership, Unit
+
+    call_command("seed_demo", people=people, no_tasks=True, verbosity=0)
+    heads: dict[int, int] = {}
+    staff: dict[int, list[int]] = defaultdict(list)
+    for unit_id, person_id, role in (
+        Membership.objects.current().order_by("pk").values_list("unit_id", "person_id", "role")
+    ):
+        if role == Membership.Role.HEAD:
+            heads.setdefault(unit_id, person_id)
+        elif role == Membership.Role.MEMBER:
+            staff[unit_id].append(person_id)
+    parent = dict(Unit.objects.filter(valid_to__isnull=True).values_list("pk", "parent_id"))
+    divs = []
+    for unit_id, members in staff.items():
+        up = parent.get(unit_id)
+        while up is not None and up not in heads:
+            up = parent.get(up)
+        if unit_id in heads and up is not None and len(members) >= 2:
+            divs.append(
+                {
+                    "unit": unit_id,
+                    "head": heads[unit_id],
+                    "staff": members,
+                    "dept_head": heads[up],
+                    "dept": parent[unit_id],
+                }
+            )
+    return {"divisions": divs, "people": people}
+
+
 def seed_tasks(divisions: list[dict[str, Any]], count: int, rng: random.Random) -> float:
     from congvu.org.models import Person, Unit
     from congvu.tasks import actions
@@ -174,6 +213,10 @@ def worker(
         r = rng.random()
         # (label, action, actor, keyword arguments); the call happens right below.
         kw: dict[str, Any] = {}
+        if rng.random() < 0.1:
+            # New work arrives all the time: about one transition in ten is an assignment
+            # (a task's whole life is ~10 steps), not only when a worker meets a closed task.
+            status = "new"
         if status == "assigned":
             other = rng.choice([d for d in divisions if div and d["dept"] == div["dept"]] or [div])
             if r < 0.85 or div is None or other["unit"] == div["unit"]:
@@ -219,7 +262,7 @@ def worker(
                 kw = {"reason": "Bổ sung"}
         elif status == "approved":
             name, fn, who = "complete", actions.do_complete, assigner
-        else:  # closed: a new task for the same division (keeps the pool alive)
+        else:  # closed or new: a new task for the same division (keeps the pool alive)
             name, fn, who = "assign", None, None
             d = div or rng.choice(divisions)
             kw = {
@@ -249,6 +292,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--tasks", type=int, default=2000)
+    ap.add_argument("--people", type=int, default=25000, help="demo province size; 0: small one")
     ap.add_argument("--departments", type=int, default=10)
     ap.add_argument("--divisions", type=int, default=4)
     ap.add_argument("--specialists", type=int, default=6)
@@ -274,9 +318,12 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
-    org = build_province(args.departments, args.divisions, args.specialists)
+    if args.people:
+        org = demo_province(args.people)
+    else:
+        org = build_province(args.departments, args.divisions, args.specialists)
     print(
-        f"province: {org['people']} people, {len(org['divisions'])} divisions "
+        f"province: {org['people']:,} people, {len(org['divisions'])} units with specialists "
         f"({time.perf_counter() - t0:.1f} s)"
     )
     rng = random.Random(42)

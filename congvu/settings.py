@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 
-from congvu.lib.env import envbool, envint, envsecret, persistent_secret
+from congvu.lib.env import envbool, envint, envrate, envsecret, persistent_secret
 
 # Lets generic classes such as ModelAdmin[Unit] be subscripted at run time, as mypy wants.
 django_stubs_ext.monkeypatch()
@@ -181,7 +181,8 @@ SECURE_SSL_REDIRECT = HTTPS and envbool("SECURE_SSL_REDIRECT", "True")
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and envbool("SECURE_HSTS_PRELOAD", "True")
-if envbool("BEHIND_PROXY", "False"):
+BEHIND_PROXY = envbool("BEHIND_PROXY", "False")
+if BEHIND_PROXY:
     # Only when a trusted reverse proxy (nginx) sets this header and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
@@ -218,6 +219,30 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind nginx the peer is always nginx: take the address nginx forwards (congvu/lib/http.py).
+AXES_CLIENT_IP_CALLABLE = "congvu.lib.http.client_ip"
+
+# API rate limits (django-ninja throttling, congvu/tasks/throttling.py): "N/period" with period
+# s, min, h or day; "off" disables one. Per user for token and session callers (all of a
+# person's tokens share one budget); per client address for callers without valid credentials.
+API_RATES = {
+    "user": envrate("CONGVU_API_RATE_USER", "300/min"),
+    "anon": envrate("CONGVU_API_RATE_ANON", "30/min"),
+}
+# The client address the API limits by: behind nginx it is the last X-Forwarded-For entry (the
+# one nginx appended); otherwise REMOTE_ADDR. Never the client-supplied part of the header.
+NINJA_NUM_PROXIES = 1 if BEHIND_PROXY else 0
+
+# The counters live in a cache that every gunicorn worker (and every host) shares: a table in
+# the application database, created by `migrate` (congvu/ops/apps.py). No extra service to run.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "congvu_cache",
+        # Enough for every API client of a province; past it a third of the entries is culled.
+        "OPTIONS": {"MAX_ENTRIES": envint("CONGVU_CACHE_MAX_ENTRIES", "50000")},
+    }
+}
 
 LOGIN_URL = "/dang-nhap/"
 LOGIN_REDIRECT_URL = "/"
@@ -252,6 +277,10 @@ REMINDER_WORKING_DAYS = [
 LEGAL_DEPARTMENT_UNIT_CODES = tuple(
     c.strip() for c in os.getenv("CONGVU_LEGAL_UNIT_CODES", "STP").split(",") if c.strip()
 )
+
+# A unit dashboard folds its tasks live up to this many; above it (a whole Sở) it sums the
+# hourly pre-aggregated figures (congvu.web.summary) and says when they were computed.
+DASHBOARD_LIVE_TASKS = envint("CONGVU_DASHBOARD_LIVE_TASKS", "5000")
 
 # Province shown in headers and official documents.
 PROVINCE_NAME = os.getenv("CONGVU_PROVINCE_NAME", "Tỉnh Bình Minh")

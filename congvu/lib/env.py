@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -22,6 +23,21 @@ def envint(name: str, default: str) -> int:
         return int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer") from exc
+
+
+_RATE = re.compile(r"^[1-9][0-9]*/(s|sec|min|m|h|hour|d|day)$")
+
+
+def envrate(name: str, default: str) -> str | None:
+    """A request rate such as "300/min" (django-ninja's format), or None for "off"."""
+    value = os.getenv(name, default).strip()
+    if value.lower() == "off":
+        return None
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate: use e.g. '300/min', '20/s', '5000/day' or 'off'"
+        )
+    return value
 
 
 def envsecret(name: str) -> str | None:

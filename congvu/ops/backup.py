@@ -149,6 +149,8 @@ def create_backup(out_dir: Path) -> Path:
             info.size = len(data)
             info.mtime = int(datetime.now().timestamp())  # noqa: DTZ005 - tar wants epoch seconds
             tar.addfile(info, io.BytesIO(data))
+        # The archive holds the whole database (password hashes, evaluations): owner only.
+        partial.chmod(0o600)
         os.replace(partial, target)  # atomic: a crash leaves no half archive under the final name
     return target
 
@@ -177,7 +179,13 @@ def restore_backup(archive: Path, *, allow_other_key: bool = False) -> RestoreRe
         tmp = Path(tmpdir)
         try:
             with tarfile.open(archive, "r:gz") as tar:
-                tar.extractall(tmp, members=_safe_members(tar), filter="data")
+                members = _safe_members(tar)
+                if hasattr(tarfile, "data_filter"):
+                    tar.extractall(tmp, members=members, filter="data")
+                else:
+                    # Python before 3.11.4 (Debian 12 ships 3.11.2) has no extraction filters;
+                    # _safe_members has already refused links, devices and paths leaving tmp.
+                    tar.extractall(tmp, members=members)  # noqa: S202
         except (tarfile.TarError, EOFError, OSError) as exc:
             raise BackupError(f"Tệp sao lưu hỏng hoặc không đọc được: {exc}") from exc
         manifest_path = tmp / "manifest.json"

@@ -6,15 +6,15 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from congvu.lib.http import client_ip
 from congvu.ops.models import SignInRecord
 
 
 def _client(request: HttpRequest | None) -> tuple[str | None, str]:
     if request is None:
         return None, ""
-    # REMOTE_ADDR is the peer as seen by the app; behind the documented nginx proxy that is
-    # nginx, and X-Forwarded-For is logged by nginx itself.
-    return request.META.get("REMOTE_ADDR") or None, request.META.get("HTTP_USER_AGENT", "")[:300]
+    # Behind nginx, the address nginx forwards (not nginx's own); see congvu/lib/http.py.
+    return client_ip(request), request.META.get("HTTP_USER_AGENT", "")[:300]
 
 
 @receiver(user_logged_in, dispatch_uid="congvu-signin-success")

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.db.models import BooleanField, Value
+
 from congvu.org.models import Membership, Person, RoleGrant, Unit, person_for_user, today
-from congvu.org.tree import tree_as_of
+from congvu.org.tree import OrgTree, tree_as_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -86,7 +88,11 @@ NO_ACCESS = Access(
 
 
 def access_for(
-    person: Person | None, day: date | None = None, *, superuser: bool = False
+    person: Person | None,
+    day: date | None = None,
+    *,
+    superuser: bool = False,
+    tree: OrgTree | None = None,
 ) -> Access:
     day = day or today()
     if person is None:
@@ -94,16 +100,42 @@ def access_for(
             empty: frozenset[int] = frozenset()
             return Access(None, frozenset({Role.ADMIN}), empty, empty, empty, empty, empty, True)
         return NO_ACCESS
-    tree = tree_as_of(day)
+    if tree is None or tree.day != day:
+        tree = tree_as_of(day)
     roles: set[str] = set()
     member: set[int] = set()
     read: set[int] = set()
     act: set[int] = set()
     admin: set[int] = set()
     evaluation: set[int] = set()
-    for unit_id, role in (
-        Membership.objects.active_on(day).filter(person=person).values_list("unit_id", "role")
-    ):
+    # Memberships and role grants in one round trip: access_for() runs on every request and
+    # every workflow action.
+    memberships = (
+        Membership.objects.active_on(day)
+        .filter(person=person)
+        .order_by()
+        .values_list("unit_id", "role", Value(False, output_field=BooleanField()))
+    )
+    grants = (
+        RoleGrant.objects.active_on(day)
+        .filter(person=person)
+        .order_by()
+        .values_list("scope_id", "role", Value(True, output_field=BooleanField()))
+    )
+    for unit_id, role, is_grant in memberships.union(grants, all=True):
+        if is_grant:
+            scope = tree.with_predecessors(tree.subtree(unit_id))
+            roles.add(role)
+            if role == RoleGrant.Role.LEADER:
+                read |= scope
+                act |= scope
+                evaluation |= scope
+            elif role in (RoleGrant.Role.HR, RoleGrant.Role.INSPECTOR):
+                read |= scope
+                evaluation |= scope
+            elif role == RoleGrant.Role.ADMIN:
+                admin |= scope
+            continue
         member.add(unit_id)
         read.add(unit_id)
         if role in (Membership.Role.HEAD, Membership.Role.DEPUTY):
@@ -114,20 +146,6 @@ def access_for(
             evaluation |= directed
         else:
             roles.add(Role.SPECIALIST)
-    for scope_id, role in (
-        RoleGrant.objects.active_on(day).filter(person=person).values_list("scope_id", "role")
-    ):
-        scope = tree.with_predecessors(tree.subtree(scope_id))
-        roles.add(role)
-        if role == RoleGrant.Role.LEADER:
-            read |= scope
-            act |= scope
-            evaluation |= scope
-        elif role in (RoleGrant.Role.HR, RoleGrant.Role.INSPECTOR):
-            read |= scope
-            evaluation |= scope
-        elif role == RoleGrant.Role.ADMIN:
-            admin |= scope
     return Access(
         person.pk,
         frozenset(roles),

@@ -25,7 +25,7 @@ from django.utils import timezone
 from congvu.lib.errors import ActionError, ActionPermissionError, ConflictError
 from congvu.org.models import Membership, Person, Unit
 from congvu.org.permissions import Access, access_for
-from congvu.org.tree import tree_as_of
+from congvu.org.tree import OrgTree, tree_as_of
 from congvu.tasks.events import PAUSE_REASONS, TRANSFER_REASONS
 from congvu.tasks.events import TaskEventType as E
 from congvu.tasks.models import Coordination, Priority, Status, Task, TaskEvent
@@ -284,6 +284,7 @@ CACHE_FIELDS = [
     "progress",
     "seq",
     "head_seal",
+    "last_event_at",
     "version",
 ]
 
@@ -298,6 +299,7 @@ def _save_cache(task: Task, state: TaskState) -> None:
     task.progress = state.progress
     task.seq = state.seq
     task.head_seal = state.head_seal
+    task.last_event_at = state.last_at
     task.version += 1
     task.save(update_fields=CACHE_FIELDS)
 
@@ -384,8 +386,7 @@ def _check_deadline_within_parent(task: Task | None, deadline: date, field: str)
         )
 
 
-def _assigner_unit(access: Access, lead_unit: Unit, day: date) -> int | None:
-    tree = tree_as_of(day)
+def _assigner_unit(access: Access, lead_unit: Unit, tree: OrgTree) -> int | None:
     for unit_id in sorted(access.member_unit_ids):
         if lead_unit.pk in tree.subtree(unit_id):
             return unit_id
@@ -431,7 +432,8 @@ def do_assign(
         )
     if priority not in Priority.values:
         raise ActionError("invalid_priority", "Mức độ ưu tiên không hợp lệ.", field="priority")
-    access = access_for(assigner, day)
+    tree = tree_as_of(day)
+    access = access_for(assigner, day, tree=tree)
     if not access.can_act_on_unit(lead_unit):
         raise ActionPermissionError(
             f"Bạn không chỉ đạo {lead_unit.name}, nên không thể giao việc cho đơn vị này."
@@ -462,7 +464,7 @@ def do_assign(
         parent_ctx.require_lead("giao tiếp nhiệm vụ con")
         parent_ctx.require_status("giao nhiệm vụ con", Status.IN_PROGRESS)
         _check_deadline_within_parent(parent_ctx.task, deadline, "deadline")
-    assigner_unit = _assigner_unit(access, lead_unit, day)
+    assigner_unit = _assigner_unit(access, lead_unit, tree)
     if assigner_unit is None:
         raise ActionPermissionError("Bạn không thuộc đơn vị nào nên không thể giao việc.")
     task = Task.objects.create(

@@ -8,6 +8,7 @@ same `access_for` layer the web pages use, applied inside the actions. Errors ar
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, File, Form, NinjaAPI, Schema
 from ninja import Status as Reply
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer, django_auth
 
@@ -29,6 +30,7 @@ from congvu.tasks import actions
 from congvu.tasks.importer import import_tasks
 from congvu.tasks.models import ApiToken, Status, Task, event_dict
 from congvu.tasks.state import VN_TZ, TaskState
+from congvu.tasks.throttling import API_THROTTLES, anon_call_refused
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,6 +51,7 @@ api = NinjaAPI(
     version="1",
     description="Giao việc, theo dõi nhiệm vụ và nhật ký sự kiện. Xem docs/api.md.",
     auth=[TokenAuth(), django_auth],
+    throttle=API_THROTTLES,
     urls_namespace="api-v1",
 )
 
@@ -79,8 +82,29 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     )
 
 
+def _too_many(request: HttpRequest, wait: float | None) -> HttpResponse:
+    seconds = max(1, math.ceil(wait or 1))
+    response = _error(
+        request,
+        429,
+        "rate_limited",
+        f"Quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau {seconds} giây.",
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    return _too_many(request, exc.wait)
+
+
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    # Calls without valid credentials count against their address (token guessing, loops).
+    wait = anon_call_refused(request)
+    if wait is not None:
+        return _too_many(request, wait)
     return _error(request, 401, "unauthenticated", "Cần đăng nhập hoặc token hợp lệ.")
 
 
@@ -369,6 +393,7 @@ ERRORS: dict[int, type[Schema]] = {
     404: ErrorOut,
     409: ErrorOut,
     422: ErrorOut,
+    429: ErrorOut,
 }
 
 

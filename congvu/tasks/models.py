@@ -99,6 +99,9 @@ class Task(models.Model):
     # next action; verify_log never trusts these, it recomputes from the events.
     seq = models.PositiveIntegerField(default=0)
     head_seal = models.CharField(max_length=64, default="")
+    # Time of the last event (a cache like the fields above): the dashboards' "no action for
+    # N working days" list reads it instead of aggregating the event log of every open task.
+    last_event_at = models.DateTimeField(null=True, editable=False)
     version = models.PositiveIntegerField(default=0)
 
     objects = TaskQuerySet.as_manager()
@@ -118,6 +121,12 @@ class Task(models.Model):
             # Used by the API task list and the overdue queries: open work of a unit.
             models.Index(fields=["lead_unit", "status"], name="task_lead_status_idx"),
             models.Index(fields=["status", "deadline"], name="task_status_deadline_idx"),
+            models.Index(fields=["last_event_at"], name="task_last_event_idx"),
+            # Task lists are ordered by deadline: a page of a wide scope walks this index.
+            models.Index(fields=["deadline", "id"], name="task_deadline_idx"),
+            # The inbox's "to decide": work submitted, declined or returned to its assigner.
+            models.Index(fields=["assigner", "status"], name="task_assigner_status_idx"),
+            models.Index(fields=["assigner_unit", "status"], name="task_assigner_unit_status_idx"),
         ]
 
     def __str__(self) -> str:
@@ -224,6 +233,9 @@ class TaskEvent(models.Model):
             models.Index(fields=["at"], name="taskevent_at_idx"),
             # Used by detectors in the app: a person's events.
             models.Index(fields=["actor", "at"], name="taskevent_actor_idx"),
+            # Inbox and notifications: events addressed to a person or a unit, by type.
+            models.Index(fields=["target_person", "type"], name="taskevent_tperson_type_idx"),
+            models.Index(fields=["target_unit", "type"], name="taskevent_tunit_type_idx"),
         ]
 
     def __str__(self) -> str:

@@ -90,6 +90,34 @@ class UnitSummary(models.Model):
         return f"{self.unit_id} @ {self.day}"
 
 
+class PersonSummary(models.Model):
+    """The same figures per lead person within one lead unit, as of one day: the "by person"
+    table of a large unit's dashboard sums these rows instead of folding every task."""
+
+    day = models.DateField()
+    unit_id = models.BigIntegerField()
+    person_id = models.BigIntegerField()
+    total = models.IntegerField(default=0)
+    open = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+    declines = models.IntegerField(default=0)
+    pingpong = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "unit_id", "person_id"], name="personsummary_day_unit_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.unit_id} @ {self.day}"
+
+
 class HandoverSummary(models.Model):
     """How many hand-overs went from one unit to another (all time), as of one day."""
 

@@ -12,14 +12,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from congvu.org.tree import OrgTree
 from congvu.tasks.models import Task
-from congvu.web.metrics import Stats, group_of, monthly, summarise, task_facts
-from congvu.web.models import HandoverSummary, UnitSummary
+from congvu.web.metrics import Stats, TaskFacts, group_of, monthly, summarise, task_facts
+from congvu.web.models import HandoverSummary, PersonSummary, UnitSummary
 
 MONTHS = 12
 KEEP_DAYS = 2
@@ -41,27 +43,43 @@ def refresh(day: date) -> dict[str, int]:
     """Fold every task once and store the per-unit figures as of `day`."""
     now = timezone.now()
     facts, handovers = task_facts(Task.objects.all())
-    by_unit: dict[int, list[object]] = defaultdict(list)
+    by_unit: dict[int, list[TaskFacts]] = defaultdict(list)
     for f in facts:
         by_unit[f.lead_unit_id].append(f)
     rows = []
+    people: list[PersonSummary] = []
     for unit_id, unit_facts in by_unit.items():
-        st = summarise(unit_facts, day)  # type: ignore[arg-type]
+        st = summarise(unit_facts, day)
+        by_person: dict[int, list[TaskFacts]] = defaultdict(list)
+        for f in unit_facts:
+            by_person[f.lead_person_id].append(f)
+        people.extend(
+            PersonSummary(
+                day=day,
+                unit_id=unit_id,
+                person_id=person_id,
+                **{c: getattr(pst, c) for c in COUNTS},
+            )
+            for person_id, person_facts in by_person.items()
+            for pst in (summarise(person_facts, day),)
+        )
         rows.append(
             UnitSummary(
                 day=day,
                 unit_id=unit_id,
                 computed_at=now,
                 by_status=dict(st.by_status),
-                monthly=[list(m) for m in monthly(unit_facts, MONTHS, day)],  # type: ignore[arg-type]
+                monthly=[list(m) for m in monthly(unit_facts, MONTHS, day)],
                 **{c: getattr(st, c) for c in COUNTS},
             )
         )
     edges = Counter((src, dst) for _t, _e, src, dst in handovers)
     with transaction.atomic():
         UnitSummary.objects.filter(day=day).delete()
+        PersonSummary.objects.filter(day=day).delete()
         HandoverSummary.objects.filter(day=day).delete()
         UnitSummary.objects.bulk_create(rows, batch_size=2000)
+        PersonSummary.objects.bulk_create(people, batch_size=2000)
         HandoverSummary.objects.bulk_create(
             [
                 HandoverSummary(day=day, src_unit_id=a, dst_unit_id=b, n=n)
@@ -71,8 +89,9 @@ def refresh(day: date) -> dict[str, int]:
         )
         cutoff = day - timedelta(days=KEEP_DAYS)
         UnitSummary.objects.filter(day__lt=cutoff).delete()
+        PersonSummary.objects.filter(day__lt=cutoff).delete()
         HandoverSummary.objects.filter(day__lt=cutoff).delete()
-    return {"units": len(rows), "tasks": len(facts), "edges": len(edges)}
+    return {"units": len(rows), "people": len(people), "tasks": len(facts), "edges": len(edges)}
 
 
 def load(day: date) -> Snapshot | None:
@@ -89,6 +108,43 @@ def load(day: date) -> Snapshot | None:
     ):
         snap.handovers[(a, b)] += n
     return snap
+
+
+@dataclass
+class UnitFigures:
+    """A unit dashboard's figures from the last refresh: the scope's total."""
+
+    computed_at: datetime
+    stats: Stats
+
+
+def unit_figures(day: date, scope: set[int]) -> UnitFigures | None:
+    """The pre-aggregated figures of the tasks led by the units in `scope`, or None when the
+    job has not refreshed them for `day` yet (the dashboard then folds live)."""
+    rows = list(UnitSummary.objects.filter(day=day, unit_id__in=scope))
+    if not rows:
+        return None
+    total = Stats()
+    for r in rows:
+        add(total, Stats(by_status=Counter(r.by_status), **{c: getattr(r, c) for c in COUNTS}))
+    return UnitFigures(min(r.computed_at for r in rows), total)
+
+
+def top_people(day: date, scope: set[int], limit: int) -> tuple[list[tuple[int, Stats]], int]:
+    """The `limit` lead persons of `scope` with the most overdue, then open, work (summed over
+    the units they lead in) and how many persons there are: summed and ranked by the
+    database, since a whole province has tens of thousands of rows."""
+    rows = PersonSummary.objects.filter(day=day, unit_id__in=scope)
+    ranked = (
+        rows.values("person_id")
+        .annotate(**{f"sum_{c}": Sum(c) for c in COUNTS})
+        .order_by("-sum_overdue", "-sum_open", "person_id")[:limit]
+    )
+    people = []
+    for r in ranked:
+        counts: dict[str, Any] = {c: int(r[f"sum_{c}"]) for c in COUNTS}
+        people.append((int(r["person_id"]), Stats(**counts)))
+    return people, rows.values("person_id").distinct().count()
 
 
 def add(total: Stats, part: Stats) -> None:

@@ -77,6 +77,48 @@ def test_it_refuses_a_truncated_gzip(tmp_path):
     assert info.value.path == str(path)
 
 
+def test_it_reads_a_gzip_file_of_several_members(tmp_path):
+    # `cat a.gz b.gz > log.gz` is a valid gzip file; every member must be read.
+    text = small_log().encode()
+    cut = text.index(b"\t<trace>", text.index(b"</trace>"))
+    path = tmp_path / "members.xes.gz"
+    path.write_bytes(gzip.compress(text[:cut]) + gzip.compress(text[cut:]))
+    assert_frame_equal(
+        read_xes(path).frame, read_xes(write(tmp_path / "log.xes", small_log())).frame
+    )
+
+
+def test_it_refuses_a_gzip_whose_checksum_does_not_match(tmp_path):
+    whole = bytearray(gzip.compress(small_log().encode()))
+    whole[-8] ^= 0xFF  # the CRC-32 in the trailer
+    path = tmp_path / "crc.xes.gz"
+    path.write_bytes(bytes(whole))
+    with pytest.raises(LogError, match="gzip"):
+        read_xes(path)
+
+
+def test_it_refuses_garbage_after_the_gzip_stream(tmp_path):
+    path = tmp_path / "tail.xes.gz"
+    path.write_bytes(gzip.compress(small_log().encode()) + b"not gzip")
+    with pytest.raises(LogError, match="gzip"):
+        read_xes(path)
+
+
+def test_it_reads_the_log_attributes_of_a_header_with_nested_meta_attributes(tmp_path):
+    text = document(trace("C1", event("A", "2012-01-02T09:00:00+01:00")))
+    text = text.replace(
+        "<trace>",
+        '<float key="meta:sd" value="7.6"><float key="Ann" value="0.1"/></float>\n'
+        '\t<string key="congvu:schema" value="1"/>\n\t<trace>',
+        1,
+    )
+    raw = read_xes(write(tmp_path / "log.xes", text))
+    assert raw.parser == "fast"
+    assert raw.log_attributes["meta:sd"] == "7.6"
+    assert raw.log_attributes["congvu:schema"] == "1"
+    assert "Ann" not in raw.log_attributes
+
+
 def test_it_refuses_malformed_xml_naming_line_and_trace(tmp_path):
     text = small_log().replace("\t\t</event>\n\t</trace>\n\t<trace>", "\t</trace>\n\t<trace>", 1)
     path = write(tmp_path / "bad.xes", text)

@@ -84,3 +84,26 @@ def test_the_commands_back_up_and_ask_before_restoring(org, tmp_path, capsys):
         call_command("restore", str(archive))
     call_command("restore", str(archive), "--yes")
     assert "toàn vẹn" in capsys.readouterr().out
+
+
+def test_a_backup_is_readable_by_its_owner_only(org, tmp_path):
+    from congvu.ops.backup import create_backup
+
+    archive = create_backup(tmp_path / "backups")
+    assert oct(archive.stat().st_mode)[-3:] == "600"
+
+
+def test_restore_works_on_a_python_without_tar_filters(org, tmp_path, monkeypatch):
+    # Debian 12's python3.11 (3.11.2) predates tarfile's extraction filters (3.11.4).
+    make_task(org)
+    archive = create_backup(tmp_path)
+    monkeypatch.delattr(tarfile, "data_filter")
+    assert restore_backup(archive).verified
+    evil = tmp_path / "evil.tar.gz"
+    with tarfile.open(evil, "w:gz") as tar:
+        info = tarfile.TarInfo("../escape.txt")
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    with pytest.raises(BackupError, match="không an toàn"):
+        restore_backup(evil)
+    assert not (tmp_path.parent / "escape.txt").exists()

@@ -159,3 +159,20 @@ def test_re_importing_the_same_units_is_idempotent(types, tmp_path):
     assert import_org(path, dry_run=False).units_created == 4
     again = import_org(path, dry_run=False)
     assert again.ok and again.units_created == 0 and again.units_unchanged == 4
+
+
+def test_seed_unit_types_makes_a_fresh_database_ready_for_the_import(db, tmp_path):
+    from django.core.management import call_command
+
+    from congvu.org.models import UnitType
+
+    call_command("seed_unit_types", verbosity=0)
+    call_command("seed_unit_types", verbosity=0)  # idempotent
+    assert UnitType.objects.filter(code__in=["ubnd_tinh", "so", "phong", "ubnd_xa"]).count() == 4
+    units = [
+        ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên"],
+        ["UBND", "Ủy ban nhân dân tỉnh Bình Minh", "ubnd_tinh", ""],
+        ["SNV", "Sở Nội vụ", "so", "UBND"],
+    ]
+    report = import_org(write_xlsx(tmp_path / "co-cau.xlsx", units=units, people=None))
+    assert not report.errors and report.units_created == 2

@@ -26,6 +26,7 @@ def assert_cache_matches_replay(task: Task) -> None:
         task.progress,
         task.seq,
         task.head_seal,
+        task.last_event_at,
     ) == (
         state.status,
         state.lead_unit_id,
@@ -34,6 +35,7 @@ def assert_cache_matches_replay(task: Task) -> None:
         state.progress,
         state.seq,
         state.head_seal,
+        state.last_at,
     )
 
 

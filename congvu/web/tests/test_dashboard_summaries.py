@@ -60,3 +60,48 @@ def test_a_narrower_scope_still_folds_live(signed_in, org):
 
 def test_the_job_is_registered_hourly():
     assert REGISTRY["dashboard_summaries"].every.total_seconds() == 3600
+
+
+def _unit_figures(response):  # type: ignore[no-untyped-def]
+    c = response.context
+    # The "by person" table shows counts and the on-time rate (no status breakdown).
+    people = [
+        (r.pk, r.name, r.stats.open, r.stats.overdue, r.stats.completed, r.stats.on_time_rate)
+        for r in c["per_person"]
+    ]
+    return c["stats"], people, c["people_total"]
+
+
+def test_a_large_unit_dashboard_sums_the_hourly_figures_and_says_when(signed_in, org, settings):
+    _history(org)
+    client = signed_in("gd_a")
+    url = f"/don-vi/{org.so_a.pk}/"
+    live = client.get(url)
+    assert live.context["summary_at"] is None
+    summary.refresh(today())
+    settings.DASHBOARD_LIVE_TASKS = 3  # Sở Tài chính leads 7 tasks: "large" here
+    summarised = client.get(url)
+    assert summarised.context["summary_at"] is not None
+    assert "Số liệu tổng hợp lúc" in summarised.content.decode()
+    assert _unit_figures(summarised) == _unit_figures(live)
+    # A unit under the threshold keeps folding live, so its head sees a new task at once.
+    settings.DASHBOARD_LIVE_TASKS = 5000
+    assign(org, unit="a1", lead="alice", by="gd_a", title="Việc mới")
+    fresh = client.get(url)
+    assert fresh.context["summary_at"] is None
+    assert fresh.context["stats"].total == summarised.context["stats"].total + 1
+
+
+def test_the_idle_list_shows_open_work_without_events_for_ten_working_days(signed_in, org):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = assign(org, unit="a1", lead="alice", by="gd_a", title="Việc bị bỏ quên")
+    old_at = timezone.now() - timedelta(days=30)
+    # The cached time of the last event is what the list reads (as the actions write it).
+    type(old).objects.filter(pk=old.pk).update(last_event_at=old_at)
+    recent = assign(org, unit="a1", lead="alice", by="gd_a", title="Việc vừa giao")
+    response = signed_in("gd_a").get(f"/don-vi/{org.so_a.pk}/")
+    idle = [t.pk for t in response.context["idle"]]
+    assert old.pk in idle and recent.pk not in idle

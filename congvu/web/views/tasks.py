@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from congvu.lib.errors import ActionError, ConflictError
 from congvu.org.models import Person, Unit, today
+from congvu.org.tree import tree_as_of
 from congvu.tasks import actions as A
 from congvu.tasks.models import CLOSED, Coordination, Status, Task, TaskEvent
 from congvu.tasks.state import replay
@@ -33,7 +35,13 @@ from congvu.web.task_actions import (
     answerable_requests,
     my_opinion_requests,
 )
-from congvu.web.taskquery import countdown, visible_tasks, with_countdowns, with_names
+from congvu.web.taskquery import (
+    count_visible,
+    countdown,
+    visible_tasks,
+    with_countdowns,
+    with_names,
+)
 from congvu.workdays.calendar import add_working_days
 
 
@@ -402,23 +410,27 @@ def deadline_preview(request: HttpRequest) -> HttpResponse:
 @require_GET
 def task_list(request: HttpRequest) -> HttpResponse:
     access = get_access(request)
-    tasks = with_names(visible_tasks(access))
     status = request.GET.get("trang_thai", "")
-    if status in Status.values:
-        tasks = tasks.filter(status=status)
-    if request.GET.get("qua_han"):
-        tasks = tasks.exclude(status__in=CLOSED).filter(deadline__lt=today())
     unit = request.GET.get("don_vi", "")
-    if unit.isdigit() and access.can_see_unit(int(unit)):
-        from congvu.org.tree import tree_as_of
-
-        tasks = tasks.filter(
-            lead_unit_id__in=tree_as_of().with_predecessors(tree_as_of().subtree(int(unit)))
-        )
     who = request.GET.get("nguoi", "")
-    if who.isdigit():
-        tasks = tasks.filter(lead_person_id=int(who))
-    page = paginate(request, tasks.order_by("deadline", "pk"))
+
+    def narrow(tasks: QuerySet[Task]) -> QuerySet[Task]:
+        if status in Status.values:
+            tasks = tasks.filter(status=status)
+        if request.GET.get("qua_han"):
+            tasks = tasks.exclude(status__in=CLOSED).filter(deadline__lt=today())
+        if unit.isdigit() and access.can_see_unit(int(unit)):
+            tree = tree_as_of()
+            tasks = tasks.filter(lead_unit_id__in=tree.with_predecessors(tree.subtree(int(unit))))
+        if who.isdigit():
+            tasks = tasks.filter(lead_person_id=int(who))
+        return tasks
+
+    page = paginate(
+        request,
+        narrow(with_names(visible_tasks(access))).order_by("deadline", "pk"),
+        count=lambda: count_visible(access, narrow),
+    )
     page.object_list = with_countdowns(page.object_list)
     # htmx (the filters): only the results are re-rendered.
     template = (
