@@ -278,8 +278,10 @@ def _month(
         person = m.person
         if (person.pk, Evaluation.Kind.MONTH, year, month) in existing:
             continue
-        rng = random.Random(f"{rng_seed}-{person.pk}-{year}-{month}")  # noqa: S311 - demo data
-        t = traits.setdefault(person.pk, _traits(random.Random(f"{rng_seed}-{person.pk}")))  # noqa: S311
+        # Seeded by the person's code, not the row id: the same people draw the same on every
+        # database (PostgreSQL sequences do not restart).
+        rng = random.Random(f"{rng_seed}-{person.code}-{year}-{month}")  # noqa: S311 - demo data
+        t = traits.setdefault(person.pk, _traits(random.Random(f"{rng_seed}-{person.code}")))  # noqa: S311
         head = org.superior_of(m)
         if head is None:
             result.skipped += 1
@@ -409,8 +411,11 @@ def _year_criteria(
         except ActionError:
             result.skipped += 1
             continue
-        rng = random.Random(f"{rng_seed}-{m.person_id}-{year}")  # noqa: S311 - demo data
-        t = traits.setdefault(m.person_id, _traits(random.Random(f"{rng_seed}-{m.person_id}")))  # noqa: S311
+        rng = random.Random(f"{rng_seed}-{m.person.code}-{year}")  # noqa: S311 - demo data
+        t = traits.setdefault(
+            m.person_id,
+            _traits(random.Random(f"{rng_seed}-{m.person.code}")),  # noqa: S311 - demo data
+        )
         sheet = _criteria_from_tasks(lines.get(m.person_id, []), rng, t, y.is_leader)
         actions.do_self_assess(y, actor=m.person, sheet=sheet, comment="Báo cáo tự đánh giá năm.")
         actions.do_record_collective_comments(y, actor=head, comments="Tập thể nhất trí.")
