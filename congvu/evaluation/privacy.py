@@ -37,7 +37,7 @@ def _scopes(viewer: Person | None, access: Access) -> tuple[set[int], set[int], 
         role__in=[RoleGrant.Role.LEADER, RoleGrant.Role.HR, RoleGrant.Role.INSPECTOR],
     )
     for scope_id in grants.values_list("scope_id", flat=True):
-        full |= tree.with_predecessors(tree.subtree(scope_id))
+        full |= tree.scope(scope_id)
     for unit_id in units:
         if unit_id in full:
             continue

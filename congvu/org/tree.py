@@ -27,6 +27,7 @@ class OrgTree:
     # successor -> its direct predecessors (successions effective on `day`): a merged unit's
     # history belongs to the unit that took it over.
     predecessors: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    _scopes: dict[int, frozenset[int]] = field(default_factory=dict, repr=False, compare=False)
 
     def __contains__(self, unit_id: object) -> bool:
         return unit_id in self.parent
@@ -63,6 +64,16 @@ class OrgTree:
                     out.add(pred)
                     stack.append(pred)
         return out
+
+    def scope(self, unit_id: int) -> frozenset[int]:
+        """The unit, everything below it and every unit they took over: what a head of the
+        unit directs. Memoised: the tree is immutable and shared, and every permission check
+        of every request asks this for the same few units."""
+        found = self._scopes.get(unit_id)
+        if found is None:
+            found = frozenset(self.with_predecessors(self.subtree(unit_id)))
+            self._scopes[unit_id] = found
+        return found
 
     def roots(self) -> list[int]:
         return [u for u, p in self.parent.items() if p is None]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from datetime import date, datetime
 
-from django.db.models import Count, Max
+from django.db import connection
 
 from congvu.workdays.models import CalendarAdjustment
 from congvu_analytics.workdays import WorkCalendar, build_calendar
@@ -19,8 +19,13 @@ _cached: tuple[tuple[object, ...], WorkCalendar] | None = None
 
 
 def _fingerprint() -> tuple[object, ...]:
-    agg = CalendarAdjustment.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    return (agg["n"], agg["last"])
+    # Plain SQL (compared for equality only, whatever type the backend returns): it runs on
+    # every deadline computation.
+    table = CalendarAdjustment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {table}")  # noqa: S608 - table name from model metadata
+        row = cursor.fetchone()
+    return tuple(row)
 
 
 def get_calendar() -> WorkCalendar:
