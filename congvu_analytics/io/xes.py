@@ -201,6 +201,7 @@ def _read_fast(path: Path, progress: Progress | None) -> RawLog:
     types: dict[str, str] = {}
     n_traces = 0
     n_events = 0
+    pos = 0  # where the unparsed body starts in `buffer` (slicing once saves a block copy)
     for block in _blocks(path, progress):
         buffer += block
         if not in_body:
@@ -209,13 +210,13 @@ def _read_fast(path: Path, progress: Progress | None) -> RawLog:
                 if len(buffer) > 256 * 1024 * 1024:
                     raise _FastPathUnsupported
                 continue
-            header, buffer = buffer[:start], buffer[start:]
+            header, pos = buffer[:start], start
             in_body = True
-        cut = buffer.rfind(b"</trace>")
+        cut = buffer.rfind(b"</trace>", pos)
         if cut < 0:
             continue
         cut += len(b"</trace>")
-        chunk, buffer = buffer[:cut].lstrip(), buffer[cut:]
+        chunk, buffer, pos = buffer[pos:cut], buffer[cut:], 0
         frame, n_t, n_e = _parse_block(chunk, n_traces, n_events, types)
         n_traces += n_t
         n_events += n_e
@@ -275,7 +276,7 @@ def _parse_block(
     names = ["head", "key", "sep", "value", "tail", "extra"]
     try:
         rows = pl.read_csv(
-            chunk[1:],  # drop the first "<" so that row 0 is "trace>"
+            chunk,  # starts with "<": row 0 is empty (dropped below, no copy of the block)
             has_header=False,
             separator='"',
             eol_char="<",
@@ -286,6 +287,10 @@ def _parse_block(
         )
     except pl.exceptions.PolarsError as exc:  # e.g. invalid UTF-8
         raise _FastPathUnsupported from exc
+    # Row 0 is what precedes the block's first "<": only whitespace is allowed there.
+    if rows.height == 0 or (rows.item(0, 0) or "").strip() or rows.row(0)[1:] != (None,) * 5:
+        raise _FastPathUnsupported
+    rows = rows.slice(1)
     delta_by_kind = {_K_TRACE: 1, _K_EVENT: 1, _K_END_TRACE: -1, _K_END_EVENT: -1}
     kind = pl.col("kind")
     lf = (

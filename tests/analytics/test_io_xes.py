@@ -201,3 +201,24 @@ def test_a_repeated_key_keeps_its_first_value_on_both_parsers(tmp_path):
     assert_frame_equal(
         fast.frame, read_xes(path, force_fallback=True).frame, check_column_order=False
     )
+
+
+@pytest.mark.parametrize("block", [64, 200, 1000])
+def test_small_blocks_give_the_same_frame_as_one_block(tmp_path, monkeypatch, block):
+    # Real logs span many 64 MB blocks; tiny blocks exercise every cut between traces.
+    import congvu_analytics.io.xes as xes
+
+    text = small_log()  # two traces
+    path = write(tmp_path / "log.xes.gz", text)
+    whole = read_xes(path).frame
+    monkeypatch.setattr(xes, "_BLOCK", block)
+    monkeypatch.setattr(xes, "_READ", 97)
+    cut = read_xes(path)
+    assert cut.parser == "fast"
+    assert_frame_equal(cut.frame, whole)
+
+
+def test_text_between_traces_is_left_to_the_strict_parser(tmp_path):
+    text = small_log().replace("\t</trace>\n\t<trace>", "\t</trace>\nstray text\n\t<trace>", 1)
+    raw = read_xes(write(tmp_path / "log.xes", text))
+    assert raw.parser == "iterparse"
