@@ -57,7 +57,24 @@ class TaskAttachment(models.Model):
         return self.name
 
 
-class UnitSummary(models.Model):
+class SummaryCounts(models.Model):
+    """The task counts a dashboard shows (congvu.web.summary.COUNTS), as of one day."""
+
+    total = models.IntegerField(default=0)
+    open = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+    declines = models.IntegerField(default=0)
+    pingpong = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class UnitSummary(SummaryCounts):
     """Pre-aggregated dashboard figures of the tasks one unit leads, as of one day.
 
     Written by the `dashboard_summaries` job (congvu.web.summary), read by the province
@@ -68,15 +85,6 @@ class UnitSummary(models.Model):
     day = models.DateField()
     unit_id = models.BigIntegerField()
     computed_at = models.DateTimeField()
-    total = models.IntegerField(default=0)
-    open = models.IntegerField(default=0)
-    overdue = models.IntegerField(default=0)
-    completed = models.IntegerField(default=0)
-    on_time = models.IntegerField(default=0)
-    late = models.IntegerField(default=0)
-    cancelled = models.IntegerField(default=0)
-    declines = models.IntegerField(default=0)
-    pingpong = models.IntegerField(default=0)
     by_status = models.JSONField(default=dict)
     # [[mm/yyyy, assigned, completed on time, completed late], ...] for the last 12 months
     monthly = models.JSONField(default=list)
@@ -90,22 +98,13 @@ class UnitSummary(models.Model):
         return f"{self.unit_id} @ {self.day}"
 
 
-class PersonSummary(models.Model):
+class PersonSummary(SummaryCounts):
     """The same figures per lead person within one lead unit, as of one day: the "by person"
     table of a large unit's dashboard sums these rows instead of folding every task."""
 
     day = models.DateField()
     unit_id = models.BigIntegerField()
     person_id = models.BigIntegerField()
-    total = models.IntegerField(default=0)
-    open = models.IntegerField(default=0)
-    overdue = models.IntegerField(default=0)
-    completed = models.IntegerField(default=0)
-    on_time = models.IntegerField(default=0)
-    late = models.IntegerField(default=0)
-    cancelled = models.IntegerField(default=0)
-    declines = models.IntegerField(default=0)
-    pingpong = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
