@@ -68,7 +68,7 @@ def main() -> None:
                 "COPY tasks_task (id, is_ad_hoc, source_number, source_date, source_issuer, "
                 "source_excerpt, title, expected_result, priority, assigner_id, assigner_unit_id, "
                 "lead_unit_id, lead_person_id, assigned_at, status, deadline, progress, seq, "
-                "head_seal, version) FROM STDIN"
+                "head_seal, version, search_text) FROM STDIN"
             ) as cp:
                 for t in range(1, n_tasks + 1):
                     cp.write_row(
@@ -93,6 +93,7 @@ def main() -> None:
                             args.per_task,
                             "",
                             args.per_task,
+                            f"nhiem vu {t}",
                         )
                     )
             types = [101, 102] + [201, 406, 301, 302] * args.per_task
