@@ -8,18 +8,15 @@ by the action with the deadline in the message and nothing is written.
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from congvu.evaluation import actions as A
 from congvu.evaluation.models import Appeal, Evaluation
 from congvu.evaluation.privacy import record_read, visible_evaluations
-from congvu.evaluation.views import _person_periods, _viewer
+from congvu.evaluation.views import _viewer, run_period_step
 from congvu.lib.errors import ActionError
 from congvu.org.models import Person
 from congvu.web.http import get_access, login_required
@@ -54,21 +51,7 @@ def _resolve(request: HttpRequest, e: Evaluation, me: Person) -> str:
 @login_required
 @require_POST
 def person_appeal(request: HttpRequest, person_id: int) -> HttpResponse:
-    me = _viewer(request)
-    subject, periods = _person_periods(request, person_id)
-    raw = str(request.POST.get("evaluation", ""))
-    e = next((p for p in periods if raw.isdigit() and p.pk == int(raw)), None)
-    step = {"file": _file, "resolve": _resolve}.get(str(request.POST.get("step", "")))
-    if e is None or step is None:
-        return HttpResponse(_("Yêu cầu không hợp lệ."), status=400)
-    try:
-        messages.success(request, step(request, e, me))
-    except ActionError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
-    url = reverse("evaluation:person", args=[subject.pk])
-    return HttpResponseRedirect(f"{url}?ky={e.pk}#h-appeal", status=303)
+    return run_period_step(request, person_id, {"file": _file, "resolve": _resolve}, "h-appeal")
 
 
 @login_required

@@ -9,20 +9,16 @@ bad input comes back as a message on the page and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from congvu.evaluation import actions as A
 from congvu.evaluation.models import Evaluation, ProductIssue, ProductRecord
-from congvu.evaluation.views import _person_periods, _viewer
+from congvu.evaluation.views import PeriodStep, run_period_step
 from congvu.lib.errors import ActionError
 from congvu.org.models import Person, today
 from congvu.web.http import login_required
@@ -171,7 +167,7 @@ def _reject(request: HttpRequest, e: Evaluation, me: Person) -> str:
     return _("Đã không xác nhận nguyên nhân khách quan; lỗi vẫn bị trừ điểm.")
 
 
-STEPS: dict[str, Callable[[HttpRequest, Evaluation, Person], str]] = {
+STEPS: dict[str, PeriodStep] = {
     "add": _add,
     "import": _import,
     "issue": _issue_step,
@@ -184,18 +180,4 @@ STEPS: dict[str, Callable[[HttpRequest, Evaluation, Person], str]] = {
 @login_required
 @require_POST
 def person_products(request: HttpRequest, person_id: int) -> HttpResponse:
-    me = _viewer(request)
-    subject, periods = _person_periods(request, person_id)
-    raw = str(request.POST.get("evaluation", ""))
-    e = next((p for p in periods if raw.isdigit() and p.pk == int(raw)), None)
-    step = STEPS.get(str(request.POST.get("step", "")))
-    if e is None or step is None:
-        return HttpResponse(_("Yêu cầu không hợp lệ."), status=400)
-    try:
-        messages.success(request, step(request, e, me))
-    except ActionError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
-    url = reverse("evaluation:person", args=[subject.pk])
-    return HttpResponseRedirect(f"{url}?ky={e.pk}#h-prod", status=303)
+    return run_period_step(request, person_id, STEPS, "h-prod")

@@ -76,6 +76,32 @@ def _person_periods(request: HttpRequest, person_id: int) -> tuple[Person, list[
     return person, periods
 
 
+PeriodStep = Callable[[HttpRequest, Evaluation, Person], str]
+
+
+def run_period_step(
+    request: HttpRequest, person_id: int, steps: dict[str, PeriodStep], anchor: str
+) -> HttpResponse:
+    """The POST handler the period forms share (products, appeals): find the period among
+    those the viewer may read and the step named in the form, run it (an action), report its
+    message or its refusal, and go back to the period's section of the person's page."""
+    me = _viewer(request)
+    subject, periods = _person_periods(request, person_id)
+    raw = str(request.POST.get("evaluation", ""))
+    e = next((p for p in periods if raw.isdigit() and p.pk == int(raw)), None)
+    step = steps.get(str(request.POST.get("step", "")))
+    if e is None or step is None:
+        return HttpResponse(_("Yêu cầu không hợp lệ."), status=400)
+    try:
+        messages.success(request, step(request, e, me))
+    except ActionError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    url = reverse("evaluation:person", args=[subject.pk])
+    return HttpResponseRedirect(f"{url}?ky={e.pk}#{anchor}", status=303)
+
+
 CRITERIA_LABELS: dict[str, Any] = {
     "general_well": gettext_lazy("Thực hiện tốt các tiêu chí chung"),
     "general_met": gettext_lazy("Đạt các tiêu chí chung"),
