@@ -30,6 +30,11 @@ def today() -> date:
 _M = TypeVar("_M", bound=models.Model)
 
 
+# The same condition as EffectiveQuerySet.active_on, for the few hot look-ups written in plain
+# SQL (congvu.org.permissions, congvu.tasks.actions); parameters: the day, twice.
+ACTIVE_ON_SQL = "valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)"
+
+
 class EffectiveQuerySet(models.QuerySet[_M]):
     """Rows whose [valid_from, valid_to] range contains a date (valid_to null = still valid)."""
 

@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING
 
 from django.db import connection
 
-from congvu.org.models import Membership, Person, RoleGrant, Unit, person_for_user, today
+from congvu.org.models import (
+    ACTIVE_ON_SQL,
+    Membership,
+    Person,
+    RoleGrant,
+    Unit,
+    person_for_user,
+    today,
+)
 from congvu.org.tree import OrgTree, tree_as_of
 
 if TYPE_CHECKING:
@@ -113,9 +121,9 @@ def access_for(
     # query itself (~1 ms of CPU per call; see bench/workflow_throughput.py).
     sql = (
         f"SELECT unit_id, role, 0 FROM {Membership._meta.db_table}"  # noqa: S608 - table names from model metadata
-        " WHERE person_id = %s AND valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)"
+        f" WHERE person_id = %s AND {ACTIVE_ON_SQL}"
         f" UNION ALL SELECT scope_id, role, 1 FROM {RoleGrant._meta.db_table}"
-        " WHERE person_id = %s AND valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)"
+        f" WHERE person_id = %s AND {ACTIVE_ON_SQL}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [person.pk, day, day, person.pk, day, day])

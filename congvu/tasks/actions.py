@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from congvu.lib.errors import ActionError, ActionPermissionError, ConflictError
-from congvu.org.models import Membership, Person, Unit
+from congvu.org.models import ACTIVE_ON_SQL, Membership, Person, Unit
 from congvu.org.permissions import Access, access_for
 from congvu.org.tree import OrgTree, tree_as_of
 from congvu.tasks.events import PAUSE_REASONS, TRANSFER_REASONS
@@ -83,7 +83,7 @@ def _is_member(person: Person, unit: Unit, day: date) -> bool:
     # Plain SQL: every assignment asks it, and the ORM's compile was most of its cost.
     sql = (
         f"SELECT 1 FROM {Membership._meta.db_table} WHERE person_id = %s AND unit_id = %s"  # noqa: S608 - table name from model metadata
-        " AND valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s) LIMIT 1"
+        f" AND {ACTIVE_ON_SQL} LIMIT 1"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [person.pk, unit.pk, day, day])

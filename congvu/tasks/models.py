@@ -75,8 +75,14 @@ class Task(models.Model):
     priority = models.PositiveSmallIntegerField(
         "mức độ ưu tiên", choices=Priority.choices, default=Priority.NORMAL
     )
-    assigner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="assigned_tasks")
-    assigner_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assigned_tasks")
+    # Indexed by (assigner, status) and (assigner_unit, status) below, not on their own: a
+    # second index with the same leading column would only cost writes on every action.
+    assigner = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="assigned_tasks", db_index=False
+    )
+    assigner_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="assigned_tasks", db_index=False
+    )
     lead_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="led_tasks")
     lead_person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="led_tasks")
     parent = models.ForeignKey(

@@ -53,16 +53,16 @@ def refresh(day: date) -> dict[str, int]:
         by_person: dict[int, list[TaskFacts]] = defaultdict(list)
         for f in unit_facts:
             by_person[f.lead_person_id].append(f)
-        people.extend(
-            PersonSummary(
-                day=day,
-                unit_id=unit_id,
-                person_id=person_id,
-                **{c: getattr(pst, c) for c in COUNTS},
+        for person_id, person_facts in by_person.items():
+            pst = summarise(person_facts, day)
+            people.append(
+                PersonSummary(
+                    day=day,
+                    unit_id=unit_id,
+                    person_id=person_id,
+                    **{c: getattr(pst, c) for c in COUNTS},
+                )
             )
-            for person_id, person_facts in by_person.items()
-            for pst in (summarise(person_facts, day),)
-        )
         rows.append(
             UnitSummary(
                 day=day,

@@ -88,12 +88,6 @@ class RawLog:
     parser: str = "fast"
 
 
-def is_gzip(path: Path) -> bool:
-    """True if the file starts with the gzip magic bytes."""
-    with path.open("rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
 def _gunzip(fh: BinaryIO, progress: Progress | None) -> Iterator[bytes]:
     """Decompress gzip members straight with zlib, in pieces of about ``_BLOCK`` bytes.
 
