@@ -31,6 +31,7 @@ from congvu_analytics.detect._common import (
 )
 from congvu_analytics.detect.handover import handover_network
 from congvu_analytics.detect.params import DetectionParams
+from congvu_analytics.org import Org
 from congvu_analytics.schema import conform
 from congvu_analytics.workdays import WorkCalendar
 
@@ -217,6 +218,7 @@ def run_all(
     *,
     calendar: WorkCalendar | None = None,
     params: DetectionParams | None = None,
+    org: Org | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> DetectionResult:
     """Run every detector and build findings, metrics and the hand-over network.
@@ -226,6 +228,7 @@ def run_all(
             (:mod:`congvu_analytics.custody`) where the log does not carry them.
         calendar: the working-day calendar (default: the Vietnamese calendar).
         params: thresholds (default: :class:`DetectionParams` defaults).
+        org: the province's units and people (:mod:`congvu_analytics.org`), when known.
         progress: called with a short step name ("prepare", "detect") before each step.
 
     Returns:
@@ -234,6 +237,7 @@ def run_all(
     calendar = calendar or WorkCalendar()
     params = params or DetectionParams()
     say = progress or (lambda _step: None)
+    del org  # accepted now; peers by position and tier read it (issue #11)
     keys = [SUBJECT_TYPE, SUBJECT_ID]
 
     say("prepare")
