@@ -11,6 +11,15 @@ figures independently from the raw XES):
   A -> B -> A. A case "has ping-pong" if it has at least one bounce. A bounce belongs to the
   unordered pair {A, B}; pairs are ranked by the number of cases with at least one bounce of
   that pair, then by bounces, then by name.
+* **(a') Team cycles** (the published definition, Paszkiewicz & Picard, BPIC 2013): a case has a
+  cycle if the collapsed sequence visits some team twice, A -> ... -> A, however many teams lie
+  between. Every immediate bounce is a cycle; the converse is not true. A **return** is a step
+  whose team already appeared earlier in the sequence; teams are ranked by the cases that came
+  back to them.
+* **(a'') Support-line order**: each change of team is a move from the line of one team to the
+  line of the next. A move is **out of order** when it goes back down to the 1st line (2nd -> 1st,
+  3rd -> 1st) or skips the 2nd line (1st -> 3rd); 3rd -> 2nd is the ordinary way back from an
+  expert team and is not counted.
 * **(b) Wait - User share**: each event opens an interval that lasts until the next event of
   the case (the last event opens none). The interval belongs to the event's custody team; the
   team's **handling time** is the sum of its intervals, its **Wait - User time** the sum of
@@ -110,6 +119,115 @@ def ping_pong_pairs(events: pl.LazyFrame) -> pl.LazyFrame:
         .group_by(TEAM_A, TEAM_B)
         .agg(cases=pl.col(CASE_ID).n_unique(), bounces=pl.len())
         .sort(["cases", "bounces", TEAM_A, TEAM_B], descending=[True, True, False, False])
+    )
+
+
+def team_cycles(events: pl.LazyFrame) -> pl.LazyFrame:
+    """(a') Every return of a case to a team it had already left (A -> ... -> A).
+
+    Returns:
+        ``case_id``, ``step`` (of the return), ``holder_unit`` (the team returned to) and
+        ``gap`` (teams visited in between: 1 is an immediate bounce).
+    """
+    seq = team_sequence(events).sort([CASE_ID, "step"])
+    last_seen = pl.col("step").shift(1).over([CASE_ID, HOLDER_UNIT])
+    return (
+        seq.with_columns(last_seen=last_seen)
+        .filter(pl.col("last_seen").is_not_null())
+        .select(
+            CASE_ID,
+            "step",
+            HOLDER_UNIT,
+            (pl.col("step") - pl.col("last_seen") - 1).cast(pl.Int64).alias("gap"),
+        )
+    )
+
+
+def cycle_summary(events: pl.LazyFrame) -> pl.LazyFrame:
+    """(a') One row: cases, cases with a team cycle, cases with an immediate bounce, the cases
+    that cycle only through longer loops, their shares, and the number of returns."""
+    cycles = team_cycles(events)
+    n_cases = events.select(pl.col(CASE_ID).n_unique().alias("cases"))
+    per_case = cycles.group_by(CASE_ID).agg(immediate=(pl.col("gap") == 1).any())
+    counts = per_case.select(
+        cases_with_cycle=pl.len(),
+        cases_with_bounce=pl.col("immediate").sum(),
+    ).with_columns(
+        cases_only_longer=pl.col("cases_with_cycle") - pl.col("cases_with_bounce"),
+    )
+    returns = cycles.select(returns=pl.len())
+    return (
+        n_cases.join(counts, how="cross")
+        .join(returns, how="cross")
+        .with_columns(
+            cycle_share=pl.col("cases_with_cycle") / pl.col("cases"),
+            bounce_share=pl.col("cases_with_bounce") / pl.col("cases"),
+        )
+    )
+
+
+def cycle_teams(events: pl.LazyFrame) -> pl.LazyFrame:
+    """(a') Teams ranked by the cases that came back to them after leaving.
+
+    Returns:
+        ``holder_unit``, ``cases``, ``returns``; sorted best first, then by name.
+    """
+    return (
+        team_cycles(events)
+        .group_by(HOLDER_UNIT)
+        .agg(cases=pl.col(CASE_ID).n_unique(), returns=pl.len())
+        .sort(["cases", "returns", HOLDER_UNIT], descending=[True, True, False])
+    )
+
+
+def _line_steps(events: pl.LazyFrame) -> pl.LazyFrame:
+    """Each change of team as (case, from_level, to_level); the level of a step is that of its
+    first event (a missing level is the 1st line)."""
+    return (
+        _ordered(events)
+        .filter(pl.col(HOLDER_UNIT).is_not_null())
+        .filter(pl.col(HOLDER_UNIT).ne_missing(pl.col(HOLDER_UNIT).shift(1).over(CASE_ID)))
+        .select(CASE_ID, pl.col(LEVEL).fill_null(1).alias("to_level"))
+        .with_columns(from_level=pl.col("to_level").shift(1).over(CASE_ID))
+        .filter(pl.col("from_level").is_not_null())
+    )
+
+
+_BACK_TO_FIRST = (pl.col("from_level") >= 2) & (pl.col("to_level") == 1)
+_SKIPS_SECOND = (pl.col("from_level") == 1) & (pl.col("to_level") == 3)
+
+
+def line_moves(events: pl.LazyFrame) -> pl.LazyFrame:
+    """(a'') Changes of team by support line, with the out-of-order moves marked.
+
+    Returns:
+        ``from_level``, ``to_level``, ``moves``, ``cases``, ``out_of_order``; sorted by levels.
+    """
+    return (
+        _line_steps(events)
+        .group_by("from_level", "to_level")
+        .agg(moves=pl.len(), cases=pl.col(CASE_ID).n_unique())
+        .with_columns(out_of_order=_BACK_TO_FIRST | _SKIPS_SECOND)
+        .sort("from_level", "to_level")
+    )
+
+
+def line_order_summary(events: pl.LazyFrame) -> pl.LazyFrame:
+    """(a'') One row: cases with a move back down to the 1st line, with a 1st -> 3rd skip, with
+    either, and that share of all cases."""
+    n_cases = events.select(pl.col(CASE_ID).n_unique().alias("cases"))
+    per_case = (
+        _line_steps(events)
+        .group_by(CASE_ID)
+        .agg(down=_BACK_TO_FIRST.any(), skip=_SKIPS_SECOND.any())
+        .select(
+            cases_back_to_first=pl.col("down").sum(),
+            cases_skipping_second=pl.col("skip").sum(),
+            cases_out_of_order=(pl.col("down") | pl.col("skip")).sum(),
+        )
+    )
+    return n_cases.join(per_case, how="cross").with_columns(
+        out_of_order_share=pl.col("cases_out_of_order") / pl.col("cases")
     )
 
 

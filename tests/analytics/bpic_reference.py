@@ -10,6 +10,7 @@ import gzip
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from datetime import UTC, datetime
+from itertools import pairwise
 
 
 def _local(tag):
@@ -107,6 +108,65 @@ def ping_pong(cases):
         key=lambda r: (-r[2], -r[3], r[0], r[1]),
     )
     return with_bounce, total, ranked
+
+
+def _sequence(rows):
+    seq = []
+    for _, team, _, _ in rows:
+        if team is None:
+            continue
+        if not seq or seq[-1] != team:
+            seq.append(team)
+    return seq
+
+
+def cycles(cases):
+    """Published definition (any A->...->A): (cases with a cycle, cases with an immediate
+    bounce among them, returns, [(team, cases, returns)] ranked)."""
+    with_cycle = with_bounce = returns = 0
+    per_team = defaultdict(lambda: [set(), 0])
+    for case_id, rows in cases.items():
+        seq = _sequence(rows)
+        last = {}
+        found = immediate = False
+        for i, team in enumerate(seq):
+            if team in last:
+                found = True
+                immediate = immediate or i - last[team] == 2
+                returns += 1
+                per_team[team][0].add(case_id)
+                per_team[team][1] += 1
+            last[team] = i
+        with_cycle += found
+        with_bounce += immediate
+    ranked = sorted(
+        ((t, len(c), n) for t, (c, n) in per_team.items()), key=lambda r: (-r[1], -r[2], r[0])
+    )
+    return with_cycle, with_bounce, returns, ranked
+
+
+def line_moves(cases):
+    """{(from_line, to_line): [moves, cases]} and the cases back to the 1st line / skipping
+    the 2nd, over changes of team."""
+    moves = defaultdict(lambda: [0, set()])
+    down = set()
+    skip = set()
+    for case_id, rows in cases.items():
+        lines = []
+        previous = None
+        for _, team, _, _ in rows:
+            if team is None or team == previous:
+                continue
+            previous = team
+            lines.append(_line(team))
+        for a, b in pairwise(lines):
+            moves[(a, b)][0] += 1
+            moves[(a, b)][1].add(case_id)
+            if a >= 2 and b == 1:
+                down.add(case_id)
+            if a == 1 and b == 3:
+                skip.add(case_id)
+    return {k: (n, len(c)) for k, (n, c) in moves.items()}, down, skip
 
 
 def wait_user(cases, min_cases=1):
