@@ -98,3 +98,27 @@ def _flushable_event_log(request):  # type: ignore[no-untyped-def]
             for t in _append_only_tables():
                 for op in ("update", "delete"):
                     cur.execute(f"DROP TRIGGER IF EXISTS {t}_no_{op}")
+
+
+# --- Tests skipped for a missing system package ----------------------------------------------
+# Browser and PDF tests need Debian packages that `make test` cannot install without root
+# (.ci/run installs them). A skip is easy to miss in a long run, so the summary names the
+# packages and the one command that installs them.
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    from congvu.testing import MISSING_PACKAGE
+
+    missing: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+        if MISSING_PACKAGE in reason:
+            package = reason.split(MISSING_PACKAGE, 1)[1].split()[0]
+            missing[package] = missing.get(package, 0) + 1
+    if not missing:
+        return
+    packages = " ".join(sorted(missing))
+    counts = ", ".join(f"{name}: {n}" for name, n in sorted(missing.items()))
+    terminalreporter.section("Thiếu gói hệ thống / missing system packages", yellow=True)
+    terminalreporter.line(f"{sum(missing.values())} kiểm thử bị bỏ qua vì thiếu gói ({counts}).")
+    terminalreporter.line(f"Cài đặt / install: sudo apt-get install -y {packages} fonts-dejavu-core")

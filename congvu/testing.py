@@ -20,6 +20,8 @@ from congvu.org import actions
 from congvu.org.models import Membership, Person, RoleGrant, Unit, UnitType
 
 ORG_START = date(2024, 1, 1)
+# Skip reasons of tests that need a Debian package; conftest.py sums them up at the end.
+MISSING_PACKAGE = "missing system package:"
 PASSWORD = "matkhau-thu-nghiem-2026"  # noqa: S105 - test fixture password
 
 

@@ -13,11 +13,12 @@ from congvu.evaluation import documents
 from congvu.evaluation.models import EvaluationRead
 from congvu.evaluation.tests.helpers import decided_year_2025, scored_month
 from congvu.lib.errors import ActionError
+from congvu.testing import MISSING_PACKAGE
 
 pytestmark = pytest.mark.django_db
 
 needs_poppler = pytest.mark.skipif(
-    shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) not installed"
+    shutil.which("pdftoppm") is None, reason=f"{MISSING_PACKAGE} poppler-utils (pdftoppm)"
 )
 
 

@@ -38,7 +38,7 @@ def chromium() -> Iterator[object]:
     if not CHROMIUM.exists():
         if os.getenv("CI"):
             pytest.fail("/usr/bin/chromium is missing: .ci/run installs Debian's chromium package")
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+        pytest.skip(f"{MISSING_PACKAGE} chromium")
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
     # itself (fixtures, assertions) are still synchronous and safe.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
