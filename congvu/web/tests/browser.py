@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from congvu.testing import PASSWORD
+from congvu.testing import MISSING_PACKAGE, PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
