@@ -121,4 +121,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: igno
     counts = ", ".join(f"{name}: {n}" for name, n in sorted(missing.items()))
     terminalreporter.section("Thiếu gói hệ thống / missing system packages", yellow=True)
     terminalreporter.line(f"{sum(missing.values())} kiểm thử bị bỏ qua vì thiếu gói ({counts}).")
-    terminalreporter.line(f"Cài đặt / install: sudo apt-get install -y {packages} fonts-dejavu-core")
+    terminalreporter.line(
+        f"Cài đặt / install: sudo apt-get install -y {packages} fonts-dejavu-core"
+    )
