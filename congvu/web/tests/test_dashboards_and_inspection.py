@@ -48,6 +48,30 @@ def test_a_head_sees_their_units_dashboard_and_drills_down_to_a_person(signed_in
     assert "Việc của phòng" in body
 
 
+def test_the_unit_dashboard_dates_the_last_activity_of_an_idle_task(signed_in, org):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    from congvu.tasks import actions as A
+
+    long_ago = timezone.now() - timedelta(days=40)
+    task = A.do_assign(
+        assigner=org.lanh_dao,
+        title="Việc để lâu không ai động đến",
+        source_number="1713/UBND-NCKSTTHC",
+        lead_unit=org.so_a,
+        lead_person=org.gd_a,
+        deadline=timezone.localdate() + timedelta(days=30),
+        at=long_ago,
+    )
+    body = signed_in("gd_a").get(f"/don-vi/{org.so_a.pk}/").content.decode()
+    assert "Việc để lâu không ai động đến" in body
+    shown = date_format(timezone.localtime(task.last_event_at).date(), "SHORT_DATE_FORMAT")
+    assert f"diễn biến cuối {shown}" in body
+
+
 def test_a_head_cannot_open_another_units_dashboard(signed_in, org):
     assert signed_in("gd_a").get(f"/don-vi/{org.so_b.pk}/").status_code == 403
     assert signed_in("alice").get(f"/don-vi/{org.a1.pk}/").status_code == 403
