@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import polars as pl
 
 from congvu_analytics.io.errors import LogError
+from congvu_analytics.safe_csv import write_frame_csv
 from congvu_analytics.workdays import WorkCalendar
 
 FORMATS = ("html", "json", "csv", "parquet")
@@ -100,7 +101,7 @@ def _write_outputs(
                 encoding="utf-8",
             )
         if "csv" in formats:
-            _flat_for_csv(frame).write_csv(directory / f"{name}.csv")
+            write_frame_csv(_flat_for_csv(frame), directory / f"{name}.csv")
         if "parquet" in formats:
             frame.write_parquet(directory / f"{name}.parquet")
     if "json" in formats:

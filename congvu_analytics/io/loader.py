@@ -28,6 +28,7 @@ from congvu_analytics.io.mapping import (
     native_mapping,
 )
 from congvu_analytics.io.xes import POS_COL, TRACE_COL, parse_iso_timestamps, read_xes
+from congvu_analytics.safe_csv import restore_frame
 
 ORDER_COL = "__order"
 LINE_COL = "__line"
@@ -128,6 +129,8 @@ def load_log(
     else:
         raw = _read_table(path, fmt, mapping)
         native = set(s.SCHEMA) <= set(raw.columns)
+        if native and fmt == "csv":  # undo export_log's formula guard (congvu_analytics.safe_csv)
+            raw = restore_frame(raw)
     if raw.height == 0:
         raise LogError("Nhật ký rỗng: không có sự kiện nào.", path=path)
     if mapping is None:
