@@ -250,6 +250,12 @@ LOGIN_REDIRECT_URL = "/"
 # The key that seals the event log lives outside the database: env, a file named by
 # CONGVU_LOG_KEY_FILE, or var/log_seal.key created on first use.
 LOG_SEAL_KEY = envsecret("CONGVU_LOG_KEY") or persistent_secret(VAR_DIR / "log_seal.key")
+# Each checkpoint is also appended to this file, outside the database (docs/event-log.md,
+# "Anchor"); empty turns it off. Make it append-only (chattr +a) and copy it off the machine.
+LOG_ANCHOR = os.getenv("CONGVU_LOG_ANCHOR", str(VAR_DIR / "log_anchor.jsonl"))
+# How often the log_checkpoint job runs; verify_log fails on a log with events older than this
+# and no checkpoint at all (deleting every checkpoint no longer passes).
+LOG_CHECKPOINT_MINUTES = envint("CONGVU_LOG_CHECKPOINT_MINUTES", "10")
 
 # E-mail: off unless EMAIL_HOST is set (the embedded default sends nothing).
 EMAIL_HOST = os.getenv("EMAIL_HOST", "")

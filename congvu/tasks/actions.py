@@ -506,6 +506,14 @@ def do_assign(
             "working_days": working_days,
             "parent_task": parent.pk if parent else None,
             "source": "ad_hoc" if ad_hoc else source_number,
+            # The task's own immutable fields, sealed with its first event so that an edit of
+            # the task row shows in verify_log (issue #12, break 5; `verify.SEALED_FIELDS`).
+            "title": task.title,
+            "expected_result": task.expected_result,
+            "priority": task.priority,
+            "source_date": source_date.isoformat() if source_date else None,
+            "source_issuer": task.source_issuer,
+            "source_excerpt": task.source_excerpt,
         },
     )
     for spec in coordinations:

@@ -14,14 +14,18 @@ import json
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from congvu.tasks.models import CheckpointHead, LogCheckpoint, Task
+from congvu.tasks.anchor import append_anchor, check_anchor
+from congvu.tasks.events import TaskEventType
+from congvu.tasks.models import CheckpointHead, LogCheckpoint, Task, TaskEvent
 from congvu.tasks.seal import (
     EPOCH,
     FORMAT_VERSION,
@@ -33,6 +37,7 @@ from congvu.tasks.seal import (
     seal_key,
     sign_checkpoint,
 )
+from congvu.tasks.state import replay
 
 
 def _columns() -> str:
@@ -45,16 +50,22 @@ def _columns() -> str:
     )
 
 
+# Row-level findings: named after the chain's own problems, which point at an event.
+_SECONDARY = frozenset({"cache", "task_row"})
+
+
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # seal | sequence | truncated | missing_chain | empty_task | checkpoint | cache
+    # seal | sequence | truncated | missing_chain | empty_task | checkpoint | cache | task_row |
+    # anchor | no_checkpoint
+    kind: str
     task_id: int | None
     seq: int | None
     event_id: int | None
     message: str
 
     def sort_key(self) -> tuple[int, int, int]:
-        return (self.task_id or 0, self.seq or 0, 0 if self.kind != "cache" else 1)
+        return (self.task_id or 0, self.seq or 0, 0 if self.kind not in _SECONDARY else 1)
 
 
 @dataclass
@@ -62,6 +73,7 @@ class VerifyResult:
     events: int = 0
     chains: int = 0
     checkpoints: int = 0
+    anchored: int = 0
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
 
@@ -71,7 +83,7 @@ class VerifyResult:
 
     @property
     def first_bad(self) -> Problem | None:
-        real = [p for p in self.problems if p.kind != "cache"] or self.problems
+        real = [p for p in self.problems if p.kind not in _SECONDARY] or self.problems
         return min(real, key=Problem.sort_key) if real else None
 
 
@@ -329,15 +341,46 @@ def _walk_parallel(
     return last_seq
 
 
+def _anchor_checks(
+    result: VerifyResult, anchor: Path | None, checkpoint_interval: timedelta | None
+) -> None:
+    """What the database alone cannot tell: its checkpoints against the anchor file, and a
+    log that ought to have a checkpoint by now but has none."""
+    if anchor is not None:
+        result.anchored, anchor_problems = check_anchor(anchor)
+        result.problems.extend(
+            Problem("anchor", None, None, None, p.message) for p in anchor_problems
+        )
+    if checkpoint_interval is not None and result.checkpoints == 0:
+        oldest = TaskEvent.objects.order_by("at").values_list("at", flat=True).first()
+        if oldest is not None and oldest < timezone.now() - checkpoint_interval:
+            result.problems.append(
+                Problem(
+                    "no_checkpoint",
+                    None,
+                    None,
+                    None,
+                    f"Nhật ký có sự kiện từ {oldest:%d/%m/%Y %H:%M} mà không có mốc kiểm tra "
+                    f"nào (mốc được tạo mỗi {checkpoint_interval.total_seconds() / 60:.0f} "
+                    "phút): các mốc đã bị xóa, hoặc tác vụ log_checkpoint chưa từng chạy.",
+                )
+            )
+
+
 def verify_log(
     *,
     check_cache: bool = True,
     workers: int | None = None,
     parallel_threshold: int = PARALLEL_MIN_EVENTS,
+    anchor: Path | None = None,
+    checkpoint_interval: timedelta | None = None,
 ) -> VerifyResult:
     """Verify every chain and checkpoint. On PostgreSQL, large logs (over 500,000 events) are
     split over `workers` processes (default: the CPU count, at most 4) that share one
-    exported snapshot, so the result is that of a single consistent read."""
+    exported snapshot, so the result is that of a single consistent read.
+
+    `anchor`: the file of anchored checkpoints to compare with (congvu.tasks.anchor).
+    `checkpoint_interval`: a log with an event older than this and no checkpoint fails."""
     import os
 
     start = time.perf_counter()
@@ -351,6 +394,7 @@ def verify_log(
         if not nested:
             _repeatable_read()
         heads = _checkpoint_heads(result)
+        _anchor_checks(result, anchor, checkpoint_interval)
         last_seq = None
         if workers > 1 and connection.vendor == "postgresql" and not nested:
             last_seq = _walk_parallel(heads, result, workers, parallel_threshold)
@@ -407,9 +451,114 @@ def verify_log(
                             f"Nhiệm vụ #{task_id}: bảng nhiệm vụ ghi {seq} sự kiện, nhật ký có {seen}.",
                         )
                     )
+            check_task_rows(result)
     result.problems.sort(key=Problem.sort_key)
     result.seconds = time.perf_counter() - start
     return result
+
+
+# --- the task rows against the replay -------------------------------------------------------
+
+# Task columns a replay of the chain determines (`state.apply`), and the columns fixed at
+# creation that the first (ASSIGNED) event seals: every one is compared (issue #12, break 5).
+REPLAYED_FIELDS = ("status", "lead_unit_id", "lead_person_id", "deadline", "progress",
+                   "head_seal", "last_event_at")  # fmt: skip
+SEALED_FIELDS = ("title", "expected_result", "priority", "source_number", "is_ad_hoc",
+                 "source_date", "source_issuer", "source_excerpt", "assigner_id",
+                 "assigner_unit_id", "assigned_at", "deadline_working_days", "parent_id")  # fmt: skip
+_EVENT_FIELDS = ("seq", "type", "at", "actor_id", "unit_id", "target_person_id",
+                 "target_unit_id", "reason_code", "payload", "seal")  # fmt: skip
+
+
+@dataclass
+class _Ev:
+    seq: int
+    type: int
+    at: datetime
+    actor_id: int | None
+    unit_id: int | None
+    target_person_id: int | None
+    target_unit_id: int | None
+    reason_code: str
+    payload: dict[str, Any]
+    seal: str
+
+
+def _sealed_values(first: _Ev) -> dict[str, Any]:
+    """What the ASSIGNED event says the task row's creation fields are. Events written before
+    the creation fields were sealed lack the text keys; those columns are then not compared."""
+    p = first.payload
+    source = p.get("source")
+    out: dict[str, Any] = {
+        "assigner_id": first.actor_id,
+        "assigner_unit_id": first.unit_id,
+        "assigned_at": first.at,
+        "deadline_working_days": p.get("working_days"),
+        "parent_id": p.get("parent_task"),
+        "is_ad_hoc": source == "ad_hoc",
+        "source_number": "" if source == "ad_hoc" else source,
+    }
+    for key in ("title", "expected_result", "priority", "source_issuer", "source_excerpt"):
+        if key in p:
+            out[key] = p[key]
+    if "source_date" in p:
+        out["source_date"] = date.fromisoformat(p["source_date"]) if p["source_date"] else None
+    return out
+
+
+def _show(value: Any) -> str:
+    text = value.isoformat() if hasattr(value, "isoformat") else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_task_rows(result: VerifyResult, batch: int = 2000) -> None:
+    """Replay every chain and compare each cached and sealed column of its task row."""
+    # A chain already found broken is reported at its first bad event; its row is not compared.
+    broken = {p.task_id for p in result.problems if p.kind not in _SECONDARY}
+    columns = ("id", *REPLAYED_FIELDS, *SEALED_FIELDS)
+    rows = Task.objects.order_by("id").values_list(*columns).iterator(chunk_size=batch)
+    while chunk := list(islice(rows, batch)):
+        chains: dict[int, list[_Ev]] = {}
+        for task_id, *fields in (
+            TaskEvent.objects.filter(task_id__in=[r[0] for r in chunk])
+            .order_by("task_id", "seq")
+            .values_list("task_id", *_EVENT_FIELDS)
+        ):
+            chains.setdefault(task_id, []).append(_Ev(*fields))
+        for row in chunk:
+            events = chains.get(row[0])
+            if not events or row[0] in broken:
+                continue  # reported as empty_task
+            try:
+                state = replay(events)
+            except (AssertionError, KeyError, ValueError, TypeError, IndexError):
+                continue  # a chain that cannot replay is broken: its seals say where
+            expected: dict[str, Any] = {
+                "status": state.status,
+                "lead_unit_id": state.lead_unit_id,
+                "lead_person_id": state.lead_person_id,
+                "deadline": state.deadline,
+                "progress": state.progress,
+                "head_seal": state.head_seal,
+                "last_event_at": state.last_at,
+            }
+            if events[0].type == TaskEventType.ASSIGNED and events[0].seq == 1:
+                expected.update(_sealed_values(events[0]))
+            stored = dict(zip(columns, row, strict=True))
+            wrong = [c for c, v in expected.items() if stored[c] != v]
+            if wrong:
+                detail = "; ".join(
+                    f"{c} ghi {_show(stored[c])}, nhật ký cho {_show(expected[c])}" for c in wrong
+                )
+                result.problems.append(
+                    Problem(
+                        "task_row",
+                        row[0],
+                        None,
+                        None,
+                        f"Nhiệm vụ #{row[0]}: bảng nhiệm vụ khác nhật ký — {detail}.",
+                    )
+                )
 
 
 class CheckpointRefusedError(Exception):
@@ -492,4 +641,6 @@ def create_checkpoint(at: datetime | None = None) -> LogCheckpoint | None:
             ],
             batch_size=5000,
         )
+        # Only a committed checkpoint is anchored: a rolled-back one must not be expected.
+        transaction.on_commit(lambda: append_anchor(cp))
         return cp
