@@ -257,6 +257,14 @@ LOG_ANCHOR = os.getenv("CONGVU_LOG_ANCHOR", str(VAR_DIR / "log_anchor.jsonl"))
 # and no checkpoint at all (deleting every checkpoint no longer passes).
 LOG_CHECKPOINT_MINUTES = envint("CONGVU_LOG_CHECKPOINT_MINUTES", "10")
 
+# Spreadsheet imports (import_tasks, import_org, the API) stop at these bounds with a message
+# naming the variable to raise (congvu/lib/sheets.py; issue #12).
+IMPORT_MAX_ROWS = envint("CONGVU_IMPORT_MAX_ROWS", "100000")
+IMPORT_MAX_COLUMNS = envint("CONGVU_IMPORT_MAX_COLUMNS", "200")
+IMPORT_MAX_CELL_CHARS = envint("CONGVU_IMPORT_MAX_CELL_CHARS", "32767")
+IMPORT_MAX_FILE_BYTES = envint("CONGVU_IMPORT_MAX_FILE_BYTES", str(20 * 1024 * 1024))
+IMPORT_MAX_UNZIPPED_BYTES = envint("CONGVU_IMPORT_MAX_UNZIPPED_BYTES", str(200 * 1024 * 1024))
+
 # E-mail: off unless EMAIL_HOST is set (the embedded default sends nothing).
 EMAIL_HOST = os.getenv("EMAIL_HOST", "")
 EMAIL_ENABLED = bool(EMAIL_HOST)

@@ -11,8 +11,6 @@ back if any row failed or on a dry run. Nothing is written unless all rows are v
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -22,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from congvu.lib.errors import ActionError
+from congvu.lib.sheets import SheetError, csv_matrix, xlsx_sheets
 from congvu.lib.text import fold
 from congvu.org.models import Membership, Person, Unit
 from congvu.tasks import actions
@@ -142,29 +141,21 @@ def _blank(value: Any) -> bool:
 
 
 def _xlsx_rows(content: bytes) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a corrupt file
-        raise BadFileError(f"Không đọc được tệp xlsx: {exc}") from exc
-    ws = wb.worksheets[0]
-    rows = [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
-    wb.close()
-    return rows
+        for _title, rows in xlsx_sheets(content, "Tệp xlsx", first_only=True):
+            return list(enumerate(rows, start=1))
+    except SheetError as exc:  # bounded and XML-safe reading: congvu.lib.sheets
+        raise BadFileError(str(exc)) from exc
+    return []
 
 
 def _csv_rows(content: bytes) -> list[tuple[int, list[Any]]]:
+    head = content[:4096].decode("utf-8-sig", errors="replace").split("\n", 1)[0]
+    delimiter = ";" if head.count(";") > head.count(",") else ","
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadFileError(f"Tệp csv phải mã hóa UTF-8 (lỗi ở byte {exc.start}).") from exc
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    return [
-        (i, row)
-        for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)
-    ]
+        return list(enumerate(csv_matrix(content, "Tệp csv", delimiter=delimiter), start=1))
+    except SheetError as exc:
+        raise BadFileError(str(exc)) from exc
 
 
 def _parse_date(value: Any) -> date | None:
