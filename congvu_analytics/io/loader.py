@@ -20,6 +20,7 @@ import polars as pl
 
 from congvu_analytics import schema as s
 from congvu_analytics.io.errors import LogError, MappingError
+from congvu_analytics.io.limits import check_text_file
 from congvu_analytics.io.mapping import (
     XES_SCHEMA_KEY,
     Mapping,
@@ -198,6 +199,7 @@ def _read_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.DataFrame:
             return frame.with_row_index(ORDER_COL).with_columns(
                 (pl.col(ORDER_COL).cast(pl.Int64) + 1).alias(LINE_COL)
             )
+        check_text_file(path)  # size and line length bounded before polars allocates
         opts = mapping.csv if mapping is not None else None
         delimiter = opts.delimiter if opts else ","
         quote = opts.quote if opts else '"'
