@@ -18,7 +18,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from ninja import Field, File, Form, NinjaAPI, Schema
+from ninja import Field, File, Form, NinjaAPI, Query, Schema
 from ninja import Status as Reply
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.files import UploadedFile
@@ -34,6 +34,10 @@ from congvu.tasks.state import VN_TZ, TaskState
 from congvu.tasks.throttling import API_THROTTLES, anon_call_refused
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Paging bounds: a larger offset overflowed the database's bigint (a 500, issue #12, break 8);
+# now 422 with the allowed range. No list holds a billion rows.
+MAX_OFFSET = 1_000_000_000
 
 
 class TokenAuth(HttpBearer):
@@ -464,7 +468,7 @@ def list_tasks(
     status: str = "",
     unit_id: int | None = None,
     limit: int = 50,
-    offset: int = 0,
+    offset: int = Query(0, ge=-MAX_OFFSET, le=MAX_OFFSET),  # negative: from the start
 ) -> list[dict[str, Any]]:
     access = access_for_user(request.user)
     person = person_for_user(request.user)  # type: ignore[arg-type]
