@@ -28,7 +28,8 @@ OWNER = ".owner"
 _SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this machine."""
     if pid == os.getpid():
         return True
     try:
@@ -63,7 +64,7 @@ def sweep(parent: Path, prefix: str) -> list[Path]:
             if not stale:
                 continue
             pid = -1
-        if pid == -1 or not _alive(pid):
+        if pid == -1 or not process_alive(pid):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
