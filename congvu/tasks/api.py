@@ -389,10 +389,16 @@ class ImportIssueOut(Schema):
     message: str
 
 
+class ImportSkippedOut(Schema):
+    row: int
+    task_id: int
+
+
 class ImportOut(Schema):
     rows: int
     valid: int
     created: list[int]
+    skipped: list[ImportSkippedOut]
     dry_run: bool
     issues: list[ImportIssueOut]
 
@@ -783,6 +789,7 @@ def import_file(
         "rows": report.rows,
         "valid": report.valid,
         "created": report.created,
+        "skipped": [{"row": r, "task_id": t} for r, t in report.skipped],
         "dry_run": report.dry_run,
         "issues": [{"row": i.row, "column": i.column, "message": i.message} for i in report.issues],
     }

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from congvu.lib.errors import ActionError
@@ -37,8 +37,10 @@ NUMBER, DOC_DATE, EXCERPT, LEAD_UNIT, LEAD_PERSON, COORD, DEADLINE = (
     "Hạn xử lý",
 )
 TITLE, ISSUER, RESULT = "Tên nhiệm vụ", "Cơ quan ban hành", "Kết quả cần đạt"
+DOC_ID = "Mã văn bản"  # the document-management system's own id of the document
 REQUIRED = (NUMBER, EXCERPT, LEAD_UNIT, LEAD_PERSON, DEADLINE)
-ALL = (NUMBER, DOC_DATE, EXCERPT, LEAD_UNIT, LEAD_PERSON, COORD, DEADLINE, TITLE, ISSUER, RESULT)
+ALL = (NUMBER, DOC_DATE, EXCERPT, LEAD_UNIT, LEAD_PERSON, COORD, DEADLINE, TITLE, ISSUER, RESULT,
+       DOC_ID)  # fmt: skip
 ALIASES = {fold(c): c for c in ALL} | {
     "so, ky hieu": NUMBER,
     "so ky hieu van ban": NUMBER,
@@ -48,6 +50,8 @@ ALIASES = {fold(c): c for c in ALL} | {
     "thoi han": DEADLINE,
     "don vi phoi hop": COORD,
     "noi dung": EXCERPT,
+    "id van ban": DOC_ID,
+    "ma dinh danh van ban": DOC_ID,
 }
 # ActionError.field -> the spreadsheet column it came from.
 FIELD_COLUMN = {
@@ -80,6 +84,9 @@ class ImportReport:
     rows: int = 0
     valid: int = 0
     created: list[int] = field(default_factory=list)
+    # (row, task id) of rows imported before (same document and task name, same unit): a
+    # re-run of the same file creates nothing twice.
+    skipped: list[tuple[int, int]] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     dry_run: bool = False
 
@@ -200,6 +207,14 @@ def _find_person(text: str, unit: Unit | None, day: date) -> Person | None:
     return found[0] if len(found) == 1 else None
 
 
+def _import_key(row: dict[str, Any], number: str, doc_date: date | None, title: str) -> str:
+    """The document (its id in the source system, else its number and date) and the task's
+    name: one document may assign several tasks, each imported once."""
+    doc = str(row.get(DOC_ID) or "").strip()
+    doc = f"id:{doc}" if doc else f"so:{fold(number)}|{doc_date.isoformat() if doc_date else ''}"
+    return f"{doc}|{fold(title)}"[:300]
+
+
 def import_tasks(
     name: str,
     content: bytes,
@@ -279,11 +294,13 @@ def import_tasks(
                     for c in coords
                 ]
             excerpt = str(row[EXCERPT]).strip()
+            title = str(row.get(TITLE) or excerpt).strip()[:500]
             try:
                 with transaction.atomic():
                     task = actions.do_assign(
+                        import_key=_import_key(row, number, doc_date, title),
                         assigner=assigner,
-                        title=str(row.get(TITLE) or excerpt).strip()[:500],
+                        title=title,
                         lead_unit=lead_unit,
                         lead_person=lead_person,
                         deadline=deadline,
@@ -297,6 +314,10 @@ def import_tasks(
                         at=when + timedelta(microseconds=len(report.created)),
                     )
                 report.created.append(task.pk)
+            except actions.AlreadyImportedError as exc:
+                report.skipped.append((row_no, exc.task_id))
+            except IntegrityError:  # the same key committed by a concurrent import just now
+                report.skipped.append((row_no, 0))
             except ActionError as exc:
                 bad(FIELD_COLUMN.get(exc.field or "", LEAD_UNIT), exc.message)
         report.valid = len(report.created)

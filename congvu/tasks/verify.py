@@ -465,7 +465,8 @@ REPLAYED_FIELDS = ("status", "lead_unit_id", "lead_person_id", "deadline", "prog
                    "head_seal", "last_event_at")  # fmt: skip
 SEALED_FIELDS = ("title", "expected_result", "priority", "source_number", "is_ad_hoc",
                  "source_date", "source_issuer", "source_excerpt", "assigner_id",
-                 "assigner_unit_id", "assigned_at", "deadline_working_days", "parent_id")  # fmt: skip
+                 "assigner_unit_id", "assigned_at", "deadline_working_days", "parent_id",
+                 "import_key")  # fmt: skip
 _EVENT_FIELDS = ("seq", "type", "at", "actor_id", "unit_id", "target_person_id",
                  "target_unit_id", "reason_code", "payload", "seal")  # fmt: skip
 
@@ -497,6 +498,7 @@ def _sealed_values(first: _Ev) -> dict[str, Any]:
         "parent_id": p.get("parent_task"),
         "is_ad_hoc": source == "ad_hoc",
         "source_number": "" if source == "ad_hoc" else source,
+        "import_key": p.get("import_key", ""),
     }
     for key in ("title", "expected_result", "priority", "source_issuer", "source_excerpt"):
         if key in p:

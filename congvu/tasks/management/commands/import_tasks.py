@@ -58,3 +58,9 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(self.style.SUCCESS(f"Đã giao {len(report.created)} nhiệm vụ."))
+        if report.skipped:
+            rows = ", ".join(str(r) for r, _ in report.skipped[:20])
+            self.stdout.write(
+                f"Bỏ qua {len(report.skipped)} dòng đã nhập trước đây (dòng {rows}"
+                f"{', ...' if len(report.skipped) > 20 else ''})."
+            )
