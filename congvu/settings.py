@@ -218,6 +218,8 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The lockout answer in Vietnamese (axes' own is English): page or JSON, status 429.
+AXES_LOCKOUT_CALLABLE = "congvu.web.views.auth.locked_out"
 AXES_VERBOSE = False
 # Behind nginx the peer is always nginx: take the address nginx forwards (congvu/lib/http.py).
 AXES_CLIENT_IP_CALLABLE = "congvu.lib.http.client_ip"
