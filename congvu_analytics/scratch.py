@@ -96,8 +96,8 @@ def scratch_dir(parent: Path, prefix: str) -> Iterator[Path]:
         yield path
     finally:
         if in_main:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
         shutil.rmtree(path, ignore_errors=True)
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
+from ninja.params.functions import Query
 
 from congvu.detection import review as due
 from congvu.detection.actions import run_detection

@@ -11,7 +11,7 @@ import csv
 import io
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -108,7 +108,7 @@ def _over(source: str, what: str, limit: int, setting: str) -> SheetError:
     )
 
 
-def _check_cells(values: list[object] | tuple[object, ...], source: str, row: int,
+def _check_cells(values: Sequence[object], source: str, row: int,
                  limits: SheetLimits) -> None:  # fmt: skip
     if len(values) > limits.max_columns and any(
         v is not None and v != "" for v in values[limits.max_columns :]

@@ -18,10 +18,11 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from ninja import Field, File, Form, NinjaAPI, Query, Schema
+from ninja import Field, File, Form, NinjaAPI, Schema
 from ninja import Status as Reply
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.files import UploadedFile
+from ninja.params.functions import Query
 from ninja.security import HttpBearer, SessionAuth
 
 from congvu.lib.errors import ActionError, ActionPermissionError

@@ -17,10 +17,9 @@ import contextlib
 import gzip
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from congvu_analytics.io.errors import LogError
 
@@ -90,10 +89,12 @@ def check_text_file(path: Path, limits: ReadLimits | None = None) -> None:
             raw = stack.enter_context(path.open("rb"))
             compressed = raw.read(2) == b"\x1f\x8b"
             raw.seek(0)
-            fh: IO[bytes] = stack.enter_context(gzip.GzipFile(fileobj=raw)) if compressed else raw
+            read: Callable[[int], bytes] = (
+                stack.enter_context(gzip.GzipFile(fileobj=raw)).read if compressed else raw.read
+            )
             # A line inside one read is shorter than the read: reads no longer than the limit.
             step = min(_STEP, limits.max_line_bytes)
-            while block := fh.read(step):
+            while block := read(step):
                 total += len(block)
                 if total > limits.max_bytes:
                     raise too_big(path, limits)
