@@ -94,7 +94,7 @@ class Task(models.Model):
     )
     # Set by imports: the source system's document id (or number+date) and the task's name,
     # unique per assigning unit, so importing the same file twice creates nothing new.
-    import_key = models.CharField(max_length=300, blank=True, default="", editable=False)
+    import_key = models.CharField(max_length=300, blank=True, db_default="", editable=False)
 
     # Folded (lower-case, accent-free) title, document and expected result, for search:
     # "ne tranh" finds "né tránh" with a plain LIKE on SQLite and PostgreSQL alike.
