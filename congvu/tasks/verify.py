@@ -634,6 +634,20 @@ def check_task_rows(result: VerifyResult) -> None:
                 )
 
 
+def verify_configured(**kwargs: Any) -> VerifyResult:
+    """verify_log as the deployment configures it: the anchor file (settings.LOG_ANCHOR) once it
+    exists, and the checkpoint interval (settings.LOG_CHECKPOINT_MINUTES). The inspector's
+    page and `manage.py verify_log` both use it, so they say the same thing."""
+    from django.conf import settings
+
+    from congvu.tasks.anchor import anchor_path
+
+    anchor = anchor_path()
+    kwargs.setdefault("anchor", anchor if anchor is not None and anchor.exists() else None)
+    kwargs.setdefault("checkpoint_interval", timedelta(minutes=settings.LOG_CHECKPOINT_MINUTES))
+    return verify_log(**kwargs)
+
+
 class CheckpointRefusedError(Exception):
     pass
 

@@ -69,9 +69,9 @@ def inspect_home(request: HttpRequest) -> HttpResponse:
 def integrity_check(request: HttpRequest) -> HttpResponse:
     """htmx: recompute every seal and checkpoint (congvu.tasks.verify) and show the result."""
     _require_inspector(request)
-    from congvu.tasks.verify import verify_log
+    from congvu.tasks.verify import verify_configured
 
-    result = verify_log()
+    result = verify_configured()
     return render(request, "web/inspect/_integrity.html", {"result": result})
 
 

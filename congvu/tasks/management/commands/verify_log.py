@@ -8,15 +8,13 @@ with events older than the checkpoint interval and no checkpoint. The first bad 
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from congvu.tasks.anchor import anchor_path
-from congvu.tasks.verify import verify_log
+from congvu.tasks.verify import verify_configured
 
 
 class Command(BaseCommand):
@@ -50,11 +48,7 @@ class Command(BaseCommand):
             anchor = configured
         else:
             anchor = Path(options["anchor"])
-        result = verify_log(
-            check_cache=not options["no_cache_check"],
-            anchor=anchor,
-            checkpoint_interval=timedelta(minutes=settings.LOG_CHECKPOINT_MINUTES),
-        )
+        result = verify_configured(check_cache=not options["no_cache_check"], anchor=anchor)
         summary = (
             f"{result.events} sự kiện, {result.chains} chuỗi, {result.checkpoints} mốc "
             f"kiểm tra"
