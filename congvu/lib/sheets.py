@@ -164,6 +164,9 @@ def xlsx_sheets(source: str | Path | bytes, name: str, limits: SheetLimits | Non
     decompressed size of its parts, the declared dimension, then rows, columns and cell size
     as they come. XML that declares entities (XXE, billion laughs) is refused."""
     limits = limits or SheetLimits.from_settings()
+    size = len(source) if isinstance(source, bytes) else Path(source).stat().st_size
+    if size > limits.max_file_bytes:  # before reading a file into memory
+        raise _over(name, "dung lượng tệp (byte)", limits.max_file_bytes, "max_file_bytes")
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     if len(data) > limits.max_file_bytes:
         raise _over(name, "dung lượng tệp (byte)", limits.max_file_bytes, "max_file_bytes")
@@ -226,7 +229,12 @@ def read_workbook(path: Path) -> dict[str, list[Row]]:
     if not path.exists():
         raise SheetError(f"Không tìm thấy tệp {path}.")
     if suffix == ".csv":
-        return {"csv": _rows_from_matrix(csv_matrix(path.read_bytes(), path.name), path.name)}
+        limits = SheetLimits.from_settings()
+        if path.stat().st_size > limits.max_file_bytes:  # before reading it into memory
+            raise _over(path.name, "dung lượng tệp (byte)", limits.max_file_bytes, "max_file_bytes")
+        return {
+            "csv": _rows_from_matrix(csv_matrix(path.read_bytes(), path.name, limits), path.name)
+        }
     if suffix in (".xlsx", ".xlsm"):
         return {
             header_key(title): _rows_from_matrix(list(rows), f"{path.name}/{title}")

@@ -160,6 +160,10 @@ def test_the_upload_size_is_bounded(org, tmp_path, settings):
     with path.open("rb") as fh:
         r = client.post("/api/v1/tasks/import", {"file": fh})
     assert r.status_code == 400 and "CONGVU_IMPORT_MAX_FILE_BYTES" in r.json()["message"]
+    with pytest.raises(CommandError, match="CONGVU_IMPORT_MAX_FILE_BYTES"):
+        call_command("import_tasks", str(path), "--assigner", "gd_a")
+    with pytest.raises(SheetError, match="CONGVU_IMPORT_MAX_FILE_BYTES"):
+        read_workbook(path)
 
 
 def test_normal_files_still_import(org, tmp_path):
