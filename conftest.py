@@ -19,7 +19,7 @@ def org(db: None):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):  # type: ignore[no-untyped-def]
+def _fast_password_hasher(settings, tmp_path):  # type: ignore[no-untyped-def]
     # Argon2 is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # client.login() authenticates without a request, which django-axes refuses; the
@@ -28,6 +28,8 @@ def _fast_password_hasher(settings):  # type: ignore[no-untyped-def]
     # The API's rate limits would turn the fuzzer's hundreds of calls into 429s; the rate-limit
     # tests set their own.
     settings.API_RATES = {"user": TEST_RATE, "anon": TEST_RATE}
+    # Checkpoints append to the anchor file outside the database: a test's own, never var/.
+    settings.LOG_ANCHOR = str(tmp_path / "log_anchor.jsonl")
 
 
 # --- Append-only event log vs. transactional tests -------------------------------------------

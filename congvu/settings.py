@@ -218,6 +218,8 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The lockout answer in Vietnamese (axes' own is English): page or JSON, status 429.
+AXES_LOCKOUT_CALLABLE = "congvu.web.views.auth.locked_out"
 AXES_VERBOSE = False
 # Behind nginx the peer is always nginx: take the address nginx forwards (congvu/lib/http.py).
 AXES_CLIENT_IP_CALLABLE = "congvu.lib.http.client_ip"
@@ -250,6 +252,20 @@ LOGIN_REDIRECT_URL = "/"
 # The key that seals the event log lives outside the database: env, a file named by
 # CONGVU_LOG_KEY_FILE, or var/log_seal.key created on first use.
 LOG_SEAL_KEY = envsecret("CONGVU_LOG_KEY") or persistent_secret(VAR_DIR / "log_seal.key")
+# Each checkpoint is also appended to this file, outside the database (docs/event-log.md,
+# "Anchor"); empty turns it off. Make it append-only (chattr +a) and copy it off the machine.
+LOG_ANCHOR = os.getenv("CONGVU_LOG_ANCHOR", str(VAR_DIR / "log_anchor.jsonl"))
+# How often the log_checkpoint job runs; verify_log fails on a log with events older than this
+# and no checkpoint at all (deleting every checkpoint no longer passes).
+LOG_CHECKPOINT_MINUTES = envint("CONGVU_LOG_CHECKPOINT_MINUTES", "10")
+
+# Spreadsheet imports (import_tasks, import_org, the API) stop at these bounds with a message
+# naming the variable to raise (congvu/lib/sheets.py; issue #12).
+IMPORT_MAX_ROWS = envint("CONGVU_IMPORT_MAX_ROWS", "100000")
+IMPORT_MAX_COLUMNS = envint("CONGVU_IMPORT_MAX_COLUMNS", "200")
+IMPORT_MAX_CELL_CHARS = envint("CONGVU_IMPORT_MAX_CELL_CHARS", "32767")
+IMPORT_MAX_FILE_BYTES = envint("CONGVU_IMPORT_MAX_FILE_BYTES", str(20 * 1024 * 1024))
+IMPORT_MAX_UNZIPPED_BYTES = envint("CONGVU_IMPORT_MAX_UNZIPPED_BYTES", str(200 * 1024 * 1024))
 
 # E-mail: off unless EMAIL_HOST is set (the embedded default sends nothing).
 EMAIL_HOST = os.getenv("EMAIL_HOST", "")

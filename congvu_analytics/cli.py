@@ -7,7 +7,6 @@ import importlib
 import json
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -16,6 +15,9 @@ from typing import Any, Protocol
 import polars as pl
 
 from congvu_analytics.io.errors import LogError
+from congvu_analytics.safe_csv import write_frame_csv
+from congvu_analytics.scratch import OWNER as SCRATCH_OWNER
+from congvu_analytics.scratch import scratch_dir
 from congvu_analytics.workdays import WorkCalendar
 
 FORMATS = ("html", "json", "csv", "parquet")
@@ -100,7 +102,7 @@ def _write_outputs(
                 encoding="utf-8",
             )
         if "csv" in formats:
-            _flat_for_csv(frame).write_csv(directory / f"{name}.csv")
+            write_frame_csv(_flat_for_csv(frame), directory / f"{name}.csv")
         if "parquet" in formats:
             frame.write_parquet(directory / f"{name}.parquet")
     if "json" in formats:
@@ -190,13 +192,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         html = build_html(
             loaded.events, result.findings, result.handover, load=load, warnings=warnings
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
-        _write_outputs(tmp, tables, args.format, html, load)
-        _replace_dir(tmp, out)
+        # Removed on error and on SIGTERM/SIGINT; a SIGKILL's leftover goes at the next run.
+        with scratch_dir(out.parent, f".{out.name}-") as tmp:
+            _write_outputs(tmp, tables, args.format, html, load)
+            (tmp / SCRATCH_OWNER).unlink()
+            _replace_dir(tmp, out)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         print(f"Lỗi: không ghi được kết quả vào {out}: {exc}", file=sys.stderr)
         return 3
     print(

@@ -9,13 +9,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.params.functions import Query
 
 from congvu.detection import review as due
 from congvu.detection.actions import run_detection
 from congvu.detection.models import DetectionRun, Finding, FindingReview
 from congvu.lib.errors import ActionError, ActionPermissionError, NotFoundError
 from congvu.org.permissions import Role, access_for
-from congvu.tasks.api import ERRORS, _person
+from congvu.tasks.api import ERRORS, MAX_OFFSET, _person
 
 router = Router(tags=["Phát hiện"])
 
@@ -119,7 +120,11 @@ def _visible_finding(request: HttpRequest, finding_id: int) -> Finding:
 
 @router.get("/findings", response={200: list[FindingOut], **ERRORS})
 def list_findings(
-    request: HttpRequest, period: str = "", behaviour: str = "", limit: int = 50, offset: int = 0
+    request: HttpRequest,
+    period: str = "",
+    behaviour: str = "",
+    limit: int = 50,
+    offset: int = Query(0, ge=-MAX_OFFSET, le=MAX_OFFSET),  # negative: from the start
 ) -> list[dict[str, Any]]:
     """Findings visible to the caller: about units whose work they see, and about people whose
     evaluations they may see (the person themself, their leaders, HR and inspectors in scope)."""

@@ -322,6 +322,8 @@ def render_xlsx(doc: Doc) -> bytes:  # noqa: PLR0915 - a page layout reads top t
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
+    from congvu_analytics.safe_csv import defuse_workbook
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Bieu mau"
@@ -387,6 +389,7 @@ def render_xlsx(doc: Doc) -> bytes:  # noqa: PLR0915 - a page layout reads top t
     ws.page_setup.orientation = "landscape" if doc.landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     out = io.BytesIO()
+    defuse_workbook(wb)  # user text never opens as a formula (issue #12)
     wb.save(out)
     return out.getvalue()
 

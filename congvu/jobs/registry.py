@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from congvu.jobs.models import JobRun
+from congvu_analytics.scratch import process_alive
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,15 @@ def _claim(j: Job, slot: str, now: datetime) -> JobRun | None:
     # sees a row count of 1).
     stale = now - j.stale_after
     retryable = Q(state=JobRun.State.STARTED, heartbeat_at__lt=stale) | Q(state=JobRun.State.FAILED)
+    dead = [
+        w
+        for w in JobRun.objects.filter(
+            job=j.name, slot=slot, state=JobRun.State.STARTED
+        ).values_list("worker", flat=True)
+        if _worker_dead(w)
+    ]
+    if dead:  # its process is gone from this machine: no need to wait for the heartbeat
+        retryable |= Q(state=JobRun.State.STARTED, worker__in=dead)
     taken = JobRun.objects.filter(
         retryable, job=j.name, slot=slot, attempts__lt=MAX_ATTEMPTS
     ).update(
@@ -92,6 +102,40 @@ def _claim(j: Job, slot: str, now: datetime) -> JobRun | None:
     if taken != 1:
         return None
     return JobRun.objects.get(job=j.name, slot=slot)
+
+
+def _worker_dead(worker: str) -> bool:
+    """The worker ran on this machine and its process no longer exists."""
+    host, _, pid = worker.rpartition(":")
+    return host == socket.gethostname() and pid.isdigit() and not process_alive(int(pid))
+
+
+def recover_stale(now: datetime | None = None) -> int:
+    """Mark FAILED every STARTED run whose worker died: its process is gone from this machine,
+    or it gave no sign of life for its job's `stale_after`. Without this a run of a past slot
+    stayed "started" for ever (issue #12); a FAILED run of the current slot is retried by the
+    next claim. Returns how many were recovered."""
+    now = now or timezone.now()
+    recovered = 0
+    for run in JobRun.objects.filter(state=JobRun.State.STARTED).only(
+        "pk", "job", "worker", "heartbeat_at"
+    ):
+        j = REGISTRY.get(run.job)
+        stale_after = j.stale_after if j is not None else timedelta(minutes=10)
+        dead = _worker_dead(run.worker)
+        if not dead and run.heartbeat_at >= now - stale_after:
+            continue
+        why = (
+            f"Tiến trình {run.worker} đã dừng giữa chừng"
+            if dead
+            else f"Không có tín hiệu từ {run.worker or 'tiến trình xử lý'} từ {run.heartbeat_at:%d/%m/%Y %H:%M}"
+        )
+        recovered += JobRun.objects.filter(
+            pk=run.pk, state=JobRun.State.STARTED, heartbeat_at=run.heartbeat_at
+        ).update(
+            state=JobRun.State.FAILED, finished_at=now, error=f"{why}; đánh dấu lỗi để chạy lại."
+        )
+    return recovered
 
 
 def run_job(j: Job, now: datetime | None = None) -> JobRun | None:
@@ -122,7 +166,9 @@ def run_job(j: Job, now: datetime | None = None) -> JobRun | None:
 
 
 def run_due(names: list[str] | None = None, now: datetime | None = None) -> list[JobRun]:
-    """Run every registered job (or those named) whose current slot has not run yet."""
+    """Run every registered job (or those named) whose current slot has not run yet, after
+    recovering the runs of dead workers."""
+    recover_stale(now)
     out = []
     for name, j in sorted(REGISTRY.items()):
         if names and name not in names:

@@ -97,6 +97,8 @@ def ranking_xlsx(rows: list[RegulationRow], day: date) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from congvu_analytics.safe_csv import defuse_workbook
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -131,5 +133,6 @@ def ranking_xlsx(rows: list[RegulationRow], day: date) -> bytes:
     for col, width in zip("ABCDEFG", (6, 34, 40, 14, 12, 12, 16), strict=True):
         ws.column_dimensions[col].width = width
     out = io.BytesIO()
+    defuse_workbook(wb)  # user text never opens as a formula (issue #12)
     wb.save(out)
     return out.getvalue()

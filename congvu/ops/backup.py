@@ -28,6 +28,8 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
+from congvu_analytics.scratch import scratch_dir
+
 FORMAT = 1
 
 
@@ -119,12 +121,17 @@ def _event_count() -> int:
     return int(row[0]) if row else 0
 
 
+SCRATCH_PREFIX = ".congvu-backup-tmp-"
+
+
 def create_backup(out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     target = out_dir / f"congvu-backup-{stamp}.tar.gz"
-    with tempfile.TemporaryDirectory(dir=out_dir) as tmpdir:
-        tmp = Path(tmpdir)
+    # Removed on exit and on SIGTERM/SIGINT; one left by a SIGKILL is swept by the next run
+    # (it holds a whole database dump). congvu_analytics.scratch.
+    with scratch_dir(out_dir, SCRATCH_PREFIX) as tmp:
+        tmp.chmod(0o700)
         db_file = tmp / "database.dump"
         vendor = _dump_database(db_file)
         manifest: dict[str, Any] = {
@@ -175,8 +182,8 @@ def _safe_members(tar: tarfile.TarFile) -> list[tarfile.TarInfo]:
 def restore_backup(archive: Path, *, allow_other_key: bool = False) -> RestoreReport:
     if not archive.exists():
         raise BackupError(f"Không tìm thấy tệp sao lưu {archive}.")
-    with tempfile.TemporaryDirectory() as tmpdir:
-        tmp = Path(tmpdir)
+    with scratch_dir(Path(tempfile.gettempdir()), "congvu-restore-") as tmp:
+        tmp.chmod(0o700)
         try:
             with tarfile.open(archive, "r:gz") as tar:
                 members = _safe_members(tar)

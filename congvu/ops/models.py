@@ -12,12 +12,16 @@ class SignInRecord(models.Model):
         SUCCESS = "success", "Đăng nhập"
         FAILURE = "failure", "Đăng nhập sai"
         LOGOUT = "logout", "Đăng xuất"
+        DEVICE_ADDED = "totp_add", "Thêm thiết bị xác thực"
+        DEVICE_RESET = "totp_reset", "Quản trị xóa thiết bị xác thực"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     username = models.CharField(max_length=150, blank=True)
+    # Who did it when it is not the account itself (an administrator's reset).
+    by = models.CharField(max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField(auto_now_add=True)

@@ -54,3 +54,19 @@ def _logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: A
         ip_address=ip,
         user_agent=agent,
     )
+
+
+def record_device_change(
+    request: HttpRequest | None, user: Any, kind: SignInRecord.Kind, by: str = ""
+) -> None:
+    """An authenticator device added (by its owner) or reset (by an administrator): both change
+    who can open the account, so both are in the sign-in record."""
+    ip, agent = _client(request)
+    SignInRecord.objects.create(
+        kind=kind,
+        user=user,
+        username=user.get_username(),
+        by=by,
+        ip_address=ip,
+        user_agent=agent,
+    )

@@ -403,6 +403,25 @@ def _assigner_unit(access: Access, lead_unit: Unit, tree: OrgTree) -> int | None
 # --- assign -------------------------------------------------------------------------------
 
 
+class AlreadyImportedError(ActionError):
+    """The same source row was imported before by the same unit (Task.import_key)."""
+
+    status = 409
+
+    def __init__(self, task_id: int) -> None:
+        super().__init__("already_imported", f"Đã nhập trước đây thành nhiệm vụ #{task_id}.")
+        self.task_id = task_id
+
+
+def _check_not_imported(assigner_unit: int, import_key: str) -> None:
+    if not import_key:
+        return
+    existing = Task.objects.filter(assigner_unit_id=assigner_unit, import_key=import_key)
+    first = existing.values_list("pk", flat=True).first()
+    if first is not None:
+        raise AlreadyImportedError(first)
+
+
 @transaction.atomic
 def do_assign(
     *,
@@ -422,6 +441,7 @@ def do_assign(
     parent: Task | None = None,
     coordinations: Sequence[CoordinationSpec] = (),
     at: datetime | None = None,
+    import_key: str = "",
 ) -> Task:
     """Giao việc. With `parent`, cascades the parent task down one level: only the parent's
     lead side may do that, and the child's deadline may not exceed the parent's."""
@@ -474,7 +494,9 @@ def do_assign(
     assigner_unit = _assigner_unit(access, lead_unit, tree)
     if assigner_unit is None:
         raise ActionPermissionError("Bạn không thuộc đơn vị nào nên không thể giao việc.")
+    _check_not_imported(assigner_unit, import_key)
     task = Task.objects.create(
+        import_key=import_key,
         is_ad_hoc=ad_hoc,
         source_number=source_number,
         source_date=source_date,
@@ -506,6 +528,15 @@ def do_assign(
             "working_days": working_days,
             "parent_task": parent.pk if parent else None,
             "source": "ad_hoc" if ad_hoc else source_number,
+            # The task's own immutable fields, sealed with its first event so that an edit of
+            # the task row shows in verify_log (issue #12, break 5; `verify.SEALED_FIELDS`).
+            "title": task.title,
+            "expected_result": task.expected_result,
+            "priority": task.priority,
+            "source_date": source_date.isoformat() if source_date else None,
+            "source_issuer": task.source_issuer,
+            "source_excerpt": task.source_excerpt,
+            **({"import_key": import_key} if import_key else {}),
         },
     )
     for spec in coordinations:

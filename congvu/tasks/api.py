@@ -11,17 +11,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import wraps
 from typing import Any, Literal, TypeVar
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, File, Form, NinjaAPI, Schema
 from ninja import Status as Reply
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.files import UploadedFile
-from ninja.security import HttpBearer, django_auth
+from ninja.params.functions import Query
+from ninja.security import HttpBearer, SessionAuth
 
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.org.models import Person, Unit, person_for_user
@@ -33,6 +35,10 @@ from congvu.tasks.state import VN_TZ, TaskState
 from congvu.tasks.throttling import API_THROTTLES, anon_call_refused
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Paging bounds: a larger offset overflowed the database's bigint (a 500, issue #12, break 8);
+# now 422 with the allowed range. No list holds a billion rows.
+MAX_OFFSET = 1_000_000_000
 
 
 class TokenAuth(HttpBearer):
@@ -46,11 +52,52 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class SecondFactorSessionAuth(SessionAuth):
+    """The web session, but only once it has given its one-time code where one is owed: the
+    middleware already answers 403 under /api/; this keeps the rule if the API is mounted
+    elsewhere (issue #12, break 1)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
+        from congvu.twofactor.middleware import second_factor_missing
+
+        user = super().authenticate(request, key)
+        if user is None or second_factor_missing(request):
+            return None
+        return user
+
+
+def _signed_in_only(view: F) -> F:
+    """The OpenAPI schema and its page: for a session that may use the API or a valid token
+    (the schema lists every operation and field; no reason to hand it to strangers)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        token = request.headers.get("Authorization", "")
+        scheme, _, secret = token.partition(" ")
+        ok = SecondFactorSessionAuth()(request) is not None or (
+            scheme.lower() == "bearer" and TokenAuth().authenticate(request, secret) is not None
+        )
+        if not ok:
+            return JsonResponse(
+                {
+                    "code": "unauthenticated",
+                    "message": "Cần đăng nhập hoặc token hợp lệ.",
+                    "field": None,
+                },
+                status=401,
+            )
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
+
+    return wrapped  # type: ignore[return-value]
+
+
 api = NinjaAPI(
     title="Công Vụ API",
     version="1",
     description="Giao việc, theo dõi nhiệm vụ và nhật ký sự kiện. Xem docs/api.md.",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), SecondFactorSessionAuth()],
+    docs_decorator=_signed_in_only,
     throttle=API_THROTTLES,
     urls_namespace="api-v1",
 )
@@ -343,10 +390,16 @@ class ImportIssueOut(Schema):
     message: str
 
 
+class ImportSkippedOut(Schema):
+    row: int
+    task_id: int
+
+
 class ImportOut(Schema):
     rows: int
     valid: int
     created: list[int]
+    skipped: list[ImportSkippedOut]
     dry_run: bool
     issues: list[ImportIssueOut]
 
@@ -422,7 +475,7 @@ def list_tasks(
     status: str = "",
     unit_id: int | None = None,
     limit: int = 50,
-    offset: int = 0,
+    offset: int = Query(0, ge=-MAX_OFFSET, le=MAX_OFFSET),  # negative: from the start
 ) -> list[dict[str, Any]]:
     access = access_for_user(request.user)
     person = person_for_user(request.user)  # type: ignore[arg-type]
@@ -737,6 +790,7 @@ def import_file(
         "rows": report.rows,
         "valid": report.valid,
         "created": report.created,
+        "skipped": [{"row": r, "task_id": t} for r, t in report.skipped],
         "dry_run": report.dry_run,
         "issues": [{"row": i.row, "column": i.column, "message": i.message} for i in report.issues],
     }

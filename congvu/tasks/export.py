@@ -22,6 +22,7 @@ from django.db import connection
 from congvu.org.models import UnitType
 from congvu.tasks.events import TaskEventType as E
 from congvu_analytics import schema as s
+from congvu_analytics.safe_csv import write_frame_csv
 
 BATCH_TASKS = 5000
 CUSTODY = (E.ASSIGNED, E.TRANSFERRED, E.LEAD_REASSIGNED, E.RETURNED)
@@ -258,7 +259,7 @@ def write_csv(out: Path) -> int:
         with fh:
             first = True
             for frame in iter_frames():
-                frame.write_csv(fh, include_header=first)
+                write_frame_csv(frame, fh, include_header=first)  # formulas neutralised
                 first = False
                 n += frame.height
             if first:

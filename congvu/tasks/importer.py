@@ -11,17 +11,16 @@ back if any row failed or on a dry run. Nothing is written unless all rows are v
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from congvu.lib.errors import ActionError
+from congvu.lib.sheets import SheetError, csv_matrix, xlsx_sheets
 from congvu.lib.text import fold
 from congvu.org.models import Membership, Person, Unit
 from congvu.tasks import actions
@@ -38,8 +37,10 @@ NUMBER, DOC_DATE, EXCERPT, LEAD_UNIT, LEAD_PERSON, COORD, DEADLINE = (
     "Hạn xử lý",
 )
 TITLE, ISSUER, RESULT = "Tên nhiệm vụ", "Cơ quan ban hành", "Kết quả cần đạt"
+DOC_ID = "Mã văn bản"  # the document-management system's own id of the document
 REQUIRED = (NUMBER, EXCERPT, LEAD_UNIT, LEAD_PERSON, DEADLINE)
-ALL = (NUMBER, DOC_DATE, EXCERPT, LEAD_UNIT, LEAD_PERSON, COORD, DEADLINE, TITLE, ISSUER, RESULT)
+ALL = (NUMBER, DOC_DATE, EXCERPT, LEAD_UNIT, LEAD_PERSON, COORD, DEADLINE, TITLE, ISSUER, RESULT,
+       DOC_ID)  # fmt: skip
 ALIASES = {fold(c): c for c in ALL} | {
     "so, ky hieu": NUMBER,
     "so ky hieu van ban": NUMBER,
@@ -49,6 +50,8 @@ ALIASES = {fold(c): c for c in ALL} | {
     "thoi han": DEADLINE,
     "don vi phoi hop": COORD,
     "noi dung": EXCERPT,
+    "id van ban": DOC_ID,
+    "ma dinh danh van ban": DOC_ID,
 }
 # ActionError.field -> the spreadsheet column it came from.
 FIELD_COLUMN = {
@@ -81,6 +84,9 @@ class ImportReport:
     rows: int = 0
     valid: int = 0
     created: list[int] = field(default_factory=list)
+    # (row, task id) of rows imported before (same document and task name, same unit): a
+    # re-run of the same file creates nothing twice.
+    skipped: list[tuple[int, int]] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     dry_run: bool = False
 
@@ -142,29 +148,21 @@ def _blank(value: Any) -> bool:
 
 
 def _xlsx_rows(content: bytes) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a corrupt file
-        raise BadFileError(f"Không đọc được tệp xlsx: {exc}") from exc
-    ws = wb.worksheets[0]
-    rows = [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
-    wb.close()
-    return rows
+        for _title, rows in xlsx_sheets(content, "Tệp xlsx", first_only=True):
+            return list(enumerate(rows, start=1))
+    except SheetError as exc:  # bounded and XML-safe reading: congvu.lib.sheets
+        raise BadFileError(str(exc)) from exc
+    return []
 
 
 def _csv_rows(content: bytes) -> list[tuple[int, list[Any]]]:
+    head = content[:4096].decode("utf-8-sig", errors="replace").split("\n", 1)[0]
+    delimiter = ";" if head.count(";") > head.count(",") else ","
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadFileError(f"Tệp csv phải mã hóa UTF-8 (lỗi ở byte {exc.start}).") from exc
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    return [
-        (i, row)
-        for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)
-    ]
+        return list(enumerate(csv_matrix(content, "Tệp csv", delimiter=delimiter), start=1))
+    except SheetError as exc:
+        raise BadFileError(str(exc)) from exc
 
 
 def _parse_date(value: Any) -> date | None:
@@ -207,6 +205,14 @@ def _find_person(text: str, unit: Unit | None, day: date) -> Person | None:
         members = members.filter(unit=unit)
     found = [m.person for m in members if fold(m.person.full_name) == fold(text)]
     return found[0] if len(found) == 1 else None
+
+
+def _import_key(row: dict[str, Any], number: str, doc_date: date | None, title: str) -> str:
+    """The document (its id in the source system, else its number and date) and the task's
+    name: one document may assign several tasks, each imported once."""
+    doc = str(row.get(DOC_ID) or "").strip()
+    doc = f"id:{doc}" if doc else f"so:{fold(number)}|{doc_date.isoformat() if doc_date else ''}"
+    return f"{doc}|{fold(title)}"[:300]
 
 
 def import_tasks(
@@ -288,11 +294,13 @@ def import_tasks(
                     for c in coords
                 ]
             excerpt = str(row[EXCERPT]).strip()
+            title = str(row.get(TITLE) or excerpt).strip()[:500]
             try:
                 with transaction.atomic():
                     task = actions.do_assign(
+                        import_key=_import_key(row, number, doc_date, title),
                         assigner=assigner,
-                        title=str(row.get(TITLE) or excerpt).strip()[:500],
+                        title=title,
                         lead_unit=lead_unit,
                         lead_person=lead_person,
                         deadline=deadline,
@@ -306,6 +314,10 @@ def import_tasks(
                         at=when + timedelta(microseconds=len(report.created)),
                     )
                 report.created.append(task.pk)
+            except actions.AlreadyImportedError as exc:
+                report.skipped.append((row_no, exc.task_id))
+            except IntegrityError:  # the same key committed by a concurrent import just now
+                report.skipped.append((row_no, 0))
             except ActionError as exc:
                 bad(FIELD_COLUMN.get(exc.field or "", LEAD_UNIT), exc.message)
         report.valid = len(report.created)

@@ -90,7 +90,7 @@ def overdue_reminders(now: datetime) -> dict[str, Any]:
 
 @job(
     "log_checkpoint",
-    every=timedelta(minutes=10),
+    every=timedelta(minutes=settings.LOG_CHECKPOINT_MINUTES),
     description="Mốc kiểm tra nhật ký: ký đầu chuỗi của mọi nhiệm vụ có sự kiện mới",
 )
 def log_checkpoint(now: datetime) -> dict[str, Any]:

@@ -92,6 +92,9 @@ class Task(models.Model):
     deadline_working_days = models.PositiveSmallIntegerField(
         "thời hạn (ngày làm việc)", null=True, blank=True
     )
+    # Set by imports: the source system's document id (or number+date) and the task's name,
+    # unique per assigning unit, so importing the same file twice creates nothing new.
+    import_key = models.CharField(max_length=300, blank=True, db_default="", editable=False)
 
     # Folded (lower-case, accent-free) title, document and expected result, for search:
     # "ne tranh" finds "né tránh" with a plain LIKE on SQLite and PostgreSQL alike.
@@ -122,6 +125,11 @@ class Task(models.Model):
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="task_progress_pct"),
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="task_not_own_parent"),
+            models.UniqueConstraint(
+                fields=["assigner_unit", "import_key"],
+                condition=~Q(import_key=""),
+                name="task_import_once",
+            ),
         ]
         indexes = [
             # Used by the API task list and the overdue queries: open work of a unit.

@@ -14,14 +14,17 @@ import json
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from congvu.tasks.models import CheckpointHead, LogCheckpoint, Task
+from congvu.tasks.anchor import append_anchor, check_anchor
+from congvu.tasks.events import TaskEventType
+from congvu.tasks.models import CheckpointHead, LogCheckpoint, Task, TaskEvent
 from congvu.tasks.seal import (
     EPOCH,
     FORMAT_VERSION,
@@ -33,6 +36,7 @@ from congvu.tasks.seal import (
     seal_key,
     sign_checkpoint,
 )
+from congvu.tasks.state import replay
 
 
 def _columns() -> str:
@@ -45,16 +49,22 @@ def _columns() -> str:
     )
 
 
+# Row-level findings: named after the chain's own problems, which point at an event.
+_SECONDARY = frozenset({"cache", "task_row"})
+
+
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # seal | sequence | truncated | missing_chain | empty_task | checkpoint | cache
+    # seal | sequence | truncated | missing_chain | empty_task | checkpoint | cache | task_row |
+    # replay | anchor | no_checkpoint
+    kind: str
     task_id: int | None
     seq: int | None
     event_id: int | None
     message: str
 
     def sort_key(self) -> tuple[int, int, int]:
-        return (self.task_id or 0, self.seq or 0, 0 if self.kind != "cache" else 1)
+        return (self.task_id or 0, self.seq or 0, 0 if self.kind not in _SECONDARY else 1)
 
 
 @dataclass
@@ -62,6 +72,7 @@ class VerifyResult:
     events: int = 0
     chains: int = 0
     checkpoints: int = 0
+    anchored: int = 0
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
 
@@ -71,7 +82,7 @@ class VerifyResult:
 
     @property
     def first_bad(self) -> Problem | None:
-        real = [p for p in self.problems if p.kind != "cache"] or self.problems
+        real = [p for p in self.problems if p.kind not in _SECONDARY] or self.problems
         return min(real, key=Problem.sort_key) if real else None
 
 
@@ -329,15 +340,46 @@ def _walk_parallel(
     return last_seq
 
 
+def _anchor_checks(
+    result: VerifyResult, anchor: Path | None, checkpoint_interval: timedelta | None
+) -> None:
+    """What the database alone cannot tell: its checkpoints against the anchor file, and a
+    log that ought to have a checkpoint by now but has none."""
+    if anchor is not None:
+        result.anchored, anchor_problems = check_anchor(anchor)
+        result.problems.extend(
+            Problem("anchor", None, None, None, p.message) for p in anchor_problems
+        )
+    if checkpoint_interval is not None and result.checkpoints == 0:
+        oldest = TaskEvent.objects.order_by("at").values_list("at", flat=True).first()
+        if oldest is not None and oldest < timezone.now() - checkpoint_interval:
+            result.problems.append(
+                Problem(
+                    "no_checkpoint",
+                    None,
+                    None,
+                    None,
+                    f"Nhật ký có sự kiện từ {oldest:%d/%m/%Y %H:%M} mà không có mốc kiểm tra "
+                    f"nào (mốc được tạo mỗi {checkpoint_interval.total_seconds() / 60:.0f} "
+                    "phút): các mốc đã bị xóa, hoặc tác vụ log_checkpoint chưa từng chạy.",
+                )
+            )
+
+
 def verify_log(
     *,
     check_cache: bool = True,
     workers: int | None = None,
     parallel_threshold: int = PARALLEL_MIN_EVENTS,
+    anchor: Path | None = None,
+    checkpoint_interval: timedelta | None = None,
 ) -> VerifyResult:
     """Verify every chain and checkpoint. On PostgreSQL, large logs (over 500,000 events) are
     split over `workers` processes (default: the CPU count, at most 4) that share one
-    exported snapshot, so the result is that of a single consistent read."""
+    exported snapshot, so the result is that of a single consistent read.
+
+    `anchor`: the file of anchored checkpoints to compare with (congvu.tasks.anchor).
+    `checkpoint_interval`: a log with an event older than this and no checkpoint fails."""
     import os
 
     start = time.perf_counter()
@@ -351,6 +393,7 @@ def verify_log(
         if not nested:
             _repeatable_read()
         heads = _checkpoint_heads(result)
+        _anchor_checks(result, anchor, checkpoint_interval)
         last_seq = None
         if workers > 1 and connection.vendor == "postgresql" and not nested:
             last_seq = _walk_parallel(heads, result, workers, parallel_threshold)
@@ -407,9 +450,202 @@ def verify_log(
                             f"Nhiệm vụ #{task_id}: bảng nhiệm vụ ghi {seq} sự kiện, nhật ký có {seen}.",
                         )
                     )
+            check_task_rows(result)
     result.problems.sort(key=Problem.sort_key)
     result.seconds = time.perf_counter() - start
     return result
+
+
+# --- the task rows against the replay -------------------------------------------------------
+
+# Task columns a replay of the chain determines (`state.apply`), and the columns fixed at
+# creation that the first (ASSIGNED) event seals: every one is compared (issue #12, break 5).
+REPLAYED_FIELDS = ("status", "lead_unit_id", "lead_person_id", "deadline", "progress",
+                   "head_seal", "last_event_at")  # fmt: skip
+SEALED_FIELDS = ("title", "expected_result", "priority", "source_number", "is_ad_hoc",
+                 "source_date", "source_issuer", "source_excerpt", "assigner_id",
+                 "assigner_unit_id", "assigned_at", "deadline_working_days", "parent_id",
+                 "import_key")  # fmt: skip
+_EVENT_FIELDS = ("seq", "type", "at", "actor_id", "unit_id", "target_person_id",
+                 "target_unit_id", "reason_code", "payload", "seal")  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Ev:
+    seq: int
+    type: int
+    at: Any  # integer µs since the epoch here (state.apply only stores it)
+    actor_id: int | None
+    unit_id: int | None
+    target_person_id: int | None
+    target_unit_id: int | None
+    reason_code: str
+    payload: dict[str, Any]
+    seal: str
+
+
+def _sealed_values(first: _Ev) -> dict[str, Any]:
+    """What the ASSIGNED event says the task row's creation fields are. Events written before
+    the creation fields were sealed lack the text keys; those columns are then not compared."""
+    p = first.payload
+    source = p.get("source")
+    out: dict[str, Any] = {
+        "assigner_id": first.actor_id,
+        "assigner_unit_id": first.unit_id,
+        "assigned_at": first.at,
+        "deadline_working_days": p.get("working_days"),
+        "parent_id": p.get("parent_task"),
+        "is_ad_hoc": source == "ad_hoc",
+        "source_number": "" if source == "ad_hoc" else source,
+        "import_key": p.get("import_key", ""),
+    }
+    for key in ("title", "expected_result", "priority", "source_issuer", "source_excerpt"):
+        if key in p:
+            out[key] = p[key]
+    if "source_date" in p:
+        out["source_date"] = date.fromisoformat(p["source_date"]) if p["source_date"] else None
+    return out
+
+
+def _show(column: str, value: Any) -> str:
+    if column in _TIME_COLUMNS and type(value) is int:
+        value = EPOCH + value * ONE_US
+    text = value.isoformat() if hasattr(value, "isoformat") else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _task_columns() -> str:
+    def time_us(c: str) -> str:
+        if connection.vendor == "postgresql":
+            return f"(extract(epoch from {c}) * 1000000)::bigint"
+        return c
+
+    return ", ".join(
+        time_us(c) if c in _TIME_COLUMNS else c for c in ("id", *REPLAYED_FIELDS, *SEALED_FIELDS)
+    )
+
+
+_TIME_COLUMNS = frozenset({"last_event_at", "assigned_at"})
+_DATE_COLUMNS = frozenset({"deadline", "source_date"})
+
+
+def _chains(batches: Iterable[list[tuple[Any, ...]]]) -> Iterator[tuple[int, list[_Ev]]]:
+    """(task id, its events) from one stream in (task, seq) order; times as integer µs."""
+    current = -1
+    events: list[_Ev] = []
+    loads = json.loads
+    for batch in batches:
+        for task_id, seq, typ, at, actor, unit, tp, tu, rcode, payload, seal in batch:
+            if task_id != current:
+                if current != -1:
+                    yield current, events
+                current, events = task_id, []
+            events.append(
+                _Ev(
+                    seq,
+                    typ,
+                    at if type(at) is int else _to_us(at),
+                    actor,
+                    unit,
+                    tp,
+                    tu,
+                    rcode,
+                    loads(payload) if type(payload) is str else payload,
+                    seal,
+                )
+            )
+    if current != -1:
+        yield current, events
+
+
+def check_task_rows(result: VerifyResult) -> None:
+    """Replay every chain and compare each cached and sealed column of its task row.
+
+    Two streams read side by side in id order (the tasks, and the events as verify reads
+    them), so the cost is one more pass over the log without ORM objects; times are compared
+    as integer microseconds."""
+    # A chain already found broken is reported at its first bad event; its row is not compared.
+    broken = {p.task_id for p in result.problems if p.kind not in _SECONDARY}
+    columns = ("id", *REPLAYED_FIELDS, *SEALED_FIELDS)
+    at = "(extract(epoch from at) * 1000000)::bigint" if connection.vendor == "postgresql" else "at"
+    chains = _chains(
+        _stream(
+            f"SELECT task_id, seq, type, {at}, actor_id, unit_id, target_person_id, "  # noqa: S608 - constant columns
+            "target_unit_id, reason_code, payload, seal FROM tasks_taskevent "
+            "ORDER BY task_id, seq"
+        )
+    )
+    ahead = next(chains, None)
+    for batch in _stream(f"SELECT {_task_columns()} FROM tasks_task ORDER BY id"):  # noqa: S608
+        for row in batch:
+            task_id = row[0]
+            while ahead is not None and ahead[0] < task_id:
+                ahead = next(chains, None)
+            if ahead is None or ahead[0] != task_id or task_id in broken:
+                continue  # no events: reported as empty_task
+            events = ahead[1]
+            try:
+                state = replay(events)
+            except (AssertionError, KeyError, ValueError, TypeError, IndexError) as exc:
+                # Sealed, yet not a valid history: written by something other than the actions.
+                result.problems.append(
+                    Problem(
+                        "replay",
+                        task_id,
+                        None,
+                        None,
+                        f"Nhiệm vụ #{task_id}: không dựng lại được trạng thái từ nhật ký "
+                        f"({type(exc).__name__}: {exc}).",
+                    )
+                )
+                continue
+            expected: dict[str, Any] = {
+                "status": state.status,
+                "lead_unit_id": state.lead_unit_id,
+                "lead_person_id": state.lead_person_id,
+                "deadline": state.deadline,
+                "progress": state.progress,
+                "head_seal": state.head_seal,
+                "last_event_at": state.last_at,
+            }
+            if events[0].type == TaskEventType.ASSIGNED and events[0].seq == 1:
+                expected.update(_sealed_values(events[0]))
+            stored = dict(zip(columns, row, strict=True))
+            for c in _TIME_COLUMNS:
+                if stored[c] is not None and type(stored[c]) is not int:
+                    stored[c] = _to_us(stored[c])
+            for c in _DATE_COLUMNS:
+                if isinstance(stored[c], str):
+                    stored[c] = date.fromisoformat(stored[c])
+            wrong = [c for c, v in expected.items() if stored[c] != v]
+            if wrong:
+                detail = "; ".join(
+                    f"{c} ghi {_show(c, stored[c])}, nhật ký cho {_show(c, expected[c])}"
+                    for c in wrong
+                )
+                result.problems.append(
+                    Problem(
+                        "task_row",
+                        task_id,
+                        None,
+                        None,
+                        f"Nhiệm vụ #{task_id}: bảng nhiệm vụ khác nhật ký — {detail}.",
+                    )
+                )
+
+
+def verify_configured(**kwargs: Any) -> VerifyResult:
+    """verify_log as the deployment configures it: the anchor file (settings.LOG_ANCHOR) once it
+    exists, and the checkpoint interval (settings.LOG_CHECKPOINT_MINUTES). The inspector's
+    page and `manage.py verify_log` both use it, so they say the same thing."""
+    from django.conf import settings
+
+    from congvu.tasks.anchor import anchor_path
+
+    anchor = anchor_path()
+    kwargs.setdefault("anchor", anchor if anchor is not None and anchor.exists() else None)
+    kwargs.setdefault("checkpoint_interval", timedelta(minutes=settings.LOG_CHECKPOINT_MINUTES))
+    return verify_log(**kwargs)
 
 
 class CheckpointRefusedError(Exception):
@@ -492,4 +728,6 @@ def create_checkpoint(at: datetime | None = None) -> LogCheckpoint | None:
             ],
             batch_size=5000,
         )
+        # Only a committed checkpoint is anchored: a rolled-back one must not be expected.
+        transaction.on_commit(lambda: append_anchor(cp))
         return cp

@@ -6,6 +6,7 @@ import json
 import secrets
 from typing import Any
 
+import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
@@ -43,3 +44,24 @@ def test_an_unreadable_import_file_is_a_documented_400(org: Any) -> None:
     upload = SimpleUploadedFile("file.png", b"\x89PNG\r\n", content_type="image/png")
     r = _client("gd_a").post("/api/v1/tasks/import", {"file": upload})
     assert r.status_code == 400 and r.json()["code"] == "bad_file"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/tasks?offset=9223372036854775808",
+        "/api/v1/findings?offset=99999999999999999999",
+        "/api/v1/tasks?offset=-99999999999999999999",
+    ],
+)
+def test_an_offset_out_of_range_is_a_422_not_a_500(org, path):
+    # Issue #12, break 8: the offset reached the database and overflowed its bigint.
+    from django.test import Client
+
+    client = Client()
+    client.force_login(org.gd_a.user)
+    r = client.get(path)
+    assert r.status_code == 422
+    body = r.json()
+    assert body["code"] == "invalid" and body["field"] == "offset"
+    assert body["message"].startswith("Dữ liệu không hợp lệ")

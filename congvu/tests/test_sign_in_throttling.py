@@ -51,3 +51,21 @@ def test_behind_nginx_the_lockout_and_audit_use_the_forwarded_address(client, se
     assert post("dung-mat-khau-2026", "10.0.0.1", "203.0.113.8") == 302
     addresses = set(SignInRecord.objects.values_list("ip_address", flat=True))
     assert addresses == {"203.0.113.7", "203.0.113.8"}
+
+
+@pytest.mark.django_db
+def test_the_lockout_answer_is_in_vietnamese_and_says_how_long(client, settings):
+    # Issue #12: django-axes answered "Account locked: too many login attempts" in English.
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.AXES_COOLOFF_TIME = 0.25  # hours
+    User.objects.create_user("chuyenvien", password="dung-mat-khau-2026")
+    for _ in range(2):
+        r = client.post("/dang-nhap/", {"username": "chuyenvien", "password": "sai"})
+    assert r.status_code == 429 and r["Retry-After"] == "900"
+    body = r.content.decode()
+    assert "Đăng nhập tạm bị khóa" in body and "15 phút" in body and "Account locked" not in body
+    r = client.post(
+        "/dang-nhap/", {"username": "chuyenvien", "password": "sai"}, HTTP_ACCEPT="application/json"
+    )
+    assert r.status_code == 429 and r.json()["code"] == "locked_out"

@@ -9,8 +9,26 @@ from django_otp import user_has_device
 
 from congvu.twofactor.policy import requires_second_factor
 
-# Paths a signed-in user may reach before giving the code.
-_OPEN_PREFIXES = ("/static/", "/i18n/", "/dang-xuat/", "/xac-thuc/", "/api/")
+# Paths a signed-in user may reach before giving the code. Not /api/: a password-only session
+# must not reach the API either (issue #12, break 1); bearer tokens are checked by ninja.
+_OPEN_PREFIXES = ("/static/", "/i18n/", "/dang-xuat/", "/xac-thuc/")
+
+SECOND_FACTOR_REQUIRED = {
+    "code": "second_factor_required",
+    "message": "Cần nhập mã xác thực hai bước (trang /xac-thuc/) trước khi dùng phiên đăng nhập này.",
+}
+
+
+def second_factor_missing(request: HttpRequest) -> bool:
+    """True when this signed-in session still owes a one-time code. The one rule used by the
+    middleware (pages) and by the API's session authentication."""
+    user = request.user
+    return bool(
+        user.is_authenticated
+        and not getattr(user, "is_verified", lambda: False)()  # set by OTPMiddleware
+        and not _known_exempt(request)
+        and requires_second_factor(user)
+    )
 
 
 class SecondFactorMiddleware:
@@ -22,13 +40,9 @@ class SecondFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(_OPEN_PREFIXES)
-            and not getattr(user, "is_verified", lambda: False)()  # set by OTPMiddleware
-            and not _known_exempt(request)
-            and requires_second_factor(user)
-        ):
+        if not request.path.startswith(_OPEN_PREFIXES) and second_factor_missing(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse(SECOND_FACTOR_REQUIRED, status=403)
             name = (
                 "twofactor_verify" if user_has_device(user, confirmed=True) else "twofactor_setup"
             )

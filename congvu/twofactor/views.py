@@ -2,19 +2,24 @@ from __future__ import annotations
 
 import base64
 import io
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp import match_token
+from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from congvu.ops.models import SignInRecord
+from congvu.ops.signals import record_device_change
 
 
 def _next(request: HttpRequest) -> str:
@@ -36,8 +41,15 @@ def _qr_data_uri(url: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
-    """Enrol an authenticator app: show the QR code, confirm with a first code."""
+    """Enrol an authenticator app: show the QR code, confirm with a first code.
+
+    A user who already has a confirmed device must first give its code in this session: else a
+    stolen password would enrol the thief's phone and unlock the account (issue #12, break 2).
+    Lost the phone: an administrator resets (`manage.py reset_2fa USER`, logged)."""
     user = request.user
+    if user_has_device(user, confirmed=True) and not getattr(user, "is_verified", lambda: False)():
+        target = f"{reverse('twofactor_verify')}?{urlencode({'next': request.get_full_path()})}"
+        return HttpResponseRedirect(target)
     request.session.pop("congvu_2fa_exempt", None)  # from now on this account may need a code
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
@@ -50,6 +62,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=user, confirmed=False).delete()
             otp_login(request, device)
+            record_device_change(request, user, SignInRecord.Kind.DEVICE_ADDED)
             return HttpResponseRedirect(_next(request))
         error = _("Mã không đúng hoặc đã hết hạn. Hãy nhập mã 6 số đang hiển thị trong ứng dụng.")
     secret = base64.b32encode(device.bin_key).decode()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from congvu.lib.errors import ActionError, ActionPermissionError
+from congvu.lib.filetypes import content_matches
 from congvu.org.models import Person
 from congvu.org.permissions import access_for
 from congvu.tasks.actions import do_record_attachment
@@ -58,6 +59,14 @@ def attach_document(
         )
     if (upload.size or 0) > ATTACHMENT_MAX_BYTES:
         raise ActionError("attachment_size", "Tài liệu không được quá 20 MB.", field="file")
+    extension = "." + name.rsplit(".", 1)[-1].lower()
+    if not content_matches(extension, upload):
+        raise ActionError(
+            "attachment_content",
+            f"Nội dung tệp «{name}» không phải {extension[1:].upper()} như phần mở rộng của tên "
+            "tệp. Hãy đính kèm đúng tệp, hoặc lưu lại với đúng định dạng.",
+            field="file",
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

@@ -20,6 +20,7 @@ import polars as pl
 
 from congvu_analytics import schema as s
 from congvu_analytics.io.errors import LogError, MappingError
+from congvu_analytics.io.limits import check_text_file
 from congvu_analytics.io.mapping import (
     XES_SCHEMA_KEY,
     Mapping,
@@ -28,6 +29,7 @@ from congvu_analytics.io.mapping import (
     native_mapping,
 )
 from congvu_analytics.io.xes import POS_COL, TRACE_COL, parse_iso_timestamps, read_xes
+from congvu_analytics.safe_csv import restore_frame
 
 ORDER_COL = "__order"
 LINE_COL = "__line"
@@ -128,6 +130,8 @@ def load_log(
     else:
         raw = _read_table(path, fmt, mapping)
         native = set(s.SCHEMA) <= set(raw.columns)
+        if native and fmt == "csv":  # undo export_log's formula guard (congvu_analytics.safe_csv)
+            raw = restore_frame(raw)
     if raw.height == 0:
         raise LogError("Nhật ký rỗng: không có sự kiện nào.", path=path)
     if mapping is None:
@@ -195,6 +199,7 @@ def _read_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.DataFrame:
             return frame.with_row_index(ORDER_COL).with_columns(
                 (pl.col(ORDER_COL).cast(pl.Int64) + 1).alias(LINE_COL)
             )
+        check_text_file(path)  # size and line length bounded before polars allocates
         opts = mapping.csv if mapping is not None else None
         delimiter = opts.delimiter if opts else ","
         quote = opts.quote if opts else '"'

@@ -40,6 +40,7 @@ from xml.parsers import expat
 import polars as pl
 
 from congvu_analytics.io.errors import LogError
+from congvu_analytics.io.limits import bounded
 
 TRACE_COL = "__trace"
 POS_COL = "__pos"
@@ -141,7 +142,8 @@ def _blocks(path: Path, progress: Progress | None) -> Iterator[bytes]:
         with path.open("rb") as fh:
             compressed = fh.read(2) == b"\x1f\x8b"
             fh.seek(0)
-            yield from (_gunzip if compressed else _plain)(fh, progress)
+            # Bounded: a gzip bomb stops at CONGVU_MAX_LOG_BYTES (congvu_analytics.io.limits).
+            yield from bounded((_gunzip if compressed else _plain)(fh, progress), path)
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise LogError(
             f"Tệp nén gzip bị hỏng hoặc bị cắt cụt, không giải nén được ({exc}).", path=path

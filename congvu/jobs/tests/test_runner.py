@@ -80,3 +80,39 @@ def test_two_workers_at_once_do_the_work_once():
         t.join()
     assert len(calls) == 1
     assert JobRun.objects.count() == 1
+
+
+def _dead_worker() -> str:
+    import socket
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return f"{socket.gethostname()}:{proc.pid}"
+
+
+@pytest.mark.django_db
+def test_a_run_of_a_past_slot_whose_worker_died_does_not_stay_started():
+    # Issue #12: a slot whose worker died stayed "started" for ever once its slot had passed.
+    from congvu.jobs.registry import recover_stale
+
+    JobRun.objects.create(
+        job="test_job", slot="2026-01-01T00:00", started_at=NOW, heartbeat_at=NOW,
+        worker="other-host:123",
+    )  # fmt: skip
+    assert recover_stale(NOW + timedelta(minutes=5)) == 0  # fresh, maybe alive elsewhere
+    assert recover_stale(NOW + timedelta(hours=2)) == 1
+    run = JobRun.objects.get(slot="2026-01-01T00:00")
+    assert run.state == JobRun.State.FAILED and "Không có tín hiệu từ other-host:123" in run.error
+
+
+@pytest.mark.django_db
+def test_a_run_whose_process_is_gone_from_this_machine_is_taken_over_at_once():
+    j = make_job(lambda now: {"ok": 1})
+    JobRun.objects.create(
+        job="test_job", slot=j.slot_for(NOW), started_at=NOW, heartbeat_at=NOW,
+        worker=_dead_worker(),
+    )  # fmt: skip
+    run = run_job(j, NOW + timedelta(minutes=1))  # well before stale_after
+    assert run is not None and run.state == JobRun.State.DONE and run.attempts == 2

@@ -107,3 +107,23 @@ def test_restore_works_on_a_python_without_tar_filters(org, tmp_path, monkeypatc
     with pytest.raises(BackupError, match="không an toàn"):
         restore_backup(evil)
     assert not (tmp_path.parent / "escape.txt").exists()
+
+
+def test_a_backup_killed_with_sigkill_leaves_nothing_after_the_next_run(org, tmp_path):
+    # Issue #12, break 7: `tmp…/` folders holding a full database dump stayed in --out.
+    import subprocess
+    import sys
+
+    from congvu.ops.backup import SCRATCH_PREFIX
+    from congvu_analytics.scratch import OWNER
+
+    out = tmp_path / "backups"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = out / f"{SCRATCH_PREFIX}killed"
+    left.mkdir(parents=True)
+    (left / OWNER).write_text(str(dead.pid))
+    (left / "database.dump").write_bytes(b"a whole database")
+    make_task(org)
+    archive = create_backup(out)
+    assert sorted(p.name for p in out.iterdir()) == [archive.name]

@@ -29,3 +29,23 @@ def task(org) -> Task:  # type: ignore[no-untyped-def]
         source_issuer="UBND tỉnh",
         at=T0,
     )
+
+
+@pytest.fixture
+def busy(org, task):  # type: ignore[no-untyped-def]
+    """Two tasks with a few events each."""
+    actions.do_accept(task, org.alice, at=at(1))
+    actions.do_report_progress(task, org.alice, percent=30, text="Đang làm", at=at(2))
+    actions.do_report_progress(task, org.alice, percent=60, text="Hơn nửa", at=at(3))
+    other = actions.do_assign(
+        assigner=org.gd_b,
+        title="Quy hoạch",
+        lead_unit=org.b1,
+        lead_person=org.charlie,
+        deadline=date(2026, 4, 1),
+        ad_hoc=True,
+        at=at(0),
+    )
+    actions.do_accept(other, org.charlie, at=at(1))
+    actions.do_submit(other, org.charlie, result="Xong", at=at(5))
+    return task, other

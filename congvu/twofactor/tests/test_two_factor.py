@@ -74,3 +74,115 @@ def test_signing_out_is_always_possible(org, client, settings):
     sign_in(client, "lanh_dao")
     r = client.post("/dang-xuat/")
     assert r.status_code == 302 and re.match(r"^/dang-nhap/", r.url)
+
+
+# --- issue #12: the holes a password alone used to open -------------------------------------
+
+
+def _enrolled(username):
+    from django.contrib.auth.models import User
+
+    return TOTPDevice.objects.create(
+        user=User.objects.get(username=username), name="phone", confirmed=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/tasks"),
+        ("get", "/api/v1/findings"),
+        ("post", "/api/v1/detection/runs"),
+        ("post", "/api/v1/tasks/1/remind"),
+        ("get", "/api/v1/openapi.json"),
+    ],
+)
+def test_a_password_only_session_cannot_use_the_api(org, client, settings, method, path):
+    settings.REQUIRE_2FA = True
+    sign_in(client, "lanh_dao")
+    r = getattr(client, method)(path, content_type="application/json")
+    assert r.status_code == 403
+    assert r.json()["code"] == "second_factor_required"
+
+
+def test_an_enrolled_user_who_gave_no_code_cannot_use_the_api_even_when_2fa_is_optional(
+    org, client, settings
+):
+    settings.REQUIRE_2FA = False
+    _enrolled("alice")
+    sign_in(client, "alice")
+    assert client.get("/api/v1/tasks").status_code == 403
+
+
+def test_the_api_session_authentication_refuses_a_session_owing_a_code(org, rf, settings):
+    # Behind the middleware too: the API's own session check applies the same rule.
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from congvu.tasks.api import SecondFactorSessionAuth
+
+    settings.REQUIRE_2FA = True
+    request = rf.get("/api/v1/tasks")
+    request.session = SessionStore()
+    request.user = User.objects.get(username="lanh_dao")
+    request.user.is_verified = lambda: False
+    assert SecondFactorSessionAuth().authenticate(request, "x") is None
+    request.user.is_verified = lambda: True
+    assert SecondFactorSessionAuth().authenticate(request, "x") is not None
+
+
+def test_a_verified_session_uses_the_api(org, client, settings):
+    settings.REQUIRE_2FA = True
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    device = _enrolled("lanh_dao")
+    sign_in(client, "lanh_dao")
+    client.post("/xac-thuc/", {"token": code_for(device), "next": "/"})
+    assert client.get("/api/v1/tasks").status_code == 200
+
+
+def test_the_openapi_schema_needs_a_sign_in(org, client):
+    r = client.get("/api/v1/openapi.json")
+    assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
+    sign_in(client, "alice")
+    assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+def test_a_second_device_cannot_be_enrolled_with_the_password_alone(org, client, settings):
+    settings.REQUIRE_2FA = True
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    first = _enrolled("lanh_dao")
+    sign_in(client, "lanh_dao")
+    r = client.get("/xac-thuc/thiet-lap/")
+    assert r.status_code == 302 and r.url.startswith("/xac-thuc/?")
+    assert not TOTPDevice.objects.filter(user__username="lanh_dao", confirmed=False).exists()
+    # Even a forged POST with a code of some device does not unlock or enrol anything.
+    r = client.post("/xac-thuc/thiet-lap/", {"token": "123456", "next": "/"})
+    assert r.status_code == 302 and r.url.startswith("/xac-thuc/?")
+    assert TOTPDevice.objects.filter(user__username="lanh_dao").count() == 1
+    assert client.get("/").url.startswith("/xac-thuc/?")
+    # With the first device's code, a second device may be added, and that is recorded.
+    client.post("/xac-thuc/", {"token": code_for(first), "next": "/"})
+    client.get("/xac-thuc/thiet-lap/")
+    second = TOTPDevice.objects.get(user__username="lanh_dao", confirmed=False)
+    client.post("/xac-thuc/thiet-lap/", {"token": code_for(second), "next": "/"})
+    assert TOTPDevice.objects.filter(user__username="lanh_dao", confirmed=True).count() == 2
+    from congvu.ops.models import SignInRecord
+
+    assert SignInRecord.objects.filter(
+        username="lanh_dao", kind=SignInRecord.Kind.DEVICE_ADDED
+    ).exists()
+
+
+def test_an_administrator_resets_a_lost_device_and_it_is_logged(org, client, settings):
+    from django.core.management import call_command
+
+    from congvu.ops.models import SignInRecord
+
+    settings.REQUIRE_2FA = True
+    _enrolled("lanh_dao")
+    call_command("reset_2fa", "lanh_dao", "--by", "quan_tri")
+    assert not TOTPDevice.objects.filter(user__username="lanh_dao").exists()
+    record = SignInRecord.objects.get(kind=SignInRecord.Kind.DEVICE_RESET)
+    assert (record.username, record.by) == ("lanh_dao", "quan_tri")
+    sign_in(client, "lanh_dao")
+    assert client.get("/").url.startswith("/xac-thuc/thiet-lap/")

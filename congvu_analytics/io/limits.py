@@ -1,0 +1,120 @@
+"""Bounds on what a log file may make the reader hold (issue #12, break 6).
+
+A 2.4 MB gzip that inflates to 2 GB, or a CSV made of one 1 GB line, used to run the machine
+out of memory (a Rust allocation backtrace from polars). The readers now stop at
+
+* ``CONGVU_MAX_LOG_BYTES``: decompressed bytes of one log (default 4 GiB), checked while
+  inflating, before anything is parsed;
+* ``CONGVU_MAX_LINE_BYTES``: one CSV line (default 16 MiB), checked in a streaming pass;
+
+with a Vietnamese message naming the limit and the variable that raises it. The XES reader
+already refuses DOCTYPE/ENTITY declarations (no entity expansion).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import os
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from congvu_analytics.io.errors import LogError
+
+_GiB = 1024**3
+_MiB = 1024**2
+_STEP = 1024 * 1024  # bytes per read in the line scan: a line within one read is < this
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    max_bytes: int = 4 * _GiB
+    max_line_bytes: int = 16 * _MiB
+
+    @classmethod
+    def from_env(cls) -> ReadLimits:
+        def read(name: str, default: int) -> int:
+            value = os.environ.get(name, "").strip()
+            if not value:
+                return default
+            try:
+                return int(value)
+            except ValueError:
+                raise LogError(f"Biến môi trường {name}={value!r} phải là một số byte.") from None
+
+        return cls(
+            max_bytes=read("CONGVU_MAX_LOG_BYTES", cls.max_bytes),
+            max_line_bytes=read("CONGVU_MAX_LINE_BYTES", cls.max_line_bytes),
+        )
+
+
+def _size(n: int) -> str:
+    return f"{n / _MiB:,.0f} MiB".replace(",", ".") if n >= _MiB else f"{n} byte"
+
+
+def too_big(path: Path, limits: ReadLimits) -> LogError:
+    return LogError(
+        f"Dữ liệu sau giải nén vượt giới hạn {_size(limits.max_bytes)} (có thể là tệp nén "
+        "độc hại). Nếu tệp hợp lệ, tăng giới hạn bằng biến môi trường CONGVU_MAX_LOG_BYTES "
+        "(số byte).",
+        path=path,
+    )
+
+
+def bounded(
+    blocks: Iterator[bytes], path: Path, limits: ReadLimits | None = None
+) -> Iterator[bytes]:
+    """Pass decompressed blocks through, stopping once their total passes the limit."""
+    limits = limits or ReadLimits.from_env()
+    total = 0
+    for block in blocks:
+        total += len(block)
+        if total > limits.max_bytes:
+            raise too_big(path, limits)
+        yield block
+
+
+def check_text_file(path: Path, limits: ReadLimits | None = None) -> None:
+    """One streaming pass over a text log (plain or gzip) before polars reads it: the
+    decompressed size and the longest line stay within the limits. Costs one read of the
+    file, about a second per GB, against an allocation failure with no message."""
+    limits = limits or ReadLimits.from_env()
+    total = 0
+    run = 0  # bytes since the last newline
+    line = 1
+    try:
+        with contextlib.ExitStack() as stack:
+            raw = stack.enter_context(path.open("rb"))
+            compressed = raw.read(2) == b"\x1f\x8b"
+            raw.seek(0)
+            read: Callable[[int], bytes] = (
+                stack.enter_context(gzip.GzipFile(fileobj=raw)).read if compressed else raw.read
+            )
+            # A line inside one read is shorter than the read: reads no longer than the limit.
+            step = min(_STEP, limits.max_line_bytes)
+            while block := read(step):
+                total += len(block)
+                if total > limits.max_bytes:
+                    raise too_big(path, limits)
+                first = block.find(b"\n")
+                if first < 0:
+                    run += len(block)
+                else:
+                    run += first
+                    if run <= limits.max_line_bytes:
+                        line += block.count(b"\n")
+                        run = len(block) - block.rfind(b"\n") - 1
+                if run > limits.max_line_bytes:
+                    raise LogError(
+                        f"Một dòng dài quá giới hạn {_size(limits.max_line_bytes)} (tệp không "
+                        "phải CSV từng dòng, hoặc bị cài bẫy). Nếu tệp hợp lệ, tăng giới hạn bằng "
+                        "biến môi trường CONGVU_MAX_LINE_BYTES (số byte).",
+                        path=path,
+                        line=line,
+                    )
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise LogError(
+            f"Tệp nén gzip bị hỏng hoặc bị cắt cụt, không giải nén được ({exc}).", path=path
+        ) from exc
