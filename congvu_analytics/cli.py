@@ -16,6 +16,8 @@ from typing import Any, Protocol
 import polars as pl
 
 from congvu_analytics.io.errors import LogError
+from congvu_analytics.io.mapping import Mapping
+from congvu_analytics.io.org import OrgTables, load_org
 from congvu_analytics.workdays import WorkCalendar
 
 FORMATS = ("html", "json", "csv", "parquet")
@@ -124,18 +126,37 @@ def _replace_dir(tmp: Path, out: Path) -> None:
         tmp.rename(out)
 
 
+def _org_tables(args: argparse.Namespace, mapping: Mapping | None) -> OrgTables | None:
+    """The organisation tables from --units/--people, else from the mapping's [org]."""
+    spec = mapping.org if mapping is not None else None
+    units = Path(args.units) if args.units else (spec.units if spec else None)
+    people = Path(args.people) if args.people else (spec.people if spec else None)
+    if units is None and people is None:
+        return None
+    return load_org(
+        units,
+        people,
+        unit_columns=spec.unit_columns if spec else None,
+        people_columns=spec.people_columns if spec else None,
+        delimiter=spec.delimiter if spec else ",",
+    )
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from congvu_analytics.io.loader import load_log
     from congvu_analytics.io.mapping import load_mapping
+    from congvu_analytics.io.org import org_coverage
     from congvu_analytics.report import build_html, thousands
 
     log_path = Path(args.log)
     out = Path(args.out)
     try:
         mapping = load_mapping(args.mapping) if args.mapping else None
-        size = log_path.stat().st_size if log_path.exists() else 0
+        # The small tables first: a mistake in them must not cost the wait for a large log.
+        tables_in = _org_tables(args, mapping)
+        size = log_path.stat().st_size if log_path.is_file() else 0
         # disable=None: the bar shows only on a terminal, never in logs or pipes.
         with tqdm(
             total=size,
@@ -152,6 +173,23 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         return 2
     report = loaded.report
     warnings = report.warnings()
+    org = None
+    org_load: dict[str, Any] | None = None
+    if tables_in is not None:
+        org = tables_in.org
+        coverage = org_coverage(
+            loaded.events,
+            org,
+            units=org.units.height > 0,
+            people=org.people.height > 0,
+        )
+        warnings += tables_in.warnings + coverage.warnings()
+        org_load = {
+            "units": org.units.height,
+            "people": org.people.height,
+            "log_units_missing": coverage.units_missing,
+            "log_people_missing": coverage.people_missing,
+        }
     for w in warnings:
         print(f"Cảnh báo: {w}", file=sys.stderr)
 
@@ -169,7 +207,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             steps.set_postfix_str(step)
             steps.update(1)
 
-        result = run_all(loaded.events.lazy(), progress=progress)
+        result = run_all(loaded.events.lazy(), org=org, progress=progress)
 
     tables = {name: getattr(result, name) for name in TABLES}
     load = {
@@ -183,6 +221,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         "duplicates_dropped": report.duplicates_dropped,
         "out_of_order": report.out_of_order,
         "unknown_labels": report.unknown_labels,
+        "unknown_reasons": report.unknown_reasons,
+        "coordination_answers_paired": report.coordination_paired,
+        "acknowledged": report.acknowledged,
+        "org": org_load,
         "warnings": warnings,
     }
     html = None
@@ -228,6 +270,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     an.add_argument("log", help="Tệp nhật ký: .xes, .xes.gz, .csv hoặc .parquet")
     an.add_argument("--mapping", help="Tệp ánh xạ TOML (xem docs/mapping.md)")
+    an.add_argument(
+        "--units",
+        help="Bảng đơn vị CSV (unit, name, type, parent, head, level); thay cho [org] units",
+    )
+    an.add_argument(
+        "--people",
+        help="Bảng cán bộ CSV (person, name, unit, position, start_date); thay cho [org] people",
+    )
     an.add_argument(
         "--out", default="congvu-ketqua", help="Thư mục kết quả (mặc định: congvu-ketqua)"
     )

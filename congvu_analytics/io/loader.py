@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from congvu_analytics import schema as s
+from congvu_analytics.enrich import acknowledge, match_coordination
 from congvu_analytics.io.errors import LogError, MappingError
 from congvu_analytics.io.mapping import (
     XES_SCHEMA_KEY,
@@ -48,6 +49,11 @@ class LoadReport:
     duplicates_dropped: int = 0
     out_of_order: int = 0
     unknown_labels: dict[str, int] = field(default_factory=dict)
+    unknown_reasons: dict[str, int] = field(default_factory=dict)
+    unknown_reason_code: str | None = None
+    coordination_paired: int = 0
+    acknowledged: dict[str, int] = field(default_factory=dict)
+    idle_rules: list[str] = field(default_factory=list)
 
     def warnings(self) -> list[str]:
         """Vietnamese warnings about repairs and unknown labels."""
@@ -60,10 +66,39 @@ class LoadReport:
                 "đã sắp xếp lại theo thời điểm."
             )
         if self.unknown_labels:
-            listed = "; ".join(f"{k!r}: {v}" for k, v in self.unknown_labels.items())
             n = sum(self.unknown_labels.values())
-            out.append(f"{n} sự kiện có nhãn hoạt động không có trong tệp ánh xạ ({listed}).")
+            out.append(
+                f"{n} sự kiện có nhãn hoạt động không có trong tệp ánh xạ "
+                f"({top_counts(self.unknown_labels)})."
+            )
+        if self.unknown_reasons:
+            n = sum(self.unknown_reasons.values())
+            then = (
+                f"; đã coi là {self.unknown_reason_code!r}"
+                if self.unknown_reason_code
+                else "; giữ nguyên giá trị nguồn"
+            )
+            out.append(
+                f"{n} sự kiện có mã lý do không có trong [reasons] của tệp ánh xạ và không phải "
+                f"mã chuẩn ({top_counts(self.unknown_reasons)}){then}."
+            )
+        for rule in self.idle_rules:
+            out.append(
+                f"Quy tắc {rule} của tệp ánh xạ không khớp sự kiện nào trong nhật ký "
+                "(kiểm tra lại nhãn, mã hoạt động và mã lý do của quy tắc)."
+            )
         return out
+
+
+def top_counts(counts: dict[str, int], top: int = 20) -> str:
+    """``'a': 3; 'b': 1`` for the ``top`` largest counts, then how many more values there are
+    (a log with hundreds of unknown labels must not bury the other warnings)."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    listed = "; ".join(f"{k!r}: {v}" for k, v in ranked[:top])
+    rest = ranked[top:]
+    if rest:
+        listed += f"; và {len(rest)} giá trị khác ({sum(v for _, v in rest)} sự kiện)"
+    return listed
 
 
 @dataclass
@@ -117,6 +152,8 @@ def load_log(
     path = Path(path)
     if not path.exists():
         raise LogError("Không tìm thấy tệp.", path=path)
+    if path.is_dir():
+        raise LogError("Đường dẫn là một thư mục, không phải tệp nhật ký.", path=path)
     fmt = detect_format(path, mapping)
     parser = fmt
     timezone = mapping.timezone if mapping is not None else None
@@ -182,7 +219,7 @@ def load_log(
         .item()
     )
     frame = frame.sort([s.CASE_ID, s.TIMESTAMP, ORDER_COL])
-    events = s.conform(frame.lazy()).collect()
+    events = _enrich(frame, mapping, report)
     report.n_events = events.height
     report.n_cases = int(events.get_column(s.CASE_ID).n_unique())
     return LoadedLog(events=events, report=report)
@@ -427,3 +464,72 @@ def _check_unique_ids(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
             column=s.EVENT_ID,
         )
     return frame
+
+
+def _enrich(frame: pl.DataFrame, mapping: Mapping, report: LoadReport) -> pl.DataFrame:
+    """Canonical events with the facts a foreign log carries only implicitly
+    (congvu_analytics.enrich): answers paired with requests for every log, acknowledgement
+    rules where the mapping declares them; what was recovered goes to the report."""
+    if not report.native and "reason_code" in mapping.columns:
+        frame = _unknown_reasons(frame, mapping, report)
+    report.idle_rules = _idle_rules(frame, mapping)
+    events = acknowledge(match_coordination(s.conform(frame.lazy())), mapping.acknowledge).collect()
+    report.coordination_paired = _count_paired(frame, events)
+    report.acknowledged = _count_acknowledged(frame, events)
+    return events
+
+
+def _unknown_reasons(frame: pl.DataFrame, mapping: Mapping, report: LoadReport) -> pl.DataFrame:
+    """List reason values the mapping does not know, with counts; recode them when the mapping
+    declares ``unknown_reason``."""
+    known = sorted(mapping.known_reasons())
+    unknown = pl.col(s.REASON_CODE).is_not_null() & ~pl.col(s.REASON_CODE).is_in(known)
+    counts = frame.filter(unknown).group_by(s.REASON_CODE).len()
+    report.unknown_reasons = {str(k): int(v) for k, v in counts.iter_rows()}
+    report.unknown_reason_code = mapping.unknown_reason
+    if mapping.unknown_reason is None or not report.unknown_reasons:
+        return frame
+    return frame.with_columns(
+        pl.when(unknown)
+        .then(pl.lit(mapping.unknown_reason))
+        .otherwise(pl.col(s.REASON_CODE))
+        .alias(s.REASON_CODE)
+    )
+
+
+def _count_paired(before: pl.DataFrame, after: pl.DataFrame) -> int:
+    """Answers given a reference by the pairing (rows are in the same order in both frames)."""
+    had = (
+        before.get_column(s.REF_EVENT_ID).is_not_null()
+        if s.REF_EVENT_ID in before.columns
+        else pl.Series([False] * before.height)
+    )
+    return int((after.get_column(s.REF_EVENT_ID).is_not_null() & ~had).sum())
+
+
+def _count_acknowledged(before: pl.DataFrame, after: pl.DataFrame) -> dict[str, int]:
+    """Flags set by acknowledgement rules, as ``{"reviewed=true": n, ...}``."""
+    out: dict[str, int] = {}
+    for flag in (s.REVIEWED, s.SUBJECT_AUTHORITY):
+        now = after.get_column(flag)
+        new = now.is_not_null()
+        if flag in before.columns:
+            new = new & before.get_column(flag).is_null()
+        for value in (True, False):
+            n = int((new & (now == value)).sum())
+            if n:
+                out[f"{flag}={str(value).lower()}"] = n
+    return out
+
+
+def _idle_rules(frame: pl.DataFrame, mapping: Mapping) -> list[str]:
+    """Acknowledgement rules whose response never occurs in the log (a typo in a reason value
+    cannot be caught when the mapping is read: the source's answer codes are its own)."""
+    idle = []
+    for rule in mapping.acknowledge:
+        response = rule.response()
+        if rule.by_reason:
+            response = response & pl.col(s.REASON_CODE).is_in(list(rule.by_reason))
+        if not frame.select(response.any()).item():
+            idle.append(rule.name)
+    return idle

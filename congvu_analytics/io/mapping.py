@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from congvu_analytics import schema as s
+from congvu_analytics.enrich import FLAG_TARGETS, AckRule
 from congvu_analytics.io.errors import MappingError
 
 LABEL_SEPARATOR = " | "
@@ -70,6 +71,10 @@ LABEL_ROLES = ("activity", "lifecycle")
 REQUIRED_ROLES = ("case", "activity", "timestamp")
 FORMATS = ("xes", "csv", "parquet")
 _ACTIVITY_CODES = {a.value for a in s.Activity}
+_REASON_CODES = {r.value for r in s.ReasonCode}
+# Role names used in [[acknowledge]] `set` and the canonical flag column each one fills.
+ACK_FLAGS = {"reviewed": s.REVIEWED, "within_authority": s.SUBJECT_AUTHORITY}
+_ACK_KEYS = {"mark", "set", "value", "by_activity", "by_label", "by_reason", "within_days"}
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,17 @@ class LevelRule:
 
 
 @dataclass(frozen=True)
+class OrgFiles:
+    """``[org]``: the organisation tables named by the mapping (paths relative to it)."""
+
+    units: Path | None = None
+    people: Path | None = None
+    unit_columns: dict[str, str] = field(default_factory=dict)
+    people_columns: dict[str, str] = field(default_factory=dict)
+    delimiter: str = ","
+
+
+@dataclass(frozen=True)
 class Mapping:
     """A parsed mapping file (see module docstring and docs/mapping.md)."""
 
@@ -119,6 +135,21 @@ class Mapping:
     # columns may be absent from the file (an XES export has a key only where a value exists).
     label_column: str | None = None
     optional_columns: bool = False
+    # [reasons]: source reason value -> canonical ReasonCode; unknown_reason: code for values
+    # neither in the table nor canonical (None keeps them as they are, listed in the report).
+    reasons: dict[str, str] = field(default_factory=dict)
+    unknown_reason: str | None = None
+    acknowledge: tuple[AckRule, ...] = ()
+    org: OrgFiles | None = None
+
+    def known_reasons(self) -> set[str]:
+        """Reason values that are not reported as unknown: canonical codes, the [reasons]
+        table (both sides), reasons declared in [activities] and in acknowledgement rules."""
+        known = set(_REASON_CODES) | set(self.reasons) | set(self.reasons.values())
+        known |= {r.reason for r in self.activities.values() if r.reason}
+        for rule in self.acknowledge:
+            known |= set(rule.by_reason)
+        return known
 
     def source_columns(self) -> list[str]:
         """Every source column the mapping reads (for the 'missing column' check)."""
@@ -148,12 +179,25 @@ def load_mapping(path: str | Path) -> Mapping:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise MappingError("Không tìm thấy tệp ánh xạ.", path=path) from exc
+    except IsADirectoryError as exc:
+        raise MappingError(
+            "Đường dẫn tệp ánh xạ là một thư mục, không phải tệp TOML.", path=path
+        ) from exc
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise MappingError(
+            f"Tệp ánh xạ không phải văn bản UTF-8 (byte không hợp lệ ở dòng {line}); "
+            "hãy lưu lại tệp với mã hóa UTF-8.",
+            path=path,
+        ) from exc
+    except OSError as exc:
+        raise MappingError(f"Không đọc được tệp ánh xạ: {exc.strerror or exc}.", path=path) from exc
     except tomllib.TOMLDecodeError as exc:
         raise MappingError(f"Tệp ánh xạ không phải TOML hợp lệ: {exc}", path=path) from exc
     return mapping_from_dict(data, name=str(path))
 
 
-def mapping_from_dict(  # noqa: PLR0912 - one check per section, kept together
+def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept together
     data: dict[str, Any], *, name: str = "(ánh xạ)"
 ) -> Mapping:
     """Build a :class:`Mapping` from already-parsed TOML data (see :func:`load_mapping`)."""
@@ -165,6 +209,10 @@ def mapping_from_dict(  # noqa: PLR0912 - one check per section, kept together
         "level",
         "activities",
         "unknown_activity",
+        "reasons",
+        "unknown_reason",
+        "acknowledge",
+        "org",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -233,6 +281,16 @@ def mapping_from_dict(  # noqa: PLR0912 - one check per section, kept together
     unknown_code = str(data.get("unknown_activity", s.Activity.OTHER.value))
     if unknown_code not in _ACTIVITY_CODES:
         raise MappingError(f"unknown_activity = {unknown_code!r} không hợp lệ.", path=name)
+    reasons = _parse_reasons(data.get("reasons", {}), name)
+    unknown_reason = data.get("unknown_reason")
+    if unknown_reason is not None and unknown_reason not in _REASON_CODES:
+        raise MappingError(
+            f"unknown_reason = {unknown_reason!r} không phải mã lý do chuẩn "
+            f"(hợp lệ: {', '.join(sorted(_REASON_CODES))}).",
+            path=name,
+        )
+    acknowledge = _parse_acknowledge(data.get("acknowledge", []), activities, reasons, name)
+    org = _parse_org(data.get("org"), name)
     return Mapping(
         columns=columns,
         activities=activities,
@@ -245,6 +303,155 @@ def mapping_from_dict(  # noqa: PLR0912 - one check per section, kept together
         level=level,
         unknown_code=unknown_code,
         name=name,
+        reasons=reasons,
+        unknown_reason=None if unknown_reason is None else str(unknown_reason),
+        acknowledge=acknowledge,
+        org=org,
+    )
+
+
+def _parse_reasons(raw: Any, name: str) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise MappingError("[reasons] phải là một bảng 'giá trị nguồn' = 'mã lý do'.", path=name)
+    out: dict[str, str] = {}
+    for value, code in raw.items():
+        if not isinstance(code, str) or code not in _REASON_CODES:
+            raise MappingError(
+                f"[reasons] {value!r} = {code!r}: mã lý do không có trong schema.ReasonCode "
+                f"(hợp lệ: {', '.join(sorted(_REASON_CODES))}).",
+                path=name,
+            )
+        out[str(value)] = code
+    return out
+
+
+def _names(raw: Any, where: str, key: str, name: str) -> tuple[str, ...]:
+    """A string or a list of strings, as a tuple."""
+    if raw is None:
+        return ()
+    values = [raw] if isinstance(raw, str) else raw
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise MappingError(f"{where} {key} phải là chuỗi hoặc danh sách chuỗi.", path=name)
+    return tuple(values)
+
+
+def _parse_acknowledge(
+    raw: Any, activities: dict[str, ActivityRule], reasons: dict[str, str], name: str
+) -> tuple[AckRule, ...]:
+    if isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list):
+        raise MappingError("[[acknowledge]] phải là danh sách quy tắc.", path=name)
+    rules: list[AckRule] = []
+    for number, item in enumerate(raw, start=1):
+        where = f"[[acknowledge]] quy tắc thứ {number}:"
+        if not isinstance(item, dict):
+            raise MappingError(f"{where} phải là một bảng.", path=name)
+        unknown = sorted(set(item) - _ACK_KEYS)
+        if unknown:
+            raise MappingError(
+                f"{where} khóa không được hỗ trợ {', '.join(unknown)} "
+                f"(hợp lệ: {', '.join(sorted(_ACK_KEYS))}).",
+                path=name,
+            )
+        flag_name = item.get("set")
+        if flag_name not in ACK_FLAGS:
+            raise MappingError(
+                f"{where} set = {flag_name!r} không hợp lệ (reviewed hoặc within_authority).",
+                path=name,
+            )
+        flag = ACK_FLAGS[str(flag_name)]
+        mark = _names(item.get("mark"), where, "mark", name) or FLAG_TARGETS[flag]
+        wrong = [m for m in mark if m not in FLAG_TARGETS[flag]]
+        if wrong:
+            raise MappingError(
+                f"{where} mark = {wrong[0]!r}: cờ {flag_name} chỉ gắn cho hoạt động "
+                f"{', '.join(FLAG_TARGETS[flag])}.",
+                path=name,
+            )
+        by_activity = _names(item.get("by_activity"), where, "by_activity", name)
+        bad = [a for a in by_activity if a not in _ACTIVITY_CODES]
+        if bad:
+            raise MappingError(
+                f"{where} by_activity = {bad[0]!r} không có trong schema.Activity.", path=name
+            )
+        by_label = tuple(
+            _normalise_label(v) for v in _names(item.get("by_label"), where, "by_label", name)
+        )
+        bad = [v for v in by_label if v not in activities]
+        if bad:
+            raise MappingError(
+                f"{where} by_label = {bad[0]!r} không có trong [activities] của tệp ánh xạ.",
+                path=name,
+            )
+        by_reason = _names(item.get("by_reason"), where, "by_reason", name)
+        if not (by_activity or by_label or by_reason):
+            raise MappingError(
+                f"{where} cần ít nhất một trong by_activity, by_label, by_reason.", path=name
+            )
+        value = item.get("value", True)
+        if not isinstance(value, bool):
+            raise MappingError(f"{where} value phải là true hoặc false.", path=name)
+        days = item.get("within_days")
+        if days is not None and (
+            isinstance(days, bool) or not isinstance(days, int | float) or days < 0
+        ):
+            raise MappingError(f"{where} within_days phải là số ngày không âm.", path=name)
+        rules.append(
+            AckRule(
+                mark=mark,
+                flag=flag,
+                value=value,
+                by_activity=by_activity,
+                by_label=by_label,
+                # Compared with the reason AFTER [reasons] translation: a rule may name either
+                # the source's value or the canonical code.
+                by_reason=tuple(dict.fromkeys(reasons.get(v, v) for v in by_reason)),
+                within_days=None if days is None else float(days),
+                name=f"acknowledge #{number}",
+            )
+        )
+    return tuple(rules)
+
+
+_ORG_KEYS = {"units", "people", "unit_columns", "people_columns", "delimiter"}
+
+
+def _parse_org(raw: Any, name: str) -> OrgFiles | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise MappingError("[org] phải là một bảng.", path=name)
+    unknown = sorted(set(raw) - _ORG_KEYS)
+    if unknown:
+        raise MappingError(
+            f"[org] khóa không được hỗ trợ: {', '.join(unknown)} "
+            f"(hợp lệ: {', '.join(sorted(_ORG_KEYS))}).",
+            path=name,
+        )
+    # Paths are relative to the mapping file, so a mapping and its tables travel together.
+    base = Path(name).parent
+
+    def path_of(key: str) -> Path | None:
+        value = raw.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise MappingError(f"[org] {key} phải là đường dẫn tệp.", path=name)
+        return base / value
+
+    def columns_of(key: str) -> dict[str, str]:
+        value = raw.get(key, {})
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise MappingError(f"[org.{key}] phải là bảng 'cột chuẩn' = 'cột nguồn'.", path=name)
+        return {str(k): v for k, v in value.items()}
+
+    return OrgFiles(
+        units=path_of("units"),
+        people=path_of("people"),
+        unit_columns=columns_of("unit_columns"),
+        people_columns=columns_of("people_columns"),
+        delimiter=str(raw.get("delimiter", ",")),
     )
 
 
@@ -338,16 +545,8 @@ def apply_mapping(raw: pl.LazyFrame, mapping: Mapping, *, keep: Sequence[str] = 
         elif target in (s.CASE_ID, s.EVENT_ID):
             expr = expr.cast(pl.String)
         exprs.append(expr.alias(target))
-    if "reason_code" in mapping.columns:
-        exprs = [e for e in exprs if e.meta.output_name() != s.REASON_CODE]
-        exprs.append(
-            pl.col(mapping.columns["reason_code"])
-            .cast(pl.String)
-            .fill_null(reason_from_rule)
-            .alias(s.REASON_CODE)
-        )
-    else:
-        exprs.append(reason_from_rule.alias(s.REASON_CODE))
+    exprs = [e for e in exprs if e.meta.output_name() != s.REASON_CODE]
+    exprs.append(_reason_expr(mapping, reason_from_rule, nulls).alias(s.REASON_CODE))
     if mapping.custody_unit is not None:
         exprs.append(who(pl.col(mapping.custody_unit)).alias(s.HOLDER_UNIT))
     if mapping.custody_actor is not None:
@@ -358,22 +557,31 @@ def apply_mapping(raw: pl.LazyFrame, mapping: Mapping, *, keep: Sequence[str] = 
     return raw.select(exprs)
 
 
+def _reason_expr(mapping: Mapping, from_rule: pl.Expr, nulls: list[str]) -> pl.Expr:
+    """The source's reason column translated by [reasons], else the reason of the label's
+    rule in [activities]."""
+    if "reason_code" not in mapping.columns:
+        return from_rule
+    source = pl.col(mapping.columns["reason_code"]).cast(pl.String).str.strip_chars()
+    if nulls:
+        source = pl.when(source.is_in(nulls)).then(None).otherwise(source)
+    if mapping.reasons:
+        source = source.replace(mapping.reasons)
+    return source.fill_null(from_rule)
+
+
 def _drop_absent(mapping: Mapping, available: set[str]) -> Mapping:
     columns = {
         role: col
         for role, col in mapping.columns.items()
         if col in available or role in REQUIRED_ROLES
     }
-    return Mapping(
+    return replace(
+        mapping,
         columns=columns,
-        activities=mapping.activities,
-        source_format=mapping.source_format,
         custody_unit=mapping.custody_unit if mapping.custody_unit in available else None,
         custody_actor=mapping.custody_actor if mapping.custody_actor in available else None,
-        unknown_code=mapping.unknown_code,
-        name=mapping.name,
-        label_column=mapping.label_column,
-        optional_columns=True,
+        level=mapping.level if mapping.level and mapping.level.column in available else None,
     )
 
 
