@@ -27,6 +27,7 @@ from congvu_analytics.io.mapping import (
     apply_mapping,
     check_columns,
     native_mapping,
+    resolve_optional,
 )
 from congvu_analytics.io.xes import POS_COL, TRACE_COL, parse_iso_timestamps, read_xes
 
@@ -54,10 +55,11 @@ class LoadReport:
     coordination_paired: int = 0
     acknowledged: dict[str, int] = field(default_factory=dict)
     idle_rules: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def warnings(self) -> list[str]:
         """Vietnamese warnings about repairs and unknown labels."""
-        out = []
+        out = list(self.notes)
         if self.duplicates_dropped:
             out.append(f"Đã loại {self.duplicates_dropped} sự kiện trùng lặp hoàn toàn.")
         if self.out_of_order:
@@ -182,6 +184,7 @@ def load_log(
         mapping = native_mapping(fmt)
     report = LoadReport(path=str(path), source_format=fmt, mapping=mapping.name, parser=parser)
     report.native = native and mapping.name == native_mapping(fmt).name
+    mapping, report.notes = resolve_optional(mapping, raw.columns)
     check_columns(raw.columns, mapping, path=path)
 
     # Exact duplicates: identical in every source attribute (bookkeeping columns aside).

@@ -105,6 +105,61 @@ class LevelRule:
     default: int | None = None
 
 
+_SPEC_KEYS = {"column", "value", "concat", "sep", "lookup", "default", "case_attribute", "optional"}
+DERIVED_PREFIX = "__role_"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A ``[columns]`` entry given as a table: where a role's value comes from when it is not
+    simply one column (docs/mapping.md, "Derived and optional columns")."""
+
+    column: str | None = None
+    value: str | None = None
+    concat: tuple[str, ...] = ()
+    sep: str = ""
+    lookup: dict[str, str] | None = None
+    default: str | None = None
+    case_attribute: bool = False
+    optional: bool = False
+
+    def sources(self) -> list[str]:
+        """The source columns this entry reads."""
+        return [*([self.column] if self.column else []), *self.concat]
+
+    def is_plain(self) -> bool:
+        """Just one column (perhaps optional): read directly, no derived column needed."""
+        return (
+            self.column is not None
+            and self.lookup is None
+            and not self.case_attribute
+            and self.default is None
+        )
+
+    def expr(self, case: str | None) -> pl.Expr:
+        """The role's values; ``case`` is the (source or derived) case column, for
+        ``case_attribute``."""
+        if self.value is not None:
+            return pl.lit(self.value, dtype=pl.String)
+        if self.concat:
+            # Null parts are left out rather than making the whole value null.
+            return pl.concat_str(
+                [pl.col(c).cast(pl.String) for c in self.concat],
+                separator=self.sep,
+                ignore_nulls=True,
+            )
+        assert self.column is not None  # checked when the mapping is read
+        out = pl.col(self.column)
+        if self.lookup is not None:
+            text = out.cast(pl.String).str.strip_chars()
+            fallback = pl.lit(self.default, dtype=pl.String) if self.default is not None else text
+            out = text.replace_strict(self.lookup, default=fallback, return_dtype=pl.String)
+        if self.case_attribute and case is not None:
+            # The first value given anywhere in the case (file order), on every event of it.
+            out = out.filter(out.is_not_null()).first().over(case)
+        return out
+
+
 @dataclass(frozen=True)
 class OrgFiles:
     """``[org]``: the organisation tables named by the mapping (paths relative to it)."""
@@ -122,6 +177,9 @@ class Mapping:
 
     columns: dict[str, str]
     activities: dict[str, ActivityRule] = field(default_factory=dict)
+    # Roles given as a table in [columns]; their `columns` entry is the derived column's name
+    # (DERIVED_PREFIX + role) unless the entry is a plain, optional column.
+    specs: dict[str, ColumnSpec] = field(default_factory=dict)
     source_format: str | None = None
     csv: CsvOptions = field(default_factory=CsvOptions)
     timestamp_format: str = "iso"
@@ -155,7 +213,10 @@ class Mapping:
         """Every source column the mapping reads (for the 'missing column' check)."""
         if self.optional_columns:
             return [self.columns[r] for r in REQUIRED_ROLES]
-        cols = list(self.columns.values())
+        cols = [c for r, c in self.columns.items() if r not in self.specs]
+        for spec in self.specs.values():
+            if not spec.optional:
+                cols += spec.sources()
         cols += [c for c in (self.custody_unit, self.custody_actor) if c]
         if self.level is not None:
             cols.append(self.level.column)
@@ -219,7 +280,7 @@ def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept t
         raise MappingError(
             f"Mục không được hỗ trợ trong tệp ánh xạ: {', '.join(unknown)}.", path=name
         )
-    columns = {str(k): str(v) for k, v in dict(data.get("columns", {})).items()}
+    columns, specs = _parse_columns(dict(data.get("columns", {})), name)
     bad_roles = sorted(set(columns) - set(ROLE_COLUMNS) - set(LABEL_ROLES))
     if bad_roles:
         raise MappingError(
@@ -294,6 +355,7 @@ def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept t
     return Mapping(
         columns=columns,
         activities=activities,
+        specs=specs,
         source_format=fmt,
         csv=csv,
         timestamp_format=str(stamps.get("format", "iso")),
@@ -308,6 +370,98 @@ def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept t
         acknowledge=acknowledge,
         org=org,
     )
+
+
+def _parse_columns(raw: dict[str, Any], name: str) -> tuple[dict[str, str], dict[str, ColumnSpec]]:
+    columns: dict[str, str] = {}
+    specs: dict[str, ColumnSpec] = {}
+    for role, entry in raw.items():
+        if isinstance(entry, str):
+            columns[role] = entry
+            continue
+        where = f"[columns] {role}:"
+        if not isinstance(entry, dict):
+            raise MappingError(f"{where} cần tên cột hoặc một bảng.", path=name)
+        unknown = sorted(set(entry) - _SPEC_KEYS)
+        if unknown:
+            raise MappingError(
+                f"{where} khóa không được hỗ trợ {', '.join(unknown)} "
+                f"(hợp lệ: {', '.join(sorted(_SPEC_KEYS))}).",
+                path=name,
+            )
+        kinds = [k for k in ("column", "value", "concat") if k in entry]
+        if len(kinds) != 1:
+            raise MappingError(f"{where} cần đúng một trong column, value, concat.", path=name)
+        concat = entry.get("concat", [])
+        if not isinstance(concat, list) or not all(isinstance(c, str) for c in concat):
+            raise MappingError(f"{where} concat phải là danh sách tên cột.", path=name)
+        lookup = entry.get("lookup")
+        if lookup is not None and (
+            "column" not in entry
+            or not isinstance(lookup, dict)
+            or not all(isinstance(v, str) for v in lookup.values())
+        ):
+            raise MappingError(
+                f"{where} lookup cần 'column' và một bảng 'giá trị nguồn' = 'giá trị'.",
+                path=name,
+            )
+        spec = ColumnSpec(
+            column=entry.get("column"),
+            value=None if entry.get("value") is None else str(entry["value"]),
+            concat=tuple(concat),
+            sep=str(entry.get("sep", "")),
+            lookup=None if lookup is None else {str(k): v for k, v in lookup.items()},
+            default=None if entry.get("default") is None else str(entry["default"]),
+            case_attribute=bool(entry.get("case_attribute", False)),
+            optional=bool(entry.get("optional", False)),
+        )
+        specs[role] = spec
+        columns[role] = spec.column if spec.is_plain() and spec.column else DERIVED_PREFIX + role
+    return columns, specs
+
+
+def resolve_optional(mapping: Mapping, available: Sequence[str]) -> tuple[Mapping, list[str]]:
+    """Drop the optional roles whose source columns the file lacks.
+
+    Returns:
+        The mapping without them, and the Vietnamese notes saying which roles stay empty.
+    """
+    notes: list[str] = []
+    columns = dict(mapping.columns)
+    specs = dict(mapping.specs)
+    present = set(available)
+    for role, spec in mapping.specs.items():
+        absent = [c for c in spec.sources() if c not in present]
+        if spec.optional and absent:
+            if role in REQUIRED_ROLES or role == "activity":
+                continue  # a required role cannot be left out; check_columns names it
+            del columns[role]
+            del specs[role]
+            notes.append(
+                f"Tệp không có cột tùy chọn {', '.join(repr(c) for c in absent)}: "
+                f"vai trò {role} để trống."
+            )
+    return replace(mapping, columns=columns, specs=specs), notes
+
+
+def _with_derived(raw: pl.LazyFrame, mapping: Mapping) -> pl.LazyFrame:
+    """Add the derived columns of the table entries in [columns] (case first: the others may
+    be case attributes computed over it)."""
+    derived = {
+        r: s
+        for r, s in mapping.specs.items()
+        if mapping.columns.get(r, "").startswith(DERIVED_PREFIX)
+    }
+    if not derived:
+        return raw
+    first = {r: s for r, s in derived.items() if not s.case_attribute}
+    if first:
+        raw = raw.with_columns(s.expr(None).alias(DERIVED_PREFIX + r) for r, s in first.items())
+    later = {r: s for r, s in derived.items() if s.case_attribute}
+    if later:
+        case = mapping.columns["case"]
+        raw = raw.with_columns(s.expr(case).alias(DERIVED_PREFIX + r) for r, s in later.items())
+    return raw
 
 
 def _parse_reasons(raw: Any, name: str) -> dict[str, str]:
@@ -505,6 +659,7 @@ def apply_mapping(raw: pl.LazyFrame, mapping: Mapping, *, keep: Sequence[str] = 
         due columns keep their source type; :func:`congvu_analytics.io.loader.load_log`
         parses and validates them.
     """
+    raw = _with_derived(raw, mapping)
     available = set(raw.collect_schema().names())
     if mapping.optional_columns:
         mapping = _drop_absent(mapping, available)
