@@ -144,6 +144,8 @@ def _org_tables(args: argparse.Namespace, mapping: Mapping | None) -> OrgTables 
         people,
         unit_columns=spec.unit_columns if spec else None,
         people_columns=spec.people_columns if spec else None,
+        unit_values=spec.unit_values if spec else None,
+        people_values=spec.people_values if spec else None,
         delimiter=spec.delimiter if spec else ",",
     )
 

@@ -39,12 +39,13 @@ _ROW = "__enrich_row"
 class AckRule:
     """Set ``flag`` to ``value`` on events of activity ``mark`` that a later event acknowledges.
 
-    The acknowledging event is the FIRST later event of the same case that looks like a
-    response (its activity in ``by_activity`` and/or its source label in ``by_label``; any
-    event when neither is given), at most ``within_days`` calendar days after the marked event
-    (no limit when ``None``). The flag is set only if that response also carries one of
-    ``by_reason`` (when given). Looking only at the first response keeps a later answer to a
-    different request from acknowledging this one.
+    The acknowledging event is the FIRST later event of the same case that matches every
+    condition given (activity in ``by_activity``, source label in ``by_label``, reason in
+    ``by_reason``), at most ``within_days`` calendar days after the marked event (no limit when
+    ``None``) and before the next event of the same kind in the case (a verdict after the
+    next pause is that pause's). Rules for one flag compete: the earliest matching event decides, so with a
+    "confirmed" and a "not confirmed" rule each pause takes the first verdict given after it,
+    and an unrelated answer in between (another code) is not mistaken for it.
 
     Attributes:
         mark: activity codes of the events to mark (e.g. ``("pause",)``).
@@ -75,8 +76,8 @@ class AckRule:
             label = pl.col(s.ACTIVITY_LABEL)
             bare = label.str.split(" | ").list.first()
             conditions.append(label.is_in(list(self.by_label)) | bare.is_in(list(self.by_label)))
-        if not conditions:
-            return pl.col(s.REASON_CODE).is_in(list(self.by_reason))
+        if self.by_reason:
+            conditions.append(pl.col(s.REASON_CODE).is_in(list(self.by_reason)))
         out = conditions[0]
         for cond in conditions[1:]:
             out = out & cond
@@ -98,27 +99,33 @@ def acknowledge(events: pl.LazyFrame, rules: Sequence[AckRule]) -> pl.LazyFrame:
     per_flag: dict[str, list[pl.LazyFrame]] = {}
     for index, rule in enumerate(rules):
         marked = rows.filter(pl.col(s.ACTIVITY).is_in(list(rule.mark))).select(
-            _ROW, s.CASE_ID, s.TIMESTAMP, (pl.col(_ROW) + 1).alias("__key")
+            _ROW,
+            s.CASE_ID,
+            s.TIMESTAMP,
+            (pl.col(_ROW) + 1).alias("__key"),
+            # The next event of the same kind in the case: an answer after it is its answer.
+            pl.col(_ROW).shift(-1).over(s.CASE_ID).alias("__next_mark"),
         )
         responses = rows.filter(rule.response()).select(
             pl.col(_ROW).alias("__key"),
+            pl.col(_ROW).alias("__resp_row"),
             s.CASE_ID,
             pl.col(s.TIMESTAMP).alias("__resp_ts"),
-            pl.col(s.REASON_CODE).alias("__resp_reason"),
         )
         # First response strictly after the marked event (row order = case, time, file order).
         found = marked.join_asof(
             responses, on="__key", by=s.CASE_ID, strategy="forward", check_sortedness=False
-        ).filter(pl.col("__key").is_not_null() & pl.col("__resp_ts").is_not_null())
+        ).filter(
+            pl.col("__resp_row").is_not_null()
+            & (pl.col("__next_mark").is_null() | (pl.col("__resp_row") < pl.col("__next_mark")))
+        )
         if rule.within_days is not None:
             window = timedelta(days=rule.within_days)
             found = found.filter(pl.col("__resp_ts") - pl.col(s.TIMESTAMP) <= window)
-        if rule.by_reason:
-            found = found.filter(pl.col("__resp_reason").is_in(list(rule.by_reason)))
         per_flag.setdefault(rule.flag, []).append(
             found.select(
                 _ROW,
-                pl.col("__key").alias("__resp_row"),
+                "__resp_row",
                 pl.lit(index, dtype=pl.Int32).alias("__rule"),
                 pl.lit(rule.value).alias("__value"),
             )

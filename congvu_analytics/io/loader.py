@@ -327,6 +327,8 @@ def _parse_time_series(
         return _assume_zone(frame, series.cast(pl.Datetime("us")), mapping, path, source)
     text = series.cast(pl.String).str.strip_chars()
     fmt = mapping.timestamp_format
+    if column == s.DUE and mapping.due_format is not None:
+        fmt = mapping.due_format
     if fmt == "iso":
         try:
             return parse_iso_timestamps(
@@ -530,9 +532,6 @@ def _idle_rules(frame: pl.DataFrame, mapping: Mapping) -> list[str]:
     cannot be caught when the mapping is read: the source's answer codes are its own)."""
     idle = []
     for rule in mapping.acknowledge:
-        response = rule.response()
-        if rule.by_reason:
-            response = response & pl.col(s.REASON_CODE).is_in(list(rule.by_reason))
-        if not frame.select(response.any()).item():
+        if not frame.select(rule.response().any()).item():
             idle.append(rule.name)
     return idle

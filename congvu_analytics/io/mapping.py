@@ -105,7 +105,10 @@ class LevelRule:
     default: int | None = None
 
 
-_SPEC_KEYS = {"column", "value", "concat", "sep", "lookup", "default", "case_attribute", "optional"}
+_SPEC_KEYS = {
+    "column", "value", "concat", "sep", "lookup", "default", "case_attribute", "optional",
+    "present",
+}  # fmt: skip
 DERIVED_PREFIX = "__role_"
 
 
@@ -122,6 +125,7 @@ class ColumnSpec:
     default: str | None = None
     case_attribute: bool = False
     optional: bool = False
+    present: bool = False  # "true" where the column has a value, "false" where it is empty
 
     def sources(self) -> list[str]:
         """The source columns this entry reads."""
@@ -133,6 +137,7 @@ class ColumnSpec:
             self.column is not None
             and self.lookup is None
             and not self.case_attribute
+            and not self.present
             and self.default is None
         )
 
@@ -150,6 +155,13 @@ class ColumnSpec:
             )
         assert self.column is not None  # checked when the mapping is read
         out = pl.col(self.column)
+        if self.present:
+            text = out.cast(pl.String).str.strip_chars()
+            return (
+                pl.when(text.is_null() | (text == ""))
+                .then(pl.lit("false"))
+                .otherwise(pl.lit("true"))
+            )
         if self.lookup is not None:
             text = out.cast(pl.String).str.strip_chars()
             fallback = pl.lit(self.default, dtype=pl.String) if self.default is not None else text
@@ -168,6 +180,10 @@ class OrgFiles:
     people: Path | None = None
     unit_columns: dict[str, str] = field(default_factory=dict)
     people_columns: dict[str, str] = field(default_factory=dict)
+    # canonical column -> {source value: value}, e.g. tiers numbered from the top instead of
+    # from the bottom; values not listed are kept.
+    unit_values: dict[str, dict[str, str]] = field(default_factory=dict)
+    people_values: dict[str, dict[str, str]] = field(default_factory=dict)
     delimiter: str = ","
 
 
@@ -183,6 +199,7 @@ class Mapping:
     source_format: str | None = None
     csv: CsvOptions = field(default_factory=CsvOptions)
     timestamp_format: str = "iso"
+    due_format: str | None = None  # [timestamps] due_format: deadlines written differently
     timezone: str | None = None
     custody_unit: str | None = None
     custody_actor: str | None = None
@@ -197,6 +214,8 @@ class Mapping:
     # neither in the table nor canonical (None keeps them as they are, listed in the report).
     reasons: dict[str, str] = field(default_factory=dict)
     unknown_reason: str | None = None
+    # The source's own codes kept as they are on purpose (not canonical, not "unknown").
+    keep_reasons: tuple[str, ...] = ()
     acknowledge: tuple[AckRule, ...] = ()
     org: OrgFiles | None = None
 
@@ -205,6 +224,7 @@ class Mapping:
         table (both sides), reasons declared in [activities] and in acknowledgement rules."""
         known = set(_REASON_CODES) | set(self.reasons) | set(self.reasons.values())
         known |= {r.reason for r in self.activities.values() if r.reason}
+        known |= set(self.keep_reasons)
         for rule in self.acknowledge:
             known |= set(rule.by_reason)
         return known
@@ -272,6 +292,7 @@ def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept t
         "unknown_activity",
         "reasons",
         "unknown_reason",
+        "keep_reasons",
         "acknowledge",
         "org",
     }
@@ -350,6 +371,9 @@ def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept t
             f"(hợp lệ: {', '.join(sorted(_REASON_CODES))}).",
             path=name,
         )
+    keep_reasons = data.get("keep_reasons", [])
+    if not isinstance(keep_reasons, list) or not all(isinstance(v, str) for v in keep_reasons):
+        raise MappingError("keep_reasons phải là danh sách mã lý do của nguồn.", path=name)
     acknowledge = _parse_acknowledge(data.get("acknowledge", []), activities, reasons, name)
     org = _parse_org(data.get("org"), name)
     return Mapping(
@@ -359,6 +383,7 @@ def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept t
         source_format=fmt,
         csv=csv,
         timestamp_format=str(stamps.get("format", "iso")),
+        due_format=None if stamps.get("due_format") is None else str(stamps["due_format"]),
         timezone=None if timezone is None else str(timezone),
         custody_unit=custody.get("unit"),
         custody_actor=custody.get("actor"),
@@ -367,6 +392,7 @@ def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept t
         name=name,
         reasons=reasons,
         unknown_reason=None if unknown_reason is None else str(unknown_reason),
+        keep_reasons=tuple(keep_reasons),
         acknowledge=acknowledge,
         org=org,
     )
@@ -414,6 +440,7 @@ def _parse_columns(raw: dict[str, Any], name: str) -> tuple[dict[str, str], dict
             default=None if entry.get("default") is None else str(entry["default"]),
             case_attribute=bool(entry.get("case_attribute", False)),
             optional=bool(entry.get("optional", False)),
+            present=bool(entry.get("present", False)),
         )
         specs[role] = spec
         columns[role] = spec.column if spec.is_plain() and spec.column else DERIVED_PREFIX + role
@@ -568,7 +595,10 @@ def _parse_acknowledge(
     return tuple(rules)
 
 
-_ORG_KEYS = {"units", "people", "unit_columns", "people_columns", "delimiter"}
+_ORG_KEYS = {
+    "units", "people", "unit_columns", "people_columns", "unit_values", "people_values",
+    "delimiter",
+}  # fmt: skip
 
 
 def _parse_org(raw: Any, name: str) -> OrgFiles | None:
@@ -600,11 +630,28 @@ def _parse_org(raw: Any, name: str) -> OrgFiles | None:
             raise MappingError(f"[org.{key}] phải là bảng 'cột chuẩn' = 'cột nguồn'.", path=name)
         return {str(k): v for k, v in value.items()}
 
+    def values_of(key: str) -> dict[str, dict[str, str]]:
+        value = raw.get(key, {})
+        ok = isinstance(value, dict) and all(
+            isinstance(table, dict) and all(isinstance(v, str | int) for v in table.values())
+            for table in value.values()
+        )
+        if not ok:
+            raise MappingError(
+                f"[org.{key}] phải là bảng 'cột chuẩn' = {{ 'giá trị nguồn' = 'giá trị' }}.",
+                path=name,
+            )
+        return {
+            str(col): {str(k): str(v) for k, v in table.items()} for col, table in value.items()
+        }
+
     return OrgFiles(
         units=path_of("units"),
         people=path_of("people"),
         unit_columns=columns_of("unit_columns"),
         people_columns=columns_of("people_columns"),
+        unit_values=values_of("unit_values"),
+        people_values=values_of("people_values"),
         delimiter=str(raw.get("delimiter", ",")),
     )
 

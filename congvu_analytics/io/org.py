@@ -38,6 +38,7 @@ def read_table(
     schema: Mapping[str, pl.DataType],
     key: str,
     *,
+    values: Mapping[str, Mapping[str, str]] | None = None,
     delimiter: str = ",",
     what: str,
 ) -> pl.DataFrame:
@@ -48,6 +49,7 @@ def read_table(
         columns: canonical name -> column in the file, for names that differ.
         schema: the canonical schema (``org.UNITS_SCHEMA`` or ``org.PEOPLE_SCHEMA``).
         key: the required key column.
+        values: canonical column -> {source value: value}; values not listed are kept.
         delimiter: the CSV separator.
         what: the table's Vietnamese name, for messages.
     """
@@ -96,6 +98,10 @@ def read_table(
         pl.when(pl.col(name) == "").then(None).otherwise(pl.col(name)).alias(name)
         for name in schema
     )
+    for name, table in (values or {}).items():
+        if name not in schema:
+            raise LogError(f"Cột chuẩn {name!r} không có trong bảng {what}.", path=path)
+        frame = frame.with_columns(pl.col(name).replace(dict(table)))
     _no_empty_keys(frame, key, path, source[key], what)
     _no_duplicates(frame, key, path, source[key], what)
     return frame
@@ -213,6 +219,8 @@ def load_org(
     *,
     unit_columns: Mapping[str, str] | None = None,
     people_columns: Mapping[str, str] | None = None,
+    unit_values: Mapping[str, Mapping[str, str]] | None = None,
+    people_values: Mapping[str, Mapping[str, str]] | None = None,
     delimiter: str = ",",
 ) -> OrgTables:
     """Read and check the units and people tables (either may be omitted).
@@ -228,14 +236,26 @@ def load_org(
     if units_path is not None:
         upath = Path(units_path)
         units = read_table(
-            upath, unit_columns, o.UNITS_SCHEMA, o.UNIT_ID, delimiter=delimiter, what="đơn vị"
+            upath,
+            unit_columns,
+            o.UNITS_SCHEMA,
+            o.UNIT_ID,
+            values=unit_values,
+            delimiter=delimiter,
+            what="đơn vị",
         )
         units = _cast_level(units, upath, unit_columns.get(o.UNIT_LEVEL, o.UNIT_LEVEL))
         _check_parents(units, upath, unit_columns.get(o.UNIT_PARENT, o.UNIT_PARENT))
     if people_path is not None:
         ppath = Path(people_path)
         people = read_table(
-            ppath, people_columns, o.PEOPLE_SCHEMA, o.PERSON_ID, delimiter=delimiter, what="cán bộ"
+            ppath,
+            people_columns,
+            o.PEOPLE_SCHEMA,
+            o.PERSON_ID,
+            values=people_values,
+            delimiter=delimiter,
+            what="cán bộ",
         )
         people = _cast_date(people, ppath, people_columns.get(o.START_DATE, o.START_DATE))
         if units_path is not None:

@@ -68,14 +68,28 @@ def test_an_answer_outside_the_window_or_with_another_code_does_not_acknowledge(
         assert column(acknowledge(events, [CONFIRMS]), s.REVIEWED)[0] is None
 
 
-def test_only_the_first_response_counts_so_a_later_answer_to_another_matter_does_not():
+def test_each_pause_takes_the_first_verdict_after_it_and_other_answers_are_ignored():
+    refused = AckRule(
+        mark=("pause",),
+        flag=s.REVIEWED,
+        value=False,
+        by_activity=("opinion_given",),
+        by_reason=("khong_xac_nhan",),
+    )
     events = log(
         {"activity": "pause", "day": 0},
-        {"activity": "opinion_given", "reason_code": "khong_dong_y", "day": 1},
-        {"activity": "pause", "day": 2},
-        {"activity": "opinion_given", "reason_code": "xac_nhan_vuong_mac", "day": 3},
+        {"activity": "opinion_given", "reason_code": "thuoc_tham_quyen", "day": 1},
+        {"activity": "opinion_given", "reason_code": "khong_xac_nhan", "day": 2},
+        {"activity": "pause", "day": 3},
+        {"activity": "opinion_given", "reason_code": "xac_nhan_vuong_mac", "day": 4},
     )
-    assert column(acknowledge(events, [CONFIRMS]), s.REVIEWED) == [None, None, True, None]
+    assert column(acknowledge(events, [CONFIRMS, refused]), s.REVIEWED) == [
+        False,
+        None,
+        None,
+        True,
+        None,
+    ]
 
 
 def test_the_earliest_answer_decides_between_rules_and_explicit_values_are_kept():
@@ -169,3 +183,13 @@ def test_a_deemed_agreement_pairs_with_the_request_to_its_target_unit():
         {"activity": "deemed_agree", "target_unit": "U1", "day": 9},
     )
     assert column(match_coordination(events), s.REF_EVENT_ID) == [None, "e1"]
+
+
+def test_a_verdict_given_after_the_next_pause_belongs_to_that_pause():
+    events = log(
+        {"activity": "pause", "day": 0},
+        {"activity": "resume", "day": 1},
+        {"activity": "pause", "day": 2},
+        {"activity": "opinion_given", "reason_code": "xac_nhan_vuong_mac", "day": 3},
+    )
+    assert column(acknowledge(events, [CONFIRMS]), s.REVIEWED) == [None, None, True, None]
