@@ -67,56 +67,78 @@ class AckRule:
     within_days: float | None = None
     name: str = "acknowledge"
 
-    def response(self) -> pl.Expr:
-        """Events that count as the response to a marked event."""
-        conditions: list[pl.Expr] = []
+    def responses(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The rows of ``frame`` that count as a response (cheapest condition first: on a
+        large log the reason and activity tests leave few rows for the label test)."""
+        if self.by_reason:
+            frame = frame.filter(pl.col(s.REASON_CODE).is_in(list(self.by_reason)))
         if self.by_activity:
-            conditions.append(pl.col(s.ACTIVITY).is_in(list(self.by_activity)))
+            frame = frame.filter(pl.col(s.ACTIVITY).is_in(list(self.by_activity)))
         if self.by_label:
             label = pl.col(s.ACTIVITY_LABEL)
             bare = label.str.split(" | ").list.first()
-            conditions.append(label.is_in(list(self.by_label)) | bare.is_in(list(self.by_label)))
-        if self.by_reason:
-            conditions.append(pl.col(s.REASON_CODE).is_in(list(self.by_reason)))
-        out = conditions[0]
-        for cond in conditions[1:]:
-            out = out & cond
-        return out
+            frame = frame.filter(label.is_in(list(self.by_label)) | bare.is_in(list(self.by_label)))
+        return frame
 
 
-def acknowledge(events: pl.LazyFrame, rules: Sequence[AckRule]) -> pl.LazyFrame:
+def _case_keys(events: pl.DataFrame) -> pl.Series:
+    """An integer per case, increasing down the frame; refuses a frame whose cases are not
+    contiguous (the functions here rely on the loader's case/time order)."""
+    cases = events.get_column(s.CASE_ID)
+    keys = cases.rle_id()
+    runs = int(keys[-1]) + 1 if events.height else 0
+    # Sorted ids are contiguous by definition; only an unsorted column needs the count.
+    if not cases.is_sorted() and runs != cases.n_unique():
+        raise ValueError("Các sự kiện phải được sắp theo hồ sơ rồi theo thời điểm.")
+    return keys
+
+
+def acknowledge(events: pl.DataFrame, rules: Sequence[AckRule]) -> pl.DataFrame:
     """Set ``reviewed`` / ``within_authority`` from later responses (see :class:`AckRule`).
 
     Where several rules reach one event, the one whose response comes first wins (rule order
     breaks ties). A value the log already carries is never overwritten.
 
+    Args:
+        events: canonical events sorted by case, then time, then file order.
+        rules: the mapping's acknowledgement rules.
+
     Returns:
         ``events`` with the flag columns filled where a rule applies; same rows, same order.
     """
-    if not rules:
+    if not rules or events.height == 0:
         return events
-    rows = events.with_row_index(_ROW)
-    per_flag: dict[str, list[pl.LazyFrame]] = {}
+    rows = events.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias(_ROW),
+        _case_keys(events).alias("__case"),
+        s.ACTIVITY,
+        s.ACTIVITY_LABEL,
+        s.REASON_CODE,
+        s.TIMESTAMP,
+    )
+    per_flag: dict[str, list[pl.DataFrame]] = {}
     for index, rule in enumerate(rules):
-        marked = rows.filter(pl.col(s.ACTIVITY).is_in(list(rule.mark))).select(
-            _ROW,
-            s.CASE_ID,
-            s.TIMESTAMP,
-            (pl.col(_ROW) + 1).alias("__key"),
-            # The next event of the same kind in the case: an answer after it is its answer.
-            pl.col(_ROW).shift(-1).over(s.CASE_ID).alias("__next_mark"),
+        marked = (
+            rows.filter(pl.col(s.ACTIVITY).is_in(list(rule.mark)))
+            .select(_ROW, "__case", s.TIMESTAMP)
+            .with_columns(
+                # The next event of the same kind in the case: an answer after it is its answer.
+                pl.when(pl.col("__case").shift(-1) == pl.col("__case"))
+                .then(pl.col(_ROW).shift(-1))
+                .alias("__next_mark"),
+                (pl.col(_ROW) + 1).alias("__key"),
+            )
         )
-        responses = rows.filter(rule.response()).select(
+        responses = rule.responses(rows).select(
             pl.col(_ROW).alias("__key"),
             pl.col(_ROW).alias("__resp_row"),
-            s.CASE_ID,
+            pl.col("__case").alias("__resp_case"),
             pl.col(s.TIMESTAMP).alias("__resp_ts"),
         )
-        # First response strictly after the marked event (row order = case, time, file order).
-        found = marked.join_asof(
-            responses, on="__key", by=s.CASE_ID, strategy="forward", check_sortedness=False
-        ).filter(
-            pl.col("__resp_row").is_not_null()
+        # First response after the marked row in the whole frame; since the frame is grouped
+        # by case, it is in the same case or there is none (a plain sorted as-of join).
+        found = marked.join_asof(responses, on="__key", strategy="forward").filter(
+            (pl.col("__resp_case") == pl.col("__case"))
             & (pl.col("__next_mark").is_null() | (pl.col("__resp_row") < pl.col("__next_mark")))
         )
         if rule.within_days is not None:
@@ -130,24 +152,24 @@ def acknowledge(events: pl.LazyFrame, rules: Sequence[AckRule]) -> pl.LazyFrame:
                 pl.lit(rule.value).alias("__value"),
             )
         )
-    out = rows
+    out = events
     for flag, candidates in per_flag.items():
         chosen = (
             pl.concat(candidates)
             .sort(_ROW, "__resp_row", "__rule")
-            .group_by(_ROW, maintain_order=True)
-            .first()
-            .select(_ROW, pl.col("__value").alias("__ack"))
+            .unique(_ROW, keep="first", maintain_order=True)
         )
-        out = (
-            out.join(chosen, on=_ROW, how="left", maintain_order="left")
-            .with_columns(pl.coalesce(pl.col(flag).cast(pl.Boolean), "__ack").alias(flag))
-            .drop("__ack")
+        current = out.get_column(flag).cast(pl.Boolean).clone()
+        at = chosen.get_column(_ROW)
+        # Only where the log says nothing: an explicit value always wins.
+        free = current.gather(at).is_null()
+        out = out.with_columns(
+            current.scatter(at.filter(free), chosen.get_column("__value").filter(free))
         )
-    return out.sort(_ROW).drop(_ROW)
+    return out
 
 
-def match_coordination(events: pl.LazyFrame) -> pl.LazyFrame:
+def match_coordination(events: pl.DataFrame) -> pl.DataFrame:
     """Fill ``ref_event_id`` of coordination answers that lack it.
 
     Each answer (``coord_answer``, keyed by its ``unit``; ``deemed_agree``, keyed by its
@@ -156,12 +178,19 @@ def match_coordination(events: pl.LazyFrame) -> pl.LazyFrame:
     referenced by some answer in the log is not open. Requests never answered stay unanswered;
     an answer with no open request keeps a null reference.
 
+    Args:
+        events: canonical events sorted by case, then time, then file order.
+
     Returns:
         ``events`` with ``ref_event_id`` filled where a pairing exists; same rows, same order.
     """
     act = pl.col(s.ACTIVITY)
-    rows = events.with_row_index(_ROW)
     answer_kinds = [s.Activity.COORD_ANSWER.value, s.Activity.DEEMED_AGREE.value]
+    kinds = [s.Activity.COORD_REQUEST.value, *answer_kinds]
+    # Only the coordination events matter: a few percent of a log.
+    rows = events.with_row_index(_ROW).filter(act.is_in(kinds))
+    if rows.height == 0:
+        return events
     referenced = rows.filter(act.is_in(answer_kinds) & pl.col(s.REF_EVENT_ID).is_not_null()).select(
         pl.col(s.REF_EVENT_ID).alias(s.EVENT_ID)
     )
@@ -171,7 +200,7 @@ def match_coordination(events: pl.LazyFrame) -> pl.LazyFrame:
         .select(
             _ROW,
             s.CASE_ID,
-            pl.col(s.TARGET_UNIT).alias("__unit"),
+            pl.col(s.TARGET_UNIT).cast(pl.String).alias("__unit"),
             pl.col(s.EVENT_ID).alias("__req_id"),
             pl.lit(1, dtype=pl.Int64).alias("__is_req"),
         )
@@ -182,6 +211,7 @@ def match_coordination(events: pl.LazyFrame) -> pl.LazyFrame:
         pl.when(act == s.Activity.DEEMED_AGREE.value)
         .then(pl.col(s.TARGET_UNIT))
         .otherwise(pl.col(s.UNIT))
+        .cast(pl.String)
         .alias("__unit"),
         pl.lit(None, dtype=pl.String).alias("__req_id"),
         pl.lit(0, dtype=pl.Int64).alias("__is_req"),
@@ -209,11 +239,8 @@ def match_coordination(events: pl.LazyFrame) -> pl.LazyFrame:
         .select(_ROW, *group, pl.col("__m").alias("__r"))
     )
     numbered = both.filter(pl.col("__is_req") == 1).select(*group, "__r", "__req_id")
-    refs = paired.join(numbered, on=[*group, "__r"], how="inner").select(_ROW, "__req_id")
-    return (
-        rows.join(refs, on=_ROW, how="left", maintain_order="left")
-        .with_columns(pl.coalesce(s.REF_EVENT_ID, "__req_id").alias(s.REF_EVENT_ID))
-        .drop("__req_id")
-        .sort(_ROW)
-        .drop(_ROW)
-    )
+    refs = paired.join(numbered, on=[*group, "__r"], how="inner")
+    if refs.height == 0:
+        return events
+    current = events.get_column(s.REF_EVENT_ID).cast(pl.String).clone()
+    return events.with_columns(current.scatter(refs.get_column(_ROW), refs.get_column("__req_id")))

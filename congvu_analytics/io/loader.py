@@ -187,11 +187,7 @@ def load_log(
     mapping, report.notes = resolve_optional(mapping, raw.columns)
     check_columns(raw.columns, mapping, path=path)
 
-    # Exact duplicates: identical in every source attribute (bookkeeping columns aside).
-    data_cols = [c for c in raw.columns if c not in _BOOKKEEPING]
-    before = raw.height
-    raw = raw.unique(subset=data_cols, keep="first", maintain_order=True)
-    report.duplicates_dropped = before - raw.height
+    raw, report.duplicates_dropped = _drop_exact_duplicates(raw)
 
     frame = apply_mapping(raw.lazy(), mapping, keep=(ORDER_COL, LINE_COL, POS_COL)).collect()
     frame = _check_required(frame, path)
@@ -215,17 +211,57 @@ def load_log(
 
     frame = _event_ids(frame)
     frame = _check_unique_ids(frame, path)
-    # Out of order: an event earlier than the previous one of its case in file order.
-    report.out_of_order = int(
-        frame.sort(ORDER_COL)
-        .select((pl.col(s.TIMESTAMP) < pl.col(s.TIMESTAMP).shift(1).over(s.CASE_ID)).sum())
-        .item()
-    )
-    frame = frame.sort([s.CASE_ID, s.TIMESTAMP, ORDER_COL])
+    frame, report.out_of_order = _sort_events(frame)
     events = _enrich(frame, mapping, report)
+    del frame
     report.n_events = events.height
-    report.n_cases = int(events.get_column(s.CASE_ID).n_unique())
+    # Sorted by case: the cases are the runs of equal ids.
+    runs = events.get_column(s.CASE_ID).rle_id()
+    report.n_cases = int(runs[-1]) + 1 if events.height else 0
     return LoadedLog(events=events, report=report)
+
+
+def _drop_exact_duplicates(raw: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Drop events identical in every source attribute (bookkeeping columns aside).
+
+    A 64-bit hash per row finds the candidates in one pass; only rows whose hash repeats are
+    compared in full (a full-row ``unique`` over 16M rows of a dozen text columns costs ~10 s,
+    the hash ~1 s).
+    """
+    data_cols = [c for c in raw.columns if c not in _BOOKKEEPING]
+    candidates = raw.select(data_cols).hash_rows().is_duplicated()
+    if not candidates.any():
+        return raw, 0
+    suspects = raw.filter(candidates)
+    kept = suspects.unique(subset=data_cols, keep="first", maintain_order=True)
+    dropped = suspects.height - kept.height
+    if dropped == 0:
+        return raw, 0
+    keep = ~candidates | raw.get_column(ORDER_COL).is_in(kept.get_column(ORDER_COL).implode())
+    return raw.filter(keep), dropped
+
+
+def _sort_events(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Events in (case, timestamp, file order) order, and how many were out of time order.
+
+    Out of order: an event earlier than the previous one of its case in file order. Most
+    exports are already grouped by case and in time order: one comparison pass finds that and
+    skips both the count's group-by and the sort.
+    """
+    c, t, o = pl.col(s.CASE_ID), pl.col(s.TIMESTAMP), pl.col(ORDER_COL)
+    in_order = frame.select(
+        (
+            (c > c.shift(1))
+            | ((c == c.shift(1)) & ((t > t.shift(1)) | ((t == t.shift(1)) & (o > o.shift(1)))))
+        )
+        .fill_null(True)
+        .all()
+    ).item()
+    if in_order:
+        return frame, 0
+    by_file = frame.sort(ORDER_COL)
+    out_of_order = int(by_file.select((t < t.shift(1).over(s.CASE_ID)).sum()).item())
+    return by_file.sort([s.CASE_ID, s.TIMESTAMP, ORDER_COL], maintain_order=True), out_of_order
 
 
 def _read_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.DataFrame:
@@ -453,12 +489,20 @@ def _event_ids(frame: pl.DataFrame) -> pl.DataFrame:
     )
     generated = pl.col(s.CASE_ID) + pl.lit("#") + position.cast(pl.String)
     if s.EVENT_ID in frame.columns:
+        ids = frame.get_column(s.EVENT_ID).cast(pl.String)
+        if ids.null_count() == 0:  # the usual case: no per-case ranking over the whole log
+            return frame.with_columns(ids)
         return frame.with_columns(pl.col(s.EVENT_ID).cast(pl.String).fill_null(generated))
     return frame.with_columns(generated.alias(s.EVENT_ID))
 
 
 def _check_unique_ids(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
-    dup = frame.get_column(s.EVENT_ID).is_duplicated()
+    ids = frame.get_column(s.EVENT_ID)
+    # Counting distinct ids is several times cheaper than marking duplicates (measured 0.2 s
+    # against 1.0 s for 4M ids); the mask is built only to name a duplicate.
+    if ids.n_unique() == ids.len():
+        return frame
+    dup = ids.is_duplicated()
     if dup.any():
         raise _error_at(
             frame,
@@ -478,7 +522,7 @@ def _enrich(frame: pl.DataFrame, mapping: Mapping, report: LoadReport) -> pl.Dat
     if not report.native and "reason_code" in mapping.columns:
         frame = _unknown_reasons(frame, mapping, report)
     report.idle_rules = _idle_rules(frame, mapping)
-    events = acknowledge(match_coordination(s.conform(frame.lazy())), mapping.acknowledge).collect()
+    events = acknowledge(match_coordination(s.conform(frame.lazy()).collect()), mapping.acknowledge)
     report.coordination_paired = _count_paired(frame, events)
     report.acknowledged = _count_acknowledged(frame, events)
     return events
@@ -532,6 +576,6 @@ def _idle_rules(frame: pl.DataFrame, mapping: Mapping) -> list[str]:
     cannot be caught when the mapping is read: the source's answer codes are its own)."""
     idle = []
     for rule in mapping.acknowledge:
-        if not frame.select(rule.response().any()).item():
+        if rule.responses(frame).height == 0:
             idle.append(rule.name)
     return idle

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
+import pytest
 
 from congvu_analytics import schema as s
 from congvu_analytics.enrich import AckRule, acknowledge, match_coordination
@@ -12,7 +13,7 @@ from congvu_analytics.enrich import AckRule, acknowledge, match_coordination
 T0 = datetime(2025, 3, 3, 8, tzinfo=UTC)
 
 
-def log(*rows: dict[str, object]) -> pl.LazyFrame:
+def log(*rows: dict[str, object]) -> pl.DataFrame:
     """A canonical log from rows with ``day`` (offset from T0) instead of a timestamp."""
     out = []
     for n, given in enumerate(rows, start=1):
@@ -21,11 +22,11 @@ def log(*rows: dict[str, object]) -> pl.LazyFrame:
         row.setdefault(s.CASE_ID, "C1")
         row[s.TIMESTAMP] = T0 + timedelta(days=float(str(row.pop("day"))))
         out.append(row)
-    return s.conform(pl.DataFrame(out).lazy())
+    return s.conform(pl.DataFrame(out).lazy()).collect().sort(s.CASE_ID, maintain_order=True)
 
 
-def column(frame: pl.LazyFrame, name: str) -> list[object]:
-    return frame.collect().get_column(name).to_list()
+def column(frame: pl.DataFrame, name: str) -> list[object]:
+    return frame.get_column(name).to_list()
 
 
 CONFIRMS = AckRule(
@@ -193,3 +194,18 @@ def test_a_verdict_given_after_the_next_pause_belongs_to_that_pause():
         {"activity": "opinion_given", "reason_code": "xac_nhan_vuong_mac", "day": 3},
     )
     assert column(acknowledge(events, [CONFIRMS]), s.REVIEWED) == [None, None, True, None]
+
+
+def test_a_log_whose_cases_are_interleaved_is_refused_rather_than_misread():
+    events = s.conform(
+        pl.DataFrame(
+            {
+                "event_id": ["1", "2", "3"],
+                "case_id": ["C1", "C2", "C1"],
+                "activity": ["pause", "pause", "opinion_given"],
+                "timestamp": [T0, T0, T0],
+            }
+        ).lazy()
+    ).collect()
+    with pytest.raises(ValueError, match="sắp theo hồ sơ"):
+        acknowledge(events, [CONFIRMS])
