@@ -210,6 +210,7 @@ def _load_summary(
         "out_of_order": report.out_of_order,
         "unknown_labels": report.unknown_labels,
         "unknown_reasons": report.unknown_reasons,
+        "empty_columns": report.empty_columns,
         "coordination_answers_paired": report.coordination_paired,
         "acknowledged": report.acknowledged,
         "org": org_load,

@@ -56,6 +56,7 @@ class LoadReport:
     acknowledged: dict[str, int] = field(default_factory=dict)
     idle_rules: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    empty_columns: list[str] = field(default_factory=list)
 
     def warnings(self) -> list[str]:
         """Vietnamese warnings about repairs and unknown labels."""
@@ -83,6 +84,18 @@ class LoadReport:
             out.append(
                 f"{n} sự kiện có mã lý do không có trong [reasons] của tệp ánh xạ và không phải "
                 f"mã chuẩn ({top_counts(self.unknown_reasons)}){then}."
+            )
+        who = {s.ACTOR, s.UNIT, s.HOLDER_ACTOR, s.HOLDER_UNIT, s.TARGET_ACTOR, s.TARGET_UNIT}
+        if self.n_events and who <= set(self.empty_columns):
+            out.append(
+                "Nhật ký không cho biết người hay đơn vị nào thực hiện hoặc giữ hồ sơ (không có "
+                "cột người thực hiện, đơn vị hay người/đơn vị nhận): không thể đánh giá ai, nên "
+                "sẽ không có phát hiện nào."
+            )
+        elif self.n_events and {s.ACTOR, s.HOLDER_ACTOR, s.TARGET_ACTOR} <= set(self.empty_columns):
+            out.append(
+                "Nhật ký không có cột người thực hiện: chỉ đánh giá được đơn vị, không đánh giá "
+                "được từng cán bộ."
             )
         for rule in self.idle_rules:
             out.append(
@@ -216,6 +229,9 @@ def load_log(
     del frame
     report.n_events = events.height
     # Sorted by case: the cases are the runs of equal ids.
+    report.empty_columns = [
+        c for c in s.SCHEMA if events.get_column(c).null_count() == events.height
+    ]
     runs = events.get_column(s.CASE_ID).rle_id()
     report.n_cases = int(runs[-1]) + 1 if events.height else 0
     return LoadedLog(events=events, report=report)

@@ -107,3 +107,16 @@ def test_a_malformed_column_entry_is_refused_naming_the_role(tmp_path, entry, ex
     with pytest.raises(MappingError) as info:
         load_mapping(tmp_path / "m.toml")
     assert expected in str(info.value) and "m.toml" in str(info.value)
+
+
+def test_a_log_without_people_or_units_says_why_nothing_can_be_found(tmp_path):
+    columns = '[columns]\ncase = "so_hs"\nactivity = "buoc"\ntimestamp = "ngay"\n'
+    loaded = load(tmp_path, columns=columns)
+    assert any("không thể đánh giá ai" in w for w in loaded.report.warnings())
+
+
+def test_a_log_with_units_but_no_people_says_only_units_can_be_assessed(tmp_path):
+    columns = '[columns]\ncase = "so_hs"\nactivity = "buoc"\ntimestamp = "ngay"\nunit = "phong"\n'
+    warnings = load(tmp_path, columns=columns).report.warnings()
+    assert any("chỉ đánh giá được đơn vị" in w for w in warnings)
+    assert not any("không thể đánh giá ai" in w for w in warnings)
