@@ -33,7 +33,8 @@ from congvu_analytics.io.xes import POS_COL, TRACE_COL, parse_iso_timestamps, re
 
 ORDER_COL = "__order"
 LINE_COL = "__line"
-_BOOKKEEPING = (ORDER_COL, LINE_COL, POS_COL, TRACE_COL, "__known")
+HASH_COL = "__row_hash"
+_BOOKKEEPING = (ORDER_COL, LINE_COL, POS_COL, TRACE_COL, "__known", HASH_COL)
 
 
 @dataclass
@@ -177,11 +178,14 @@ def load_log(
         parser = raw_log.parser
         raw = raw_log.frame.sort(TRACE_COL, POS_COL).with_row_index(ORDER_COL)
         native = XES_SCHEMA_KEY in raw_log.log_attributes
+        if raw.height == 0:
+            raise LogError("Nhật ký rỗng: không có sự kiện nào.", path=path)
+        scan = raw.lazy()
     else:
-        raw = _read_table(path, fmt, mapping)
-        native = set(s.SCHEMA) <= set(raw.columns)
-    if raw.height == 0:
-        raise LogError("Nhật ký rỗng: không có sự kiện nào.", path=path)
+        scan = _scan_table(path, fmt, mapping)
+    names = scan.collect_schema().names()
+    if fmt != "xes":
+        native = set(s.SCHEMA) <= set(names)
     if mapping is None:
         if not native:
             raise MappingError(
@@ -197,12 +201,21 @@ def load_log(
         mapping = native_mapping(fmt)
     report = LoadReport(path=str(path), source_format=fmt, mapping=mapping.name, parser=parser)
     report.native = native and mapping.name == native_mapping(fmt).name
-    mapping, report.notes = resolve_optional(mapping, raw.columns)
-    check_columns(raw.columns, mapping, path=path)
+    mapping, report.notes = resolve_optional(mapping, names)
+    check_columns(names, mapping, path=path)
 
-    raw, report.duplicates_dropped = _drop_exact_duplicates(raw)
-
-    frame = apply_mapping(raw.lazy(), mapping, keep=(ORDER_COL, LINE_COL, POS_COL)).collect()
+    # Exact duplicates are identical in every source attribute: a 64-bit hash of the whole
+    # source row travels with the mapped columns (the unmapped ones are never materialised).
+    data_cols = [c for c in names if c not in _BOOKKEEPING]
+    scan = scan.with_columns(pl.struct(data_cols).hash().alias(HASH_COL))
+    lazy = apply_mapping(scan, mapping, keep=(ORDER_COL, LINE_COL, POS_COL, HASH_COL))
+    try:
+        frame = lazy.collect(engine="streaming")
+    except _READ_ERRORS as exc:
+        raise _read_error(exc, fmt, path) from exc
+    if frame.height == 0:
+        raise LogError("Nhật ký rỗng: không có sự kiện nào.", path=path)
+    frame, report.duplicates_dropped = _drop_exact_duplicates(frame)
     frame = _check_required(frame, path)
     frame = _parse_times(frame, mapping, path)
     frame = _parse_flags(frame, mapping, path)
@@ -237,24 +250,24 @@ def load_log(
     return LoadedLog(events=events, report=report)
 
 
-def _drop_exact_duplicates(raw: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """Drop events identical in every source attribute (bookkeeping columns aside).
+def _drop_exact_duplicates(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Drop events identical in every source attribute, keeping the first.
 
-    A 64-bit hash per row finds the candidates in one pass; only rows whose hash repeats are
-    compared in full (a full-row ``unique`` over 16M rows of a dozen text columns costs ~10 s,
-    the hash ~1 s).
+    Candidates are rows whose whole-source-row hash repeats; among them, rows equal in every
+    mapped column and in the hash are duplicates (two different source rows would need equal
+    mapped values AND a 64-bit hash collision on the rest).
     """
-    data_cols = [c for c in raw.columns if c not in _BOOKKEEPING]
-    candidates = raw.select(data_cols).hash_rows().is_duplicated()
+    candidates = frame.get_column(HASH_COL).is_duplicated()
     if not candidates.any():
-        return raw, 0
-    suspects = raw.filter(candidates)
-    kept = suspects.unique(subset=data_cols, keep="first", maintain_order=True)
+        return frame.drop(HASH_COL), 0
+    key = [c for c in frame.columns if c not in (ORDER_COL, LINE_COL, POS_COL)]
+    suspects = frame.filter(candidates)
+    kept = suspects.unique(subset=key, keep="first", maintain_order=True)
     dropped = suspects.height - kept.height
     if dropped == 0:
-        return raw, 0
-    keep = ~candidates | raw.get_column(ORDER_COL).is_in(kept.get_column(ORDER_COL).implode())
-    return raw.filter(keep), dropped
+        return frame.drop(HASH_COL), 0
+    keep = ~candidates | frame.get_column(ORDER_COL).is_in(kept.get_column(ORDER_COL).implode())
+    return frame.filter(keep).drop(HASH_COL), dropped
 
 
 def _sort_events(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
@@ -280,12 +293,28 @@ def _sort_events(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     return by_file.sort([s.CASE_ID, s.TIMESTAMP, ORDER_COL], maintain_order=True), out_of_order
 
 
-def _read_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.DataFrame:
+_READ_ERRORS = (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, LookupError)
+
+
+def _read_error(exc: BaseException, fmt: str, path: Path) -> LogError:
+    if isinstance(exc, pl.exceptions.NoDataError):
+        return LogError("Nhật ký rỗng: tệp không có dữ liệu.", path=path)
+    return LogError(f"Không đọc được tệp {fmt.upper()}: {_first_line(exc)}", path=path)
+
+
+def _scan_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.LazyFrame:
+    """The table as a lazy scan (CSV, CSV.gz, Parquet), with file order and line numbers.
+
+    Lazy so that only the columns the mapping reads are parsed and the mapping runs while
+    the file streams in: reading a 16M-event CSV.gz eagerly costs ~5 GB before any work.
+    Codecs other than UTF-8 are decoded eagerly first (Polars reads only UTF-8).
+    """
     try:
         if fmt == "parquet":
-            frame = pl.scan_parquet(path).collect()
-            return frame.with_row_index(ORDER_COL).with_columns(
-                (pl.col(ORDER_COL).cast(pl.Int64) + 1).alias(LINE_COL)
+            return (
+                pl.scan_parquet(path)
+                .with_row_index(ORDER_COL)
+                .with_columns((pl.col(ORDER_COL).cast(pl.Int64) + 1).alias(LINE_COL))
             )
         opts = mapping.csv if mapping is not None else None
         delimiter = opts.delimiter if opts else ","
@@ -293,9 +322,7 @@ def _read_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.DataFrame:
         encoding = opts.encoding if opts else "utf8"
         has_header = opts.has_header if opts else True
         nulls = list(opts.null_values) if opts else [""]
-        if encoding.replace("-", "").lower() in ("utf8", "utf8lossy") and not path.name.endswith(
-            ".gz"
-        ):
+        if encoding.replace("-", "").lower() in ("utf8", "utf8lossy"):
             lazy = pl.scan_csv(
                 path,
                 separator=delimiter,
@@ -305,9 +332,9 @@ def _read_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.DataFrame:
                 infer_schema=False,
                 null_values=nulls,
             )
-            frame = lazy.collect()
+            lazy.collect_schema()  # a header that cannot be read fails here, not later
         else:
-            frame = pl.read_csv(
+            lazy = pl.read_csv(
                 path,
                 separator=delimiter,
                 quote_char=quote,
@@ -315,13 +342,11 @@ def _read_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.DataFrame:
                 has_header=has_header,
                 infer_schema=False,
                 null_values=nulls,
-            )
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, LookupError) as exc:
-        if isinstance(exc, pl.exceptions.NoDataError):
-            raise LogError("Nhật ký rỗng: tệp không có dữ liệu.", path=path) from exc
-        raise LogError(f"Không đọc được tệp {fmt.upper()}: {_first_line(exc)}", path=path) from exc
+            ).lazy()
+    except _READ_ERRORS as exc:
+        raise _read_error(exc, fmt, path) from exc
     header_lines = 1 if (mapping is None or mapping.csv.has_header) else 0
-    return frame.with_row_index(ORDER_COL).with_columns(
+    return lazy.with_row_index(ORDER_COL).with_columns(
         (pl.col(ORDER_COL).cast(pl.Int64) + 1 + header_lines).alias(LINE_COL)
     )
 
