@@ -171,21 +171,8 @@ def load_log(
     if path.is_dir():
         raise LogError("Đường dẫn là một thư mục, không phải tệp nhật ký.", path=path)
     fmt = detect_format(path, mapping)
-    parser = fmt
-    timezone = mapping.timezone if mapping is not None else None
-    if fmt == "xes":
-        raw_log = read_xes(path, naive_timezone=timezone, progress=progress)
-        parser = raw_log.parser
-        raw = raw_log.frame.sort(TRACE_COL, POS_COL).with_row_index(ORDER_COL)
-        native = XES_SCHEMA_KEY in raw_log.log_attributes
-        if raw.height == 0:
-            raise LogError("Nhật ký rỗng: không có sự kiện nào.", path=path)
-        scan = raw.lazy()
-    else:
-        scan = _scan_table(path, fmt, mapping)
+    scan, parser, native = _open(path, fmt, mapping, progress)
     names = scan.collect_schema().names()
-    if fmt != "xes":
-        native = set(s.SCHEMA) <= set(names)
     if mapping is None:
         if not native:
             raise MappingError(
@@ -291,6 +278,22 @@ def _sort_events(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     by_file = frame.sort(ORDER_COL)
     out_of_order = int(by_file.select((t < t.shift(1).over(s.CASE_ID)).sum()).item())
     return by_file.sort([s.CASE_ID, s.TIMESTAMP, ORDER_COL], maintain_order=True), out_of_order
+
+
+def _open(
+    path: Path, fmt: str, mapping: Mapping | None, progress: Callable[[int], None] | None
+) -> tuple[pl.LazyFrame, str, bool]:
+    """The raw log (lazy for tables), the parser used, and whether it is Công Vụ's own
+    format."""
+    if fmt != "xes":
+        scan = _scan_table(path, fmt, mapping)
+        return scan, fmt, set(s.SCHEMA) <= set(scan.collect_schema().names())
+    timezone = mapping.timezone if mapping is not None else None
+    raw_log = read_xes(path, naive_timezone=timezone, progress=progress)
+    raw = raw_log.frame.sort(TRACE_COL, POS_COL).with_row_index(ORDER_COL)
+    if raw.height == 0:
+        raise LogError("Nhật ký rỗng: không có sự kiện nào.", path=path)
+    return raw.lazy(), raw_log.parser, XES_SCHEMA_KEY in raw_log.log_attributes
 
 
 _READ_ERRORS = (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, LookupError)
