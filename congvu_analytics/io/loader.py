@@ -34,7 +34,8 @@ from congvu_analytics.io.xes import POS_COL, TRACE_COL, parse_iso_timestamps, re
 ORDER_COL = "__order"
 LINE_COL = "__line"
 HASH_COL = "__row_hash"
-_BOOKKEEPING = (ORDER_COL, LINE_COL, POS_COL, TRACE_COL, "__known", HASH_COL)
+BAD_TIME_COL = "__bad_time"
+_BOOKKEEPING = (ORDER_COL, LINE_COL, POS_COL, TRACE_COL, "__known", HASH_COL, BAD_TIME_COL)
 
 
 @dataclass
@@ -196,8 +197,16 @@ def load_log(
     data_cols = [c for c in names if c not in _BOOKKEEPING]
     scan = scan.with_columns(pl.struct(data_cols).hash().alias(HASH_COL))
     lazy = apply_mapping(scan, mapping, keep=(ORDER_COL, LINE_COL, POS_COL, HASH_COL))
+    parsed = _parse_in_stream(lazy, mapping)
     try:
-        frame = lazy.collect(engine="streaming")
+        frame = parsed.collect(engine="streaming")
+        if BAD_TIME_COL in frame.columns:
+            if frame.get_column(BAD_TIME_COL).any():
+                # Some text is not a time: read the text again, so that _parse_times names
+                # the first bad value, its line and column (only bad files pay twice).
+                frame = lazy.collect(engine="streaming")
+            else:
+                frame = frame.drop(BAD_TIME_COL)
     except _READ_ERRORS as exc:
         raise _read_error(exc, fmt, path) from exc
     if frame.height == 0:
@@ -237,6 +246,27 @@ def load_log(
     return LoadedLog(events=events, report=report)
 
 
+def _parse_in_stream(lazy: pl.LazyFrame, mapping: Mapping) -> pl.LazyFrame:
+    """Timestamps and deadlines written with a declared format (no offset) parsed while the
+    file streams in: a datetime takes 8 bytes where its text takes ~35, which matters at 16M
+    events. ISO text and offsets keep the checked path of :func:`_parse_times`."""
+    names = lazy.collect_schema()
+    exprs, bad = [], []
+    for column in (s.TIMESTAMP, s.DUE):
+        fmt = mapping.timestamp_format
+        if column == s.DUE and mapping.due_format is not None:
+            fmt = mapping.due_format
+        if column not in names or names[column] != pl.String or fmt == "iso" or "z" in fmt:
+            continue
+        text = pl.col(column).str.strip_chars()
+        value = text.str.to_datetime(fmt, strict=False, time_unit="us")
+        exprs.append(value.alias(column))
+        bad.append(text.is_not_null() & value.is_null())
+    if not exprs:
+        return lazy
+    return lazy.with_columns(*exprs, pl.any_horizontal(bad).alias(BAD_TIME_COL))
+
+
 def _drop_exact_duplicates(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """Drop events identical in every source attribute, keeping the first.
 
@@ -244,9 +274,13 @@ def _drop_exact_duplicates(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     mapped column and in the hash are duplicates (two different source rows would need equal
     mapped values AND a 64-bit hash collision on the rest).
     """
-    candidates = frame.get_column(HASH_COL).is_duplicated()
-    if not candidates.any():
+    hashes = frame.get_column(HASH_COL)
+    # Sorting 8-byte hashes and comparing neighbours answers "any repeat?" with a fraction of
+    # the memory of a hash-table is_duplicated (measured +0.6 GB for 4M rows).
+    ordered = hashes.sort()
+    if not (ordered.slice(1) == ordered.slice(0, max(0, ordered.len() - 1))).any():
         return frame.drop(HASH_COL), 0
+    candidates = hashes.is_duplicated()
     key = [c for c in frame.columns if c not in (ORDER_COL, LINE_COL, POS_COL)]
     suspects = frame.filter(candidates)
     kept = suspects.unique(subset=key, keep="first", maintain_order=True)
