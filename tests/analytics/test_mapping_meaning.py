@@ -217,3 +217,31 @@ def test_a_log_that_is_a_directory_is_refused(tmp_path):
     (tmp_path / "log.csv").mkdir()
     with pytest.raises(LogError, match="là một thư mục"):
         load_log(tmp_path / "log.csv", mapping)
+
+
+def test_a_bad_time_in_a_declared_format_is_named_with_its_line_and_column(tmp_path):
+    rows = ROWS.replace("05/03/2025 08:00", "05/13/2025 08:00", 1)
+    with pytest.raises(LogError) as info:
+        load(tmp_path, rows=rows)
+    err = info.value
+    assert err.line == 4 and err.column == "thoi_diem"
+    assert "'05/13/2025 08:00' theo định dạng '%d/%m/%Y %H:%M'" in str(err)
+
+
+def test_a_bad_deadline_in_its_own_format_is_named_too(tmp_path):
+    header = HEADER + ",han"
+    rows = "\n".join(r + ("," if r else "") for r in ROWS.strip().splitlines())
+    rows = rows.replace(
+        "HS1,Giao việc,03/03/2025 08:00,ld1,SO,PHONG1,,",
+        "HS1,Giao việc,03/03/2025 08:00,ld1,SO,PHONG1,,31/02/2025",
+        1,
+    )
+    text = MAPPING.replace(
+        'reason_code = "ma_ly_do"', 'reason_code = "ma_ly_do"\ndue = "han"'
+    ).replace('format = "%d/%m/%Y %H:%M"', 'format = "%d/%m/%Y %H:%M"\ndue_format = "%d/%m/%Y"')
+    (tmp_path / "log.csv").write_text(header + "\n" + rows + "\n", encoding="utf-8")
+    (tmp_path / "m.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(LogError) as info:
+        load_log(tmp_path / "log.csv", load_mapping(tmp_path / "m.toml"))
+    assert info.value.line == 2 and info.value.column == "han"
+    assert "'31/02/2025' theo định dạng '%d/%m/%Y'" in str(info.value)
