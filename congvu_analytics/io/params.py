@@ -62,9 +62,12 @@ def load_params(path: str | Path) -> Any:
     return params_from_dict(data, path=path)
 
 
-def params_from_dict(data: Mapping[str, Any], *, path: str | Path = "(tham số)") -> Any:
-    """A ``DetectionParams`` from parsed TOML (see :func:`load_params`)."""
-    cls = _detection_params()
+def params_from_dict(
+    data: Mapping[str, Any], *, path: str | Path = "(tham số)", cls: Any = None
+) -> Any:
+    """A ``DetectionParams`` (or another parameters dataclass ``cls``) from parsed TOML (see
+    :func:`load_params`)."""
+    cls = cls or _detection_params()
     hints = typing.get_type_hints(cls)
     known = {f.name: f for f in fields(cls)}
     unknown = sorted(set(data) - set(known))
@@ -106,6 +109,11 @@ def _check(  # noqa: PLR0912 - one branch per annotation type
         if any(word in key for word in _SHARES) and value > 1:
             raise fail("là một tỉ lệ, không được lớn hơn 1")
         return float(value)
+    if typing.get_origin(hint) is tuple:
+        item = typing.get_args(hint)[0]
+        if not isinstance(value, list) or not all(isinstance(v, item) for v in value):
+            raise fail(f"cần một danh sách {item.__name__}")
+        return tuple(value)
     # Optional[Mapping[K, V]]: a TOML table whose values have type V.
     tables = [a for a in typing.get_args(hint) if len(typing.get_args(a)) == 2]
     if tables:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
 import polars as pl
@@ -10,7 +12,7 @@ import pytest
 
 from congvu_analytics.detect._common import working_day_ordinal
 from congvu_analytics.io.errors import LogError
-from congvu_analytics.io.params import load_params, params_to_dict
+from congvu_analytics.io.params import load_params, params_from_dict, params_to_dict
 from congvu_analytics.workdays import make_calendar, parse_workweek
 
 from .test_cli_meaning import analyze, files  # noqa: F401 - the fixture is used by name
@@ -127,3 +129,26 @@ def test_bad_settings_exit_2_and_write_nothing(files, capsys, args, expected):  
     assert not out.exists()
     err = capsys.readouterr().err
     assert err.startswith("Lỗi:") and expected in err
+
+
+@dataclasses.dataclass(frozen=True)
+class OtherParams:
+    """A parameters dataclass with the field kinds the detectors' parameters may grow."""
+
+    days: int = 3
+    share: float = 0.5
+    strict: bool = False
+    behaviours: tuple[str, ...] = ("stalling",)
+    levels: Mapping[str, int] | None = None
+
+
+def test_every_field_kind_is_read_and_checked():
+    got = params_from_dict(
+        {"days": 5, "strict": True, "behaviours": ["fear", "stalling"], "levels": {"SO": 2}},
+        cls=OtherParams,
+    )
+    assert got == OtherParams(5, 0.5, True, ("fear", "stalling"), {"SO": 2})
+    with pytest.raises(LogError, match="behaviours = 'fear': cần một danh sách str"):
+        params_from_dict({"behaviours": "fear"}, cls=OtherParams)
+    with pytest.raises(LogError, match="strict = 1: cần true hoặc false"):
+        params_from_dict({"strict": 1}, cls=OtherParams)
