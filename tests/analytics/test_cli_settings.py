@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import polars as pl
 import pytest
 
+from congvu_analytics.detect import DetectionParams
 from congvu_analytics.detect._common import working_day_ordinal
 from congvu_analytics.io.errors import LogError
 from congvu_analytics.io.params import load_params, params_from_dict, params_to_dict
@@ -63,7 +64,7 @@ def test_params_file_sets_any_field_and_the_effective_values_are_reported(tmp_pa
     params = load_params(path)
     assert params.min_cases == 25 and params.z == 2.5
     assert params_to_dict(params)["unit_types"] == {"SO": "so"}
-    assert params_to_dict(params)["min_hits"] == 3  # default kept
+    assert params_to_dict(params)["min_hits"] == DetectionParams().min_hits  # default kept
 
 
 def test_params_may_sit_under_a_detection_table(tmp_path):
