@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import json
 import shutil
@@ -15,10 +16,17 @@ from typing import Any, Protocol
 import polars as pl
 
 from congvu_analytics.io.errors import LogError
+from congvu_analytics.io.loader import LoadReport
+from congvu_analytics.io.mapping import Mapping
+from congvu_analytics.io.org import OrgTables, load_org
+from congvu_analytics.io.params import load_params, params_to_dict
+from congvu_analytics.org import Org
 from congvu_analytics.safe_csv import write_frame_csv
 from congvu_analytics.scratch import OWNER as SCRATCH_OWNER
 from congvu_analytics.scratch import scratch_dir
-from congvu_analytics.workdays import WorkCalendar
+from congvu_analytics.workdays import WorkCalendar, make_calendar
+
+_MAX_YEARS = 200
 
 FORMATS = ("html", "json", "csv", "parquet")
 TABLES = ("findings", "person_metrics", "unit_metrics", "handover")
@@ -126,18 +134,119 @@ def _replace_dir(tmp: Path, out: Path) -> None:
         tmp.rename(out)
 
 
-def _cmd_analyze(args: argparse.Namespace) -> int:
+def _org_tables(args: argparse.Namespace, mapping: Mapping | None) -> OrgTables | None:
+    """The organisation tables from --units/--people, else from the mapping's [org]."""
+    spec = mapping.org if mapping is not None else None
+    units = Path(args.units) if args.units else (spec.units if spec else None)
+    people = Path(args.people) if args.people else (spec.people if spec else None)
+    if units is None and people is None:
+        return None
+    return load_org(
+        units,
+        people,
+        unit_columns=spec.unit_columns if spec else None,
+        people_columns=spec.people_columns if spec else None,
+        unit_values=spec.unit_values if spec else None,
+        people_values=spec.people_values if spec else None,
+        delimiter=spec.delimiter if spec else ",",
+    )
+
+
+def _years(events: pl.DataFrame) -> tuple[int, int]:
+    """The years a log's instants and deadlines span (the calendar covers them all, so no date
+    is clamped); refused when absurdly wide (a typo such as year 20225)."""
+    stamps = pl.concat(
+        [events.get_column(c).drop_nulls() for c in ("timestamp", "due") if c in events.columns]
+    )
+    years = stamps.dt.year()
+    first, last = int(years.min() or 2000), int(years.max() or 2000)  # type: ignore[arg-type]
+    if last - first > _MAX_YEARS:
+        raise ValueError(
+            f"Thời điểm/hạn trải từ năm {first} đến {last} (hơn {_MAX_YEARS} năm): "
+            "kiểm tra lại cột thời điểm và hạn xử lý."
+        )
+    return first, last + 1  # deadlines just after the last event of the log
+
+
+def _with_org(params: Any, org: Org | None) -> Any:
+    """Peers by unit type and 'upward' by unit level from the organisation tables, where the
+    parameters do not set them already."""
+    if org is None:
+        return params
+    from congvu_analytics.detect import DetectionParams
+
+    params = params or DetectionParams()
+    names = {f.name for f in dataclasses.fields(params)}
+    units = org.units
+    changes: dict[str, Any] = {}
+    if "unit_types" in names and params.unit_types is None:
+        typed = units.filter(pl.col("type").is_not_null())
+        if typed.height:
+            changes["unit_types"] = dict(typed.select("unit", "type").iter_rows())
+    if "unit_levels" in names and params.unit_levels is None:
+        levelled = units.filter(pl.col("level").is_not_null())
+        if levelled.height:
+            changes["unit_levels"] = dict(levelled.select("unit", "level").iter_rows())
+    return dataclasses.replace(params, **changes) if changes else params
+
+
+def _load_summary(
+    report: LoadReport,
+    *,
+    warnings: list[str],
+    org_load: dict[str, Any] | None,
+    calendar: WorkCalendar,
+    params: Any,
+    calendar_name: str,
+) -> dict[str, Any]:
+    """``load_report.json``: what was read, repaired, recovered, and with which settings."""
+    return {
+        "path": report.path,
+        "format": report.source_format,
+        "mapping": report.mapping,
+        "parser": report.parser,
+        "native": report.native,
+        "n_events": report.n_events,
+        "n_cases": report.n_cases,
+        "duplicates_dropped": report.duplicates_dropped,
+        "out_of_order": report.out_of_order,
+        "unknown_labels": report.unknown_labels,
+        "unknown_reasons": report.unknown_reasons,
+        "empty_columns": report.empty_columns,
+        "coordination_answers_paired": report.coordination_paired,
+        "acknowledged": report.acknowledged,
+        "org": org_load,
+        "calendar": {
+            "name": calendar_name,
+            "country": calendar.country,
+            "working_weekdays": sorted(set(range(7)) - calendar.weekend),
+            "years": [calendar.first_year, calendar.last_year],
+        },
+        "params": params_to_dict(params) if params is not None else None,
+        "warnings": warnings,
+    }
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one linear pipeline
     from tqdm import tqdm
 
     from congvu_analytics.io.loader import load_log
     from congvu_analytics.io.mapping import load_mapping
+    from congvu_analytics.io.org import org_coverage
     from congvu_analytics.report import build_html, thousands
 
     log_path = Path(args.log)
     out = Path(args.out)
     try:
+        params = load_params(args.params) if args.params else None
+        try:
+            make_calendar(args.calendar, workweek=args.workweek)
+        except ValueError as exc:
+            raise LogError(f"--calendar/--workweek: {exc}") from exc
         mapping = load_mapping(args.mapping) if args.mapping else None
-        size = log_path.stat().st_size if log_path.exists() else 0
+        # The small tables first: a mistake in them must not cost the wait for a large log.
+        tables_in = _org_tables(args, mapping)
+        size = log_path.stat().st_size if log_path.is_file() else 0
         # disable=None: the bar shows only on a terminal, never in logs or pipes.
         with tqdm(
             total=size,
@@ -153,9 +262,32 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
     report = loaded.report
+    try:
+        calendar = make_calendar(args.calendar, workweek=args.workweek, years=_years(loaded.events))
+    except ValueError as exc:
+        print(f"Lỗi: [tệp {log_path}] {exc}", file=sys.stderr)
+        return 2
     warnings = report.warnings()
+    org = None
+    org_load: dict[str, Any] | None = None
+    if tables_in is not None:
+        org = tables_in.org
+        coverage = org_coverage(
+            loaded.events,
+            org,
+            units=org.units.height > 0,
+            people=org.people.height > 0,
+        )
+        warnings += tables_in.warnings + coverage.warnings()
+        org_load = {
+            "units": org.units.height,
+            "people": org.people.height,
+            "log_units_missing": coverage.units_missing,
+            "log_people_missing": coverage.people_missing,
+        }
     for w in warnings:
         print(f"Cảnh báo: {w}", file=sys.stderr)
+    params = _with_org(params, org)
 
     run_all = _run_all()
     steps = tqdm(
@@ -171,22 +303,19 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             steps.set_postfix_str(step)
             steps.update(1)
 
-        result = run_all(loaded.events.lazy(), progress=progress)
+        result = run_all(
+            loaded.events.lazy(), calendar=calendar, params=params, org=org, progress=progress
+        )
 
     tables = {name: getattr(result, name) for name in TABLES}
-    load = {
-        "path": report.path,
-        "format": report.source_format,
-        "mapping": report.mapping,
-        "parser": report.parser,
-        "native": report.native,
-        "n_events": report.n_events,
-        "n_cases": report.n_cases,
-        "duplicates_dropped": report.duplicates_dropped,
-        "out_of_order": report.out_of_order,
-        "unknown_labels": report.unknown_labels,
-        "warnings": warnings,
-    }
+    load = _load_summary(
+        report,
+        warnings=warnings,
+        org_load=org_load,
+        calendar=calendar,
+        params=params,
+        calendar_name=args.calendar,
+    )
     html = None
     if "html" in args.format:
         html = build_html(
@@ -231,6 +360,14 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("log", help="Tệp nhật ký: .xes, .xes.gz, .csv hoặc .parquet")
     an.add_argument("--mapping", help="Tệp ánh xạ TOML (xem docs/mapping.md)")
     an.add_argument(
+        "--units",
+        help="Bảng đơn vị CSV (unit, name, type, parent, head, level); thay cho [org] units",
+    )
+    an.add_argument(
+        "--people",
+        help="Bảng cán bộ CSV (person, name, unit, position, start_date); thay cho [org] people",
+    )
+    an.add_argument(
         "--out", default="congvu-ketqua", help="Thư mục kết quả (mặc định: congvu-ketqua)"
     )
     an.add_argument(
@@ -241,6 +378,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     an.add_argument(
         "--strict", action="store_true", help="Coi nhãn hoạt động không có trong ánh xạ là lỗi"
+    )
+    an.add_argument(
+        "--params",
+        help="Tệp tham số phát hiện TOML (mọi trường của DetectionParams; xem docs/mapping.md)",
+    )
+    an.add_argument(
+        "--calendar",
+        default="vn",
+        help="Lịch ngày làm việc: vn (mặc định), none (ngày lịch) hoặc mã quốc gia của gói "
+        "holidays (NL, IT, BE...)",
+    )
+    an.add_argument(
+        "--workweek",
+        help="Các ngày làm việc trong tuần, ví dụ mon-fri (mặc định), mon-sat, sun-thu, t2-t6",
     )
     an.add_argument("--quiet", action="store_true", help="Không hiện thanh tiến độ")
     an.set_defaults(func=_cmd_analyze)

@@ -15,7 +15,7 @@ import csv
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import polars as pl
 
@@ -53,9 +53,13 @@ def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def restore_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """The inverse of ``neutralise_frame``: for reading our own CSV export back."""
-    text = [c for c, t in frame.schema.items() if t == pl.String]
+_Frame = TypeVar("_Frame", pl.DataFrame, pl.LazyFrame)
+
+
+def restore_frame(frame: _Frame) -> _Frame:
+    """The inverse of ``neutralise_frame``: for reading our own CSV export back (eager, or lazy
+    while the file streams in)."""
+    text = [c for c, t in frame.collect_schema().items() if t == pl.String]
     return frame.with_columns(
         pl.when(pl.col(c).str.contains(_RESTORE))
         .then(pl.col(c).str.slice(1))

@@ -62,6 +62,10 @@ class WorkCalendar:
     override_reasons: Mapping[date, str] = field(default_factory=dict)
     first_year: int = _DEFAULT_FIRST_YEAR
     last_year: int = _DEFAULT_LAST_YEAR
+    # Public holidays of this country (a code the ``holidays`` package knows); None: none.
+    country: str | None = "VN"
+    # Days of the week (0 = Monday) that are not working days.
+    weekend: frozenset[int] = frozenset({5, 6})
 
     def __post_init__(self) -> None:
         self._years_loaded: set[int] = set()
@@ -71,7 +75,11 @@ class WorkCalendar:
     def _ensure_year(self, year: int) -> None:
         if year in self._years_loaded:
             return
-        year_holidays = holidays.country_holidays("VN", years=year, language="vi")
+        if self.country is None:
+            self._years_loaded.add(year)
+            return
+        language = "vi" if self.country == "VN" else None
+        year_holidays = holidays.country_holidays(self.country, years=year, language=language)
         self._package.update(year_holidays.items())
         self._package_workdays |= {
             d for d in getattr(year_holidays, "weekend_workdays", set()) if d.year == year
@@ -85,7 +93,7 @@ class WorkCalendar:
         self._ensure_year(day.year)
         if day in self._package_workdays:
             return True
-        if day.weekday() >= 5:
+        if day.weekday() in self.weekend:
             return False
         return day not in self._package
 
@@ -102,7 +110,7 @@ class WorkCalendar:
             reason = "Làm bù ngày thứ Bảy"
         elif day in self._package:
             reason = str(self._package.get(day))
-        elif day.weekday() >= 5:
+        elif day.weekday() in self.weekend:
             reason = "Nghỉ cuối tuần"
         else:
             reason = "Ngày làm việc"
@@ -114,7 +122,7 @@ class WorkCalendar:
         day = date(year, 1, 1)
         while day.year == year:
             info = self.describe(day)
-            if info.working == (day.weekday() >= 5):
+            if info.working == (day.weekday() in self.weekend):
                 out.append(info)
             day += timedelta(days=1)
         return out
@@ -146,7 +154,7 @@ class WorkCalendar:
         out = []
         day = start
         while day <= end:
-            if day.weekday() < 5 and day not in working_set:
+            if day.weekday() not in self.weekend and day not in working_set:
                 out.append(day)
             day += timedelta(days=1)
         return out
@@ -154,7 +162,7 @@ class WorkCalendar:
     @property
     def working_weekend_days(self) -> list[date]:
         """Saturdays/Sundays that are working days (make-up days) in the span."""
-        return [d for d in self.working_day_list if d.weekday() >= 5]
+        return [d for d in self.working_day_list if d.weekday() in self.weekend]
 
     def _in_span(self, day: date) -> bool:
         return self.first_year <= day.year <= self.last_year
@@ -245,3 +253,77 @@ def build_calendar(adjustments: Iterable[tuple[date, bool, str]] = ()) -> WorkCa
         if reason:
             reasons[day] = reason
     return WorkCalendar(overrides=overrides, override_reasons=reasons)
+
+
+_DAY_NAMES = {
+    "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+    "t2": 0, "t3": 1, "t4": 2, "t5": 3, "t6": 4, "t7": 5, "cn": 6,
+}  # fmt: skip
+
+
+def parse_workweek(text: str) -> frozenset[int]:
+    """Working weekdays from ``mon-fri``, ``sun-thu``, ``mon,tue,thu`` or ``t2-t7``
+    (Vietnamese thứ Hai..Chủ nhật); a range may wrap around the week.
+
+    Raises:
+        ValueError: a day name that is not known, or no working day at all.
+    """
+    days: set[int] = set()
+    for part in text.lower().replace(" ", "").split(","):
+        ends = part.split("-")
+        if len(ends) > 2 or not all(e in _DAY_NAMES for e in ends):
+            raise ValueError(
+                f"Tuần làm việc không hợp lệ: {part!r} (ví dụ: mon-fri, sun-thu, t2-t6, "
+                "mon,tue,wed)."
+            )
+        first, last = _DAY_NAMES[ends[0]], _DAY_NAMES[ends[-1]]
+        day = first
+        days.add(day)
+        while day != last:
+            day = (day + 1) % 7
+            days.add(day)
+    return frozenset(days)
+
+
+def make_calendar(
+    name: str = "vn",
+    *,
+    workweek: str | None = None,
+    years: tuple[int, int] | None = None,
+    overrides: Mapping[date, bool] | None = None,
+) -> WorkCalendar:
+    """The calendar chosen by name, spanning ``years`` so that no date of a log is clamped.
+
+    Args:
+        name: ``vn`` (Vietnam, the default), ``none`` (calendar days: every day counts) or a
+            country code of the ``holidays`` package (``NL``, ``IT``, ``BE``...).
+        workweek: working weekdays (:func:`parse_workweek`); default Monday to Friday, every
+            day for ``none``.
+        years: the first and last year the calendar must cover (e.g. those of a log).
+        overrides: date -> working day or not, above everything else (the app's swaps).
+
+    Raises:
+        ValueError: an unknown calendar name or work week (Vietnamese message).
+    """
+    key = name.strip()
+    if key.lower() == "none":
+        country = None
+        weekend: frozenset[int] = frozenset()
+    else:
+        country = "VN" if key.lower() == "vn" else key.upper()
+        if country not in holidays.list_supported_countries():
+            raise ValueError(
+                f"Lịch {name!r} không tồn tại: dùng vn, none hoặc mã quốc gia mà gói holidays "
+                "hỗ trợ (ví dụ NL, IT, BE, DE, US)."
+            )
+        weekend = frozenset({5, 6})
+    if workweek is not None:
+        weekend = frozenset(range(7)) - parse_workweek(workweek)
+    first, last = years or (_DEFAULT_FIRST_YEAR, _DEFAULT_LAST_YEAR)
+    return WorkCalendar(
+        overrides=dict(overrides or {}),
+        first_year=first,
+        last_year=last,
+        country=country,
+        weekend=weekend,
+    )

@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from congvu_analytics import schema as s
+from congvu_analytics.enrich import acknowledge, match_coordination
 from congvu_analytics.io.errors import LogError, MappingError
 from congvu_analytics.io.limits import check_text_file
 from congvu_analytics.io.mapping import (
@@ -27,13 +28,16 @@ from congvu_analytics.io.mapping import (
     apply_mapping,
     check_columns,
     native_mapping,
+    resolve_optional,
 )
 from congvu_analytics.io.xes import POS_COL, TRACE_COL, parse_iso_timestamps, read_xes
 from congvu_analytics.safe_csv import restore_frame
 
 ORDER_COL = "__order"
 LINE_COL = "__line"
-_BOOKKEEPING = (ORDER_COL, LINE_COL, POS_COL, TRACE_COL, "__known")
+HASH_COL = "__row_hash"
+BAD_TIME_COL = "__bad_time"
+_BOOKKEEPING = (ORDER_COL, LINE_COL, POS_COL, TRACE_COL, "__known", HASH_COL, BAD_TIME_COL)
 
 
 @dataclass
@@ -50,10 +54,17 @@ class LoadReport:
     duplicates_dropped: int = 0
     out_of_order: int = 0
     unknown_labels: dict[str, int] = field(default_factory=dict)
+    unknown_reasons: dict[str, int] = field(default_factory=dict)
+    unknown_reason_code: str | None = None
+    coordination_paired: int = 0
+    acknowledged: dict[str, int] = field(default_factory=dict)
+    idle_rules: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    empty_columns: list[str] = field(default_factory=list)
 
     def warnings(self) -> list[str]:
         """Vietnamese warnings about repairs and unknown labels."""
-        out = []
+        out = list(self.notes)
         if self.duplicates_dropped:
             out.append(f"Đã loại {self.duplicates_dropped} sự kiện trùng lặp hoàn toàn.")
         if self.out_of_order:
@@ -62,10 +73,51 @@ class LoadReport:
                 "đã sắp xếp lại theo thời điểm."
             )
         if self.unknown_labels:
-            listed = "; ".join(f"{k!r}: {v}" for k, v in self.unknown_labels.items())
             n = sum(self.unknown_labels.values())
-            out.append(f"{n} sự kiện có nhãn hoạt động không có trong tệp ánh xạ ({listed}).")
+            out.append(
+                f"{n} sự kiện có nhãn hoạt động không có trong tệp ánh xạ "
+                f"({top_counts(self.unknown_labels)})."
+            )
+        if self.unknown_reasons:
+            n = sum(self.unknown_reasons.values())
+            then = (
+                f"; đã coi là {self.unknown_reason_code!r}"
+                if self.unknown_reason_code
+                else "; giữ nguyên giá trị nguồn"
+            )
+            out.append(
+                f"{n} sự kiện có mã lý do không có trong [reasons] của tệp ánh xạ và không phải "
+                f"mã chuẩn ({top_counts(self.unknown_reasons)}){then}."
+            )
+        who = {s.ACTOR, s.UNIT, s.HOLDER_ACTOR, s.HOLDER_UNIT, s.TARGET_ACTOR, s.TARGET_UNIT}
+        if self.n_events and who <= set(self.empty_columns):
+            out.append(
+                "Nhật ký không cho biết người hay đơn vị nào thực hiện hoặc giữ hồ sơ (không có "
+                "cột người thực hiện, đơn vị hay người/đơn vị nhận): không thể đánh giá ai, nên "
+                "sẽ không có phát hiện nào."
+            )
+        elif self.n_events and {s.ACTOR, s.HOLDER_ACTOR, s.TARGET_ACTOR} <= set(self.empty_columns):
+            out.append(
+                "Nhật ký không có cột người thực hiện: chỉ đánh giá được đơn vị, không đánh giá "
+                "được từng cán bộ."
+            )
+        for rule in self.idle_rules:
+            out.append(
+                f"Quy tắc {rule} của tệp ánh xạ không khớp sự kiện nào trong nhật ký "
+                "(kiểm tra lại nhãn, mã hoạt động và mã lý do của quy tắc)."
+            )
         return out
+
+
+def top_counts(counts: dict[str, int], top: int = 20) -> str:
+    """``'a': 3; 'b': 1`` for the ``top`` largest counts, then how many more values there are
+    (a log with hundreds of unknown labels must not bury the other warnings)."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    listed = "; ".join(f"{k!r}: {v}" for k, v in ranked[:top])
+    rest = ranked[top:]
+    if rest:
+        listed += f"; và {len(rest)} giá trị khác ({sum(v for _, v in rest)} sự kiện)"
+    return listed
 
 
 @dataclass
@@ -119,21 +171,11 @@ def load_log(
     path = Path(path)
     if not path.exists():
         raise LogError("Không tìm thấy tệp.", path=path)
+    if path.is_dir():
+        raise LogError("Đường dẫn là một thư mục, không phải tệp nhật ký.", path=path)
     fmt = detect_format(path, mapping)
-    parser = fmt
-    timezone = mapping.timezone if mapping is not None else None
-    if fmt == "xes":
-        raw_log = read_xes(path, naive_timezone=timezone, progress=progress)
-        parser = raw_log.parser
-        raw = raw_log.frame.sort(TRACE_COL, POS_COL).with_row_index(ORDER_COL)
-        native = XES_SCHEMA_KEY in raw_log.log_attributes
-    else:
-        raw = _read_table(path, fmt, mapping)
-        native = set(s.SCHEMA) <= set(raw.columns)
-        if native and fmt == "csv":  # undo export_log's formula guard (congvu_analytics.safe_csv)
-            raw = restore_frame(raw)
-    if raw.height == 0:
-        raise LogError("Nhật ký rỗng: không có sự kiện nào.", path=path)
+    scan, parser, native = _open(path, fmt, mapping, progress)
+    names = scan.collect_schema().names()
     if mapping is None:
         if not native:
             raise MappingError(
@@ -149,15 +191,29 @@ def load_log(
         mapping = native_mapping(fmt)
     report = LoadReport(path=str(path), source_format=fmt, mapping=mapping.name, parser=parser)
     report.native = native and mapping.name == native_mapping(fmt).name
-    check_columns(raw.columns, mapping, path=path)
+    mapping, report.notes = resolve_optional(mapping, names)
+    check_columns(names, mapping, path=path)
 
-    # Exact duplicates: identical in every source attribute (bookkeeping columns aside).
-    data_cols = [c for c in raw.columns if c not in _BOOKKEEPING]
-    before = raw.height
-    raw = raw.unique(subset=data_cols, keep="first", maintain_order=True)
-    report.duplicates_dropped = before - raw.height
-
-    frame = apply_mapping(raw.lazy(), mapping, keep=(ORDER_COL, LINE_COL, POS_COL)).collect()
+    # Exact duplicates are identical in every source attribute: a 64-bit hash of the whole
+    # source row travels with the mapped columns (the unmapped ones are never materialised).
+    data_cols = [c for c in names if c not in _BOOKKEEPING]
+    scan = scan.with_columns(pl.struct(data_cols).hash().alias(HASH_COL))
+    lazy = apply_mapping(scan, mapping, keep=(ORDER_COL, LINE_COL, POS_COL, HASH_COL))
+    parsed = _parse_in_stream(lazy, mapping)
+    try:
+        frame = parsed.collect(engine="streaming")
+        if BAD_TIME_COL in frame.columns:
+            if frame.get_column(BAD_TIME_COL).any():
+                # Some text is not a time: read the text again, so that _parse_times names
+                # the first bad value, its line and column (only bad files pay twice).
+                frame = lazy.collect(engine="streaming")
+            else:
+                frame = frame.drop(BAD_TIME_COL)
+    except _READ_ERRORS as exc:
+        raise _read_error(exc, fmt, path) from exc
+    if frame.height == 0:
+        raise LogError("Nhật ký rỗng: không có sự kiện nào.", path=path)
+    frame, report.duplicates_dropped = _drop_exact_duplicates(frame)
     frame = _check_required(frame, path)
     frame = _parse_times(frame, mapping, path)
     frame = _parse_flags(frame, mapping, path)
@@ -179,25 +235,128 @@ def load_log(
 
     frame = _event_ids(frame)
     frame = _check_unique_ids(frame, path)
-    # Out of order: an event earlier than the previous one of its case in file order.
-    report.out_of_order = int(
-        frame.sort(ORDER_COL)
-        .select((pl.col(s.TIMESTAMP) < pl.col(s.TIMESTAMP).shift(1).over(s.CASE_ID)).sum())
-        .item()
-    )
-    frame = frame.sort([s.CASE_ID, s.TIMESTAMP, ORDER_COL])
-    events = s.conform(frame.lazy()).collect()
+    frame, report.out_of_order = _sort_events(frame)
+    events = _enrich(frame, mapping, report)
+    del frame
     report.n_events = events.height
-    report.n_cases = int(events.get_column(s.CASE_ID).n_unique())
+    # Sorted by case: the cases are the runs of equal ids.
+    report.empty_columns = [
+        c for c in s.SCHEMA if events.get_column(c).null_count() == events.height
+    ]
+    runs = events.get_column(s.CASE_ID).rle_id()
+    report.n_cases = int(runs[-1]) + 1 if events.height else 0
     return LoadedLog(events=events, report=report)
 
 
-def _read_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.DataFrame:
+def _parse_in_stream(lazy: pl.LazyFrame, mapping: Mapping) -> pl.LazyFrame:
+    """Timestamps and deadlines written with a declared format (no offset) parsed while the
+    file streams in: a datetime takes 8 bytes where its text takes ~35, which matters at 16M
+    events. ISO text and offsets keep the checked path of :func:`_parse_times`."""
+    names = lazy.collect_schema()
+    exprs, bad = [], []
+    for column in (s.TIMESTAMP, s.DUE):
+        fmt = mapping.timestamp_format
+        if column == s.DUE and mapping.due_format is not None:
+            fmt = mapping.due_format
+        if column not in names or names[column] != pl.String or fmt == "iso" or "z" in fmt:
+            continue
+        text = pl.col(column).str.strip_chars()
+        value = text.str.to_datetime(fmt, strict=False, time_unit="us")
+        exprs.append(value.alias(column))
+        bad.append(text.is_not_null() & value.is_null())
+    if not exprs:
+        return lazy
+    return lazy.with_columns(*exprs, pl.any_horizontal(bad).alias(BAD_TIME_COL))
+
+
+def _drop_exact_duplicates(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Drop events identical in every source attribute, keeping the first.
+
+    Candidates are rows whose whole-source-row hash repeats; among them, rows equal in every
+    mapped column and in the hash are duplicates (two different source rows would need equal
+    mapped values AND a 64-bit hash collision on the rest).
+    """
+    hashes = frame.get_column(HASH_COL)
+    # Sorting 8-byte hashes and comparing neighbours answers "any repeat?" with a fraction of
+    # the memory of a hash-table is_duplicated (measured +0.6 GB for 4M rows).
+    ordered = hashes.sort()
+    if not (ordered.slice(1) == ordered.slice(0, max(0, ordered.len() - 1))).any():
+        return frame.drop(HASH_COL), 0
+    candidates = hashes.is_duplicated()
+    key = [c for c in frame.columns if c not in (ORDER_COL, LINE_COL, POS_COL)]
+    suspects = frame.filter(candidates)
+    kept = suspects.unique(subset=key, keep="first", maintain_order=True)
+    dropped = suspects.height - kept.height
+    if dropped == 0:
+        return frame.drop(HASH_COL), 0
+    keep = ~candidates | frame.get_column(ORDER_COL).is_in(kept.get_column(ORDER_COL).implode())
+    return frame.filter(keep).drop(HASH_COL), dropped
+
+
+def _sort_events(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Events in (case, timestamp, file order) order, and how many were out of time order.
+
+    Out of order: an event earlier than the previous one of its case in file order. Most
+    exports are already grouped by case and in time order: one comparison pass finds that and
+    skips both the count's group-by and the sort.
+    """
+    c, t, o = pl.col(s.CASE_ID), pl.col(s.TIMESTAMP), pl.col(ORDER_COL)
+    in_order = frame.select(
+        (
+            (c > c.shift(1))
+            | ((c == c.shift(1)) & ((t > t.shift(1)) | ((t == t.shift(1)) & (o > o.shift(1)))))
+        )
+        .fill_null(True)
+        .all()
+    ).item()
+    if in_order:
+        return frame, 0
+    by_file = frame.sort(ORDER_COL)
+    out_of_order = int(by_file.select((t < t.shift(1).over(s.CASE_ID)).sum()).item())
+    return by_file.sort([s.CASE_ID, s.TIMESTAMP, ORDER_COL], maintain_order=True), out_of_order
+
+
+def _open(
+    path: Path, fmt: str, mapping: Mapping | None, progress: Callable[[int], None] | None
+) -> tuple[pl.LazyFrame, str, bool]:
+    """The raw log (lazy for tables), the parser used, and whether it is Công Vụ's own
+    format."""
+    if fmt != "xes":
+        scan = _scan_table(path, fmt, mapping)
+        native = set(s.SCHEMA) <= set(scan.collect_schema().names())
+        if native and fmt == "csv":  # undo export_log's formula guard (congvu_analytics.safe_csv)
+            scan = restore_frame(scan)
+        return scan, fmt, native
+    timezone = mapping.timezone if mapping is not None else None
+    raw_log = read_xes(path, naive_timezone=timezone, progress=progress)
+    raw = raw_log.frame.sort(TRACE_COL, POS_COL).with_row_index(ORDER_COL)
+    if raw.height == 0:
+        raise LogError("Nhật ký rỗng: không có sự kiện nào.", path=path)
+    return raw.lazy(), raw_log.parser, XES_SCHEMA_KEY in raw_log.log_attributes
+
+
+_READ_ERRORS = (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, LookupError)
+
+
+def _read_error(exc: BaseException, fmt: str, path: Path) -> LogError:
+    if isinstance(exc, pl.exceptions.NoDataError):
+        return LogError("Nhật ký rỗng: tệp không có dữ liệu.", path=path)
+    return LogError(f"Không đọc được tệp {fmt.upper()}: {_first_line(exc)}", path=path)
+
+
+def _scan_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.LazyFrame:
+    """The table as a lazy scan (CSV, CSV.gz, Parquet), with file order and line numbers.
+
+    Lazy so that only the columns the mapping reads are parsed and the mapping runs while
+    the file streams in: reading a 16M-event CSV.gz eagerly costs ~5 GB before any work.
+    Codecs other than UTF-8 are decoded eagerly first (Polars reads only UTF-8).
+    """
     try:
         if fmt == "parquet":
-            frame = pl.scan_parquet(path).collect()
-            return frame.with_row_index(ORDER_COL).with_columns(
-                (pl.col(ORDER_COL).cast(pl.Int64) + 1).alias(LINE_COL)
+            return (
+                pl.scan_parquet(path)
+                .with_row_index(ORDER_COL)
+                .with_columns((pl.col(ORDER_COL).cast(pl.Int64) + 1).alias(LINE_COL))
             )
         check_text_file(path)  # size and line length bounded before polars allocates
         opts = mapping.csv if mapping is not None else None
@@ -206,9 +365,7 @@ def _read_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.DataFrame:
         encoding = opts.encoding if opts else "utf8"
         has_header = opts.has_header if opts else True
         nulls = list(opts.null_values) if opts else [""]
-        if encoding.replace("-", "").lower() in ("utf8", "utf8lossy") and not path.name.endswith(
-            ".gz"
-        ):
+        if encoding.replace("-", "").lower() in ("utf8", "utf8lossy"):
             lazy = pl.scan_csv(
                 path,
                 separator=delimiter,
@@ -218,9 +375,9 @@ def _read_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.DataFrame:
                 infer_schema=False,
                 null_values=nulls,
             )
-            frame = lazy.collect()
+            lazy.collect_schema()  # a header that cannot be read fails here, not later
         else:
-            frame = pl.read_csv(
+            lazy = pl.read_csv(
                 path,
                 separator=delimiter,
                 quote_char=quote,
@@ -228,13 +385,11 @@ def _read_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.DataFrame:
                 has_header=has_header,
                 infer_schema=False,
                 null_values=nulls,
-            )
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, LookupError) as exc:
-        if isinstance(exc, pl.exceptions.NoDataError):
-            raise LogError("Nhật ký rỗng: tệp không có dữ liệu.", path=path) from exc
-        raise LogError(f"Không đọc được tệp {fmt.upper()}: {_first_line(exc)}", path=path) from exc
+            ).lazy()
+    except _READ_ERRORS as exc:
+        raise _read_error(exc, fmt, path) from exc
     header_lines = 1 if (mapping is None or mapping.csv.has_header) else 0
-    return frame.with_row_index(ORDER_COL).with_columns(
+    return lazy.with_row_index(ORDER_COL).with_columns(
         (pl.col(ORDER_COL).cast(pl.Int64) + 1 + header_lines).alias(LINE_COL)
     )
 
@@ -292,6 +447,8 @@ def _parse_time_series(
         return _assume_zone(frame, series.cast(pl.Datetime("us")), mapping, path, source)
     text = series.cast(pl.String).str.strip_chars()
     fmt = mapping.timestamp_format
+    if column == s.DUE and mapping.due_format is not None:
+        fmt = mapping.due_format
     if fmt == "iso":
         try:
             return parse_iso_timestamps(
@@ -416,12 +573,20 @@ def _event_ids(frame: pl.DataFrame) -> pl.DataFrame:
     )
     generated = pl.col(s.CASE_ID) + pl.lit("#") + position.cast(pl.String)
     if s.EVENT_ID in frame.columns:
+        ids = frame.get_column(s.EVENT_ID).cast(pl.String)
+        if ids.null_count() == 0:  # the usual case: no per-case ranking over the whole log
+            return frame.with_columns(ids)
         return frame.with_columns(pl.col(s.EVENT_ID).cast(pl.String).fill_null(generated))
     return frame.with_columns(generated.alias(s.EVENT_ID))
 
 
 def _check_unique_ids(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
-    dup = frame.get_column(s.EVENT_ID).is_duplicated()
+    ids = frame.get_column(s.EVENT_ID)
+    # Counting distinct ids is several times cheaper than marking duplicates (measured 0.2 s
+    # against 1.0 s for 4M ids); the mask is built only to name a duplicate.
+    if ids.n_unique() == ids.len():
+        return frame
+    dup = ids.is_duplicated()
     if dup.any():
         raise _error_at(
             frame,
@@ -432,3 +597,69 @@ def _check_unique_ids(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
             column=s.EVENT_ID,
         )
     return frame
+
+
+def _enrich(frame: pl.DataFrame, mapping: Mapping, report: LoadReport) -> pl.DataFrame:
+    """Canonical events with the facts a foreign log carries only implicitly
+    (congvu_analytics.enrich): answers paired with requests for every log, acknowledgement
+    rules where the mapping declares them; what was recovered goes to the report."""
+    if not report.native and "reason_code" in mapping.columns:
+        frame = _unknown_reasons(frame, mapping, report)
+    report.idle_rules = _idle_rules(frame, mapping)
+    events = acknowledge(match_coordination(s.conform(frame.lazy()).collect()), mapping.acknowledge)
+    report.coordination_paired = _count_paired(frame, events)
+    report.acknowledged = _count_acknowledged(frame, events)
+    return events
+
+
+def _unknown_reasons(frame: pl.DataFrame, mapping: Mapping, report: LoadReport) -> pl.DataFrame:
+    """List reason values the mapping does not know, with counts; recode them when the mapping
+    declares ``unknown_reason``."""
+    known = sorted(mapping.known_reasons())
+    unknown = pl.col(s.REASON_CODE).is_not_null() & ~pl.col(s.REASON_CODE).is_in(known)
+    counts = frame.filter(unknown).group_by(s.REASON_CODE).len()
+    report.unknown_reasons = {str(k): int(v) for k, v in counts.iter_rows()}
+    report.unknown_reason_code = mapping.unknown_reason
+    if mapping.unknown_reason is None or not report.unknown_reasons:
+        return frame
+    return frame.with_columns(
+        pl.when(unknown)
+        .then(pl.lit(mapping.unknown_reason))
+        .otherwise(pl.col(s.REASON_CODE))
+        .alias(s.REASON_CODE)
+    )
+
+
+def _count_paired(before: pl.DataFrame, after: pl.DataFrame) -> int:
+    """Answers given a reference by the pairing (rows are in the same order in both frames)."""
+    had = (
+        before.get_column(s.REF_EVENT_ID).is_not_null()
+        if s.REF_EVENT_ID in before.columns
+        else pl.Series([False] * before.height)
+    )
+    return int((after.get_column(s.REF_EVENT_ID).is_not_null() & ~had).sum())
+
+
+def _count_acknowledged(before: pl.DataFrame, after: pl.DataFrame) -> dict[str, int]:
+    """Flags set by acknowledgement rules, as ``{"reviewed=true": n, ...}``."""
+    out: dict[str, int] = {}
+    for flag in (s.REVIEWED, s.SUBJECT_AUTHORITY):
+        now = after.get_column(flag)
+        new = now.is_not_null()
+        if flag in before.columns:
+            new = new & before.get_column(flag).is_null()
+        for value in (True, False):
+            n = int((new & (now == value)).sum())
+            if n:
+                out[f"{flag}={str(value).lower()}"] = n
+    return out
+
+
+def _idle_rules(frame: pl.DataFrame, mapping: Mapping) -> list[str]:
+    """Acknowledgement rules whose response never occurs in the log (a typo in a reason value
+    cannot be caught when the mapping is read: the source's answer codes are its own)."""
+    idle = []
+    for rule in mapping.acknowledge:
+        if rule.responses(frame).height == 0:
+            idle.append(rule.name)
+    return idle

@@ -25,7 +25,7 @@ class FakeResult:
     handover: pl.DataFrame
 
 
-def fake_run_all(events, *, calendar=None, params=None, progress=None):
+def fake_run_all(events, *, calendar=None, params=None, org=None, progress=None):
     assert isinstance(events, pl.LazyFrame)
     if progress is not None:
         progress("ping_pong")
