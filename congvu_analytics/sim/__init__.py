@@ -79,9 +79,12 @@ and ``level`` are left for the engine's custody derivation.
 
 from __future__ import annotations
 
+import json
+import os
 import random
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -89,7 +92,7 @@ import pyarrow as pa
 
 from congvu_analytics import org as org_schema
 from congvu_analytics.org import Org
-from congvu_analytics.schema import SCHEMA, conform
+from congvu_analytics.schema import conform
 from congvu_analytics.sim._org import BEHAVIOURS, OrgModel, build_org
 from congvu_analytics.sim._tasks import ACTS, POSITIONS, REASONS, CaseInfo, Columns, simulate
 from congvu_analytics.workdays import WorkCalendar
@@ -101,6 +104,8 @@ __all__ = [
     "Province",
     "SimConfig",
     "generate",
+    "load_province",
+    "save_province",
     "write_export",
 ]
 
@@ -356,11 +361,42 @@ def _truth_units(model: OrgModel) -> pl.DataFrame:
     )
 
 
-def write_export(province: Province, directory: Any) -> None:
+def save_province(province: Province, directory: str | os.PathLike[str]) -> Path:
+    """Keep a generated province as Parquet files (the large one takes a minute to make)."""
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    province.org.units.write_parquet(target / "units.parquet")
+    province.org.people.write_parquet(target / "people.parquet")
+    province.truth_people.write_parquet(target / "truth_people.parquet")
+    province.truth_units.write_parquet(target / "truth_units.parquet")
+    meta = {"seed": province.seed, "size": province.size, **asdict(province.config)}
+    (target / "province.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
+    # Written last: its presence marks a complete province.
+    province.events.write_parquet(target / "events.parquet")
+    return target
+
+
+def load_province(directory: str | os.PathLike[str]) -> Province:
+    """A province kept by :func:`save_province`."""
+    source = Path(directory)
+    meta = json.loads((source / "province.json").read_text(encoding="utf-8"))
+    seed, size = meta.pop("seed"), meta.pop("size")
+    meta["start"] = date.fromisoformat(meta["start"])
+    return Province(
+        seed=seed,
+        size=size,
+        config=SimConfig(**meta),
+        events=pl.read_parquet(source / "events.parquet"),
+        org=Org(
+            pl.read_parquet(source / "units.parquet"), pl.read_parquet(source / "people.parquet")
+        ),
+        truth_people=pl.read_parquet(source / "truth_people.parquet"),
+        truth_units=pl.read_parquet(source / "truth_units.parquet"),
+    )
+
+
+def write_export(province: Province, directory: str | os.PathLike[str]) -> Path:
     """Write the province as a foreign export (see :mod:`congvu_analytics.sim.export`)."""
     from congvu_analytics.sim.export import write_export as write
 
-    write(province, directory)
-
-
-assert set(SCHEMA) >= {"reviewed", "ref_event_id", "within_authority"}
+    return write(province, directory)
