@@ -79,6 +79,7 @@ and ``level`` are left for the engine's custody derivation.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -93,8 +94,16 @@ import pyarrow as pa
 from congvu_analytics import org as org_schema
 from congvu_analytics.org import Org
 from congvu_analytics.schema import conform
-from congvu_analytics.sim._org import BEHAVIOURS, OrgModel, build_org
-from congvu_analytics.sim._tasks import ACTS, POSITIONS, REASONS, CaseInfo, Columns, simulate
+from congvu_analytics.sim._org import BEHAVIOURS, OrgModel, build_org, plant
+from congvu_analytics.sim._tasks import (
+    ACTS,
+    POSITIONS,
+    REASONS,
+    CaseInfo,
+    Columns,
+    expected_leads,
+    simulate,
+)
 from congvu_analytics.workdays import WorkCalendar
 
 __all__ = [
@@ -136,7 +145,8 @@ class SimConfig:
     span_days: int = 250  # working days in the log, from ``start``
     start: date = date(2025, 7, 1)  # the two-tier administration starts
     bad_heads: int = 30
-    offender_share: float = 0.03  # per behaviour, of the workers
+    offender_share: float = 0.04  # per behaviour, of the people who could show it
+    offender_min_tasks: float = 8.0  # expected led tasks to be in that pool
     new_staff_share: float = 0.05
     heavy_share: float = 0.03
     innovator_share: float = 0.03
@@ -184,14 +194,20 @@ def generate(seed: int, size: str = "small", **overrides: Any) -> Province:
         rng,
         config.people,
         span_days=config.span_days,
-        bad_heads=config.bad_heads,
-        offender_share=config.offender_share,
         new_staff_share=config.new_staff_share,
         heavy_share=config.heavy_share,
         innovator_share=config.innovator_share,
         legal_share=config.legal_share,
         coord_share=config.coord_share,
         start=config.start,
+    )
+    plant(
+        rng,
+        model,
+        expected_leads(model, config.tasks, config.span_days),
+        bad_heads=config.bad_heads,
+        offender_share=config.offender_share,
+        min_tasks=config.offender_min_tasks,
     )
     misrouted: set[int] = set()
     cols, info = simulate(rng, model, config.tasks, config.span_days, misrouted)
@@ -272,7 +288,7 @@ def _events_frame(cols: Columns, info: CaseInfo, model: OrgModel, days: list[dat
     labels = {i: label for i, (_, label) in enumerate(ACTS)}
     reasons = {i: c for i, (c, _, _) in enumerate(REASONS)}
     texts = {i: text for i, (_, _, text) in enumerate(REASONS)}
-    frame = raw.lazy().select(
+    select = [
         (case_id + "-" + pl.col("seq").cast(pl.String).str.zfill(3)).alias("event_id"),
         case_id.alias("case_id"),
         pl.col("act").replace_strict(activities, return_dtype=pl.String).alias("activity"),
@@ -301,9 +317,37 @@ def _events_frame(cols: Columns, info: CaseInfo, model: OrgModel, days: list[dat
         # Kept only for sorting: simulation time orders events of one case exactly.
         pl.col("case").alias("_case"),
         pl.col("t").alias("_t"),
-    )
-    out = frame.sort("_case", "_t", "event_id").drop("_case", "_t")
-    return conform(out).collect()
+    ]
+    # Cases were simulated in order, so a slice of whole cases can be built and sorted alone:
+    # chunks of about a million events keep the string columns' intermediates small (the
+    # large province peaked at 6 GB built in one piece).
+    chunks = []
+    bounds = _case_bounds(raw["case"], _CHUNK_ROWS)
+    for lo, hi in itertools.pairwise(bounds):
+        part = raw.slice(lo, hi - lo).lazy().select(select)
+        chunks.append(conform(part.sort("_case", "_t", "event_id").drop("_case", "_t")).collect())
+    if not chunks:
+        return conform(raw.lazy().select(select).drop("_case", "_t")).collect()
+    return pl.concat(chunks, rechunk=False)
+
+
+_CHUNK_ROWS = 1_000_000
+
+
+def _case_bounds(case: pl.Series, rows: int) -> list[int]:
+    """Row offsets that cut a case-ordered column into pieces of about ``rows`` rows, never
+    inside a case."""
+    n = case.len()
+    bounds = [0]
+    while bounds[-1] < n:
+        nxt = bounds[-1] + rows
+        if nxt >= n:
+            bounds.append(n)
+            break
+        # Move the cut to the first row of the next case.
+        cut = int(case.search_sorted(case[nxt], side="left"))
+        bounds.append(cut if cut > bounds[-1] else int(case.search_sorted(case[nxt], side="right")))
+    return bounds
 
 
 def _org_frames(model: OrgModel, days: list[date]) -> Org:

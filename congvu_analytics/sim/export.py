@@ -73,7 +73,7 @@ Tệp events.csv.gz — nhật ký xử lý nhiệm vụ, mỗi dòng một thao
   don_vi_nhan      mã đơn vị được giao, được chuyển, được đề nghị phối hợp; với Từ chối: đơn vị
                    được đề xuất là có thẩm quyền
   ma_ly_do         mã lý do (bảng dưới)
-  han_xu_ly        hạn xử lý mới, dạng dd/mm/yyyy (Giao việc, Giao lại, Chuyển xử lý, Đồng ý gia
+  han_xu_ly        hạn xử lý mới, hết ngày hạn, dạng dd/mm/yyyy 23:59:59 (Giao việc, Giao lại, Chuyển xử lý, Đồng ý gia
                    hạn; với Đề nghị phối hợp: hạn trả lời)
   y_kien           ý kiến của đơn vị phối hợp khi Trả lời phối hợp: dong_y (đồng ý),
                    khong_dong_y (không đồng ý), khong_ro (không nêu rõ quan điểm)
@@ -151,7 +151,10 @@ def events_export(province: Province) -> pl.DataFrame:
             pl.col("reason_text")
             .replace_strict(source, default=None, return_dtype=pl.String)
             .alias("ma_ly_do"),
-            pl.col("due").dt.convert_time_zone(_LOCAL).dt.strftime("%d/%m/%Y").alias("han_xu_ly"),
+            pl.col("due")
+            .dt.convert_time_zone(_LOCAL)
+            .dt.strftime("%d/%m/%Y %H:%M:%S")
+            .alias("han_xu_ly"),
             pl.col("position")
             .replace_strict(POSITION_TO_SOURCE, default=None, return_dtype=pl.String)
             .alias("y_kien"),
