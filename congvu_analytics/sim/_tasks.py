@@ -433,6 +433,8 @@ def simulate(
                     C = units[c]
                     # The unit's focal person answers, or a specialist the unit designates.
                     f = C.focal if rnd() < 0.6 else staff_pickers[c].pick(rng)
+                    if new_from[f] > sent:
+                        f = C.focal  # not yet in post
                     req = emit(COORD_REQ, sent, p, div, f, c, due=cdue)
                     fail = rnd() < 0.05 * b_av[f] + 0.7 * s_av[f]
                     if fail:
@@ -459,17 +461,21 @@ def simulate(
                     reason = R_OTHER
                 else:
                     within, reason = (1 if rnd() < 0.6 else 0), R_GUIDANCE
-                req = emit(OP_REQ, t, p, div, sup, sup_unit, reason=reason, within=within)
-                t += uni(0.3, 2.5) * (uni(2, 4) if bad_head else 1)
+                answer_at = t + uni(0.3, 2.5) * (uni(2, 4) if bad_head else 1)
+                # The app learns within_authority from the superior's answer: none yet, no flag.
+                known = within if answer_at < span else -1
+                req = emit(OP_REQ, t, p, div, sup, sup_unit, reason=reason, within=known)
+                t = answer_at
                 emit(OP_GIVEN, t, sup, sup_unit, p, div, reason=R_WITHIN if within else R_OUTSIDE,
                      ref=req, within=within)  # fmt: skip
                 t += uni(0.1, 1)
             elif kind == 3:  # a real legal obstacle: acknowledged, long wait, extension(s)
                 t += EPS
-                pause = emit(PAUSE, t, p, div, reason=R_LEGAL, rev=1)
+                review_at = t + uni(0.3, 3)
+                # Reviewed only once the superior has confirmed it (the review is in the log).
+                pause = emit(PAUSE, t, p, div, reason=R_LEGAL, rev=1 if review_at < span else 0)
                 ack = boss if rnd() < 0.5 else sup
-                emit(REVIEW, t + uni(0.3, 3), ack, unit_of[ack], p, div,
-                     reason=R_CONFIRM, ref=pause)  # fmt: skip
+                emit(REVIEW, review_at, ack, unit_of[ack], p, div, reason=R_CONFIRM, ref=pause)
                 t += uni(10, 45)
                 emit(RESUME, t, p, div)
                 extend(R_LEGAL)

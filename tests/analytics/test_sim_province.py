@@ -150,3 +150,13 @@ def test_an_unknown_size_or_parameter_is_refused_by_name() -> None:
         generate(1, "medium")
     with pytest.raises(ValueError, match="peeple"):
         generate(1, "tiny", peeple=10)
+
+
+def test_building_the_log_in_chunks_gives_the_same_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The large province is built a million rows at a time; a chunk must never split a case.
+    from congvu_analytics import sim
+
+    whole = generate(9, "tiny", tasks=600).events
+    monkeypatch.setattr(sim, "_CHUNK_ROWS", 777)
+    chunked = generate(9, "tiny", tasks=600).events
+    assert chunked.equals(whole)
