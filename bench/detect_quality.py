@@ -260,7 +260,10 @@ def _province(seed: int, size: str, cache: Path | None) -> Any:
 
     directory = cache / f"{size}-{seed}"
     if (directory / "events.parquet").exists():
-        return load_province(directory)
+        try:
+            return load_province(directory)
+        except ValueError as stale:  # made by another version of the generator
+            print(stale, file=sys.stderr)
     province = generate(seed, size)
     save_province(province, directory)
     return province

@@ -21,47 +21,55 @@ focal person (a deputy head, else a specialist).
 
 People. Each has a pace (lognormal σ 0.25, multiplies working time), a workload weight
 (σ 0.35) and, per behaviour, a personal base propensity (lognormal σ 0.6 around the population
-base rate): normal people show every behaviour at low rates. ``offender_share`` (3%) of the
-workers are drawn as offenders per behaviour, independently (so some carry two), with a
-severity: mild 0.25-0.5 (40%), moderate 0.5-0.8 (35%), blatant 0.8-1.0 (25%). An offender's
-probability of showing the behaviour on a task is base + severity × a behaviour-specific
-increment, so no rule guarantees that a bad actor shows it on a given task.
+base rate): normal people show every behaviour at low rates. Offenders (``offender_share``, 4%
+per behaviour, drawn independently so some carry two) are division staff (heads, deputies,
+specialists) expected to lead at least ``offender_min_tasks`` (8) tasks in the log: a behaviour
+nobody could see in a year's record is not ground truth any method can be held to. Severity:
+mild 0.25-0.5 (40%), moderate 0.5-0.8 (35%), blatant 0.8-1.0 (25%). On each task the
+probability of showing the behaviour is base × personal multiplier + severity × an increment,
+so no rule guarantees that a bad actor shows it on a given task.
 
 A task's life. 35% come from UBND tỉnh to a sở/xã leader (director or deputy), the rest start in
 the unit; the leader assigns a division, whose head accepts and cascades to a specialist (12%
-are handled by the head). Deadline 5-30 working days. The lead works in steps with progress
-reports, meets episodes (coordination, opinion requests, pauses, idle spells, extensions) at
-random points of the work, submits; the superior approves or asks for rework (12% base);
-tasks from UBND tỉnh are approved again by the unit's leader. The assigner sends reminders
-while the task is overdue. Tasks still open at the end of the log (250 working days from
-1/7/2025) are cut there.
+are handled by the head). Deadline 5-30 working days; the work itself takes 10-45% of it ×
+the person's and the unit's pace. The lead works in steps with progress reports (80% of steps),
+meets episodes at random points of the work (coordination rounds, opinion requests, pauses, idle
+spells, extensions), submits; the superior approves or asks for rework (12% base); tasks from
+UBND tỉnh are approved again by the unit's leader. A coordination round (30% of tasks) asks 1-5
+units at once (deadline 5-10 working days), each answered by the unit's focal person (60%) or a
+specialist it designates; the lead waits for the last answer. A lead about to miss the deadline
+asks for an extension half the time (granted 85%). The assigner sends reminders while the task
+is overdue. Tasks still open at the end of the log (250 working days from 1/7/2025) are cut
+there. About 21% of tasks end late, 16% with an extension, ≈ 15 events a task.
 
-Behaviours (per task, probability = base × personal multiplier + severity × increment):
-- avoidance: declining (1% + 18%·s), accepting late, 3-8 working days (3% + 30%·s); as a focal
-  person, coordination requests unanswered (deemed agreed), answered late or with no position
-  (5% + 50%·s); a sở/xã leader declines tasks from UBND tỉnh.
-- buck-passing: transferring sideways to another division for "not our remit", sent back
-  (1.2% + 20%·s); returning to the head (1% + 15%·s); a leader transferring to another sở.
-- stalling: idle spells of 8-30 working days (4% + 35%·s), pauses the superior does not accept
-  (1% + 15%·s), plain unreviewed pauses (3% + 10%·s), repeated extensions (2% + 30%·s), fewer
-  progress reports; a stalling division head sits on the cascade (3-12 days).
-- fear: opinion requests on matters the superior says are within the asker's authority
-  (4% + 35%·s, 80% of an offender's requests judged within authority, 35% of others'), pushing
-  the task back up for the superior to decide (1% + 15%·s).
+Behaviours (per task; s = severity; base rates × the personal multiplier):
+- avoidance: accepting late, 3-8 working days (3% + 25%·s; heads 40%·s); declining (1% + 10%·s);
+  coordination requests addressed to them unanswered (deemed agreed), answered late or with no
+  position (5% + 70%·s of requests).
+- buck-passing: transferring sideways to another division "not our remit", which sends it back
+  (1.2% + 30%·s); returning it to the head, who gives it back (1% + 25%·s).
+- stalling: idle spells of 8-30 working days (4% + 45%·s), pauses the superior does not accept
+  (1% + 20%·s), plain unreviewed pauses (3% + 10%·s), repeated extensions (2% + 40%·s), fewer
+  progress reports (80% − 60%·s of steps); a stalling head sits on the cascade (5% + 60%·s,
+  3-12 days).
+- fear: opinion requests (4% + 50%·s; the superior judges 80% of an offender's requests within
+  the asker's authority, 35% of others'), pushing the task back up for the superior to decide
+  (1% + 20%·s).
 
-Bad-head divisions (``bad_heads``, 30): the head is a stalling offender (severity 0.6-1.0), slow
-to cascade and to approve (3-10 extra days), and every member works 1.3-1.7× slower. Truth:
-the unit has ``bad_head``; its members are normal people in look-alike group ``bad_head_member``.
+Bad-head divisions (``bad_heads``, 30): the head is a stalling offender (severity 0.4-0.9), slow
+to cascade and to approve (1-6 extra working days, opinions and extensions 2-4× slower), and
+every member works 1.15-1.5× slower. Truth: the unit has ``bad_head``; the head is in group
+``bad_head``, its members in look-alike group ``bad_head_member``.
 
 Look-alikes (normal people who must not be flagged; group names in ``truth_people.groups``):
 - ``legal_obstacle``: members of legal-prone divisions (12%: land, construction, ...) whose
-  tasks meet a legal obstacle 30% of the time (2% elsewhere): a pause the leader confirms
-  (reviewed), a 10-45 working-day wait, one extension, a second in 45%.
-- ``coordination_wait``: members of coordination-heavy divisions (12%): 65% of their tasks ask
-  another unit (20% elsewhere), 30% of those ask two; 8% of units answer slowly (legitimately).
+  tasks meet a legal obstacle 40% of the time (2% elsewhere): a pause the leader confirms
+  (reviewed), a 10-45 working-day wait, one extension, a second in 50%.
+- ``coordination_wait``: members of coordination-heavy divisions (12%): 70% of their tasks have
+  a coordination round (30% elsewhere); 8% of units answer slowly (legitimately).
 - ``heavy_workload``: 3% of specialists with 3-5× the tasks, 15% slower.
 - ``new_staff``: 5% of specialists starting during the log (few tasks, 1.3-1.8× slower, 35% of
-  tasks with a guidance request, more rework).
+  tasks with a guidance request, more rework); ``start_date`` in the people table.
 - ``innovation``: 3% of specialists with an approved innovation proposal (ND 73/2023) covering
   half their tasks: 1.3-2× longer, rework +25%, extensions likelier, 15% fail (cancelled).
 - ``misrouted``: people who hand on tasks sent to them by mistake: 12% of UBND tasks to one of
@@ -108,6 +116,7 @@ from congvu_analytics.workdays import WorkCalendar
 
 __all__ = [
     "BEHAVIOURS",
+    "GENERATOR_VERSION",
     "LOOKALIKE_GROUPS",
     "SIZES",
     "Province",
@@ -127,6 +136,10 @@ LOOKALIKE_GROUPS = (
     "misrouted",
     "bad_head_member",
 )
+# Bumped whenever a change to the generator changes the province a seed gives: a province kept
+# by ``save_province`` under another version is stale (``load_province`` refuses it).
+GENERATOR_VERSION = 1
+
 # The engine's behaviour names (findings' ``behaviour``) for the four truth columns.
 ENGINE_BEHAVIOUR = {
     "avoidance": "avoidance",
@@ -413,7 +426,12 @@ def save_province(province: Province, directory: str | os.PathLike[str]) -> Path
     province.org.people.write_parquet(target / "people.parquet")
     province.truth_people.write_parquet(target / "truth_people.parquet")
     province.truth_units.write_parquet(target / "truth_units.parquet")
-    meta = {"seed": province.seed, "size": province.size, **asdict(province.config)}
+    meta = {
+        "generator_version": GENERATOR_VERSION,
+        "seed": province.seed,
+        "size": province.size,
+        **asdict(province.config),
+    }
     (target / "province.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
     # Written last: its presence marks a complete province.
     province.events.write_parquet(target / "events.parquet")
@@ -424,6 +442,12 @@ def load_province(directory: str | os.PathLike[str]) -> Province:
     """A province kept by :func:`save_province`."""
     source = Path(directory)
     meta = json.loads((source / "province.json").read_text(encoding="utf-8"))
+    version = meta.pop("generator_version", None)
+    if version != GENERATOR_VERSION:
+        raise ValueError(
+            f"{source}: tỉnh mẫu do phiên bản {version} của bộ sinh tạo ra, phiên bản hiện tại"
+            f" là {GENERATOR_VERSION}; hãy sinh lại"
+        )
     seed, size = meta.pop("seed"), meta.pop("size")
     meta["start"] = date.fromisoformat(meta["start"])
     return Province(

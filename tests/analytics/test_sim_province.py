@@ -160,3 +160,19 @@ def test_building_the_log_in_chunks_gives_the_same_log(monkeypatch: pytest.Monke
     monkeypatch.setattr(sim, "_CHUNK_ROWS", 777)
     chunked = generate(9, "tiny", tasks=600).events
     assert chunked.equals(whole)
+
+
+def test_a_province_kept_by_another_generator_version_is_refused(
+    tiny: Province, tmp_path: object
+) -> None:
+    import json
+    from pathlib import Path
+
+    assert isinstance(tmp_path, Path)
+    save_province(tiny, tmp_path / "p")
+    meta_path = tmp_path / "p" / "province.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["generator_version"] = -1
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ValueError, match="sinh lại"):
+        load_province(tmp_path / "p")
