@@ -249,7 +249,9 @@ def _foreign_findings(province: Any, work: Path) -> pl.DataFrame:
     # Hook for the mapping branch (issue #11 part 4): organisation tables on the command line.
     if "--units" in helptext and "--people" in helptext:
         cmd += ["--units", str(export / "units.csv"), "--people", str(export / "people.csv")]
-    subprocess.run(cmd, check=True)
+    # The CLI's summary goes to stderr: stdout may be carrying --json.
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    print(done.stdout.strip(), file=sys.stderr)
     return pl.read_parquet(out / "findings.parquet")
 
 
@@ -293,6 +295,7 @@ def run(seeds: list[int], size: str, *, foreign: bool, cache: Path | None) -> di
             {"seed": seed, "events": province.events.height, "generate_s": round(t_gen, 1),
              "detect_s": round(t_detect, 1)}
         )  # fmt: skip
+        del province, findings  # one province in memory at a time (the large one is 1.4 GB)
     return {
         "size": size,
         "seeds": seeds,
