@@ -186,6 +186,13 @@ def score(
             len(guessed & actual), len(guessed - actual), len(actual - guessed)
         )
     out["macro_f1"] = sum(v["f1"] for v in out["behaviours"].values()) / len(BEHAVIOURS)
+    # What the log lets anyone see: offenders who showed the behaviour at least 3 times, and
+    # normal people who did too (by base rate alone).
+    for b in BEHAVIOURS:
+        shown = pl.col(f"shown_{b}") >= 3
+        out["behaviours"][b]["offenders_shown_3"] = truth.filter(pl.col(b) & shown).height
+        out["behaviours"][b]["offenders"] = truth.filter(pl.col(b)).height
+        out["behaviours"][b]["normal_shown_3"] = truth.filter(~pl.col(b) & shown).height
     bad = set(truth_units.filter(pl.col("bad_head"))["unit"].to_list())
     flagged = set(units["unit"].to_list())
     out["units"] = _prf(len(flagged & bad), len(flagged - bad), len(bad - flagged))
@@ -329,6 +336,17 @@ def _print(report: dict[str, Any]) -> None:
             row.append(f"{f['precision']:.2f}  {f['recall']:.2f}  {f['f1']:.2f}")
         print(f"{beh:24}{row[0]:>28}   {row[1]:>28}")
     print(f"{'macro F1':24}{e['macro_f1']:>28.2f}   {b['macro_f1']:>28.2f}")
+    print(
+        "  (offenders who showed it ≥ 3 times / offenders; others who did, by base rate: ", end=""
+    )
+    print(
+        "; ".join(
+            f"{beh} {e['behaviours'][beh]['offenders_shown_3']:.0f}/{e['behaviours'][beh]['offenders']:.0f},"
+            f" {e['behaviours'][beh]['normal_shown_3']:.0f}"
+            for beh in BEHAVIOURS
+        )
+        + ")"
+    )
     row = []
     for side in (e, b):
         u = side["units"]

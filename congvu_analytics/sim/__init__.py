@@ -138,7 +138,7 @@ LOOKALIKE_GROUPS = (
 )
 # Bumped whenever a change to the generator changes the province a seed gives: a province kept
 # by ``save_province`` under another version is stale (``load_province`` refuses it).
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 # The engine's behaviour names (findings' ``behaviour``) for the four truth columns.
 ENGINE_BEHAVIOUR = {
@@ -179,7 +179,9 @@ class Province:
     """A generated province: the canonical log, the organisation and the ground truth.
 
     ``truth_people``: person, avoidance, buck_passing, stalling, fear (bool), severity_<b>
-    (0..1, null for a normal person), groups (list of look-alike groups; for offenders too).
+    (0..1, null for a normal person), shown_<b> (how many times the person actually showed the
+    behaviour in the log, offender or not: the ceiling of what any method can see), groups
+    (list of look-alike groups; for offenders too).
     ``truth_units``: unit, bad_head (bool), kind ("bad_head" or "normal").
     """
 
@@ -223,7 +225,8 @@ def generate(seed: int, size: str = "small", **overrides: Any) -> Province:
         min_tasks=config.offender_min_tasks,
     )
     misrouted: set[int] = set()
-    cols, info = simulate(rng, model, config.tasks, config.span_days, misrouted)
+    shown = {b: [0] * len(model.people) for b in BEHAVIOURS}
+    cols, info = simulate(rng, model, config.tasks, config.span_days, misrouted, shown)
     for i in misrouted:
         model.people[i].groups.add("misrouted")
     days = _working_days(config.start, config.span_days + 200)
@@ -235,7 +238,7 @@ def generate(seed: int, size: str = "small", **overrides: Any) -> Province:
         config=config,
         events=events,
         org=_org_frames(model, days),
-        truth_people=_truth_people(model),
+        truth_people=_truth_people(model, shown),
         truth_units=_truth_units(model),
     )
 
@@ -390,12 +393,14 @@ def _org_frames(model: OrgModel, days: list[date]) -> Org:
     return Org.of(units, people)
 
 
-def _truth_people(model: OrgModel) -> pl.DataFrame:
+def _truth_people(model: OrgModel, shown: dict[str, list[int]]) -> pl.DataFrame:
     data: dict[str, Any] = {"person": [p.code for p in model.people]}
     for b in BEHAVIOURS:
         data[b] = [b in p.severity for p in model.people]
     for b in BEHAVIOURS:
         data[f"severity_{b}"] = [p.severity.get(b) for p in model.people]
+    for b in BEHAVIOURS:
+        data[f"shown_{b}"] = shown[b]
     data["groups"] = [sorted(p.groups) for p in model.people]
     return pl.DataFrame(
         data,
@@ -403,6 +408,7 @@ def _truth_people(model: OrgModel) -> pl.DataFrame:
             "person": pl.String(),
             **{b: pl.Boolean() for b in BEHAVIOURS},
             **{f"severity_{b}": pl.Float64() for b in BEHAVIOURS},
+            **{f"shown_{b}": pl.Int32() for b in BEHAVIOURS},
             "groups": pl.List(pl.String()),
         },
     )

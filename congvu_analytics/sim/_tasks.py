@@ -181,8 +181,16 @@ def expected_leads(org: OrgModel, tasks: int, span: int) -> list[float]:
     return out
 
 
+BEHAVIOUR_KEYS = ("avoidance", "buck_passing", "stalling", "fear")
+
+
 def simulate(
-    rng: random.Random, org: OrgModel, tasks: int, span: int, misrouted_people: set[int]
+    rng: random.Random,
+    org: OrgModel,
+    tasks: int,
+    span: int,
+    misrouted_people: set[int],
+    shown: dict[str, list[int]],
 ) -> tuple[Columns, CaseInfo]:
     """Simulate ``tasks`` tasks assigned uniformly over the first ``span - 5`` working days;
     events after ``span`` are cut (cases still open at the end of the log)."""
@@ -217,6 +225,9 @@ def simulate(
     new_from = [p.new_from for p in people]
     innovator = [p.innovator for p in people]
     unit_of = [p.unit for p in people]
+    # How often each person showed each behaviour (offenders and base rates alike): the
+    # ceiling of what any method could see in this log.
+    shown_av, shown_bp, shown_st, shown_fe = (shown[b] for b in BEHAVIOUR_KEYS)
 
     for ci in range(tasks):
         seq = 0
@@ -271,14 +282,17 @@ def simulate(
                 emit(ASSIGN, t, leader, 0, boss, top, due=due)
             # The sở/xã leader: avoidance and buck-passing show up here too.
             if rnd() < 0.02 * b_av[boss] + 0.25 * s_av[boss]:
+                shown_av[boss] += 1
                 t += uni(0.5, 3)
                 emit(DECLINE, t, boss, top, tunit=choice(org.tops), reason=R_OTHER)
                 t += uni(0.5, 3)
                 emit(REASSIGN, t, leader, 0, boss, top, due=due)
             slow = rnd() < 0.03 * b_av[boss] + 0.4 * s_av[boss]
+            shown_av[boss] += slow
             t += uni(3, 8) if slow else expo(3.0)
             emit(ACCEPT, t, boss, top)
             if rnd() < 0.01 * b_bp[boss] + 0.25 * s_bp[boss]:
+                shown_bp[boss] += 1
                 other = choice(org.tops)
                 if other != top:
                     t += uni(0.5, 3)
@@ -302,12 +316,14 @@ def simulate(
         else:
             emit(ASSIGN, t, boss, top, hd, div, due=due)
         slow = rnd() < 0.03 * b_av[hd] + 0.4 * s_av[hd]
+        shown_av[hd] += slow
         t += uni(3, 8) if slow else expo(2.0) * pace[hd]
         emit(ACCEPT, t, hd, div)
         if lead != hd:
             # The division head cascades to the specialist; a bad or stalling head sits on it.
             wait = expo(2.0) * pace[hd] * D.pace
             if rnd() < 0.05 * b_st[hd] + 0.6 * s_st[hd]:
+                shown_st[hd] += 1
                 wait += uni(3, 12)
             t += wait
             emit(ASSIGN, t, hd, div, lead, div, due=due)
@@ -318,6 +334,7 @@ def simulate(
         av, bp, st, fe = s_av[p], s_bp[p], s_st[p], s_fe[p]
         if lead != hd:
             if rnd() < 0.01 * b_av[p] + 0.1 * av:
+                shown_av[p] += 1
                 t += uni(0.5, 4)
                 emit(DECLINE, t, p, div, reason=choice((R_OTHER, R_WORKLOAD, R_COMPETENCE)))
                 t += uni(0.2, 2)
@@ -332,10 +349,12 @@ def simulate(
                     av, bp, st, fe = s_av[p], s_bp[p], s_st[p], s_fe[p]
                     lead = p
             slow = rnd() < 0.03 * b_av[p] + 0.25 * av
+            shown_av[p] += slow
             t += uni(3, 8) if slow else expo(2.0) * pace[p]
             emit(ACCEPT, t, p, div)
         # Buck-passing: sideways to another division, which sends it back (ping-pong).
         if rnd() < 0.012 * b_bp[p] + 0.3 * bp:
+            shown_bp[p] += 1
             d2 = choice(all_divs)
             if d2 != div:
                 t += uni(0.5, 3)
@@ -346,6 +365,7 @@ def simulate(
                 emit(ACCEPT, t, p, div)
         # Buck-passing: back to the superior "not my job"; fear: "please decide it yourself".
         if lead != hd and rnd() < 0.01 * b_bp[p] + 0.25 * bp:
+            shown_bp[p] += 1
             t += uni(0.5, 3)
             emit(RETURN, t, p, div, hd, div, reason=choice((R_COMPETENCE, R_OTHER)))
             t += uni(0.5, 3) * pace[hd] * D.pace
@@ -353,6 +373,7 @@ def simulate(
             t += uni(0.1, 1)
             emit(ACCEPT, t, p, div)
         if rnd() < 0.01 * b_fe[p] + 0.2 * fe:
+            shown_fe[p] += 1
             t += uni(0.5, 3)
             emit(RETURN, t, p, div, sup, sup_unit, reason=R_PUSH_UP)
             t += uni(0.5, 3) * pace[sup]
@@ -371,13 +392,16 @@ def simulate(
             n_coord = 1 + (rnd() < 0.3)
         n_opinion = 0
         if rnd() < 0.04 * b_fe[p] + 0.5 * fe:
+            shown_fe[p] += 1
             n_opinion += 1 + (rnd() < 0.3 * fe)
         guidance = newcomer and rnd() < 0.35
         idle_spells = 0
         if rnd() < 0.04 * b_st[p] + 0.45 * st:
+            shown_st[p] += 1
             idle_spells = 1 + (rnd() < 0.4 * st)
         fake_pause = rnd() < 0.01 * b_st[p] + 0.2 * st
         plain_pause = rnd() < 0.03 * b_st[p] + 0.1 * st
+        shown_st[p] += fake_pause or plain_pause
         report_p = max(0.15, 0.8 - 0.6 * st) if not newcomer else 0.6
         # Episodes happen at random points of the work, in this order of fractions.
         episodes: list[tuple[float, int]] = [(rnd(), 0) for _ in range(n_coord)]
@@ -396,6 +420,7 @@ def simulate(
         extensions = 0
         n_ext_wanted = 0
         if rnd() < 0.02 * b_st[p] + 0.4 * st:
+            shown_st[p] += 1
             n_ext_wanted = 1 + (rnd() < 0.5 + 0.3 * st) + (rnd() < 0.3 * st)
 
         def progress_to(frac: float) -> None:
@@ -438,6 +463,7 @@ def simulate(
                     req = emit(COORD_REQ, sent, p, div, f, c, due=cdue)
                     fail = rnd() < 0.05 * b_av[f] + 0.7 * s_av[f]
                     if fail:
+                        shown_av[f] += 1
                         r = rnd()
                         if r < 0.4:  # silence: deemed agreed (Công điện 280/CĐ-TTg)
                             at = cdue + 1.05
@@ -520,6 +546,7 @@ def simulate(
             emit(SUBMIT, t, p, div, sup, sup_unit)
             approve_wait = expo(2.0) * pace[sup]
             if bad_head and sup == hd:
+                shown_st[hd] += 1
                 approve_wait += uni(1, 6)
             t += approve_wait
             if rnd() < rework_p:

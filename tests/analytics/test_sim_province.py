@@ -176,3 +176,13 @@ def test_a_province_kept_by_another_generator_version_is_refused(
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(ValueError, match="sinh lại"):
         load_province(tmp_path / "p")
+
+
+def test_offenders_show_their_behaviour_far_more_often_than_others(small: Province) -> None:
+    truth = small.truth_people.join(small.org.people.select("person", "position"), on="person")
+    staff = truth.filter(pl.col("position").is_in(["chuyen_vien", "pho_truong_phong"]))
+    for b in BEHAVIOURS:
+        offenders = staff.filter(pl.col(b))[f"shown_{b}"].mean()
+        others = staff.filter(~pl.col(b))[f"shown_{b}"].mean()
+        assert isinstance(offenders, float) and isinstance(others, float)
+        assert offenders > 3 * others, b
