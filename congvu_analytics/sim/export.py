@@ -192,6 +192,7 @@ def write_export(province: Province, directory: str | os.PathLike[str]) -> Path:
     target = Path(directory)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the export is for others to read
     try:
         events_export(province).write_csv(
             tmp / "events.csv.gz", compression="gzip", compression_level=5

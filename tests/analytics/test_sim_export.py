@@ -117,3 +117,8 @@ def test_an_existing_export_is_replaced_whole(province: Province, tmp_path: Path
     assert (target / "events.csv.gz").exists()
     # No temporary directory is left beside it.
     assert [p.name for p in tmp_path.iterdir()] == ["tinh"]
+
+
+def test_the_export_directory_is_readable_by_others(exported: Path) -> None:
+    # Regression: the temporary directory renamed into place kept mkdtemp's 0700.
+    assert exported.stat().st_mode & 0o755 == 0o755
