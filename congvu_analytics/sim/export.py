@@ -73,6 +73,7 @@ Tệp events.csv.gz — nhật ký xử lý nhiệm vụ, mỗi dòng một thao
   don_vi_nhan      mã đơn vị được giao, được chuyển, được đề nghị phối hợp; với Từ chối: đơn vị
                    được đề xuất là có thẩm quyền
   ma_ly_do         mã lý do (bảng dưới)
+  noi_dung         lý do, ý kiến do người thực hiện ghi (văn bản tự do)
   han_xu_ly        hạn xử lý mới, hết ngày hạn, dạng dd/mm/yyyy 23:59:59 (Giao việc, Giao lại, Chuyển xử lý, Đồng ý gia
                    hạn; với Đề nghị phối hợp: hạn trả lời)
   y_kien           ý kiến của đơn vị phối hợp khi Trả lời phối hợp: dong_y (đồng ý),
@@ -151,6 +152,7 @@ def events_export(province: Province) -> pl.DataFrame:
             pl.col("reason_text")
             .replace_strict(source, default=None, return_dtype=pl.String)
             .alias("ma_ly_do"),
+            pl.col("reason_text").alias("noi_dung"),
             pl.col("due")
             .dt.convert_time_zone(_LOCAL)
             .dt.strftime("%d/%m/%Y %H:%M:%S")
