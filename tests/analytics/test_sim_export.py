@@ -122,3 +122,23 @@ def test_an_existing_export_is_replaced_whole(province: Province, tmp_path: Path
 def test_the_export_directory_is_readable_by_others(exported: Path) -> None:
     # Regression: the temporary directory renamed into place kept mkdtemp's 0700.
     assert exported.stat().st_mode & 0o755 == 0o755
+
+
+def test_the_command_line_writes_the_export_and_the_parquet_files(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "congvu_analytics.sim", "--seed", "2", "--size", "tiny",
+         "--export", str(tmp_path / "x"), "--parquet", str(tmp_path / "p")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "x" / "events.csv.gz").exists()
+    assert (tmp_path / "p" / "events.parquet").exists()
+    refused = subprocess.run(
+        [sys.executable, "-m", "congvu_analytics.sim", "--seed", "2"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert refused.returncode != 0
+    assert "--export" in refused.stderr
