@@ -28,6 +28,7 @@ import resource
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +48,12 @@ def baseline(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Naive fixed-threshold flags, no reason codes, no peers: (person, behaviour) and units.
 
     Per person, over the cases they accepted (n ≥ 10):
-    - avoidance: declines / n ≥ 10%, or of the coordination requests addressed to them (≥ 5),
-      ≥ 30% deemed agreed;
+    - avoidance: declines / n ≥ 10%, or accepted more than 4 days after the hand-over on
+      ≥ 20% of n, or of the coordination requests addressed to them (≥ 5), ≥ 30% deemed agreed;
     - buck_passing: (transfers + returns) / n ≥ 20%;
     - stalling: of the cases they led (last to accept, ≥ 10), ≥ 35% finished after the last
-      deadline or still open past it, or ≥ 35% with an extension request;
+      deadline or still open past it, or ≥ 35% with an extension request; or, of n, ≥ 30%
+      where their next action after accepting came more than 10 days later;
     - fear: cases with an opinion request / n ≥ 25%.
     The thresholds are round numbers an analyst would pick: roughly twice what most people
     show.
@@ -59,10 +61,23 @@ def baseline(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """
     e = events.lazy()
     act = pl.col("activity")
+    since_previous = pl.col("timestamp") - pl.col("timestamp").shift(1).over("case_id")
+    # The same person's next event on the case (none: the end of the log).
+    own_next = pl.col("timestamp").shift(-1).over("case_id", "actor", order_by="timestamp")
+    end = events["timestamp"].max()
     held = (
-        e.filter(act == "accept")
+        e.sort("case_id", "timestamp")
+        .with_columns(
+            (since_previous > timedelta(days=4)).fill_null(False).alias("_slow"),
+            ((own_next.fill_null(end) - pl.col("timestamp")) > timedelta(days=10)).alias("_idle"),
+        )
+        .filter(act == "accept")
         .group_by("actor")
-        .agg(pl.col("case_id").n_unique().alias("n"))
+        .agg(
+            pl.col("case_id").n_unique().alias("n"),
+            pl.col("case_id").filter(pl.col("_slow")).n_unique().alias("slow"),
+            pl.col("case_id").filter(pl.col("_idle")).n_unique().alias("idle"),
+        )
         .rename({"actor": "person"})
     )
 
@@ -124,11 +139,16 @@ def baseline(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         "person",
         (
             (enough & (pl.col("declines") / pl.col("n") >= 0.10))
+            | (enough & (pl.col("slow") / pl.col("n") >= 0.20))
             | ((pl.col("requests") >= 5) & (pl.col("deemed") / pl.col("requests") >= 0.30))
         ).alias("avoidance"),
         (enough & (pl.col("handoffs") / pl.col("n") >= 0.20)).alias("buck_passing"),
         (
-            (pl.col("led") >= 10) & ((pl.col("late_share") >= 0.35) | (pl.col("ext_share") >= 0.35))
+            (
+                (pl.col("led") >= 10)
+                & ((pl.col("late_share") >= 0.35) | (pl.col("ext_share") >= 0.35))
+            )
+            | (enough & (pl.col("idle") / pl.col("n") >= 0.30))
         ).alias("stalling"),
         (enough & (pl.col("opinions") / pl.col("n") >= 0.25)).alias("fear"),
     )
