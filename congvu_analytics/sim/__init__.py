@@ -5,9 +5,10 @@ same province, event for event. It is the measuring tool for the detection engin
 (``bench/detect_quality.py``); ``write_export`` writes the same province as a foreign log the way a
 province would hand it to a data officer (``congvu_analytics.sim.export``).
 
-Sizes (``SIZES``): ``small`` ≈ 3,000 people, 20,000 tasks, ≈ 300k events; ``large`` ≈ 30,000
-people, 1,000,000 tasks, ≈ 16M events; ``tiny`` (300 people, 1,500 tasks) for tests. Any field of
-:class:`SimConfig` can be overridden: ``generate(1, "small", tasks=5000)``.
+Sizes (``SIZES``): ``small`` ≈ 3,000 people, 20,000 tasks, ≈ 305k events; ``large`` ≈ 30,000
+people, 1,000,000 tasks, ≈ 15.3M events; ``tiny`` (1,500 tasks; ≈ 500 people, since the 14
+departments keep two divisions each at least) for tests. Any field of :class:`SimConfig` can be
+overridden: ``generate(1, "small", tasks=5000)``.
 
 Modelling choices (docs/detection.md, "The test province", has the same with the reasons):
 
