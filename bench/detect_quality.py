@@ -16,8 +16,9 @@ behaviour in the truth) with any finding, in each look-alike group and overall.
 The baseline uses no reason codes and no peers: fixed rates over simple counts from the log
 (``baseline``). ``--foreign`` writes the province's foreign export (``congvu_analytics.sim``) and
 runs ``congvu analyze`` on it with ``bench/sim_export_mapping.toml`` (the mapping a data officer
-would write from README.txt); when the CLI takes ``--units``/``--people`` it passes the org
-tables too. That is the path the independent province log is judged on.
+would write from README.txt with today's features; ``--mapping`` names a richer one, e.g. with
+reason-value tables and acknowledgement rules); when the CLI takes ``--units``/``--people`` it
+passes the org tables too. That is the path the independent province log is judged on.
 """
 
 from __future__ import annotations
@@ -260,14 +261,14 @@ def _mean(results: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _foreign_findings(province: Any, work: Path) -> pl.DataFrame:
+def _foreign_findings(province: Any, work: Path, mapping: Path) -> pl.DataFrame:
     """Run the CLI on the province's foreign export and read its findings."""
     export = work / "export"
     write_foreign(province, export)
     out = work / "result"
     cmd = [
         sys.executable, "-m", "congvu_analytics.cli", "analyze", str(export / "events.csv.gz"),
-        "--mapping", str(MAPPING), "--out", str(out), "--format", "parquet", "--quiet",
+        "--mapping", str(mapping), "--out", str(out), "--format", "parquet", "--quiet",
     ]  # fmt: skip
     helptext = subprocess.run(
         [sys.executable, "-m", "congvu_analytics.cli", "analyze", "--help"],
@@ -298,7 +299,14 @@ def _province(seed: int, size: str, cache: Path | None) -> Any:
     return province
 
 
-def run(seeds: list[int], size: str, *, foreign: bool, cache: Path | None) -> dict[str, Any]:
+def run(
+    seeds: list[int],
+    size: str,
+    *,
+    foreign: bool,
+    cache: Path | None,
+    mapping: Path = MAPPING,
+) -> dict[str, Any]:
     per_seed: dict[str, list[dict[str, Any]]] = {"engine": [], "baseline": []}
     timings = []
     for seed in seeds:
@@ -308,7 +316,7 @@ def run(seeds: list[int], size: str, *, foreign: bool, cache: Path | None) -> di
         t0 = time.perf_counter()
         if foreign:
             work = (cache or ROOT / "var" / "sim") / f"{size}-{seed}-foreign"
-            findings = _foreign_findings(province, work)
+            findings = _foreign_findings(province, work, mapping)
         else:
             findings = run_all(province.events.lazy(), org=province.org).findings
         t_detect = time.perf_counter() - t0
@@ -393,9 +401,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--foreign", action="store_true", help="run the CLI on the foreign export")
     parser.add_argument("--cache", type=Path, help="keep generated provinces here (e.g. var/sim)")
+    parser.add_argument(
+        "--mapping",
+        type=Path,
+        default=MAPPING,
+        help="mapping for --foreign (default: bench/sim_export_mapping.toml)",
+    )
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
-    report = run(seeds, args.size, foreign=args.foreign, cache=args.cache)
+    report = run(seeds, args.size, foreign=args.foreign, cache=args.cache, mapping=args.mapping)
     if args.json:
         print(json.dumps(report, indent=1, ensure_ascii=False))
     else:
