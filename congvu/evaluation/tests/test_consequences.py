@@ -12,7 +12,7 @@ from congvu.evaluation.consequences import (
 )
 from congvu.evaluation.defaults import ND90
 from congvu.evaluation.models import Evaluation, Level, Proposal
-from congvu.evaluation.tests.helpers import decided_year_2025, scored_month
+from congvu.evaluation.tests.helpers import decided_year_2025, decider_of, scored_month
 from congvu.lib.errors import ActionError
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +26,8 @@ def _final_year(person, head, year, **criteria):  # type: ignore[no-untyped-def]
     actions.do_self_assess(e, actor=person, sheet=nd90_sheet(**criteria))
     actions.do_record_collective_comments(e, actor=head, comments="Nhất trí")
     actions.do_propose(e, actor=head, sheet=nd90_sheet(**criteria))
-    actions.do_decide(e, actor=head)
-    actions.do_finalise([e], actor=head, quota_override_reason="Đơn vị một người")
+    actions.do_decide(e, actor=decider_of(e))
+    actions.do_finalise([e], actor=decider_of(e), quota_override_reason="Đơn vị một người")
     e.refresh_from_db()
     return e
 
@@ -98,8 +98,8 @@ def test_training_need_from_repeated_quality_failures(org) -> None:
     actions.do_self_assess(y, actor=org.alice)
     actions.do_record_collective_comments(y, actor=org.tp_a1, comments="Nhất trí")
     actions.do_propose(y, actor=org.tp_a1)
-    actions.do_decide(y, actor=org.tp_a1)
-    actions.do_finalise([y], actor=org.tp_a1, quota_override_reason="Đơn vị nhỏ")
+    actions.do_decide(y, actor=org.gd_a)
+    actions.do_finalise([y], actor=org.gd_a, quota_override_reason="Đơn vị nhỏ")
     y.refresh_from_db()
     created = generate_year_proposals([y], today=TODAY)
     training = [p for p in created if p.kind == Proposal.Kind.TRAINING]
@@ -150,7 +150,7 @@ def test_discipline_forms_are_checked_nd172(org) -> None:
 
 def test_proposals_are_decided_by_people_with_a_note(org) -> None:
     e = decided_year_2025(org.alice, org.tp_a1, tasks_exceeded=6)
-    actions.do_finalise([e], actor=org.tp_a1, quota_override_reason="Một người")
+    actions.do_finalise([e], actor=org.gd_a, quota_override_reason="Một người")
     e.refresh_from_db()
     reward = generate_year_proposals([e], today=TODAY)[0]
     with pytest.raises(ActionError):

@@ -72,8 +72,8 @@ def test_confirmed_findings_open_a_discipline_consideration_for_the_year(org) ->
     actions.do_self_assess(y, actor=org.alice)
     actions.do_record_collective_comments(y, actor=org.tp_a1, comments="Nhất trí")
     actions.do_propose(y, actor=org.tp_a1)
-    actions.do_decide(y, actor=org.tp_a1)
-    actions.do_finalise([y], actor=org.tp_a1, quota_override_reason="Một người")
+    actions.do_decide(y, actor=org.gd_a)
+    actions.do_finalise([y], actor=org.gd_a, quota_override_reason="Một người")
     y.refresh_from_db()
     created = generate_year_proposals([y], today=date(2026, 12, 20))
     discipline = [p for p in created if p.kind == Proposal.Kind.DISCIPLINE]
