@@ -1051,16 +1051,17 @@ def deadline_warnings(evaluations: Sequence[Evaluation], today: date | None = No
 
 
 def quota_warnings(evaluations: Sequence[Evaluation]) -> list[str]:
-    """HTXS ≤ 20 % of HTT per unit and per group (ND 335 Art. 20.5), counting the finalised
-    results of the same unit and year plus these."""
+    """HTXS ≤ 20 % of HTT per agency and per group of similar jobs (ND 335 Art. 20.5), counting
+    the finalised results of the same agency (all its divisions) and year plus these."""
     out: list[str] = []
-    by_unit: dict[tuple[int, int], dict[int, tuple[str, str]]] = {}
+    by_agency: dict[tuple[int, int], dict[int, tuple[str, str]]] = {}
     for e in evaluations:
         if e.kind == Evaluation.Kind.YEAR:
             level = e.decided_level or e.proposed_level
-            by_unit.setdefault((e.unit_id, e.year), {})[e.pk] = (level, e.group_key)
-    for (unit_id, year), pending in sorted(by_unit.items()):
-        out += [v.message for v in services.quota_check(unit_id, year, pending)]
+            key = (authority.classifying_unit(e.unit_id), e.year)
+            by_agency.setdefault(key, {})[e.pk] = (level, e.group_key)
+    for (agency_id, year), pending in sorted(by_agency.items()):
+        out += [v.message for v in services.quota_check(agency_id, year, pending)]
     return out
 
 
@@ -1425,8 +1426,15 @@ def do_record_conduct(
     form: str = "",
     decision_ref: str = "",
     note: str = "",
+    related_to_duty: bool = True,
+    violation_ref: str = "",
 ) -> ConductRecord:
-    """Record a discipline decision or a conclusion that forces KHT in its year."""
+    """Record a discipline decision or a conclusion that forces KHT in its year.
+
+    `related_to_duty`: the violation was committed in performing public duty (only then does
+    discipline force KHT under ND 335 Art. 20.4.c). `violation_ref`: the same reference on the
+    Party and the administrative decision for one violation (ND 48/2023: counted in one year
+    only)."""
     if kind not in ConductRecord.Kind.values:
         raise ActionError("invalid_kind", "Loại kết luận không hợp lệ.", field="kind")
     if kind in (ConductRecord.Kind.DISCIPLINE, ConductRecord.Kind.PARTY_DISCIPLINE) and (
@@ -1455,6 +1463,8 @@ def do_record_conduct(
         effective_on=effective_on,
         decision_ref=decision_ref,
         note=note,
+        related_to_duty=related_to_duty,
+        violation_ref=violation_ref.strip(),
         recorded_by=actor,
     )
     eventlog.record(
@@ -1462,7 +1472,14 @@ def do_record_conduct(
         person.pk,
         "conduct_recorded",
         actor,
-        {"kind": kind, "form": form, "on": effective_on.isoformat(), "decision_ref": decision_ref},
+        {
+            "kind": kind,
+            "form": form,
+            "on": effective_on.isoformat(),
+            "decision_ref": decision_ref,
+            "related_to_duty": related_to_duty,
+            "violation_ref": violation_ref.strip(),
+        },
     )
     return record
 

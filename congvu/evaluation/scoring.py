@@ -488,7 +488,7 @@ class QuotaViolation:
 
     @property
     def message(self) -> str:
-        where = "toàn đơn vị" if self.scope == "unit" else f"nhóm “{self.scope}”"
+        where = "toàn cơ quan, đơn vị" if self.scope == "unit" else f"nhóm “{self.scope}”"
         return (
             f"Tỷ lệ “Hoàn thành xuất sắc nhiệm vụ” vượt giới hạn trong {where}: {self.htxs} người "
             f"xếp loại HTXS, trong khi tối đa {self.allowed} ({self.ratio:.0%} của {self.htt} người HTT)."

@@ -281,13 +281,32 @@ def score(evaluation: Evaluation, sheet: dict[str, object], *, partial: bool = F
     return score_period(evaluation, sheet, partial=partial)
 
 
+def quota_units(unit_id: int) -> set[int]:
+    """The units whose staff share one HTXS quota with `unit_id` (ND 335 Art. 20.5: "trong
+    phạm vi cùng một cơ quan, tổ chức, đơn vị"): the classifying agency and its divisions,
+    not the agencies or public service units below it, which have their own."""
+    from congvu.evaluation import authority
+
+    agency = authority.classifying_unit(unit_id)
+    t = authority.tree()
+    out = {agency}
+    stack = [agency]
+    while stack:
+        for child in t.children.get(stack.pop(), ()):
+            if child not in out and not authority.is_classifying(child):
+                out.add(child)
+                stack.append(child)
+    return out
+
+
 def quota_rows(
     unit_id: int, year: int, pending: dict[int, tuple[str, str]]
 ) -> list[tuple[str, str]]:
-    """(level, group) of every year evaluation in the unit: finalised ones plus `pending`
-    (evaluation id → (level, group)) that are about to be finalised or corrected."""
+    """(level, group) of every year evaluation in the agency of `unit_id` (all its divisions):
+    finalised ones plus `pending` (evaluation id → (level, group)) about to be finalised or
+    corrected."""
     rows: list[tuple[str, str]] = []
-    qs = Evaluation.objects.years().filter(unit_id=unit_id, year=year)
+    qs = Evaluation.objects.years().filter(unit_id__in=quota_units(unit_id), year=year)
     for e in qs:
         if e.pk in pending:
             rows.append(pending[e.pk])
@@ -299,11 +318,12 @@ def quota_rows(
 def quota_check(
     unit_id: int, year: int, pending: dict[int, tuple[str, str]] | None = None
 ) -> list[scoring.QuotaViolation]:
-    """The warning shown before finalisation (ND 335 Art. 20.5): violations, empty if fine."""
+    """The warning shown before finalisation (ND 335 Art. 20.5): violations, empty if fine.
+    Counted over the whole agency and per group of similar jobs across its divisions."""
     from congvu.evaluation.models import RuleSet
 
     rows = quota_rows(unit_id, year, pending or {})
-    sample = Evaluation.objects.years().filter(unit_id=unit_id, year=year).first()
+    sample = Evaluation.objects.years().filter(unit_id__in=quota_units(unit_id), year=year).first()
     rule_set = sample.rule_set if sample else RuleSet.objects.order_by("-valid_from").first()
     if rule_set is None:
         raise ActionError("no_rule_set", "Chưa có bộ quy tắc đánh giá nào.")
