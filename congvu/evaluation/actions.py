@@ -1536,8 +1536,11 @@ def do_propose_discipline(
     summary: str,
     opened_on: date | None = None,
     source_key: str = "",
+    detected_on: date | None = None,
+    violation_on: date | None = None,
 ) -> Proposal:
-    """A discipline proposal with its ND 172/2025 form and time limit (90 days, up to 150)."""
+    """A discipline proposal with its ND 172/2025 form and time limit (90 days, up to 150,
+    from the day the violation was detected; refused past the statute of limitations)."""
     from congvu.evaluation.consequences import discipline_proposal
 
     return discipline_proposal(
@@ -1548,6 +1551,8 @@ def do_propose_discipline(
         summary=summary,
         opened_on=opened_on or _today(),
         source_key=source_key,
+        detected_on=detected_on,
+        violation_on=violation_on,
     )
 
 

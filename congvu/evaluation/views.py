@@ -397,10 +397,13 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
     year = _year(request)
     rows = list(queries.unit_year(u, year, me, get_access(request)))
     record_read(me, rows, purpose="summary")
-    # Only what this viewer may finalise (the head of the classifying agency, authority.py).
-    decided = [
-        e for e in rows if e.status == S.DECIDED and authority.may(me, e, authority.FINALISE)
-    ]
+    # Only what this viewer may finalise (the head of the classifying agency, authority.py);
+    # the organisation is read once for the whole page.
+    with authority.cached_access():
+        decided = [
+            e for e in rows if e.status == S.DECIDED and authority.may(me, e, authority.FINALISE)
+        ]
+        warnings = A.finalisation_warnings(decided) if decided else []
     return render(
         request,
         "evaluation/unit.html",
@@ -409,7 +412,7 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
             "year": year,
             "rows": rows,
             "decided": decided,
-            "warnings": A.finalisation_warnings(decided) if decided else [],
+            "warnings": warnings,
             "nav_active": "evaluation",
         },
     )

@@ -116,7 +116,8 @@ def test_discipline_proposal_has_nd172_form_and_time_limits(org) -> None:
         summary="Ba lần trả lại hồ sơ không có căn cứ (phát hiện đã xác nhận).",
         opened_on=date(2026, 3, 2),
     )
-    assert (p.due_on, p.max_due_on) == (date(2026, 5, 31), date(2026, 7, 30))
+    # 2/3 + 90 days = Sunday 31/5, moved to Monday 1/6 (Civil Code Art. 148); + 150 = 30/7.
+    assert (p.due_on, p.max_due_on) == (date(2026, 6, 1), date(2026, 7, 30))
     assert "172/2025" in p.legal_ground
     with pytest.raises(ActionError) as exc:
         actions.do_extend_discipline(
@@ -127,6 +128,34 @@ def test_discipline_proposal_has_nd172_form_and_time_limits(org) -> None:
         p, actor=org.tp_a1, new_due_on=date(2026, 7, 30), reason="Cần xác minh"
     )
     assert p.due_on == date(2026, 7, 30)
+
+
+def test_discipline_runs_from_detection_and_stops_at_the_statute_of_limitations(org) -> None:
+    """ND 172/2025: the limit runs from the day the violation was detected (here 5/1/2026:
+    + 90 = 5/4, a Sunday → Monday 6/4), and a violation of 10/2/2023 is time-barred by 2026
+    (2 years, parameter `discipline_limitation_years`)."""
+    p = actions.do_propose_discipline(
+        org.alice,
+        actor=org.tp_a1,
+        form="khien_trach",
+        legal_ground="Luật 80/2025/QH15 Điều 14",
+        summary="Né tránh nhiệm vụ được giao.",
+        opened_on=date(2026, 3, 2),
+        detected_on=date(2026, 1, 5),
+        violation_on=date(2025, 12, 1),
+    )
+    assert p.due_on == date(2026, 4, 6)
+    with pytest.raises(ActionError) as exc:
+        actions.do_propose_discipline(
+            org.alice,
+            actor=org.tp_a1,
+            form="khien_trach",
+            legal_ground="Luật 80/2025/QH15 Điều 14",
+            summary="Vi phạm cũ.",
+            opened_on=date(2026, 3, 2),
+            violation_on=date(2023, 2, 10),
+        )
+    assert exc.value.code == "time_barred" and "10/02/2023" in exc.value.message
 
 
 def test_discipline_forms_are_checked_nd172(org) -> None:
