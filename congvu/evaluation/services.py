@@ -475,6 +475,9 @@ def task_lines(
         else:
             reworks.setdefault(task_id, []).append(day)
     causes = cause_sources(ids)
+    from congvu.workdays.calendar import get_calendar
+
+    cal = get_calendar()
     out: dict[int, list[TaskLine]] = {}
     for pk, person_id, title, status, deadline in tasks:
         completed = status == Status.COMPLETED
@@ -483,10 +486,12 @@ def task_lines(
             for day in reworks.get(pk, [])
         ]
         finished = done.get(pk) if completed else None
-        if finished is not None and finished > deadline:
+        # A deadline on a day off ends with the next working day (Civil Code Art. 148).
+        last = cal.next_working_day(deadline)
+        if finished is not None and finished > last:
             issues.append(TaskIssue("delay", finished, f"Hoàn thành sau hạn {deadline:%d/%m/%Y}"))
-        elif not completed and today > deadline:
-            issues.append(TaskIssue("delay", deadline, f"Quá hạn {deadline:%d/%m/%Y}, chưa xong"))
+        elif not completed and today > last:
+            issues.append(TaskIssue("delay", last, f"Quá hạn {deadline:%d/%m/%Y}, chưa xong"))
         found = causes.get(pk, [])
         out.setdefault(person_id, []).append(
             TaskLine(pk, title, completed, tuple(issues), found[0] if found else None)
