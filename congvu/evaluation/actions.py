@@ -1233,7 +1233,7 @@ class AppealWindow:
 def appeal_window(evaluation: Evaluation) -> AppealWindow | None:
     """The appeal window of a finalised result. The first day is not counted (Civil Code
     Art. 147); a last day falling on a day off moves to the next working day (Art. 148). Viên
-    chức under the Public Employees Law 2025 (from 1/7/2026): 5 working days from publication,
+    chức under the Public Employees Law 2025 Art. 27 (from 1/7/2026): 5 days from publication,
     answered within 10 working days."""
     if evaluation.finalised_at is None:
         return None
@@ -1243,11 +1243,10 @@ def appeal_window(evaluation: Evaluation) -> AppealWindow | None:
     notice = timezone.localtime(evaluation.finalised_at).date()
     cal = get_calendar()
     if authority.vien_chuc_law_applies(evaluation, notice, params):
-        n = int(params["vien_chuc_appeal_window_working_days"])
+        n = int(params["vien_chuc_appeal_window_days"])
         answer = int(params["vien_chuc_appeal_answer_working_days"])
-        return AppealWindow(
-            notice, cal.add_working_days(notice, n), n, True, answer, "vien_chuc_2025"
-        )
+        last = cal.next_working_day(notice + timedelta(days=n))
+        return AppealWindow(notice, last, n, False, answer, "vien_chuc_2025")
     n = int(params["appeal_window_days"])
     answer = int(params["appeal_answer_working_days"])
     if params.get("appeal_window_kind") == "working":

@@ -41,10 +41,11 @@ CONSEQUENCES: dict[str, Any] = {
     # Time limit to answer, in working days from filing [UNVERIFIED for công chức; the Public
     # Employees Law 2025 sets 10 for viên chức — the shorter limit is the safer default].
     "appeal_answer_working_days": 10,
-    # Public Employees Law 2025 (in force 1/7/2026), viên chức only: 5 working days from the
-    # publication of the result, to the classifying level or its superior, answered in 10.
+    # Public Employees Law 2025 Art. 27 (in force 1/7/2026), viên chức only: 5 days from the
+    # publication of the result, to the classifying level or its direct superior, answered
+    # within 10 working days of receipt; the answer is not reviewed again.
     "vien_chuc_appeal_from": "2026-07-01",
-    "vien_chuc_appeal_window_working_days": 5,
+    "vien_chuc_appeal_window_days": 5,
     "vien_chuc_appeal_answer_working_days": 10,
     # ND 172/2025 and Law 80/2025 Art. 16 (thời hiệu xử lý kỷ luật), in years from the
     # violation: 2 for a less serious one, 5 otherwise. Findings carry no severity, so the

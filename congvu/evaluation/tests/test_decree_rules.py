@@ -208,33 +208,37 @@ def test_nd335_discipline_unrelated_to_duty_does_not_force_kht(org) -> None:
     assert _year(org.alice, org.tp_a1).proposed_level == Level.HTXS
 
 
-def test_a_vien_chuc_appeals_within_5_working_days_under_the_2025_law(org) -> None:
-    """Public Employees Law 2025 (from 1/7/2026): 5 working days from publication, to the
-    classifying level or its superior, answered within 10 working days. Result made known on
-    Friday 4/12/2026 → last day Friday 11/12; filed Friday 11/12 → answer due 25/12."""
+def test_a_vien_chuc_appeal_filed_on_a_friday_under_the_2025_law(org) -> None:
+    """Public Employees Law 2025 Art. 27 (from 1/7/2026): 5 days from publication, to the
+    classifying level or its direct superior, answered within 10 working days. Published
+    Monday 7/12/2026: 5 days → Saturday 12/12, a day off, so the last day is Monday 14/12
+    (Civil Code Art. 148); Tuesday 15/12 is too late. Filed on Friday 11/12: the answer is
+    due 10 working days later, 14–18/12 (5) and 21–25/12 (10) → Friday 25/12."""
     vc = make_person(org, "vc", "Lâm Thị Viên", org.a1, category="vien_chuc")
     y = decided_year_2025(vc, org.tp_a1)  # viên chức stay on ND 90 (no newer rule set)
     actions.do_finalise([y], actor=decider_of(y))
     Evaluation.objects.filter(pk=y.pk).update(
-        finalised_at=timezone.make_aware(datetime(2026, 12, 4, 15, 0))
+        finalised_at=timezone.make_aware(datetime(2026, 12, 7, 15, 0))
     )
     y.refresh_from_db()
     window = actions.appeal_window(y)
-    assert window is not None and (window.last_day, window.rule) == (
-        date(2026, 12, 11),
+    assert window is not None
+    assert (window.last_day, window.rule, window.rolled) == (
+        date(2026, 12, 14),
         "vien_chuc_2025",
+        True,
     )
     with pytest.raises(ActionError) as exc:
         actions.do_file_appeal(
-            y, actor=vc, reason="Chưa tính nhiệm vụ", filed_on=date(2026, 12, 14)
+            y, actor=vc, reason="Chưa tính nhiệm vụ", filed_on=date(2026, 12, 15)
         )
-    assert exc.value.code == "appeal_too_late" and "5 ngày làm việc" in exc.value.message
+    assert exc.value.code == "appeal_too_late" and "14/12/2026" in exc.value.message
     appeal = actions.do_file_appeal(
         y, actor=vc, reason="Chưa tính nhiệm vụ", filed_on=date(2026, 12, 11)
     )
-    assert appeal.answer_due == date(2026, 12, 25)
-    # The Sở director decided; under the 2025 law the classifying level may answer, but
-    # never the person who decided: with no other head, the level above.
+    assert (appeal.answer_due, appeal.rule) == (date(2026, 12, 25), "vien_chuc_2025")
+    # The Sở director decided: he does not answer; the level above (or another head of the
+    # classifying level) does.
     assert not actions.may_resolve_appeal(org.gd_a, appeal)
 
 
