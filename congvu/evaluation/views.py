@@ -214,6 +214,8 @@ def _work_context(e: Evaluation, me: Person, superior: bool) -> dict[str, Any]:
         "catalogue": A.catalog_for(e.job_position, e.start, e.unit) if editable else [],
         "can_add_product": editable and (is_self or superior),
         "can_record_issue": editable and superior,
+        # Confirming or rejecting an objective cause is the competent level's (authority.py).
+        "can_judge_cause": editable and authority.may(me, e, authority.CONFIRM_CAUSE),
         "can_claim": editable and (is_self or superior),
         "issue_kinds": ProductIssue.Kind.choices,
         "appeals": appeals,

@@ -297,3 +297,25 @@ def test_a_leaders_score_does_not_depend_on_the_order_staff_were_scored(org) -> 
     scored_month(org.alice, org.tp_a1, 5, general=0, done=0, finalise=False)
     lead = actions.do_propose(lead, actor=org.gd_a, sheet=sheet() | {"doan_ket": 100})
     assert lead.total_score == Decimal("82.50")
+
+
+def test_settings_where_sources_disagree_are_checked_and_weights_are_gone(org) -> None:
+    """The formula is the decree's, so the old weights cannot be set again; the settings that
+    encode a choice (docs/legal.md) accept only their documented values."""
+    from congvu.evaluation.models import RuleSet
+
+    rs = RuleSet.objects.get(code="ND335_2025")
+    assert "task_weights" not in rs.params and "leader_weights" not in rs.params  # migration 0006
+    for key, value in (
+        ("task_weights", {"quantity": 0.4, "quality": 0.3, "timeliness": 0.3}),
+        ("deduction_scope", "unit"),
+        ("appeal_window_kind", "weeks"),
+    ):
+        with pytest.raises(ActionError) as exc:
+            actions.do_set_rule_parameter(rs, key, value, reason="Thử", actor=org.quan_tri)
+        assert exc.value.code == "invalid_param"
+    actions.do_set_rule_parameter(
+        rs, "deduction_scope", "line", reason="Hướng dẫn của tỉnh", actor=org.quan_tri
+    )
+    nd90 = RuleSet.objects.get(code="ND90_2020_ND48_2023")
+    assert nd90.params["fallthrough_level"] == "HT"  # migration 0006, was KHT
