@@ -268,7 +268,7 @@ def finding_due(review: Any, finding: Any, params: dict[str, Any], today: date) 
     )
     limit = int(params["discipline_time_limit_days"])
     maximum = int(params["discipline_max_days"])
-    years = int(params.get("discipline_limitation_years", 2))
+    years = int(params.get("discipline_limitation_years", 5))
     end = finding.period_end
     barred_after = _years_after(end, years)
     return FindingDue(
@@ -425,7 +425,7 @@ def discipline_proposal(
             field="detected_on",
         )
     if violation_on is not None:
-        years = int(params.get("discipline_limitation_years", 2))
+        years = int(params.get("discipline_limitation_years", 5))
         if violation_on > start:
             raise ActionError(
                 "invalid_date",

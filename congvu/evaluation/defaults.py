@@ -47,10 +47,12 @@ CONSEQUENCES: dict[str, Any] = {
     "vien_chuc_appeal_from": "2026-07-01",
     "vien_chuc_appeal_window_days": 5,
     "vien_chuc_appeal_answer_working_days": 10,
-    # ND 172/2025 and Law 80/2025 Art. 16 (thời hiệu xử lý kỷ luật), in years from the
-    # violation: 2 for a less serious one, 5 otherwise. Findings carry no severity, so the
-    # shorter limit is the safer default [UNVERIFIED which applies to a behaviour finding].
-    "discipline_limitation_years": 2,
+    # Statute of limitations (thời hiệu xử lý kỷ luật), in years from the violation. Sources
+    # disagree (docs/legal.md): ND 112/2020 summaries give 2 (5 for buộc thôi việc); the 2019
+    # law amendment and 2025 reports give 5 for a violation warranting khiển trách and 10 for
+    # cảnh cáo and above. Findings carry no severity: 5, the lightest form's limit under the
+    # current texts, is the default — nothing older can be disciplined under any of them.
+    "discipline_limitation_years": 5,
     # Discipline forms that force KHT in the year (ND 335 Art. 20.4.c: from khiển trách up).
     "kht_discipline_forms": list(DISCIPLINE_FORMS),
     # HTXS may not exceed this share of the number rated HTT, per unit and per job group.

@@ -132,8 +132,8 @@ def test_discipline_proposal_has_nd172_form_and_time_limits(org) -> None:
 
 def test_discipline_runs_from_detection_and_stops_at_the_statute_of_limitations(org) -> None:
     """ND 172/2025: the limit runs from the day the violation was detected (here 5/1/2026:
-    + 90 = 5/4, a Sunday → Monday 6/4), and a violation of 10/2/2023 is time-barred by 2026
-    (2 years, parameter `discipline_limitation_years`)."""
+    + 90 = 5/4, a Sunday → Monday 6/4), and a violation of 10/2/2020 is time-barred by 2026
+    (5 years, parameter `discipline_limitation_years`)."""
     p = actions.do_propose_discipline(
         org.alice,
         actor=org.tp_a1,
@@ -153,9 +153,9 @@ def test_discipline_runs_from_detection_and_stops_at_the_statute_of_limitations(
             legal_ground="Luật 80/2025/QH15 Điều 14",
             summary="Vi phạm cũ.",
             opened_on=date(2026, 3, 2),
-            violation_on=date(2023, 2, 10),
+            violation_on=date(2020, 2, 10),
         )
-    assert exc.value.code == "time_barred" and "10/02/2023" in exc.value.message
+    assert exc.value.code == "time_barred" and "10/02/2020" in exc.value.message
 
 
 def test_discipline_forms_are_checked_nd172(org) -> None:

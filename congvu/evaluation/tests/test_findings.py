@@ -113,7 +113,7 @@ def test_a_finding_confirmed_after_the_first_run_still_gets_its_proposal(org) ->
 
 def test_only_findings_no_longer_open_to_appeal_and_not_time_barred_count(org) -> None:
     """A confirmation whose appeal deadline has not passed is not final; a violation older
-    than the statute of limitations (2 years by default) is not proposed."""
+    than the statute of limitations (5 years by default) is not proposed."""
     from congvu.evaluation.consequences import finding_discipline_proposals
 
     _finding(org, FindingReview.Status.CONFIRMED, key="open", appeal_due=date(2026, 4, 22))
@@ -123,7 +123,7 @@ def test_only_findings_no_longer_open_to_appeal_and_not_time_barred_count(org) -
         org,
         FindingReview.Status.CONFIRMED,
         key="old",
-        period_end=date(2023, 12, 31),
+        period_end=date(2020, 12, 31),
         decided_at=CONFIRMED_AT,
     )
     assert finding_discipline_proposals(date(2026, 5, 1)) == []
