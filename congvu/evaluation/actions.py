@@ -1041,7 +1041,10 @@ def deadline_warnings(evaluations: Sequence[Evaluation], today: date | None = No
         if not raw:
             continue
         day, month = (int(x) for x in str(raw).split("-"))
-        deadline = date(year, month, day)
+        from congvu.workdays.calendar import due_day
+
+        # A day off ends the limit with the next working day (Civil Code Art. 148).
+        deadline = due_day(date(year, month, day))
         if today > deadline:
             out.append(
                 f"Đã quá thời điểm đánh giá, xếp loại năm {year} (trước ngày {deadline:%d/%m/%Y}); "
