@@ -38,7 +38,7 @@ from congvu.evaluation.defaults import ND335
 from congvu.evaluation.models import Evaluation, ProductCatalogItem, Scheme
 from congvu.evaluation.rules import rule_set_for
 from congvu.lib.errors import ActionError
-from congvu.org.models import Membership, Person, RoleGrant
+from congvu.org.models import Membership, Person, RoleGrant, Unit
 from congvu.org.tree import tree_as_of
 
 S = Evaluation.Status
@@ -340,11 +340,11 @@ def _year_points(
         except ActionError:
             result.skipped += 1  # e.g. no tracked month in the year
             continue
-        by_unit[y.unit_id].append(y)
+        # The quota is counted per agency (the Sở with all its divisions, ND 335 Art. 20.5):
+        # an agency's year is finalised together or left decided together.
+        by_unit[authority.classifying_unit(y.unit_id)].append(y)
         result.years += 1
-    codes = dict(
-        Evaluation.objects.filter(unit_id__in=list(by_unit)).values_list("unit_id", "unit__code")
-    )
+    codes = dict(Unit.objects.filter(pk__in=list(by_unit)).values_list("pk", "code"))
     for unit_id, rows in sorted(by_unit.items()):
         fresh = list(
             Evaluation.objects.filter(pk__in=[e.pk for e in rows]).select_related("rule_set")

@@ -96,8 +96,14 @@ def test_a_small_province_is_evaluated_for_a_year_under_nd335_with_the_quota_che
     assert result.over_quota_units, "the seed is chosen so that a unit exceeds the HTXS quota"
     for warnings in result.over_quota_units.values():
         assert any("Hoàn thành xuất sắc" in w for w in warnings)
+    # Counted per agency (Sở Tài chính with its divisions): the agency's code is reported.
+    from congvu.evaluation import authority
+    from congvu.org.models import Unit
+
     decided = [e for e in years.values() if e.status == Evaluation.Status.DECIDED]
-    assert decided and {e.unit.code for e in decided} == set(result.over_quota_units)
+    agencies = {authority.classifying_unit(e.unit_id) for e in decided}
+    codes = set(Unit.objects.filter(pk__in=agencies).values_list("code", flat=True))
+    assert decided and codes == set(result.over_quota_units)
     assert any(e.decided_level == Level.HTXS for e in decided)
     assert result.finalised_years == n - len(decided)
 
