@@ -35,7 +35,7 @@ from django.db import transaction
 from congvu.evaluation import actions, authority, services
 from congvu.evaluation.actions import ProductLine
 from congvu.evaluation.defaults import ND335
-from congvu.evaluation.models import Evaluation, ProductCatalogItem, Scheme
+from congvu.evaluation.models import Evaluation, Level, ProductCatalogItem, Scheme
 from congvu.evaluation.rules import rule_set_for
 from congvu.lib.errors import ActionError
 from congvu.org.models import Membership, Person, RoleGrant, Unit
@@ -239,8 +239,21 @@ def _finalise_by_superior(org: _Org, evaluations: list[Evaluation], reason: str 
         if head is not None:
             groups.setdefault(head.pk, (head, []))[1].append(e)
     done = 0
-    for head, batch in groups.values():
-        actions.do_finalise(batch, actor=head, quota_override_reason=reason)
+    # Staff before their heads: the batches with proportionally fewer HTXS are finalised
+    # first, so the HTT they bring count when a head's batch is checked.
+    for head, batch in sorted(
+        groups.values(),
+        key=lambda hb: sum(1 for e in hb[1] if e.decided_level == Level.HTXS) / len(hb[1]),
+    ):
+        batch_reason = reason
+        if not batch_reason and actions.quota_warnings(batch):
+            # The caller checked the whole agency within the quota; one competent level's
+            # batch alone may not be (an agency head is classified by the level above).
+            batch_reason = (
+                "Tỷ lệ tính trên toàn cơ quan, đơn vị: trong giới hạn (chốt theo từng cấp có "
+                "thẩm quyền)."
+            )
+        actions.do_finalise(batch, actor=head, quota_override_reason=batch_reason)
         done += len(batch)
     return done
 

@@ -11,7 +11,7 @@ from decimal import ROUND_DOWN
 import pytest
 from django.core.management import call_command
 
-from congvu.evaluation import province
+from congvu.evaluation import actions, province
 from congvu.evaluation.eventlog import verify
 from congvu.evaluation.models import Evaluation, Level, ProductRecord
 from congvu.org.models import Person
@@ -123,3 +123,26 @@ def test_the_command_reports_the_quota_warnings(org, capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out
     assert "Năm 2026: 14 kỳ tháng (2 tháng" in out
     assert "năm 2025:" in out
+
+
+def test_an_agency_is_finalised_staff_first_so_the_quota_counts_them(org) -> None:  # type: ignore[no-untyped-def]
+    """Regression (the demo run stopped on quota_exceeded): the Sở director (HTXS, classified
+    by the chairman) and five HTT staff (classified by the director) are within the quota as
+    one agency (5 HTT allow 1 HTXS); finalising the director's batch first saw 1 HTXS and no
+    HTT. The province run finalises the staff first."""
+    from congvu.evaluation.tests.helpers import decided_year_2025, nd90_sheet
+    from congvu.testing import make_person as mp
+
+    chairman = _chairman(org)
+    head = actions.do_open_evaluation(org.gd_a, Evaluation.Kind.YEAR, 2025)
+    actions.do_self_assess(head, actor=org.gd_a, sheet=nd90_sheet(tasks_exceeded=6))
+    actions.do_record_collective_comments(head, actor=org.pgd_a, comments="Nhất trí.")
+    actions.do_propose(head, actor=chairman, sheet=nd90_sheet(tasks_exceeded=6))
+    head = actions.do_decide(head, actor=chairman)
+    staff = [
+        decided_year_2025(mp(org, f"s{i}", f"Chuyên viên {i}", org.a2), org.gd_a) for i in range(5)
+    ]
+    rows = [head, *staff]
+    assert actions.quota_warnings(rows) == []
+    assert province._finalise_unit(province._Org(TODAY), rows) == 6
+    assert not Evaluation.objects.filter(pk__in=[e.pk for e in rows]).exclude(status=Evaluation.Status.FINALISED)
