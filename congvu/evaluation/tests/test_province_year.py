@@ -145,4 +145,6 @@ def test_an_agency_is_finalised_staff_first_so_the_quota_counts_them(org) -> Non
     rows = [head, *staff]
     assert actions.quota_warnings(rows) == []
     assert province._finalise_unit(province._Org(TODAY), rows) == 6
-    assert not Evaluation.objects.filter(pk__in=[e.pk for e in rows]).exclude(status=Evaluation.Status.FINALISED)
+    assert not Evaluation.objects.filter(pk__in=[e.pk for e in rows]).exclude(
+        status=Evaluation.Status.FINALISED
+    )
