@@ -19,7 +19,7 @@ from django.utils import timezone
 from congvu.detection.models import Finding, FindingReview
 from congvu.evaluation import eventlog
 from congvu.lib.errors import ActionError, ActionPermissionError
-from congvu.org.models import Membership, Person, Unit
+from congvu.org.models import Membership, Person, RoleGrant, Unit
 from congvu.org.permissions import access_for
 from congvu.workdays.calendar import get_calendar
 
@@ -36,6 +36,11 @@ def _record(
 def _leads(person: Person, unit: Unit, day: date) -> bool:
     """Head or deputy of exactly this unit."""
     return Membership.objects.active_on(day).leaders().filter(person=person, unit=unit).exists()
+
+
+def _directs(person: Person, unit: Unit, day: date) -> bool:
+    """Head of exactly this unit."""
+    return Membership.objects.active_on(day).heads().filter(person=person, unit=unit).exists()
 
 
 def _head_of(unit: Unit, day: date) -> Person | None:
@@ -163,6 +168,37 @@ def _require_leader_of(actor: Person, unit: Unit | None, day: date, what: str) -
         )
 
 
+def _outside_recorder(actor: Person, unit: Unit | None, day: date) -> bool:
+    """HR (Sở Nội vụ) or an inspector whose scope covers `unit`: at the top of the tree the
+    competent level is outside the system, and they record its written decision."""
+    if unit is None:
+        return False
+    access = access_for(actor, day)
+    return (access.has_role(RoleGrant.Role.HR) or access.has_role(RoleGrant.Role.INSPECTOR)) and (
+        access.can_see_evaluations_of(unit.pk)
+    )
+
+
+def _directed_by(actor: Person, head: Person, day: date) -> bool:
+    """The actor works under `head` (a deputy or staff of a unit `head` leads as its head, or
+    below it): he may not review a finding about his own head."""
+    from congvu.org.tree import tree_as_of
+
+    led = list(
+        Membership.objects.active_on(day)
+        .heads()
+        .filter(person=head)
+        .values_list("unit_id", flat=True)
+    )
+    if not led:
+        return False
+    tree = tree_as_of(day)
+    scope: set[int] = set()
+    for unit_id in led:
+        scope |= tree.subtree(unit_id)
+    return Membership.objects.active_on(day).filter(person=actor, unit_id__in=scope).exists()
+
+
 def _level_above_decider(actor: Person, reviewed: Unit, day: date) -> Unit | None:
     """The parent of the nearest unit the decider leads that contains `reviewed`; None when the
     decider acted as a provincial leader (there is no level above the province here)."""
@@ -195,9 +231,24 @@ def do_decide(
     r = _locked(review)
     at = at or timezone.now()
     day = timezone.localtime(at).date()
-    _require_leader_of(actor, r.reviewer_unit, day, "xác nhận hoặc bác bỏ phát hiện này")
     if actor.pk == r.explainer_id:
         raise ActionPermissionError("Người giải trình không tự xem xét phát hiện về mình.")
+    top_head = r.reviewer_unit.parent_id is None and _directs(r.explainer, r.reviewer_unit, day)
+    if top_head:
+        # The head of the top unit: his own deputies and staff do not judge him; the level
+        # above is outside the system and HR or the inspectorate record its decision.
+        if not _outside_recorder(actor, r.reviewer_unit, day):
+            raise ActionPermissionError(
+                "Phát hiện về người đứng đầu cấp cao nhất do cấp trên ngoài hệ thống xem xét; "
+                "cấp phó, cấp dưới không xem xét. Sở Nội vụ hoặc thanh tra ghi nhận văn bản "
+                "kết luận của cấp có thẩm quyền."
+            )
+    else:
+        _require_leader_of(actor, r.reviewer_unit, day, "xác nhận hoặc bác bỏ phát hiện này")
+        if _directed_by(actor, r.explainer, day):
+            raise ActionPermissionError(
+                "Cấp phó, cấp dưới không xem xét phát hiện về người đứng đầu của mình."
+            )
     if r.status == FindingReview.Status.OPEN and day <= r.explanation_due:
         raise ActionError(
             "explanation_pending", f"Đang trong hạn giải trình (đến {r.explanation_due:%d/%m/%Y})."
@@ -209,9 +260,12 @@ def do_decide(
     r.decision_reason = _reason(reason, "lý do quyết định")
     r.status = FindingReview.Status.CONFIRMED if confirm else FindingReview.Status.DISMISSED
     r.decided_by, r.decided_at = actor, at
-    # The appeal goes to the level above whoever decided, never back to them.
-    r.appeal_unit = _level_above_decider(actor, r.reviewer_unit, day)
-    if confirm and r.appeal_unit is not None:
+    # The appeal goes to the level above whoever decided, never back to them. When the top
+    # level decided (a provincial leader, the top unit's head, or the outside level recorded
+    # by HR), that level is outside the system (appeal_unit None): the appeal is still open
+    # and HR or the inspectorate record the outside answer.
+    r.appeal_unit = None if top_head else _level_above_decider(actor, r.reviewer_unit, day)
+    if confirm:
         r.appeal_due = get_calendar().add_working_days(day, settings.FINDING_APPEAL_DAYS)
     r.save(
         update_fields=[
@@ -244,8 +298,8 @@ def do_appeal(
         raise ActionError(
             "invalid_transition", "Chỉ khiếu nại được phát hiện đã xác nhận, và chỉ một lần."
         )
-    if r.appeal_unit_id is None or r.appeal_due is None:
-        raise ActionError("no_appeal_level", "Không có cấp trên để khiếu nại.")
+    if r.appeal_due is None:
+        raise ActionError("no_appeal_level", "Phát hiện này không có hạn khiếu nại.")
     if timezone.localtime(at).date() > r.appeal_due:
         raise ActionError("appeal_late", f"Đã hết hạn khiếu nại ({r.appeal_due:%d/%m/%Y}).")
     r.appeal_text = _reason(text, "nội dung khiếu nại")
@@ -266,9 +320,18 @@ def do_decide_appeal(
 ) -> FindingReview:
     r = _locked(review)
     at = at or timezone.now()
-    _require_leader_of(
-        actor, r.appeal_unit, timezone.localtime(at).date(), "giải quyết khiếu nại này"
-    )
+    day = timezone.localtime(at).date()
+    if r.appeal_unit is None:
+        # The level above the top is outside the system: HR or the inspectorate in scope
+        # record its decision.
+        subject_unit = r.finding.context_unit or r.finding.subject_unit or r.reviewer_unit
+        if not _outside_recorder(actor, subject_unit, day):
+            raise ActionPermissionError(
+                "Khiếu nại này do cấp trên ngoài hệ thống giải quyết; Sở Nội vụ hoặc thanh tra "
+                "ghi nhận văn bản giải quyết."
+            )
+    else:
+        _require_leader_of(actor, r.appeal_unit, day, "giải quyết khiếu nại này")
     if actor.pk in (r.decided_by_id, r.explainer_id):
         raise ActionPermissionError(
             "Khiếu nại phải do cấp trên của người đã quyết định giải quyết."

@@ -10,9 +10,7 @@ corrections as new decisions, appeals within the window.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -21,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from congvu.evaluation import eventlog, services
+from congvu.evaluation import authority, eventlog, scoring, services
 from congvu.evaluation.defaults import DISCIPLINE_FORMS
 from congvu.evaluation.models import (
     Appeal,
@@ -43,7 +41,7 @@ from congvu.evaluation.rules import rule_set_for, validate_param
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.org.models import Membership, Person, RoleGrant, Unit
 from congvu.org.permissions import Access, access_for
-from congvu.org.tree import OrgTree, tree_as_of
+from congvu.org.tree import tree_as_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -396,39 +394,10 @@ def _require_self(evaluation: Evaluation, actor: Person) -> None:
         raise ActionPermissionError("Chỉ người được đánh giá mới tự đánh giá được.")
 
 
-# A bulk run (a province's year, province.py) computes each actor's access and the tree once:
-# the organisation does not change while it runs. Outside such a run nothing is cached.
-_run_cache: ContextVar[dict[object, Any] | None] = ContextVar("evaluation_run_cache", default=None)
-
-
-@contextmanager
-def cached_access() -> Iterator[None]:
-    token = _run_cache.set({})
-    try:
-        yield
-    finally:
-        _run_cache.reset(token)
-
-
-def _access(actor: Person) -> Access:
-    cache = _run_cache.get()
-    if cache is None:
-        return access_for(actor)
-    key = ("access", actor.pk)
-    if key not in cache:
-        cache[key] = access_for(actor)
-    found: Access = cache[key]
-    return found
-
-
-def _tree() -> OrgTree:
-    cache = _run_cache.get()
-    if cache is None:
-        return tree_as_of(_today())
-    if "tree" not in cache:
-        cache["tree"] = tree_as_of(_today())
-    found: OrgTree = cache["tree"]
-    return found
+# The bulk-run cache lives with the authority rules (authority.cached_access).
+cached_access = authority.cached_access
+_access = authority.access
+_tree = authority.tree
 
 
 def is_superior(actor: Person, evaluation: Evaluation) -> bool:
@@ -555,8 +524,9 @@ def do_confirm_objective_cause(
     """
     issue = ProductIssue.objects.select_for_update().select_related("product").get(pk=issue.pk)
     evaluation = _lock(issue.product.evaluation)
-    if actor is not None and not is_superior(actor, evaluation):
-        raise ActionPermissionError("Chỉ cấp có thẩm quyền mới xác nhận nguyên nhân khách quan.")
+    if actor is not None:
+        # The competent level (the head who proposes or decides), not any deputy.
+        authority.require(actor, evaluation, authority.CONFIRM_CAUSE)
     if not cause.strip():
         raise ActionError("reason_required", "Cần nêu nguyên nhân khách quan.", field="cause")
     if issue.is_excused:
@@ -640,8 +610,7 @@ def do_reject_objective_cause(issue: ProductIssue, *, actor: Person, reason: str
     issue = ProductIssue.objects.select_for_update().select_related("product").get(pk=issue.pk)
     evaluation = _lock(issue.product.evaluation)
     _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
-    if not is_superior(actor, evaluation):
-        raise ActionPermissionError("Chỉ cấp có thẩm quyền mới xem xét nguyên nhân khách quan.")
+    authority.require(actor, evaluation, authority.CONFIRM_CAUSE)
     if issue.cause_status != "claimed":
         raise ActionError(
             "nothing_to_reject", "Không có nguyên nhân khách quan nào đang chờ xem xét."
@@ -661,6 +630,15 @@ def do_reject_objective_cause(issue: ProductIssue, *, actor: Person, reason: str
         evaluation=evaluation,
     )
     return issue
+
+
+# An acknowledged legal-obstacle or dependency pause explains a delay; it says nothing about the
+# quality of the work, so a failed review on the same task keeps its deduction.
+EXPLAINED_BY_PAUSE = (ProductIssue.Kind.DELAY,)
+
+
+def _explains(cause: services.CauseSource | None, kind: str) -> services.CauseSource | None:
+    return cause if cause is not None and kind in EXPLAINED_BY_PAUSE else None
 
 
 # The catalogue item whose coefficient a task gets when it becomes a product line (per job
@@ -753,11 +731,12 @@ def _add_products(
                 kind=issue.kind,
                 occurred_on=issue.on,
                 note=issue.note[:255],
-                objective_cause=line.cause.label if line.cause else "",
-                objective_cause_source=line.cause.code if line.cause else "",
-                objective_cause_confirmed_at=now if line.cause else None,
+                objective_cause=cause.label if cause else "",
+                objective_cause_source=cause.code if cause else "",
+                objective_cause_confirmed_at=now if cause else None,
             )
             for issue in line.issues
+            for cause in [_explains(line.cause, issue.kind)]
         )
         created.append(product)
         logged.append(
@@ -770,6 +749,7 @@ def _add_products(
                 "task": line.task_id,
                 "issues": [[i.kind, i.on.isoformat(), i.note] for i in line.issues],
                 "cause": line.cause.code if line.cause else "",
+                "cause_excuses": list(EXPLAINED_BY_PAUSE) if line.cause else [],
             }
         )
     if created:
@@ -830,7 +810,7 @@ def do_self_assess(
     _require_self(evaluation, actor)
     _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED])
     sheet = sheet or {}
-    result = services.score(evaluation, sheet)
+    result = services.score(evaluation, sheet, partial=True)
     self_level = result.level or ""
     if level:
         if level not in Level.values:
@@ -905,7 +885,7 @@ def do_propose(
     if evaluation.kind != Evaluation.Kind.YEAR:
         allowed.append(S.SELF_ASSESSED)
     _require_open(evaluation, allowed)
-    _require_superior(evaluation, actor)
+    authority.require(actor, evaluation, authority.PROPOSE)
     sheet = sheet or {}
     result = services.score(evaluation, sheet)
     result.reasons += services.finding_notes(evaluation)
@@ -963,7 +943,7 @@ def do_decide(
     level does (and under ND 335 a level above the points is refused)."""
     evaluation = _lock(evaluation)
     _require_open(evaluation, [S.PROPOSED, S.DECIDED])
-    _require_superior(evaluation, actor)
+    authority.require(actor, evaluation, authority.DECIDE)
     level = level or evaluation.proposed_level
     if level not in Level.values:
         raise ActionError(
@@ -976,18 +956,7 @@ def do_decide(
             raise ActionError(
                 "reason_required", "Quyết định khác mức đề xuất phải nêu lý do.", field="reason"
             )
-        from congvu.evaluation.models import level_rank
-
-        if (
-            evaluation.rule_set.scheme == Scheme.POINTS
-            and evaluation.proposed_level
-            and level_rank(level) < level_rank(evaluation.proposed_level)
-        ):
-            raise ActionError(
-                "level_above_points",
-                "Theo NĐ 335/2025, mức xếp loại không được cao hơn mức tương ứng với số điểm.",
-                field="level",
-            )
+        _check_level_change(evaluation, level)
     evaluation.decided_level = level
     evaluation.status = S.DECIDED
     evaluation.save(update_fields=["decided_level", "status"])
@@ -1000,6 +969,58 @@ def do_decide(
         evaluation=evaluation,
     )
     return evaluation
+
+
+def kht_grounds(evaluation: Evaluation) -> list[str]:
+    """The decree's grounds for KHT that the record holds for this person and year (ND 335
+    Art. 20.4 b–d; ND 90 Art. 11 / ND 48): points under 50 are the proposal's own ground."""
+    params = evaluation.rule_set.params_with_defaults
+    conduct = services.conduct_in_year(evaluation.person_id, evaluation.year)
+    if evaluation.rule_set.scheme == Scheme.CRITERIA:
+        from congvu.evaluation.scoring import nd48_applies
+
+        duty_link = (
+            bool(params.get("kht_discipline_requires_duty_link", False))
+            if nd48_applies(evaluation.year, params)
+            else True
+        )
+        return scoring.kht_overrides(conduct, params, duty_link=duty_link)
+    return scoring.kht_overrides(conduct, params)
+
+
+def _check_level_change(evaluation: Evaluation, level: str) -> None:
+    """A decision below the proposal: KHT only on the decree's grounds; under ND 335 the level
+    follows the points, so besides KHT only HTXS → HTT (the quota of Art. 20.5) is allowed.
+    Never above the points (ND 335)."""
+    from congvu.evaluation.models import level_rank
+
+    proposed = evaluation.proposed_level
+    points = evaluation.rule_set.scheme == Scheme.POINTS
+    if points and proposed and level_rank(level) < level_rank(proposed):
+        raise ActionError(
+            "level_above_points",
+            "Theo NĐ 335/2025, mức xếp loại không được cao hơn mức tương ứng với số điểm.",
+            field="level",
+        )
+    if level == Level.KHT:
+        if not kht_grounds(evaluation):
+            raise ActionError(
+                "kht_without_ground",
+                "Chỉ xếp loại “Không hoàn thành nhiệm vụ” khi có căn cứ theo Nghị định: điểm "
+                "dưới 50 (hoặc trên 50% nhiệm vụ chưa bảo đảm theo NĐ 90), bị kỷ luật do vi phạm "
+                "liên quan đến thực thi công vụ trong năm, bị kết luận suy thoái, hoặc đơn vị "
+                "trực tiếp phụ trách để xảy ra tham nhũng. Hồ sơ chưa ghi nhận căn cứ nào.",
+                field="level",
+            )
+        return
+    if points and proposed and not (proposed == Level.HTXS and level == Level.HTT):
+        raise ActionError(
+            "level_follows_points",
+            "Theo NĐ 335/2025, mức xếp loại theo số điểm; chỉ được hạ từ “Hoàn thành xuất sắc” "
+            "xuống “Hoàn thành tốt” (tỷ lệ tại Điều 20 khoản 5) hoặc xếp “Không hoàn thành” "
+            "khi có căn cứ.",
+            field="level",
+        )
 
 
 def finalisation_warnings(evaluations: Sequence[Evaluation]) -> list[str]:
@@ -1020,7 +1041,10 @@ def deadline_warnings(evaluations: Sequence[Evaluation], today: date | None = No
         if not raw:
             continue
         day, month = (int(x) for x in str(raw).split("-"))
-        deadline = date(year, month, day)
+        from congvu.workdays.calendar import due_day
+
+        # A day off ends the limit with the next working day (Civil Code Art. 148).
+        deadline = due_day(date(year, month, day))
         if today > deadline:
             out.append(
                 f"Đã quá thời điểm đánh giá, xếp loại năm {year} (trước ngày {deadline:%d/%m/%Y}); "
@@ -1030,16 +1054,17 @@ def deadline_warnings(evaluations: Sequence[Evaluation], today: date | None = No
 
 
 def quota_warnings(evaluations: Sequence[Evaluation]) -> list[str]:
-    """HTXS ≤ 20 % of HTT per unit and per group (ND 335 Art. 20.5), counting the finalised
-    results of the same unit and year plus these."""
+    """HTXS ≤ 20 % of HTT per agency and per group of similar jobs (ND 335 Art. 20.5), counting
+    the finalised results of the same agency (all its divisions) and year plus these."""
     out: list[str] = []
-    by_unit: dict[tuple[int, int], dict[int, tuple[str, str]]] = {}
+    by_agency: dict[tuple[int, int], dict[int, tuple[str, str]]] = {}
     for e in evaluations:
         if e.kind == Evaluation.Kind.YEAR:
             level = e.decided_level or e.proposed_level
-            by_unit.setdefault((e.unit_id, e.year), {})[e.pk] = (level, e.group_key)
-    for (unit_id, year), pending in sorted(by_unit.items()):
-        out += [v.message for v in services.quota_check(unit_id, year, pending)]
+            key = (authority.classifying_unit(e.unit_id), e.year)
+            by_agency.setdefault(key, {})[e.pk] = (level, e.group_key)
+    for (agency_id, year), pending in sorted(by_agency.items()):
+        out += [v.message for v in services.quota_check(agency_id, year, pending)]
     return out
 
 
@@ -1058,7 +1083,7 @@ def do_finalise(
         raise ActionError("required", "Chưa chọn đánh giá nào để chốt.")
     for e in locked:
         _require_open(e, [S.DECIDED])
-        _require_superior(e, actor)
+        authority.require(actor, e, authority.FINALISE)
     warnings = quota_warnings(locked)
     reason = quota_override_reason.strip()
     if warnings and not reason:
@@ -1119,12 +1144,15 @@ def do_correct(
     reason: str,
     decision_ref: str = "",
     quota_override_reason: str = "",
+    by_appeal: bool = False,
 ) -> EvaluationDecision:
-    """A new decision on a finalised result (the old one stays in the record)."""
+    """A new decision on a finalised result (the old one stays in the record). `by_appeal`:
+    called by do_resolve_appeal, which has checked the appeal level's competence."""
     evaluation = _lock(evaluation)
     if evaluation.status != S.FINALISED:
         raise ActionError("not_final", "Chỉ điều chỉnh được kết quả đã chốt.")
-    _require_superior(evaluation, actor)
+    if not by_appeal:
+        authority.require(actor, evaluation, authority.DECIDE)
     if level not in Level.values:
         raise ActionError("invalid_level", "Mức xếp loại không hợp lệ.", field="level")
     if not reason.strip():
@@ -1133,6 +1161,17 @@ def do_correct(
         )
     if level == evaluation.final_level:
         raise ActionError("unchanged", "Mức xếp loại mới trùng mức hiện tại.", field="level")
+    if (
+        level == Level.KHT
+        and evaluation.proposed_level != Level.KHT
+        and not kht_grounds(evaluation)
+    ):
+        raise ActionError(
+            "kht_without_ground",
+            "Chỉ xếp loại “Không hoàn thành nhiệm vụ” khi có căn cứ theo Nghị định; hồ sơ chưa "
+            "ghi nhận căn cứ nào.",
+            field="level",
+        )
     if evaluation.kind == Evaluation.Kind.YEAR:
         violations = services.quota_check(
             evaluation.unit_id, evaluation.year, {evaluation.pk: (level, evaluation.group_key)}
@@ -1168,20 +1207,74 @@ def do_correct(
     return decision
 
 
-def appeal_deadline(evaluation: Evaluation) -> date | None:
-    """The last day to appeal a finalised result: finalisation day + `appeal_window_days`
-    (calendar days, [UNVERIFIED] default 15)."""
+@dataclass(frozen=True)
+class AppealWindow:
+    """When a result may be appealed and how fast the answer is due (docs/legal.md)."""
+
+    notice_day: date  # the day the result was made known (finalisation, in-app notice)
+    last_day: date  # after the Civil Code Art. 148 roll-forward
+    days: int
+    working: bool  # the window counts working days
+    answer_working_days: int
+    rule: str  # "" or "vien_chuc_2025"
+
+    @property
+    def rolled(self) -> bool:
+        return not self.working and self.last_day != self.notice_day + timedelta(days=self.days)
+
+    def describe(self) -> str:
+        kind = "ngày làm việc" if self.working else "ngày"
+        text = (
+            f"{self.days} {kind} kể từ ngày nhận thông báo kết quả ({self.notice_day:%d/%m/%Y}), "
+            f"hết hạn ngày {self.last_day:%d/%m/%Y}"
+        )
+        if self.rolled:
+            text += " (ngày cuối trùng ngày nghỉ nên chuyển sang ngày làm việc tiếp theo)"
+        return text
+
+
+def appeal_window(evaluation: Evaluation) -> AppealWindow | None:
+    """The appeal window of a finalised result. The first day is not counted (Civil Code
+    Art. 147); a last day falling on a day off moves to the next working day (Art. 148). Viên
+    chức under the Public Employees Law 2025 Art. 27 (from 1/7/2026): 5 days from publication,
+    answered within 10 working days."""
     if evaluation.finalised_at is None:
         return None
-    window = int(evaluation.rule_set.params_with_defaults["appeal_window_days"])
-    return timezone.localtime(evaluation.finalised_at).date() + timedelta(days=window)
+    from congvu.workdays.calendar import get_calendar
+
+    params = evaluation.rule_set.params_with_defaults
+    notice = timezone.localtime(evaluation.finalised_at).date()
+    cal = get_calendar()
+    if authority.vien_chuc_law_applies(evaluation, notice, params):
+        n = int(params["vien_chuc_appeal_window_days"])
+        answer = int(params["vien_chuc_appeal_answer_working_days"])
+        last = cal.next_working_day(notice + timedelta(days=n))
+        return AppealWindow(notice, last, n, False, answer, "vien_chuc_2025")
+    n = int(params["appeal_window_days"])
+    answer = int(params["appeal_answer_working_days"])
+    if params.get("appeal_window_kind") == "working":
+        return AppealWindow(notice, cal.add_working_days(notice, n), n, True, answer, "")
+    last = cal.next_working_day(notice + timedelta(days=n))
+    return AppealWindow(notice, last, n, False, answer, "")
+
+
+def appeal_deadline(evaluation: Evaluation) -> date | None:
+    """The last day to appeal a finalised result (see appeal_window)."""
+    window = appeal_window(evaluation)
+    return window.last_day if window else None
+
+
+def _decided_by(evaluation: Evaluation) -> int | None:
+    last = evaluation.decisions.order_by("-decided_at", "-id").first()
+    return last.decided_by_id if last else evaluation.finalised_by_id
 
 
 @transaction.atomic
 def do_file_appeal(
     evaluation: Evaluation, *, actor: Person, reason: str, filed_on: date | None = None
 ) -> Appeal:
-    """The person appeals a finalised result within the window (rule-set parameter)."""
+    """The person appeals a finalised result within the window; the answer is due within
+    `appeal_answer_working_days` working days, from the level above the one that decided."""
     evaluation = _lock(evaluation)
     _require_self(evaluation, actor)
     if evaluation.status != S.FINALISED or evaluation.finalised_at is None:
@@ -1191,29 +1284,49 @@ def do_file_appeal(
     if evaluation.appeals.filter(status=Appeal.Status.OPEN).exists():
         raise ActionError("appeal_open", "Kiến nghị trước về kết quả này đang được xem xét.")
     filed_on = filed_on or _today()
-    window = int(evaluation.rule_set.params_with_defaults["appeal_window_days"])
-    start = timezone.localtime(evaluation.finalised_at).date()
-    deadline = appeal_deadline(evaluation)
-    assert deadline is not None
-    if filed_on > deadline:
+    window = appeal_window(evaluation)
+    assert window is not None
+    if filed_on > window.last_day:
         raise ActionError(
             "appeal_too_late",
-            f"Đã quá thời hạn kiến nghị ({window} ngày kể từ ngày {start:%d/%m/%Y}, hết hạn "
-            f"ngày {deadline:%d/%m/%Y}).",
+            f"Đã quá thời hạn kiến nghị ({window.describe()}).",
             field="filed_on",
         )
+    from congvu.workdays.calendar import add_working_days
+
     appeal = Appeal.objects.create(
-        evaluation=evaluation, filed_by=actor, filed_on=filed_on, reason=reason.strip()
+        evaluation=evaluation,
+        filed_by=actor,
+        filed_on=filed_on,
+        reason=reason.strip(),
+        answer_due=add_working_days(filed_on, window.answer_working_days),
+        rule=window.rule,
+    )
+    resolvers = authority.appeal_resolvers(
+        evaluation, decided_by=_decided_by(evaluation), law_2025=bool(window.rule)
     )
     eventlog.record(
         "evaluation",
         evaluation.pk,
         "appeal_filed",
         actor,
-        {"appeal": appeal.pk, "reason": reason},
+        {
+            "appeal": appeal.pk,
+            "reason": reason,
+            "answer_due": appeal.answer_due.isoformat() if appeal.answer_due else None,
+            "rule": window.rule,
+            "resolvers": resolvers,
+        },
         evaluation=evaluation,
     )
     return appeal
+
+
+def may_resolve_appeal(actor: Person, appeal: Appeal) -> bool:
+    e = appeal.evaluation
+    return authority.may_resolve_appeal(
+        actor, e, decided_by=_decided_by(e), law_2025=bool(appeal.rule)
+    )
 
 
 @transaction.atomic
@@ -1226,29 +1339,80 @@ def do_resolve_appeal(
     new_level: str = "",
     decision_ref: str = "",
 ) -> Appeal:
-    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    """The level above the one that decided answers in writing (never the person who decided).
+    At the top of the tree the answer comes from outside the system: HR records it with the
+    reference of the outside decision. An answer after `answer_due` is accepted and logged
+    as late."""
+    appeal = Appeal.objects.select_for_update().select_related("evaluation").get(pk=appeal.pk)
     if appeal.status != Appeal.Status.OPEN:
         raise ActionError("already_resolved", "Kiến nghị này đã được giải quyết.")
     if not resolution.strip():
         raise ActionError("reason_required", "Cần nêu kết quả giải quyết.", field="resolution")
     evaluation = appeal.evaluation
-    _require_superior(evaluation, actor)
+    decided_by = _decided_by(evaluation)
+    if not authority.may_resolve_appeal(
+        actor, evaluation, decided_by=decided_by, law_2025=bool(appeal.rule)
+    ):
+        if actor.pk == decided_by:
+            raise ActionPermissionError(
+                "Người đã quyết định kết quả không tự giải quyết kiến nghị về quyết định của "
+                "mình: kiến nghị do cấp trên trực tiếp giải quyết."
+            )
+        raise ActionPermissionError(
+            "Chỉ cấp trên của cấp đã quyết định kết quả mới giải quyết kiến nghị này."
+        )
+    outside = authority.competence(evaluation).appeal_unit is None and actor.pk not in (
+        authority.appeal_resolvers(evaluation, decided_by=decided_by, law_2025=bool(appeal.rule))
+    )
+    if outside and not decision_ref.strip():
+        raise ActionError(
+            "reason_required",
+            "Cấp giải quyết ở ngoài hệ thống: cần số văn bản trả lời của cấp có thẩm quyền.",
+            field="decision_ref",
+        )
     if upheld:
         do_correct(
-            evaluation, actor=actor, level=new_level, reason=resolution, decision_ref=decision_ref
+            evaluation,
+            actor=actor,
+            level=new_level,
+            reason=resolution,
+            decision_ref=decision_ref,
+            by_appeal=True,
         )
+    today = _today()
     appeal.status = Appeal.Status.UPHELD if upheld else Appeal.Status.REJECTED
     appeal.resolution = resolution.strip()
-    appeal.save(update_fields=["status", "resolution"])
+    appeal.resolved_by = actor
+    appeal.resolved_on = today
+    appeal.decision_ref = decision_ref.strip()
+    appeal.save(
+        update_fields=["status", "resolution", "resolved_by", "resolved_on", "decision_ref"]
+    )
     eventlog.record(
         "evaluation",
         evaluation.pk,
         "appeal_resolved",
         actor,
-        {"appeal": appeal.pk, "upheld": upheld, "resolution": resolution},
+        {
+            "appeal": appeal.pk,
+            "upheld": upheld,
+            "resolution": resolution,
+            "decision_ref": decision_ref.strip(),
+            "late": bool(appeal.answer_due and today > appeal.answer_due),
+        },
         evaluation=evaluation,
     )
     return appeal
+
+
+def overdue_appeals(day: date | None = None) -> list[Appeal]:
+    """Open appeals past their answer deadline."""
+    day = day or _today()
+    return list(
+        Appeal.objects.filter(status=Appeal.Status.OPEN, answer_due__lt=day)
+        .select_related("evaluation", "evaluation__person")
+        .order_by("answer_due", "pk")
+    )
 
 
 # --- conduct (inputs to the KHT overrides) ----------------------------------------------------
@@ -1264,8 +1428,15 @@ def do_record_conduct(
     form: str = "",
     decision_ref: str = "",
     note: str = "",
+    related_to_duty: bool = True,
+    violation_ref: str = "",
 ) -> ConductRecord:
-    """Record a discipline decision or a conclusion that forces KHT in its year."""
+    """Record a discipline decision or a conclusion that forces KHT in its year.
+
+    `related_to_duty`: the violation was committed in performing public duty (only then does
+    discipline force KHT under ND 335 Art. 20.4.c). `violation_ref`: the same reference on the
+    Party and the administrative decision for one violation (ND 48/2023: counted in one year
+    only)."""
     if kind not in ConductRecord.Kind.values:
         raise ActionError("invalid_kind", "Loại kết luận không hợp lệ.", field="kind")
     if kind in (ConductRecord.Kind.DISCIPLINE, ConductRecord.Kind.PARTY_DISCIPLINE) and (
@@ -1294,6 +1465,8 @@ def do_record_conduct(
         effective_on=effective_on,
         decision_ref=decision_ref,
         note=note,
+        related_to_duty=related_to_duty,
+        violation_ref=violation_ref.strip(),
         recorded_by=actor,
     )
     eventlog.record(
@@ -1301,7 +1474,14 @@ def do_record_conduct(
         person.pk,
         "conduct_recorded",
         actor,
-        {"kind": kind, "form": form, "on": effective_on.isoformat(), "decision_ref": decision_ref},
+        {
+            "kind": kind,
+            "form": form,
+            "on": effective_on.isoformat(),
+            "decision_ref": decision_ref,
+            "related_to_duty": related_to_duty,
+            "violation_ref": violation_ref.strip(),
+        },
     )
     return record
 
@@ -1358,8 +1538,11 @@ def do_propose_discipline(
     summary: str,
     opened_on: date | None = None,
     source_key: str = "",
+    detected_on: date | None = None,
+    violation_on: date | None = None,
 ) -> Proposal:
-    """A discipline proposal with its ND 172/2025 form and time limit (90 days, up to 150)."""
+    """A discipline proposal with its ND 172/2025 form and time limit (90 days, up to 150,
+    from the day the violation was detected; refused past the statute of limitations)."""
     from congvu.evaluation.consequences import discipline_proposal
 
     return discipline_proposal(
@@ -1370,6 +1553,8 @@ def do_propose_discipline(
         summary=summary,
         opened_on=opened_on or _today(),
         source_key=source_key,
+        detected_on=detected_on,
+        violation_on=violation_on,
     )
 
 
@@ -1670,9 +1855,13 @@ def excuse_issues_for_task(
     task: Task, *, cause: str, source: str, actor: Person | None = None
 ) -> list[ProductIssue]:
     """Hook for the tasks app: a reviewed legal obstacle or a confirmed dependency on `task`
-    confirms the objective cause of every open issue on products linked to it."""
+    confirms the objective cause of the open DELAYS on products linked to it. A pause explains
+    lateness, not a failed quality review: those need their own confirmed cause (ND 335
+    Art. 14 excuses only what the objective cause explains)."""
     issues = ProductIssue.objects.filter(
-        product__task=task, objective_cause_confirmed_at__isnull=True
+        product__task=task,
+        kind__in=EXPLAINED_BY_PAUSE,
+        objective_cause_confirmed_at__isnull=True,
     )
     return [do_confirm_objective_cause(i, actor=actor, cause=cause, source=source) for i in issues]
 

@@ -73,7 +73,7 @@ def appeals(request: HttpRequest) -> HttpResponse:
         .select_related("evaluation", "evaluation__person", "evaluation__unit")
         .order_by("filed_on", "id")
     )
-    waiting = [a for a in candidates if A.is_superior(me, a.evaluation)]
+    waiting = [a for a in candidates if A.may_resolve_appeal(me, a)]
     record_read(me, [a.evaluation for a in waiting], purpose="list")
     return render(
         request,

@@ -13,12 +13,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from congvu.evaluation import eventlog, services
+from congvu.evaluation import eventlog
 from congvu.evaluation.defaults import DISCIPLINE_FORMS
 from congvu.evaluation.models import (
     Evaluation,
@@ -207,30 +209,7 @@ def generate_year_proposals(evaluations: Iterable[Evaluation], *, today: date) -
         # Confirmed findings of avoidance/buck-passing/stalling in the year: a ground to
         # consider discipline (Law 80/2025 Art. 14 prohibited acts; ND 172/2025), for people
         # to decide — the form is chosen by the competent level, not here.
-        findings = services.confirmed_findings(person.pk, e.start, e.end)
-        if findings:
-            limit = int(params["discipline_time_limit_days"])
-            maximum = int(params["discipline_max_days"])
-            p, new = _ensure(
-                person,
-                Proposal.Kind.DISCIPLINE,
-                f"findings:{year}",
-                year=year,
-                evaluation=e,
-                legal_ground=f"{LAW_80_ART_14} — {ND_172}",
-                summary=(
-                    f"{len(findings)} phát hiện đã được xác nhận sau giải trình trong năm {year}: "
-                    "đề nghị cấp có thẩm quyền xem xét trách nhiệm, hình thức xử lý (nếu có)."
-                ),
-                details={
-                    "findings": [f.id for f in findings],
-                    "sentences": [f.sentence for f in findings],
-                },
-                opened_on=today,
-                due_on=today + timedelta(days=limit),
-                max_due_on=today + timedelta(days=maximum),
-            )
-            created += [p] if new else []
+        created += finding_discipline_proposals(today, person_ids=[person.pk], evaluation=e)
 
         eligible, why = planning_eligibility(person, year, params)
         if eligible:
@@ -245,6 +224,118 @@ def generate_year_proposals(evaluations: Iterable[Evaluation], *, today: date) -
                 opened_on=today,
             )
             created += [p] if new else []
+    return created
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29/2
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class FindingDue:
+    """The ND 172/2025 timing of one confirmed finding."""
+
+    finding_id: int
+    confirmed_on: date  # the violation established (due process ended): the limit runs from it
+    violation_on: date  # the end of the finding's period: the statute of limitations runs from it
+    final: bool  # no longer open to appeal
+    due_on: date
+    max_due_on: date
+    time_barred: bool
+
+
+def finding_due(review: Any, finding: Any, params: dict[str, Any], today: date) -> FindingDue:
+    """ND 172/2025: the time limit to decide discipline runs from the day the violation was
+    established — here the day the finding's due process ended (confirmed, or upheld on
+    appeal) — 90 days, up to 150 with an extension, a last day on a day off moving to the next
+    working day (Civil Code Art. 148). The statute of limitations (Law 80/2025 Art. 16; ND 172)
+    runs from the violation (the end of the finding's period): past
+    `discipline_limitation_years`, no discipline. A confirmation still open to appeal (its
+    appeal deadline not passed) is not final."""
+    from congvu.detection.models import FindingReview
+    from congvu.workdays.calendar import get_calendar
+
+    cal = get_calendar()
+    at = review.appeal_decided_at if review.status == FindingReview.Status.UPHELD else None
+    at = at or review.decided_at
+    confirmed_on = timezone.localtime(at).date() if at else today
+    final = review.status == FindingReview.Status.UPHELD or (
+        review.status == FindingReview.Status.CONFIRMED
+        and (review.appeal_due is None or today > review.appeal_due)
+    )
+    limit = int(params["discipline_time_limit_days"])
+    maximum = int(params["discipline_max_days"])
+    years = int(params.get("discipline_limitation_years", 5))
+    end = finding.period_end
+    barred_after = _years_after(end, years)
+    return FindingDue(
+        finding.pk,
+        confirmed_on,
+        end,
+        final,
+        cal.next_working_day(confirmed_on + timedelta(days=limit)),
+        cal.next_working_day(confirmed_on + timedelta(days=maximum)),
+        confirmed_on > barred_after,
+    )
+
+
+def finding_discipline_proposals(
+    today: date, *, person_ids: Iterable[int] | None = None, evaluation: Evaluation | None = None
+) -> list[Proposal]:
+    """One discipline consideration per confirmed finding that is final (no longer open to
+    appeal) and not time-barred, whenever it was confirmed (a finding confirmed after a
+    first run of the year is not dropped). Idempotent: keyed by the finding."""
+    from django.apps import apps
+
+    if not apps.is_installed("congvu.detection"):
+        return []
+    from congvu.detection.models import Finding
+    from congvu.evaluation.rules import rule_set_for
+
+    qs = (
+        Finding.objects.confirmed()
+        .filter(subject_person__isnull=False)
+        .select_related("review", "subject_person")
+    )
+    if person_ids is not None:
+        qs = qs.filter(subject_person_id__in=list(person_ids))
+    created: list[Proposal] = []
+    for finding in qs.order_by("period_start", "id"):
+        person = finding.subject_person
+        assert person is not None
+        try:
+            params = rule_set_for(person.category, finding.period_end).params_with_defaults
+        except ActionError:
+            continue  # no rule set for the category (e.g. a contract worker)
+        due = finding_due(finding.review, finding, params, today)
+        if not due.final or due.time_barred:
+            continue
+        p, new = _ensure(
+            person,
+            Proposal.Kind.DISCIPLINE,
+            f"finding:{finding.pk}",
+            year=finding.period_end.year,
+            evaluation=evaluation,
+            legal_ground=f"{LAW_80_ART_14} — {ND_172}",
+            summary=(
+                f"Phát hiện đã được xác nhận sau giải trình ({finding.period}): "
+                f"{finding.sentence} Đề nghị cấp có thẩm quyền xem xét trách nhiệm, hình thức xử "
+                f"lý (nếu có); thời hạn tính từ ngày {due.confirmed_on:%d/%m/%Y}."
+            ),
+            details={
+                "findings": [finding.pk],
+                "sentences": [finding.sentence],
+                "confirmed_on": due.confirmed_on.isoformat(),
+                "violation_on": due.violation_on.isoformat(),
+            },
+            opened_on=today,
+            due_on=due.due_on,
+            max_due_on=due.max_due_on,
+        )
+        created += [p] if new else []
     return created
 
 
@@ -279,9 +370,14 @@ def discipline_proposal(
     summary: str,
     opened_on: date,
     source_key: str = "",
+    detected_on: date | None = None,
+    violation_on: date | None = None,
 ) -> Proposal:
     """ND 172/2025: forms khiển trách, cảnh cáo, cách chức (leaders only), buộc thôi việc
-    (công chức), bãi nhiệm (cán bộ); time limit 90 days, extendable to 150."""
+    (công chức), bãi nhiệm (cán bộ); time limit 90 days, extendable to 150, counted from the
+    day the violation was detected (`detected_on`, default the day of the proposal), a last
+    day on a day off moving to the next working day; refused past the statute of limitations
+    counted from the violation (`violation_on`)."""
     from congvu.evaluation.rules import rule_set_for
 
     if form not in DISCIPLINE_FORMS:
@@ -321,6 +417,31 @@ def discipline_proposal(
     params = rule_set_for(person.category, opened_on).params_with_defaults
     limit = int(params["discipline_time_limit_days"])
     maximum = int(params["discipline_max_days"])
+    start = detected_on or opened_on
+    if start > opened_on:
+        raise ActionError(
+            "invalid_date",
+            "Ngày phát hiện vi phạm không thể sau ngày đề xuất.",
+            field="detected_on",
+        )
+    if violation_on is not None:
+        years = int(params.get("discipline_limitation_years", 5))
+        if violation_on > start:
+            raise ActionError(
+                "invalid_date",
+                "Ngày vi phạm không thể sau ngày phát hiện vi phạm.",
+                field="violation_on",
+            )
+        if _years_after(violation_on, years) < start:
+            raise ActionError(
+                "time_barred",
+                f"Đã hết thời hiệu xử lý kỷ luật ({years} năm kể từ ngày vi phạm "
+                f"{violation_on:%d/%m/%Y}).",
+                field="violation_on",
+            )
+    from congvu.workdays.calendar import get_calendar
+
+    cal = get_calendar()
     proposal, new = _ensure(
         person,
         Proposal.Kind.DISCIPLINE,
@@ -328,11 +449,16 @@ def discipline_proposal(
         year=opened_on.year,
         legal_ground=f"{legal_ground.strip()} — {ND_172}",
         summary=summary.strip(),
-        details={"form_label": DISCIPLINE_FORMS[form], "proposed_by": actor.pk},
+        details={
+            "form_label": DISCIPLINE_FORMS[form],
+            "proposed_by": actor.pk,
+            "detected_on": start.isoformat(),
+            "violation_on": violation_on.isoformat() if violation_on else None,
+        },
         opened_on=opened_on,
         discipline_form=form,
-        due_on=opened_on + timedelta(days=limit),
-        max_due_on=opened_on + timedelta(days=maximum),
+        due_on=cal.next_working_day(start + timedelta(days=limit)),
+        max_due_on=cal.next_working_day(start + timedelta(days=maximum)),
     )
     if not new:
         raise ActionError("duplicate", "Đề xuất kỷ luật cho vụ việc này đã có.")

@@ -32,8 +32,27 @@ CONSEQUENCES: dict[str, Any] = {
     # ND 172/2025: time limit to decide discipline, and the maximum after extension (days).
     "discipline_time_limit_days": 90,
     "discipline_max_days": 150,
-    # Days after finalisation during which the person may appeal [UNVERIFIED].
+    # Appeals on a result (docs/legal.md "Appeals"). The window runs from the day after the
+    # notice (the result made known: finalisation in the app), counted in calendar or working
+    # days; a last day on a day off moves to the next working day (Civil Code Art. 148).
+    # No text found for công chức [UNVERIFIED]: 15 calendar days kept.
     "appeal_window_days": 15,
+    "appeal_window_kind": "calendar",
+    # Time limit to answer, in working days from filing [UNVERIFIED for công chức; the Public
+    # Employees Law 2025 sets 10 for viên chức — the shorter limit is the safer default].
+    "appeal_answer_working_days": 10,
+    # Public Employees Law 2025 Art. 27 (in force 1/7/2026), viên chức only: 5 days from the
+    # publication of the result, to the classifying level or its direct superior, answered
+    # within 10 working days of receipt; the answer is not reviewed again.
+    "vien_chuc_appeal_from": "2026-07-01",
+    "vien_chuc_appeal_window_days": 5,
+    "vien_chuc_appeal_answer_working_days": 10,
+    # Statute of limitations (thời hiệu xử lý kỷ luật), in years from the violation. Sources
+    # disagree (docs/legal.md): ND 112/2020 summaries give 2 (5 for buộc thôi việc); the 2019
+    # law amendment and 2025 reports give 5 for a violation warranting khiển trách and 10 for
+    # cảnh cáo and above. Findings carry no severity: 5, the lightest form's limit under the
+    # current texts, is the default — nothing older can be disciplined under any of them.
+    "discipline_limitation_years": 5,
     # Discipline forms that force KHT in the year (ND 335 Art. 20.4.c: from khiển trách up).
     "kht_discipline_forms": list(DISCIPLINE_FORMS),
     # HTXS may not exceed this share of the number rated HTT, per unit and per job group.
@@ -57,15 +76,18 @@ ND335: dict[str, Any] = {
             "max": 6,
         },
     ],
-    # Weights of quantity / quality / timeliness inside the 70 points [UNVERIFIED].
-    "task_weights": {"quantity": 0.4, "quality": 0.3, "timeliness": 0.3},
+    # Task results (Art. 14, form PL-01A): (a + b + c) / 3 × 70 over the ASSIGNED products.
     # Each failed quality review / delay deducts this share of that product's points.
     "deduction_per_issue": 0.25,
-    # Leaders (Art. 15–16): own products, unit results, ability to organise [UNVERIFIED weights].
-    "leader_weights": {"own": 0.4, "unit_results": 0.3, "organisation": 0.3},
-    # Unit-results ratio: all managed people at HT or better → 1.0; anyone KHT → 0.5.
+    # "product": an issue deducts 25 % of ONE product of the line (coefficient × 1); "line":
+    # of the whole line. The decree says "sản phẩm/công việc đó" (docs/legal.md).
+    "deduction_scope": "product",
+    # Leaders (Art. 15–16, form PL-01B): (a + b + c + d + đ + e) / 6 × 70.
+    # d, the results of the people managed: all at HT or better → 1.0; anyone KHT → 0.5.
     "leader_unit_ratio_all_ht": 1.0,
     "leader_unit_ratio_any_kht": 0.5,
+    # ND 335 Art. 20.4.c: discipline forces KHT when the violation relates to public duty.
+    "kht_discipline_requires_duty_link": True,
     "period_kind": "month",
     # Year classification deadline (day-month), Art. 21; special calendars until 15/1 next year.
     "year_deadline": "15-12",
@@ -77,8 +99,9 @@ ND90: dict[str, Any] = {
     "htxs_min_exceeded_share": 0.5,
     "ht_max_short_share": 0.2,
     "kht_min_short_share": 0.5,  # strictly more than this share short → KHT
-    # Short share between HT's and KHT's limits is not described by the decree [UNVERIFIED].
-    "fallthrough_level": "KHT",
+    # Short share between HT's (≤ 20 %) and KHT's (> 50 %) limits: ND 90 names no level. KHT
+    # needs a ground the decree lists, so the safer default is HT (docs/legal.md).
+    "fallthrough_level": "HT",
     # Leaders: the unit/field they lead.
     "leader_htxs_min_exceeded_share": 0.5,
     "leader_htt_min_on_time_share": 0.8,
@@ -92,6 +115,11 @@ ND90: dict[str, Any] = {
     "absent_cap_min_months": 3,
     "absent_cap_level": "HT",
     "discipline_forces_kht": True,
+    # ND 48/2023 is in force from 15/9/2023: its rules govern the years 2023 on only.
+    "nd48_in_force_from": "2023-09-15",
+    # Under ND 48 any discipline in the year forces KHT; before it (ND 90 Art. 11) only
+    # discipline for a violation in performing duty (nd48_applies decides which).
+    "kht_discipline_requires_duty_link": False,
 }
 
 RULE_SETS: list[dict[str, Any]] = [

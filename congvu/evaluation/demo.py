@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from congvu.evaluation import actions
+from congvu.evaluation import actions, authority
 from congvu.evaluation.consequences import generate_period_rewards, generate_year_proposals
 from congvu.evaluation.defaults import ND335
 from congvu.evaluation.models import Evaluation
@@ -38,19 +38,12 @@ class DemoResult:
     skipped: int = 0
 
 
-def _superior(e: Evaluation, day: date) -> Person | None:
-    tree = tree_as_of(day)
-    for unit_id in [e.unit_id, *tree.ancestors(e.unit_id)]:
-        for m in (
-            Membership.objects.active_on(day)
-            .leaders()
-            .filter(unit_id=unit_id)
-            .select_related("person")
-            .order_by("role")  # "deputy" < "head": try deputies, then the head
-        ):
-            if actions.is_superior(m.person, e):
-                return m.person
-    return None
+def _competent(e: Evaluation) -> tuple[Person, Person] | None:
+    """(proposer, decider) for the evaluation (authority.py), None when nobody is competent."""
+    proposer, decider = authority.proposer_for(e), authority.decider_for(e)
+    if proposer is None or decider is None:
+        return None
+    return proposer, decider
 
 
 def _general(rng: random.Random, strong: bool) -> dict[str, float]:
@@ -73,10 +66,11 @@ def _months(
         except ActionError:
             result.skipped += 1
             continue
-        head = _superior(e, e.end)
-        if head is None:
+        found = _competent(e)
+        if found is None:
             result.skipped += 1
             continue
+        head, decider = found
         for name, coef in rng.sample(PRODUCTS, 2):
             assigned = Decimal(rng.randint(2, 6))
             done = assigned if rng.random() < 0.8 else assigned - 1
@@ -92,11 +86,17 @@ def _months(
                 actions.do_record_product_issue(
                     p, actor=head, kind=rng.choice(["quality", "delay"]), occurred_on=e.end
                 )
-        sheet = _general(rng, strong)
+        sheet: dict[str, float] = _general(rng, strong)
+        if e.is_leader:
+            sheet["doan_ket"] = 100.0 if strong else 80.0  # e, assessed by the proposer
         actions.do_self_assess(e, actor=person, sheet=sheet)
-        actions.do_propose(e, actor=head, sheet=sheet)
-        actions.do_decide(e, actor=head)
-        actions.do_finalise([e], actor=head, quota_override_reason="Theo dõi tháng")
+        try:
+            actions.do_propose(e, actor=head, sheet=sheet)
+        except ActionError:
+            result.skipped += 1  # e.g. a leader whose staff have no decided month
+            continue
+        actions.do_decide(e, actor=decider)
+        actions.do_finalise([e], actor=decider, quota_override_reason="Theo dõi tháng")
         result.months += 1
         out.append(e)
     return out
@@ -108,16 +108,22 @@ def generate_evaluations(unit: Unit, *, seed: int = 2026, months: int = 3) -> De
     result = DemoResult()
     today = date(2026, months, 28)
     units = tree_as_of(today).subtree(unit.pk)
-    people = list(
-        Person.objects.filter(
-            memberships__in=Membership.objects.active_on(today).filter(
-                unit_id__in=units, is_primary=True
-            ),
-            category=Person.Category.CONG_CHUC,
-        )
-        .distinct()
-        .order_by("code")
+    tree = tree_as_of(today)
+    posts = (
+        Membership.objects.active_on(today)
+        .filter(unit_id__in=units, is_primary=True, person__category=Person.Category.CONG_CHUC)
+        .select_related("person")
     )
+    # Staff before their leaders (deepest units first, members, deputies, heads): a leader's
+    # score needs the decided results of the people he manages.
+    order = {"member": 0, "deputy": 1, "head": 2}
+    people = [
+        m.person
+        for m in sorted(
+            posts,
+            key=lambda m: (-tree.depth(m.unit_id), order.get(str(m.role), 0), m.person.code),
+        )
+    ]
     finalised: list[Evaluation] = []
     for person in people:
         finalised += _months(person, rng, months, result)
@@ -126,10 +132,11 @@ def generate_evaluations(unit: Unit, *, seed: int = 2026, months: int = 3) -> De
         except ActionError:
             result.skipped += 1
             continue
-        head = _superior(y, date(2025, 12, 31))
-        if head is None:
+        found = _competent(y)
+        if found is None:
             result.skipped += 1
             continue
+        head, decider = found
         short = rng.choice([0, 0, 0, 1, 2, 6])
         sheet = {
             "general_well": short == 0,
@@ -155,8 +162,8 @@ def generate_evaluations(unit: Unit, *, seed: int = 2026, months: int = 3) -> De
         )
         actions.do_record_collective_comments(y, actor=head, comments="Tập thể nhất trí.")
         actions.do_propose(y, actor=head, sheet=sheet)
-        actions.do_decide(y, actor=head)
-        actions.do_finalise([y], actor=head, quota_override_reason="Dữ liệu mẫu")
+        actions.do_decide(y, actor=decider)
+        actions.do_finalise([y], actor=decider, quota_override_reason="Dữ liệu mẫu")
         y.refresh_from_db()
         finalised.append(y)
         result.years += 1

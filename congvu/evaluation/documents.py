@@ -230,10 +230,20 @@ def notice_doc(e: Evaluation, number: str = "") -> Doc:
             f"Điều chỉnh ngày {timezone.localtime(c.decided_at):%d/%m/%Y}"
             f"{' theo ' + c.decision_ref if c.decision_ref else ''}: {_level(c.level)} — {c.reason}"
         )
+    from congvu.evaluation.actions import appeal_window
+
+    window = appeal_window(e)
+    # The notice states the same window the action enforces (actions.appeal_window): counted
+    # from the day the result is made known, a last day on a day off moving forward.
+    when = (
+        f"{window.describe()}; cấp có thẩm quyền trả lời trong {window.answer_working_days} "
+        "ngày làm việc"
+        if window
+        else "thời hạn quy định kể từ ngày nhận thông báo"
+    )
     doc.blocks.append(
         "Kết quả đánh giá, xếp loại được lưu vào hồ sơ cán bộ, công chức. Trường hợp không nhất "
-        f"trí, người được đánh giá có quyền kiến nghị trong thời hạn "
-        f"{e.rule_set.params_with_defaults['appeal_window_days']} ngày kể từ ngày nhận thông báo."
+        f"trí, người được đánh giá có quyền kiến nghị trong thời hạn {when}."
     )
     return doc
 

@@ -386,6 +386,11 @@ class ConductRecord(models.Model):
     form = models.CharField("hình thức", max_length=20, blank=True)
     effective_on = models.DateField("ngày quyết định")
     decision_ref = models.CharField("số quyết định", max_length=120, blank=True)
+    # ND 335 Art. 20.4.c: only discipline for a violation related to public duty forces KHT.
+    related_to_duty = models.BooleanField("vi phạm liên quan đến thực thi công vụ", default=True)
+    # ND 48/2023: the same violation disciplined by the Party and administratively (two
+    # records with the same reference) counts in one year only.
+    violation_ref = models.CharField("mã hành vi vi phạm", max_length=120, blank=True)
     note = models.TextField("ghi chú", blank=True)
     recorded_by = models.ForeignKey(Person, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -443,6 +448,15 @@ class Appeal(models.Model):
     reason = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     resolution = models.TextField(blank=True)
+    # The last day to answer (working days from filing, the rule set's parameter) and the rule
+    # the appeal was filed under ("" or "vien_chuc_2025": Public Employees Law 2025).
+    answer_due = models.DateField("hạn trả lời", null=True, blank=True)
+    rule = models.CharField(max_length=20, blank=True)
+    resolved_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_on = models.DateField(null=True, blank=True)
+    decision_ref = models.CharField("số văn bản trả lời", max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

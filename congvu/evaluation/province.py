@@ -32,13 +32,13 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from congvu.evaluation import actions, services
+from congvu.evaluation import actions, authority, services
 from congvu.evaluation.actions import ProductLine
 from congvu.evaluation.defaults import ND335
-from congvu.evaluation.models import Evaluation, ProductCatalogItem, Scheme
+from congvu.evaluation.models import Evaluation, Level, ProductCatalogItem, Scheme
 from congvu.evaluation.rules import rule_set_for
 from congvu.lib.errors import ActionError
-from congvu.org.models import Membership, Person, RoleGrant
+from congvu.org.models import Membership, Person, RoleGrant, Unit
 from congvu.org.tree import tree_as_of
 
 S = Evaluation.Status
@@ -168,18 +168,18 @@ class _Org:
         ]
 
     def superior(self, e: Evaluation) -> Person | None:
-        for unit_id in [e.unit_id, *self.tree.ancestors(e.unit_id)]:
-            for _role, person in self.leaders.get(unit_id, []):
-                if actions.is_superior(person, e):
-                    return person
-        return next((p for p in self.province_leaders if actions.is_superior(p, e)), None)
+        """Who proposes (authority.py): the head of the person's unit, else the decider."""
+        return authority.proposer_for(e)
+
+    def decider(self, e: Evaluation) -> Person | None:
+        """Who decides and finalises (authority.py): the head of the classifying agency."""
+        return authority.decider_for(e)
 
     def superior_of(self, m: Membership) -> Person | None:
-        """The superior for a post, asked before opening a period (nobody to evaluate the
-        person → nothing is opened)."""
-        return self.superior(
-            Evaluation(person_id=m.person_id, unit_id=m.unit_id, role_in_unit=m.role)
-        )
+        """The proposer for a post, asked before opening a period (nobody competent to
+        decide → nothing is opened)."""
+        e = Evaluation(person_id=m.person_id, unit_id=m.unit_id, role_in_unit=m.role)
+        return self.superior(e) if self.decider(e) is not None else None
 
 
 def _people(day: date, categories: Iterable[str]) -> list[Membership]:
@@ -235,12 +235,25 @@ def _finalise_by_superior(org: _Org, evaluations: list[Evaluation], reason: str 
     """Months: each superior finalises the periods they are competent for, in one batch."""
     groups: dict[int, tuple[Person, list[Evaluation]]] = {}
     for e in evaluations:
-        head = org.superior(e)
+        head = org.decider(e)
         if head is not None:
             groups.setdefault(head.pk, (head, []))[1].append(e)
     done = 0
-    for head, batch in groups.values():
-        actions.do_finalise(batch, actor=head, quota_override_reason=reason)
+    # Staff before their heads: the batches with proportionally fewer HTXS are finalised
+    # first, so the HTT they bring count when a head's batch is checked.
+    for head, batch in sorted(
+        groups.values(),
+        key=lambda hb: sum(1 for e in hb[1] if e.decided_level == Level.HTXS) / len(hb[1]),
+    ):
+        batch_reason = reason
+        if not batch_reason and actions.quota_warnings(batch):
+            # The caller checked the whole agency within the quota; one competent level's
+            # batch alone may not be (an agency head is classified by the level above).
+            batch_reason = (
+                "Tỷ lệ tính trên toàn cơ quan, đơn vị: trong giới hạn (chốt theo từng cấp có "
+                "thẩm quyền)."
+            )
+        actions.do_finalise(batch, actor=head, quota_override_reason=batch_reason)
         done += len(batch)
     return done
 
@@ -250,8 +263,8 @@ def _finalise_unit(org: _Org, rows: list[Evaluation], reason: str = "") -> int:
     its head is also above its members), so the quota is judged on the whole unit as on the
     unit page; without such a person, superior by superior."""
     by_rank = sorted(rows, key=lambda e: ROLE_ORDER.get(e.role_in_unit, 0), reverse=True)
-    top = org.superior(by_rank[0])
-    if top is not None and all(actions.is_superior(top, e) for e in rows):
+    top = org.decider(by_rank[0])
+    if top is not None and all(authority.may(top, e, authority.FINALISE) for e in rows):
         actions.do_finalise(rows, actor=top, quota_override_reason=reason)
         return len(rows)
     return _finalise_by_superior(org, rows, reason)
@@ -299,9 +312,18 @@ def _month(
         result.task_products += len(mine)
         result.excused += sum(len(line.issues) for line in mine if line.cause)
         sheet = _sheet(t, rng)
+        if e.is_leader:
+            # e (rallying, uniting staff) is assessed by the proposer; đ is computed.
+            sheet["doan_ket"] = 100.0 if t.general >= 5 else 90.0 if t.general >= 3.5 else 75.0
         actions.do_self_assess(e, actor=person, sheet=sheet)
-        actions.do_propose(e, actor=head, sheet=sheet)
-        actions.do_decide(e, actor=head)
+        try:
+            e = actions.do_propose(e, actor=head, sheet=sheet)
+        except ActionError:
+            result.skipped += 1  # a leader whose staff's month could not be decided
+            continue
+        if e.total_score is None:
+            continue  # nothing assigned in the month: not scored, left open
+        actions.do_decide(e, actor=org.decider(e) or head)
         decided.append(e)
     result.periods += _finalise_by_superior(org, decided)
 
@@ -327,15 +349,15 @@ def _year_points(
             actions.do_self_assess(y, actor=m.person, comment="Báo cáo tự đánh giá năm.")
             actions.do_record_collective_comments(y, actor=head, comments="Tập thể nhất trí.")
             actions.do_propose(y, actor=head)
-            actions.do_decide(y, actor=head)
+            actions.do_decide(y, actor=org.decider(y) or head)
         except ActionError:
             result.skipped += 1  # e.g. no tracked month in the year
             continue
-        by_unit[y.unit_id].append(y)
+        # The quota is counted per agency (the Sở with all its divisions, ND 335 Art. 20.5):
+        # an agency's year is finalised together or left decided together.
+        by_unit[authority.classifying_unit(y.unit_id)].append(y)
         result.years += 1
-    codes = dict(
-        Evaluation.objects.filter(unit_id__in=list(by_unit)).values_list("unit_id", "unit__code")
-    )
+    codes = dict(Unit.objects.filter(pk__in=list(by_unit)).values_list("pk", "code"))
     for unit_id, rows in sorted(by_unit.items()):
         fresh = list(
             Evaluation.objects.filter(pk__in=[e.pk for e in rows]).select_related("rule_set")
@@ -420,7 +442,7 @@ def _year_criteria(
         actions.do_self_assess(y, actor=m.person, sheet=sheet, comment="Báo cáo tự đánh giá năm.")
         actions.do_record_collective_comments(y, actor=head, comments="Tập thể nhất trí.")
         actions.do_propose(y, actor=head, sheet=sheet)
-        actions.do_decide(y, actor=head)
+        actions.do_decide(y, actor=org.decider(y) or head)
         decided[y.unit_id].append(y)
     for rows in decided.values():
         fresh = list(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from congvu.evaluation import authority
 from congvu.evaluation.actions import is_superior
 from congvu.evaluation.models import Evaluation, EvaluationQuerySet, Proposal
 from congvu.evaluation.privacy import visible_evaluations
@@ -30,6 +31,16 @@ def unit_year(
     )
 
 
+def _my_step(person: Person, e: Evaluation) -> bool:
+    """The waiting step is this person's: comments by a leader over the unit, the proposal by
+    the proposer, the decision and finalisation by the decider (authority.py)."""
+    if e.status in (S.PROPOSED, S.DECIDED):
+        return authority.may(person, e, authority.DECIDE)
+    if e.status == S.COMMENTED:
+        return authority.may(person, e, authority.PROPOSE)
+    return is_superior(person, e)
+
+
 def awaiting(person: Person, access: Access | None = None) -> list[tuple[Evaluation, str]]:
     """What waits for this person: their own self-assessments, and as a superior the
     comments, proposals, decisions and finalisations of the people they direct."""
@@ -49,7 +60,7 @@ def awaiting(person: Person, access: Access | None = None) -> list[tuple[Evaluat
         .select_related("person", "unit", "rule_set")
         .order_by("start", "person__full_name")
     )
-    out += [(e, steps[S(e.status)]) for e in candidates if is_superior(person, e)]
+    out += [(e, steps[S(e.status)]) for e in candidates if _my_step(person, e)]
     return out
 
 

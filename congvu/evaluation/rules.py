@@ -56,7 +56,7 @@ def param_dec(rule_set: RuleSet, key: str) -> Decimal:
     return dec(get_param(rule_set, key))
 
 
-def validate_param(key: str, value: Any) -> None:  # noqa: PLR0912 - one flat branch per key
+def validate_param(key: str, value: Any) -> None:
     """Shape checks for edits of well-known keys; unknown keys are accepted as data."""
 
     def bad(msg: str) -> ActionError:
@@ -72,11 +72,8 @@ def validate_param(key: str, value: Any) -> None:  # noqa: PLR0912 - one flat br
         if not (100 >= htxs > htt > ht > 0):
             raise bad("cần 100 ≥ HTXS > HTT > HT > 0.")
     elif key in ("task_weights", "leader_weights"):
-        if not isinstance(value, dict) or not value:
-            raise bad("cần một bảng trọng số.")
-        total = sum((dec(v) for v in value.values()), Decimal(0))
-        if total != 1 or any(dec(v) < 0 for v in value.values()):
-            raise bad(f"các trọng số phải không âm và cộng lại bằng 1 (hiện là {total}).")
+        # ND 335 fixes the formulas, (a+b+c)/3 and (a+b+c+d+đ+e)/6 (issue #18): no weights.
+        raise bad("công thức điểm do Nghị định 335/2025 quy định, không có trọng số để sửa.")
     elif key == "general_criteria":
         if not isinstance(value, list) or not value:
             raise bad("cần danh sách tiêu chí.")
@@ -85,7 +82,24 @@ def validate_param(key: str, value: Any) -> None:  # noqa: PLR0912 - one flat br
                 raise bad("mỗi tiêu chí cần code, name, max.")
     elif key in ("quota_ratio", "deduction_per_issue") and not (0 <= dec(value) <= 1):
         raise bad("phải nằm trong khoảng 0–1.")
-    elif key in ("discipline_time_limit_days", "discipline_max_days", "appeal_window_days") and (
-        not isinstance(value, int) or value <= 0
-    ):
-        raise bad("phải là số ngày dương.")
+    elif key in DAY_COUNTS and (not isinstance(value, int) or value <= 0):
+        raise bad("phải là số ngày (số năm) dương.")
+    elif key in CHOICES and value not in CHOICES[key]:
+        raise bad("phải là một trong: " + ", ".join(CHOICES[key]) + ".")
+
+
+DAY_COUNTS = (
+    "discipline_time_limit_days",
+    "discipline_max_days",
+    "discipline_limitation_years",
+    "appeal_window_days",
+    "appeal_answer_working_days",
+    "vien_chuc_appeal_window_days",
+    "vien_chuc_appeal_answer_working_days",
+)
+# Settings where the sources disagree or are silent (docs/legal.md): the allowed values.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "deduction_scope": ("product", "line"),
+    "appeal_window_kind": ("calendar", "working"),
+    "fallthrough_level": ("HTXS", "HTT", "HT", "KHT"),
+}

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from congvu.evaluation.models import Level, level_rank
@@ -21,7 +22,9 @@ CENT = Decimal("0.01")
 
 
 def q2(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    """Two decimals for storage and display, truncated: a stored result never shows a
+    threshold its level did not reach (89.996 is HTT and is shown 89.99, not 90.00)."""
+    return value.quantize(CENT, rounding=ROUND_DOWN)
 
 
 # --- ND 335/2025: points ------------------------------------------------------------------
@@ -40,12 +43,21 @@ class Product:
 
 @dataclass(frozen=True)
 class TaskResult:
-    quantity: Decimal  # ratios 0..1
+    """a (quantity), b (quality), c (timeliness): ratios 0..1 over the ASSIGNED converted
+    products; `ratio` = (a+b+c)/3 (exact); `score` = ratio × task_max (exact, not rounded).
+    `assigned` = 0 means nothing was assigned: the period is not scored (not 0 of 70)."""
+
+    quantity: Decimal
     quality: Decimal
     timeliness: Decimal
-    ratio: Decimal  # weighted composite 0..1
-    score: Decimal  # ratio × task_max
+    ratio: Decimal
+    score: Decimal
     notes: tuple[str, ...] = ()
+    assigned: Decimal = ZERO
+
+    @property
+    def scored(self) -> bool:
+        return self.assigned > 0
 
 
 def validate_general_scores(scores: Mapping[str, Any], params: Mapping[str, Any]) -> Decimal:
@@ -93,77 +105,119 @@ def validate_general_scores(scores: Mapping[str, Any], params: Mapping[str, Any]
     return total
 
 
-def task_result(products: Sequence[Product], params: Mapping[str, Any]) -> TaskResult:
-    """ND 335 Art. 14: quantity, quality and timeliness of converted products.
+def _after_deductions(p: Product, issues: int, cut: Decimal, scope: str) -> Decimal:
+    """The points a product line keeps after `issues` deductions of 25 %.
 
-    - quantity = Σ coef × completed / Σ coef × assigned (capped at 1);
-    - quality = Σ points × max(0, 1 − 25 % × failed reviews) / Σ points, points = coef × completed;
-    - timeliness: the same with delays;
-    - composite = weighted sum; score = composite × 70.
+    scope "product" (default, ND 335 Art. 14: "25% điểm … của sản phẩm/công việc đó"): each
+    issue concerns ONE product of the line, so it deducts 25 % of one product's converted
+    points (the coefficient); a line of 10 reports with one failed review keeps 9.75.
+    scope "line": each issue deducts 25 % of the whole line (the reading the old code had).
+    Never below zero."""
+    done = p.coefficient * p.completed
+    per_issue = p.coefficient if scope == "product" else done
+    return max(ZERO, done - cut * per_issue * issues)
+
+
+def task_result(products: Sequence[Product], params: Mapping[str, Any]) -> TaskResult:
+    """ND 335 Art. 14 and form PL-01A: a, b, c over the period's assigned converted products.
+
+    - a (quantity) = Σ coef × completed / Σ coef × assigned (≤ 1);
+    - b (quality) = Σ points kept after 25 % per failed review / Σ coef × assigned;
+    - c (timeliness) = Σ points kept after 25 % per delay / Σ coef × assigned;
+    - score = (a + b + c) / 3 × 70.
+    A product not completed scores 0 in a, b and c: 1 of 10 done → a = b = c = 0.1 → 7.
     """
-    weights = {k: dec(v) for k, v in params["task_weights"].items()}
     cut = dec(params["deduction_per_issue"])
+    scope = str(params.get("deduction_scope", "product"))
     task_max = dec(params["task_max"])
     assigned = sum((p.coefficient * p.assigned for p in products), ZERO)
-    done_points = [(p, p.coefficient * p.completed) for p in products]
-    completed = sum((pts for _, pts in done_points), ZERO)
-    notes: list[str] = []
     if assigned <= 0:
-        notes.append("Không có sản phẩm được giao trong kỳ.")
-        return TaskResult(ZERO, ZERO, ZERO, ZERO, ZERO, tuple(notes))
-    quantity = min(ONE, completed / assigned)
-    if completed > 0:
-        quality = sum(
-            (pts * max(ZERO, ONE - cut * p.quality_failures) for p, pts in done_points), ZERO
+        return TaskResult(
+            ZERO,
+            ZERO,
+            ZERO,
+            ZERO,
+            ZERO,
+            ("Không có sản phẩm, công việc được giao trong kỳ: kỳ này không tính điểm.",),
         )
-        quality /= completed
-        timely = sum((pts * max(ZERO, ONE - cut * p.delays) for p, pts in done_points), ZERO)
-        timely /= completed
-    else:
-        quality = timely = ZERO
-        notes.append("Chưa hoàn thành sản phẩm nào trong kỳ.")
-    ratio = (
-        weights.get("quantity", ZERO) * quantity
-        + weights.get("quality", ZERO) * quality
-        + weights.get("timeliness", ZERO) * timely
+    completed = sum((p.coefficient * p.completed for p in products), ZERO)
+    quality_pts = sum(
+        (_after_deductions(p, p.quality_failures, cut, scope) for p in products), ZERO
     )
-    return TaskResult(quantity, quality, timely, ratio, q2(ratio * task_max), tuple(notes))
+    timely_pts = sum((_after_deductions(p, p.delays, cut, scope) for p in products), ZERO)
+    a = min(ONE, completed / assigned)
+    b = min(ONE, quality_pts / assigned)
+    c = min(ONE, timely_pts / assigned)
+    notes: list[str] = []
+    if completed <= 0:
+        notes.append("Chưa hoàn thành sản phẩm nào trong kỳ.")
+    ratio = (a + b + c) / 3
+    return TaskResult(a, b, c, ratio, ratio * task_max, tuple(notes), assigned)
+
+
+@dataclass(frozen=True)
+class LeaderInputs:
+    """ND 335 Art. 15–16 and form PL-01B: what a leader adds to a, b, c.
+
+    d: the results of the people managed — every one at least HT → 100 %, anyone KHT → 50 %
+       (`leader_unit_ratio_all_ht` / `_any_kht`);
+    đ: ability to organise implementation — the share of the managed people's assigned
+       converted products completed on time and at quality (planned work done on time and at
+       quality → 100 %), unless the competent level assessed it in the sheet;
+    e: rallying and uniting staff — assessed by the competent level in the sheet (0–100 %).
+    """
+
+    managed_levels: tuple[str, ...]
+    organisation: Decimal  # đ, 0..1
+    rallying: Decimal  # e, 0..1
+
+
+def organisation_ratio(products: Sequence[Product]) -> Decimal:
+    """đ computed from the managed people's products: Σ coef × (completed units with no
+    unexcused failed review and no unexcused delay) / Σ coef × assigned. A unit with nothing
+    assigned is 100 % (nothing planned was missed)."""
+    assigned = sum((p.coefficient * p.assigned for p in products), ZERO)
+    if assigned <= 0:
+        return ONE
+    clean = sum(
+        (p.coefficient * max(ZERO, p.completed - p.quality_failures - p.delays) for p in products),
+        ZERO,
+    )
+    return min(ONE, clean / assigned)
 
 
 def leader_task_score(
-    own: TaskResult,
-    subordinate_levels: Sequence[str],
-    subordinate_ratios: Sequence[Decimal],
-    params: Mapping[str, Any],
-) -> tuple[Decimal, list[str]]:
-    """ND 335 Art. 15–16: a leader's 70 points mix their own products with the unit's results.
+    own: TaskResult, leader: LeaderInputs, params: Mapping[str, Any]
+) -> tuple[Decimal, Decimal, list[str]]:
+    """ND 335 Art. 15–16: (a + b + c + d + đ + e) / 6 × 70 → (ratio, score, notes).
 
-    unit_results = 1.0 when every managed person is HT or better, 0.5 when anyone is KHT;
-    organisation = the average task ratio of the managed people. Weights are parameters.
-    Without managed people, the leader is scored on their own products only.
+    Without managed people in the period (a deputy with no staff), d and đ have nothing to
+    measure: the leader is scored (a + b + c + e) / 4 × 70 [UNVERIFIED: the sources do not
+    cover this case], and a note says so.
     """
     task_max = dec(params["task_max"])
-    if not subordinate_levels:
-        return own.score, [
-            "Không có công chức thuộc quyền quản lý trong kỳ: chỉ tính sản phẩm cá nhân."
-        ]
-    w = {k: dec(v) for k, v in params["leader_weights"].items()}
-    any_kht = any(level == Level.KHT for level in subordinate_levels)
-    unit_ratio = dec(
-        params["leader_unit_ratio_any_kht"] if any_kht else params["leader_unit_ratio_all_ht"]
-    )
-    organisation = sum(subordinate_ratios, ZERO) / len(subordinate_ratios)
-    ratio = (
-        w.get("own", ZERO) * own.ratio
-        + w.get("unit_results", ZERO) * unit_ratio
-        + w.get("organisation", ZERO) * organisation
-    )
+    e = leader.rallying
+    if not leader.managed_levels:
+        ratio = (own.quantity + own.quality + own.timeliness + e) / 4
+        return (
+            ratio,
+            ratio * task_max,
+            [
+                "Không có công chức thuộc quyền quản lý có kết quả trong kỳ: tính (a+b+c+e)/4 × 70.",
+                f"Khả năng tập hợp, đoàn kết (e): {e:.0%}.",
+            ],
+        )
+    any_kht = any(level == Level.KHT for level in leader.managed_levels)
+    d = dec(params["leader_unit_ratio_any_kht"] if any_kht else params["leader_unit_ratio_all_ht"])
+    dd = leader.organisation
+    ratio = (own.quantity + own.quality + own.timeliness + d + dd + e) / 6
     notes = [
-        f"Kết quả đơn vị: {unit_ratio:.0%}"
-        + (" (có công chức không hoàn thành nhiệm vụ)." if any_kht else "."),
-        f"Khả năng tổ chức triển khai: {organisation:.0%}.",
+        f"Kết quả của người thuộc quyền quản lý (d): {d:.0%}"
+        + (" (có người không hoàn thành nhiệm vụ)." if any_kht else "."),
+        f"Khả năng tổ chức triển khai (đ): {dd:.2%}.",
+        f"Khả năng tập hợp, đoàn kết (e): {e:.0%}.",
     ]
-    return q2(ratio * task_max), notes
+    return ratio, ratio * task_max, notes
 
 
 def level_for_points(total: Decimal, params: Mapping[str, Any]) -> Level:
@@ -179,13 +233,16 @@ def level_for_points(total: Decimal, params: Mapping[str, Any]) -> Level:
 
 
 def year_average(period_totals: Sequence[Decimal]) -> Decimal:
-    """ND 335 Art. 21: the year score is the average of the tracked periods actually worked."""
+    """ND 335 Art. 21: the year score is the average of the tracked periods actually worked.
+
+    Exact (not rounded): the level is read from this value, so 89.995 stays HTT. Callers round
+    (down, q2) only to store or show it."""
     if not period_totals:
         raise ActionError(
             "no_periods",
             "Chưa có kết quả theo dõi, đánh giá tháng/quý nào trong năm để tính điểm cả năm.",
         )
-    return q2(sum(period_totals, ZERO) / len(period_totals))
+    return sum(period_totals, ZERO) / len(period_totals)
 
 
 @dataclass(frozen=True)
@@ -193,14 +250,26 @@ class Conduct:
     kind: str  # ConductRecord.Kind value
     form: str = ""
     label: str = ""
+    # The violation was committed in performing public duty (ND 335 Art. 20.4.c: "bị kỷ
+    # luật … do vi phạm liên quan đến thực thi công vụ"); a Party or administrative discipline
+    # for something else does not force KHT under ND 335.
+    related_to_duty: bool = True
 
 
-def kht_overrides(conduct: Sequence[Conduct], params: Mapping[str, Any]) -> list[str]:
-    """ND 335 Art. 20.4 (b)–(d) and ND 48/2023: facts that force KHT whatever the points."""
+def kht_overrides(
+    conduct: Sequence[Conduct], params: Mapping[str, Any], *, duty_link: bool | None = None
+) -> list[str]:
+    """ND 335 Art. 20.4 (b)–(d), ND 90 Art. 11 and ND 48/2023: facts that force KHT whatever
+    the points. `duty_link` (default: the rule set's `kht_discipline_requires_duty_link`)
+    restricts ground (c) to discipline for a violation related to public duty."""
     reasons: list[str] = []
     forms = set(params["kht_discipline_forms"])
+    if duty_link is None:
+        duty_link = bool(params.get("kht_discipline_requires_duty_link", True))
     for c in conduct:
         if c.kind in ("discipline", "party_discipline") and (c.form in forms or not c.form):
+            if duty_link and not c.related_to_duty:
+                continue
             reasons.append(f"Bị kỷ luật trong năm đánh giá ({c.label or c.form or c.kind}).")
         elif c.kind == "degradation":
             reasons.append("Bị kết luận suy thoái, “tự diễn biến”, “tự chuyển hóa”.")
@@ -303,10 +372,20 @@ def _share(part: int, whole: int) -> Decimal:
     return Decimal(part) / Decimal(whole) if whole else ONE
 
 
+def nd48_applies(year: int | None, params: Mapping[str, Any]) -> bool:
+    """ND 48/2023 is in force from 15/9/2023 (`nd48_in_force_from`): it governs the years
+    classified after that day (2023 on), never 2020–2022."""
+    raw = params.get("nd48_in_force_from")
+    if year is None or not raw:
+        return True
+    return date(year, 12, 31) >= date.fromisoformat(str(raw))
+
+
 def classify_criteria(
-    c: Criteria, conduct: Sequence[Conduct], params: Mapping[str, Any]
+    c: Criteria, conduct: Sequence[Conduct], params: Mapping[str, Any], *, year: int | None = None
 ) -> tuple[Level | None, list[str]]:
-    """ND 90/2020 Art. 2, 8–11 (+ Art. 4/8.2 for leaders), as amended by ND 48/2023.
+    """ND 90/2020 Art. 2, 8–11 (+ Art. 4/8.2 for leaders), as amended by ND 48/2023 for the
+    years it governs (`nd48_applies`).
 
     Returns (None, reasons) when the person is not classified (worked < 6 months, not on
     maternity leave).
@@ -317,7 +396,14 @@ def classify_criteria(
             f"Thời gian công tác trong năm dưới {params['min_months_worked']} tháng: không xếp loại."
         ]
     if params.get("discipline_forces_kht", True):
-        forced = kht_overrides(conduct, params)
+        # ND 48 (Art. 2 cl. 5 of ND 90 as amended): any discipline in the year → KHT. Before
+        # it, ND 90 Art. 11 only counts discipline for a violation in performing duty.
+        duty_link = (
+            bool(params.get("kht_discipline_requires_duty_link", False))
+            if nd48_applies(year, params)
+            else True
+        )
+        forced = kht_overrides(conduct, params, duty_link=duty_link)
         if forced:
             return Level.KHT, forced
     short = _share(c.tasks_short, c.tasks_total)
@@ -363,13 +449,19 @@ def classify_criteria(
         and lead_htxs
     ):
         level = Level.HTXS
-    elif c.general_well and all_done and all_on_time and lead_htt:
+    elif c.general_met and all_done and all_on_time and lead_htt:
+        # ND 90 Art. 9: HTT needs the general criteria MET (Art. 8 asks "well" for HTXS only).
         level = Level.HTT
     elif c.general_met and all_done and short <= dec(params["ht_max_short_share"]) and lead_ht:
         level = Level.HT
     else:
+        # Between HT's limit (≤ 20 % short) and KHT's (> 50 % short) ND 90 names no level: the
+        # setting decides (default HT, the level that needs no KHT ground; docs/legal.md).
         level = Level(params["fallthrough_level"])
-        reasons.append("Không đáp ứng đủ tiêu chí mức “Hoàn thành nhiệm vụ”.")
+        reasons.append(
+            "Không thuộc trường hợp nào của Nghị định 90/2020 (chưa bảo đảm từ 20% đến 50% "
+            f"nhiệm vụ): áp dụng mức theo tham số của bộ quy tắc ({level.label})."
+        )
 
     cap_min = int(params["absent_cap_min_months"])
     cap_max = int(params["min_months_worked"])
@@ -396,7 +488,7 @@ class QuotaViolation:
 
     @property
     def message(self) -> str:
-        where = "toàn đơn vị" if self.scope == "unit" else f"nhóm “{self.scope}”"
+        where = "toàn cơ quan, đơn vị" if self.scope == "unit" else f"nhóm “{self.scope}”"
         return (
             f"Tỷ lệ “Hoàn thành xuất sắc nhiệm vụ” vượt giới hạn trong {where}: {self.htxs} người "
             f"xếp loại HTXS, trong khi tối đa {self.allowed} ({self.ratio:.0%} của {self.htt} người HTT)."

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from congvu.evaluation import actions as A
-from congvu.evaluation import documents, eventlog, queries
+from congvu.evaluation import authority, documents, eventlog, queries
 from congvu.evaluation.models import Appeal, Evaluation, Level, ProductIssue, Proposal, Scheme
 from congvu.evaluation.privacy import record_read, visible_evaluations
 from congvu.evaluation.scoring import CRITERIA_INT_FIELDS, LEADER_INT_FIELDS
@@ -167,7 +167,26 @@ def _sheet_rows(e: Evaluation) -> list[dict[str, Any]]:
             "head": e.general_head.get(c["code"], ""),
         }
         for c in e.rule_set.params_with_defaults.get("general_criteria", [])
+        + (LEADER_ROWS if e.is_leader else [])
     ]
+
+
+# A leader's e (required) and đ (left empty: computed from the managed people's products),
+# in percent: ND 335 Art. 15–16, services.leader_inputs.
+LEADER_ROWS: list[dict[str, Any]] = [
+    {
+        "code": "doan_ket",
+        "name": gettext_lazy("Khả năng tập hợp, đoàn kết (e), tính theo %"),
+        "max": 100,
+    },
+    {
+        "code": "to_chuc",
+        "name": gettext_lazy(
+            "Khả năng tổ chức triển khai (đ), tính theo % — để trống: tính từ sản phẩm của đơn vị"
+        ),
+        "max": 100,
+    },
+]
 
 
 OPEN_FOR_PRODUCTS = (S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED)
@@ -195,6 +214,8 @@ def _work_context(e: Evaluation, me: Person, superior: bool) -> dict[str, Any]:
         "catalogue": A.catalog_for(e.job_position, e.start, e.unit) if editable else [],
         "can_add_product": editable and (is_self or superior),
         "can_record_issue": editable and superior,
+        # Confirming or rejecting an objective cause is the competent level's (authority.py).
+        "can_judge_cause": editable and authority.may(me, e, authority.CONFIRM_CAUSE),
         "can_claim": editable and (is_self or superior),
         "issue_kinds": ProductIssue.Kind.choices,
         "appeals": appeals,
@@ -205,7 +226,9 @@ def _work_context(e: Evaluation, me: Person, superior: bool) -> dict[str, Any]:
         and deadline is not None
         and today() <= deadline,
         "appeal_late": is_self and e.is_locked and deadline is not None and today() > deadline,
-        "can_resolve": superior and open_appeal,
+        "can_resolve": any(
+            a.status == Appeal.Status.OPEN and A.may_resolve_appeal(me, a) for a in appeals
+        ),
     }
 
 
@@ -243,13 +266,15 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
             quota=A.quota_warnings([chosen]) if superior else [],
             can_self=me.pk == chosen.person_id and chosen.status in (S.DRAFT, S.SELF_ASSESSED),
             can_comment=superior and chosen.status in (S.SELF_ASSESSED, S.COMMENTED),
-            can_propose=superior
+            can_propose=authority.may(me, chosen, authority.PROPOSE)
             and (
                 chosen.status in (S.COMMENTED, S.PROPOSED)
                 or (chosen.status == S.SELF_ASSESSED and chosen.kind != Evaluation.Kind.YEAR)
             ),
-            can_decide=superior and chosen.status in (S.PROPOSED, S.DECIDED),
-            can_finalise=superior and chosen.status == S.DECIDED,
+            can_decide=chosen.status in (S.PROPOSED, S.DECIDED)
+            and authority.may(me, chosen, authority.DECIDE),
+            can_finalise=chosen.status == S.DECIDED
+            and authority.may(me, chosen, authority.FINALISE),
         )
     return render(request, "evaluation/person.html", context)
 
@@ -374,7 +399,13 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
     year = _year(request)
     rows = list(queries.unit_year(u, year, me, get_access(request)))
     record_read(me, rows, purpose="summary")
-    decided = [e for e in rows if e.status == S.DECIDED]
+    # Only what this viewer may finalise (the head of the classifying agency, authority.py);
+    # the organisation is read once for the whole page.
+    with authority.cached_access():
+        decided = [
+            e for e in rows if e.status == S.DECIDED and authority.may(me, e, authority.FINALISE)
+        ]
+        warnings = A.finalisation_warnings(decided) if decided else []
     return render(
         request,
         "evaluation/unit.html",
@@ -383,7 +414,7 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
             "year": year,
             "rows": rows,
             "decided": decided,
-            "warnings": A.finalisation_warnings(decided) if decided else [],
+            "warnings": warnings,
             "nav_active": "evaluation",
         },
     )
@@ -398,7 +429,9 @@ def unit_finalise(request: HttpRequest, unit_id: int) -> HttpResponse:
         raise PermissionDenied(_("Chỉ cấp có thẩm quyền chốt kết quả đánh giá."))
     year = _year(request)
     decided = [
-        e for e in queries.unit_year(u, year, me, get_access(request)) if e.status == S.DECIDED
+        e
+        for e in queries.unit_year(u, year, me, get_access(request))
+        if e.status == S.DECIDED and authority.may(me, e, authority.FINALISE)
     ]
     url = f"{reverse('evaluation:unit', args=[u.pk])}?nam={year}"
     try:

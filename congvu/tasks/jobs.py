@@ -13,7 +13,7 @@ from congvu.lib.errors import ActionError
 from congvu.tasks.actions import do_remind, record_deemed_agreements
 from congvu.tasks.events import TaskEventType as E
 from congvu.tasks.models import Status, Task, TaskEvent
-from congvu.workdays.calendar import get_calendar
+from congvu.workdays.calendar import get_calendar, overdue_cutoff
 
 # Only work someone can still act on is reminded about.
 REMINDABLE = (Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED)
@@ -71,8 +71,9 @@ def overdue_reminders(now: datetime) -> dict[str, Any]:
     if not get_calendar().is_working_day(today):
         return {"skipped": "ngày nghỉ"}
     sent = 0
+    # A deadline on a day off ends with the next working day (Civil Code Art. 148).
     for task_id, deadline in Task.objects.filter(
-        status__in=REMINDABLE, deadline__lt=today
+        status__in=REMINDABLE, deadline__lte=overdue_cutoff(today)
     ).values_list("pk", "deadline"):
         late = get_calendar().working_days_between(deadline, today)
         text = (

@@ -46,7 +46,11 @@ class TaskQuerySet(models.QuerySet):  # type: ignore[type-arg]
         return self.exclude(status__in=CLOSED)
 
     def overdue(self, day: date) -> TaskQuerySet:
-        return self.open().filter(deadline__lt=day)
+        """Open past the deadline, a deadline on a day off ending with the next working day
+        (Civil Code Art. 148)."""
+        from congvu.workdays.calendar import overdue_cutoff
+
+        return self.open().filter(deadline__lte=overdue_cutoff(day))
 
     def visible_to(self, unit_ids: frozenset[int], person_id: int | None) -> TaskQuerySet:
         q = Q(lead_unit_id__in=unit_ids) | Q(assigner_unit_id__in=unit_ids)

@@ -60,13 +60,26 @@ class TaskState:
     def is_closed(self) -> bool:
         return self.status in CLOSED
 
+    def due_day(self) -> date | None:
+        """The deadline, or the next working day when it falls on a day off (Civil Code
+        Art. 148): work finished on that day is on time."""
+        if self.deadline is None:
+            return None
+        from congvu.workdays.calendar import due_day
+
+        return due_day(self.deadline)
+
     def is_overdue(self, day: date) -> bool:
         """Open past its deadline (an overdue open task counts as late)."""
-        return not self.is_closed and self.deadline is not None and day > self.deadline
+        if self.is_closed or self.deadline is None or day <= self.deadline:
+            return False
+        due = self.due_day()
+        return due is not None and day > due
 
     def timeliness(self, day: date | None = None) -> str | None:
         """early / on_time / late for completed work (judged on the date the approved result
-        was submitted); late / in_time for open work as of `day`; None if cancelled."""
+        was submitted); late / in_time for open work as of `day`; None if cancelled. A deadline
+        on a day off ends with the next working day."""
         if self.status == Status.CANCELLED or self.deadline is None:
             return None
         if self.status == Status.COMPLETED:
@@ -75,10 +88,15 @@ class TaskState:
             done_day = done.astimezone(VN_TZ).date()
             if done_day < self.deadline:
                 return "early"
-            return "on_time" if done_day == self.deadline else "late"
+            return "late" if self._past_due(done_day) else "on_time"
         if day is None:
             return None
-        return "late" if day > self.deadline else "in_time"
+        return "late" if self._past_due(day) else "in_time"
+
+    def _past_due(self, day: date) -> bool:
+        # The calendar is read only when the day is after the deadline itself.
+        assert self.deadline is not None
+        return day > self.deadline and day > (self.due_day() or self.deadline)
 
 
 def _d(value: Any) -> date | None:

@@ -30,6 +30,10 @@ posted is "accept" (the lead side may), the API bodies are in `body_for`; a work
 the fresh task may be refused for its state even when the actor may act ("refused").
 Read-only roles (hr, inspector) get 403 from the API's workflow actions on what they can read
 and 404 on what they cannot; the administrator manages the organisation and never reads work.
+One exception: a finding whose appeal level is outside the system (the "out" finding about the
+head of UBND xã, reviewed by the province) has its outside answer recorded by HR in scope
+(congvu/detection/review.py), so HR passes the permission layer there ("refused": no appeal
+is pending on the fresh finding).
 """
 
 from __future__ import annotations
@@ -139,7 +143,7 @@ GET /findings/{finding_id}                              GET    ok          ok/40
 POST /findings/{finding_id}/explain                     POST   403         403/404     403/404     ok/404      403         403/404     404     404      login
 POST /findings/{finding_id}/decide                      POST   refused     refused/404 refused/404 403/404     403         403/404     404     404      login
 POST /findings/{finding_id}/appeal                      POST   403         403/404     403/404     refused/404 403         403/404     404     404      login
-POST /findings/{finding_id}/appeal-decision             POST   refused/403 refused/404 refused/404 403/404     403         403/404     404     404      login
+POST /findings/{finding_id}/appeal-decision             POST   refused/403 refused/404 refused/404 403/404     403/refused 403/404     404     404      login
 GET /detection/runs                                     GET    ok          ok          ok          ok          ok          ok          ok      ok       login
 POST /detection/runs                                    POST   ok          ok          ok          403         ok          ok          ok      403      login
 """

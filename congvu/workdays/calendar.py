@@ -7,7 +7,7 @@ and rebuilt when the adjustment table changes (a cheap fingerprint query per cal
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import connection
 
@@ -47,3 +47,20 @@ def add_working_days(start: date | datetime, n: int) -> date:
 
 def working_days_between(start: date | datetime, end: date | datetime) -> int:
     return get_calendar().working_days_between(start, end)
+
+
+def due_day(deadline: date) -> date:
+    """The last day of a time limit ending on `deadline`: the deadline itself, or the next
+    working day when it falls on a day off (Civil Code 2015 Art. 148)."""
+    return get_calendar().next_working_day(deadline)
+
+
+def overdue_cutoff(day: date) -> date:
+    """Work whose deadline is on or before this date is overdue on `day`: the last working day
+    before `day`. A deadline on Saturday is not overdue on Monday (it ends with Monday), only
+    from Tuesday: `due_day(deadline) < day` ⟺ `deadline <= overdue_cutoff(day)`."""
+    cal = get_calendar()
+    d = day - timedelta(days=1)
+    while not cal.is_working_day(d):
+        d -= timedelta(days=1)
+    return d

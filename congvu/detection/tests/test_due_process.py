@@ -180,3 +180,62 @@ def test_findings_about_a_person_are_private(review, history):
     assert can_see_finding(history.noi_vu, finding)  # HR
     assert not can_see_finding(history.alice, finding)
     assert not can_see_finding(history.thanh_tra, finding)  # inspector scoped to Sở Tài chính
+
+
+def test_a_confirmation_by_the_top_level_can_still_be_appealed(review, history):
+    """Issue #18: when a provincial leader confirms (no level above in the system), the appeal
+    was refused ("Không có cấp trên để khiếu nại"). It is now open; the outside level's answer
+    is recorded by HR (Sở Nội vụ), never by the leader who confirmed."""
+    unit_finding = Finding.objects.get(detector="ping_pong", subject_code="SXD-QH")
+    r = unit_finding.review
+    assert (r.explainer, r.reviewer_unit) == (history.gd_b, history.root)
+    FindingReview.objects.filter(pk=r.pk).update(
+        opened_at=OPENED, explanation_due=date(2025, 10, 13)
+    )
+    do_explain(r, history.gd_b, text="Phòng đã trả lại vì sai thẩm quyền.", at=at(7))
+    r = do_decide(
+        r, history.lanh_dao, confirm=True, reason="Hồ sơ không chứng minh sai thẩm quyền.", at=at(8)
+    )
+    assert r.appeal_unit is None and r.appeal_due == date(2025, 10, 15)
+    r = do_appeal(r, history.gd_b, text="Đề nghị cấp trên xem xét lại.", at=at(9))
+    assert r.status == FindingReview.Status.APPEALED
+    with pytest.raises(ActionPermissionError):
+        do_decide_appeal(r, history.lanh_dao, uphold=True, reason="Giữ nguyên kết luận.", at=at(10))
+    r = do_decide_appeal(
+        r,
+        history.noi_vu,
+        uphold=True,
+        reason="Theo văn bản 12/BNV của cấp trên: giữ nguyên kết luận.",
+        at=at(10),
+    )
+    assert r.status == FindingReview.Status.UPHELD
+
+
+def test_a_finding_about_the_top_units_head_is_not_reviewed_by_his_deputies(review, history):
+    """The head of the top unit is not judged by his own deputies (the vice-chairman); the
+    competent level is outside the system and HR records its conclusion."""
+    from congvu.testing import make_person
+
+    chairman = make_person(
+        history, "chu_tich", "Phan Văn Chủ", history.root, role="head", category="can_bo"
+    )
+    finding = Finding.objects.get(detector="ping_pong", subject_code="CHARLIE")
+    Finding.objects.filter(pk=finding.pk).update(
+        subject_person=chairman, context_unit=history.root, subject_code="CHU_TICH"
+    )
+    FindingReview.objects.filter(pk=review.pk).update(
+        explainer=chairman, reviewer_unit=history.root
+    )
+    review.refresh_from_db()
+    with pytest.raises(ActionPermissionError):
+        do_decide(
+            review, history.lanh_dao, confirm=True, reason="Cấp phó xác nhận thay.", at=at(14)
+        )
+    r = do_decide(
+        review,
+        history.noi_vu,
+        confirm=False,
+        reason="Theo kết luận 3/KL của cấp có thẩm quyền: không có căn cứ.",
+        at=at(14),
+    )
+    assert r.status == FindingReview.Status.DISMISSED

@@ -5,10 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from congvu.evaluation import actions
+from congvu.evaluation import actions, authority
 from congvu.evaluation.defaults import ND335
 from congvu.evaluation.models import Evaluation
 from congvu.org.models import Person
+
+
+def decider_of(e: Evaluation) -> Person:
+    """The head of the classifying agency (authority.py): who decides and finalises."""
+    found = authority.decider_for(e)
+    assert found is not None, "no competent level in the test organisation"
+    return found
 
 
 def sheet(points: float = 6) -> dict[str, Any]:
@@ -27,6 +34,7 @@ def scored_month(
     quality_failures: int = 0,
     delays: int = 0,
     finalise: bool = True,
+    extra: dict[str, Any] | None = None,
 ) -> Evaluation:
     """A month under ND 335: one product line (coef 1, 10 assigned), scored, decided, final."""
     e = actions.do_open_evaluation(person, Evaluation.Kind.MONTH, year, month)
@@ -48,11 +56,12 @@ def scored_month(
         actions.do_record_product_issue(
             p, actor=head, kind="delay", occurred_on=date(year, month, 12)
         )
-    actions.do_self_assess(e, actor=person, sheet=sheet(general))
-    actions.do_propose(e, actor=head, sheet=sheet(general))
-    actions.do_decide(e, actor=head)
+    actions.do_self_assess(e, actor=person, sheet=sheet(general) | (extra or {}))
+    actions.do_propose(e, actor=head, sheet=sheet(general) | (extra or {}))
+    decider = decider_of(e)
+    actions.do_decide(e, actor=decider)
     if finalise:
-        actions.do_finalise([e], actor=head)
+        actions.do_finalise([e], actor=decider)
     e.refresh_from_db()
     return e
 
@@ -77,6 +86,6 @@ def decided_year_2025(person: Person, head: Person, **criteria: Any) -> Evaluati
     actions.do_self_assess(e, actor=person, sheet=nd90_sheet(**criteria), comment="Tự nhận xét")
     actions.do_record_collective_comments(e, actor=head, comments="Tập thể nhất trí.")
     actions.do_propose(e, actor=head, sheet=nd90_sheet(**criteria))
-    actions.do_decide(e, actor=head)
+    actions.do_decide(e, actor=decider_of(e))
     e.refresh_from_db()
     return e

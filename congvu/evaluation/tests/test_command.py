@@ -14,10 +14,10 @@ pytestmark = pytest.mark.django_db
 
 def test_evaluation_year_scores_the_average_and_opens_years(org, tmp_path: Path) -> None:
     scored_month(org.alice, org.tp_a1, 1)  # 100
-    scored_month(org.alice, org.tp_a1, 2, done=5)  # 86
+    scored_month(org.alice, org.tp_a1, 2, done=5)  # 30 + 70 × 0.5 = 65
     out = StringIO()
     call_command("evaluation_year", "2026", "--unit", "STC-NS", "--dry-run", stdout=out)
-    assert "93.00 điểm → Hoàn thành xuất sắc nhiệm vụ" in out.getvalue()
+    assert "82.50 điểm → Hoàn thành tốt nhiệm vụ" in out.getvalue()
     assert not Evaluation.objects.years().exists()
     call_command(
         "evaluation_year",

@@ -12,7 +12,7 @@ from congvu.evaluation.consequences import (
 )
 from congvu.evaluation.defaults import ND90
 from congvu.evaluation.models import Evaluation, Level, Proposal
-from congvu.evaluation.tests.helpers import decided_year_2025, scored_month
+from congvu.evaluation.tests.helpers import decided_year_2025, decider_of, scored_month
 from congvu.lib.errors import ActionError
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +26,8 @@ def _final_year(person, head, year, **criteria):  # type: ignore[no-untyped-def]
     actions.do_self_assess(e, actor=person, sheet=nd90_sheet(**criteria))
     actions.do_record_collective_comments(e, actor=head, comments="Nhất trí")
     actions.do_propose(e, actor=head, sheet=nd90_sheet(**criteria))
-    actions.do_decide(e, actor=head)
-    actions.do_finalise([e], actor=head, quota_override_reason="Đơn vị một người")
+    actions.do_decide(e, actor=decider_of(e))
+    actions.do_finalise([e], actor=decider_of(e), quota_override_reason="Đơn vị một người")
     e.refresh_from_db()
     return e
 
@@ -98,8 +98,8 @@ def test_training_need_from_repeated_quality_failures(org) -> None:
     actions.do_self_assess(y, actor=org.alice)
     actions.do_record_collective_comments(y, actor=org.tp_a1, comments="Nhất trí")
     actions.do_propose(y, actor=org.tp_a1)
-    actions.do_decide(y, actor=org.tp_a1)
-    actions.do_finalise([y], actor=org.tp_a1, quota_override_reason="Đơn vị nhỏ")
+    actions.do_decide(y, actor=org.gd_a)
+    actions.do_finalise([y], actor=org.gd_a, quota_override_reason="Đơn vị nhỏ")
     y.refresh_from_db()
     created = generate_year_proposals([y], today=TODAY)
     training = [p for p in created if p.kind == Proposal.Kind.TRAINING]
@@ -116,7 +116,8 @@ def test_discipline_proposal_has_nd172_form_and_time_limits(org) -> None:
         summary="Ba lần trả lại hồ sơ không có căn cứ (phát hiện đã xác nhận).",
         opened_on=date(2026, 3, 2),
     )
-    assert (p.due_on, p.max_due_on) == (date(2026, 5, 31), date(2026, 7, 30))
+    # 2/3 + 90 days = Sunday 31/5, moved to Monday 1/6 (Civil Code Art. 148); + 150 = 30/7.
+    assert (p.due_on, p.max_due_on) == (date(2026, 6, 1), date(2026, 7, 30))
     assert "172/2025" in p.legal_ground
     with pytest.raises(ActionError) as exc:
         actions.do_extend_discipline(
@@ -127,6 +128,34 @@ def test_discipline_proposal_has_nd172_form_and_time_limits(org) -> None:
         p, actor=org.tp_a1, new_due_on=date(2026, 7, 30), reason="Cần xác minh"
     )
     assert p.due_on == date(2026, 7, 30)
+
+
+def test_discipline_runs_from_detection_and_stops_at_the_statute_of_limitations(org) -> None:
+    """ND 172/2025: the limit runs from the day the violation was detected (here 5/1/2026:
+    + 90 = 5/4, a Sunday → Monday 6/4), and a violation of 10/2/2020 is time-barred by 2026
+    (5 years, parameter `discipline_limitation_years`)."""
+    p = actions.do_propose_discipline(
+        org.alice,
+        actor=org.tp_a1,
+        form="khien_trach",
+        legal_ground="Luật 80/2025/QH15 Điều 14",
+        summary="Né tránh nhiệm vụ được giao.",
+        opened_on=date(2026, 3, 2),
+        detected_on=date(2026, 1, 5),
+        violation_on=date(2025, 12, 1),
+    )
+    assert p.due_on == date(2026, 4, 6)
+    with pytest.raises(ActionError) as exc:
+        actions.do_propose_discipline(
+            org.alice,
+            actor=org.tp_a1,
+            form="khien_trach",
+            legal_ground="Luật 80/2025/QH15 Điều 14",
+            summary="Vi phạm cũ.",
+            opened_on=date(2026, 3, 2),
+            violation_on=date(2020, 2, 10),
+        )
+    assert exc.value.code == "time_barred" and "10/02/2020" in exc.value.message
 
 
 def test_discipline_forms_are_checked_nd172(org) -> None:
@@ -150,7 +179,7 @@ def test_discipline_forms_are_checked_nd172(org) -> None:
 
 def test_proposals_are_decided_by_people_with_a_note(org) -> None:
     e = decided_year_2025(org.alice, org.tp_a1, tasks_exceeded=6)
-    actions.do_finalise([e], actor=org.tp_a1, quota_override_reason="Một người")
+    actions.do_finalise([e], actor=org.gd_a, quota_override_reason="Một người")
     e.refresh_from_db()
     reward = generate_year_proposals([e], today=TODAY)[0]
     with pytest.raises(ActionError):

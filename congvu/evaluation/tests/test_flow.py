@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -56,6 +56,7 @@ def test_rule_parameter_edits_are_audited(org) -> None:
 
 def test_rule_parameter_edit_refuses_bad_values_and_strangers(org) -> None:
     rs = RuleSet.objects.get(code="ND335_2025")
+    before = RuleParameterChange.objects.count()  # migration 0006 wrote its own changes
     with pytest.raises(ActionError) as exc:
         actions.do_set_rule_parameter(
             rs, "thresholds", {"HTXS": 60, "HTT": 70, "HT": 50}, reason="x", actor=org.quan_tri
@@ -67,7 +68,7 @@ def test_rule_parameter_edit_refuses_bad_values_and_strangers(org) -> None:
     with pytest.raises(ActionError) as exc:
         actions.do_set_rule_parameter(rs, "quota_ratio", 0.1, reason="x", actor=org.alice)
     assert exc.value.code == "permission_denied"
-    assert not RuleParameterChange.objects.exists()
+    assert RuleParameterChange.objects.count() == before
 
 
 def test_ending_nd90_for_cong_chuc_style_validity_edit_is_audited(org) -> None:
@@ -86,11 +87,12 @@ def test_ending_nd90_for_cong_chuc_style_validity_edit_is_audited(org) -> None:
 
 def test_month_flow_self_head_decide_finalise_nd335(org) -> None:
     e = scored_month(org.alice, org.tp_a1, 1, quality_failures=1)
-    # 30 general + 70 × (0.4 + 0.3 × 0.75 + 0.3) = 30 + 64.75
+    # 10 of 10 done, one failed review on one of them: a = 1, b = 9.75/10, c = 1;
+    # 70 × 2.975/3 = 69.41666… (stored truncated: 69.41) → 99.41
     assert (e.general_score, e.task_score, e.total_score) == (
         Decimal("30.00"),
-        Decimal("64.75"),
-        Decimal("94.75"),
+        Decimal("69.41"),
+        Decimal("99.41"),
     )
     assert e.final_level == Level.HTXS and e.is_locked
     kinds = list(EvaluationEvent.objects.filter(evaluation=e).values_list("kind", flat=True))
@@ -125,12 +127,26 @@ def test_only_the_person_self_assesses_and_only_a_superior_proposes(org) -> None
             actions.do_propose(e, actor=stranger, sheet=sheet())
 
 
-def test_a_head_is_proposed_by_the_level_above_not_by_a_deputy(org) -> None:
-    e = actions.do_open_evaluation(org.gd_a, Evaluation.Kind.MONTH, 2026, 1)
-    actions.do_self_assess(e, actor=org.gd_a, sheet=sheet())
+def test_an_agency_head_is_classified_by_the_managing_agencys_head_not_deputies(org) -> None:
+    """The Sở director is proposed and classified by the chairman of the provincial committee
+    (head of the managing agency); neither his own deputy nor a vice-chairman may."""
+    e = actions.do_open_evaluation(org.gd_a, Evaluation.Kind.YEAR, 2025)
+    actions.do_self_assess(e, actor=org.gd_a, sheet=nd90_sheet())
+    actions.do_record_collective_comments(e, actor=org.pgd_a, comments="Tập thể nhất trí.")
+    with pytest.raises(ActionError) as exc:
+        actions.do_propose(e, actor=org.lanh_dao, sheet=nd90_sheet())
+    assert exc.value.code == "no_competent_level"  # the province has no chairman yet
+    chairman = make_person(
+        org, "chu_tich", "Phan Văn Chủ", org.root, role="head", category="can_bo"
+    )
+    for deputy in (org.pgd_a, org.lanh_dao):
+        with pytest.raises(ActionError) as exc:
+            actions.do_propose(e, actor=deputy, sheet=nd90_sheet())
+        assert exc.value.code == "permission_denied"
+    actions.do_propose(e, actor=chairman, sheet=nd90_sheet())
     with pytest.raises(ActionError):
-        actions.do_propose(e, actor=org.pgd_a, sheet=sheet())
-    actions.do_propose(e, actor=org.lanh_dao, sheet=sheet())
+        actions.do_decide(e, actor=org.lanh_dao)
+    actions.do_decide(e, actor=chairman)
 
 
 def test_objective_cause_confirmed_by_the_competent_level_restores_points(org) -> None:
@@ -169,11 +185,11 @@ def test_finalised_results_are_locked_and_corrected_by_a_new_decision(org) -> No
         )
     assert exc.value.code == "locked"
     with pytest.raises(ActionError) as exc:
-        actions.do_correct(e, actor=org.tp_a1, level=Level.HTT, reason="")
+        actions.do_correct(e, actor=org.gd_a, level=Level.HTT, reason="")
     assert exc.value.code == "reason_required"
     actions.do_correct(
         e,
-        actor=org.tp_a1,
+        actor=org.gd_a,
         level=Level.HTT,
         reason="Phát hiện sai sót số liệu",
         decision_ref="12/QĐ",
@@ -196,25 +212,43 @@ def test_the_decider_may_lower_with_a_reason_but_not_raise_above_the_points_nd33
     assert exc.value.code == "level_above_points"
 
 
-def test_appeals_after_the_window_are_refused(org) -> None:
+def test_an_appeal_on_the_last_day_rolled_past_a_weekend_is_accepted_civil_code_148(org) -> None:
+    """Finalised (notice) Friday 4/12/2026; 15 days → Saturday 19/12, a day off, so the last
+    day is Monday 21/12 (Civil Code Art. 148). Tuesday 22/12 is too late. The answer is due
+    10 working days after filing: 22–25/12 (4), 28–31/12 (8), 1/1 is a holiday, 4/1 (9),
+    5/1/2027 (10)."""
     e = scored_month(org.alice, org.tp_a1, 1)
-    finalised_on = timezone.localtime(e.finalised_at).date()
-    with pytest.raises(ActionError) as exc:
-        actions.do_file_appeal(
-            e,
-            actor=org.alice,
-            reason="Chưa tính sản phẩm",
-            filed_on=finalised_on + timedelta(days=16),
-        )
-    assert exc.value.code == "appeal_too_late"
-    appeal = actions.do_file_appeal(
-        e, actor=org.alice, reason="Chưa tính sản phẩm", filed_on=finalised_on + timedelta(days=15)
-    )
-    actions.do_resolve_appeal(
-        appeal, actor=org.gd_a, upheld=True, resolution="Chấp nhận", new_level=Level.HTT
+    Evaluation.objects.filter(pk=e.pk).update(
+        finalised_at=timezone.make_aware(datetime(2026, 12, 4, 16, 0))
     )
     e.refresh_from_db()
-    assert e.final_level == Level.HTT
+    window = actions.appeal_window(e)
+    assert window is not None and window.last_day == date(2026, 12, 21) and window.rolled
+    with pytest.raises(ActionError) as exc:
+        actions.do_file_appeal(
+            e, actor=org.alice, reason="Chưa tính sản phẩm", filed_on=date(2026, 12, 22)
+        )
+    assert exc.value.code == "appeal_too_late"
+    assert "21/12/2026" in exc.value.message and "ngày nhận thông báo" in exc.value.message
+    appeal = actions.do_file_appeal(
+        e, actor=org.alice, reason="Chưa tính sản phẩm", filed_on=date(2026, 12, 21)
+    )
+    assert appeal.answer_due == date(2027, 1, 5)
+    # The Sở director decided: he does not answer an appeal against his own decision; the
+    # level above (the provincial chairman) does.
+    with pytest.raises(ActionError):
+        actions.do_resolve_appeal(
+            appeal, actor=org.gd_a, upheld=True, resolution="Chấp nhận", new_level=Level.HTT
+        )
+    chairman = make_person(
+        org, "chu_tich", "Phan Văn Chủ", org.root, role="head", category="can_bo"
+    )
+    actions.do_resolve_appeal(
+        appeal, actor=chairman, upheld=True, resolution="Chấp nhận", new_level=Level.HTT
+    )
+    e.refresh_from_db()
+    appeal.refresh_from_db()
+    assert e.final_level == Level.HTT and appeal.resolved_by == chairman
 
 
 # --- year: average, transfer, overrides, quota ------------------------------------------
@@ -231,10 +265,10 @@ def _year(person: Person, head: Person, year: int = 2026) -> Evaluation:
 
 def test_year_result_is_the_average_of_the_months_nd335_art21(org) -> None:
     scored_month(org.alice, org.tp_a1, 1)  # 100
-    scored_month(org.alice, org.tp_a1, 2, done=5)  # 30 + 70 × (0.2 + 0.3 + 0.3) = 86
+    scored_month(org.alice, org.tp_a1, 2, done=5)  # 30 + 70 × (0.5 + 0.5 + 0.5)/3 = 65
     y = _year(org.alice, org.tp_a1)
-    assert y.total_score == Decimal("93.00")
-    assert y.proposed_level == Level.HTXS
+    assert y.total_score == Decimal("82.50")
+    assert y.proposed_level == Level.HTT
 
 
 def test_a_transferred_persons_periods_follow_them_nd335_art21(org) -> None:
@@ -274,11 +308,11 @@ def test_quota_violation_blocks_finalisation_without_a_reason_nd335_art20_5(org)
     warnings = actions.finalisation_warnings([e1, e2, e3])
     assert warnings and "HTXS" in warnings[0]
     with pytest.raises(ActionError) as exc:
-        actions.do_finalise([e1, e2, e3], actor=org.tp_a1)
+        actions.do_finalise([e1, e2, e3], actor=org.gd_a)
     assert exc.value.code == "quota_exceeded"
     assert not Evaluation.objects.finalised().exists()
     actions.do_finalise(
-        [e1, e2, e3], actor=org.tp_a1, quota_override_reason="Thành tích đột phá (Điều 20.5.b)"
+        [e1, e2, e3], actor=org.gd_a, quota_override_reason="Thành tích đột phá (Điều 20.5.b)"
     )
     e1.refresh_from_db()
     assert e1.is_locked and e1.quota_override_reason.startswith("Thành tích")
@@ -392,17 +426,31 @@ def test_a_missed_year_deadline_is_a_warning_nd335_art21(org) -> None:
 
 
 def test_a_leaders_task_points_include_the_units_results_nd335_art15_16(org) -> None:
-    """Head of Phòng Ngân sách, own products all done on time (composite 1.0). Alice, whom
-    they manage, is KHT (nothing done): 70 × (0.4·1 + 0.3·0.5 + 0.3·0) = 38.5 → 30 + 38.5 = 68.5
-    (HT). Had Alice done everything: 70 × (0.4 + 0.3 + 0.3) = 70 → 100."""
+    """Head of Phòng Ngân sách, own products all done on time (a = b = c = 1), e rated 100 %.
+    Alice, whom he manages, did nothing: KHT, so d = 50 %; đ = 0 of her 10 products clean.
+    (1 + 1 + 1 + 0.5 + 0 + 1)/6 × 70 = 52.5 → 82.5 (HTT). Month 2, Alice did everything:
+    d = đ = 100 % → 70 → 100."""
     alice = scored_month(org.alice, org.tp_a1, 1, general=0, done=0, finalise=False)
     assert alice.proposed_level == Level.KHT
-    head = scored_month(org.tp_a1, org.gd_a, 1, finalise=False)
+    head = scored_month(org.tp_a1, org.gd_a, 1, finalise=False, extra={"doan_ket": 100})
     assert (head.task_score, head.total_score, head.proposed_level) == (
-        Decimal("38.50"),
-        Decimal("68.50"),
-        Level.HT,
+        Decimal("52.50"),
+        Decimal("82.50"),
+        Level.HTT,
     )
     scored_month(org.alice, org.tp_a1, 2)
-    head2 = scored_month(org.tp_a1, org.gd_a, 2, finalise=False)
+    head2 = scored_month(org.tp_a1, org.gd_a, 2, finalise=False, extra={"doan_ket": 100})
     assert head2.total_score == Decimal("100.00")
+
+
+def test_a_leader_is_not_scored_before_his_staff_are_decided_nd335_art16(org) -> None:
+    """d depends on the staff's levels: proposing the head while Alice's month is only
+    self-assessed is refused (naming her), so the score never depends on the order."""
+    e = actions.do_open_evaluation(org.alice, Evaluation.Kind.MONTH, 2026, 3)
+    actions.do_add_product(
+        e, actor=org.alice, name="Báo cáo", coefficient=Decimal(1), quantity_assigned=Decimal(1)
+    )
+    actions.do_self_assess(e, actor=org.alice, sheet=sheet())
+    with pytest.raises(ActionError) as exc:
+        scored_month(org.tp_a1, org.gd_a, 3, finalise=False, extra={"doan_ket": 100})
+    assert exc.value.code == "managed_not_settled" and org.alice.full_name in exc.value.message

@@ -77,14 +77,22 @@ def test_the_flow_goes_through_the_forms(org, signed_in) -> None:
     )
     e.refresh_from_db()
     assert (e.status, e.proposed_level) == (Evaluation.Status.PROPOSED, "HTXS")
-    response = head.post(
+    # The head of the division proposes; only the Sở director decides (authority.py).
+    assert head.post(act, {"action": "decide", "evaluation": e.pk}).status_code == 403
+    director = signed_in("gd_a")
+    director.post(
         act, {"action": "decide", "evaluation": e.pk, "level": "HT", "reason": "Chưa chủ động"}
     )
     e.refresh_from_db()
-    assert e.decided_level == "HT" and e.status == Evaluation.Status.DECIDED
-    head.post(act, {"action": "finalise", "evaluation": e.pk, "decision_ref": "12/TB"})
+    assert e.status == Evaluation.Status.PROPOSED  # ND 335: the level follows the points
+    director.post(
+        act, {"action": "decide", "evaluation": e.pk, "level": "HTT", "reason": "Tỷ lệ HTXS"}
+    )
     e.refresh_from_db()
-    assert e.final_level == "HT"
+    assert e.decided_level == "HTT" and e.status == Evaluation.Status.DECIDED
+    director.post(act, {"action": "finalise", "evaluation": e.pk, "decision_ref": "12/TB"})
+    e.refresh_from_db()
+    assert e.final_level == "HTT"
     history = head.get(f"{url}?ky={e.pk}").content.decode()
     assert "finalised" in history
 
@@ -92,11 +100,26 @@ def test_the_flow_goes_through_the_forms(org, signed_in) -> None:
 def test_a_different_level_without_a_reason_is_refused_on_the_page(org, signed_in) -> None:
     e = decided_year_2025(org.alice, org.tp_a1)
     act = reverse("evaluation:person_act", args=[org.alice.pk])
-    client = signed_in("tp_a1")
+    client = signed_in("gd_a")
     response = client.post(
         act, {"action": "decide", "evaluation": e.pk, "level": "KHT"}, follow=True
     )
     assert "phải nêu lý do" in response.content.decode()
+
+
+def test_kht_without_a_decree_ground_is_refused_whatever_the_reason(org, signed_in) -> None:
+    """Issue #18: a full-marks result lowered to KHT for "Không vừa ý" was accepted. KHT needs
+    a ground of the decree on record (here: none)."""
+    e = decided_year_2025(org.alice, org.tp_a1)
+    act = reverse("evaluation:person_act", args=[org.alice.pk])
+    response = signed_in("gd_a").post(
+        act,
+        {"action": "decide", "evaluation": e.pk, "level": "KHT", "reason": "Không vừa ý"},
+        follow=True,
+    )
+    assert "Không hoàn thành nhiệm vụ” khi có căn cứ" in response.content.decode()
+    e.refresh_from_db()
+    assert e.decided_level == "HTT"
 
 
 def test_the_unit_summary_lists_the_year_and_serves_the_documents(
@@ -104,8 +127,9 @@ def test_the_unit_summary_lists_the_year_and_serves_the_documents(
 ) -> None:
     for p in (org.alice,):
         decided_year_2025(p, org.tp_a1)
-    client = signed_in("tp_a1")
     url = reverse("evaluation:unit", args=[org.a1.pk])
+    assert "Chốt kết quả" not in signed_in("tp_a1").get(f"{url}?nam=2025").content.decode()
+    client = signed_in("gd_a")
     with django_assert_max_num_queries(30):
         response = client.get(f"{url}?nam=2025")
     body = response.content.decode()

@@ -26,7 +26,7 @@ from congvu.evaluation.models import (
 )
 from congvu.evaluation.tests.helpers import scored_month, sheet
 from congvu.org.models import Membership
-from congvu.testing import PASSWORD
+from congvu.testing import PASSWORD, make_person
 
 JOB = "Chuyên viên quản lý ngân sách"
 
@@ -179,7 +179,7 @@ def test_the_head_records_a_delay_and_judges_the_cause_put_forward(org, signed_i
     actions.do_self_assess(month, actor=org.alice, sheet=sheet())
     actions.do_propose(month, actor=org.tp_a1, sheet=sheet())
     month.refresh_from_db()
-    assert month.task_score == Decimal("64.75")  # 70 × (0.4 + 0.3 + 0.3 × 0.75)
+    assert month.task_score == Decimal("64.16")  # 70 × (1 + 1 + 0.75)/3 = 64.166…
     kinds = set(EvaluationEvent.objects.filter(evaluation=month).values_list("kind", flat=True))
     assert {"product_issue", "objective_cause_claimed", "objective_cause_rejected"} <= kinds
 
@@ -260,7 +260,7 @@ def test_the_tasks_due_in_the_period_become_products_from_the_log(org, signed_in
 
 def test_an_appeal_in_time_is_filed_and_resolved_with_a_written_reason(org, signed_in) -> None:  # type: ignore[no-untyped-def]
     e = scored_month(org.alice, org.tp_a1, 1, general=4)  # 20 + 70 = 90 → HTXS
-    actions.do_correct(e, actor=org.tp_a1, level=Level.HTT, reason="Rà soát lại")
+    actions.do_correct(e, actor=org.gd_a, level=Level.HTT, reason="Rà soát lại")
     url = reverse("evaluation:person_appeal", args=[org.alice.pk])
     person = signed_in("alice")
     page = person.get(f"{reverse('evaluation:person', args=[org.alice.pk])}?ky={e.pk}")
@@ -270,7 +270,14 @@ def test_an_appeal_in_time_is_filed_and_resolved_with_a_written_reason(org, sign
     # The person cannot resolve their own appeal.
     resolve = {"evaluation": e.pk, "step": "resolve", "appeal": appeal.pk}
     assert person.post(url, {**resolve, "outcome": "reject", "resolution": "x"}).status_code == 403
-    head = signed_in("tp_a1")
+    # Nor the Sở director who decided: the level above answers (the provincial chairman).
+    director = signed_in("gd_a")
+    assert "Đủ 90 điểm" not in director.get(reverse("evaluation:appeals")).content.decode()
+    assert (
+        director.post(url, {**resolve, "outcome": "reject", "resolution": "x"}).status_code == 403
+    )
+    make_person(org, "chu_tich", "Phan Văn Chủ", org.root, role="head", category="can_bo")
+    head = signed_in("chu_tich")
     assert "Đủ 90 điểm" in head.get(reverse("evaluation:appeals")).content.decode()
     response = head.post(url, {**resolve, "outcome": "uphold", "new_level": "HTXS"}, follow=True)
     assert "Cần nêu kết quả giải quyết" in response.content.decode()

@@ -436,3 +436,28 @@ def test_someone_who_passed_a_task_on_still_sees_its_history(org, task):
     # Bob, never involved, still does not see it.
     bob = access_for(org.bob)
     assert not actions.can_see_task(task, bob)
+
+
+def test_a_deadline_on_a_day_off_ends_with_the_next_working_day_civil_code_148(org):
+    """Due Saturday 7/3/2026: work submitted Monday 9/3 is on time (it was marked late), the
+    task is not overdue on Monday, and it is from Tuesday 10/3."""
+    t = actions.do_assign(
+        assigner=org.gd_a,
+        title="Báo cáo tuần",
+        lead_unit=org.a1,
+        lead_person=org.alice,
+        deadline=date(2026, 3, 7),
+        ad_hoc=True,
+        at=at(0),
+    )
+    state = actions.task_state(t)
+    assert not state.is_overdue(date(2026, 3, 9)) and state.is_overdue(date(2026, 3, 10))
+    assert state.timeliness(date(2026, 3, 9)) == "in_time"
+    assert not Task.objects.overdue(date(2026, 3, 9)).filter(pk=t.pk).exists()
+    assert Task.objects.overdue(date(2026, 3, 10)).filter(pk=t.pk).exists()
+    actions.do_accept(t, org.alice, at=at(1))
+    actions.do_submit(t, org.alice, result="Báo cáo", at=at(7 * 24 + 2))  # Monday 9/3, 10:00
+    actions.do_approve(t, org.gd_a, at=at(7 * 24 + 3))
+    if actions.task_state(t).status != Status.COMPLETED:
+        actions.do_complete(t, org.gd_a, at=at(7 * 24 + 4))
+    assert actions.task_state(t).timeliness() == "on_time"

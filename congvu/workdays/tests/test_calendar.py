@@ -134,3 +134,24 @@ def test_the_adjustment_table_wins_over_the_package():
     assert add_working_days(date(2026, 11, 26), 1) == date(2026, 11, 30)
     assert working_days_between(date(2026, 11, 23), date(2026, 11, 30)) == 4
     assert get_calendar().describe(date(2026, 11, 27)).reason == "Nghỉ bù"
+
+
+@pytest.mark.django_db
+def test_the_new_year_2026_swap_is_seeded():
+    """Văn bản 12729/VPCP-KGVX: off Friday 2/1/2026, work Saturday 10/1/2026 (data
+    migration 0002; the package knows swaps only up to 2024)."""
+    rows = dict(CalendarAdjustment.objects.values_list("day", "decision_ref"))
+    assert rows[date(2026, 1, 2)] == rows[date(2026, 1, 10)] == "12729/VPCP-KGVX"
+    c = get_calendar()
+    assert not c.is_working_day(date(2026, 1, 2)) and c.is_working_day(date(2026, 1, 10))
+    # Wednesday 31/12/2025 + 1 working day → Monday 5/1/2026 (1/1 holiday, 2/1 swapped).
+    assert add_working_days(date(2025, 12, 31), 1) == date(2026, 1, 5)
+
+
+@pytest.mark.django_db
+def test_a_saturday_deadline_is_overdue_only_after_the_next_working_day():
+    from congvu.workdays.calendar import due_day, overdue_cutoff
+
+    assert due_day(date(2026, 3, 7)) == date(2026, 3, 9)
+    assert overdue_cutoff(date(2026, 3, 9)) == date(2026, 3, 6)  # Saturday 7/3 not overdue
+    assert overdue_cutoff(date(2026, 3, 10)) == date(2026, 3, 9)
