@@ -21,9 +21,25 @@ class DetectionParams:
         min_hits: at least this many cases must show the behaviour (one bad case is an anecdote).
         z: the normal quantile of the one-sided Wilson lower bound (1.96 = 97.5% one-sided;
             stricter than 95% because every subject is tested by 14 detectors).
-        min_ratio: the Wilson lower bound must be at least this multiple of the peer rate.
-        min_excess: ... and exceed the peer rate by at least this much (absolute), so that a
-            peer rate near 0 does not turn a small difference into a finding.
+        z: the one-sided z of the Wilson lower bound behind ``strength`` (the finding's size
+            "even in the most favourable reading"); it no longer decides findings.
+        min_ratio: effect-size floor: a detector counts toward a finding only when the
+            subject's rate is at least this multiple of its baseline (peers, and for a person
+            their division too) ...
+        min_excess: ... and exceeds it by at least this much (absolute), so that a large
+            sample alone, or a baseline near 0, never turns a trivial difference into a finding.
+        fdr: the false-discovery rate (Benjamini-Hochberg) controlled across every subject and
+            behaviour tested in one run.
+        unit_prior_cases: how many cases' worth of weight the peer level has when a person's
+            division level is estimated from their colleagues (empirical-Bayes shrinkage: a
+            division of two people is mostly its peers' level, one of forty mostly its own).
+        min_peers: a peer group needs this many members for its spread to be estimated; new
+            staff whose group is smaller are not judged.
+        new_staff_days: a person whose ``start_date`` (organisation table) is within this many
+            days of the log's end is new staff, compared only with other new staff.
+        broad_behaviours: behaviours for which a unit is judged on its members other than the
+            one with the most hits: a slow division (slow head) is a unit finding, one slow
+            member is that member's.
         long_chain_holders: a case whose custody passed through this many holders (hand-overs
             after the assignment + 1; legitimate misrouted hand-overs not counted) is a long
             transfer chain.
@@ -45,8 +61,13 @@ class DetectionParams:
     min_cases: int = 10
     min_hits: int = 3
     z: float = 1.96
-    min_ratio: float = 2.0
-    min_excess: float = 0.05
+    min_ratio: float = 1.5
+    min_excess: float = 0.03
+    fdr: float = 0.05
+    unit_prior_cases: float = 20.0
+    min_peers: int = 5
+    new_staff_days: int = 180
+    broad_behaviours: tuple[str, ...] = ("stalling",)
     long_chain_holders: int = 4
     accept_days: int = 2
     idle_days: int = 10

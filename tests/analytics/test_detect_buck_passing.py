@@ -14,7 +14,7 @@ from tests.analytics.helpers import case, log, peers
 
 def findings(rows: list[dict[str, Any]], detector: str, **params: Any) -> pl.DataFrame:
     result = run_all(log(rows), params=DetectionParams(**params))
-    return result.findings.filter(pl.col("detector") == detector)
+    return result.findings.filter(pl.col("detectors").list.contains(detector))
 
 
 def bounce_office(bounces: int) -> list[dict[str, Any]]:

@@ -61,9 +61,11 @@ def test_it_finds_every_injected_behaviour_in_the_synthetic_log(synth_result) ->
         .explode("detectors", empty_as_null=False)
         .select("subject_type", "subject_id", pl.col("detectors").alias("detector"))
     )
-    found = expected.join(
-        result.findings, on=["subject_type", "subject_id", "detector"], how="semi"
+    # A finding is one behaviour's judgement; the detectors that made it are in "detectors".
+    judged = result.findings.explode("detectors", empty_as_null=False).select(
+        "subject_type", "subject_id", pl.col("detectors").alias("detector")
     )
+    found = expected.join(judged, on=["subject_type", "subject_id", "detector"], how="semi")
     assert found.height == expected.height  # recall 1.0 on the injected ground truth
 
 
