@@ -28,7 +28,6 @@ from congvu_analytics.detect._common import (
     SUBJECT_ID,
     SUBJECT_TYPE,
     WEIGHT,
-    pct,
     peer_groups,
     prepare,
     rates,
