@@ -154,6 +154,10 @@ def detectors(params: DetectionParams) -> list[Detector]:
         Detector("overdue_silent", "stalling", stalling.overdue_silent,
                  "{label} {id} để {k}/{n} nhiệm vụ có hạn ({rate}%) quá hạn mà không có báo cáo"
                  " tiến độ nào" + _PEERS, "overdue_silent_rate"),
+        Detector("slow_decision", "stalling", _plain(stalling.slow_decisions),
+                 f"{{label}} {{id}} để người khác chờ từ {p.decision_days} ngày làm việc trở lên"
+                 " ở {k}/{n} lượt quyết định của mình (duyệt kết quả, cho ý kiến, gia hạn, phân"
+                 " công lại trong đơn vị) ({rate}%)" + _PEERS, "slow_decision_rate"),
         Detector("opinion_within_authority", "fear_of_responsibility", _plain(fear.opinions),
                  "{label} {id} xin ý kiến cấp trên ở {k}/{n} nhiệm vụ ({rate}%) về việc thuộc"
                  " thẩm quyền của mình hoặc chưa xác định là ngoài thẩm quyền" + _PEERS,

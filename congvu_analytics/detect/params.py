@@ -30,9 +30,11 @@ class DetectionParams:
             sample alone, or a baseline near 0, never turns a trivial difference into a finding.
         fdr: the false-discovery rate (Benjamini-Hochberg) controlled across every subject and
             behaviour tested in one run.
-        unit_prior_cases: how many cases' worth of weight the peer level has when a person's
-            division level is estimated from their colleagues (empirical-Bayes shrinkage: a
-            division of two people is mostly its peers' level, one of forty mostly its own).
+        unit_prior_cases: at most this many cases' worth of weight for the peer level when a
+            person's division level is estimated from their colleagues. The weight itself is
+            fitted (empirical Bayes: ``(1 - rho) / rho`` with ``rho`` the spread between the
+            divisions of the peer group), so divisions that barely differ are mostly their
+            peers' level and divisions that differ a lot speak for themselves.
         min_peers: a peer group needs this many members for its spread to be estimated; new
             staff whose group is smaller are not judged.
         new_staff_days: a person whose ``start_date`` (organisation table) is within this many
@@ -51,6 +53,9 @@ class DetectionParams:
         repeated_extensions: this many extension requests on one case by one holder is
             "repeated".
         late_grace_days: working days of lateness tolerated before a completion is late.
+        decision_days: a superior's answer to a request (approval, opinion, extension) or
+            hand-over of a case to a member of their unit this many working days or more after
+            it reached them is a slow decision (one working week).
         unit_types: unit -> type (e.g. "so", "phong", "xa"); peers are units of the same type.
             None: every unit is a peer of every other.
         unit_levels: unit -> tier, HIGHER = FURTHER UP (as the schema's ``level`` column): a
@@ -64,7 +69,7 @@ class DetectionParams:
     min_ratio: float = 1.5
     min_excess: float = 0.03
     fdr: float = 0.05
-    unit_prior_cases: float = 20.0
+    unit_prior_cases: float = 50.0
     min_peers: int = 5
     new_staff_days: int = 180
     broad_behaviours: tuple[str, ...] = ("stalling",)
@@ -75,5 +80,6 @@ class DetectionParams:
     min_pause_days: int = 3
     repeated_extensions: int = 2
     late_grace_days: int = 0
+    decision_days: int = 5
     unit_types: Mapping[str, str] | None = field(default=None)
     unit_levels: Mapping[str, int] | None = field(default=None)

@@ -45,6 +45,9 @@ KEYS = [SUBJECT_TYPE, SUBJECT_ID]
 # is exactly as its peers (computed by numerical integration of P(X > t) over 0..9).
 _CLIP = 9.0
 _CLIPPED_MEAN = 0.99500726
+# A cluster (division, unit) this many binomial standard deviations above its peer group, and
+# at least ``min_ratio`` times its level, is left out of the others' peer level.
+_OUTLYING_Z = 3.0
 
 COMPONENT = pl.Struct(
     {
@@ -105,20 +108,63 @@ def evidence(
         pl.col("n").cast(pl.Float64).alias("_n"),
         pl.col("k").cast(pl.Float64).alias("_k"),
     )
-    others_n = pl.col("_n").sum().over(group) - pl.col("_n")
-    others_k = pl.col("_k").sum().over(group) - pl.col("_k")
+    person = pl.col(SUBJECT_TYPE) == "person"
+    # Clusters: a person's division, a unit itself. A cluster far above its peer group (a
+    # division with a slow head, a bouncing unit) is left out of everyone else's peer level,
+    # so that a few bad divisions do not raise the bar for all.
+    frame = frame.with_columns(
+        pl.when(person).then(pl.coalesce(MAIN_UNIT, SUBJECT_ID)).otherwise(SUBJECT_ID).alias("_cl")
+    )
+    clusters = [*group, "_cl"]
+    cl_n = pl.col("_n").sum().over(clusters)
+    cl_k = pl.col("_k").sum().over(clusters)
+    pooled = (pl.col("_k").sum().over(group) + 0.5) / (pl.col("_n").sum().over(group) + 1.0)
+    cl_z = (cl_k - cl_n * pooled) / (cl_n * pooled * (1 - pooled)).sqrt()
+    outlying = (
+        (cl_n >= params.min_cases)
+        & (cl_z > _OUTLYING_Z)
+        & (cl_k >= params.min_ratio * cl_n * pooled)
+    )
+    frame = frame.with_columns(outlying.fill_null(False).alias("_out"))
+    clean = ~pl.col("_out")
+    frame = frame.with_columns(
+        pl.when(clean).then(pl.col("_n")).otherwise(0.0).sum().over(group).alias("_clean_n"),
+        pl.when(clean).then(pl.col("_k")).otherwise(0.0).sum().over(group).alias("_clean_k"),
+    )
+    others_n = pl.col("_clean_n") - pl.when(clean).then(pl.col("_n")).otherwise(0.0)
+    others_k = pl.col("_clean_k") - pl.when(clean).then(pl.col("_k")).otherwise(0.0)
     # Half a hit of smoothing: a peer group with no hit at all still has a positive level.
     frame = frame.with_columns(
-        pl.when(others_n > 0).then((others_k + 0.5) / (others_n + 1.0)).alias("_peer_level")
+        pl.when(others_n > 0).then((others_k + 0.5) / (others_n + 1.0)).alias("_peer_level"),
+        cl_n.alias("_cl_n"),
+        cl_k.alias("_cl_k"),
     )
-    person = pl.col(SUBJECT_TYPE) == "person"
-    in_unit = [SUBJECT_TYPE, MAIN_UNIT]
-    div_n = pl.col("_n").sum().over(in_unit) - pl.col("_n")
-    div_k = pl.col("_k").sum().over(in_unit) - pl.col("_k")
-    c = params.unit_prior_cases
+    # A person's division level, shrunk toward the peer level by as many cases as the spread
+    # between divisions warrants (empirical Bayes: divisions that barely differ say little
+    # beyond the peer level; divisions that differ a lot speak for themselves).
+    level = (pl.col("_clean_k") + 0.5) / (pl.col("_clean_n") + 1.0)
+    first = (
+        pl.col("_cl").is_first_distinct().over(group)
+        & person
+        & (pl.col("_cl_n") >= params.min_cases)
+    )
+    resid2 = (
+        (pl.col("_cl_k") - pl.col("_cl_n") * level) ** 2 / (pl.col("_cl_n") * level * (1 - level))
+    ).clip(upper_bound=_CLIP)
+    divisions = first.cast(pl.Float64).sum().over(group)
+    excess = pl.when(first).then(resid2 - _CLIPPED_MEAN).otherwise(0.0).sum().over(group)
+    spread = pl.when(first).then(pl.col("_cl_n") - 1).otherwise(0.0).sum().over(group)
+    rho_div = (excess / spread).clip(lower_bound=1e-6)
+    prior = (
+        pl.when((divisions >= params.min_peers) & (spread > 0))
+        .then(((1 - rho_div) / rho_div).clip(1.0, params.unit_prior_cases))
+        .otherwise(params.unit_prior_cases)
+    )
+    div_n = pl.col("_cl_n") - pl.col("_n")
+    div_k = pl.col("_cl_k") - pl.col("_k")
     frame = frame.with_columns(
         pl.when(person & pl.col(MAIN_UNIT).is_not_null() & (div_n > 0))
-        .then((div_k + c * pl.col("_peer_level")) / (div_n + c))
+        .then((div_k + prior * pl.col("_peer_level")) / (div_n + prior))
         .alias("unit_rate")
     ).with_columns(
         pl.max_horizontal("_peer_level", pl.col("unit_rate").fill_null(0.0)).alias("baseline")

@@ -270,3 +270,84 @@ def overdue_silent(
     frame = _case_deadlines(prepared, calendar)
     hit = (pl.col("_late_days") > params.late_grace_days) & (pl.col("_progress") == 0)
     return _deadline_obs(frame, hit)
+
+
+REQUESTS = (Activity.SUBMIT, Activity.OPINION_REQUEST, Activity.EXTENSION_REQUEST)
+ANSWERS = (
+    Activity.APPROVE,
+    Activity.REWORK,
+    Activity.OPINION_GIVEN,
+    Activity.EXTENSION_GRANTED,
+    Activity.EXTENSION_REFUSED,
+)
+CASCADES = (Activity.REASSIGN, Activity.TRANSFER, Activity.ASSIGN)
+
+
+def slow_decisions(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
+    """Decisions a superior kept others waiting for: ``decision_days`` working days or more.
+
+    Two kinds, both measured by the decider's own events (a slow head makes the whole division
+    slow; this is where the head's part shows):
+
+    - an answer (approve, rework, opinion given, extension granted or refused) to the request
+      just before it in the case (submit, opinion request, extension request): from the request
+      to the answer;
+    - a cascade: the holder hands the case on within their own unit (head → specialist): from
+      the moment they received it to the hand-over.
+
+    The subject is who decided (and their unit); the item is the decision, so the rate is the
+    share of one's decisions that were slow.
+    """
+    act = pl.col(ACTIVITY)
+    unprotected = ~pl.col(IS_PROTECTED)
+    answered = (
+        prepared.filter(unprotected & act.is_in([*REQUESTS, *ANSWERS]))
+        .with_columns(
+            shift_within(act, 1, CASE_KEY).alias("_prev_act"),
+            shift_within(pl.col(WD), 1, CASE_KEY).alias("_since"),
+            shift_within(pl.col(EVENT_ID), 1, CASE_KEY).alias("_from_e"),
+        )
+        .filter(act.is_in(list(ANSWERS)) & pl.col("_prev_act").is_in(list(REQUESTS)))
+    )
+    person = HOLDER["person"]
+    # Custody changes at person level, each with when the previous holder got the case.
+    changes = (
+        prepared.filter(
+            unprotected
+            & pl.col(person).is_not_null()
+            & (pl.col(person) != pl.col("_prev_actor")).fill_null(True)
+        )
+        .with_columns(
+            shift_within(pl.col(WD), 1, CASE_KEY).alias("_since"),
+            shift_within(pl.col(EVENT_ID), 1, CASE_KEY).alias("_from_e"),
+        )
+        .filter(
+            act.is_in(list(CASCADES))
+            & (pl.col(ACTING["person"]) == pl.col("_prev_actor"))
+            & (pl.col(HOLDER["unit"]) == pl.col("_prev_unit"))
+        )
+    )
+    columns = [CASE_ID, EVENT_ID, WD, "_since", "_from_e", ACTING["unit"], ACTING["person"]]
+    decisions = pl.concat(
+        [
+            answered.select(columns).with_columns(pl.col(*ACTING.values()).cast(pl.String)),
+            changes.select(columns).with_columns(pl.col(*ACTING.values()).cast(pl.String)),
+        ]
+    ).with_columns((pl.col(WD) - pl.col("_since")).alias("_delay"))
+    slow = pl.col("_delay") >= params.decision_days
+    out = []
+    for level in LEVELS:
+        subject = pl.col(ACTING[level])
+        rows = decisions.filter(subject.is_not_null())
+        out.append(
+            rows.select(
+                pl.lit(level).alias(SUBJECT_TYPE),
+                subject.alias(SUBJECT_ID),
+                pl.col(EVENT_ID).alias(ITEM_ID),
+                CASE_ID,
+                pl.when(slow).then(pl.concat_list("_from_e", EVENT_ID)).alias(EVIDENCE),
+                pl.col("_delay").cast(pl.Float64).alias(VALUE),
+                pl.lit(1).alias(WEIGHT),
+            ).select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()])
+        )
+    return pl.concat(out)
