@@ -32,9 +32,9 @@ class DetectionParams:
             behaviour tested in one run.
         unit_prior_cases: at most this many cases' worth of weight for the peer level when a
             person's division level is estimated from their colleagues. The weight itself is
-            fitted (empirical Bayes: ``(1 - rho) / rho`` with ``rho`` the spread between the
-            divisions of the peer group), so divisions that barely differ are mostly their
-            peers' level and divisions that differ a lot speak for themselves.
+            fitted (empirical Bayes: ``(1 - rho) / rho`` with ``rho`` the spread between
+            divisions), so divisions that barely differ are mostly their peers' level and
+            divisions that differ a lot speak for themselves.
         min_peers: a peer group needs this many members for its spread to be estimated; new
             staff whose group is smaller are not judged.
         new_staff_days: a person whose ``start_date`` (organisation table) is within this many
@@ -69,7 +69,7 @@ class DetectionParams:
     min_ratio: float = 1.5
     min_excess: float = 0.03
     fdr: float = 0.05
-    unit_prior_cases: float = 50.0
+    unit_prior_cases: float = 20.0
     min_peers: int = 5
     new_staff_days: int = 180
     broad_behaviours: tuple[str, ...] = ("stalling",)
