@@ -113,8 +113,8 @@ def detectors(params: DetectionParams) -> list[Detector]:
     p = params
     return [
         Detector("ping_pong", "buck_passing", _plain(buck_passing.ping_pong),
-                 "{label} {id} đã chuyển trả lại nơi vừa giao cho mình (A→B→A) ở {k}/{n} nhiệm vụ"
-                 " đã nhận ({rate}%)" + _PEERS, "ping_pong_rate"),
+                 "{label} {id} có {k}/{n} nhiệm vụ ({rate}%) bị chuyển qua rồi trả lại giữa hai nơi"
+                 " (A→B→A) mà rốt cuộc vẫn do chính mình xử lý" + _PEERS, "ping_pong_rate"),
         Detector("long_chain", "buck_passing", _plain(buck_passing.long_chain),
                  "{label} {id} đã chuyển tiếp {k}/{n} nhiệm vụ ({rate}%) trong chuỗi chuyển xử lý"
                  f" qua từ {p.long_chain_holders} đầu mối trở lên" + _PEERS, "long_chain_rate"),
@@ -123,7 +123,7 @@ def detectors(params: DetectionParams) -> list[Detector]:
                  " không tính chuyển đúng thẩm quyền đã được bên nhận tiếp nhận)" + _PEERS,
                  "transfer_rate"),
         Detector("return_rate", "buck_passing", _plain(buck_passing.returns),
-                 "{label} {id} đã trả lại {k}/{n} nhiệm vụ đã nhận ({rate}%)" + _PEERS,
+                 "{label} {id} đã trả lại cho người giao việc {k}/{n} nhiệm vụ ({rate}%)" + _PEERS,
                  "return_rate"),
         Detector("decline_rate", "avoidance", _plain(avoidance.declines),
                  "{label} {id} đã từ chối {k}/{n} nhiệm vụ được giao ({rate}%, không tính từ chối"

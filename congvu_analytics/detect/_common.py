@@ -643,8 +643,9 @@ def first_change_rows(prepared: pl.LazyFrame, level: str) -> pl.LazyFrame:
     """Rows where the holder at ``level`` changes, with the two previous holders.
 
     Columns: case_id, event_id, timestamp, ``_h`` (holder after), ``_p1`` (holder before),
-    ``_p2`` (holder before that), ``_e1`` (the event that gave custody to ``_p1``), legit flag,
-    activity, ``_next_h`` (next holder).
+    ``_p2`` (holder before that), ``_e1`` and ``_a1`` (the event that gave custody to ``_p1``
+    and its activity), legit flag, activity, ``_next_h`` (next holder), ``_final_h`` (the
+    case's last holder).
     """
     h = pl.col(HOLDER[level])
     return (
@@ -654,6 +655,8 @@ def first_change_rows(prepared: pl.LazyFrame, level: str) -> pl.LazyFrame:
             shift_within(pl.col("_h"), 1, CASE_KEY).alias("_p1"),
             shift_within(pl.col("_h"), 2, CASE_KEY).alias("_p2"),
             shift_within(pl.col(EVENT_ID), 1, CASE_KEY).alias("_e1"),
+            shift_within(pl.col(ACTIVITY), 1, CASE_KEY).alias("_a1"),
             shift_within(pl.col("_h"), -1, CASE_KEY).alias("_next_h"),
+            pl.col("_h").last().over(CASE_KEY).alias("_final_h"),
         )
     )
