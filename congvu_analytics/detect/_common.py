@@ -100,6 +100,7 @@ SEG = "_seg"  # custody segment number (global, increasing; a new case starts a 
 IS_PROTECTED = "_protected"  # the case is under an approved innovation proposal
 LEGIT = "_legit"  # a misrouted hand-over that someone else then accepted
 CLOSED = "_closed"  # the case has been completed or cancelled at or before this row
+AFTER_REVIEWED = "_after_reviewed"  # a reviewed pause (legal obstacle) happened at or before
 
 _VN_OFFSET = timedelta(hours=7)  # Vietnam has kept UTC+7 without DST since 1975
 
@@ -259,6 +260,11 @@ def prepare(
             ).alias("_paused"),
             awaiting.alias("_awaiting"),
             active.alias("_active"),
+            # A reviewed legal obstacle so far in the case: the extensions that follow it are
+            # its consequence, not the holder's stalling.
+            (_count(reviewed & act.is_in([Activity.PAUSE, Activity.WAIT])) > 0).alias(
+                AFTER_REVIEWED
+            ),
         )
         .with_columns(
             # A misrouted hand-over is legitimate when the case is then accepted by a unit other

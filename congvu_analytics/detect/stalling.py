@@ -13,6 +13,7 @@ import polars as pl
 
 from congvu_analytics.detect._common import (
     ACTING,
+    AFTER_REVIEWED,
     CASE_KEY,
     END_WD,
     EVIDENCE,
@@ -163,13 +164,18 @@ def hidden_wait(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
 
 
 def extensions(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
-    """Cases on which the holder asked for an extension ``repeated_extensions`` times or more."""
+    """Cases on which the holder asked for an extension ``repeated_extensions`` times or more.
+
+    Requests made after a reviewed pause (a legal obstacle the superior confirmed) are its
+    consequence and are not counted."""
     out = []
     for level in LEVELS:
         subject = pl.coalesce(HOLDER[level], ACTING[level])
         repeated = (
             prepared.filter(
-                (pl.col(ACTIVITY) == Activity.EXTENSION_REQUEST) & ~pl.col(IS_PROTECTED)
+                (pl.col(ACTIVITY) == Activity.EXTENSION_REQUEST)
+                & ~pl.col(IS_PROTECTED)
+                & ~pl.col(AFTER_REVIEWED)
             )
             .group_by(subject.alias("_s"), CASE_ID)
             .agg(pl.col(EVENT_ID).sort().alias("_ids"))
