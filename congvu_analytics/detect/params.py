@@ -42,6 +42,9 @@ class DetectionParams:
         broad_behaviours: behaviours for which a unit is judged on its members other than the
             one with the most hits: a slow division (slow head) is a unit finding, one slow
             member is that member's.
+        head_detectors: detectors that measure the head's own part (decisions on the
+            division's work): a unit is judged on them as a whole, the head included, since a
+            slow head is the division's problem.
         long_chain_holders: a case whose custody passed through this many holders (hand-overs
             after the assignment + 1; legitimate misrouted hand-overs not counted) is a long
             transfer chain.
@@ -73,6 +76,7 @@ class DetectionParams:
     min_peers: int = 5
     new_staff_days: int = 180
     broad_behaviours: tuple[str, ...] = ("stalling",)
+    head_detectors: tuple[str, ...] = ("slow_decision",)
     long_chain_holders: int = 4
     accept_days: int = 2
     idle_days: int = 10

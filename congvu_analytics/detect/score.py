@@ -175,7 +175,7 @@ def evidence(
     ).with_columns(
         pl.max_horizontal("_peer_level", pl.col("unit_rate").fill_null(0.0)).alias("baseline")
     )
-    frame = _without_worst_member(frame, broad=broad)
+    frame = _without_worst_member(frame, broad=broad and detector not in params.head_detectors)
 
     n, k, mu = pl.col("n_test"), pl.col("k_test"), pl.col("baseline")
     # Overdispersion per peer group (method of moments on clipped Pearson residuals): how much
