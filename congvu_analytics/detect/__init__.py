@@ -151,6 +151,10 @@ def detectors(params: DetectionParams) -> list[Detector]:
                  "{label} {id} hoàn thành trễ hạn hoặc đang quá hạn {k}/{n} nhiệm vụ có hạn"
                  " ({rate}%), sau khi đã trừ thời gian chờ đơn vị phối hợp và tạm dừng vì vướng"
                  " mắc đã được xem xét" + _PEERS, "late_rate"),
+        Detector("no_progress", "stalling", stalling.no_progress,
+                 f"{{label}} {{id}} để {{k}}/{{n}} nhiệm vụ ({{rate}}%) kéo dài từ {p.silent_days}"
+                 " ngày làm việc trở lên mà không có báo cáo tiến độ nào" + _PEERS,
+                 "no_progress_rate"),
         Detector("overdue_silent", "stalling", stalling.overdue_silent,
                  "{label} {id} để {k}/{n} nhiệm vụ có hạn ({rate}%) quá hạn mà không có báo cáo"
                  " tiến độ nào" + _PEERS, "overdue_silent_rate"),

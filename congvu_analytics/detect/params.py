@@ -19,8 +19,6 @@ class DetectionParams:
         min_cases: a subject needs at least this many cases (or requests) in the denominator
             before any finding; below it the evidence is too thin to judge anyone.
         min_hits: at least this many cases must show the behaviour (one bad case is an anecdote).
-        z: the normal quantile of the one-sided Wilson lower bound (1.96 = 97.5% one-sided;
-            stricter than 95% because every subject is tested by 14 detectors).
         z: the one-sided z of the Wilson lower bound behind ``strength`` (the finding's size
             "even in the most favourable reading"); it no longer decides findings.
         min_ratio: effect-size floor: a detector counts toward a finding only when the
@@ -56,6 +54,8 @@ class DetectionParams:
         repeated_extensions: this many extension requests on one case by one holder is
             "repeated".
         late_grace_days: working days of lateness tolerated before a completion is late.
+        silent_days: a case that runs this many working days (two weeks) without a single
+            progress report is a silent case.
         decision_days: a superior's answer to a request (approval, opinion, extension) or
             hand-over of a case to a member of their unit this many working days or more after
             it reached them is a slow decision (one working week).
@@ -66,12 +66,12 @@ class DetectionParams:
             if it has one, else "back to the case's assigner".
     """
 
-    min_cases: int = 10
-    min_hits: int = 3
+    min_cases: int = 6
+    min_hits: int = 2
     z: float = 1.96
-    min_ratio: float = 1.5
+    min_ratio: float = 2.0
     min_excess: float = 0.03
-    fdr: float = 0.05
+    fdr: float = 0.2
     unit_prior_cases: float = 20.0
     min_peers: int = 5
     new_staff_days: int = 180
@@ -85,5 +85,6 @@ class DetectionParams:
     repeated_extensions: int = 2
     late_grace_days: int = 0
     decision_days: int = 5
+    silent_days: int = 10
     unit_types: Mapping[str, str] | None = field(default=None)
     unit_levels: Mapping[str, int] | None = field(default=None)

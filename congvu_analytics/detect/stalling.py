@@ -215,6 +215,7 @@ def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFr
             pl.col(DUE).filter(carries_due).last().alias("_due"),
             pl.col(EVENT_ID).filter(carries_due).last().alias("_due_e"),
             pl.col(WD).filter(is_done).first().alias("_done_wd"),
+            pl.col(WD).first().alias("_start_wd"),
             pl.col(EVENT_ID).filter(is_done).first().alias("_done_e"),
             cancelled.any().alias("_cancelled"),
             pl.col(EVENT_ID).last().alias("_last_e"),
@@ -267,6 +268,17 @@ def late(prepared: pl.LazyFrame, params: DetectionParams, calendar: WorkCalendar
     spent waiting on others is deducted. The subject is the last holder; the item is the case."""
     frame = _case_deadlines(prepared, calendar)
     return _deadline_obs(frame, pl.col("_late_days") > params.late_grace_days)
+
+
+def no_progress(
+    prepared: pl.LazyFrame, params: DetectionParams, calendar: WorkCalendar
+) -> pl.LazyFrame:
+    """Cases with a deadline that ran ``silent_days`` working days or more (to completion, or
+    to the end of the log) without a single progress report, late or not."""
+    frame = _case_deadlines(prepared, calendar)
+    span = pl.coalesce("_done_wd", END_WD) - pl.col("_start_wd")
+    hit = (pl.col("_progress") == 0) & (span >= params.silent_days)
+    return _deadline_obs(frame, hit)
 
 
 def overdue_silent(
