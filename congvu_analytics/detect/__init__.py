@@ -40,7 +40,15 @@ from congvu_analytics.org import UNIT_ID, UNIT_LEVEL, Org
 from congvu_analytics.schema import conform
 from congvu_analytics.workdays import WorkCalendar
 
-__all__ = ["FINDING_SCHEMA", "DetectionParams", "DetectionResult", "Detector", "run_all"]
+__all__ = [
+    "DETECTOR_LABELS",
+    "FINDING_SCHEMA",
+    "DetectionParams",
+    "DetectionResult",
+    "Detector",
+    "group_label",
+    "run_all",
+]
 
 KEYS = [SUBJECT_TYPE, SUBJECT_ID]
 
@@ -190,6 +198,27 @@ _GROUP_WORDS = {
     "chu_tich": "chủ tịch",
     "pho_chu_tich": "phó chủ tịch",
     "cong_chuc": "công chức",
+}
+
+
+# Each detector's name in plain Vietnamese, for the finding page's table of components.
+DETECTOR_LABELS = {
+    "ping_pong": "Chuyển qua rồi bị trả lại (A→B→A)",
+    "long_chain": "Chuyển qua nhiều đầu mối",
+    "transfer_rate": "Chuyển xử lý sang nơi khác",
+    "return_rate": "Trả lại người giao việc",
+    "decline_rate": "Từ chối nhiệm vụ",
+    "coordination": "Không trả lời phối hợp đúng hạn, rõ quan điểm",
+    "unaccepted": "Chậm tiếp nhận",
+    "idle_custody": "Giữ nhiệm vụ không hoạt động",
+    "hidden_waiting": "Tạm dừng không có lý do được chấp nhận",
+    "repeated_extensions": "Xin gia hạn nhiều lần",
+    "late_completion": "Trễ hạn",
+    "slow_decision": "Chậm quyết định (duyệt, cho ý kiến, phân công)",
+    "no_progress": "Không báo cáo tiến độ",
+    "overdue_silent": "Quá hạn không báo cáo tiến độ",
+    "opinion_within_authority": "Xin ý kiến việc thuộc thẩm quyền",
+    "push_upward": "Đẩy việc lên cấp trên",
 }
 
 
