@@ -414,7 +414,8 @@ def peer_groups(
     assign, approve, rework, opinion, extension — outnumber the cases they held is a decider,
     ``lanh_dao``; everyone else ``chuyen_vien``), and the type of their unit (the
     organisation's, else the unit in which they held cases most often, or were most often
-    addressed). New staff (``start_date`` within ``params.new_staff_days`` of the log's end) get
+    addressed). New staff (``start_date`` later than ``params.new_staff_days`` before the log's
+    first day) get
     a group of their own; when it has fewer than ``params.min_peers`` members they are not
     judged (``judged`` false) rather than compared with seasoned colleagues.
 
@@ -480,7 +481,9 @@ def peer_groups(
         .otherwise(pl.lit(HANDLER))
     )
     staff = _org_people(org)
-    end = prepared.select(pl.col(TIMESTAMP).max().dt.date().alias("_end"))
+    # New in the period: started less than ``new_staff_days`` before the log begins, or during
+    # it (part of the record was made while learning the job).
+    end = prepared.select(pl.col(TIMESTAMP).min().dt.date().alias("_end"))
     people = (
         pl.concat(
             [

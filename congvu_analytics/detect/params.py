@@ -35,8 +35,9 @@ class DetectionParams:
             divisions that differ a lot speak for themselves.
         min_peers: a peer group needs this many members for its spread to be estimated; new
             staff whose group is smaller are not judged.
-        new_staff_days: a person whose ``start_date`` (organisation table) is within this many
-            days of the log's end is new staff, compared only with other new staff.
+        new_staff_days: a person whose ``start_date`` (organisation table) is later than this
+            many days before the log's first day (so part of their record was made while
+            learning the job) is new staff, compared only with other new staff.
         broad_behaviours: behaviours for which a unit is judged on its members other than the
             one with the most hits: a slow division (slow head) is a unit finding, one slow
             member is that member's.

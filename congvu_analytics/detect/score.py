@@ -212,8 +212,15 @@ def evidence(
         & (rate_t >= params.min_ratio * mu)
         & (rate_t - mu >= params.min_excess)
     ).fill_null(False)
+    # A unit is a broad-behaviour finding only when its members (not just its head's decisions)
+    # show it: a slow head alone is the head's own finding.
+    needs_members = (pl.col(SUBJECT_TYPE) == "unit") & pl.lit(broad)
     return frame.with_columns(
-        z.alias("z"), counts.alias("counts"), (n >= params.min_cases).alias("tested")
+        z.alias("z"),
+        counts.alias("counts"),
+        (n >= params.min_cases).alias("tested"),
+        needs_members.alias("_needs_members"),
+        (counts & pl.lit(detector not in params.head_detectors)).alias("_member_counts"),
     ).with_columns(
         pl.when(pl.col("counts")).then(normal_sf(pl.col("z"))).otherwise(1.0).alias("p"),
         pl.lit(detector).alias("detector"),
@@ -269,8 +276,8 @@ def judge(per_detector: list[pl.DataFrame], sizes: dict[str, int], fdr: float) -
         component with the smallest p), components (list of COMPONENT, counting detectors only),
         evidence_event_ids and case_ids (union over the counting detectors).
     """
-    columns = [*KEYS, "behaviour", "detector", "p", "z", "counts", "tested",
-               "n", "k", "rate", "baseline", EVIDENCE, CASE_IDS]  # fmt: skip
+    columns = [*KEYS, "behaviour", "detector", "p", "z", "counts", "tested", "_needs_members",
+               "_member_counts", "n", "k", "rate", "baseline", EVIDENCE, CASE_IDS]  # fmt: skip
     rows = pl.concat([d.select(columns) for d in per_detector], how="vertical_relaxed")
     m = pl.col("behaviour").replace_strict(sizes, return_dtype=pl.Float64)
     by = [*KEYS, "behaviour"]
@@ -291,6 +298,7 @@ def judge(per_detector: list[pl.DataFrame], sizes: dict[str, int], fdr: float) -
         .agg(
             pl.col("_simes").first().alias("p_value"),
             pl.col("tested").any().alias("_tested"),
+            (~pl.col("_needs_members").any() | pl.col("_member_counts").any()).alias("_members"),
             pl.col("z").filter(counting).clip(lower_bound=0).sum().alias("score"),
             pl.col("detector").first().alias("main"),
             component.filter(counting).alias("components"),
@@ -320,7 +328,13 @@ def judge(per_detector: list[pl.DataFrame], sizes: dict[str, int], fdr: float) -
     tests = tests.with_columns(
         raw.reverse().cum_min().reverse().over(family).clip(upper_bound=1.0).alias("q_value")
     )
-    return tests.with_columns(
-        ((pl.col("q_value") <= fdr) & (pl.col("p_value") < 1.0)).alias("flagged"),
-        pl.col("components").cast(pl.List(COMPONENT)),
-    ).sort(by)
+    return (
+        tests.with_columns(
+            ((pl.col("q_value") <= fdr) & (pl.col("p_value") < 1.0) & pl.col("_members")).alias(
+                "flagged"
+            ),
+            pl.col("components").cast(pl.List(COMPONENT)),
+        )
+        .drop("_members")
+        .sort(by)
+    )
