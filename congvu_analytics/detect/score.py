@@ -178,19 +178,18 @@ def evidence(
     frame = _without_worst_member(frame, broad=broad and detector not in params.head_detectors)
 
     n, k, mu = pl.col("n_test"), pl.col("k_test"), pl.col("baseline")
-    # Overdispersion per peer group (method of moments on clipped Pearson residuals): how much
-    # more than binomial noise ordinary colleagues already show.
+    # Overdispersion per peer group: how much more than binomial noise ordinary colleagues
+    # already show (people differ). A robust (Huber-type) estimate: the smallest rho on a grid
+    # at which the Pearson residuals, scaled by 1 + (n - 1) rho and clipped at 9, average what
+    # a chi-square(1) clipped at 9 does. Clipping after scaling keeps a few offenders from
+    # inflating rho, and does not cap it at large n (where ordinary spread alone gives large
+    # residuals).
     fit = (n >= params.min_cases) & pl.col(JUDGED) & mu.is_not_null()
-    resid2 = ((k - n * mu) ** 2 / (n * mu * (1 - mu))).clip(upper_bound=_CLIP)
-    members = fit.cast(pl.Float64).sum().over(group)
-    excess = pl.when(fit).then(resid2 - _CLIPPED_MEAN).otherwise(0.0).sum().over(group)
-    spread = pl.when(fit).then(n - 1).otherwise(0.0).sum().over(group)
-    rho = (
-        pl.when((members >= params.min_peers) & (spread > 0))
-        .then((excess / spread).clip(0.0, 0.5))
-        .otherwise(0.0)
+    frame = frame.with_columns(
+        ((k - n * mu) ** 2 / (n * mu * (1 - mu))).alias("_r2"), fit.alias("_fit")
     )
-    frame = frame.with_columns(rho.alias("_rho"))
+    frame = frame.join(_dispersion(frame, group, params.min_peers), on=group, how="left")
+    frame = frame.with_columns(pl.col("_rho").fill_null(0.0))
     # Signed root of the binomial likelihood ratio. No continuity correction: for small counts
     # this is close to the mid-p value of the exact test, which keeps the nominal level on
     # average instead of erring far on the safe side (a 0.5 correction tripled p at 2 of 8).
@@ -225,6 +224,24 @@ def evidence(
         pl.when(pl.col("counts")).then(normal_sf(pl.col("z"))).otherwise(1.0).alias("p"),
         pl.lit(detector).alias("detector"),
         pl.lit(behaviour).alias("behaviour"),
+    )
+
+
+_RHO_GRID = [0.0] + [1e-4 * (5000 ** (i / 39)) for i in range(40)]  # 0, 1e-4 .. 0.5
+
+
+def _dispersion(frame: pl.DataFrame, group: list[str], min_peers: int) -> pl.DataFrame:
+    """(group..., _rho): the robust overdispersion of each peer group (see :func:`evidence`)."""
+    rows = frame.filter(pl.col("_fit") & pl.col("_r2").is_finite()).select(*group, "n_test", "_r2")
+    grid = pl.DataFrame({"_rho": _RHO_GRID})
+    scaled = (pl.col("_r2") / (1 + (pl.col("n_test") - 1) * pl.col("_rho"))).clip(upper_bound=_CLIP)
+    return (
+        rows.join(grid, how="cross")
+        .group_by(*group, "_rho")
+        .agg(scaled.mean().alias("_mean"), pl.len().alias("_members"))
+        .filter((pl.col("_members") >= min_peers) & (pl.col("_mean") <= _CLIPPED_MEAN))
+        .group_by(group)
+        .agg(pl.col("_rho").min())
     )
 
 

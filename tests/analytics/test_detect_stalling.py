@@ -133,3 +133,30 @@ def test_a_foreign_logs_long_waits_count_as_hidden_waiting() -> None:
     row = found.filter(pl.col("detectors").list.contains("hidden_waiting")).row(0, named=True)
     assert row["evidence_event_ids"] == [f"A{i:02d}-wa" for i in range(6)]
     assert "idle_custody" not in found["detectors"].explode(empty_as_null=False).to_list()
+
+
+def legal_then_extensions_case(
+    cid: str, start: float, protected: bool | None
+) -> list[dict[str, Any]]:
+    """A legal obstacle the superior confirmed, a long wait, then two extensions to finish."""
+    return case(cid, "A", "a", start, finish=30, due=10, protected=protected, body=[
+        (1, dict(e=f"{cid}-pa", a="pause", actor="a", unit="A", reason_code="legal_obstacle",
+                 reviewed=True)),
+        (15, dict(a="resume", actor="a", unit="A")),
+        (16, dict(e=f"{cid}-x1", a="extension_request", actor="a", unit="A")),
+        (16.5, dict(a="extension_granted", actor="boss", unit="UB", due=start + 24)),
+        (23, dict(e=f"{cid}-x2", a="extension_request", actor="a", unit="A")),
+        (23.5, dict(a="extension_granted", actor="boss", unit="UB", due=start + 31)),
+    ])  # fmt: skip
+
+
+def test_extensions_after_a_reviewed_legal_obstacle_are_not_stalling() -> None:
+    assert person_findings(office(6, legal_then_extensions_case)).is_empty()
+
+    # The same extensions without the obstacle are a finding: the obstacle is what excuses them.
+    def unexcused(cid: str, start: float, protected: bool | None) -> list[dict[str, Any]]:
+        rows = legal_then_extensions_case(cid, start, protected)
+        return [r for r in rows if r.get("a") not in ("pause", "resume")]
+
+    found = person_findings(office(6, unexcused))
+    assert "repeated_extensions" in found["detectors"].explode(empty_as_null=False).to_list()
