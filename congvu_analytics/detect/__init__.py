@@ -23,8 +23,10 @@ from congvu_analytics.detect._common import (
     DECIDER,
     EVIDENCE,
     HANDLER,
+    HEAVY,
     LEVELS,
     MAIN_UNIT,
+    NEW_STAFF,
     SUBJECT_ID,
     SUBJECT_TYPE,
     WEIGHT,
@@ -224,10 +226,14 @@ DETECTOR_LABELS = {
 
 def group_label(group: str) -> str:
     """A peer group code ("chuyen_vien@phong/moi") in words ("chuyên viên cấp phòng, mới")."""
-    base, _, new = group.partition("/")
+    base, *flags = group.split("/")
     words = [_GROUP_WORDS.get(part, part) for part in base.split("@")]
     text = " ".join(w for w in words if w)
-    return text + (", mới nhận nhiệm vụ" if new else "")
+    if NEW_STAFF in flags:
+        text += ", mới nhận nhiệm vụ"
+    if HEAVY in flags:
+        text += ", khối lượng việc lớn"
+    return text
 
 
 def _pct(value: float | None) -> str:
@@ -435,10 +441,7 @@ def run_all(
         evidence(scored, peers, params, detector=det.name, behaviour=det.behaviour)
         for det, scored in zip(suite, scored_all, strict=True)
     ]
-    sizes: dict[str, int] = {}
-    for det in suite:
-        sizes[det.behaviour] = sizes.get(det.behaviour, 0) + 1
-    tests = judge(per_detector, sizes, params.fdr)
+    tests = judge(per_detector, params.fdr)
     columns = [
         scored.select(*keys, *_metric_columns(det))
         for det, scored in zip(suite, scored_all, strict=True)

@@ -401,6 +401,7 @@ DECISIONS = (
 DECIDER = "lanh_dao"  # peer-group role inferred from the log for deciders
 HANDLER = "chuyen_vien"  # ... and for everyone else
 NEW_STAFF = "moi"  # suffix of a new staff member's peer group
+HEAVY = "nhieu_viec"  # suffix of the peer group of people with a heavy workload
 
 
 def peer_groups(
@@ -416,8 +417,10 @@ def peer_groups(
     organisation's, else the unit in which they held cases most often, or were most often
     addressed). New staff (``start_date`` later than ``params.new_staff_days`` before the log's
     first day) get
-    a group of their own; when it has fewer than ``params.min_peers`` members they are not
-    judged (``judged`` false) rather than compared with seasoned colleagues.
+    a group of their own, and so do people with a heavy workload (``params.heavy_factor`` times
+    their group's median of cases held or more). New staff whose group has fewer than
+    ``params.min_peers`` members are not judged (``judged`` false) rather than compared with
+    seasoned colleagues; heavy-workload people with too few such peers stay in their group.
 
     Subjects are every holder and every unit or person an event points at (a coordinating unit
     may never hold a case and still needs its peers).
@@ -515,6 +518,28 @@ def peer_groups(
                 .otherwise(pl.lit(""))
             ).alias("peer_group"),
         )
+        # Heavy workload: several times the group's median of cases held. Such people work
+        # many cases at once (longer gaps on each are the arithmetic of it), so they are
+        # compared with each other.
+        .with_columns(pl.col("_held").fill_null(0).alias("_held"))
+        .with_columns(pl.col("_held").median().over("peer_group").alias("_median_held"))
+        .with_columns(
+            pl.when(
+                (pl.col("_median_held") > 0)
+                & (pl.col("_held") >= params.heavy_factor * pl.col("_median_held"))
+            )
+            .then(pl.col("peer_group") + pl.lit("/" + HEAVY))
+            .otherwise(pl.col("peer_group"))
+            .alias("_heavy_group")
+        )
+        # Too few heavy-workload peers to compare with: compared with the group after all
+        # (rates, not counts, still apply). Too few new staff: not judged.
+        .with_columns(
+            pl.when(pl.len().over("_heavy_group") >= params.min_peers)
+            .then(pl.col("_heavy_group"))
+            .otherwise(pl.col("peer_group"))
+            .alias("peer_group")
+        )
         .with_columns(pl.len().over("peer_group").alias("_members"))
         .select(
             pl.lit("person").alias(SUBJECT_TYPE),
@@ -522,7 +547,7 @@ def peer_groups(
             "peer_group",
             pl.col(UNIT).alias(MAIN_UNIT),
             (
-                ~pl.col("peer_group").str.ends_with("/" + NEW_STAFF)
+                ~pl.col("peer_group").str.contains("/" + NEW_STAFF, literal=True)
                 | (pl.col("_members") >= params.min_peers)
             ).alias(JUDGED),
         )

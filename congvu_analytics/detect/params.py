@@ -38,6 +38,8 @@ class DetectionParams:
         new_staff_days: a person whose ``start_date`` (organisation table) is later than this
             many days before the log's first day (so part of their record was made while
             learning the job) is new staff, compared only with other new staff.
+        heavy_factor: a person who held this many times their peer group's median of cases
+            has a heavy workload and is compared with others who do.
         broad_behaviours: behaviours for which a unit is judged on its members other than the
             one with the most hits: a slow division (slow head) is a unit finding, one slow
             member is that member's.
@@ -76,6 +78,7 @@ class DetectionParams:
     unit_prior_cases: float = 20.0
     min_peers: int = 5
     new_staff_days: int = 180
+    heavy_factor: float = 3.0
     broad_behaviours: tuple[str, ...] = ("stalling",)
     head_detectors: tuple[str, ...] = ("slow_decision",)
     long_chain_holders: int = 4

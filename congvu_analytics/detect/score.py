@@ -235,13 +235,15 @@ def _dispersion(frame: pl.DataFrame, group: list[str], min_peers: int) -> pl.Dat
     rows = frame.filter(pl.col("_fit") & pl.col("_r2").is_finite()).select(*group, "n_test", "_r2")
     grid = pl.DataFrame({"_rho": _RHO_GRID})
     scaled = (pl.col("_r2") / (1 + (pl.col("n_test") - 1) * pl.col("_rho"))).clip(upper_bound=_CLIP)
+    # The smallest grid value that brings the clipped mean down to chi-square's; a group so
+    # spread that none does gets the largest.
     return (
         rows.join(grid, how="cross")
         .group_by(*group, "_rho")
         .agg(scaled.mean().alias("_mean"), pl.len().alias("_members"))
-        .filter((pl.col("_members") >= min_peers) & (pl.col("_mean") <= _CLIPPED_MEAN))
+        .filter(pl.col("_members") >= min_peers)
         .group_by(group)
-        .agg(pl.col("_rho").min())
+        .agg(pl.col("_rho").filter(pl.col("_mean") <= _CLIPPED_MEAN).min().fill_null(_RHO_GRID[-1]))
     )
 
 
@@ -280,12 +282,11 @@ def _without_worst_member(frame: pl.DataFrame, *, broad: bool) -> pl.DataFrame:
     )
 
 
-def judge(per_detector: list[pl.DataFrame], sizes: dict[str, int], fdr: float) -> pl.DataFrame:
+def judge(per_detector: list[pl.DataFrame], fdr: float) -> pl.DataFrame:
     """One row per (subject, behaviour) tested, with the combined p, q, score and components.
 
     Args:
         per_detector: :func:`evidence` frames.
-        sizes: behaviour -> number of its detectors (Simes' m).
         fdr: the Benjamini-Hochberg level.
 
     Returns:
@@ -296,7 +297,9 @@ def judge(per_detector: list[pl.DataFrame], sizes: dict[str, int], fdr: float) -
     columns = [*KEYS, "behaviour", "detector", "p", "z", "counts", "tested", "_needs_members",
                "_member_counts", "n", "k", "rate", "baseline", EVIDENCE, CASE_IDS]  # fmt: skip
     rows = pl.concat([d.select(columns) for d in per_detector], how="vertical_relaxed")
-    m = pl.col("behaviour").replace_strict(sizes, return_dtype=pl.Float64)
+    # Simes' m: the behaviour's detectors that tested this subject (enough cases); a detector
+    # with too few cases to test is no hypothesis about them.
+    m = pl.col("tested").cast(pl.Float64).sum().over([*KEYS, "behaviour"]).clip(lower_bound=1.0)
     by = [*KEYS, "behaviour"]
     rows = rows.sort([*by, "p", "z"], descending=[False, False, False, False, True])
     simes = (m * pl.col("p") / (pl.int_range(pl.len()).over(by) + 1)).min().over(by)
