@@ -235,15 +235,16 @@ def _dispersion(frame: pl.DataFrame, group: list[str], min_peers: int) -> pl.Dat
     rows = frame.filter(pl.col("_fit") & pl.col("_r2").is_finite()).select(*group, "n_test", "_r2")
     grid = pl.DataFrame({"_rho": _RHO_GRID})
     scaled = (pl.col("_r2") / (1 + (pl.col("n_test") - 1) * pl.col("_rho"))).clip(upper_bound=_CLIP)
-    # The smallest grid value that brings the clipped mean down to chi-square's; a group so
-    # spread that none does gets the largest.
+    # The smallest grid value that brings the clipped mean down to chi-square's. When none
+    # does, a few clipped outliers in a small group are the cause (each adds at most 9 / J),
+    # not an ordinary spread: no overdispersion is assumed then (the caller fills 0).
     return (
         rows.join(grid, how="cross")
         .group_by(*group, "_rho")
         .agg(scaled.mean().alias("_mean"), pl.len().alias("_members"))
-        .filter(pl.col("_members") >= min_peers)
+        .filter((pl.col("_members") >= min_peers) & (pl.col("_mean") <= _CLIPPED_MEAN))
         .group_by(group)
-        .agg(pl.col("_rho").filter(pl.col("_mean") <= _CLIPPED_MEAN).min().fill_null(_RHO_GRID[-1]))
+        .agg(pl.col("_rho").min())
     )
 
 
