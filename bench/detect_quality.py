@@ -28,6 +28,7 @@ import resource
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,20 +48,36 @@ def baseline(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Naive fixed-threshold flags, no reason codes, no peers: (person, behaviour) and units.
 
     Per person, over the cases they accepted (n ≥ 10):
-    - avoidance: declines / n ≥ 10%, or of the coordination requests addressed to them (≥ 5),
-      ≥ 30% deemed agreed;
-    - buck_passing: (transfers + returns) / n ≥ 12%;
-    - stalling: of the cases they led (last to accept), ≥ 50% finished after the last deadline
-      or still open past it, or ≥ 15% with two or more extension requests;
-    - fear: cases with an opinion request / n ≥ 20%.
+    - avoidance: declines / n ≥ 10%, or accepted more than 4 days after the hand-over on
+      ≥ 20% of n, or of the coordination requests addressed to them (≥ 5), ≥ 30% deemed agreed;
+    - buck_passing: (transfers + returns) / n ≥ 20%;
+    - stalling: of the cases they led (last to accept, ≥ 10), ≥ 35% finished after the last
+      deadline or still open past it, or ≥ 35% with an extension request; or, of n, ≥ 30%
+      where their next action after accepting came more than 10 days later;
+    - fear: cases with an opinion request / n ≥ 25%.
+    The thresholds are round numbers an analyst would pick: roughly twice what most people
+    show.
     Units (divisions): ≥ 50% of the cases led in the unit late, with ≥ 20 cases.
     """
     e = events.lazy()
     act = pl.col("activity")
+    since_previous = pl.col("timestamp") - pl.col("timestamp").shift(1).over("case_id")
+    # The same person's next event on the case (none: the end of the log).
+    own_next = pl.col("timestamp").shift(-1).over("case_id", "actor", order_by="timestamp")
+    end = events["timestamp"].max()
     held = (
-        e.filter(act == "accept")
+        e.sort("case_id", "timestamp")
+        .with_columns(
+            (since_previous > timedelta(days=4)).fill_null(False).alias("_slow"),
+            ((own_next.fill_null(end) - pl.col("timestamp")) > timedelta(days=10)).alias("_idle"),
+        )
+        .filter(act == "accept")
         .group_by("actor")
-        .agg(pl.col("case_id").n_unique().alias("n"))
+        .agg(
+            pl.col("case_id").n_unique().alias("n"),
+            pl.col("case_id").filter(pl.col("_slow")).n_unique().alias("slow"),
+            pl.col("case_id").filter(pl.col("_idle")).n_unique().alias("idle"),
+        )
         .rename({"actor": "person"})
     )
 
@@ -104,7 +121,7 @@ def baseline(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         .agg(
             pl.len().alias("led"),
             pl.col("late").mean().alias("late_share"),
-            (pl.col("ext") >= 2).mean().alias("ext_share"),
+            (pl.col("ext") >= 1).mean().alias("ext_share"),
         )
         .rename({"lead": "person"})
     )
@@ -122,13 +139,18 @@ def baseline(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         "person",
         (
             (enough & (pl.col("declines") / pl.col("n") >= 0.10))
+            | (enough & (pl.col("slow") / pl.col("n") >= 0.20))
             | ((pl.col("requests") >= 5) & (pl.col("deemed") / pl.col("requests") >= 0.30))
         ).alias("avoidance"),
-        (enough & (pl.col("handoffs") / pl.col("n") >= 0.12)).alias("buck_passing"),
+        (enough & (pl.col("handoffs") / pl.col("n") >= 0.20)).alias("buck_passing"),
         (
-            (pl.col("led") >= 10) & ((pl.col("late_share") >= 0.5) | (pl.col("ext_share") >= 0.15))
+            (
+                (pl.col("led") >= 10)
+                & ((pl.col("late_share") >= 0.35) | (pl.col("ext_share") >= 0.35))
+            )
+            | (enough & (pl.col("idle") / pl.col("n") >= 0.30))
         ).alias("stalling"),
-        (enough & (pl.col("opinions") / pl.col("n") >= 0.20)).alias("fear"),
+        (enough & (pl.col("opinions") / pl.col("n") >= 0.25)).alias("fear"),
     )
     predicted = (
         flags.unpivot(index="person", variable_name="behaviour", value_name="flag")
@@ -184,6 +206,13 @@ def score(
             len(guessed & actual), len(guessed - actual), len(actual - guessed)
         )
     out["macro_f1"] = sum(v["f1"] for v in out["behaviours"].values()) / len(BEHAVIOURS)
+    # What the log lets anyone see: offenders who showed the behaviour at least 3 times, and
+    # normal people who did too (by base rate alone).
+    for b in BEHAVIOURS:
+        shown = pl.col(f"shown_{b}") >= 3
+        out["behaviours"][b]["offenders_shown_3"] = truth.filter(pl.col(b) & shown).height
+        out["behaviours"][b]["offenders"] = truth.filter(pl.col(b)).height
+        out["behaviours"][b]["normal_shown_3"] = truth.filter(~pl.col(b) & shown).height
     bad = set(truth_units.filter(pl.col("bad_head"))["unit"].to_list())
     flagged = set(units["unit"].to_list())
     out["units"] = _prf(len(flagged & bad), len(flagged - bad), len(bad - flagged))
@@ -247,7 +276,9 @@ def _foreign_findings(province: Any, work: Path) -> pl.DataFrame:
     # Hook for the mapping branch (issue #11 part 4): organisation tables on the command line.
     if "--units" in helptext and "--people" in helptext:
         cmd += ["--units", str(export / "units.csv"), "--people", str(export / "people.csv")]
-    subprocess.run(cmd, check=True)
+    # The CLI's summary goes to stderr: stdout may be carrying --json.
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    print(done.stdout.strip(), file=sys.stderr)
     return pl.read_parquet(out / "findings.parquet")
 
 
@@ -258,7 +289,10 @@ def _province(seed: int, size: str, cache: Path | None) -> Any:
 
     directory = cache / f"{size}-{seed}"
     if (directory / "events.parquet").exists():
-        return load_province(directory)
+        try:
+            return load_province(directory)
+        except ValueError as stale:  # made by another version of the generator
+            print(stale, file=sys.stderr)
     province = generate(seed, size)
     save_province(province, directory)
     return province
@@ -288,6 +322,7 @@ def run(seeds: list[int], size: str, *, foreign: bool, cache: Path | None) -> di
             {"seed": seed, "events": province.events.height, "generate_s": round(t_gen, 1),
              "detect_s": round(t_detect, 1)}
         )  # fmt: skip
+        del province, findings  # one province in memory at a time (the large one is 1.4 GB)
     return {
         "size": size,
         "seeds": seeds,
@@ -321,6 +356,17 @@ def _print(report: dict[str, Any]) -> None:
             row.append(f"{f['precision']:.2f}  {f['recall']:.2f}  {f['f1']:.2f}")
         print(f"{beh:24}{row[0]:>28}   {row[1]:>28}")
     print(f"{'macro F1':24}{e['macro_f1']:>28.2f}   {b['macro_f1']:>28.2f}")
+    print(
+        "  (offenders who showed it ≥ 3 times / offenders; others who did, by base rate: ", end=""
+    )
+    print(
+        "; ".join(
+            f"{beh} {e['behaviours'][beh]['offenders_shown_3']:.0f}/{e['behaviours'][beh]['offenders']:.0f},"
+            f" {e['behaviours'][beh]['normal_shown_3']:.0f}"
+            for beh in BEHAVIOURS
+        )
+        + ")"
+    )
     row = []
     for side in (e, b):
         u = side["units"]

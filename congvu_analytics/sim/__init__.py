@@ -21,47 +21,55 @@ focal person (a deputy head, else a specialist).
 
 People. Each has a pace (lognormal σ 0.25, multiplies working time), a workload weight
 (σ 0.35) and, per behaviour, a personal base propensity (lognormal σ 0.6 around the population
-base rate): normal people show every behaviour at low rates. ``offender_share`` (3%) of the
-workers are drawn as offenders per behaviour, independently (so some carry two), with a
-severity: mild 0.25-0.5 (40%), moderate 0.5-0.8 (35%), blatant 0.8-1.0 (25%). An offender's
-probability of showing the behaviour on a task is base + severity × a behaviour-specific
-increment, so no rule guarantees that a bad actor shows it on a given task.
+base rate): normal people show every behaviour at low rates. Offenders (``offender_share``, 4%
+per behaviour, drawn independently so some carry two) are division staff (heads, deputies,
+specialists) expected to lead at least ``offender_min_tasks`` (8) tasks in the log: a behaviour
+nobody could see in a year's record is not ground truth any method can be held to. Severity:
+mild 0.25-0.5 (40%), moderate 0.5-0.8 (35%), blatant 0.8-1.0 (25%). On each task the
+probability of showing the behaviour is base × personal multiplier + severity × an increment,
+so no rule guarantees that a bad actor shows it on a given task.
 
 A task's life. 35% come from UBND tỉnh to a sở/xã leader (director or deputy), the rest start in
 the unit; the leader assigns a division, whose head accepts and cascades to a specialist (12%
-are handled by the head). Deadline 5-30 working days. The lead works in steps with progress
-reports, meets episodes (coordination, opinion requests, pauses, idle spells, extensions) at
-random points of the work, submits; the superior approves or asks for rework (12% base);
-tasks from UBND tỉnh are approved again by the unit's leader. The assigner sends reminders
-while the task is overdue. Tasks still open at the end of the log (250 working days from
-1/7/2025) are cut there.
+are handled by the head). Deadline 5-30 working days; the work itself takes 10-45% of it ×
+the person's and the unit's pace. The lead works in steps with progress reports (80% of steps),
+meets episodes at random points of the work (coordination rounds, opinion requests, pauses, idle
+spells, extensions), submits; the superior approves or asks for rework (12% base); tasks from
+UBND tỉnh are approved again by the unit's leader. A coordination round (30% of tasks) asks 1-5
+units at once (deadline 5-10 working days), each answered by the unit's focal person (60%) or a
+specialist it designates; the lead waits for the last answer. A lead about to miss the deadline
+asks for an extension half the time (granted 85%). The assigner sends reminders while the task
+is overdue. Tasks still open at the end of the log (250 working days from 1/7/2025) are cut
+there. About 21% of tasks end late, 16% with an extension, ≈ 15 events a task.
 
-Behaviours (per task, probability = base × personal multiplier + severity × increment):
-- avoidance: declining (1% + 18%·s), accepting late, 3-8 working days (3% + 30%·s); as a focal
-  person, coordination requests unanswered (deemed agreed), answered late or with no position
-  (5% + 50%·s); a sở/xã leader declines tasks from UBND tỉnh.
-- buck-passing: transferring sideways to another division for "not our remit", sent back
-  (1.2% + 20%·s); returning to the head (1% + 15%·s); a leader transferring to another sở.
-- stalling: idle spells of 8-30 working days (4% + 35%·s), pauses the superior does not accept
-  (1% + 15%·s), plain unreviewed pauses (3% + 10%·s), repeated extensions (2% + 30%·s), fewer
-  progress reports; a stalling division head sits on the cascade (3-12 days).
-- fear: opinion requests on matters the superior says are within the asker's authority
-  (4% + 35%·s, 80% of an offender's requests judged within authority, 35% of others'), pushing
-  the task back up for the superior to decide (1% + 15%·s).
+Behaviours (per task; s = severity; base rates × the personal multiplier):
+- avoidance: accepting late, 3-8 working days (3% + 25%·s; heads 40%·s); declining (1% + 10%·s);
+  coordination requests addressed to them unanswered (deemed agreed), answered late or with no
+  position (5% + 70%·s of requests).
+- buck-passing: transferring sideways to another division "not our remit", which sends it back
+  (1.2% + 30%·s); returning it to the head, who gives it back (1% + 25%·s).
+- stalling: idle spells of 8-30 working days (4% + 45%·s), pauses the superior does not accept
+  (1% + 20%·s), plain unreviewed pauses (3% + 10%·s), repeated extensions (2% + 40%·s), fewer
+  progress reports (80% − 60%·s of steps); a stalling head sits on the cascade (5% + 60%·s,
+  3-12 days).
+- fear: opinion requests (4% + 50%·s; the superior judges 80% of an offender's requests within
+  the asker's authority, 35% of others'), pushing the task back up for the superior to decide
+  (1% + 20%·s).
 
-Bad-head divisions (``bad_heads``, 30): the head is a stalling offender (severity 0.6-1.0), slow
-to cascade and to approve (3-10 extra days), and every member works 1.3-1.7× slower. Truth:
-the unit has ``bad_head``; its members are normal people in look-alike group ``bad_head_member``.
+Bad-head divisions (``bad_heads``, 30): the head is a stalling offender (severity 0.4-0.9), slow
+to cascade and to approve (1-6 extra working days, opinions and extensions 2-4× slower), and
+every member works 1.15-1.5× slower. Truth: the unit has ``bad_head``; the head is in group
+``bad_head``, its members in look-alike group ``bad_head_member``.
 
 Look-alikes (normal people who must not be flagged; group names in ``truth_people.groups``):
 - ``legal_obstacle``: members of legal-prone divisions (12%: land, construction, ...) whose
-  tasks meet a legal obstacle 30% of the time (2% elsewhere): a pause the leader confirms
-  (reviewed), a 10-45 working-day wait, one extension, a second in 45%.
-- ``coordination_wait``: members of coordination-heavy divisions (12%): 65% of their tasks ask
-  another unit (20% elsewhere), 30% of those ask two; 8% of units answer slowly (legitimately).
+  tasks meet a legal obstacle 40% of the time (2% elsewhere): a pause the leader confirms
+  (reviewed), a 10-45 working-day wait, one extension, a second in 50%.
+- ``coordination_wait``: members of coordination-heavy divisions (12%): 70% of their tasks have
+  a coordination round (30% elsewhere); 8% of units answer slowly (legitimately).
 - ``heavy_workload``: 3% of specialists with 3-5× the tasks, 15% slower.
 - ``new_staff``: 5% of specialists starting during the log (few tasks, 1.3-1.8× slower, 35% of
-  tasks with a guidance request, more rework).
+  tasks with a guidance request, more rework); ``start_date`` in the people table.
 - ``innovation``: 3% of specialists with an approved innovation proposal (ND 73/2023) covering
   half their tasks: 1.3-2× longer, rework +25%, extensions likelier, 15% fail (cancelled).
 - ``misrouted``: people who hand on tasks sent to them by mistake: 12% of UBND tasks to one of
@@ -79,6 +87,7 @@ and ``level`` are left for the engine's custody derivation.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -93,12 +102,21 @@ import pyarrow as pa
 from congvu_analytics import org as org_schema
 from congvu_analytics.org import Org
 from congvu_analytics.schema import conform
-from congvu_analytics.sim._org import BEHAVIOURS, OrgModel, build_org
-from congvu_analytics.sim._tasks import ACTS, POSITIONS, REASONS, CaseInfo, Columns, simulate
+from congvu_analytics.sim._org import BEHAVIOURS, OrgModel, build_org, plant
+from congvu_analytics.sim._tasks import (
+    ACTS,
+    POSITIONS,
+    REASONS,
+    CaseInfo,
+    Columns,
+    expected_leads,
+    simulate,
+)
 from congvu_analytics.workdays import WorkCalendar
 
 __all__ = [
     "BEHAVIOURS",
+    "GENERATOR_VERSION",
     "LOOKALIKE_GROUPS",
     "SIZES",
     "Province",
@@ -118,6 +136,10 @@ LOOKALIKE_GROUPS = (
     "misrouted",
     "bad_head_member",
 )
+# Bumped whenever a change to the generator changes the province a seed gives: a province kept
+# by ``save_province`` under another version is stale (``load_province`` refuses it).
+GENERATOR_VERSION = 2
+
 # The engine's behaviour names (findings' ``behaviour``) for the four truth columns.
 ENGINE_BEHAVIOUR = {
     "avoidance": "avoidance",
@@ -136,7 +158,8 @@ class SimConfig:
     span_days: int = 250  # working days in the log, from ``start``
     start: date = date(2025, 7, 1)  # the two-tier administration starts
     bad_heads: int = 30
-    offender_share: float = 0.03  # per behaviour, of the workers
+    offender_share: float = 0.04  # per behaviour, of the people who could show it
+    offender_min_tasks: float = 8.0  # expected led tasks to be in that pool
     new_staff_share: float = 0.05
     heavy_share: float = 0.03
     innovator_share: float = 0.03
@@ -156,7 +179,9 @@ class Province:
     """A generated province: the canonical log, the organisation and the ground truth.
 
     ``truth_people``: person, avoidance, buck_passing, stalling, fear (bool), severity_<b>
-    (0..1, null for a normal person), groups (list of look-alike groups; for offenders too).
+    (0..1, null for a normal person), shown_<b> (how many times the person actually showed the
+    behaviour in the log, offender or not: the ceiling of what any method can see), groups
+    (list of look-alike groups; for offenders too).
     ``truth_units``: unit, bad_head (bool), kind ("bad_head" or "normal").
     """
 
@@ -184,8 +209,6 @@ def generate(seed: int, size: str = "small", **overrides: Any) -> Province:
         rng,
         config.people,
         span_days=config.span_days,
-        bad_heads=config.bad_heads,
-        offender_share=config.offender_share,
         new_staff_share=config.new_staff_share,
         heavy_share=config.heavy_share,
         innovator_share=config.innovator_share,
@@ -193,8 +216,17 @@ def generate(seed: int, size: str = "small", **overrides: Any) -> Province:
         coord_share=config.coord_share,
         start=config.start,
     )
+    plant(
+        rng,
+        model,
+        expected_leads(model, config.tasks, config.span_days),
+        bad_heads=config.bad_heads,
+        offender_share=config.offender_share,
+        min_tasks=config.offender_min_tasks,
+    )
     misrouted: set[int] = set()
-    cols, info = simulate(rng, model, config.tasks, config.span_days, misrouted)
+    shown = {b: [0] * len(model.people) for b in BEHAVIOURS}
+    cols, info = simulate(rng, model, config.tasks, config.span_days, misrouted, shown)
     for i in misrouted:
         model.people[i].groups.add("misrouted")
     days = _working_days(config.start, config.span_days + 200)
@@ -206,7 +238,7 @@ def generate(seed: int, size: str = "small", **overrides: Any) -> Province:
         config=config,
         events=events,
         org=_org_frames(model, days),
-        truth_people=_truth_people(model),
+        truth_people=_truth_people(model, shown),
         truth_units=_truth_units(model),
     )
 
@@ -272,7 +304,7 @@ def _events_frame(cols: Columns, info: CaseInfo, model: OrgModel, days: list[dat
     labels = {i: label for i, (_, label) in enumerate(ACTS)}
     reasons = {i: c for i, (c, _, _) in enumerate(REASONS)}
     texts = {i: text for i, (_, _, text) in enumerate(REASONS)}
-    frame = raw.lazy().select(
+    select = [
         (case_id + "-" + pl.col("seq").cast(pl.String).str.zfill(3)).alias("event_id"),
         case_id.alias("case_id"),
         pl.col("act").replace_strict(activities, return_dtype=pl.String).alias("activity"),
@@ -301,9 +333,37 @@ def _events_frame(cols: Columns, info: CaseInfo, model: OrgModel, days: list[dat
         # Kept only for sorting: simulation time orders events of one case exactly.
         pl.col("case").alias("_case"),
         pl.col("t").alias("_t"),
-    )
-    out = frame.sort("_case", "_t", "event_id").drop("_case", "_t")
-    return conform(out).collect()
+    ]
+    # Cases were simulated in order, so a slice of whole cases can be built and sorted alone:
+    # chunks of about a million events keep the string columns' intermediates small (the
+    # large province peaked at 6 GB built in one piece).
+    chunks = []
+    bounds = _case_bounds(raw["case"], _CHUNK_ROWS)
+    for lo, hi in itertools.pairwise(bounds):
+        part = raw.slice(lo, hi - lo).lazy().select(select)
+        chunks.append(conform(part.sort("_case", "_t", "event_id").drop("_case", "_t")).collect())
+    if not chunks:
+        return conform(raw.lazy().select(select).drop("_case", "_t")).collect()
+    return pl.concat(chunks, rechunk=False)
+
+
+_CHUNK_ROWS = 1_000_000
+
+
+def _case_bounds(case: pl.Series, rows: int) -> list[int]:
+    """Row offsets that cut a case-ordered column into pieces of about ``rows`` rows, never
+    inside a case."""
+    n = case.len()
+    bounds = [0]
+    while bounds[-1] < n:
+        nxt = bounds[-1] + rows
+        if nxt >= n:
+            bounds.append(n)
+            break
+        # Move the cut to the first row of the next case.
+        cut = int(case.search_sorted(case[nxt], side="left"))
+        bounds.append(cut if cut > bounds[-1] else int(case.search_sorted(case[nxt], side="right")))
+    return bounds
 
 
 def _org_frames(model: OrgModel, days: list[date]) -> Org:
@@ -333,12 +393,14 @@ def _org_frames(model: OrgModel, days: list[date]) -> Org:
     return Org.of(units, people)
 
 
-def _truth_people(model: OrgModel) -> pl.DataFrame:
+def _truth_people(model: OrgModel, shown: dict[str, list[int]]) -> pl.DataFrame:
     data: dict[str, Any] = {"person": [p.code for p in model.people]}
     for b in BEHAVIOURS:
         data[b] = [b in p.severity for p in model.people]
     for b in BEHAVIOURS:
         data[f"severity_{b}"] = [p.severity.get(b) for p in model.people]
+    for b in BEHAVIOURS:
+        data[f"shown_{b}"] = shown[b]
     data["groups"] = [sorted(p.groups) for p in model.people]
     return pl.DataFrame(
         data,
@@ -346,6 +408,7 @@ def _truth_people(model: OrgModel) -> pl.DataFrame:
             "person": pl.String(),
             **{b: pl.Boolean() for b in BEHAVIOURS},
             **{f"severity_{b}": pl.Float64() for b in BEHAVIOURS},
+            **{f"shown_{b}": pl.Int32() for b in BEHAVIOURS},
             "groups": pl.List(pl.String()),
         },
     )
@@ -369,7 +432,12 @@ def save_province(province: Province, directory: str | os.PathLike[str]) -> Path
     province.org.people.write_parquet(target / "people.parquet")
     province.truth_people.write_parquet(target / "truth_people.parquet")
     province.truth_units.write_parquet(target / "truth_units.parquet")
-    meta = {"seed": province.seed, "size": province.size, **asdict(province.config)}
+    meta = {
+        "generator_version": GENERATOR_VERSION,
+        "seed": province.seed,
+        "size": province.size,
+        **asdict(province.config),
+    }
     (target / "province.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
     # Written last: its presence marks a complete province.
     province.events.write_parquet(target / "events.parquet")
@@ -380,6 +448,12 @@ def load_province(directory: str | os.PathLike[str]) -> Province:
     """A province kept by :func:`save_province`."""
     source = Path(directory)
     meta = json.loads((source / "province.json").read_text(encoding="utf-8"))
+    version = meta.pop("generator_version", None)
+    if version != GENERATOR_VERSION:
+        raise ValueError(
+            f"{source}: tỉnh mẫu do phiên bản {version} của bộ sinh tạo ra, phiên bản hiện tại"
+            f" là {GENERATOR_VERSION}; hãy sinh lại"
+        )
     seed, size = meta.pop("seed"), meta.pop("size")
     meta["start"] = date.fromisoformat(meta["start"])
     return Province(

@@ -131,8 +131,6 @@ def build_org(
     people: int,
     *,
     span_days: int,
-    bad_heads: int,
-    offender_share: float,
     new_staff_share: float,
     heavy_share: float,
     innovator_share: float,
@@ -255,27 +253,11 @@ def build_org(
         p.weight = math.exp(rng.gauss(0, 0.35))
         p.base = {b: math.exp(rng.gauss(0, 0.6)) for b in BEHAVIOURS}
 
-    # Bad-head divisions: the head stalls (slow to cascade and approve), everyone is slower.
-    bad = rng.sample(divisions, min(bad_heads, len(divisions)))
-    for d in bad:
-        du = units[d]
-        du.bad_head = True
-        du.kind = "bad_head"
-        du.pace *= rng.uniform(1.3, 1.7)
-        persons[du.head].severity["stalling"] = rng.uniform(0.6, 1.0)
-        persons[du.head].groups.add("bad_head")
-        for m in du.members:
-            if m != du.head:
-                persons[m].groups.add("bad_head_member")
-
-    workers = [i for i, p in enumerate(persons) if p.position not in ("chu_tich", "pho_chu_tich")]
-    # Offenders: offender_share of the workers per behaviour, drawn independently (so some
-    # people carry two behaviours); heads of sở/xã less often (they rarely hold a task long).
-    for b in BEHAVIOURS:
-        pool = [i for i in workers if b not in persons[i].severity]
-        for i in rng.sample(pool, round(offender_share * len(workers))):
-            persons[i].severity[b] = _severity(rng)
-
+    workers = [
+        i
+        for i, p in enumerate(persons)
+        if p.position in ("truong_phong", "pho_truong_phong", "chuyen_vien")
+    ]
     specialists = [i for i in workers if persons[i].position == "chuyen_vien"]
     for i in rng.sample(specialists, round(heavy_share * len(specialists))):
         persons[i].groups.add("heavy_workload")
@@ -300,3 +282,43 @@ def build_org(
             if du.coord_heavy:
                 persons[m].groups.add("coordination_wait")
     return OrgModel(units, persons, tops, divisions, leaders)
+
+
+def plant(
+    rng: random.Random,
+    org: OrgModel,
+    expected: list[float],
+    *,
+    bad_heads: int,
+    offender_share: float,
+    min_tasks: float,
+) -> None:
+    """Plant the bad-head divisions and the offenders.
+
+    Offenders are drawn only among division staff expected to lead at least ``min_tasks``
+    tasks over the log: a behaviour nobody could see in a year's record is not ground truth
+    any method could be held to. ``offender_share`` of that pool per behaviour, independently.
+    """
+    units, persons = org.units, org.people
+    # Bad-head divisions: the head stalls (slow to cascade and approve), everyone is slower.
+    bad = rng.sample(org.divisions, min(bad_heads, len(org.divisions)))
+    for d in bad:
+        du = units[d]
+        du.bad_head = True
+        du.kind = "bad_head"
+        du.pace *= rng.uniform(1.15, 1.5)
+        persons[du.head].severity["stalling"] = rng.uniform(0.4, 0.9)
+        persons[du.head].groups.add("bad_head")
+        for m in du.members:
+            if m != du.head:
+                persons[m].groups.add("bad_head_member")
+    pool = [
+        i
+        for i, p in enumerate(persons)
+        if p.position in ("truong_phong", "pho_truong_phong", "chuyen_vien")
+        and expected[i] >= min_tasks
+    ]
+    for b in BEHAVIOURS:
+        candidates = [i for i in pool if b not in persons[i].severity]
+        for i in rng.sample(candidates, min(len(candidates), round(offender_share * len(pool)))):
+            persons[i].severity[b] = _severity(rng)

@@ -75,6 +75,8 @@ REASONS: tuple[tuple[str | None, str, str], ...] = (
  R_GUIDANCE, R_CONFIRM, R_REJECT, R_WITHIN, R_OUTSIDE, R_INNOV_FAIL, R_NOT_NEEDED) = range(
     len(REASONS))  # fmt: skip
 POSITIONS = ("agree", "disagree", "none")
+# How many units one coordination round asks (a draft asks several sở and communes at once).
+COORD_FANOUT = (1, 1, 1, 2, 2, 3, 4, 5)
 
 EPS = 0.004  # ≈ 2 minutes of office time: keeps events of one case in a strict order
 
@@ -122,25 +124,13 @@ class _Picker:
         ]
 
 
-def simulate(
-    rng: random.Random, org: OrgModel, tasks: int, span: int, misrouted_people: set[int]
-) -> tuple[Columns, CaseInfo]:
-    """Simulate ``tasks`` tasks assigned uniformly over the first ``span - 5`` working days;
-    events after ``span`` are cut (cases still open at the end of the log)."""
-    units, people = org.units, org.people
-    cols = Columns()
-    info = CaseInfo()
-    a_case, a_seq, a_act, a_t = cols.case.append, cols.seq.append, cols.act.append, cols.t.append
-    a_actor, a_unit, a_tactor = cols.actor.append, cols.unit.append, cols.tactor.append
-    a_tunit, a_reason, a_due = cols.tunit.append, cols.reason.append, cols.due.append
-    a_ref, a_pos, a_rev, a_within = (
-        cols.ref.append,
-        cols.pos.append,
-        cols.rev.append,
-        cols.within.append,
-    )
-    rnd, uni, expo, choice = rng.random, rng.uniform, rng.expovariate, rng.choice
+HEAD_LEADS = 0.12  # share of tasks the division head handles personally
 
+
+def pickers(org: OrgModel) -> tuple[_Picker, dict[int, _Picker], dict[int, _Picker]]:
+    """Who gets a task: a sở/xã by its size and workload, a division likewise, a specialist
+    by personal workload weight."""
+    units, people = org.units, org.people
     top_picker = _Picker(
         org.tops,
         [
@@ -163,6 +153,62 @@ def simulate(
         )
         for d in org.divisions
     }
+    return top_picker, div_pickers, staff_pickers
+
+
+def expected_leads(org: OrgModel, tasks: int, span: int) -> list[float]:
+    """Expected number of tasks each person leads over the log (division heads: also every
+    task of the division passes through them, counted in full)."""
+    top_picker, div_pickers, staff_pickers = pickers(org)
+    out = [0.0] * len(org.people)
+
+    def share(picker: _Picker, i: int) -> float:
+        before = picker.cum[i - 1] if i else 0.0
+        return (picker.cum[i] - before) / picker.total if picker.total else 0.0
+
+    for ti, top in enumerate(top_picker.items):
+        p_top = share(top_picker, ti)
+        dp = div_pickers[top]
+        for di, div in enumerate(dp.items):
+            p_div = p_top * share(dp, di) * tasks
+            out[org.units[div].head] += p_div
+            sp = staff_pickers[div]
+            for mi, m in enumerate(sp.items):
+                active = 1.0
+                if org.people[m].new_from >= 0:
+                    active = (span - org.people[m].new_from) / span
+                out[m] += p_div * (1 - HEAD_LEADS) * share(sp, mi) * active
+    return out
+
+
+BEHAVIOUR_KEYS = ("avoidance", "buck_passing", "stalling", "fear")
+
+
+def simulate(
+    rng: random.Random,
+    org: OrgModel,
+    tasks: int,
+    span: int,
+    misrouted_people: set[int],
+    shown: dict[str, list[int]],
+) -> tuple[Columns, CaseInfo]:
+    """Simulate ``tasks`` tasks assigned uniformly over the first ``span - 5`` working days;
+    events after ``span`` are cut (cases still open at the end of the log)."""
+    units, people = org.units, org.people
+    cols = Columns()
+    info = CaseInfo()
+    a_case, a_seq, a_act, a_t = cols.case.append, cols.seq.append, cols.act.append, cols.t.append
+    a_actor, a_unit, a_tactor = cols.actor.append, cols.unit.append, cols.tactor.append
+    a_tunit, a_reason, a_due = cols.tunit.append, cols.reason.append, cols.due.append
+    a_ref, a_pos, a_rev, a_within = (
+        cols.ref.append,
+        cols.pos.append,
+        cols.rev.append,
+        cols.within.append,
+    )
+    rnd, uni, expo, choice = rng.random, rng.uniform, rng.expovariate, rng.choice
+
+    top_picker, div_pickers, staff_pickers = pickers(org)
     all_divs = org.divisions
     # Per person, the offender severity per behaviour (0 for normal people) and the base
     # propensity multiplier; read in the hot loop, so as plain lists.
@@ -179,6 +225,9 @@ def simulate(
     new_from = [p.new_from for p in people]
     innovator = [p.innovator for p in people]
     unit_of = [p.unit for p in people]
+    # How often each person showed each behaviour (offenders and base rates alike): the
+    # ceiling of what any method could see in this log.
+    shown_av, shown_bp, shown_st, shown_fe = (shown[b] for b in BEHAVIOUR_KEYS)
 
     for ci in range(tasks):
         seq = 0
@@ -206,7 +255,7 @@ def simulate(
             tries += 1
         if new_from[lead] > t:
             lead = units[div].head
-        if rnd() < 0.12:
+        if rnd() < HEAD_LEADS:
             lead = units[div].head  # the division head does it personally
         protected = innovator[lead] and rnd() < 0.5
         info.protected.append(1 if protected else 0)
@@ -232,15 +281,18 @@ def simulate(
             else:
                 emit(ASSIGN, t, leader, 0, boss, top, due=due)
             # The sở/xã leader: avoidance and buck-passing show up here too.
-            if rnd() < 0.02 * b_av[boss] + 0.15 * s_av[boss]:
+            if rnd() < 0.02 * b_av[boss] + 0.25 * s_av[boss]:
+                shown_av[boss] += 1
                 t += uni(0.5, 3)
                 emit(DECLINE, t, boss, top, tunit=choice(org.tops), reason=R_OTHER)
                 t += uni(0.5, 3)
                 emit(REASSIGN, t, leader, 0, boss, top, due=due)
-            slow = rnd() < 0.03 * b_av[boss] + 0.3 * s_av[boss]
-            t += uni(3, 8) if slow else expo(1.5)
+            slow = rnd() < 0.03 * b_av[boss] + 0.4 * s_av[boss]
+            shown_av[boss] += slow
+            t += uni(3, 8) if slow else expo(3.0)
             emit(ACCEPT, t, boss, top)
-            if rnd() < 0.01 * b_bp[boss] + 0.15 * s_bp[boss]:
+            if rnd() < 0.01 * b_bp[boss] + 0.25 * s_bp[boss]:
+                shown_bp[boss] += 1
                 other = choice(org.tops)
                 if other != top:
                     t += uni(0.5, 3)
@@ -251,7 +303,7 @@ def simulate(
                     emit(RETURN, t, units[other].leaders[0], other, boss, top, reason=R_COMPETENCE)
                     t += uni(0.2, 1)
                     emit(ACCEPT, t, boss, top)
-            t += uni(0.2, 2) * pace[boss] + (uni(2, 6) * s_st[boss] if rnd() < s_st[boss] else 0)
+            t += uni(0.1, 1) * pace[boss] + (uni(2, 6) * s_st[boss] if rnd() < s_st[boss] else 0)
         # Division level: misrouted to a sibling division, which hands it on.
         if D.confused_with >= 0 and rnd() < 0.12:
             W = units[D.confused_with]
@@ -263,13 +315,15 @@ def simulate(
             misrouted_people.add(W.head)
         else:
             emit(ASSIGN, t, boss, top, hd, div, due=due)
-        slow = rnd() < 0.03 * b_av[hd] + 0.3 * s_av[hd]
-        t += uni(3, 8) if slow else expo(1.2) * pace[hd]
+        slow = rnd() < 0.03 * b_av[hd] + 0.4 * s_av[hd]
+        shown_av[hd] += slow
+        t += uni(3, 8) if slow else expo(2.0) * pace[hd]
         emit(ACCEPT, t, hd, div)
         if lead != hd:
             # The division head cascades to the specialist; a bad or stalling head sits on it.
-            wait = expo(1.0) * pace[hd] * D.pace
+            wait = expo(2.0) * pace[hd] * D.pace
             if rnd() < 0.05 * b_st[hd] + 0.6 * s_st[hd]:
+                shown_st[hd] += 1
                 wait += uni(3, 12)
             t += wait
             emit(ASSIGN, t, hd, div, lead, div, due=due)
@@ -279,7 +333,8 @@ def simulate(
         p = lead
         av, bp, st, fe = s_av[p], s_bp[p], s_st[p], s_fe[p]
         if lead != hd:
-            if rnd() < 0.01 * b_av[p] + 0.18 * av:
+            if rnd() < 0.01 * b_av[p] + 0.1 * av:
+                shown_av[p] += 1
                 t += uni(0.5, 4)
                 emit(DECLINE, t, p, div, reason=choice((R_OTHER, R_WORKLOAD, R_COMPETENCE)))
                 t += uni(0.2, 2)
@@ -293,11 +348,13 @@ def simulate(
                     emit(REASSIGN, t, hd, div, p, div, due=due)
                     av, bp, st, fe = s_av[p], s_bp[p], s_st[p], s_fe[p]
                     lead = p
-            slow = rnd() < 0.03 * b_av[p] + 0.3 * av
-            t += uni(3, 8) if slow else expo(0.8) * pace[p]
+            slow = rnd() < 0.03 * b_av[p] + 0.25 * av
+            shown_av[p] += slow
+            t += uni(3, 8) if slow else expo(2.0) * pace[p]
             emit(ACCEPT, t, p, div)
         # Buck-passing: sideways to another division, which sends it back (ping-pong).
-        if rnd() < 0.012 * b_bp[p] + 0.2 * bp:
+        if rnd() < 0.012 * b_bp[p] + 0.3 * bp:
+            shown_bp[p] += 1
             d2 = choice(all_divs)
             if d2 != div:
                 t += uni(0.5, 3)
@@ -307,14 +364,16 @@ def simulate(
                 t += uni(0.2, 1.5)
                 emit(ACCEPT, t, p, div)
         # Buck-passing: back to the superior "not my job"; fear: "please decide it yourself".
-        if lead != hd and rnd() < 0.01 * b_bp[p] + 0.15 * bp:
+        if lead != hd and rnd() < 0.01 * b_bp[p] + 0.25 * bp:
+            shown_bp[p] += 1
             t += uni(0.5, 3)
             emit(RETURN, t, p, div, hd, div, reason=choice((R_COMPETENCE, R_OTHER)))
             t += uni(0.5, 3) * pace[hd] * D.pace
             emit(REASSIGN, t, hd, div, p, div, due=due)
             t += uni(0.1, 1)
             emit(ACCEPT, t, p, div)
-        if rnd() < 0.01 * b_fe[p] + 0.15 * fe:
+        if rnd() < 0.01 * b_fe[p] + 0.2 * fe:
+            shown_fe[p] += 1
             t += uni(0.5, 3)
             emit(RETURN, t, p, div, sup, sup_unit, reason=R_PUSH_UP)
             t += uni(0.5, 3) * pace[sup]
@@ -323,24 +382,27 @@ def simulate(
             emit(ACCEPT, t, p, div)
 
         # --- the work ----------------------------------------------------------------------
-        work = length * uni(0.25, 0.75) * pace[p] * D.pace
+        work = length * uni(0.1, 0.45) * pace[p] * D.pace
         if protected:
             work *= uni(1.3, 2.0)
         newcomer = new_from[p] >= 0
-        legal = rnd() < (0.3 if D.legal_prone else 0.02)
+        legal = rnd() < (0.4 if D.legal_prone else 0.02)
         n_coord = 0
-        if rnd() < (0.65 if D.coord_heavy else 0.2):
+        if rnd() < (0.7 if D.coord_heavy else 0.3):
             n_coord = 1 + (rnd() < 0.3)
         n_opinion = 0
-        if rnd() < 0.04 * b_fe[p] + 0.35 * fe:
+        if rnd() < 0.04 * b_fe[p] + 0.5 * fe:
+            shown_fe[p] += 1
             n_opinion += 1 + (rnd() < 0.3 * fe)
         guidance = newcomer and rnd() < 0.35
         idle_spells = 0
-        if rnd() < 0.04 * b_st[p] + 0.35 * st:
+        if rnd() < 0.04 * b_st[p] + 0.45 * st:
+            shown_st[p] += 1
             idle_spells = 1 + (rnd() < 0.4 * st)
-        fake_pause = rnd() < 0.01 * b_st[p] + 0.15 * st
+        fake_pause = rnd() < 0.01 * b_st[p] + 0.2 * st
         plain_pause = rnd() < 0.03 * b_st[p] + 0.1 * st
-        report_p = max(0.15, 0.7 - 0.6 * st) if not newcomer else 0.5
+        shown_st[p] += fake_pause or plain_pause
+        report_p = max(0.15, 0.8 - 0.6 * st) if not newcomer else 0.6
         # Episodes happen at random points of the work, in this order of fractions.
         episodes: list[tuple[float, int]] = [(rnd(), 0) for _ in range(n_coord)]
         episodes += [(rnd(), 1) for _ in range(n_opinion)]
@@ -357,14 +419,15 @@ def simulate(
         done = 0.0
         extensions = 0
         n_ext_wanted = 0
-        if rnd() < 0.02 * b_st[p] + 0.3 * st:
+        if rnd() < 0.02 * b_st[p] + 0.4 * st:
+            shown_st[p] += 1
             n_ext_wanted = 1 + (rnd() < 0.5 + 0.3 * st) + (rnd() < 0.3 * st)
 
         def progress_to(frac: float) -> None:
             """Work up to ``frac`` of the job, with progress reports along the way."""
             nonlocal t, done
             while done < frac:
-                step = min(frac - done, max(0.15, expo(1 / 0.35)))
+                step = min(frac - done, max(0.1, expo(1 / 0.22)))
                 t += step * work
                 done += step
                 if done < 0.999 and rnd() < report_p:
@@ -384,32 +447,39 @@ def simulate(
 
         for frac, kind in episodes:
             progress_to(frac)
-            if kind == 0:  # coordination with another unit's focal person
-                c = choice(all_divs)
-                if c == div:
-                    continue
-                C = units[c]
-                f = C.focal
+            if kind == 0:  # asks one or several units for their opinion, waits for all
                 t += EPS
+                sent = t
                 cdue = int(t) + choice((5, 5, 7, 10))
-                req = emit(COORD_REQ, t, p, div, f, c, due=cdue)
-                fail = rnd() < 0.05 * b_av[f] + 0.5 * s_av[f]
-                if fail:
-                    r = rnd()
-                    if r < 0.4:  # silence: deemed agreed (Công điện 280/CĐ-TTg)
-                        t = cdue + 1.05
-                        emit(DEEMED, t, -1, -1, f, c, ref=req)
-                    elif r < 0.7:  # late
-                        t = cdue + uni(1, 10)
-                        emit(COORD_ANS, t, f, c, p, div, ref=req, pos=0)
-                    else:  # answered without a position
-                        t += uni(1, 5)
-                        emit(COORD_ANS, t, f, c, p, div, ref=req, pos=2)
-                else:
-                    delay = expo(1 / (6.0 if C.slow_coord else 2.0))
-                    t = min(t + delay, cdue + (uni(0, 6) if C.slow_coord else 0.9))
-                    emit(COORD_ANS, t, f, c, p, div, ref=req, pos=0 if rnd() < 0.85 else 1)
-                t += uni(0.1, 1)
+                back = t
+                for c in rng.sample(all_divs, choice(COORD_FANOUT)):
+                    if c == div:
+                        continue
+                    C = units[c]
+                    # The unit's focal person answers, or a specialist the unit designates.
+                    f = C.focal if rnd() < 0.6 else staff_pickers[c].pick(rng)
+                    if new_from[f] > sent:
+                        f = C.focal  # not yet in post
+                    req = emit(COORD_REQ, sent, p, div, f, c, due=cdue)
+                    fail = rnd() < 0.05 * b_av[f] + 0.7 * s_av[f]
+                    if fail:
+                        shown_av[f] += 1
+                        r = rnd()
+                        if r < 0.4:  # silence: deemed agreed (Công điện 280/CĐ-TTg)
+                            at = cdue + 1.05
+                            emit(DEEMED, at, -1, -1, f, c, ref=req)
+                        elif r < 0.7:  # late
+                            at = cdue + uni(1, 10)
+                            emit(COORD_ANS, at, f, c, p, div, ref=req, pos=0)
+                        else:  # answered without a position
+                            at = sent + uni(1, 5)
+                            emit(COORD_ANS, at, f, c, p, div, ref=req, pos=2)
+                    else:
+                        delay = expo(1 / (6.0 if C.slow_coord else 2.0))
+                        at = min(sent + delay, cdue + (uni(0, 6) if C.slow_coord else 0.9))
+                        emit(COORD_ANS, at, f, c, p, div, ref=req, pos=0 if rnd() < 0.85 else 1)
+                    back = max(back, at)
+                t = back + uni(0.1, 1)
             elif kind in (1, 2):  # opinion request (fear: within authority; guidance)
                 t += EPS
                 if kind == 1:
@@ -417,21 +487,25 @@ def simulate(
                     reason = R_OTHER
                 else:
                     within, reason = (1 if rnd() < 0.6 else 0), R_GUIDANCE
-                req = emit(OP_REQ, t, p, div, sup, sup_unit, reason=reason, within=within)
-                t += uni(0.3, 2.5) * (uni(2, 4) if bad_head else 1)
+                answer_at = t + uni(0.3, 2.5) * (uni(2, 4) if bad_head else 1)
+                # The app learns within_authority from the superior's answer: none yet, no flag.
+                known = within if answer_at < span else -1
+                req = emit(OP_REQ, t, p, div, sup, sup_unit, reason=reason, within=known)
+                t = answer_at
                 emit(OP_GIVEN, t, sup, sup_unit, p, div, reason=R_WITHIN if within else R_OUTSIDE,
                      ref=req, within=within)  # fmt: skip
                 t += uni(0.1, 1)
             elif kind == 3:  # a real legal obstacle: acknowledged, long wait, extension(s)
                 t += EPS
-                pause = emit(PAUSE, t, p, div, reason=R_LEGAL, rev=1)
+                review_at = t + uni(0.3, 3)
+                # Reviewed only once the superior has confirmed it (the review is in the log).
+                pause = emit(PAUSE, t, p, div, reason=R_LEGAL, rev=1 if review_at < span else 0)
                 ack = boss if rnd() < 0.5 else sup
-                emit(REVIEW, t + uni(0.3, 3), ack, unit_of[ack], p, div,
-                     reason=R_CONFIRM, ref=pause)  # fmt: skip
+                emit(REVIEW, review_at, ack, unit_of[ack], p, div, reason=R_CONFIRM, ref=pause)
                 t += uni(10, 45)
                 emit(RESUME, t, p, div)
                 extend(R_LEGAL)
-                if rnd() < 0.45:
+                if rnd() < 0.5:
                     progress_to(min(1.0, done + 0.2))
                     extend(R_LEGAL)
             elif kind == 4:  # a claimed obstacle the superior does not accept
@@ -470,9 +544,10 @@ def simulate(
         for _round in range(4):
             t += EPS
             emit(SUBMIT, t, p, div, sup, sup_unit)
-            approve_wait = expo(1.0) * pace[sup]
+            approve_wait = expo(2.0) * pace[sup]
             if bad_head and sup == hd:
-                approve_wait += uni(3, 10)
+                shown_st[hd] += 1
+                approve_wait += uni(1, 6)
             t += approve_wait
             if rnd() < rework_p:
                 emit(REWORK, t, sup, sup_unit, p, div)
@@ -484,7 +559,7 @@ def simulate(
         if from_ubnd and sup == hd:
             t += uni(0.1, 1)
             emit(SUBMIT, t, hd, div, boss, top)
-            t += expo(1.0) * pace[boss]
+            t += expo(2.0) * pace[boss]
             emit(APPROVE, t, boss, top, hd, div)
         t += EPS
         if protected and rnd() < 0.15:
@@ -495,7 +570,7 @@ def simulate(
             emit(COMPLETE, t, p, div)
         # Reminders from the assigner while the task is overdue (and sometimes before).
         end = min(t, span)
-        r = due + uni(0.5, 3)
+        r = due + 1 + uni(0, 2)
         while r < end:
             emit(REMIND, r, boss, top, p, div)
             r += uni(4, 10)

@@ -73,7 +73,8 @@ Tệp events.csv.gz — nhật ký xử lý nhiệm vụ, mỗi dòng một thao
   don_vi_nhan      mã đơn vị được giao, được chuyển, được đề nghị phối hợp; với Từ chối: đơn vị
                    được đề xuất là có thẩm quyền
   ma_ly_do         mã lý do (bảng dưới)
-  han_xu_ly        hạn xử lý mới, dạng dd/mm/yyyy (Giao việc, Giao lại, Chuyển xử lý, Đồng ý gia
+  noi_dung         lý do, ý kiến do người thực hiện ghi (văn bản tự do)
+  han_xu_ly        hạn xử lý mới, hết ngày hạn, dạng dd/mm/yyyy 23:59:59 (Giao việc, Giao lại, Chuyển xử lý, Đồng ý gia
                    hạn; với Đề nghị phối hợp: hạn trả lời)
   y_kien           ý kiến của đơn vị phối hợp khi Trả lời phối hợp: dong_y (đồng ý),
                    khong_dong_y (không đồng ý), khong_ro (không nêu rõ quan điểm)
@@ -151,7 +152,11 @@ def events_export(province: Province) -> pl.DataFrame:
             pl.col("reason_text")
             .replace_strict(source, default=None, return_dtype=pl.String)
             .alias("ma_ly_do"),
-            pl.col("due").dt.convert_time_zone(_LOCAL).dt.strftime("%d/%m/%Y").alias("han_xu_ly"),
+            pl.col("reason_text").alias("noi_dung"),
+            pl.col("due")
+            .dt.convert_time_zone(_LOCAL)
+            .dt.strftime("%d/%m/%Y %H:%M:%S")
+            .alias("han_xu_ly"),
             pl.col("position")
             .replace_strict(POSITION_TO_SOURCE, default=None, return_dtype=pl.String)
             .alias("y_kien"),
@@ -189,6 +194,7 @@ def write_export(province: Province, directory: str | os.PathLike[str]) -> Path:
     target = Path(directory)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the export is for others to read
     try:
         events_export(province).write_csv(
             tmp / "events.csv.gz", compression="gzip", compression_level=5
