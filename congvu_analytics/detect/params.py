@@ -74,7 +74,7 @@ class DetectionParams:
     z: float = 1.96
     min_ratio: float = 2.0
     min_excess: float = 0.03
-    fdr: float = 0.2
+    fdr: float = 0.1
     unit_prior_cases: float = 20.0
     min_peers: int = 5
     new_staff_days: int = 180

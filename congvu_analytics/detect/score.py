@@ -43,8 +43,8 @@ from congvu_analytics.detect.params import DetectionParams
 KEYS = [SUBJECT_TYPE, SUBJECT_ID]
 # E[min(X, 9)] for X ~ chi-square(1): the expected clipped squared residual of a subject that
 # is exactly as its peers (computed by numerical integration of P(X > t) over 0..9).
-_CLIP = 9.0
-_CLIPPED_MEAN = 0.99500726
+_CLIP = 4.0
+_CLIPPED_MEAN = 0.92053692
 # A cluster (division, unit) this many binomial standard deviations above its peer group, and
 # at least ``min_ratio`` times its level, is left out of the others' peer level.
 _OUTLYING_Z = 3.0
@@ -249,11 +249,9 @@ def _dispersion(frame: pl.DataFrame, group: list[str], min_peers: int) -> pl.Dat
 
 
 def _without_worst_member(frame: pl.DataFrame, *, broad: bool) -> pl.DataFrame:
-    """``n_test``/``k_test``: for units in a broad behaviour, without the member with most hits.
-
-    A unit of one person (nothing left) is not tested for a broad behaviour: its finding would
-    be that person's.
-    """
+    """``n_test``/``k_test``: for units in a broad behaviour, the hits of the member with the
+    most hits are taken out (a unit of one person then has none: its finding would be that
+    person's)."""
     if not broad:
         return frame.with_columns(pl.col("_n").alias("n_test"), pl.col("_k").alias("k_test"))
     worst = (
@@ -270,10 +268,9 @@ def _without_worst_member(frame: pl.DataFrame, *, broad: bool) -> pl.DataFrame:
             worst, left_on=[SUBJECT_TYPE, SUBJECT_ID], right_on=[SUBJECT_TYPE, "_unit"], how="left"
         )
         .with_columns(
-            pl.when(unit)
-            .then((pl.col("_n") - pl.col("_wn").fill_null(0.0)).clip(lower_bound=0.0))
-            .otherwise(pl.col("_n"))
-            .alias("n_test"),
+            # The cases stay the unit's (every case may pass through its head): only the hits
+            # of its worst member are taken out.
+            pl.col("_n").alias("n_test"),
             pl.when(unit)
             .then((pl.col("_k") - pl.col("_wk").fill_null(0.0)).clip(lower_bound=0.0))
             .otherwise(pl.col("_k"))
