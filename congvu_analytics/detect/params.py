@@ -57,6 +57,9 @@ class DetectionParams:
         repeated_extensions: this many extension requests on one case by one holder is
             "repeated".
         late_grace_days: working days of lateness tolerated before a completion is late.
+        coord_late_days: a coordination answer with a clear position this many working days
+            or more after its due date is late (Công điện 280/CĐ-TTg); silence (deemed
+            agreement) and an answer with no position always count.
         silent_days: a case that runs this many working days (two weeks) without a single
             progress report is a silent case.
         decision_days: a superior's answer to a request (approval, opinion, extension) or
@@ -89,6 +92,7 @@ class DetectionParams:
     repeated_extensions: int = 2
     late_grace_days: int = 0
     decision_days: int = 5
+    coord_late_days: int = 2
     silent_days: int = 10
     unit_types: Mapping[str, str] | None = field(default=None)
     unit_levels: Mapping[str, int] | None = field(default=None)
