@@ -211,8 +211,17 @@ def _simulate(
         )
         t += rng.uniform(0.5, 2)
         if org.roles.get(to_unit) == "bouncer_unit" and rng.random() < 0.6:
+            # The bouncing unit sends back work that is its own: the sender insists, and the
+            # case ends with the bouncing unit after all.
             c.emit(Activity.RETURN, t, head(to_unit), to_unit, reason=ReasonCode.OTHER.value)
             t += rng.uniform(0.5, 2)
+            c.emit(
+                Activity.TRANSFER, t, lead, unit, target_actor=head(to_unit), target_unit=to_unit,
+                reason=ReasonCode.COMPETENCE.value,
+            )  # fmt: skip
+            t += rng.uniform(0.5, 2)
+            lead, unit = head(to_unit), to_unit
+            role = org.roles.get(lead, "")
             c.emit(Activity.ACCEPT, t, lead, unit)
         else:
             lead, unit = head(to_unit), to_unit

@@ -93,8 +93,8 @@ def period_events(start: date, end: date) -> pl.DataFrame:
     return frame
 
 
-def _finding_key(detector: str, subject_type: str, subject_id: str, period: str) -> str:
-    return hashlib.sha256(f"{detector}|{subject_type}|{subject_id}|{period}".encode()).hexdigest()
+def _finding_key(behaviour: str, subject_type: str, subject_id: str, period: str) -> str:
+    return hashlib.sha256(f"{behaviour}|{subject_type}|{subject_id}|{period}".encode()).hexdigest()
 
 
 def run_detection(
@@ -168,7 +168,8 @@ def _store(run: DetectionRun, findings: pl.DataFrame, events: pl.DataFrame) -> N
     seen: set[str] = set()
     new = updated = 0
     for r in rows:
-        key = _finding_key(r["detector"], r["subject_type"], r["subject_id"], run.period)
+        # One finding per behaviour: the detector that leads it may change as evidence grows.
+        key = _finding_key(r["behaviour"], r["subject_type"], r["subject_id"], run.period)
         seen.add(key)
         person = people.get(r["subject_id"]) if r["subject_type"] == "person" else None
         unit = units.get(r["subject_id"]) if r["subject_type"] == "unit" else None
@@ -186,6 +187,14 @@ def _store(run: DetectionRun, findings: pl.DataFrame, events: pl.DataFrame) -> N
             "rate": r["rate"],
             "peer_rate": r["peer_rate"],
             "sample": int(r["n"] or 0),
+            "score": r.get("score"),
+            "q_value": r.get("q_value"),
+            "peer_group": r.get("peer_group") or "",
+            "unit_rate": r.get("unit_rate"),
+            "components": [
+                {key: c[key] for key in ("detector", "k", "n", "rate", "baseline", "z")}
+                for c in (r.get("components") or [])
+            ],
             "evidence_event_ids": [int(e) for e in r["evidence_event_ids"] if str(e).isdigit()],
             "case_ids": [int(c) for c in r["case_ids"] if str(c).isdigit()],
             "sentence": _named(r["sentence"], r["subject_id"], person, unit),

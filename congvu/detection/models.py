@@ -1,7 +1,7 @@
 """Detection runs over the app's own event log, and the findings they store for review.
 
 A finding is evidence for a human decision, never a verdict. It is identified by what it is
-about — (detector, subject, period) — not by its evidence, so a re-run after new events
+about — (behaviour, subject, period) — not by its evidence, so a re-run after new events
 updates the same finding (its evidence grows) instead of adding a duplicate; the review flow
 (giải trình → xác nhận / bác bỏ) hangs on that stable row.
 """
@@ -85,7 +85,7 @@ class Finding(models.Model):
         PERSON = "person", "Cán bộ"
         UNIT = "unit", "Đơn vị"
 
-    key = models.CharField(max_length=64, unique=True)  # hash of (detector, subject, period)
+    key = models.CharField(max_length=64, unique=True)  # hash of (behaviour, subject, period)
     detector = models.CharField(max_length=60)
     behaviour = models.CharField(max_length=30, choices=Behaviour.choices)
     subject_type = models.CharField(max_length=10, choices=SubjectType.choices)
@@ -107,6 +107,15 @@ class Finding(models.Model):
     rate = models.FloatField(null=True)
     peer_rate = models.FloatField(null=True)
     sample = models.PositiveIntegerField()
+    # The combined evidence for the behaviour (docs/detection.md, "Fairness"): the sum of the
+    # counting detectors' standardised excesses, the false-discovery-adjusted p-value, the
+    # peer group, the person's division level, and one entry per detector that counted
+    # ({detector, k, n, rate, baseline, z}).
+    score = models.FloatField(null=True)
+    q_value = models.FloatField(null=True)
+    peer_group = models.CharField(max_length=120, blank=True)
+    unit_rate = models.FloatField(null=True)
+    components = models.JSONField(default=list)
     evidence_event_ids = models.JSONField(default=list)
     case_ids = models.JSONField(default=list)
     sentence = models.TextField()

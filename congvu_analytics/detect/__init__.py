@@ -8,9 +8,11 @@ See docs/detection.md for the definitions, the parameters and the fairness rules
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import polars as pl
 
@@ -18,12 +20,16 @@ from congvu_analytics.custody import log_facts
 from congvu_analytics.detect import avoidance, buck_passing, fear, stalling
 from congvu_analytics.detect._common import (
     CASE_IDS,
+    DECIDER,
     EVIDENCE,
+    HANDLER,
+    HEAVY,
     LEVELS,
+    MAIN_UNIT,
+    NEW_STAFF,
     SUBJECT_ID,
     SUBJECT_TYPE,
     WEIGHT,
-    pct,
     peer_groups,
     prepare,
     rates,
@@ -31,11 +37,22 @@ from congvu_analytics.detect._common import (
 )
 from congvu_analytics.detect.handover import handover_network
 from congvu_analytics.detect.params import DetectionParams
-from congvu_analytics.org import Org
+from congvu_analytics.detect.score import COMPONENT, evidence, judge
+from congvu_analytics.org import UNIT_ID, UNIT_LEVEL, Org
 from congvu_analytics.schema import conform
 from congvu_analytics.workdays import WorkCalendar
 
-__all__ = ["FINDING_SCHEMA", "DetectionParams", "DetectionResult", "Detector", "run_all"]
+__all__ = [
+    "DETECTOR_LABELS",
+    "FINDING_SCHEMA",
+    "DetectionParams",
+    "DetectionResult",
+    "Detector",
+    "group_label",
+    "run_all",
+]
+
+KEYS = [SUBJECT_TYPE, SUBJECT_ID]
 
 Observe = Callable[[pl.LazyFrame, DetectionParams, WorkCalendar], pl.LazyFrame]
 
@@ -52,6 +69,14 @@ FINDING_SCHEMA: dict[str, pl.DataType] = {
     EVIDENCE: pl.List(pl.String()),
     CASE_IDS: pl.List(pl.String()),
     "sentence": pl.String(),
+    # The combined evidence for the behaviour (docs/detection.md, "Fairness").
+    "score": pl.Float64(),
+    "p_value": pl.Float64(),
+    "q_value": pl.Float64(),
+    "peer_group": pl.String(),
+    "unit_rate": pl.Float64(),
+    "detectors": pl.List(pl.String()),
+    "components": pl.List(COMPONENT),
 }
 
 
@@ -80,7 +105,7 @@ class DetectionResult:
     handover: pl.DataFrame
 
 
-_PEERS = ", trong khi các {peers} cùng nhóm là {peer}%."
+_PEERS = "{peers}."
 
 
 def _plain(fn: Callable[[pl.LazyFrame, DetectionParams], pl.LazyFrame]) -> Observe:
@@ -98,8 +123,8 @@ def detectors(params: DetectionParams) -> list[Detector]:
     p = params
     return [
         Detector("ping_pong", "buck_passing", _plain(buck_passing.ping_pong),
-                 "{label} {id} đã chuyển trả lại nơi vừa giao cho mình (A→B→A) ở {k}/{n} nhiệm vụ"
-                 " đã nhận ({rate}%)" + _PEERS, "ping_pong_rate"),
+                 "{label} {id} có {k}/{n} nhiệm vụ ({rate}%) bị chuyển qua rồi trả lại giữa hai nơi"
+                 " (A→B→A) mà rốt cuộc vẫn do chính mình xử lý" + _PEERS, "ping_pong_rate"),
         Detector("long_chain", "buck_passing", _plain(buck_passing.long_chain),
                  "{label} {id} đã chuyển tiếp {k}/{n} nhiệm vụ ({rate}%) trong chuỗi chuyển xử lý"
                  f" qua từ {p.long_chain_holders} đầu mối trở lên" + _PEERS, "long_chain_rate"),
@@ -108,7 +133,7 @@ def detectors(params: DetectionParams) -> list[Detector]:
                  " không tính chuyển đúng thẩm quyền đã được bên nhận tiếp nhận)" + _PEERS,
                  "transfer_rate"),
         Detector("return_rate", "buck_passing", _plain(buck_passing.returns),
-                 "{label} {id} đã trả lại {k}/{n} nhiệm vụ đã nhận ({rate}%)" + _PEERS,
+                 "{label} {id} đã trả lại cho người giao việc {k}/{n} nhiệm vụ ({rate}%)" + _PEERS,
                  "return_rate"),
         Detector("decline_rate", "avoidance", _plain(avoidance.declines),
                  "{label} {id} đã từ chối {k}/{n} nhiệm vụ được giao ({rate}%, không tính từ chối"
@@ -136,9 +161,17 @@ def detectors(params: DetectionParams) -> list[Detector]:
                  "{label} {id} hoàn thành trễ hạn hoặc đang quá hạn {k}/{n} nhiệm vụ có hạn"
                  " ({rate}%), sau khi đã trừ thời gian chờ đơn vị phối hợp và tạm dừng vì vướng"
                  " mắc đã được xem xét" + _PEERS, "late_rate"),
+        Detector("no_progress", "stalling", stalling.no_progress,
+                 f"{{label}} {{id}} để {{k}}/{{n}} nhiệm vụ ({{rate}}%) kéo dài từ {p.silent_days}"
+                 " ngày làm việc trở lên mà không có báo cáo tiến độ nào" + _PEERS,
+                 "no_progress_rate"),
         Detector("overdue_silent", "stalling", stalling.overdue_silent,
                  "{label} {id} để {k}/{n} nhiệm vụ có hạn ({rate}%) quá hạn mà không có báo cáo"
                  " tiến độ nào" + _PEERS, "overdue_silent_rate"),
+        Detector("slow_decision", "stalling", _plain(stalling.slow_decisions),
+                 f"{{label}} {{id}} để người khác chờ từ {p.decision_days} ngày làm việc trở lên"
+                 " ở {k}/{n} lượt quyết định của mình (duyệt kết quả, cho ý kiến, gia hạn, phân"
+                 " công lại trong đơn vị) ({rate}%)" + _PEERS, "slow_decision_rate"),
         Detector("opinion_within_authority", "fear_of_responsibility", _plain(fear.opinions),
                  "{label} {id} xin ý kiến cấp trên ở {k}/{n} nhiệm vụ ({rate}%) về việc thuộc"
                  " thẩm quyền của mình hoặc chưa xác định là ngoài thẩm quyền" + _PEERS,
@@ -150,25 +183,97 @@ def detectors(params: DetectionParams) -> list[Detector]:
     ]  # fmt: skip
 
 
-def _sentence(template: str) -> pl.Expr:
-    """Turn a {field} template into a string expression over a rates frame."""
-    person = pl.col(SUBJECT_TYPE) == "person"
+_GROUP_WORDS = {
+    "*": "",
+    "so": "cấp sở",
+    "phong": "cấp phòng",
+    "xa": "cấp xã",
+    "ubnd_tinh": "UBND tỉnh",
+    "ban": "cấp ban",
+    DECIDER: "lãnh đạo",
+    HANDLER: "chuyên viên",
+    "chuyen_vien": "chuyên viên",
+    "truong_phong": "trưởng phòng",
+    "pho_truong_phong": "phó trưởng phòng",
+    "giam_doc": "giám đốc",
+    "pho_giam_doc": "phó giám đốc",
+    "chu_tich": "chủ tịch",
+    "pho_chu_tich": "phó chủ tịch",
+    "cong_chuc": "công chức",
+}
+
+
+# Each detector's name in plain Vietnamese, for the finding page's table of components.
+DETECTOR_LABELS = {
+    "ping_pong": "Chuyển qua rồi bị trả lại (A→B→A)",
+    "long_chain": "Chuyển qua nhiều đầu mối",
+    "transfer_rate": "Chuyển xử lý sang nơi khác",
+    "return_rate": "Trả lại người giao việc",
+    "decline_rate": "Từ chối nhiệm vụ",
+    "coordination": "Không trả lời phối hợp đúng hạn, rõ quan điểm",
+    "unaccepted": "Chậm tiếp nhận",
+    "idle_custody": "Giữ nhiệm vụ không hoạt động",
+    "hidden_waiting": "Tạm dừng không có lý do được chấp nhận",
+    "repeated_extensions": "Xin gia hạn nhiều lần",
+    "late_completion": "Trễ hạn",
+    "slow_decision": "Chậm quyết định (duyệt, cho ý kiến, phân công)",
+    "no_progress": "Không báo cáo tiến độ",
+    "overdue_silent": "Quá hạn không báo cáo tiến độ",
+    "opinion_within_authority": "Xin ý kiến việc thuộc thẩm quyền",
+    "push_upward": "Đẩy việc lên cấp trên",
+}
+
+
+def group_label(group: str) -> str:
+    """A peer group code ("chuyen_vien@phong/moi") in words ("chuyên viên cấp phòng, mới")."""
+    base, *flags = group.split("/")
+    words = [_GROUP_WORDS.get(part, part) for part in base.split("@")]
+    text = " ".join(w for w in words if w)
+    if NEW_STAFF in flags:
+        text += ", mới nhận nhiệm vụ"
+    if HEAVY in flags:
+        text += ", khối lượng việc lớn"
+    return text
+
+
+def _pct(value: float | None) -> str:
+    return "?" if value is None else str(round(value * 100))
+
+
+def _peers_clause(row: dict[str, Any], comp: dict[str, Any]) -> str:
+    person = row[SUBJECT_TYPE] == "person"
+    who = "cán bộ" if person else "đơn vị"
+    label = group_label(row["peer_group"] or "*")
+    group = f" ({label})" if label else ""
+    text = f", trong khi các {who} cùng nhóm{group} là {_pct(comp['peer_rate'])}%"
+    unit_rate = comp.get("unit_rate")
+    if person and unit_rate is not None and unit_rate > (comp["peer_rate"] or 0.0):
+        text += f" và các đồng nghiệp cùng đơn vị {row[MAIN_UNIT]} là {_pct(unit_rate)}%"
+    return text
+
+
+def _render(template: str, row: dict[str, Any], comp: dict[str, Any], first: bool) -> str:
+    person = row[SUBJECT_TYPE] == "person"
     fields = {
-        "label": pl.when(person).then(pl.lit("Cán bộ")).otherwise(pl.lit("Đơn vị")),
-        "peers": pl.when(person).then(pl.lit("cán bộ")).otherwise(pl.lit("đơn vị")),
-        "id": pl.col(SUBJECT_ID),
-        "k": pl.col("k").cast(pl.String),
-        "n": pl.col("n").cast(pl.String),
-        "rate": pct(pl.col("rate")),
-        "peer": pct(pl.col("peer_rate")),
+        "label": "Cán bộ" if person else "Đơn vị",
+        "id": row[SUBJECT_ID],
+        "k": str(comp["k"]),
+        "n": str(comp["n"]),
+        "rate": _pct(comp["rate"]),
+        "peer": _pct(comp["peer_rate"]),
+        "peers": _peers_clause(row, comp),
     }
-    parts: list[pl.Expr] = []
-    for i, piece in enumerate(re.split(r"\{(\w+)\}", template)):
-        if i % 2:
-            parts.append(fields[piece])
-        elif piece:
-            parts.append(pl.lit(piece))
-    return pl.concat_str(parts)
+    text = template
+    if not first:
+        text = "Ngoài ra, " + text.removeprefix("{label} {id} ")
+    text = re.sub(r"\{(\w+)\}", lambda m: fields[m.group(1)], text)
+    rest = comp.get("rate_rest")
+    if rest is not None:
+        text += (
+            " Không tính thành viên có nhiều trường hợp nhất, các thành viên còn lại vẫn ở mức"
+            f" {_pct(rest)}%: chậm chung của cả đơn vị (xem xét vai trò của người đứng đầu)."
+        )
+    return text
 
 
 def finding_id(detector: str, subject_type: str, subject_id: str, evidence: list[str]) -> str:
@@ -178,21 +283,78 @@ def finding_id(detector: str, subject_type: str, subject_id: str, evidence: list
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def _findings(det: Detector, scored: pl.DataFrame) -> pl.DataFrame:
-    flagged = scored.filter(pl.col("flagged")).with_columns(
-        pl.lit(det.behaviour).alias("behaviour"),
-        pl.lit(det.name).alias("detector"),
-        _sentence(det.sentence).alias("sentence"),
-    )
-    # Findings are few (bounded by the number of subjects), and the id must not depend on the
-    # Polars version, so hashlib over the rows is the right tool here.
-    ids = [
-        finding_id(det.name, st, sid, ev)
-        for st, sid, ev in flagged.select(SUBJECT_TYPE, SUBJECT_ID, EVIDENCE).iter_rows()
-    ]
-    return flagged.with_columns(pl.Series("finding_id", ids, dtype=pl.String)).select(
-        [pl.col(c).cast(t) for c, t in FINDING_SCHEMA.items()]
-    )
+def _strength(k: int, n: int, baseline: float, z: float) -> float:
+    """(Wilson lower bound − baseline) / (1 − baseline), clipped to 0..1."""
+    p = k / n
+    centre = p + z * z / (2 * n)
+    margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    lower = (centre - margin) / (1 + z * z / n)
+    return min(1.0, max(0.0, (lower - baseline) / max(1e-9, 1 - baseline)))
+
+
+def _findings(
+    tests: pl.DataFrame,
+    detail: pl.DataFrame,
+    suite: list[Detector],
+    params: DetectionParams,
+) -> pl.DataFrame:
+    """Flagged (subject, behaviour) tests as finding rows, one Vietnamese paragraph each."""
+    templates = {det.name: det.sentence for det in suite}
+    flagged = tests.filter(pl.col("flagged"))
+    if flagged.is_empty():
+        return pl.DataFrame(schema=FINDING_SCHEMA)
+    info = {
+        (r[SUBJECT_TYPE], r[SUBJECT_ID], r["detector"]): r
+        for r in detail.join(
+            flagged.select(*KEYS),
+            on=KEYS,
+            how="semi",
+        )
+        .select(
+            *KEYS, "detector", "peer_rate", "unit_rate", "peer_group", MAIN_UNIT, "n_test", "k_test"
+        )
+        .iter_rows(named=True)
+    }
+    out: list[dict[str, Any]] = []
+    for row in flagged.iter_rows(named=True):
+        comps = sorted(row["components"], key=lambda c: -c["z"])
+        parts = []
+        for i, component in enumerate(comps):
+            extra = info[(row[SUBJECT_TYPE], row[SUBJECT_ID], component["detector"])]
+            comp = {**component, "peer_rate": extra["peer_rate"], "unit_rate": extra["unit_rate"]}
+            broad = row[SUBJECT_TYPE] == "unit" and row["behaviour"] in params.broad_behaviours
+            if broad and extra["n_test"]:
+                comp["rate_rest"] = extra["k_test"] / extra["n_test"]
+            context = {**row, "peer_group": extra["peer_group"], MAIN_UNIT: extra[MAIN_UNIT]}
+            parts.append(_render(templates[comp["detector"]], context, comp, first=i == 0))
+        main = comps[0]
+        lead = info[(row[SUBJECT_TYPE], row[SUBJECT_ID], main["detector"])]
+        evidence = row[EVIDENCE]
+        out.append(
+            {
+                "finding_id": finding_id(row["behaviour"], row[SUBJECT_TYPE], row[SUBJECT_ID],
+                                         evidence),
+                SUBJECT_TYPE: row[SUBJECT_TYPE],
+                SUBJECT_ID: row[SUBJECT_ID],
+                "behaviour": row["behaviour"],
+                "detector": main["detector"],
+                "strength": _strength(main["k"], main["n"], main["baseline"], params.z),
+                "rate": main["rate"],
+                "peer_rate": lead["peer_rate"],
+                "n": main["n"],
+                EVIDENCE: evidence,
+                CASE_IDS: row[CASE_IDS],
+                "sentence": " ".join(parts),
+                "score": row["score"],
+                "p_value": row["p_value"],
+                "q_value": row["q_value"],
+                "peer_group": lead["peer_group"],
+                "unit_rate": lead["unit_rate"],
+                "detectors": [c["detector"] for c in comps],
+                "components": comps,
+            }
+        )  # fmt: skip
+    return pl.DataFrame(out, schema=FINDING_SCHEMA)
 
 
 def _metric_columns(det: Detector) -> list[pl.Expr]:
@@ -211,6 +373,17 @@ def _metric_columns(det: Detector) -> list[pl.Expr]:
     elif det.name == "coordination":
         cols.append(pl.col("n").alias("coordination_requests"))
     return cols
+
+
+def _with_org(params: DetectionParams, org: Org | None) -> DetectionParams:
+    """Tiers from the organisation's units when the parameters give none (for push_upward)."""
+    if org is None or params.unit_levels:
+        return params
+    levels = org.units.filter(pl.col(UNIT_LEVEL).is_not_null())
+    if levels.is_empty():
+        return params
+    mapping = dict(zip(levels[UNIT_ID].to_list(), levels[UNIT_LEVEL].to_list(), strict=True))
+    return replace(params, unit_levels=mapping)
 
 
 def run_all(
@@ -237,7 +410,7 @@ def run_all(
     calendar = calendar or WorkCalendar()
     params = params or DetectionParams()
     say = progress or (lambda _step: None)
-    del org  # accepted now; peers by position and tier read it (issue #11)
+    params = _with_org(params, org)
     keys = [SUBJECT_TYPE, SUBJECT_ID]
 
     say("prepare")
@@ -247,7 +420,7 @@ def run_all(
         .collect()
         .lazy()
     )
-    peers_lazy = peer_groups(prepared, params)
+    peers_lazy = peer_groups(prepared, params, org)
     workload_lazy = pl.concat([workload(prepared, level) for level in LEVELS]).select(
         *keys, pl.col(WEIGHT).alias("cases_handled")
     )
@@ -264,7 +437,11 @@ def run_all(
             *[rates(det.observe(prepared, params, calendar), peers_lazy, params) for det in suite],
         ]
     )
-    found = [_findings(det, scored) for det, scored in zip(suite, scored_all, strict=True)]
+    per_detector = [
+        evidence(scored, peers, params, detector=det.name, behaviour=det.behaviour)
+        for det, scored in zip(suite, scored_all, strict=True)
+    ]
+    tests = judge(per_detector, params.fdr)
     columns = [
         scored.select(*keys, *_metric_columns(det))
         for det, scored in zip(suite, scored_all, strict=True)
@@ -281,7 +458,8 @@ def run_all(
     for column in columns:
         metrics = metrics.join(column, on=keys, how="left")
 
-    findings = pl.concat(found).sort("behaviour", "detector", SUBJECT_TYPE, SUBJECT_ID)
+    findings = _findings(tests, pl.concat(per_detector, how="diagonal_relaxed"), suite, params)
+    findings = findings.sort("behaviour", SUBJECT_TYPE, SUBJECT_ID)
     counts = findings.group_by(keys).agg(pl.len().cast(pl.UInt32).alias("findings"))
     metrics = (
         metrics.join(counts, on=keys, how="left")

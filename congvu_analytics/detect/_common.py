@@ -29,6 +29,17 @@ from congvu_analytics.frames import (
     is_group_start,
     shift_within,
 )
+from congvu_analytics.org import (
+    PERSON_ID,
+    PERSON_UNIT,
+    START_DATE,
+    UNIT_ID,
+    UNIT_TYPE,
+    Org,
+)
+from congvu_analytics.org import (
+    POSITION as ORG_POSITION,
+)
 from congvu_analytics.schema import (
     ACTIVITY,
     ACTIVITY_LABEL,
@@ -89,6 +100,7 @@ SEG = "_seg"  # custody segment number (global, increasing; a new case starts a 
 IS_PROTECTED = "_protected"  # the case is under an approved innovation proposal
 LEGIT = "_legit"  # a misrouted hand-over that someone else then accepted
 CLOSED = "_closed"  # the case has been completed or cancelled at or before this row
+AFTER_REVIEWED = "_after_reviewed"  # a reviewed pause (legal obstacle) happened at or before
 
 _VN_OFFSET = timedelta(hours=7)  # Vietnam has kept UTC+7 without DST since 1975
 
@@ -248,6 +260,11 @@ def prepare(
             ).alias("_paused"),
             awaiting.alias("_awaiting"),
             active.alias("_active"),
+            # A reviewed legal obstacle so far in the case: the extensions that follow it are
+            # its consequence, not the holder's stalling.
+            (_count(reviewed & act.is_in([Activity.PAUSE, Activity.WAIT])) > 0).alias(
+                AFTER_REVIEWED
+            ),
         )
         .with_columns(
             # A misrouted hand-over is legitimate when the case is then accepted by a unit other
@@ -370,13 +387,45 @@ def as_obs(frame: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
-    """(subject_type, subject_id, peer_group): units by type, people by their main unit's type.
+# Decisions a superior takes on someone else's work: a person whose log is mostly these is a
+# leader or a head, and is compared with other deciders, not with the specialists they direct.
+DECISIONS = (
+    Activity.ASSIGN,
+    Activity.REASSIGN,
+    Activity.APPROVE,
+    Activity.REWORK,
+    Activity.OPINION_GIVEN,
+    Activity.EXTENSION_GRANTED,
+    Activity.EXTENSION_REFUSED,
+)
+DECIDER = "lanh_dao"  # peer-group role inferred from the log for deciders
+HANDLER = "chuyen_vien"  # ... and for everyone else
+NEW_STAFF = "moi"  # suffix of a new staff member's peer group
+HEAVY = "nhieu_viec"  # suffix of the peer group of people with a heavy workload
+
+
+def peer_groups(
+    prepared: pl.LazyFrame, params: DetectionParams, org: Org | None = None
+) -> pl.LazyFrame:
+    """(subject_type, subject_id, peer_group, main_unit, judged) for every unit and person.
+
+    Units are grouped by type (the organisation's, else ``params.unit_types``). People are
+    grouped by position and tier: ``position@type`` with the position from the organisation's
+    people table, else the role the log shows (a person whose decisions on others' work —
+    assign, approve, rework, opinion, extension — outnumber the cases they held is a decider,
+    ``lanh_dao``; everyone else ``chuyen_vien``), and the type of their unit (the
+    organisation's, else the unit in which they held cases most often, or were most often
+    addressed). New staff (``start_date`` later than ``params.new_staff_days`` before the log's
+    first day) get
+    a group of their own, and so do people with a heavy workload (``params.heavy_factor`` times
+    their group's median of cases held or more). New staff whose group has fewer than
+    ``params.min_peers`` members are not judged (``judged`` false) rather than compared with
+    seasoned colleagues; heavy-workload people with too few such peers stay in their group.
 
     Subjects are every holder and every unit or person an event points at (a coordinating unit
     may never hold a case and still needs its peers).
     """
-    types = _mapping_frame(params.unit_types, UNIT, "_type", pl.String())
+    types = _unit_types(params, org)
     units = (
         pl.concat(
             [
@@ -393,6 +442,8 @@ def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
             pl.lit("unit").alias(SUBJECT_TYPE),
             pl.col(UNIT).alias(SUBJECT_ID),
             pl.col("_type").fill_null("*").alias("peer_group"),
+            pl.lit(None, pl.String).alias(MAIN_UNIT),
+            pl.lit(True).alias(JUDGED),
         )
     )
     # A person's main unit: the unit in which they held cases most often (or, for someone who
@@ -417,6 +468,25 @@ def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
         .group_by(ACTOR, maintain_order=True)
         .agg(pl.col(UNIT).first())
     )
+    held_cases = (
+        holding.group_by(ACTOR)
+        .agg(pl.len().alias("_held"))
+        .with_columns(pl.col(ACTOR).cast(pl.String))
+    )
+    decided = (
+        prepared.filter(pl.col(ACTIVITY).is_in(list(DECISIONS)) & pl.col(ACTOR).is_not_null())
+        .group_by(pl.col(ACTOR).cast(pl.String))
+        .agg(pl.len().alias("_decided"))
+    )
+    role = (
+        pl.when(pl.col("_decided").fill_null(0) > pl.col("_held").fill_null(0))
+        .then(pl.lit(DECIDER))
+        .otherwise(pl.lit(HANDLER))
+    )
+    staff = _org_people(org)
+    # New in the period: started less than ``new_staff_days`` before the log begins, or during
+    # it (part of the record was made while learning the job).
+    end = prepared.select(pl.col(TIMESTAMP).min().dt.date().alias("_end"))
     people = (
         pl.concat(
             [
@@ -429,14 +499,95 @@ def peer_groups(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
         )
         .unique()
         .join(main_unit, on=ACTOR, how="left")
+        .join(held_cases, on=ACTOR, how="left")
+        .join(decided, on=ACTOR, how="left")
+        .join(staff, on=ACTOR, how="left")
+        .join(end, how="cross")
+        .with_columns(pl.coalesce("_org_unit", UNIT).alias(UNIT))
         .join(types, on=UNIT, how="left")
+        .with_columns(
+            (
+                pl.coalesce("_position", role)
+                + pl.lit("@")
+                + pl.col("_type").fill_null("*")
+                + pl.when(
+                    pl.col("_start").is_not_null()
+                    & (pl.col("_start") > pl.col("_end") - timedelta(days=params.new_staff_days))
+                )
+                .then(pl.lit("/" + NEW_STAFF))
+                .otherwise(pl.lit(""))
+            ).alias("peer_group"),
+        )
+        # Heavy workload: several times the group's median of cases held. Such people work
+        # many cases at once (longer gaps on each are the arithmetic of it), so they are
+        # compared with each other.
+        .with_columns(pl.col("_held").fill_null(0).alias("_held"))
+        .with_columns(pl.col("_held").median().over("peer_group").alias("_median_held"))
+        .with_columns(
+            pl.when(
+                (pl.col("_median_held") > 0)
+                & (pl.col("_held") >= params.heavy_factor * pl.col("_median_held"))
+            )
+            .then(pl.col("peer_group") + pl.lit("/" + HEAVY))
+            .otherwise(pl.col("peer_group"))
+            .alias("_heavy_group")
+        )
+        # Too few heavy-workload peers to compare with: compared with the group after all
+        # (rates, not counts, still apply). Too few new staff: not judged.
+        .with_columns(
+            pl.when(pl.len().over("_heavy_group") >= params.min_peers)
+            .then(pl.col("_heavy_group"))
+            .otherwise(pl.col("peer_group"))
+            .alias("peer_group")
+        )
+        .with_columns(pl.len().over("peer_group").alias("_members"))
         .select(
             pl.lit("person").alias(SUBJECT_TYPE),
             pl.col(ACTOR).alias(SUBJECT_ID),
-            pl.col("_type").fill_null("*").alias("peer_group"),
+            "peer_group",
+            pl.col(UNIT).alias(MAIN_UNIT),
+            (
+                ~pl.col("peer_group").str.contains("/" + NEW_STAFF, literal=True)
+                | (pl.col("_members") >= params.min_peers)
+            ).alias(JUDGED),
         )
     )
     return pl.concat([units, people])
+
+
+MAIN_UNIT = "main_unit"
+JUDGED = "judged"
+
+
+def _unit_types(params: DetectionParams, org: Org | None) -> pl.LazyFrame:
+    """unit -> type: the organisation's table first, then ``params.unit_types``."""
+    given = _mapping_frame(params.unit_types, UNIT, "_type", pl.String())
+    if org is None:
+        return given
+    table = org.units.lazy().select(
+        pl.col(UNIT_ID).alias(UNIT), pl.col(UNIT_TYPE).alias("_org_type")
+    )
+    return (
+        pl.concat([given.select(UNIT), table.select(UNIT)])
+        .unique()
+        .join(given, on=UNIT, how="left")
+        .join(table, on=UNIT, how="left")
+        .select(UNIT, pl.coalesce("_org_type", "_type").alias("_type"))
+        .filter(pl.col("_type").is_not_null())
+    )
+
+
+def _org_people(org: Org | None) -> pl.LazyFrame:
+    schema = {ACTOR: pl.String(), "_org_unit": pl.String(), "_position": pl.String(),
+              "_start": pl.Date()}  # fmt: skip
+    if org is None:
+        return pl.LazyFrame(schema=schema)
+    return org.people.lazy().select(
+        pl.col(PERSON_ID).alias(ACTOR),
+        pl.col(PERSON_UNIT).alias("_org_unit"),
+        pl.col(ORG_POSITION).alias("_position"),
+        pl.col(START_DATE).alias("_start"),
+    )
 
 
 def _mapping_frame(
@@ -526,8 +677,9 @@ def first_change_rows(prepared: pl.LazyFrame, level: str) -> pl.LazyFrame:
     """Rows where the holder at ``level`` changes, with the two previous holders.
 
     Columns: case_id, event_id, timestamp, ``_h`` (holder after), ``_p1`` (holder before),
-    ``_p2`` (holder before that), ``_e1`` (the event that gave custody to ``_p1``), legit flag,
-    activity, ``_next_h`` (next holder).
+    ``_p2`` (holder before that), ``_e1`` and ``_a1`` (the event that gave custody to ``_p1``
+    and its activity), legit flag, activity, ``_next_h`` (next holder), ``_final_h`` (the
+    case's last holder).
     """
     h = pl.col(HOLDER[level])
     return (
@@ -537,6 +689,8 @@ def first_change_rows(prepared: pl.LazyFrame, level: str) -> pl.LazyFrame:
             shift_within(pl.col("_h"), 1, CASE_KEY).alias("_p1"),
             shift_within(pl.col("_h"), 2, CASE_KEY).alias("_p2"),
             shift_within(pl.col(EVENT_ID), 1, CASE_KEY).alias("_e1"),
+            shift_within(pl.col(ACTIVITY), 1, CASE_KEY).alias("_a1"),
             shift_within(pl.col("_h"), -1, CASE_KEY).alias("_next_h"),
+            pl.col("_h").last().over(CASE_KEY).alias("_final_h"),
         )
     )

@@ -82,9 +82,10 @@ def coordination(
     """Coordination requests not answered by their due, closed by ``deemed_agree`` (Công điện
     280/CĐ-TTg: silence counts as agreement and the consulted body bears responsibility), or
     answered with no clear position. The subject is the coordinating unit (and the person asked,
-    when known); the item is the request, so the rate is per request received.
+    when known); the item is the request, so the rate is per request received. An answer with
+    a clear position counts as late from ``coord_late_days`` working days after the due date
+    (a slip into the next morning is not avoidance).
     """
-    del params
     act = pl.col(ACTIVITY)
     requests = prepared.filter((act == Activity.COORD_REQUEST) & ~pl.col(IS_PROTECTED)).select(
         pl.col(EVENT_ID).alias("_req"),
@@ -118,7 +119,7 @@ def coordination(
     hit = (
         pl.col("_deemed").is_not_null()
         | (~answered & (pl.col("_due_wd") < pl.col(END_WD)))
-        | (pl.col("_ans_wd") > pl.col("_due_wd")).fill_null(False)
+        | (pl.col("_ans_wd") - pl.col("_due_wd") >= params.coord_late_days).fill_null(False)
         | unclear
     ).fill_null(False)
     evidence = pl.concat_list("_req", "_ans", "_deemed").list.drop_nulls()

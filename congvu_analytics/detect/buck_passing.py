@@ -15,7 +15,6 @@ from congvu_analytics.detect._common import (
     LEGIT,
     LEVELS,
     PREV,
-    count_items,
     first_change_rows,
     hits_frame,
     observe,
@@ -26,37 +25,47 @@ from congvu_analytics.schema import ACTIVITY, EVENT_ID, Activity
 
 
 def ping_pong(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
-    """Custody A→B→A: the case came back to A from B without being settled.
+    """Custody A→B→A after a sideways transfer: the case came back to A from B unsettled.
 
-    The subject is B, the holder who sent it back; the evidence is the hand-over into B and the
-    hand-over back. The workload is the cases B received from another holder (only those can
-    bounce), counted once per case however many times it bounced.
+    Who pushed it away is told by whose job it turned out to be: when A kept the case to the
+    end, A's transfer had no basis and A is the subject; when it ended with B after all, B
+    bounced work that was theirs and B is the subject; when it ended with a third holder, it
+    was misrouted for both and nobody is. The evidence is the transfer into B and the hand-over
+    back. The workload is the cases the subject held, counted once per case however many times
+    it bounced. A hand-over back to whoever *assigned* the work is not a ping-pong (it is a
+    return, :func:`returns`).
     """
     del params
     out = []
     for level in LEVELS:
         changes = first_change_rows(prepared, level)
-        received = count_items(
-            changes.filter(pl.col("_p1").is_not_null()).unique(subset=["_h", CASE_KEY]),
-            level,
-            "_h",
+        bounces = changes.filter(
+            (pl.col("_h") == pl.col("_p2")) & (pl.col("_a1") == Activity.TRANSFER)
         )
-        bounces = changes.filter(pl.col("_h") == pl.col("_p2"))
-        hits = hits_frame(bounces, level, pl.col("_p1"), pl.concat_list("_e1", EVENT_ID))
-        out.append(observe(received, hits))
+        subject = (
+            pl.when(pl.col("_final_h") == pl.col("_h"))
+            .then(pl.col("_h"))
+            .when(pl.col("_final_h") == pl.col("_p1"))
+            .then(pl.col("_p1"))
+        )
+        hits = hits_frame(bounces, level, subject, pl.concat_list("_e1", EVENT_ID))
+        out.append(observe(workload(prepared, level), hits))
     return pl.concat(out)
 
 
 def long_chain(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
-    """Cases whose custody passed through ``long_chain_holders`` or more holders.
+    """Cases passed sideways through ``long_chain_holders`` or more holders.
 
-    Legitimate misrouted hand-overs do not lengthen the chain. Every holder who passed the case
-    on in such a chain is a subject, with their outgoing hand-overs as evidence.
+    Only sideways hand-overs (transfer, return, decline) lengthen the chain: the cascade down
+    the hierarchy (leader → division head → specialist) is how work is assigned, not passed
+    around; neither do legitimate misrouted hand-overs. Every holder who passed the case on in
+    such a chain is a subject, with their outgoing hand-overs as evidence.
     """
+    sideways = pl.col(ACTIVITY).is_in([Activity.TRANSFER, Activity.RETURN, Activity.DECLINE])
     out = []
     for level in LEVELS:
         changes = first_change_rows(prepared, level).with_columns(
-            (pl.col("_p1").is_not_null() & ~pl.col(LEGIT)).alias("_counted")
+            (pl.col("_p1").is_not_null() & sideways & ~pl.col(LEGIT)).alias("_counted")
         )
         chain = changes.with_columns(
             (pl.col("_counted").sum().over(CASE_KEY) + 1).alias("_holders")
@@ -83,6 +92,19 @@ def transfers(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
 
 
 def returns(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
-    """Share of held cases the subject returned to the sender (misrouted-then-accepted excluded)."""
+    """Share of held cases the subject handed back to whoever assigned them the work.
+
+    Sending back a sideways transfer is judged by :func:`ping_pong` (by whose job it turned out
+    to be); misrouted-then-accepted returns are legitimate.
+    """
     del params
-    return _handover_rate(prepared, Activity.RETURN)
+    out = []
+    for level in LEVELS:
+        rows = first_change_rows(prepared, level).filter(
+            (pl.col(ACTIVITY) == Activity.RETURN)
+            & ~pl.col(LEGIT)
+            & pl.col("_a1").is_in([Activity.ASSIGN, Activity.REASSIGN])
+        )
+        hits = hits_frame(rows, level, pl.col("_p1"), pl.concat_list(EVENT_ID))
+        out.append(observe(workload(prepared, level), hits))
+    return pl.concat(out)

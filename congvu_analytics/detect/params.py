@@ -19,11 +19,33 @@ class DetectionParams:
         min_cases: a subject needs at least this many cases (or requests) in the denominator
             before any finding; below it the evidence is too thin to judge anyone.
         min_hits: at least this many cases must show the behaviour (one bad case is an anecdote).
-        z: the normal quantile of the one-sided Wilson lower bound (1.96 = 97.5% one-sided;
-            stricter than 95% because every subject is tested by 14 detectors).
-        min_ratio: the Wilson lower bound must be at least this multiple of the peer rate.
-        min_excess: ... and exceed the peer rate by at least this much (absolute), so that a
-            peer rate near 0 does not turn a small difference into a finding.
+        z: the one-sided z of the Wilson lower bound behind ``strength`` (the finding's size
+            "even in the most favourable reading"); it no longer decides findings.
+        min_ratio: effect-size floor: a detector counts toward a finding only when the
+            subject's rate is at least this multiple of its baseline (peers, and for a person
+            their division too) ...
+        min_excess: ... and exceeds it by at least this much (absolute), so that a large
+            sample alone, or a baseline near 0, never turns a trivial difference into a finding.
+        fdr: the false-discovery rate (Benjamini-Hochberg) controlled across every subject and
+            behaviour tested in one run.
+        unit_prior_cases: at most this many cases' worth of weight for the peer level when a
+            person's division level is estimated from their colleagues. The weight itself is
+            fitted (empirical Bayes: ``(1 - rho) / rho`` with ``rho`` the spread between
+            divisions), so divisions that barely differ are mostly their peers' level and
+            divisions that differ a lot speak for themselves.
+        min_peers: a peer group needs this many members for its spread to be estimated; new
+            staff whose group is smaller are not judged.
+        new_staff_days: a person whose ``start_date`` (organisation table) is later than this
+            many days before the log's first day (so part of their record was made while
+            learning the job) is new staff, compared only with other new staff.
+        heavy_factor: a person who held this many times their peer group's median of cases
+            has a heavy workload and is compared with others who do.
+        broad_behaviours: behaviours for which a unit is judged on its members other than the
+            one with the most hits: a slow division (slow head) is a unit finding, one slow
+            member is that member's.
+        head_detectors: detectors that measure the head's own part (decisions on the
+            division's work): a unit is judged on them as a whole, the head included, since a
+            slow head is the division's problem.
         long_chain_holders: a case whose custody passed through this many holders (hand-overs
             after the assignment + 1; legitimate misrouted hand-overs not counted) is a long
             transfer chain.
@@ -35,6 +57,14 @@ class DetectionParams:
         repeated_extensions: this many extension requests on one case by one holder is
             "repeated".
         late_grace_days: working days of lateness tolerated before a completion is late.
+        coord_late_days: a coordination answer with a clear position this many working days
+            or more after its due date is late (Công điện 280/CĐ-TTg); silence (deemed
+            agreement) and an answer with no position always count.
+        silent_days: a case that runs this many working days (two weeks) without a single
+            progress report is a silent case.
+        decision_days: a superior's answer to a request (approval, opinion, extension) or
+            hand-over of a case to a member of their unit this many working days or more after
+            it reached them is a slow decision (one working week).
         unit_types: unit -> type (e.g. "so", "phong", "xa"); peers are units of the same type.
             None: every unit is a peer of every other.
         unit_levels: unit -> tier, HIGHER = FURTHER UP (as the schema's ``level`` column): a
@@ -42,11 +72,18 @@ class DetectionParams:
             if it has one, else "back to the case's assigner".
     """
 
-    min_cases: int = 10
-    min_hits: int = 3
+    min_cases: int = 6
+    min_hits: int = 2
     z: float = 1.96
     min_ratio: float = 2.0
-    min_excess: float = 0.05
+    min_excess: float = 0.03
+    fdr: float = 0.1
+    unit_prior_cases: float = 20.0
+    min_peers: int = 5
+    new_staff_days: int = 180
+    heavy_factor: float = 3.0
+    broad_behaviours: tuple[str, ...] = ("stalling",)
+    head_detectors: tuple[str, ...] = ("slow_decision",)
     long_chain_holders: int = 4
     accept_days: int = 2
     idle_days: int = 10
@@ -54,5 +91,8 @@ class DetectionParams:
     min_pause_days: int = 3
     repeated_extensions: int = 2
     late_grace_days: int = 0
+    decision_days: int = 5
+    coord_late_days: int = 2
+    silent_days: int = 10
     unit_types: Mapping[str, str] | None = field(default=None)
     unit_levels: Mapping[str, int] | None = field(default=None)

@@ -13,6 +13,7 @@ import polars as pl
 
 from congvu_analytics.detect._common import (
     ACTING,
+    AFTER_REVIEWED,
     CASE_KEY,
     END_WD,
     EVIDENCE,
@@ -163,13 +164,18 @@ def hidden_wait(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
 
 
 def extensions(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
-    """Cases on which the holder asked for an extension ``repeated_extensions`` times or more."""
+    """Cases on which the holder asked for an extension ``repeated_extensions`` times or more.
+
+    Requests made after a reviewed pause (a legal obstacle the superior confirmed) are its
+    consequence and are not counted."""
     out = []
     for level in LEVELS:
         subject = pl.coalesce(HOLDER[level], ACTING[level])
         repeated = (
             prepared.filter(
-                (pl.col(ACTIVITY) == Activity.EXTENSION_REQUEST) & ~pl.col(IS_PROTECTED)
+                (pl.col(ACTIVITY) == Activity.EXTENSION_REQUEST)
+                & ~pl.col(IS_PROTECTED)
+                & ~pl.col(AFTER_REVIEWED)
             )
             .group_by(subject.alias("_s"), CASE_ID)
             .agg(pl.col(EVENT_ID).sort().alias("_ids"))
@@ -209,6 +215,7 @@ def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFr
             pl.col(DUE).filter(carries_due).last().alias("_due"),
             pl.col(EVENT_ID).filter(carries_due).last().alias("_due_e"),
             pl.col(WD).filter(is_done).first().alias("_done_wd"),
+            pl.col(WD).first().alias("_start_wd"),
             pl.col(EVENT_ID).filter(is_done).first().alias("_done_e"),
             cancelled.any().alias("_cancelled"),
             pl.col(EVENT_ID).last().alias("_last_e"),
@@ -263,6 +270,17 @@ def late(prepared: pl.LazyFrame, params: DetectionParams, calendar: WorkCalendar
     return _deadline_obs(frame, pl.col("_late_days") > params.late_grace_days)
 
 
+def no_progress(
+    prepared: pl.LazyFrame, params: DetectionParams, calendar: WorkCalendar
+) -> pl.LazyFrame:
+    """Cases with a deadline that ran ``silent_days`` working days or more (to completion, or
+    to the end of the log) without a single progress report, late or not."""
+    frame = _case_deadlines(prepared, calendar)
+    span = pl.coalesce("_done_wd", END_WD) - pl.col("_start_wd")
+    hit = (pl.col("_progress") == 0) & (span >= params.silent_days)
+    return _deadline_obs(frame, hit)
+
+
 def overdue_silent(
     prepared: pl.LazyFrame, params: DetectionParams, calendar: WorkCalendar
 ) -> pl.LazyFrame:
@@ -270,3 +288,84 @@ def overdue_silent(
     frame = _case_deadlines(prepared, calendar)
     hit = (pl.col("_late_days") > params.late_grace_days) & (pl.col("_progress") == 0)
     return _deadline_obs(frame, hit)
+
+
+REQUESTS = (Activity.SUBMIT, Activity.OPINION_REQUEST, Activity.EXTENSION_REQUEST)
+ANSWERS = (
+    Activity.APPROVE,
+    Activity.REWORK,
+    Activity.OPINION_GIVEN,
+    Activity.EXTENSION_GRANTED,
+    Activity.EXTENSION_REFUSED,
+)
+CASCADES = (Activity.REASSIGN, Activity.TRANSFER, Activity.ASSIGN)
+
+
+def slow_decisions(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
+    """Decisions a superior kept others waiting for: ``decision_days`` working days or more.
+
+    Two kinds, both measured by the decider's own events (a slow head makes the whole division
+    slow; this is where the head's part shows):
+
+    - an answer (approve, rework, opinion given, extension granted or refused) to the request
+      just before it in the case (submit, opinion request, extension request): from the request
+      to the answer;
+    - a cascade: the holder hands the case on within their own unit (head → specialist): from
+      the moment they received it to the hand-over.
+
+    The subject is who decided (and their unit); the item is the decision, so the rate is the
+    share of one's decisions that were slow.
+    """
+    act = pl.col(ACTIVITY)
+    unprotected = ~pl.col(IS_PROTECTED)
+    answered = (
+        prepared.filter(unprotected & act.is_in([*REQUESTS, *ANSWERS]))
+        .with_columns(
+            shift_within(act, 1, CASE_KEY).alias("_prev_act"),
+            shift_within(pl.col(WD), 1, CASE_KEY).alias("_since"),
+            shift_within(pl.col(EVENT_ID), 1, CASE_KEY).alias("_from_e"),
+        )
+        .filter(act.is_in(list(ANSWERS)) & pl.col("_prev_act").is_in(list(REQUESTS)))
+    )
+    person = HOLDER["person"]
+    # Custody changes at person level, each with when the previous holder got the case.
+    changes = (
+        prepared.filter(
+            unprotected
+            & pl.col(person).is_not_null()
+            & (pl.col(person) != pl.col("_prev_actor")).fill_null(True)
+        )
+        .with_columns(
+            shift_within(pl.col(WD), 1, CASE_KEY).alias("_since"),
+            shift_within(pl.col(EVENT_ID), 1, CASE_KEY).alias("_from_e"),
+        )
+        .filter(
+            act.is_in(list(CASCADES))
+            & (pl.col(ACTING["person"]) == pl.col("_prev_actor"))
+            & (pl.col(HOLDER["unit"]) == pl.col("_prev_unit"))
+        )
+    )
+    columns = [CASE_ID, EVENT_ID, WD, "_since", "_from_e", ACTING["unit"], ACTING["person"]]
+    decisions = pl.concat(
+        [
+            answered.select(columns).with_columns(pl.col(*ACTING.values()).cast(pl.String)),
+            changes.select(columns).with_columns(pl.col(*ACTING.values()).cast(pl.String)),
+        ]
+    ).with_columns((pl.col(WD) - pl.col("_since")).alias("_delay"))
+    slow = pl.col("_delay") >= params.decision_days
+    out = []
+    for level in LEVELS:
+        subject = pl.col(ACTING[level])
+        rows = decisions.filter(subject.is_not_null())
+        out.append(
+            rows.select(
+                pl.lit(level).alias(SUBJECT_TYPE),
+                subject.alias(SUBJECT_ID),
+                pl.col(EVENT_ID).alias(ITEM_ID),
+                CASE_ID,
+                pl.when(slow).then(pl.concat_list("_from_e", EVENT_ID)).alias(EVIDENCE),
+                pl.col("_delay").cast(pl.Float64).alias(VALUE),
+                pl.lit(1).alias(WEIGHT),
+            ).select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()])
+        )
+    return pl.concat(out)

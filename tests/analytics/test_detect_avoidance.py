@@ -31,7 +31,7 @@ def decline_office(n: int, declined: int, protected: bool | None = None) -> list
 
 def test_it_flags_a_person_who_declines_far_more_than_peers() -> None:
     found = run_all(log(decline_office(12, 6))).findings.filter(
-        pl.col("detector") == "decline_rate"
+        pl.col("detectors").list.contains("decline_rate")
     )
     row = found.filter(pl.col("subject_id") == "a").row(0, named=True)
     assert row["behaviour"] == "avoidance"
@@ -114,7 +114,7 @@ def coordination_office(silent: int, unclear: int = 1) -> list[dict[str, Any]]:
 
 def test_it_flags_a_coordinating_unit_that_lets_requests_lapse() -> None:
     found = run_all(log(coordination_office(silent=3))).findings.filter(
-        pl.col("detector") == "coordination", pl.col("subject_type") == "unit"
+        pl.col("detectors").list.contains("coordination"), pl.col("subject_type") == "unit"
     )
     row = found.row(0, named=True)
     assert row["subject_id"] == "S"
@@ -127,7 +127,7 @@ def test_it_flags_a_coordinating_unit_that_lets_requests_lapse() -> None:
 
 def test_units_that_answer_on_time_with_a_position_are_not_flagged() -> None:
     found = run_all(log(coordination_office(silent=0, unclear=0))).findings
-    assert found.filter(pl.col("detector") == "coordination").is_empty()
+    assert found.filter(pl.col("detectors").list.contains("coordination")).is_empty()
 
 
 def test_it_flags_hand_overs_left_unaccepted() -> None:
@@ -139,7 +139,7 @@ def test_it_flags_hand_overs_left_unaccepted() -> None:
             rows += case(cid, "A", "a", start=i * 2, accept=False, progress=False, finish=14)
         else:
             rows += case(cid, "A", "a", start=i * 2)
-    found = run_all(log(rows)).findings.filter(pl.col("detector") == "unaccepted")
+    found = run_all(log(rows)).findings.filter(pl.col("detectors").list.contains("unaccepted"))
     row = found.filter(pl.col("subject_id") == "a").row(0, named=True)
     assert row["evidence_event_ids"] == [f"A{i:02d}-as" for i in range(6)]
 
@@ -152,6 +152,6 @@ def test_coordinating_units_are_compared_with_units_of_the_same_type() -> None:
     metrics = result.unit_metrics.filter(pl.col("subject_id") == "S").row(0, named=True)
     assert metrics["peer_group"] == "so"
     found = result.findings.filter(
-        pl.col("detector") == "coordination", pl.col("subject_id") == "S"
+        pl.col("detectors").list.contains("coordination"), pl.col("subject_id") == "S"
     )
     assert found["peer_rate"].to_list() == [0.0]  # compared with T only

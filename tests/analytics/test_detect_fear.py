@@ -26,7 +26,7 @@ def opinion_office(within: bool | None, asked: int = 6) -> list[dict[str, Any]]:
 
 def opinion_findings(rows: list[dict[str, Any]]) -> pl.DataFrame:
     return run_all(log(rows)).findings.filter(
-        pl.col("detector") == "opinion_within_authority", pl.col("subject_id") == "a"
+        pl.col("detectors").list.contains("opinion_within_authority"), pl.col("subject_id") == "a"
     )
 
 
@@ -65,18 +65,23 @@ def upward_office(levels: dict[str, int] | None) -> tuple[list[dict[str, Any]], 
 def test_it_flags_pushing_decisions_back_up_to_the_assigner() -> None:
     rows, params = upward_office(None)
     found = run_all(log(rows), params=params).findings
-    row = found.filter(pl.col("detector") == "push_upward", pl.col("subject_id") == "a").row(
-        0, named=True
-    )
+    row = found.filter(
+        pl.col("detectors").list.contains("push_upward"), pl.col("subject_id") == "a"
+    ).row(0, named=True)
     assert row["evidence_event_ids"] == [f"A{i:02d}-up" for i in range(6)]
-    returned = found.filter(pl.col("detector") == "return_rate", pl.col("subject_id") == "a")
+    returned = found.filter(
+        pl.col("detectors").list.contains("return_rate"), pl.col("subject_id") == "a"
+    )
     assert returned["evidence_event_ids"].to_list() == [[f"A{i:02d}-up" for i in range(6)]]
 
 
 def test_it_uses_the_unit_hierarchy_when_one_is_given() -> None:
     rows, params = upward_office({"UB": 3, "A": 1, "B": 1, "C": 1, "D": 1})
     found = run_all(log(rows), params=params).findings
-    assert "A" in found.filter(pl.col("detector") == "push_upward")["subject_id"].to_list()
+    assert (
+        "A"
+        in found.filter(pl.col("detectors").list.contains("push_upward"))["subject_id"].to_list()
+    )
 
 
 def test_it_uses_a_level_column_carried_by_the_log() -> None:
@@ -84,7 +89,7 @@ def test_it_uses_a_level_column_carried_by_the_log() -> None:
     frame = log(rows).with_columns(
         pl.when(pl.col("activity").is_in(["return"])).then(3).otherwise(1).alias("level")
     )
-    found = run_all(frame).findings.filter(pl.col("detector") == "push_upward")
+    found = run_all(frame).findings.filter(pl.col("detectors").list.contains("push_upward"))
     assert "a" in found["subject_id"].to_list()
 
 
@@ -93,5 +98,5 @@ def test_moving_down_a_level_is_not_pushing_upward() -> None:
     frame = log(rows).with_columns(
         pl.when(pl.col("activity").is_in(["return"])).then(0).otherwise(1).alias("level")
     )
-    found = run_all(frame).findings.filter(pl.col("detector") == "push_upward")
+    found = run_all(frame).findings.filter(pl.col("detectors").list.contains("push_upward"))
     assert found.is_empty()

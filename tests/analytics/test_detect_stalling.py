@@ -33,7 +33,7 @@ def idle_case(cid: str, start: float, protected: bool | None) -> list[dict[str, 
 
 def test_it_flags_idle_custody_with_the_silent_stretch_as_evidence() -> None:
     found = person_findings(office(6, idle_case))
-    row = found.filter(pl.col("detector") == "idle_custody").row(0, named=True)
+    row = found.filter(pl.col("detectors").list.contains("idle_custody")).row(0, named=True)
     assert row["behaviour"] == "stalling"
     assert [e for e in row["evidence_event_ids"] if e.startswith("A00-")] == ["A00-p", "A00-su"]
 
@@ -54,7 +54,7 @@ def legal_pause_case(cid: str, start: float, protected: bool | None) -> list[dic
 
 def test_it_flags_pauses_without_an_accepted_reason() -> None:
     found = person_findings(office(6, hidden_pause_case))
-    row = found.filter(pl.col("detector") == "hidden_waiting").row(0, named=True)
+    row = found.filter(pl.col("detectors").list.contains("hidden_waiting")).row(0, named=True)
     assert row["evidence_event_ids"] == [f"A{i:02d}-pa" for i in range(6)]
 
 
@@ -74,9 +74,11 @@ def extension_case(cid: str, start: float, protected: bool | None) -> list[dict[
 
 def test_it_flags_repeated_extensions() -> None:
     found = person_findings(office(6, extension_case))
-    row = found.filter(pl.col("detector") == "repeated_extensions").row(0, named=True)
+    row = found.filter(pl.col("detectors").list.contains("repeated_extensions")).row(0, named=True)
     assert {"A00-x1", "A00-x2"} <= set(row["evidence_event_ids"])
-    assert "late_completion" not in found["detector"].to_list()  # granted extensions move the due
+    assert (
+        "late_completion" not in found["detectors"].explode(empty_as_null=False).to_list()
+    )  # granted extensions move the due
 
 
 def late_silent_case(cid: str, start: float, protected: bool | None) -> list[dict[str, Any]]:
@@ -85,9 +87,9 @@ def late_silent_case(cid: str, start: float, protected: bool | None) -> list[dic
 
 def test_it_flags_late_completion_and_overdue_without_progress_reports() -> None:
     found = person_findings(office(6, late_silent_case))
-    late = found.filter(pl.col("detector") == "late_completion").row(0, named=True)
+    late = found.filter(pl.col("detectors").list.contains("late_completion")).row(0, named=True)
     assert {"A00-as", "A00-co"} <= set(late["evidence_event_ids"])
-    assert "overdue_silent" in found["detector"].to_list()
+    assert "overdue_silent" in found["detectors"].explode(empty_as_null=False).to_list()
     metrics = run_all(log(office(6, late_silent_case))).person_metrics
     assert metrics.filter(pl.col("subject_id") == "a")["on_time_rate"].item() == 0.5
 
@@ -128,6 +130,33 @@ def wait_case(cid: str, start: float, protected: bool | None) -> list[dict[str, 
 
 def test_a_foreign_logs_long_waits_count_as_hidden_waiting() -> None:
     found = person_findings(office(6, wait_case))
-    row = found.filter(pl.col("detector") == "hidden_waiting").row(0, named=True)
+    row = found.filter(pl.col("detectors").list.contains("hidden_waiting")).row(0, named=True)
     assert row["evidence_event_ids"] == [f"A{i:02d}-wa" for i in range(6)]
-    assert "idle_custody" not in found["detector"].to_list()
+    assert "idle_custody" not in found["detectors"].explode(empty_as_null=False).to_list()
+
+
+def legal_then_extensions_case(
+    cid: str, start: float, protected: bool | None
+) -> list[dict[str, Any]]:
+    """A legal obstacle the superior confirmed, a long wait, then two extensions to finish."""
+    return case(cid, "A", "a", start, finish=30, due=10, protected=protected, body=[
+        (1, dict(e=f"{cid}-pa", a="pause", actor="a", unit="A", reason_code="legal_obstacle",
+                 reviewed=True)),
+        (15, dict(a="resume", actor="a", unit="A")),
+        (16, dict(e=f"{cid}-x1", a="extension_request", actor="a", unit="A")),
+        (16.5, dict(a="extension_granted", actor="boss", unit="UB", due=start + 24)),
+        (23, dict(e=f"{cid}-x2", a="extension_request", actor="a", unit="A")),
+        (23.5, dict(a="extension_granted", actor="boss", unit="UB", due=start + 31)),
+    ])  # fmt: skip
+
+
+def test_extensions_after_a_reviewed_legal_obstacle_are_not_stalling() -> None:
+    assert person_findings(office(6, legal_then_extensions_case)).is_empty()
+
+    # The same extensions without the obstacle are a finding: the obstacle is what excuses them.
+    def unexcused(cid: str, start: float, protected: bool | None) -> list[dict[str, Any]]:
+        rows = legal_then_extensions_case(cid, start, protected)
+        return [r for r in rows if r.get("a") not in ("pause", "resume")]
+
+    found = person_findings(office(6, unexcused))
+    assert "repeated_extensions" in found["detectors"].explode(empty_as_null=False).to_list()

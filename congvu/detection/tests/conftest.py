@@ -32,7 +32,8 @@ def normal(org, unit, person, i, hours):
 
 
 def ping_pong(org, i, hours):
-    """alice (Phòng Ngân sách) passes the task to charlie (Phòng Quy hoạch), who passes it back."""
+    """alice (Phòng Ngân sách) passes the task to charlie (Phòng Quy hoạch), who passes it
+    back; it is his after all (alice sends it again and he takes it): charlie bounced it."""
     task = assign(org, org.a1, org.alice, i, hours)
     actions.do_transfer(
         task,
@@ -52,6 +53,16 @@ def ping_pong(org, i, hours):
         reason="Trả lại đơn vị chủ trì",
         at=T0 + timedelta(hours=hours + 2),
     )
+    actions.do_transfer(
+        task,
+        org.alice,
+        to_unit=org.b1,
+        to_person=org.charlie,
+        reason_code="competence",
+        reason="Đúng chức năng của phòng Quy hoạch",
+        at=T0 + timedelta(hours=hours + 2.5),
+    )
+    actions.do_accept(task, org.charlie, at=T0 + timedelta(hours=hours + 2.8))
     return task
 
 

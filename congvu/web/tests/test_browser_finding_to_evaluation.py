@@ -46,8 +46,24 @@ def test_a_confirmed_finding_reaches_the_evaluation_page(org, browser_as):  # ty
         reason="Thuộc Sở Xây dựng",
     )
     A.do_return(task, org.gd_b, reason="Sở Tài chính chủ trì")
+    # It was Sở Xây dựng's work after all (sent again, accepted there): gd_b bounced it.
+    A.do_transfer(
+        task,
+        org.gd_a,
+        to_unit=org.so_b,
+        to_person=org.gd_b,
+        reason_code="competence",
+        reason="Đúng chức năng của Sở Xây dựng",
+    )
+    A.do_accept(task, org.gd_b)
     relaxed = dataclasses.replace(
-        default_params(), min_cases=1, min_hits=1, z=0.0, min_ratio=0.0, min_excess=0.0
+        default_params(),
+        min_cases=1,
+        min_hits=1,
+        z=0.0,
+        min_ratio=0.0,
+        min_excess=0.0,
+        fdr=1.0,
     )
     run_detection(params=relaxed, force=True)
     finding = Finding.objects.get(detector="ping_pong", subject_type="person")

@@ -10,7 +10,8 @@ from congvu.web.tests.tasks_helpers import assign
 
 @pytest.fixture
 def finding(org):  # type: ignore[no-untyped-def]
-    """A ping-pong finding about Sở Xây dựng (one task: thresholds relaxed for the test)."""
+    """A ping-pong finding about Sở Xây dựng's director, who sent back work that was theirs
+    (one task: thresholds relaxed for the test)."""
     from congvu.detection.actions import default_params, run_detection
     from congvu.detection.models import Finding
 
@@ -25,8 +26,18 @@ def finding(org):  # type: ignore[no-untyped-def]
         reason="Thuộc Sở Xây dựng",
     )
     A.do_return(task, org.gd_b, reason="Sở Tài chính chủ trì")
+    # It was Sở Xây dựng's work after all: sent again, accepted there (gd_b bounced it).
+    A.do_transfer(
+        task,
+        org.gd_a,
+        to_unit=org.so_b,
+        to_person=org.gd_b,
+        reason_code="competence",
+        reason="Đúng chức năng của Sở Xây dựng",
+    )
+    A.do_accept(task, org.gd_b)
     relaxed = dataclasses.replace(
-        default_params(), min_cases=1, min_hits=1, z=0.0, min_ratio=0.0, min_excess=0.0
+        default_params(), min_cases=1, min_hits=1, z=0.0, min_ratio=0.0, min_excess=0.0, fdr=1.0
     )
     run_detection(params=relaxed, force=True)
     return Finding.objects.get(detector="ping_pong", subject_type="person")
@@ -76,3 +87,11 @@ def test_the_reviewer_decides_after_the_explanation(signed_in, org, finding):
     assert response.status_code == 302
     finding.review.refresh_from_db()
     assert finding.review.status == "dismissed"
+
+
+def test_the_finding_page_shows_the_combined_evidence_and_the_peer_group(signed_in, org, finding):
+    assert finding.components and finding.components[0]["detector"] == "ping_pong"
+    body = signed_in("gd_b").get(f"/phat-hien/{finding.pk}/").content.decode()
+    assert "Các dấu hiệu được tổng hợp" in body
+    assert "Chuyển qua rồi bị trả lại (A→B→A)" in body  # the detector, in words
+    assert "Điểm tổng hợp" in body and "Nhóm so sánh" in body

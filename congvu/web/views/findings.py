@@ -26,6 +26,7 @@ from congvu.org.models import today
 from congvu.tasks.models import TaskEvent
 from congvu.web.http import get_access, get_person, login_required
 from congvu.web.taskquery import visible_tasks
+from congvu_analytics.detect import DETECTOR_LABELS, group_label
 
 S = FindingReview.Status
 
@@ -160,11 +161,17 @@ def _render(
         form = bound[1] if bound and bound[0] == key else FORMS[key]()
         form.auto_id = f"id_{key}_%s"
         steps.append((key, form, bool(bound and bound[0] == key)))
+    components = [
+        {**c, "label": DETECTOR_LABELS.get(str(c.get("detector")), str(c.get("detector")))}
+        for c in (finding.components or [])
+    ]
     return render(
         request,
         "web/findings/finding.html",
         {
             "finding": finding,
+            "components": components,
+            "peer_label": group_label(finding.peer_group) if finding.peer_group else "",
             "review": review,
             "evidence": evidence,
             "steps": steps,

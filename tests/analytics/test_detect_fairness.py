@@ -1,0 +1,187 @@
+# ruff: noqa: C408 -- dict(e=..., a=...) reads like an event row; literals would not
+"""Fairness of the judgement: divisions vs their members, heads, peers by position, new staff."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from congvu_analytics.detect import DetectionParams, run_all
+from congvu_analytics.org import Org
+from tests.analytics.helpers import log
+
+UNITS = ("B", "C", "D", "E", "F", "G", "K", "L", "M", "S")
+
+
+def division_case(
+    cid: str,
+    unit: str,
+    person: str,
+    start: float,
+    *,
+    cascade: float = 0.5,
+    approve: float = 0.5,
+    work: float = 6.0,
+) -> list[dict[str, Any]]:
+    """The director assigns to the division head, who cascades to ``person`` after ``cascade``
+    days; the person works ``work`` days and submits; the head approves after ``approve`` days.
+    Due 14 days after the start."""
+    head = f"h{unit.lower()}"
+    t = start
+    rows = [
+        dict(e=f"{cid}-as", c=cid, a="assign", d=t, actor="director", unit="UB", target_unit=unit,
+             target_actor=head, due=start + 14),
+        dict(e=f"{cid}-ac", c=cid, a="accept", d=t + 0.1, actor=head, unit=unit),
+    ]  # fmt: skip
+    t += cascade
+    rows += [
+        dict(e=f"{cid}-rs", c=cid, a="reassign", d=t, actor=head, unit=unit, target_unit=unit,
+             target_actor=person),
+        dict(e=f"{cid}-ac2", c=cid, a="accept", d=t + 0.1, actor=person, unit=unit),
+        dict(e=f"{cid}-pr", c=cid, a="progress", d=t + work / 2, actor=person, unit=unit),
+        dict(e=f"{cid}-su", c=cid, a="submit", d=t + work, actor=person, unit=unit),
+    ]  # fmt: skip
+    t += work + approve
+    rows += [
+        dict(e=f"{cid}-ap", c=cid, a="approve", d=t, actor=head, unit=unit),
+        dict(e=f"{cid}-co", c=cid, a="complete", d=t + 0.1, actor=person, unit=unit),
+    ]
+    return rows
+
+
+def province(*, slow_head: str | None = "S", staller: str | None = "b1") -> list[dict[str, Any]]:
+    """Ten divisions of three specialists, 12 tasks each. The head of ``slow_head`` takes a
+    week to cascade and another to approve (everyone in that division ends late); ``staller``
+    sits on half their tasks for three weeks."""
+    rows: list[dict[str, Any]] = []
+    for unit in UNITS:
+        slow = unit == slow_head
+        for j in range(1, 4):
+            person = f"{unit.lower()}{j}"
+            for i in range(12):
+                cid = f"{person}-{i:02d}"
+                work = 22.0 if person == staller and i % 2 == 0 else 6.0
+                rows += division_case(
+                    cid, unit, person, start=i * 3 + j * 0.3,
+                    cascade=7.0 if slow else 0.5, approve=8.0 if slow else 0.5, work=work,
+                )  # fmt: skip
+    return rows
+
+
+def stalling(result: Any, subject_type: str) -> list[str]:
+    found = result.findings.filter(
+        pl.col("behaviour") == "stalling", pl.col("subject_type") == subject_type
+    )
+    return sorted(found["subject_id"].to_list())
+
+
+def test_a_division_slow_as_a_whole_is_a_unit_finding_not_its_members() -> None:
+    result = run_all(log(province()))
+    assert "S" in stalling(result, "unit")
+    assert not {"s1", "s2", "s3"} & set(stalling(result, "person"))
+    unit = result.findings.filter(pl.col("subject_id") == "S").row(0, named=True)
+    assert "thành viên còn lại" in unit["sentence"]
+
+
+def test_the_slow_head_answers_for_their_own_delays() -> None:
+    result = run_all(log(province()))
+    head = result.findings.filter(pl.col("subject_id") == "hs")
+    assert head["behaviour"].to_list() == ["stalling"]
+    row = head.row(0, named=True)
+    assert "slow_decision" in row["detectors"]
+    assert "S00" not in row["evidence_event_ids"]
+    assert {"s1-00-su", "s1-00-ap"} <= set(row["evidence_event_ids"])
+    assert "lãnh đạo" in row["sentence"]  # compared with other deciders, named as such
+
+
+def test_one_slow_member_is_a_person_finding_not_the_divisions() -> None:
+    result = run_all(log(province()))
+    assert "b1" in stalling(result, "person")
+    assert "B" not in stalling(result, "unit")
+    assert not {"b2", "b3", "hb"} & set(stalling(result, "person"))
+
+
+def test_a_person_is_judged_against_their_division_and_their_peers() -> None:
+    result = run_all(log(province()))
+    s1 = result.person_metrics.filter(pl.col("subject_id") == "s1").row(0, named=True)
+    assert s1["peer_group"] == "chuyen_vien@*"
+    b1 = result.findings.filter(pl.col("subject_id") == "b1").row(0, named=True)
+    assert b1["unit_rate"] is not None
+    assert b1["q_value"] <= 0.05
+    assert b1["score"] > 0
+    assert {c["detector"] for c in b1["components"]} == set(b1["detectors"])
+    assert "cùng nhóm (chuyên viên)" in b1["sentence"]
+
+
+def test_without_a_slow_head_nobody_in_the_division_is_flagged() -> None:
+    result = run_all(log(province(slow_head=None, staller=None)))
+    assert result.findings.is_empty()
+
+
+def org(start_dates: dict[str, date] | None = None) -> Org:
+    units = pl.DataFrame(
+        {
+            "unit": ["UB", *UNITS],
+            "type": ["ubnd_tinh", *["phong"] * len(UNITS)],
+            "parent": [None, *["UB"] * len(UNITS)],
+            "head": ["director", *[f"h{u.lower()}" for u in UNITS]],
+        }
+    )
+    people = [("director", "UB", "giam_doc")]
+    for u in UNITS:
+        people.append((f"h{u.lower()}", u, "truong_phong"))
+        people += [(f"{u.lower()}{j}", u, "chuyen_vien") for j in range(1, 4)]
+    dates = start_dates or {}
+    frame = pl.DataFrame(
+        {
+            "person": [p for p, _, _ in people],
+            "unit": [u for _, u, _ in people],
+            "position": [pos for _, _, pos in people],
+            "start_date": [dates.get(p) for p, _, _ in people],
+        },
+        schema_overrides={"start_date": pl.Date},
+    )
+    return Org.of(units, frame)
+
+
+def test_with_the_organisation_peers_are_by_position_and_tier() -> None:
+    result = run_all(log(province()), org=org())
+    groups = dict(result.person_metrics.select("subject_id", "peer_group").iter_rows())
+    assert groups["s1"] == "chuyen_vien@phong"
+    assert groups["hs"] == "truong_phong@phong"
+    units = dict(result.unit_metrics.select("subject_id", "peer_group").iter_rows())
+    assert units["S"] == "phong"
+    head = result.findings.filter(pl.col("subject_id") == "hs").row(0, named=True)
+    assert "trưởng phòng cấp phòng" in head["sentence"]
+
+
+def test_new_staff_are_not_judged_against_seasoned_colleagues() -> None:
+    # b1 stalls, but started a month before the log ends and is the only newcomer.
+    result = run_all(log(province()), org=org({"b1": date(2025, 4, 1)}))
+    groups = dict(result.person_metrics.select("subject_id", "peer_group").iter_rows())
+    assert groups["b1"] == "chuyen_vien@phong/moi"
+    assert result.findings.filter(pl.col("subject_id") == "b1").is_empty()
+
+
+def test_a_large_sample_alone_never_makes_a_finding() -> None:
+    # Everyone is late on one task in ten; b1, with ten times the tasks, on one in seven. With
+    # 1,000 tasks that small excess is statistically clear, but below the effect-size floor
+    # (1.5 times the baseline): no finding. Without the floor it would be one.
+    rows = []
+    for unit in UNITS:
+        for j in range(1, 4):
+            person = f"{unit.lower()}{j}"
+            big = person == "b1"
+            for i in range(1000 if big else 100):
+                late = i % (7 if big else 10) == 0
+                rows += division_case(
+                    f"{person}-{i:04d}", unit, person, start=i * (0.1 if big else 1.0),
+                    work=22.0 if late else 6.0,
+                )  # fmt: skip
+    events = log(rows).collect()
+    assert run_all(events.lazy()).findings.filter(pl.col("subject_id") == "b1").is_empty()
+    loose = DetectionParams(min_ratio=1.0, min_excess=0.0)
+    flagged = run_all(events.lazy(), params=loose).findings
+    assert flagged.filter(pl.col("subject_id") == "b1")["behaviour"].to_list() == ["stalling"]
