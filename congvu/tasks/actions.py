@@ -32,6 +32,7 @@ from congvu.tasks.models import Coordination, Priority, Status, Task, TaskEvent
 from congvu.tasks.seal import canonical, compute_seal, micros, seal_key
 from congvu.tasks.state import VN_TZ, TaskState, replay
 from congvu.tasks.state import apply as apply_event
+from congvu.tasks.visibility import access_sees
 from congvu.workdays.calendar import add_working_days
 
 
@@ -336,14 +337,7 @@ def _event_rows(task_id: int) -> list[EventRow]:
 
 
 def can_see_task(task: Task, access: Access) -> bool:
-    if access.person_id is not None and access.person_id in (task.lead_person_id, task.assigner_id):
-        return True
-    if access.can_see_unit(task.lead_unit_id) or access.can_see_unit(task.assigner_unit_id):
-        return True
-    if task.coordinations.filter(unit_id__in=access.read_unit_ids).exists():
-        return True
-    # Someone who passed the task on still sees its history (see TaskQuerySet.visible_to).
-    return access.person_id is not None and task.events.involving(access.person_id).exists()
+    return access_sees(task, access)
 
 
 def _begin(
