@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -29,6 +29,7 @@ from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.org.models import Person, Unit, person_for_user
 from congvu.org.permissions import access_for_user
 from congvu.tasks import actions
+from congvu.tasks.events import TRANSFER_REASONS
 from congvu.tasks.importer import import_tasks
 from congvu.tasks.models import ApiToken, Status, Task, event_dict
 from congvu.tasks.state import VN_TZ, TaskState
@@ -325,7 +326,7 @@ class DeclineIn(ReasonIn):
 class TransferIn(ReasonIn):
     to_unit_id: int
     to_person_id: int
-    reason_code: Literal["misrouted", "competence", "workload", "other"] | str
+    reason_code: str = Field(description="Một trong: " + ", ".join(TRANSFER_REASONS))
 
 
 class ReassignIn(ReasonIn):

@@ -19,6 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from congvu.org.models import Person, Unit
 from congvu.org.permissions import Access
 from congvu.tasks import actions as A
+from congvu.tasks.events import (
+    PAUSE_REASON_LABELS,
+    PAUSE_REASONS,
+    TRANSFER_REASON_LABELS,
+    TRANSFER_REASONS,
+)
 from congvu.tasks.models import Coordination, Status, Task
 from congvu.tasks.state import TaskState
 from congvu.web.forms import DATE_WIDGET
@@ -60,23 +66,8 @@ class DeclineForm(ReasonForm):
     field_order = ["reason", "proposed_unit"]
 
 
-TRANSFER_CHOICES = [
-    ("misrouted", _("Giao nhầm, không đúng thẩm quyền")),
-    ("competence", _("Thuộc thẩm quyền đơn vị khác")),
-    ("workload", _("Điều hòa khối lượng công việc")),
-    ("other", _("Lý do khác")),
-]
-PAUSE_CHOICES = [
-    ("legal_obstacle", _("Vướng mắc pháp lý")),
-    ("dependency", _("Chờ đơn vị/nhiệm vụ khác")),
-    ("external", _("Chờ yếu tố bên ngoài")),
-    ("other", _("Lý do khác")),
-]
-REASON_LABELS = {
-    **dict(TRANSFER_CHOICES),
-    **dict(PAUSE_CHOICES),
-    "deemed_agree": _("Coi như đồng ý"),
-}
+TRANSFER_CHOICES = [(code, TRANSFER_REASON_LABELS[code]) for code in TRANSFER_REASONS]
+PAUSE_CHOICES = [(code, PAUSE_REASON_LABELS[code]) for code in PAUSE_REASONS]
 POSITION_CHOICES = [
     (Coordination.Position.AGREE, _("Đồng ý")),
     (Coordination.Position.DISAGREE, _("Không đồng ý")),
