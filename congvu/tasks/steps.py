@@ -25,6 +25,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from congvu.lib.errors import ActionError, ActionPermissionError
+from congvu.tasks.events import PAUSE_REASONS, TRANSFER_REASONS
 from congvu.tasks.models import Status
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ class Input:
     default: Any = None
     api: str = ""
     web: bool = True  # False: the page does not ask for it (the API may)
+    choices: tuple[str, ...] = ()  # the codes accepted (the action checks them)
 
     @property
     def api_name(self) -> str:
@@ -209,7 +211,7 @@ STEPS: tuple[Step, ...] = (
         (
             Input("to_unit", "unit", required=True),
             Input("to_person", "person", required=True),
-            Input("reason_code", "choice", required=True),
+            Input("reason_code", "choice", required=True, choices=TRANSFER_REASONS),
             REASON,
         ),
         lambda t, p, d, v: _a().do_transfer(
@@ -265,7 +267,7 @@ STEPS: tuple[Step, ...] = (
         ),
         (
             Input("request_seq", "seq", required=True),
-            Input("position", "choice", required=True),
+            Input("position", "choice", required=True, choices=("agree", "disagree", "none")),
             Input("text"),
         ),
         lambda t, p, d, v: _a().do_answer_coordination(
@@ -339,7 +341,7 @@ STEPS: tuple[Step, ...] = (
         "Tạm dừng (mã lý do và lý do bắt buộc)",
         (lead("tạm dừng"), status("tạm dừng", Status.IN_PROGRESS)),
         (
-            Input("reason_code", "choice", required=True),
+            Input("reason_code", "choice", required=True, choices=PAUSE_REASONS),
             REASON,
             Input("regulation"),
             Input("waiting_on_unit", "unit"),
