@@ -1374,10 +1374,39 @@ def task_states(task_ids: list[int]) -> dict[int, TaskState]:
     return {t: replay(evs) for t, evs in rows.items()}
 
 
+def rolled_up(task: Task, children: Sequence[Task]) -> tuple[int, dict[int, int]]:
+    """The task's rolled-up progress and each sub-task's, given its direct `children`: own
+    progress for a leaf; the mean of the children's rolled-up progress otherwise (cancelled
+    children excluded, completed count as 100). One query per level of the sub-tree below the
+    children (the API and the task page both read it; it used to be a query per sub-task)."""
+    by_parent: dict[int, list[Task]] = {}
+    level = list(children)
+    while level:
+        below = list(
+            Task.objects.filter(parent_id__in=[t.pk for t in level]).only(
+                "pk", "parent_id", "status", "progress"
+            )
+        )
+        for t in below:
+            by_parent.setdefault(t.parent_id or 0, []).append(t)
+        level = below
+    progress: dict[int, int] = {}
+
+    def roll(t: Task, kids: Sequence[Task]) -> int:
+        live = [k for k in kids if k.status != Status.CANCELLED]
+        if not live:
+            value = 100 if t.status == Status.COMPLETED else t.progress
+        else:
+            value = round(sum(roll(k, by_parent.get(k.pk, [])) for k in live) / len(live))
+        progress[t.pk] = value
+        return value
+
+    total = roll(task, children)
+    for c in children:  # a cancelled child is not in the mean; it shows its own figure
+        progress.setdefault(c.pk, c.progress)
+    return total, progress
+
+
 def rolled_up_progress(task: Task) -> int:
-    """Own progress for a leaf task; the mean of the children's rolled-up progress otherwise
-    (cancelled children excluded, completed count as 100)."""
-    children = list(task.children.exclude(status=Status.CANCELLED))
-    if not children:
-        return 100 if task.status == Status.COMPLETED else task.progress
-    return round(sum(rolled_up_progress(c) for c in children) / len(children))
+    children = list(task.children.only("pk", "parent_id", "status", "progress"))
+    return rolled_up(task, children)[0]
