@@ -54,6 +54,7 @@ test-analytics: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports  # layer contracts in pyproject.toml (docs/architecture.md)
 
 typecheck: install
 	$(VENV)/bin/mypy congvu congvu_analytics

@@ -32,6 +32,8 @@ from congvu.tasks.models import Coordination, Priority, Status, Task, TaskEvent
 from congvu.tasks.seal import canonical, compute_seal, micros, seal_key
 from congvu.tasks.state import VN_TZ, TaskState, replay
 from congvu.tasks.state import apply as apply_event
+from congvu.tasks.steps import check
+from congvu.tasks.visibility import access_sees
 from congvu.workdays.calendar import add_working_days
 
 
@@ -115,6 +117,11 @@ class Ctx:
     The actor's full Access (org tree, grants) costs four queries, so it is computed only when
     a check needs it: the lead person and the assigner act on their own task without it.
     """
+
+    task: Task
+    state: TaskState
+    actor: Person | None
+    at: datetime
 
     def __init__(
         self,
@@ -336,14 +343,7 @@ def _event_rows(task_id: int) -> list[EventRow]:
 
 
 def can_see_task(task: Task, access: Access) -> bool:
-    if access.person_id is not None and access.person_id in (task.lead_person_id, task.assigner_id):
-        return True
-    if access.can_see_unit(task.lead_unit_id) or access.can_see_unit(task.assigner_unit_id):
-        return True
-    if task.coordinations.filter(unit_id__in=access.read_unit_ids).exists():
-        return True
-    # Someone who passed the task on still sees its history (see TaskQuerySet.visible_to).
-    return access.person_id is not None and task.events.involving(access.person_id).exists()
+    return access_sees(task, access)
 
 
 def _begin(
@@ -566,8 +566,7 @@ def do_accept(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_lead("tiếp nhận nhiệm vụ")
-    ctx.require_status("tiếp nhận", Status.ASSIGNED)
+    check("accept", ctx)
     ev = ctx.append(E.ACCEPTED, unit_id=ctx.actor_unit(ctx.state.lead_unit_id))
     _finish(ctx)
     return ev
@@ -584,8 +583,7 @@ def do_decline(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_lead("từ chối nhiệm vụ")
-    ctx.require_status("từ chối", Status.ASSIGNED)
+    check("decline", ctx)
     text = _reason(reason, what="lý do từ chối")
     if proposed_unit is None:
         raise ActionError(
@@ -624,8 +622,7 @@ def do_transfer(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_lead("chuyển xử lý")
-    ctx.require_status("chuyển xử lý", Status.ASSIGNED, Status.IN_PROGRESS)
+    check("transfer", ctx)
     text = _reason(reason, what="lý do chuyển")
     if reason_code not in TRANSFER_REASONS:
         raise ActionError(
@@ -662,8 +659,7 @@ def do_return(
 ) -> TaskEvent:
     """Trả lại: to whoever transferred it here, or to the assigner if nobody did."""
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_lead("trả lại nhiệm vụ")
-    ctx.require_status("trả lại", Status.ASSIGNED, Status.IN_PROGRESS)
+    check("return", ctx)
     text = _reason(reason, what="lý do trả lại")
     unit_id = ctx.actor_unit(ctx.state.lead_unit_id)
     if ctx.state.senders:
@@ -701,15 +697,7 @@ def do_reassign_lead(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_assigner("đổi đơn vị, người chủ trì")
-    ctx.require_status(
-        "đổi người chủ trì",
-        Status.ASSIGNED,
-        Status.IN_PROGRESS,
-        Status.PAUSED,
-        Status.DECLINED,
-        Status.RETURNED,
-    )
+    check("reassign", ctx)
     if (to_unit.pk, to_person.pk) == (ctx.state.lead_unit_id, ctx.state.lead_person_id):
         raise ActionError(
             "same_lead", "Đơn vị và người chủ trì mới trùng với hiện tại.", field="to_person"
@@ -743,8 +731,7 @@ def do_report_progress(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_lead("báo cáo tiến độ")
-    ctx.require_status("báo cáo tiến độ", Status.IN_PROGRESS)
+    check("progress", ctx)
     if not 0 <= percent <= 100:
         raise ActionError("invalid_percent", "Tiến độ phải từ 0 đến 100%.", field="percent")
     ev = ctx.append(
@@ -767,8 +754,7 @@ def do_submit(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_lead("trình kết quả")
-    ctx.require_status("trình kết quả", Status.IN_PROGRESS)
+    check("submit", ctx)
     open_children = ctx.task.children.exclude(status__in=(Status.COMPLETED, Status.CANCELLED))
     if open_children.exists():
         raise InvalidTransitionError(
@@ -793,8 +779,7 @@ def do_approve(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_assigner("phê duyệt kết quả")
-    ctx.require_status("phê duyệt", Status.SUBMITTED)
+    check("approve", ctx)
     ev = ctx.append(
         E.APPROVED,
         unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
@@ -814,8 +799,7 @@ def do_request_rework(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_assigner("yêu cầu làm lại")
-    ctx.require_status("yêu cầu làm lại", Status.SUBMITTED)
+    check("rework", ctx)
     ev = ctx.append(
         E.REWORK_REQUESTED,
         unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
@@ -836,8 +820,7 @@ def do_complete(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_assigner("kết thúc nhiệm vụ")
-    ctx.require_status("kết thúc", Status.APPROVED)
+    check("complete", ctx)
     ev = ctx.append(E.COMPLETED, unit_id=ctx.actor_unit(ctx.task.assigner_unit_id))
     _finish(ctx)
     return ev
@@ -853,8 +836,7 @@ def do_cancel(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_assigner("hủy nhiệm vụ")
-    ctx.require_open("hủy")
+    check("cancel", ctx)
     ev = ctx.append(
         E.CANCELLED,
         unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
@@ -875,15 +857,7 @@ def do_remind(
 ) -> TaskEvent:
     """Đôn đốc, by the assigner, a head who directs the lead unit, or the system (actor None)."""
     ctx = _begin(task, actor, at, expected_version)
-    if actor is not None and not (
-        ctx.is_assigner_side()
-        or (
-            ctx.state.lead_unit_id is not None
-            and ctx.access.can_act_on_unit(ctx.state.lead_unit_id)
-        )
-    ):
-        raise ActionPermissionError("Chỉ người giao việc hoặc lãnh đạo đơn vị mới được đôn đốc.")
-    ctx.require_open("đôn đốc")
+    check("remind", ctx)
     ev = ctx.append(
         E.REMINDED,
         unit_id=ctx.actor_unit(ctx.task.assigner_unit_id, ctx.state.lead_unit_id)
@@ -981,11 +955,7 @@ def do_request_coordination(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    if not (ctx.is_lead_side() or ctx.is_assigner_side()):
-        raise ActionPermissionError(
-            "Chỉ người chủ trì hoặc người giao việc mới được đề nghị phối hợp."
-        )
-    ctx.require_status("đề nghị phối hợp", Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED)
+    check("request_coordination", ctx)
     ev = _request_coordination(ctx, unit, request_text, due)
     _finish(ctx)
     return ev
@@ -1107,13 +1077,8 @@ def do_request_extension(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_lead("xin gia hạn")
-    ctx.require_status("xin gia hạn", Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED)
+    check("request_extension", ctx)
     text = _reason(reason, what="lý do xin gia hạn")
-    if ctx.state.pending_extension_seq is not None:
-        raise InvalidTransitionError(
-            "extension_pending", "Đã có một đề nghị gia hạn đang chờ xem xét."
-        )
     assert ctx.state.deadline is not None
     if new_deadline <= ctx.state.deadline:
         raise ActionError(
@@ -1148,12 +1113,7 @@ def do_grant_extension(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_assigner("gia hạn")
-    if ctx.state.pending_extension_seq is None:
-        raise InvalidTransitionError(
-            "no_extension_pending", "Không có đề nghị gia hạn nào đang chờ."
-        )
-    ctx.require_open("gia hạn")
+    check("grant_extension", ctx)
     deadline = new_deadline or ctx.state.pending_extension_deadline
     assert deadline is not None and ctx.state.deadline is not None
     if deadline <= ctx.state.deadline:
@@ -1190,11 +1150,7 @@ def do_refuse_extension(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_assigner("từ chối gia hạn")
-    if ctx.state.pending_extension_seq is None:
-        raise InvalidTransitionError(
-            "no_extension_pending", "Không có đề nghị gia hạn nào đang chờ."
-        )
+    check("refuse_extension", ctx)
     ev = ctx.append(
         E.EXTENSION_REFUSED,
         unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
@@ -1221,8 +1177,7 @@ def do_pause(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_lead("tạm dừng")
-    ctx.require_status("tạm dừng", Status.IN_PROGRESS)
+    check("pause", ctx)
     text = _reason(reason, what="lý do tạm dừng")
     if reason_code not in PAUSE_REASONS:
         raise ActionError(
@@ -1277,18 +1232,9 @@ def do_review_pause(
     legal department's registry in this same transaction (congvu.legal.actions).
     """
     ctx = _begin(task, actor, at, expected_version)
-    if ctx.actor_id == ctx.state.lead_person_id or not (
-        ctx.is_assigner_side()
-        or (
-            ctx.state.lead_unit_id is not None
-            and ctx.access.can_act_on_unit(ctx.state.lead_unit_id)
-        )
-    ):
-        raise ActionPermissionError("Người chủ trì không tự xác nhận lý do tạm dừng của mình.")
-    ctx.require_status("xác nhận lý do tạm dừng", Status.PAUSED)
-    if ctx.state.unreviewed_pause_seq is None:
-        raise InvalidTransitionError("already_reviewed", "Lý do tạm dừng đã được xác nhận.")
+    check("review_pause", ctx)
     pause_seq = ctx.state.unreviewed_pause_seq
+    assert pause_seq is not None  # the step's needs refused an already reviewed pause
     payload: dict[str, Any] = {"pause_seq": pause_seq}
     if not acknowledged:
         _reason(comment, field="comment", what="lý do không chấp nhận")
@@ -1328,8 +1274,7 @@ def do_resume(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_lead("tiếp tục thực hiện")
-    ctx.require_status("tiếp tục", Status.PAUSED)
+    check("resume", ctx)
     ev = ctx.append(
         E.RESUMED, unit_id=ctx.actor_unit(ctx.state.lead_unit_id), reason_text=text.strip()
     )
@@ -1352,8 +1297,7 @@ def do_request_opinion(
     expected_version: int | None = None,
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
-    ctx.require_lead("xin ý kiến cấp trên")
-    ctx.require_status("xin ý kiến", Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED)
+    check("request_opinion", ctx)
     text = _reason(question, "question", "nội dung xin ý kiến")
     assert ctx.state.lead_unit_id is not None
     if superior.pk == ctx.actor_id or not access_for(superior, ctx.day).can_act_on_unit(
@@ -1430,10 +1374,39 @@ def task_states(task_ids: list[int]) -> dict[int, TaskState]:
     return {t: replay(evs) for t, evs in rows.items()}
 
 
+def rolled_up(task: Task, children: Sequence[Task]) -> tuple[int, dict[int, int]]:
+    """The task's rolled-up progress and each sub-task's, given its direct `children`: own
+    progress for a leaf; the mean of the children's rolled-up progress otherwise (cancelled
+    children excluded, completed count as 100). One query per level of the sub-tree below the
+    children (the API and the task page both read it; it used to be a query per sub-task)."""
+    by_parent: dict[int, list[Task]] = {}
+    level = list(children)
+    while level:
+        below = list(
+            Task.objects.filter(parent_id__in=[t.pk for t in level]).only(
+                "pk", "parent_id", "status", "progress"
+            )
+        )
+        for t in below:
+            by_parent.setdefault(t.parent_id or 0, []).append(t)
+        level = below
+    progress: dict[int, int] = {}
+
+    def roll(t: Task, kids: Sequence[Task]) -> int:
+        live = [k for k in kids if k.status != Status.CANCELLED]
+        if not live:
+            value = 100 if t.status == Status.COMPLETED else t.progress
+        else:
+            value = round(sum(roll(k, by_parent.get(k.pk, [])) for k in live) / len(live))
+        progress[t.pk] = value
+        return value
+
+    total = roll(task, children)
+    for c in children:  # a cancelled child is not in the mean; it shows its own figure
+        progress.setdefault(c.pk, c.progress)
+    return total, progress
+
+
 def rolled_up_progress(task: Task) -> int:
-    """Own progress for a leaf task; the mean of the children's rolled-up progress otherwise
-    (cancelled children excluded, completed count as 100)."""
-    children = list(task.children.exclude(status=Status.CANCELLED))
-    if not children:
-        return 100 if task.status == Status.COMPLETED else task.progress
-    return round(sum(rolled_up_progress(c) for c in children) / len(children))
+    children = list(task.children.only("pk", "parent_id", "status", "progress"))
+    return rolled_up(task, children)[0]

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -24,11 +24,12 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.files import UploadedFile
 from ninja.params.functions import Query
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import create_model
 
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.org.models import Person, Unit, person_for_user
 from congvu.org.permissions import access_for_user
-from congvu.tasks import actions
+from congvu.tasks import actions, steps
 from congvu.tasks.importer import import_tasks
 from congvu.tasks.models import ApiToken, Status, Task, event_dict
 from congvu.tasks.state import VN_TZ, TaskState
@@ -314,76 +315,6 @@ class CoordinationIn(Schema):
 AssignIn.model_rebuild()
 
 
-class ReasonIn(Versioned):
-    reason: str = ""
-
-
-class DeclineIn(ReasonIn):
-    proposed_unit_id: int | None = None
-
-
-class TransferIn(ReasonIn):
-    to_unit_id: int
-    to_person_id: int
-    reason_code: Literal["misrouted", "competence", "workload", "other"] | str
-
-
-class ReassignIn(ReasonIn):
-    to_unit_id: int
-    to_person_id: int
-
-
-class ProgressIn(Versioned):
-    percent: int
-    text: str = ""
-
-
-class TextIn(Versioned):
-    text: str = ""
-
-
-class SubmitIn(Versioned):
-    result: str = ""
-
-
-class CoordinationRequestIn(Versioned):
-    unit_id: int
-    request_text: str = ""
-    due: date
-
-
-class CoordinationAnswerIn(Versioned):
-    position: str
-    text: str = ""
-
-
-class ExtensionIn(ReasonIn):
-    new_deadline: date
-
-
-class GrantIn(Versioned):
-    new_deadline: date | None = None
-    comment: str = ""
-
-
-class PauseIn(ReasonIn):
-    reason_code: str
-    regulation: str = ""
-    waiting_on_unit_id: int | None = None
-    waiting_on_task_id: int | None = None
-
-
-class OpinionIn(Versioned):
-    superior_id: int
-    question: str = ""
-    within_authority: bool | None = None
-
-
-class OpinionAnswerIn(Versioned):
-    opinion: str = ""
-    within_authority: bool | None = None
-
-
 class ImportIssueOut(Schema):
     row: int
     column: str
@@ -545,232 +476,77 @@ def _post(path: str, summary: str) -> Callable[[F], F]:
     )
 
 
-@_post("accept", "Tiếp nhận")
-def accept(request: HttpRequest, task_id: int, body: Versioned) -> dict[str, Any]:
-    actions.do_accept(task_id, _person(request), expected_version=body.version)
-    return _done(task_id)
+# --- one endpoint per workflow step (congvu.tasks.steps) -----------------------------------
+
+# The payload type of each kind of step input (ids for what the action takes as an object).
+_REQUIRED: dict[str, Any] = {"int": int, "date": date, "choice": str, "text": str}
+_OPTIONAL: dict[str, Any] = {"int": int | None, "date": date | None, "bool": bool | None}
+# Names the published payload schemas have in the OpenAPI document (kept for clients).
+_SCHEMA_NAMES = {"accept": "Versioned", "complete": "Versioned"}
 
 
-@_post("decline", "Từ chối (lý do bắt buộc, đề xuất đơn vị có thẩm quyền)")
-def decline(request: HttpRequest, task_id: int, body: DeclineIn) -> dict[str, Any]:
-    person = _person(request)
-    proposed = _unit(body.proposed_unit_id, "proposed_unit_id") if body.proposed_unit_id else None
-    actions.do_decline(
-        task_id, person, reason=body.reason, proposed_unit=proposed, expected_version=body.version
-    )
-    return _done(task_id)
+def _payload_schema(step: steps.Step) -> type[Schema]:
+    fields: dict[str, Any] = {}
+    for i in step.inputs:
+        if i.kind == "seq":  # in the path
+            continue
+        kind = "int" if i.kind in ("unit", "person", "task") else i.kind
+        about = Field(description="Một trong: " + ", ".join(i.choices)) if i.choices else None
+        if i.required:
+            fields[i.api_name] = (_REQUIRED[kind], about if about is not None else ...)
+        elif kind in ("text", "choice"):
+            fields[i.api_name] = (str, i.default if i.default is not None else "")
+        elif kind == "bool" and i.default is not None:
+            fields[i.api_name] = (bool, i.default)
+        else:
+            fields[i.api_name] = (_OPTIONAL[kind], None)
+    name = _SCHEMA_NAMES.get(step.key, "".join(w.title() for w in step.key.split("_")) + "In")
+    if not fields:
+        return Versioned
+    schema: type[Schema] = create_model(name, __base__=Versioned, **fields)
+    return schema
 
 
-@_post("transfer", "Chuyển xử lý (lý do bắt buộc)")
-def transfer(request: HttpRequest, task_id: int, body: TransferIn) -> dict[str, Any]:
-    actions.do_transfer(
-        task_id,
-        _person(request),
-        to_unit=_unit(body.to_unit_id, "to_unit_id"),
-        to_person=_someone(body.to_person_id, "to_person_id"),
-        reason_code=body.reason_code,
-        reason=body.reason,
-        expected_version=body.version,
-    )
-    return _done(task_id)
-
-
-@_post("return", "Trả lại người chuyển (lý do bắt buộc)")
-def return_to_sender(request: HttpRequest, task_id: int, body: ReasonIn) -> dict[str, Any]:
-    actions.do_return(task_id, _person(request), reason=body.reason, expected_version=body.version)
-    return _done(task_id)
-
-
-@_post("reassign", "Đổi đơn vị/người chủ trì (người giao)")
-def reassign(request: HttpRequest, task_id: int, body: ReassignIn) -> dict[str, Any]:
-    actions.do_reassign_lead(
-        task_id,
-        _person(request),
-        to_unit=_unit(body.to_unit_id, "to_unit_id"),
-        to_person=_someone(body.to_person_id, "to_person_id"),
-        reason=body.reason,
-        expected_version=body.version,
-    )
-    return _done(task_id)
-
-
-@_post("progress", "Báo cáo tiến độ")
-def progress(request: HttpRequest, task_id: int, body: ProgressIn) -> dict[str, Any]:
-    actions.do_report_progress(
-        task_id,
-        _person(request),
-        percent=body.percent,
-        text=body.text,
-        expected_version=body.version,
-    )
-    return _done(task_id)
-
-
-@_post("submit", "Trình kết quả")
-def submit(request: HttpRequest, task_id: int, body: SubmitIn) -> dict[str, Any]:
-    actions.do_submit(task_id, _person(request), result=body.result, expected_version=body.version)
-    return _done(task_id)
-
-
-@_post("approve", "Phê duyệt kết quả")
-def approve(request: HttpRequest, task_id: int, body: TextIn) -> dict[str, Any]:
-    actions.do_approve(task_id, _person(request), comment=body.text, expected_version=body.version)
-    return _done(task_id)
-
-
-@_post("rework", "Yêu cầu làm lại (lý do bắt buộc)")
-def rework(request: HttpRequest, task_id: int, body: ReasonIn) -> dict[str, Any]:
-    actions.do_request_rework(
-        task_id, _person(request), reason=body.reason, expected_version=body.version
-    )
-    return _done(task_id)
-
-
-@_post("complete", "Kết thúc nhiệm vụ")
-def complete(request: HttpRequest, task_id: int, body: Versioned) -> dict[str, Any]:
-    actions.do_complete(task_id, _person(request), expected_version=body.version)
-    return _done(task_id)
-
-
-@_post("cancel", "Hủy nhiệm vụ (lý do bắt buộc)")
-def cancel(request: HttpRequest, task_id: int, body: ReasonIn) -> dict[str, Any]:
-    actions.do_cancel(task_id, _person(request), reason=body.reason, expected_version=body.version)
-    return _done(task_id)
-
-
-@_post("remind", "Đôn đốc")
-def remind(request: HttpRequest, task_id: int, body: TextIn) -> dict[str, Any]:
-    actions.do_remind(task_id, _person(request), text=body.text, expected_version=body.version)
-    return _done(task_id)
-
-
-@_post("coordination", "Đề nghị đơn vị phối hợp")
-def request_coordination(
-    request: HttpRequest, task_id: int, body: CoordinationRequestIn
+def _step_data(
+    request: HttpRequest, step: steps.Step, body: Any, request_seq: int | None
 ) -> dict[str, Any]:
-    actions.do_request_coordination(
-        task_id,
-        _person(request),
-        unit=_unit(body.unit_id, "unit_id"),
-        request_text=body.request_text,
-        due=body.due,
-        expected_version=body.version,
-    )
-    return _done(task_id)
+    """The payload as the action's arguments: ids looked up (a wrong one names its field)."""
+    data: dict[str, Any] = {}
+    for i in step.inputs:
+        value = request_seq if i.kind == "seq" else getattr(body, i.api_name)
+        if value is not None and i.kind == "unit":
+            value = _unit(value, i.api_name) if value else None
+        elif value is not None and i.kind == "person":
+            value = _someone(value, i.api_name)
+        elif value is not None and i.kind == "task":
+            value = _visible_task(request, value)
+        data[i.name] = value
+    return data
 
 
-@_post("coordination/{int:request_seq}/answer", "Trả lời phối hợp (agree / disagree / none)")
-def answer_coordination(
-    request: HttpRequest, task_id: int, request_seq: int, body: CoordinationAnswerIn
-) -> dict[str, Any]:
-    actions.do_answer_coordination(
-        task_id,
-        _person(request),
-        request_seq=request_seq,
-        position=body.position,
-        text=body.text,
-        expected_version=body.version,
-    )
-    return _done(task_id)
+def _step_endpoint(step: steps.Step) -> None:
+    body_type = _payload_schema(step)
+
+    def run(request: HttpRequest, task_id: int, body: Any, request_seq: int | None) -> Any:
+        data = _step_data(request, step, body, request_seq)
+        step.run(task_id, _person(request), data, body.version)
+        return _done(task_id)
+
+    def view(request: HttpRequest, task_id: int, body: Any) -> Any:
+        return run(request, task_id, body, None)
+
+    def per_request(request: HttpRequest, task_id: int, request_seq: int, body: Any) -> Any:
+        return run(request, task_id, body, request_seq)
+
+    endpoint = per_request if step.per_request else view
+    # django-ninja reads the payload type from the annotation; the operation id from the name.
+    endpoint.__annotations__ = {**endpoint.__annotations__, "body": body_type}
+    endpoint.__name__ = "return_to_sender" if step.key == "return" else step.key
+    _post(step.path, step.summary)(endpoint)
 
 
-@_post("extension", "Xin gia hạn (lý do bắt buộc)")
-def request_extension(request: HttpRequest, task_id: int, body: ExtensionIn) -> dict[str, Any]:
-    actions.do_request_extension(
-        task_id,
-        _person(request),
-        new_deadline=body.new_deadline,
-        reason=body.reason,
-        expected_version=body.version,
-    )
-    return _done(task_id)
-
-
-@_post("extension/grant", "Đồng ý gia hạn (người giao)")
-def grant_extension(request: HttpRequest, task_id: int, body: GrantIn) -> dict[str, Any]:
-    actions.do_grant_extension(
-        task_id,
-        _person(request),
-        new_deadline=body.new_deadline,
-        comment=body.comment,
-        expected_version=body.version,
-    )
-    return _done(task_id)
-
-
-@_post("extension/refuse", "Không đồng ý gia hạn (lý do bắt buộc)")
-def refuse_extension(request: HttpRequest, task_id: int, body: ReasonIn) -> dict[str, Any]:
-    actions.do_refuse_extension(
-        task_id, _person(request), reason=body.reason, expected_version=body.version
-    )
-    return _done(task_id)
-
-
-@_post("pause", "Tạm dừng (mã lý do và lý do bắt buộc)")
-def pause(request: HttpRequest, task_id: int, body: PauseIn) -> dict[str, Any]:
-    waiting_task = (
-        _visible_task(request, body.waiting_on_task_id)
-        if body.waiting_on_task_id is not None
-        else None
-    )
-    waiting_unit = (
-        _unit(body.waiting_on_unit_id, "waiting_on_unit_id")
-        if body.waiting_on_unit_id is not None
-        else None
-    )
-    actions.do_pause(
-        task_id,
-        _person(request),
-        reason_code=body.reason_code,
-        reason=body.reason,
-        regulation=body.regulation,
-        waiting_on_unit=waiting_unit,
-        waiting_on_task=waiting_task,
-        expected_version=body.version,
-    )
-    return _done(task_id)
-
-
-@_post("pause/review", "Xác nhận lý do tạm dừng")
-def review_pause(request: HttpRequest, task_id: int, body: TextIn) -> dict[str, Any]:
-    actions.do_review_pause(
-        task_id, _person(request), comment=body.text, expected_version=body.version
-    )
-    return _done(task_id)
-
-
-@_post("resume", "Tiếp tục thực hiện")
-def resume(request: HttpRequest, task_id: int, body: TextIn) -> dict[str, Any]:
-    actions.do_resume(task_id, _person(request), text=body.text, expected_version=body.version)
-    return _done(task_id)
-
-
-@_post("opinion", "Xin ý kiến cấp trên (nội dung bắt buộc)")
-def request_opinion(request: HttpRequest, task_id: int, body: OpinionIn) -> dict[str, Any]:
-    actions.do_request_opinion(
-        task_id,
-        _person(request),
-        superior=_someone(body.superior_id, "superior_id"),
-        question=body.question,
-        within_authority=body.within_authority,
-        expected_version=body.version,
-    )
-    return _done(task_id)
-
-
-@_post("opinion/{int:request_seq}/answer", "Cho ý kiến")
-def give_opinion(
-    request: HttpRequest, task_id: int, request_seq: int, body: OpinionAnswerIn
-) -> dict[str, Any]:
-    actions.do_give_opinion(
-        task_id,
-        _person(request),
-        request_seq=request_seq,
-        opinion=body.opinion,
-        within_authority=body.within_authority,
-        expected_version=body.version,
-    )
-    return _done(task_id)
+for _step in steps.STEPS:
+    _step_endpoint(_step)
 
 
 @api.post(

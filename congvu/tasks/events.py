@@ -15,7 +15,10 @@ from __future__ import annotations
 
 from enum import IntEnum, unique
 
-from congvu_analytics.schema import Activity
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from congvu_analytics.schema import Activity, ReasonCode
 
 
 @unique
@@ -124,6 +127,27 @@ ACTIVITY: dict[TaskEventType, Activity] = {
     E.DOCUMENT_ATTACHED: Activity.WORK,
 }
 
-# Reason codes. Transfer and pause codes are ReasonCode values of the analytics schema.
-TRANSFER_REASONS = ("misrouted", "competence", "workload", "other")
-PAUSE_REASONS = ("legal_obstacle", "dependency", "external", "other")
+# Reason codes: the ReasonCode values of the analytics schema, spelled only there. Which codes
+# each step accepts, and their Vietnamese labels (forms, timeline, API docs), are defined here
+# once; the web choices and the API read them from here.
+R = ReasonCode
+TRANSFER_REASONS: tuple[str, ...] = (R.MISROUTED, R.COMPETENCE, R.WORKLOAD, R.OTHER)
+PAUSE_REASONS: tuple[str, ...] = (R.LEGAL_OBSTACLE, R.DEPENDENCY, R.EXTERNAL, R.OTHER)
+TRANSFER_REASON_LABELS: dict[str, Promise] = {
+    R.MISROUTED: _("Giao nhầm, không đúng thẩm quyền"),
+    R.COMPETENCE: _("Thuộc thẩm quyền đơn vị khác"),
+    R.WORKLOAD: _("Điều hòa khối lượng công việc"),
+    R.OTHER: _("Lý do khác"),
+}
+PAUSE_REASON_LABELS: dict[str, Promise] = {
+    R.LEGAL_OBSTACLE: _("Vướng mắc pháp lý"),
+    R.DEPENDENCY: _("Chờ đơn vị/nhiệm vụ khác"),
+    R.EXTERNAL: _("Chờ yếu tố bên ngoài"),
+    R.OTHER: _("Lý do khác"),
+}
+# How a recorded reason code reads in the timeline (a deemed agreement carries its own code).
+REASON_LABELS: dict[str, Promise] = {
+    **TRANSFER_REASON_LABELS,
+    **PAUSE_REASON_LABELS,
+    "deemed_agree": _("Coi như đồng ý"),
+}

@@ -53,14 +53,11 @@ class TaskQuerySet(models.QuerySet):  # type: ignore[type-arg]
         return self.open().filter(deadline__lte=overdue_cutoff(day))
 
     def visible_to(self, unit_ids: frozenset[int], person_id: int | None) -> TaskQuerySet:
-        q = Q(lead_unit_id__in=unit_ids) | Q(assigner_unit_id__in=unit_ids)
-        q |= Q(coordinations__unit_id__in=unit_ids)
-        if person_id is not None:
-            q |= Q(lead_person_id=person_id) | Q(assigner_id=person_id)
-            # Whoever acted on a task, or was addressed by it, keeps seeing it after passing it
-            # on: their own part of its history is theirs to read (and to explain).
-            q |= Q(pk__in=TaskEvent.objects.involving(person_id).values("task_id"))
-        return self.filter(q).distinct()
+        """The tasks a reader of `unit_ids` (and, if given, this person) may read: the one
+        rule of congvu.tasks.visibility."""
+        from congvu.tasks.visibility import Reader, visible_q
+
+        return self.filter(visible_q(Reader(unit_ids, person_id)))
 
 
 class Task(models.Model):

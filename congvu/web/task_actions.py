@@ -1,29 +1,35 @@
-"""Every workflow action a person can take on a task page: its form, when it is offered,
-and the congvu.tasks.actions function that performs it.
+"""Every workflow step a person can take on a task page, as forms.
 
-Offering mirrors the actions' own checks (lead side, assigner side, status) so people see
-only buttons that can work; the action still decides, and a refusal comes back as a form
-error. Each form carries the task's `version`: the action refuses a stale one, so a double
+The steps themselves (who may take them and when, what they run) are congvu.tasks.steps: a
+button is offered exactly when the step's needs hold, read through the action's own Ctx; the
+action still decides at the moment of writing, and a refusal comes back as a form error. Each form carries the task's `version`: the action refuses a stale one, so a double
 submission or a second tab can never append a second event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congvu.org.models import Person, Unit
 from congvu.org.permissions import Access
 from congvu.tasks import actions as A
-from congvu.tasks.models import Coordination, Status, Task
+from congvu.tasks.events import (
+    PAUSE_REASON_LABELS,
+    PAUSE_REASONS,
+    TRANSFER_REASON_LABELS,
+    TRANSFER_REASONS,
+)
+from congvu.tasks.models import Coordination, Task
 from congvu.tasks.state import TaskState
+from congvu.tasks.steps import BY_KEY as STEP_BY_KEY
+from congvu.tasks.steps import STEPS, Step
 from congvu.web.forms import DATE_WIDGET
-
-OPEN_LEAD = (Status.ASSIGNED, Status.IN_PROGRESS)
 
 
 class ActionForm(forms.Form):
@@ -60,23 +66,8 @@ class DeclineForm(ReasonForm):
     field_order = ["reason", "proposed_unit"]
 
 
-TRANSFER_CHOICES = [
-    ("misrouted", _("Giao nhầm, không đúng thẩm quyền")),
-    ("competence", _("Thuộc thẩm quyền đơn vị khác")),
-    ("workload", _("Điều hòa khối lượng công việc")),
-    ("other", _("Lý do khác")),
-]
-PAUSE_CHOICES = [
-    ("legal_obstacle", _("Vướng mắc pháp lý")),
-    ("dependency", _("Chờ đơn vị/nhiệm vụ khác")),
-    ("external", _("Chờ yếu tố bên ngoài")),
-    ("other", _("Lý do khác")),
-]
-REASON_LABELS = {
-    **dict(TRANSFER_CHOICES),
-    **dict(PAUSE_CHOICES),
-    "deemed_agree": _("Coi như đồng ý"),
-}
+TRANSFER_CHOICES = [(code, TRANSFER_REASON_LABELS[code]) for code in TRANSFER_REASONS]
+PAUSE_CHOICES = [(code, PAUSE_REASON_LABELS[code]) for code in PAUSE_REASONS]
 POSITION_CHOICES = [
     (Coordination.Position.AGREE, _("Đồng ý")),
     (Coordination.Position.DISAGREE, _("Không đồng ý")),
@@ -203,266 +194,74 @@ class Who:
     task: Task
     state: TaskState
 
+    @cached_property
+    def ctx(self) -> A.Ctx:
+        """The actions' own view of this actor and task: the steps' needs are read through it,
+        so the page offers exactly what the action would accept."""
+        return A.Ctx(self.task, self.state, self.person, timezone.now(), access=self.access)
+
     @property
     def lead_side(self) -> bool:
-        return self.person is not None and (
-            self.person.pk == self.task.lead_person_id
-            or self.access.can_act_on_unit(self.task.lead_unit_id)
-        )
-
-    @property
-    def assigner_side(self) -> bool:
-        return self.person is not None and (
-            self.person.pk == self.task.assigner_id
-            or self.access.can_act_on_unit(self.task.assigner_unit_id)
-        )
-
-    @property
-    def directs_lead(self) -> bool:
-        return self.person is not None and self.access.can_act_on_unit(self.task.lead_unit_id)
-
-    def status_in(self, *allowed: str) -> bool:
-        return self.task.status in allowed
+        return self.person is not None and self.ctx.is_lead_side()
 
 
 @dataclass(frozen=True)
 class ActionSpec:
-    key: str
-    label: Any
+    """A workflow step (congvu.tasks.steps) as the task page shows it: its form and pickers."""
+
+    step: Step
     form: type[ActionForm]
-    offered: Callable[[Who], bool]
-    run: Callable[[Task, Person, dict[str, Any], int], object]
     # Pickers the form template should render: field name -> "unit" or "person".
     pickers: tuple[tuple[str, str], ...] = ()
-    # An action offered once per open coordination request / opinion request.
-    per_request: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.step.key
+
+    @property
+    def label(self) -> Any:
+        return self.step.label
+
+    @property
+    def per_request(self) -> str:
+        return self.step.per_request
+
+    def offered(self, who: Who) -> bool:
+        return who.person is not None and self.step.allowed(who.ctx)
+
+    def run(self, task: Task, person: Person, data: dict[str, Any], version: int) -> object:
+        return self.step.run(task, person, data, version)
 
 
-SPECS: list[ActionSpec] = [
-    ActionSpec(
-        "accept",
-        _("Tiếp nhận"),
-        ActionForm,
-        lambda w: w.lead_side and w.status_in(Status.ASSIGNED),
-        lambda t, p, d, v: A.do_accept(t, p, expected_version=v),
-    ),
-    ActionSpec(
-        "decline",
-        _("Từ chối"),
-        DeclineForm,
-        lambda w: w.lead_side and w.status_in(Status.ASSIGNED),
-        lambda t, p, d, v: A.do_decline(
-            t, p, reason=d["reason"], proposed_unit=d["proposed_unit"], expected_version=v
-        ),
-        pickers=(("proposed_unit", "unit"),),
-    ),
-    ActionSpec(
-        "progress",
-        _("Báo cáo tiến độ"),
-        ProgressForm,
-        lambda w: w.lead_side and w.status_in(Status.IN_PROGRESS),
-        lambda t, p, d, v: A.do_report_progress(
-            t, p, percent=d["percent"], text=d["text"], expected_version=v
-        ),
-    ),
-    ActionSpec(
-        "submit",
-        _("Trình kết quả"),
-        SubmitForm,
-        lambda w: w.lead_side and w.status_in(Status.IN_PROGRESS),
-        lambda t, p, d, v: A.do_submit(t, p, result=d["result"], expected_version=v),
-    ),
-    ActionSpec(
-        "transfer",
-        _("Chuyển xử lý"),
-        TransferForm,
-        lambda w: w.lead_side and w.status_in(*OPEN_LEAD),
-        lambda t, p, d, v: A.do_transfer(
-            t,
-            p,
-            to_unit=d["to_unit"],
-            to_person=d["to_person"],
-            reason_code=d["reason_code"],
-            reason=d["reason"],
-            expected_version=v,
-        ),
-        pickers=(("to_unit", "unit"), ("to_person", "person")),
-    ),
-    ActionSpec(
-        "return",
-        _("Trả lại"),
-        ReasonForm,
-        lambda w: w.lead_side and w.status_in(*OPEN_LEAD),
-        lambda t, p, d, v: A.do_return(t, p, reason=d["reason"], expected_version=v),
-    ),
-    ActionSpec(
-        "request_coordination",
-        _("Đề nghị phối hợp"),
-        CoordinationRequestForm,
-        lambda w: (w.lead_side or w.assigner_side) and w.status_in(*OPEN_LEAD, Status.PAUSED),
-        lambda t, p, d, v: A.do_request_coordination(
-            t, p, unit=d["unit"], request_text=d["request_text"], due=d["due"], expected_version=v
-        ),
-        pickers=(("unit", "unit"),),
-    ),
-    ActionSpec(
-        "answer_coordination",
-        _("Trả lời phối hợp"),
-        AnswerForm,
-        lambda w: bool(w.state.open_coordinations) and w.person is not None,
-        lambda t, p, d, v: A.do_answer_coordination(
-            t,
-            p,
-            request_seq=d["request_seq"],
-            position=d["position"],
-            text=d["text"],
-            expected_version=v,
-        ),
-        per_request="coordination",
-    ),
-    ActionSpec(
-        "request_extension",
-        _("Xin gia hạn"),
-        ExtensionRequestForm,
-        lambda w: (
-            w.lead_side
-            and w.state.pending_extension_seq is None
-            and w.status_in(*OPEN_LEAD, Status.PAUSED)
-        ),
-        lambda t, p, d, v: A.do_request_extension(
-            t, p, new_deadline=d["new_deadline"], reason=d["reason"], expected_version=v
-        ),
-    ),
-    ActionSpec(
-        "grant_extension",
-        _("Đồng ý gia hạn"),
-        ExtensionGrantForm,
-        lambda w: w.assigner_side and w.state.pending_extension_seq is not None,
-        lambda t, p, d, v: A.do_grant_extension(
-            t, p, new_deadline=d["new_deadline"], comment=d["comment"], expected_version=v
-        ),
-    ),
-    ActionSpec(
-        "refuse_extension",
-        _("Không đồng ý gia hạn"),
-        ReasonForm,
-        lambda w: w.assigner_side and w.state.pending_extension_seq is not None,
-        lambda t, p, d, v: A.do_refuse_extension(t, p, reason=d["reason"], expected_version=v),
-    ),
-    ActionSpec(
-        "pause",
-        _("Tạm dừng"),
-        PauseForm,
-        lambda w: w.lead_side and w.status_in(Status.IN_PROGRESS),
-        lambda t, p, d, v: A.do_pause(
-            t,
-            p,
-            reason_code=d["reason_code"],
-            reason=d["reason"],
-            regulation=d["regulation"],
-            waiting_on_unit=d["waiting_on_unit"],
-            expected_version=v,
-        ),
-        pickers=(("waiting_on_unit", "unit"),),
-    ),
-    ActionSpec(
-        "review_pause",
-        _("Xác nhận lý do tạm dừng"),
-        ReviewPauseForm,
-        lambda w: (
-            (w.assigner_side or w.directs_lead)
-            and w.person is not None
-            and w.person.pk != w.task.lead_person_id
-            and w.status_in(Status.PAUSED)
-            and w.state.unreviewed_pause_seq is not None
-        ),
-        lambda t, p, d, v: A.do_review_pause(
-            t, p, comment=d["comment"], acknowledged=d["acknowledged"], expected_version=v
-        ),
-    ),
-    ActionSpec(
-        "resume",
-        _("Tiếp tục thực hiện"),
-        ResumeForm,
-        lambda w: w.lead_side and w.status_in(Status.PAUSED),
-        lambda t, p, d, v: A.do_resume(t, p, text=d["text"], expected_version=v),
-    ),
-    ActionSpec(
-        "request_opinion",
-        _("Xin ý kiến cấp trên"),
-        OpinionRequestForm,
-        lambda w: w.lead_side and w.status_in(*OPEN_LEAD, Status.PAUSED),
-        lambda t, p, d, v: A.do_request_opinion(
-            t, p, superior=d["superior"], question=d["question"], expected_version=v
-        ),
-        pickers=(("superior", "person"),),
-    ),
-    ActionSpec(
-        "give_opinion",
-        _("Cho ý kiến"),
-        OpinionForm,
-        lambda w: w.person is not None and w.person.pk in w.state.pending_opinions.values(),
-        lambda t, p, d, v: A.do_give_opinion(
-            t, p, request_seq=d["request_seq"], opinion=d["opinion"], expected_version=v
-        ),
-        per_request="opinion",
-    ),
-    ActionSpec(
-        "approve",
-        _("Phê duyệt kết quả"),
-        OptionalCommentForm,
-        lambda w: w.assigner_side and w.status_in(Status.SUBMITTED),
-        lambda t, p, d, v: A.do_approve(t, p, comment=d["comment"], expected_version=v),
-    ),
-    ActionSpec(
-        "rework",
-        _("Yêu cầu làm lại"),
-        ReasonForm,
-        lambda w: w.assigner_side and w.status_in(Status.SUBMITTED),
-        lambda t, p, d, v: A.do_request_rework(t, p, reason=d["reason"], expected_version=v),
-    ),
-    ActionSpec(
-        "complete",
-        _("Kết thúc nhiệm vụ"),
-        ActionForm,
-        lambda w: w.assigner_side and w.status_in(Status.APPROVED),
-        lambda t, p, d, v: A.do_complete(t, p, expected_version=v),
-    ),
-    ActionSpec(
-        "reassign",
-        _("Đổi đơn vị, người chủ trì"),
-        ReassignForm,
-        lambda w: (
-            w.assigner_side
-            and w.status_in(
-                Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED, Status.DECLINED, Status.RETURNED
-            )
-        ),
-        lambda t, p, d, v: A.do_reassign_lead(
-            t,
-            p,
-            to_unit=d["to_unit"],
-            to_person=d["to_person"],
-            reason=d["reason"],
-            expected_version=v,
-        ),
-        pickers=(("to_unit", "unit"), ("to_person", "person")),
-    ),
-    ActionSpec(
-        "remind",
-        _("Đôn đốc"),
-        RemindForm,
-        lambda w: (w.assigner_side or w.directs_lead) and not w.state.is_closed,
-        lambda t, p, d, v: A.do_remind(t, p, text=d["text"], expected_version=v),
-    ),
-    ActionSpec(
-        "cancel",
-        _("Hủy nhiệm vụ"),
-        ReasonForm,
-        lambda w: w.assigner_side and not w.state.is_closed,
-        lambda t, p, d, v: A.do_cancel(t, p, reason=d["reason"], expected_version=v),
-    ),
-]
+UNIT, PERSON = "unit", "person"
+# The form of each step (its fields are the step's inputs that the page asks for).
+FORMS: dict[str, tuple[type[ActionForm], tuple[tuple[str, str], ...]]] = {
+    "accept": (ActionForm, ()),
+    "decline": (DeclineForm, (("proposed_unit", UNIT),)),
+    "progress": (ProgressForm, ()),
+    "submit": (SubmitForm, ()),
+    "transfer": (TransferForm, (("to_unit", UNIT), ("to_person", PERSON))),
+    "return": (ReasonForm, ()),
+    "request_coordination": (CoordinationRequestForm, (("unit", UNIT),)),
+    "answer_coordination": (AnswerForm, ()),
+    "request_extension": (ExtensionRequestForm, ()),
+    "grant_extension": (ExtensionGrantForm, ()),
+    "refuse_extension": (ReasonForm, ()),
+    "pause": (PauseForm, (("waiting_on_unit", UNIT),)),
+    "review_pause": (ReviewPauseForm, ()),
+    "resume": (ResumeForm, ()),
+    "request_opinion": (OpinionRequestForm, (("superior", PERSON),)),
+    "give_opinion": (OpinionForm, ()),
+    "approve": (OptionalCommentForm, ()),
+    "rework": (ReasonForm, ()),
+    "complete": (ActionForm, ()),
+    "reassign": (ReassignForm, (("to_unit", UNIT), ("to_person", PERSON))),
+    "remind": (RemindForm, ()),
+    "cancel": (ReasonForm, ()),
+}
+if set(FORMS) != set(STEP_BY_KEY):  # a step without a form, or a form without a step
+    raise RuntimeError(f"Bước thiếu biểu mẫu: {sorted(set(STEP_BY_KEY) ^ set(FORMS))}")
+SPECS: list[ActionSpec] = [ActionSpec(step, *FORMS[step.key]) for step in STEPS]
 BY_KEY = {spec.key: spec for spec in SPECS}
 
 

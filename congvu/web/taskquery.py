@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import reduce
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from congvu.lib.text import fold
 from congvu.org.models import today
 from congvu.org.permissions import Access
 from congvu.tasks.models import CLOSED, Task
+from congvu.tasks.visibility import Reader, conditions_q, visible_q
 from congvu.workdays.calendar import get_calendar
 from congvu_analytics.workdays import WorkCalendar
-
-
-def _visibility(access: Access) -> list[Q]:
-    """The conditions under which `access` reads a task (any one suffices): the same rule as
-    congvu.tasks.actions.can_see_task. Written once for the two ways of querying it below."""
-    units = access.read_unit_ids
-    coordinated = Task.objects.filter(coordinations__unit_id__in=units).values("pk")
-    conditions = [Q(lead_unit_id__in=units), Q(assigner_unit_id__in=units), Q(pk__in=coordinated)]
-    if access.person_id is not None:
-        conditions += [Q(lead_person_id=access.person_id), Q(assigner_id=access.person_id)]
-    return conditions
 
 
 def visible_tasks(access: Access) -> QuerySet[Task]:
@@ -36,7 +24,7 @@ def visible_tasks(access: Access) -> QuerySet[Task]:
     `count_visible`."""
     if access.is_superuser:
         return Task.objects.all()
-    return Task.objects.filter(reduce(operator.or_, _visibility(access)))
+    return Task.objects.filter(visible_q(Reader.of(access)))
 
 
 # Up to this many readable units, counting goes through the union of indexed look-ups.
@@ -51,7 +39,11 @@ def count_visible(access: Access, narrow: Callable[[QuerySet[Task]], QuerySet[Ta
     most of the province is cheaper to count by the scan."""
     if access.is_superuser or len(access.read_unit_ids) > UNION_COUNT_MAX_UNITS:
         return narrow(visible_tasks(access)).count()
-    parts = [Task.objects.order_by().filter(c).values("pk") for c in _visibility(access)]
+    parts = [
+        Task.objects.order_by().filter(c).values("pk") for c in conditions_q(Reader.of(access))
+    ]
+    if not parts:
+        return 0
     return narrow(Task.objects.filter(pk__in=parts[0].union(*parts[1:]))).count()
 
 

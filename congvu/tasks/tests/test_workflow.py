@@ -461,3 +461,41 @@ def test_a_deadline_on_a_day_off_ends_with_the_next_working_day_civil_code_148(o
     if actions.task_state(t).status != Status.COMPLETED:
         actions.do_complete(t, org.gd_a, at=at(7 * 24 + 4))
     assert actions.task_state(t).timeliness() == "on_time"
+
+
+def test_rolled_up_progress_costs_one_query_per_level_not_per_sub_task(org, task):
+    """Issue #14: the API's rolled-up progress queried once per sub-task (recursively); it is
+    now the task page's computation, one query per level, whatever the number of sub-tasks."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    actions.do_accept(task, org.alice, at=at(1))
+
+    def children(parent: Task, n: int, hour: float) -> list[Task]:
+        out = []
+        for i in range(n):
+            child = actions.do_assign(
+                assigner=org.tp_a1,
+                title=f"Phần việc {hour}-{i}",
+                lead_unit=org.a1,
+                lead_person=org.alice,
+                deadline=date(2026, 3, 20),
+                parent=parent,
+                ad_hoc=True,
+                at=at(hour),
+            )
+            actions.do_accept(child, org.alice, at=at(hour + 0.1))
+            actions.do_report_progress(
+                child, org.alice, percent=20 * (i + 1), text="x", at=at(hour + 0.2)
+            )
+            out.append(child)
+        return out
+
+    first = children(task, 2, 2)
+    children(first[0], 3, 3)  # 20, 40, 60 → 40; with the sibling at 40 → 40
+    with CaptureQueriesContext(connection) as few:
+        assert actions.rolled_up_progress(task) == 40
+    children(first[1], 3, 4)
+    with CaptureQueriesContext(connection) as more:
+        assert actions.rolled_up_progress(task) == 40
+    assert len(more) == len(few) == 3  # children, grandchildren, and the (empty) level below

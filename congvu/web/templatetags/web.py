@@ -49,6 +49,6 @@ def isodate(value: Any) -> str:
 @register.filter
 def reason_label(code: str) -> str:
     """A reason code of the event log in words (the code itself if unknown)."""
-    from congvu.web.task_actions import REASON_LABELS
+    from congvu.tasks.events import REASON_LABELS
 
     return str(REASON_LABELS.get(code, code))

@@ -93,37 +93,11 @@ class Offered:
 
 
 def _rollup(task: Task) -> tuple[int, list[Task]]:
-    """Rolled-up progress and the direct sub-tasks, one query per level of the sub-tree."""
+    """Rolled-up progress and the direct sub-tasks (with `.rolled_up` set on each)."""
     children = list(with_names(task.children.all()).order_by("deadline", "pk"))
-    progress: dict[int, int] = {}
-    level = children
-    by_parent: dict[int, list[Task]] = {}
-    while level:
-        ids = [t.pk for t in level]
-        below = list(
-            Task.objects.filter(parent_id__in=ids).only("pk", "parent_id", "status", "progress")
-        )
-        for t in below:
-            by_parent.setdefault(t.parent_id or 0, []).append(t)
-        level = below
-
-    def roll(t: Task) -> int:
-        kids = [k for k in by_parent.get(t.pk, []) if k.status != Status.CANCELLED]
-        if not kids:
-            value = 100 if t.status == Status.COMPLETED else t.progress
-        else:
-            value = round(sum(roll(k) for k in kids) / len(kids))
-        progress[t.pk] = value
-        return value
-
-    live = [c for c in children if c.status != Status.CANCELLED]
-    total = (
-        round(sum(roll(c) for c in live) / len(live))
-        if live
-        else (100 if task.status == Status.COMPLETED else task.progress)
-    )
+    total, progress = A.rolled_up(task, children)
     for c in children:
-        c.rolled_up = progress.get(c.pk, c.progress)  # type: ignore[attr-defined]
+        c.rolled_up = progress[c.pk]  # type: ignore[attr-defined]
     return total, children
 
 

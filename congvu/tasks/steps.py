@@ -1,0 +1,533 @@
+"""Every workflow step on an existing task, defined once (issue #14).
+
+A step is its key, its Vietnamese label, its inputs, the rule that says who may take it and
+when, and the `do_*` action that performs it. The rule is read in three places, all from here:
+- the `do_*` action calls `check(key, ctx)` first, which raises the step's first unmet need;
+- the task page offers the step exactly when `allowed(ctx)` (the same needs, without raising);
+- the API registers one endpoint per step (`path`, `summary`, inputs → payload schema).
+
+Adding a step: one `Step(...)` below with its needs, its `do_*` in actions.py, and (on the
+web) its form in congvu/web/task_actions.py; the API endpoint follows from the definition.
+The web form and the API payload are both checked against `inputs` by the tests.
+
+Needs that depend on one particular request (answering *this* coordination request, giving
+*this* opinion) stay in their `do_*`; the step's needs say whether there is any such request
+for the actor, which is what the page needs to offer it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from congvu.lib.errors import ActionError, ActionPermissionError
+from congvu.tasks.events import PAUSE_REASONS, TRANSFER_REASONS
+from congvu.tasks.models import Status
+
+if TYPE_CHECKING:
+    from congvu.org.models import Person
+    from congvu.tasks.actions import Ctx
+    from congvu.tasks.models import Task
+
+
+OPEN_LEAD = (Status.ASSIGNED, Status.IN_PROGRESS)
+WORKING = (Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED)
+
+
+@dataclass(frozen=True)
+class Need:
+    """One condition of a step, and the error its absence gives."""
+
+    holds: Callable[[Ctx], bool]
+    error: Callable[[Ctx], ActionError]
+
+
+def _invalid_status(verb: str) -> Callable[[Ctx], ActionError]:
+    def error(ctx: Ctx) -> ActionError:
+        from congvu.tasks.actions import InvalidTransitionError
+
+        label = Status(ctx.state.status).label
+        return InvalidTransitionError(
+            "invalid_transition", f"Không thể {verb} khi nhiệm vụ đang ở trạng thái «{label}»."
+        )
+
+    return error
+
+
+def lead(verb: str) -> Need:
+    return Need(
+        lambda c: c.is_lead_side(),
+        lambda c: ActionPermissionError(
+            f"Chỉ người chủ trì hoặc lãnh đạo đơn vị chủ trì mới được {verb}."
+        ),
+    )
+
+
+def assigner(verb: str) -> Need:
+    return Need(
+        lambda c: c.is_assigner_side(),
+        lambda c: ActionPermissionError(f"Chỉ người giao nhiệm vụ mới được {verb}."),
+    )
+
+
+def who(holds: Callable[[Ctx], bool], message: str) -> Need:
+    return Need(holds, lambda c: ActionPermissionError(message))
+
+
+def status(verb: str, *allowed: str) -> Need:
+    return Need(lambda c: c.state.status in allowed, _invalid_status(verb))
+
+
+def still_open(verb: str) -> Need:
+    return Need(lambda c: not c.state.is_closed, _invalid_status(verb))
+
+
+def state(holds: Callable[[Ctx], bool], code: str, message: str) -> Need:
+    def error(ctx: Ctx) -> ActionError:
+        from congvu.tasks.actions import InvalidTransitionError
+
+        return InvalidTransitionError(code, message)
+
+    return Need(holds, error)
+
+
+def _directs_lead(c: Ctx) -> bool:
+    return c.state.lead_unit_id is not None and c.access.can_act_on_unit(c.state.lead_unit_id)
+
+
+def _may_answer_some_request(c: Ctx) -> bool:
+    return any(
+        unit_id in c.access.member_unit_ids or c.access.can_act_on_unit(unit_id)
+        for unit_id, _due in c.state.open_coordinations.values()
+    )
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of a step. `kind`: text, int, date, bool, choice, unit, person, task (the last
+    three are ids in the API, `<name>_id`, and objects for the action), seq (a request number,
+    in the API's path). `api` renames it in the API payload where the published name differs."""
+
+    name: str
+    kind: str = "text"
+    required: bool = False
+    default: Any = None
+    api: str = ""
+    web: bool = True  # False: the page does not ask for it (the API may)
+    choices: tuple[str, ...] = ()  # the codes accepted (the action checks them)
+
+    @property
+    def api_name(self) -> str:
+        if self.api:
+            return self.api
+        return f"{self.name}_id" if self.kind in ("unit", "person", "task") else self.name
+
+
+Run = Callable[["Task | int", "Person", dict[str, Any], "int | None"], object]
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: str | Promise
+    path: str  # the API endpoint under /tasks/{task_id}/
+    summary: str  # the API operation's summary
+    needs: tuple[Need, ...]
+    inputs: tuple[Input, ...]
+    run: Run
+    # Offered once per open request of this kind ("coordination", "opinion").
+    per_request: str = ""
+
+    def check(self, ctx: Ctx) -> None:
+        # A system action (no actor: reminders, deemed agreements) is not a person's step.
+        for need in self.needs:
+            if not need.holds(ctx):
+                raise need.error(ctx)
+
+    def allowed(self, ctx: Ctx) -> bool:
+        return ctx.actor is not None and all(need.holds(ctx) for need in self.needs)
+
+
+def _a() -> Any:
+    # Imported when a step runs: actions.py imports this module for its checks.
+    from congvu.tasks import actions
+
+    return actions
+
+
+REASON = Input("reason")
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        "accept",
+        _("Tiếp nhận"),
+        "accept",
+        "Tiếp nhận",
+        (lead("tiếp nhận nhiệm vụ"), status("tiếp nhận", Status.ASSIGNED)),
+        (),
+        lambda t, p, d, v: _a().do_accept(t, p, expected_version=v),
+    ),
+    Step(
+        "decline",
+        _("Từ chối"),
+        "decline",
+        "Từ chối (lý do bắt buộc, đề xuất đơn vị có thẩm quyền)",
+        (lead("từ chối nhiệm vụ"), status("từ chối", Status.ASSIGNED)),
+        (REASON, Input("proposed_unit", "unit")),
+        lambda t, p, d, v: _a().do_decline(
+            t, p, reason=d["reason"], proposed_unit=d["proposed_unit"], expected_version=v
+        ),
+    ),
+    Step(
+        "progress",
+        _("Báo cáo tiến độ"),
+        "progress",
+        "Báo cáo tiến độ",
+        (lead("báo cáo tiến độ"), status("báo cáo tiến độ", Status.IN_PROGRESS)),
+        (Input("percent", "int", required=True), Input("text")),
+        lambda t, p, d, v: _a().do_report_progress(
+            t, p, percent=d["percent"], text=d["text"], expected_version=v
+        ),
+    ),
+    Step(
+        "submit",
+        _("Trình kết quả"),
+        "submit",
+        "Trình kết quả",
+        (lead("trình kết quả"), status("trình kết quả", Status.IN_PROGRESS)),
+        (Input("result"),),
+        lambda t, p, d, v: _a().do_submit(t, p, result=d["result"], expected_version=v),
+    ),
+    Step(
+        "transfer",
+        _("Chuyển xử lý"),
+        "transfer",
+        "Chuyển xử lý (lý do bắt buộc)",
+        (lead("chuyển xử lý"), status("chuyển xử lý", *OPEN_LEAD)),
+        (
+            Input("to_unit", "unit", required=True),
+            Input("to_person", "person", required=True),
+            Input("reason_code", "choice", required=True, choices=TRANSFER_REASONS),
+            REASON,
+        ),
+        lambda t, p, d, v: _a().do_transfer(
+            t,
+            p,
+            to_unit=d["to_unit"],
+            to_person=d["to_person"],
+            reason_code=d["reason_code"],
+            reason=d["reason"],
+            expected_version=v,
+        ),
+    ),
+    Step(
+        "return",
+        _("Trả lại"),
+        "return",
+        "Trả lại người chuyển (lý do bắt buộc)",
+        (lead("trả lại nhiệm vụ"), status("trả lại", *OPEN_LEAD)),
+        (REASON,),
+        lambda t, p, d, v: _a().do_return(t, p, reason=d["reason"], expected_version=v),
+    ),
+    Step(
+        "request_coordination",
+        _("Đề nghị phối hợp"),
+        "coordination",
+        "Đề nghị đơn vị phối hợp",
+        (
+            who(
+                lambda c: c.is_lead_side() or c.is_assigner_side(),
+                "Chỉ người chủ trì hoặc người giao việc mới được đề nghị phối hợp.",
+            ),
+            status("đề nghị phối hợp", *WORKING),
+        ),
+        (
+            Input("unit", "unit", required=True),
+            Input("request_text"),
+            Input("due", "date", required=True),
+        ),
+        lambda t, p, d, v: _a().do_request_coordination(
+            t, p, unit=d["unit"], request_text=d["request_text"], due=d["due"], expected_version=v
+        ),
+    ),
+    Step(
+        "answer_coordination",
+        _("Trả lời phối hợp"),
+        "coordination/{int:request_seq}/answer",
+        "Trả lời phối hợp (agree / disagree / none)",
+        (
+            who(
+                _may_answer_some_request,
+                "Chỉ đơn vị được đề nghị phối hợp mới được trả lời.",
+            ),
+        ),
+        (
+            Input("request_seq", "seq", required=True),
+            Input("position", "choice", required=True, choices=("agree", "disagree", "none")),
+            Input("text"),
+        ),
+        lambda t, p, d, v: _a().do_answer_coordination(
+            t,
+            p,
+            request_seq=d["request_seq"],
+            position=d["position"],
+            text=d["text"],
+            expected_version=v,
+        ),
+        per_request="coordination",
+    ),
+    Step(
+        "request_extension",
+        _("Xin gia hạn"),
+        "extension",
+        "Xin gia hạn (lý do bắt buộc)",
+        (
+            lead("xin gia hạn"),
+            status("xin gia hạn", *WORKING),
+            state(
+                lambda c: c.state.pending_extension_seq is None,
+                "extension_pending",
+                "Đã có một đề nghị gia hạn đang chờ xem xét.",
+            ),
+        ),
+        (Input("new_deadline", "date", required=True), REASON),
+        lambda t, p, d, v: _a().do_request_extension(
+            t, p, new_deadline=d["new_deadline"], reason=d["reason"], expected_version=v
+        ),
+    ),
+    Step(
+        "grant_extension",
+        _("Đồng ý gia hạn"),
+        "extension/grant",
+        "Đồng ý gia hạn (người giao)",
+        (
+            assigner("gia hạn"),
+            state(
+                lambda c: c.state.pending_extension_seq is not None,
+                "no_extension_pending",
+                "Không có đề nghị gia hạn nào đang chờ.",
+            ),
+            still_open("gia hạn"),
+        ),
+        (Input("new_deadline", "date"), Input("comment")),
+        lambda t, p, d, v: _a().do_grant_extension(
+            t, p, new_deadline=d["new_deadline"], comment=d["comment"], expected_version=v
+        ),
+    ),
+    Step(
+        "refuse_extension",
+        _("Không đồng ý gia hạn"),
+        "extension/refuse",
+        "Không đồng ý gia hạn (lý do bắt buộc)",
+        (
+            assigner("từ chối gia hạn"),
+            state(
+                lambda c: c.state.pending_extension_seq is not None,
+                "no_extension_pending",
+                "Không có đề nghị gia hạn nào đang chờ.",
+            ),
+        ),
+        (REASON,),
+        lambda t, p, d, v: _a().do_refuse_extension(t, p, reason=d["reason"], expected_version=v),
+    ),
+    Step(
+        "pause",
+        _("Tạm dừng"),
+        "pause",
+        "Tạm dừng (mã lý do và lý do bắt buộc)",
+        (lead("tạm dừng"), status("tạm dừng", Status.IN_PROGRESS)),
+        (
+            Input("reason_code", "choice", required=True, choices=PAUSE_REASONS),
+            REASON,
+            Input("regulation"),
+            Input("waiting_on_unit", "unit"),
+            Input("waiting_on_task", "task", web=False),
+        ),
+        lambda t, p, d, v: _a().do_pause(
+            t,
+            p,
+            reason_code=d["reason_code"],
+            reason=d["reason"],
+            regulation=d["regulation"],
+            waiting_on_unit=d["waiting_on_unit"],
+            waiting_on_task=d.get("waiting_on_task"),
+            expected_version=v,
+        ),
+    ),
+    Step(
+        "review_pause",
+        _("Xác nhận lý do tạm dừng"),
+        "pause/review",
+        "Xác nhận hoặc không chấp nhận lý do tạm dừng (acknowledged=false: nêu lý do)",
+        (
+            who(
+                lambda c: (
+                    c.actor_id != c.state.lead_person_id
+                    and (c.is_assigner_side() or _directs_lead(c))
+                ),
+                "Người chủ trì không tự xác nhận lý do tạm dừng của mình.",
+            ),
+            status("xác nhận lý do tạm dừng", Status.PAUSED),
+            state(
+                lambda c: c.state.unreviewed_pause_seq is not None,
+                "already_reviewed",
+                "Lý do tạm dừng đã được xác nhận.",
+            ),
+        ),
+        # The API's field for the comment was published as "text".
+        (Input("acknowledged", "bool", default=True), Input("comment", api="text")),
+        lambda t, p, d, v: _a().do_review_pause(
+            t, p, comment=d["comment"], acknowledged=d["acknowledged"], expected_version=v
+        ),
+    ),
+    Step(
+        "resume",
+        _("Tiếp tục thực hiện"),
+        "resume",
+        "Tiếp tục thực hiện",
+        (lead("tiếp tục thực hiện"), status("tiếp tục", Status.PAUSED)),
+        (Input("text"),),
+        lambda t, p, d, v: _a().do_resume(t, p, text=d["text"], expected_version=v),
+    ),
+    Step(
+        "request_opinion",
+        _("Xin ý kiến cấp trên"),
+        "opinion",
+        "Xin ý kiến cấp trên (nội dung bắt buộc)",
+        (lead("xin ý kiến cấp trên"), status("xin ý kiến", *WORKING)),
+        (
+            Input("superior", "person", required=True),
+            Input("question"),
+            Input("within_authority", "bool", web=False),
+        ),
+        lambda t, p, d, v: _a().do_request_opinion(
+            t,
+            p,
+            superior=d["superior"],
+            question=d["question"],
+            within_authority=d.get("within_authority"),
+            expected_version=v,
+        ),
+    ),
+    Step(
+        "give_opinion",
+        _("Cho ý kiến"),
+        "opinion/{int:request_seq}/answer",
+        "Cho ý kiến",
+        (
+            who(
+                lambda c: c.actor_id in c.state.pending_opinions.values(),
+                "Chỉ người được xin ý kiến mới được cho ý kiến.",
+            ),
+        ),
+        (
+            Input("request_seq", "seq", required=True),
+            Input("opinion"),
+            Input("within_authority", "bool", web=False),
+        ),
+        lambda t, p, d, v: _a().do_give_opinion(
+            t,
+            p,
+            request_seq=d["request_seq"],
+            opinion=d["opinion"],
+            within_authority=d.get("within_authority"),
+            expected_version=v,
+        ),
+        per_request="opinion",
+    ),
+    Step(
+        "approve",
+        _("Phê duyệt kết quả"),
+        "approve",
+        "Phê duyệt kết quả",
+        (assigner("phê duyệt kết quả"), status("phê duyệt", Status.SUBMITTED)),
+        (Input("comment", api="text"),),
+        lambda t, p, d, v: _a().do_approve(t, p, comment=d["comment"], expected_version=v),
+    ),
+    Step(
+        "rework",
+        _("Yêu cầu làm lại"),
+        "rework",
+        "Yêu cầu làm lại (lý do bắt buộc)",
+        (assigner("yêu cầu làm lại"), status("yêu cầu làm lại", Status.SUBMITTED)),
+        (REASON,),
+        lambda t, p, d, v: _a().do_request_rework(t, p, reason=d["reason"], expected_version=v),
+    ),
+    Step(
+        "complete",
+        _("Kết thúc nhiệm vụ"),
+        "complete",
+        "Kết thúc nhiệm vụ",
+        (assigner("kết thúc nhiệm vụ"), status("kết thúc", Status.APPROVED)),
+        (),
+        lambda t, p, d, v: _a().do_complete(t, p, expected_version=v),
+    ),
+    Step(
+        "reassign",
+        _("Đổi đơn vị, người chủ trì"),
+        "reassign",
+        "Đổi đơn vị/người chủ trì (người giao)",
+        (
+            assigner("đổi đơn vị, người chủ trì"),
+            status(
+                "đổi người chủ trì",
+                Status.ASSIGNED,
+                Status.IN_PROGRESS,
+                Status.PAUSED,
+                Status.DECLINED,
+                Status.RETURNED,
+            ),
+        ),
+        (
+            Input("to_unit", "unit", required=True),
+            Input("to_person", "person", required=True),
+            REASON,
+        ),
+        lambda t, p, d, v: _a().do_reassign_lead(
+            t,
+            p,
+            to_unit=d["to_unit"],
+            to_person=d["to_person"],
+            reason=d["reason"],
+            expected_version=v,
+        ),
+    ),
+    Step(
+        "remind",
+        _("Đôn đốc"),
+        "remind",
+        "Đôn đốc",
+        (
+            who(
+                lambda c: c.actor is None or c.is_assigner_side() or _directs_lead(c),
+                "Chỉ người giao việc hoặc lãnh đạo đơn vị mới được đôn đốc.",
+            ),
+            still_open("đôn đốc"),
+        ),
+        (Input("text"),),
+        lambda t, p, d, v: _a().do_remind(t, p, text=d["text"], expected_version=v),
+    ),
+    Step(
+        "cancel",
+        _("Hủy nhiệm vụ"),
+        "cancel",
+        "Hủy nhiệm vụ (lý do bắt buộc)",
+        (assigner("hủy nhiệm vụ"), still_open("hủy")),
+        (REASON,),
+        lambda t, p, d, v: _a().do_cancel(t, p, reason=d["reason"], expected_version=v),
+    ),
+)
+BY_KEY: dict[str, Step] = {s.key: s for s in STEPS}
+
+
+def check(key: str, ctx: Ctx) -> None:
+    BY_KEY[key].check(ctx)
+
+
+def offered(ctx: Ctx) -> list[Step]:
+    """The steps this actor may take on the task now (the page's buttons)."""
+    return [s for s in STEPS if s.allowed(ctx)]
