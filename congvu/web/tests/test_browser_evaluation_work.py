@@ -13,6 +13,7 @@ from congvu.evaluation import actions as EA
 from congvu.evaluation.models import Appeal, Evaluation, ProductIssue, ProductRecord
 from congvu.evaluation.tests.helpers import sheet
 from congvu.org.models import Membership
+from congvu.testing import make_person
 
 JOB = "Chuyên viên quản lý ngân sách"
 
@@ -93,8 +94,11 @@ def test_products_issue_cause_and_appeal_in_the_browser(org, browser_as):  # typ
 
     EA.do_self_assess(e, actor=org.alice, sheet=sheet(4))
     EA.do_propose(e, actor=org.tp_a1, sheet=sheet(4))
-    EA.do_decide(e, actor=org.tp_a1)
-    EA.do_finalise([e], actor=org.tp_a1)
+    # Issue #18: the head of the agency (the Sở director) decides and finalises, and the level
+    # above him (the provincial chairman) answers the appeal, never the one who decided.
+    EA.do_decide(e, actor=org.gd_a)
+    EA.do_finalise([e], actor=org.gd_a)
+    make_person(org, "chu_tich", "Phan Văn Chủ", org.root, role="head", category="can_bo")
 
     person.goto(url)
     person.get_by_text("Hạn kiến nghị").wait_for()
@@ -102,14 +106,16 @@ def test_products_issue_cause_and_appeal_in_the_browser(org, browser_as):  # typ
     person.get_by_role("button", name="Gửi kiến nghị").click()
     person.get_by_text("Đã gửi kiến nghị về kết quả đánh giá.").wait_for()
 
-    head.goto("/danh-gia/kien-nghi/")
-    head.get_by_role("link", name=org.alice.full_name).click()
-    head.get_by_label("Không chấp nhận, giữ nguyên kết quả").check()
-    head.get_by_label("Lý do, kết quả giải quyết").fill(
+    above = browser_as("chu_tich")
+    _watch_csp(above, violations)
+    above.goto("/danh-gia/kien-nghi/")
+    above.get_by_role("link", name=org.alice.full_name).click()
+    above.get_by_label("Không chấp nhận, giữ nguyên kết quả").check()
+    above.get_by_label("Lý do, kết quả giải quyết").fill(
         "Điểm tiêu chí chung đã được tập thể thống nhất"
     )
-    head.get_by_role("button", name="Giải quyết kiến nghị").click()
-    head.get_by_text("Đã giải quyết kiến nghị.").wait_for()
+    above.get_by_role("button", name="Giải quyết kiến nghị").click()
+    above.get_by_text("Đã giải quyết kiến nghị.").wait_for()
     appeal = Appeal.objects.get()
     assert appeal.status == Appeal.Status.REJECTED
     assert appeal.resolution == "Điểm tiêu chí chung đã được tập thể thống nhất"
