@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
+from typing import Any
 
 
 class LogError(ValueError):
@@ -41,3 +43,43 @@ class LogError(ValueError):
 
 class MappingError(LogError):
     """The mapping file is missing, malformed or does not fit the log."""
+
+
+def read_toml(path: Path, kind: str, error: type[LogError] = LogError) -> dict[str, Any]:
+    """A settings file (mapping, parameters) as TOML data, or ``error`` naming what is wrong.
+
+    ``kind`` names the file in the messages ("ánh xạ", "tham số"): one reader, so that every
+    settings file answers a directory, a legacy encoding or a TOML slip the same way.
+    """
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise error(f"Không tìm thấy tệp {kind}.", path=path) from exc
+    except IsADirectoryError as exc:
+        raise error(
+            f"Đường dẫn tệp {kind} là một thư mục, không phải tệp TOML.", path=path
+        ) from exc
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise error(
+            f"Tệp {kind} không phải văn bản UTF-8 (byte không hợp lệ ở dòng {line}); "
+            "hãy lưu lại tệp với mã hóa UTF-8.",
+            path=path,
+        ) from exc
+    except OSError as exc:
+        raise error(f"Không đọc được tệp {kind}: {exc.strerror or exc}.", path=path) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"Tệp {kind} không phải TOML hợp lệ: {exc}", path=path) from exc
+
+
+def check_keys(
+    entry: dict[str, Any], allowed: set[str] | frozenset[str], where: str, path: str
+) -> None:
+    """Refuse keys a settings table does not know, listing the valid ones."""
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        raise MappingError(
+            f"{where} khóa không được hỗ trợ {', '.join(unknown)} "
+            f"(hợp lệ: {', '.join(sorted(allowed))}).",
+            path=path,
+        )

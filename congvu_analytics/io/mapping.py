@@ -32,7 +32,6 @@ The format is documented with a full example in ``docs/mapping.md``. In short::
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,7 +42,7 @@ import polars as pl
 
 from congvu_analytics import schema as s
 from congvu_analytics.enrich import FLAG_TARGETS, AckRule
-from congvu_analytics.io.errors import MappingError
+from congvu_analytics.io.errors import MappingError, check_keys, read_toml
 
 LABEL_SEPARATOR = " | "
 
@@ -256,25 +255,7 @@ def load_mapping(path: str | Path) -> Mapping:
         MappingError: the file is missing, is not valid TOML, or declares something unknown.
     """
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise MappingError("Không tìm thấy tệp ánh xạ.", path=path) from exc
-    except IsADirectoryError as exc:
-        raise MappingError(
-            "Đường dẫn tệp ánh xạ là một thư mục, không phải tệp TOML.", path=path
-        ) from exc
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise MappingError(
-            f"Tệp ánh xạ không phải văn bản UTF-8 (byte không hợp lệ ở dòng {line}); "
-            "hãy lưu lại tệp với mã hóa UTF-8.",
-            path=path,
-        ) from exc
-    except OSError as exc:
-        raise MappingError(f"Không đọc được tệp ánh xạ: {exc.strerror or exc}.", path=path) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"Tệp ánh xạ không phải TOML hợp lệ: {exc}", path=path) from exc
+    data = read_toml(path, "ánh xạ", MappingError)
     return mapping_from_dict(data, name=str(path))
 
 
@@ -408,13 +389,7 @@ def _parse_columns(raw: dict[str, Any], name: str) -> tuple[dict[str, str], dict
         where = f"[columns] {role}:"
         if not isinstance(entry, dict):
             raise MappingError(f"{where} cần tên cột hoặc một bảng.", path=name)
-        unknown = sorted(set(entry) - _SPEC_KEYS)
-        if unknown:
-            raise MappingError(
-                f"{where} khóa không được hỗ trợ {', '.join(unknown)} "
-                f"(hợp lệ: {', '.join(sorted(_SPEC_KEYS))}).",
-                path=name,
-            )
+        check_keys(entry, _SPEC_KEYS, where, name)
         kinds = [k for k in ("column", "value", "concat") if k in entry]
         if len(kinds) != 1:
             raise MappingError(f"{where} cần đúng một trong column, value, concat.", path=name)
@@ -528,13 +503,7 @@ def _parse_acknowledge(
         where = f"[[acknowledge]] quy tắc thứ {number}:"
         if not isinstance(item, dict):
             raise MappingError(f"{where} phải là một bảng.", path=name)
-        unknown = sorted(set(item) - _ACK_KEYS)
-        if unknown:
-            raise MappingError(
-                f"{where} khóa không được hỗ trợ {', '.join(unknown)} "
-                f"(hợp lệ: {', '.join(sorted(_ACK_KEYS))}).",
-                path=name,
-            )
+        check_keys(item, _ACK_KEYS, where, name)
         flag_name = item.get("set")
         if flag_name not in ACK_FLAGS:
             raise MappingError(

@@ -17,14 +17,13 @@ effective values (file over defaults) are what :func:`params_to_dict` writes to 
 from __future__ import annotations
 
 import math
-import tomllib
 import typing
 from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from congvu_analytics.io.errors import LogError
+from congvu_analytics.io.errors import LogError, read_toml
 
 # Fields that are shares of something: they cannot exceed 1.
 _SHARES = ("share", "excess")
@@ -45,18 +44,7 @@ def load_params(path: str | Path) -> Any:
         LogError: the file cannot be read, is not TOML, or names an unknown key or a bad value.
     """
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise LogError("Không tìm thấy tệp tham số.", path=path) from exc
-    except IsADirectoryError as exc:
-        raise LogError(
-            "Đường dẫn tệp tham số là một thư mục, không phải tệp TOML.", path=path
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise LogError("Tệp tham số không phải văn bản UTF-8.", path=path) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise LogError(f"Tệp tham số không phải TOML hợp lệ: {exc}", path=path) from exc
+    data = read_toml(path, "tham số")
     if set(data) == {"detection"} and isinstance(data["detection"], dict):
         data = data["detection"]
     return params_from_dict(data, path=path)
