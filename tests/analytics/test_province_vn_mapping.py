@@ -19,17 +19,17 @@ MAPPING = Path(__file__).resolve().parents[2] / "mappings" / "province_vn.toml"
 
 EVENTS = """\
 ma_thao_tac,ma_nhiem_vu,thao_tac,thoi_gian,nguoi_thuc_hien,don_vi_thuc_hien,nguoi_nhan,don_vi_nhan,ma_ly_do,han_xu_ly,y_kien,ma_sang_kien
-1,NV1,Giao việc,02/03/2026 08:00:00,GD,STP,TP,STP.P1,,20/03/2026,,
+1,NV1,Giao việc,02/03/2026 08:00:00,GD,STP,TP,STP.P1,,20/03/2026 23:59:59,,
 2,NV1,Tiếp nhận,02/03/2026 09:00:00,TP,STP.P1,,,,,,
 3,NV1,Tạm dừng,03/03/2026 09:00:00,TP,STP.P1,,,vuong_mac_phap_ly,,,
 4,NV1,Cho ý kiến,04/03/2026 09:00:00,GD,STP,TP,STP.P1,xac_nhan_vuong_mac,,,
 5,NV1,Tiếp tục,16/03/2026 09:00:00,TP,STP.P1,,,,,,
-6,NV1,Đề nghị phối hợp,17/03/2026 09:00:00,TP,STP.P1,,STC,cho_phoi_hop,19/03/2026,,
+6,NV1,Đề nghị phối hợp,17/03/2026 09:00:00,TP,STP.P1,,STC,cho_phoi_hop,19/03/2026 23:59:59,,
 7,NV1,Trả lời phối hợp,18/03/2026 09:00:00,KT,STC,TP,STP.P1,,,dong_y,
 8,NV1,Xin ý kiến,18/03/2026 10:00:00,TP,STP.P1,GD,STP,xin_huong_dan,,,
 9,NV1,Cho ý kiến,18/03/2026 11:00:00,GD,STP,TP,STP.P1,thuoc_tham_quyen,,,
 10,NV1,Hoàn thành,19/03/2026 09:00:00,TP,STP.P1,,,,,,
-11,NV2,Giao việc,02/03/2026 08:00:00,GD,STP,TP,STP.P1,,20/03/2026,,DX-7
+11,NV2,Giao việc,02/03/2026 08:00:00,GD,STP,TP,STP.P1,,20/03/2026 23:59:59,,DX-7
 12,NV2,Từ chối,02/03/2026 10:00:00,TP,STP.P1,GD,STC,sai_tham_quyen,,,DX-7
 """
 UNITS = """\
@@ -65,7 +65,8 @@ def test_the_province_mapping_recovers_what_the_app_would_have_recorded(export):
     assert ev.get_column(s.SUBJECT_AUTHORITY).to_list()[7] is True
     assert ev.get_column(s.REF_EVENT_ID).to_list()[6] == "6"
     assert ev.get_column(s.POSITION).to_list()[6] == "agree"
-    assert ev.get_column(s.DUE).to_list()[0] == datetime(2026, 3, 19, 17, tzinfo=UTC)
+    # The export writes a deadline as the end of its day, 20/03/2026 23:59:59 Vietnam time.
+    assert ev.get_column(s.DUE).to_list()[0] == datetime(2026, 3, 20, 16, 59, 59, tzinfo=UTC)
     assert ev.filter(pl.col(s.CASE_ID) == "NV2").get_column(s.PROTECTED).to_list() == [True, True]
     assert ev.filter(pl.col(s.CASE_ID) == "NV1").get_column(s.PROTECTED).to_list() == [False] * 10
     assert loaded.report.unknown_reasons == {} and loaded.report.unknown_labels == {}
