@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from congvu_analytics.frames import ffill_within, is_group_start
+from congvu_analytics.frames import cumsum_within, ffill_within, is_group_start, shift_within
 from congvu_analytics.schema import (
     ACTIVITY,
     ACTOR,
@@ -28,6 +28,7 @@ from congvu_analytics.schema import (
     EVENT_ID,
     HOLDER_ACTOR,
     HOLDER_UNIT,
+    SEQ,
     TARGET_ACTOR,
     TARGET_UNIT,
     TIMESTAMP,
@@ -41,9 +42,16 @@ CUSTODY_CHANGES = (*HANDOFFS, *BACK_TO_SENDER)
 CASE_KEY = "_cid"  # integer id of the case, contiguous after sorting
 
 
+def order_keys(events: pl.LazyFrame) -> list[str]:
+    """(case, timestamp, event_id), with the loader's ``seq`` before the event id where the log
+    has tied timestamps whose order was declared or taken from the file."""
+    seq = [SEQ] if SEQ in events.collect_schema().names() else []
+    return [CASE_ID, TIMESTAMP, *seq, EVENT_ID]
+
+
 def sort_events(events: pl.LazyFrame) -> pl.LazyFrame:
-    """Sort by (case, timestamp, event_id): the one order every custody computation assumes."""
-    return events.sort([CASE_ID, TIMESTAMP, EVENT_ID], nulls_last=True)
+    """Sort by :func:`order_keys`: the one order every custody computation assumes."""
+    return events.sort(order_keys(events), nulls_last=True)
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,8 @@ def log_facts(events: pl.LazyFrame) -> LogFacts:
     Most exported logs are grouped by case and ordered by time; checking costs one pass,
     sorting 10M rows costs several seconds.
     """
-    c, t, e = pl.col(CASE_ID), pl.col(TIMESTAMP), pl.col(EVENT_ID)
+    c, t = pl.col(CASE_ID), pl.col(TIMESTAMP)
+    e = pl.col(SEQ) if SEQ in events.collect_schema().names() else pl.col(EVENT_ID)
     after = (c > c.shift(1)) | (
         (c == c.shift(1)) & ((t > t.shift(1)) | ((t == t.shift(1)) & (e >= e.shift(1))))
     )
@@ -78,7 +87,11 @@ def is_sorted_log(events: pl.LazyFrame) -> bool:
 
 
 def derive_custody(
-    events: pl.LazyFrame, *, presorted: bool = False, has_holders: bool = True
+    events: pl.LazyFrame,
+    *,
+    presorted: bool = False,
+    has_holders: bool = True,
+    collaborative: bool = False,
 ) -> pl.LazyFrame:
     """Fill ``holder_unit`` / ``holder_actor`` (the holder after each event).
 
@@ -88,6 +101,12 @@ def derive_custody(
             :func:`log_facts`); the sort is skipped.
         has_holders: False when no event carries a holder (see :func:`log_facts`): the
             per-case check for given holders is skipped.
+        collaborative: a log where several people work on a case in turn (``[custody] mode =
+            "collaborative"``, docs/mapping.md): a change of actor is not a hand-over. The
+            unit holder is the given ``holder_unit`` (a team column) where the case has one,
+            else derived as usual; the person holder changes only at hand-over events and at
+            the *first* acceptance after a hand-over or a change of unit holder, so A, B, A
+            working in turn stay with whoever took the case.
 
     Returns:
         The same events sorted by (case, timestamp, event_id) with both holder columns filled
@@ -106,6 +125,11 @@ def derive_custody(
         ['A', 'B', 'A']
     """
     act = pl.col(ACTIVITY)
+    accepts = act == Activity.ACCEPT
+    if collaborative:
+        # Only the first acceptance of a segment takes the case: later ones are colleagues
+        # working on it, not hand-overs.
+        accepts = accepts & (cumsum_within(accepts.cast(pl.UInt32), "_gseg") == 1)
     is_handoff = act.is_in([a.value for a in HANDOFFS])
     is_back = act.is_in([a.value for a in BACK_TO_SENDER])
     is_change = is_handoff | is_back
@@ -129,6 +153,13 @@ def derive_custody(
     # Custody segments: a new one starts at each custody change and at each case start, so a
     # value taken at the segment's first row and filled forward within it is the holder.
     seg_start = pl.col("_seg_start")
+    if collaborative:
+        # A new team (the given unit holder changes) starts a new segment: its person is
+        # unknown until someone accepts or is handed the case.
+        given_unit = ffill_within(pl.col(HOLDER_UNIT), CASE_KEY)
+        is_change = is_change | (given_unit != shift_within(given_unit, 1, CASE_KEY)).fill_null(
+            False
+        )
     derived = (
         (events if presorted else sort_events(events))
         .with_columns(pl.col(CASE_ID).rle_id().alias(CASE_KEY))
@@ -150,12 +181,18 @@ def derive_custody(
         .with_columns(
             _d_unit=ffill_within(pl.when(seg_start).then(pl.col("_new_unit")), "_gseg"),
             _d_actor=ffill_within(pl.when(seg_start).then(pl.col("_new_actor")), "_gseg"),
-            _acceptor=ffill_within(pl.when(act == Activity.ACCEPT).then(pl.col(ACTOR)), "_gseg"),
+            _acceptor=ffill_within(pl.when(accepts).then(pl.col(ACTOR)), "_gseg"),
         )
     )
     derived_unit = pl.col("_d_unit")
     derived_actor = pl.coalesce("_d_actor", "_acceptor")
-    if has_holders:
+    if collaborative:
+        given = ffill_within(pl.col(HOLDER_UNIT), CASE_KEY)
+        holders = [
+            pl.coalesce(given, derived_unit).alias(HOLDER_UNIT),
+            derived_actor.alias(HOLDER_ACTOR),
+        ]
+    elif has_holders:
         holders = [
             pl.when(pl.col("_given"))
             .then(ffill_within(pl.col(HOLDER_UNIT), CASE_KEY))

@@ -108,6 +108,18 @@ SCHEMA: dict[str, pl.DataType] = {
 
 REQUIRED = (EVENT_ID, CASE_ID, ACTIVITY, TIMESTAMP)
 
+# Reading hints: optional columns that only a mapping adds (docs/mapping.md, "What the log
+# means"); the app's own log never carries them, and ``conform`` keeps them only when present,
+# so every other reader and writer sees the canonical columns alone.
+SEQ = "seq"  # order of the case's events where timestamps tie (declared, else file order)
+ENDS_WAIT = "ends_wait"  # this event ends the case's open pause or wait ([[wait_end]])
+WAIT_BY_OPENER = "wait_by_opener"  # pause/wait charged to whoever opened it ([custody] pauses)
+HINTS: dict[str, pl.DataType] = {
+    SEQ: pl.Int64(),
+    ENDS_WAIT: pl.Boolean(),
+    WAIT_BY_OPENER: pl.Boolean(),
+}
+
 
 def empty_events() -> pl.DataFrame:
     """An empty frame with the canonical schema."""
@@ -115,7 +127,8 @@ def empty_events() -> pl.DataFrame:
 
 
 def conform(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """Add missing optional columns as nulls and cast every column to its canonical dtype."""
+    """Add missing optional columns as nulls and cast every column to its canonical dtype;
+    reading hints (``HINTS``) present in the frame are kept, absent ones are not added."""
     names = frame.collect_schema().names()
     missing = [c for c in REQUIRED if c not in names]
     if missing:
@@ -124,4 +137,5 @@ def conform(frame: pl.LazyFrame) -> pl.LazyFrame:
         (pl.col(name) if name in names else pl.lit(None)).cast(dtype).alias(name)
         for name, dtype in SCHEMA.items()
     ]
+    exprs += [pl.col(name).cast(dtype) for name, dtype in HINTS.items() if name in names]
     return frame.select(exprs)

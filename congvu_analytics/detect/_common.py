@@ -45,6 +45,7 @@ from congvu_analytics.schema import (
     ACTIVITY_LABEL,
     ACTOR,
     CASE_ID,
+    ENDS_WAIT,
     EVENT_ID,
     HOLDER_ACTOR,
     HOLDER_UNIT,
@@ -57,6 +58,7 @@ from congvu_analytics.schema import (
     TARGET_UNIT,
     TIMESTAMP,
     UNIT,
+    WAIT_BY_OPENER,
     Activity,
     ReasonCode,
     conform,
@@ -214,7 +216,11 @@ def prepare(
     # A foreign log's waiting state (``wait``, e.g. BPIC 2013 "Wait - User") is an informal
     # pause: it lasts until the next active event that is not itself a wait.
     reviewed = pl.col(REVIEWED).fill_null(False)
-    wait_ends = (active & (act != Activity.WAIT)) | done
+    hints = events.collect_schema().names()
+    # A mapping's [[wait_end]] rule: this event ends the open pause or wait (reading hint).
+    ends = pl.col(ENDS_WAIT).fill_null(False) if ENDS_WAIT in hints else pl.lit(False)
+    pause_ends = (act == Activity.RESUME) | done | ends
+    wait_ends = (active & (act != Activity.WAIT)) | done | ends
     coord_open = _count(act == Activity.COORD_REQUEST) - _count(
         act.is_in([Activity.COORD_ANSWER, Activity.DEEMED_AGREE])
     )
@@ -251,13 +257,13 @@ def prepare(
             next_accept_unit.alias("_next_accept_unit"),
             (coord_open > 0).alias("_coord_open"),
             (
-                _state(reviewed & (act == Activity.PAUSE), (act == Activity.RESUME) | done)
+                _state(reviewed & (act == Activity.PAUSE), pause_ends)
                 | _state(reviewed & (act == Activity.WAIT), wait_ends)
             ).alias("_reviewed_pause"),
             (
-                _state(act == Activity.PAUSE, (act == Activity.RESUME) | done)
-                | _state(act == Activity.WAIT, wait_ends)
+                _state(act == Activity.PAUSE, pause_ends) | _state(act == Activity.WAIT, wait_ends)
             ).alias("_paused"),
+            *_waiters(act, hints),
             awaiting.alias("_awaiting"),
             active.alias("_active"),
             # A reviewed legal obstacle so far in the case: the extensions that follow it are
@@ -290,6 +296,26 @@ def prepare(
         )
         .drop("_next_accept_unit", "_next_wd", REASON_CODE, REVIEWED, PROTECTED)
     )
+
+
+WAITER = {"unit": "_waiter_unit", "person": "_waiter_person"}
+
+
+def _waiters(act: pl.Expr, hints: list[str]) -> list[pl.Expr]:
+    """Who a pause or wait is charged to: the holder, or, where the mapping says so
+    (``[custody] pauses = "opener"``: a colleague's pause is not the holder's), whoever opened
+    it (the actor and unit of the opening event, carried while later rows are waiting)."""
+    if WAIT_BY_OPENER not in hints:
+        return [pl.col(HOLDER_UNIT).alias(WAITER["unit"]),
+                pl.col(HOLDER_ACTOR).alias(WAITER["person"])]  # fmt: skip
+    opens = act.is_in([Activity.PAUSE, Activity.WAIT]) & pl.col(WAIT_BY_OPENER).fill_null(False)
+    # Only paused rows read this column, and each pause starts at its opening row.
+    return [
+        pl.coalesce(
+            ffill_within(pl.when(opens).then(pl.col(ACTING[level])), CASE_KEY), holder
+        ).alias(WAITER[level])
+        for level, holder in HOLDER.items()
+    ]
 
 
 def _with_level(conformed: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:

@@ -25,6 +25,7 @@ from congvu_analytics.detect._common import (
     SUBJECT_ID,
     SUBJECT_TYPE,
     VALUE,
+    WAITER,
     WD,
     WEIGHT,
     as_obs,
@@ -50,6 +51,12 @@ DUE_CARRIERS = (
     Activity.REASSIGN,
     Activity.TRANSFER,
     Activity.EXTENSION_GRANTED,
+)
+NOT_CASE_DUE = (
+    Activity.COORD_REQUEST,
+    Activity.COORD_ANSWER,
+    Activity.DEEMED_AGREE,
+    Activity.EXTENSION_REQUEST,
 )
 
 
@@ -128,7 +135,8 @@ def hidden_wait(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
     )
     out = []
     for level in LEVELS:
-        h = pl.col(HOLDER[level])
+        # The holder, or whoever opened the pause where the mapping charges pauses to them.
+        h = pl.col(WAITER[level])
         per_case = (
             paused_rows.filter(h.is_not_null())
             .group_by(h.cast(pl.String).alias(SUBJECT_ID), CASE_KEY)
@@ -190,6 +198,10 @@ def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFr
     """Per unprotected case with a deadline: lateness in working days net of others' waiting."""
     act = pl.col(ACTIVITY)
     carries_due = act.is_in(list(DUE_CARRIERS)) & pl.col(DUE).is_not_null()
+    # A deadline written on the case (a mapping's case attribute, on every event) where no
+    # hand-over carries one: read from the case's last row, unless that row is a request whose
+    # due is someone else's (coordination) or only asked for (extension).
+    case_due = pl.col(DUE).is_not_null() & ~act.is_in(list(NOT_CASE_DUE))
     is_done = act == Activity.COMPLETE
     cancelled = act == Activity.CANCEL
     last_of_case = (pl.col(CASE_KEY) != pl.col(CASE_KEY).shift(-1)).fill_null(True)
@@ -212,8 +224,13 @@ def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFr
         .group_by(CASE_KEY)
         .agg(
             pl.col(CASE_ID).first(),
-            pl.col(DUE).filter(carries_due).last().alias("_due"),
-            pl.col(EVENT_ID).filter(carries_due).last().alias("_due_e"),
+            pl.coalesce(
+                pl.col(DUE).filter(carries_due).last(), pl.col(DUE).filter(case_due).last()
+            ).alias("_due"),
+            pl.coalesce(
+                pl.col(EVENT_ID).filter(carries_due).last(),
+                pl.col(EVENT_ID).filter(case_due).last(),
+            ).alias("_due_e"),
             pl.col(WD).filter(is_done).first().alias("_done_wd"),
             pl.col(WD).first().alias("_start_wd"),
             pl.col(EVENT_ID).filter(is_done).first().alias("_done_e"),

@@ -19,10 +19,13 @@ from pathlib import Path
 import polars as pl
 
 from congvu_analytics import schema as s
+from congvu_analytics.custody import derive_custody
 from congvu_analytics.enrich import acknowledge, match_coordination
 from congvu_analytics.io.errors import LogError, MappingError
 from congvu_analytics.io.limits import check_text_file
 from congvu_analytics.io.mapping import (
+    LEGIT_MARK,
+    ORDER_RANK,
     XES_SCHEMA_KEY,
     Mapping,
     apply_mapping,
@@ -61,6 +64,15 @@ class LoadReport:
     idle_rules: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     empty_columns: list[str] = field(default_factory=list)
+    # What the mapping says the log means (docs/mapping.md): counted so a reader sees it acted.
+    legitimate_waits: int = 0
+    waits_ended_by_rule: int = 0
+    custody_mode: str = "events"
+    # Events sharing their case's timestamp with the previous one, and how they were ordered.
+    tied_events: int = 0
+    cases_with_ties: int = 0
+    tie_order: str = "file"
+    date_only: bool = False
 
     def warnings(self) -> list[str]:
         """Vietnamese warnings about repairs and unknown labels."""
@@ -100,6 +112,21 @@ class LoadReport:
             out.append(
                 "Nhật ký không có cột người thực hiện: chỉ đánh giá được đơn vị, không đánh giá "
                 "được từng cán bộ."
+            )
+        if self.tied_events:
+            how = {
+                "file": "thứ tự trong tệp (khai báo [order] nếu tệp có cột số thứ tự)",
+                "column": "cột số thứ tự khai báo trong [order]",
+                "activities": "thứ tự nhãn khai báo trong [order]",
+            }[self.tie_order]
+            out.append(
+                f"{self.tied_events} sự kiện ở {self.cases_with_ties} hồ sơ trùng thời điểm với "
+                f"sự kiện trước đó của hồ sơ; thứ tự giữa chúng theo {how}."
+            )
+        if self.date_only:
+            out.append(
+                "Mọi thời điểm trong nhật ký đều là 00:00 (chỉ có ngày, không có giờ): thứ tự "
+                "các sự kiện trong cùng một ngày không được ghi lại."
             )
         for rule in self.idle_rules:
             out.append(
@@ -294,18 +321,21 @@ def _drop_exact_duplicates(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
 
 
 def _sort_events(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """Events in (case, timestamp, file order) order, and how many were out of time order.
+    """Events in (case, timestamp, declared order, file order) order, and how many were out of
+    time order.
 
     Out of order: an event earlier than the previous one of its case in file order. Most
     exports are already grouped by case and in time order: one comparison pass finds that and
     skips both the count's group-by and the sort.
     """
     c, t, o = pl.col(s.CASE_ID), pl.col(s.TIMESTAMP), pl.col(ORDER_COL)
+    ranked = ORDER_RANK in frame.columns
+    if ranked:
+        frame = _numeric_rank(frame)
+    r = pl.col(ORDER_RANK) if ranked else pl.lit(0)
+    tie = (r > r.shift(1)) | ((r == r.shift(1)) & (o > o.shift(1)))
     in_order = frame.select(
-        (
-            (c > c.shift(1))
-            | ((c == c.shift(1)) & ((t > t.shift(1)) | ((t == t.shift(1)) & (o > o.shift(1)))))
-        )
+        ((c > c.shift(1)) | ((c == c.shift(1)) & ((t > t.shift(1)) | ((t == t.shift(1)) & tie))))
         .fill_null(True)
         .all()
     ).item()
@@ -313,7 +343,50 @@ def _sort_events(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
         return frame, 0
     by_file = frame.sort(ORDER_COL)
     out_of_order = int(by_file.select((t < t.shift(1).over(s.CASE_ID)).sum()).item())
-    return by_file.sort([s.CASE_ID, s.TIMESTAMP, ORDER_COL], maintain_order=True), out_of_order
+    keys = [s.CASE_ID, s.TIMESTAMP, *([ORDER_RANK] if ranked else []), ORDER_COL]
+    return by_file.sort(keys, maintain_order=True, nulls_last=True), out_of_order
+
+
+def _numeric_rank(frame: pl.DataFrame) -> pl.DataFrame:
+    """A declared sequence column compares as numbers when every value is one ("10" after
+    "9"), else as text."""
+    rank = frame.get_column(ORDER_RANK)
+    if rank.dtype != pl.String:
+        return frame
+    numbers = rank.cast(pl.Float64, strict=False)
+    if numbers.null_count() == rank.null_count():
+        return frame.with_columns(numbers.alias(ORDER_RANK))
+    return frame
+
+
+def _order_ties(frame: pl.DataFrame, mapping: Mapping, report: LoadReport) -> pl.DataFrame:
+    """Count events that share their case's timestamp with the previous one; where there are
+    any, write the loader's order into ``seq`` so that the engine keeps it (it would otherwise
+    break ties by event id)."""
+    c, t = pl.col(s.CASE_ID), pl.col(s.TIMESTAMP)
+    tied = ((c == c.shift(1)) & (t == t.shift(1))).fill_null(False)
+    counts = frame.select(tied.sum().alias("events"), c.filter(tied).n_unique().alias("cases")).row(
+        0
+    )
+    report.tied_events, report.cases_with_ties = int(counts[0]), int(counts[1])
+    report.date_only = _date_only(frame, mapping)
+    if mapping.order_column is not None:
+        report.tie_order = "column"
+    elif mapping.order_labels:
+        report.tie_order = "activities"
+    if not report.tied_events:
+        return frame
+    return frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias(s.SEQ))
+
+
+def _date_only(frame: pl.DataFrame, mapping: Mapping) -> bool:
+    """Every timestamp at local midnight: the log records days, not times."""
+    local = pl.col(s.TIMESTAMP).dt.convert_time_zone(mapping.timezone or "UTC")
+    return bool(
+        frame.select(
+            ((local.dt.hour() == 0) & (local.dt.minute() == 0) & (local.dt.second() == 0)).all()
+        ).item()
+    )
 
 
 def _open(
@@ -603,12 +676,24 @@ def _enrich(frame: pl.DataFrame, mapping: Mapping, report: LoadReport) -> pl.Dat
     """Canonical events with the facts a foreign log carries only implicitly
     (congvu_analytics.enrich): answers paired with requests for every log, acknowledgement
     rules where the mapping declares them; what was recovered goes to the report."""
+    frame = _order_ties(frame, mapping, report)
     if not report.native and "reason_code" in mapping.columns:
         frame = _unknown_reasons(frame, mapping, report)
     report.idle_rules = _idle_rules(frame, mapping)
+    if LEGIT_MARK in frame.columns:
+        report.legitimate_waits = int(frame.get_column(LEGIT_MARK).sum())
+    if s.ENDS_WAIT in frame.columns:
+        report.waits_ended_by_rule = int(frame.get_column(s.ENDS_WAIT).sum())
     events = acknowledge(match_coordination(s.conform(frame.lazy()).collect()), mapping.acknowledge)
     report.coordination_paired = _count_paired(frame, events)
     report.acknowledged = _count_acknowledged(frame, events)
+    report.custody_mode = mapping.custody_mode
+    if mapping.custody_mode == "collaborative":
+        # People hold a case only when the log says it was handed to them: the loader's order
+        # is final here (ties kept in ``seq``), so the derivation does not sort again.
+        events = derive_custody(
+            events.lazy(), presorted=True, has_holders=True, collaborative=True
+        ).collect()
     return events
 
 

@@ -78,10 +78,42 @@ _ACK_KEYS = {"mark", "set", "value", "by_activity", "by_label", "by_reason", "wi
 
 @dataclass(frozen=True)
 class ActivityRule:
-    """What a source label becomes: an Activity code and an optional reason code."""
+    """What a source label becomes: an Activity code and an optional reason code.
+
+    ``legitimate_wait``: a waiting state the law imposes (payment period, appeal, the
+    citizen's supplement): its events are marked reviewed, so the wait never counts as
+    stalling or hidden waiting; the reason says which statutory wait it is.
+    """
 
     code: str
     reason: str | None = None
+    legitimate_wait: bool = False
+
+
+_RULE_KEYS = {"code", "reason", "legitimate_wait"}
+WAIT_CODES = (s.Activity.PAUSE.value, s.Activity.WAIT.value)
+
+
+@dataclass(frozen=True)
+class WaitEndRule:
+    """``[[wait_end]]``: waits opened by these labels last until one of the ``ends_at`` labels
+    (or a resume, a completion), whatever happens in between."""
+
+    wait: tuple[str, ...]
+    ends_at: tuple[str, ...]
+
+
+CUSTODY_MODES = ("events", "holder", "collaborative")
+PAUSE_OWNERS = ("holder", "opener")
+
+
+@dataclass(frozen=True)
+class CalendarSpec:
+    """``[calendar]``: the log's own calendar; the CLI's --calendar/--workweek/--timezone win."""
+
+    name: str | None = None
+    workweek: str | None = None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +249,15 @@ class Mapping:
     keep_reasons: tuple[str, ...] = ()
     acknowledge: tuple[AckRule, ...] = ()
     org: OrgFiles | None = None
+    # [[wait_end]] rules; [custody] mode and who a pause is charged to.
+    wait_ends: tuple[WaitEndRule, ...] = ()
+    custody_mode: str = "events"
+    pause_owner: str = "holder"
+    # [order]: how events that share a timestamp are ordered: a source column, or a rank of
+    # labels (earlier in the list = earlier in the case); neither: file order.
+    order_column: str | None = None
+    order_labels: tuple[str, ...] = ()
+    calendar: CalendarSpec = field(default_factory=CalendarSpec)
 
     def known_reasons(self) -> set[str]:
         """Reason values that are not reported as unknown: canonical codes, the [reasons]
@@ -236,7 +277,7 @@ class Mapping:
         for spec in self.specs.values():
             if not spec.optional:
                 cols += spec.sources()
-        cols += [c for c in (self.custody_unit, self.custody_actor) if c]
+        cols += [c for c in (self.custody_unit, self.custody_actor, self.order_column) if c]
         if self.level is not None:
             cols.append(self.level.column)
         return list(dict.fromkeys(cols))
@@ -276,6 +317,9 @@ def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept t
         "keep_reasons",
         "acknowledge",
         "org",
+        "wait_end",
+        "order",
+        "calendar",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -314,11 +358,13 @@ def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept t
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise MappingError(f"Múi giờ không tồn tại: {timezone!r}.", path=name) from exc
     custody = dict(data.get("custody", {}))
-    bad_custody = sorted(set(custody) - {"unit", "actor"})
+    bad_custody = sorted(set(custody) - {"unit", "actor", "mode", "pauses"})
     if bad_custody:
         raise MappingError(
-            f"[custody] chỉ nhận 'unit' và 'actor', không nhận {bad_custody}.", path=name
+            f"[custody] chỉ nhận 'unit', 'actor', 'mode', 'pauses', không nhận {bad_custody}.",
+            path=name,
         )
+    custody_mode, pause_owner = _parse_custody(custody, name)
     level = None
     if "level" in data:
         raw_level = dict(data["level"])
@@ -331,15 +377,7 @@ def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept t
         )
     activities: dict[str, ActivityRule] = {}
     for label, rule in dict(data.get("activities", {})).items():
-        if isinstance(rule, str):
-            parsed = ActivityRule(code=rule)
-        else:
-            parsed = ActivityRule(code=str(rule.get("code")), reason=rule.get("reason"))
-        if parsed.code not in _ACTIVITY_CODES:
-            raise MappingError(
-                f"Mã hoạt động {parsed.code!r} cho nhãn {label!r} không có trong schema.Activity.",
-                path=name,
-            )
+        parsed = _parse_activity(str(label), rule, name)
         activities[_normalise_label(str(label))] = parsed
     unknown_code = str(data.get("unknown_activity", s.Activity.OTHER.value))
     if unknown_code not in _ACTIVITY_CODES:
@@ -357,6 +395,9 @@ def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept t
         raise MappingError("keep_reasons phải là danh sách mã lý do của nguồn.", path=name)
     acknowledge = _parse_acknowledge(data.get("acknowledge", []), activities, reasons, name)
     org = _parse_org(data.get("org"), name)
+    wait_ends = _parse_wait_ends(data.get("wait_end", []), activities, name)
+    order_column, order_labels = _parse_order(data.get("order"), activities, name)
+    calendar = _parse_calendar(data.get("calendar"), name)
     return Mapping(
         columns=columns,
         activities=activities,
@@ -376,7 +417,160 @@ def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept t
         keep_reasons=tuple(keep_reasons),
         acknowledge=acknowledge,
         org=org,
+        wait_ends=wait_ends,
+        custody_mode=custody_mode,
+        pause_owner=pause_owner,
+        order_column=order_column,
+        order_labels=order_labels,
+        calendar=calendar,
     )
+
+
+def _parse_activity(label: str, rule: Any, name: str) -> ActivityRule:
+    where = f"[activities] {label!r}:"
+    if isinstance(rule, str):
+        parsed = ActivityRule(code=rule)
+    elif isinstance(rule, dict):
+        check_keys(rule, _RULE_KEYS, where, name)
+        legit = rule.get("legitimate_wait", False)
+        if not isinstance(legit, bool):
+            raise MappingError(f"{where} legitimate_wait phải là true hoặc false.", path=name)
+        reason = rule.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            raise MappingError(f"{where} reason phải là một chuỗi.", path=name)
+        parsed = ActivityRule(code=str(rule.get("code")), reason=reason, legitimate_wait=legit)
+    else:
+        raise MappingError(f"{where} cần mã hoạt động hoặc một bảng {{ code, ... }}.", path=name)
+    if parsed.code not in _ACTIVITY_CODES:
+        raise MappingError(
+            f"Mã hoạt động {parsed.code!r} cho nhãn {label!r} không có trong schema.Activity.",
+            path=name,
+        )
+    if parsed.legitimate_wait:
+        # A legitimate wait must say which statutory wait it is: the reason is the evidence a
+        # reviewer reads when the wait is excused.
+        if parsed.code not in WAIT_CODES:
+            raise MappingError(
+                f"{where} legitimate_wait chỉ dùng cho mã pause hoặc wait (không phải "
+                f"{parsed.code!r}).",
+                path=name,
+            )
+        if not (parsed.reason or "").strip():
+            raise MappingError(
+                f"{where} legitimate_wait = true cần reason (thời gian chờ theo luật định nào: "
+                "nộp phí, khiếu nại, công dân bổ sung hồ sơ...).",
+                path=name,
+            )
+    return parsed
+
+
+def _parse_custody(custody: dict[str, Any], name: str) -> tuple[str, str]:
+    has_column = "unit" in custody or "actor" in custody
+    mode = custody.get("mode", "holder" if has_column else "events")
+    if mode not in CUSTODY_MODES:
+        raise MappingError(
+            f"[custody] mode = {mode!r} không hợp lệ ({', '.join(CUSTODY_MODES)}).", path=name
+        )
+    if mode == "holder" and not has_column:
+        raise MappingError("[custody] mode = 'holder' cần cột 'unit' hoặc 'actor'.", path=name)
+    if mode == "events" and has_column:
+        raise MappingError(
+            "[custody] mode = 'events' lấy người giữ hồ sơ từ sự kiện chuyển giao: không khai "
+            "báo 'unit'/'actor'.",
+            path=name,
+        )
+    if mode == "collaborative" and "actor" in custody:
+        raise MappingError(
+            "[custody] mode = 'collaborative': cán bộ chỉ đổi khi nhật ký ghi chuyển giao, nên "
+            "không khai báo 'actor' (chỉ 'unit' nếu có cột đơn vị giữ hồ sơ).",
+            path=name,
+        )
+    pauses = custody.get("pauses", "holder")
+    if pauses not in PAUSE_OWNERS:
+        raise MappingError(
+            f"[custody] pauses = {pauses!r} không hợp lệ ({', '.join(PAUSE_OWNERS)}).", path=name
+        )
+    return str(mode), str(pauses)
+
+
+def _labels_of(
+    raw: Any, where: str, key: str, activities: dict[str, ActivityRule], name: str
+) -> tuple[str, ...]:
+    labels = tuple(_normalise_label(v) for v in _names(raw, where, key, name))
+    bad = [v for v in labels if v not in activities]
+    if bad:
+        raise MappingError(
+            f"{where} {key} = {bad[0]!r} không có trong [activities] của tệp ánh xạ.", path=name
+        )
+    return labels
+
+
+def _parse_wait_ends(
+    raw: Any, activities: dict[str, ActivityRule], name: str
+) -> tuple[WaitEndRule, ...]:
+    if isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list):
+        raise MappingError("[[wait_end]] phải là danh sách quy tắc.", path=name)
+    rules = []
+    for number, item in enumerate(raw, start=1):
+        where = f"[[wait_end]] quy tắc thứ {number}:"
+        if not isinstance(item, dict):
+            raise MappingError(f"{where} phải là một bảng.", path=name)
+        check_keys(item, {"wait", "ends_at"}, where, name)
+        wait = _labels_of(item.get("wait"), where, "wait", activities, name)
+        ends_at = _labels_of(item.get("ends_at"), where, "ends_at", activities, name)
+        if not wait or not ends_at:
+            raise MappingError(f"{where} cần cả wait và ends_at.", path=name)
+        not_wait = [w for w in wait if activities[w].code not in WAIT_CODES]
+        if not_wait:
+            raise MappingError(
+                f"{where} wait = {not_wait[0]!r} không phải nhãn tạm dừng/chờ (mã pause hoặc "
+                "wait trong [activities]).",
+                path=name,
+            )
+        rules.append(WaitEndRule(wait=wait, ends_at=ends_at))
+    return tuple(rules)
+
+
+def _parse_order(
+    raw: Any, activities: dict[str, ActivityRule], name: str
+) -> tuple[str | None, tuple[str, ...]]:
+    if raw is None:
+        return None, ()
+    if not isinstance(raw, dict):
+        raise MappingError("[order] phải là một bảng.", path=name)
+    check_keys(raw, {"column", "activities"}, "[order]", name)
+    column = raw.get("column")
+    if column is not None and not isinstance(column, str):
+        raise MappingError("[order] column phải là tên cột.", path=name)
+    labels = _labels_of(raw.get("activities"), "[order]", "activities", activities, name)
+    if (column is None) == (not labels):
+        raise MappingError(
+            "[order] cần đúng một trong column (cột số thứ tự) hoặc activities (thứ tự nhãn).",
+            path=name,
+        )
+    return column, labels
+
+
+def _parse_calendar(raw: Any, name: str) -> CalendarSpec:
+    if raw is None:
+        return CalendarSpec()
+    if not isinstance(raw, dict):
+        raise MappingError("[calendar] phải là một bảng.", path=name)
+    check_keys(raw, {"name", "workweek", "timezone"}, "[calendar]", name)
+    for key, value in raw.items():
+        if not isinstance(value, str):
+            raise MappingError(f"[calendar] {key} phải là một chuỗi.", path=name)
+    timezone = raw.get("timezone")
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise MappingError(
+                f"[calendar] múi giờ không tồn tại: {timezone!r}.", path=name
+            ) from exc
+    return CalendarSpec(name=raw.get("name"), workweek=raw.get("workweek"), timezone=timezone)
 
 
 def _parse_columns(raw: dict[str, Any], name: str) -> tuple[dict[str, str], dict[str, ColumnSpec]]:
@@ -733,7 +927,56 @@ def apply_mapping(raw: pl.LazyFrame, mapping: Mapping, *, keep: Sequence[str] = 
     if mapping.level is not None:
         exprs = [e for e in exprs if e.meta.output_name() != s.LEVEL]
         exprs.append(level_expr(mapping.level).alias(s.LEVEL))
-    return raw.select(exprs)
+    return raw.select(_meaning_exprs(mapping, exprs))
+
+
+ORDER_RANK = "__order_rank"  # the declared order of tied events ([order]), for the loader
+LEGIT_MARK = "__legit"  # the event opens a legitimate wait (counted in the load report)
+
+
+def _meaning_exprs(mapping: Mapping, exprs: list[pl.Expr]) -> list[pl.Expr]:
+    """What the mapping says the log means beyond its columns: legitimate waits (marked
+    reviewed), waits that end only at a named event (read as pauses, their end events marked),
+    pauses charged to whoever opened them, and the declared order of tied events."""
+    label, bare = pl.col("__label_text"), pl.col("__bare_text")
+    keys = list(mapping.activities)
+    # The [activities] key that gave the event its code: the full label, else the bare one.
+    matched = label
+    if "lifecycle" in mapping.columns:
+        matched = pl.when(label.is_in(keys)).then(label).when(bare.is_in(keys)).then(bare)
+    by_name = {e.meta.output_name(): e for e in exprs}
+    activity = by_name[s.ACTIVITY]
+    legit = [k for k, r in mapping.activities.items() if r.legitimate_wait]
+    if legit:
+        is_legit = matched.is_in(legit).fill_null(False)
+        by_name[LEGIT_MARK] = is_legit
+        if s.REVIEWED in by_name:  # text or boolean: the loader parses the text flags
+            given = by_name[s.REVIEWED].cast(pl.String)
+            by_name[s.REVIEWED] = pl.when(is_legit).then(pl.lit("true")).otherwise(given)
+        else:
+            by_name[s.REVIEWED] = pl.when(is_legit).then(pl.lit(True)).otherwise(None)
+    if mapping.wait_ends:
+        governed = [w for rule in mapping.wait_ends for w in rule.wait]
+        ends = [e for rule in mapping.wait_ends for e in rule.ends_at]
+        # A wait that lasts until a named event is a pause in the engine's terms (it is not
+        # ended by whatever activity comes next); its label stays as the evidence.
+        activity = (
+            pl.when(matched.is_in(governed).fill_null(False))
+            .then(pl.lit(s.Activity.PAUSE.value))
+            .otherwise(activity)
+        )
+        by_name[s.ENDS_WAIT] = matched.is_in(ends).fill_null(False)
+    by_name[s.ACTIVITY] = activity
+    if mapping.pause_owner == "opener":
+        by_name[s.WAIT_BY_OPENER] = activity.is_in(WAIT_CODES)
+    if mapping.order_column is not None:
+        by_name[ORDER_RANK] = pl.col(mapping.order_column).cast(pl.String).str.strip_chars()
+    elif mapping.order_labels:
+        ranks = {k: i for i, k in enumerate(mapping.order_labels)}
+        by_name[ORDER_RANK] = matched.replace_strict(
+            ranks, default=len(ranks), return_dtype=pl.Int64
+        ).fill_null(len(ranks))
+    return [e.alias(n) for n, e in by_name.items()]
 
 
 def _reason_expr(mapping: Mapping, from_rule: pl.Expr, nulls: list[str]) -> pl.Expr:
