@@ -24,7 +24,7 @@ from congvu_analytics.org import Org
 from congvu_analytics.safe_csv import write_frame_csv
 from congvu_analytics.scratch import OWNER as SCRATCH_OWNER
 from congvu_analytics.scratch import scratch_dir
-from congvu_analytics.workdays import WorkCalendar, make_calendar
+from congvu_analytics.workdays import VN_ZONE, WorkCalendar, make_calendar
 
 _MAX_YEARS = 200
 
@@ -215,21 +215,61 @@ def _load_summary(
         "empty_columns": report.empty_columns,
         "coordination_answers_paired": report.coordination_paired,
         "acknowledged": report.acknowledged,
+        "custody": report.custody_mode,
+        "legitimate_waits": report.legitimate_waits,
+        "waits_ended_by_rule": report.waits_ended_by_rule,
+        "ties": {
+            "events": report.tied_events,
+            "cases": report.cases_with_ties,
+            "order": report.tie_order,
+            "date_only": report.date_only,
+        },
         "org": org_load,
         "calendar": {
             "name": calendar_name,
             "country": calendar.country,
             "working_weekdays": sorted(set(range(7)) - calendar.weekend),
             "years": [calendar.first_year, calendar.last_year],
+            "timezone": calendar.timezone,
         },
         "params": params_to_dict(params) if params is not None else None,
         "warnings": warnings,
     }
 
 
+@dataclasses.dataclass(frozen=True)
+class _CalendarChoice:
+    name: str
+    workweek: str | None
+    timezone: str
+    zone_guessed: bool  # a foreign country's calendar with no zone declared anywhere: UTC
+
+
+def _calendar_choice(args: argparse.Namespace, mapping: Mapping | None) -> _CalendarChoice:
+    """The calendar: the command line first, then the mapping's [calendar], then Vietnam's.
+
+    The zone of the working days: --timezone, [calendar] timezone, the zone the mapping assumes
+    for its timestamps ([timestamps] timezone), else Vietnam's for the vn and none calendars
+    and UTC (with a warning) for another country's.
+    """
+    spec = mapping.calendar if mapping is not None else None
+    name = args.calendar or (spec.name if spec else None) or "vn"
+    workweek = args.workweek or (spec.workweek if spec else None)
+    zone = (
+        args.timezone
+        or (spec.timezone if spec else None)
+        or (mapping.timezone if mapping is not None else None)
+    )
+    guessed = zone is None and name.strip().lower() not in ("vn", "none")
+    if zone is None:
+        zone = "UTC" if guessed else VN_ZONE
+    return _CalendarChoice(name=name, workweek=workweek, timezone=zone, zone_guessed=guessed)
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one linear pipeline
     from tqdm import tqdm
 
+    from congvu_analytics.detect.open_cases import open_cases
     from congvu_analytics.io.loader import load_log
     from congvu_analytics.io.mapping import load_mapping
     from congvu_analytics.io.org import org_coverage
@@ -239,11 +279,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one linear
     out = Path(args.out)
     try:
         params = load_params(args.params) if args.params else None
-        try:
-            make_calendar(args.calendar, workweek=args.workweek)
-        except ValueError as exc:
-            raise LogError(f"--calendar/--workweek: {exc}") from exc
         mapping = load_mapping(args.mapping) if args.mapping else None
+        choice = _calendar_choice(args, mapping)
+        try:
+            make_calendar(choice.name, workweek=choice.workweek, timezone=choice.timezone)
+        except ValueError as exc:
+            raise LogError(f"--calendar/--workweek/--timezone: {exc}") from exc
         # The small tables first: a mistake in them must not cost the wait for a large log.
         tables_in = _org_tables(args, mapping)
         size = log_path.stat().st_size if log_path.is_file() else 0
@@ -263,11 +304,28 @@ def _cmd_analyze(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one linear
         return 2
     report = loaded.report
     try:
-        calendar = make_calendar(args.calendar, workweek=args.workweek, years=_years(loaded.events))
+        calendar = make_calendar(
+            choice.name,
+            workweek=choice.workweek,
+            years=_years(loaded.events),
+            timezone=choice.timezone,
+        )
     except ValueError as exc:
         print(f"Lỗi: [tệp {log_path}] {exc}", file=sys.stderr)
         return 2
     warnings = report.warnings()
+    if choice.zone_guessed:
+        warnings.append(
+            f"Không khai báo múi giờ của lịch {choice.name!r} (--timezone hoặc [calendar] "
+            "timezone trong tệp ánh xạ): ngày làm việc được tính theo giờ UTC."
+        )
+    still_open = open_cases(loaded.events.lazy())
+    if still_open["open"]:
+        warnings.append(
+            f"{still_open['open']} hồ sơ còn mở ở cuối nhật ký: {still_open['open_past_deadline']}"
+            f" đã quá hạn, {still_open['open_within_deadline']} chưa đến hạn (không tính là "
+            f"trễ), {still_open['open_without_deadline']} không có hạn."
+        )
     org = None
     org_load: dict[str, Any] | None = None
     if tables_in is not None:
@@ -314,8 +372,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one linear
         org_load=org_load,
         calendar=calendar,
         params=params,
-        calendar_name=args.calendar,
+        calendar_name=choice.name,
     )
+    load["open_cases"] = still_open
     html = None
     if "html" in args.format:
         html = build_html(
@@ -385,9 +444,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     an.add_argument(
         "--calendar",
-        default="vn",
-        help="Lịch ngày làm việc: vn (mặc định), none (ngày lịch) hoặc mã quốc gia của gói "
-        "holidays (NL, IT, BE...)",
+        help="Lịch ngày làm việc: vn (mặc định, hoặc [calendar] của tệp ánh xạ), none (ngày "
+        "lịch) hoặc mã quốc gia của gói holidays (NL, IT, BE...)",
+    )
+    an.add_argument(
+        "--timezone",
+        help="Múi giờ của ngày làm việc, ví dụ Europe/Rome (mặc định: [calendar] hoặc "
+        "[timestamps] timezone của tệp ánh xạ, giờ Việt Nam với lịch vn)",
     )
     an.add_argument(
         "--workweek",

@@ -105,8 +105,10 @@ def derive_custody(
             "collaborative"``, docs/mapping.md): a change of actor is not a hand-over. The
             unit holder is the given ``holder_unit`` (a team column) where the case has one,
             else derived as usual; the person holder changes only at hand-over events and at
-            the *first* acceptance after a hand-over or a change of unit holder, so A, B, A
-            working in turn stay with whoever took the case.
+            the *first* acceptance after a hand-over or a change of team (the first to act for
+            a new team takes it), so A, B, A working in turn stay with whoever took the case.
+            A case with neither a team column nor hand-over events is held by the unit that
+            acts on it.
 
     Returns:
         The same events sorted by (case, timestamp, event_id) with both holder columns filled
@@ -127,8 +129,12 @@ def derive_custody(
     act = pl.col(ACTIVITY)
     accepts = act == Activity.ACCEPT
     if collaborative:
+        # A new team (the team column, else the acting unit, changes) starts a new segment;
+        # whoever acts first for it takes the case, as if they had accepted it.
+        team_change = (_team() != shift_within(_team(), 1, CASE_KEY)).fill_null(False)
         # Only the first acceptance of a segment takes the case: later ones are colleagues
         # working on it, not hand-overs.
+        accepts = accepts | team_change
         accepts = accepts & (cumsum_within(accepts.cast(pl.UInt32), "_gseg") == 1)
     is_handoff = act.is_in([a.value for a in HANDOFFS])
     is_back = act.is_in([a.value for a in BACK_TO_SENDER])
@@ -154,12 +160,7 @@ def derive_custody(
     # value taken at the segment's first row and filled forward within it is the holder.
     seg_start = pl.col("_seg_start")
     if collaborative:
-        # A new team (the given unit holder changes) starts a new segment: its person is
-        # unknown until someone accepts or is handed the case.
-        given_unit = ffill_within(pl.col(HOLDER_UNIT), CASE_KEY)
-        is_change = is_change | (given_unit != shift_within(given_unit, 1, CASE_KEY)).fill_null(
-            False
-        )
+        is_change = is_change | team_change
     derived = (
         (events if presorted else sort_events(events))
         .with_columns(pl.col(CASE_ID).rle_id().alias(CASE_KEY))
@@ -187,9 +188,10 @@ def derive_custody(
     derived_unit = pl.col("_d_unit")
     derived_actor = pl.coalesce("_d_actor", "_acceptor")
     if collaborative:
-        given = ffill_within(pl.col(HOLDER_UNIT), CASE_KEY)
         holders = [
-            pl.coalesce(given, derived_unit).alias(HOLDER_UNIT),
+            pl.coalesce(ffill_within(pl.col(HOLDER_UNIT), CASE_KEY), derived_unit, _team()).alias(
+                HOLDER_UNIT
+            ),
             derived_actor.alias(HOLDER_ACTOR),
         ]
     elif has_holders:
@@ -210,3 +212,11 @@ def derive_custody(
         CASE_KEY, "_sender_unit", "_sender_actor", "_seg_start", "_gseg", "_given", "_new_unit",
         "_new_actor", "_d_unit", "_d_actor", "_acceptor",
     )  # fmt: skip
+
+
+def _team() -> pl.Expr:
+    """The team holding a case in a collaborative log: the given unit holder (a team column),
+    else the unit that acted last."""
+    return pl.coalesce(
+        ffill_within(pl.col(HOLDER_UNIT), CASE_KEY), ffill_within(pl.col(UNIT), CASE_KEY)
+    )

@@ -21,11 +21,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+VN_ZONE = "Asia/Ho_Chi_Minh"
+VN_TZ = ZoneInfo(VN_ZONE)
 
 # The calendar is materialised for this span; dates outside it still work (computed lazily
 # year by year), the span only bounds the precomputed sorted lists used for fast counting.
@@ -66,6 +67,9 @@ class WorkCalendar:
     country: str | None = "VN"
     # Days of the week (0 = Monday) that are not working days.
     weekend: frozenset[int] = frozenset({5, 6})
+    # The zone whose local dates are the working days: an instant is a day of this zone
+    # (a Dutch log's 23:30 UTC is already the next day in Amsterdam).
+    timezone: str = VN_ZONE
 
     def __post_init__(self) -> None:
         self._years_loaded: set[int] = set()
@@ -182,7 +186,7 @@ class WorkCalendar:
         day on or after ``start``. Negative ``n`` counts backwards (for reminders "2 working days
         before the deadline").
         """
-        day = _local_date(start)
+        day = _local_date(start, ZoneInfo(self.timezone))
         if n == 0:
             return self.next_working_day(day)
         if self._in_span(day):
@@ -204,11 +208,12 @@ class WorkCalendar:
     def working_days_between(self, start: date | datetime, end: date | datetime) -> int:
         """Working days after ``start`` up to and including ``end`` (negative if end < start).
 
-        Instants are converted to dates in Vietnam time first. Equal dates give 0. This is the
+        Instants are converted to dates in the calendar's zone first (Vietnam time by default). Equal dates give 0. This is the
         inverse of :meth:`add_working_days`: ``working_days_between(d, add_working_days(d, n))
         == n`` for n >= 1.
         """
-        a, b = _local_date(start), _local_date(end)
+        zone = ZoneInfo(self.timezone)
+        a, b = _local_date(start, zone), _local_date(end, zone)
         if a == b:
             return 0
         if b < a:
@@ -227,20 +232,20 @@ class WorkCalendar:
     def deadline_end(self, day: date) -> datetime:
         """End of the working day ``day`` (rolled to the next working day if it is a day off)."""
         due = self.next_working_day(day)
-        return datetime.combine(due, time(23, 59, 59), tzinfo=VN_TZ)
+        return datetime.combine(due, time(23, 59, 59), tzinfo=ZoneInfo(self.timezone))
 
     def due_after(self, start: date | datetime, n: int) -> datetime:
         """The instant a period of ``n`` working days from ``start`` ends."""
         return self.deadline_end(self.add_working_days(start, n))
 
 
-def _local_date(value: date | datetime) -> date:
+def _local_date(value: date | datetime, zone: ZoneInfo = VN_TZ) -> date:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError(
                 f"Thời điểm {value.isoformat()} không có múi giờ; cần thời điểm có múi giờ (ví dụ +07:00)."
             )
-        return value.astimezone(VN_TZ).date()
+        return value.astimezone(zone).date()
     return value
 
 
@@ -291,6 +296,7 @@ def make_calendar(
     workweek: str | None = None,
     years: tuple[int, int] | None = None,
     overrides: Mapping[date, bool] | None = None,
+    timezone: str | None = None,
 ) -> WorkCalendar:
     """The calendar chosen by name, spanning ``years`` so that no date of a log is clamped.
 
@@ -301,9 +307,10 @@ def make_calendar(
             day for ``none``.
         years: the first and last year the calendar must cover (e.g. those of a log).
         overrides: date -> working day or not, above everything else (the app's swaps).
+        timezone: the zone whose local dates are the working days (default Vietnam's).
 
     Raises:
-        ValueError: an unknown calendar name or work week (Vietnamese message).
+        ValueError: an unknown calendar name, work week or zone (Vietnamese message).
     """
     key = name.strip()
     if key.lower() == "none":
@@ -320,10 +327,16 @@ def make_calendar(
     if workweek is not None:
         weekend = frozenset(range(7)) - parse_workweek(workweek)
     first, last = years or (_DEFAULT_FIRST_YEAR, _DEFAULT_LAST_YEAR)
+    zone = timezone or VN_ZONE
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"Múi giờ {zone!r} không tồn tại (ví dụ: Europe/Amsterdam).") from exc
     return WorkCalendar(
         overrides=dict(overrides or {}),
         first_year=first,
         last_year=last,
         country=country,
         weekend=weekend,
+        timezone=zone,
     )

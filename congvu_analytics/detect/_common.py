@@ -63,7 +63,7 @@ from congvu_analytics.schema import (
     ReasonCode,
     conform,
 )
-from congvu_analytics.workdays import WorkCalendar
+from congvu_analytics.workdays import VN_ZONE, WorkCalendar
 
 # Observation / finding column names (outputs, not event-log columns).
 SUBJECT_TYPE = "subject_type"
@@ -108,7 +108,8 @@ _VN_OFFSET = timedelta(hours=7)  # Vietnam has kept UTC+7 without DST since 1975
 
 
 def working_day_ordinal(ts: pl.Expr, calendar: WorkCalendar) -> pl.Expr:
-    """The number of working days up to and including the Vietnam-local date of ``ts``.
+    """The number of working days up to and including the local date of ``ts`` in the
+    calendar's zone (Vietnam by default; a foreign log's zone from its mapping).
 
     ``ordinal(b) - ordinal(a)`` equals ``calendar.working_days_between(a, b)`` (the first day is
     not counted, Civil Code Art. 147) for dates within the calendar's span; dates outside the
@@ -118,7 +119,13 @@ def working_day_ordinal(ts: pl.Expr, calendar: WorkCalendar) -> pl.Expr:
     start = date(calendar.first_year, 1, 1)
     table = _ordinal_table(calendar)
     epoch_start = (start - date(1970, 1, 1)).days
-    local_day = (ts.dt.replace_time_zone(None) + _VN_OFFSET).dt.date().cast(pl.Int32)
+    if calendar.timezone == VN_ZONE:
+        # Vietnam has kept UTC+7 without DST since 1975: adding it is cheaper than a zone
+        # conversion on millions of rows.
+        local = ts.dt.replace_time_zone(None) + _VN_OFFSET
+    else:
+        local = ts.dt.convert_time_zone(calendar.timezone).dt.replace_time_zone(None)
+    local_day = local.dt.date().cast(pl.Int32)
     index = (local_day - epoch_start).clip(0, len(table) - 1)
     return pl.lit(table).gather(index)
 
