@@ -217,7 +217,7 @@ def _load_summary(
         "acknowledged": report.acknowledged,
         "custody": report.custody_mode,
         "legitimate_waits": report.legitimate_waits,
-        "waits_ended_by_rule": report.waits_ended_by_rule,
+        "wait_end_events": report.wait_end_events,
         "ties": {
             "events": report.tied_events,
             "cases": report.cases_with_ties,

@@ -66,7 +66,7 @@ class LoadReport:
     empty_columns: list[str] = field(default_factory=list)
     # What the mapping says the log means (docs/mapping.md): counted so a reader sees it acted.
     legitimate_waits: int = 0
-    waits_ended_by_rule: int = 0
+    wait_end_events: int = 0
     custody_mode: str = "events"
     # Events sharing their case's timestamp with the previous one, and how they were ordered.
     tied_events: int = 0
@@ -683,7 +683,7 @@ def _enrich(frame: pl.DataFrame, mapping: Mapping, report: LoadReport) -> pl.Dat
     if LEGIT_MARK in frame.columns:
         report.legitimate_waits = int(frame.get_column(LEGIT_MARK).sum())
     if s.ENDS_WAIT in frame.columns:
-        report.waits_ended_by_rule = int(frame.get_column(s.ENDS_WAIT).sum())
+        report.wait_end_events = int(frame.get_column(s.ENDS_WAIT).sum())
     events = acknowledge(match_coordination(s.conform(frame.lazy()).collect()), mapping.acknowledge)
     report.coordination_paired = _count_paired(frame, events)
     report.acknowledged = _count_acknowledged(frame, events)

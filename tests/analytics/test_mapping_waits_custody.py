@@ -144,7 +144,7 @@ def test_without_an_end_rule_a_wait_ends_at_the_next_activity(tmp_path):
 def test_a_wait_with_an_end_rule_lasts_until_the_named_event(tmp_path):
     loaded = load(tmp_path, FEE, activities=FEE_WAIT, tail=FEE_END)
     assert paused_labels(loaded.events) == ["Chờ nộp phí", "Nhắc nộp phí"]
-    assert loaded.report.waits_ended_by_rule == 1
+    assert loaded.report.wait_end_events == 1
     # The wait keeps its own label as evidence; the engine reads it as a pause.
     wait = loaded.events.filter(pl.col(s.ACTIVITY_LABEL) == "Chờ nộp phí")
     assert wait.get_column(s.ACTIVITY).to_list() == ["pause"]
