@@ -103,7 +103,7 @@ def test_the_cli_writes_the_calendar_and_effective_params_to_the_load_report(fil
     load = json.loads((out / "load_report.json").read_text(encoding="utf-8"))
     assert load["calendar"] == {
         "name": "none", "country": None, "working_weekdays": [0, 1, 2, 3, 4, 5, 6],
-        "years": [2025, 2026],
+        "years": [2025, 2026], "timezone": "Asia/Ho_Chi_Minh",
     }  # fmt: skip
     assert load["params"]["min_cases"] == 5
     # Peers by unit type and tiers from the units table, since the params file does not set them.
