@@ -237,6 +237,31 @@ def _load_summary(
     }
 
 
+def _assessed(result: _Result, params: Any) -> tuple[dict[str, Any], str | None]:
+    """What could be assessed: per detector, subjects observed and subjects with enough cases
+    to be judged; a note when no subject could be judged by any detector, saying why."""
+    frame = getattr(result, "assessed", None)
+    if not isinstance(frame, pl.DataFrame) or frame.is_empty():
+        return {}, None
+    out: dict[str, Any] = {}
+    for detector, kind, observed, judged in frame.sort("detector", "subject_type").iter_rows():
+        out.setdefault(detector, {})[kind] = {"observed": observed, "judged": judged}
+    if int(frame.get_column("judged").sum()) > 0:
+        return out, None
+    from congvu_analytics.detect import DetectionParams
+
+    need = f"{(params or DetectionParams()).min_cases} "
+    if int(frame.get_column("observed").sum()) == 0:
+        return out, (
+            "Không bộ phát hiện nào quan sát được người hay đơn vị nào: nhật ký không cho biết "
+            "ai giữ hay xử lý hồ sơ (xem [custody] và các cột actor/unit trong tệp ánh xạ)."
+        )
+    return out, (
+        f"Không người hay đơn vị nào có đủ {need}hồ sơ (min_cases) ở bộ phát hiện nào để được "
+        "đánh giá: không có phát hiện nào vì thiếu dữ liệu, không phải vì không có hành vi."
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class _CalendarChoice:
     name: str
@@ -375,6 +400,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one linear
         calendar_name=choice.name,
     )
     load["open_cases"] = still_open
+    load["assessed"], note = _assessed(result, params)
+    if note:
+        print(f"Cảnh báo: {note}", file=sys.stderr)
+        load["warnings"].append(note)
     html = None
     if "html" in args.format:
         html = build_html(

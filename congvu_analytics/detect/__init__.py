@@ -11,7 +11,7 @@ import hashlib
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import polars as pl
@@ -103,6 +103,8 @@ class DetectionResult:
     person_metrics: pl.DataFrame
     unit_metrics: pl.DataFrame
     handover: pl.DataFrame
+    # (detector, subject_type, observed, judged): see :func:`_assessed`.
+    assessed: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 _PEERS = "{peers}."
@@ -458,6 +460,7 @@ def run_all(
     for column in columns:
         metrics = metrics.join(column, on=keys, how="left")
 
+    assessed = _assessed(suite, scored_all, params)
     findings = _findings(tests, pl.concat(per_detector, how="diagonal_relaxed"), suite, params)
     findings = findings.sort("behaviour", SUBJECT_TYPE, SUBJECT_ID)
     counts = findings.group_by(keys).agg(pl.len().cast(pl.UInt32).alias("findings"))
@@ -471,4 +474,24 @@ def run_all(
         person_metrics=metrics.filter(pl.col(SUBJECT_TYPE) == "person").drop(SUBJECT_TYPE),
         unit_metrics=metrics.filter(pl.col(SUBJECT_TYPE) == "unit").drop(SUBJECT_TYPE),
         handover=handover,
+        assessed=assessed,
     )
+
+
+def _assessed(
+    suite: list[Detector], scored_all: list[pl.DataFrame], params: DetectionParams
+) -> pl.DataFrame:
+    """Per detector and subject type: how many subjects it observed at all and how many had
+    the ``min_cases`` workload to be judged (what could be assessed on this log, and why not
+    where nothing could)."""
+    rows = [
+        scored.group_by(SUBJECT_TYPE)
+        .agg(
+            pl.len().alias("observed"),
+            (pl.col("n") >= params.min_cases).sum().alias("judged"),
+        )
+        .with_columns(pl.lit(det.name).alias("detector"))
+        for det, scored in zip(suite, scored_all, strict=True)
+    ]
+    frame = pl.concat(rows) if rows else pl.DataFrame()
+    return frame.select("detector", SUBJECT_TYPE, pl.col("observed", "judged").cast(pl.UInt32))
