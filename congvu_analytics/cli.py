@@ -244,8 +244,10 @@ def _assessed(result: _Result, params: Any) -> tuple[dict[str, Any], str | None]
     if not isinstance(frame, pl.DataFrame) or frame.is_empty():
         return {}, None
     out: dict[str, Any] = {}
-    for detector, kind, observed, judged in frame.sort("detector", "subject_type").iter_rows():
-        out.setdefault(detector, {})[kind] = {"observed": observed, "judged": judged}
+    for detector, kind, observed, judged, hits in frame.sort(
+        "detector", "subject_type"
+    ).iter_rows():
+        out.setdefault(detector, {})[kind] = {"observed": observed, "judged": judged, "hits": hits}
     if int(frame.get_column("judged").sum()) > 0:
         return out, None
     from congvu_analytics.detect import DetectionParams

@@ -103,7 +103,7 @@ class DetectionResult:
     person_metrics: pl.DataFrame
     unit_metrics: pl.DataFrame
     handover: pl.DataFrame
-    # (detector, subject_type, observed, judged): see :func:`_assessed`.
+    # (detector, subject_type, observed, judged, hits): see :func:`_assessed`.
     assessed: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
@@ -481,17 +481,21 @@ def run_all(
 def _assessed(
     suite: list[Detector], scored_all: list[pl.DataFrame], params: DetectionParams
 ) -> pl.DataFrame:
-    """Per detector and subject type: how many subjects it observed at all and how many had
-    the ``min_cases`` workload to be judged (what could be assessed on this log, and why not
-    where nothing could)."""
+    """Per detector and subject type: how many subjects it observed at all, how many had the
+    ``min_cases`` workload to be judged, and how many items showed the behaviour at all (what
+    could be assessed on this log, and why not where nothing could: a detector whose events
+    the log never has shows no hits anywhere)."""
     rows = [
         scored.group_by(SUBJECT_TYPE)
         .agg(
             pl.len().alias("observed"),
             (pl.col("n") >= params.min_cases).sum().alias("judged"),
+            pl.col("k").sum().alias("hits"),
         )
         .with_columns(pl.lit(det.name).alias("detector"))
         for det, scored in zip(suite, scored_all, strict=True)
     ]
     frame = pl.concat(rows) if rows else pl.DataFrame()
-    return frame.select("detector", SUBJECT_TYPE, pl.col("observed", "judged").cast(pl.UInt32))
+    return frame.select(
+        "detector", SUBJECT_TYPE, pl.col("observed", "judged", "hits").cast(pl.UInt32)
+    )
