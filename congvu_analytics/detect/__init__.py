@@ -495,7 +495,14 @@ def _assessed(
         .with_columns(pl.lit(det.name).alias("detector"))
         for det, scored in zip(suite, scored_all, strict=True)
     ]
-    frame = pl.concat(rows) if rows else pl.DataFrame()
-    return frame.select(
-        "detector", SUBJECT_TYPE, pl.col("observed", "judged", "hits").cast(pl.UInt32)
+    # Every detector and level appears, with zeros where it observed nobody: "nothing could
+    # be assessed" must be visible, not an absent row.
+    grid = pl.DataFrame(
+        [(det.name, level) for det in suite for level in LEVELS],
+        schema={"detector": pl.String(), SUBJECT_TYPE: pl.String()},
+        orient="row",
+    )
+    counts = ["observed", "judged", "hits"]
+    return grid.join(pl.concat(rows), on=["detector", SUBJECT_TYPE], how="left").select(
+        "detector", SUBJECT_TYPE, pl.col(counts).fill_null(0).cast(pl.UInt32)
     )

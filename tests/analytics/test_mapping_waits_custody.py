@@ -402,3 +402,18 @@ COLUMNS = {"case": "c", "activity": "a", "timestamp": "t"}
 def test_a_wrong_declaration_is_refused_naming_what_is_wrong(extra, expected):
     with pytest.raises(MappingError, match=expected.replace("[", r"\[").replace("]", r"\]")):
         mapping_from_dict({"columns": COLUMNS, **extra}, name="m.toml")
+
+
+def test_a_log_that_names_nobody_says_that_nothing_could_be_assessed(tmp_path):
+    load_day_only(tmp_path)  # no actor, no unit, no hand-over: nobody holds a case
+    out = tmp_path / "out"
+    rc = cli.main(
+        ["analyze", str(tmp_path / "log.csv"), "--mapping", str(tmp_path / "m.toml"),
+         "--out", str(out), "--quiet", "--format", "json"]
+    )  # fmt: skip
+    assert rc == 0
+    report = json.loads((out / "load_report.json").read_text(encoding="utf-8"))
+    assert report["assessed"]["late_completion"]["person"] == {
+        "observed": 0, "judged": 0, "hits": 0,
+    }  # fmt: skip
+    assert any("Không bộ phát hiện nào quan sát được" in w for w in report["warnings"])
