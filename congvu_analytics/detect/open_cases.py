@@ -17,6 +17,9 @@ from congvu_analytics.schema import ACTIVITY, CASE_ID, DUE, TIMESTAMP, Activity
 def open_cases(events: pl.LazyFrame) -> dict[str, int]:
     """Open cases at the log's end: past their deadline, within it, without one.
 
+    ``events`` are in case and time order, as :func:`congvu_analytics.io.loader.load_log`
+    returns them (the last deadline of a case is the last in that order).
+
     The deadline is read as the late-completion detector reads it: the last one a hand-over
     or a granted extension carries, else the case's own (a case attribute on its last event).
 
@@ -35,7 +38,6 @@ def open_cases(events: pl.LazyFrame) -> dict[str, int]:
     end = pl.col(TIMESTAMP).max()
     per_case = (
         events.with_columns(end.alias("_end"))
-        .sort(CASE_ID, TIMESTAMP, maintain_order=True)
         .group_by(CASE_ID)
         .agg(
             act.is_in([Activity.COMPLETE.value, Activity.CANCEL.value]).any().alias("_closed"),

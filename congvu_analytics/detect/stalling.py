@@ -30,6 +30,7 @@ from congvu_analytics.detect._common import (
     WEIGHT,
     as_obs,
     due_ordinal,
+    held,
     hits_frame,
     observe,
     timeline,
@@ -167,8 +168,27 @@ def hidden_wait(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame
             pl.lit(0).alias(WEIGHT),
         )
         out.append(as_obs(workload(prepared, level, include_protected=False)))
+        out.append(as_obs(_opened_not_held(paused_rows, prepared, level)))
         out.append(paused.select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()]))
     return pl.concat(out).select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()])
+
+
+def _opened_not_held(paused_rows: pl.LazyFrame, prepared: pl.LazyFrame, level: str) -> pl.LazyFrame:
+    """Workload of pauses charged to their opener ([custody] pauses = "opener"): the cases in
+    which someone opened a pause without ever holding the case count for them too, so the
+    rate stays a share of their cases. Empty when pauses are charged to the holder."""
+    waiter = pl.col(WAITER[level])
+    pairs = (
+        paused_rows.filter(waiter.is_not_null() & (waiter != pl.col(HOLDER[level])).fill_null(True))
+        .select(waiter.cast(pl.String).alias(SUBJECT_ID), CASE_ID)
+        .unique()
+        .join(held(prepared, level, include_protected=False), on=[SUBJECT_ID, CASE_ID], how="anti")
+    )
+    return (
+        pairs.group_by(SUBJECT_ID)
+        .agg(pl.len().alias(WEIGHT))
+        .select(pl.lit(level).alias(SUBJECT_TYPE), SUBJECT_ID, WEIGHT)
+    )
 
 
 def extensions(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:

@@ -380,13 +380,16 @@ def _order_ties(frame: pl.DataFrame, mapping: Mapping, report: LoadReport) -> pl
 
 
 def _date_only(frame: pl.DataFrame, mapping: Mapping) -> bool:
-    """Every timestamp at local midnight: the log records days, not times."""
-    local = pl.col(s.TIMESTAMP).dt.convert_time_zone(mapping.timezone or "UTC")
-    return bool(
-        frame.select(
-            ((local.dt.hour() == 0) & (local.dt.minute() == 0) & (local.dt.second() == 0)).all()
-        ).item()
-    )
+    """Every timestamp at local midnight (the log's zone): the log records days, not times.
+
+    The first rows answer for almost every log that has times, so the whole column is
+    converted only when they are all midnight."""
+    zone = mapping.calendar.timezone or mapping.timezone or "UTC"
+    local = pl.col(s.TIMESTAMP).dt.convert_time_zone(zone)
+    midnight = ((local.dt.hour() == 0) & (local.dt.minute() == 0) & (local.dt.second() == 0)).all()
+    if not frame.head(10_000).select(midnight).item():
+        return False
+    return bool(frame.select(midnight).item())
 
 
 def _open(

@@ -417,3 +417,13 @@ def test_a_log_that_names_nobody_says_that_nothing_could_be_assessed(tmp_path):
         "observed": 0, "judged": 0, "hits": 0,
     }  # fmt: skip
     assert any("Không bộ phát hiện nào quan sát được" in w for w in report["warnings"])
+
+
+def test_a_case_in_which_a_colleague_opened_a_pause_counts_in_their_workload(tmp_path):
+    tail = '[custody]\nmode = "collaborative"\nunit = "phong"\npauses = "opener"\n'
+    loaded = load(tmp_path, COLLEAGUE_PAUSE, tail=tail)
+    obs = hidden_wait(prepare(loaded.events.lazy(), CAL), DetectionParams()).collect()
+    person = obs.filter(pl.col("subject_type") == "person")
+    n = person.group_by("subject_id").agg(pl.col("weight").sum()).sort("subject_id")
+    # binh never held the case, yet its pause is charged to binh: one case of one, not 1 of 0.
+    assert n.rows() == [("an", 1), ("binh", 1)]
