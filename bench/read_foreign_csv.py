@@ -146,7 +146,7 @@ def write_export(path: Path, n_events: int) -> int:
             pl.when(pl.col("step") == 0)
             .then(
                 (pl.datetime(2025, 7, 1) + pl.duration(hours=pl.col("start") + 600)).dt.strftime(
-                    "%d/%m/%Y"
+                    "%d/%m/%Y 23:59:59"
                 )
             )
             .alias("han_xu_ly"),

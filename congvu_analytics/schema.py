@@ -115,7 +115,7 @@ SEQ = "seq"  # order of the case's events where timestamps tie (declared, else f
 ENDS_WAIT = "ends_wait"  # this event ends the case's open pause or wait ([[wait_end]])
 WAIT_BY_OPENER = "wait_by_opener"  # pause/wait charged to whoever opened it ([custody] pauses)
 HINTS: dict[str, pl.DataType] = {
-    SEQ: pl.Int64(),
+    SEQ: pl.UInt32(),
     ENDS_WAIT: pl.Boolean(),
     WAIT_BY_OPENER: pl.Boolean(),
 }

@@ -376,7 +376,7 @@ def _order_ties(frame: pl.DataFrame, mapping: Mapping, report: LoadReport) -> pl
         report.tie_order = "activities"
     if not report.tied_events:
         return frame
-    return frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias(s.SEQ))
+    return frame.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).alias(s.SEQ))
 
 
 def _date_only(frame: pl.DataFrame, mapping: Mapping) -> bool:
