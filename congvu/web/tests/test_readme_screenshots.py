@@ -18,7 +18,7 @@ pytestmark = [
 
 
 def sign_in_demo(page, username):  # type: ignore[no-untyped-def]
-    from congvu.org.demo import DEMO_PASSWORD
+    from congvu.demo.province import DEMO_PASSWORD
 
     page.goto("/dang-nhap/")
     page.get_by_label("Tên đăng nhập").fill(username)
@@ -31,9 +31,9 @@ def test_readme_screenshots_from_the_demo_province(chromium, live_server, flusha
     from django.db.models import Count
     from django.utils import timezone
 
+    from congvu.demo.province import build_demo_province
+    from congvu.demo.tasks import generate_task_history
     from congvu.detection.actions import periods_with_tasks, run_detection
-    from congvu.org.demo import build_demo_province
-    from congvu.tasks.demo import generate_task_history
     from congvu.tasks.models import Task
 
     # The same province `make run` builds.

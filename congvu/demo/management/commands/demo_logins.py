@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from congvu.org.demo import DEMO_PASSWORD, NAMED_LOGINS
+from congvu.demo.province import DEMO_PASSWORD, NAMED_LOGINS
 from congvu.org.models import Person
 
 

@@ -31,21 +31,13 @@ from congvu.org.models import (
     UnitType,
     person_search_text,
 )
+from congvu.org.unit_types import UNIT_TYPES
 
 START = date(2024, 1, 1)
 DEPT_MERGER = date(2025, 3, 1)
 TWO_TIER = date(2025, 7, 1)
 DEMO_PASSWORD = "congvu2026"  # noqa: S105 - the published demo password, printed by make run
 
-UNIT_TYPES = [
-    ("ubnd_tinh", "Ủy ban nhân dân tỉnh", 1, True),
-    ("so", "Sở và cơ quan tương đương", 2, True),
-    ("ubnd_huyen", "Ủy ban nhân dân huyện (đến 30/6/2025)", 2, True),
-    ("ubnd_xa", "Ủy ban nhân dân xã", 3, True),
-    ("ubnd_phuong", "Ủy ban nhân dân phường", 3, True),
-    ("phong", "Phòng chuyên môn", 4, True),
-    ("dvsn", "Đơn vị sự nghiệp công lập", 4, False),
-]
 
 # (code, name, divisions, public service units). Divisions are generic where the real ones
 # vary by province.

@@ -15,7 +15,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from congvu.org.demo import DEMO_PASSWORD, build_demo_province
+from congvu.demo.province import DEMO_PASSWORD, build_demo_province
 from congvu.org.models import Unit
 
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         tasks = 0
         if not options["no_tasks"] and apps.is_installed("congvu.tasks"):
-            from congvu.tasks.demo import generate_task_history
+            from congvu.demo.tasks import generate_task_history
 
             progress("Sinh lịch sử nhiệm vụ…")
             generate_task_history(
@@ -70,7 +70,7 @@ class Command(BaseCommand):
 
             tasks = Task.objects.count()
         if not options["no_tasks"] and apps.is_installed("congvu.evaluation"):
-            from congvu.evaluation.webdemo import seed_web_demo
+            from congvu.demo.pages import seed_web_demo
 
             progress("Đánh giá, đề xuất đổi mới, vướng mắc pháp lý mẫu…")
             seed_web_demo()

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.db import transaction
 
-from congvu.tasks.demo import generate_task_history
+from congvu.demo.tasks import generate_task_history
 from congvu.tasks.events import TaskEventType as E
 from congvu.tasks.models import TaskEvent
 from congvu.tasks.verify import verify_log
