@@ -83,7 +83,7 @@ CONFUSED = (("SXD", "SNN"), ("STC", "SCT"), ("SNV", "STP"), ("SKHCN", "SCT"))
 # The README's cast: a specialist who stalls (subject of a finding), and a colleague in a
 # division whose tasks often meet legal obstacles (a look-alike who must not be flagged).
 OFFENDER = "chuyenvien.stc"
-LOOKALIKE = "chuyenvien.sxd"
+LOOKALIKE = "chuyenvien2.stc"
 
 REGULATIONS = (
     "Nghị định 118/2025/NĐ-CP, Điều 9 khoản 2",
@@ -219,7 +219,13 @@ def _working_days(start: date, end: date) -> list[date]:
 
 
 def _cast(
-    m: _Map, model: OrgModel, history: History, *, offender: Person | None, lookalike: Person | None
+    m: _Map,
+    model: OrgModel,
+    *,
+    offender: Person | None,
+    lookalike: Person | None,
+    tasks: int,
+    span: int,
 ) -> None:
     """The README's two people: a blatant staller with enough tasks to be judged, and a
     normal colleague in a division whose tasks often meet legal obstacles."""
@@ -237,10 +243,12 @@ def _cast(
         p.severity = {"stalling": 0.95}
         p.groups -= {"new_staff", "heavy_workload", "innovation"}
         p.new_from, p.innovator = -1, False
-        # Enough tasks to be judged in every quarter: a third of a busy division's work.
-        div = model.units[p.unit]
-        div.workload = max(div.workload, 2.0)
-        p.weight = max(p.weight, sum(people[x].weight for x in div.members if x != i) / 2)
+        # Busy enough to be judged every quarter, not so busy that the engine compares them
+        # with the heavy-workload staff (whose slowness it excuses).
+        for _ in range(12):
+            if expected_leads(model, tasks, span)[i] >= MIN_TASKS_PER_QUARTER * 1.5 * span / 62:
+                break
+            p.weight *= 1.3
 
 
 def _person(code: str) -> Person | None:
@@ -605,7 +613,7 @@ def generate_history(
         coord_share=config.coord_share,
     )
     offender, lookalike = _person(OFFENDER), _person(LOOKALIKE)
-    _cast(m, model, history, offender=None, lookalike=lookalike)
+    _cast(m, model, offender=None, lookalike=lookalike, tasks=tasks, span=span)
     # An offender must be judgeable per quarter, the period the app's detection runs over.
     quarters = max(1.0, span / 62)
     plant(
@@ -616,7 +624,7 @@ def generate_history(
         offender_share=offender_share,
         min_tasks=MIN_TASKS_PER_QUARTER * quarters,
     )
-    _cast(m, model, history, offender=offender, lookalike=lookalike)
+    _cast(m, model, offender=offender, lookalike=lookalike, tasks=tasks, span=span)
     misrouted: set[int] = set()
     shown = {b: [0] * len(model.people) for b in BEHAVIOURS}
     cols, info = simulate(rng, model, tasks, span, misrouted, shown)

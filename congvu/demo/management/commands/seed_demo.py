@@ -28,7 +28,7 @@ from congvu.workdays.calendar import get_calendar
 # departments carry them (congvu/demo/history.py: enough tasks per person and quarter for the
 # detection to judge them, in a few minutes of seeding).
 TASKS_PER_DAY = 10
-ACTIVE_SHARE = 0.15
+ACTIVE_SHARE = 0.05
 
 
 class Command(BaseCommand):
