@@ -345,9 +345,19 @@ NAMED_LOGINS = [
     ("phochutich", "Lãnh đạo tỉnh (Phó Chủ tịch UBND tỉnh)"),
     ("giamdoc.stc", "Người đứng đầu (Giám đốc Sở Tài chính)"),
     ("phogiamdoc.stc", "Cấp phó (Phó Giám đốc Sở Tài chính)"),
-    ("truongphong.stc", "Trưởng phòng Quản lý ngân sách, Sở Tài chính"),
-    ("chuyenvien.stc", "Chuyên viên Phòng Quản lý ngân sách, Sở Tài chính"),
-    ("chuyenvien2.stc", "Chuyên viên Phòng Quản lý giá và Công sản, Sở Tài chính"),
+    (
+        "truongphong.stc",
+        "Trưởng phòng Quản lý ngân sách, Sở Tài chính (xem xét, quyết định phát hiện của phòng)",
+    ),
+    (
+        "chuyenvien.stc",
+        "Chuyên viên Phòng Quản lý ngân sách, Sở Tài chính (có phát hiện cần giải trình)",
+    ),
+    (
+        "chuyenvien2.stc",
+        "Chuyên viên Phòng Quản lý giá và Công sản, Sở Tài chính (vướng mắc pháp lý, "
+        "không bị phát hiện)",
+    ),
     ("giamdoc.sxd", "Người đứng đầu (Giám đốc Sở Xây dựng)"),
     ("chuyenvien.sxd", "Chuyên viên Phòng Quy hoạch - Kiến trúc, Sở Xây dựng"),
     ("chutich.xa", "Chủ tịch UBND xã"),
