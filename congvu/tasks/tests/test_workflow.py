@@ -502,7 +502,7 @@ def test_rolled_up_progress_costs_one_query_per_level_not_per_sub_task(org, task
 
 
 def test_the_assigner_may_give_a_declined_task_back_to_the_same_lead(task, org):
-    """"Giao lại": the assigner does not accept the refusal (the demo province's generator does
+    """ "Giao lại": the assigner does not accept the refusal (the demo province's generator does
     this; before, the same lead was refused in every state)."""
     actions.do_decline(
         task, org.alice, reason="Không thuộc chức năng của phòng", proposed_unit=org.a2, at=at(1)
