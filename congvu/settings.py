@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "congvu.legal",
     "congvu.twofactor",
     "congvu.web",
+    "congvu.demo",
 ]
 
 MIDDLEWARE = [

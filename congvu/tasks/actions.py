@@ -698,7 +698,10 @@ def do_reassign_lead(
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
     check("reassign", ctx)
-    if (to_unit.pk, to_person.pk) == (ctx.state.lead_unit_id, ctx.state.lead_person_id):
+    # Giving a declined or returned task back to the same lead ("giao lại": the assigner does
+    # not accept the refusal) is a decision; while the lead holds the task it would be a no-op.
+    same = (to_unit.pk, to_person.pk) == (ctx.state.lead_unit_id, ctx.state.lead_person_id)
+    if same and ctx.state.status not in (Status.DECLINED, Status.RETURNED):
         raise ActionError(
             "same_lead", "Đơn vị và người chủ trì mới trùng với hiện tại.", field="to_person"
         )

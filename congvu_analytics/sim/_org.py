@@ -225,6 +225,39 @@ def build_org(
             staff_division(d, 6.0)
 
     divisions = [i for i, u in enumerate(units) if u.type == "phong"]
+    model = OrgModel(units, persons, tops, divisions, leaders)
+    draw_traits(
+        rng,
+        model,
+        confused=[(code_to_unit[a], code_to_unit[b]) for a, b in CONFUSED_DEPARTMENTS],
+        span_days=span_days,
+        new_staff_share=new_staff_share,
+        heavy_share=heavy_share,
+        innovator_share=innovator_share,
+        legal_share=legal_share,
+        coord_share=coord_share,
+    )
+    return model
+
+
+def draw_traits(
+    rng: random.Random,
+    model: OrgModel,
+    *,
+    confused: list[tuple[int, int]],
+    span_days: int,
+    new_staff_share: float,
+    heavy_share: float,
+    innovator_share: float,
+    legal_share: float,
+    coord_share: float,
+) -> None:
+    """Units' workload, pace and kind (legal-prone, coordination-heavy, confused siblings) and
+    people's pace, weight, propensities and look-alike groups, on an organisation of any shape:
+    ``build_org``'s own, or one read from a database (the web app's demo province).
+    ``confused`` pairs sở/ban (unit indices) whose remits are easily confused."""
+    units, persons = model.units, model.people
+    tops, divisions = model.tops, model.divisions
     # Workload differs by unit (lognormal, spread 0.5), pace by unit culture (spread 0.12).
     for i in tops + divisions:
         units[i].workload = math.exp(rng.gauss(0, 0.5))
@@ -237,9 +270,9 @@ def build_org(
         staff = [p for p in du.members if p != du.head]
         du.focal = rng.choice([p for p in du.leaders if p != du.head] or staff or [du.head])
     # Easily confused departments, and sibling divisions within a department.
-    for a, b in CONFUSED_DEPARTMENTS:
-        units[code_to_unit[a]].confused_with = code_to_unit[b]
-        units[code_to_unit[b]].confused_with = code_to_unit[a]
+    for a, b in confused:
+        units[a].confused_with = b
+        units[b].confused_with = a
     for t in tops:
         divs = units[t].divisions
         if units[t].type == "so" and len(divs) >= 2:
@@ -281,7 +314,6 @@ def build_org(
                 persons[m].groups.add("legal_obstacle")
             if du.coord_heavy:
                 persons[m].groups.add("coordination_wait")
-    return OrgModel(units, persons, tops, divisions, leaders)
 
 
 def plant(

@@ -499,3 +499,17 @@ def test_rolled_up_progress_costs_one_query_per_level_not_per_sub_task(org, task
     with CaptureQueriesContext(connection) as more:
         assert actions.rolled_up_progress(task) == 40
     assert len(more) == len(few) == 3  # children, grandchildren, and the (empty) level below
+
+
+def test_the_assigner_may_give_a_declined_task_back_to_the_same_lead(task, org):
+    """ "Giao lại": the assigner does not accept the refusal (the demo province's generator does
+    this; before, the same lead was refused in every state)."""
+    actions.do_decline(
+        task, org.alice, reason="Không thuộc chức năng của phòng", proposed_unit=org.a2, at=at(1)
+    )
+    actions.do_reassign_lead(
+        task, org.gd_a, to_unit=org.a1, to_person=org.alice, reason="Đúng chức năng", at=at(2)
+    )
+    actions.do_accept(task, org.alice, at=at(3))
+    with pytest.raises(ActionError, match="trùng với hiện tại"):
+        actions.do_reassign_lead(task, org.gd_a, to_unit=org.a1, to_person=org.alice, at=at(4))

@@ -4,7 +4,6 @@ the province dashboard, as the people of the demo would see them. Skipped in ord
 from __future__ import annotations
 
 import os
-from datetime import date
 
 import pytest
 
@@ -18,7 +17,7 @@ pytestmark = [
 
 
 def sign_in_demo(page, username):  # type: ignore[no-untyped-def]
-    from congvu.org.demo import DEMO_PASSWORD
+    from congvu.demo.province import DEMO_PASSWORD
 
     page.goto("/dang-nhap/")
     page.get_by_label("Tên đăng nhập").fill(username)
@@ -28,19 +27,13 @@ def sign_in_demo(page, username):  # type: ignore[no-untyped-def]
 
 
 def test_readme_screenshots_from_the_demo_province(chromium, live_server, flushable_log):
+    from django.core.management import call_command
     from django.db.models import Count
-    from django.utils import timezone
 
-    from congvu.detection.actions import periods_with_tasks, run_detection
-    from congvu.org.demo import build_demo_province
-    from congvu.tasks.demo import generate_task_history
     from congvu.tasks.models import Task
 
     # The same province `make run` builds.
-    build_demo_province(seed=2026, people=1500)
-    generate_task_history(seed=2026, start=date(2025, 1, 2), end=timezone.localdate())
-    for period in periods_with_tasks():
-        run_detection(period)
+    call_command("seed_demo", "--people", "1500", verbosity=0)
 
     # The inbox of the person with the most open work.
     busy = (

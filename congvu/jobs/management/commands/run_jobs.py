@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from congvu.jobs.registry import REGISTRY, run_due
+from congvu.jobs.report import describe
 
 
 class Command(BaseCommand):
@@ -34,12 +35,13 @@ class Command(BaseCommand):
             raise CommandError(f"Không có tác vụ: {', '.join(sorted(unknown))}. Xem --list.")
         while True:
             for run in run_due(options["job"]):
-                style = self.style.SUCCESS if run.state == run.State.DONE else self.style.ERROR
-                self.stdout.write(
-                    style(
-                        f"{run.job} [{run.slot}] {run.get_state_display()} {run.result or run.error[-200:]}"
-                    )
-                )
+                done = run.state == run.State.DONE
+                style = self.style.SUCCESS if done else self.style.ERROR
+                job = REGISTRY.get(run.job)
+                name = f"{job.description} ({run.job})" if job else run.job
+                outcome = describe(run.result) if done else run.error[-200:]
+                self.stdout.write(style(f"{name}: {run.get_state_display().lower()}"))
+                self.stdout.write(f"    {outcome}")
             if not options["loop"]:
                 return
             time.sleep(options["interval"])

@@ -3,7 +3,7 @@ that `import_org` refers to in its loai_don_vi column. Idempotent: existing type
 code) are left as they are, so names and levels edited in the admin are kept.
 
 A new installation runs it once after `migrate`; the list is the one the demo province uses
-(congvu/org/demo.py UNIT_TYPES). Other types can be added in the admin (Loại đơn vị).
+(congvu/org/unit_types.py). Other types can be added in the admin (Loại đơn vị).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from congvu.org.demo import UNIT_TYPES
 from congvu.org.models import UnitType
+from congvu.org.unit_types import UNIT_TYPES
 
 
 class Command(BaseCommand):

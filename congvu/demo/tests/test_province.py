@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 
-from congvu.org.demo import NAMED_LOGINS, TWO_TIER, build_demo_province
+from congvu.demo.province import NAMED_LOGINS, TWO_TIER, build_demo_province
 from congvu.org.models import Membership, Person, Unit
 from congvu.org.permissions import Role, access_for
 from congvu.org.tree import tree_as_of

@@ -31,21 +31,13 @@ from congvu.org.models import (
     UnitType,
     person_search_text,
 )
+from congvu.org.unit_types import UNIT_TYPES
 
 START = date(2024, 1, 1)
 DEPT_MERGER = date(2025, 3, 1)
 TWO_TIER = date(2025, 7, 1)
 DEMO_PASSWORD = "congvu2026"  # noqa: S105 - the published demo password, printed by make run
 
-UNIT_TYPES = [
-    ("ubnd_tinh", "Ủy ban nhân dân tỉnh", 1, True),
-    ("so", "Sở và cơ quan tương đương", 2, True),
-    ("ubnd_huyen", "Ủy ban nhân dân huyện (đến 30/6/2025)", 2, True),
-    ("ubnd_xa", "Ủy ban nhân dân xã", 3, True),
-    ("ubnd_phuong", "Ủy ban nhân dân phường", 3, True),
-    ("phong", "Phòng chuyên môn", 4, True),
-    ("dvsn", "Đơn vị sự nghiệp công lập", 4, False),
-]
 
 # (code, name, divisions, public service units). Divisions are generic where the real ones
 # vary by province.
@@ -353,8 +345,19 @@ NAMED_LOGINS = [
     ("phochutich", "Lãnh đạo tỉnh (Phó Chủ tịch UBND tỉnh)"),
     ("giamdoc.stc", "Người đứng đầu (Giám đốc Sở Tài chính)"),
     ("phogiamdoc.stc", "Cấp phó (Phó Giám đốc Sở Tài chính)"),
-    ("truongphong.stc", "Trưởng phòng Quản lý ngân sách, Sở Tài chính"),
-    ("chuyenvien.stc", "Chuyên viên Phòng Quản lý ngân sách, Sở Tài chính"),
+    (
+        "truongphong.stc",
+        "Trưởng phòng Quản lý ngân sách, Sở Tài chính (xem xét, quyết định phát hiện của phòng)",
+    ),
+    (
+        "chuyenvien.stc",
+        "Chuyên viên Phòng Quản lý ngân sách, Sở Tài chính (có phát hiện cần giải trình)",
+    ),
+    (
+        "chuyenvien2.stc",
+        "Chuyên viên Phòng Quản lý giá và Công sản, Sở Tài chính (vướng mắc pháp lý, "
+        "không bị phát hiện)",
+    ),
     ("giamdoc.sxd", "Người đứng đầu (Giám đốc Sở Xây dựng)"),
     ("chuyenvien.sxd", "Chuyên viên Phòng Quy hoạch - Kiến trúc, Sở Xây dựng"),
     ("chutich.xa", "Chủ tịch UBND xã"),
@@ -663,6 +666,7 @@ class _Builder:
             ("phogiamdoc.stc", current("STC", Membership.Role.DEPUTY), None),
             ("truongphong.stc", current("STC-P02", Membership.Role.HEAD), None),
             ("chuyenvien.stc", member_of("STC-P02"), None),
+            ("chuyenvien2.stc", member_of("STC-P04"), None),
             ("giamdoc.sxd", current("SXD", Membership.Role.HEAD), None),
             ("chuyenvien.sxd", member_of("SXD-P02"), None),
             ("noivu", member_of("SNV-P03"), RoleGrant.Role.HR),

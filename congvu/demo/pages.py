@@ -2,8 +2,8 @@
 
 Runs after the task history (whose acknowledged legal-obstacle pauses already entered the
 legal registry through do_review_pause). Adds, through the real actions: the legal
-department's work on the first obstacles, one innovation proposal of Sở Tư pháp (registered,
-voted, linked to a task), and the evaluation demo (congvu.evaluation.demo) for one division.
+department's work on the first obstacles, an innovation proposal (registered,
+voted, linked to a task) per innovator of the task history (docs/detection.md), and the evaluation demo (congvu.evaluation.demo) for one division.
 A few seconds; skips a part whose people are missing.
 """
 
@@ -64,20 +64,38 @@ def _legal(result: WebDemo) -> None:
         result.obstacles_handled += 1
 
 
-def _innovation(result: WebDemo) -> None:
-    agency = Unit.objects.filter(code="STP").first()
-    if agency is None or InnovationProposal.objects.exists():
+def _innovation(result: WebDemo, innovators: dict[str, list[int]]) -> None:
+    """One approved ND 73 proposal per innovator of the task history, linked to the tasks it
+    covers (so detection treats them as protected), else one of Sở Tư pháp."""
+    if InnovationProposal.objects.exists():
         return
-    head, deputy = _leaders(agency)
-    if head is None or deputy is None:
-        return
+    wanted = innovators or {"": []}
+    for code, task_ids in sorted(wanted.items()):
+        proposer = Person.objects.filter(code=code).first() if code else None
+        if proposer is not None:
+            m = Membership.objects.current().filter(person=proposer, is_primary=True).first()
+            agency = m.unit.parent if m is not None else None
+        else:
+            agency = Unit.objects.filter(code="STP").first()
+        if agency is None:
+            continue
+        head, deputy = _leaders(agency)
+        proposer = proposer or deputy
+        if head is None or proposer is None:
+            continue
+        _propose(result, agency, head, proposer, task_ids)
+
+
+def _propose(
+    result: WebDemo, agency: Unit, head: Person, proposer: Person, task_ids: list[int]
+) -> None:
     try:
         p = actions.do_register_innovation(
-            proposer=deputy,
-            title="Thí điểm tiếp nhận, trả kết quả lý lịch tư pháp hoàn toàn trực tuyến",
+            proposer=proposer,
+            title=f"Thí điểm giải quyết hồ sơ hoàn toàn trực tuyến tại {agency.name}",
             necessity="Người dân phải đến trụ sở nhiều lần; hồ sơ giấy kéo dài thời gian.",
             content="Số hóa hồ sơ, ký số kết quả, trả kết quả qua bưu chính và điện tử.",
-            scope="Sở Tư pháp; thủ tục cấp Phiếu lý lịch tư pháp.",
+            scope=f"{agency.name}; các thủ tục có số lượng hồ sơ lớn.",
             timeline="6 tháng.",
             resources="Kinh phí chi thường xuyên; hạ tầng của Trung tâm phục vụ hành chính công.",
             expected_effect="Rút ngắn thời gian giải quyết từ 10 xuống 5 ngày làm việc.",
@@ -91,12 +109,14 @@ def _innovation(result: WebDemo) -> None:
                 actor=head,
                 written_decision="Giám đốc Sở phê duyệt thí điểm và chịu trách nhiệm.",
             )
-        if apps.is_installed("congvu.tasks"):
-            from congvu.tasks.models import Task
+        from congvu.tasks.models import Task
 
-            task = Task.objects.filter(lead_unit__parent=agency).order_by("-assigned_at").first()
-            if task is not None:
-                actions.do_link_innovation_tasks(p, actor=head, tasks=[task])
+        tasks = list(Task.objects.filter(pk__in=task_ids))
+        if not tasks:
+            latest = Task.objects.filter(lead_unit__parent=agency).order_by("-assigned_at")
+            tasks = list(latest[:1])
+        if tasks:
+            actions.do_link_innovation_tasks(p, actor=head, tasks=tasks)
     except ActionError:
         return
     result.innovations += 1
@@ -126,9 +146,9 @@ def _evaluations(result: WebDemo) -> None:
     result.evaluations = r.months + r.years
 
 
-def seed_web_demo() -> WebDemo:
+def seed_web_demo(innovators: dict[str, list[int]] | None = None) -> WebDemo:
     result = WebDemo()
     _legal(result)
-    _innovation(result)
+    _innovation(result, innovators or {})
     _evaluations(result)
     return result
