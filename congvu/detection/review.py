@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from congvu.audit import log as audit
 from congvu.detection.models import Finding, FindingReview
-from congvu.evaluation import eventlog
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.lib.steps import ObjectStep, by_key
 from congvu.org.models import Membership, Person, RoleGrant, Unit
@@ -30,10 +30,25 @@ EVIDENCE_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xl
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 
 
+audit.register(
+    "finding",
+    "Phát hiện",
+    (
+        "opened",
+        "explained",
+        "confirmed",
+        "dismissed",
+        "appealed",
+        "appeal_upheld",
+        "appeal_overturned",
+    ),
+)
+
+
 def _record(
     review: FindingReview, kind: str, actor: Person | None, payload: dict[str, Any]
 ) -> None:
-    eventlog.record("finding", review.pk, kind, actor, {"finding": review.finding_id, **payload})
+    audit.record("finding", review.pk, kind, actor, {"finding": review.finding_id, **payload})
 
 
 def _leads(person: Person, unit: Unit, day: date) -> bool:

@@ -1,7 +1,7 @@
 """The only code that writes evaluation tables (STYLE.md §7.1).
 
 Every do_* function runs in one transaction: it checks who acts, validates, changes rows and
-records the step (eventlog.record); on ActionError nothing is changed. The flow of an
+records the step (audit.record); on ActionError nothing is changed. The flow of an
 evaluation is: open → self-assessment → collective comments → the head proposes → the
 competent level decides → finalisation (locked; with the HTXS quota check for years) →
 corrections as new decisions, appeals within the window.
@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from congvu.evaluation import authority, eventlog, scoring, services
+from congvu.audit import log as audit
+from congvu.evaluation import authority, scoring, services
 from congvu.evaluation.defaults import DISCIPLINE_FORMS
 from congvu.evaluation.models import (
     Appeal,
@@ -48,6 +49,49 @@ if TYPE_CHECKING:
 
     from congvu.tasks.models import Task
 
+# The kinds of audit event this module writes (congvu.audit.log refuses any other).
+audit.register(
+    "evaluation",
+    "Kỳ đánh giá",
+    (
+        "opened",
+        "product_added",
+        "products_added",
+        "product_issue",
+        "objective_cause_claimed",
+        "objective_cause_confirmed",
+        "objective_cause_after_final",
+        "objective_cause_rejected",
+        "self_assessed",
+        "collective_comments",
+        "proposed",
+        "decided",
+        "finalised",
+        "corrected",
+        "appeal_filed",
+        "appeal_resolved",
+    ),
+)
+audit.register("rule_set", "Bộ tiêu chí", ("rule_set_created", "parameter_changed"))
+audit.register("catalog", "Danh mục sản phẩm", ("catalog_item_added",))
+audit.register("person", "Hồ sơ cán bộ", ("conduct_recorded",))
+audit.register(
+    "proposal", "Đề xuất khen thưởng, xử lý", ("proposal_decided", "discipline_extended")
+)
+audit.register(
+    "innovation",
+    "Đề xuất đổi mới, sáng tạo",
+    (
+        "innovation_registered",
+        "innovation_vote",
+        "innovation_vote_closed",
+        "innovation_head_approved",
+        "innovation_tasks",
+        "innovation_finished",
+        "innovation_reported",
+        "innovation_evaluated",
+    ),
+)
 S = Evaluation.Status
 
 
@@ -103,7 +147,7 @@ def do_set_rule_parameter(
         changed_by=actor,
         changed_by_user=user,
     )
-    eventlog.record(
+    audit.record(
         "rule_set", rule_set.pk, "parameter_changed", actor, {"key": key, "old": old, "new": value}
     )
     return change
@@ -173,7 +217,7 @@ def do_create_rule_set(
         changed_by=actor,
         changed_by_user=user,
     )
-    eventlog.record("rule_set", rule_set.pk, "rule_set_created", actor, {"code": code})
+    audit.record("rule_set", rule_set.pk, "rule_set_created", actor, {"code": code})
     return rule_set
 
 
@@ -246,7 +290,7 @@ def do_add_catalog_item(
         unit=unit,
         valid_from=valid_from,
     )
-    eventlog.record("catalog", item.pk, "catalog_item_added", actor, {"code": item.code})
+    audit.record("catalog", item.pk, "catalog_item_added", actor, {"code": item.code})
     return item
 
 
@@ -353,7 +397,7 @@ def do_open_evaluation(
         start=start,
         end=end,
     )
-    eventlog.record(
+    audit.record(
         "evaluation",
         evaluation.pk,
         "opened",
@@ -467,7 +511,7 @@ def do_add_product(
         task=task,
         task_ref=task_ref,
     )
-    eventlog.record(
+    audit.record(
         "evaluation",
         evaluation.pk,
         "product_added",
@@ -500,7 +544,7 @@ def do_record_product_issue(
     issue = ProductIssue.objects.create(
         product=product, kind=kind, occurred_on=occurred_on, note=note
     )
-    eventlog.record(
+    audit.record(
         "evaluation",
         evaluation.pk,
         "product_issue",
@@ -543,7 +587,7 @@ def do_confirm_objective_cause(
             "objective_cause_confirmed_at",
         ]
     )
-    eventlog.record(
+    audit.record(
         "evaluation",
         evaluation.pk,
         "objective_cause_after_final" if evaluation.is_locked else "objective_cause_confirmed",
@@ -593,7 +637,7 @@ def do_claim_objective_cause(
     issue.save(
         update_fields=["cause_claim", "cause_claim_source", "cause_claimed_by", "cause_claimed_at"]
     )
-    eventlog.record(
+    audit.record(
         "evaluation",
         evaluation.pk,
         "objective_cause_claimed",
@@ -621,7 +665,7 @@ def do_reject_objective_cause(issue: ProductIssue, *, actor: Person, reason: str
     issue.cause_rejected_by = actor
     issue.cause_rejected_at = timezone.now()
     issue.save(update_fields=["cause_rejection", "cause_rejected_by", "cause_rejected_at"])
-    eventlog.record(
+    audit.record(
         "evaluation",
         evaluation.pk,
         "objective_cause_rejected",
@@ -753,7 +797,7 @@ def _add_products(
             }
         )
     if created:
-        eventlog.record(
+        audit.record(
             "evaluation",
             evaluation.pk,
             "products_added",
@@ -826,7 +870,7 @@ def do_self_assess(
     evaluation.save(
         update_fields=["criteria", "general_self", "self_comment", "self_level", "status"]
     )
-    eventlog.record(
+    audit.record(
         "evaluation",
         evaluation.pk,
         "self_assessed",
@@ -856,7 +900,7 @@ def do_record_collective_comments(
     evaluation.collective_comments = comments.strip()
     evaluation.status = S.COMMENTED
     evaluation.save(update_fields=["collective_comments", "status"])
-    eventlog.record(
+    audit.record(
         "evaluation",
         evaluation.pk,
         "collective_comments",
@@ -913,7 +957,7 @@ def do_propose(
             "status",
         ]
     )
-    eventlog.record(
+    audit.record(
         "evaluation",
         evaluation.pk,
         "proposed",
@@ -960,7 +1004,7 @@ def do_decide(
     evaluation.decided_level = level
     evaluation.status = S.DECIDED
     evaluation.save(update_fields=["decided_level", "status"])
-    eventlog.record(
+    audit.record(
         "evaluation",
         evaluation.pk,
         "decided",
@@ -1118,7 +1162,7 @@ def do_finalise(
             decision_ref=decision_ref,
             reason=reason if warnings else "",
         )
-        eventlog.record(
+        audit.record(
             "evaluation",
             e.pk,
             "finalised",
@@ -1196,7 +1240,7 @@ def do_correct(
     old = evaluation.final_level
     evaluation.final_level = level
     evaluation.save(update_fields=["final_level"])
-    eventlog.record(
+    audit.record(
         "evaluation",
         evaluation.pk,
         "corrected",
@@ -1305,7 +1349,7 @@ def do_file_appeal(
     resolvers = authority.appeal_resolvers(
         evaluation, decided_by=_decided_by(evaluation), law_2025=bool(window.rule)
     )
-    eventlog.record(
+    audit.record(
         "evaluation",
         evaluation.pk,
         "appeal_filed",
@@ -1388,7 +1432,7 @@ def do_resolve_appeal(
     appeal.save(
         update_fields=["status", "resolution", "resolved_by", "resolved_on", "decision_ref"]
     )
-    eventlog.record(
+    audit.record(
         "evaluation",
         evaluation.pk,
         "appeal_resolved",
@@ -1469,7 +1513,7 @@ def do_record_conduct(
         violation_ref=violation_ref.strip(),
         recorded_by=actor,
     )
-    eventlog.record(
+    audit.record(
         "person",
         person.pk,
         "conduct_recorded",
@@ -1522,7 +1566,7 @@ def do_decide_proposal(proposal: Proposal, *, actor: Person, accept: bool, note:
     proposal.decided_at = timezone.now()
     proposal.decision_note = note.strip()
     proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    eventlog.record(
+    audit.record(
         "proposal", proposal.pk, "proposal_decided", actor, {"accept": accept, "note": note}
     )
     return proposal
@@ -1584,7 +1628,7 @@ def do_extend_discipline(
     old = proposal.due_on
     proposal.due_on = new_due_on
     proposal.save(update_fields=["due_on"])
-    eventlog.record(
+    audit.record(
         "proposal",
         proposal.pk,
         "discipline_extended",
@@ -1677,7 +1721,7 @@ def do_register_innovation(
         vote_due_on=add_working_days(received_on, 7),
         **{k: v.strip() for k, v in fields.items()},
     )
-    eventlog.record(
+    audit.record(
         "innovation",
         proposal.pk,
         "innovation_registered",
@@ -1721,7 +1765,7 @@ def do_cast_innovation_vote(
     vote = InnovationVote.objects.create(
         proposal=proposal, voter=voter, in_favour=in_favour, is_head=voters[voter.pk]
     )
-    eventlog.record("innovation", proposal.pk, "innovation_vote", voter, {"in_favour": in_favour})
+    audit.record("innovation", proposal.pk, "innovation_vote", voter, {"in_favour": in_favour})
     return vote
 
 
@@ -1751,7 +1795,7 @@ def do_close_innovation_vote(
     proposal.voted_on = on
     proposal.approved_on = on if passed else None
     proposal.save(update_fields=["status", "voted_on", "approved_on"])
-    eventlog.record(
+    audit.record(
         "innovation",
         proposal.pk,
         "innovation_vote_closed",
@@ -1789,7 +1833,7 @@ def do_head_approve_innovation(
     proposal.head_written_approval = written_decision.strip()
     proposal.approved_on = on
     proposal.save(update_fields=["status", "head_written_approval", "approved_on"])
-    eventlog.record(
+    audit.record(
         "innovation", proposal.pk, "innovation_head_approved", actor, {"text": written_decision}
     )
     return proposal
@@ -1822,7 +1866,7 @@ def do_link_innovation_tasks(
     proposal.task_refs = refs
     proposal.save(update_fields=["task_refs"])
     proposal.tasks.add(*tasks)
-    eventlog.record(
+    audit.record(
         "innovation",
         proposal.pk,
         "innovation_tasks",
@@ -1880,7 +1924,7 @@ def do_finish_innovation(
     proposal.finished_on = finished_on
     proposal.report_due_on = add_working_days(finished_on, 5)
     proposal.save(update_fields=["finished_on", "report_due_on"])
-    eventlog.record(
+    audit.record(
         "innovation",
         proposal.pk,
         "innovation_finished",
@@ -1915,7 +1959,7 @@ def do_report_innovation(
     proposal.status = InnovationProposal.Status.REPORTED
     proposal.save(update_fields=["report", "reported_on", "evaluation_due_on", "status"])
     late = proposal.report_due_on is not None and on > proposal.report_due_on
-    eventlog.record(
+    audit.record(
         "innovation",
         proposal.pk,
         "innovation_reported",
@@ -1957,7 +2001,7 @@ def do_evaluate_innovation(
     proposal.status = InnovationProposal.Status.EVALUATED
     proposal.save(update_fields=["outcome", "outcome_note", "evaluated_on", "status"])
     late = proposal.evaluation_due_on is not None and on > proposal.evaluation_due_on
-    eventlog.record(
+    audit.record(
         "innovation",
         proposal.pk,
         "innovation_evaluated",

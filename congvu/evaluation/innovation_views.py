@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from congvu.audit import log as audit
 from congvu.evaluation import actions as A
-from congvu.evaluation import eventlog
 from congvu.evaluation.models import InnovationProposal
 from congvu.lib.errors import ActionError
 from congvu.org.models import Person, today
@@ -140,7 +140,7 @@ def innovation_detail(request: HttpRequest) -> HttpResponse:
             "evaluation_days_left": _working_days_left(p.evaluation_due_on, day),
             "tasks": list(p.tasks.all()),
             "outcomes": IP.Outcome.choices,
-            "history": eventlog.history("innovation", p.pk),
+            "history": audit.history("innovation", p.pk),
             "nav_active": "evaluation",
         },
     )

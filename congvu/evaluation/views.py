@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from congvu.audit import log as audit
 from congvu.evaluation import actions as A
-from congvu.evaluation import authority, documents, eventlog, queries
+from congvu.evaluation import authority, documents, queries
 from congvu.evaluation.models import Appeal, Evaluation, Level, ProductIssue, Proposal, Scheme
 from congvu.evaluation.privacy import record_read, visible_evaluations
 from congvu.evaluation.scoring import CRITERIA_INT_FIELDS, LEADER_INT_FIELDS
@@ -259,7 +260,7 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
             superior=superior,
             sheet=_sheet_rows(chosen),
             criteria_rows=_criteria_rows(chosen),
-            history=eventlog.history("evaluation", chosen.pk),
+            history=audit.history("evaluation", chosen.pk),
             findings=(
                 confirmed_findings(chosen.person_id, chosen.start, chosen.end) if superior else []
             ),
