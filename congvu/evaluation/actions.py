@@ -103,18 +103,12 @@ def _today() -> date:
 
 
 def _require_rule_admin(actor: Person | None, user: User | None) -> None:
-    if user is not None and user.is_superuser:
-        return
-    if (
-        actor is not None
-        and RoleGrant.objects.active_on(_today())
-        .filter(person=actor, role__in=[RoleGrant.Role.ADMIN, RoleGrant.Role.HR])
-        .exists()
-    ):
-        return
-    raise ActionPermissionError(
-        "Chỉ quản trị hệ thống hoặc Sở Nội vụ được sửa bộ quy tắc đánh giá."
-    )
+    # Through access_for like every other check: the superuser is handled there.
+    superuser = bool(user is not None and user.is_superuser)
+    if not access_for(actor, _today(), superuser=superuser).may_edit_rules():
+        raise ActionPermissionError(
+            "Chỉ quản trị hệ thống hoặc Sở Nội vụ được sửa bộ quy tắc đánh giá."
+        )
 
 
 @transaction.atomic

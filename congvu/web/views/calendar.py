@@ -33,7 +33,7 @@ class Cell:
 
 
 def can_edit_calendar(access: Access) -> bool:
-    return access.is_superuser or access.has_role(Role.ADMIN)
+    return access.may(Role.ADMIN)
 
 
 def _months(year: int) -> list[tuple[int, list[list[Cell]]]]:
