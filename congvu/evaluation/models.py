@@ -85,9 +85,9 @@ class RuleSet(models.Model):
     @property
     def params_with_defaults(self) -> dict[str, Any]:
         """The stored parameters over the documented defaults of the scheme."""
-        from congvu.evaluation import defaults
+        from congvu.evaluation.schemes import scheme_of
 
-        base = defaults.ND335 if self.scheme == Scheme.POINTS else defaults.ND90
+        base = scheme_of(self.scheme).defaults
         return {**base, **self.params}
 
     def covers(self, category: str, day: date) -> bool:

@@ -25,8 +25,9 @@ from django.views.decorators.http import require_GET, require_POST
 from congvu.audit import log as audit
 from congvu.evaluation import actions as A
 from congvu.evaluation import authority, documents, queries
-from congvu.evaluation.models import Appeal, Evaluation, Level, ProductIssue, Proposal, Scheme
+from congvu.evaluation.models import Appeal, Evaluation, Level, ProductIssue, Proposal
 from congvu.evaluation.privacy import record_read, visible_evaluations
+from congvu.evaluation.schemes import scheme_of
 from congvu.evaluation.scoring import CRITERIA_INT_FIELDS, LEADER_INT_FIELDS
 from congvu.evaluation.services import cause_sources, confirmed_findings
 from congvu.lib.errors import ActionError
@@ -150,7 +151,7 @@ CRITERIA_LABELS: dict[str, Any] = {
 def _criteria_rows(e: Evaluation) -> list[dict[str, Any]]:
     """The ND 90 criteria sheet (the leader rows for a head/deputy), prefilled from the last
     sheet entered (the head's over the person's)."""
-    if e.rule_set.scheme != Scheme.CRITERIA:
+    if scheme_of(e.rule_set).sheet != "criteria":
         return []
     last = e.criteria.get("head") or e.criteria.get("self") or {}
     names = ["general_well", "general_met", *CRITERIA_INT_FIELDS]
@@ -181,7 +182,7 @@ def _criteria_from(rows: dict[str, str]) -> dict[str, Any]:
 
 
 def _sheet_rows(e: Evaluation) -> list[dict[str, Any]]:
-    if e.rule_set.scheme != Scheme.POINTS or e.kind == Evaluation.Kind.YEAR:
+    if not scheme_of(e.rule_set).has_products(e.kind):
         return []
     return [
         {
@@ -222,11 +223,7 @@ def _work_context(e: Evaluation, me: Person, superior: bool) -> dict[str, Any]:
             "issues", "issues__cause_claimed_by", "issues__cause_rejected_by"
         )
     )
-    editable = (
-        e.rule_set.scheme == Scheme.POINTS
-        and e.kind != Evaluation.Kind.YEAR
-        and e.status in OPEN_FOR_PRODUCTS
-    )
+    editable = scheme_of(e.rule_set).has_products(e.kind) and e.status in OPEN_FOR_PRODUCTS
     is_self = me.pk == e.person_id
     sources = cause_sources([p.task_id for p in products if p.task_id]) if editable else {}
     deadline = A.appeal_deadline(e)
@@ -314,7 +311,7 @@ def _sheet_from(rows: dict[str, str]) -> dict[str, Any]:
 
 
 def _sheet_for(d: dict[str, Any], e: Evaluation) -> dict[str, Any]:
-    if e.rule_set.scheme == Scheme.CRITERIA:
+    if scheme_of(e.rule_set).sheet == "criteria":
         return _criteria_from(d["c_"])
     return _sheet_from(d["g_"])
 

@@ -24,8 +24,8 @@ from congvu.evaluation.models import (
     Evaluation,
     EvaluationDecision,
     Level,
-    Scheme,
 )
+from congvu.evaluation.schemes import scheme_of
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.org.models import Person
 from congvu.org.permissions import access_for
@@ -53,10 +53,7 @@ def do_self_assess(
         if level not in Level.values:
             raise ActionError("invalid_level", "Mức xếp loại không hợp lệ.", field="level")
         self_level = level
-    if evaluation.rule_set.scheme == Scheme.CRITERIA:
-        evaluation.criteria = {"self": sheet}
-    else:
-        evaluation.general_self = sheet
+    scheme_of(evaluation.rule_set).store_sheet(evaluation, "self", sheet)
     evaluation.self_comment = comment
     evaluation.self_level = self_level
     evaluation.status = S.SELF_ASSESSED
@@ -126,10 +123,7 @@ def do_propose(
     sheet = sheet or {}
     result = services.score(evaluation, sheet)
     result.reasons += services.finding_notes(evaluation)
-    if evaluation.rule_set.scheme == Scheme.CRITERIA:
-        evaluation.criteria = {**evaluation.criteria, "head": sheet}
-    else:
-        evaluation.general_head = sheet
+    scheme_of(evaluation.rule_set).store_sheet(evaluation, "head", sheet)
     evaluation.general_score = result.general
     evaluation.task_score = result.task
     evaluation.total_score = result.total
@@ -213,16 +207,8 @@ def kht_grounds(evaluation: Evaluation) -> list[str]:
     Art. 20.4 b–d; ND 90 Art. 11 / ND 48): points under 50 are the proposal's own ground."""
     params = evaluation.rule_set.params_with_defaults
     conduct = services.conduct_in_year(evaluation.person_id, evaluation.year)
-    if evaluation.rule_set.scheme == Scheme.CRITERIA:
-        from congvu.evaluation.scoring import nd48_applies
-
-        duty_link = (
-            bool(params.get("kht_discipline_requires_duty_link", False))
-            if nd48_applies(evaluation.year, params)
-            else True
-        )
-        return scoring.kht_overrides(conduct, params, duty_link=duty_link)
-    return scoring.kht_overrides(conduct, params)
+    options = scheme_of(evaluation.rule_set).kht_options(evaluation.year, params)
+    return scoring.kht_overrides(conduct, params, **options)
 
 
 def _check_level_change(evaluation: Evaluation, level: str) -> None:
@@ -232,7 +218,7 @@ def _check_level_change(evaluation: Evaluation, level: str) -> None:
     from congvu.evaluation.models import level_rank
 
     proposed = evaluation.proposed_level
-    points = evaluation.rule_set.scheme == Scheme.POINTS
+    points = scheme_of(evaluation.rule_set).level_capped_by_points
     if points and proposed and level_rank(level) < level_rank(proposed):
         raise ActionError(
             "level_above_points",

@@ -15,9 +15,9 @@ from congvu.audit import log as audit
 from congvu.evaluation.models import (
     Evaluation,
     ProductCatalogItem,
-    Scheme,
 )
 from congvu.evaluation.rules import rule_set_for
+from congvu.evaluation.schemes import scheme_of
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.org.models import Membership, Person, RoleGrant, Unit
 from congvu.org.permissions import access_for
@@ -71,7 +71,7 @@ def do_open_evaluation(
     if kind == Evaluation.Kind.YEAR:
         number = 0
     rule_set = rule_set_for(person.category, start)
-    if rule_set.scheme == Scheme.CRITERIA and kind != Evaluation.Kind.YEAR:
+    if not scheme_of(rule_set).periodic and kind != Evaluation.Kind.YEAR:
         raise ActionError(
             "period_not_supported",
             f"Bộ quy tắc {rule_set.code} chỉ đánh giá, xếp loại theo năm.",

@@ -22,7 +22,6 @@ from congvu.evaluation.models import (
     ProductCatalogItem,
     ProductIssue,
     ProductRecord,
-    Scheme,
 )
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.org.models import Person
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from congvu.tasks.models import Task
 from congvu.evaluation.acts.common import S, _lock, _require_open, _today, is_superior
 from congvu.evaluation.acts.rule_sets import catalog_for
+from congvu.evaluation.schemes import scheme_of
 
 # --- products -------------------------------------------------------------------------------
 
@@ -50,7 +50,7 @@ def do_add_product(
 ) -> ProductRecord:
     evaluation = _lock(evaluation)
     _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
-    if evaluation.rule_set.scheme != Scheme.POINTS or evaluation.kind == Evaluation.Kind.YEAR:
+    if not scheme_of(evaluation.rule_set).has_products(evaluation.kind):
         raise ActionError("not_applicable", "Sản phẩm chỉ ghi nhận cho kỳ tháng/quý theo NĐ 335.")
     if actor.pk != evaluation.person_id and not is_superior(actor, evaluation):
         raise ActionPermissionError()
@@ -294,7 +294,7 @@ def _add_products(
 ) -> list[ProductRecord]:
     evaluation = _lock(evaluation)
     _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
-    if evaluation.rule_set.scheme != Scheme.POINTS or evaluation.kind == Evaluation.Kind.YEAR:
+    if not scheme_of(evaluation.rule_set).has_products(evaluation.kind):
         raise ActionError("not_applicable", "Sản phẩm chỉ ghi nhận cho kỳ tháng/quý theo NĐ 335.")
     if actor is not None:
         superior = is_superior(actor, evaluation)
