@@ -1,8 +1,4 @@
-"""What every evaluation action shares: the audit kinds, the status alias, locking and who may act.
-
-Part of congvu.evaluation.actions (the only code that writes evaluation tables), split by
-concern; callers keep using congvu.evaluation.actions.
-"""
+"""What every evaluation action shares: the audit kinds, the status alias, locking and who may act."""
 
 from __future__ import annotations
 

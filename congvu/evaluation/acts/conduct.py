@@ -1,8 +1,4 @@
-"""Conduct records (inputs to the KHT overrides).
-
-Part of congvu.evaluation.actions (the only code that writes evaluation tables), split by
-concern; callers keep using congvu.evaluation.actions.
-"""
+"""Conduct records (inputs to the KHT overrides)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Consequence proposals (reward, training, discipline): who decides them.
-
-Part of congvu.evaluation.actions (the only code that writes evaluation tables), split by
-concern; callers keep using congvu.evaluation.actions.
-"""
+"""Consequence proposals (reward, training, discipline): who decides them."""
 
 from __future__ import annotations
 

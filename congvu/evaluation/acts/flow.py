@@ -1,9 +1,5 @@
 """The flow of a period: self-assessment, collective comments, proposal, decision,
-finalisation, corrections and appeals.
-
-Part of congvu.evaluation.actions (the only code that writes evaluation tables), split by
-concern; callers keep using congvu.evaluation.actions.
-"""
+finalisation, corrections and appeals."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Innovation proposals (ND 73/2023): register, vote, approve, implement, report, evaluate.
-
-Part of congvu.evaluation.actions (the only code that writes evaluation tables), split by
-concern; callers keep using congvu.evaluation.actions.
-"""
+"""Innovation proposals (ND 73/2023): register, vote, approve, implement, report, evaluate."""
 
 from __future__ import annotations
 

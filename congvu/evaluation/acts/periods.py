@@ -1,8 +1,4 @@
-"""Opening evaluation periods (month, quarter, year) for a person in their unit.
-
-Part of congvu.evaluation.actions (the only code that writes evaluation tables), split by
-concern; callers keep using congvu.evaluation.actions.
-"""
+"""Opening evaluation periods (month, quarter, year) for a person in their unit."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""The ND 335 task-result inputs of a period: products, failed reviews and delays, objective causes.
-
-Part of congvu.evaluation.actions (the only code that writes evaluation tables), split by
-concern; callers keep using congvu.evaluation.actions.
-"""
+"""The ND 335 task-result inputs of a period: products, failed reviews and delays, objective causes."""
 
 from __future__ import annotations
 

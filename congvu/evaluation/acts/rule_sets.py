@@ -1,8 +1,4 @@
-"""Rule sets and the product catalogue: who may change them, and the sealed history of every change.
-
-Part of congvu.evaluation.actions (the only code that writes evaluation tables), split by
-concern; callers keep using congvu.evaluation.actions.
-"""
+"""Rule sets and the product catalogue: who may change them, and the sealed history of every change."""
 
 from __future__ import annotations
 
