@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ninja",
     "congvu.workdays",
     "congvu.org",
+    "congvu.audit",
     "congvu.tasks",
     "congvu.jobs",
     "congvu.detection",

@@ -13,11 +13,11 @@ import hashlib
 import json
 import logging
 import traceback
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import polars as pl
-from django.apps import apps
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -70,13 +70,13 @@ def default_params() -> DetectionParams:
     )
 
 
-def _protected_task_ids() -> set[int]:
-    """Tasks under an approved innovation proposal (Decree 73/2023), when that app is present."""
-    if not apps.is_installed("congvu.evaluation"):
-        return set()
-    from congvu.evaluation.actions import protected_task_ids
+# Who says which tasks are protected from detection (an approved innovation proposal, Decree
+# 73/2023): apps above this one register a provider in their ready() (congvu.evaluation).
+PROTECTED_TASK_PROVIDERS: list[Callable[[], Iterable[int]]] = []
 
-    return set(protected_task_ids())
+
+def _protected_task_ids() -> set[int]:
+    return {task_id for provider in PROTECTED_TASK_PROVIDERS for task_id in provider()}
 
 
 def period_events(start: date, end: date) -> pl.DataFrame:

@@ -170,7 +170,7 @@ class FindingReview(models.Model):
     subject directs that unit — confirm or dismiss it with a written reason; the subject may
     appeal a confirmation once, to the leaders of `appeal_unit`. Only a confirmed finding (and
     one upheld on appeal) counts in evaluation or in reports about people. Every step is a
-    sealed event (congvu.evaluation.eventlog, subject "finding").
+    sealed event (congvu.audit.log, subject "finding").
     """
 
     class Status(models.TextChoices):

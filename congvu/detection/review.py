@@ -8,6 +8,7 @@ they are configurable — docs/detection.md "Due process").
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -15,22 +16,39 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from congvu.audit import log as audit
 from congvu.detection.models import Finding, FindingReview
-from congvu.evaluation import eventlog
 from congvu.lib.errors import ActionError, ActionPermissionError
+from congvu.lib.steps import ObjectStep, by_key
 from congvu.org.models import Membership, Person, RoleGrant, Unit
-from congvu.org.permissions import access_for
+from congvu.org.permissions import Access, access_for
 from congvu.workdays.calendar import get_calendar
 
 EVIDENCE_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".txt"}
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 
 
+audit.register(
+    "finding",
+    "Phát hiện",
+    (
+        "opened",
+        "explained",
+        "confirmed",
+        "dismissed",
+        "appealed",
+        "appeal_upheld",
+        "appeal_overturned",
+    ),
+)
+
+
 def _record(
     review: FindingReview, kind: str, actor: Person | None, payload: dict[str, Any]
 ) -> None:
-    eventlog.record("finding", review.pk, kind, actor, {"finding": review.finding_id, **payload})
+    audit.record("finding", review.pk, kind, actor, {"finding": review.finding_id, **payload})
 
 
 def _leads(person: Person, unit: Unit, day: date) -> bool:
@@ -359,3 +377,80 @@ def can_see_finding(person: Person, finding: Finding, day: date | None = None) -
             finding.context_unit_id
         )
     return finding.subject_unit_id is not None and access.can_see_unit(finding.subject_unit_id)
+
+
+# --- the steps of a review, as a page offers them --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewCtx:
+    """A person in front of a finding's review, on a given day."""
+
+    review: FindingReview
+    person: Person
+    access: Access
+    day: date
+
+    @property
+    def is_explainer(self) -> bool:
+        return self.person.pk == self.review.explainer_id
+
+
+_S = FindingReview.Status
+
+
+def _may_explain(c: ReviewCtx) -> bool:
+    return c.is_explainer and c.review.status == _S.OPEN and c.day <= c.review.explanation_due
+
+
+def _may_decide(c: ReviewCtx) -> bool:
+    return (
+        not c.is_explainer
+        and c.access.can_act_on_unit(c.review.reviewer_unit_id)
+        and c.review.status in (_S.OPEN, _S.EXPLAINED)
+    )
+
+
+def _may_appeal(c: ReviewCtx) -> bool:
+    due = c.review.appeal_due
+    return c.is_explainer and c.review.status == _S.CONFIRMED and due is not None and c.day <= due
+
+
+def _may_decide_appeal(c: ReviewCtx) -> bool:
+    unit_id = c.review.appeal_unit_id
+    return (
+        unit_id is not None
+        and c.review.status == _S.APPEALED
+        and c.access.can_act_on_unit(unit_id)
+        and not c.is_explainer
+    )
+
+
+# The page offers a step when `offered` holds; the do_* above decide at the moment of writing.
+REVIEW_STEPS: tuple[ObjectStep[ReviewCtx], ...] = (
+    ObjectStep(
+        "explain",
+        _("Giải trình"),
+        _may_explain,
+        lambda c, d: do_explain(c.review, c.person, text=d["text"], evidence=d.get("evidence")),
+    ),
+    ObjectStep(
+        "decide",
+        _("Xác nhận hoặc bác bỏ"),
+        _may_decide,
+        lambda c, d: do_decide(c.review, c.person, confirm=d["confirm"], reason=d["reason"]),
+    ),
+    ObjectStep(
+        "appeal",
+        _("Khiếu nại"),
+        _may_appeal,
+        lambda c, d: do_appeal(c.review, c.person, text=d["text"]),
+    ),
+    ObjectStep(
+        "decide_appeal",
+        _("Giải quyết khiếu nại"),
+        _may_decide_appeal,
+        lambda c, d: do_decide_appeal(c.review, c.person, uphold=d["uphold"], reason=d["reason"]),
+    ),
+)
+REVIEW_STEP_BY_KEY = by_key(REVIEW_STEPS)

@@ -8,7 +8,6 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from congvu.evaluation.models import (
-    EvaluationEvent,
     ProductCatalogItem,
     RuleParameterChange,
     RuleSet,
@@ -41,9 +40,3 @@ class RuleParameterChangeAdmin(ReadOnlyAdmin):
 class ProductCatalogItemAdmin(ReadOnlyAdmin):
     list_display = ["job_position", "code", "name", "coefficient", "valid_from"]
     search_fields = ["job_position", "code", "name"]
-
-
-@admin.register(EvaluationEvent)
-class EvaluationEventAdmin(ReadOnlyAdmin):
-    list_display = ["subject", "subject_id", "seq", "kind", "actor", "at"]
-    list_filter = ["subject", "kind"]

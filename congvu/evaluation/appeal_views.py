@@ -8,50 +8,63 @@ by the action with the deadline in the message and nothing is written.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from congvu.evaluation import actions as A
-from congvu.evaluation.models import Appeal, Evaluation
+from congvu.evaluation.models import Appeal
 from congvu.evaluation.privacy import record_read, visible_evaluations
-from congvu.evaluation.views import _viewer, run_period_step
+from congvu.evaluation.views import PeriodCtx, PeriodStep, _viewer, run_period_step
 from congvu.lib.errors import ActionError
-from congvu.org.models import Person
+from congvu.lib.steps import PostedStep
 from congvu.web.http import get_access, login_required
 
 
-def _file(request: HttpRequest, e: Evaluation, me: Person) -> str:
-    A.do_file_appeal(e, actor=me, reason=request.POST.get("reason", ""))
+def _file(c: PeriodCtx, d: dict[str, Any]) -> str:
+    A.do_file_appeal(c.evaluation, actor=c.actor, reason=d["reason"])
     return _("Đã gửi kiến nghị về kết quả đánh giá.")
 
 
-def _resolve(request: HttpRequest, e: Evaluation, me: Person) -> str:
-    raw = str(request.POST.get("appeal", ""))
-    appeal = e.appeals.filter(pk=int(raw)).first() if raw.isdigit() else None
+def _resolve(c: PeriodCtx, d: dict[str, Any]) -> str:
+    raw = d["appeal"]
+    appeal = c.evaluation.appeals.filter(pk=int(raw)).first() if raw.isdigit() else None
     if appeal is None:
         raise ActionError("invalid_input", _("Không tìm thấy kiến nghị của kỳ đánh giá này."))
-    outcome = request.POST.get("outcome", "")
+    outcome = d["outcome"]
     if outcome not in ("uphold", "reject"):
         raise ActionError(
             "invalid_input", _("Chọn chấp nhận hoặc không chấp nhận kiến nghị."), field="outcome"
         )
     A.do_resolve_appeal(
         appeal,
-        actor=me,
+        actor=c.actor,
         upheld=outcome == "uphold",
-        resolution=request.POST.get("resolution", ""),
-        new_level=request.POST.get("new_level", ""),
-        decision_ref=request.POST.get("decision_ref", ""),
+        resolution=d["resolution"],
+        new_level=d["new_level"],
+        decision_ref=d["decision_ref"],
     )
     return _("Đã giải quyết kiến nghị.")
+
+
+STEPS: dict[str, PeriodStep] = {
+    s.key: s
+    for s in (
+        PostedStep("file", ("reason",), _file),
+        PostedStep(
+            "resolve", ("appeal", "outcome", "resolution", "new_level", "decision_ref"), _resolve
+        ),
+    )
+}
 
 
 @login_required
 @require_POST
 def person_appeal(request: HttpRequest, person_id: int) -> HttpResponse:
-    return run_period_step(request, person_id, {"file": _file, "resolve": _resolve}, "h-appeal")
+    return run_period_step(request, person_id, STEPS, "h-appeal")
 
 
 @login_required

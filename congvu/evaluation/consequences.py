@@ -20,7 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from congvu.evaluation import eventlog
+from congvu.audit import log as audit
 from congvu.evaluation.defaults import DISCIPLINE_FORMS
 from congvu.evaluation.models import (
     Evaluation,
@@ -46,6 +46,7 @@ LAW_80_ART_14 = (
     "Luật Cán bộ, công chức số 80/2025/QH15, Điều 14: không được trốn tránh, thoái thác, né "
     "tránh, đùn đẩy trong việc thực hiện chức trách, nhiệm vụ."
 )
+audit.register("proposal", "Đề xuất khen thưởng, xử lý", ("proposal_opened",))
 REWARD_GROUND = (
     "Luật Thi đua, khen thưởng; NĐ 335/2025/NĐ-CP Điều 23 (sử dụng kết quả đánh giá làm căn cứ "
     "khen thưởng)."
@@ -86,7 +87,7 @@ def _ensure(
         opened_on=opened_on,
         **extra,
     )
-    eventlog.record(
+    audit.record(
         "proposal", proposal.pk, "proposal_opened", None, {"kind": kind, "key": source_key}
     )
     return proposal, True

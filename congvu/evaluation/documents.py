@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from congvu.evaluation import privacy, services
 from congvu.evaluation.models import Evaluation, Level, ProductRecord, Scheme
+from congvu.evaluation.schemes import scheme_of
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.org.models import Person, Unit
 from congvu.org.permissions import Access
@@ -123,7 +124,7 @@ def self_assessment_doc(e: Evaluation) -> Doc:
     doc.blocks.append(f"Họ và tên: {e.person.full_name}")
     doc.blocks.append(f"Chức vụ, vị trí việc làm: {_position(e)}")
     doc.blocks.append(f"Đơn vị công tác: {e.unit.name}")
-    if e.rule_set.scheme == Scheme.POINTS and e.kind != Evaluation.Kind.YEAR:
+    if scheme_of(e.rule_set).has_products(e.kind):
         doc.blocks.append("I. TIÊU CHÍ CHUNG (tối đa 30 điểm)")
         rows = []
         for i, c in enumerate(params["general_criteria"], 1):

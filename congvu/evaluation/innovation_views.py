@@ -9,8 +9,9 @@ congvu.evaluation.actions; a refusal is shown as a message.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -22,10 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from congvu.audit import log as audit
 from congvu.evaluation import actions as A
-from congvu.evaluation import eventlog
 from congvu.evaluation.models import InnovationProposal
+from congvu.evaluation.views import take_step
 from congvu.lib.errors import ActionError
+from congvu.lib.steps import PostedStep
 from congvu.org.models import Person, today
 from congvu.org.permissions import Access
 from congvu.tasks.models import Task
@@ -52,7 +55,7 @@ def _me(request: HttpRequest) -> Person:
 
 
 def _visible(me: Person, access: Access) -> Q:
-    if access.is_superuser:
+    if access.sees_everything:
         return Q()
     return Q(proposer=me) | Q(agency_id__in=access.read_unit_ids)
 
@@ -140,70 +143,82 @@ def innovation_detail(request: HttpRequest) -> HttpResponse:
             "evaluation_days_left": _working_days_left(p.evaluation_due_on, day),
             "tasks": list(p.tasks.all()),
             "outcomes": IP.Outcome.choices,
-            "history": eventlog.history("innovation", p.pk),
+            "history": audit.history("innovation", p.pk),
             "nav_active": "evaluation",
         },
     )
 
 
-def _vote(request: HttpRequest, p: InnovationProposal, me: Person) -> str:
-    A.do_cast_innovation_vote(p, voter=me, in_favour=request.POST.get("in_favour") == "1")
+@dataclass(frozen=True)
+class ProposalCtx:
+    proposal: InnovationProposal
+    actor: Person
+
+
+def _vote(c: ProposalCtx, d: dict[str, Any]) -> str:
+    p, me = c.proposal, c.actor
+    A.do_cast_innovation_vote(p, voter=me, in_favour=d["in_favour"] == "1")
     return _("Đã ghi nhận biểu quyết.")
 
 
-def _close(request: HttpRequest, p: InnovationProposal, me: Person) -> str:
+def _close(c: ProposalCtx, d: dict[str, Any]) -> str:
+    p, me = c.proposal, c.actor
     result = A.do_close_innovation_vote(p, actor=me)
     if result.status == IP.Status.APPROVED:
         return _("Biểu quyết: đề xuất được thông qua.")
     return _("Biểu quyết: đề xuất không được thông qua.")
 
 
-def _approve(request: HttpRequest, p: InnovationProposal, me: Person) -> str:
-    A.do_head_approve_innovation(
-        p, actor=me, written_decision=request.POST.get("written_decision", "")
-    )
+def _approve(c: ProposalCtx, d: dict[str, Any]) -> str:
+    p, me = c.proposal, c.actor
+    A.do_head_approve_innovation(p, actor=me, written_decision=d["written_decision"])
     return _("Người đứng đầu đã phê duyệt bằng văn bản.")
 
 
-def _link(request: HttpRequest, p: InnovationProposal, me: Person) -> str:
-    ids = [int(x) for x in request.POST.get("tasks", "").replace(",", " ").split() if x.isdigit()]
+def _link(c: ProposalCtx, d: dict[str, Any]) -> str:
+    p, me = c.proposal, c.actor
+    ids = [int(x) for x in d["tasks"].replace(",", " ").split() if x.isdigit()]
     tasks = list(Task.objects.filter(pk__in=ids))
     if len(tasks) != len(set(ids)):
         raise ActionError("unknown_task", "Có số nhiệm vụ không tồn tại.", field="tasks")
-    refs = [r for r in request.POST.get("task_refs", "").splitlines() if r.strip()]
+    refs = [r for r in d["task_refs"].splitlines() if r.strip()]
     A.do_link_innovation_tasks(p, actor=me, tasks=tasks, task_refs=refs)
     return _("Đã gắn nhiệm vụ triển khai.")
 
 
-def _finish(request: HttpRequest, p: InnovationProposal, me: Person) -> str:
+def _finish(c: ProposalCtx, d: dict[str, Any]) -> str:
+    p, me = c.proposal, c.actor
     try:
-        finished = date.fromisoformat(request.POST.get("finished_on", ""))
+        finished = date.fromisoformat(d["finished_on"])
     except ValueError as exc:
         raise ActionError("invalid_date", "Ngày kết thúc không hợp lệ.") from exc
     A.do_finish_innovation(p, actor=me, finished_on=finished)
     return _("Đã ghi nhận ngày kết thúc.")
 
 
-def _report(request: HttpRequest, p: InnovationProposal, me: Person) -> str:
-    A.do_report_innovation(p, actor=me, report=request.POST.get("report", ""))
+def _report(c: ProposalCtx, d: dict[str, Any]) -> str:
+    p, me = c.proposal, c.actor
+    A.do_report_innovation(p, actor=me, report=d["report"])
     return _("Đã gửi báo cáo kết quả.")
 
 
-def _evaluate(request: HttpRequest, p: InnovationProposal, me: Person) -> str:
-    A.do_evaluate_innovation(
-        p, actor=me, outcome=request.POST.get("outcome", ""), note=request.POST.get("note", "")
-    )
+def _evaluate(c: ProposalCtx, d: dict[str, Any]) -> str:
+    p, me = c.proposal, c.actor
+    A.do_evaluate_innovation(p, actor=me, outcome=d["outcome"], note=d["note"])
     return _("Đã ghi nhận kết quả đánh giá và bảo vệ.")
 
 
-STEPS: dict[str, Callable[[HttpRequest, InnovationProposal, Person], str]] = {
-    "vote": _vote,
-    "close": _close,
-    "approve": _approve,
-    "link": _link,
-    "finish": _finish,
-    "report": _report,
-    "evaluate": _evaluate,
+STEPS: dict[str, PostedStep[ProposalCtx]] = {
+    s.key: s
+    for s in (
+        PostedStep("vote", ("in_favour",), _vote),
+        PostedStep("close", (), _close),
+        PostedStep("approve", ("written_decision",), _approve),
+        PostedStep("link", ("tasks", "task_refs"), _link),
+        PostedStep("finish", ("finished_on",), _finish),
+        PostedStep("report", ("report",), _report),
+        PostedStep("evaluate", ("outcome", "note"), _evaluate),
+    )
 }
 
 
@@ -215,10 +230,5 @@ def innovation_act(request: HttpRequest) -> HttpResponse:
     step = STEPS.get(request.POST.get("step", ""))
     if step is None:
         return HttpResponse(_("Yêu cầu không hợp lệ."), status=400)
-    try:
-        messages.success(request, step(request, p, me))
-    except ActionError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
+    take_step(request, step, ProposalCtx(p, me))
     return HttpResponseRedirect(f"{reverse('innovation:detail')}?so={p.pk}")

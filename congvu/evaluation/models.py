@@ -11,7 +11,7 @@
 - Proposal: consequences (reward, discipline, training, planning, lower post, dismissal review)
   as proposals for people to decide.
 - InnovationProposal/InnovationVote: ND 73/2023 register.
-- EvaluationEvent: the audit trail of every step (until congvu.tasks' sealed log is available).
+- the audit trail of every step is congvu.audit (AuditEvent, with evaluation set).
 - EvaluationRead: who read whose evaluation, when.
 
 Only congvu.evaluation.actions writes these tables.
@@ -26,7 +26,6 @@ from typing import Any, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 from congvu.org.models import Person, Unit
 
@@ -86,9 +85,9 @@ class RuleSet(models.Model):
     @property
     def params_with_defaults(self) -> dict[str, Any]:
         """The stored parameters over the documented defaults of the scheme."""
-        from congvu.evaluation import defaults
+        from congvu.evaluation.schemes import scheme_of
 
-        base = defaults.ND335 if self.scheme == Scheme.POINTS else defaults.ND90
+        base = scheme_of(self.scheme).defaults
         return {**base, **self.params}
 
     def covers(self, category: str, day: date) -> bool:
@@ -583,40 +582,6 @@ class InnovationVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter_id}: {'tán thành' if self.in_favour else 'không tán thành'}"
-
-
-class EvaluationEvent(models.Model):
-    """Audit trail of every evaluation step, sealed like congvu.tasks' TaskEvent log.
-
-    One HMAC-SHA256 chain per subject ("evaluation", "proposal", "innovation", "rule_set",
-    "person", "catalog"), with the same key (settings.LOG_SEAL_KEY) and seal function as the
-    task log; the database refuses UPDATE and DELETE (migration 0003). TaskEvent's types are
-    a closed enum tied to one task, so evaluation steps live here; see eventlog.py.
-    """
-
-    subject = models.CharField(max_length=20)
-    subject_id = models.BigIntegerField()
-    seq = models.PositiveIntegerField()
-    seal = models.CharField(max_length=64)
-    evaluation = models.ForeignKey(
-        Evaluation, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
-    )
-    kind = models.CharField(max_length=40)
-    actor = models.ForeignKey(Person, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    payload = models.JSONField(default=dict)
-
-    class Meta:
-        ordering = ["at", "id"]
-        constraints = [
-            # Two writers racing on one chain fail loudly instead of forking it.
-            models.UniqueConstraint(
-                fields=["subject", "subject_id", "seq"], name="evalevent_unique_seq"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.subject}#{self.subject_id}.{self.seq} {self.kind}"
 
 
 class EvaluationRead(models.Model):

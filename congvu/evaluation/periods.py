@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from congvu.evaluation import actions
-from congvu.evaluation.models import Evaluation, RuleSet, Scheme
+from congvu.evaluation.models import Evaluation, RuleSet
 from congvu.evaluation.rules import rule_set_for
+from congvu.evaluation.schemes import scheme_of
 from congvu.lib.errors import ActionError
 from congvu.org.models import Membership, Person
 
@@ -54,7 +55,7 @@ def _tracked(kind: str, start: date) -> list[str]:
     """Categories whose rule set in force at `start` scores by points tracked per `kind`."""
     categories: list[str] = []
     for rule_set in RuleSet.objects.in_force_on(start):
-        if rule_set.scheme != Scheme.POINTS:
+        if not scheme_of(rule_set).periodic:
             continue
         if rule_set.params_with_defaults.get("period_kind", Evaluation.Kind.MONTH) != kind:
             continue

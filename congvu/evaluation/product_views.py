@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -18,9 +19,10 @@ from django.views.decorators.http import require_POST
 
 from congvu.evaluation import actions as A
 from congvu.evaluation.models import Evaluation, ProductIssue, ProductRecord
-from congvu.evaluation.views import PeriodStep, run_period_step
+from congvu.evaluation.views import PeriodCtx, PeriodStep, run_period_step
 from congvu.lib.errors import ActionError
-from congvu.org.models import Person, today
+from congvu.lib.steps import PostedStep
+from congvu.org.models import today
 from congvu.web.http import login_required
 
 
@@ -28,8 +30,8 @@ def _bad(message: str, field: str) -> ActionError:
     return ActionError("invalid_input", message, field=field)
 
 
-def _decimal(request: HttpRequest, name: str, label: str, *, required: bool = True) -> Decimal:
-    raw = str(request.POST.get(name, "")).strip().replace(",", ".")
+def _decimal(d: dict[str, Any], name: str, label: str, *, required: bool = True) -> Decimal:
+    raw = d[name].strip().replace(",", ".")
     if not raw and not required:
         return Decimal(0)
     try:
@@ -41,16 +43,16 @@ def _decimal(request: HttpRequest, name: str, label: str, *, required: bool = Tr
     return value
 
 
-def _product(request: HttpRequest, e: Evaluation) -> ProductRecord:
-    raw = str(request.POST.get("product", ""))
+def _product(d: dict[str, Any], e: Evaluation) -> ProductRecord:
+    raw = d["product"]
     product = e.products.filter(pk=int(raw)).first() if raw.isdigit() else None
     if product is None:
         raise _bad(_("Không tìm thấy sản phẩm trong kỳ đánh giá này."), "product")
     return product
 
 
-def _issue(request: HttpRequest, e: Evaluation) -> ProductIssue:
-    raw = str(request.POST.get("issue", ""))
+def _issue(d: dict[str, Any], e: Evaluation) -> ProductIssue:
+    raw = d["issue"]
     issue = (
         ProductIssue.objects.filter(pk=int(raw), product__evaluation=e).first()
         if raw.isdigit()
@@ -61,12 +63,13 @@ def _issue(request: HttpRequest, e: Evaluation) -> ProductIssue:
     return issue
 
 
-def _add(request: HttpRequest, e: Evaluation, me: Person) -> str:
+def _add(c: PeriodCtx, d: dict[str, Any]) -> str:
     from congvu.tasks.models import Task
 
-    assigned = _decimal(request, "assigned", _("Số lượng giao"))
-    completed = _decimal(request, "completed", _("Số lượng hoàn thành"), required=False)
-    raw_item = str(request.POST.get("catalog_item", ""))
+    e, me = c.evaluation, c.actor
+    assigned = _decimal(d, "assigned", _("Số lượng giao"))
+    completed = _decimal(d, "completed", _("Số lượng hoàn thành"), required=False)
+    raw_item = d["catalog_item"]
     item = None
     if raw_item:
         catalogue = {str(i.pk): i for i in A.catalog_for(e.job_position, e.start, e.unit)}
@@ -77,10 +80,10 @@ def _add(request: HttpRequest, e: Evaluation, me: Person) -> str:
             )
     coefficient = None
     if item is None:
-        if not str(request.POST.get("name", "")).strip():
+        if not d["name"].strip():
             raise _bad(_("Chọn sản phẩm trong danh mục hoặc ghi tên sản phẩm khác."), "name")
-        coefficient = _decimal(request, "coefficient", _("Hệ số quy đổi"))
-    raw_task = str(request.POST.get("task", "")).strip().lstrip("#")
+        coefficient = _decimal(d, "coefficient", _("Hệ số quy đổi"))
+    raw_task = d["task"].strip().lstrip("#")
     task = None
     if raw_task:
         task = (
@@ -99,52 +102,54 @@ def _add(request: HttpRequest, e: Evaluation, me: Person) -> str:
         quantity_assigned=assigned,
         quantity_completed=completed,
         catalog_item=item,
-        name=str(request.POST.get("name", "")),
+        name=d["name"],
         coefficient=coefficient,
         task=task,
     )
     return _("Đã ghi nhận sản phẩm.")
 
 
-def _import(request: HttpRequest, e: Evaluation, me: Person) -> str:
+def _import(c: PeriodCtx, d: dict[str, Any]) -> str:
+    e, me = c.evaluation, c.actor
     created = A.do_import_task_products(e, actor=me)
     if not created:
         return _("Không có nhiệm vụ mới đến hạn trong kỳ.")
     return _("Đã lấy %(n)d nhiệm vụ đến hạn trong kỳ làm sản phẩm.") % {"n": len(created)}
 
 
-def _issue_step(request: HttpRequest, e: Evaluation, me: Person) -> str:
-    product = _product(request, e)
-    kind = str(request.POST.get("kind", ""))
+def _issue_step(c: PeriodCtx, d: dict[str, Any]) -> str:
+    e, me = c.evaluation, c.actor
+    product = _product(d, c.evaluation)
+    kind = d["kind"]
     if kind not in ProductIssue.Kind.values:
         raise _bad(_("Chọn loại: chưa đạt chất lượng hoặc chậm tiến độ."), "kind")
     try:
-        occurred_on = date.fromisoformat(str(request.POST.get("occurred_on", "")))
+        occurred_on = date.fromisoformat(d["occurred_on"])
     except ValueError as exc:
         raise _bad(_("Ngày phát sinh không hợp lệ."), "occurred_on") from exc
     if occurred_on > today() or occurred_on < e.start:
         raise _bad(_("Ngày phát sinh phải từ ngày bắt đầu kỳ đánh giá đến hôm nay."), "occurred_on")
-    A.do_record_product_issue(
-        product, actor=me, kind=kind, occurred_on=occurred_on, note=request.POST.get("note", "")
-    )
+    A.do_record_product_issue(product, actor=me, kind=kind, occurred_on=occurred_on, note=d["note"])
     return _(
         "Đã ghi nhận lỗi của sản phẩm (trừ 25% điểm sản phẩm nếu không có nguyên nhân khách quan)."
     )
 
 
-def _claim(request: HttpRequest, e: Evaluation, me: Person) -> str:
+def _claim(c: PeriodCtx, d: dict[str, Any]) -> str:
+    me = c.actor
     A.do_claim_objective_cause(
-        _issue(request, e),
+        _issue(d, c.evaluation),
         actor=me,
-        cause=request.POST.get("cause", ""),
-        source=request.POST.get("source", ""),
+        cause=d["cause"],
+        source=d["source"],
     )
     return _("Đã gửi nguyên nhân khách quan để cấp có thẩm quyền xem xét.")
 
 
-def _confirm(request: HttpRequest, e: Evaluation, me: Person) -> str:
-    issue = _issue(request, e)
-    source = str(request.POST.get("source", "")).strip() or issue.cause_claim_source or "manual"
+def _confirm(c: PeriodCtx, d: dict[str, Any]) -> str:
+    me = c.actor
+    issue = _issue(d, c.evaluation)
+    source = d["source"].strip() or issue.cause_claim_source or "manual"
     if source != "manual":
         task_id = issue.product.task_id
         from congvu.evaluation.services import cause_sources
@@ -157,23 +162,29 @@ def _confirm(request: HttpRequest, e: Evaluation, me: Person) -> str:
                 ),
                 "source",
             )
-    cause = str(request.POST.get("cause", "")).strip() or issue.cause_claim
+    cause = d["cause"].strip() or issue.cause_claim
     A.do_confirm_objective_cause(issue, actor=me, cause=cause, source=source)
     return _("Đã xác nhận nguyên nhân khách quan: lỗi này không bị trừ điểm.")
 
 
-def _reject(request: HttpRequest, e: Evaluation, me: Person) -> str:
-    A.do_reject_objective_cause(_issue(request, e), actor=me, reason=request.POST.get("reason", ""))
+def _reject(c: PeriodCtx, d: dict[str, Any]) -> str:
+    me = c.actor
+    A.do_reject_objective_cause(_issue(d, c.evaluation), actor=me, reason=d["reason"])
     return _("Đã không xác nhận nguyên nhân khách quan; lỗi vẫn bị trừ điểm.")
 
 
 STEPS: dict[str, PeriodStep] = {
-    "add": _add,
-    "import": _import,
-    "issue": _issue_step,
-    "claim": _claim,
-    "confirm": _confirm,
-    "reject": _reject,
+    s.key: s
+    for s in (
+        PostedStep(
+            "add", ("assigned", "completed", "catalog_item", "name", "coefficient", "task"), _add
+        ),
+        PostedStep("import", (), _import),
+        PostedStep("issue", ("product", "kind", "occurred_on", "note"), _issue_step),
+        PostedStep("claim", ("issue", "cause", "source"), _claim),
+        PostedStep("confirm", ("issue", "cause", "source"), _confirm),
+        PostedStep("reject", ("issue", "reason"), _reject),
+    )
 }
 
 

@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from congvu.evaluation import defaults
-from congvu.evaluation.models import RuleSet, Scheme
+from congvu.evaluation.models import RuleSet
+from congvu.evaluation.schemes import scheme_of
 from congvu.lib.errors import ActionError
 
 CATEGORY_LABELS = {
@@ -39,7 +39,7 @@ def get_param(rule_set: RuleSet, key: str) -> Any:
     """A parameter from the rule set's data, falling back to the documented default."""
     if key in rule_set.params:
         return rule_set.params[key]
-    fallback = defaults.ND335 if rule_set.scheme == Scheme.POINTS else defaults.ND90
+    fallback = scheme_of(rule_set).defaults
     if key in fallback:
         return fallback[key]
     raise ActionError(

@@ -9,7 +9,7 @@ goes through congvu.evaluation.actions; a refusal comes back as a message on the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -22,13 +22,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from congvu.audit import log as audit
 from congvu.evaluation import actions as A
-from congvu.evaluation import authority, documents, eventlog, queries
-from congvu.evaluation.models import Appeal, Evaluation, Level, ProductIssue, Proposal, Scheme
+from congvu.evaluation import authority, documents, queries
+from congvu.evaluation.models import Appeal, Evaluation, Level, ProductIssue, Proposal
 from congvu.evaluation.privacy import record_read, visible_evaluations
+from congvu.evaluation.schemes import scheme_of
 from congvu.evaluation.scoring import CRITERIA_INT_FIELDS, LEADER_INT_FIELDS
 from congvu.evaluation.services import cause_sources, confirmed_findings
 from congvu.lib.errors import ActionError
+from congvu.lib.steps import C, PostedStep, posted
 from congvu.org.models import Membership, Person, Unit, today
 from congvu.org.permissions import Access, Role
 from congvu.web.http import get_access, get_person, login_required
@@ -76,30 +79,51 @@ def _person_periods(request: HttpRequest, person_id: int) -> tuple[Person, list[
     return person, periods
 
 
-PeriodStep = Callable[[HttpRequest, Evaluation, Person], str]
+@dataclass(frozen=True)
+class PeriodCtx:
+    """The period a step is taken on, and who takes it."""
+
+    evaluation: Evaluation
+    actor: Person
 
 
-def run_period_step(
-    request: HttpRequest, person_id: int, steps: dict[str, PeriodStep], anchor: str
-) -> HttpResponse:
-    """The POST handler the period forms share (products, appeals): find the period among
-    those the viewer may read and the step named in the form, run it (an action), report its
-    message or its refusal, and go back to the period's section of the person's page."""
-    me = _viewer(request)
-    subject, periods = _person_periods(request, person_id)
-    raw = str(request.POST.get("evaluation", ""))
-    e = next((p for p in periods if raw.isdigit() and p.pk == int(raw)), None)
-    step = steps.get(str(request.POST.get("step", "")))
-    if e is None or step is None:
-        return HttpResponse(_("Yêu cầu không hợp lệ."), status=400)
+PeriodStep = PostedStep[PeriodCtx]
+
+
+def take_step(request: HttpRequest, step: PostedStep[C], ctx: C) -> bool:
+    """Run one posted step (an action) and report its message or its refusal; True if done."""
     try:
-        messages.success(request, step(request, e, me))
+        messages.success(request, step.run(ctx, posted(request.POST, step.inputs)))
     except ActionError as exc:
         if exc.status == 403:
             raise PermissionDenied(exc.message) from exc
         messages.error(request, exc.message)
+        return False
+    return True
+
+
+def run_period_step(
+    request: HttpRequest,
+    person_id: int,
+    steps: dict[str, PeriodStep],
+    anchor: str,
+    *,
+    field: str = "step",
+    redirect: int = 303,
+) -> HttpResponse:
+    """The POST handler the period forms share (assessment, products, appeals): find the
+    period among those the viewer may read and the step named in the form, run it, and go back
+    to the period's section of the person's page."""
+    me = _viewer(request)
+    subject, periods = _person_periods(request, person_id)
+    raw = str(request.POST.get("evaluation", ""))
+    e = next((p for p in periods if raw.isdigit() and p.pk == int(raw)), None)
+    step = steps.get(str(request.POST.get(field, "")))
+    if e is None or step is None:
+        return HttpResponse(_("Yêu cầu không hợp lệ."), status=400)
+    take_step(request, step, PeriodCtx(e, me))
     url = reverse("evaluation:person", args=[subject.pk])
-    return HttpResponseRedirect(f"{url}?ky={e.pk}#{anchor}", status=303)
+    return HttpResponseRedirect(f"{url}?ky={e.pk}{'#' + anchor if anchor else ''}", status=redirect)
 
 
 CRITERIA_LABELS: dict[str, Any] = {
@@ -127,7 +151,7 @@ CRITERIA_LABELS: dict[str, Any] = {
 def _criteria_rows(e: Evaluation) -> list[dict[str, Any]]:
     """The ND 90 criteria sheet (the leader rows for a head/deputy), prefilled from the last
     sheet entered (the head's over the person's)."""
-    if e.rule_set.scheme != Scheme.CRITERIA:
+    if scheme_of(e.rule_set).sheet != "criteria":
         return []
     last = e.criteria.get("head") or e.criteria.get("self") or {}
     names = ["general_well", "general_met", *CRITERIA_INT_FIELDS]
@@ -146,19 +170,19 @@ def _criteria_rows(e: Evaluation) -> list[dict[str, Any]]:
     ]
 
 
-def _criteria_from(request: HttpRequest) -> dict[str, Any]:
+def _criteria_from(rows: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for n in CRITERIA_LABELS:
         if n.startswith("general_"):
-            out[n] = request.POST.get(f"c_{n}") == "1"
-        elif f"c_{n}" in request.POST:
-            raw = str(request.POST.get(f"c_{n}", "")).strip()
+            out[n] = rows.get(n) == "1"
+        elif n in rows:
+            raw = rows[n].strip()
             out[n] = int(raw) if raw.isdigit() else raw
     return out
 
 
 def _sheet_rows(e: Evaluation) -> list[dict[str, Any]]:
-    if e.rule_set.scheme != Scheme.POINTS or e.kind == Evaluation.Kind.YEAR:
+    if not scheme_of(e.rule_set).has_products(e.kind):
         return []
     return [
         {
@@ -199,11 +223,7 @@ def _work_context(e: Evaluation, me: Person, superior: bool) -> dict[str, Any]:
             "issues", "issues__cause_claimed_by", "issues__cause_rejected_by"
         )
     )
-    editable = (
-        e.rule_set.scheme == Scheme.POINTS
-        and e.kind != Evaluation.Kind.YEAR
-        and e.status in OPEN_FOR_PRODUCTS
-    )
+    editable = scheme_of(e.rule_set).has_products(e.kind) and e.status in OPEN_FOR_PRODUCTS
     is_self = me.pk == e.person_id
     sources = cause_sources([p.task_id for p in products if p.task_id]) if editable else {}
     deadline = A.appeal_deadline(e)
@@ -259,7 +279,7 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
             superior=superior,
             sheet=_sheet_rows(chosen),
             criteria_rows=_criteria_rows(chosen),
-            history=eventlog.history("evaluation", chosen.pk),
+            history=audit.history("evaluation", chosen.pk),
             findings=(
                 confirmed_findings(chosen.person_id, chosen.start, chosen.end) if superior else []
             ),
@@ -279,103 +299,94 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(request, "evaluation/person.html", context)
 
 
-def _sheet_from(request: HttpRequest, prefix: str) -> dict[str, Any]:
+def _sheet_from(rows: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for key in request.POST:
-        value = str(request.POST.get(key, ""))
-        if key.startswith(prefix) and value.strip():
+    for key, value in rows.items():
+        if value.strip():
             try:
-                out[key.removeprefix(prefix)] = float(Decimal(value.strip().replace(",", ".")))
+                out[key] = float(Decimal(value.strip().replace(",", ".")))
             except InvalidOperation:
-                out[key.removeprefix(prefix)] = value
+                out[key] = value
     return out
 
 
-def _sheet_for(request: HttpRequest, e: Evaluation) -> dict[str, Any]:
-    if e.rule_set.scheme == Scheme.CRITERIA:
-        return _criteria_from(request)
-    return _sheet_from(request, "g_")
+def _sheet_for(d: dict[str, Any], e: Evaluation) -> dict[str, Any]:
+    if scheme_of(e.rule_set).sheet == "criteria":
+        return _criteria_from(d["c_"])
+    return _sheet_from(d["g_"])
 
 
-def _act_self(request: HttpRequest, e: Evaluation, me: Person) -> str:
+def _self(c: PeriodCtx, d: dict[str, Any]) -> str:
     A.do_self_assess(
-        e,
-        actor=me,
-        sheet=_sheet_for(request, e),
-        comment=request.POST.get("comment", ""),
-        level=request.POST.get("level", ""),
+        c.evaluation,
+        actor=c.actor,
+        sheet=_sheet_for(d, c.evaluation),
+        comment=d["comment"],
+        level=d["level"],
     )
     return _("Đã ghi nhận bản tự đánh giá.")
 
 
-def _act_comment(request: HttpRequest, e: Evaluation, me: Person) -> str:
-    A.do_record_collective_comments(e, actor=me, comments=request.POST.get("comments", ""))
+def _comment(c: PeriodCtx, d: dict[str, Any]) -> str:
+    A.do_record_collective_comments(c.evaluation, actor=c.actor, comments=d["comments"])
     return _("Đã ghi nhận ý kiến của tập thể.")
 
 
-def _act_propose(request: HttpRequest, e: Evaluation, me: Person) -> str:
-    A.do_propose(e, actor=me, sheet=_sheet_for(request, e), comment=request.POST.get("comment", ""))
+def _propose(c: PeriodCtx, d: dict[str, Any]) -> str:
+    sheet = _sheet_for(d, c.evaluation)
+    A.do_propose(c.evaluation, actor=c.actor, sheet=sheet, comment=d["comment"])
     return _("Đã đề xuất mức xếp loại.")
 
 
-def _act_decide(request: HttpRequest, e: Evaluation, me: Person) -> str:
-    A.do_decide(
-        e, actor=me, level=request.POST.get("level", ""), reason=request.POST.get("reason", "")
-    )
+def _decide(c: PeriodCtx, d: dict[str, Any]) -> str:
+    A.do_decide(c.evaluation, actor=c.actor, level=d["level"], reason=d["reason"])
     return _("Đã quyết định mức xếp loại.")
 
 
-def _act_finalise(request: HttpRequest, e: Evaluation, me: Person) -> str:
+def _finalise(c: PeriodCtx, d: dict[str, Any]) -> str:
     A.do_finalise(
-        [e],
-        actor=me,
-        quota_override_reason=request.POST.get("quota_override_reason", ""),
-        decision_ref=request.POST.get("decision_ref", ""),
+        [c.evaluation],
+        actor=c.actor,
+        quota_override_reason=d["quota_override_reason"],
+        decision_ref=d["decision_ref"],
     )
     return _("Đã chốt kết quả đánh giá.")
 
 
-ACTS: dict[str, Callable[[HttpRequest, Evaluation, Person], str]] = {
-    "self": _act_self,
-    "comment": _act_comment,
-    "propose": _act_propose,
-    "decide": _act_decide,
-    "finalise": _act_finalise,
+# The steps of a period on the person's page, in the order of the procedure.
+PERIOD_STEPS: dict[str, PeriodStep] = {
+    s.key: s
+    for s in (
+        PostedStep("self", ("g_", "c_", "comment", "level"), _self),
+        PostedStep("comment", ("comments",), _comment),
+        PostedStep("propose", ("g_", "c_", "comment"), _propose),
+        PostedStep("decide", ("level", "reason"), _decide),
+        PostedStep("finalise", ("quota_override_reason", "decision_ref"), _finalise),
+    )
 }
 
 
 @login_required
 @require_POST
 def person_act(request: HttpRequest, person_id: int) -> HttpResponse:
+    if request.POST.get("action", "") != "open":
+        return run_period_step(request, person_id, PERIOD_STEPS, "", field="action", redirect=302)
     me = _viewer(request)
-    subject, periods = _person_periods(request, person_id)
-    action = request.POST.get("action", "")
+    subject, _periods = _person_periods(request, person_id)
     url = reverse("evaluation:person", args=[subject.pk])
-    if action == "open":
-        try:
-            opened = A.do_open_evaluation(
-                subject,
-                request.POST.get("kind", Evaluation.Kind.MONTH),
-                int(request.POST.get("year") or today().year),
-                int(request.POST.get("number") or 0),
-                actor=me,
-            )
-        except (ActionError, ValueError) as exc:
-            messages.error(request, getattr(exc, "message", str(exc)))
-            return HttpResponseRedirect(url, status=303)
-        messages.success(request, _("Đã mở kỳ đánh giá."))
-        return HttpResponseRedirect(f"{url}?ky={opened.pk}")
-    raw = request.POST.get("evaluation", "")
-    e = next((p for p in periods if raw.isdigit() and p.pk == int(raw)), None)
-    if e is None or action not in ACTS:
-        return HttpResponse(_("Yêu cầu không hợp lệ."), status=400)
     try:
-        messages.success(request, ACTS[action](request, e, me))
-    except ActionError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
-    return HttpResponseRedirect(f"{url}?ky={e.pk}")
+        opened = A.do_open_evaluation(
+            subject,
+            request.POST.get("kind", Evaluation.Kind.MONTH),
+            int(request.POST.get("year") or today().year),
+            int(request.POST.get("number") or 0),
+            actor=me,
+        )
+    except (ActionError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+        return HttpResponseRedirect(url, status=303)
+    messages.success(request, _("Đã mở kỳ đánh giá."))
+    return HttpResponseRedirect(f"{url}?ky={opened.pk}")
 
 
 def _unit_for(request: HttpRequest, unit_id: int) -> Unit:

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from congvu.evaluation import eventlog
+from congvu.audit import log as audit
 from congvu.legal.citations import parse
 from congvu.legal.models import CLOSED_STATUSES, Citation, LegalObstacle
 from congvu.lib.errors import ActionError, ActionPermissionError
@@ -27,6 +27,7 @@ from congvu.tasks.events import TaskEventType as E
 from congvu.tasks.models import Task, TaskEvent
 
 SUBJECT = "legal"
+audit.register(SUBJECT, "Vướng mắc pháp lý", ("received", *LegalObstacle.Status.values))
 S = LegalObstacle.Status
 
 # Which status may follow which: the legal department takes the obstacle up, then concludes.
@@ -89,7 +90,7 @@ def register_acknowledged_pause(
     Citation.objects.bulk_create(
         Citation(obstacle=obstacle, number=c.number, key=c.key, article=c.article) for c in cited
     )
-    eventlog.record(
+    audit.record(
         SUBJECT,
         obstacle.pk,
         "received",
@@ -137,7 +138,7 @@ def do_set_status(
     row.handled_by = actor
     row.updated_at = at or timezone.now()
     row.save(update_fields=["status", "legal_note", "handled_by", "updated_at"])
-    eventlog.record(SUBJECT, row.pk, status, actor, {"note": note})
+    audit.record(SUBJECT, row.pk, status, actor, {"note": note})
     return row
 
 

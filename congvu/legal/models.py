@@ -4,7 +4,7 @@ A task paused with reason `legal_obstacle` cites the regulation(s) it runs into.
 acknowledges the pause (event PAUSE_REVIEWED without `"acknowledged": false`), the obstacle
 enters this registry and goes to the legal department's queue (settings.LEGAL_DEPARTMENT_UNIT_CODES,
 Sở Tư pháp by default). Only congvu.legal.actions writes these rows; each change is a sealed event
-of subject "legal" in the evaluation log (congvu.evaluation.eventlog).
+of subject "legal" in the audit log (congvu.audit.log).
 """
 
 from __future__ import annotations

@@ -98,7 +98,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _may_see_report(request: HttpRequest) -> None:
     access = get_access(request)
-    if access.is_superuser or access.has_role(Role.LEADER):
+    if access.may(Role.LEADER):
         return
     _legal_person(request)
 

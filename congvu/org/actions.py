@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
+from congvu.audit import log as audit
 from congvu.lib.errors import ActionError
 from congvu.org.models import (
     Membership,
@@ -24,6 +25,16 @@ from congvu.org.models import (
     today,
 )
 from congvu.org.tree import tree_as_of
+
+# Every change to the organisation names its actor (None: an import or a system job) and
+# leaves a sealed event in the audit log: a unit's chain, a person's, and access (role grants).
+audit.register(
+    "unit",
+    "Đơn vị",
+    ("unit_created", "unit_moved", "unit_renamed", "unit_dissolved", "unit_merged"),
+)
+audit.register("person", "Hồ sơ cán bộ", ("membership_added", "membership_ended"))
+audit.register("access", "Quyền truy cập", ("role_granted",))
 
 
 def _open_version(unit: Unit) -> UnitVersion:
@@ -66,6 +77,7 @@ def create_unit(
     valid_from: date,
     short_name: str = "",
     decision_ref: str = "",
+    actor: Person | None = None,
 ) -> Unit:
     code = code.strip()
     if not code or not name.strip():
@@ -90,6 +102,19 @@ def create_unit(
         valid_from=valid_from,
         change_reason="Thành lập",
         decision_ref=decision_ref,
+    )
+    audit.record(
+        "unit",
+        unit.pk,
+        "unit_created",
+        actor,
+        {
+            "code": code,
+            "name": unit.name,
+            "parent": parent.pk if parent else None,
+            "valid_from": valid_from,
+            "decision_ref": decision_ref,
+        },
     )
     return unit
 
@@ -129,11 +154,29 @@ def _new_version(
 
 @transaction.atomic
 def move_unit(
-    unit: Unit, new_parent: Unit | None, effective: date, *, reason: str, decision_ref: str = ""
+    unit: Unit,
+    new_parent: Unit | None,
+    effective: date,
+    *,
+    reason: str,
+    decision_ref: str = "",
+    actor: Person | None = None,
 ) -> UnitVersion:
     """Re-parent `unit` from `effective`; before that date it stays under its old parent."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     _check_parent(unit, new_parent, effective)
+    audit.record(
+        "unit",
+        unit.pk,
+        "unit_moved",
+        actor,
+        {
+            "parent": new_parent.pk if new_parent else None,
+            "effective": effective,
+            "reason": reason,
+            "decision_ref": decision_ref,
+        },
+    )
     return _new_version(
         unit,
         effective,
@@ -153,8 +196,16 @@ def rename_unit(
     *,
     unit_type: UnitType | None = None,
     decision_ref: str = "",
+    actor: Person | None = None,
 ) -> UnitVersion:
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    audit.record(
+        "unit",
+        unit.pk,
+        "unit_renamed",
+        actor,
+        {"name": new_name.strip(), "effective": effective, "decision_ref": decision_ref},
+    )
     return _new_version(
         unit,
         effective,
@@ -167,7 +218,9 @@ def rename_unit(
 
 
 @transaction.atomic
-def dissolve_unit(unit: Unit, effective: date, *, decision_ref: str = "") -> None:
+def dissolve_unit(
+    unit: Unit, effective: date, *, decision_ref: str = "", actor: Person | None = None
+) -> None:
     """End `unit` on the day before `effective`. It must have no current children or members."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     last_day = effective - timedelta(days=1)
@@ -189,6 +242,13 @@ def dissolve_unit(unit: Unit, effective: date, *, decision_ref: str = "") -> Non
     version.save(update_fields=["valid_to", "change_reason"])
     unit.valid_to = last_day
     unit.save(update_fields=["valid_to", "search_text"])
+    audit.record(
+        "unit",
+        unit.pk,
+        "unit_dissolved",
+        actor,
+        {"effective": effective, "decision_ref": decision_ref},
+    )
 
 
 @transaction.atomic
@@ -199,6 +259,7 @@ def merge_units(
     *,
     decision_ref: str = "",
     kind: str = UnitSuccession.Kind.MERGE,
+    actor: Person | None = None,
 ) -> None:
     """Merge `merged` into `into` from `effective` (sáp nhập / hợp nhất).
 
@@ -233,6 +294,7 @@ def merge_units(
                 effective,
                 reason=f"Chuyển về {into.name} do sáp nhập",
                 decision_ref=decision_ref,
+                actor=actor,
             )
         for m in Membership.objects.active_on(effective).filter(unit=unit).select_related("person"):
             role, title = m.role, m.position_title
@@ -264,6 +326,13 @@ def merge_units(
             effective_date=effective,
             decision_ref=decision_ref,
         )
+        audit.record(
+            "unit",
+            unit.pk,
+            "unit_merged",
+            actor,
+            {"into": into.pk, "kind": kind, "effective": effective, "decision_ref": decision_ref},
+        )
 
 
 @transaction.atomic
@@ -278,6 +347,7 @@ def add_membership(
     valid_to: date | None = None,
     is_primary: bool = True,
     decision_ref: str = "",
+    actor: Person | None = None,
 ) -> Membership:
     valid_from = valid_from or today()
     if valid_to is not None and valid_to < valid_from:
@@ -314,7 +384,7 @@ def add_membership(
                 f"{unit.name} đã có người đứng đầu ({other.person.full_name}) trong thời gian này.",
                 field="role",
             )
-    return Membership.objects.create(
+    membership = Membership.objects.create(
         person=person,
         unit=unit,
         role=role,
@@ -325,10 +395,27 @@ def add_membership(
         valid_to=valid_to,
         decision_ref=decision_ref,
     )
+    audit.record(
+        "person",
+        person.pk,
+        "membership_added",
+        actor,
+        {
+            "membership": membership.pk,
+            "unit": unit.pk,
+            "role": role,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "decision_ref": decision_ref,
+        },
+    )
+    return membership
 
 
 @transaction.atomic
-def end_membership(membership: Membership, last_day: date) -> Membership:
+def end_membership(
+    membership: Membership, last_day: date, *, actor: Person | None = None
+) -> Membership:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.valid_to is not None and membership.valid_to < last_day:
         raise ActionError("already_ended", "Quá trình công tác này đã kết thúc.")
@@ -336,6 +423,13 @@ def end_membership(membership: Membership, last_day: date) -> Membership:
         raise ActionError("date_range", "Ngày kết thúc phải sau ngày bắt đầu.")
     membership.valid_to = last_day
     membership.save(update_fields=["valid_to"])
+    audit.record(
+        "person",
+        membership.person_id,
+        "membership_ended",
+        actor,
+        {"membership": membership.pk, "last_day": last_day},
+    )
     return membership
 
 
@@ -349,11 +443,12 @@ def transfer_person(
     position_title: str = "",
     job_position: str = "",
     decision_ref: str = "",
+    actor: Person | None = None,
 ) -> Membership:
     """Điều động: end the current primary membership and start one in `to_unit`."""
     current = person.primary_membership(effective)
     if current is not None:
-        end_membership(current, effective - timedelta(days=1))
+        end_membership(current, effective - timedelta(days=1), actor=actor)
     return add_membership(
         person,
         to_unit,
@@ -362,6 +457,7 @@ def transfer_person(
         job_position=job_position or (current.job_position if current else ""),
         valid_from=effective,
         decision_ref=decision_ref,
+        actor=actor,
     )
 
 
@@ -373,13 +469,28 @@ def grant_role(
     *,
     valid_from: date | None = None,
     decision_ref: str = "",
+    actor: Person | None = None,
 ) -> RoleGrant:
     if role not in RoleGrant.Role.values:
         raise ActionError("unknown_role", f"Vai trò không hợp lệ: {role}", field="role")
-    return RoleGrant.objects.create(
+    grant = RoleGrant.objects.create(
         person=person,
         role=role,
         scope=scope,
         valid_from=valid_from or today(),
         decision_ref=decision_ref,
     )
+    audit.record(
+        "access",
+        person.pk,
+        "role_granted",
+        actor,
+        {
+            "grant": grant.pk,
+            "role": role,
+            "scope": scope.pk,
+            "valid_from": grant.valid_from,
+            "decision_ref": decision_ref,
+        },
+    )
+    return grant

@@ -87,7 +87,22 @@ class Access:
         return not self.act_unit_ids
 
     def has_role(self, role: str) -> bool:
+        """Holds `role` by membership or grant (the superuser only if granted it)."""
         return role in self.roles
+
+    # The superuser, handled here once: it reads every unit and may do what any role may, but
+    # directs no unit's work (can_act_on_unit) — a task step needs a person of the unit.
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_superuser
+
+    def may(self, role: str) -> bool:
+        """May do what `role` may: holds it, or is the superuser."""
+        return self.is_superuser or role in self.roles
+
+    def may_edit_rules(self) -> bool:
+        """Evaluation rule sets and the product catalogue: administrators and HR."""
+        return self.may(Role.ADMIN) or self.may(Role.HR)
 
 
 NO_ACCESS = Access(

@@ -30,6 +30,7 @@ from congvu.tasks.events import PAUSE_REASONS, TRANSFER_REASONS
 from congvu.tasks.events import TaskEventType as E
 from congvu.tasks.models import Coordination, Priority, Status, Task, TaskEvent
 from congvu.tasks.seal import canonical, compute_seal, micros, seal_key
+from congvu.tasks.signals import pause_acknowledged
 from congvu.tasks.state import VN_TZ, TaskState, replay
 from congvu.tasks.state import apply as apply_event
 from congvu.tasks.steps import check
@@ -1232,7 +1233,8 @@ def do_review_pause(
 
     A rejection needs a comment and is recorded as `"acknowledged": false` in the payload (an
     acknowledgement keeps the original payload). An acknowledged legal-obstacle pause enters the
-    legal department's registry in this same transaction (congvu.legal.actions).
+    legal department's registry in this same transaction (a receiver of
+    congvu.tasks.signals.pause_acknowledged, connected by congvu.legal).
     """
     ctx = _begin(task, actor, at, expected_version)
     check("review_pause", ctx)
@@ -1255,16 +1257,9 @@ def do_review_pause(
 
 
 def _register_legal_obstacle(task: Task, pause_seq: int, review: TaskEvent) -> None:
-    from django.apps import apps
-
-    if not apps.is_installed("congvu.legal"):
-        return
+    # The legal registry (an app above this one) listens: congvu.tasks.signals.
     pause = TaskEvent.objects.get(task=task, seq=pause_seq)
-    if pause.reason_code != "legal_obstacle":
-        return
-    from congvu.legal.actions import register_acknowledged_pause
-
-    register_acknowledged_pause(task, pause, review)
+    pause_acknowledged.send(sender=Task, task=task, pause=pause, review=review)
 
 
 @transaction.atomic

@@ -19,26 +19,13 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
+from congvu.lib.seal import EPOCH, ONE_US, compute_seal, micros, seal_key
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-ONE_US = timedelta(microseconds=1)
+__all__ = ["EPOCH", "ONE_US", "compute_seal", "micros", "seal_key"]
+
 FORMAT_VERSION = "v1"
-
-
-def seal_key() -> bytes:
-    key = settings.LOG_SEAL_KEY
-    if not key:
-        raise RuntimeError("LOG_SEAL_KEY is not configured")
-    return str(key).encode()
-
-
-def micros(at: datetime) -> int:
-    """Integer microseconds since the epoch (exact; floats would round)."""
-    return (at - EPOCH) // ONE_US
 
 
 _enc = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses for str
@@ -99,10 +86,6 @@ def canonical(
         reason_text,
         payload,
     )
-
-
-def compute_seal(key: bytes, previous: str, body: bytes) -> str:
-    return hmac.new(key, previous.encode() + b"\x1e" + body, hashlib.sha256).hexdigest()
 
 
 def hmac_pads(key: bytes) -> tuple[Any, Any]:

@@ -6,9 +6,10 @@ when, and the `do_*` action that performs it. The rule is read in three places, 
 - the task page offers the step exactly when `allowed(ctx)` (the same needs, without raising);
 - the API registers one endpoint per step (`path`, `summary`, inputs → payload schema).
 
-Adding a step: one `Step(...)` below with its needs, its `do_*` in actions.py, and (on the
-web) its form in congvu/web/task_actions.py; the API endpoint follows from the definition.
-The web form and the API payload are both checked against `inputs` by the tests.
+Adding a step: one `Step(...)` below with its needs and inputs, and its `do_*` in actions.py.
+The API endpoint and the page's form both follow from the definition (a form is written by
+hand in congvu/web/task_actions.py only where an input is not plain, e.g. radio choices); the
+tests check that the form and the API payload carry every input.
 
 Needs that depend on one particular request (answering *this* coordination request, giving
 *this* opinion) stay in their `do_*`; the step's needs say whether there is any such request
@@ -17,15 +18,20 @@ for the actor, which is what the page needs to offer it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from congvu.lib.errors import ActionError, ActionPermissionError
-from congvu.tasks.events import PAUSE_REASONS, TRANSFER_REASONS
+from congvu.tasks.events import (
+    PAUSE_REASON_LABELS,
+    PAUSE_REASONS,
+    TRANSFER_REASON_LABELS,
+    TRANSFER_REASONS,
+)
 from congvu.tasks.models import Status
 
 if TYPE_CHECKING:
@@ -119,6 +125,14 @@ class Input:
     api: str = ""
     web: bool = True  # False: the page does not ask for it (the API may)
     choices: tuple[str, ...] = ()  # the codes accepted (the action checks them)
+    # How the page asks for it. `mandatory`: the action refuses it empty, so the page's field
+    # is required (the API leaves the message to the action, as published).
+    label: str | Promise = ""
+    help: str | Promise = ""
+    mandatory: bool = False
+    lines: int = 3  # text: the textarea's rows (1: a one-line input)
+    bounds: tuple[int, int] | None = None  # int: min and max
+    choice_labels: Mapping[str, str | Promise] = field(default_factory=dict)
 
     @property
     def api_name(self) -> str:
@@ -159,7 +173,8 @@ def _a() -> Any:
     return actions
 
 
-REASON = Input("reason")
+REASON = Input("reason", label=_("Lý do"), mandatory=True)
+COMMENT = Input("comment", label=_("Ý kiến"), lines=2)
 
 STEPS: tuple[Step, ...] = (
     Step(
@@ -177,7 +192,12 @@ STEPS: tuple[Step, ...] = (
         "decline",
         "Từ chối (lý do bắt buộc, đề xuất đơn vị có thẩm quyền)",
         (lead("từ chối nhiệm vụ"), status("từ chối", Status.ASSIGNED)),
-        (REASON, Input("proposed_unit", "unit")),
+        (
+            REASON,
+            Input(
+                "proposed_unit", "unit", label=_("Đơn vị có thẩm quyền (đề xuất)"), mandatory=True
+            ),
+        ),
         lambda t, p, d, v: _a().do_decline(
             t, p, reason=d["reason"], proposed_unit=d["proposed_unit"], expected_version=v
         ),
@@ -188,7 +208,10 @@ STEPS: tuple[Step, ...] = (
         "progress",
         "Báo cáo tiến độ",
         (lead("báo cáo tiến độ"), status("báo cáo tiến độ", Status.IN_PROGRESS)),
-        (Input("percent", "int", required=True), Input("text")),
+        (
+            Input("percent", "int", required=True, label=_("Tiến độ (%)"), bounds=(0, 100)),
+            Input("text", label=_("Nội dung báo cáo"), mandatory=True),
+        ),
         lambda t, p, d, v: _a().do_report_progress(
             t, p, percent=d["percent"], text=d["text"], expected_version=v
         ),
@@ -199,7 +222,7 @@ STEPS: tuple[Step, ...] = (
         "submit",
         "Trình kết quả",
         (lead("trình kết quả"), status("trình kết quả", Status.IN_PROGRESS)),
-        (Input("result"),),
+        (Input("result", label=_("Kết quả thực hiện"), mandatory=True, lines=4),),
         lambda t, p, d, v: _a().do_submit(t, p, result=d["result"], expected_version=v),
     ),
     Step(
@@ -209,10 +232,17 @@ STEPS: tuple[Step, ...] = (
         "Chuyển xử lý (lý do bắt buộc)",
         (lead("chuyển xử lý"), status("chuyển xử lý", *OPEN_LEAD)),
         (
-            Input("to_unit", "unit", required=True),
-            Input("to_person", "person", required=True),
-            Input("reason_code", "choice", required=True, choices=TRANSFER_REASONS),
-            REASON,
+            Input("to_unit", "unit", required=True, label=_("Đơn vị nhận")),
+            Input("to_person", "person", required=True, label=_("Người chủ trì mới")),
+            Input(
+                "reason_code",
+                "choice",
+                required=True,
+                choices=TRANSFER_REASONS,
+                label=_("Loại lý do"),
+                choice_labels=TRANSFER_REASON_LABELS,
+            ),
+            Input("reason", label=_("Lý do chuyển"), mandatory=True),
         ),
         lambda t, p, d, v: _a().do_transfer(
             t,
@@ -246,9 +276,9 @@ STEPS: tuple[Step, ...] = (
             status("đề nghị phối hợp", *WORKING),
         ),
         (
-            Input("unit", "unit", required=True),
-            Input("request_text"),
-            Input("due", "date", required=True),
+            Input("unit", "unit", required=True, label=_("Đơn vị phối hợp")),
+            Input("request_text", label=_("Nội dung đề nghị phối hợp"), mandatory=True),
+            Input("due", "date", required=True, label=_("Hạn trả lời")),
         ),
         lambda t, p, d, v: _a().do_request_coordination(
             t, p, unit=d["unit"], request_text=d["request_text"], due=d["due"], expected_version=v
@@ -267,8 +297,14 @@ STEPS: tuple[Step, ...] = (
         ),
         (
             Input("request_seq", "seq", required=True),
-            Input("position", "choice", required=True, choices=("agree", "disagree", "none")),
-            Input("text"),
+            Input(
+                "position",
+                "choice",
+                required=True,
+                choices=("agree", "disagree", "none"),
+                label=_("Quan điểm"),
+            ),
+            Input("text", label=_("Ý kiến"), help=_("Bắt buộc khi không đồng ý.")),
         ),
         lambda t, p, d, v: _a().do_answer_coordination(
             t,
@@ -294,7 +330,10 @@ STEPS: tuple[Step, ...] = (
                 "Đã có một đề nghị gia hạn đang chờ xem xét.",
             ),
         ),
-        (Input("new_deadline", "date", required=True), REASON),
+        (
+            Input("new_deadline", "date", required=True, label=_("Hạn mới đề nghị")),
+            Input("reason", label=_("Lý do xin gia hạn"), mandatory=True),
+        ),
         lambda t, p, d, v: _a().do_request_extension(
             t, p, new_deadline=d["new_deadline"], reason=d["reason"], expected_version=v
         ),
@@ -313,7 +352,7 @@ STEPS: tuple[Step, ...] = (
             ),
             still_open("gia hạn"),
         ),
-        (Input("new_deadline", "date"), Input("comment")),
+        (Input("new_deadline", "date", label=_("Hạn mới (để trống: theo đề nghị)")), COMMENT),
         lambda t, p, d, v: _a().do_grant_extension(
             t, p, new_deadline=d["new_deadline"], comment=d["comment"], expected_version=v
         ),
@@ -341,10 +380,22 @@ STEPS: tuple[Step, ...] = (
         "Tạm dừng (mã lý do và lý do bắt buộc)",
         (lead("tạm dừng"), status("tạm dừng", Status.IN_PROGRESS)),
         (
-            Input("reason_code", "choice", required=True, choices=PAUSE_REASONS),
-            REASON,
-            Input("regulation"),
-            Input("waiting_on_unit", "unit"),
+            Input(
+                "reason_code",
+                "choice",
+                required=True,
+                choices=PAUSE_REASONS,
+                label=_("Loại lý do"),
+                choice_labels=PAUSE_REASON_LABELS,
+            ),
+            Input("reason", label=_("Lý do tạm dừng"), mandatory=True),
+            Input(
+                "regulation",
+                label=_("Văn bản quy phạm vướng mắc"),
+                help=_("Bắt buộc với vướng mắc pháp lý: số hiệu, điều, khoản."),
+                lines=1,
+            ),
+            Input("waiting_on_unit", "unit", label=_("Đơn vị đang chờ")),
             Input("waiting_on_task", "task", web=False),
         ),
         lambda t, p, d, v: _a().do_pause(
@@ -379,7 +430,10 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         # The API's field for the comment was published as "text".
-        (Input("acknowledged", "bool", default=True), Input("comment", api="text")),
+        (
+            Input("acknowledged", "bool", default=True, label=_("Đánh giá lý do tạm dừng")),
+            Input("comment", api="text", label=_("Ý kiến"), lines=2),
+        ),
         lambda t, p, d, v: _a().do_review_pause(
             t, p, comment=d["comment"], acknowledged=d["acknowledged"], expected_version=v
         ),
@@ -390,7 +444,7 @@ STEPS: tuple[Step, ...] = (
         "resume",
         "Tiếp tục thực hiện",
         (lead("tiếp tục thực hiện"), status("tiếp tục", Status.PAUSED)),
-        (Input("text"),),
+        (Input("text", label=_("Ghi chú"), lines=2),),
         lambda t, p, d, v: _a().do_resume(t, p, text=d["text"], expected_version=v),
     ),
     Step(
@@ -400,8 +454,8 @@ STEPS: tuple[Step, ...] = (
         "Xin ý kiến cấp trên (nội dung bắt buộc)",
         (lead("xin ý kiến cấp trên"), status("xin ý kiến", *WORKING)),
         (
-            Input("superior", "person", required=True),
-            Input("question"),
+            Input("superior", "person", required=True, label=_("Lãnh đạo được xin ý kiến")),
+            Input("question", label=_("Nội dung xin ý kiến"), mandatory=True),
             Input("within_authority", "bool", web=False),
         ),
         lambda t, p, d, v: _a().do_request_opinion(
@@ -426,7 +480,7 @@ STEPS: tuple[Step, ...] = (
         ),
         (
             Input("request_seq", "seq", required=True),
-            Input("opinion"),
+            Input("opinion", label=_("Ý kiến chỉ đạo"), mandatory=True),
             Input("within_authority", "bool", web=False),
         ),
         lambda t, p, d, v: _a().do_give_opinion(
@@ -445,7 +499,7 @@ STEPS: tuple[Step, ...] = (
         "approve",
         "Phê duyệt kết quả",
         (assigner("phê duyệt kết quả"), status("phê duyệt", Status.SUBMITTED)),
-        (Input("comment", api="text"),),
+        (Input("comment", api="text", label=_("Ý kiến"), lines=2),),
         lambda t, p, d, v: _a().do_approve(t, p, comment=d["comment"], expected_version=v),
     ),
     Step(
@@ -483,9 +537,9 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         (
-            Input("to_unit", "unit", required=True),
-            Input("to_person", "person", required=True),
-            REASON,
+            Input("to_unit", "unit", required=True, label=_("Đơn vị nhận")),
+            Input("to_person", "person", required=True, label=_("Người chủ trì mới")),
+            Input("reason", label=_("Lý do"), lines=2),
         ),
         lambda t, p, d, v: _a().do_reassign_lead(
             t,
@@ -508,7 +562,7 @@ STEPS: tuple[Step, ...] = (
             ),
             still_open("đôn đốc"),
         ),
-        (Input("text"),),
+        (Input("text", label=_("Nội dung đôn đốc"), lines=2),),
         lambda t, p, d, v: _a().do_remind(t, p, text=d["text"], expected_version=v),
     ),
     Step(

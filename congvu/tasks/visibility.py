@@ -130,4 +130,4 @@ def can_see(task: Task, reader: Reader) -> bool:
 
 def access_sees(task: Task, access: Access) -> bool:
     """The rule for an Access: a superuser reads every task."""
-    return access.is_superuser or can_see(task, Reader.of(access))
+    return access.sees_everything or can_see(task, Reader.of(access))

@@ -36,11 +36,11 @@ def nav_items(access: Access) -> list[NavItem]:
             items.append(
                 NavItem("unit_dashboard", str(_("Đơn vị")), reverse("web:unit_dashboard_home"))
             )
-        if access.has_role(Role.LEADER) or access.has_role(Role.HR) or access.is_superuser:
+        if access.may(Role.LEADER) or access.may(Role.HR):
             items.append(
                 NavItem("province", str(_("Toàn tỉnh")), reverse("web:province_dashboard"))
             )
-        if access.has_role(Role.INSPECTOR) or access.is_superuser:
+        if access.may(Role.INSPECTOR):
             items.append(NavItem("inspect", str(_("Thanh tra")), reverse("web:inspect")))
         items += _legal_items(access)
     if apps.is_installed("congvu.evaluation") and access.person_id is not None:
@@ -62,7 +62,7 @@ def _legal_items(access: Access) -> list[NavItem]:
 
     if is_legal_staff(Person(pk=access.person_id), access):
         return [NavItem("legal", str(_("Vướng mắc pháp lý")), reverse("legal:queue"))]
-    if access.has_role(Role.LEADER) or access.is_superuser:
+    if access.may(Role.LEADER):
         return [NavItem("legal", str(_("Vướng mắc pháp lý")), reverse("legal:report"))]
     return []
 

@@ -1,5 +1,9 @@
 """Every workflow step a person can take on a task page, as forms.
 
+A step's form is generated from its inputs (congvu.tasks.steps.Input: label, kind, whether
+the action refuses it empty); only a step with an input that is not plain has a hand-written
+form in HAND_WRITTEN.
+
 The steps themselves (who may take them and when, what they run) are congvu.tasks.steps: a
 button is offered exactly when the step's needs hold, read through the action's own Ctx; the
 action still decides at the moment of writing, and a refusal comes back as a form error. Each form carries the task's `version`: the action refuses a stale one, so a double
@@ -19,16 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from congvu.org.models import Person, Unit
 from congvu.org.permissions import Access
 from congvu.tasks import actions as A
-from congvu.tasks.events import (
-    PAUSE_REASON_LABELS,
-    PAUSE_REASONS,
-    TRANSFER_REASON_LABELS,
-    TRANSFER_REASONS,
-)
 from congvu.tasks.models import Coordination, Task
 from congvu.tasks.state import TaskState
-from congvu.tasks.steps import BY_KEY as STEP_BY_KEY
-from congvu.tasks.steps import STEPS, Step
+from congvu.tasks.steps import STEPS, Input, Step
 from congvu.web.forms import DATE_WIDGET
 
 
@@ -36,17 +33,44 @@ class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ReasonForm(ActionForm):
-    reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 3}))
+UNIT, PERSON = "unit", "person"  # the kinds of input chosen with a picker
 
 
-class OptionalCommentForm(ActionForm):
-    comment = forms.CharField(
-        label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+def _field(i: Input) -> forms.Field:
+    """The page's field for one plain step input."""
+    required = i.required or i.mandatory
+    common: dict[str, Any] = {"label": i.label, "required": required}
+    if i.help:
+        common["help_text"] = i.help
+    if i.kind == "text":
+        widget = forms.Textarea(attrs={"rows": i.lines}) if i.lines > 1 else None
+        return forms.CharField(widget=widget, **common)
+    if i.kind == "int":
+        low, high = i.bounds or (None, None)
+        return forms.IntegerField(min_value=low, max_value=high, **common)
+    if i.kind == "date":
+        return forms.DateField(widget=DATE_WIDGET, **common)
+    if i.kind == "choice":
+        choices = [(code, i.choice_labels.get(code, code)) for code in i.choices]
+        return forms.ChoiceField(choices=choices, **common)
+    if i.kind == "seq":
+        return forms.IntegerField(widget=forms.HiddenInput)
+    if i.kind in (UNIT, PERSON):
+        # Chosen with a picker (the form template renders it): the field itself is hidden.
+        queryset = Unit.objects.current() if i.kind == UNIT else Person.objects.active()
+        return forms.ModelChoiceField(queryset=queryset, widget=forms.HiddenInput, **common)
+    raise TypeError(f"{i.name}: an input of kind {i.kind!r} needs a hand-written form")
 
 
-class ReviewPauseForm(OptionalCommentForm):
+def form_for(step: Step) -> type[ActionForm]:
+    """The form of a step whose inputs are plain: one field per input the page asks for."""
+    fields = {i.name: _field(i) for i in step.inputs if i.web}
+    name = "".join(w.title() for w in step.key.split("_")) + "Form"
+    return type(name, (ActionForm,), fields)
+
+
+# Forms written by hand, where an input is not plain (radio choices with their own wording).
+class ReviewPauseForm(ActionForm):
     acknowledged = forms.TypedChoiceField(
         label=_("Đánh giá lý do tạm dừng"),
         coerce=lambda v: v == "1",
@@ -54,70 +78,16 @@ class ReviewPauseForm(OptionalCommentForm):
         initial="1",
         choices=[("1", _("Chấp nhận")), ("0", _("Không chấp nhận (nêu lý do)"))],
     )
-    field_order = ["acknowledged", "comment"]
-
-
-class DeclineForm(ReasonForm):
-    proposed_unit = forms.ModelChoiceField(
-        label=_("Đơn vị có thẩm quyền (đề xuất)"),
-        queryset=Unit.objects.current(),
-        widget=forms.HiddenInput,
+    comment = forms.CharField(
+        label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    field_order = ["reason", "proposed_unit"]
 
 
-TRANSFER_CHOICES = [(code, TRANSFER_REASON_LABELS[code]) for code in TRANSFER_REASONS]
-PAUSE_CHOICES = [(code, PAUSE_REASON_LABELS[code]) for code in PAUSE_REASONS]
 POSITION_CHOICES = [
     (Coordination.Position.AGREE, _("Đồng ý")),
     (Coordination.Position.DISAGREE, _("Không đồng ý")),
     (Coordination.Position.NONE, _("Không có ý kiến")),
 ]
-
-
-class MoveForm(ActionForm):
-    to_unit = forms.ModelChoiceField(
-        label=_("Đơn vị nhận"), queryset=Unit.objects.current(), widget=forms.HiddenInput
-    )
-    to_person = forms.ModelChoiceField(
-        label=_("Người chủ trì mới"), queryset=Person.objects.active(), widget=forms.HiddenInput
-    )
-
-
-class TransferForm(MoveForm):
-    reason_code = forms.ChoiceField(label=_("Loại lý do"), choices=TRANSFER_CHOICES)
-    reason = forms.CharField(label=_("Lý do chuyển"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ReassignForm(MoveForm):
-    reason = forms.CharField(
-        label=_("Lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class ProgressForm(ActionForm):
-    percent = forms.IntegerField(label=_("Tiến độ (%)"), min_value=0, max_value=100)
-    text = forms.CharField(label=_("Nội dung báo cáo"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class SubmitForm(ActionForm):
-    result = forms.CharField(label=_("Kết quả thực hiện"), widget=forms.Textarea(attrs={"rows": 4}))
-
-
-class RemindForm(ActionForm):
-    text = forms.CharField(
-        label=_("Nội dung đôn đốc"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class CoordinationRequestForm(ActionForm):
-    unit = forms.ModelChoiceField(
-        label=_("Đơn vị phối hợp"), queryset=Unit.objects.current(), widget=forms.HiddenInput
-    )
-    request_text = forms.CharField(
-        label=_("Nội dung đề nghị phối hợp"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-    due = forms.DateField(label=_("Hạn trả lời"), widget=DATE_WIDGET)
 
 
 class AnswerForm(ActionForm):
@@ -133,56 +103,10 @@ class AnswerForm(ActionForm):
     )
 
 
-class ExtensionRequestForm(ActionForm):
-    new_deadline = forms.DateField(label=_("Hạn mới đề nghị"), widget=DATE_WIDGET)
-    reason = forms.CharField(label=_("Lý do xin gia hạn"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ExtensionGrantForm(ActionForm):
-    new_deadline = forms.DateField(
-        label=_("Hạn mới (để trống: theo đề nghị)"), required=False, widget=DATE_WIDGET
-    )
-    comment = forms.CharField(
-        label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class PauseForm(ActionForm):
-    reason_code = forms.ChoiceField(label=_("Loại lý do"), choices=PAUSE_CHOICES)
-    reason = forms.CharField(label=_("Lý do tạm dừng"), widget=forms.Textarea(attrs={"rows": 3}))
-    regulation = forms.CharField(
-        label=_("Văn bản quy phạm vướng mắc"),
-        required=False,
-        help_text=_("Bắt buộc với vướng mắc pháp lý: số hiệu, điều, khoản."),
-    )
-    waiting_on_unit = forms.ModelChoiceField(
-        label=_("Đơn vị đang chờ"),
-        queryset=Unit.objects.current(),
-        required=False,
-        widget=forms.HiddenInput,
-    )
-
-
-class ResumeForm(ActionForm):
-    text = forms.CharField(
-        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class OpinionRequestForm(ActionForm):
-    superior = forms.ModelChoiceField(
-        label=_("Lãnh đạo được xin ý kiến"),
-        queryset=Person.objects.active(),
-        widget=forms.HiddenInput,
-    )
-    question = forms.CharField(
-        label=_("Nội dung xin ý kiến"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class OpinionForm(ActionForm):
-    request_seq = forms.IntegerField(widget=forms.HiddenInput)
-    opinion = forms.CharField(label=_("Ý kiến chỉ đạo"), widget=forms.Textarea(attrs={"rows": 3}))
+HAND_WRITTEN: dict[str, type[ActionForm]] = {
+    "review_pause": ReviewPauseForm,
+    "answer_coordination": AnswerForm,
+}
 
 
 @dataclass(frozen=True)
@@ -233,35 +157,14 @@ class ActionSpec:
         return self.step.run(task, person, data, version)
 
 
-UNIT, PERSON = "unit", "person"
-# The form of each step (its fields are the step's inputs that the page asks for).
-FORMS: dict[str, tuple[type[ActionForm], tuple[tuple[str, str], ...]]] = {
-    "accept": (ActionForm, ()),
-    "decline": (DeclineForm, (("proposed_unit", UNIT),)),
-    "progress": (ProgressForm, ()),
-    "submit": (SubmitForm, ()),
-    "transfer": (TransferForm, (("to_unit", UNIT), ("to_person", PERSON))),
-    "return": (ReasonForm, ()),
-    "request_coordination": (CoordinationRequestForm, (("unit", UNIT),)),
-    "answer_coordination": (AnswerForm, ()),
-    "request_extension": (ExtensionRequestForm, ()),
-    "grant_extension": (ExtensionGrantForm, ()),
-    "refuse_extension": (ReasonForm, ()),
-    "pause": (PauseForm, (("waiting_on_unit", UNIT),)),
-    "review_pause": (ReviewPauseForm, ()),
-    "resume": (ResumeForm, ()),
-    "request_opinion": (OpinionRequestForm, (("superior", PERSON),)),
-    "give_opinion": (OpinionForm, ()),
-    "approve": (OptionalCommentForm, ()),
-    "rework": (ReasonForm, ()),
-    "complete": (ActionForm, ()),
-    "reassign": (ReassignForm, (("to_unit", UNIT), ("to_person", PERSON))),
-    "remind": (RemindForm, ()),
-    "cancel": (ReasonForm, ()),
-}
-if set(FORMS) != set(STEP_BY_KEY):  # a step without a form, or a form without a step
-    raise RuntimeError(f"Bước thiếu biểu mẫu: {sorted(set(STEP_BY_KEY) ^ set(FORMS))}")
-SPECS: list[ActionSpec] = [ActionSpec(step, *FORMS[step.key]) for step in STEPS]
+SPECS: list[ActionSpec] = [
+    ActionSpec(
+        step,
+        HAND_WRITTEN.get(step.key) or form_for(step),
+        tuple((i.name, i.kind) for i in step.inputs if i.web and i.kind in (UNIT, PERSON)),
+    )
+    for step in STEPS
+]
 BY_KEY = {spec.key: spec for spec in SPECS}
 
 

@@ -35,7 +35,7 @@ def get_calendar() -> WorkCalendar:
     if cached is not None and cached[0] == key:
         return cached[1]
     with _lock:
-        rows = CalendarAdjustment.objects.values_list("day", "is_working_day", "reason")
+        rows = CalendarAdjustment.objects.in_force().values_list("day", "is_working_day", "reason")
         cal = build_calendar(rows)
         _cached = (key, cal)
         return cal

@@ -3,11 +3,19 @@ from __future__ import annotations
 from django.db import models
 
 
+class AdjustmentQuerySet(models.QuerySet["CalendarAdjustment"]):
+    def in_force(self) -> AdjustmentQuerySet:
+        """The decisions the calendar applies (a revoked one stays, for the record)."""
+        return self.filter(revoked_at__isnull=True)
+
+
 class CalendarAdjustment(models.Model):
     """One yearly decision that the `holidays` package may not know: a swapped day off, a
     make-up working Saturday, a new holiday (24/11 once enacted) or a holiday not observed.
 
-    Administrators edit these rows; they take precedence over the package's calendar.
+    Administrators edit these rows; they take precedence over the package's calendar. A row is
+    never deleted: removing a decision revokes it (`revoked_at`), and every change is a sealed
+    audit event (subject "calendar", congvu.workdays.actions).
     """
 
     day = models.DateField("ngày", unique=True)
@@ -21,6 +29,9 @@ class CalendarAdjustment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    revoked_at = models.DateTimeField("thời điểm hủy bỏ", null=True, blank=True)
+
+    objects = AdjustmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["day"]

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from congvu.audit import log as audit
 from congvu.detection.actions import run_detection
 from congvu.detection.models import Finding, FindingReview
 from congvu.detection.review import (
@@ -16,7 +17,6 @@ from congvu.detection.review import (
     do_decide_appeal,
     do_explain,
 )
-from congvu.evaluation import eventlog
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.tasks.state import VN_TZ
 
@@ -49,7 +49,7 @@ def test_every_new_finding_opens_a_review_for_its_subject(review, history):
     unit_finding = Finding.objects.get(detector="ping_pong", subject_code="SXD-QH")
     # Phòng Quy hoạch has no head of its own: the head of Sở Xây dựng answers for it.
     assert unit_finding.review.explainer == history.gd_b
-    assert [e.kind for e in eventlog.history("finding", review.pk)] == ["opened"]
+    assert [e.kind for e in audit.history("finding", review.pk)] == ["opened"]
 
 
 def test_the_subject_explains_and_the_head_above_dismisses_with_a_reason(review, history):
@@ -80,9 +80,9 @@ def test_the_subject_explains_and_the_head_above_dismisses_with_a_reason(review,
     )
     assert r.status == FindingReview.Status.DISMISSED and not r.counts
     assert not Finding.objects.confirmed().exists()
-    kinds = [e.kind for e in eventlog.history("finding", review.pk)]
+    kinds = [e.kind for e in audit.history("finding", review.pk)]
     assert kinds == ["opened", "explained", "dismissed"]
-    assert eventlog.verify() == []
+    assert audit.verify() == []
 
 
 def test_the_head_waits_for_the_explanation_period_unless_the_subject_explained(review, history):

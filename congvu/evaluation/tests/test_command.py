@@ -48,11 +48,11 @@ def test_evaluation_year_fails_clearly_without_a_rule_set(org) -> None:
 
 
 def test_seed_evaluation_demo_runs_the_real_flow(org) -> None:
-    from congvu.evaluation import eventlog
+    from congvu.audit import log as audit
 
     out = StringIO()
     call_command("seed_evaluation_demo", "--unit", "STC", "--months", "2", stdout=out)
     assert "kỳ tháng" in out.getvalue()
     assert Evaluation.objects.periods().finalised().exists()
     assert Evaluation.objects.years().finalised().exists()
-    assert eventlog.verify() == []
+    assert audit.verify() == []

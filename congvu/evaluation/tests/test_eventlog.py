@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from congvu.evaluation import actions, eventlog
-from congvu.evaluation.models import Evaluation, EvaluationEvent, InnovationProposal
+from congvu.audit import log as audit
+from congvu.audit.models import AuditEvent
+from congvu.evaluation import actions
+from congvu.evaluation.models import Evaluation, InnovationProposal
 from congvu.evaluation.tests.helpers import scored_month
 from congvu.evaluation.tests.test_innovation import PLAN
 from congvu.tasks import actions as task_actions
@@ -32,42 +34,42 @@ def _task(org):  # type: ignore[no-untyped-def]
 
 def test_every_step_is_sealed_in_one_chain_per_evaluation(org) -> None:
     e = scored_month(org.alice, org.tp_a1, 1, quality_failures=1)
-    chain = eventlog.history("evaluation", e.pk)
+    chain = audit.history("evaluation", e.pk)
     assert [ev.seq for ev in chain] == list(range(1, len(chain) + 1))
     assert all(len(ev.seal) == 64 for ev in chain)
-    assert eventlog.verify() == []
+    assert audit.verify() == []
 
 
 def test_a_tampered_event_breaks_its_seal(org) -> None:
     e = scored_month(org.alice, org.tp_a1, 1)
-    chain = eventlog.history("evaluation", e.pk)
+    chain = audit.history("evaluation", e.pk)
     chain[2].payload = {**chain[2].payload, "total": "100"}  # in memory: the table refuses edits
-    broken = eventlog.verify_chain(chain)
+    broken = audit.verify_chain(chain)
     assert [b.seq for b in broken] == [3]
 
 
 def test_the_database_refuses_to_edit_or_delete_events(org) -> None:
     e = actions.do_open_evaluation(org.alice, Evaluation.Kind.MONTH, 2026, 1)
-    ev = EvaluationEvent.objects.get(evaluation=e)
+    ev = AuditEvent.objects.get(evaluation=e)
     with pytest.raises(Exception, match="append-only"), transaction.atomic():
-        EvaluationEvent.objects.filter(pk=ev.pk).update(kind="forged")
+        AuditEvent.objects.filter(pk=ev.pk).update(kind="forged")
     with (
         pytest.raises(Exception, match="append-only"),
         transaction.atomic(),
         connection.cursor() as cur,
     ):
         cur.execute("DELETE FROM evaluation_evaluationevent")
-    assert EvaluationEvent.objects.get(pk=ev.pk).kind == "opened"
+    assert AuditEvent.objects.get(pk=ev.pk).kind == "opened"
 
 
 def test_two_events_cannot_share_a_place_in_a_chain(org) -> None:
     e = actions.do_open_evaluation(org.alice, Evaluation.Kind.MONTH, 2026, 1)
-    first = EvaluationEvent.objects.get(evaluation=e)
+    first = AuditEvent.objects.get(evaluation=e)
     with pytest.raises(IntegrityError), transaction.atomic():
-        EvaluationEvent.objects.create(
+        AuditEvent.objects.create(
             subject="evaluation", subject_id=e.pk, seq=1, kind="forged", seal="0" * 64
         )
-    assert eventlog.history("evaluation", e.pk) == [first]
+    assert audit.history("evaluation", e.pk) == [first]
 
 
 def test_a_reviewed_legal_obstacle_on_a_task_excuses_linked_product_delays(org) -> None:

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from congvu.audit.models import AuditEvent
 from congvu.evaluation import actions
 from congvu.evaluation.models import (
     Evaluation,
     EvaluationDecision,
-    EvaluationEvent,
     Level,
     ProductIssue,
     RuleParameterChange,
@@ -95,7 +95,7 @@ def test_month_flow_self_head_decide_finalise_nd335(org) -> None:
         Decimal("99.41"),
     )
     assert e.final_level == Level.HTXS and e.is_locked
-    kinds = list(EvaluationEvent.objects.filter(evaluation=e).values_list("kind", flat=True))
+    kinds = list(AuditEvent.objects.filter(evaluation=e).values_list("kind", flat=True))
     assert kinds == [
         "opened",
         "product_added",

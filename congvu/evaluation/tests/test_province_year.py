@@ -11,8 +11,8 @@ from decimal import ROUND_DOWN
 import pytest
 from django.core.management import call_command
 
+from congvu.audit.log import verify
 from congvu.evaluation import actions, province
-from congvu.evaluation.eventlog import verify
 from congvu.evaluation.models import Evaluation, Level, ProductRecord
 from congvu.org.models import Person
 from congvu.testing import make_person

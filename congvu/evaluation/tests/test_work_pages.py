@@ -14,11 +14,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from congvu.audit.models import AuditEvent
 from congvu.evaluation import actions
 from congvu.evaluation.models import (
     Appeal,
     Evaluation,
-    EvaluationEvent,
     Level,
     ProductIssue,
     ProductRecord,
@@ -81,7 +81,7 @@ def test_the_person_records_a_catalogue_product_with_its_coefficient(org, signed
     assert response.status_code == 303
     p = ProductRecord.objects.get(evaluation=month)
     assert (p.name, p.coefficient, p.quantity_completed) == (item.name, item.coefficient, 3)
-    assert EvaluationEvent.objects.filter(evaluation=month, kind="product_added").exists()
+    assert AuditEvent.objects.filter(evaluation=month, kind="product_added").exists()
 
 
 def test_bad_quantities_or_an_unknown_item_are_refused_and_nothing_is_written(
@@ -101,7 +101,7 @@ def test_bad_quantities_or_an_unknown_item_are_refused_and_nothing_is_written(
         assert response.status_code == 200
         assert "msg-error" in response.content.decode(), body
     assert not ProductRecord.objects.exists()
-    assert not EvaluationEvent.objects.filter(kind="product_added").exists()
+    assert not AuditEvent.objects.filter(kind="product_added").exists()
 
 
 def test_a_colleague_gets_404_and_the_person_cannot_record_their_own_issue(org, signed_in, month):  # type: ignore[no-untyped-def]
@@ -180,7 +180,7 @@ def test_the_head_records_a_delay_and_judges_the_cause_put_forward(org, signed_i
     actions.do_propose(month, actor=org.tp_a1, sheet=sheet())
     month.refresh_from_db()
     assert month.task_score == Decimal("64.16")  # 70 × (1 + 1 + 0.75)/3 = 64.166…
-    kinds = set(EvaluationEvent.objects.filter(evaluation=month).values_list("kind", flat=True))
+    kinds = set(AuditEvent.objects.filter(evaluation=month).values_list("kind", flat=True))
     assert {"product_issue", "objective_cause_claimed", "objective_cause_rejected"} <= kinds
 
 
@@ -295,7 +295,7 @@ def test_an_appeal_after_the_deadline_gets_a_clear_error_and_changes_nothing(
 ) -> None:  # type: ignore[no-untyped-def]
     e = scored_month(org.alice, org.tp_a1, 1)
     Evaluation.objects.filter(pk=e.pk).update(finalised_at=timezone.now() - timedelta(days=40))
-    events = EvaluationEvent.objects.count()
+    events = AuditEvent.objects.count()
     client = signed_in("alice")
     page = client.get(f"{reverse('evaluation:person', args=[org.alice.pk])}?ky={e.pk}")
     assert "Đã quá thời hạn kiến nghị" in page.content.decode()
@@ -306,7 +306,7 @@ def test_an_appeal_after_the_deadline_gets_a_clear_error_and_changes_nothing(
     )
     assert "Đã quá thời hạn kiến nghị (15 ngày" in response.content.decode()
     assert not Appeal.objects.exists()
-    assert EvaluationEvent.objects.count() == events
+    assert AuditEvent.objects.count() == events
 
 
 def _reward(org) -> Proposal:  # type: ignore[no-untyped-def]
@@ -331,7 +331,7 @@ def test_the_competent_head_decides_a_proposal_with_a_note(org, signed_in) -> No
     head.post(url, {"proposal": proposal.pk, "decision": "accept", "note": "Khen thưởng tháng"})
     proposal.refresh_from_db()
     assert (proposal.status, proposal.decided_by) == (Proposal.Status.ACCEPTED, org.tp_a1)
-    assert EvaluationEvent.objects.filter(subject="proposal", kind="proposal_decided").exists()
+    assert AuditEvent.objects.filter(subject="proposal", kind="proposal_decided").exists()
 
 
 def test_a_proposal_is_not_decided_by_the_person_or_outside_the_scope(org, signed_in) -> None:  # type: ignore[no-untyped-def]

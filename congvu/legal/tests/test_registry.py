@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from congvu.evaluation.eventlog import history, verify
+from congvu.audit.log import history, verify
 from congvu.legal import actions as L
 from congvu.legal.citations import parse
 from congvu.legal.models import LegalObstacle

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from congvu.audit.models import AuditEvent
+from congvu.workdays.calendar import get_calendar
 from congvu.workdays.models import CalendarAdjustment
 
 
@@ -50,7 +52,14 @@ def test_an_administrator_removes_an_adjustment(signed_in):
     )
     response = signed_in("quan_tri").post("/lich-lam-viec/xoa/2026-11-24/")
     assert response.status_code == 302
-    assert not CalendarAdjustment.objects.filter(day=date(2026, 11, 24)).exists()
+    # Revoked, not deleted (issue #14): the calendar no longer applies it, the row and a
+    # sealed event by the administrator remain.
+    assert not CalendarAdjustment.objects.in_force().filter(day=date(2026, 11, 24)).exists()
+    row = CalendarAdjustment.objects.get(day=date(2026, 11, 24))
+    assert row.revoked_at is not None
+    event = AuditEvent.objects.get(subject="calendar", subject_id=row.pk)
+    assert event.kind == "adjustment_revoked" and event.actor is not None
+    assert date(2026, 11, 24) not in get_calendar().overrides
 
 
 def test_the_calendar_page_costs_a_few_queries(signed_in, django_assert_max_num_queries):

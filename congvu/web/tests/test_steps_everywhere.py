@@ -66,3 +66,28 @@ def test_the_api_can_reject_the_reason_of_a_pause(org, api):  # noqa: F811
     assert refused.status_code == 200, refused.json()
     review = TaskEvent.objects.filter(task_id=tid).order_by("-seq").first()
     assert review is not None and review.payload.get("acknowledged") is False
+
+
+def test_a_step_with_plain_inputs_gets_its_page_form_from_the_definition():
+    from congvu.tasks.steps import Input, Step
+    from congvu.web.task_actions import HAND_WRITTEN, form_for
+
+    step = Step(
+        "note",
+        "Ghi chú",
+        "note",
+        "Ghi chú",
+        (),
+        (
+            Input("text", label="Nội dung", mandatory=True),
+            Input("percent", "int", bounds=(0, 100)),
+            Input("to_unit", "unit", required=True),
+        ),
+        lambda t, p, d, v: None,
+    )
+    form = form_for(step)({"version": 3, "percent": 101})
+    assert not form.is_valid()
+    assert set(form.errors) == {"text", "percent", "to_unit"}
+    assert set(form_for(step).base_fields) == {"version", "text", "percent", "to_unit"}
+    # Only steps with an input that is not plain have a form written by hand.
+    assert set(HAND_WRITTEN) == {"review_pause", "answer_coordination"}

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from congvu.org.models import today
 from congvu.org.permissions import Access, Role
 from congvu.web.forms import AdjustmentForm
-from congvu.web.http import get_access, login_required, pending_form_data
+from congvu.web.http import get_access, get_person, login_required, pending_form_data
 from congvu.workdays import actions
 from congvu.workdays.calendar import get_calendar
 from congvu.workdays.models import CalendarAdjustment
@@ -33,7 +33,7 @@ class Cell:
 
 
 def can_edit_calendar(access: Access) -> bool:
-    return access.is_superuser or access.has_role(Role.ADMIN)
+    return access.may(Role.ADMIN)
 
 
 def _months(year: int) -> list[tuple[int, list[list[Cell]]]]:
@@ -87,6 +87,7 @@ def calendar_year(request: HttpRequest) -> HttpResponse:
                     is_working_day=data["is_working_day"],
                     reason=data["reason"],
                     decision_ref=data["decision_ref"],
+                    actor=get_person(request),
                 )
                 messages.success(
                     request,
@@ -107,7 +108,7 @@ def calendar_year(request: HttpRequest) -> HttpResponse:
             "year": year,
             "months": _months(year),
             "special_days": info.holidays_in(year),
-            "adjustments": list(CalendarAdjustment.objects.filter(day__year=year)),
+            "adjustments": list(CalendarAdjustment.objects.in_force().filter(day__year=year)),
             "form": form,
             "editable": editable,
             "prev_year": year - 1 if year > FIRST_YEAR else None,
@@ -124,7 +125,7 @@ def calendar_remove(request: HttpRequest, day: str) -> HttpResponse:
     if not can_edit_calendar(get_access(request)):
         raise PermissionDenied
     parsed = date.fromisoformat(day)
-    actions.remove_adjustment(parsed)
+    actions.remove_adjustment(parsed, actor=get_person(request))
     messages.success(
         request, _("Đã xóa điều chỉnh lịch ngày %(d)s.") % {"d": parsed.strftime("%d/%m/%Y")}
     )

@@ -44,7 +44,9 @@ def _get_directed_unit(request: HttpRequest, unit_id: int) -> Unit:
     unit: Unit = get_object_or_404(Unit, pk=unit_id)
     access = get_access(request)
     if not (
-        access.can_act_on_unit(unit) or access.can_see_evaluations_of(unit) or access.is_superuser
+        access.can_act_on_unit(unit)
+        or access.can_see_evaluations_of(unit)
+        or access.sees_everything
     ):
         raise PermissionDenied
     return unit
@@ -173,7 +175,7 @@ def _findings(scope: set[int]) -> tuple[list[Any], int]:
 
 def _top_units(access: Access, tree: Any) -> list[int]:
     """The units a province dashboard ranks: the children of the scope's root(s)."""
-    if access.is_superuser:
+    if access.sees_everything:
         read = set(tree.parent)
     else:
         read = {u for u in access.read_unit_ids if u in tree}
@@ -188,7 +190,7 @@ def _top_units(access: Access, tree: Any) -> list[int]:
 def province_dashboard(request: HttpRequest) -> HttpResponse:
     access = get_access(request)
     if not (
-        access.is_superuser
+        access.sees_everything
         or access.has_role(Role.LEADER)
         or access.has_role(Role.HR)
         or access.has_role(Role.INSPECTOR)
@@ -203,7 +205,7 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
     snap = summary.load(day)
     # The pre-aggregated figures (congvu.web.summary) cover every task; they answer for whoever
     # reads every unit that leads one (the province's leaders, HR). A narrower scope folds live.
-    if snap is not None and (access.is_superuser or set(snap.stats) <= access.read_unit_ids):
+    if snap is not None and (access.sees_everything or set(snap.stats) <= access.read_unit_ids):
         computed_at = snap.computed_at
         group_stats, total, trend, handover_counts = summary.province_figures(snap, tree, top, day)
         sizes = {u: st.total for u, st in group_stats.items()}

@@ -1,7 +1,7 @@
 """A finding of congvu.detection and its due process: explain (giải trình), decide, appeal.
 
-Every step goes through congvu.detection.review (do_explain, do_decide, do_appeal,
-do_decide_appeal); who may see a finding is congvu.detection.review.can_see_finding.
+Every step is one of congvu.detection.review.REVIEW_STEPS (offered when its rule holds, run
+through its do_*); who may see a finding is congvu.detection.review.can_see_finding.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from congvu.tasks.models import TaskEvent
 from congvu.web.http import get_access, get_person, login_required
 from congvu.web.taskquery import visible_tasks
 from congvu_analytics.detect import DETECTOR_LABELS, group_label
-
-S = FindingReview.Status
 
 
 class ExplainForm(forms.Form):
@@ -71,12 +69,15 @@ class AppealDecisionForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Lý do"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
+# The form of each review step (congvu.detection.review.REVIEW_STEPS).
 FORMS: dict[str, type[forms.Form]] = {
     "explain": ExplainForm,
     "decide": DecideForm,
     "appeal": AppealForm,
     "decide_appeal": AppealDecisionForm,
 }
+if set(FORMS) != set(R.REVIEW_STEP_BY_KEY):
+    raise RuntimeError(f"Bước thiếu biểu mẫu: {sorted(set(FORMS) ^ set(R.REVIEW_STEP_BY_KEY))}")
 
 
 def _get_finding_for_user(request: HttpRequest, finding_id: int) -> Finding:
@@ -101,38 +102,11 @@ def _review(finding: Finding) -> FindingReview | None:
         return None
 
 
-def _offered(request: HttpRequest, review: FindingReview | None) -> list[str]:
-    """The steps this person may take now (the review functions decide in the end)."""
+def _ctx(request: HttpRequest, review: FindingReview) -> R.ReviewCtx | None:
     person = get_person(request)
-    if review is None or person is None:
-        return []
-    access = get_access(request)
-    day = today()
-    out = []
-    is_explainer = person.pk == review.explainer_id
-    if is_explainer and review.status == S.OPEN and day <= review.explanation_due:
-        out.append("explain")
-    if (
-        not is_explainer
-        and access.can_act_on_unit(review.reviewer_unit_id)
-        and review.status in (S.OPEN, S.EXPLAINED)
-    ):
-        out.append("decide")
-    if (
-        is_explainer
-        and review.status == S.CONFIRMED
-        and review.appeal_due
-        and day <= review.appeal_due
-    ):
-        out.append("appeal")
-    if (
-        review.appeal_unit_id
-        and review.status == S.APPEALED
-        and access.can_act_on_unit(review.appeal_unit_id)
-        and not is_explainer
-    ):
-        out.append("decide_appeal")
-    return out
+    if person is None:
+        return None
+    return R.ReviewCtx(review, person, get_access(request), today())
 
 
 def _render(
@@ -157,10 +131,14 @@ def _render(
     for ev in evidence:
         ev.openable = ev.task_id in openable  # type: ignore[attr-defined]
     steps = []
-    for key in _offered(request, review):
+    ctx = _ctx(request, review) if review is not None else None
+    for step in R.REVIEW_STEPS:
+        if ctx is None or not step.offered(ctx):
+            continue
+        key = step.key
         form = bound[1] if bound and bound[0] == key else FORMS[key]()
         form.auto_id = f"id_{key}_%s"
-        steps.append((key, form, bool(bound and bound[0] == key)))
+        steps.append((key, step.label, form, bool(bound and bound[0] == key)))
     components = [
         {**c, "label": DETECTOR_LABELS.get(str(c.get("detector")), str(c.get("detector")))}
         for c in (finding.components or [])
@@ -191,30 +169,23 @@ def finding_detail(request: HttpRequest, finding_id: int) -> HttpResponse:
 @require_POST
 def finding_act(request: HttpRequest, finding_id: int) -> HttpResponse:
     finding = _get_finding_for_user(request, finding_id)
-    person = get_person(request)
     review = _review(finding)
-    step = request.POST.get("step", "")
-    if person is None or review is None or step not in FORMS:
+    ctx = _ctx(request, review) if review is not None else None
+    step = R.REVIEW_STEP_BY_KEY.get(request.POST.get("step", ""))
+    if ctx is None or step is None:
         raise PermissionDenied
-    form = FORMS[step](request.POST, request.FILES)
+    form = FORMS[step.key](request.POST, request.FILES)
     if form.is_valid():
         data: dict[str, Any] = form.cleaned_data
         try:
-            if step == "explain":
-                R.do_explain(review, person, text=data["text"], evidence=data["evidence"])
-            elif step == "decide":
-                R.do_decide(review, person, confirm=data["confirm"], reason=data["reason"])
-            elif step == "appeal":
-                R.do_appeal(review, person, text=data["text"])
-            else:
-                R.do_decide_appeal(review, person, uphold=data["uphold"], reason=data["reason"])
+            step.run(ctx, data)
         except ActionError as exc:
             field = exc.field if exc.field in form.fields else None
             form.add_error(field, exc.message)
         else:
             messages.success(request, _("Đã ghi nhận."))
             return HttpResponseRedirect(reverse("web:finding", args=[finding.pk]))
-    return _render(request, finding, (step, form), status=400)
+    return _render(request, finding, (step.key, form), status=400)
 
 
 @login_required

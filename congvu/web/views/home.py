@@ -44,12 +44,12 @@ def search(request: HttpRequest) -> HttpResponse:
     if query:
         if kind == "unit":
             units = Unit.objects.filter(search_text__contains=query).select_related("unit_type")
-            if not access.is_superuser:
+            if not access.sees_everything:
                 units = units.filter(pk__in=access.read_unit_ids | access.admin_unit_ids)
             results = paginate(request, units.order_by("name"))
         elif kind == "person":
             people = Membership.objects.current().filter(person__search_text__contains=query)
-            if not access.is_superuser:
+            if not access.sees_everything:
                 people = people.filter(unit_id__in=access.read_unit_ids | access.admin_unit_ids)
             results = paginate(
                 request, people.select_related("person", "unit").order_by("person__full_name")

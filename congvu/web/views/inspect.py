@@ -41,7 +41,7 @@ COLUMNS = [
 
 def _require_inspector(request: HttpRequest) -> None:
     access = get_access(request)
-    if not (access.is_superuser or access.has_role(Role.INSPECTOR)):
+    if not (access.may(Role.INSPECTOR)):
         raise PermissionDenied
 
 

@@ -51,7 +51,7 @@ def _get_person_for_user(request: HttpRequest, person_id: int) -> Person:
     if me is not None and me.pk == person.pk:
         return person
     access = get_access(request)
-    if access.is_superuser:
+    if access.sees_everything:
         return person
     unit_ids = Membership.objects.current().filter(person=person).values_list("unit_id", flat=True)
     if not any(_unit_visible(access, u) for u in unit_ids):
@@ -70,7 +70,7 @@ class Node:
 
 
 def _visible_units(access: Access, tree: OrgTree) -> set[int]:
-    if access.is_superuser:
+    if access.sees_everything:
         return set(tree.parent)
     return {u for u in tree.parent if _unit_visible(access, u)}
 
@@ -214,7 +214,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def visible_units_qs(access: Access, day: date | None = None) -> Q:
     """A filter on Unit for the units this person may see (all of them for a superuser)."""
-    if access.is_superuser:
+    if access.sees_everything:
         return Q()
     return Q(pk__in=access.read_unit_ids | access.admin_unit_ids)
 
@@ -232,9 +232,9 @@ def pick_unit(request: HttpRequest) -> HttpResponse:
     access = get_access(request)
     query = fold(request.GET.get("q", ""))
     units: list[Unit] = []
-    if query and (access.person_id is not None or access.is_superuser):
+    if query and (access.person_id is not None or access.sees_everything):
         found = Unit.objects.current().filter(search_text__contains=query)
-        if request.GET.get("pham_vi") == "act" and not access.is_superuser:
+        if request.GET.get("pham_vi") == "act" and not access.sees_everything:
             found = found.filter(pk__in=access.act_unit_ids)
         units = list(found.select_related("unit_type").order_by("name")[:15])
     return render(request, "web/partials/pick_units.html", {"units": units, "q": query})
@@ -248,7 +248,7 @@ def pick_tree(request: HttpRequest) -> HttpResponse:
     Browsing complements the search box for people who know where a unit sits, not its name.
     """
     access = get_access(request)
-    if access.person_id is None and not access.is_superuser:
+    if access.person_id is None and not access.sees_everything:
         return render(request, "web/partials/pick_tree.html", {"units": []})
     day = today()
     tree = tree_as_of(day)
@@ -260,7 +260,7 @@ def pick_tree(request: HttpRequest) -> HttpResponse:
         .values_list("unit_id", "name", "unit_type__name")
         .order_by("name")
     )
-    if request.GET.get("pham_vi") == "act" and not access.is_superuser:
+    if request.GET.get("pham_vi") == "act" and not access.sees_everything:
         # Keep the path to the units one directs visible, but only those are choosable.
         allowed = access.act_unit_ids
     else:
@@ -298,12 +298,12 @@ def pick_person(request: HttpRequest) -> HttpResponse:
         (str(v) for k, v in request.GET.items() if k.endswith("unit") and str(v).isdigit()), ""
     )
     memberships = Membership.objects.current().select_related("person", "unit")
-    if access.person_id is None and not access.is_superuser:
+    if access.person_id is None and not access.sees_everything:
         memberships = memberships.none()
     elif unit_id:
         memberships = memberships.filter(unit_id=int(unit_id))
     elif query:
-        if not access.is_superuser:
+        if not access.sees_everything:
             memberships = memberships.filter(unit_id__in=access.read_unit_ids | access.act_unit_ids)
     else:
         memberships = memberships.none()

@@ -1,4 +1,5 @@
-"""Recompute every seal of the evaluation log; exit non-zero if any chain is broken."""
+"""Recompute every seal of the audit log (evaluation, findings, legal, org, calendar: the name
+is kept from when it held only evaluation steps); exit non-zero if any chain is broken."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from congvu.evaluation.eventlog import verify
-from congvu.evaluation.models import EvaluationEvent
+from congvu.audit.log import verify
+from congvu.audit.models import AuditEvent
 
 
 class Command(BaseCommand):
@@ -19,5 +20,5 @@ class Command(BaseCommand):
             self.stderr.write(f"{b.subject}#{b.subject_id} sự kiện {b.seq}: {b.problem}")
         if breaks:
             raise CommandError(f"Nhật ký đánh giá bị sai lệch ở {len(breaks)} vị trí.")
-        n = EvaluationEvent.objects.count()
+        n = AuditEvent.objects.count()
         self.stdout.write(self.style.SUCCESS(f"Nhật ký đánh giá nguyên vẹn: {n} sự kiện."))

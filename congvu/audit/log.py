@@ -1,14 +1,19 @@
-"""Where evaluation steps are recorded: a sealed, append-only log beside the task log.
+"""The sealed log of every event that is not a step on a task (evaluation, findings, legal,
+org, calendar, access).
 
 Each subject (an evaluation, a proposal, an innovation proposal, a rule set, a person's
-conduct record, the catalogue) has its own HMAC-SHA256 chain, built with congvu.tasks.seal's
-key and seal function:
+conduct record, the catalogue, a finding's review, a legal obstacle, a unit, a membership,
+a calendar day) has its own HMAC-SHA256 chain, with the task log's key and seal function
+(congvu.lib.seal):
 
     seal(n) = HMAC(LOG_SEAL_KEY, seal(n-1) ‖ canonical(event n))      seal(0) = ""
 
 Why not TaskEvent itself: TaskEvent rows belong to one task (task_id NOT NULL, per-task chain)
-and their types are a closed IntEnum owned by the tasks app; an evaluation is not a task.
-The database refuses UPDATE/DELETE here too (migration 0003). `verify()` recomputes every chain.
+and their types are a closed IntEnum owned by the tasks app. The database refuses
+UPDATE/DELETE here too (evaluation migration 0003). `verify()` recomputes every chain.
+
+Kinds are registered by the app that writes them (`register(subject, label, kinds)`, at the
+top of its actions module); `record` refuses anything else.
 """
 
 from __future__ import annotations
@@ -19,11 +24,31 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Model
 from django.utils import timezone
+from django.utils.functional import Promise
 
-from congvu.evaluation.models import Evaluation, EvaluationEvent
-from congvu.org.models import Person
-from congvu.tasks.seal import compute_seal, micros, seal_key
+from congvu.audit.models import AuditEvent
+from congvu.lib.seal import compute_seal, micros, seal_key
+
+
+@dataclass(frozen=True)
+class Subject:
+    name: str
+    label: str | Promise
+    kinds: frozenset[str]
+
+
+SUBJECTS: dict[str, Subject] = {}
+
+
+def register(name: str, label: str | Promise, kinds: Iterable[str]) -> Subject:
+    """Declare a subject and the kinds of event written on it (idempotent; kinds add up)."""
+    before = SUBJECTS.get(name)
+    subject = Subject(name, label, frozenset(kinds) | (before.kinds if before else frozenset()))
+    SUBJECTS[name] = subject
+    return subject
+
 
 FORMAT_VERSION = "ev1"
 
@@ -50,7 +75,7 @@ def canonical(
     return json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def _body(ev: EvaluationEvent) -> bytes:
+def _body(ev: AuditEvent) -> bytes:
     return canonical(
         subject=ev.subject,
         subject_id=ev.subject_id,
@@ -67,28 +92,34 @@ def record(
     subject: str,
     subject_id: int,
     kind: str,
-    actor: Person | None,
+    actor: Model | None,
     payload: dict[str, Any] | None = None,
     *,
-    evaluation: Evaluation | None = None,
-) -> EvaluationEvent:
+    evaluation: Model | None = None,
+) -> AuditEvent:
     """Append one sealed event. Call inside the action's transaction, after locking the subject
-    row where there is one (the unique (subject, subject_id, seq) catches any race)."""
+    row where there is one (the unique (subject, subject_id, seq) catches any race). The
+    subject and its kind must be registered (`register`): a misspelt kind fails here, at the
+    writer, instead of leaving an event nobody reads."""
+    registered = SUBJECTS.get(subject)
+    if registered is None or kind not in registered.kinds:
+        raise ValueError(f"Audit event not registered: {subject}/{kind}")
     last = (
-        EvaluationEvent.objects.filter(subject=subject, subject_id=subject_id)
+        AuditEvent.objects.filter(subject=subject, subject_id=subject_id)
         .order_by("-seq")
         .values_list("seq", "seal")
         .first()
     )
     seq, previous = (last[0] + 1, last[1]) if last else (1, "")
     # Microsecond precision is what both databases store; the seal covers the stored value.
-    ev = EvaluationEvent(
+    ev = AuditEvent(
         subject=subject,
         subject_id=subject_id,
         seq=seq,
-        evaluation=evaluation,
+        # Ids, not objects: the person and the period belong to apps above this one.
+        evaluation_id=evaluation.pk if evaluation is not None else None,
         kind=kind,
-        actor=actor,
+        actor_id=actor.pk if actor is not None else None,
         at=timezone.now(),
         payload=_normalise(payload or {}),
     )
@@ -97,9 +128,9 @@ def record(
     return ev
 
 
-def history(subject: str, subject_id: int) -> list[EvaluationEvent]:
+def history(subject: str, subject_id: int) -> list[AuditEvent]:
     return list(
-        EvaluationEvent.objects.filter(subject=subject, subject_id=subject_id)
+        AuditEvent.objects.filter(subject=subject, subject_id=subject_id)
         .select_related("actor")
         .order_by("seq")
     )
@@ -113,7 +144,7 @@ class Break:
     problem: str
 
 
-def verify_chain(events: Iterable[EvaluationEvent]) -> list[Break]:
+def verify_chain(events: Iterable[AuditEvent]) -> list[Break]:
     """Recompute one chain's seals (events of one subject in seq order)."""
     key = seal_key()
     previous = ""
@@ -130,11 +161,11 @@ def verify_chain(events: Iterable[EvaluationEvent]) -> list[Break]:
 
 
 def verify() -> list[Break]:
-    """Every chain of the evaluation log; empty when intact."""
+    """Every chain of the audit log; empty when intact."""
     out: list[Break] = []
-    chain: list[EvaluationEvent] = []
+    chain: list[AuditEvent] = []
     current: tuple[str, int] | None = None
-    for ev in EvaluationEvent.objects.order_by("subject", "subject_id", "seq").iterator():
+    for ev in AuditEvent.objects.order_by("subject", "subject_id", "seq").iterator():
         if (ev.subject, ev.subject_id) != current:
             out += verify_chain(chain)
             chain, current = [], (ev.subject, ev.subject_id)
