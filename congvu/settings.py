@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "congvu.notify",
     "congvu.evaluation",
     "congvu.legal",
+    "congvu.privacy",
     "congvu.twofactor",
     "congvu.web",
 ]
