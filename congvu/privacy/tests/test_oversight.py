@@ -20,7 +20,7 @@ FAR = date(2030, 1, 1)
 
 
 def test_a_confirmation_records_the_human_reviewer_and_the_reason_in_the_sealed_log(org) -> None:
-    finding, review = finding_about_alice(org)
+    _, review = finding_about_alice(org)
     R.do_explain(review, org.alice, text="Phòng kia không có thẩm quyền.")
     with pytest.raises(ActionError):
         R.do_decide(review, org.tp_a1, confirm=True, reason="   ")
@@ -44,7 +44,7 @@ def test_a_confirmation_records_the_human_reviewer_and_the_reason_in_the_sealed_
     ],
 )
 def test_an_unconfirmed_finding_has_no_consequence(org, status: str) -> None:
-    finding, review = finding_about_alice(org)
+    _, review = finding_about_alice(org)
     FindingReview.objects.filter(pk=review.pk).update(status=status)
     assert confirmed_findings(org.alice.pk, date(2026, 1, 1), date(2026, 12, 31)) == []
     assert finding_discipline_proposals(FAR) == []
