@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "congvu.evaluation",
     "congvu.legal",
     "congvu.privacy",
+    "congvu.staffing",
     "congvu.twofactor",
     "congvu.web",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("congvu.web.urls")),
     path("", include("congvu.legal.urls")),
     path("", include("congvu.privacy.urls")),
+    path("", include("congvu.staffing.urls")),
     path("", include("congvu.evaluation.urls")),
     path("", include("congvu.evaluation.innovation_urls")),
 ]

@@ -46,6 +46,11 @@ def nav_items(access: Access) -> list[NavItem]:
     if apps.is_installed("congvu.evaluation") and access.person_id is not None:
         items.append(NavItem("evaluation", str(_("Đánh giá")), reverse("evaluation:home")))
     items += _privacy_items(access)
+    if apps.is_installed("congvu.staffing"):
+        from congvu.staffing.permissions import sees_staffing
+
+        if sees_staffing(access):
+            items.append(NavItem("staffing", str(_("Tinh giản")), reverse("staffing:home")))
     items.append(NavItem("org", str(_("Tổ chức")), reverse("web:unit_tree")))
     items.append(NavItem("calendar", str(_("Lịch làm việc")), reverse("web:calendar")))
     items.append(NavItem("search", str(_("Tìm kiếm")), reverse("web:search")))
