@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.apps import apps
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from congvu.org.models import today
@@ -74,7 +75,12 @@ def apply_retention(on: date | None = None, *, dry_run: bool = False) -> dict[st
     """Run every category's handler with its cutoff; one sealed event records the run."""
     on = on or today()
     done: dict[str, int] = {}
-    for cat in DataCategory.objects.exclude(handler="").exclude(retention_days=None):
+    # Only the register's activities in force on the day: a retired activity's rules stop.
+    categories = DataCategory.objects.filter(
+        Q(activity__valid_to__isnull=True) | Q(activity__valid_to__gte=on),
+        activity__valid_from__lte=on,
+    )
+    for cat in categories.exclude(handler="").exclude(retention_days=None):
         if cat.action == DataCategory.Action.KEEP or cat.handler not in HANDLERS:
             continue
         assert cat.retention_days is not None
