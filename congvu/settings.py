@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "congvu.notify",
     "congvu.evaluation",
     "congvu.legal",
+    "congvu.privacy",
+    "congvu.staffing",
     "congvu.twofactor",
     "congvu.web",
     "congvu.demo",

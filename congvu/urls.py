@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("congvu.twofactor.urls")),
     path("", include("congvu.web.urls")),
     path("", include("congvu.legal.urls")),
+    path("", include("congvu.privacy.urls")),
+    path("", include("congvu.staffing.urls")),
     path("", include("congvu.evaluation.urls")),
     path("", include("congvu.evaluation.innovation_urls")),
 ]

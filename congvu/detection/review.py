@@ -24,6 +24,7 @@ from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.lib.steps import ObjectStep, by_key
 from congvu.org.models import Membership, Person, RoleGrant, Unit
 from congvu.org.permissions import Access, access_for
+from congvu.privacy.audit import sealed_text
 from congvu.workdays.calendar import get_calendar
 
 EVIDENCE_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".txt"}
@@ -173,7 +174,14 @@ def do_explain(
     r.explained_at = at
     r.status = FindingReview.Status.EXPLAINED
     r.save(update_fields=["explanation", "evidence", "explained_at", "status"])
-    _record(r, "explained", actor, {"text": r.explanation, "evidence": r.evidence.name or None})
+    # The log seals a keyed hash of the explanation, not the text: the text is personal data
+    # the retention job may erase (congvu.privacy.retention) without breaking the chain.
+    _record(
+        r,
+        "explained",
+        actor,
+        {**sealed_text(r.explanation), "evidence": bool(r.evidence.name)},
+    )
     return r
 
 

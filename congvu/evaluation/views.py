@@ -34,6 +34,7 @@ from congvu.lib.errors import ActionError
 from congvu.lib.steps import C, PostedStep, posted
 from congvu.org.models import Membership, Person, Unit, today
 from congvu.org.permissions import Access, Role
+from congvu.privacy.access import records_access
 from congvu.web.http import get_access, get_person, login_required
 
 S = Evaluation.Status
@@ -254,6 +255,7 @@ def _work_context(e: Evaluation, me: Person, superior: bool) -> dict[str, Any]:
 
 @login_required
 @require_GET
+@records_access("evaluation", "person_id")
 def person(request: HttpRequest, person_id: int) -> HttpResponse:
     me = _viewer(request)
     subject, periods = _person_periods(request, person_id)
@@ -483,6 +485,7 @@ def unit_document(request: HttpRequest, unit_id: int, fmt: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@records_access("evaluation", "person_id")
 def person_document(request: HttpRequest, person_id: int, fmt: str) -> HttpResponse:
     """The self-assessment sheet (mẫu phiếu) or the result notice of one period."""
     me = _viewer(request)

@@ -10,7 +10,7 @@ Each change appends a sealed event of subject "legal" to the evaluation log.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +23,7 @@ from congvu.legal.models import CLOSED_STATUSES, Citation, LegalObstacle
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.org.models import Membership, Person, Unit, today
 from congvu.org.permissions import Access
+from congvu.privacy.models import Policy, policy_params
 from congvu.tasks.events import TaskEventType as E
 from congvu.tasks.models import Task, TaskEvent
 
@@ -30,10 +31,15 @@ SUBJECT = "legal"
 audit.register(SUBJECT, "Vướng mắc pháp lý", ("received", *LegalObstacle.Status.values))
 S = LegalObstacle.Status
 
-# Which status may follow which: the legal department takes the obstacle up, then concludes.
+# Which status may follow which: the legal department takes the obstacle up, then concludes —
+# directly (the conclusions used before NQ 206), or along NQ 206: routed (criterion, route,
+# competent body, deadline; do_route) → submitted to the competent body → resolved.
+_DIRECT = frozenset({S.AMENDMENT_PROPOSED, S.GUIDANCE_ISSUED, S.NOT_AN_OBSTACLE})
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.RECEIVED: frozenset({S.UNDER_REVIEW, *CLOSED_STATUSES}),
-    S.UNDER_REVIEW: frozenset(CLOSED_STATUSES),
+    S.RECEIVED: frozenset({S.UNDER_REVIEW, S.ROUTED, *_DIRECT}),
+    S.UNDER_REVIEW: frozenset({S.ROUTED, *_DIRECT}),
+    S.ROUTED: frozenset({S.SUBMITTED, S.RESOLVED, S.NOT_AN_OBSTACLE}),
+    S.SUBMITTED: frozenset({S.RESOLVED}),
 }
 
 
@@ -121,6 +127,12 @@ def do_set_status(
     pk = obstacle if isinstance(obstacle, int) else obstacle.pk
     row = LegalObstacle.objects.select_for_update().get(pk=pk)
     allowed = TRANSITIONS.get(row.status, frozenset())
+    if status == S.ROUTED:
+        raise ActionError(
+            "route_required",
+            "Cần nêu tiêu chí, phương án, cơ quan có thẩm quyền và thời hạn (NQ 206).",
+            field="status",
+        )
     if status not in allowed:
         raise ActionError(
             "invalid_transition",
@@ -128,7 +140,7 @@ def do_set_status(
             field="status",
         )
     note = note.strip()
-    if status in CLOSED_STATUSES and not note:
+    if (status in CLOSED_STATUSES or status == S.SUBMITTED) and not note:
         raise ActionError(
             "note_required", "Phải nêu ý kiến của cơ quan tư pháp khi kết luận.", field="note"
         )
@@ -139,6 +151,83 @@ def do_set_status(
     row.updated_at = at or timezone.now()
     row.save(update_fields=["status", "legal_note", "handled_by", "updated_at"])
     audit.record(SUBJECT, row.pk, status, actor, {"note": note})
+    return row
+
+
+@transaction.atomic
+def do_route(
+    obstacle: LegalObstacle | int,
+    actor: Person,
+    *,
+    criterion: str,
+    route: str,
+    competent_body: str,
+    deadline: date,
+    note: str = "",
+    at: datetime | None = None,
+) -> LegalObstacle:
+    """NQ 206/2025/QH15: the legal department names the criterion (Art. 2), the resolution
+    route (Art. 4), the competent body and the deadline. Only for an obstacle acknowledged
+    while the resolution is in force (congvu.privacy Policy "obstacles")."""
+    if not is_legal_staff(actor):
+        raise ActionPermissionError("Chỉ cơ quan tư pháp xử lý vướng mắc pháp lý.")
+    pk = obstacle if isinstance(obstacle, int) else obstacle.pk
+    row = LegalObstacle.objects.select_for_update().get(pk=pk)
+    if S.ROUTED not in TRANSITIONS.get(row.status, frozenset()):
+        raise ActionError(
+            "invalid_transition",
+            f"Không thể xác định phương án khi vướng mắc ở trạng thái “{row.get_status_display()}”.",
+        )
+    acknowledged = timezone.localtime(row.acknowledged_at).date()
+    policy, params = policy_params(Policy.Topic.OBSTACLES, acknowledged)
+    if criterion not in params["criteria"]:
+        raise ActionError("criterion", "Tiêu chí không hợp lệ.", field="criterion")
+    if route not in params["routes"]:
+        raise ActionError("route", "Phương án xử lý không hợp lệ.", field="route")
+    competent_body = competent_body.strip()
+    if not competent_body:
+        raise ActionError("body", "Cần nêu cơ quan có thẩm quyền xử lý.", field="competent_body")
+    plan_due = date.fromisoformat(params["plan_due"])
+    if deadline > plan_due:
+        raise ActionError(
+            "deadline",
+            f"Thời hạn xử lý phải trước ngày {plan_due + timedelta(days=1):%d/%m/%Y} "
+            f"({policy.legal_basis}).",
+            field="deadline",
+        )
+    row.rule, row.criterion, row.route = policy.code, criterion, route
+    row.competent_body, row.deadline, row.status = competent_body, deadline, S.ROUTED
+    if note.strip():
+        row.legal_note = note.strip()
+    row.handled_by = actor
+    row.updated_at = at or timezone.now()
+    row.save(
+        update_fields=[
+            "rule",
+            "criterion",
+            "route",
+            "competent_body",
+            "deadline",
+            "status",
+            "legal_note",
+            "handled_by",
+            "updated_at",
+        ]
+    )
+    audit.record(
+        SUBJECT,
+        row.pk,
+        S.ROUTED,
+        actor,
+        {
+            "rule": policy.code,
+            "criterion": criterion,
+            "route": route,
+            "competent_body": competent_body,
+            "deadline": deadline,
+            "note": note.strip(),
+        },
+    )
     return row
 
 

@@ -19,9 +19,26 @@ class LegalObstacle(models.Model):
     class Status(models.TextChoices):
         RECEIVED = "received", "Đã tiếp nhận"
         UNDER_REVIEW = "under_review", "Đang nghiên cứu"
+        ROUTED = "routed", "Đã xác định tiêu chí, phương án xử lý (NQ 206)"
+        SUBMITTED = "submitted", "Đã trình cơ quan có thẩm quyền"
+        RESOLVED = "resolved", "Đã được xử lý (văn bản đã ban hành)"
         AMENDMENT_PROPOSED = "amendment_proposed", "Đã kiến nghị sửa đổi, bổ sung"
         GUIDANCE_ISSUED = "guidance_issued", "Đã có văn bản hướng dẫn"
         NOT_AN_OBSTACLE = "not_obstacle", "Không phải vướng mắc pháp lý"
+
+    class Criterion(models.TextChoices):
+        """NQ 206/2025/QH15 Art. 2: the three criteria of a legal obstacle."""
+
+        CONFLICT = "conflict", "Quy định mâu thuẫn, chồng chéo"
+        UNCLEAR = "unclear", "Quy định không rõ ràng, nhiều cách hiểu, không hợp lý, không khả thi"
+        BURDEN = "burden", "Quy định tạo gánh nặng chi phí tuân thủ, hạn chế đổi mới sáng tạo"
+
+    class Route(models.TextChoices):
+        """NQ 206/2025/QH15 Art. 4: the three resolution routes."""
+
+        INTERPRET = "interpret", "Giải thích luật hoặc hướng dẫn áp dụng văn bản"
+        SHORTENED = "shortened", "Ban hành văn bản theo trình tự, thủ tục rút gọn"
+        RESOLUTION = "resolution", "Nghị quyết của Chính phủ/UBTVQH điều chỉnh quy định của luật"
 
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="legal_obstacles")
     pause_seq = models.PositiveIntegerField("sự kiện tạm dừng")
@@ -41,6 +58,17 @@ class LegalObstacle(models.Model):
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField()
+    # NQ 206/2025/QH15: filled when the legal department routes the obstacle. `rule` is the
+    # congvu.privacy Policy in force on the acknowledgement day ("" = before NQ 206).
+    rule = models.CharField("quy định áp dụng", max_length=40, blank=True)
+    criterion = models.CharField(
+        "tiêu chí (NQ 206 Điều 2)", max_length=12, choices=Criterion.choices, blank=True
+    )
+    route = models.CharField(
+        "phương án xử lý (NQ 206 Điều 4)", max_length=12, choices=Route.choices, blank=True
+    )
+    competent_body = models.CharField("cơ quan có thẩm quyền xử lý", max_length=255, blank=True)
+    deadline = models.DateField("thời hạn xử lý", null=True, blank=True)
 
     class Meta:
         ordering = ["-acknowledged_at", "-id"]
@@ -62,6 +90,7 @@ class LegalObstacle(models.Model):
 
 CLOSED_STATUSES = frozenset(
     {
+        LegalObstacle.Status.RESOLVED,
         LegalObstacle.Status.AMENDMENT_PROPOSED,
         LegalObstacle.Status.GUIDANCE_ISSUED,
         LegalObstacle.Status.NOT_AN_OBSTACLE,

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 
 from congvu.legal.models import LegalObstacle
 from congvu.org.models import today
+from congvu.privacy.models import Policy, policy_params
 from congvu.tasks.events import TaskEventType as E
 from congvu.tasks.models import TaskEvent
 from congvu.tasks.state import VN_TZ
@@ -136,3 +137,50 @@ def ranking_xlsx(rows: list[RegulationRow], day: date) -> bytes:
     defuse_workbook(wb)  # user text never opens as a formula (issue #12)
     wb.save(out)
     return out.getvalue()
+
+
+# --- NQ 206/2025/QH15: the report the province sends ---------------------------------------
+
+
+@dataclass
+class Nq206Report:
+    day: date
+    policy_name: str
+    legal_basis: str
+    report_to: str
+    plan_due: date
+    counts: dict[tuple[str, str], int]  # (criterion, route) → obstacles
+    rows: list[LegalObstacle]
+    overdue: set[int]  # obstacle ids past their deadline and not resolved
+    unrouted: int  # acknowledged under NQ 206 but not yet routed
+
+
+def nq206_report(day: date) -> Nq206Report:
+    """Obstacles acknowledged while NQ 206 is in force, by criterion and route, each with its
+    competent body, deadline and status; overdue ones flagged (a fixed number of queries)."""
+    policy, params = policy_params(Policy.Topic.OBSTACLES, day)
+    qs = (
+        LegalObstacle.objects.filter(rule=policy.code)
+        .exclude(status=LegalObstacle.Status.NOT_AN_OBSTACLE)
+        .select_related("task", "reported_unit")
+        .prefetch_related("citations")
+        .order_by("deadline", "pk")
+    )
+    rows = list(qs)
+    routed = [o for o in rows if o.route]
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for o in routed:
+        counts[(o.criterion, o.route)] += 1
+    done = {LegalObstacle.Status.RESOLVED, LegalObstacle.Status.GUIDANCE_ISSUED}
+    overdue = {o.pk for o in routed if o.deadline and o.deadline < day and o.status not in done}
+    return Nq206Report(
+        day,
+        policy.name,
+        policy.legal_basis,
+        str(params.get("report_to", "")),
+        date.fromisoformat(params["plan_due"]),
+        dict(counts),
+        rows,
+        overdue,
+        len(rows) - len(routed),
+    )

@@ -14,11 +14,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.legal import actions as L
 from congvu.legal.models import LegalObstacle
-from congvu.legal.report import days_lost, pause_ends, ranking, ranking_xlsx
+from congvu.legal.report import days_lost, nq206_report, pause_ends, ranking, ranking_xlsx
 from congvu.lib.errors import ActionError
 from congvu.org.models import Person, today
 from congvu.org.permissions import Role
@@ -33,13 +33,30 @@ class StatusForm(forms.Form):
     obstacle = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label=gettext_lazy("Trạng thái mới"),
-        choices=[(s.value, s.label) for s in S if s != S.RECEIVED],
+        choices=[(s.value, s.label) for s in S if s not in (S.RECEIVED, S.ROUTED)],
     )
     note = forms.CharField(
         label=gettext_lazy("Ý kiến của cơ quan tư pháp"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class RouteForm(forms.Form):
+    """NQ 206/2025/QH15: criterion, route, competent body, deadline."""
+
+    obstacle = forms.IntegerField(widget=forms.HiddenInput)
+    criterion = forms.ChoiceField(
+        label=gettext_lazy("Tiêu chí (NQ 206 Điều 2)"), choices=LegalObstacle.Criterion.choices
+    )
+    route = forms.ChoiceField(
+        label=gettext_lazy("Phương án xử lý (NQ 206 Điều 4)"), choices=LegalObstacle.Route.choices
+    )
+    competent_body = forms.CharField(label=gettext_lazy("Cơ quan có thẩm quyền"), max_length=255)
+    deadline = forms.DateField(
+        label=gettext_lazy("Thời hạn xử lý"), input_formats=["%Y-%m-%d", "%d/%m/%Y"]
+    )
+    note = forms.CharField(label=gettext_lazy("Ghi chú"), required=False)
 
 
 def _legal_person(request: HttpRequest) -> Person:
@@ -90,9 +107,61 @@ def queue(request: HttpRequest) -> HttpResponse:
             "form": form,
             "show_all": show == "tat-ca",
             "status_choices": form.fields["status"].choices,  # type: ignore[attr-defined]
+            "route_form": RouteForm(),
             "nav_active": "legal",
         },
         status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def route(request: HttpRequest) -> HttpResponse:
+    person = _legal_person(request)
+    form = RouteForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            L.do_route(
+                d["obstacle"],
+                person,
+                criterion=d["criterion"],
+                route=d["route"],
+                competent_body=d["competent_body"],
+                deadline=d["deadline"],
+                note=d["note"],
+            )
+        except LegalObstacle.DoesNotExist:
+            messages.error(request, _("Không tìm thấy vướng mắc này."))
+        except ActionError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, _("Đã xác định phương án xử lý."))
+            return HttpResponseRedirect(reverse("legal:queue"))
+    else:
+        errors = "; ".join(str(m) for errs in form.errors.values() for m in errs)
+        messages.error(request, errors)
+    return HttpResponseRedirect(reverse("legal:queue") + "?loi=1")
+
+
+@login_required
+@require_GET
+def nq206(request: HttpRequest) -> HttpResponse:
+    """The report the province sends under NQ 206 (print layout)."""
+    _may_see_report(request)
+    try:
+        data = nq206_report(today())
+    except ActionError as e:
+        raise PermissionDenied(e.message) from None
+    return render(
+        request,
+        "legal/nq206.html",
+        {
+            "r": data,
+            "criteria": LegalObstacle.Criterion.choices,
+            "routes": LegalObstacle.Route.choices,
+            "nav_active": "legal",
+        },
     )
 
 

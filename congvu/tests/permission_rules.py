@@ -94,6 +94,17 @@ legal:queue                                             GET    403         403  
 legal:queue                                             POST   403         403         403         403         403         403         403     403      login
 legal:report                                            GET    ok          403         403         403         403         403         403     403      login
 legal:report_xlsx                                       GET    ok          403         403         403         403         403         403     403      login
+legal:nq206                                             GET    ok          403         403         403         403         403         403     403      login
+legal:route                                             POST   403         403         403         403         403         403         403     403      login
+privacy:my_data                                         GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+privacy:my_data                                         POST   refused     refused     refused     refused     refused     refused     refused refused  login
+privacy:requests                                        GET    403         403         403         403         ok          403         403     403      login
+privacy:requests                                        POST   403         403         403         403         refused     403         403     403      login
+privacy:register                                        GET    ok          403         403         403         ok          ok          403     403      login
+privacy:dossier                                         GET    ok          403         403         403         ok          ok          403     403      login
+staffing:home                                           GET    ok          ok          403         403         ok          ok          403     403      login
+staffing:person                                         GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
+staffing:unit                                           GET    ok          ok/404      403         403         ok          ok/404      403     403      login
 evaluation:home                                         GET    ok          ok          ok          ok          ok          ok          ok      ok       login
 evaluation:person                                       GET    404         404         404         ok/404      404         404         404     404      login
 evaluation:person_act                                   POST   404         404         404         refused/404 404         404         404     404      login

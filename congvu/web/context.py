@@ -45,6 +45,12 @@ def nav_items(access: Access) -> list[NavItem]:
         items += _legal_items(access)
     if apps.is_installed("congvu.evaluation") and access.person_id is not None:
         items.append(NavItem("evaluation", str(_("Đánh giá")), reverse("evaluation:home")))
+    items += _privacy_items(access)
+    if apps.is_installed("congvu.staffing"):
+        from congvu.staffing.permissions import sees_staffing
+
+        if sees_staffing(access):
+            items.append(NavItem("staffing", str(_("Tinh giản")), reverse("staffing:home")))
     items.append(NavItem("org", str(_("Tổ chức")), reverse("web:unit_tree")))
     items.append(NavItem("calendar", str(_("Lịch làm việc")), reverse("web:calendar")))
     items.append(NavItem("search", str(_("Tìm kiếm")), reverse("web:search")))
@@ -65,6 +71,21 @@ def _legal_items(access: Access) -> list[NavItem]:
     if access.may(Role.LEADER):
         return [NavItem("legal", str(_("Vướng mắc pháp lý")), reverse("legal:report"))]
     return []
+
+
+def _privacy_items(access: Access) -> list[NavItem]:
+    """Everyone's own data page; the officers' queue (congvu.privacy.permissions)."""
+    from django.apps import apps
+
+    if not apps.is_installed("congvu.privacy"):
+        return []
+    from congvu.privacy.permissions import is_privacy_officer
+
+    if is_privacy_officer(access):
+        return [NavItem("privacy", str(_("Dữ liệu cá nhân")), reverse("privacy:requests"))]
+    if access.person_id is None:
+        return []
+    return [NavItem("privacy", str(_("Dữ liệu của tôi")), reverse("privacy:my_data"))]
 
 
 def web(request: HttpRequest) -> dict[str, object]:

@@ -23,6 +23,7 @@ from congvu.detection import review as R
 from congvu.detection.models import Finding, FindingReview
 from congvu.lib.errors import ActionError
 from congvu.org.models import today
+from congvu.privacy.access import records_access
 from congvu.tasks.models import TaskEvent
 from congvu.web.http import get_access, get_person, login_required
 from congvu.web.taskquery import visible_tasks
@@ -161,6 +162,7 @@ def _render(
 
 @login_required
 @require_GET
+@records_access("finding", "finding_id")
 def finding_detail(request: HttpRequest, finding_id: int) -> HttpResponse:
     return _render(request, _get_finding_for_user(request, finding_id))
 
@@ -190,6 +192,7 @@ def finding_act(request: HttpRequest, finding_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@records_access("explanation", "finding_id")
 def finding_evidence(request: HttpRequest, finding_id: int) -> HttpResponseBase:
     """The document attached to the explanation, for those who may see the finding."""
     finding = _get_finding_for_user(request, finding_id)

@@ -1,0 +1,146 @@
+"""Privacy pages: my data (who viewed it, my requests), the officers' request queue, the
+register and the impact-assessment dossier. Who sees what: congvu.privacy.permissions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from congvu.lib.errors import ActionError
+from congvu.org.models import Person, today
+from congvu.privacy import actions
+from congvu.privacy.access import KIND_LABELS
+from congvu.privacy.models import AccessEntry, Policy, ProcessingActivity, SubjectRequest
+from congvu.privacy.permissions import handles_requests_of, is_privacy_officer, reads_register
+from congvu.web.http import get_access, get_person, login_required
+
+
+class RequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Loại yêu cầu"), choices=SubjectRequest.Kind.choices
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Nội dung yêu cầu"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AnswerForm(forms.Form):
+    request_id = forms.IntegerField(widget=forms.HiddenInput)
+    answer = forms.CharField(
+        label=gettext_lazy("Nội dung trả lời"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    refuse = forms.BooleanField(label=gettext_lazy("Từ chối (nêu lý do)"), required=False)
+
+
+def _me(request: HttpRequest) -> Person:
+    person = get_person(request)
+    if person is None:
+        raise PermissionDenied(_("Tài khoản chưa gắn với cán bộ nào."))
+    return person
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_data(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    form = RequestForm()
+    if request.method == "POST":
+        form = RequestForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.do_file_request(
+                    me, kind=form.cleaned_data["kind"], text=form.cleaned_data["text"]
+                )
+            except ActionError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, _("Đã gửi yêu cầu."))
+                return HttpResponseRedirect(reverse("privacy:my_data"))
+    views = AccessEntry.objects.filter(subject=me).select_related("viewer").order_by("-at")[:200]
+    return render(
+        request,
+        "privacy/my_data.html",
+        {
+            "form": form,
+            "views": views,
+            "kind_labels": KIND_LABELS,
+            "requests": me.data_requests.all(),
+            "reads_register": reads_register(get_access(request)),
+            "nav_active": "privacy",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def requests_queue(request: HttpRequest) -> HttpResponse:
+    access = get_access(request)
+    if not is_privacy_officer(access):
+        raise PermissionDenied(_("Trang này dành cho bộ phận tổ chức cán bộ."))
+    officer = get_person(request)
+    form = AnswerForm()
+    if request.method == "POST":
+        form = AnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.do_answer_request(
+                    form.cleaned_data["request_id"],
+                    officer,
+                    answer=form.cleaned_data["answer"],
+                    refuse=form.cleaned_data["refuse"],
+                    superuser=access.is_superuser,
+                )
+            except SubjectRequest.DoesNotExist:
+                form.add_error(None, _("Không tìm thấy yêu cầu này."))
+            except ActionError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, _("Đã trả lời yêu cầu."))
+                return HttpResponseRedirect(reverse("privacy:requests"))
+    rows = [
+        r
+        for r in SubjectRequest.objects.select_related("person", "answered_by")
+        if handles_requests_of(access, r.person)
+    ]
+    return render(
+        request,
+        "privacy/requests.html",
+        {"rows": rows, "form": form, "day": today(), "nav_active": "privacy"},
+        status=400 if form.errors else 200,
+    )
+
+
+def _register_context() -> dict[str, object]:
+    day = today()
+    return {
+        "activities": ProcessingActivity.objects.prefetch_related("categories"),
+        "policies": Policy.objects.all(),
+        "day": day,
+        "nav_active": "privacy",
+    }
+
+
+@login_required
+@require_GET
+def register(request: HttpRequest) -> HttpResponse:
+    if not reads_register(get_access(request)):
+        raise PermissionDenied(_("Trang này dành cho lãnh đạo, Sở Nội vụ và thanh tra."))
+    return render(request, "privacy/register.html", _register_context())
+
+
+@login_required
+@require_GET
+def dossier(request: HttpRequest) -> HttpResponse:
+    """The impact-assessment dossier (hồ sơ đánh giá tác động), generated from the register,
+    laid out for printing (the browser's "print to PDF" gives the file to submit)."""
+    if not reads_register(get_access(request)):
+        raise PermissionDenied(_("Trang này dành cho lãnh đạo, Sở Nội vụ và thanh tra."))
+    return render(request, "privacy/dossier.html", _register_context())
