@@ -11,7 +11,8 @@ from django.test import Client
 from congvu.detection import review as R
 from congvu.audit import log as eventlog
 from congvu.evaluation.actions import do_open_evaluation
-from congvu.evaluation.models import Evaluation, EvaluationEvent
+from congvu.audit.models import AuditEvent as EvaluationEvent
+from congvu.evaluation.models import Evaluation
 from congvu.lib.errors import ActionPermissionError
 from congvu.privacy import access, actions
 from congvu.privacy.models import AccessEntry, SubjectRequest
