@@ -1,47 +1,5 @@
 from __future__ import annotations
 
-import dataclasses
-
-import pytest
-
-from congvu.tasks import actions as A
-from congvu.web.tests.tasks_helpers import assign
-
-
-@pytest.fixture
-def finding(org):  # type: ignore[no-untyped-def]
-    """A ping-pong finding about Sở Xây dựng's director, who sent back work that was theirs
-    (one task: thresholds relaxed for the test)."""
-    from congvu.detection.actions import default_params, run_detection
-    from congvu.detection.models import Finding
-
-    task = assign(org)
-    A.do_accept(task, org.gd_a)
-    A.do_transfer(
-        task,
-        org.gd_a,
-        to_unit=org.so_b,
-        to_person=org.gd_b,
-        reason_code="competence",
-        reason="Thuộc Sở Xây dựng",
-    )
-    A.do_return(task, org.gd_b, reason="Sở Tài chính chủ trì")
-    # It was Sở Xây dựng's work after all: sent again, accepted there (gd_b bounced it).
-    A.do_transfer(
-        task,
-        org.gd_a,
-        to_unit=org.so_b,
-        to_person=org.gd_b,
-        reason_code="competence",
-        reason="Đúng chức năng của Sở Xây dựng",
-    )
-    A.do_accept(task, org.gd_b)
-    relaxed = dataclasses.replace(
-        default_params(), min_cases=1, min_hits=1, z=0.0, min_ratio=0.0, min_excess=0.0, fdr=1.0
-    )
-    run_detection(params=relaxed, force=True)
-    return Finding.objects.get(detector="ping_pong", subject_type="person")
-
 
 def test_the_person_sees_the_finding_with_its_evidence_and_may_explain(signed_in, org, finding):
     client = signed_in("gd_b")
