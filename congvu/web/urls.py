@@ -30,6 +30,7 @@ if features.tasks_enabled():
     urlpatterns += [
         path("viec/", tasks.task_list, name="task_list"),
         path("viec/giao/", tasks.task_new, name="task_new"),
+        path("viec/xuat.xlsx", tasks.task_export, name="task_export"),
         path("viec/han/", tasks.deadline_preview, name="deadline_preview"),
         path("viec/<int:task_id>/", tasks.task_detail, name="task"),
         path("viec/<int:task_id>/thao-tac/", tasks.task_act, name="task_act"),
