@@ -166,6 +166,17 @@ class Finding(models.Model):
         year, q = self.period.split("-Q")
         return f"Quý {q}/{year}"
 
+    # `strength` = (Wilson lower bound − peer rate) / (1 − peer rate): how much of the room
+    # above the peers' rate the subject fills even at the cautious end of its estimate.
+    STRENGTH_BANDS = ((0.5, "Rất rõ rệt"), (0.25, "Rõ rệt"), (0.1, "Đáng chú ý"), (0.0, "Nhẹ"))
+
+    @property
+    def strength_band(self) -> str:
+        """A word for the strength, so nobody reads a bare "0,78" (see STRENGTH_BANDS)."""
+        return next(
+            (label for bound, label in self.STRENGTH_BANDS if self.strength >= bound), "Nhẹ"
+        )
+
 
 def quarter_of(day: date) -> tuple[str, date, date]:
     q = (day.month - 1) // 3 + 1

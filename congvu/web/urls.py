@@ -52,6 +52,8 @@ if features.detection_enabled():
     from congvu.web.views import findings
 
     urlpatterns += [
+        path("phat-hien/", findings.finding_list, name="finding_list"),
+        path("phat-hien/xuat.xlsx", findings.finding_export, name="finding_export"),
         path("phat-hien/<int:finding_id>/", findings.finding_detail, name="finding"),
         path("phat-hien/<int:finding_id>/thao-tac/", findings.finding_act, name="finding_act"),
         path(
