@@ -9,10 +9,14 @@ updates the same finding (its evidence grows) instead of adding a duplicate; the
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import models
 
 from congvu.org.models import Person, Unit
+
+if TYPE_CHECKING:
+    from congvu.org.permissions import Access
 
 
 class DetectionRun(models.Model):
@@ -66,6 +70,19 @@ class FindingQuerySet(models.QuerySet["Finding"]):
     def confirmed(self) -> FindingQuerySet:
         """Only these count in evaluation and in reports about people (due process done)."""
         return self.filter(review__status__in=FindingReview.COUNTS)
+
+    def visible_to(self, access: Access) -> FindingQuerySet:
+        """The one rule of who may see a finding. About a person: the person, their leaders
+        up the tree, HR and inspectors in scope (the evaluation privacy rule). About a unit:
+        whoever sees the unit's work."""
+        about_unit = models.Q(subject_type=Finding.SubjectType.UNIT)
+        if not access.is_superuser:
+            about_unit &= models.Q(subject_unit_id__in=access.read_unit_ids)
+        readers = models.Q(context_unit_id__in=access.evaluation_unit_ids)
+        if access.person_id is not None:
+            readers |= models.Q(subject_person_id=access.person_id)
+        about_person = models.Q(subject_type=Finding.SubjectType.PERSON) & readers
+        return self.filter(about_unit | about_person)
 
     def about_units(self, unit_ids: set[int] | frozenset[int]) -> FindingQuerySet:
         """Findings on these units or on people whose unit (at detection time) is one of them."""
@@ -148,6 +165,17 @@ class Finding(models.Model):
     def period_label(self) -> str:
         year, q = self.period.split("-Q")
         return f"Quý {q}/{year}"
+
+    # `strength` = (Wilson lower bound − peer rate) / (1 − peer rate): how much of the room
+    # above the peers' rate the subject fills even at the cautious end of its estimate.
+    STRENGTH_BANDS = ((0.5, "Rất rõ rệt"), (0.25, "Rõ rệt"), (0.1, "Đáng chú ý"), (0.0, "Nhẹ"))
+
+    @property
+    def strength_band(self) -> str:
+        """A word for the strength, so nobody reads a bare "0,78" (see STRENGTH_BANDS)."""
+        return next(
+            (label for bound, label in self.STRENGTH_BANDS if self.strength >= bound), "Nhẹ"
+        )
 
 
 def quarter_of(day: date) -> tuple[str, date, date]:

@@ -375,16 +375,10 @@ def do_decide_appeal(
 
 
 def can_see_finding(person: Person, finding: Finding, day: date | None = None) -> bool:
-    """Findings about a person: the person, their leaders up the tree, HR and inspectors in
-    scope (the evaluation privacy rule). Findings about a unit: whoever sees the unit's work."""
+    """Whether `person` may see `finding`: the rule is `FindingQuerySet.visible_to`."""
     access = access_for(person, day)
-    if finding.subject_type == Finding.SubjectType.PERSON:
-        if finding.subject_person_id == person.pk:
-            return True
-        return finding.context_unit_id is not None and access.can_see_evaluations_of(
-            finding.context_unit_id
-        )
-    return finding.subject_unit_id is not None and access.can_see_unit(finding.subject_unit_id)
+    return Finding.objects.filter(pk=finding.pk).visible_to(access).exists()
+
 
 
 # --- the steps of a review, as a page offers them --------------------------------------------

@@ -73,6 +73,7 @@ web:calendar                                            GET    ok          ok   
 web:calendar                                            POST   403         403         403         403         403         403         ok      403      login
 web:calendar_remove                                     POST   403         403         403         403         403         403         ok      403      login
 web:task_list                                           GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+web:task_export                                         GET    ok          ok          ok          ok          ok          ok          ok      ok       login
 web:task_new                                            GET    ok          ok          ok          403         403         403         403     403      login
 web:deadline_preview                                    GET    ok          ok          ok          ok          ok          ok          ok      ok       login
 web:task                                                GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
@@ -87,6 +88,8 @@ web:notification_badge                                  GET    ok          ok   
 web:pick_tree                                           GET    ok          ok          ok          ok          ok          ok          ok          ok          login
 web:task_attach                                         POST   refused     refused/404 refused/404 refused/404 403         403/404     404         404         login
 web:task_attachment                                     GET    404         404         404         404         404         404         404         404         login
+web:finding_list                                        GET    ok          ok          ok          ok          ok          ok          ok          ok          login
+web:finding_export                                      GET    ok          ok          ok          ok          ok          ok          ok          ok          login
 web:finding                                             GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404         404         login
 web:finding_act                                         POST   403         403/404     403/404     403/404     403         403/404     404         404         login
 web:finding_evidence                                    GET    404         404         404         404         404         404         404         404         login

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from congvu.org.models import Person, Unit
-from congvu.tasks.models import Priority
+from congvu.tasks.models import Priority, Status
 
 DATE_WIDGET = forms.DateInput(
     format="%d/%m/%Y",
@@ -131,3 +131,59 @@ class AttachForm(forms.Form):
         label=_("Tệp"), help_text=_("PDF, ảnh, Word, Excel, ODF hoặc văn bản; tối đa 20 MB.")
     )
     note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
+
+
+class TaskFilterForm(forms.Form):
+    """The task list's filters and sort (GET); the export reads the same form."""
+
+    SORTS = {
+        "moi": ("-assigned_at", "-pk"),
+        "han": ("deadline", "pk"),
+        "uu_tien": ("-priority", "deadline", "pk"),
+        "cap_nhat": ("-last_event_at", "-pk"),
+    }
+
+    tu_khoa = forms.CharField(label=_("Từ khóa"), max_length=200, required=False)
+    trang_thai = forms.ChoiceField(
+        label=_("Trạng thái"),
+        required=False,
+        choices=[("", _("Tất cả")), ("mo", _("Chưa kết thúc")), *Status.choices],
+    )
+    don_vi = forms.ModelChoiceField(
+        label=_("Đơn vị chủ trì (cả đơn vị trực thuộc)"),
+        queryset=Unit.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    nguoi = forms.ModelChoiceField(
+        label=_("Người chủ trì"),
+        queryset=Person.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    han_tu = forms.DateField(label=_("Hạn từ ngày"), required=False, widget=DATE_WIDGET)
+    han_den = forms.DateField(label=_("Hạn đến ngày"), required=False, widget=DATE_WIDGET)
+    van_ban = forms.CharField(label=_("Số, ký hiệu văn bản chỉ đạo"), max_length=80, required=False)
+    qua_han = forms.BooleanField(label=_("Chỉ nhiệm vụ quá hạn"), required=False)
+    co_phat_hien = forms.BooleanField(label=_("Chỉ nhiệm vụ có phát hiện"), required=False)
+    sap_xep = forms.ChoiceField(
+        label=_("Sắp xếp"),
+        required=False,
+        choices=[
+            ("moi", _("Mới giao trước")),
+            ("han", _("Gần hạn trước")),
+            ("uu_tien", _("Khẩn trước")),
+            ("cap_nhat", _("Mới cập nhật trước")),
+        ],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("han_tu"), data.get("han_den")
+        if start and end and start > end:
+            self.add_error("han_den", _("Ngày cuối phải sau ngày đầu của khoảng hạn."))
+        return data
+
+    def ordering(self) -> tuple[str, ...]:
+        key = (self.cleaned_data.get("sap_xep") if self.is_valid() else "") or "moi"
+        return self.SORTS[key]

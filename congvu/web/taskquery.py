@@ -8,7 +8,6 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from congvu.lib.text import fold
 from congvu.org.models import today
 from congvu.org.permissions import Access
 from congvu.tasks.models import CLOSED, Task
@@ -51,12 +50,13 @@ def with_names(tasks: QuerySet[Task]) -> QuerySet[Task]:
     return tasks.select_related("lead_unit", "lead_person", "assigner", "assigner_unit")
 
 
-def search_tasks(access: Access, query: str) -> list[Task]:
-    """Tasks whose title, document number, issuer, excerpt or expected result contain `query`,
-    accents ignored (the folded Task.search_text column; no unaccent() needed)."""
-    needle = fold(query)
-    matching = visible_tasks(access).filter(search_text__contains=needle).values("pk")
-    return list(with_names(Task.objects.filter(pk__in=matching)).order_by("-assigned_at", "-pk"))
+def search_tasks(access: Access, query: str) -> QuerySet[Task]:
+    """Tasks whose title, document number, issuer, excerpt or expected result contain every
+    word of `query` (any order, accents ignored), best match first (congvu.web.search)."""
+    from congvu.web.search import ranked
+
+    scope = Task.objects.filter(pk__in=visible_tasks(access).order_by().values("pk"))
+    return with_names(ranked(scope, query))
 
 
 @dataclass(frozen=True)

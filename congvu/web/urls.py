@@ -30,6 +30,7 @@ if features.tasks_enabled():
     urlpatterns += [
         path("viec/", tasks.task_list, name="task_list"),
         path("viec/giao/", tasks.task_new, name="task_new"),
+        path("viec/xuat.xlsx", tasks.task_export, name="task_export"),
         path("viec/han/", tasks.deadline_preview, name="deadline_preview"),
         path("viec/<int:task_id>/", tasks.task_detail, name="task"),
         path("viec/<int:task_id>/thao-tac/", tasks.task_act, name="task_act"),
@@ -51,6 +52,8 @@ if features.detection_enabled():
     from congvu.web.views import findings
 
     urlpatterns += [
+        path("phat-hien/", findings.finding_list, name="finding_list"),
+        path("phat-hien/xuat.xlsx", findings.finding_export, name="finding_export"),
         path("phat-hien/<int:finding_id>/", findings.finding_detail, name="finding"),
         path("phat-hien/<int:finding_id>/thao-tac/", findings.finding_act, name="finding_act"),
         path(

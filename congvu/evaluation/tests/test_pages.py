@@ -94,7 +94,7 @@ def test_the_flow_goes_through_the_forms(org, signed_in) -> None:
     e.refresh_from_db()
     assert e.final_level == "HTT"
     history = head.get(f"{url}?ky={e.pk}").content.decode()
-    assert "finalised" in history
+    assert "Chốt kết quả" in history and "finalised" not in history
 
 
 def test_a_different_level_without_a_reason_is_refused_on_the_page(org, signed_in) -> None:

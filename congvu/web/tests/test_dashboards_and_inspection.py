@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime, timedelta
 
 from openpyxl import load_workbook
 
+from congvu.org.models import today
 from congvu.tasks import actions as A
+from congvu.tasks.events import TaskEventType
 from congvu.web.tests.tasks_helpers import assign
 
 
@@ -98,7 +101,7 @@ def test_exports_hold_the_scope_events_in_csv_xlsx_and_xes(signed_in, org):
     client = signed_in("thanh_tra")
     text = b"".join(client.get("/thanh-tra/xuat/csv/").streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:3] == ["task_id", "seq", "at"]
+    assert rows[0][:3] == ["Số nhiệm vụ", "Thứ tự sự kiện", "Thời điểm"]
     assert [r[3] for r in rows[1:]] == ["Giao việc", "Tiếp nhận", "Chuyển xử lý", "Trả lại"]
     book = load_workbook(io.BytesIO(client.get("/thanh-tra/xuat/xlsx/").content))
     sheet = book.worksheets[0]
@@ -108,6 +111,32 @@ def test_exports_hold_the_scope_events_in_csv_xlsx_and_xes(signed_in, org):
     xes = b"".join(client.get("/thanh-tra/xuat/xes/").streaming_content).decode()
     assert xes.count("<event>") == 4 and f'value="{task.pk}"' in xes
     assert signed_in("alice").get("/thanh-tra/xuat/csv/").status_code == 403
+
+
+def test_exports_hold_the_filtered_events_with_typed_cells(signed_in, org):
+    task = _ping_pong(org)
+    other = assign(org, title="Việc khác")
+    client = signed_in("thanh_tra")
+    # The page's filter travels to the export links.
+    body = client.get(f"/thanh-tra/?nhiem_vu={task.pk}&loai=").content.decode()
+    assert f"/thanh-tra/xuat/xlsx/?nhiem_vu={task.pk}" in body
+    book = load_workbook(
+        io.BytesIO(client.get(f"/thanh-tra/xuat/xlsx/?nhiem_vu={task.pk}").content)
+    )
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:4] == ("Số nhiệm vụ", "Thứ tự sự kiện", "Thời điểm", "Sự kiện")
+    assert {r[0] for r in rows[1:]} == {task.pk} and other.pk != task.pk
+    assert [r[1] for r in rows[1:]] == [1, 2, 3, 4]  # numbers, not text
+    assert all(isinstance(r[2], datetime) for r in rows[1:])
+    text = b"".join(
+        client.get(f"/thanh-tra/xuat/csv/?loai={TaskEventType.ACCEPTED.value}").streaming_content
+    ).decode("utf-8-sig")
+    assert [r[3] for r in csv.reader(io.StringIO(text))][1:] == ["Tiếp nhận"]
+    tomorrow = (today() + timedelta(days=1)).strftime("%d/%m/%Y")
+    text = b"".join(client.get(f"/thanh-tra/xuat/csv/?tu={tomorrow}").streaming_content).decode(
+        "utf-8-sig"
+    )
+    assert len(list(csv.reader(io.StringIO(text)))) == 1  # the header only
 
 
 def test_a_form_posted_after_the_session_expired_comes_back_filled(signed_in, client, org):

@@ -1,47 +1,5 @@
 from __future__ import annotations
 
-import dataclasses
-
-import pytest
-
-from congvu.tasks import actions as A
-from congvu.web.tests.tasks_helpers import assign
-
-
-@pytest.fixture
-def finding(org):  # type: ignore[no-untyped-def]
-    """A ping-pong finding about Sở Xây dựng's director, who sent back work that was theirs
-    (one task: thresholds relaxed for the test)."""
-    from congvu.detection.actions import default_params, run_detection
-    from congvu.detection.models import Finding
-
-    task = assign(org)
-    A.do_accept(task, org.gd_a)
-    A.do_transfer(
-        task,
-        org.gd_a,
-        to_unit=org.so_b,
-        to_person=org.gd_b,
-        reason_code="competence",
-        reason="Thuộc Sở Xây dựng",
-    )
-    A.do_return(task, org.gd_b, reason="Sở Tài chính chủ trì")
-    # It was Sở Xây dựng's work after all: sent again, accepted there (gd_b bounced it).
-    A.do_transfer(
-        task,
-        org.gd_a,
-        to_unit=org.so_b,
-        to_person=org.gd_b,
-        reason_code="competence",
-        reason="Đúng chức năng của Sở Xây dựng",
-    )
-    A.do_accept(task, org.gd_b)
-    relaxed = dataclasses.replace(
-        default_params(), min_cases=1, min_hits=1, z=0.0, min_ratio=0.0, min_excess=0.0, fdr=1.0
-    )
-    run_detection(params=relaxed, force=True)
-    return Finding.objects.get(detector="ping_pong", subject_type="person")
-
 
 def test_the_person_sees_the_finding_with_its_evidence_and_may_explain(signed_in, org, finding):
     client = signed_in("gd_b")
@@ -95,3 +53,56 @@ def test_the_finding_page_shows_the_combined_evidence_and_the_peer_group(signed_
     assert "Các dấu hiệu được tổng hợp" in body
     assert "Chuyển qua rồi bị trả lại (A→B→A)" in body  # the detector, in words
     assert "Điểm tổng hợp" in body and "Nhóm so sánh" in body
+
+
+def test_a_finding_shows_a_word_for_its_strength_not_a_bare_number(signed_in, org, finding):
+    body = signed_in("gd_b").get(f"/phat-hien/{finding.pk}/").content.decode()
+    assert finding.strength_band in body
+    assert f"Mức độ</dt><dd>{finding.strength:.2f}".replace(".", ",") not in body
+
+
+def test_the_strength_bands_cover_zero_to_one(org, finding):
+    for value, band in ((0.78, "Rất rõ rệt"), (0.3, "Rõ rệt"), (0.12, "Đáng chú ý"), (0.0, "Nhẹ")):
+        finding.strength = value
+        assert finding.strength_band == band
+
+
+def test_the_findings_list_shows_what_each_person_may_see_with_filters(signed_in, org, finding):
+    client = signed_in("gd_b")
+    body = client.get("/phat-hien/").content.decode()
+    assert f"/phat-hien/{finding.pk}/" in body and "Đặng Quốc Bảo" in body
+    assert client.get("/phat-hien/?hanh_vi=stalling").context["page_obj"].paginator.count == 0
+    assert client.get("/phat-hien/?tu_khoa=dang quoc bao").context["page_obj"].paginator.count == 1
+    everything = client.get("/phat-hien/").context["page_obj"].paginator.count
+    assert client.get(f"/phat-hien/?ky={finding.period}").context["page_obj"].paginator.count == (
+        everything
+    )
+    assert client.get("/phat-hien/?ky=2000-Q1").context["page_obj"].paginator.count == 0
+    bad = client.get("/phat-hien/?ky=quy 3").content.decode()
+    assert "Kỳ viết theo dạng năm-Q quý, ví dụ 2026-Q3." in bad
+    assert (
+        f"/phat-hien/{finding.pk}/" not in signed_in("charlie").get("/phat-hien/").content.decode()
+    )
+
+
+def test_the_findings_export_is_typed_and_filtered(signed_in, org, finding):
+    import io
+
+    from openpyxl import load_workbook
+
+    client = signed_in("gd_b")
+    rows = list(
+        load_workbook(io.BytesIO(client.get("/phat-hien/xuat.xlsx").content))
+        .worksheets[0]
+        .iter_rows(values_only=True)
+    )
+    assert rows[0][:3] == ("Số phát hiện", "Hành vi", "Về")
+    assert rows[1][0] == finding.pk and isinstance(rows[1][7], int | float)
+    empty = load_workbook(io.BytesIO(client.get("/phat-hien/xuat.xlsx?hanh_vi=stalling").content))
+    assert len(list(empty.worksheets[0].iter_rows())) == 1
+
+
+def test_the_unit_dashboard_links_the_findings_list_and_the_evaluation_summary(signed_in, org):
+    body = signed_in("gd_a").get(f"/don-vi/{org.so_a.pk}/").content.decode()
+    assert 'href="/phat-hien/"' in body
+    assert f'href="/danh-gia/don-vi/{org.so_a.pk}/"' in body

@@ -151,6 +151,7 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
             "findings": findings,
             "findings_count": findings_count,
             "detection": features.detection_enabled(),
+            "can_see_evaluation": _sees_evaluation(get_access(request), unit.pk),
             "nav_active": "unit_dashboard",
         },
     )
@@ -281,3 +282,12 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
             "nav_active": "province",
         },
     )
+
+
+def _sees_evaluation(access: Access, unit_id: int) -> bool:
+    """Whether the unit's evaluation summary (congvu.evaluation) would open for this person."""
+    from django.apps import apps
+
+    if not apps.is_installed("congvu.evaluation"):
+        return False
+    return access.sees_everything or access.can_see_evaluations_of(unit_id)

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from congvu.detection import review as R
-from congvu.detection.models import Finding, FindingReview
+from congvu.detection.models import Finding, FindingQuerySet, FindingReview
 from congvu.lib.errors import ActionError
 from congvu.org.models import today
 from congvu.privacy.access import records_access
@@ -204,3 +205,134 @@ def finding_evidence(request: HttpRequest, finding_id: int) -> HttpResponseBase:
         as_attachment=True,
         filename=review.evidence.name.rsplit("/", 1)[-1],
     )
+
+
+# --- the list ------------------------------------------------------------------------------
+
+
+class FindingFilterForm(forms.Form):
+    """The findings list's filters (GET); the export reads the same form."""
+
+    tu_khoa = forms.CharField(label=gettext_lazy("Từ khóa"), max_length=200, required=False)
+    hanh_vi = forms.ChoiceField(
+        label=gettext_lazy("Hành vi"),
+        required=False,
+        choices=[("", gettext_lazy("Tất cả")), *Finding.Behaviour.choices],
+    )
+    xem_xet = forms.ChoiceField(
+        label=gettext_lazy("Tình trạng xem xét"),
+        required=False,
+        choices=[("", gettext_lazy("Tất cả")), *S.choices],
+    )
+    doi_tuong = forms.ChoiceField(
+        label=gettext_lazy("Về"),
+        required=False,
+        choices=[("", gettext_lazy("Cán bộ và đơn vị")), *Finding.SubjectType.choices],
+    )
+    ky = forms.RegexField(
+        label=gettext_lazy("Kỳ (quý)"),
+        regex=r"^\d{4}-Q[1-4]$",
+        required=False,
+        help_text=gettext_lazy("Ví dụ: 2026-Q3"),
+        error_messages={"invalid": gettext_lazy("Kỳ viết theo dạng năm-Q quý, ví dụ 2026-Q3.")},
+    )
+    ca_da_go = forms.BooleanField(
+        label=gettext_lazy("Kể cả phát hiện lần chạy sau không còn xác nhận"), required=False
+    )
+
+    def narrow(self, findings: FindingQuerySet) -> FindingQuerySet:
+        data = self.cleaned_data if self.is_valid() else {}
+        if not data.get("ca_da_go"):
+            findings = findings.current()
+        if data.get("hanh_vi"):
+            findings = findings.filter(behaviour=data["hanh_vi"])
+        if data.get("xem_xet"):
+            findings = findings.filter(review__status=data["xem_xet"])
+        if data.get("doi_tuong"):
+            findings = findings.filter(subject_type=data["doi_tuong"])
+        if data.get("ky"):
+            findings = findings.filter(period=data["ky"])
+        if data.get("tu_khoa"):
+            from congvu.web.search import ranked
+
+            findings = findings.filter(
+                pk__in=ranked(Finding.objects.all(), data["tu_khoa"]).order_by().values("pk")
+            )
+        return findings
+
+
+def _listed_findings(request: HttpRequest, form: FindingFilterForm) -> QuerySet[Finding]:
+    found = form.narrow(Finding.objects.visible_to(get_access(request)))
+    return found.select_related(
+        "subject_person", "subject_unit", "context_unit", "review"
+    ).order_by("-strength", "pk")
+
+
+@login_required
+@require_GET
+def finding_list(request: HttpRequest) -> HttpResponse:
+    from congvu.web.paging import paginate
+
+    form = FindingFilterForm(request.GET)
+    page = paginate(request, _listed_findings(request, form))
+    template = (
+        "web/findings/_list_results.html"
+        if getattr(request, "htmx", False)
+        else "web/findings/list.html"
+    )
+    return render(
+        request,
+        template,
+        {"page_obj": page, "form": form, "export_query": request.GET.urlencode()},
+    )
+
+
+FINDING_HEADERS = [
+    "Số phát hiện",
+    "Hành vi",
+    "Về",
+    "Cán bộ / đơn vị",
+    "Đơn vị",
+    "Kỳ",
+    "Mức độ",
+    "Độ mạnh (0–1)",
+    "Tỷ lệ",
+    "Tỷ lệ nhóm tương đương",
+    "Số trường hợp xét",
+    "Tình trạng xem xét",
+    "Nội dung",
+]
+
+
+@login_required
+@require_GET
+def finding_export(request: HttpRequest) -> HttpResponse:
+    """The findings list as filtered, as XLSX (rates as numbers formatted by Excel)."""
+    from congvu.web.exports import MAX_ROWS, xlsx_response
+
+    rows = (
+        [
+            f.pk,
+            f.get_behaviour_display(),
+            f.get_subject_type_display(),
+            f.subject_person.full_name if f.subject_person else f.subject_unit.name,  # type: ignore[union-attr]
+            f.context_unit.name if f.context_unit else "",
+            f.period_label,
+            f.strength_band,
+            round(f.strength, 3),
+            f.rate,
+            f.peer_rate,
+            f.sample,
+            _review_label(f),
+            f.sentence,
+        ]
+        for f in _listed_findings(request, FindingFilterForm(request.GET))[:MAX_ROWS]
+    )
+    return xlsx_response("phat-hien.xlsx", "Phát hiện", FINDING_HEADERS, rows)
+
+
+def _review_label(finding: Finding) -> str:
+    try:
+        return str(finding.review.get_status_display())
+    except FindingReview.DoesNotExist:
+        return ""

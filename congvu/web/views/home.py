@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from congvu.lib.text import fold
-from congvu.org.models import Membership, Unit
+from congvu.org.models import Membership, Person, Unit
 from congvu.web import features
 from congvu.web.forms import SearchForm
 from congvu.web.http import get_access, get_person, login_required
 from congvu.web.paging import paginate
+from congvu.web.search import directives, ranked, terms
 
 
 @login_required
@@ -32,35 +34,40 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "web/inbox.html", context)
 
 
+# How many results of each kind the "everything" view shows before "see all".
+SEARCH_PREVIEW = 5
+
+
 @login_required
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    """Accent-insensitive search over what this person may see ("ne tranh" finds "né tránh")."""
+    """Ranked search over what this person may see, any word order, accents ignored
+    ("du toan 2027" finds "Rà soát dự toán chi thường xuyên năm 2027"; congvu.web.search)."""
     form = SearchForm(request.GET)
-    access = get_access(request)
-    query = fold(form.cleaned_data["q"]) if form.is_valid() else ""
-    kind = request.GET.get("loai", "task" if features.tasks_enabled() else "unit")
-    results = None
-    if query:
-        if kind == "unit":
-            units = Unit.objects.filter(search_text__contains=query).select_related("unit_type")
-            if not access.sees_everything:
-                units = units.filter(pk__in=access.read_unit_ids | access.admin_unit_ids)
-            results = paginate(request, units.order_by("name"))
-        elif kind == "person":
-            people = Membership.objects.current().filter(person__search_text__contains=query)
-            if not access.sees_everything:
-                people = people.filter(unit_id__in=access.read_unit_ids | access.admin_unit_ids)
-            results = paginate(
-                request, people.select_related("person", "unit").order_by("person__full_name")
-            )
-        elif features.tasks_enabled():
-            from congvu.web.taskquery import search_tasks
-
-            results = paginate(request, search_tasks(access, query))
-    kinds = [("unit", _("Đơn vị")), ("person", _("Cán bộ"))]
-    if features.tasks_enabled():
-        kinds.insert(0, ("task", _("Nhiệm vụ, văn bản")))
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    kinds = _search_kinds()
+    codes = [code for code, _label in kinds]
+    kind = request.GET.get("loai") or codes[0]
+    if kind not in codes:
+        kind = codes[0]
+    sections: list[dict[str, object]] = []
+    page_obj = None
+    if terms(query):
+        if kind == "all":
+            for code, label in kinds[1:]:
+                rows = list(_search_kind(request, code, query)[: SEARCH_PREVIEW + 1])
+                if rows:
+                    sections.append(
+                        {
+                            "kind": code,
+                            "label": label,
+                            "rows": _decorated(code, rows[:SEARCH_PREVIEW]),
+                            "more": len(rows) > SEARCH_PREVIEW,
+                        }
+                    )
+        else:
+            page_obj = paginate(request, _search_kind(request, kind, query))
+            page_obj.object_list = _decorated(kind, list(page_obj.object_list))
     # htmx (search as you type): only the results are re-rendered.
     template = "web/_search_results.html" if getattr(request, "htmx", False) else "web/search.html"
     return render(
@@ -69,12 +76,66 @@ def search(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "kind": kind,
-            "page_obj": results,
+            "page_obj": page_obj,
+            "sections": sections,
             "kinds": kinds,
             "nav_active": "search",
             "q": query,
         },
     )
+
+
+def _search_kinds() -> list[tuple[str, str]]:
+    kinds = [("all", _("Tất cả"))]
+    if features.tasks_enabled():
+        kinds += [("task", _("Nhiệm vụ")), ("directive", _("Văn bản chỉ đạo"))]
+    if features.detection_enabled():
+        kinds.append(("finding", _("Phát hiện")))
+    return [*kinds, ("person", _("Cán bộ")), ("unit", _("Đơn vị"))]
+
+
+def _search_kind(request: HttpRequest, kind: str, query: str) -> Any:
+    """The ranked results of one kind within the person's scope (a queryset or a list)."""
+    access = get_access(request)
+    if kind == "unit":
+        units = Unit.objects.all()
+        if not access.sees_everything:
+            units = units.filter(pk__in=access.read_unit_ids | access.admin_unit_ids)
+        return ranked(units, query).select_related("unit_type")
+    if kind == "person":
+        people = Person.objects.all()
+        if not access.sees_everything:
+            members = Membership.objects.current().filter(
+                unit_id__in=access.read_unit_ids | access.admin_unit_ids
+            )
+            people = people.filter(pk__in=members.values("person_id"))
+        return ranked(people, query)
+    if kind == "finding":
+        from congvu.detection.models import Finding
+
+        findings = Finding.objects.visible_to(access)
+        return ranked(findings, query).select_related("subject_person", "subject_unit")
+    from congvu.web.taskquery import search_tasks, visible_tasks
+
+    if kind == "directive":
+        return directives(visible_tasks(access), query)
+    return search_tasks(access, query)
+
+
+def _decorated(kind: str, rows: list[Any]) -> list[Any]:
+    """People are listed with their current unit and position (one query for the page)."""
+    if kind == "person" and rows:
+        by_person = {
+            m.person_id: m
+            for m in Membership.objects.current()
+            .filter(person__in=rows)
+            .select_related("unit")
+            # The primary membership is read last, so it wins.
+            .order_by("is_primary")
+        }
+        for p in rows:
+            p.membership = by_person.get(p.pk)
+    return rows
 
 
 @login_required

@@ -5,38 +5,80 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import datetime, time, timedelta
+from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from congvu.org.permissions import Role
 from congvu.tasks.events import TaskEventType
 from congvu.tasks.models import TaskEvent
 from congvu.tasks.state import VN_TZ
+from congvu.web.forms import DATE_WIDGET
 from congvu.web.http import get_access, login_required
 from congvu.web.paging import paginate
 from congvu.web.taskquery import visible_tasks
-from congvu_analytics.safe_csv import SafeCsvWriter, xlsx_text_cells
+from congvu_analytics.safe_csv import SafeCsvWriter
 
+# The exports' columns, in Vietnamese like every page (the XES file keeps the standard's keys).
 COLUMNS = [
-    "task_id",
-    "seq",
-    "at",
-    "type",
-    "activity",
-    "actor",
-    "unit",
-    "target_person",
-    "target_unit",
-    "reason_code",
-    "reason_text",
-    "seal",
+    "Số nhiệm vụ",
+    "Thứ tự sự kiện",
+    "Thời điểm",
+    "Sự kiện",
+    "Mã hoạt động",
+    "Người thực hiện",
+    "Đơn vị thực hiện",
+    "Người nhận",
+    "Đơn vị nhận",
+    "Mã lý do",
+    "Lý do",
+    "Chữ ký (seal)",
 ]
+
+
+class TrailFilterForm(forms.Form):
+    """The audit trail's filter (GET); the exports read the same form, so they hold exactly
+    the events the page lists."""
+
+    nhiem_vu = forms.IntegerField(label=_("Số nhiệm vụ"), min_value=1, required=False)
+    loai = forms.TypedChoiceField(
+        label=_("Sự kiện"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[("", _("Tất cả")), *((t.value, t.label) for t in TaskEventType)],
+    )
+    tu = forms.DateField(label=_("Từ ngày"), required=False, widget=DATE_WIDGET)
+    den = forms.DateField(label=_("Đến ngày"), required=False, widget=DATE_WIDGET)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("tu") and data.get("den") and data["tu"] > data["den"]:
+            self.add_error("den", _("Ngày cuối phải sau ngày đầu."))
+        return data
+
+    def narrow(self, events: QuerySet[TaskEvent]) -> QuerySet[TaskEvent]:
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("nhiem_vu"):
+            events = events.filter(task_id=data["nhiem_vu"])
+        if data.get("loai") is not None:
+            events = events.filter(type=data["loai"])
+        # Days are Việt Nam days: an event at 23:30 on the 5th belongs to the 5th.
+        if data.get("tu"):
+            events = events.filter(at__gte=datetime.combine(data["tu"], time.min, VN_TZ))
+        if data.get("den"):
+            end = datetime.combine(data["den"] + timedelta(days=1), time.min, VN_TZ)
+            events = events.filter(at__lt=end)
+        return events
 
 
 def _require_inspector(request: HttpRequest) -> None:
@@ -56,12 +98,19 @@ def _scope_events(request: HttpRequest) -> QuerySet[TaskEvent]:
 @require_GET
 def inspect_home(request: HttpRequest) -> HttpResponse:
     _require_inspector(request)
-    events = _scope_events(request)
-    task_id = request.GET.get("nhiem_vu", "")
-    if task_id.isdigit():
-        events = events.filter(task_id=int(task_id))
+    form = TrailFilterForm(request.GET)
+    events = form.narrow(_scope_events(request))
     page = paginate(request, events.order_by("-at", "-pk"), per_page=50)
-    return render(request, "web/inspect/home.html", {"page_obj": page, "nav_active": "inspect"})
+    return render(
+        request,
+        "web/inspect/home.html",
+        {
+            "page_obj": page,
+            "form": form,
+            "export_query": request.GET.urlencode(),
+            "nav_active": "inspect",
+        },
+    )
 
 
 @login_required
@@ -76,10 +125,15 @@ def integrity_check(request: HttpRequest) -> HttpResponse:
 
 
 def _row(ev: TaskEvent) -> list[str]:
+    return [str(v) for v in _typed_row(ev)]
+
+
+def _typed_row(ev: TaskEvent) -> list[Any]:
+    """One event with numbers as numbers (the XLSX cells are typed from these)."""
     etype = TaskEventType(ev.type)
     return [
-        str(ev.task_id),
-        str(ev.seq),
+        ev.task_id,
+        ev.seq,
         ev.at.astimezone(VN_TZ).isoformat(),
         etype.label,
         str(etype.activity.value if hasattr(etype.activity, "value") else etype.activity),
@@ -140,7 +194,8 @@ def _xes(events: QuerySet[TaskEvent]) -> Iterator[str]:
 @require_GET
 def export_events(request: HttpRequest, fmt: str) -> HttpResponseBase:
     _require_inspector(request)
-    events = _scope_events(request).order_by("task_id", "seq")
+    form = TrailFilterForm(request.GET)
+    events = form.narrow(_scope_events(request)).order_by("task_id", "seq")
     if fmt == "csv":
         response = StreamingHttpResponse(_csv(events), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="nhat-ky-su-kien.csv"'
@@ -152,19 +207,13 @@ def export_events(request: HttpRequest, fmt: str) -> HttpResponseBase:
         response["Content-Disposition"] = 'attachment; filename="nhat-ky-su-kien.xes"'
         return response
     if fmt == "xlsx":
-        from openpyxl import Workbook
+        from congvu.web.exports import xlsx_response
 
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("Nhật ký")
-        sheet.append(COLUMNS)
-        for ev in events.iterator(chunk_size=2000):
-            sheet.append(xlsx_text_cells(sheet, _row(ev)))  # typed strings, never formulas
-        out = io.BytesIO()
-        book.save(out)
-        xlsx = HttpResponse(
-            out.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        # The time as a date-time cell (Việt Nam wall clock), not the CSV's ISO text.
+        rows = (
+            [*r[:2], ev.at, *r[3:]]
+            for ev in events.iterator(chunk_size=2000)
+            for r in [_typed_row(ev)]
         )
-        xlsx["Content-Disposition"] = 'attachment; filename="nhat-ky-su-kien.xlsx"'
-        return xlsx
+        return xlsx_response("nhat-ky-su-kien.xlsx", "Nhật ký", COLUMNS, rows)
     raise PermissionDenied

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,15 +19,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from congvu.lib.errors import ActionError, ConflictError
 from congvu.org.models import Person, Unit, today
+from congvu.org.permissions import Access
 from congvu.org.tree import tree_as_of
 from congvu.tasks import actions as A
 from congvu.tasks.models import CLOSED, Coordination, Status, Task, TaskEvent
 from congvu.tasks.state import replay
 from congvu.web.actions import attach_document, can_attach
-from congvu.web.forms import AssignForm, AttachForm
+from congvu.web.forms import AssignForm, AttachForm, TaskFilterForm
 from congvu.web.http import get_access, get_person, login_required, pending_form_data
 from congvu.web.models import TaskAttachment
 from congvu.web.paging import paginate
+from congvu.web.search import ranked
 from congvu.web.task_actions import (
     BY_KEY,
     SPECS,
@@ -384,25 +387,11 @@ def deadline_preview(request: HttpRequest) -> HttpResponse:
 @require_GET
 def task_list(request: HttpRequest) -> HttpResponse:
     access = get_access(request)
-    status = request.GET.get("trang_thai", "")
-    unit = request.GET.get("don_vi", "")
-    who = request.GET.get("nguoi", "")
-
-    def narrow(tasks: QuerySet[Task]) -> QuerySet[Task]:
-        if status in Status.values:
-            tasks = tasks.filter(status=status)
-        if request.GET.get("qua_han"):
-            tasks = tasks.exclude(status__in=CLOSED).filter(deadline__lt=today())
-        if unit.isdigit() and access.can_see_unit(int(unit)):
-            tree = tree_as_of()
-            tasks = tasks.filter(lead_unit_id__in=tree.with_predecessors(tree.subtree(int(unit))))
-        if who.isdigit():
-            tasks = tasks.filter(lead_person_id=int(who))
-        return tasks
-
+    form = TaskFilterForm(request.GET)
+    narrow = _task_filter(request, form)
     page = paginate(
         request,
-        narrow(with_names(visible_tasks(access))).order_by("deadline", "pk"),
+        narrow(with_names(visible_tasks(access))).order_by(*form.ordering()),
         count=lambda: count_visible(access, narrow),
     )
     page.object_list = with_countdowns(page.object_list)
@@ -410,11 +399,125 @@ def task_list(request: HttpRequest) -> HttpResponse:
     template = (
         "web/tasks/_list_results.html" if getattr(request, "htmx", False) else "web/tasks/list.html"
     )
+    chosen = form.cleaned_data if form.is_valid() else {}
     return render(
         request,
         template,
-        {"page_obj": page, "statuses": Status.choices, "status": status, "nav_active": ""},
+        {
+            "page_obj": page,
+            "form": form,
+            "chosen_units": [chosen["don_vi"]] if chosen.get("don_vi") else [],
+            "chosen_people": [chosen["nguoi"]] if chosen.get("nguoi") else [],
+            "export_query": request.GET.urlencode(),
+            "nav_active": "",
+        },
     )
+
+
+EXPORT_HEADERS = [
+    "Số nhiệm vụ",
+    "Tên nhiệm vụ",
+    "Số, ký hiệu văn bản",
+    "Ngày văn bản",
+    "Cơ quan ban hành",
+    "Đơn vị chủ trì",
+    "Người chủ trì",
+    "Người giao",
+    "Đơn vị giao",
+    "Thời điểm giao",
+    "Hạn xử lý",
+    "Mức độ ưu tiên",
+    "Trạng thái",
+    "Tiến độ (%)",
+    "Số ngày làm việc còn lại (âm: quá hạn)",
+]
+
+
+@login_required
+@require_GET
+def task_export(request: HttpRequest) -> HttpResponse:
+    """The task list as filtered and sorted on the page, as XLSX (congvu.web.exports)."""
+    from congvu.web.exports import MAX_ROWS, xlsx_response
+
+    access = get_access(request)
+    form = TaskFilterForm(request.GET)
+    narrow = _task_filter(request, form)
+    tasks = with_countdowns(
+        narrow(with_names(visible_tasks(access))).order_by(*form.ordering())[:MAX_ROWS]
+    )
+    rows = (
+        [
+            t.pk,
+            t.title,
+            t.source_number or _("Giao trực tiếp"),
+            t.source_date,
+            t.source_issuer,
+            t.lead_unit.name,
+            t.lead_person.full_name,
+            t.assigner.full_name,
+            t.assigner_unit.name,
+            t.assigned_at,
+            t.deadline,
+            t.get_priority_display(),
+            t.get_status_display(),
+            t.progress,
+            t.cd.days if t.cd is not None else None,  # type: ignore[attr-defined]
+        ]
+        for t in tasks
+    )
+    return xlsx_response("danh-sach-nhiem-vu.xlsx", "Nhiệm vụ", EXPORT_HEADERS, rows)
+
+
+def _task_filter(
+    request: HttpRequest, form: TaskFilterForm
+) -> Callable[[QuerySet[Task]], QuerySet[Task]]:
+    """The list's filters as one function, applied alike to the page, its count and the export.
+    An invalid filter (a bad date) narrows nothing and the form shows why."""
+    access = get_access(request)
+    data = form.cleaned_data if form.is_valid() else {}
+
+    def narrow(tasks: QuerySet[Task]) -> QuerySet[Task]:
+        status = data.get("trang_thai")
+        if status == "mo":
+            tasks = tasks.exclude(status__in=CLOSED)
+        elif status:
+            tasks = tasks.filter(status=status)
+        if data.get("qua_han"):
+            tasks = tasks.overdue(today())  # type: ignore[attr-defined]
+        unit = data.get("don_vi")
+        if unit is not None and access.can_see_unit(unit):
+            tree = tree_as_of()
+            tasks = tasks.filter(lead_unit_id__in=tree.with_predecessors(tree.subtree(unit.pk)))
+        if data.get("nguoi") is not None:
+            tasks = tasks.filter(lead_person=data["nguoi"])
+        if data.get("han_tu"):
+            tasks = tasks.filter(deadline__gte=data["han_tu"])
+        if data.get("han_den"):
+            tasks = tasks.filter(deadline__lte=data["han_den"])
+        if data.get("van_ban"):
+            tasks = tasks.filter(source_number=data["van_ban"].strip())
+        if data.get("co_phat_hien"):
+            tasks = tasks.filter(pk__in=_tasks_in_findings(access))
+        if data.get("tu_khoa"):
+            matching = ranked(Task.objects.all(), data["tu_khoa"]).order_by().values("pk")
+            tasks = tasks.filter(pk__in=matching)
+        return tasks
+
+    return narrow
+
+
+def _tasks_in_findings(access: Access) -> list[int]:
+    """The tasks cited as evidence by the current findings this person may see."""
+    from congvu.web import features
+
+    if not features.detection_enabled():
+        return []
+    from congvu.detection.models import Finding
+
+    ids: set[int] = set()
+    for case_ids in Finding.objects.current().visible_to(access).values_list("case_ids", flat=True):
+        ids.update(int(c) for c in case_ids or [])
+    return sorted(ids)
 
 
 # --- attachments --------------------------------------------------------------------------

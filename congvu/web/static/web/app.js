@@ -70,4 +70,21 @@
     if (q) { q.value = ""; q.focus(); }
     chosen.dispatchEvent(new Event("change", { bubbles: true }));
   });
+  // Bulk selection on task lists ([data-bulk] forms): "select all" ticks the page's rows and
+  // the bar says how many are chosen; the bulk actions in it post the ticked "chon" values.
+  document.addEventListener("change", function (e) {
+    var form = e.target.closest("[data-bulk]");
+    if (!form) return;
+    var boxes = form.querySelectorAll('input[name="chon"]');
+    if (e.target.matches("[data-bulk-all]")) {
+      boxes.forEach(function (b) { b.checked = e.target.checked; });
+    }
+    var n = form.querySelectorAll('input[name="chon"]:checked').length;
+    var bar = form.querySelector("[data-bulk-bar]");
+    if (bar) {
+      bar.hidden = n === 0;
+      var count = bar.querySelector("[data-bulk-count]");
+      if (count) count.textContent = (bar.dataset.countLabel || "Đã chọn") + ": " + n;
+    }
+  });
 })();
