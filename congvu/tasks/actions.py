@@ -755,7 +755,10 @@ def do_submit(
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
     check("submit", ctx)
-    open_children = ctx.task.children.exclude(status__in=(Status.COMPLETED, Status.CANCELLED))
+    # An approved sub-task's result is accepted: it does not wait for its closing.
+    open_children = ctx.task.children.exclude(
+        status__in=(Status.APPROVED, Status.COMPLETED, Status.CANCELLED)
+    )
     if open_children.exists():
         raise InvalidTransitionError(
             "children_open", "Còn nhiệm vụ con chưa hoàn thành; chưa thể trình kết quả."
@@ -1377,7 +1380,7 @@ def task_states(task_ids: list[int]) -> dict[int, TaskState]:
 def rolled_up(task: Task, children: Sequence[Task]) -> tuple[int, dict[int, int]]:
     """The task's rolled-up progress and each sub-task's, given its direct `children`: own
     progress for a leaf; the mean of the children's rolled-up progress otherwise (cancelled
-    children excluded, completed count as 100). One query per level of the sub-tree below the
+    children excluded, approved and completed count as 100). One query per level of the sub-tree below the
     children (the API and the task page both read it; it used to be a query per sub-task)."""
     by_parent: dict[int, list[Task]] = {}
     level = list(children)
@@ -1395,7 +1398,7 @@ def rolled_up(task: Task, children: Sequence[Task]) -> tuple[int, dict[int, int]
     def roll(t: Task, kids: Sequence[Task]) -> int:
         live = [k for k in kids if k.status != Status.CANCELLED]
         if not live:
-            value = 100 if t.status == Status.COMPLETED else t.progress
+            value = t.shown_progress
         else:
             value = round(sum(roll(k, by_parent.get(k.pk, [])) for k in live) / len(live))
         progress[t.pk] = value
@@ -1403,7 +1406,7 @@ def rolled_up(task: Task, children: Sequence[Task]) -> tuple[int, dict[int, int]
 
     total = roll(task, children)
     for c in children:  # a cancelled child is not in the mean; it shows its own figure
-        progress.setdefault(c.pk, c.progress)
+        progress.setdefault(c.pk, c.shown_progress)
     return total, progress
 
 

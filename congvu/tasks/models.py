@@ -32,6 +32,9 @@ class Status(models.TextChoices):
 
 
 CLOSED = frozenset({Status.COMPLETED, Status.CANCELLED})
+# The result is accepted: approved by the assigner (closing it, "Kết thúc nhiệm vụ", files it
+# later) or completed. Such a task shows 100 % and no longer holds up its parent's submission.
+DONE = frozenset({Status.APPROVED, Status.COMPLETED})
 
 
 class Priority(models.IntegerChoices):
@@ -152,6 +155,11 @@ class Task(models.Model):
         from congvu.lib.text import fold
 
         return fold(" ".join(p for p in parts if p))
+
+    @property
+    def shown_progress(self) -> int:
+        """100 % once the result is approved, whatever the last progress report said."""
+        return 100 if self.status in DONE else self.progress
 
     @property
     def source_label(self) -> str:

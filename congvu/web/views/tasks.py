@@ -171,6 +171,19 @@ def _form_for(
     return None
 
 
+def _deadline_days(task: Task, extensions: int) -> int | None:
+    """The working days the task has, as its deadline label says: the figure given at
+    assignment, or after an extension the days from assignment to the extended deadline."""
+    if not extensions:
+        return task.deadline_working_days
+    from django.utils import timezone
+
+    from congvu.workdays.calendar import get_calendar
+
+    assigned = timezone.localtime(task.assigned_at).date()
+    return get_calendar().working_days_between(assigned, task.deadline)
+
+
 def _render_task(
     request: HttpRequest,
     task: Task,
@@ -196,6 +209,8 @@ def _render_task(
         c.overdue = c.answered_at is None and c.due < day  # type: ignore[attr-defined]
     context = {
         "task": task,
+        "deadline_days": _deadline_days(task, state.extensions_granted),
+        "extended": state.extensions_granted > 0,
         "events": events[::-1],
         "coordinations": coordinations,
         "children": children,
