@@ -13,7 +13,7 @@ Events of one task must be in time order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -22,7 +22,12 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from congvu.lib.errors import ActionError, ActionPermissionError, ConflictError
+from congvu.lib.errors import (
+    ActionError,
+    ActionPermissionError,
+    ConflictError,
+    InvalidInputError,
+)
 from congvu.org.models import ACTIVE_ON_SQL, Membership, Person, Unit
 from congvu.org.permissions import Access, access_for
 from congvu.org.tree import OrgTree, tree_as_of
@@ -447,50 +452,80 @@ def do_assign(
     lead side may do that, and the child's deadline may not exceed the parent's."""
     when = _now(at)
     day = _day(when)
+    # Every input is checked before reporting, so the form shows all its problems at once;
+    # a permission refusal still stops at once.
+    problems: list[ActionError] = []
+
+    def collect(check: Callable[[], None]) -> None:
+        try:
+            check()
+        except ActionPermissionError:
+            raise
+        except ActionError as exc:
+            problems.append(exc)
+
     title = title.strip()
     if not title:
-        raise ActionError("required", "Phải nhập tên nhiệm vụ.", field="title")
+        problems.append(ActionError("required", "Phải nhập tên nhiệm vụ.", field="title"))
     source_number = source_number.strip()
     if not ad_hoc and not source_number:
-        raise ActionError(
-            "source_required",
-            "Phải nêu văn bản chỉ đạo (số, ký hiệu) hoặc đánh dấu giao trực tiếp.",
-            field="source_number",
+        problems.append(
+            ActionError(
+                "source_required",
+                "Phải nêu văn bản chỉ đạo (số, ký hiệu) hoặc đánh dấu giao trực tiếp.",
+                field="source_number",
+            )
         )
     if priority not in Priority.values:
-        raise ActionError("invalid_priority", "Mức độ ưu tiên không hợp lệ.", field="priority")
+        problems.append(
+            ActionError("invalid_priority", "Mức độ ưu tiên không hợp lệ.", field="priority")
+        )
     tree = tree_as_of(day)
     access = access_for(assigner, day, tree=tree)
     if not access.can_act_on_unit(lead_unit):
         raise ActionPermissionError(
             f"Bạn không chỉ đạo {lead_unit.name}, nên không thể giao việc cho đơn vị này."
         )
-    _check_lead(lead_unit, lead_person, day)
+    collect(lambda: _check_lead(lead_unit, lead_person, day))
     if (deadline is None) == (working_days is None):
-        raise ActionError(
-            "deadline_required",
-            "Phải nêu đúng một trong hai: hạn xử lý (ngày) hoặc số ngày làm việc.",
-            field="deadline",
+        problems.append(
+            ActionError(
+                "deadline_required",
+                "Phải nêu đúng một trong hai: hạn xử lý (ngày) hoặc số ngày làm việc.",
+                field="deadline",
+            )
         )
-    if working_days is not None:
-        if working_days < 1:
-            raise ActionError(
+    elif working_days is not None and working_days < 1:
+        problems.append(
+            ActionError(
                 "invalid_working_days", "Số ngày làm việc phải lớn hơn 0.", field="working_days"
             )
-        deadline = add_working_days(day, working_days)
-    assert deadline is not None
-    if deadline < day:
-        raise ActionError(
-            "deadline_before_assignment",
-            f"Hạn xử lý {deadline:%d/%m/%Y} không được trước ngày giao {day:%d/%m/%Y}.",
-            field="deadline",
         )
+    else:
+        if working_days is not None:
+            deadline = add_working_days(day, working_days)
+        assert deadline is not None
+        if deadline < day:
+            problems.append(
+                ActionError(
+                    "deadline_before_assignment",
+                    f"Hạn xử lý {deadline:%d/%m/%Y} không được trước ngày giao {day:%d/%m/%Y}.",
+                    field="deadline",
+                )
+            )
     parent_ctx: Ctx | None = None
     if parent is not None:
         parent_ctx = _begin(parent, assigner, when, None)
         parent_ctx.require_lead("giao tiếp nhiệm vụ con")
         parent_ctx.require_status("giao nhiệm vụ con", Status.IN_PROGRESS)
-        _check_deadline_within_parent(parent_ctx.task, deadline, "deadline")
+        if deadline is not None:
+            parent_task, due = parent_ctx.task, deadline
+            collect(lambda: _check_deadline_within_parent(parent_task, due, "deadline"))
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise InvalidInputError(problems)
+    assert deadline is not None
     assigner_unit = _assigner_unit(access, lead_unit, tree)
     if assigner_unit is None:
         raise ActionPermissionError("Bạn không thuộc đơn vị nào nên không thể giao việc.")

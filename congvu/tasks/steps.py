@@ -58,11 +58,22 @@ def _invalid_status(verb: str) -> Callable[[Ctx], ActionError]:
     return error
 
 
+def _lead_not_assigner(c: Ctx) -> bool:
+    # The lead person, or a leader of the lead unit acting for it, but not the task's own
+    # assigner: whoever gave the work does not also accept, decline or report it for the lead
+    # (issue #15) — unless he gave it to himself.
+    if c.actor_id == c.state.lead_person_id:
+        return True
+    return c.actor_id != c.task.assigner_id and c.is_lead_side()
+
+
 def lead(verb: str) -> Need:
     return Need(
-        lambda c: c.is_lead_side(),
+        _lead_not_assigner,
         lambda c: ActionPermissionError(
             f"Chỉ người chủ trì hoặc lãnh đạo đơn vị chủ trì mới được {verb}."
+            if c.actor_id != c.task.assigner_id
+            else f"Người giao việc không {verb} thay người chủ trì."
         ),
     )
 

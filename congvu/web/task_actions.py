@@ -234,6 +234,8 @@ class ActionSpec:
 
 
 UNIT, PERSON = "unit", "person"
+# Where a picker searches, when not the default (pick_unit / pick_person's ?pham_vi=).
+PICKER_SCOPES = {"superior": "cap_tren"}
 # The form of each step (its fields are the step's inputs that the page asks for).
 FORMS: dict[str, tuple[type[ActionForm], tuple[tuple[str, str], ...]]] = {
     "accept": (ActionForm, ()),
