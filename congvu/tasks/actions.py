@@ -427,6 +427,74 @@ def _check_not_imported(assigner_unit: int, import_key: str) -> None:
         raise AlreadyImportedError(first)
 
 
+def _collect(problems: list[ActionError], check: Callable[[], None]) -> None:
+    """Run a check, keeping its refusal among `problems` (a permission refusal still raises)."""
+    try:
+        check()
+    except ActionPermissionError:
+        raise
+    except ActionError as exc:
+        problems.append(exc)
+
+
+def _assign_input_problems(
+    *,
+    title: str,
+    source_number: str,
+    ad_hoc: bool,
+    priority: int,
+    deadline: date | None,
+    working_days: int | None,
+    day: date,
+) -> tuple[list[ActionError], date | None]:
+    """What is wrong with an assignment's own inputs, and its deadline when it has one."""
+    problems: list[ActionError] = []
+    if not title:
+        problems.append(ActionError("required", "Phải nhập tên nhiệm vụ.", field="title"))
+    if not ad_hoc and not source_number:
+        problems.append(
+            ActionError(
+                "source_required",
+                "Phải nêu văn bản chỉ đạo (số, ký hiệu) hoặc đánh dấu giao trực tiếp.",
+                field="source_number",
+            )
+        )
+    if priority not in Priority.values:
+        problems.append(
+            ActionError("invalid_priority", "Mức độ ưu tiên không hợp lệ.", field="priority")
+        )
+    if (deadline is None) == (working_days is None):
+        problems.append(
+            ActionError(
+                "deadline_required",
+                "Phải nêu đúng một trong hai: hạn xử lý (ngày) hoặc số ngày làm việc.",
+                field="deadline",
+            )
+        )
+        return problems, None
+    if working_days is not None:
+        if working_days < 1:
+            problems.append(
+                ActionError(
+                    "invalid_working_days",
+                    "Số ngày làm việc phải lớn hơn 0.",
+                    field="working_days",
+                )
+            )
+            return problems, None
+        deadline = add_working_days(day, working_days)
+    assert deadline is not None
+    if deadline < day:
+        problems.append(
+            ActionError(
+                "deadline_before_assignment",
+                f"Hạn xử lý {deadline:%d/%m/%Y} không được trước ngày giao {day:%d/%m/%Y}.",
+                field="deadline",
+            )
+        )
+    return problems, deadline
+
+
 @transaction.atomic
 def do_assign(
     *,
@@ -452,67 +520,25 @@ def do_assign(
     lead side may do that, and the child's deadline may not exceed the parent's."""
     when = _now(at)
     day = _day(when)
+    title, source_number = title.strip(), source_number.strip()
     # Every input is checked before reporting, so the form shows all its problems at once;
     # a permission refusal still stops at once.
-    problems: list[ActionError] = []
-
-    def collect(check: Callable[[], None]) -> None:
-        try:
-            check()
-        except ActionPermissionError:
-            raise
-        except ActionError as exc:
-            problems.append(exc)
-
-    title = title.strip()
-    if not title:
-        problems.append(ActionError("required", "Phải nhập tên nhiệm vụ.", field="title"))
-    source_number = source_number.strip()
-    if not ad_hoc and not source_number:
-        problems.append(
-            ActionError(
-                "source_required",
-                "Phải nêu văn bản chỉ đạo (số, ký hiệu) hoặc đánh dấu giao trực tiếp.",
-                field="source_number",
-            )
-        )
-    if priority not in Priority.values:
-        problems.append(
-            ActionError("invalid_priority", "Mức độ ưu tiên không hợp lệ.", field="priority")
-        )
+    problems, deadline = _assign_input_problems(
+        title=title,
+        source_number=source_number,
+        ad_hoc=ad_hoc,
+        priority=priority,
+        deadline=deadline,
+        working_days=working_days,
+        day=day,
+    )
     tree = tree_as_of(day)
     access = access_for(assigner, day, tree=tree)
     if not access.can_act_on_unit(lead_unit):
         raise ActionPermissionError(
             f"Bạn không chỉ đạo {lead_unit.name}, nên không thể giao việc cho đơn vị này."
         )
-    collect(lambda: _check_lead(lead_unit, lead_person, day))
-    if (deadline is None) == (working_days is None):
-        problems.append(
-            ActionError(
-                "deadline_required",
-                "Phải nêu đúng một trong hai: hạn xử lý (ngày) hoặc số ngày làm việc.",
-                field="deadline",
-            )
-        )
-    elif working_days is not None and working_days < 1:
-        problems.append(
-            ActionError(
-                "invalid_working_days", "Số ngày làm việc phải lớn hơn 0.", field="working_days"
-            )
-        )
-    else:
-        if working_days is not None:
-            deadline = add_working_days(day, working_days)
-        assert deadline is not None
-        if deadline < day:
-            problems.append(
-                ActionError(
-                    "deadline_before_assignment",
-                    f"Hạn xử lý {deadline:%d/%m/%Y} không được trước ngày giao {day:%d/%m/%Y}.",
-                    field="deadline",
-                )
-            )
+    _collect(problems, lambda: _check_lead(lead_unit, lead_person, day))
     parent_ctx: Ctx | None = None
     if parent is not None:
         parent_ctx = _begin(parent, assigner, when, None)
@@ -520,7 +546,7 @@ def do_assign(
         parent_ctx.require_status("giao nhiệm vụ con", Status.IN_PROGRESS)
         if deadline is not None:
             parent_task, due = parent_ctx.task, deadline
-            collect(lambda: _check_deadline_within_parent(parent_task, due, "deadline"))
+            _collect(problems, lambda: _check_deadline_within_parent(parent_task, due, "deadline"))
     if len(problems) == 1:
         raise problems[0]
     if problems:
