@@ -7,7 +7,7 @@ import pytest
 from congvu.tasks import actions as A
 from congvu.tasks.models import Status, Task
 from congvu.web.tests.tasks_helpers import assign
-from congvu.web.tests.test_browser_scenario import act, pick
+from congvu.web.tests.test_browser_scenario import act
 
 pytestmark = [
     pytest.mark.browser,
