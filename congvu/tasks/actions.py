@@ -33,7 +33,7 @@ from congvu.org.permissions import Access, access_for
 from congvu.org.tree import OrgTree, tree_as_of
 from congvu.tasks.events import PAUSE_REASONS, TRANSFER_REASONS
 from congvu.tasks.events import TaskEventType as E
-from congvu.tasks.models import Coordination, Priority, Status, Task, TaskEvent
+from congvu.tasks.models import Coordination, Directive, Priority, Status, Task, TaskEvent
 from congvu.tasks.seal import canonical, compute_seal, micros, seal_key
 from congvu.tasks.state import VN_TZ, TaskState, replay
 from congvu.tasks.state import apply as apply_event
@@ -137,8 +137,46 @@ class Ctx:
         access: Access | None = None,
     ) -> None:
         self.task, self.state, self.actor, self.at = task, state, actor, at
+        # (delegation id, the delegate) once the delegate acts for the principal (act_for).
+        self.delegation: tuple[int, int] | None = None
         if access is not None:
             self.__dict__["access"] = access
+
+    def principals(self) -> list[tuple[Person, int]]:
+        """The officials who delegated their steps to this actor today, with the delegation."""
+        if self.actor is None:
+            return []
+        if "_principals" not in self.__dict__:
+            from congvu.org.models import Delegation
+
+            self.__dict__["_principals"] = [
+                (d.principal, d.pk)
+                for d in Delegation.objects.active_on(self.day)
+                .filter(delegate=self.actor, revoked_at__isnull=True)
+                .select_related("principal")
+            ]
+        return list(self.__dict__["_principals"])
+
+    def sees_as_delegate(self) -> bool:
+        """The task is hidden from the actor but not from an official who delegated to him."""
+        for principal, _delegation in self.principals():
+            seen = self.as_principal(principal)
+            if seen.is_direct() or can_see_task(self.task, seen.access):
+                return True
+        return False
+
+    def as_principal(self, principal: Person) -> Ctx:
+        """The same task and moment, seen with the principal's powers (to check a step)."""
+        return Ctx(self.task, self.state, principal, self.at)
+
+    def act_for(self, principal: Person, delegation_id: int) -> None:
+        """From now on the action is taken for `principal`: the events' actor is the
+        accountable official, and their payload names the delegation and the delegate."""
+        assert self.actor is not None
+        self.delegation = (delegation_id, self.actor.pk)
+        self.actor = principal
+        for cached in ("access", "member_units"):
+            self.__dict__.pop(cached, None)
 
     @cached_property
     def access(self) -> Access:
@@ -233,6 +271,9 @@ class Ctx:
         payload: dict[str, Any] | None = None,
         actor_id: bool | int | None = True,
     ) -> TaskEvent:
+        if self.delegation is not None and actor_id is True:
+            delegation_id, delegate_id = self.delegation
+            payload = {**(payload or {}), "delegation": delegation_id, "delegate": delegate_id}
         return _append(
             self.task,
             self.state,
@@ -371,7 +412,8 @@ def _begin(
                 field="at",
             )
     ctx = Ctx(locked, state, actor, when)
-    if actor is not None and not ctx.is_direct() and not can_see_task(locked, ctx.access):
+    hidden = actor is not None and not ctx.is_direct() and not can_see_task(locked, ctx.access)
+    if hidden and not ctx.sees_as_delegate():
         raise OutOfScopeError()
     if expected_version is not None and expected_version != locked.version:
         raise ConflictError(
@@ -515,11 +557,25 @@ def do_assign(
     coordinations: Sequence[CoordinationSpec] = (),
     at: datetime | None = None,
     import_key: str = "",
+    directive: Directive | None = None,
+    recorded_by: Person | None = None,
 ) -> Task:
     """Giao việc. With `parent`, cascades the parent task down one level: only the parent's
-    lead side may do that, and the child's deadline may not exceed the parent's."""
+    lead side may do that, and the child's deadline may not exceed the parent's.
+
+    With `directive`, the task carries out that registered document (its source fields are
+    the directive's). With `recorded_by`, a clerk (văn thư) of the assigner's unit enters the
+    assignment on the leader's behalf: the assigner stays accountable and the sealed event
+    names the clerk (payload "recorded_by")."""
     when = _now(at)
     day = _day(when)
+    if directive is not None:
+        ad_hoc, source_number, source_date = False, directive.number, directive.issued_on
+        source_issuer, source_excerpt = directive.issuer, directive.subject
+    if recorded_by is not None:
+        from congvu.tasks.directives import check_clerk_for
+
+        check_clerk_for(recorded_by, assigner, day)
     title, source_number = title.strip(), source_number.strip()
     # Every input is checked before reporting, so the form shows all its problems at once;
     # a permission refusal still stops at once.
@@ -558,6 +614,7 @@ def do_assign(
     _check_not_imported(assigner_unit, import_key)
     task = Task.objects.create(
         import_key=import_key,
+        directive=directive,
         is_ad_hoc=ad_hoc,
         source_number=source_number,
         source_date=source_date,
@@ -598,6 +655,8 @@ def do_assign(
             "source_issuer": task.source_issuer,
             "source_excerpt": task.source_excerpt,
             **({"import_key": import_key} if import_key else {}),
+            **({"directive": directive.pk} if directive is not None else {}),
+            **({"recorded_by": recorded_by.pk} if recorded_by is not None else {}),
         },
     )
     for spec in coordinations:

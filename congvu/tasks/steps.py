@@ -536,9 +536,27 @@ BY_KEY: dict[str, Step] = {s.key: s for s in STEPS}
 
 
 def check(key: str, ctx: Ctx) -> None:
-    BY_KEY[key].check(ctx)
+    """Raise the step's first unmet need. A delegate (ủy quyền) whose own powers do not reach
+    takes the step as the official who delegated to him, when that official's would: `ctx`
+    then acts for the principal and the event names the delegation."""
+    step = BY_KEY[key]
+    try:
+        step.check(ctx)
+    except ActionPermissionError:
+        principal = _principal_for(step, ctx)
+        if principal is None:
+            raise
+        ctx.act_for(*principal)
+
+
+def _principal_for(step: Step, ctx: Ctx) -> tuple[Person, int] | None:
+    for principal, delegation_id in ctx.principals():
+        if step.allowed(ctx.as_principal(principal)):
+            return principal, delegation_id
+    return None
 
 
 def offered(ctx: Ctx) -> list[Step]:
-    """The steps this actor may take on the task now (the page's buttons)."""
-    return [s for s in STEPS if s.allowed(ctx)]
+    """The steps this actor may take on the task now (the page's buttons), his own or those
+    of an official who delegated to him."""
+    return [s for s in STEPS if s.allowed(ctx) or _principal_for(s, ctx) is not None]

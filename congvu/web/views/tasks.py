@@ -53,9 +53,20 @@ def _get_task_for_user(request: HttpRequest, task_id: int) -> Task:
         task = with_names(Task.objects.select_related("parent")).get(pk=task_id)
     except Task.DoesNotExist:
         raise Http404 from None
-    if not A.can_see_task(task, get_access(request)):
+    if not A.can_see_task(task, get_access(request)) and not _delegate_sees(request, task):
         raise Http404
     return task
+
+
+def _delegate_sees(request: HttpRequest, task: Task) -> bool:
+    """An official on leave delegated his steps: his delegate opens the tasks he could."""
+    person = get_person(request)
+    if person is None:
+        return False
+    from django.utils import timezone
+
+    ctx = A.Ctx(task, A.task_state(task), person, timezone.now())
+    return ctx.sees_as_delegate()
 
 
 @dataclass
@@ -191,6 +202,30 @@ def _form_for(
     return None
 
 
+def _name_who_acted_for_whom(events: list[TaskEvent]) -> None:
+    """Set `.on_behalf` on the events a clerk recorded for a leader or a delegate took for the
+    official on leave (their sealed payload names them)."""
+    ids = {
+        ev.payload.get(k) for ev in events for k in ("recorded_by", "delegate") if ev.payload
+    } - {None}
+    if not ids:
+        return
+    names = dict(Person.objects.filter(pk__in=ids).values_list("pk", "full_name"))
+    for ev in events:
+        p = ev.payload or {}
+        actor = ev.actor.full_name if ev.actor else ""
+        if p.get("recorded_by") in names:
+            ev.on_behalf = _("Văn thư %(x)s thay mặt lãnh đạo %(y)s") % {  # type: ignore[attr-defined]
+                "x": names[p["recorded_by"]],
+                "y": actor,
+            }
+        elif p.get("delegate") in names:
+            ev.on_behalf = _("%(x)s thực hiện theo ủy quyền của %(y)s") % {  # type: ignore[attr-defined]
+                "x": names[p["delegate"]],
+                "y": actor,
+            }
+
+
 def _deadline_days(task: Task, extensions: int) -> int | None:
     """The working days the task has, as its deadline label says: the figure given at
     assignment, or after an extension the days from assignment to the extended deadline."""
@@ -219,6 +254,7 @@ def _render_task(
         .order_by("seq")
     )
     state = replay(events)
+    _name_who_acted_for_whom(events)
     coordinations = list(
         Coordination.objects.filter(task=task).select_related("unit").order_by("request_seq")
     )
