@@ -24,7 +24,7 @@ from congvu.org.permissions import access_for
 from congvu.tasks.models import Directive, Task
 
 
-def _is_clerk_of(person: Person, unit_id: int, day: date) -> bool:
+def is_clerk_of(person: Person, unit_id: int, day: date) -> bool:
     return (
         RoleGrant.objects.active_on(day)
         .filter(person=person, role=RoleGrant.Role.CLERK, scope_id=unit_id)
@@ -50,7 +50,7 @@ def can_register(person: Person, unit: Unit, day: date | None = None) -> bool:
     """A leader of the unit, or its clerk."""
     day = day or timezone.localdate()
     access = access_for(person, day)
-    return (unit.pk in access.member_unit_ids and access.can_act_on_unit(unit)) or _is_clerk_of(
+    return (unit.pk in access.member_unit_ids and access.can_act_on_unit(unit)) or is_clerk_of(
         person, unit.pk, day
     )
 

@@ -556,7 +556,12 @@ def _principal_for(step: Step, ctx: Ctx) -> tuple[Person, int] | None:
     return None
 
 
+def may_take(step: Step, ctx: Ctx) -> bool:
+    """The actor may take the step now: by his own powers or those of an official who
+    delegated to him."""
+    return step.allowed(ctx) or (ctx.actor is not None and _principal_for(step, ctx) is not None)
+
+
 def offered(ctx: Ctx) -> list[Step]:
-    """The steps this actor may take on the task now (the page's buttons), his own or those
-    of an official who delegated to him."""
-    return [s for s in STEPS if s.allowed(ctx) or _principal_for(s, ctx) is not None]
+    """The steps this actor may take on the task now (the page's buttons)."""
+    return [s for s in STEPS if may_take(s, ctx)]

@@ -28,7 +28,7 @@ from congvu.tasks.events import (
 from congvu.tasks.models import Coordination, Task
 from congvu.tasks.state import TaskState
 from congvu.tasks.steps import BY_KEY as STEP_BY_KEY
-from congvu.tasks.steps import STEPS, Step
+from congvu.tasks.steps import STEPS, Step, may_take
 from congvu.web.forms import DATE_WIDGET
 
 
@@ -227,7 +227,7 @@ class ActionSpec:
         return self.step.per_request
 
     def offered(self, who: Who) -> bool:
-        return who.person is not None and self.step.allowed(who.ctx)
+        return who.person is not None and may_take(self.step, who.ctx)
 
     def run(self, task: Task, person: Person, data: dict[str, Any], version: int) -> object:
         return self.step.run(task, person, data, version)
