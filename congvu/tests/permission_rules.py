@@ -79,6 +79,9 @@ web:task_new                                            GET    ok          ok   
 web:deadline_preview                                    GET    ok          ok          ok          ok          ok          ok          ok      ok       login
 web:task                                                GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
 web:task_act                                            POST   ok/refused  refused/404 ok/404      ok/404      refused     refused/404 404     404      login
+web:directive_new                                       GET    ok          ok          ok          403         403         403         403     403      login
+web:directive                                           GET    404         404         404         404         404         404         404     404      login
+web:bulk_step                                           POST   403         403         403         403         403         403         403     403      login
 web:unit_dashboard_home                                 GET    ok          ok          ok          403         403         403         403     403      login
 web:unit_dashboard                                      GET    ok          ok/403      ok/403      403         ok          ok/403      403     403      login
 web:province_dashboard                                  GET    ok          403         403         403         ok          ok          403     403      login
