@@ -46,13 +46,13 @@ class AuditEvent(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.subject}#{self.subject_id}.{self.seq} {self.kind}"
+
     @property
     def kind_label(self) -> str:
         """What happened, in words: pages never show the stored code ("self_assessed")."""
         return EVENT_KIND_LABELS.get(self.kind, self.kind.replace("_", " "))
-
-    def __str__(self) -> str:
-        return f"{self.subject}#{self.subject_id}.{self.seq} {self.kind}"
 
 
 # Every kind written through congvu.audit.log.record (evaluation, finding review,

@@ -380,7 +380,6 @@ def can_see_finding(person: Person, finding: Finding, day: date | None = None) -
     return Finding.objects.filter(pk=finding.pk).visible_to(access).exists()
 
 
-
 # --- the steps of a review, as a page offers them --------------------------------------------
 
 

@@ -19,6 +19,21 @@ class ActionError(Exception):
         return {"code": self.code, "message": self.message, "field": self.field}
 
 
+class InvalidInputError(ActionError):
+    """Several inputs are wrong: reported together (`errors`), so a form shows every problem
+    at once instead of one per attempt. The first error gives the code and field."""
+
+    def __init__(self, errors: list[ActionError]) -> None:
+        first = errors[0]
+        super().__init__(first.code, " ".join(e.message for e in errors), field=first.field)
+        self.errors = errors
+
+    def as_dict(self) -> dict[str, str | None]:
+        out = super().as_dict()
+        out["errors"] = [e.as_dict() for e in self.errors]  # type: ignore[assignment]
+        return out
+
+
 class ActionPermissionError(ActionError):
     status = 403
 

@@ -1,4 +1,5 @@
-"""E-mail notifications: one message per addressed task event, and a daily digest for heads.
+"""E-mail notifications: one message per addressed task event, or (a person's choice) one
+digest a day of them; and a daily digest of their units' work for heads.
 
 Sending happens only in the background job (congvu/notify/jobs.py), never inside a workflow
 action: a slow or failing mail server must not slow down or roll back anyone's work.
@@ -6,9 +7,8 @@ action: a slow or failing mail server must not slow down or roll back anyone's w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -21,44 +21,29 @@ from congvu.notify.models import DigestSent, EmailCursor, OutboxEmail, Preferenc
 from congvu.org.models import Membership, Person
 from congvu.tasks.events import TaskEventType as E
 from congvu.tasks.models import Coordination, Status, Task, TaskEvent
+from congvu.web.notifications import RECIPIENTS, Notification, notifications_for, recipients
 
-# Event type -> preference kind. Each is addressed to the event's target person, except a
-# coordination request, which goes to the leaders (head and deputies) of the target unit.
-KINDS = {
-    E.ASSIGNED: "new_task",
-    E.TRANSFERRED: "new_task",
-    E.RETURNED: "new_task",
-    E.LEAD_REASSIGNED: "new_task",
-    E.COORDINATION_REQUESTED: "coordination",
-    E.REMINDED: "reminder",
-    E.REWORK_REQUESTED: "reminder",
-    E.OPINION_REQUESTED: "opinion",
-}
+# Who is told of which event, and under which preference, is congvu.web.notifications'
+# RECIPIENTS (the bell reads the same table). Preference kind -> its field:
 PREF_FIELD = {
     "new_task": "email_new_task",
     "coordination": "email_coordination",
     "reminder": "email_reminder",
     "opinion": "email_opinion",
+    "decide": "email_decide",
+    "outcome": "email_outcome",
 }
 SCAN_BATCH = 5000
 OPEN = (Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED, Status.SUBMITTED)
 
 
 def _wants(person: Person, kind: str, prefs: dict[int, Preference]) -> bool:
+    """One message for this event: the person has an address, wants this kind, and has not
+    chosen one digest a day instead (send_digests then lists it)."""
     pref = prefs.get(person.pk)
-    return bool(person.email) and (pref is None or getattr(pref, PREF_FIELD[kind]))
-
-
-def _leaders(unit_ids: Iterable[int]) -> dict[int, list[Person]]:
-    out: dict[int, list[Person]] = {}
-    for m in (
-        Membership.objects.current()
-        .leaders()
-        .filter(unit_id__in=set(unit_ids))
-        .select_related("person")
-    ):
-        out.setdefault(m.unit_id, []).append(m.person)
-    return out
+    if pref is None:
+        return bool(person.email)
+    return bool(person.email) and not pref.digest_only and getattr(pref, PREF_FIELD[kind])
 
 
 @transaction.atomic
@@ -69,27 +54,25 @@ def queue_new_events(now: datetime | None = None) -> int:
     events = list(
         TaskEvent.objects.filter(pk__gt=cursor.last_event_id)
         .order_by("pk")
-        .values_list("pk", "type", "actor_id", "target_person_id", "target_unit_id")[:SCAN_BATCH]
+        .only("pk", "type", "task_id", "actor_id", "target_person_id", "target_unit_id")[
+            :SCAN_BATCH
+        ]
     )
     if not events:
         return 0
-    wanted = [e for e in events if e[1] in KINDS]
-    people = Person.objects.in_bulk({e[3] for e in wanted if e[3]})
-    leaders = _leaders(e[4] for e in wanted if e[1] == E.COORDINATION_REQUESTED and e[4])
-    recipients_all = {p.pk for p in people.values()} | {p.pk for ps in leaders.values() for p in ps}
-    prefs = {p.person_id: p for p in Preference.objects.filter(person_id__in=recipients_all)}
+    wanted = [ev for ev in events if RECIPIENTS[E(ev.type)].to]
+    who = recipients(wanted)
+    people = Person.objects.in_bulk({p for ps in who.values() for p in ps})
+    prefs = {p.person_id: p for p in Preference.objects.filter(person_id__in=set(people))}
     rows = []
-    for pk, kind_type, actor_id, target_person_id, target_unit_id in wanted:
-        kind = KINDS[E(kind_type)]
-        if kind_type == E.COORDINATION_REQUESTED:
-            recipients = leaders.get(target_unit_id, [])
-        else:
-            recipients = [people[target_person_id]] if target_person_id in people else []
-        for person in recipients:
-            if person.pk != actor_id and _wants(person, kind, prefs):
-                rows.append(OutboxEmail(person=person, event_id=pk, kind=kind, created_at=now))
+    for ev in wanted:
+        kind = RECIPIENTS[E(ev.type)].mail
+        for person_id in sorted(who[ev.pk]):
+            person = people[person_id]
+            if _wants(person, kind, prefs):
+                rows.append(OutboxEmail(person=person, event_id=ev.pk, kind=kind, created_at=now))
     OutboxEmail.objects.bulk_create(rows, ignore_conflicts=True)
-    cursor.last_event_id = events[-1][0]
+    cursor.last_event_id = events[-1].pk
     cursor.save(update_fields=["last_event_id", "updated_at"])
     return len(rows)
 
@@ -178,13 +161,21 @@ class Digest:
     due_soon: list[Task]
     coordination: list[Coordination]
     findings: int
+    # For a person who chose one digest a day instead of a message per event.
+    notifications: list[Notification] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.due_soon or self.coordination or self.findings)
+        return not (
+            self.overdue
+            or self.due_soon
+            or self.coordination
+            or self.findings
+            or self.notifications
+        )
 
 
-def build_digest(person: Person, day: date) -> Digest:
+def build_digest(person: Person, day: date, with_notifications: bool = False) -> Digest:
     from congvu.org.tree import tree_as_of
     from congvu.workdays.calendar import get_calendar
 
@@ -220,16 +211,28 @@ def build_digest(person: Person, day: date) -> Digest:
             .filter(Q(context_unit_id__in=unit_ids) | Q(subject_unit_id__in=unit_ids))
             .count()
         )
-    return Digest(person, names, overdue, due_soon, coordination, findings)
+    notes: list[Notification] = []
+    if with_notifications:
+        # The previous day's notifications, from midnight to midnight local time.
+        start = timezone.make_aware(datetime.combine(day - timedelta(days=1), time.min))
+        end = start + timedelta(days=1)
+        notes = [n for n in notifications_for(person, since=start) if n.at < end]
+    return Digest(person, names, overdue, due_soon, coordination, findings, notes)
 
 
 def _digest_message(d: Digest, day: date) -> EmailMessage:
-    lines = [
-        f"Kính gửi {d.person.full_name},",
-        "",
-        f"Tình hình nhiệm vụ ngày {day:%d/%m/%Y} — {', '.join(d.unit_names)}:",
-        "",
-    ]
+    lines = [f"Kính gửi {d.person.full_name},", ""]
+    if d.notifications:
+        lines.append(f"THÔNG BÁO NGÀY {day - timedelta(days=1):%d/%m/%Y} ({len(d.notifications)}):")
+        lines += [
+            f"  - {timezone.localtime(n.at):%H:%M} {n.text}"
+            + (" [cần xử lý]" if n.acts else "")
+            + f" — {_link(n.url)}"
+            for n in d.notifications
+        ]
+        lines.append("")
+    if d.unit_names:
+        lines += [f"Tình hình nhiệm vụ ngày {day:%d/%m/%Y} — {', '.join(d.unit_names)}:", ""]
     if d.overdue:
         lines.append(f"QUÁ HẠN ({len(d.overdue)}):")
         lines += [
@@ -260,11 +263,16 @@ def _digest_message(d: Digest, day: date) -> EmailMessage:
 
 
 def send_digests(day: date) -> dict[str, int]:
+    """Heads get their units' overview (unless turned off); whoever chose `digest_only` gets
+    the previous day's notifications in the same message."""
     leader_ids = set(
         Membership.objects.active_on(day).leaders().values_list("person_id", flat=True)
     )
     off = set(Preference.objects.filter(daily_digest=False).values_list("person_id", flat=True))
-    people = Person.objects.filter(pk__in=leader_ids - off, is_active=True).exclude(email="")
+    gathered = set(Preference.objects.filter(digest_only=True).values_list("person_id", flat=True))
+    people = Person.objects.filter(pk__in=(leader_ids - off) | gathered, is_active=True).exclude(
+        email=""
+    )
     sent = skipped = failed = 0
     connection = get_connection()
     for person in people:
@@ -273,7 +281,7 @@ def send_digests(day: date) -> dict[str, int]:
         )
         if not created:
             continue  # already sent (or being sent) today
-        digest = build_digest(person, day)
+        digest = build_digest(person, day, with_notifications=person.pk in gathered)
         if digest.empty:
             skipped += 1
             DigestSent.objects.filter(pk=claim.pk).update(ok=True, error="trống")

@@ -15,6 +15,18 @@ class Preference(models.Model):
     email_coordination = models.BooleanField("thư khi có đề nghị phối hợp", default=True)
     email_reminder = models.BooleanField("thư khi bị đôn đốc, quá hạn", default=True)
     email_opinion = models.BooleanField("thư khi được xin ý kiến", default=True)
+    email_decide = models.BooleanField(
+        "thư khi có việc chờ quyết định (trình kết quả, từ chối, xin gia hạn, tạm dừng)",
+        default=True,
+    )
+    email_outcome = models.BooleanField(
+        "thư khi có kết quả (phê duyệt, trả lời phối hợp, cho ý kiến, gia hạn…)", default=True
+    )
+    digest_only = models.BooleanField(
+        "gộp mọi thông báo vào một thư mỗi sáng",
+        default=False,
+        help_text="Không gửi thư riêng cho từng sự kiện; sáng hôm sau nhận một thư tổng hợp.",
+    )
     daily_digest = models.BooleanField(
         "bản tin hằng ngày (lãnh đạo đơn vị)",
         default=True,

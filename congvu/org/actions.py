@@ -8,13 +8,14 @@ ones, so the tree as it was before stays readable.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 
 from congvu.audit import log as audit
-from congvu.lib.errors import ActionError
+from congvu.lib.errors import ActionError, ActionPermissionError, InvalidInputError
 from congvu.org.models import (
+    Delegation,
     Membership,
     Person,
     RoleGrant,
@@ -494,3 +495,73 @@ def grant_role(
         },
     )
     return grant
+
+
+# --- delegation (ủy quyền) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def delegate(
+    principal: Person,
+    to: Person,
+    *,
+    valid_from: date,
+    valid_to: date,
+    reason: str,
+    by: Person,
+    at: datetime | None = None,
+) -> Delegation:
+    """The official hands his workflow steps to `to` for [valid_from, valid_to] (leave, a
+    mission). Kept for ever (revoked, never deleted): the events taken under it name it."""
+    from django.utils import timezone
+
+    if by.pk != principal.pk and not _is_admin(by):
+        raise ActionPermissionError("Chỉ người ủy quyền (hoặc quản trị) mới được lập ủy quyền.")
+    problems = []
+    if to.pk == principal.pk:
+        problems.append(ActionError("self", "Không thể ủy quyền cho chính mình.", field="to"))
+    if not to.is_active:
+        problems.append(ActionError("inactive", f"{to.full_name} không còn công tác.", field="to"))
+    if valid_to < valid_from:
+        problems.append(
+            ActionError("range", "Ngày kết thúc phải sau ngày bắt đầu.", field="valid_to")
+        )
+    if not reason.strip():
+        problems.append(ActionError("required", "Nêu lý do ủy quyền.", field="reason"))
+    overlapping = (
+        Delegation.objects.filter(principal=principal, revoked_at__isnull=True)
+        .overlapping(valid_from, valid_to)
+        .exists()
+    )
+    if overlapping:
+        problems.append(
+            ActionError(
+                "overlap", "Đã có ủy quyền khác trong khoảng thời gian này.", field="valid_from"
+            )
+        )
+    if problems:
+        raise problems[0] if len(problems) == 1 else InvalidInputError(problems)
+    return Delegation.objects.create(
+        principal=principal,
+        delegate=to,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        reason=reason.strip(),
+        created_by=by,
+        created_at=at or timezone.now(),
+    )
+
+
+@transaction.atomic
+def revoke_delegation(delegation: Delegation, *, by: Person, at: datetime | None = None) -> None:
+    from django.utils import timezone
+
+    if by.pk != delegation.principal_id and not _is_admin(by):
+        raise ActionPermissionError("Chỉ người ủy quyền (hoặc quản trị) mới được thu hồi.")
+    Delegation.objects.filter(pk=delegation.pk, revoked_at__isnull=True).update(
+        revoked_at=at or timezone.now()
+    )
+
+
+def _is_admin(person: Person) -> bool:
+    return RoleGrant.objects.current().filter(person=person, role=RoleGrant.Role.ADMIN).exists()

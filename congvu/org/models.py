@@ -340,6 +340,9 @@ class RoleGrant(models.Model):
         HR = "hr", "Sở Nội vụ (tổ chức cán bộ)"
         INSPECTOR = "inspector", "Thanh tra"
         ADMIN = "admin", "Quản trị hệ thống"
+        # Registers incoming directives and records assignments for the leaders of its scope
+        # unit (congvu.tasks.directives); reads that unit's work, directs nothing.
+        CLERK = "clerk", "Văn thư"
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="role_grants")
     role = models.CharField("vai trò", max_length=10, choices=Role.choices)
@@ -364,6 +367,50 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.get_role_display()} ({self.scope})"
+
+
+class Delegation(models.Model):
+    """Ủy quyền: while `principal` is away (leave, mission), `delegate` takes his workflow
+    steps for the period. Written only by congvu.org.actions.delegate / revoke_delegation;
+    every task event taken under it names it (payload "delegation"), so the log shows who
+    acted and for whom."""
+
+    principal = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="delegations_given",
+        verbose_name="người ủy quyền",
+    )
+    delegate = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="delegations_received",
+        verbose_name="người được ủy quyền",
+    )
+    valid_from = models.DateField("từ ngày")
+    valid_to = models.DateField("đến ngày")
+    reason = models.CharField("lý do", max_length=255)
+    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EffectiveQuerySet["Delegation"].as_manager()
+
+    class Meta:
+        verbose_name = "ủy quyền"
+        verbose_name_plural = "ủy quyền"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=models.F("valid_from")), name="delegation_valid_range"
+            ),
+            models.CheckConstraint(
+                condition=~Q(principal=models.F("delegate")), name="delegation_not_to_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["delegate", "valid_from"], name="delegation_delegate_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.principal} → {self.delegate} ({self.valid_from:%d/%m/%Y}–{self.valid_to:%d/%m/%Y})"
 
 
 def unit_search_text(code: str, name: str, short_name: str = "") -> str:

@@ -154,6 +154,9 @@ def access_for(
             elif role in (RoleGrant.Role.HR, RoleGrant.Role.INSPECTOR):
                 read |= scope
                 evaluation |= scope
+            elif role == RoleGrant.Role.CLERK:
+                # The register of the unit: reads its work to follow it up, directs nothing.
+                read |= scope
             elif role == RoleGrant.Role.ADMIN:
                 admin |= scope
             continue

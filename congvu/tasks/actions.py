@@ -13,7 +13,7 @@ Events of one task must be in time order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -22,13 +22,18 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from congvu.lib.errors import ActionError, ActionPermissionError, ConflictError
+from congvu.lib.errors import (
+    ActionError,
+    ActionPermissionError,
+    ConflictError,
+    InvalidInputError,
+)
 from congvu.org.models import ACTIVE_ON_SQL, Membership, Person, Unit
 from congvu.org.permissions import Access, access_for
 from congvu.org.tree import OrgTree, tree_as_of
 from congvu.tasks.events import PAUSE_REASONS, TRANSFER_REASONS
 from congvu.tasks.events import TaskEventType as E
-from congvu.tasks.models import Coordination, Priority, Status, Task, TaskEvent
+from congvu.tasks.models import Coordination, Directive, Priority, Status, Task, TaskEvent
 from congvu.tasks.seal import canonical, compute_seal, micros, seal_key
 from congvu.tasks.signals import pause_acknowledged
 from congvu.tasks.state import VN_TZ, TaskState, replay
@@ -133,8 +138,46 @@ class Ctx:
         access: Access | None = None,
     ) -> None:
         self.task, self.state, self.actor, self.at = task, state, actor, at
+        # (delegation id, the delegate) once the delegate acts for the principal (act_for).
+        self.delegation: tuple[int, int] | None = None
         if access is not None:
             self.__dict__["access"] = access
+
+    def principals(self) -> list[tuple[Person, int]]:
+        """The officials who delegated their steps to this actor today, with the delegation."""
+        if self.actor is None:
+            return []
+        if "_principals" not in self.__dict__:
+            from congvu.org.models import Delegation
+
+            self.__dict__["_principals"] = [
+                (d.principal, d.pk)
+                for d in Delegation.objects.active_on(self.day)
+                .filter(delegate=self.actor, revoked_at__isnull=True)
+                .select_related("principal")
+            ]
+        return list(self.__dict__["_principals"])
+
+    def sees_as_delegate(self) -> bool:
+        """The task is hidden from the actor but not from an official who delegated to him."""
+        for principal, _delegation in self.principals():
+            seen = self.as_principal(principal)
+            if seen.is_direct() or can_see_task(self.task, seen.access):
+                return True
+        return False
+
+    def as_principal(self, principal: Person) -> Ctx:
+        """The same task and moment, seen with the principal's powers (to check a step)."""
+        return Ctx(self.task, self.state, principal, self.at)
+
+    def act_for(self, principal: Person, delegation_id: int) -> None:
+        """From now on the action is taken for `principal`: the events' actor is the
+        accountable official, and their payload names the delegation and the delegate."""
+        assert self.actor is not None
+        self.delegation = (delegation_id, self.actor.pk)
+        self.actor = principal
+        for cached in ("access", "member_units"):
+            self.__dict__.pop(cached, None)
 
     @cached_property
     def access(self) -> Access:
@@ -229,6 +272,9 @@ class Ctx:
         payload: dict[str, Any] | None = None,
         actor_id: bool | int | None = True,
     ) -> TaskEvent:
+        if self.delegation is not None and actor_id is True:
+            delegation_id, delegate_id = self.delegation
+            payload = {**(payload or {}), "delegation": delegation_id, "delegate": delegate_id}
         return _append(
             self.task,
             self.state,
@@ -367,7 +413,8 @@ def _begin(
                 field="at",
             )
     ctx = Ctx(locked, state, actor, when)
-    if actor is not None and not ctx.is_direct() and not can_see_task(locked, ctx.access):
+    hidden = actor is not None and not ctx.is_direct() and not can_see_task(locked, ctx.access)
+    if hidden and not ctx.sees_as_delegate():
         raise OutOfScopeError()
     if expected_version is not None and expected_version != locked.version:
         raise ConflictError(
@@ -423,6 +470,74 @@ def _check_not_imported(assigner_unit: int, import_key: str) -> None:
         raise AlreadyImportedError(first)
 
 
+def _collect(problems: list[ActionError], check: Callable[[], None]) -> None:
+    """Run a check, keeping its refusal among `problems` (a permission refusal still raises)."""
+    try:
+        check()
+    except ActionPermissionError:
+        raise
+    except ActionError as exc:
+        problems.append(exc)
+
+
+def _assign_input_problems(
+    *,
+    title: str,
+    source_number: str,
+    ad_hoc: bool,
+    priority: int,
+    deadline: date | None,
+    working_days: int | None,
+    day: date,
+) -> tuple[list[ActionError], date | None]:
+    """What is wrong with an assignment's own inputs, and its deadline when it has one."""
+    problems: list[ActionError] = []
+    if not title:
+        problems.append(ActionError("required", "Phải nhập tên nhiệm vụ.", field="title"))
+    if not ad_hoc and not source_number:
+        problems.append(
+            ActionError(
+                "source_required",
+                "Phải nêu văn bản chỉ đạo (số, ký hiệu) hoặc đánh dấu giao trực tiếp.",
+                field="source_number",
+            )
+        )
+    if priority not in Priority.values:
+        problems.append(
+            ActionError("invalid_priority", "Mức độ ưu tiên không hợp lệ.", field="priority")
+        )
+    if (deadline is None) == (working_days is None):
+        problems.append(
+            ActionError(
+                "deadline_required",
+                "Phải nêu đúng một trong hai: hạn xử lý (ngày) hoặc số ngày làm việc.",
+                field="deadline",
+            )
+        )
+        return problems, None
+    if working_days is not None:
+        if working_days < 1:
+            problems.append(
+                ActionError(
+                    "invalid_working_days",
+                    "Số ngày làm việc phải lớn hơn 0.",
+                    field="working_days",
+                )
+            )
+            return problems, None
+        deadline = add_working_days(day, working_days)
+    assert deadline is not None
+    if deadline < day:
+        problems.append(
+            ActionError(
+                "deadline_before_assignment",
+                f"Hạn xử lý {deadline:%d/%m/%Y} không được trước ngày giao {day:%d/%m/%Y}.",
+                field="deadline",
+            )
+        )
+    return problems, deadline
+
+
 @transaction.atomic
 def do_assign(
     *,
@@ -443,61 +558,64 @@ def do_assign(
     coordinations: Sequence[CoordinationSpec] = (),
     at: datetime | None = None,
     import_key: str = "",
+    directive: Directive | None = None,
+    recorded_by: Person | None = None,
 ) -> Task:
     """Giao việc. With `parent`, cascades the parent task down one level: only the parent's
-    lead side may do that, and the child's deadline may not exceed the parent's."""
+    lead side may do that, and the child's deadline may not exceed the parent's.
+
+    With `directive`, the task carries out that registered document (its source fields are
+    the directive's). With `recorded_by`, a clerk (văn thư) of the assigner's unit enters the
+    assignment on the leader's behalf: the assigner stays accountable and the sealed event
+    names the clerk (payload "recorded_by")."""
     when = _now(at)
     day = _day(when)
-    title = title.strip()
-    if not title:
-        raise ActionError("required", "Phải nhập tên nhiệm vụ.", field="title")
-    source_number = source_number.strip()
-    if not ad_hoc and not source_number:
-        raise ActionError(
-            "source_required",
-            "Phải nêu văn bản chỉ đạo (số, ký hiệu) hoặc đánh dấu giao trực tiếp.",
-            field="source_number",
-        )
-    if priority not in Priority.values:
-        raise ActionError("invalid_priority", "Mức độ ưu tiên không hợp lệ.", field="priority")
+    if directive is not None:
+        ad_hoc, source_number, source_date = False, directive.number, directive.issued_on
+        source_issuer, source_excerpt = directive.issuer, directive.subject
+    if recorded_by is not None:
+        from congvu.tasks.directives import check_clerk_for
+
+        check_clerk_for(recorded_by, assigner, day)
+    title, source_number = title.strip(), source_number.strip()
+    # Every input is checked before reporting, so the form shows all its problems at once;
+    # a permission refusal still stops at once.
+    problems, deadline = _assign_input_problems(
+        title=title,
+        source_number=source_number,
+        ad_hoc=ad_hoc,
+        priority=priority,
+        deadline=deadline,
+        working_days=working_days,
+        day=day,
+    )
     tree = tree_as_of(day)
     access = access_for(assigner, day, tree=tree)
     if not access.can_act_on_unit(lead_unit):
         raise ActionPermissionError(
             f"Bạn không chỉ đạo {lead_unit.name}, nên không thể giao việc cho đơn vị này."
         )
-    _check_lead(lead_unit, lead_person, day)
-    if (deadline is None) == (working_days is None):
-        raise ActionError(
-            "deadline_required",
-            "Phải nêu đúng một trong hai: hạn xử lý (ngày) hoặc số ngày làm việc.",
-            field="deadline",
-        )
-    if working_days is not None:
-        if working_days < 1:
-            raise ActionError(
-                "invalid_working_days", "Số ngày làm việc phải lớn hơn 0.", field="working_days"
-            )
-        deadline = add_working_days(day, working_days)
-    assert deadline is not None
-    if deadline < day:
-        raise ActionError(
-            "deadline_before_assignment",
-            f"Hạn xử lý {deadline:%d/%m/%Y} không được trước ngày giao {day:%d/%m/%Y}.",
-            field="deadline",
-        )
+    _collect(problems, lambda: _check_lead(lead_unit, lead_person, day))
     parent_ctx: Ctx | None = None
     if parent is not None:
         parent_ctx = _begin(parent, assigner, when, None)
         parent_ctx.require_lead("giao tiếp nhiệm vụ con")
         parent_ctx.require_status("giao nhiệm vụ con", Status.IN_PROGRESS)
-        _check_deadline_within_parent(parent_ctx.task, deadline, "deadline")
+        if deadline is not None:
+            parent_task, due = parent_ctx.task, deadline
+            _collect(problems, lambda: _check_deadline_within_parent(parent_task, due, "deadline"))
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise InvalidInputError(problems)
+    assert deadline is not None
     assigner_unit = _assigner_unit(access, lead_unit, tree)
     if assigner_unit is None:
         raise ActionPermissionError("Bạn không thuộc đơn vị nào nên không thể giao việc.")
     _check_not_imported(assigner_unit, import_key)
     task = Task.objects.create(
         import_key=import_key,
+        directive=directive,
         is_ad_hoc=ad_hoc,
         source_number=source_number,
         source_date=source_date,
@@ -538,6 +656,8 @@ def do_assign(
             "source_issuer": task.source_issuer,
             "source_excerpt": task.source_excerpt,
             **({"import_key": import_key} if import_key else {}),
+            **({"directive": directive.pk} if directive is not None else {}),
+            **({"recorded_by": recorded_by.pk} if recorded_by is not None else {}),
         },
     )
     for spec in coordinations:
@@ -759,7 +879,10 @@ def do_submit(
 ) -> TaskEvent:
     ctx = _begin(task, actor, at, expected_version)
     check("submit", ctx)
-    open_children = ctx.task.children.exclude(status__in=(Status.COMPLETED, Status.CANCELLED))
+    # An approved sub-task's result is accepted: it does not wait for its closing.
+    open_children = ctx.task.children.exclude(
+        status__in=(Status.APPROVED, Status.COMPLETED, Status.CANCELLED)
+    )
     if open_children.exists():
         raise InvalidTransitionError(
             "children_open", "Còn nhiệm vụ con chưa hoàn thành; chưa thể trình kết quả."
@@ -1375,7 +1498,7 @@ def task_states(task_ids: list[int]) -> dict[int, TaskState]:
 def rolled_up(task: Task, children: Sequence[Task]) -> tuple[int, dict[int, int]]:
     """The task's rolled-up progress and each sub-task's, given its direct `children`: own
     progress for a leaf; the mean of the children's rolled-up progress otherwise (cancelled
-    children excluded, completed count as 100). One query per level of the sub-tree below the
+    children excluded, approved and completed count as 100). One query per level of the sub-tree below the
     children (the API and the task page both read it; it used to be a query per sub-task)."""
     by_parent: dict[int, list[Task]] = {}
     level = list(children)
@@ -1393,7 +1516,7 @@ def rolled_up(task: Task, children: Sequence[Task]) -> tuple[int, dict[int, int]
     def roll(t: Task, kids: Sequence[Task]) -> int:
         live = [k for k in kids if k.status != Status.CANCELLED]
         if not live:
-            value = 100 if t.status == Status.COMPLETED else t.progress
+            value = t.shown_progress
         else:
             value = round(sum(roll(k, by_parent.get(k.pk, [])) for k in live) / len(live))
         progress[t.pk] = value
@@ -1401,7 +1524,7 @@ def rolled_up(task: Task, children: Sequence[Task]) -> tuple[int, dict[int, int]
 
     total = roll(task, children)
     for c in children:  # a cancelled child is not in the mean; it shows its own figure
-        progress.setdefault(c.pk, c.progress)
+        progress.setdefault(c.pk, c.shown_progress)
     return total, progress
 
 

@@ -32,6 +32,9 @@ class Status(models.TextChoices):
 
 
 CLOSED = frozenset({Status.COMPLETED, Status.CANCELLED})
+# The result is accepted: approved by the assigner (closing it, "Kết thúc nhiệm vụ", files it
+# later) or completed. Such a task shows 100 % and no longer holds up its parent's submission.
+DONE = frozenset({Status.APPROVED, Status.COMPLETED})
 
 
 class Priority(models.IntegerChoices):
@@ -60,6 +63,46 @@ class TaskQuerySet(models.QuerySet):  # type: ignore[type-arg]
         return self.filter(visible_q(Reader(unit_ids, person_id)))
 
 
+def _directive_path(instance: Directive, filename: str) -> str:
+    return f"van-ban/{instance.registered_at:%Y}/{filename}"
+
+
+class Directive(models.Model):
+    """A directive document (văn bản chỉ đạo) registered once, that tasks carry out.
+
+    One directive often goes to many units in one step, each with its own task and lead
+    (congvu.tasks.directives.do_assign_directive); the tasks point here, and their source
+    fields are copied from it (and sealed with their first event). Written only by
+    congvu.tasks.directives.
+    """
+
+    number = models.CharField("số, ký hiệu", max_length=80)
+    issued_on = models.DateField("ngày văn bản")
+    issuer = models.CharField("cơ quan ban hành", max_length=255)
+    subject = models.TextField("trích yếu")
+    file = models.FileField("tệp văn bản", upload_to=_directive_path, max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    # The unit that received and registered it (its register, sổ văn bản đến).
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="directives")
+    registered_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField()
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = "văn bản chỉ đạo"
+        verbose_name_plural = "văn bản chỉ đạo"
+        constraints = [
+            # The same document registered twice by one unit is one directive.
+            models.UniqueConstraint(
+                fields=["unit", "number", "issued_on"], name="directive_once_per_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ngày {self.issued_on:%d/%m/%Y}"
+
+
 class Task(models.Model):
     """A task (nhiệm vụ). Exactly one lead unit and one lead person: both are NOT NULL columns
     of the task row itself, so the database cannot hold a task with zero or two leads."""
@@ -70,6 +113,9 @@ class Task(models.Model):
     source_date = models.DateField("ngày văn bản", null=True, blank=True)
     source_issuer = models.CharField("cơ quan ban hành", max_length=255, blank=True)
     source_excerpt = models.TextField("trích yếu", blank=True)
+    directive = models.ForeignKey(
+        Directive, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
 
     title = models.CharField("tên nhiệm vụ", max_length=500)
     expected_result = models.TextField("kết quả cần đạt", blank=True)
@@ -152,6 +198,11 @@ class Task(models.Model):
         from congvu.lib.text import fold
 
         return fold(" ".join(p for p in parts if p))
+
+    @property
+    def shown_progress(self) -> int:
+        """100 % once the result is approved, whatever the last progress report said."""
+        return 100 if self.status in DONE else self.progress
 
     @property
     def source_label(self) -> str:

@@ -64,11 +64,22 @@ def _invalid_status(verb: str) -> Callable[[Ctx], ActionError]:
     return error
 
 
+def _lead_not_assigner(c: Ctx) -> bool:
+    # The lead person, or a leader of the lead unit acting for it, but not the task's own
+    # assigner: whoever gave the work does not also accept, decline or report it for the lead
+    # (issue #15) — unless he gave it to himself.
+    if c.actor_id == c.state.lead_person_id:
+        return True
+    return c.actor_id != c.task.assigner_id and c.is_lead_side()
+
+
 def lead(verb: str) -> Need:
     return Need(
-        lambda c: c.is_lead_side(),
+        _lead_not_assigner,
         lambda c: ActionPermissionError(
             f"Chỉ người chủ trì hoặc lãnh đạo đơn vị chủ trì mới được {verb}."
+            if c.actor_id != c.task.assigner_id
+            else f"Người giao việc không {verb} thay người chủ trì."
         ),
     )
 
@@ -579,9 +590,32 @@ BY_KEY: dict[str, Step] = {s.key: s for s in STEPS}
 
 
 def check(key: str, ctx: Ctx) -> None:
-    BY_KEY[key].check(ctx)
+    """Raise the step's first unmet need. A delegate (ủy quyền) whose own powers do not reach
+    takes the step as the official who delegated to him, when that official's would: `ctx`
+    then acts for the principal and the event names the delegation."""
+    step = BY_KEY[key]
+    try:
+        step.check(ctx)
+    except ActionPermissionError:
+        principal = _principal_for(step, ctx)
+        if principal is None:
+            raise
+        ctx.act_for(*principal)
+
+
+def _principal_for(step: Step, ctx: Ctx) -> tuple[Person, int] | None:
+    for principal, delegation_id in ctx.principals():
+        if step.allowed(ctx.as_principal(principal)):
+            return principal, delegation_id
+    return None
+
+
+def may_take(step: Step, ctx: Ctx) -> bool:
+    """The actor may take the step now: by his own powers or those of an official who
+    delegated to him."""
+    return step.allowed(ctx) or (ctx.actor is not None and _principal_for(step, ctx) is not None)
 
 
 def offered(ctx: Ctx) -> list[Step]:
     """The steps this actor may take on the task now (the page's buttons)."""
-    return [s for s in STEPS if s.allowed(ctx)]
+    return [s for s in STEPS if may_take(s, ctx)]

@@ -28,6 +28,8 @@ permission layer let the call through and the workflow or the form said no: 400/
 Signing out always ends on the sign-in page, hence "login" for everyone. The web task action
 posted is "accept" (the lead side may), the API bodies are in `body_for`; a workflow call on
 the fresh task may be refused for its state even when the actor may act ("refused").
+The lead's steps (accept, decline, report, submit…) are refused to the task's own assigner
+(issue #15): the head on the "in" task he assigned, the leader on the "out" task he assigned.
 Read-only roles (hr, inspector) get 403 from the API's workflow actions on what they can read
 and 404 on what they cannot; the administrator manages the organisation and never reads work.
 One exception: a finding whose appeal level is outside the system (the "out" finding about the
@@ -77,7 +79,10 @@ web:task_export                                         GET    ok          ok   
 web:task_new                                            GET    ok          ok          ok          403         403         403         403     403      login
 web:deadline_preview                                    GET    ok          ok          ok          ok          ok          ok          ok      ok       login
 web:task                                                GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
-web:task_act                                            POST   ok          ok/404      ok/404      ok/404      refused     refused/404 404     404      login
+web:task_act                                            POST   ok/refused  refused/404 ok/404      ok/404      refused     refused/404 404     404      login
+web:directive_new                                       GET    ok          ok          ok          403         403         403         403     403      login
+web:directive                                           GET    404         404         404         404         404         404         404     404      login
+web:bulk_step                                           POST   403         403         403         403         403         403         403     403      login
 web:unit_dashboard_home                                 GET    ok          ok          ok          403         403         403         403     403      login
 web:unit_dashboard                                      GET    ok          ok/403      ok/403      403         ok          ok/403      403     403      login
 web:province_dashboard                                  GET    ok          403         403         403         ok          ok          403     403      login
@@ -129,13 +134,13 @@ GET /tasks                                              GET    ok          ok   
 POST /tasks                                             POST   ok          ok          ok          403         403         403         403     403      login
 GET /tasks/{task_id}                                    GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
 GET /tasks/{task_id}/events                             GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
-POST /tasks/{task_id}/accept                            POST   ok          ok/404      ok/404      ok/404      403         403/404     404     404      login
-POST /tasks/{task_id}/decline                           POST   refused     refused/404 refused/404 refused/404 403         403/404     404     404      login
-POST /tasks/{task_id}/transfer                          POST   ok/refused  ok/404      ok/404      ok/404      403         403/404     404     404      login
-POST /tasks/{task_id}/return                            POST   ok          ok/404      ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/accept                            POST   ok/403      403/404     ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/decline                           POST   refused/403 403/404     refused/404 refused/404 403         403/404     404     404      login
+POST /tasks/{task_id}/transfer                          POST   ok/403      403/404     ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/return                            POST   ok/403      403/404     ok/404      ok/404      403         403/404     404     404      login
 POST /tasks/{task_id}/reassign                          POST   ok/refused  ok/404      ok/404      403/404     403         403/404     404     404      login
-POST /tasks/{task_id}/progress                          POST   refused     refused/404 refused/404 refused/404 403         403/404     404     404      login
-POST /tasks/{task_id}/submit                            POST   refused     refused/404 refused/404 refused/404 403         403/404     404     404      login
+POST /tasks/{task_id}/progress                          POST   refused/403 403/404     refused/404 refused/404 403         403/404     404     404      login
+POST /tasks/{task_id}/submit                            POST   refused/403 403/404     refused/404 refused/404 403         403/404     404     404      login
 POST /tasks/{task_id}/approve                           POST   refused     refused/404 refused/404 403/404     403         403/404     404     404      login
 POST /tasks/{task_id}/rework                            POST   refused     refused/404 refused/404 403/404     403         403/404     404     404      login
 POST /tasks/{task_id}/complete                          POST   refused     refused/404 refused/404 403/404     403         403/404     404     404      login
@@ -143,13 +148,13 @@ POST /tasks/{task_id}/cancel                            POST   ok          ok/40
 POST /tasks/{task_id}/remind                            POST   ok          ok/404      ok/404      403/404     403         403/404     404     404      login
 POST /tasks/{task_id}/coordination                      POST   ok          ok/404      ok/404      ok/404      403         403/404     404     404      login
 POST /tasks/{task_id}/coordination/{request_seq}/answer POST   ok/refused  ok/404      ok/404      403/404     403/refused 403/404     404     404      login
-POST /tasks/{task_id}/extension                         POST   ok          ok/404      ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/extension                         POST   ok/403      403/404     ok/404      ok/404      403         403/404     404     404      login
 POST /tasks/{task_id}/extension/grant                   POST   refused     refused/404 refused/404 403/404     403         403/404     404     404      login
 POST /tasks/{task_id}/extension/refuse                  POST   refused     refused/404 refused/404 403/404     403         403/404     404     404      login
-POST /tasks/{task_id}/pause                             POST   refused     refused/404 refused/404 refused/404 403         403/404     404     404      login
+POST /tasks/{task_id}/pause                             POST   refused/403 403/404     refused/404 refused/404 403         403/404     404     404      login
 POST /tasks/{task_id}/pause/review                      POST   refused     refused/404 refused/404 403/404     403         403/404     404     404      login
-POST /tasks/{task_id}/resume                            POST   refused     refused/404 refused/404 refused/404 403         403/404     404     404      login
-POST /tasks/{task_id}/opinion                           POST   ok/refused  refused/404 ok/404      ok/404      403         403/404     404     404      login
+POST /tasks/{task_id}/resume                            POST   refused/403 403/404     refused/404 refused/404 403         403/404     404     404      login
+POST /tasks/{task_id}/opinion                           POST   ok/403      403/404     ok/404      ok/404      403         403/404     404     404      login
 POST /tasks/{task_id}/opinion/{request_seq}/answer      POST   refused     refused/404 refused/404 refused/404 refused     refused/404 404     404      login
 POST /tasks/import                                      POST   ok          ok          ok          refused     refused     refused     refused refused  login
 GET /findings                                           GET    ok          ok          ok          ok          ok          ok          ok      ok       login

@@ -73,8 +73,12 @@ class AssignForm(forms.Form):
     source_excerpt = forms.CharField(
         label=_("Trích yếu"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # Not required here: without it the view takes the unit of the chosen person.
     lead_unit = forms.ModelChoiceField(
-        label=_("Đơn vị chủ trì"), queryset=Unit.objects.all(), widget=forms.HiddenInput
+        label=_("Đơn vị chủ trì"),
+        queryset=Unit.objects.all(),
+        widget=forms.HiddenInput,
+        required=False,
     )
     lead_person = forms.ModelChoiceField(
         label=_("Người chủ trì"),
@@ -123,6 +127,12 @@ class AssignForm(forms.Form):
             self.add_error("working_days", _("Nhập số ngày làm việc."))
         if data.get("coordinators") and not (data.get("coord_text") or "").strip():
             self.add_error("coord_text", _("Nêu nội dung đề nghị các đơn vị phối hợp."))
+        # Also checked by the action; here too so that it shows with the other errors.
+        if not data.get("ad_hoc") and not (data.get("source_number") or "").strip():
+            self.add_error(
+                "source_number",
+                _("Nêu số, ký hiệu văn bản chỉ đạo hoặc đánh dấu giao trực tiếp."),
+            )
         return data
 
 

@@ -25,7 +25,7 @@ from congvu.org.permissions import Access
 from congvu.tasks import actions as A
 from congvu.tasks.models import Coordination, Task
 from congvu.tasks.state import TaskState
-from congvu.tasks.steps import STEPS, Input, Step
+from congvu.tasks.steps import STEPS, Input, Step, may_take
 from congvu.web.forms import DATE_WIDGET
 
 
@@ -151,12 +151,14 @@ class ActionSpec:
         return self.step.per_request
 
     def offered(self, who: Who) -> bool:
-        return who.person is not None and self.step.allowed(who.ctx)
+        return who.person is not None and may_take(self.step, who.ctx)
 
     def run(self, task: Task, person: Person, data: dict[str, Any], version: int) -> object:
         return self.step.run(task, person, data, version)
 
 
+# Where a picker searches, when not the default (pick_unit / pick_person's ?pham_vi=).
+PICKER_SCOPES = {"superior": "cap_tren"}
 SPECS: list[ActionSpec] = [
     ActionSpec(
         step,

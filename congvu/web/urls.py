@@ -25,9 +25,12 @@ urlpatterns = [
 ]
 
 if features.tasks_enabled():
-    from congvu.web.views import dashboards, inspect, tasks
+    from congvu.web.views import dashboards, directives, inspect, tasks
 
     urlpatterns += [
+        path("van-ban/moi/", directives.directive_new, name="directive_new"),
+        path("van-ban/<int:directive_id>/", directives.directive_detail, name="directive"),
+        path("viec/hang-loat/", directives.bulk_step, name="bulk_step"),
         path("viec/", tasks.task_list, name="task_list"),
         path("viec/giao/", tasks.task_new, name="task_new"),
         path("viec/xuat.xlsx", tasks.task_export, name="task_export"),

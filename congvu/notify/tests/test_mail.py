@@ -137,3 +137,31 @@ def test_nothing_is_sent_when_mail_is_not_configured(people_with_mail, settings)
     assign(people_with_mail)
     assert "skipped" in email_notifications(datetime(2026, 3, 2, 9, tzinfo=VN_TZ))
     assert not OutboxEmail.objects.exists()
+
+
+def test_a_submitted_result_is_mailed_to_the_assigner_who_decides(people_with_mail, smtp):
+    org = people_with_mail
+    task = assign(org)
+    actions.do_accept(task, org.alice, at=T0.replace(hour=9))
+    actions.do_submit(task, org.alice, result="Dự thảo kế hoạch", at=T0.replace(hour=10))
+    email_notifications(datetime(2026, 3, 2, 11, tzinfo=VN_TZ))
+    to_assigner = [m for m in smtp.messages if m["To"] == "gd_a@binhminh.gov.vn"]
+    assert [" ".join(m["Subject"].split()).split(":")[0] for m in to_assigner] == [
+        "[Công Vụ] Tiếp nhận",
+        "[Công Vụ] Trình kết quả",
+    ]
+    assert OutboxEmail.objects.filter(person=org.gd_a, kind="decide").count() == 1
+
+
+def test_who_chose_one_digest_a_day_gets_yesterdays_notifications_in_it(people_with_mail, smtp):
+    org = people_with_mail
+    Preference.objects.create(person=org.alice, digest_only=True)
+    assign(org)  # 2/3/2026, to alice
+    assert email_notifications(datetime(2026, 3, 2, 9, tzinfo=VN_TZ))["sent"] == 0
+    daily_digest(datetime(2026, 3, 3, 7, tzinfo=VN_TZ))
+    to_alice = [m for m in smtp.messages if m["To"] == "alice@binhminh.gov.vn"]
+    assert len(to_alice) == 1
+    body = to_alice[0].get_content()
+    assert "THÔNG BÁO NGÀY 02/03/2026 (1)" in body
+    assert "Nhiệm vụ mới: Xây dựng kế hoạch cải cách hành chính năm 2026" in body
+    assert "[cần xử lý]" in body

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
+from congvu.audit import log as eventlog
 from congvu.detection import review as R
 from congvu.detection.models import FindingReview
-from congvu.audit import log as eventlog
 from congvu.evaluation.consequences import finding_discipline_proposals
 from congvu.evaluation.services import confirmed_findings
 from congvu.lib.errors import ActionError

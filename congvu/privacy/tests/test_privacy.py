@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from congvu.detection import review as R
 from congvu.audit import log as eventlog
-from congvu.evaluation.actions import do_open_evaluation
 from congvu.audit.models import AuditEvent as EvaluationEvent
+from congvu.detection import review as R
+from congvu.evaluation.actions import do_open_evaluation
 from congvu.evaluation.models import Evaluation
 from congvu.lib.errors import ActionPermissionError
 from congvu.privacy import access, actions

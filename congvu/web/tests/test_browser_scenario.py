@@ -162,7 +162,7 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
     )
     # The head of Sở Xây dựng is asked to explain the ping-pong finding about him (giải trình).
     other.goto("/")
-    other.locator("section[aria-labelledby=h-findings] a", has_text="Đặng Quốc Bảo").first.click()
+    other.locator("#wait-to_explain a", has_text="Đặng Quốc Bảo").first.click()
     step = other.locator("#step-explain")
     step.locator("> summary").click()
     step.get_by_label("Nội dung giải trình").fill(

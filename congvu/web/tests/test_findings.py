@@ -3,7 +3,7 @@ from __future__ import annotations
 
 def test_the_person_sees_the_finding_with_its_evidence_and_may_explain(signed_in, org, finding):
     client = signed_in("gd_b")
-    assert "Phát hiện cần giải trình hoặc xem xét" in client.get("/").content.decode()
+    assert "Phát hiện cần tôi giải trình" in client.get("/").content.decode()
     body = client.get(f"/phat-hien/{finding.pk}/").content.decode()
     assert "Đặng Quốc Bảo" in body and "Sở Tài chính chủ trì" in body  # the evidence event's reason
     assert 'id="step-explain"' in body

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 
 from django.apps import apps
 
-from congvu.evaluation import actions as E
 from congvu.audit.models import EVENT_KIND_LABELS
+from congvu.evaluation import actions as E
 from congvu.evaluation.models import Evaluation
 from congvu.evaluation.tests.helpers import sheet
 from congvu.tasks import actions as A

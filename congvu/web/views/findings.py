@@ -30,6 +30,8 @@ from congvu.web.http import get_access, get_person, login_required
 from congvu.web.taskquery import visible_tasks
 from congvu_analytics.detect import DETECTOR_LABELS, group_label
 
+S = FindingReview.Status
+
 
 class ExplainForm(forms.Form):
     text = forms.CharField(

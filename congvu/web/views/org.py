@@ -300,6 +300,14 @@ def pick_person(request: HttpRequest) -> HttpResponse:
     memberships = Membership.objects.current().select_related("person", "unit")
     if access.person_id is None and not access.sees_everything:
         memberships = memberships.none()
+    elif request.GET.get("pham_vi") == "cap_tren":
+        # A superior to ask for an opinion: the leaders of one's own units and of every unit
+        # above them (the division head, the department's director, the province's leaders).
+        tree = tree_as_of(today())
+        above = {a for u in access.member_unit_ids for a in (u, *tree.ancestors(u))}
+        memberships = memberships.leaders().filter(unit_id__in=above)
+        if access.person_id is not None:
+            memberships = memberships.exclude(person_id=access.person_id)
     elif unit_id:
         memberships = memberships.filter(unit_id=int(unit_id))
     elif query:

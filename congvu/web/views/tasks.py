@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.lib.errors import ActionError, ConflictError
-from congvu.org.models import Person, Unit, today
+from congvu.org.models import Membership, Person, Unit, today
 from congvu.org.permissions import Access
 from congvu.org.tree import tree_as_of
 from congvu.tasks import actions as A
+from congvu.tasks.events import TaskEventType as E
 from congvu.tasks.models import CLOSED, Coordination, Status, Task, TaskEvent
 from congvu.tasks.state import replay
 from congvu.web.actions import attach_document, can_attach
@@ -32,6 +33,7 @@ from congvu.web.paging import paginate
 from congvu.web.search import ranked
 from congvu.web.task_actions import (
     BY_KEY,
+    PICKER_SCOPES,
     SPECS,
     ActionForm,
     Who,
@@ -54,9 +56,20 @@ def _get_task_for_user(request: HttpRequest, task_id: int) -> Task:
         task = with_names(Task.objects.select_related("parent")).get(pk=task_id)
     except Task.DoesNotExist:
         raise Http404 from None
-    if not A.can_see_task(task, get_access(request)):
+    if not A.can_see_task(task, get_access(request)) and not _delegate_sees(request, task):
         raise Http404
     return task
+
+
+def _delegate_sees(request: HttpRequest, task: Task) -> bool:
+    """An official on leave delegated his steps: his delegate opens the tasks he could."""
+    person = get_person(request)
+    if person is None:
+        return False
+    from django.utils import timezone
+
+    ctx = A.Ctx(task, A.task_state(task), person, timezone.now())
+    return ctx.sees_as_delegate()
 
 
 @dataclass
@@ -76,14 +89,16 @@ class Offered:
         self.form.auto_id = f"id_{self.key}{self.request_seq or ''}_%s"
 
     @property
-    def picker_fields(self) -> list[tuple[Any, str, list[Any], str]]:
-        """(bound field, unit|person, chosen objects, DOM id) for each picker of the form."""
+    def picker_fields(self) -> list[tuple[Any, str, list[Any], str, str]]:
+        """(bound field, unit|person, chosen objects, DOM id, search scope) for each picker of
+        the form; an unbound form shows its initial choice (a proposed unit)."""
         out = []
         cleaned = getattr(self.form, "cleaned_data", {}) if self.form.is_bound else {}
         for name, kind in self.pickers:
-            value = cleaned.get(name)
+            value = cleaned.get(name) if self.form.is_bound else self.form.initial.get(name)
             chosen = [value] if value is not None else []
-            out.append((self.form[name], kind, chosen, f"{self.key}-{name}"))
+            scope = PICKER_SCOPES.get(name, "")
+            out.append((self.form[name], kind, chosen, f"{self.key}-{name}", scope))
         return out
 
     @property
@@ -151,7 +166,10 @@ def _offered(
                     )
                 )
             continue
-        form = _form_for(spec.key, bound, None) or spec.form(initial={"version": version})
+        initial: dict[str, Any] = {"version": version}
+        if spec.key == "reassign":
+            initial.update(_proposed_lead(who))
+        form = _form_for(spec.key, bound, None) or spec.form(initial=initial)
         out.append(
             Offered(
                 spec.key,
@@ -166,12 +184,62 @@ def _offered(
     return out
 
 
+def _proposed_lead(who: Who) -> dict[str, Any]:
+    """After a decline, reassigning starts from the competent unit the lead proposed."""
+    if who.state.status != Status.DECLINED:
+        return {}
+    proposed = (
+        TaskEvent.objects.filter(task=who.task, type=E.DECLINED, target_unit__isnull=False)
+        .order_by("-seq")
+        .select_related("target_unit")
+        .first()
+    )
+    return {"to_unit": proposed.target_unit} if proposed is not None else {}
+
+
 def _form_for(
     key: str, bound: tuple[str, ActionForm, int | None] | None, seq: int | None
 ) -> ActionForm | None:
     if bound is not None and bound[0] == key and bound[2] == seq:
         return bound[1]
     return None
+
+
+def _name_who_acted_for_whom(events: list[TaskEvent]) -> None:
+    """Set `.on_behalf` on the events a clerk recorded for a leader or a delegate took for the
+    official on leave (their sealed payload names them)."""
+    ids = {
+        ev.payload.get(k) for ev in events for k in ("recorded_by", "delegate") if ev.payload
+    } - {None}
+    if not ids:
+        return
+    names = dict(Person.objects.filter(pk__in=ids).values_list("pk", "full_name"))
+    for ev in events:
+        p = ev.payload or {}
+        actor = ev.actor.full_name if ev.actor else ""
+        if p.get("recorded_by") in names:
+            ev.on_behalf = _("Văn thư %(x)s thay mặt lãnh đạo %(y)s") % {  # type: ignore[attr-defined]
+                "x": names[p["recorded_by"]],
+                "y": actor,
+            }
+        elif p.get("delegate") in names:
+            ev.on_behalf = _("%(x)s thực hiện theo ủy quyền của %(y)s") % {  # type: ignore[attr-defined]
+                "x": names[p["delegate"]],
+                "y": actor,
+            }
+
+
+def _deadline_days(task: Task, extensions: int) -> int | None:
+    """The working days the task has, as its deadline label says: the figure given at
+    assignment, or after an extension the days from assignment to the extended deadline."""
+    if not extensions:
+        return task.deadline_working_days
+    from django.utils import timezone
+
+    from congvu.workdays.calendar import get_calendar
+
+    assigned = timezone.localtime(task.assigned_at).date()
+    return get_calendar().working_days_between(assigned, task.deadline)
 
 
 def _render_task(
@@ -189,6 +257,7 @@ def _render_task(
         .order_by("seq")
     )
     state = replay(events)
+    _name_who_acted_for_whom(events)
     coordinations = list(
         Coordination.objects.filter(task=task).select_related("unit").order_by("request_seq")
     )
@@ -199,6 +268,8 @@ def _render_task(
         c.overdue = c.answered_at is None and c.due < day  # type: ignore[attr-defined]
     context = {
         "task": task,
+        "deadline_days": _deadline_days(task, state.extensions_granted),
+        "extended": state.extensions_granted > 0,
         "events": events[::-1],
         "coordinations": coordinations,
         "children": children,
@@ -268,15 +339,22 @@ def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
     return _render_task(request, task, (spec.key, form, seq), status=400)
 
 
-def _attach_error(form: forms.Form, exc: ActionError) -> None:
-    if (
-        exc.field
-        and exc.field in form.fields
-        and not isinstance(form.fields[exc.field].widget, forms.HiddenInput)
-    ):
-        form.add_error(exc.field, exc.message)
-    else:
-        form.add_error(None, exc.message)
+def _attach_error(form: forms.Form, exc: ActionError, shown: tuple[str, ...] = ()) -> None:
+    """Put the action's refusal beside its field (all of them, for several); a field the page
+    does not show (a hidden input outside `shown`, the pickers that show their own errors)
+    gets its message above the form."""
+    for err in getattr(exc, "errors", None) or [exc]:
+        if (
+            err.field
+            and err.field in form.fields
+            and (
+                err.field in shown
+                or not isinstance(form.fields[err.field].widget, forms.HiddenInput)
+            )
+        ):
+            form.add_error(err.field, err.message)
+        else:
+            form.add_error(None, err.message)
 
 
 # --- assign -------------------------------------------------------------------------------
@@ -300,6 +378,30 @@ def _assign_context(form: AssignForm, parent: Task | None) -> dict[str, Any]:
     }
 
 
+def _lead_unit_of_person(form: AssignForm, access: Any) -> bool:
+    """No lead unit chosen: the chosen person's unit, when exactly one of their units is one
+    this assigner directs. False (with the error on the form) otherwise."""
+    data = form.cleaned_data
+    if data.get("lead_unit") is not None:
+        return True
+    person = data.get("lead_person")
+    units = (
+        list(
+            Unit.objects.filter(
+                memberships__in=Membership.objects.current().filter(person=person),
+                pk__in=access.act_unit_ids,
+            ).distinct()
+        )
+        if person is not None
+        else []
+    )
+    if len(units) == 1:
+        data["lead_unit"] = units[0]
+        return True
+    form.add_error("lead_unit", _("Chọn đơn vị chủ trì."))
+    return False
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_new(request: HttpRequest) -> HttpResponse:
@@ -314,7 +416,9 @@ def task_new(request: HttpRequest) -> HttpResponse:
         parent = _get_task_for_user(request, int(parent_id))
     if request.method == "POST":
         form = AssignForm(request.POST)
-        if form.is_valid():
+        # Both run, so that a missing unit is reported with the form's other errors.
+        valid = form.is_valid()
+        if _lead_unit_of_person(form, access) and valid:
             data = form.cleaned_data
             # A replayed form (double click, back + resubmit) finds the task it already created.
             done = request.session.get("assign_done", {})
@@ -344,7 +448,7 @@ def task_new(request: HttpRequest) -> HttpResponse:
                     coordinations=specs,
                 )
             except ActionError as exc:
-                _attach_error(form, exc)
+                _attach_error(form, exc, shown=("lead_unit", "lead_person"))
             else:
                 done[data["idem"]] = task.pk
                 request.session["assign_done"] = dict(list(done.items())[-50:])
@@ -354,11 +458,17 @@ def task_new(request: HttpRequest) -> HttpResponse:
         import secrets
 
         kept = pending_form_data(request)
-        form = (
-            AssignForm(kept)
-            if kept is not None
-            else AssignForm(initial={"idem": secrets.token_urlsafe(16)})
-        )
+        initial: dict[str, Any] = {"idem": secrets.token_urlsafe(16)}
+        if parent is not None:
+            # A sub-task carries out the parent's directive: the same document by default.
+            initial.update(
+                ad_hoc=parent.is_ad_hoc,
+                source_number=parent.source_number,
+                source_date=parent.source_date,
+                source_issuer=parent.source_issuer,
+                source_excerpt=parent.source_excerpt,
+            )
+        form = AssignForm(kept) if kept is not None else AssignForm(initial=initial)
     return render(
         request,
         "web/tasks/assign.html",

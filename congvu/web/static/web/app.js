@@ -40,35 +40,57 @@
     toggle.textContent = open ? "▸" : "▾";
   }, true);
   // Pickers: a result button fills the hidden id and the visible label.
+  function addChip(box, id, label) {
+    var chosen = box.querySelector(".chosen");
+    if (box.dataset.picker !== "many") {
+      chosen.innerHTML = "";
+    } else if (chosen.querySelector('input[value="' + id + '"]')) {
+      return null;
+    }
+    var chip = document.createElement("span");
+    chip.className = "chip";
+    chip.textContent = label + " ";
+    var input = document.createElement("input");
+    input.type = "hidden"; input.name = box.dataset.name; input.value = id;
+    var remove = document.createElement("button");
+    remove.type = "button"; remove.className = "chip-x"; remove.textContent = "×";
+    remove.setAttribute("aria-label", (box.dataset.removeLabel || "Bỏ") + " " + label);
+    remove.addEventListener("click", function () { chip.remove(); });
+    chip.appendChild(input); chip.appendChild(remove);
+    chosen.appendChild(chip);
+    chosen.dispatchEvent(new Event("change", { bubbles: true }));
+    return remove;
+  }
+  function pickFrom(pick) {
+    var box = pick.closest("[data-picker]");
+    var remove = addChip(box, pick.dataset.pick, pick.dataset.label);
+    if (remove === null) return;
+    // A person brings their unit to an empty unit picker of the same form (the lead unit).
+    var unitBox = box.dataset.fillsUnit && document.getElementById("picker-" + box.dataset.fillsUnit);
+    if (unitBox && pick.dataset.unit && !unitBox.querySelector(".chosen input")) {
+      addChip(unitBox, pick.dataset.unit, pick.dataset.unitLabel);
+    }
+    var results = box.querySelector(".pick-results");
+    if (results) results.innerHTML = "";
+    var q = box.querySelector("input[type=search]");
+    if (q) q.value = "";
+    // Focus stays on the chosen chip, not the search box: focusing the search box would
+    // fetch the whole list again (its focus trigger), shifting the page under the pointer
+    // and swallowing the next click (issue #15). A multiple picker keeps typing.
+    if (box.dataset.picker === "many" && q) { q.focus(); } else { remove.focus(); }
+  }
   document.addEventListener("click", function (e) {
     var pick = e.target.closest("[data-pick]");
     if (!pick) return;
     e.preventDefault();
-    var box = pick.closest("[data-picker]");
-    var multiple = box.dataset.picker === "many";
-    var name = box.dataset.name;
-    var chosen = box.querySelector(".chosen");
-    if (!multiple) {
-      chosen.innerHTML = "";
-    } else if (chosen.querySelector('input[value="' + pick.dataset.pick + '"]')) {
-      return;
-    }
-    var chip = document.createElement("span");
-    chip.className = "chip";
-    chip.textContent = pick.dataset.label + " ";
-    var input = document.createElement("input");
-    input.type = "hidden"; input.name = name; input.value = pick.dataset.pick;
-    var remove = document.createElement("button");
-    remove.type = "button"; remove.className = "chip-x"; remove.textContent = "×";
-    remove.setAttribute("aria-label", (box.dataset.removeLabel || "Bỏ") + " " + pick.dataset.label);
-    remove.addEventListener("click", function () { chip.remove(); });
-    chip.appendChild(input); chip.appendChild(remove);
-    chosen.appendChild(chip);
-    var results = box.querySelector(".pick-results");
-    if (results) results.innerHTML = "";
-    var q = box.querySelector("input[type=search]");
-    if (q) { q.value = ""; q.focus(); }
-    chosen.dispatchEvent(new Event("change", { bubbles: true }));
+    pickFrom(pick);
+  });
+  // Enter in a picker's search box picks the first result; it never submits the form.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter" || !e.target.matches("[data-picker] input[type=search]")) return;
+    e.preventDefault();
+    var first = e.target.closest("[data-picker]").querySelector(".pick-results [data-pick]");
+    if (first) pickFrom(first);
   });
   // Bulk selection on task lists ([data-bulk] forms): "select all" ticks the page's rows and
   // the bar says how many are chosen; the bulk actions in it post the ticked "chon" values.
