@@ -24,12 +24,15 @@ from congvu_analytics.detect._common import (
     EVIDENCE,
     HANDLER,
     HEAVY,
+    ITEM_ID,
     LEVELS,
     MAIN_UNIT,
     NEW_STAFF,
     SUBJECT_ID,
     SUBJECT_TYPE,
     WEIGHT,
+    as_obs,
+    observe,
     peer_groups,
     prepare,
     rates,
@@ -39,7 +42,7 @@ from congvu_analytics.detect.handover import handover_network
 from congvu_analytics.detect.params import DetectionParams
 from congvu_analytics.detect.score import COMPONENT, evidence, judge
 from congvu_analytics.org import UNIT_ID, UNIT_LEVEL, Org
-from congvu_analytics.schema import conform
+from congvu_analytics.schema import CASE_ID, conform
 from congvu_analytics.workdays import WorkCalendar
 
 __all__ = [
@@ -121,7 +124,13 @@ def _plain(fn: Callable[[pl.LazyFrame, DetectionParams], pl.LazyFrame]) -> Obser
 
 
 def detectors(params: DetectionParams) -> list[Detector]:
-    """The detector suite, with sentences that quote the thresholds in force."""
+    """The detector suite, with sentences that quote the thresholds in force, and for each
+    behaviour its combined detector (:func:`_combined`)."""
+    single = _single_detectors(params)
+    return [*single, *_combined(single)]
+
+
+def _single_detectors(params: DetectionParams) -> list[Detector]:
     p = params
     return [
         Detector("ping_pong", "buck_passing", _plain(buck_passing.ping_pong),
@@ -185,6 +194,72 @@ def detectors(params: DetectionParams) -> list[Detector]:
     ]  # fmt: skip
 
 
+# What a case shows for each behaviour's combined detector, in the finding's words. Stalling
+# has none: its detectors count different workloads (a head holds every case of the division
+# but is the last holder of few), so their union would mix a head's cases into the division
+# level that its members are judged against (measured: no gain on the tuning seeds either).
+_ANY_WORDS = {
+    "buck_passing": "có dấu hiệu đùn đẩy (chuyển sang nơi khác, trả lại người giao việc, bị"
+    " chuyển qua lại hoặc qua nhiều đầu mối)",
+    "avoidance": "có dấu hiệu né tránh (từ chối hoặc chậm tiếp nhận)",
+    "fear_of_responsibility": "có dấu hiệu sợ trách nhiệm (xin ý kiến cấp trên về việc thuộc"
+    " thẩm quyền hoặc đẩy việc lên cấp trên)",
+}
+# Detectors whose items are not the cases a subject held (coordination requests, decisions):
+# they stay tests of their own.
+_NOT_CASES = ("coordination", "slow_decision")
+ANY = "any_"  # prefix of a combined detector's name
+
+
+def _combined(single: list[Detector]) -> list[Detector]:
+    """One more detector per behaviour: the cases a subject held that show ANY of the
+    behaviour's case detectors (each case counted once).
+
+    A mild offender's few sightings are often spread over several detectors (a transfer
+    here, a return there) and none of them reaches two hits on its own; the union sees them
+    together against the peers' union rate, with the same baseline, overdispersion and floor
+    as every detector.
+    """
+    out = []
+    for behaviour, words in _ANY_WORDS.items():
+        parts = [d for d in single if d.behaviour == behaviour and d.name not in _NOT_CASES]
+        out.append(
+            Detector(
+                ANY + behaviour,
+                behaviour,
+                _union([d.observe for d in parts]),
+                "{label} {id} có {k}/{n} nhiệm vụ ({rate}%) " + words + _PEERS,
+                f"{behaviour}_case_rate",
+            )
+        )
+    return out
+
+
+def _union(parts: list[Observe]) -> Observe:
+    def run(
+        prepared: pl.LazyFrame, params: DetectionParams, calendar: WorkCalendar
+    ) -> pl.LazyFrame:
+        frames = [
+            as_obs(part(prepared, params, calendar)).with_columns(pl.lit(i).alias("_part"))
+            for i, part in enumerate(parts)
+        ]
+        rows = pl.concat(frames)
+        # The workload: the largest of the parts' (all count cases held, some leave out
+        # protected cases or cases without a deadline).
+        counts = (
+            rows.group_by(*KEYS, "_part")
+            .agg(pl.col(WEIGHT).sum())
+            .group_by(KEYS)
+            .agg(pl.col(WEIGHT).max())
+        )
+        hits = rows.filter(pl.col(EVIDENCE).is_not_null()).select(
+            *KEYS, pl.col(CASE_ID).alias(ITEM_ID), CASE_ID, EVIDENCE
+        )
+        return observe(counts, hits)
+
+    return run
+
+
 _GROUP_WORDS = {
     "*": "",
     "so": "cấp sở",
@@ -223,6 +298,9 @@ DETECTOR_LABELS = {
     "overdue_silent": "Quá hạn không báo cáo tiến độ",
     "opinion_within_authority": "Xin ý kiến việc thuộc thẩm quyền",
     "push_upward": "Đẩy việc lên cấp trên",
+    ANY + "buck_passing": "Nhiệm vụ có dấu hiệu đùn đẩy (gộp)",
+    ANY + "avoidance": "Nhiệm vụ có dấu hiệu né tránh (gộp)",
+    ANY + "fear_of_responsibility": "Nhiệm vụ có dấu hiệu sợ trách nhiệm (gộp)",
 }
 
 

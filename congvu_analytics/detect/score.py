@@ -145,10 +145,15 @@ def evidence(
     # (empirical Bayes, ``(1 - rho) / rho``): divisions that barely differ say little beyond
     # the peer level; divisions that differ a lot speak for themselves.
     in_div = [SUBJECT_TYPE, MAIN_UNIT]
-    # Only where a division-wide cause is plausible (a head's pace: ``broad_behaviours``); for
-    # the other behaviours a small division's noise would hide its one offender.
+    # Only where a division-wide cause is plausible (a head's pace: ``broad_behaviours``; a
+    # unit that answers coordination slowly as a whole: ``broad_detectors``); for the others a
+    # small division's noise would hide its one offender.
     broad = behaviour in params.broad_behaviours
-    has_div = person & pl.col(MAIN_UNIT).is_not_null() & pl.lit(broad)
+    has_div = (
+        person
+        & pl.col(MAIN_UNIT).is_not_null()
+        & pl.lit(broad or detector in params.broad_detectors)
+    )
     frame = frame.with_columns(
         pl.when(has_div).then(pl.col("_n").sum().over(in_div)).alias("_dn"),
         pl.when(has_div).then(pl.col("_k").sum().over(in_div)).alias("_dk"),

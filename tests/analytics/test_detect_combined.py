@@ -1,0 +1,64 @@
+# ruff: noqa: C408 -- dict(e=..., a=...) reads like an event row; literals would not
+"""The combined detector of a behaviour: sightings spread over several detectors add up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from congvu_analytics.detect import DetectionParams, run_all
+from tests.analytics.helpers import case, log, peers
+
+COLLEAGUES = ("B", "C", "D", "E", "F", "G", "H", "K")
+
+
+def spread_buck_passer(*, transfers: int, returns: int) -> list[dict[str, Any]]:
+    """Eight ordinary colleagues with 12 routine tasks each, and "m" (unit M) with 12 tasks of
+    which ``transfers`` are pushed sideways to unit N and ``returns`` handed back to the boss,
+    who assigns them to m again."""
+    rows = peers(COLLEAGUES)
+    for i in range(12):
+        cid = f"M{i:02d}"
+        body: list[tuple[float, dict[str, Any]]] = []
+        if i < transfers:
+            body = [
+                (0.5, dict(e=f"{cid}-tr", a="transfer", actor="m", unit="M", target_unit="N",
+                           target_actor="n")),
+                (0.6, dict(a="accept", actor="n", unit="N")),
+            ]  # fmt: skip
+        elif i < transfers + returns:
+            body = [
+                (0.5, dict(e=f"{cid}-rt", a="return", actor="m", unit="M")),
+                (0.9, dict(a="reassign", actor="boss", unit="UB", target_unit="M",
+                           target_actor="m")),
+                (1.0, dict(a="accept", actor="m", unit="M")),
+            ]  # fmt: skip
+        rows += case(cid, "M", "m", start=i * 2, body=body)
+    return rows
+
+
+def buck_passing(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    found = run_all(log(rows), params=DetectionParams()).findings
+    return found.filter(
+        pl.col("behaviour") == "buck_passing",
+        pl.col("subject_type") == "person",
+        pl.col("subject_id") == "m",
+    )
+
+
+def test_sightings_spread_over_two_detectors_add_up_to_one_finding() -> None:
+    # One transfer and one return: neither detector has the two hits it needs on its own.
+    found = buck_passing(spread_buck_passer(transfers=1, returns=1))
+    assert found.height == 1
+    row = found.row(0, named=True)
+    assert row["detectors"] == ["any_buck_passing"]
+    assert {"M00-tr", "M01-rt"} <= set(row["evidence_event_ids"])
+    assert set(row["case_ids"]) == {"M00", "M01"}
+    # The sentence still compares the person with comparable colleagues.
+    assert "2/12" in row["sentence"]
+    assert "trong khi các cán bộ cùng nhóm" in row["sentence"]
+
+
+def test_a_single_sighting_is_still_no_finding() -> None:
+    assert buck_passing(spread_buck_passer(transfers=1, returns=0)).is_empty()
