@@ -236,6 +236,15 @@ def collect_mapped(lazy: pl.LazyFrame, mapping: Mapping, path: Path, fmt: str) -
     return frame
 
 
+def raise_bad_times(frame: pl.DataFrame, mapping: Mapping, path: Path) -> None:
+    """For a log read part by part: where :func:`collect_mapped` fell back to the text because
+    some value is not a time, name that value now (every part must carry parsed times)."""
+    declared = _parse_in_stream(frame.lazy().select(s.TIMESTAMP, s.DUE).head(0), mapping)
+    parsed = [c for c in (s.TIMESTAMP, s.DUE) if BAD_TIME_COL in declared.collect_schema()]
+    if any(frame.schema[c] == pl.String for c in parsed):
+        _parse_times(frame, mapping, path)
+
+
 def finish(frame: pl.DataFrame, mapping: Mapping, report: LoadReport, path: Path) -> pl.DataFrame:
     """Validate, repair and enrich mapped rows (whole cases: all of the log, or one bucket of
     it), filling ``report`` with this part's counts. Unknown labels are counted, not judged
