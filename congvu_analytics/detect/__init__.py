@@ -26,7 +26,6 @@ from congvu_analytics.detect._common import (
     EVIDENCE,
     HANDLER,
     HEAVY,
-    ITEM_ID,
     LEVELS,
     MAIN_UNIT,
     NEW_STAFF,
@@ -416,8 +415,7 @@ class CasePhase:
     subjects: pl.DataFrame
 
 
-# The prepared columns peer_groups reads (people and units as text: buckets prepared in other
-# processes share no categories).
+# The prepared columns peer_groups reads.
 _SUBJECT_COLUMNS = (
     HOLDER_ACTOR, "_prev_actor", HOLDER_UNIT, "_prev_unit", TARGET_ACTOR, TARGET_UNIT, ACTOR,
     ACTIVITY, TIMESTAMP,
@@ -437,11 +435,7 @@ def _subject_rows(prepared: pl.LazyFrame) -> pl.LazyFrame:
         pl.col(ACTIVITY).is_in(list(DECISIONS)) & pl.col(ACTOR).is_not_null(),
         pl.col(TIMESTAMP) == pl.col(TIMESTAMP).min(),
     )
-    people_units = [HOLDER_ACTOR, "_prev_actor", HOLDER_UNIT, "_prev_unit", TARGET_ACTOR,
-                    TARGET_UNIT, ACTOR]  # fmt: skip
-    return prepared.filter(keep).select(
-        *[pl.col(c).cast(pl.String) if c in people_units else pl.col(c) for c in _SUBJECT_COLUMNS]
-    )
+    return prepared.filter(keep).select(_SUBJECT_COLUMNS)
 
 
 def case_phase(
@@ -502,11 +496,13 @@ def _sum_handover(parts: list[pl.DataFrame]) -> pl.DataFrame:
 
 def _gathered(parts: list[pl.DataFrame]) -> pl.DataFrame:
     """One detector's observations from every bucket, in one order whatever the bucketing:
-    per-item values are summed into means, and a float sum depends on its order."""
+    per-item values are summed into means, and a float sum depends on its order. Sorting by
+    the value alone fixes each subject's order (equal values are interchangeable) at the cost
+    of one numeric sort."""
     obs = pl.concat(parts) if len(parts) > 1 else parts[0]
     if obs.get_column(VALUE).null_count() == obs.height:
         return obs
-    return obs.sort(SUBJECT_TYPE, SUBJECT_ID, ITEM_ID, VALUE, WEIGHT, nulls_last=True)
+    return obs.sort(VALUE, nulls_last=True).rechunk()
 
 
 def subject_phase(
