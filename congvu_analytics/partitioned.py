@@ -19,7 +19,7 @@ from __future__ import annotations
 import glob
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -41,8 +41,8 @@ from congvu_analytics.io.loader import (
     raise_bad_times,
 )
 from congvu_analytics.io.mapping import Mapping, native_mapping
-from congvu_analytics.io.org import OrgCoverage, org_coverage
-from congvu_analytics.org import Org
+from congvu_analytics.io.org import OrgCoverage
+from congvu_analytics.org import PERSON_ID, UNIT_ID, Org
 from congvu_analytics.report import Distributions, distributions
 from congvu_analytics.safe_csv import restore_frame
 from congvu_analytics.workdays import WorkCalendar
@@ -248,7 +248,6 @@ class BucketedLog:
     end: datetime  # the log's last event
     shapes: Distributions
     coverage: OrgCoverage | None = None
-    distinct: dict[str, set[str]] = field(default_factory=dict)
 
 
 def _merge_counts(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
@@ -302,7 +301,7 @@ def load_buckets(
     ends: list[datetime] = []
     shapes: Distributions | None = None
     coverage: OrgCoverage | None = None
-    distinct: dict[str, set[str]] = {"units": set(), "people": set()}
+    seen: dict[str, list[pl.DataFrame]] = {"units": [], "people": []}
     total = report
     total.empty_columns = list(s.SCHEMA)
     total.idle_rules = [r.name for r in mapping.acknowledge]
@@ -326,22 +325,9 @@ def load_buckets(
         shape = distributions(events.lazy())
         shapes = shape if shapes is None else shapes + shape
         if org is not None:
-            cov = org_coverage(
-                events, org, units=org.units.height > 0, people=org.people.height > 0
-            )
             for who, columns in _WHO.items():
                 values = pl.concat([events.get_column(c).cast(pl.String) for c in columns])
-                distinct[who].update(values.drop_nulls().unique().to_list())
-            coverage = (
-                cov
-                if coverage is None
-                else OrgCoverage(
-                    _merge_counts(coverage.units_missing, cov.units_missing),
-                    _merge_counts(coverage.people_missing, cov.people_missing),
-                    0,
-                    0,
-                )
-            )
+                seen[who].append(values.alias("v").drop_nulls().value_counts(name="n"))
         out = workdir / f"events-{number:05d}.parquet"
         events.write_parquet(out)
         files.append(out)
@@ -353,13 +339,8 @@ def load_buckets(
     total.unknown_labels = _sorted_counts(total.unknown_labels)
     check_unknown_labels(total, mapping, path, strict=strict)
     _check_ids_across(files, pl.concat(ids), path)
-    if coverage is not None:
-        coverage = OrgCoverage(
-            _sorted_counts(coverage.units_missing),
-            _sorted_counts(coverage.people_missing),
-            len(distinct["units"]) if org is not None and org.units.height else 0,
-            len(distinct["people"]) if org is not None and org.people.height else 0,
-        )
+    if org is not None:
+        coverage = _coverage(seen, org)
     assert shapes is not None
     return BucketedLog(
         files=files,
@@ -370,6 +351,23 @@ def load_buckets(
         shapes=shapes,
         coverage=coverage,
     )
+
+
+def _coverage(seen: dict[str, list[pl.DataFrame]], org: Org) -> OrgCoverage:
+    """:func:`org_coverage` from each bucket's counts of unit and person values."""
+    known = {"units": org.units.get_column(UNIT_ID), "people": org.people.get_column(PERSON_ID)}
+    given = {"units": org.units.height > 0, "people": org.people.height > 0}
+    missing: dict[str, dict[str, int]] = {}
+    distinct: dict[str, int] = {}
+    for who, frames in seen.items():
+        if not given[who]:
+            missing[who], distinct[who] = {}, 0
+            continue
+        counts = pl.concat(frames).group_by("v").agg(pl.col("n").sum())
+        absent = counts.filter(~pl.col("v").is_in(known[who].implode()))
+        missing[who] = _sorted_counts({str(k): int(n) for k, n in absent.iter_rows()})
+        distinct[who] = counts.height
+    return OrgCoverage(missing["units"], missing["people"], distinct["units"], distinct["people"])
 
 
 def _check_ids_across(files: list[Path], hashes: pl.Series, path: Path) -> None:
