@@ -9,6 +9,7 @@ import json
 import shutil
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,6 +22,7 @@ from congvu_analytics.io.mapping import Mapping
 from congvu_analytics.io.org import OrgTables, load_org
 from congvu_analytics.io.params import load_params, params_to_dict
 from congvu_analytics.org import Org
+from congvu_analytics.partitioned import BucketedLog
 from congvu_analytics.safe_csv import write_frame_csv
 from congvu_analytics.scratch import OWNER as SCRATCH_OWNER
 from congvu_analytics.scratch import scratch_dir
@@ -81,6 +83,16 @@ def _run_all() -> RunAll:
     return fn
 
 
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"Cần một số nguyên không âm: {text!r}")
+    return value
+
+
 def _formats(text: str) -> list[str]:
     out = [f.strip().lower() for f in text.split(",") if f.strip()]
     bad = [f for f in out if f not in FORMATS]
@@ -92,8 +104,18 @@ def _formats(text: str) -> list[str]:
 
 
 def _flat_for_csv(frame: pl.DataFrame) -> pl.DataFrame:
-    lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
-    return frame.with_columns(pl.col(c).list.join(";") for c in lists)
+    """Lists as ``;``-joined text; a list of records (a finding's components) as JSON objects."""
+    flat = []
+    for name, dtype in frame.schema.items():
+        if not isinstance(dtype, pl.List):
+            continue
+        column = pl.col(name)
+        if isinstance(dtype.inner, pl.Struct):
+            column = column.list.eval(pl.element().struct.json_encode())
+        elif dtype.inner != pl.String:
+            column = column.list.eval(pl.element().cast(pl.String))
+        flat.append(column.list.join(";"))
+    return frame.with_columns(flat)
 
 
 def _write_outputs(
@@ -293,11 +315,129 @@ def _calendar_choice(args: argparse.Namespace, mapping: Mapping | None) -> _Cale
     return _CalendarChoice(name=name, workweek=workweek, timezone=zone, zone_guessed=guessed)
 
 
-def _cmd_analyze(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one linear pipeline
+# A table log at least this large (on disk) is split into case buckets while it streams in,
+# unless --buckets says otherwise: the results are the same, the memory a fraction.
+AUTO_SPLIT_BYTES = 64 << 20
+
+
+@dataclass
+class _Loaded:
+    """The log as the rest of the pipeline needs it, read whole or bucket by bucket."""
+
+    report: LoadReport
+    years: tuple[int, int]
+    events: pl.DataFrame | None = None  # read whole
+    buckets: BucketedLog | None = None  # or bucket by bucket
+
+
+def _split_mode(args: argparse.Namespace, log_path: Path, mapping: Mapping | None) -> bool:
+    from congvu_analytics.partitioned import splittable
+
+    if not log_path.is_file() or not splittable(log_path, mapping):
+        if args.engine == "spark":
+            raise LogError(
+                "--engine spark đọc tệp CSV/Parquet hoặc bộ dữ liệu phân vùng, không đọc XES.",
+                path=log_path,
+            )
+        return False
+    if args.engine == "spark":
+        return True
+    if args.buckets == 0:
+        return False
+    return bool(args.buckets) or log_path.stat().st_size >= AUTO_SPLIT_BYTES
+
+
+def _load(
+    args: argparse.Namespace,
+    *,
+    log_path: Path,
+    mapping: Mapping | None,
+    org: Org | None,
+    work: Path,
+    bar: Any,
+) -> _Loaded:
+    """Read the log whole, or bucket by bucket (a partitioned dataset, or a large table file
+    split while it streams in); raises LogError or ValueError (calendar span)."""
+    from congvu_analytics import partitioned as part
+    from congvu_analytics.io.loader import load_log
+
+    if part.is_dataset(args.log):
+        sources, resolved, report = part.dataset_sources(args.log)
+        fmt = "parquet"
+    elif _split_mode(args, log_path, mapping):
+        split = part.split_table(
+            log_path,
+            mapping,
+            work / "split",
+            buckets=args.buckets or part.DEFAULT_BUCKETS,
+            progress=bar.update,
+        )
+        sources, resolved, report = part.split_sources(split), split.mapping, split.report
+        fmt = report.source_format
+    else:
+        loaded = load_log(log_path, mapping, strict=args.strict, progress=bar.update)
+        return _Loaded(loaded.report, _years(loaded.events), events=loaded.events)
+    (work / "events").mkdir()
+    log = part.load_buckets(
+        sources,
+        path=Path(args.log),
+        fmt=fmt,
+        mapping=resolved,
+        report=report,
+        workdir=work / "events",
+        strict=args.strict,
+        org=org,
+    )
+    if (work / "split").exists():
+        shutil.rmtree(work / "split")
+    span = pl.DataFrame({"timestamp": [log.first, log.last]})
+    return _Loaded(log.report, _years(span), buckets=log)
+
+
+def _detect(
+    args: argparse.Namespace,
+    loaded: _Loaded,
+    *,
+    calendar: WorkCalendar,
+    params: Any,
+    org: Org | None,
+    progress: Callable[[str], None],
+) -> _Result:
+    """The detector suite on the whole log, bucket by bucket, or on Spark."""
+    from congvu_analytics.partitioned import run_buckets
+
+    if loaded.buckets is not None and args.engine == "spark":
+        from congvu_analytics.spark import run_spark
+
+        return run_spark(
+            loaded.buckets, calendar=calendar, params=params, org=org, master=args.master
+        )
+    if loaded.buckets is not None:
+        return run_buckets(
+            loaded.buckets, calendar=calendar, params=params, org=org, progress=progress
+        )
+    assert loaded.events is not None
+    return _run_all()(
+        loaded.events.lazy(), calendar=calendar, params=params, org=org, progress=progress
+    )
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from congvu_analytics.scratch import scratch_dir
+
+    out = Path(args.out)
+    try:
+        with scratch_dir(out.parent, f".{out.name}-work-") as work:
+            return _analyze(args, work)
+    except OSError as exc:
+        print(f"Lỗi: không ghi được tệp tạm cạnh {out}: {exc}", file=sys.stderr)
+        return 3
+
+
+def _analyze(args: argparse.Namespace, work: Path) -> int:  # noqa: PLR0912, PLR0915 - one linear pipeline
     from tqdm import tqdm
 
     from congvu_analytics.detect.open_cases import open_cases
-    from congvu_analytics.io.loader import load_log
     from congvu_analytics.io.mapping import load_mapping
     from congvu_analytics.io.org import org_coverage
     from congvu_analytics.report import build_html, thousands
@@ -314,6 +454,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one linear
             raise LogError(f"--calendar/--workweek/--timezone: {exc}") from exc
         # The small tables first: a mistake in them must not cost the wait for a large log.
         tables_in = _org_tables(args, mapping)
+        if args.engine == "spark":
+            from congvu_analytics.spark import check_spark
+
+            check_spark()
         size = log_path.stat().st_size if log_path.is_file() else 0
         # disable=None: the bar shows only on a terminal, never in logs or pipes.
         with tqdm(
@@ -325,7 +469,17 @@ def _cmd_analyze(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one linear
             disable=None if not args.quiet else True,
             leave=False,
         ) as bar:
-            loaded = load_log(log_path, mapping, strict=args.strict, progress=bar.update)
+            try:
+                loaded = _load(
+                    args,
+                    log_path=log_path,
+                    mapping=mapping,
+                    org=tables_in.org if tables_in else None,
+                    work=work,
+                    bar=bar,
+                )
+            except ValueError as exc:
+                raise LogError(str(exc), path=log_path) from exc
     except LogError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
@@ -334,7 +488,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one linear
         calendar = make_calendar(
             choice.name,
             workweek=choice.workweek,
-            years=_years(loaded.events),
+            years=loaded.years,
             timezone=choice.timezone,
         )
     except ValueError as exc:
@@ -346,7 +500,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one linear
             f"Không khai báo múi giờ của lịch {choice.name!r} (--timezone hoặc [calendar] "
             "timezone trong tệp ánh xạ): ngày làm việc được tính theo giờ UTC."
         )
-    still_open = open_cases(loaded.events.lazy())
+    # Cases are whole in each bucket, so the buckets scanned together give the same counts.
+    still_open = open_cases(
+        loaded.events.lazy()
+        if loaded.events is not None
+        else pl.scan_parquet([str(f) for f in loaded.buckets.files])  # type: ignore[union-attr]
+    )
     if still_open["open"]:
         warnings.append(
             f"{still_open['open']} hồ sơ còn mở ở cuối nhật ký: {still_open['open_past_deadline']}"
@@ -357,12 +516,16 @@ def _cmd_analyze(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one linear
     org_load: dict[str, Any] | None = None
     if tables_in is not None:
         org = tables_in.org
-        coverage = org_coverage(
-            loaded.events,
-            org,
-            units=org.units.height > 0,
-            people=org.people.height > 0,
-        )
+        if loaded.buckets is not None and loaded.buckets.coverage is not None:
+            coverage = loaded.buckets.coverage
+        else:
+            assert loaded.events is not None
+            coverage = org_coverage(
+                loaded.events,
+                org,
+                units=org.units.height > 0,
+                people=org.people.height > 0,
+            )
         warnings += tables_in.warnings + coverage.warnings()
         org_load = {
             "units": org.units.height,
@@ -374,7 +537,6 @@ def _cmd_analyze(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one linear
         print(f"Cảnh báo: {w}", file=sys.stderr)
     params = _with_org(params, org)
 
-    run_all = _run_all()
     steps = tqdm(
         desc="Phát hiện",
         unit=" bước",
@@ -388,9 +550,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one linear
             steps.set_postfix_str(step)
             steps.update(1)
 
-        result = run_all(
-            loaded.events.lazy(), calendar=calendar, params=params, org=org, progress=progress
-        )
+        result = _detect(args, loaded, calendar=calendar, params=params, org=org, progress=progress)
 
     tables = {name: getattr(result, name) for name in TABLES}
     load = _load_summary(
@@ -409,7 +569,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one linear
     html = None
     if "html" in args.format:
         html = build_html(
-            loaded.events, result.findings, result.handover, load=load, warnings=warnings
+            loaded.events,
+            result.findings,
+            result.handover,
+            load=load,
+            warnings=warnings,
+            shapes=loaded.buckets.shapes if loaded.buckets is not None else None,
         )
     try:
         # Removed on error and on SIGTERM/SIGINT; a SIGKILL's leftover goes at the next run.
@@ -447,7 +612,11 @@ def build_parser() -> argparse.ArgumentParser:
             "hiện và ghi kết quả. Nhật ký xuất từ Công Vụ không cần tệp ánh xạ."
         ),
     )
-    an.add_argument("log", help="Tệp nhật ký: .xes, .xes.gz, .csv hoặc .parquet")
+    an.add_argument(
+        "log",
+        help="Tệp nhật ký: .xes, .xes.gz, .csv, .csv.gz hoặc .parquet; hoặc thư mục (mẫu glob) "
+        "của bộ dữ liệu Parquet phân vùng theo hồ sơ (xem docs/scale.md)",
+    )
     an.add_argument("--mapping", help="Tệp ánh xạ TOML (xem docs/mapping.md)")
     an.add_argument(
         "--units",
@@ -486,6 +655,24 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument(
         "--workweek",
         help="Các ngày làm việc trong tuần, ví dụ mon-fri (mặc định), mon-sat, sun-thu, t2-t6",
+    )
+    an.add_argument(
+        "--buckets",
+        type=_non_negative,
+        help="Chia nhật ký CSV/Parquet thành N nhóm hồ sơ và xử lý lần lượt từng nhóm để giới "
+        "hạn bộ nhớ (mặc định: tự động với tệp từ 64 MB; 0: đọc cả tệp một lần)",
+    )
+    an.add_argument(
+        "--engine",
+        choices=("polars", "spark"),
+        default="polars",
+        help="polars (mặc định, một máy) hoặc spark (giai đoạn theo hồ sơ chạy trên Apache "
+        "Spark; cần gói congvu[spark] và Java 17)",
+    )
+    an.add_argument(
+        "--master",
+        default="local[2]",
+        help="Địa chỉ Spark master khi --engine spark (mặc định: local[2])",
     )
     an.add_argument("--quiet", action="store_true", help="Không hiện thanh tiến độ")
     an.set_defaults(func=_cmd_analyze)

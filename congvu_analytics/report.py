@@ -8,6 +8,7 @@ attached to a dossier.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
@@ -246,29 +247,71 @@ def _findings_table(findings: pl.DataFrame, limit: int) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Distributions:
+    """The report's two histograms as counts per bin (they add up over buckets of cases)."""
+
+    idle: tuple[int, ...]  # per IDLE_BINS
+    pause: tuple[int, ...]  # per share bin (SHARE_BINS)
+
+    def __add__(self, other: Distributions) -> Distributions:
+        return Distributions(
+            tuple(a + b for a, b in zip(self.idle, other.idle, strict=True)),
+            tuple(a + b for a, b in zip(self.pause, other.pause, strict=True)),
+        )
+
+
+SHARE_BINS = 10
+
+
+def _counts(values: pl.Series, index: pl.Expr, n: int) -> tuple[int, ...]:
+    found = dict(values.to_frame("v").select(index.alias("i")).group_by("i").len().iter_rows())
+    return tuple(int(found.get(i, 0)) for i in range(n))
+
+
+def distributions(events: pl.LazyFrame) -> Distributions:
+    """Idle gaps and pause shares of a log (or of whole cases of it) counted into the bins of
+    :func:`binned` and :func:`share_bins`, in Polars rather than per value in Python."""
+    idle = idle_gaps_days(events).collect().get_column("idle_days")
+    pause = pause_share_per_case(events).collect().get_column("pause_share")
+    v = pl.col("v")
+    # The first bin whose upper bound exceeds the value, as in binned().
+    idle_index = pl.sum_horizontal([(v >= upper).cast(pl.Int32) for upper, _ in IDLE_BINS])
+    share_index = (v * SHARE_BINS).floor().cast(pl.Int64).clip(upper_bound=SHARE_BINS - 1)
+    return Distributions(
+        _counts(idle, idle_index, len(IDLE_BINS)), _counts(pause, share_index, SHARE_BINS)
+    )
+
+
 def build_html(
-    events: pl.DataFrame,
+    events: pl.DataFrame | None,
     findings: pl.DataFrame,
     handover: pl.DataFrame,
     *,
     load: dict[str, Any],
     warnings: list[str],
     top: int = 50,
+    shapes: Distributions | None = None,
 ) -> str:
     """The whole report as one HTML string.
 
     Args:
-        events: canonical events.
+        events: canonical events (None when ``shapes`` is given).
         findings: ``DetectionResult.findings``.
         handover: ``DetectionResult.handover`` (``level``, ``from_holder``, ``to_holder``,
             ``count``, ``came_back_share``).
         load: the load report as a dict (file, counts, repairs).
         warnings: Vietnamese warnings from loading.
         top: how many findings to list.
+        shapes: the histograms, when the log was analysed bucket by bucket.
     """
-    lazy = events.lazy()
-    idle = idle_gaps_days(lazy).collect().get_column("idle_days").to_list()
-    pause = pause_share_per_case(lazy).collect().get_column("pause_share").to_list()
+    if shapes is None:
+        if events is None:
+            raise ValueError("build_html needs the events or their distributions")
+        shapes = distributions(events.lazy())
+    step = 100 // SHARE_BINS
+    idle_bins = [(label, c) for (_, label), c in zip(IDLE_BINS, shapes.idle, strict=True)]
+    pause_bins = [(f"{i * step}–{(i + 1) * step}%", c) for i, c in enumerate(shapes.pause)]
     unit_edges = (
         handover.filter(pl.col("level") == "unit") if "level" in handover.columns else handover
     )
@@ -299,10 +342,10 @@ vi phạm. Mỗi phát hiện cần được người liên quan giải trình v
 nhiều lượt; càng đỏ thì tỷ lệ bị chuyển trả lại ngay (A→B→A) càng cao. Chỉ vẽ các cặp nhiều lượt nhất.
 </figcaption></figure>
 <h2>Phân bố thời gian không có hoạt động</h2>
-<figure>{bars_svg(binned(idle, IDLE_BINS), title="Khoảng cách giữa hai sự kiện liên tiếp", xlabel="thời gian giữa hai sự kiện liên tiếp của một hồ sơ")}
-<figcaption>Mỗi cột: số khoảng thời gian giữa hai sự kiện liên tiếp của cùng một hồ sơ ({thousands(len(idle))} khoảng).</figcaption></figure>
+<figure>{bars_svg(idle_bins, title="Khoảng cách giữa hai sự kiện liên tiếp", xlabel="thời gian giữa hai sự kiện liên tiếp của một hồ sơ")}
+<figcaption>Mỗi cột: số khoảng thời gian giữa hai sự kiện liên tiếp của cùng một hồ sơ ({thousands(sum(shapes.idle))} khoảng).</figcaption></figure>
 <h2>Phân bố tỷ lệ thời gian tạm dừng/chờ</h2>
-<figure>{bars_svg(share_bins(pause), title="Tỷ lệ thời gian chờ trên mỗi hồ sơ", xlabel="phần thời gian của hồ sơ ở trạng thái chờ/tạm dừng")}
-<figcaption>Mỗi cột: số hồ sơ theo phần thời gian sau một sự kiện chờ hoặc tạm dừng ({thousands(len(pause))} hồ sơ).</figcaption></figure>
+<figure>{bars_svg(pause_bins, title="Tỷ lệ thời gian chờ trên mỗi hồ sơ", xlabel="phần thời gian của hồ sơ ở trạng thái chờ/tạm dừng")}
+<figcaption>Mỗi cột: số hồ sơ theo phần thời gian sau một sự kiện chờ hoặc tạm dừng ({thousands(sum(shapes.pause))} hồ sơ).</figcaption></figure>
 </body></html>
 """

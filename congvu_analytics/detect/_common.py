@@ -16,7 +16,7 @@ rates that a Wilson lower bound says are clearly above the peers'.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import polars as pl
 
@@ -186,6 +186,7 @@ def prepare(
     *,
     presorted: bool = False,
     has_holders: bool = True,
+    end: datetime | None = None,
 ) -> pl.LazyFrame:
     """Conform, derive custody and add the helper columns every detector uses.
 
@@ -194,6 +195,8 @@ def prepare(
         calendar: the working-day calendar.
         presorted: the log is known to be in (case, timestamp, event_id) order.
         has_holders: False when no event carries a holder (custody is derived everywhere).
+        end: the log's last instant when ``events`` is one bucket of a larger log (open cases
+            are measured up to the end of the whole log); default: the last of ``events``.
 
     Returns:
         Events sorted by (case, timestamp, event_id) with holders and ``_``-prefixed helpers,
@@ -236,6 +239,7 @@ def prepare(
         bfill_within(pl.when(active).then(pl.col(WD)), CASE_KEY), -1, CASE_KEY
     )
     codes = [a.value for a in Activity]
+    last = pl.col(TIMESTAMP).max() if end is None else pl.lit(end, pl.Datetime("us", "UTC"))
     # Activity as an Enum: the detectors compare it dozens of times, and an Enum compares as a
     # small integer; a code outside the schema's list becomes "other".
     as_enum = (
@@ -257,7 +261,7 @@ def prepare(
             shift_within(pl.col(HOLDER_UNIT), 1, CASE_KEY).alias("_prev_unit"),
             shift_within(pl.col(HOLDER_ACTOR), 1, CASE_KEY).alias("_prev_actor"),
             working_day_ordinal(pl.col(TIMESTAMP), calendar).alias(WD),
-            working_day_ordinal(pl.col(TIMESTAMP).max(), calendar).first().alias(END_WD),
+            working_day_ordinal(last, calendar).first().alias(END_WD),
             pl.col(PROTECTED).fill_null(False).any().over(CASE_KEY).alias(IS_PROTECTED),
             (change | is_group_start(CASE_KEY)).cast(pl.UInt32).cum_sum().alias(SEG),
             (_count(done) > 0).alias(CLOSED),

@@ -202,6 +202,24 @@ def load_log(
         raise LogError("Đường dẫn là một thư mục, không phải tệp nhật ký.", path=path)
     fmt = detect_format(path, mapping)
     scan, parser, native = _open(path, fmt, mapping, progress)
+    lazy, mapping, report = mapped_scan(scan, path, fmt, mapping, parser=parser, native=native)
+    frame = collect_mapped(lazy, mapping, path, fmt)
+    events = finish(frame, mapping, report, path)
+    check_unknown_labels(report, mapping, path, strict=strict)
+    return LoadedLog(events=events, report=report)
+
+
+def mapped_scan(
+    scan: pl.LazyFrame,
+    path: Path,
+    fmt: str,
+    mapping: Mapping | None,
+    *,
+    parser: str,
+    native: bool,
+) -> tuple[pl.LazyFrame, Mapping, LoadReport]:
+    """The raw table mapped onto the canonical columns (lazy, row by row: it may run on a part
+    of the file at a time), with the resolved mapping and a fresh load report."""
     names = scan.collect_schema().names()
     if mapping is None:
         if not native:
@@ -226,9 +244,13 @@ def load_log(
     data_cols = [c for c in names if c not in _BOOKKEEPING]
     scan = scan.with_columns(pl.struct(data_cols).hash().alias(HASH_COL))
     lazy = apply_mapping(scan, mapping, keep=(ORDER_COL, LINE_COL, POS_COL, HASH_COL))
-    parsed = _parse_in_stream(lazy, mapping)
+    return lazy, mapping, report
+
+
+def collect_mapped(lazy: pl.LazyFrame, mapping: Mapping, path: Path, fmt: str) -> pl.DataFrame:
+    """The mapped rows, timestamps parsed while the file streams in where the format allows."""
     try:
-        frame = parsed.collect(engine="streaming")
+        frame = _parse_in_stream(lazy, mapping).collect(engine="streaming")
         if BAD_TIME_COL in frame.columns:
             if frame.get_column(BAD_TIME_COL).any():
                 # Some text is not a time: read the text again, so that _parse_times names
@@ -238,6 +260,22 @@ def load_log(
                 frame = frame.drop(BAD_TIME_COL)
     except _READ_ERRORS as exc:
         raise _read_error(exc, fmt, path) from exc
+    return frame
+
+
+def raise_bad_times(frame: pl.DataFrame, mapping: Mapping, path: Path) -> None:
+    """For a log read part by part: where :func:`collect_mapped` fell back to the text because
+    some value is not a time, name that value now (every part must carry parsed times)."""
+    declared = _parse_in_stream(frame.lazy().select(s.TIMESTAMP, s.DUE).head(0), mapping)
+    parsed = [c for c in (s.TIMESTAMP, s.DUE) if BAD_TIME_COL in declared.collect_schema()]
+    if any(frame.schema[c] == pl.String for c in parsed):
+        _parse_times(frame, mapping, path)
+
+
+def finish(frame: pl.DataFrame, mapping: Mapping, report: LoadReport, path: Path) -> pl.DataFrame:
+    """Validate, repair and enrich mapped rows (whole cases: all of the log, or one bucket of
+    it), filling ``report`` with this part's counts. Unknown labels are counted, not judged
+    (:func:`check_unknown_labels`)."""
     if frame.height == 0:
         raise LogError("Nhật ký rỗng: không có sự kiện nào.", path=path)
     frame, report.duplicates_dropped = _drop_exact_duplicates(frame)
@@ -252,13 +290,6 @@ def load_log(
         .sort(["len", s.ACTIVITY_LABEL], descending=[True, False])
     )
     report.unknown_labels = {str(k): int(v) for k, v in unknown.iter_rows()}
-    if strict and report.unknown_labels:
-        listed = "; ".join(f"{k!r}: {v}" for k, v in report.unknown_labels.items())
-        raise MappingError(
-            f"Có nhãn hoạt động không có trong tệp ánh xạ (chế độ --strict): {listed}.",
-            path=path,
-            column=mapping.columns["activity"],
-        )
 
     frame = _event_ids(frame)
     frame = _check_unique_ids(frame, path)
@@ -272,7 +303,18 @@ def load_log(
     ]
     runs = events.get_column(s.CASE_ID).rle_id()
     report.n_cases = int(runs[-1]) + 1 if events.height else 0
-    return LoadedLog(events=events, report=report)
+    return events
+
+
+def check_unknown_labels(report: LoadReport, mapping: Mapping, path: Path, *, strict: bool) -> None:
+    """Unknown activity labels are an error in strict mode (after the whole log is counted)."""
+    if strict and report.unknown_labels:
+        listed = "; ".join(f"{k!r}: {v}" for k, v in report.unknown_labels.items())
+        raise MappingError(
+            f"Có nhãn hoạt động không có trong tệp ánh xạ (chế độ --strict): {listed}.",
+            path=path,
+            column=mapping.columns["activity"],
+        )
 
 
 def _parse_in_stream(lazy: pl.LazyFrame, mapping: Mapping) -> pl.LazyFrame:

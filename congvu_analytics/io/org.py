@@ -328,7 +328,9 @@ def org_coverage(events: pl.DataFrame, org: o.Org, *, units: bool, people: bool)
         ).alias("v")
         counts = values.to_frame().group_by("v").len()
         absent = counts.filter(~pl.col("v").is_in(known.implode()))
-        return {str(k): int(n) for k, n in absent.iter_rows()}, counts.height
+        # Most frequent first (then by value): the same report on every run.
+        ordered = absent.sort(["len", "v"], descending=[True, False])
+        return {str(k): int(n) for k, n in ordered.iter_rows()}, counts.height
 
     units_missing, n_units = (
         missing([s.UNIT, s.TARGET_UNIT, s.HOLDER_UNIT], org.units.get_column(o.UNIT_ID))

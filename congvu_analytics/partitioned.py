@@ -1,0 +1,456 @@
+"""Logs too large for one frame: whole cases in hash buckets, loaded and analysed bucket by bucket.
+
+A *partitioned dataset* is a folder of Parquet files in the canonical schema, laid out as
+``province=<p>/year=<y>/bucket=<b>/part-0.parquet`` (``write_dataset``): the bucket is a hash of
+the case id, the year that of the case's first event, so every case is whole inside one file.
+A large CSV, CSV.gz or Parquet file is split the same way while it streams in
+(``split_table``): one record batch at a time is mapped and appended to its buckets, so the
+whole file is never in memory.
+
+``load_buckets`` then validates each bucket with the loader's own steps
+(:func:`congvu_analytics.io.loader.finish`) and keeps the canonical events on disk, and
+``run_buckets`` runs the per-case phase of detection bucket by bucket
+(:func:`congvu_analytics.detect.case_phase`) and one per-subject reduce over the compact
+results. Memory is bounded by the largest bucket; results are identical to the in-memory run.
+"""
+
+from __future__ import annotations
+
+import glob
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from congvu_analytics import schema as s
+from congvu_analytics.detect import DetectionResult, case_phase, subject_phase
+from congvu_analytics.io.errors import LogError
+from congvu_analytics.io.loader import (
+    LINE_COL,
+    ORDER_COL,
+    LoadReport,
+    check_unknown_labels,
+    collect_mapped,
+    detect_format,
+    finish,
+    mapped_scan,
+    raise_bad_times,
+)
+from congvu_analytics.io.mapping import Mapping, native_mapping
+from congvu_analytics.io.org import OrgCoverage
+from congvu_analytics.org import PERSON_ID, UNIT_ID, Org
+from congvu_analytics.report import Distributions, distributions
+from congvu_analytics.safe_csv import restore_frame
+from congvu_analytics.workdays import WorkCalendar
+
+BUCKET = "bucket"
+DEFAULT_BUCKETS = 16
+BATCH_BYTES = 64 << 20  # bytes of text per record batch read from a CSV
+BATCH_ROWS = 1 << 20  # rows per record batch read from Parquet
+
+
+def bucket_of(cases: pl.Series, buckets: int) -> pl.Series:
+    """The bucket of each case id: CRC-32 of its UTF-8 text modulo ``buckets``.
+
+    CRC-32 rather than Polars' own hash, which may change between versions: a dataset written
+    today must be read the same way by a later release (and Spark's ``crc32`` agrees)."""
+    distinct = cases.unique()
+    codes = [zlib.crc32(c.encode()) % buckets if c is not None else 0 for c in distinct]
+    table = pl.DataFrame({"c": distinct, BUCKET: pl.Series(codes, dtype=pl.Int32)})
+    return cases.to_frame("c").join(table, on="c", how="left", nulls_equal=True)[BUCKET]
+
+
+def is_dataset(path: str | Path) -> bool:
+    """A folder, or a glob pattern, names a partitioned dataset rather than one log file."""
+    text = str(path)
+    return Path(text).is_dir() or any(ch in text for ch in "*?[")
+
+
+def dataset_files(path: str | Path) -> list[list[Path]]:
+    """The Parquet files of a dataset grouped by bucket folder (a bucket may hold several
+    parts), in a stable order."""
+    text = str(path)
+    if Path(text).is_dir():
+        files = sorted(Path(text).rglob("*.parquet"))
+    else:
+        files = sorted(Path(p) for p in glob.glob(text, recursive=True) if p.endswith(".parquet"))
+    groups: dict[Path, list[Path]] = {}
+    for f in files:
+        groups.setdefault(f.parent, []).append(f)
+    if not groups:
+        raise LogError("Không có tệp Parquet nào trong bộ dữ liệu phân vùng.", path=Path(text))
+    return [groups[k] for k in sorted(groups)]
+
+
+def write_dataset(
+    events: pl.DataFrame, out: Path, *, buckets: int = DEFAULT_BUCKETS, province: str = "all"
+) -> int:
+    """Write canonical events as a partitioned dataset (province, year of the case's first
+    event, case bucket), each bucket in (case, time) order; returns the number of files."""
+    frame = events.with_columns(
+        bucket_of(events.get_column(s.CASE_ID), buckets).alias(BUCKET),
+        pl.col(s.TIMESTAMP).min().over(s.CASE_ID).dt.year().alias("_year"),
+    )
+    written = 0
+    for (year, bucket), part in frame.partition_by(
+        "_year", BUCKET, as_dict=True, maintain_order=True
+    ).items():
+        folder = out / f"province={province}" / f"year={year}" / f"{BUCKET}={bucket:04d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        part.drop("_year", BUCKET).write_parquet(folder / "part-0.parquet")
+        written += 1
+    return written
+
+
+# --- splitting one large table file into buckets while it streams in ---------------------------
+
+
+def _csv_batches(path: Path, mapping: Mapping | None) -> Iterator[pl.DataFrame]:
+    """Record batches of a CSV or CSV.gz, every column as text, in file order.
+
+    Polars decompresses a whole gzip file in memory before parsing (~5 GB for 16M events);
+    Arrow's streaming reader holds one block at a time."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    opts = mapping.csv if mapping is not None else None
+    compression = "gzip" if path.name.lower().endswith(".gz") else None
+    read = pacsv.ReadOptions(
+        block_size=BATCH_BYTES,
+        autogenerate_column_names=not (opts.has_header if opts else True),
+        encoding=(opts.encoding if opts else "utf8").replace("-", "").lower(),
+    )
+    parse = pacsv.ParseOptions(
+        delimiter=opts.delimiter if opts else ",", quote_char=opts.quote if opts else '"'
+    )
+    nulls = list(opts.null_values) if opts else [""]
+    with pa.input_stream(str(path), compression=compression) as stream:
+        names = pacsv.open_csv(stream, read_options=read, parse_options=parse).schema.names
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names},
+        null_values=nulls,
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+    )
+    with pa.input_stream(str(path), compression=compression) as stream:
+        reader = pacsv.open_csv(
+            stream, read_options=read, parse_options=parse, convert_options=convert
+        )
+        for batch in reader:
+            frame = _frame(batch)
+            if read.autogenerate_column_names:  # polars names headerless columns column_1...
+                frame = frame.rename({n: f"column_{i + 1}" for i, n in enumerate(names)})
+            yield frame
+
+
+def _frame(batch: Any) -> pl.DataFrame:
+    frame = pl.from_arrow(batch)
+    if not isinstance(frame, pl.DataFrame):  # pragma: no cover - a record batch is a table
+        raise TypeError("expected a table")
+    return frame
+
+
+def _parquet_batches(path: Path) -> Iterator[pl.DataFrame]:
+    import pyarrow.parquet as pq
+
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS):
+        yield _frame(batch)
+
+
+def splittable(path: Path, mapping: Mapping | None) -> bool:
+    """Whether a log file can be split while it streams in (CSV in UTF-8, or Parquet)."""
+    try:
+        fmt = detect_format(path, mapping)
+    except LogError:
+        return False
+    if fmt == "parquet":
+        return True
+    encoding = (mapping.csv.encoding if mapping is not None else "utf8").replace("-", "").lower()
+    return fmt == "csv" and encoding == "utf8"
+
+
+@dataclass
+class Split:
+    """Mapped rows of a table file in bucket folders, ready for :func:`finish`."""
+
+    folders: list[Path]
+    mapping: Mapping
+    report: LoadReport
+
+
+def split_table(
+    path: Path,
+    mapping: Mapping | None,
+    workdir: Path,
+    *,
+    buckets: int = DEFAULT_BUCKETS,
+    progress: Callable[[int], None] | None = None,
+) -> Split:
+    """Map a CSV/CSV.gz/Parquet log batch by batch and append each batch's rows to the bucket
+    of their case; file order and line numbers are kept for the loader's repairs and messages."""
+    fmt = detect_format(path, mapping)
+    batches = _parquet_batches(path) if fmt == "parquet" else _csv_batches(path, mapping)
+    header = 1 if fmt == "csv" and (mapping is None or mapping.csv.has_header) else 0
+    offset = 0
+    resolved: Mapping | None = None
+    report: LoadReport | None = None
+    try:
+        for number, raw in enumerate(batches):
+            native = set(s.SCHEMA) <= set(raw.columns)
+            lazy = raw.lazy().with_row_index(ORDER_COL, offset=offset)
+            lazy = lazy.with_columns(
+                (pl.col(ORDER_COL).cast(pl.Int64) + 1 + header).alias(LINE_COL)
+            )
+            if native and fmt == "csv":  # undo export_log's formula guard
+                lazy = restore_frame(lazy)
+            offset += raw.height
+            mapped, resolved, first = mapped_scan(
+                lazy, path, fmt, mapping, parser=fmt, native=native
+            )
+            report = report or first
+            frame = collect_mapped(mapped, resolved, path, fmt)
+            raise_bad_times(frame, resolved, path)
+            frame = frame.with_columns(bucket_of(frame.get_column(s.CASE_ID), buckets))
+            for (bucket,), part in frame.partition_by(BUCKET, as_dict=True).items():
+                folder = workdir / f"{BUCKET}={bucket:04d}"
+                folder.mkdir(parents=True, exist_ok=True)
+                part.drop(BUCKET).write_parquet(folder / f"part-{number:06d}.parquet")
+            if progress is not None:
+                progress(int(raw.estimated_size()))
+    except (OSError, ValueError, pl.exceptions.ComputeError) as exc:
+        if isinstance(exc, LogError):
+            raise
+        raise LogError(f"Không đọc được tệp {fmt.upper()}: {_first_line(exc)}", path=path) from exc
+    if report is None or resolved is None:
+        raise LogError("Nhật ký rỗng: không có sự kiện nào.", path=path)
+    return Split(sorted(workdir.glob(f"{BUCKET}=*")), resolved, report)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# --- loading buckets --------------------------------------------------------------------------
+
+
+@dataclass
+class BucketedLog:
+    """A validated canonical log kept on disk, one Parquet file of whole cases per bucket."""
+
+    files: list[Path]
+    report: LoadReport
+    first: datetime  # earliest instant or deadline
+    last: datetime  # latest instant or deadline
+    end: datetime  # the log's last event
+    shapes: Distributions
+    coverage: OrgCoverage | None = None
+
+
+def _merge_counts(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out.get(k, 0) + v
+    return out
+
+
+def _merge_reports(total: LoadReport, part: LoadReport) -> None:
+    total.n_events += part.n_events
+    total.n_cases += part.n_cases
+    total.duplicates_dropped += part.duplicates_dropped
+    total.out_of_order += part.out_of_order
+    total.coordination_paired += part.coordination_paired
+    total.unknown_labels = _merge_counts(total.unknown_labels, part.unknown_labels)
+    total.unknown_reasons = _merge_counts(total.unknown_reasons, part.unknown_reasons)
+    total.unknown_reason_code = part.unknown_reason_code
+    total.acknowledged = _merge_counts(total.acknowledged, part.acknowledged)
+    # Empty in every bucket is empty in the log; a rule is idle only if idle everywhere.
+    total.empty_columns = [c for c in total.empty_columns if c in part.empty_columns]
+    total.idle_rules = [r for r in total.idle_rules if r in part.idle_rules]
+
+
+def _sorted_counts(counts: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+_WHO = {"units": (s.UNIT, s.TARGET_UNIT, s.HOLDER_UNIT),
+        "people": (s.ACTOR, s.TARGET_ACTOR, s.HOLDER_ACTOR)}  # fmt: skip
+
+
+def load_buckets(
+    sources: list[pl.LazyFrame],
+    *,
+    path: Path,
+    fmt: str,
+    mapping: Mapping,
+    report: LoadReport,
+    workdir: Path,
+    strict: bool = False,
+    org: Org | None = None,
+    progress: Callable[[], None] | None = None,
+) -> BucketedLog:
+    """Validate each bucket with the loader's steps and write its canonical events to
+    ``workdir``; the counts of the load report add up over buckets."""
+    files: list[Path] = []
+    ids: list[pl.Series] = []
+    first: list[datetime] = []
+    last: list[datetime] = []
+    ends: list[datetime] = []
+    shapes: Distributions | None = None
+    coverage: OrgCoverage | None = None
+    seen: dict[str, list[pl.DataFrame]] = {"units": [], "people": []}
+    total = report
+    total.empty_columns = list(s.SCHEMA)
+    total.idle_rules = [r.name for r in mapping.acknowledge]
+    for number, source in enumerate(sources):
+        frame = collect_mapped(source, mapping, path, fmt)
+        part = LoadReport(path=str(path), source_format=fmt, mapping=mapping.name)
+        part.native = report.native
+        events = finish(frame, mapping, part, path)
+        del frame
+        _merge_reports(total, part)
+        stamps = [c for c in (s.TIMESTAMP, s.DUE) if c in events.columns]
+        bounds = events.select(
+            pl.min_horizontal(pl.col(c).min() for c in stamps).alias("lo"),
+            pl.max_horizontal(pl.col(c).max() for c in stamps).alias("hi"),
+            pl.col(s.TIMESTAMP).max().alias("end"),
+        ).row(0)
+        first.append(bounds[0])
+        last.append(bounds[1])
+        ends.append(bounds[2])
+        ids.append(events.get_column(s.EVENT_ID).hash(seed=1))
+        shape = distributions(events.lazy())
+        shapes = shape if shapes is None else shapes + shape
+        if org is not None:
+            for who, columns in _WHO.items():
+                values = pl.concat([events.get_column(c).cast(pl.String) for c in columns])
+                seen[who].append(values.alias("v").drop_nulls().value_counts(name="n"))
+        out = workdir / f"events-{number:05d}.parquet"
+        events.write_parquet(out)
+        files.append(out)
+        del events
+        if progress is not None:
+            progress()
+    if not files or total.n_events == 0:
+        raise LogError("Nhật ký rỗng: không có sự kiện nào.", path=path)
+    total.unknown_labels = _sorted_counts(total.unknown_labels)
+    check_unknown_labels(total, mapping, path, strict=strict)
+    _check_ids_across(files, pl.concat(ids), path)
+    if org is not None:
+        coverage = _coverage(seen, org)
+    assert shapes is not None
+    return BucketedLog(
+        files=files,
+        report=total,
+        first=min(first),
+        last=max(last),
+        end=max(ends),
+        shapes=shapes,
+        coverage=coverage,
+    )
+
+
+def _coverage(seen: dict[str, list[pl.DataFrame]], org: Org) -> OrgCoverage:
+    """:func:`org_coverage` from each bucket's counts of unit and person values."""
+    known = {"units": org.units.get_column(UNIT_ID), "people": org.people.get_column(PERSON_ID)}
+    given = {"units": org.units.height > 0, "people": org.people.height > 0}
+    missing: dict[str, dict[str, int]] = {}
+    distinct: dict[str, int] = {}
+    for who, frames in seen.items():
+        if not given[who]:
+            missing[who], distinct[who] = {}, 0
+            continue
+        counts = pl.concat(frames).group_by("v").agg(pl.col("n").sum())
+        absent = counts.filter(~pl.col("v").is_in(known[who].implode()))
+        missing[who] = _sorted_counts({str(k): int(n) for k, n in absent.iter_rows()})
+        distinct[who] = counts.height
+    return OrgCoverage(missing["units"], missing["people"], distinct["units"], distinct["people"])
+
+
+def _check_ids_across(files: list[Path], hashes: pl.Series, path: Path) -> None:
+    """Event ids are unique within each bucket (the loader checked); across buckets, their
+    64-bit hashes are compared first and only a repeated hash is looked up."""
+    if hashes.n_unique() == hashes.len():
+        return
+    repeated = hashes.filter(hashes.is_duplicated()).unique()
+    seen = pl.concat(
+        [
+            pl.scan_parquet(f)
+            .select(s.EVENT_ID)
+            .filter(pl.col(s.EVENT_ID).hash(seed=1).is_in(repeated.implode()))
+            .collect()
+            for f in files
+        ]
+    ).get_column(s.EVENT_ID)
+    dup = seen.filter(seen.is_duplicated())
+    if dup.len():
+        raise LogError(
+            f"Mã sự kiện {dup[0]!r} bị trùng giữa các sự kiện khác nhau ({dup.len()} sự kiện).",
+            path=path,
+            column=s.EVENT_ID,
+        )
+
+
+def split_sources(split: Split) -> list[pl.LazyFrame]:
+    return [pl.scan_parquet(sorted(folder.glob("*.parquet"))) for folder in split.folders]
+
+
+def dataset_sources(path: str | Path) -> tuple[list[pl.LazyFrame], Mapping, LoadReport]:
+    """A partitioned dataset of canonical events, bucket by bucket, as the loader's mapped
+    rows (the Công Vụ Parquet format needs no mapping)."""
+    groups = dataset_files(path)
+    mapping = native_mapping("parquet")
+    sources: list[pl.LazyFrame] = []
+    report: LoadReport | None = None
+    for files in groups:
+        scan = pl.scan_parquet(files, hive_partitioning=False)
+        names = scan.collect_schema().names()
+        if not set(s.SCHEMA) <= set(names):
+            missing = ", ".join(sorted(set(s.SCHEMA) - set(names)))
+            raise LogError(
+                f"Tệp của bộ dữ liệu phân vùng không theo lược đồ chuẩn (thiếu cột: {missing}).",
+                path=files[0],
+            )
+        scan = scan.with_row_index(ORDER_COL).with_columns(
+            (pl.col(ORDER_COL).cast(pl.Int64) + 1).alias(LINE_COL)
+        )
+        lazy, resolved, first = mapped_scan(
+            scan, Path(str(path)), "parquet", mapping, parser="parquet", native=True
+        )
+        mapping = resolved
+        report = report or first
+        sources.append(lazy)
+    assert report is not None
+    return sources, mapping, report
+
+
+# --- detection bucket by bucket ----------------------------------------------------------------
+
+
+def run_buckets(
+    log: BucketedLog,
+    *,
+    calendar: WorkCalendar,
+    params: Any = None,
+    org: Org | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> DetectionResult:
+    """The per-case phase on each bucket in turn, then the per-subject reduce."""
+    say = progress or (lambda _step: None)
+    parts = []
+    for file in log.files:
+        say("prepare")
+        parts.append(
+            case_phase(
+                pl.read_parquet(file).lazy(),
+                calendar=calendar,
+                params=params,
+                org=org,
+                end=log.end,
+            )
+        )
+    say("detect")
+    return subject_phase(parts, calendar=calendar, params=params, org=org)
