@@ -82,7 +82,12 @@ def dataset_files(path: str | Path) -> list[list[Path]]:
     for f in files:
         groups.setdefault(f.parent, []).append(f)
     if not groups:
-        raise LogError("Không có tệp Parquet nào trong bộ dữ liệu phân vùng.", path=Path(text))
+        what = "là một thư mục nhưng không có" if Path(text).is_dir() else "không khớp với"
+        raise LogError(
+            f"{what} tệp Parquet nào của bộ dữ liệu phân vùng (cần một tệp nhật ký, "
+            "hoặc thư mục/mẫu tên của bộ dữ liệu đã chia theo hồ sơ).",
+            path=Path(text),
+        )
     return [groups[k] for k in sorted(groups)]
 
 
@@ -270,6 +275,16 @@ def _merge_reports(total: LoadReport, part: LoadReport) -> None:
     # Empty in every bucket is empty in the log; a rule is idle only if idle everywhere.
     total.empty_columns = [c for c in total.empty_columns if c in part.empty_columns]
     total.idle_rules = [r for r in total.idle_rules if r in part.idle_rules]
+    total.legitimate_waits += part.legitimate_waits
+    total.wait_end_events += part.wait_end_events
+    total.custody_mode = part.custody_mode
+    # A case lives in one bucket, so ties add up; "date only" holds if it holds in every
+    # bucket that has events.
+    total.tied_events += part.tied_events
+    total.cases_with_ties += part.cases_with_ties
+    total.tie_order = part.tie_order
+    if part.n_events:
+        total.date_only = total.date_only and part.date_only
 
 
 def _sorted_counts(counts: dict[str, int]) -> dict[str, int]:
@@ -305,6 +320,7 @@ def load_buckets(
     total = report
     total.empty_columns = list(s.SCHEMA)
     total.idle_rules = [r.name for r in mapping.acknowledge]
+    total.date_only = True
     for number, source in enumerate(sources):
         frame = collect_mapped(source, mapping, path, fmt)
         part = LoadReport(path=str(path), source_format=fmt, mapping=mapping.name)

@@ -198,8 +198,8 @@ def _task_events_for(
 def _finding_events_for(person: Person, since: datetime | None = None) -> QuerySet[Any] | None:
     if not features.detection_enabled():
         return None
+    from congvu.audit.models import AuditEvent
     from congvu.detection.models import FindingReview
-    from congvu.evaluation.models import EvaluationEvent
     from congvu.org.models import RoleGrant
 
     leads = _leader_unit_ids(person)
@@ -209,7 +209,7 @@ def _finding_events_for(person: Person, since: datetime | None = None) -> QueryS
         return [k for k, (who, _acts) in FINDING_RECIPIENTS.items() if to in who]
 
     reviews = FindingReview.objects.values("pk")
-    base = EvaluationEvent.objects.filter(subject="finding").exclude(actor=person)
+    base = AuditEvent.objects.filter(subject="finding").exclude(actor=person)
     parts = [
         base.filter(
             kind__in=kinds(FindingTo.EXPLAINER),
@@ -303,11 +303,11 @@ def notifications_for(
     ]
     finding_rows = _finding_events_for(person, since)
     if finding_rows is not None:
+        from congvu.audit.models import AuditEvent
         from congvu.detection.models import FindingReview
-        from congvu.evaluation.models import EvaluationEvent
 
         frows = list(finding_rows.order_by("-at", "-pk")[:limit])
-        fevents = EvaluationEvent.objects.select_related("actor").in_bulk([r["pk"] for r in frows])
+        fevents = AuditEvent.objects.select_related("actor").in_bulk([r["pk"] for r in frows])
         reviews = FindingReview.objects.select_related("finding").in_bulk(
             {ev.subject_id for ev in fevents.values()}
         )

@@ -162,8 +162,8 @@ def test_notifications_come_newest_first_by_time_and_are_read_by_time(org):
 
 
 def test_each_due_process_step_of_a_finding_reaches_who_must_act_next(org, finding):  # noqa: F811
+    from congvu.audit.models import AuditEvent
     from congvu.detection import review as R
-    from congvu.evaluation.models import EvaluationEvent
 
     review = finding.review
     assert any("giải trình" in n.text for n in notifications_for(org.gd_b))
@@ -176,5 +176,5 @@ def test_each_due_process_step_of_a_finding_reaches_who_must_act_next(org, findi
     assert any("Khiếu nại chờ giải quyết" in n.text for n in notifications_for(org.noi_vu))
     R.do_decide_appeal(review, org.noi_vu, uphold=False, reason="Văn bản cấp trên hủy kết luận.")
     assert any("hủy phát hiện" in n.text for n in notifications_for(org.gd_b))
-    kinds = set(EvaluationEvent.objects.filter(subject="finding").values_list("kind", flat=True))
+    kinds = set(AuditEvent.objects.filter(subject="finding").values_list("kind", flat=True))
     assert kinds <= set(FINDING_RECIPIENTS), kinds - set(FINDING_RECIPIENTS)
