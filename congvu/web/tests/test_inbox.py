@@ -16,7 +16,6 @@ from congvu.tasks.events import TaskEventType as E
 from congvu.tasks.models import Coordination, Task, TaskEvent
 from congvu.web.inbox import ANYTIME, WAITS, Wait, build_inbox
 from congvu.web.tests.tasks_helpers import assign
-from congvu.web.tests.test_findings import finding  # noqa: F401 - fixture
 
 
 def _accepted(org):  # type: ignore[no-untyped-def]
@@ -62,14 +61,14 @@ def _approved(org):  # type: ignore[no-untyped-def]
     return t, "lanh_dao"
 
 
-def _explained(org, finding):  # type: ignore[no-untyped-def]  # noqa: F811
+def _explained(org, finding):  # type: ignore[no-untyped-def]
     from congvu.detection import review as R
 
     R.do_explain(finding.review, org.gd_b, text="Văn bản giao ghi rõ Sở Tài chính chủ trì.")
     return finding.review, "lanh_dao"
 
 
-def _appealed(org, finding):  # type: ignore[no-untyped-def]  # noqa: F811
+def _appealed(org, finding):  # type: ignore[no-untyped-def]
     from congvu.detection import review as R
 
     _explained(org, finding)
@@ -105,7 +104,7 @@ def test_every_step_ends_some_waiting_state_or_may_be_taken_any_time():
 
 
 @pytest.mark.parametrize("wait", WAITS, ids=lambda w: w.key)
-def test_whoever_a_task_waits_for_finds_it_and_may_end_the_wait(org, finding, wait: Wait):  # noqa: F811
+def test_whoever_a_task_waits_for_finds_it_and_may_end_the_wait(org, finding, wait: Wait):
     assert wait.key in BUILD, f"no scenario puts a task in the waiting state {wait.key}"
     item, key = BUILD[wait.key](org, finding)
     person = org.people[key]

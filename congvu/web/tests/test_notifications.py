@@ -19,7 +19,6 @@ from congvu.web.notifications import (
     unread_count,
 )
 from congvu.web.tests.tasks_helpers import assign
-from congvu.web.tests.test_findings import finding  # noqa: F401 - fixture
 
 
 def _every_kind(org) -> None:  # type: ignore[no-untyped-def]
@@ -161,7 +160,7 @@ def test_notifications_come_newest_first_by_time_and_are_read_by_time(org):
     assert [n.read for n in notifications_for(org.gd_a)] == [False, True]
 
 
-def test_each_due_process_step_of_a_finding_reaches_who_must_act_next(org, finding):  # noqa: F811
+def test_each_due_process_step_of_a_finding_reaches_who_must_act_next(org, finding):
     from congvu.audit.models import AuditEvent
     from congvu.detection import review as R
 
