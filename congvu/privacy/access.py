@@ -115,11 +115,14 @@ def record(
     if kind not in SUBJECTS:
         raise ValueError(f"unknown access kind {kind!r}")
     if subject_id is None:
-        subject_id = subject_of(kind, object_id)
+        # A kind whose object is the person needs no lookup.
+        subject_id = object_id if SUBJECTS[kind][1] == "pk" else subject_of(kind, object_id)
     at = at or timezone.now()
     chain = at.astimezone(UTC).date()
-    ChainHead.objects.get_or_create(chain=chain)
-    head = ChainHead.objects.select_for_update().get(chain=chain)
+    head = ChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is None:  # the day's first entry; get_or_create because two views may race here
+        ChainHead.objects.get_or_create(chain=chain)
+        head = ChainHead.objects.select_for_update().get(chain=chain)
     entry = AccessEntry(
         chain=chain,
         seq=head.seq + 1,

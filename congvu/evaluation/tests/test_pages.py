@@ -153,6 +153,15 @@ def test_the_person_page_costs_a_bounded_number_of_queries(
     for m in range(1, months + 1):
         scored_month(org.alice, org.tp_a1, m)
     client = signed_in("tp_a1")
+    # The view is sealed into the day's access-log chain; the day's first view creates the
+    # chain head (four queries, once a day), so measure a view on a day already under way.
+    from datetime import UTC
+
+    from django.utils import timezone
+
+    from congvu.privacy.models import ChainHead
+
+    ChainHead.objects.get_or_create(chain=timezone.now().astimezone(UTC).date())
     with django_assert_max_num_queries(40):
         assert client.get(reverse("evaluation:person", args=[org.alice.pk])).status_code == 200
 
