@@ -1,7 +1,7 @@
 """Logs too large for one frame: whole cases in hash buckets, loaded and analysed bucket by bucket.
 
 A *partitioned dataset* is a folder of Parquet files in the canonical schema, laid out as
-``province=<p>/year=<y>/bucket=<b>/part-0.parquet`` (``write_dataset``): the bucket is a hash of
+``province=<p>/year=<y>/bucket=<b>/part-<n>.parquet`` (``write_dataset``; ``manage.py export_log --format dataset``): the bucket is a hash of
 the case id, the year that of the case's first event, so every case is whole inside one file.
 A large CSV, CSV.gz or Parquet file is split the same way while it streams in
 (``split_table``): one record batch at a time is mapped and appended to its buckets, so the
