@@ -42,7 +42,7 @@ import polars as pl
 
 from congvu_analytics import schema as s
 from congvu_analytics.enrich import FLAG_TARGETS, AckRule
-from congvu_analytics.io.errors import MappingError, check_keys, read_toml
+from congvu_analytics.io.errors import MappingError, check_keys, located, read_toml, with_lines
 from congvu_analytics.textkey import LABEL_SEPARATOR, key_expr, label_key, text_key
 
 # Roles accepted in [columns] and the canonical column each one fills. ``activity`` and
@@ -302,7 +302,14 @@ def load_mapping(path: str | Path) -> Mapping:
     """
     path = Path(path)
     data = read_toml(path, "ánh xạ", MappingError)
-    return mapping_from_dict(data, name=str(path))
+    try:
+        return mapping_from_dict(data, name=str(path))
+    except MappingError as exc:
+        # Parsed TOML has no line numbers: the places the error names are found in the text.
+        located_exc = with_lines(exc, path.read_text(encoding="utf-8"))
+        if located_exc is exc:
+            raise
+        raise located_exc from exc
 
 
 def mapping_from_dict(  # noqa: PLR0915 - one check per section, kept together
@@ -437,19 +444,28 @@ def _parse_activities(raw: Any, name: str) -> dict[str, ActivityRule]:
     activities: dict[str, ActivityRule] = {}
     written: dict[str, str] = {}
     for label, rule in raw.items():
-        parsed = _parse_activity(str(label), rule, name)
+        with located("activities", str(label)):
+            parsed = _parse_activity(str(label), rule, name)
         key = label_key(str(label))
         if key in activities and activities[key] != parsed:
-            raise MappingError(
+            raise _at(
+                [("activities", written[key]), ("activities", str(label))],
                 f"[activities] {written[key]!r} và {str(label)!r} là cùng một nhãn (so sánh "
                 f"không phân biệt dạng Unicode, chữ hoa/thường, khoảng trắng, vị trí dấu thanh: "
                 f"{key!r}) nhưng được ánh xạ khác nhau ({_rule_text(activities[key])} và "
                 f"{_rule_text(parsed)}). Giữ một khóa hoặc cho cả hai cùng một quy tắc.",
-                path=name,
+                name,
             )
         activities[key] = parsed
         written.setdefault(key, str(label))
     return activities
+
+
+def _at(places: list[tuple[str, str | int]], message: str, name: str) -> MappingError:
+    """A :class:`MappingError` located at several places (each spelling of one key)."""
+    exc = MappingError(message, path=name)
+    exc.places = tuple(places)
+    return exc
 
 
 def _rule_text(rule: ActivityRule) -> str:
@@ -560,22 +576,23 @@ def _parse_wait_ends(
         raise MappingError("[[wait_end]] phải là danh sách quy tắc.", path=name)
     rules = []
     for number, item in enumerate(raw, start=1):
-        where = f"[[wait_end]] quy tắc thứ {number}:"
-        if not isinstance(item, dict):
-            raise MappingError(f"{where} phải là một bảng.", path=name)
-        check_keys(item, {"wait", "ends_at"}, where, name)
-        wait = _labels_of(item.get("wait"), where, "wait", activities, name)
-        ends_at = _labels_of(item.get("ends_at"), where, "ends_at", activities, name)
-        if not wait or not ends_at:
-            raise MappingError(f"{where} cần cả wait và ends_at.", path=name)
-        not_wait = [w for w in wait if activities[w].code not in WAIT_CODES]
-        if not_wait:
-            raise MappingError(
-                f"{where} wait = {not_wait[0]!r} không phải nhãn tạm dừng/chờ (mã pause hoặc "
-                "wait trong [activities]).",
-                path=name,
-            )
-        rules.append(WaitEndRule(wait=wait, ends_at=ends_at))
+        with located("wait_end", number):
+            where = f"[[wait_end]] quy tắc thứ {number}:"
+            if not isinstance(item, dict):
+                raise MappingError(f"{where} phải là một bảng.", path=name)
+            check_keys(item, {"wait", "ends_at"}, where, name)
+            wait = _labels_of(item.get("wait"), where, "wait", activities, name)
+            ends_at = _labels_of(item.get("ends_at"), where, "ends_at", activities, name)
+            if not wait or not ends_at:
+                raise MappingError(f"{where} cần cả wait và ends_at.", path=name)
+            not_wait = [w for w in wait if activities[w].code not in WAIT_CODES]
+            if not_wait:
+                raise MappingError(
+                    f"{where} wait = {not_wait[0]!r} không phải nhãn tạm dừng/chờ (mã pause hoặc "
+                    "wait trong [activities]).",
+                    path=name,
+                )
+            rules.append(WaitEndRule(wait=wait, ends_at=ends_at))
     return tuple(rules)
 
 
@@ -713,18 +730,20 @@ def _parse_reasons(raw: Any, name: str) -> dict[str, str]:
     written: dict[str, str] = {}
     for value, code in raw.items():
         if not isinstance(code, str) or code not in _REASON_CODES:
-            raise MappingError(
+            raise _at(
+                [("reasons", str(value))],
                 f"[reasons] {value!r} = {code!r}: mã lý do không có trong schema.ReasonCode "
                 f"(hợp lệ: {', '.join(sorted(_REASON_CODES))}).",
-                path=name,
+                name,
             )
         key = text_key(str(value))
         if key in out and out[key] != code:
-            raise MappingError(
+            raise _at(
+                [("reasons", written[key]), ("reasons", str(value))],
                 f"[reasons] {written[key]!r} và {str(value)!r} là cùng một giá trị (so sánh "
                 f"không phân biệt dạng Unicode, chữ hoa/thường, khoảng trắng, vị trí dấu thanh: "
                 f"{key!r}) nhưng được ánh xạ sang hai mã khác nhau ({out[key]!r} và {code!r}).",
-                path=name,
+                name,
             )
         out[key] = code
         written.setdefault(key, str(value))
@@ -750,68 +769,69 @@ def _parse_acknowledge(
         raise MappingError("[[acknowledge]] phải là danh sách quy tắc.", path=name)
     rules: list[AckRule] = []
     for number, item in enumerate(raw, start=1):
-        where = f"[[acknowledge]] quy tắc thứ {number}:"
-        if not isinstance(item, dict):
-            raise MappingError(f"{where} phải là một bảng.", path=name)
-        check_keys(item, _ACK_KEYS, where, name)
-        flag_name = item.get("set")
-        if flag_name not in ACK_FLAGS:
-            raise MappingError(
-                f"{where} set = {flag_name!r} không hợp lệ (reviewed hoặc within_authority).",
-                path=name,
+        with located("acknowledge", number):
+            where = f"[[acknowledge]] quy tắc thứ {number}:"
+            if not isinstance(item, dict):
+                raise MappingError(f"{where} phải là một bảng.", path=name)
+            check_keys(item, _ACK_KEYS, where, name)
+            flag_name = item.get("set")
+            if flag_name not in ACK_FLAGS:
+                raise MappingError(
+                    f"{where} set = {flag_name!r} không hợp lệ (reviewed hoặc within_authority).",
+                    path=name,
+                )
+            flag = ACK_FLAGS[str(flag_name)]
+            mark = _names(item.get("mark"), where, "mark", name) or FLAG_TARGETS[flag]
+            wrong = [m for m in mark if m not in FLAG_TARGETS[flag]]
+            if wrong:
+                raise MappingError(
+                    f"{where} mark = {wrong[0]!r}: cờ {flag_name} chỉ gắn cho hoạt động "
+                    f"{', '.join(FLAG_TARGETS[flag])}.",
+                    path=name,
+                )
+            by_activity = _names(item.get("by_activity"), where, "by_activity", name)
+            bad = [a for a in by_activity if a not in _ACTIVITY_CODES]
+            if bad:
+                raise MappingError(
+                    f"{where} by_activity = {bad[0]!r} không có trong schema.Activity.", path=name
+                )
+            written = _names(item.get("by_label"), where, "by_label", name)
+            by_label = tuple(label_key(v) for v in written)
+            bad = [v for v in written if label_key(v) not in activities]
+            if bad:
+                raise MappingError(
+                    f"{where} by_label = {bad[0]!r} không có trong [activities] của tệp ánh xạ.",
+                    path=name,
+                )
+            by_reason = _names(item.get("by_reason"), where, "by_reason", name)
+            if not (by_activity or by_label or by_reason):
+                raise MappingError(
+                    f"{where} cần ít nhất một trong by_activity, by_label, by_reason.", path=name
+                )
+            value = item.get("value", True)
+            if not isinstance(value, bool):
+                raise MappingError(f"{where} value phải là true hoặc false.", path=name)
+            days = item.get("within_days")
+            if days is not None and (
+                isinstance(days, bool) or not isinstance(days, int | float) or days < 0
+            ):
+                raise MappingError(f"{where} within_days phải là số ngày không âm.", path=name)
+            rules.append(
+                AckRule(
+                    mark=mark,
+                    flag=flag,
+                    value=value,
+                    by_activity=by_activity,
+                    by_label=by_label,
+                    # Compared with the reason AFTER [reasons] translation: a rule may name either
+                    # the source's value or the canonical code, in any spelling (text_key).
+                    by_reason=tuple(
+                        dict.fromkeys(spellings.setdefault(text_key(v), v) for v in by_reason)
+                    ),
+                    within_days=None if days is None else float(days),
+                    name=f"acknowledge #{number}",
+                )
             )
-        flag = ACK_FLAGS[str(flag_name)]
-        mark = _names(item.get("mark"), where, "mark", name) or FLAG_TARGETS[flag]
-        wrong = [m for m in mark if m not in FLAG_TARGETS[flag]]
-        if wrong:
-            raise MappingError(
-                f"{where} mark = {wrong[0]!r}: cờ {flag_name} chỉ gắn cho hoạt động "
-                f"{', '.join(FLAG_TARGETS[flag])}.",
-                path=name,
-            )
-        by_activity = _names(item.get("by_activity"), where, "by_activity", name)
-        bad = [a for a in by_activity if a not in _ACTIVITY_CODES]
-        if bad:
-            raise MappingError(
-                f"{where} by_activity = {bad[0]!r} không có trong schema.Activity.", path=name
-            )
-        written = _names(item.get("by_label"), where, "by_label", name)
-        by_label = tuple(label_key(v) for v in written)
-        bad = [v for v in written if label_key(v) not in activities]
-        if bad:
-            raise MappingError(
-                f"{where} by_label = {bad[0]!r} không có trong [activities] của tệp ánh xạ.",
-                path=name,
-            )
-        by_reason = _names(item.get("by_reason"), where, "by_reason", name)
-        if not (by_activity or by_label or by_reason):
-            raise MappingError(
-                f"{where} cần ít nhất một trong by_activity, by_label, by_reason.", path=name
-            )
-        value = item.get("value", True)
-        if not isinstance(value, bool):
-            raise MappingError(f"{where} value phải là true hoặc false.", path=name)
-        days = item.get("within_days")
-        if days is not None and (
-            isinstance(days, bool) or not isinstance(days, int | float) or days < 0
-        ):
-            raise MappingError(f"{where} within_days phải là số ngày không âm.", path=name)
-        rules.append(
-            AckRule(
-                mark=mark,
-                flag=flag,
-                value=value,
-                by_activity=by_activity,
-                by_label=by_label,
-                # Compared with the reason AFTER [reasons] translation: a rule may name either
-                # the source's value or the canonical code, in any spelling (text_key).
-                by_reason=tuple(
-                    dict.fromkeys(spellings.setdefault(text_key(v), v) for v in by_reason)
-                ),
-                within_days=None if days is None else float(days),
-                name=f"acknowledge #{number}",
-            )
-        )
     return tuple(rules)
 
 
