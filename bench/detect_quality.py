@@ -37,6 +37,7 @@ import polars as pl
 
 from congvu_analytics.detect import run_all
 from congvu_analytics.detect.params import DetectionParams
+from congvu_analytics.io.mapping import load_mapping
 from congvu_analytics.sim import BEHAVIOURS, ENGINE_BEHAVIOUR, LOOKALIKE_GROUPS, generate
 from congvu_analytics.sim import write_export as write_foreign
 
@@ -311,8 +312,9 @@ def _foreign_findings(
         [sys.executable, "-m", "congvu_analytics.cli", "analyze", "--help"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    # Hook for the mapping branch (issue #11 part 4): organisation tables on the command line.
-    if "--units" in helptext and "--people" in helptext:
+    # Hook for the mapping branch (issue #11 part 4): organisation tables on the command line,
+    # when the mapping says how to read the export's tables (their columns are the source's).
+    if "--units" in helptext and "--people" in helptext and load_mapping(mapping).org is not None:
         cmd += ["--units", str(export / "units.csv"), "--people", str(export / "people.csv")]
     # The CLI's summary goes to stderr: stdout may be carrying --json.
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
