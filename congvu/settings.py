@@ -304,6 +304,9 @@ DASHBOARD_LIVE_TASKS = envint("CONGVU_DASHBOARD_LIVE_TASKS", "5000")
 
 # Province shown in headers and official documents.
 PROVINCE_NAME = os.getenv("CONGVU_PROVINCE_NAME", "Tỉnh Bình Minh")
+# Province code in partitioned log exports (province=<code>/…), e.g. the administrative code
+# of the province; one national dataset holds every province's folder side by side.
+PROVINCE_CODE = os.getenv("CONGVU_PROVINCE_CODE", "binh-minh")
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,7 @@
 """Logs too large for one frame: whole cases in hash buckets, loaded and analysed bucket by bucket.
 
 A *partitioned dataset* is a folder of Parquet files in the canonical schema, laid out as
-``province=<p>/year=<y>/bucket=<b>/part-0.parquet`` (``write_dataset``): the bucket is a hash of
+``province=<p>/year=<y>/bucket=<b>/part-<n>.parquet`` (``write_dataset``; ``manage.py export_log --format dataset``): the bucket is a hash of
 the case id, the year that of the case's first event, so every case is whole inside one file.
 A large CSV, CSV.gz or Parquet file is split the same way while it streams in
 (``split_table``): one record batch at a time is mapped and appended to its buckets, so the
@@ -92,21 +92,29 @@ def dataset_files(path: str | Path) -> list[list[Path]]:
 
 
 def write_dataset(
-    events: pl.DataFrame, out: Path, *, buckets: int = DEFAULT_BUCKETS, province: str = "all"
+    events: pl.DataFrame,
+    out: Path,
+    *,
+    buckets: int = DEFAULT_BUCKETS,
+    province: str = "all",
+    part: int = 0,
 ) -> int:
     """Write canonical events as a partitioned dataset (province, year of the case's first
-    event, case bucket), each bucket in (case, time) order; returns the number of files."""
+    event, case bucket), each bucket in (case, time) order; returns the number of files.
+
+    A writer that streams a log batch by batch calls this once per batch with a new ``part``:
+    every batch must hold whole cases, so a case still lies in one file of one bucket."""
     frame = events.with_columns(
         bucket_of(events.get_column(s.CASE_ID), buckets).alias(BUCKET),
         pl.col(s.TIMESTAMP).min().over(s.CASE_ID).dt.year().alias("_year"),
     )
     written = 0
-    for (year, bucket), part in frame.partition_by(
+    for (year, bucket), rows in frame.partition_by(
         "_year", BUCKET, as_dict=True, maintain_order=True
     ).items():
         folder = out / f"province={province}" / f"year={year}" / f"{BUCKET}={bucket:04d}"
         folder.mkdir(parents=True, exist_ok=True)
-        part.drop("_year", BUCKET).write_parquet(folder / "part-0.parquet")
+        rows.drop("_year", BUCKET).write_parquet(folder / f"part-{part}.parquet")
         written += 1
     return written
 

@@ -3,13 +3,15 @@
 The frame is built per batch of tasks straight from one SQL query (no ORM objects), and every
 derived column (activity, due, holder, ref_event_id, reviewed, within_authority) is a polars
 expression over the batch. Everything derived is per task, so batching by task is exact and
-memory stays bounded; CSV, Parquet (pyarrow writer) and XES are written batch by batch.
+memory stays bounded; CSV, Parquet (pyarrow writer), XES and the partitioned Parquet
+dataset are written batch by batch.
 Outputs go to a temporary file renamed into place, so a failed export leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -21,7 +23,9 @@ from django.db import connection
 
 from congvu.org.models import UnitType
 from congvu.tasks.events import TaskEventType as E
+from congvu_analytics import partitioned
 from congvu_analytics import schema as s
+from congvu_analytics.partitioned import DEFAULT_BUCKETS
 from congvu_analytics.safe_csv import write_frame_csv
 
 BATCH_TASKS = 5000
@@ -285,6 +289,26 @@ def write_parquet(out: Path) -> int:
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
+    return n
+
+
+def write_dataset(out: Path, *, buckets: int = DEFAULT_BUCKETS, province: str = "all") -> int:
+    """The log as a Parquet dataset partitioned by province, year and case bucket
+    (``congvu analyze FOLDER`` reads it bucket by bucket; docs/scale.md). Each batch of tasks
+    adds one part file per bucket it touches, so memory stays that of one batch. Written
+    into a temporary folder renamed into place: a failed export leaves nothing behind."""
+    if out.exists():
+        raise FileExistsError(f"{out} đã tồn tại; chọn một thư mục mới cho bộ dữ liệu.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    n = 0
+    try:
+        for part, frame in enumerate(iter_frames()):
+            partitioned.write_dataset(frame, tmp, buckets=buckets, province=province, part=part)
+            n += frame.height
+        tmp.rename(out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return n
 
 

@@ -159,3 +159,52 @@ def test_export_log_csv_neutralises_formulas_and_reads_back_exactly(org, task, t
     assert not any(t.startswith(("=", "+", "-", "@")) for t in texts)
     loaded = load_log(out).events.sort(s.EVENT_ID)
     assert_frame_equal(loaded, export.events_frame().sort(s.EVENT_ID))
+
+
+def test_export_log_writes_a_partitioned_dataset_the_engine_reads_like_the_file(
+    history, org, tmp_path
+):
+    from polars.testing import assert_frame_equal
+
+    from congvu_analytics.partitioned import dataset_sources
+
+    other = actions.do_assign(
+        assigner=org.gd_b,
+        title="Khác",
+        lead_unit=org.b1,
+        lead_person=org.charlie,
+        deadline=date(2026, 4, 1),
+        ad_hoc=True,
+        at=at(0),
+    )
+    actions.do_accept(other, org.charlie, at=at(1))
+    out = tmp_path / "ds"
+    call_command("export_log", "--format", "dataset", "--out", str(out), "--buckets", "4",
+                 "--province", "bm")  # fmt: skip
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.parquet"))
+    assert files and all(f.startswith("province=bm/year=2026/bucket=") for f in files)
+    # Every case lies whole in one file, and together the files are the log.
+    cases = [pl.read_parquet(out / f)[s.CASE_ID].unique().to_list() for f in files]
+    assert sorted(c for part in cases for c in part) == sorted({str(history.pk), str(other.pk)})
+    back = pl.concat([pl.read_parquet(out / f) for f in files]).sort(s.EVENT_ID)
+    assert_frame_equal(back, export.events_frame().sort(s.EVENT_ID))
+    # ... and the engine reads it as a dataset, bucket by bucket.
+    sources, _mapping, _report = dataset_sources(out)
+    assert len(sources) == len({f.rsplit("/", 1)[0] for f in files})
+    assert [p.name for p in tmp_path.iterdir()] == ["ds"]
+
+
+def test_export_log_refuses_an_existing_folder_or_a_bad_bucket_count(history, tmp_path):
+    from django.core.management.base import CommandError
+
+    existing = tmp_path / "ds"
+    existing.mkdir()
+    with pytest.raises(CommandError, match="đã tồn tại"):
+        call_command("export_log", "--format", "dataset", "--out", str(existing))
+    with pytest.raises(CommandError, match="--buckets phải từ 1 đến"):
+        call_command("export_log", "--format", "dataset", "--out", str(tmp_path / "x"),
+                     "--buckets", "0")  # fmt: skip
+    with pytest.raises(CommandError, match="--province"):
+        call_command("export_log", "--format", "dataset", "--out", str(tmp_path / "x"),
+                     "--province", "../etc")  # fmt: skip
+    assert [p.name for p in tmp_path.iterdir()] == ["ds"]
