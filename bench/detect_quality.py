@@ -36,6 +36,8 @@ from typing import Any
 import polars as pl
 
 from congvu_analytics.detect import run_all
+from congvu_analytics.detect.params import DetectionParams
+from congvu_analytics.io.mapping import load_mapping
 from congvu_analytics.sim import BEHAVIOURS, ENGINE_BEHAVIOUR, LOOKALIKE_GROUPS, generate
 from congvu_analytics.sim import write_export as write_foreign
 
@@ -291,7 +293,9 @@ def _mean(results: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _foreign_findings(province: Any, work: Path, mapping: Path) -> pl.DataFrame:
+def _foreign_findings(
+    province: Any, work: Path, mapping: Path, fdr: float | None = None
+) -> pl.DataFrame:
     """Run the CLI on the province's foreign export and read its findings."""
     export = work / "export"
     write_foreign(province, export)
@@ -300,12 +304,17 @@ def _foreign_findings(province: Any, work: Path, mapping: Path) -> pl.DataFrame:
         sys.executable, "-m", "congvu_analytics.cli", "analyze", str(export / "events.csv.gz"),
         "--mapping", str(mapping), "--out", str(out), "--format", "parquet", "--quiet",
     ]  # fmt: skip
+    if fdr is not None:
+        params = work / "params.toml"
+        params.write_text(f"fdr = {fdr!r}\n", encoding="utf-8")
+        cmd += ["--params", str(params)]
     helptext = subprocess.run(
         [sys.executable, "-m", "congvu_analytics.cli", "analyze", "--help"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    # Hook for the mapping branch (issue #11 part 4): organisation tables on the command line.
-    if "--units" in helptext and "--people" in helptext:
+    # Hook for the mapping branch (issue #11 part 4): organisation tables on the command line,
+    # when the mapping says how to read the export's tables (their columns are the source's).
+    if "--units" in helptext and "--people" in helptext and load_mapping(mapping).org is not None:
         cmd += ["--units", str(export / "units.csv"), "--people", str(export / "people.csv")]
     # The CLI's summary goes to stderr: stdout may be carrying --json.
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
@@ -336,7 +345,9 @@ def run(
     foreign: bool,
     cache: Path | None,
     mapping: Path = MAPPING,
+    fdr: float | None = None,
 ) -> dict[str, Any]:
+    params = DetectionParams() if fdr is None else DetectionParams(fdr=fdr)
     per_seed: dict[str, list[dict[str, Any]]] = {"engine": [], "baseline": [], "oracle": []}
     timings = []
     for seed in seeds:
@@ -346,9 +357,9 @@ def run(
         t0 = time.perf_counter()
         if foreign:
             work = (cache or ROOT / "var" / "sim") / f"{size}-{seed}-foreign"
-            findings = _foreign_findings(province, work, mapping)
+            findings = _foreign_findings(province, work, mapping, fdr)
         else:
-            findings = run_all(province.events.lazy(), org=province.org).findings
+            findings = run_all(province.events.lazy(), org=province.org, params=params).findings
         t_detect = time.perf_counter() - t0
         people, units = engine_predictions(findings)
         per_seed["engine"].append(score(people, units, province.truth_people, province.truth_units))
@@ -367,6 +378,7 @@ def run(
         "seeds": seeds,
         "held_out": all(s in HELD_OUT_SEEDS for s in seeds),
         "path": "foreign export + CLI" if foreign else "canonical log + run_all",
+        "fdr": params.fdr,
         "timings": timings,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         "engine": _mean(per_seed["engine"]),
@@ -381,7 +393,8 @@ def run(
 def _print(report: dict[str, Any]) -> None:
     print(
         f"Test province {report['size']}, seeds {report['seeds']}"
-        f" ({'held out' if report['held_out'] else 'tuning/other'}), {report['path']}"
+        f" ({'held out' if report['held_out'] else 'tuning/other'}), {report['path']},"
+        f" fdr {report['fdr']}"
     )
     for t in report["timings"]:
         print(
@@ -447,9 +460,16 @@ def main(argv: list[str] | None = None) -> None:
         default=MAPPING,
         help="mapping for --foreign (default: bench/sim_export_mapping.toml)",
     )
+    parser.add_argument(
+        "--fdr",
+        type=float,
+        help="false-discovery level (DetectionParams.fdr; default: the engine's default)",
+    )
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
-    report = run(seeds, args.size, foreign=args.foreign, cache=args.cache, mapping=args.mapping)
+    report = run(
+        seeds, args.size, foreign=args.foreign, cache=args.cache, mapping=args.mapping, fdr=args.fdr
+    )
     if args.json:
         print(json.dumps(report, indent=1, ensure_ascii=False))
     else:

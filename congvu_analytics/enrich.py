@@ -25,6 +25,7 @@ from datetime import timedelta
 import polars as pl
 
 from congvu_analytics import schema as s
+from congvu_analytics.textkey import key_expr, label_key
 
 # Flags an acknowledgement rule may set, and the activities each one is meaningful on.
 FLAG_TARGETS: dict[str, tuple[str, ...]] = {
@@ -52,7 +53,8 @@ class AckRule:
         flag: ``reviewed`` or ``within_authority``.
         value: the value set.
         by_activity: activity codes of the response.
-        by_label: source labels of the response (``activity`` or ``activity | lifecycle``).
+        by_label: source labels of the response (``activity`` or ``activity | lifecycle``),
+            compared by :func:`congvu_analytics.textkey.label_key`.
         by_reason: reason codes of the response (after the mapping's ``[reasons]`` table).
         within_days: the window in calendar days.
         name: how messages and reports refer to the rule.
@@ -75,9 +77,11 @@ class AckRule:
         if self.by_activity:
             frame = frame.filter(pl.col(s.ACTIVITY).is_in(list(self.by_activity)))
         if self.by_label:
-            label = pl.col(s.ACTIVITY_LABEL)
-            bare = label.str.split(" | ").list.first()
-            frame = frame.filter(label.is_in(list(self.by_label)) | bare.is_in(list(self.by_label)))
+            # The label as the source wrote it, compared by key (congvu_analytics.textkey).
+            labels = [label_key(v) for v in self.by_label]
+            label = key_expr(pl.col(s.ACTIVITY_LABEL), label_key)
+            bare = key_expr(pl.col(s.ACTIVITY_LABEL).str.split("|").list.first(), label_key)
+            frame = frame.filter(label.is_in(labels) | bare.is_in(labels))
         return frame
 
 

@@ -55,6 +55,10 @@ class ReasonCode(StrEnum):
     DEPENDENCY = "dependency"
     EXTERNAL = "external"
     OTHER = "other"
+    # đề nghị cấp trên quyết định: the holder hands the case back asking the superior to decide
+    # it. Fear of responsibility (push_upward), not buck-passing: a return with this reason
+    # never counts as passing the work sideways or back "not my job".
+    ESCALATE = "escalate"
 
 
 # Column names -------------------------------------------------------------------------------

@@ -625,7 +625,7 @@ def subject_phase(
         evidence(scored, peers, params, detector=det.name, behaviour=det.behaviour)
         for det, scored in zip(suite, scored_all, strict=True)
     ]
-    tests = judge(per_detector, params.fdr)
+    tests = judge(per_detector, params.fdr, combine=params.combine)
     columns = [
         scored.select(*keys, *_metric_columns(det))
         for det, scored in zip(suite, scored_all, strict=True)

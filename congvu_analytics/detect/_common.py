@@ -101,6 +101,7 @@ END_WD = "_end_wd"  # working-day ordinal of the log's last instant
 SEG = "_seg"  # custody segment number (global, increasing; a new case starts a new one)
 IS_PROTECTED = "_protected"  # the case is under an approved innovation proposal
 LEGIT = "_legit"  # a misrouted hand-over that someone else then accepted
+ESCALATED = "_escalated"  # a hand-over asking the superior to decide (ReasonCode.ESCALATE)
 CLOSED = "_closed"  # the case has been completed or cancelled at or before this row
 AFTER_REVIEWED = "_after_reviewed"  # a reviewed pause (legal obstacle) happened at or before
 
@@ -294,6 +295,7 @@ def prepare(
             )
             .fill_null(False)
             .alias(LEGIT),
+            (pl.col(REASON_CODE) == ReasonCode.ESCALATE).fill_null(False).alias(ESCALATED),
             next_active_wd.alias("_next_wd"),
         )
         .with_columns(
@@ -721,7 +723,9 @@ def first_change_rows(prepared: pl.LazyFrame, level: str) -> pl.LazyFrame:
     h = pl.col(HOLDER[level])
     return (
         prepared.filter(h.is_not_null() & (h != pl.col(PREV[level])).fill_null(True))
-        .select(CASE_KEY, CASE_ID, EVENT_ID, TIMESTAMP, ACTIVITY, LEGIT, WD, h.alias("_h"))
+        .select(
+            CASE_KEY, CASE_ID, EVENT_ID, TIMESTAMP, ACTIVITY, LEGIT, ESCALATED, WD, h.alias("_h")
+        )
         .with_columns(
             shift_within(pl.col("_h"), 1, CASE_KEY).alias("_p1"),
             shift_within(pl.col("_h"), 2, CASE_KEY).alias("_p2"),

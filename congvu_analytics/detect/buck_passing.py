@@ -12,6 +12,7 @@ import polars as pl
 from congvu_analytics.detect._common import (
     ACTING,
     CASE_KEY,
+    ESCALATED,
     LEGIT,
     LEVELS,
     PREV,
@@ -65,7 +66,9 @@ def long_chain(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     out = []
     for level in LEVELS:
         changes = first_change_rows(prepared, level).with_columns(
-            (pl.col("_p1").is_not_null() & sideways & ~pl.col(LEGIT)).alias("_counted")
+            (pl.col("_p1").is_not_null() & sideways & ~pl.col(LEGIT) & ~pl.col(ESCALATED)).alias(
+                "_counted"
+            )
         )
         chain = changes.with_columns(
             (pl.col("_counted").sum().over(CASE_KEY) + 1).alias("_holders")
@@ -78,7 +81,7 @@ def long_chain(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
 def _handover_rate(prepared: pl.LazyFrame, activity: Activity) -> pl.LazyFrame:
     out = []
     for level in LEVELS:
-        rows = prepared.filter((pl.col(ACTIVITY) == activity) & ~pl.col(LEGIT))
+        rows = prepared.filter((pl.col(ACTIVITY) == activity) & ~pl.col(LEGIT) & ~pl.col(ESCALATED))
         subject = pl.coalesce(PREV[level], ACTING[level])
         hits = hits_frame(rows, level, subject, pl.concat_list(EVENT_ID))
         out.append(observe(workload(prepared, level), hits))
@@ -95,7 +98,8 @@ def returns(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     """Share of held cases the subject handed back to whoever assigned them the work.
 
     Sending back a sideways transfer is judged by :func:`ping_pong` (by whose job it turned out
-    to be); misrouted-then-accepted returns are legitimate.
+    to be); misrouted-then-accepted returns are legitimate; a return asking the superior to
+    decide (``ReasonCode.ESCALATE``) is fear's ``push_upward``, not buck-passing.
     """
     del params
     out = []
@@ -103,6 +107,7 @@ def returns(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
         rows = first_change_rows(prepared, level).filter(
             (pl.col(ACTIVITY) == Activity.RETURN)
             & ~pl.col(LEGIT)
+            & ~pl.col(ESCALATED)
             & pl.col("_a1").is_in([Activity.ASSIGN, Activity.REASSIGN])
         )
         hits = hits_frame(rows, level, pl.col("_p1"), pl.concat_list(EVENT_ID))

@@ -17,9 +17,9 @@ findings in five steps (docs/detection.md, "Fairness"):
 3. **Effect-size floor and minimum evidence**: a detector counts only when ``n ≥ min_cases``,
    ``k ≥ min_hits``, and the rate is at least ``min_ratio`` × the baseline and ``min_excess``
    above it, so a large sample alone never makes a finding.
-4. **One test per behaviour** (Simes' combination of its detectors' p-values, valid when the
-   detectors are positively correlated, as detectors of one behaviour are): several moderate
-   signals add up, one strong signal is enough.
+4. **One test per behaviour** (the Cauchy combination of its detectors' p-values, valid
+   whatever their dependence; Simes' as an option): several moderate signals add up, one
+   strong signal is enough, and detectors that see the same cases twice cost little.
 5. **Multiple testing**: Benjamini-Hochberg across every subject and behaviour tested (per
    subject type), at ``fdr``.
 """
@@ -285,12 +285,37 @@ def _without_worst_member(frame: pl.DataFrame, *, broad: bool) -> pl.DataFrame:
     )
 
 
-def judge(per_detector: list[pl.DataFrame], fdr: float) -> pl.DataFrame:
+def _cauchy(p: pl.Expr, tested: pl.Expr, m: pl.Expr, by: list[str]) -> pl.Expr:
+    """The Cauchy combination (Liu & Xie 2020, "ACAT") of one subject's detectors of a behaviour.
+
+    ``T = Σ tan((0.5 - p_j)·π) / m`` over the ``m`` detectors that tested the subject; the
+    combined p is ``0.5 - arctan(T)/π`` (``1/(πT)`` in the far tail). Its tail is Cauchy
+    whatever the correlation between the detectors, so nested detectors (every ping-pong is a
+    transfer, every transfer a case of the combined detector) do not cost what they cost Simes
+    (a factor up to ``m``), while one strong detector among weak ones still carries a subject
+    (about ``m·p``, as Bonferroni). A detector that does not count (the floor failed: ``p``
+    = 1) or shows less than its baseline adds no evidence either way (0, not a negative term
+    that would cancel the others).
+    """
+    term = pl.when(tested & (p < 0.5)).then(((0.5 - p) * math.pi).tan()).otherwise(0.0)
+    t = term.sum().over(by) / m
+    return (
+        pl.when(t > 1e6)
+        .then(1.0 / (math.pi * t))
+        .when(t > 0)
+        .then(0.5 - t.arctan() / math.pi)
+        .otherwise(1.0)
+    )
+
+
+def judge(per_detector: list[pl.DataFrame], fdr: float, *, combine: str = "cauchy") -> pl.DataFrame:
     """One row per (subject, behaviour) tested, with the combined p, q, score and components.
 
     Args:
         per_detector: :func:`evidence` frames.
         fdr: the Benjamini-Hochberg level.
+        combine: "cauchy" (:func:`_cauchy`) or "simes": how one behaviour's detectors make
+            one p-value per subject.
 
     Returns:
         subject_type, subject_id, behaviour, p_value, q_value, score, flagged, main (the
@@ -305,8 +330,13 @@ def judge(per_detector: list[pl.DataFrame], fdr: float) -> pl.DataFrame:
     m = pl.col("tested").cast(pl.Float64).sum().over([*KEYS, "behaviour"]).clip(lower_bound=1.0)
     by = [*KEYS, "behaviour"]
     rows = rows.sort([*by, "p", "z"], descending=[False, False, False, False, True])
-    simes = (m * pl.col("p") / (pl.int_range(pl.len()).over(by) + 1)).min().over(by)
-    rows = rows.with_columns(simes.clip(upper_bound=1.0).alias("_simes"))
+    if combine == "simes":
+        combined = (m * pl.col("p") / (pl.int_range(pl.len()).over(by) + 1)).min().over(by)
+    elif combine == "cauchy":
+        combined = _cauchy(pl.col("p"), pl.col("tested"), m, by)
+    else:
+        raise ValueError(f"combine = {combine!r}: 'cauchy' hoặc 'simes'")
+    rows = rows.with_columns(combined.clip(0.0, 1.0).alias("_simes"))
     component = pl.struct(
         "detector",
         pl.col("k").cast(pl.UInt32),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +45,72 @@ class LogError(ValueError):
 
 
 class MappingError(LogError):
-    """The mapping file is missing, malformed or does not fit the log."""
+    """The mapping file is missing, malformed or does not fit the log.
+
+    ``places``: where in the TOML file the problem is, as ``(table, key)`` (``key`` a label or
+    value of the table, or the 1-based number of a ``[[table]]`` entry); the reader of the file
+    turns them into line numbers (:func:`toml_lines`), since parsed TOML has none.
+    """
+
+    places: tuple[tuple[str, str | int], ...] = ()
+
+
+@contextmanager
+def located(table: str, key: str | int) -> Iterator[None]:
+    """Tag a :class:`MappingError` raised inside with its place in the file (the innermost
+    place wins)."""
+    try:
+        yield
+    except MappingError as exc:
+        if not exc.places:
+            exc.places = ((table, key),)
+        raise
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([\w.\"' -]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+
+
+def toml_lines(text: str) -> dict[tuple[str, str | int], int]:
+    """Line (1-based) of each key of each table, and of each ``[[table]]`` entry by number:
+    ``{("reasons", "sai_tham_quyen"): 12, ("acknowledge", 2): 30}``. A light scan of the text
+    (keys at the start of a line, first occurrence), enough to point at a place."""
+    out: dict[tuple[str, str | int], int] = {}
+    table = ""
+    entries: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            table = header.group(2).strip().strip("\"'")
+            if header.group(1) == "[[":
+                entries[table] = entries.get(table, 0) + 1
+                out.setdefault((table, entries[table]), number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            try:
+                name = next(iter(tomllib.loads(f"{key.group(1)} = 0")))
+            except (tomllib.TOMLDecodeError, StopIteration):
+                continue
+            out.setdefault((table, name), number)
+    return out
+
+
+def with_lines(exc: MappingError, text: str) -> MappingError:
+    """``exc`` with the line(s) of its places: the last as ``line``, all of them in the message
+    when there are several (the two spellings of one label)."""
+    if exc.line is not None or not exc.places:
+        return exc
+    index = toml_lines(text)
+    lines = [index[p] for p in exc.places if p in index]
+    if not lines:
+        return exc
+    detail = exc.detail
+    if len(lines) > 1:
+        detail += f" (các dòng {', '.join(map(str, lines))})"
+    located_exc = MappingError(detail, path=exc.path, line=lines[-1], column=exc.column)
+    located_exc.places = exc.places
+    return located_exc
 
 
 def read_toml(path: Path, kind: str, error: type[LogError] = LogError) -> dict[str, Any]:

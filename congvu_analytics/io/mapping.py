@@ -42,9 +42,8 @@ import polars as pl
 
 from congvu_analytics import schema as s
 from congvu_analytics.enrich import FLAG_TARGETS, AckRule
-from congvu_analytics.io.errors import MappingError, check_keys, read_toml
-
-LABEL_SEPARATOR = " | "
+from congvu_analytics.io.errors import MappingError, check_keys, located, read_toml, with_lines
+from congvu_analytics.textkey import LABEL_SEPARATOR, key_expr, label_key, text_key
 
 # Roles accepted in [columns] and the canonical column each one fills. ``activity`` and
 # ``lifecycle`` are special: together they form the label looked up in [activities].
@@ -241,9 +240,14 @@ class Mapping:
     # columns may be absent from the file (an XES export has a key only where a value exists).
     label_column: str | None = None
     optional_columns: bool = False
-    # [reasons]: source reason value -> canonical ReasonCode; unknown_reason: code for values
-    # neither in the table nor canonical (None keeps them as they are, listed in the report).
+    # [reasons]: source reason value (its text_key) -> canonical ReasonCode; unknown_reason:
+    # code for values neither in the table nor canonical (None keeps them as they are, listed
+    # in the report).
     reasons: dict[str, str] = field(default_factory=dict)
+    # text_key -> the spelling the reason column gets: [reasons] translations, and every
+    # reason value the mapping names (canonical codes, keep_reasons, rules), so that the
+    # source's "DONG Y" or NFD spelling compares equal to the mapping's "dong y" downstream.
+    reason_spellings: dict[str, str] = field(default_factory=dict)
     unknown_reason: str | None = None
     # The source's own codes kept as they are on purpose (not canonical, not "unknown").
     keep_reasons: tuple[str, ...] = ()
@@ -262,7 +266,8 @@ class Mapping:
     def known_reasons(self) -> set[str]:
         """Reason values that are not reported as unknown: canonical codes, the [reasons]
         table (both sides), reasons declared in [activities] and in acknowledgement rules."""
-        known = set(_REASON_CODES) | set(self.reasons) | set(self.reasons.values())
+        known = set(_REASON_CODES) | set(self.reasons.values())
+        known |= set(self.reason_spellings.values())
         known |= {r.reason for r in self.activities.values() if r.reason}
         known |= set(self.keep_reasons)
         for rule in self.acknowledge:
@@ -297,10 +302,17 @@ def load_mapping(path: str | Path) -> Mapping:
     """
     path = Path(path)
     data = read_toml(path, "ánh xạ", MappingError)
-    return mapping_from_dict(data, name=str(path))
+    try:
+        return mapping_from_dict(data, name=str(path))
+    except MappingError as exc:
+        # Parsed TOML has no line numbers: the places the error names are found in the text.
+        located_exc = with_lines(exc, path.read_text(encoding="utf-8"))
+        if located_exc is exc:
+            raise
+        raise located_exc from exc
 
 
-def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept together
+def mapping_from_dict(  # noqa: PLR0915 - one check per section, kept together
     data: dict[str, Any], *, name: str = "(ánh xạ)"
 ) -> Mapping:
     """Build a :class:`Mapping` from already-parsed TOML data (see :func:`load_mapping`)."""
@@ -375,10 +387,7 @@ def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept t
             suffixes={str(k): int(v) for k, v in dict(raw_level.get("suffixes", {})).items()},
             default=raw_level.get("default"),
         )
-    activities: dict[str, ActivityRule] = {}
-    for label, rule in dict(data.get("activities", {})).items():
-        parsed = _parse_activity(str(label), rule, name)
-        activities[_normalise_label(str(label))] = parsed
+    activities = _parse_activities(data.get("activities", {}), name)
     unknown_code = str(data.get("unknown_activity", s.Activity.OTHER.value))
     if unknown_code not in _ACTIVITY_CODES:
         raise MappingError(f"unknown_activity = {unknown_code!r} không hợp lệ.", path=name)
@@ -393,7 +402,8 @@ def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept t
     keep_reasons = data.get("keep_reasons", [])
     if not isinstance(keep_reasons, list) or not all(isinstance(v, str) for v in keep_reasons):
         raise MappingError("keep_reasons phải là danh sách mã lý do của nguồn.", path=name)
-    acknowledge = _parse_acknowledge(data.get("acknowledge", []), activities, reasons, name)
+    spellings = _reason_spellings(reasons, activities, keep_reasons)
+    acknowledge = _parse_acknowledge(data.get("acknowledge", []), activities, spellings, name)
     org = _parse_org(data.get("org"), name)
     wait_ends = _parse_wait_ends(data.get("wait_end", []), activities, name)
     order_column, order_labels = _parse_order(data.get("order"), activities, name)
@@ -413,6 +423,7 @@ def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept t
         unknown_code=unknown_code,
         name=name,
         reasons=reasons,
+        reason_spellings=spellings,
         unknown_reason=None if unknown_reason is None else str(unknown_reason),
         keep_reasons=tuple(keep_reasons),
         acknowledge=acknowledge,
@@ -424,6 +435,56 @@ def mapping_from_dict(  # noqa: PLR0912, PLR0915 - one check per section, kept t
         order_labels=order_labels,
         calendar=calendar,
     )
+
+
+def _parse_activities(raw: Any, name: str) -> dict[str, ActivityRule]:
+    """[activities] keyed by :func:`label_key`; two labels with one key must agree."""
+    if not isinstance(raw, dict):
+        raise MappingError("[activities] phải là một bảng 'nhãn' = mã hoạt động.", path=name)
+    activities: dict[str, ActivityRule] = {}
+    written: dict[str, str] = {}
+    for label, rule in raw.items():
+        with located("activities", str(label)):
+            parsed = _parse_activity(str(label), rule, name)
+        key = label_key(str(label))
+        if key in activities and activities[key] != parsed:
+            raise _at(
+                [("activities", written[key]), ("activities", str(label))],
+                f"[activities] {written[key]!r} và {str(label)!r} là cùng một nhãn (so sánh "
+                f"không phân biệt dạng Unicode, chữ hoa/thường, khoảng trắng, vị trí dấu thanh: "
+                f"{key!r}) nhưng được ánh xạ khác nhau ({_rule_text(activities[key])} và "
+                f"{_rule_text(parsed)}). Giữ một khóa hoặc cho cả hai cùng một quy tắc.",
+                name,
+            )
+        activities[key] = parsed
+        written.setdefault(key, str(label))
+    return activities
+
+
+def _at(places: list[tuple[str, str | int]], message: str, name: str) -> MappingError:
+    """A :class:`MappingError` located at several places (each spelling of one key)."""
+    exc = MappingError(message, path=name)
+    exc.places = tuple(places)
+    return exc
+
+
+def _rule_text(rule: ActivityRule) -> str:
+    extra = f", reason {rule.reason!r}" if rule.reason else ""
+    return f"{rule.code!r}{extra}" + (", legitimate_wait" if rule.legitimate_wait else "")
+
+
+def _reason_spellings(
+    reasons: dict[str, str], activities: dict[str, ActivityRule], keep: Sequence[str]
+) -> dict[str, str]:
+    """text_key -> what the reason column holds: the [reasons] translation, else the spelling
+    the mapping itself uses (canonical codes first, then reasons of [activities], then
+    keep_reasons)."""
+    spellings: dict[str, str] = {}
+    named = [*sorted(_REASON_CODES), *(r.reason for r in activities.values() if r.reason), *keep]
+    for value in named:
+        spellings.setdefault(text_key(value), value)
+    spellings.update(reasons)
+    return spellings
 
 
 def _parse_activity(label: str, rule: Any, name: str) -> ActivityRule:
@@ -496,8 +557,9 @@ def _parse_custody(custody: dict[str, Any], name: str) -> tuple[str, str]:
 def _labels_of(
     raw: Any, where: str, key: str, activities: dict[str, ActivityRule], name: str
 ) -> tuple[str, ...]:
-    labels = tuple(_normalise_label(v) for v in _names(raw, where, key, name))
-    bad = [v for v in labels if v not in activities]
+    written = _names(raw, where, key, name)
+    labels = tuple(label_key(v) for v in written)
+    bad = [v for v in written if label_key(v) not in activities]
     if bad:
         raise MappingError(
             f"{where} {key} = {bad[0]!r} không có trong [activities] của tệp ánh xạ.", path=name
@@ -514,22 +576,23 @@ def _parse_wait_ends(
         raise MappingError("[[wait_end]] phải là danh sách quy tắc.", path=name)
     rules = []
     for number, item in enumerate(raw, start=1):
-        where = f"[[wait_end]] quy tắc thứ {number}:"
-        if not isinstance(item, dict):
-            raise MappingError(f"{where} phải là một bảng.", path=name)
-        check_keys(item, {"wait", "ends_at"}, where, name)
-        wait = _labels_of(item.get("wait"), where, "wait", activities, name)
-        ends_at = _labels_of(item.get("ends_at"), where, "ends_at", activities, name)
-        if not wait or not ends_at:
-            raise MappingError(f"{where} cần cả wait và ends_at.", path=name)
-        not_wait = [w for w in wait if activities[w].code not in WAIT_CODES]
-        if not_wait:
-            raise MappingError(
-                f"{where} wait = {not_wait[0]!r} không phải nhãn tạm dừng/chờ (mã pause hoặc "
-                "wait trong [activities]).",
-                path=name,
-            )
-        rules.append(WaitEndRule(wait=wait, ends_at=ends_at))
+        with located("wait_end", number):
+            where = f"[[wait_end]] quy tắc thứ {number}:"
+            if not isinstance(item, dict):
+                raise MappingError(f"{where} phải là một bảng.", path=name)
+            check_keys(item, {"wait", "ends_at"}, where, name)
+            wait = _labels_of(item.get("wait"), where, "wait", activities, name)
+            ends_at = _labels_of(item.get("ends_at"), where, "ends_at", activities, name)
+            if not wait or not ends_at:
+                raise MappingError(f"{where} cần cả wait và ends_at.", path=name)
+            not_wait = [w for w in wait if activities[w].code not in WAIT_CODES]
+            if not_wait:
+                raise MappingError(
+                    f"{where} wait = {not_wait[0]!r} không phải nhãn tạm dừng/chờ (mã pause hoặc "
+                    "wait trong [activities]).",
+                    path=name,
+                )
+            rules.append(WaitEndRule(wait=wait, ends_at=ends_at))
     return tuple(rules)
 
 
@@ -664,14 +727,26 @@ def _parse_reasons(raw: Any, name: str) -> dict[str, str]:
     if not isinstance(raw, dict):
         raise MappingError("[reasons] phải là một bảng 'giá trị nguồn' = 'mã lý do'.", path=name)
     out: dict[str, str] = {}
+    written: dict[str, str] = {}
     for value, code in raw.items():
         if not isinstance(code, str) or code not in _REASON_CODES:
-            raise MappingError(
+            raise _at(
+                [("reasons", str(value))],
                 f"[reasons] {value!r} = {code!r}: mã lý do không có trong schema.ReasonCode "
                 f"(hợp lệ: {', '.join(sorted(_REASON_CODES))}).",
-                path=name,
+                name,
             )
-        out[str(value)] = code
+        key = text_key(str(value))
+        if key in out and out[key] != code:
+            raise _at(
+                [("reasons", written[key]), ("reasons", str(value))],
+                f"[reasons] {written[key]!r} và {str(value)!r} là cùng một giá trị (so sánh "
+                f"không phân biệt dạng Unicode, chữ hoa/thường, khoảng trắng, vị trí dấu thanh: "
+                f"{key!r}) nhưng được ánh xạ sang hai mã khác nhau ({out[key]!r} và {code!r}).",
+                name,
+            )
+        out[key] = code
+        written.setdefault(key, str(value))
     return out
 
 
@@ -686,7 +761,7 @@ def _names(raw: Any, where: str, key: str, name: str) -> tuple[str, ...]:
 
 
 def _parse_acknowledge(
-    raw: Any, activities: dict[str, ActivityRule], reasons: dict[str, str], name: str
+    raw: Any, activities: dict[str, ActivityRule], spellings: dict[str, str], name: str
 ) -> tuple[AckRule, ...]:
     if isinstance(raw, dict):
         raw = [raw]
@@ -694,67 +769,69 @@ def _parse_acknowledge(
         raise MappingError("[[acknowledge]] phải là danh sách quy tắc.", path=name)
     rules: list[AckRule] = []
     for number, item in enumerate(raw, start=1):
-        where = f"[[acknowledge]] quy tắc thứ {number}:"
-        if not isinstance(item, dict):
-            raise MappingError(f"{where} phải là một bảng.", path=name)
-        check_keys(item, _ACK_KEYS, where, name)
-        flag_name = item.get("set")
-        if flag_name not in ACK_FLAGS:
-            raise MappingError(
-                f"{where} set = {flag_name!r} không hợp lệ (reviewed hoặc within_authority).",
-                path=name,
+        with located("acknowledge", number):
+            where = f"[[acknowledge]] quy tắc thứ {number}:"
+            if not isinstance(item, dict):
+                raise MappingError(f"{where} phải là một bảng.", path=name)
+            check_keys(item, _ACK_KEYS, where, name)
+            flag_name = item.get("set")
+            if flag_name not in ACK_FLAGS:
+                raise MappingError(
+                    f"{where} set = {flag_name!r} không hợp lệ (reviewed hoặc within_authority).",
+                    path=name,
+                )
+            flag = ACK_FLAGS[str(flag_name)]
+            mark = _names(item.get("mark"), where, "mark", name) or FLAG_TARGETS[flag]
+            wrong = [m for m in mark if m not in FLAG_TARGETS[flag]]
+            if wrong:
+                raise MappingError(
+                    f"{where} mark = {wrong[0]!r}: cờ {flag_name} chỉ gắn cho hoạt động "
+                    f"{', '.join(FLAG_TARGETS[flag])}.",
+                    path=name,
+                )
+            by_activity = _names(item.get("by_activity"), where, "by_activity", name)
+            bad = [a for a in by_activity if a not in _ACTIVITY_CODES]
+            if bad:
+                raise MappingError(
+                    f"{where} by_activity = {bad[0]!r} không có trong schema.Activity.", path=name
+                )
+            written = _names(item.get("by_label"), where, "by_label", name)
+            by_label = tuple(label_key(v) for v in written)
+            bad = [v for v in written if label_key(v) not in activities]
+            if bad:
+                raise MappingError(
+                    f"{where} by_label = {bad[0]!r} không có trong [activities] của tệp ánh xạ.",
+                    path=name,
+                )
+            by_reason = _names(item.get("by_reason"), where, "by_reason", name)
+            if not (by_activity or by_label or by_reason):
+                raise MappingError(
+                    f"{where} cần ít nhất một trong by_activity, by_label, by_reason.", path=name
+                )
+            value = item.get("value", True)
+            if not isinstance(value, bool):
+                raise MappingError(f"{where} value phải là true hoặc false.", path=name)
+            days = item.get("within_days")
+            if days is not None and (
+                isinstance(days, bool) or not isinstance(days, int | float) or days < 0
+            ):
+                raise MappingError(f"{where} within_days phải là số ngày không âm.", path=name)
+            rules.append(
+                AckRule(
+                    mark=mark,
+                    flag=flag,
+                    value=value,
+                    by_activity=by_activity,
+                    by_label=by_label,
+                    # Compared with the reason AFTER [reasons] translation: a rule may name either
+                    # the source's value or the canonical code, in any spelling (text_key).
+                    by_reason=tuple(
+                        dict.fromkeys(spellings.setdefault(text_key(v), v) for v in by_reason)
+                    ),
+                    within_days=None if days is None else float(days),
+                    name=f"acknowledge #{number}",
+                )
             )
-        flag = ACK_FLAGS[str(flag_name)]
-        mark = _names(item.get("mark"), where, "mark", name) or FLAG_TARGETS[flag]
-        wrong = [m for m in mark if m not in FLAG_TARGETS[flag]]
-        if wrong:
-            raise MappingError(
-                f"{where} mark = {wrong[0]!r}: cờ {flag_name} chỉ gắn cho hoạt động "
-                f"{', '.join(FLAG_TARGETS[flag])}.",
-                path=name,
-            )
-        by_activity = _names(item.get("by_activity"), where, "by_activity", name)
-        bad = [a for a in by_activity if a not in _ACTIVITY_CODES]
-        if bad:
-            raise MappingError(
-                f"{where} by_activity = {bad[0]!r} không có trong schema.Activity.", path=name
-            )
-        by_label = tuple(
-            _normalise_label(v) for v in _names(item.get("by_label"), where, "by_label", name)
-        )
-        bad = [v for v in by_label if v not in activities]
-        if bad:
-            raise MappingError(
-                f"{where} by_label = {bad[0]!r} không có trong [activities] của tệp ánh xạ.",
-                path=name,
-            )
-        by_reason = _names(item.get("by_reason"), where, "by_reason", name)
-        if not (by_activity or by_label or by_reason):
-            raise MappingError(
-                f"{where} cần ít nhất một trong by_activity, by_label, by_reason.", path=name
-            )
-        value = item.get("value", True)
-        if not isinstance(value, bool):
-            raise MappingError(f"{where} value phải là true hoặc false.", path=name)
-        days = item.get("within_days")
-        if days is not None and (
-            isinstance(days, bool) or not isinstance(days, int | float) or days < 0
-        ):
-            raise MappingError(f"{where} within_days phải là số ngày không âm.", path=name)
-        rules.append(
-            AckRule(
-                mark=mark,
-                flag=flag,
-                value=value,
-                by_activity=by_activity,
-                by_label=by_label,
-                # Compared with the reason AFTER [reasons] translation: a rule may name either
-                # the source's value or the canonical code.
-                by_reason=tuple(dict.fromkeys(reasons.get(v, v) for v in by_reason)),
-                within_days=None if days is None else float(days),
-                name=f"acknowledge #{number}",
-            )
-        )
     return tuple(rules)
 
 
@@ -819,11 +896,6 @@ def _parse_org(raw: Any, name: str) -> OrgFiles | None:
     )
 
 
-def _normalise_label(label: str) -> str:
-    parts = [p.strip() for p in label.split("|")]
-    return LABEL_SEPARATOR.join(p for p in parts if p)
-
-
 def label_expr(mapping: Mapping) -> pl.Expr:
     """The source label: ``activity`` or ``activity | lifecycle`` when a lifecycle is mapped."""
     activity = pl.col(mapping.columns["activity"]).cast(pl.String).str.strip_chars()
@@ -876,8 +948,10 @@ def apply_mapping(raw: pl.LazyFrame, mapping: Mapping, *, keep: Sequence[str] = 
     # Computed row by row inside the streaming scan: a join with a table of the distinct
     # labels would make Polars cache the whole scan in memory (measured 1.65 GB against
     # 0.2 GB for 4M events), since the scan would feed both sides of the join.
-    label = pl.col("__label_text")
-    bare = pl.col("__bare_text")
+    # Looked up by key (congvu_analytics.textkey): the source's NFD, upper-case, double-spaced
+    # or old-tone spelling finds the mapping's label; the label shown keeps the source's.
+    label = pl.col("__label_key")
+    bare = pl.col("__bare_key")
     codes = {k: v.code for k, v in mapping.activities.items()}
     reasons = {k: v.reason for k, v in mapping.activities.items() if v.reason}
     code = label.replace_strict(codes, default=None, return_dtype=pl.String)
@@ -887,13 +961,17 @@ def apply_mapping(raw: pl.LazyFrame, mapping: Mapping, *, keep: Sequence[str] = 
         reason_from_rule = reason_from_rule.fill_null(
             bare.replace_strict(reasons, default=None, return_dtype=pl.String)
         )
-    shown_label = label
+    shown_label = pl.col("__label_text")
     if mapping.label_column is not None and mapping.label_column in available:
-        shown_label = pl.col(mapping.label_column).cast(pl.String).fill_null(label)
-    raw = raw.with_columns(
-        label_expr(mapping).alias("__label_text"),
-        pl.col(mapping.columns["activity"]).cast(pl.String).str.strip_chars().alias("__bare_text"),
-    ).with_columns(code.alias("__code"))
+        shown_label = pl.col(mapping.label_column).cast(pl.String).fill_null(shown_label)
+    raw = (
+        raw.with_columns(
+            label_expr(mapping).alias("__label_text"),
+            key_expr(pl.col(mapping.columns["activity"]), label_key).alias("__bare_key"),
+        )
+        .with_columns(key_expr(pl.col("__label_text"), label_key).alias("__label_key"))
+        .with_columns(code.alias("__code"))
+    )
     exprs: list[pl.Expr] = [
         shown_label.alias(s.ACTIVITY_LABEL),
         pl.col("__code").is_not_null().alias("__known"),
@@ -938,7 +1016,7 @@ def _meaning_exprs(mapping: Mapping, exprs: list[pl.Expr]) -> list[pl.Expr]:
     """What the mapping says the log means beyond its columns: legitimate waits (marked
     reviewed), waits that end only at a named event (read as pauses, their end events marked),
     pauses charged to whoever opened them, and the declared order of tied events."""
-    label, bare = pl.col("__label_text"), pl.col("__bare_text")
+    label, bare = pl.col("__label_key"), pl.col("__bare_key")
     keys = list(mapping.activities)
     # The [activities] key that gave the event its code: the full label, else the bare one.
     matched = label
@@ -987,8 +1065,14 @@ def _reason_expr(mapping: Mapping, from_rule: pl.Expr, nulls: list[str]) -> pl.E
     source = pl.col(mapping.columns["reason_code"]).cast(pl.String).str.strip_chars()
     if nulls:
         source = pl.when(source.is_in(nulls)).then(None).otherwise(source)
-    if mapping.reasons:
-        source = source.replace(mapping.reasons)
+    if mapping.reason_spellings:
+        # [reasons] translations, and the mapping's own spelling of the values it names, found
+        # by key (congvu_analytics.textkey); other values keep the source's spelling, so the
+        # unknown-reason warning shows them as written.
+        spelled = key_expr(source).replace_strict(
+            mapping.reason_spellings, default=None, return_dtype=pl.String
+        )
+        source = spelled.fill_null(source)
     return source.fill_null(from_rule)
 
 

@@ -71,7 +71,7 @@ def params_from_dict(
         raise LogError(f"Tham số không hợp lệ: {exc}", path=path) from exc
 
 
-def _check(  # noqa: PLR0912 - one branch per annotation type
+def _check(  # noqa: PLR0911, PLR0912 - one branch per annotation type
     key: str, value: Any, hint: Any, path: str | Path
 ) -> Any:
     """``value`` checked against the field's annotation (int, float, bool, a Mapping)."""
@@ -79,6 +79,11 @@ def _check(  # noqa: PLR0912 - one branch per annotation type
     def fail(why: str) -> LogError:
         return LogError(f"Tham số {key} = {value!r}: {why}.", path=path)
 
+    if typing.get_origin(hint) is typing.Literal:
+        allowed = typing.get_args(hint)
+        if value not in allowed:
+            raise fail("cần một trong " + ", ".join(repr(a) for a in allowed))
+        return value
     if hint is bool:
         if not isinstance(value, bool):
             raise fail("cần true hoặc false")

@@ -73,6 +73,10 @@ def test_the_mapping_can_name_the_org_tables_relative_to_itself(files):
         ("mapping", "[reasons] 'x' = 'khong_ro'"),
         ("log_dir", "là một thư mục"),
         ("mapping_dir", "là một thư mục"),
+        ("units_duplicate", "units.csv, dòng 8, cột 'unit'] Mã 'STP' bị trùng"),
+        ("units_parent", "units.csv, dòng 4, cột 'parent'] Đơn vị 'STP.P1' có đơn vị cấp trên"),
+        ("ack_label", "by_label = 'Trả lời lãnh đạo' không có trong [activities]"),
+        ("label_collision", "'HOÀN  THÀNH' và 'Hoàn thành' là cùng một nhãn"),
     ],
 )
 def test_bad_input_exits_2_with_a_message_and_writes_nothing(files, capsys, broken, expected):
@@ -83,6 +87,23 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(files, capsys, brok
         write(people, PEOPLE + "x,X,NOWHERE,chuyen_vien,\n")
     elif broken == "mapping":
         write(mapping, MAPPING.replace("[reasons]\n", '[reasons]\nx = "khong_ro"\n'))
+    elif broken == "units_duplicate":
+        write(units, units.read_text(encoding="utf-8") + "STP,Sở khác,so,UBND,,2\n")
+    elif broken == "units_parent":
+        write(
+            units,
+            UNITS.replace("STP.P1,Phòng Hành chính tư pháp,phong,STP", "STP.P1,P,phong,SO_TP"),
+        )
+    elif broken == "ack_label":
+        write(
+            mapping,
+            MAPPING + ACK.replace('by_label = "Cho ý kiến"', 'by_label = "Trả lời lãnh đạo"'),
+        )
+    elif broken == "label_collision":
+        write(
+            mapping,
+            MAPPING.replace("[activities]\n", '[activities]\n"HOÀN  THÀNH" = "cancel"\n') + ACK,
+        )
     elif broken == "log_dir":
         log.unlink()
         log.mkdir()

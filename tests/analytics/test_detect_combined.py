@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+import pytest
 
 from congvu_analytics.detect import DetectionParams, run_all
+from congvu_analytics.detect.score import judge
 from tests.analytics.helpers import case, log, peers
 
 COLLEAGUES = ("B", "C", "D", "E", "F", "G", "H", "K")
@@ -62,3 +64,46 @@ def test_sightings_spread_over_two_detectors_add_up_to_one_finding() -> None:
 
 def test_a_single_sighting_is_still_no_finding() -> None:
     assert buck_passing(spread_buck_passer(transfers=1, returns=0)).is_empty()
+
+
+def _judged(p_values: list[float], combine: str) -> float:
+    """The combined p of one person whose detectors of one behaviour gave ``p_values`` (1.0: the
+    detector tested them but did not count)."""
+    rows = pl.DataFrame(
+        {
+            "subject_type": "person",
+            "subject_id": "a",
+            "behaviour": "buck_passing",
+            "detector": [f"d{i}" for i in range(len(p_values))],
+            "p": p_values,
+            "z": [2.0] * len(p_values),
+            "counts": [p < 1.0 for p in p_values],
+            "tested": True,
+            "_needs_members": False,
+            "_member_counts": [p < 1.0 for p in p_values],
+            "n": 10,
+            "k": 3,
+            "rate": 0.3,
+            "baseline": 0.05,
+            "evidence_event_ids": [["e"]] * len(p_values),
+            "case_ids": [["c"]] * len(p_values),
+        }
+    )
+    return judge([rows], 0.1, combine=combine)["p_value"].item()
+
+
+def test_detectors_that_see_the_same_sightings_add_up_under_the_cauchy_combination() -> None:
+    # A buck-passer's sightings seen by several detectors at once (a transfer that came back is
+    # a transfer, a ping-pong and a case of the combined detector), and one detector that
+    # tested the person but did not count: Simes pays for the m = 5 detectors, the Cauchy
+    # combination adds their evidence up, yet never goes below the strongest detector alone.
+    nested = [0.001, 0.003, 0.003, 0.02, 1.0]
+    assert _judged(nested, "simes") == pytest.approx(0.005)
+    assert 0.001 < _judged(nested, "cauchy") < 0.0035
+
+
+def test_one_detector_alone_keeps_its_p_and_nothing_counting_is_no_evidence() -> None:
+    assert _judged([0.01], "cauchy") == pytest.approx(0.01, rel=1e-6)
+    assert _judged([1.0, 1.0, 1.0], "cauchy") == 1.0
+    # One strong detector among four that do not count: about m * p, as Bonferroni.
+    assert _judged([0.0001, 1.0, 1.0, 1.0], "cauchy") == pytest.approx(0.0004, rel=0.01)

@@ -45,14 +45,16 @@ def test_when_authority_is_unknown_it_compares_the_share_of_tasks_with_peers() -
     assert opinion_findings(opinion_office(within=None, asked=1)).is_empty()
 
 
-def upward_office(levels: dict[str, int] | None) -> tuple[list[dict[str, Any]], DetectionParams]:
+def upward_office(
+    levels: dict[str, int] | None, reason: str = "other"
+) -> tuple[list[dict[str, Any]], DetectionParams]:
     rows = peers(("B", "C", "D"))
     for i in range(12):
         cid = f"A{i:02d}"
         body: list[tuple[float, dict[str, Any]]] = []
         if i < 6:
             body = [
-                (1, dict(e=f"{cid}-up", a="return", actor="a", unit="A", reason_code="other")),
+                (1, dict(e=f"{cid}-up", a="return", actor="a", unit="A", reason_code=reason)),
                 (
                     1.5,
                     dict(a="reassign", actor="boss", unit="UB", target_unit="A", target_actor="a"),
@@ -100,3 +102,13 @@ def test_moving_down_a_level_is_not_pushing_upward() -> None:
     )
     found = run_all(frame).findings.filter(pl.col("detectors").list.contains("push_upward"))
     assert found.is_empty()
+
+
+def test_handing_back_for_the_superior_to_decide_is_fear_not_buck_passing() -> None:
+    # "Đề nghị cấp trên quyết định" (ReasonCode.ESCALATE): the same returns push the decision
+    # up (fear), but they are not passing the work back "not my job" (buck-passing).
+    rows, params = upward_office(None, reason="escalate")
+    found = run_all(log(rows), params=params).findings.filter(pl.col("subject_id") == "a")
+    fear = found.filter(pl.col("behaviour") == "fear_of_responsibility")
+    assert fear.row(0, named=True)["evidence_event_ids"] == [f"A{i:02d}-up" for i in range(6)]
+    assert found.filter(pl.col("behaviour") == "buck_passing").is_empty()

@@ -197,6 +197,42 @@ def test_a_mapping_that_names_something_unknown_is_refused_with_the_key(tmp_path
     assert str(path) in str(info.value)
 
 
+def _line_of(text, needle, nth=1):
+    hits = [n for n, line in enumerate(text.splitlines(), start=1) if line.strip() == needle]
+    return hits[nth - 1]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "nth"),
+    [
+        ("[reasons]\n", '[reasons]\nx = "khong_ro"\n', 'x = "khong_ro"', 1),
+        ('"Hoàn thành" = "complete"', '"Hoàn thành" = "finish"', '"Hoàn thành" = "finish"', 1),
+        (
+            'by_reason = "trong_tham_quyen"',
+            'by_reason = "trong_tham_quyen"\nwithin_days = -1',
+            "[[acknowledge]]",
+            2,
+        ),
+    ],
+)
+def test_a_refusal_names_the_line_of_the_key_or_rule(tmp_path, old, new, needle, nth):
+    text = (MAPPING + ACK).replace(old, new, 1)
+    with pytest.raises(MappingError) as info:
+        load_mapping(write(tmp_path / "m.toml", text))
+    line = _line_of(text.lstrip("\n"), needle, nth)
+    assert info.value.line == line
+    assert f"m.toml, dòng {line}]" in str(info.value)
+
+
+def test_two_spellings_of_one_label_with_different_codes_name_both_lines(tmp_path):
+    text = MAPPING.replace("[activities]\n", '[activities]\n"HOÀN  THÀNH" = "cancel"\n')
+    with pytest.raises(MappingError) as info:
+        load_mapping(write(tmp_path / "m.toml", text))
+    first = _line_of(text.lstrip("\n"), '"HOÀN  THÀNH" = "cancel"')
+    second = _line_of(text.lstrip("\n"), '"Hoàn thành" = "complete"')
+    assert f"(các dòng {first}, {second})" in str(info.value)
+
+
 def test_a_mapping_that_is_a_directory_is_refused(tmp_path):
     with pytest.raises(MappingError, match="là một thư mục"):
         load_mapping(tmp_path)

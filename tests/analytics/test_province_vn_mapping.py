@@ -31,6 +31,9 @@ ma_thao_tac,ma_nhiem_vu,thao_tac,thoi_gian,nguoi_thuc_hien,don_vi_thuc_hien,nguo
 10,NV1,Hoàn thành,19/03/2026 09:00:00,TP,STP.P1,,,,,,
 11,NV2,Giao việc,02/03/2026 08:00:00,GD,STP,TP,STP.P1,,20/03/2026 23:59:59,,DX-7
 12,NV2,Từ chối,02/03/2026 10:00:00,TP,STP.P1,GD,STC,sai_tham_quyen,,,DX-7
+13,NV3,Giao việc,02/03/2026 08:00:00,GD,STP,TP,STP.P1,,20/03/2026 23:59:59,,
+14,NV3,Tiếp nhận,02/03/2026 09:00:00,TP,STP.P1,,,,,,
+15,NV3,Trả lại,03/03/2026 09:00:00,TP,STP.P1,GD,STP,de_nghi_cap_tren_quyet_dinh,,,
 """
 UNITS = """\
 ma_don_vi,ten_don_vi,loai_don_vi,ma_don_vi_cap_tren,nguoi_dung_dau,cap
@@ -69,6 +72,9 @@ def test_the_province_mapping_recovers_what_the_app_would_have_recorded(export):
     assert ev.get_column(s.DUE).to_list()[0] == datetime(2026, 3, 20, 16, 59, 59, tzinfo=UTC)
     assert ev.filter(pl.col(s.CASE_ID) == "NV2").get_column(s.PROTECTED).to_list() == [True, True]
     assert ev.filter(pl.col(s.CASE_ID) == "NV1").get_column(s.PROTECTED).to_list() == [False] * 10
+    # "Đề nghị cấp trên quyết định" on a return: asking the superior to decide (fear's
+    # push_upward), which buck-passing's return_rate leaves out.
+    assert ev.get_column(s.REASON_CODE).to_list()[14] == "escalate"
     assert loaded.report.unknown_reasons == {} and loaded.report.unknown_labels == {}
 
 
