@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from congvu.web import features
-from congvu.web.views import auth, calendar, home, org
+from congvu.web.views import auth, calendar, delegation, home, org
 
 app_name = "web"
 
@@ -20,6 +20,12 @@ urlpatterns = [
     path("chon/don-vi/", org.pick_unit, name="pick_unit"),
     path("chon/can-bo/", org.pick_person, name="pick_person"),
     path("chon/cay/", org.pick_tree, name="pick_tree"),
+    path("uy-quyen/", delegation.delegations, name="delegations"),
+    path(
+        "uy-quyen/<int:delegation_id>/ket-thuc/",
+        delegation.delegation_revoke,
+        name="delegation_revoke",
+    ),
     path("lich-lam-viec/", calendar.calendar_year, name="calendar"),
     path("lich-lam-viec/xoa/<str:day>/", calendar.calendar_remove, name="calendar_remove"),
 ]

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -27,6 +26,7 @@ from congvu.tasks.models import CLOSED, Coordination, Status, Task, TaskEvent
 from congvu.tasks.state import replay
 from congvu.web.actions import attach_document, can_attach
 from congvu.web.forms import AssignForm, AttachForm, TaskFilterForm
+from congvu.web.forms import attach_error as _attach_error
 from congvu.web.http import get_access, get_person, login_required, pending_form_data
 from congvu.web.models import TaskAttachment
 from congvu.web.paging import paginate
@@ -337,24 +337,6 @@ def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
         seq = form.cleaned_data.get("request_seq")
     task.refresh_from_db()
     return _render_task(request, task, (spec.key, form, seq), status=400)
-
-
-def _attach_error(form: forms.Form, exc: ActionError, shown: tuple[str, ...] = ()) -> None:
-    """Put the action's refusal beside its field (all of them, for several); a field the page
-    does not show (a hidden input outside `shown`, the pickers that show their own errors)
-    gets its message above the form."""
-    for err in getattr(exc, "errors", None) or [exc]:
-        if (
-            err.field
-            and err.field in form.fields
-            and (
-                err.field in shown
-                or not isinstance(form.fields[err.field].widget, forms.HiddenInput)
-            )
-        ):
-            form.add_error(err.field, err.message)
-        else:
-            form.add_error(None, err.message)
 
 
 # --- assign -------------------------------------------------------------------------------

@@ -1,0 +1,43 @@
+"""Who reaches the pages added for issue #15 (delegation, organisation administration, the
+task sheet): one row per (page, person) and the status the page answers. The access layer
+behind it is congvu.org.permissions (its own matrix: congvu/org/tests/test_permissions.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from congvu.web.tests.tasks_helpers import assign
+
+# page -> {person: status}; GET unless the page key ends with " POST".
+MATRIX: dict[str, dict[str, int]] = {
+    "/uy-quyen/": {
+        "lanh_dao": 200,
+        "gd_a": 200,
+        "pgd_a": 200,
+        "tp_a1": 200,
+        "alice": 403,
+        "noi_vu": 403,
+        "thanh_tra": 403,
+        "quan_tri": 403,
+    },
+}
+
+
+def _url(page: str, org, task) -> str:  # type: ignore[no-untyped-def]
+    return page.format(a1=org.a1.pk, so_b=org.so_b.pk, task=task.pk if task else 0)
+
+
+@pytest.mark.parametrize(
+    ("page", "who", "expected"),
+    [(page, who, status) for page, row in MATRIX.items() for who, status in row.items()],
+)
+def test_each_page_answers_each_role_as_the_access_layer_says(  # type: ignore[no-untyped-def]
+    signed_in, org, page, who, expected
+):
+    task = assign(org, title="Rà soát dự toán") if "{task}" in page else None
+    client = signed_in(who)
+    if page.endswith(" POST"):
+        response = client.post(_url(page[: -len(" POST")], org, task), {})
+    else:
+        response = client.get(_url(page, org, task))
+    assert response.status_code == expected, f"{who} {page}"
