@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from congvu.web import features
-from congvu.web.views import auth, calendar, delegation, home, org
+from congvu.web.views import auth, calendar, delegation, home, org, org_admin
 
 app_name = "web"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("thong-bao/dem/", home.notification_badge, name="notification_badge"),
     path("to-chuc/", org.unit_tree, name="unit_tree"),
     path("to-chuc/don-vi/<int:unit_id>/", org.unit_detail, name="unit"),
+    path("to-chuc/don-vi/<int:unit_id>/quan-tri/", org_admin.unit_admin, name="unit_admin"),
     path("to-chuc/can-bo/<int:person_id>/", org.person_detail, name="person"),
     path("chon/don-vi/", org.pick_unit, name="pick_unit"),
     path("chon/can-bo/", org.pick_person, name="pick_person"),

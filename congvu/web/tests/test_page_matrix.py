@@ -8,7 +8,7 @@ import pytest
 
 from congvu.web.tests.tasks_helpers import assign
 
-# page -> {person: status}; GET unless the page key ends with " POST".
+# page -> {person: status}; GET unless the page key ends with " POST" (posted: POSTED).
 MATRIX: dict[str, dict[str, int]] = {
     "/uy-quyen/": {
         "lanh_dao": 200,
@@ -20,7 +20,20 @@ MATRIX: dict[str, dict[str, int]] = {
         "thanh_tra": 403,
         "quan_tri": 403,
     },
+    # An incomplete rename: refused as input (400) to whoever may manage the unit, 403 to
+    # everyone else, whether or not they see the unit.
+    "/to-chuc/don-vi/{a1}/quan-tri/ POST": {
+        "quan_tri": 400,
+        "noi_vu": 400,
+        "lanh_dao": 403,
+        "gd_a": 403,
+        "tp_a1": 403,
+        "alice": 403,
+        "thanh_tra": 403,
+        "gd_b": 403,
+    },
 }
+POSTED = {"form": "rename"}
 
 
 def _url(page: str, org, task) -> str:  # type: ignore[no-untyped-def]
@@ -37,7 +50,7 @@ def test_each_page_answers_each_role_as_the_access_layer_says(  # type: ignore[n
     task = assign(org, title="Rà soát dự toán") if "{task}" in page else None
     client = signed_in(who)
     if page.endswith(" POST"):
-        response = client.post(_url(page[: -len(" POST")], org, task), {})
+        response = client.post(_url(page[: -len(" POST")], org, task), POSTED)
     else:
         response = client.get(_url(page, org, task))
     assert response.status_code == expected, f"{who} {page}"
