@@ -44,6 +44,7 @@ if features.tasks_enabled():
         path("viec/han/", tasks.deadline_preview, name="deadline_preview"),
         path("viec/<int:task_id>/", tasks.task_detail, name="task"),
         path("viec/<int:task_id>/thao-tac/", tasks.task_act, name="task_act"),
+        path("viec/<int:task_id>/phieu.pdf", tasks.task_sheet, name="task_sheet"),
         path("viec/<int:task_id>/dinh-kem/", tasks.task_attach, name="task_attach"),
         path(
             "viec/<int:task_id>/dinh-kem/<int:attachment_id>/",

@@ -32,6 +32,17 @@ MATRIX: dict[str, dict[str, int]] = {
         "thanh_tra": 403,
         "gd_b": 403,
     },
+    # The task sheet (a task of Sở Tài chính given by the province): whoever reads the task.
+    "/viec/{task}/phieu.pdf": {
+        "lanh_dao": 200,
+        "gd_a": 200,
+        "noi_vu": 200,
+        "thanh_tra": 200,
+        "alice": 404,
+        "charlie": 404,
+        "gd_b": 404,
+        "quan_tri": 404,
+    },
 }
 POSTED = {"form": "rename"}
 

@@ -304,6 +304,33 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def task_sheet(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Phiếu theo dõi nhiệm vụ (PDF): whoever reads the task may print it; 404 otherwise."""
+    from django.utils import translation
+
+    from congvu.web.task_sheet import task_sheet_pdf
+
+    task = _get_task_for_user(request, task_id)
+    events = list(
+        TaskEvent.objects.filter(task=task).select_related("actor", "unit").order_by("seq")
+    )
+    coordinations = list(
+        Coordination.objects.filter(task=task).select_related("unit").order_by("request_seq")
+    )
+    with translation.override("vi"):
+        _name_who_acted_for_whom(events)
+    try:
+        pdf = task_sheet_pdf(task, events, coordinations, viewer=get_person(request))
+    except ActionError as exc:  # the fonts are missing on this server
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("web:task", args=[task.pk]))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="phieu-theo-doi-nhiem-vu-{task.pk}.pdf"'
+    return response
+
+
+@login_required
 @require_POST
 def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
     """One workflow action, then POST-redirect-GET to the task page."""
