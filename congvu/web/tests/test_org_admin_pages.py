@@ -164,6 +164,12 @@ def test_ending_a_post_closes_the_membership_on_the_last_day(signed_in, org):
     assert Membership.objects.current().filter(person=org.bob).exists()
 
 
+def test_the_forms_propose_a_member_from_today(signed_in, org):
+    body = signed_in("quan_tri").get(f"/to-chuc/don-vi/{org.a1.pk}/").content.decode()
+    assert '<option value="member" selected>' in body
+    assert f'name="place-valid_from" value="{_d()}"' in body
+
+
 def test_only_administrators_and_hr_see_the_forms(signed_in, org):
     assert (
         "Quản trị tổ chức"

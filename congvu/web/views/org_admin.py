@@ -120,7 +120,12 @@ def admin_forms(unit: Unit, data: Any = None, which: str = "") -> dict[str, form
     out: dict[str, forms.Form] = {}
     for key, cls in FORMS.items():
         bound = data if key == which else None
-        initial: dict[str, Any] = {"effective": day, "valid_from": day, "last_day": day}
+        initial: dict[str, Any] = {
+            "effective": day,
+            "valid_from": day,
+            "last_day": day,
+            "role": Membership.Role.MEMBER,
+        }
         if key == "rename":
             initial["name"] = unit.name
         form = cls(bound, initial=initial, prefix=key)
