@@ -85,6 +85,7 @@ class World:
             "finding_id": self.finding[s].pk,
             "request_seq": 2,
             "attachment_id": 0,  # no such attachment: the download answers 404 to everyone
+            "delegation_id": 0,  # no such delegation: 404 to everyone (test_delegation_pages.py)
             "directive_id": 0,  # no such directive: 404 to everyone (test_directive_pages.py)
             "day": "2026-12-31",
             "fmt": "csv",

@@ -80,6 +80,11 @@ web:task_new                                            GET    ok          ok   
 web:deadline_preview                                    GET    ok          ok          ok          ok          ok          ok          ok      ok       login
 web:task                                                GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
 web:task_act                                            POST   ok/refused  refused/404 ok/404      ok/404      refused     refused/404 404     404      login
+web:delegations                                         GET    ok          ok          ok          403         403         403         403     403      login
+web:delegations                                         POST   ok          ok          ok          403         403         403         403     403      login
+web:delegation_revoke                                   POST   404         404         404         403         403         403         403     403      login
+web:unit_admin                                          POST   403         403         403         403         refused     403         refused 403      login
+web:task_sheet                                          GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
 web:directive_new                                       GET    ok          ok          ok          403         403         403         403     403      login
 web:directive                                           GET    404         404         404         404         404         404         404     404      login
 web:bulk_step                                           POST   403         403         403         403         403         403         403     403      login

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -206,8 +206,8 @@ def unit_admin(request: HttpRequest, unit_id: int) -> HttpResponse:
     if not get_access(request).can_admin_unit(unit):
         raise PermissionDenied
     key = request.POST.get("form", "")
-    if key not in FORMS:
-        raise PermissionDenied
+    if key not in FORMS:  # the person may act here; the request names no form of the page
+        return HttpResponseBadRequest(_("Không rõ biểu mẫu quản trị cần thực hiện."))
     bound = admin_forms(unit, request.POST, key)
     form = bound[key]
     if form.is_valid():
