@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
@@ -16,6 +17,7 @@ from django.http.response import HttpResponseBase
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from congvu.lib.errors import ActionError
 from congvu.org.models import Person, person_for_user
 from congvu.org.permissions import Access, access_for_user
 
@@ -105,3 +107,32 @@ def pending_form_data(request: HttpRequest) -> QueryDict | None:
     for key, values in pending["data"].items():
         data.setlist(key, values)
     return data
+
+
+def take_posted(
+    request: HttpRequest,
+    form: forms.Form,
+    run: Callable[[dict[str, Any]], object],
+    *,
+    done: str,
+    then: str,
+    missing: tuple[type[Exception], str] | None = None,
+) -> HttpResponse | None:
+    """A page's own form posted back to it: a valid form runs the action on its cleaned data.
+    Success flashes `done` and redirects to `then` (POST-redirect-GET). A refusal
+    (ActionError, or the `missing` object not found, with its message) becomes the form's
+    error, and the caller renders the page again with it (None), as for an invalid form."""
+    if not form.is_valid():
+        return None
+    not_found: tuple[type[Exception], ...] = (missing[0],) if missing else ()
+    try:
+        run(form.cleaned_data)
+    except ActionError as e:
+        form.add_error(None, e.message)
+    except not_found:
+        assert missing is not None
+        form.add_error(None, missing[1])
+    else:
+        messages.success(request, done)
+        return HttpResponseRedirect(then)
+    return None

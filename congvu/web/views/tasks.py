@@ -496,14 +496,8 @@ def deadline_preview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def task_list(request: HttpRequest) -> HttpResponse:
-    access = get_access(request)
-    form = TaskFilterForm(request.GET)
-    narrow = _task_filter(request, form)
-    page = paginate(
-        request,
-        narrow(with_names(visible_tasks(access))).order_by(*form.ordering()),
-        count=lambda: count_visible(access, narrow),
-    )
+    form, tasks, narrow = _listed(request)
+    page = paginate(request, tasks, count=lambda: count_visible(get_access(request), narrow))
     page.object_list = with_countdowns(page.object_list)
     # htmx (the filters): only the results are re-rendered.
     template = (
@@ -549,12 +543,7 @@ def task_export(request: HttpRequest) -> HttpResponse:
     """The task list as filtered and sorted on the page, as XLSX (congvu.web.exports)."""
     from congvu.web.exports import MAX_ROWS, xlsx_response
 
-    access = get_access(request)
-    form = TaskFilterForm(request.GET)
-    narrow = _task_filter(request, form)
-    tasks = with_countdowns(
-        narrow(with_names(visible_tasks(access))).order_by(*form.ordering())[:MAX_ROWS]
-    )
+    tasks = with_countdowns(_listed(request)[1][:MAX_ROWS])
     rows = (
         [
             t.pk,
@@ -576,6 +565,17 @@ def task_export(request: HttpRequest) -> HttpResponse:
         for t in tasks
     )
     return xlsx_response("danh-sach-nhiem-vu.xlsx", "Nhiệm vụ", EXPORT_HEADERS, rows)
+
+
+def _listed(
+    request: HttpRequest,
+) -> tuple[TaskFilterForm, QuerySet[Task], Callable[[QuerySet[Task]], QuerySet[Task]]]:
+    """The tasks as the list shows them, filtered and sorted (the page and its export), with
+    the filter form and the filter itself (the page counts with it)."""
+    form = TaskFilterForm(request.GET)
+    narrow = _task_filter(request, form)
+    tasks = narrow(with_names(visible_tasks(get_access(request)))).order_by(*form.ordering())
+    return form, tasks, narrow
 
 
 def _task_filter(
