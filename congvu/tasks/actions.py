@@ -963,15 +963,6 @@ def do_remind(
         )
 
 
-def do_add_note(task: Task | int, actor: Person, *, text: str, **when: Unpack[When]) -> TaskEvent:
-    with _step("note", task, actor, when) as ctx:
-        return ctx.append(
-            E.NOTE_ADDED,
-            unit_id=ctx.actor_unit(ctx.state.lead_unit_id, ctx.task.assigner_unit_id),
-            reason_text=_reason(text, "text", "nội dung ghi chú"),
-        )
-
-
 def do_record_attachment(
     task: Task | int,
     actor: Person,

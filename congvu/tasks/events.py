@@ -37,7 +37,6 @@ class TaskEventType(IntEnum):
     COMPLETED = 205
     CANCELLED = 206
     DOCUMENT_ATTACHED = 207
-    NOTE_ADDED = 208
 
     COORDINATION_REQUESTED = 301
     COORDINATION_ANSWERED = 302
@@ -94,7 +93,6 @@ LABELS: dict[TaskEventType, str] = {
     E.OPINION_GIVEN: "Cho ý kiến",
     E.SUBTASK_CREATED: "Giao nhiệm vụ con",
     E.DOCUMENT_ATTACHED: "Đính kèm tài liệu",
-    E.NOTE_ADDED: "Ghi chú",
 }
 
 # Every type maps onto one canonical activity of congvu_analytics.schema (export contract).
@@ -127,7 +125,6 @@ ACTIVITY: dict[TaskEventType, Activity] = {
     E.SUBTASK_CREATED: Activity.WORK,
     # Attaching a document is work on the task: it ends an idle stretch of its holder.
     E.DOCUMENT_ATTACHED: Activity.WORK,
-    E.NOTE_ADDED: Activity.WORK,
 }
 
 # Reason codes: the ReasonCode values of the analytics schema, spelled only there. Which codes

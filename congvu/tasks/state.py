@@ -176,7 +176,7 @@ def apply(state: TaskState, ev: EventLike) -> None:  # noqa: PLR0912, PLR0915 - 
         state.pending_opinions[ev.seq] = ev.target_person_id
     elif t == E.OPINION_GIVEN:
         state.pending_opinions.pop(int(p["request_seq"]), None)
-    # REMINDED, SUBTASK_CREATED, DOCUMENT_ATTACHED and NOTE_ADDED do not change the state.
+    # REMINDED, SUBTASK_CREATED and DOCUMENT_ATTACHED do not change the state.
 
 
 def replay(events: Iterable[EventLike]) -> TaskState:

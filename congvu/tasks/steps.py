@@ -527,21 +527,6 @@ STEPS: tuple[Step, ...] = (
         "do_remind",
     ),
     Step(
-        "note",
-        _("Ghi chú"),
-        "note",
-        "Ghi chú vào nhật ký nhiệm vụ",
-        (
-            who(
-                lambda c: c.is_lead_side() or c.is_assigner_side(),
-                "Chỉ người chủ trì hoặc người giao việc mới được ghi chú.",
-            ),
-            still_open("ghi chú"),
-        ),
-        (Input("text", label=_("Nội dung ghi chú"), mandatory=True),),
-        "do_add_note",
-    ),
-    Step(
         "cancel",
         _("Hủy nhiệm vụ"),
         "cancel",

@@ -84,7 +84,6 @@ RECIPIENTS: dict[E, Notice] = {
     E.PAUSE_REVIEWED: _tell(To.LEAD),
     E.OPINION_REQUESTED: _act(To.TARGET, mail="opinion"),
     E.OPINION_GIVEN: _tell(To.TARGET),
-    E.NOTE_ADDED: SILENT,  # read on the task page
     E.SUBTASK_CREATED: SILENT,  # the sub-task's own ASSIGNED event tells its lead
 }
 

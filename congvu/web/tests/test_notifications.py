@@ -42,7 +42,6 @@ def _every_kind(org) -> None:  # type: ignore[no-untyped-def]
     A.do_remind(t, org.lanh_dao, text="Khẩn trương")
     A.do_report_progress(t, org.gd_a, percent=50, text="Đã xong nửa")
     A.do_record_attachment(t, org.gd_a, name="bao-cao.pdf", sha256="0" * 64, size=10)
-    A.do_add_note(t, org.gd_a, text="Đã làm việc với Sở Tài chính")
     child = assign(
         org, by="gd_a", unit="a1", lead="alice", days=3, parent=Task.objects.get(pk=t.pk)
     )
