@@ -6,7 +6,8 @@ when, and the `do_*` action that performs it. The rule is read in three places, 
 - the task page offers the step exactly when `allowed(ctx)` (the same needs, without raising);
 - the API registers one endpoint per step (`path`, `summary`, inputs → payload schema).
 
-Adding a step: one `Step(...)` below with its needs and inputs, and its `do_*` in actions.py.
+Adding a step: one `Step(...)` below with its needs and inputs, and its `do_*` in actions.py
+(and, for a new kind of event, the kind in events.py; docs/architecture.md has the list).
 The API endpoint and the page's form both follow from the definition (a form is written by
 hand in congvu/web/task_actions.py only where an input is not plain, e.g. radio choices); the
 tests check that the form and the API payload carry every input.
