@@ -38,7 +38,7 @@ from congvu.tasks.events import TaskEventType as E
 from congvu.tasks.models import Coordination, Directive, Priority, Status, Task, TaskEvent
 from congvu.tasks.seal import canonical_body, compute_seal, micros, seal_key
 from congvu.tasks.signals import pause_acknowledged
-from congvu.tasks.state import VN_TZ, TaskState, replay
+from congvu.tasks.state import EVENT_FIELDS, VN_TZ, EventRow, TaskState, replay
 from congvu.tasks.state import apply as apply_event
 from congvu.tasks.steps import check
 from congvu.tasks.visibility import access_sees
@@ -367,27 +367,13 @@ def _save_cache(task: Task, state: TaskState) -> None:
     task.save(update_fields=CACHE_FIELDS)
 
 
-@dataclass
-class EventRow:
-    seq: int
-    type: int
-    at: datetime
-    actor_id: int | None
-    unit_id: int | None
-    target_person_id: int | None
-    target_unit_id: int | None
-    reason_code: str
-    payload: dict[str, Any]
-    seal: str
-
-
 def _event_rows(task_id: int) -> list[EventRow]:
     """The task's events as plain rows (no model instances: replay runs on every action)."""
     return [
         EventRow(*row)
         for row in TaskEvent.objects.filter(task_id=task_id)
         .order_by("seq")
-        .values_list(*EventRow.__dataclass_fields__)
+        .values_list(*EVENT_FIELDS)
     ]
 
 
@@ -1408,7 +1394,7 @@ def task_states(task_ids: list[int]) -> dict[int, TaskState]:
     for task_id, *fields in (
         TaskEvent.objects.filter(task_id__in=task_ids)
         .order_by("task_id", "seq")
-        .values_list("task_id", *EventRow.__dataclass_fields__)
+        .values_list("task_id", *EVENT_FIELDS)
     ):
         rows[task_id].append(EventRow(*fields))
     return {t: replay(evs) for t, evs in rows.items()}
