@@ -689,11 +689,7 @@ def do_assign(
 # --- custody ------------------------------------------------------------------------------
 
 
-def do_accept(
-    task: Task | int,
-    actor: Person,
-    **when: Unpack[When],
-) -> TaskEvent:
+def do_accept(task: Task | int, actor: Person, **when: Unpack[When]) -> TaskEvent:
     with _step("accept", task, actor, when) as ctx:
         return ctx.append(E.ACCEPTED, unit_id=ctx.actor_unit(ctx.state.lead_unit_id))
 
@@ -764,13 +760,7 @@ def do_transfer(
         )
 
 
-def do_return(
-    task: Task | int,
-    actor: Person,
-    *,
-    reason: str,
-    **when: Unpack[When],
-) -> TaskEvent:
+def do_return(task: Task | int, actor: Person, *, reason: str, **when: Unpack[When]) -> TaskEvent:
     """Trả lại: to whoever transferred it here, or to the assigner if nobody did."""
     with _step("return", task, actor, when) as ctx:
         text = _reason(reason, what="lý do trả lại")
@@ -831,12 +821,7 @@ def do_reassign_lead(
 
 
 def do_report_progress(
-    task: Task | int,
-    actor: Person,
-    *,
-    percent: int,
-    text: str,
-    **when: Unpack[When],
+    task: Task | int, actor: Person, *, percent: int, text: str, **when: Unpack[When]
 ) -> TaskEvent:
     with _step("progress", task, actor, when) as ctx:
         if not 0 <= percent <= 100:
@@ -849,13 +834,7 @@ def do_report_progress(
         )
 
 
-def do_submit(
-    task: Task | int,
-    actor: Person,
-    *,
-    result: str,
-    **when: Unpack[When],
-) -> TaskEvent:
+def do_submit(task: Task | int, actor: Person, *, result: str, **when: Unpack[When]) -> TaskEvent:
     with _step("submit", task, actor, when) as ctx:
         # An approved sub-task's result is accepted: it does not wait for its closing.
         open_children = ctx.task.children.exclude(
@@ -873,11 +852,7 @@ def do_submit(
 
 
 def do_approve(
-    task: Task | int,
-    actor: Person,
-    *,
-    comment: str = "",
-    **when: Unpack[When],
+    task: Task | int, actor: Person, *, comment: str = "", **when: Unpack[When]
 ) -> TaskEvent:
     with _step("approve", task, actor, when) as ctx:
         return ctx.append(
@@ -888,11 +863,7 @@ def do_approve(
 
 
 def do_request_rework(
-    task: Task | int,
-    actor: Person,
-    *,
-    reason: str,
-    **when: Unpack[When],
+    task: Task | int, actor: Person, *, reason: str, **when: Unpack[When]
 ) -> TaskEvent:
     with _step("rework", task, actor, when) as ctx:
         return ctx.append(
@@ -904,22 +875,12 @@ def do_request_rework(
         )
 
 
-def do_complete(
-    task: Task | int,
-    actor: Person,
-    **when: Unpack[When],
-) -> TaskEvent:
+def do_complete(task: Task | int, actor: Person, **when: Unpack[When]) -> TaskEvent:
     with _step("complete", task, actor, when) as ctx:
         return ctx.append(E.COMPLETED, unit_id=ctx.actor_unit(ctx.task.assigner_unit_id))
 
 
-def do_cancel(
-    task: Task | int,
-    actor: Person,
-    *,
-    reason: str,
-    **when: Unpack[When],
-) -> TaskEvent:
+def do_cancel(task: Task | int, actor: Person, *, reason: str, **when: Unpack[When]) -> TaskEvent:
     with _step("cancel", task, actor, when) as ctx:
         return ctx.append(
             E.CANCELLED,
@@ -929,11 +890,7 @@ def do_cancel(
 
 
 def do_remind(
-    task: Task | int,
-    actor: Person | None,
-    *,
-    text: str = "",
-    **when: Unpack[When],
+    task: Task | int, actor: Person | None, *, text: str = "", **when: Unpack[When]
 ) -> TaskEvent:
     """Đôn đốc, by the assigner, a head who directs the lead unit, or the system (actor None)."""
     with _step("remind", task, actor, when) as ctx:
@@ -1135,12 +1092,7 @@ def record_deemed_agreements(day: date | None = None, at: datetime | None = None
 
 
 def do_request_extension(
-    task: Task | int,
-    actor: Person,
-    *,
-    new_deadline: date,
-    reason: str,
-    **when: Unpack[When],
+    task: Task | int, actor: Person, *, new_deadline: date, reason: str, **when: Unpack[When]
 ) -> TaskEvent:
     with _step("request_extension", task, actor, when) as ctx:
         text = _reason(reason, what="lý do xin gia hạn")
@@ -1199,11 +1151,7 @@ def do_grant_extension(
 
 
 def do_refuse_extension(
-    task: Task | int,
-    actor: Person,
-    *,
-    reason: str,
-    **when: Unpack[When],
+    task: Task | int, actor: Person, *, reason: str, **when: Unpack[When]
 ) -> TaskEvent:
     with _step("refuse_extension", task, actor, when) as ctx:
         return ctx.append(
@@ -1305,11 +1253,7 @@ def _register_legal_obstacle(task: Task, pause_seq: int, review: TaskEvent) -> N
 
 
 def do_resume(
-    task: Task | int,
-    actor: Person,
-    *,
-    text: str = "",
-    **when: Unpack[When],
+    task: Task | int, actor: Person, *, text: str = "", **when: Unpack[When]
 ) -> TaskEvent:
     with _step("resume", task, actor, when) as ctx:
         return ctx.append(
