@@ -192,6 +192,12 @@ def _a() -> Any:
     return actions
 
 
+# Both answers to a request for more time (grant, refuse) need one to be waiting.
+EXTENSION_PENDING = state(
+    lambda c: c.state.pending_extension_seq is not None,
+    "no_extension_pending",
+    "Không có đề nghị gia hạn nào đang chờ.",
+)
 REASON = Input("reason", label=_("Lý do"), mandatory=True)
 COMMENT = Input("comment", label=_("Ý kiến"), lines=2)
 
@@ -341,11 +347,7 @@ STEPS: tuple[Step, ...] = (
         "Đồng ý gia hạn (người giao)",
         (
             assigner("gia hạn"),
-            state(
-                lambda c: c.state.pending_extension_seq is not None,
-                "no_extension_pending",
-                "Không có đề nghị gia hạn nào đang chờ.",
-            ),
+            EXTENSION_PENDING,
             still_open("gia hạn"),
         ),
         (Input("new_deadline", "date", label=_("Hạn mới (để trống: theo đề nghị)")), COMMENT),
@@ -358,11 +360,7 @@ STEPS: tuple[Step, ...] = (
         "Không đồng ý gia hạn (lý do bắt buộc)",
         (
             assigner("từ chối gia hạn"),
-            state(
-                lambda c: c.state.pending_extension_seq is not None,
-                "no_extension_pending",
-                "Không có đề nghị gia hạn nào đang chờ.",
-            ),
+            EXTENSION_PENDING,
         ),
         (REASON,),
         "do_refuse_extension",
