@@ -60,6 +60,11 @@ class InvalidTransitionError(ActionError):
     status = 409
 
 
+class Addressee(TypedDict):
+    target_person_id: int | None
+    target_unit_id: int | None
+
+
 @dataclass(frozen=True)
 class CoordinationSpec:
     unit: Unit
@@ -224,6 +229,13 @@ class Ctx:
     @property
     def day(self) -> date:
         return _day(self.at)
+
+    @property
+    def lead(self) -> Addressee:
+        """An event addressed to the task's lead, person and unit: `ctx.append(..., **ctx.lead)`."""
+        return Addressee(
+            target_person_id=self.state.lead_person_id, target_unit_id=self.state.lead_unit_id
+        )
 
     @property
     def actor_id(self) -> int | None:
@@ -869,8 +881,7 @@ def do_request_rework(
         return ctx.append(
             E.REWORK_REQUESTED,
             unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
-            target_person_id=ctx.state.lead_person_id,
-            target_unit_id=ctx.state.lead_unit_id,
+            **ctx.lead,
             reason_text=_reason(reason, what="lý do yêu cầu làm lại"),
         )
 
@@ -899,8 +910,7 @@ def do_remind(
             unit_id=ctx.actor_unit(ctx.task.assigner_unit_id, ctx.state.lead_unit_id)
             if actor is not None
             else None,
-            target_person_id=ctx.state.lead_person_id,
-            target_unit_id=ctx.state.lead_unit_id,
+            **ctx.lead,
             reason_text=text.strip(),
             payload={"by_system": actor is None},
         )
@@ -1030,8 +1040,7 @@ def do_answer_coordination(
         ev = ctx.append(
             E.COORDINATION_ANSWERED,
             unit_id=unit_id,
-            target_unit_id=ctx.state.lead_unit_id,
-            target_person_id=ctx.state.lead_person_id,
+            **ctx.lead,
             reason_text=text,
             payload={"request_seq": request_seq, "position": position},
         )
@@ -1139,8 +1148,7 @@ def do_grant_extension(
         return ctx.append(
             E.EXTENSION_GRANTED,
             unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
-            target_person_id=ctx.state.lead_person_id,
-            target_unit_id=ctx.state.lead_unit_id,
+            **ctx.lead,
             reason_text=comment.strip(),
             payload={
                 "request_seq": ctx.state.pending_extension_seq,
@@ -1157,8 +1165,7 @@ def do_refuse_extension(
         return ctx.append(
             E.EXTENSION_REFUSED,
             unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
-            target_person_id=ctx.state.lead_person_id,
-            target_unit_id=ctx.state.lead_unit_id,
+            **ctx.lead,
             reason_text=_reason(reason, what="lý do không gia hạn"),
             payload={"request_seq": ctx.state.pending_extension_seq},
         )
@@ -1318,8 +1325,7 @@ def do_give_opinion(
         return ctx.append(
             E.OPINION_GIVEN,
             unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
-            target_person_id=ctx.state.lead_person_id,
-            target_unit_id=ctx.state.lead_unit_id,
+            **ctx.lead,
             reason_text=_reason(opinion, "opinion", "nội dung ý kiến"),
             payload={"request_seq": request_seq, "within_authority": within_authority},
         )
