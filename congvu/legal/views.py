@@ -71,19 +71,16 @@ def _legal_person(request: HttpRequest) -> Person:
 @require_http_methods(["GET", "POST"])
 def queue(request: HttpRequest) -> HttpResponse:
     person = _legal_person(request)
-    form = StatusForm()
-    if request.method == "POST":
-        form = StatusForm(request.POST)
-        taken = take_posted(
-            request,
-            form,
-            lambda d: L.do_set_status(d["obstacle"], person, status=d["status"], note=d["note"]),
-            done=_("Đã cập nhật trạng thái vướng mắc."),
-            then=reverse("legal:queue"),
-            missing=(LegalObstacle.DoesNotExist, _("Không tìm thấy vướng mắc này.")),
-        )
-        if taken is not None:
-            return taken
+    form, taken = take_posted(
+        request,
+        StatusForm,
+        lambda d: L.do_set_status(d["obstacle"], person, status=d["status"], note=d["note"]),
+        done=_("Đã cập nhật trạng thái vướng mắc."),
+        then=reverse("legal:queue"),
+        missing=(LegalObstacle.DoesNotExist, _("Không tìm thấy vướng mắc này.")),
+    )
+    if taken is not None:
+        return taken
     show = request.GET.get("xem", "mo")
     qs = LegalObstacle.objects.select_related(
         "task", "reported_by", "reported_unit", "acknowledged_by", "handled_by"

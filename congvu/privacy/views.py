@@ -48,18 +48,15 @@ def _me(request: HttpRequest) -> Person:
 @require_http_methods(["GET", "POST"])
 def my_data(request: HttpRequest) -> HttpResponse:
     me = _me(request)
-    form = RequestForm()
-    if request.method == "POST":
-        form = RequestForm(request.POST)
-        taken = take_posted(
-            request,
-            form,
-            lambda d: actions.do_file_request(me, kind=d["kind"], text=d["text"]),
-            done=_("Đã gửi yêu cầu."),
-            then=reverse("privacy:my_data"),
-        )
-        if taken is not None:
-            return taken
+    form, taken = take_posted(
+        request,
+        RequestForm,
+        lambda d: actions.do_file_request(me, kind=d["kind"], text=d["text"]),
+        done=_("Đã gửi yêu cầu."),
+        then=reverse("privacy:my_data"),
+    )
+    if taken is not None:
+        return taken
     views = AccessEntry.objects.filter(subject=me).select_related("viewer").order_by("-at")[:200]
     return render(
         request,
@@ -83,25 +80,22 @@ def requests_queue(request: HttpRequest) -> HttpResponse:
     if not is_privacy_officer(access):
         raise PermissionDenied(_("Trang này dành cho bộ phận tổ chức cán bộ."))
     officer = get_person(request)
-    form = AnswerForm()
-    if request.method == "POST":
-        form = AnswerForm(request.POST)
-        taken = take_posted(
-            request,
-            form,
-            lambda d: actions.do_answer_request(
-                d["request_id"],
-                officer,
-                answer=d["answer"],
-                refuse=d["refuse"],
-                superuser=access.is_superuser,
-            ),
-            done=_("Đã trả lời yêu cầu."),
-            then=reverse("privacy:requests"),
-            missing=(SubjectRequest.DoesNotExist, _("Không tìm thấy yêu cầu này.")),
-        )
-        if taken is not None:
-            return taken
+    form, taken = take_posted(
+        request,
+        AnswerForm,
+        lambda d: actions.do_answer_request(
+            d["request_id"],
+            officer,
+            answer=d["answer"],
+            refuse=d["refuse"],
+            superuser=access.is_superuser,
+        ),
+        done=_("Đã trả lời yêu cầu."),
+        then=reverse("privacy:requests"),
+        missing=(SubjectRequest.DoesNotExist, _("Không tìm thấy yêu cầu này.")),
+    )
+    if taken is not None:
+        return taken
     rows = [
         r
         for r in SubjectRequest.objects.select_related("person", "answered_by")

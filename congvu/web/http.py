@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from django import forms
@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from congvu.lib.errors import ActionError
 from congvu.org.models import Person, person_for_user
 from congvu.org.permissions import Access, access_for_user
+
+F = TypeVar("F", bound=forms.Form)
 
 # Session key of a form posted after the session had expired: {"path": ..., "data": {...}}.
 PENDING_FORM_KEY = "congvu_pending_form"
@@ -111,19 +113,23 @@ def pending_form_data(request: HttpRequest) -> QueryDict | None:
 
 def take_posted(
     request: HttpRequest,
-    form: forms.Form,
+    form_class: type[F],
     run: Callable[[dict[str, Any]], object],
     *,
     done: str,
     then: str,
     missing: tuple[type[Exception], str] | None = None,
-) -> HttpResponse | None:
-    """A page's own form posted back to it: a valid form runs the action on its cleaned data.
-    Success flashes `done` and redirects to `then` (POST-redirect-GET). A refusal
-    (ActionError, or the `missing` object not found, with its message) becomes the form's
-    error, and the caller renders the page again with it (None), as for an invalid form."""
+) -> tuple[F, HttpResponse | None]:
+    """A page's own form, posted back to it: the form to show, and the response when the page
+    is done. A GET shows the empty form. A valid POST runs the action on the cleaned data;
+    success flashes `done` and redirects to `then` (POST-redirect-GET). A refusal (ActionError,
+    or the `missing` object not found, with its message) becomes the form's error, and the
+    caller renders the page again with the form (no response), as for an invalid form."""
+    if request.method != "POST":
+        return form_class(), None
+    form = form_class(request.POST)
     if not form.is_valid():
-        return None
+        return form, None
     not_found: tuple[type[Exception], ...] = (missing[0],) if missing else ()
     try:
         run(form.cleaned_data)
@@ -134,5 +140,5 @@ def take_posted(
         form.add_error(None, missing[1])
     else:
         messages.success(request, done)
-        return HttpResponseRedirect(then)
-    return None
+        return form, HttpResponseRedirect(then)
+    return form, None
