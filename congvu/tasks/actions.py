@@ -444,6 +444,11 @@ def _step(key: str | None, task: Task | int, actor: Person | None, when: When) -
     the task locked and replayed; the step's needs checked (`key`; None where the action checks
     by itself); then the body appends its event(s); then the cached columns follow the new
     state. A refusal raised in the body rolls everything back and skips the cache."""
+    # `**when` would take any keyword at run time: a misspelt one is refused, as it was when
+    # every action spelled out `at=` and `expected_version=`.
+    unexpected = when.keys() - When.__optional_keys__
+    if unexpected:
+        raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(unexpected))}")
     with transaction.atomic():
         ctx = _begin(task, actor, when.get("at"), when.get("expected_version"))
         if key is not None:
