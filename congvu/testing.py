@@ -79,43 +79,19 @@ def make_person(
 def make_org() -> TestOrg:
     org = TestOrg(types=make_unit_types())
     t = org.types
-    root = actions.create_unit(
-        code="UBND",
-        name="Ủy ban nhân dân tỉnh Bình Minh",
-        unit_type=t["ubnd_tinh"],
-        parent=None,
-        valid_from=ORG_START,
-    )
-    so_a = actions.create_unit(
-        code="STC", name="Sở Tài chính", unit_type=t["so"], parent=root, valid_from=ORG_START
-    )
-    a1 = actions.create_unit(
-        code="STC-NS",
-        name="Phòng Ngân sách",
-        unit_type=t["phong"],
-        parent=so_a,
-        valid_from=ORG_START,
-    )
-    a2 = actions.create_unit(
-        code="STC-DT", name="Phòng Đầu tư", unit_type=t["phong"], parent=so_a, valid_from=ORG_START
-    )
-    so_b = actions.create_unit(
-        code="SXD", name="Sở Xây dựng", unit_type=t["so"], parent=root, valid_from=ORG_START
-    )
-    b1 = actions.create_unit(
-        code="SXD-QH",
-        name="Phòng Quy hoạch",
-        unit_type=t["phong"],
-        parent=so_b,
-        valid_from=ORG_START,
-    )
-    xa = actions.create_unit(
-        code="XA-HB",
-        name="Ủy ban nhân dân xã Hòa Bình",
-        unit_type=t["ubnd_xa"],
-        parent=root,
-        valid_from=ORG_START,
-    )
+
+    def unit(code: str, name: str, kind: str, parent: Unit | None) -> Unit:
+        return actions.create_unit(
+            code=code, name=name, unit_type=t[kind], parent=parent, valid_from=ORG_START
+        )
+
+    root = unit("UBND", "Ủy ban nhân dân tỉnh Bình Minh", "ubnd_tinh", None)
+    so_a = unit("STC", "Sở Tài chính", "so", root)
+    a1 = unit("STC-NS", "Phòng Ngân sách", "phong", so_a)
+    a2 = unit("STC-DT", "Phòng Đầu tư", "phong", so_a)
+    so_b = unit("SXD", "Sở Xây dựng", "so", root)
+    b1 = unit("SXD-QH", "Phòng Quy hoạch", "phong", so_b)
+    xa = unit("XA-HB", "Ủy ban nhân dân xã Hòa Bình", "ubnd_xa", root)
     org.units.update(root=root, so_a=so_a, a1=a1, a2=a2, so_b=so_b, b1=b1, xa=xa)
 
     H, D = Membership.Role.HEAD, Membership.Role.DEPUTY

@@ -3,6 +3,7 @@ task API): read the findings one may see, run detection on demand, and the due-p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -163,32 +164,32 @@ def _review(request: HttpRequest, finding_id: int) -> FindingReview:
     return review
 
 
+def _step(
+    request: HttpRequest, finding_id: int, do: Callable[..., FindingReview], **inputs: Any
+) -> dict[str, Any]:
+    """One step of a finding's review by the caller (`do` is its action), answered with the
+    finding as it now stands."""
+    return _finding_out(do(_review(request, finding_id), _person(request), **inputs).finding)
+
+
 @router.post("/findings/{int:finding_id}/explain", response={200: FindingOut, **ERRORS})
 def explain(request: HttpRequest, finding_id: int, body: TextIn) -> dict[str, Any]:
-    review = due.do_explain(_review(request, finding_id), _person(request), text=body.text)
-    return _finding_out(review.finding)
+    return _step(request, finding_id, due.do_explain, text=body.text)
 
 
 @router.post("/findings/{int:finding_id}/decide", response={200: FindingOut, **ERRORS})
 def decide(request: HttpRequest, finding_id: int, body: DecisionIn) -> dict[str, Any]:
-    review = due.do_decide(
-        _review(request, finding_id), _person(request), confirm=body.confirm, reason=body.reason
-    )
-    return _finding_out(review.finding)
+    return _step(request, finding_id, due.do_decide, confirm=body.confirm, reason=body.reason)
 
 
 @router.post("/findings/{int:finding_id}/appeal", response={200: FindingOut, **ERRORS})
 def appeal(request: HttpRequest, finding_id: int, body: TextIn) -> dict[str, Any]:
-    review = due.do_appeal(_review(request, finding_id), _person(request), text=body.text)
-    return _finding_out(review.finding)
+    return _step(request, finding_id, due.do_appeal, text=body.text)
 
 
 @router.post("/findings/{int:finding_id}/appeal-decision", response={200: FindingOut, **ERRORS})
 def decide_appeal(request: HttpRequest, finding_id: int, body: AppealDecisionIn) -> dict[str, Any]:
-    review = due.do_decide_appeal(
-        _review(request, finding_id), _person(request), uphold=body.uphold, reason=body.reason
-    )
-    return _finding_out(review.finding)
+    return _step(request, finding_id, due.do_decide_appeal, uphold=body.uphold, reason=body.reason)
 
 
 @router.get("/detection/runs", response={200: list[RunOut], **ERRORS})

@@ -121,9 +121,15 @@ def open_review(finding: Finding, *, at: datetime | None = None) -> FindingRevie
     return review
 
 
-def _locked(review: FindingReview | int) -> FindingReview:
+def _begin(
+    review: FindingReview | int, at: datetime | None
+) -> tuple[FindingReview, datetime, date]:
+    """What every step of a review starts from: the review row locked (two deciders are
+    serialised), the moment of the step (default now) and its local day."""
     pk = review if isinstance(review, int) else review.pk
-    return FindingReview.objects.select_for_update().select_related("finding").get(pk=pk)
+    locked = FindingReview.objects.select_for_update().select_related("finding").get(pk=pk)
+    at = at or timezone.now()
+    return locked, at, timezone.localtime(at).date()
 
 
 def _reason(text: str, what: str) -> str:
@@ -144,8 +150,7 @@ def do_explain(
     evidence: UploadedFile | None = None,
     at: datetime | None = None,
 ) -> FindingReview:
-    r = _locked(review)
-    at = at or timezone.now()
+    r, at, day = _begin(review, at)
     if actor.pk != r.explainer_id:
         raise ActionPermissionError("Chỉ người được yêu cầu giải trình mới được giải trình.")
     if r.status != FindingReview.Status.OPEN:
@@ -153,7 +158,7 @@ def do_explain(
             "invalid_transition",
             f"Không thể giải trình khi phát hiện ở trạng thái “{r.get_status_display()}”.",
         )
-    if timezone.localtime(at).date() > r.explanation_due:
+    if day > r.explanation_due:
         raise ActionError(
             "explanation_late", f"Đã hết hạn giải trình ({r.explanation_due:%d/%m/%Y})."
         )
@@ -254,9 +259,7 @@ def do_decide(
     reason: str,
     at: datetime | None = None,
 ) -> FindingReview:
-    r = _locked(review)
-    at = at or timezone.now()
-    day = timezone.localtime(at).date()
+    r, at, day = _begin(review, at)
     if actor.pk == r.explainer_id:
         raise ActionPermissionError("Người giải trình không tự xem xét phát hiện về mình.")
     top_head = r.reviewer_unit.parent_id is None and _directs(r.explainer, r.reviewer_unit, day)
@@ -316,8 +319,7 @@ def do_decide(
 def do_appeal(
     review: FindingReview | int, actor: Person, *, text: str, at: datetime | None = None
 ) -> FindingReview:
-    r = _locked(review)
-    at = at or timezone.now()
+    r, at, day = _begin(review, at)
     if actor.pk != r.explainer_id:
         raise ActionPermissionError("Chỉ người được giải trình mới được khiếu nại.")
     if r.status != FindingReview.Status.CONFIRMED:
@@ -326,7 +328,7 @@ def do_appeal(
         )
     if r.appeal_due is None:
         raise ActionError("no_appeal_level", "Phát hiện này không có hạn khiếu nại.")
-    if timezone.localtime(at).date() > r.appeal_due:
+    if day > r.appeal_due:
         raise ActionError("appeal_late", f"Đã hết hạn khiếu nại ({r.appeal_due:%d/%m/%Y}).")
     r.appeal_text = _reason(text, "nội dung khiếu nại")
     r.appealed_at, r.status = at, FindingReview.Status.APPEALED
@@ -344,9 +346,7 @@ def do_decide_appeal(
     reason: str,
     at: datetime | None = None,
 ) -> FindingReview:
-    r = _locked(review)
-    at = at or timezone.now()
-    day = timezone.localtime(at).date()
+    r, at, day = _begin(review, at)
     if r.appeal_unit is None:
         # The level above the top is outside the system: HR or the inspectorate in scope
         # record its decision.

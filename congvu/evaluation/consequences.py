@@ -93,6 +93,32 @@ def _ensure(
     return proposal, True
 
 
+def _opened(
+    e: Evaluation,
+    today: date,
+    kind: str,
+    key: str,
+    *,
+    legal_ground: str,
+    summary: str,
+    **extra: Any,
+) -> list[Proposal]:
+    """The proposal that evaluation `e` calls for, as a list of one if this call opened it and
+    empty if it was open already: a generator adds what it opened (`created += _opened(...)`)."""
+    proposal, new = _ensure(
+        e.person,
+        kind,
+        key,
+        year=e.year,
+        evaluation=e,
+        legal_ground=legal_ground,
+        summary=summary,
+        opened_on=today,
+        **extra,
+    )
+    return [proposal] if new else []
+
+
 def _final_years(person: Person) -> dict[int, str]:
     return dict(
         Evaluation.objects.years()
@@ -129,52 +155,43 @@ def generate_year_proposals(evaluations: Iterable[Evaluation], *, today: date) -
         label = Level(level).label
 
         if level_rank(level) <= level_rank(params["reward_min_level"]):
-            p, new = _ensure(
-                person,
+            created += _opened(
+                e,
+                today,
                 Proposal.Kind.REWARD,
                 f"year:{year}",
-                year=year,
-                evaluation=e,
                 legal_ground=REWARD_GROUND,
                 summary=f"Năm {year} xếp loại “{label}”: đề xuất xem xét khen thưởng.",
-                opened_on=today,
             )
-            created += [p] if new else []
 
         if level == Level.KHT:
-            p, new = _ensure(
-                person,
+            created += _opened(
+                e,
+                today,
                 Proposal.Kind.LOWER_POSITION,
                 f"year:{year}",
-                year=year,
-                evaluation=e,
                 legal_ground=LAW_80_ART_27,
                 summary=(
                     f"Năm {year} xếp loại “Không hoàn thành nhiệm vụ”: đề nghị xem xét bố trí vị "
                     "trí việc làm thấp hơn hoặc cho thôi việc."
                 ),
                 details={"reasons": e.level_reasons},
-                opened_on=today,
             )
-            created += [p] if new else []
             n = int(params["dismissal_review_consecutive_kht_years"])
             years = _final_years(person)
             streak = all(years.get(y) == Level.KHT for y in range(year - n + 1, year + 1))
             if streak and e.is_leader:
-                p, new = _ensure(
-                    person,
+                created += _opened(
+                    e,
+                    today,
                     Proposal.Kind.DISMISSAL_REVIEW,
                     f"years:{year - n + 1}-{year}",
-                    year=year,
-                    evaluation=e,
                     legal_ground=QD_41,
                     summary=(
                         f"Người giữ chức vụ lãnh đạo xếp loại “Không hoàn thành nhiệm vụ” {n} năm "
                         f"liên tiếp ({year - n + 1}–{year}): đề nghị xem xét miễn nhiệm."
                     ),
-                    opened_on=today,
                 )
-                created += [p] if new else []
 
         # Training needs: periods of the year with unexcused quality failures or delays.
         issues = ProductIssue.objects.filter(
@@ -191,21 +208,18 @@ def generate_year_proposals(evaluations: Iterable[Evaluation], *, today: date) -
         for kind, ids in sorted(periods.items()):
             if len(ids) >= threshold:
                 what = "chất lượng sản phẩm" if kind == ProductIssue.Kind.QUALITY else "tiến độ"
-                p, new = _ensure(
-                    person,
+                created += _opened(
+                    e,
+                    today,
                     Proposal.Kind.TRAINING,
                     f"year:{year}:{kind}",
-                    year=year,
-                    evaluation=e,
                     legal_ground=TRAINING_GROUND,
                     summary=(
                         f"Có lỗi về {what} trong {len(ids)} kỳ của năm {year}: đề xuất đào tạo, "
                         f"bồi dưỡng ({', '.join(sorted(products[kind]))})."
                     ),
                     details={"periods": sorted(ids), "products": sorted(products[kind])},
-                    opened_on=today,
                 )
-                created += [p] if new else []
 
         # Confirmed findings of avoidance/buck-passing/stalling in the year: a ground to
         # consider discipline (Law 80/2025 Art. 14 prohibited acts; ND 172/2025), for people
@@ -214,17 +228,14 @@ def generate_year_proposals(evaluations: Iterable[Evaluation], *, today: date) -
 
         eligible, why = planning_eligibility(person, year, params)
         if eligible:
-            p, new = _ensure(
-                person,
+            created += _opened(
+                e,
+                today,
                 Proposal.Kind.PLANNING,
                 f"year:{year}",
-                year=year,
-                evaluation=e,
                 legal_ground=PLANNING_GROUND,
                 summary=f"Đủ điều kiện về kết quả đánh giá để xem xét quy hoạch, bổ nhiệm: {why}",
-                opened_on=today,
             )
-            created += [p] if new else []
     return created
 
 
@@ -348,17 +359,14 @@ def generate_period_rewards(evaluations: Iterable[Evaluation], *, today: date) -
             continue
         params = e.rule_set.params_with_defaults
         if level_rank(e.final_level) <= level_rank(params["reward_min_level"]):
-            p, new = _ensure(
-                e.person,
+            created += _opened(
+                e,
+                today,
                 Proposal.Kind.REWARD,
                 f"{e.kind}:{e.year}:{e.number}",
-                year=e.year,
-                evaluation=e,
                 legal_ground=REWARD_GROUND,
                 summary=f"Kết quả {e.period_label} “{Level(e.final_level).label}”: đề xuất biểu dương, khen thưởng.",
-                opened_on=today,
             )
-            created += [p] if new else []
     return created
 
 

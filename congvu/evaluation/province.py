@@ -25,7 +25,7 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -328,18 +328,33 @@ def _month(
     result.periods += _finalise_by_superior(org, decided)
 
 
-def _year_points(
-    year: int, today: date, existing: set[tuple[int, str, int, int]], result: YearRun
-) -> None:
-    org = _Org(today)
-    by_unit: dict[int, list[Evaluation]] = defaultdict(list)
-    for m in _people(today, [Person.Category.CONG_CHUC]):
+def _year_due(
+    posts: list[Membership],
+    org: _Org,
+    year: int,
+    existing: set[tuple[int, str, int, int]],
+    result: YearRun,
+) -> Iterator[tuple[Membership, Person]]:
+    """The posts whose year is not evaluated yet, each with the superior who evaluates it;
+    a post without one is counted as skipped (both schemes' year runs start from this)."""
+    for m in posts:
         if (m.person_id, Evaluation.Kind.YEAR, year, 0) in existing:
             continue
         head = org.superior_of(m)
         if head is None:
             result.skipped += 1
             continue
+        yield m, head
+
+
+def _year_points(
+    year: int, today: date, existing: set[tuple[int, str, int, int]], result: YearRun
+) -> None:
+    org = _Org(today)
+    by_unit: dict[int, list[Evaluation]] = defaultdict(list)
+    for m, head in _year_due(
+        _people(today, [Person.Category.CONG_CHUC]), org, year, existing, result
+    ):
         try:
             y = actions.do_open_evaluation(m.person, Evaluation.Kind.YEAR, year)
         except ActionError:
@@ -419,13 +434,7 @@ def _year_criteria(
     posts = _people(end, Person.Category.values)
     lines = services.task_lines([m.person_id for m in posts], date(year, 1, 1), end, end)
     decided: dict[int, list[Evaluation]] = defaultdict(list)
-    for m in posts:
-        if (m.person_id, Evaluation.Kind.YEAR, year, 0) in existing:
-            continue
-        head = org.superior_of(m)
-        if head is None:
-            result.skipped += 1
-            continue
+    for m, head in _year_due(posts, org, year, existing, result):
         try:
             if rule_set_for(m.person.category, date(year, 1, 1)).scheme != Scheme.CRITERIA:
                 continue

@@ -22,7 +22,7 @@ from congvu.legal.report import days_lost, nq206_report, pause_ends, ranking, ra
 from congvu.lib.errors import ActionError
 from congvu.org.models import Person, today
 from congvu.org.permissions import Role
-from congvu.web.http import get_access, get_person, login_required
+from congvu.web.http import get_access, get_person, login_required, take_posted
 from congvu.workdays.calendar import get_calendar
 
 S = LegalObstacle.Status
@@ -71,24 +71,16 @@ def _legal_person(request: HttpRequest) -> Person:
 @require_http_methods(["GET", "POST"])
 def queue(request: HttpRequest) -> HttpResponse:
     person = _legal_person(request)
-    form = StatusForm()
-    if request.method == "POST":
-        form = StatusForm(request.POST)
-        if form.is_valid():
-            try:
-                L.do_set_status(
-                    form.cleaned_data["obstacle"],
-                    person,
-                    status=form.cleaned_data["status"],
-                    note=form.cleaned_data["note"],
-                )
-            except LegalObstacle.DoesNotExist:
-                form.add_error(None, _("Không tìm thấy vướng mắc này."))
-            except ActionError as e:
-                form.add_error(None, e.message)
-            else:
-                messages.success(request, _("Đã cập nhật trạng thái vướng mắc."))
-                return HttpResponseRedirect(reverse("legal:queue"))
+    form, taken = take_posted(
+        request,
+        StatusForm,
+        lambda d: L.do_set_status(d["obstacle"], person, status=d["status"], note=d["note"]),
+        done=_("Đã cập nhật trạng thái vướng mắc."),
+        then=reverse("legal:queue"),
+        missing=(LegalObstacle.DoesNotExist, _("Không tìm thấy vướng mắc này.")),
+    )
+    if taken is not None:
+        return taken
     show = request.GET.get("xem", "mo")
     qs = LegalObstacle.objects.select_related(
         "task", "reported_by", "reported_unit", "acknowledged_by", "handled_by"

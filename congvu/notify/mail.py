@@ -222,35 +222,38 @@ def build_digest(person: Person, day: date, with_notifications: bool = False) ->
 
 def _digest_message(d: Digest, day: date) -> EmailMessage:
     lines = [f"Kính gửi {d.person.full_name},", ""]
-    if d.notifications:
-        lines.append(f"THÔNG BÁO NGÀY {day - timedelta(days=1):%d/%m/%Y} ({len(d.notifications)}):")
-        lines += [
+
+    def section(heading: str, rows: list[str]) -> None:
+        # A heading with its count, a row per item, a blank line; nothing for no items.
+        if rows:
+            lines.extend([f"{heading} ({len(rows)}):", *rows, ""])
+
+    section(
+        f"THÔNG BÁO NGÀY {day - timedelta(days=1):%d/%m/%Y}",
+        [
             f"  - {timezone.localtime(n.at):%H:%M} {n.text}"
             + (" [cần xử lý]" if n.acts else "")
             + f" — {_link(n.url)}"
             for n in d.notifications
-        ]
-        lines.append("")
+        ],
+    )
     if d.unit_names:
         lines += [f"Tình hình nhiệm vụ ngày {day:%d/%m/%Y} — {', '.join(d.unit_names)}:", ""]
-    if d.overdue:
-        lines.append(f"QUÁ HẠN ({len(d.overdue)}):")
-        lines += [
-            f"  - {t.title} — {t.lead_person.full_name}, hạn {t.deadline:%d/%m/%Y}"
-            for t in d.overdue
-        ]
-        lines.append("")
-    if d.due_soon:
-        lines.append(f"SẮP ĐẾN HẠN trong 3 ngày làm việc ({len(d.due_soon)}):")
-        lines += [
-            f"  - {t.title} — {t.lead_person.full_name}, hạn {t.deadline:%d/%m/%Y}"
-            for t in d.due_soon
-        ]
-        lines.append("")
-    if d.coordination:
-        lines.append(f"ĐỀ NGHỊ PHỐI HỢP CHƯA TRẢ LỜI ({len(d.coordination)}):")
-        lines += [f"  - {c.task.title}, hạn trả lời {c.due:%d/%m/%Y}" for c in d.coordination]
-        lines.append("")
+    for heading, tasks in (
+        ("QUÁ HẠN", d.overdue),
+        ("SẮP ĐẾN HẠN trong 3 ngày làm việc", d.due_soon),
+    ):
+        section(
+            heading,
+            [
+                f"  - {t.title} — {t.lead_person.full_name}, hạn {t.deadline:%d/%m/%Y}"
+                for t in tasks
+            ],
+        )
+    section(
+        "ĐỀ NGHỊ PHỐI HỢP CHƯA TRẢ LỜI",
+        [f"  - {c.task.title}, hạn trả lời {c.due:%d/%m/%Y}" for c in d.coordination],
+    )
     if d.findings:
         lines.append(
             f"Có {d.findings} phát hiện cần xem xét (bằng chứng để xem xét, không phải kết luận vi phạm)."

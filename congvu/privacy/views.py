@@ -4,22 +4,20 @@ register and the impact-assessment dossier. Who sees what: congvu.privacy.permis
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from congvu.lib.errors import ActionError
 from congvu.org.models import Person, today
 from congvu.privacy import actions
 from congvu.privacy.access import KIND_LABELS
 from congvu.privacy.models import AccessEntry, Policy, ProcessingActivity, SubjectRequest
 from congvu.privacy.permissions import handles_requests_of, is_privacy_officer, reads_register
-from congvu.web.http import get_access, get_person, login_required
+from congvu.web.http import get_access, get_person, login_required, take_posted
 
 
 class RequestForm(forms.Form):
@@ -50,19 +48,15 @@ def _me(request: HttpRequest) -> Person:
 @require_http_methods(["GET", "POST"])
 def my_data(request: HttpRequest) -> HttpResponse:
     me = _me(request)
-    form = RequestForm()
-    if request.method == "POST":
-        form = RequestForm(request.POST)
-        if form.is_valid():
-            try:
-                actions.do_file_request(
-                    me, kind=form.cleaned_data["kind"], text=form.cleaned_data["text"]
-                )
-            except ActionError as e:
-                form.add_error(None, e.message)
-            else:
-                messages.success(request, _("Đã gửi yêu cầu."))
-                return HttpResponseRedirect(reverse("privacy:my_data"))
+    form, taken = take_posted(
+        request,
+        RequestForm,
+        lambda d: actions.do_file_request(me, kind=d["kind"], text=d["text"]),
+        done=_("Đã gửi yêu cầu."),
+        then=reverse("privacy:my_data"),
+    )
+    if taken is not None:
+        return taken
     views = AccessEntry.objects.filter(subject=me).select_related("viewer").order_by("-at")[:200]
     return render(
         request,
@@ -86,25 +80,22 @@ def requests_queue(request: HttpRequest) -> HttpResponse:
     if not is_privacy_officer(access):
         raise PermissionDenied(_("Trang này dành cho bộ phận tổ chức cán bộ."))
     officer = get_person(request)
-    form = AnswerForm()
-    if request.method == "POST":
-        form = AnswerForm(request.POST)
-        if form.is_valid():
-            try:
-                actions.do_answer_request(
-                    form.cleaned_data["request_id"],
-                    officer,
-                    answer=form.cleaned_data["answer"],
-                    refuse=form.cleaned_data["refuse"],
-                    superuser=access.is_superuser,
-                )
-            except SubjectRequest.DoesNotExist:
-                form.add_error(None, _("Không tìm thấy yêu cầu này."))
-            except ActionError as e:
-                form.add_error(None, e.message)
-            else:
-                messages.success(request, _("Đã trả lời yêu cầu."))
-                return HttpResponseRedirect(reverse("privacy:requests"))
+    form, taken = take_posted(
+        request,
+        AnswerForm,
+        lambda d: actions.do_answer_request(
+            d["request_id"],
+            officer,
+            answer=d["answer"],
+            refuse=d["refuse"],
+            superuser=access.is_superuser,
+        ),
+        done=_("Đã trả lời yêu cầu."),
+        then=reverse("privacy:requests"),
+        missing=(SubjectRequest.DoesNotExist, _("Không tìm thấy yêu cầu này.")),
+    )
+    if taken is not None:
+        return taken
     rows = [
         r
         for r in SubjectRequest.objects.select_related("person", "answered_by")

@@ -3,7 +3,8 @@
 Every `do_*` function runs in one transaction and, in this order: locks the task row
 (SELECT ... FOR UPDATE), replays the task's events into a TaskState, checks that the actor may
 do this now, appends the sealed event(s) and refreshes the cached columns from the new
-state. A refused action raises ActionError and changes nothing. Two people acting on one task
+state; that skeleton is written once, in `_step`, and each `do_*` is its body. A refused
+action raises ActionError and changes nothing. Two people acting on one task
 at once are serialised by the row lock: the second one sees the first one's event and is
 validated against it, so no update is lost and no impossible state is reached.
 
@@ -13,11 +14,12 @@ Events of one task must be in time order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -34,9 +36,9 @@ from congvu.org.tree import OrgTree, tree_as_of
 from congvu.tasks.events import PAUSE_REASONS, TRANSFER_REASONS
 from congvu.tasks.events import TaskEventType as E
 from congvu.tasks.models import Coordination, Directive, Priority, Status, Task, TaskEvent
-from congvu.tasks.seal import canonical, compute_seal, micros, seal_key
+from congvu.tasks.seal import canonical_body, compute_seal, micros, seal_key
 from congvu.tasks.signals import pause_acknowledged
-from congvu.tasks.state import VN_TZ, TaskState, replay
+from congvu.tasks.state import EVENT_FIELDS, VN_TZ, EventRow, TaskState, replay
 from congvu.tasks.state import apply as apply_event
 from congvu.tasks.steps import check
 from congvu.tasks.visibility import access_sees
@@ -56,6 +58,11 @@ class OutOfScopeError(ActionError):
 
 class InvalidTransitionError(ActionError):
     status = 409
+
+
+class Addressee(TypedDict):
+    target_person_id: int | None
+    target_unit_id: int | None
 
 
 @dataclass(frozen=True)
@@ -224,6 +231,13 @@ class Ctx:
         return _day(self.at)
 
     @property
+    def lead(self) -> Addressee:
+        """An event addressed to the task's lead, person and unit: `ctx.append(..., **ctx.lead)`."""
+        return Addressee(
+            target_person_id=self.state.lead_person_id, target_unit_id=self.state.lead_unit_id
+        )
+
+    @property
     def actor_id(self) -> int | None:
         return self.actor.pk if self.actor is not None else None
 
@@ -305,7 +319,7 @@ def _append(
     payload: dict[str, Any],
 ) -> TaskEvent:
     seq = state.seq + 1
-    body = canonical(
+    body = canonical_body(
         task_id=task.pk,
         seq=seq,
         type_code=int(etype),
@@ -365,27 +379,13 @@ def _save_cache(task: Task, state: TaskState) -> None:
     task.save(update_fields=CACHE_FIELDS)
 
 
-@dataclass
-class EventRow:
-    seq: int
-    type: int
-    at: datetime
-    actor_id: int | None
-    unit_id: int | None
-    target_person_id: int | None
-    target_unit_id: int | None
-    reason_code: str
-    payload: dict[str, Any]
-    seal: str
-
-
 def _event_rows(task_id: int) -> list[EventRow]:
     """The task's events as plain rows (no model instances: replay runs on every action)."""
     return [
         EventRow(*row)
         for row in TaskEvent.objects.filter(task_id=task_id)
         .order_by("seq")
-        .values_list(*EventRow.__dataclass_fields__)
+        .values_list(*EVENT_FIELDS)
     ]
 
 
@@ -427,6 +427,34 @@ def _begin(
 
 def _finish(ctx: Ctx) -> None:
     _save_cache(ctx.task, ctx.state)
+
+
+class When(TypedDict, total=False):
+    """The keyword arguments every step on an existing task takes besides its own: `at` (the
+    demo and imports write history in the past; default now) and the task `expected_version`
+    the actor saw (a stale one is refused with ConflictError)."""
+
+    at: datetime | None
+    expected_version: int | None
+
+
+@contextmanager
+def _step(key: str | None, task: Task | int, actor: Person | None, when: When) -> Iterator[Ctx]:
+    """The skeleton every `do_*` shares (module docstring), written once: one transaction;
+    the task locked and replayed; the step's needs checked (`key`; None where the action checks
+    by itself); then the body appends its event(s); then the cached columns follow the new
+    state. A refusal raised in the body rolls everything back and skips the cache."""
+    # `**when` would take any keyword at run time: a misspelt one is refused, as it was when
+    # every action spelled out `at=` and `expected_version=`.
+    unexpected = when.keys() - When.__optional_keys__
+    if unexpected:
+        raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(unexpected))}")
+    with transaction.atomic():
+        ctx = _begin(task, actor, when.get("at"), when.get("expected_version"))
+        if key is not None:
+            check(key, ctx)
+        yield ctx
+        _finish(ctx)
 
 
 def _check_deadline_within_parent(task: Task | None, deadline: date, field: str) -> None:
@@ -678,59 +706,43 @@ def do_assign(
 # --- custody ------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def do_accept(
-    task: Task | int,
-    actor: Person,
-    *,
-    at: datetime | None = None,
-    expected_version: int | None = None,
-) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("accept", ctx)
-    ev = ctx.append(E.ACCEPTED, unit_id=ctx.actor_unit(ctx.state.lead_unit_id))
-    _finish(ctx)
-    return ev
+def do_accept(task: Task | int, actor: Person, **when: Unpack[When]) -> TaskEvent:
+    with _step("accept", task, actor, when) as ctx:
+        return ctx.append(E.ACCEPTED, unit_id=ctx.actor_unit(ctx.state.lead_unit_id))
 
 
-@transaction.atomic
 def do_decline(
     task: Task | int,
     actor: Person,
     *,
     reason: str,
     proposed_unit: Unit | None,
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    **when: Unpack[When],
 ) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("decline", ctx)
-    text = _reason(reason, what="lý do từ chối")
-    if proposed_unit is None:
-        raise ActionError(
-            "proposed_unit_required",
-            "Khi từ chối phải đề xuất đơn vị có thẩm quyền xử lý.",
-            field="proposed_unit",
+    with _step("decline", task, actor, when) as ctx:
+        text = _reason(reason, what="lý do từ chối")
+        if proposed_unit is None:
+            raise ActionError(
+                "proposed_unit_required",
+                "Khi từ chối phải đề xuất đơn vị có thẩm quyền xử lý.",
+                field="proposed_unit",
+            )
+        if proposed_unit.pk == ctx.state.lead_unit_id:
+            raise ActionError(
+                "proposed_unit_is_self",
+                "Đơn vị đề xuất phải khác đơn vị đang chủ trì.",
+                field="proposed_unit",
+            )
+        _check_unit_active(proposed_unit, ctx.day, "proposed_unit")
+        return ctx.append(
+            E.DECLINED,
+            unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
+            target_unit_id=proposed_unit.pk,
+            reason_code="competence",
+            reason_text=text,
         )
-    if proposed_unit.pk == ctx.state.lead_unit_id:
-        raise ActionError(
-            "proposed_unit_is_self",
-            "Đơn vị đề xuất phải khác đơn vị đang chủ trì.",
-            field="proposed_unit",
-        )
-    _check_unit_active(proposed_unit, ctx.day, "proposed_unit")
-    ev = ctx.append(
-        E.DECLINED,
-        unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
-        target_unit_id=proposed_unit.pk,
-        reason_code="competence",
-        reason_text=text,
-    )
-    _finish(ctx)
-    return ev
 
 
-@transaction.atomic
 def do_transfer(
     task: Task | int,
     actor: Person,
@@ -739,74 +751,59 @@ def do_transfer(
     to_person: Person,
     reason_code: str,
     reason: str,
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    **when: Unpack[When],
 ) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("transfer", ctx)
-    text = _reason(reason, what="lý do chuyển")
-    if reason_code not in TRANSFER_REASONS:
-        raise ActionError(
-            "invalid_reason_code",
-            f"Mã lý do chuyển không hợp lệ; dùng một trong: {', '.join(TRANSFER_REASONS)}.",
-            field="reason_code",
+    with _step("transfer", task, actor, when) as ctx:
+        text = _reason(reason, what="lý do chuyển")
+        if reason_code not in TRANSFER_REASONS:
+            raise ActionError(
+                "invalid_reason_code",
+                f"Mã lý do chuyển không hợp lệ; dùng một trong: {', '.join(TRANSFER_REASONS)}.",
+                field="reason_code",
+            )
+        if to_person.pk in (ctx.state.lead_person_id, ctx.actor_id):
+            raise ActionError(
+                "transfer_to_self", "Không thể chuyển nhiệm vụ cho chính mình.", field="to_person"
+            )
+        _check_lead(to_unit, to_person, ctx.day, "to_person")
+        return ctx.append(
+            E.TRANSFERRED,
+            unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
+            target_person_id=to_person.pk,
+            target_unit_id=to_unit.pk,
+            reason_code=reason_code,
+            reason_text=text,
+            payload={"from_unit": ctx.state.lead_unit_id, "from_person": ctx.state.lead_person_id},
         )
-    if to_person.pk in (ctx.state.lead_person_id, ctx.actor_id):
-        raise ActionError(
-            "transfer_to_self", "Không thể chuyển nhiệm vụ cho chính mình.", field="to_person"
-        )
-    _check_lead(to_unit, to_person, ctx.day, "to_person")
-    ev = ctx.append(
-        E.TRANSFERRED,
-        unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
-        target_person_id=to_person.pk,
-        target_unit_id=to_unit.pk,
-        reason_code=reason_code,
-        reason_text=text,
-        payload={"from_unit": ctx.state.lead_unit_id, "from_person": ctx.state.lead_person_id},
-    )
-    _finish(ctx)
-    return ev
 
 
-@transaction.atomic
-def do_return(
-    task: Task | int,
-    actor: Person,
-    *,
-    reason: str,
-    at: datetime | None = None,
-    expected_version: int | None = None,
-) -> TaskEvent:
+def do_return(task: Task | int, actor: Person, *, reason: str, **when: Unpack[When]) -> TaskEvent:
     """Trả lại: to whoever transferred it here, or to the assigner if nobody did."""
-    ctx = _begin(task, actor, at, expected_version)
-    check("return", ctx)
-    text = _reason(reason, what="lý do trả lại")
-    unit_id = ctx.actor_unit(ctx.state.lead_unit_id)
-    if ctx.state.senders:
-        back_unit, back_person = ctx.state.senders[-1]
-        ev = ctx.append(
-            E.RETURNED,
-            unit_id=unit_id,
-            target_person_id=back_person,
-            target_unit_id=back_unit,
-            reason_text=text,
-            payload={"to_assigner": False},
-        )
-    else:
-        ev = ctx.append(
-            E.RETURNED,
-            unit_id=unit_id,
-            target_person_id=ctx.task.assigner_id,
-            target_unit_id=ctx.task.assigner_unit_id,
-            reason_text=text,
-            payload={"to_assigner": True},
-        )
-    _finish(ctx)
-    return ev
+    with _step("return", task, actor, when) as ctx:
+        text = _reason(reason, what="lý do trả lại")
+        unit_id = ctx.actor_unit(ctx.state.lead_unit_id)
+        if ctx.state.senders:
+            back_unit, back_person = ctx.state.senders[-1]
+            ev = ctx.append(
+                E.RETURNED,
+                unit_id=unit_id,
+                target_person_id=back_person,
+                target_unit_id=back_unit,
+                reason_text=text,
+                payload={"to_assigner": False},
+            )
+        else:
+            ev = ctx.append(
+                E.RETURNED,
+                unit_id=unit_id,
+                target_person_id=ctx.task.assigner_id,
+                target_unit_id=ctx.task.assigner_unit_id,
+                reason_text=text,
+                payload={"to_assigner": True},
+            )
+        return ev
 
 
-@transaction.atomic
 def do_reassign_lead(
     task: Task | int,
     actor: Person,
@@ -814,192 +811,116 @@ def do_reassign_lead(
     to_unit: Unit,
     to_person: Person,
     reason: str = "",
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    **when: Unpack[When],
 ) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("reassign", ctx)
-    # Giving a declined or returned task back to the same lead ("giao lại": the assigner does
-    # not accept the refusal) is a decision; while the lead holds the task it would be a no-op.
-    same = (to_unit.pk, to_person.pk) == (ctx.state.lead_unit_id, ctx.state.lead_person_id)
-    if same and ctx.state.status not in (Status.DECLINED, Status.RETURNED):
-        raise ActionError(
-            "same_lead", "Đơn vị và người chủ trì mới trùng với hiện tại.", field="to_person"
+    with _step("reassign", task, actor, when) as ctx:
+        # Giving a declined or returned task back to the same lead ("giao lại": the assigner does
+        # not accept the refusal) is a decision; while the lead holds the task it would be a no-op.
+        same = (to_unit.pk, to_person.pk) == (ctx.state.lead_unit_id, ctx.state.lead_person_id)
+        if same and ctx.state.status not in (Status.DECLINED, Status.RETURNED):
+            raise ActionError(
+                "same_lead", "Đơn vị và người chủ trì mới trùng với hiện tại.", field="to_person"
+            )
+        if not ctx.access.can_act_on_unit(to_unit):
+            raise ActionPermissionError(f"Bạn không chỉ đạo {to_unit.name}.")
+        _check_lead(to_unit, to_person, ctx.day, "to_person")
+        return ctx.append(
+            E.LEAD_REASSIGNED,
+            unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
+            target_person_id=to_person.pk,
+            target_unit_id=to_unit.pk,
+            reason_text=(reason or "").strip(),
+            payload={"from_unit": ctx.state.lead_unit_id, "from_person": ctx.state.lead_person_id},
         )
-    if not ctx.access.can_act_on_unit(to_unit):
-        raise ActionPermissionError(f"Bạn không chỉ đạo {to_unit.name}.")
-    _check_lead(to_unit, to_person, ctx.day, "to_person")
-    ev = ctx.append(
-        E.LEAD_REASSIGNED,
-        unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
-        target_person_id=to_person.pk,
-        target_unit_id=to_unit.pk,
-        reason_text=(reason or "").strip(),
-        payload={"from_unit": ctx.state.lead_unit_id, "from_person": ctx.state.lead_person_id},
-    )
-    _finish(ctx)
-    return ev
 
 
 # --- work ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def do_report_progress(
-    task: Task | int,
-    actor: Person,
-    *,
-    percent: int,
-    text: str,
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    task: Task | int, actor: Person, *, percent: int, text: str, **when: Unpack[When]
 ) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("progress", ctx)
-    if not 0 <= percent <= 100:
-        raise ActionError("invalid_percent", "Tiến độ phải từ 0 đến 100%.", field="percent")
-    ev = ctx.append(
-        E.PROGRESS_REPORTED,
-        unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
-        reason_text=_reason(text, "text", "nội dung báo cáo"),
-        payload={"percent": percent},
-    )
-    _finish(ctx)
-    return ev
-
-
-@transaction.atomic
-def do_submit(
-    task: Task | int,
-    actor: Person,
-    *,
-    result: str,
-    at: datetime | None = None,
-    expected_version: int | None = None,
-) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("submit", ctx)
-    # An approved sub-task's result is accepted: it does not wait for its closing.
-    open_children = ctx.task.children.exclude(
-        status__in=(Status.APPROVED, Status.COMPLETED, Status.CANCELLED)
-    )
-    if open_children.exists():
-        raise InvalidTransitionError(
-            "children_open", "Còn nhiệm vụ con chưa hoàn thành; chưa thể trình kết quả."
+    with _step("progress", task, actor, when) as ctx:
+        if not 0 <= percent <= 100:
+            raise ActionError("invalid_percent", "Tiến độ phải từ 0 đến 100%.", field="percent")
+        return ctx.append(
+            E.PROGRESS_REPORTED,
+            unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
+            reason_text=_reason(text, "text", "nội dung báo cáo"),
+            payload={"percent": percent},
         )
-    ev = ctx.append(
-        E.SUBMITTED,
-        unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
-        reason_text=_reason(result, "result", "kết quả thực hiện"),
-    )
-    _finish(ctx)
-    return ev
 
 
-@transaction.atomic
+def do_submit(task: Task | int, actor: Person, *, result: str, **when: Unpack[When]) -> TaskEvent:
+    with _step("submit", task, actor, when) as ctx:
+        # An approved sub-task's result is accepted: it does not wait for its closing.
+        open_children = ctx.task.children.exclude(
+            status__in=(Status.APPROVED, Status.COMPLETED, Status.CANCELLED)
+        )
+        if open_children.exists():
+            raise InvalidTransitionError(
+                "children_open", "Còn nhiệm vụ con chưa hoàn thành; chưa thể trình kết quả."
+            )
+        return ctx.append(
+            E.SUBMITTED,
+            unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
+            reason_text=_reason(result, "result", "kết quả thực hiện"),
+        )
+
+
 def do_approve(
-    task: Task | int,
-    actor: Person,
-    *,
-    comment: str = "",
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    task: Task | int, actor: Person, *, comment: str = "", **when: Unpack[When]
 ) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("approve", ctx)
-    ev = ctx.append(
-        E.APPROVED,
-        unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
-        reason_text=comment.strip(),
-    )
-    _finish(ctx)
-    return ev
+    with _step("approve", task, actor, when) as ctx:
+        return ctx.append(
+            E.APPROVED,
+            unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
+            reason_text=comment.strip(),
+        )
 
 
-@transaction.atomic
 def do_request_rework(
-    task: Task | int,
-    actor: Person,
-    *,
-    reason: str,
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    task: Task | int, actor: Person, *, reason: str, **when: Unpack[When]
 ) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("rework", ctx)
-    ev = ctx.append(
-        E.REWORK_REQUESTED,
-        unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
-        target_person_id=ctx.state.lead_person_id,
-        target_unit_id=ctx.state.lead_unit_id,
-        reason_text=_reason(reason, what="lý do yêu cầu làm lại"),
-    )
-    _finish(ctx)
-    return ev
+    with _step("rework", task, actor, when) as ctx:
+        return ctx.append(
+            E.REWORK_REQUESTED,
+            unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
+            **ctx.lead,
+            reason_text=_reason(reason, what="lý do yêu cầu làm lại"),
+        )
 
 
-@transaction.atomic
-def do_complete(
-    task: Task | int,
-    actor: Person,
-    *,
-    at: datetime | None = None,
-    expected_version: int | None = None,
-) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("complete", ctx)
-    ev = ctx.append(E.COMPLETED, unit_id=ctx.actor_unit(ctx.task.assigner_unit_id))
-    _finish(ctx)
-    return ev
+def do_complete(task: Task | int, actor: Person, **when: Unpack[When]) -> TaskEvent:
+    with _step("complete", task, actor, when) as ctx:
+        return ctx.append(E.COMPLETED, unit_id=ctx.actor_unit(ctx.task.assigner_unit_id))
 
 
-@transaction.atomic
-def do_cancel(
-    task: Task | int,
-    actor: Person,
-    *,
-    reason: str,
-    at: datetime | None = None,
-    expected_version: int | None = None,
-) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("cancel", ctx)
-    ev = ctx.append(
-        E.CANCELLED,
-        unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
-        reason_text=_reason(reason, what="lý do hủy"),
-    )
-    _finish(ctx)
-    return ev
+def do_cancel(task: Task | int, actor: Person, *, reason: str, **when: Unpack[When]) -> TaskEvent:
+    with _step("cancel", task, actor, when) as ctx:
+        return ctx.append(
+            E.CANCELLED,
+            unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
+            reason_text=_reason(reason, what="lý do hủy"),
+        )
 
 
-@transaction.atomic
 def do_remind(
-    task: Task | int,
-    actor: Person | None,
-    *,
-    text: str = "",
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    task: Task | int, actor: Person | None, *, text: str = "", **when: Unpack[When]
 ) -> TaskEvent:
     """Đôn đốc, by the assigner, a head who directs the lead unit, or the system (actor None)."""
-    ctx = _begin(task, actor, at, expected_version)
-    check("remind", ctx)
-    ev = ctx.append(
-        E.REMINDED,
-        unit_id=ctx.actor_unit(ctx.task.assigner_unit_id, ctx.state.lead_unit_id)
-        if actor is not None
-        else None,
-        target_person_id=ctx.state.lead_person_id,
-        target_unit_id=ctx.state.lead_unit_id,
-        reason_text=text.strip(),
-        payload={"by_system": actor is None},
-    )
-    _finish(ctx)
-    return ev
+    with _step("remind", task, actor, when) as ctx:
+        return ctx.append(
+            E.REMINDED,
+            unit_id=ctx.actor_unit(ctx.task.assigner_unit_id, ctx.state.lead_unit_id)
+            if actor is not None
+            else None,
+            **ctx.lead,
+            reason_text=text.strip(),
+            payload={"by_system": actor is None},
+        )
 
 
-@transaction.atomic
 def do_record_attachment(
     task: Task | int,
     actor: Person,
@@ -1014,20 +935,18 @@ def do_record_attachment(
     on disk, or deleting the record of it, is detectable like any other change to the log. Who
     may attach is decided by the caller (congvu.web.actions.can_attach); here the task must be
     visible to the actor and still open."""
-    ctx = _begin(task, actor, at, None)
-    ctx.require_open("đính kèm tài liệu")
-    if len(sha256) != 64:
-        raise ActionError(
-            "invalid_digest", "Mã băm SHA-256 của tài liệu không hợp lệ.", field="file"
+    with _step(None, task, actor, {"at": at}) as ctx:
+        ctx.require_open("đính kèm tài liệu")
+        if len(sha256) != 64:
+            raise ActionError(
+                "invalid_digest", "Mã băm SHA-256 của tài liệu không hợp lệ.", field="file"
+            )
+        return ctx.append(
+            E.DOCUMENT_ATTACHED,
+            unit_id=ctx.actor_unit(ctx.state.lead_unit_id, ctx.task.assigner_unit_id),
+            reason_text=note.strip(),
+            payload={"name": name, "sha256": sha256, "size": size},
         )
-    ev = ctx.append(
-        E.DOCUMENT_ATTACHED,
-        unit_id=ctx.actor_unit(ctx.state.lead_unit_id, ctx.task.assigner_unit_id),
-        reason_text=note.strip(),
-        payload={"name": name, "sha256": sha256, "size": size},
-    )
-    _finish(ctx)
-    return ev
 
 
 # --- coordination -------------------------------------------------------------------------
@@ -1070,7 +989,6 @@ def _request_coordination(ctx: Ctx, unit: Unit, request_text: str, due: date) ->
     return ev
 
 
-@transaction.atomic
 def do_request_coordination(
     task: Task | int,
     actor: Person,
@@ -1078,14 +996,10 @@ def do_request_coordination(
     unit: Unit,
     request_text: str,
     due: date,
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    **when: Unpack[When],
 ) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("request_coordination", ctx)
-    ev = _request_coordination(ctx, unit, request_text, due)
-    _finish(ctx)
-    return ev
+    with _step("request_coordination", task, actor, when) as ctx:
+        return _request_coordination(ctx, unit, request_text, due)
 
 
 POSITIONS = (
@@ -1106,7 +1020,6 @@ def _open_request(ctx: Ctx, request_seq: int) -> tuple[int, date]:
     return found
 
 
-@transaction.atomic
 def do_answer_coordination(
     task: Task | int,
     actor: Person,
@@ -1114,62 +1027,61 @@ def do_answer_coordination(
     request_seq: int,
     position: str,
     text: str = "",
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    **when: Unpack[When],
 ) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    unit_id, _ = _open_request(ctx, request_seq)
-    if unit_id not in ctx.access.member_unit_ids and not ctx.access.can_act_on_unit(unit_id):
-        raise ActionPermissionError("Chỉ đơn vị được đề nghị phối hợp mới được trả lời.")
-    if position not in POSITIONS:
-        raise ActionError(
-            "invalid_position", "Quan điểm phải là agree, disagree hoặc none.", field="position"
+    with _step(None, task, actor, when) as ctx:
+        unit_id, _ = _open_request(ctx, request_seq)
+        if unit_id not in ctx.access.member_unit_ids and not ctx.access.can_act_on_unit(unit_id):
+            raise ActionPermissionError("Chỉ đơn vị được đề nghị phối hợp mới được trả lời.")
+        if position not in POSITIONS:
+            raise ActionError(
+                "invalid_position", "Quan điểm phải là agree, disagree hoặc none.", field="position"
+            )
+        text = (text or "").strip()
+        if position == Coordination.Position.DISAGREE and not text:
+            raise ActionError(
+                "reason_required", "Không đồng ý thì phải nêu rõ lý do, quan điểm.", field="text"
+            )
+        ev = ctx.append(
+            E.COORDINATION_ANSWERED,
+            unit_id=unit_id,
+            **ctx.lead,
+            reason_text=text,
+            payload={"request_seq": request_seq, "position": position},
         )
-    text = (text or "").strip()
-    if position == Coordination.Position.DISAGREE and not text:
-        raise ActionError(
-            "reason_required", "Không đồng ý thì phải nêu rõ lý do, quan điểm.", field="text"
+        Coordination.objects.filter(task=ctx.task, request_seq=request_seq).update(
+            answered_at=ctx.at, position=position, answer_text=text
         )
-    ev = ctx.append(
-        E.COORDINATION_ANSWERED,
-        unit_id=unit_id,
-        target_unit_id=ctx.state.lead_unit_id,
-        target_person_id=ctx.state.lead_person_id,
-        reason_text=text,
-        payload={"request_seq": request_seq, "position": position},
-    )
-    Coordination.objects.filter(task=ctx.task, request_seq=request_seq).update(
-        answered_at=ctx.at, position=position, answer_text=text
-    )
-    _finish(ctx)
-    return ev
+        return ev
 
 
-@transaction.atomic
 def do_record_deemed_agreement(
     task: Task | int, *, request_seq: int, at: datetime | None = None
 ) -> TaskEvent:
     """Công điện 280/CĐ-TTg: a consulted unit that has not answered by the deadline is deemed to
     agree and bears responsibility. Recorded by the system (no actor)."""
-    ctx = _begin(task, None, at, None)
-    unit_id, due = _open_request(ctx, request_seq)
-    if ctx.day <= due:
-        raise InvalidTransitionError(
-            "not_yet_due", f"Đề nghị phối hợp còn hạn đến {due:%d/%m/%Y}.", field="request_seq"
+    with _step(None, task, None, {"at": at}) as ctx:
+        unit_id, due = _open_request(ctx, request_seq)
+        if ctx.day <= due:
+            raise InvalidTransitionError(
+                "not_yet_due", f"Đề nghị phối hợp còn hạn đến {due:%d/%m/%Y}.", field="request_seq"
+            )
+        ev = ctx.append(
+            E.COORDINATION_DEEMED_AGREED,
+            unit_id=unit_id,
+            target_unit_id=ctx.state.lead_unit_id,
+            reason_code="deemed_agree",
+            reason_text="Quá hạn không trả lời: coi như đồng ý (Công điện 280/CĐ-TTg).",
+            payload={
+                "request_seq": request_seq,
+                "due": due.isoformat(),
+                "position": "deemed_agree",
+            },
         )
-    ev = ctx.append(
-        E.COORDINATION_DEEMED_AGREED,
-        unit_id=unit_id,
-        target_unit_id=ctx.state.lead_unit_id,
-        reason_code="deemed_agree",
-        reason_text="Quá hạn không trả lời: coi như đồng ý (Công điện 280/CĐ-TTg).",
-        payload={"request_seq": request_seq, "due": due.isoformat(), "position": "deemed_agree"},
-    )
-    Coordination.objects.filter(task=ctx.task, request_seq=request_seq).update(
-        answered_at=ctx.at, position=Coordination.Position.DEEMED
-    )
-    _finish(ctx)
-    return ev
+        Coordination.objects.filter(task=ctx.task, request_seq=request_seq).update(
+            answered_at=ctx.at, position=Coordination.Position.DEEMED
+        )
+        return ev
 
 
 def record_deemed_agreements(day: date | None = None, at: datetime | None = None) -> int:
@@ -1193,104 +1105,77 @@ def record_deemed_agreements(day: date | None = None, at: datetime | None = None
 # --- time ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def do_request_extension(
-    task: Task | int,
-    actor: Person,
-    *,
-    new_deadline: date,
-    reason: str,
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    task: Task | int, actor: Person, *, new_deadline: date, reason: str, **when: Unpack[When]
 ) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("request_extension", ctx)
-    text = _reason(reason, what="lý do xin gia hạn")
-    assert ctx.state.deadline is not None
-    if new_deadline <= ctx.state.deadline:
-        raise ActionError(
-            "extension_not_later",
-            f"Hạn mới phải sau hạn hiện tại ({ctx.state.deadline:%d/%m/%Y}).",
-            field="new_deadline",
+    with _step("request_extension", task, actor, when) as ctx:
+        text = _reason(reason, what="lý do xin gia hạn")
+        assert ctx.state.deadline is not None
+        if new_deadline <= ctx.state.deadline:
+            raise ActionError(
+                "extension_not_later",
+                f"Hạn mới phải sau hạn hiện tại ({ctx.state.deadline:%d/%m/%Y}).",
+                field="new_deadline",
+            )
+        _check_deadline_within_parent(ctx.task.parent, new_deadline, "new_deadline")
+        return ctx.append(
+            E.EXTENSION_REQUESTED,
+            unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
+            target_person_id=ctx.task.assigner_id,
+            target_unit_id=ctx.task.assigner_unit_id,
+            reason_text=text,
+            payload={
+                "requested_deadline": new_deadline.isoformat(),
+                "current_deadline": ctx.state.deadline.isoformat(),
+            },
         )
-    _check_deadline_within_parent(ctx.task.parent, new_deadline, "new_deadline")
-    ev = ctx.append(
-        E.EXTENSION_REQUESTED,
-        unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
-        target_person_id=ctx.task.assigner_id,
-        target_unit_id=ctx.task.assigner_unit_id,
-        reason_text=text,
-        payload={
-            "requested_deadline": new_deadline.isoformat(),
-            "current_deadline": ctx.state.deadline.isoformat(),
-        },
-    )
-    _finish(ctx)
-    return ev
 
 
-@transaction.atomic
 def do_grant_extension(
     task: Task | int,
     actor: Person,
     *,
     new_deadline: date | None = None,
     comment: str = "",
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    **when: Unpack[When],
 ) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("grant_extension", ctx)
-    deadline = new_deadline or ctx.state.pending_extension_deadline
-    assert deadline is not None and ctx.state.deadline is not None
-    if deadline <= ctx.state.deadline:
-        raise ActionError(
-            "extension_not_later",
-            f"Hạn mới phải sau hạn hiện tại ({ctx.state.deadline:%d/%m/%Y}).",
-            field="new_deadline",
+    with _step("grant_extension", task, actor, when) as ctx:
+        deadline = new_deadline or ctx.state.pending_extension_deadline
+        assert deadline is not None and ctx.state.deadline is not None
+        if deadline <= ctx.state.deadline:
+            raise ActionError(
+                "extension_not_later",
+                f"Hạn mới phải sau hạn hiện tại ({ctx.state.deadline:%d/%m/%Y}).",
+                field="new_deadline",
+            )
+        _check_deadline_within_parent(ctx.task.parent, deadline, "new_deadline")
+        old = ctx.state.deadline
+        return ctx.append(
+            E.EXTENSION_GRANTED,
+            unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
+            **ctx.lead,
+            reason_text=comment.strip(),
+            payload={
+                "request_seq": ctx.state.pending_extension_seq,
+                "old_deadline": old.isoformat(),
+                "new_deadline": deadline.isoformat(),
+            },
         )
-    _check_deadline_within_parent(ctx.task.parent, deadline, "new_deadline")
-    old = ctx.state.deadline
-    ev = ctx.append(
-        E.EXTENSION_GRANTED,
-        unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
-        target_person_id=ctx.state.lead_person_id,
-        target_unit_id=ctx.state.lead_unit_id,
-        reason_text=comment.strip(),
-        payload={
-            "request_seq": ctx.state.pending_extension_seq,
-            "old_deadline": old.isoformat(),
-            "new_deadline": deadline.isoformat(),
-        },
-    )
-    _finish(ctx)
-    return ev
 
 
-@transaction.atomic
 def do_refuse_extension(
-    task: Task | int,
-    actor: Person,
-    *,
-    reason: str,
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    task: Task | int, actor: Person, *, reason: str, **when: Unpack[When]
 ) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("refuse_extension", ctx)
-    ev = ctx.append(
-        E.EXTENSION_REFUSED,
-        unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
-        target_person_id=ctx.state.lead_person_id,
-        target_unit_id=ctx.state.lead_unit_id,
-        reason_text=_reason(reason, what="lý do không gia hạn"),
-        payload={"request_seq": ctx.state.pending_extension_seq},
-    )
-    _finish(ctx)
-    return ev
+    with _step("refuse_extension", task, actor, when) as ctx:
+        return ctx.append(
+            E.EXTENSION_REFUSED,
+            unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),
+            **ctx.lead,
+            reason_text=_reason(reason, what="lý do không gia hạn"),
+            payload={"request_seq": ctx.state.pending_extension_seq},
+        )
 
 
-@transaction.atomic
 def do_pause(
     task: Task | int,
     actor: Person,
@@ -1300,46 +1185,42 @@ def do_pause(
     regulation: str = "",
     waiting_on_unit: Unit | None = None,
     waiting_on_task: Task | None = None,
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    **when: Unpack[When],
 ) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("pause", ctx)
-    text = _reason(reason, what="lý do tạm dừng")
-    if reason_code not in PAUSE_REASONS:
-        raise ActionError(
-            "invalid_reason_code",
-            f"Mã lý do tạm dừng không hợp lệ; dùng một trong: {', '.join(PAUSE_REASONS)}.",
-            field="reason_code",
+    with _step("pause", task, actor, when) as ctx:
+        text = _reason(reason, what="lý do tạm dừng")
+        if reason_code not in PAUSE_REASONS:
+            raise ActionError(
+                "invalid_reason_code",
+                f"Mã lý do tạm dừng không hợp lệ; dùng một trong: {', '.join(PAUSE_REASONS)}.",
+                field="reason_code",
+            )
+        payload: dict[str, Any] = {}
+        if reason_code == "legal_obstacle":
+            if not regulation.strip():
+                raise ActionError(
+                    "regulation_required",
+                    "Vướng mắc pháp lý phải dẫn chiếu văn bản quy phạm (số hiệu, điều, khoản).",
+                    field="regulation",
+                )
+            payload["regulation"] = regulation.strip()
+        if reason_code == "dependency":
+            if waiting_on_unit is None and waiting_on_task is None:
+                raise ActionError(
+                    "dependency_target_required",
+                    "Phải nêu đơn vị hoặc nhiệm vụ đang chờ.",
+                    field="waiting_on_unit",
+                )
+            payload["waiting_on_unit"] = waiting_on_unit.pk if waiting_on_unit else None
+            payload["waiting_on_task"] = waiting_on_task.pk if waiting_on_task else None
+        return ctx.append(
+            E.PAUSED,
+            unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
+            target_unit_id=waiting_on_unit.pk if waiting_on_unit else None,
+            reason_code=reason_code,
+            reason_text=text,
+            payload=payload,
         )
-    payload: dict[str, Any] = {}
-    if reason_code == "legal_obstacle":
-        if not regulation.strip():
-            raise ActionError(
-                "regulation_required",
-                "Vướng mắc pháp lý phải dẫn chiếu văn bản quy phạm (số hiệu, điều, khoản).",
-                field="regulation",
-            )
-        payload["regulation"] = regulation.strip()
-    if reason_code == "dependency":
-        if waiting_on_unit is None and waiting_on_task is None:
-            raise ActionError(
-                "dependency_target_required",
-                "Phải nêu đơn vị hoặc nhiệm vụ đang chờ.",
-                field="waiting_on_unit",
-            )
-        payload["waiting_on_unit"] = waiting_on_unit.pk if waiting_on_unit else None
-        payload["waiting_on_task"] = waiting_on_task.pk if waiting_on_task else None
-    ev = ctx.append(
-        E.PAUSED,
-        unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
-        target_unit_id=waiting_on_unit.pk if waiting_on_unit else None,
-        reason_code=reason_code,
-        reason_text=text,
-        payload=payload,
-    )
-    _finish(ctx)
-    return ev
 
 
 @transaction.atomic
@@ -1349,8 +1230,7 @@ def do_review_pause(
     *,
     comment: str = "",
     acknowledged: bool = True,
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    **when: Unpack[When],
 ) -> TaskEvent:
     """The assigner (or a head directing the lead unit) confirms or rejects the reason of a pause.
 
@@ -1359,21 +1239,20 @@ def do_review_pause(
     legal department's registry in this same transaction (a receiver of
     congvu.tasks.signals.pause_acknowledged, connected by congvu.legal).
     """
-    ctx = _begin(task, actor, at, expected_version)
-    check("review_pause", ctx)
-    pause_seq = ctx.state.unreviewed_pause_seq
-    assert pause_seq is not None  # the step's needs refused an already reviewed pause
-    payload: dict[str, Any] = {"pause_seq": pause_seq}
-    if not acknowledged:
-        _reason(comment, field="comment", what="lý do không chấp nhận")
-        payload["acknowledged"] = False
-    ev = ctx.append(
-        E.PAUSE_REVIEWED,
-        unit_id=ctx.actor_unit(ctx.task.assigner_unit_id, ctx.state.lead_unit_id),
-        reason_text=comment.strip(),
-        payload=payload,
-    )
-    _finish(ctx)
+    with _step("review_pause", task, actor, when) as ctx:
+        pause_seq = ctx.state.unreviewed_pause_seq
+        assert pause_seq is not None  # the step's needs refused an already reviewed pause
+        payload: dict[str, Any] = {"pause_seq": pause_seq}
+        if not acknowledged:
+            _reason(comment, field="comment", what="lý do không chấp nhận")
+            payload["acknowledged"] = False
+        ev = ctx.append(
+            E.PAUSE_REVIEWED,
+            unit_id=ctx.actor_unit(ctx.task.assigner_unit_id, ctx.state.lead_unit_id),
+            reason_text=comment.strip(),
+            payload=payload,
+        )
+    # Outer transaction: the legal registry's row is written with the review, or neither is.
     if acknowledged:
         _register_legal_obstacle(ctx.task, pause_seq, ev)
     return ev
@@ -1385,28 +1264,18 @@ def _register_legal_obstacle(task: Task, pause_seq: int, review: TaskEvent) -> N
     pause_acknowledged.send(sender=Task, task=task, pause=pause, review=review)
 
 
-@transaction.atomic
 def do_resume(
-    task: Task | int,
-    actor: Person,
-    *,
-    text: str = "",
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    task: Task | int, actor: Person, *, text: str = "", **when: Unpack[When]
 ) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("resume", ctx)
-    ev = ctx.append(
-        E.RESUMED, unit_id=ctx.actor_unit(ctx.state.lead_unit_id), reason_text=text.strip()
-    )
-    _finish(ctx)
-    return ev
+    with _step("resume", task, actor, when) as ctx:
+        return ctx.append(
+            E.RESUMED, unit_id=ctx.actor_unit(ctx.state.lead_unit_id), reason_text=text.strip()
+        )
 
 
 # --- escalation ---------------------------------------------------------------------------
 
 
-@transaction.atomic
 def do_request_opinion(
     task: Task | int,
     actor: Person,
@@ -1414,35 +1283,30 @@ def do_request_opinion(
     superior: Person,
     question: str,
     within_authority: bool | None = None,
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    **when: Unpack[When],
 ) -> TaskEvent:
-    ctx = _begin(task, actor, at, expected_version)
-    check("request_opinion", ctx)
-    text = _reason(question, "question", "nội dung xin ý kiến")
-    assert ctx.state.lead_unit_id is not None
-    if superior.pk == ctx.actor_id or not access_for(superior, ctx.day).can_act_on_unit(
-        ctx.state.lead_unit_id
-    ):
-        raise ActionError(
-            "not_a_superior",
-            f"{superior.full_name} không phải lãnh đạo chỉ đạo đơn vị chủ trì.",
-            field="superior",
+    with _step("request_opinion", task, actor, when) as ctx:
+        text = _reason(question, "question", "nội dung xin ý kiến")
+        assert ctx.state.lead_unit_id is not None
+        if superior.pk == ctx.actor_id or not access_for(superior, ctx.day).can_act_on_unit(
+            ctx.state.lead_unit_id
+        ):
+            raise ActionError(
+                "not_a_superior",
+                f"{superior.full_name} không phải lãnh đạo chỉ đạo đơn vị chủ trì.",
+                field="superior",
+            )
+        sup_unit = superior.primary_membership(ctx.day)
+        return ctx.append(
+            E.OPINION_REQUESTED,
+            unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
+            target_person_id=superior.pk,
+            target_unit_id=sup_unit.unit_id if sup_unit else None,
+            reason_text=text,
+            payload={"within_authority": within_authority},
         )
-    sup_unit = superior.primary_membership(ctx.day)
-    ev = ctx.append(
-        E.OPINION_REQUESTED,
-        unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
-        target_person_id=superior.pk,
-        target_unit_id=sup_unit.unit_id if sup_unit else None,
-        reason_text=text,
-        payload={"within_authority": within_authority},
-    )
-    _finish(ctx)
-    return ev
 
 
-@transaction.atomic
 def do_give_opinion(
     task: Task | int,
     actor: Person,
@@ -1450,30 +1314,26 @@ def do_give_opinion(
     request_seq: int,
     opinion: str,
     within_authority: bool | None = None,
-    at: datetime | None = None,
-    expected_version: int | None = None,
+    **when: Unpack[When],
 ) -> TaskEvent:
     """`within_authority`: the superior's view of whether the matter was the asker's to decide."""
-    ctx = _begin(task, actor, at, expected_version)
-    asked = ctx.state.pending_opinions.get(request_seq)
-    if asked is None:
-        raise InvalidTransitionError(
-            "no_open_request",
-            "Không có đề nghị xin ý kiến đang chờ với số này.",
-            field="request_seq",
+    with _step(None, task, actor, when) as ctx:
+        asked = ctx.state.pending_opinions.get(request_seq)
+        if asked is None:
+            raise InvalidTransitionError(
+                "no_open_request",
+                "Không có đề nghị xin ý kiến đang chờ với số này.",
+                field="request_seq",
+            )
+        if asked != ctx.actor_id:
+            raise ActionPermissionError("Chỉ người được xin ý kiến mới được cho ý kiến.")
+        return ctx.append(
+            E.OPINION_GIVEN,
+            unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
+            **ctx.lead,
+            reason_text=_reason(opinion, "opinion", "nội dung ý kiến"),
+            payload={"request_seq": request_seq, "within_authority": within_authority},
         )
-    if asked != ctx.actor_id:
-        raise ActionPermissionError("Chỉ người được xin ý kiến mới được cho ý kiến.")
-    ev = ctx.append(
-        E.OPINION_GIVEN,
-        unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
-        target_person_id=ctx.state.lead_person_id,
-        target_unit_id=ctx.state.lead_unit_id,
-        reason_text=_reason(opinion, "opinion", "nội dung ý kiến"),
-        payload={"request_seq": request_seq, "within_authority": within_authority},
-    )
-    _finish(ctx)
-    return ev
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -1489,7 +1349,7 @@ def task_states(task_ids: list[int]) -> dict[int, TaskState]:
     for task_id, *fields in (
         TaskEvent.objects.filter(task_id__in=task_ids)
         .order_by("task_id", "seq")
-        .values_list("task_id", *EventRow.__dataclass_fields__)
+        .values_list("task_id", *EVENT_FIELDS)
     ):
         rows[task_id].append(EventRow(*fields))
     return {t: replay(evs) for t, evs in rows.items()}

@@ -268,7 +268,9 @@ class TaskEvent(models.Model):
 
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
-    type = models.PositiveSmallIntegerField(choices=[(t.value, t.label) for t in TaskEventType])
+    # A TaskEventType. No `choices`: the enum in events.py is the one list (only the actions
+    # write this column, from the enum), so a new step's event type needs no migration.
+    type = models.PositiveSmallIntegerField()
     at = models.DateTimeField("thời điểm")
     actor = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="task_events"

@@ -1,8 +1,8 @@
 """Sealing the event log: one HMAC-SHA256 chain per task, keyed by settings.LOG_SEAL_KEY.
 
-    seal(n) = HMAC(key, seal(n-1) ‖ canonical(event n))      seal(0) = ""
+    seal(n) = HMAC(key, seal(n-1) ‖ canonical_body(event n))      seal(0) = ""
 
-`canonical()` is a compact JSON array of every stored field of the event, the task id and
+`canonical_body()` is a compact JSON array of every stored field of the event, the task id and
 the sequence number included, so an event cannot be edited, moved to another task or
 reordered without breaking its seal and every later one. The key never enters the database:
 someone who can write the tables but does not hold the key cannot produce a valid seal.
@@ -51,41 +51,13 @@ def canonical_body(  # noqa: PLR0917 - positional: the verify loop calls it mill
 ) -> bytes:
     """The bytes that are sealed: exactly ``json.dumps([...], ensure_ascii=False,
     sort_keys=True, separators=(",", ":"))`` of the fields in this order, written out by hand
-    because verify_log runs it millions of times (tests check the equivalence)."""
+    because verify_log runs it millions of times (tests check the equivalence). The appending
+    action passes the fields by name, so none can be given in the wrong place."""
     return (
         f'["{FORMAT_VERSION}",{task_id},{seq},{type_code},{at_us},{_n(actor_id)},{_n(unit_id)},'
         f"{_n(target_person_id)},{_n(target_unit_id)},{_enc(reason_code)},{_enc(reason_text)},"
         f"{_payload_dumps(payload) if payload else '{}'}]"
     ).encode()
-
-
-def canonical(
-    *,
-    task_id: int,
-    seq: int,
-    type_code: int,
-    at_us: int,
-    actor_id: int | None,
-    unit_id: int | None,
-    target_person_id: int | None,
-    target_unit_id: int | None,
-    reason_code: str,
-    reason_text: str,
-    payload: dict[str, Any],
-) -> bytes:
-    return canonical_body(
-        task_id,
-        seq,
-        type_code,
-        at_us,
-        actor_id,
-        unit_id,
-        target_person_id,
-        target_unit_id,
-        reason_code,
-        reason_text,
-        payload,
-    )
 
 
 def hmac_pads(key: bytes) -> tuple[Any, Any]:

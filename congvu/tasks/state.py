@@ -11,19 +11,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from congvu.tasks.events import TaskEventType as E
-from congvu.tasks.models import CLOSED, Status
+from congvu.tasks.models import CLOSED, Status, TaskEvent
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-class EventLike(Protocol):
+@dataclass(slots=True)
+class EventRow:
+    """A stored event as replay reads it: a plain row, not a model instance (replay runs on
+    every action, and verify_log replays the whole log). A TaskEvent is read the same way.
+    The one list of these fields: the actions and verify_log fetch `EVENT_FIELDS`."""
+
     seq: int
     type: int
-    at: datetime
+    at: Any  # a datetime; verify_log passes integer µs (apply only stores it)
     actor_id: int | None
     unit_id: int | None
     target_person_id: int | None
@@ -31,6 +36,9 @@ class EventLike(Protocol):
     reason_code: str
     payload: dict[str, Any]
     seal: str
+
+
+EVENT_FIELDS: tuple[str, ...] = tuple(EventRow.__dataclass_fields__)
 
 
 @dataclass
@@ -103,7 +111,7 @@ def _d(value: Any) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def apply(state: TaskState, ev: EventLike) -> None:  # noqa: PLR0912, PLR0915 - a branch per type
+def apply(state: TaskState, ev: EventRow | TaskEvent) -> None:  # noqa: PLR0912, PLR0915 - a branch per type
     t = ev.type
     p = ev.payload
     state.seq = ev.seq
@@ -179,7 +187,7 @@ def apply(state: TaskState, ev: EventLike) -> None:  # noqa: PLR0912, PLR0915 - 
     # REMINDED, SUBTASK_CREATED and DOCUMENT_ATTACHED do not change the state.
 
 
-def replay(events: Iterable[EventLike]) -> TaskState:
+def replay(events: Iterable[EventRow] | Iterable[TaskEvent]) -> TaskState:
     state = TaskState()
     for ev in events:
         apply(state, ev)

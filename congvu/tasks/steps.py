@@ -6,7 +6,8 @@ when, and the `do_*` action that performs it. The rule is read in three places, 
 - the task page offers the step exactly when `allowed(ctx)` (the same needs, without raising);
 - the API registers one endpoint per step (`path`, `summary`, inputs → payload schema).
 
-Adding a step: one `Step(...)` below with its needs and inputs, and its `do_*` in actions.py.
+Adding a step: one `Step(...)` below with its needs and inputs, and its `do_*` in actions.py
+(and, for a new kind of event, the kind in events.py; docs/architecture.md has the list).
 The API endpoint and the page's form both follow from the definition (a form is written by
 hand in congvu/web/task_actions.py only where an input is not plain, e.g. radio choices); the
 tests check that the form and the API payload carry every input.
@@ -152,9 +153,6 @@ class Input:
         return f"{self.name}_id" if self.kind in ("unit", "person", "task") else self.name
 
 
-Run = Callable[["Task | int", "Person", dict[str, Any], "int | None"], object]
-
-
 @dataclass(frozen=True)
 class Step:
     key: str
@@ -163,9 +161,19 @@ class Step:
     summary: str  # the API operation's summary
     needs: tuple[Need, ...]
     inputs: tuple[Input, ...]
-    run: Run
+    action: str  # the `do_*` in actions.py: it takes the inputs as keyword arguments
     # Offered once per open request of this kind ("coordination", "opinion").
     per_request: str = ""
+
+    def run(
+        self, task: Task | int, person: Person, data: Mapping[str, Any], version: int | None
+    ) -> object:
+        """Take the step: its action with the inputs found in `data`, by name (an input the
+        page does not ask for, `web=False`, is left to the action's default). The inputs are
+        the action's arguments, so they are not spelled a second time here."""
+        do = getattr(_a(), self.action)
+        given = {i.name: data[i.name] for i in self.inputs if i.name in data}
+        return do(task, person, expected_version=version, **given)
 
     def check(self, ctx: Ctx) -> None:
         # A system action (no actor: reminders, deemed agreements) is not a person's step.
@@ -184,6 +192,12 @@ def _a() -> Any:
     return actions
 
 
+# Both answers to a request for more time (grant, refuse) need one to be waiting.
+EXTENSION_PENDING = state(
+    lambda c: c.state.pending_extension_seq is not None,
+    "no_extension_pending",
+    "Không có đề nghị gia hạn nào đang chờ.",
+)
 REASON = Input("reason", label=_("Lý do"), mandatory=True)
 COMMENT = Input("comment", label=_("Ý kiến"), lines=2)
 
@@ -195,7 +209,7 @@ STEPS: tuple[Step, ...] = (
         "Tiếp nhận",
         (lead("tiếp nhận nhiệm vụ"), status("tiếp nhận", Status.ASSIGNED)),
         (),
-        lambda t, p, d, v: _a().do_accept(t, p, expected_version=v),
+        "do_accept",
     ),
     Step(
         "decline",
@@ -209,9 +223,7 @@ STEPS: tuple[Step, ...] = (
                 "proposed_unit", "unit", label=_("Đơn vị có thẩm quyền (đề xuất)"), mandatory=True
             ),
         ),
-        lambda t, p, d, v: _a().do_decline(
-            t, p, reason=d["reason"], proposed_unit=d["proposed_unit"], expected_version=v
-        ),
+        "do_decline",
     ),
     Step(
         "progress",
@@ -223,9 +235,7 @@ STEPS: tuple[Step, ...] = (
             Input("percent", "int", required=True, label=_("Tiến độ (%)"), bounds=(0, 100)),
             Input("text", label=_("Nội dung báo cáo"), mandatory=True),
         ),
-        lambda t, p, d, v: _a().do_report_progress(
-            t, p, percent=d["percent"], text=d["text"], expected_version=v
-        ),
+        "do_report_progress",
     ),
     Step(
         "submit",
@@ -234,7 +244,7 @@ STEPS: tuple[Step, ...] = (
         "Trình kết quả",
         (lead("trình kết quả"), status("trình kết quả", Status.IN_PROGRESS)),
         (Input("result", label=_("Kết quả thực hiện"), mandatory=True, lines=4),),
-        lambda t, p, d, v: _a().do_submit(t, p, result=d["result"], expected_version=v),
+        "do_submit",
     ),
     Step(
         "transfer",
@@ -255,15 +265,7 @@ STEPS: tuple[Step, ...] = (
             ),
             Input("reason", label=_("Lý do chuyển"), mandatory=True),
         ),
-        lambda t, p, d, v: _a().do_transfer(
-            t,
-            p,
-            to_unit=d["to_unit"],
-            to_person=d["to_person"],
-            reason_code=d["reason_code"],
-            reason=d["reason"],
-            expected_version=v,
-        ),
+        "do_transfer",
     ),
     Step(
         "return",
@@ -272,7 +274,7 @@ STEPS: tuple[Step, ...] = (
         "Trả lại người chuyển (lý do bắt buộc)",
         (lead("trả lại nhiệm vụ"), status("trả lại", *OPEN_LEAD)),
         (REASON,),
-        lambda t, p, d, v: _a().do_return(t, p, reason=d["reason"], expected_version=v),
+        "do_return",
     ),
     Step(
         "request_coordination",
@@ -291,9 +293,7 @@ STEPS: tuple[Step, ...] = (
             Input("request_text", label=_("Nội dung đề nghị phối hợp"), mandatory=True),
             Input("due", "date", required=True, label=_("Hạn trả lời")),
         ),
-        lambda t, p, d, v: _a().do_request_coordination(
-            t, p, unit=d["unit"], request_text=d["request_text"], due=d["due"], expected_version=v
-        ),
+        "do_request_coordination",
     ),
     Step(
         "answer_coordination",
@@ -317,14 +317,7 @@ STEPS: tuple[Step, ...] = (
             ),
             Input("text", label=_("Ý kiến"), help=_("Bắt buộc khi không đồng ý.")),
         ),
-        lambda t, p, d, v: _a().do_answer_coordination(
-            t,
-            p,
-            request_seq=d["request_seq"],
-            position=d["position"],
-            text=d["text"],
-            expected_version=v,
-        ),
+        "do_answer_coordination",
         per_request="coordination",
     ),
     Step(
@@ -345,9 +338,7 @@ STEPS: tuple[Step, ...] = (
             Input("new_deadline", "date", required=True, label=_("Hạn mới đề nghị")),
             Input("reason", label=_("Lý do xin gia hạn"), mandatory=True),
         ),
-        lambda t, p, d, v: _a().do_request_extension(
-            t, p, new_deadline=d["new_deadline"], reason=d["reason"], expected_version=v
-        ),
+        "do_request_extension",
     ),
     Step(
         "grant_extension",
@@ -356,17 +347,11 @@ STEPS: tuple[Step, ...] = (
         "Đồng ý gia hạn (người giao)",
         (
             assigner("gia hạn"),
-            state(
-                lambda c: c.state.pending_extension_seq is not None,
-                "no_extension_pending",
-                "Không có đề nghị gia hạn nào đang chờ.",
-            ),
+            EXTENSION_PENDING,
             still_open("gia hạn"),
         ),
         (Input("new_deadline", "date", label=_("Hạn mới (để trống: theo đề nghị)")), COMMENT),
-        lambda t, p, d, v: _a().do_grant_extension(
-            t, p, new_deadline=d["new_deadline"], comment=d["comment"], expected_version=v
-        ),
+        "do_grant_extension",
     ),
     Step(
         "refuse_extension",
@@ -375,14 +360,10 @@ STEPS: tuple[Step, ...] = (
         "Không đồng ý gia hạn (lý do bắt buộc)",
         (
             assigner("từ chối gia hạn"),
-            state(
-                lambda c: c.state.pending_extension_seq is not None,
-                "no_extension_pending",
-                "Không có đề nghị gia hạn nào đang chờ.",
-            ),
+            EXTENSION_PENDING,
         ),
         (REASON,),
-        lambda t, p, d, v: _a().do_refuse_extension(t, p, reason=d["reason"], expected_version=v),
+        "do_refuse_extension",
     ),
     Step(
         "pause",
@@ -409,16 +390,7 @@ STEPS: tuple[Step, ...] = (
             Input("waiting_on_unit", "unit", label=_("Đơn vị đang chờ")),
             Input("waiting_on_task", "task", web=False),
         ),
-        lambda t, p, d, v: _a().do_pause(
-            t,
-            p,
-            reason_code=d["reason_code"],
-            reason=d["reason"],
-            regulation=d["regulation"],
-            waiting_on_unit=d["waiting_on_unit"],
-            waiting_on_task=d.get("waiting_on_task"),
-            expected_version=v,
-        ),
+        "do_pause",
     ),
     Step(
         "review_pause",
@@ -445,9 +417,7 @@ STEPS: tuple[Step, ...] = (
             Input("acknowledged", "bool", default=True, label=_("Đánh giá lý do tạm dừng")),
             Input("comment", api="text", label=_("Ý kiến"), lines=2),
         ),
-        lambda t, p, d, v: _a().do_review_pause(
-            t, p, comment=d["comment"], acknowledged=d["acknowledged"], expected_version=v
-        ),
+        "do_review_pause",
     ),
     Step(
         "resume",
@@ -456,7 +426,7 @@ STEPS: tuple[Step, ...] = (
         "Tiếp tục thực hiện",
         (lead("tiếp tục thực hiện"), status("tiếp tục", Status.PAUSED)),
         (Input("text", label=_("Ghi chú"), lines=2),),
-        lambda t, p, d, v: _a().do_resume(t, p, text=d["text"], expected_version=v),
+        "do_resume",
     ),
     Step(
         "request_opinion",
@@ -469,14 +439,7 @@ STEPS: tuple[Step, ...] = (
             Input("question", label=_("Nội dung xin ý kiến"), mandatory=True),
             Input("within_authority", "bool", web=False),
         ),
-        lambda t, p, d, v: _a().do_request_opinion(
-            t,
-            p,
-            superior=d["superior"],
-            question=d["question"],
-            within_authority=d.get("within_authority"),
-            expected_version=v,
-        ),
+        "do_request_opinion",
     ),
     Step(
         "give_opinion",
@@ -494,14 +457,7 @@ STEPS: tuple[Step, ...] = (
             Input("opinion", label=_("Ý kiến chỉ đạo"), mandatory=True),
             Input("within_authority", "bool", web=False),
         ),
-        lambda t, p, d, v: _a().do_give_opinion(
-            t,
-            p,
-            request_seq=d["request_seq"],
-            opinion=d["opinion"],
-            within_authority=d.get("within_authority"),
-            expected_version=v,
-        ),
+        "do_give_opinion",
         per_request="opinion",
     ),
     Step(
@@ -511,7 +467,7 @@ STEPS: tuple[Step, ...] = (
         "Phê duyệt kết quả",
         (assigner("phê duyệt kết quả"), status("phê duyệt", Status.SUBMITTED)),
         (Input("comment", api="text", label=_("Ý kiến"), lines=2),),
-        lambda t, p, d, v: _a().do_approve(t, p, comment=d["comment"], expected_version=v),
+        "do_approve",
     ),
     Step(
         "rework",
@@ -520,7 +476,7 @@ STEPS: tuple[Step, ...] = (
         "Yêu cầu làm lại (lý do bắt buộc)",
         (assigner("yêu cầu làm lại"), status("yêu cầu làm lại", Status.SUBMITTED)),
         (REASON,),
-        lambda t, p, d, v: _a().do_request_rework(t, p, reason=d["reason"], expected_version=v),
+        "do_request_rework",
     ),
     Step(
         "complete",
@@ -529,7 +485,7 @@ STEPS: tuple[Step, ...] = (
         "Kết thúc nhiệm vụ",
         (assigner("kết thúc nhiệm vụ"), status("kết thúc", Status.APPROVED)),
         (),
-        lambda t, p, d, v: _a().do_complete(t, p, expected_version=v),
+        "do_complete",
     ),
     Step(
         "reassign",
@@ -552,14 +508,7 @@ STEPS: tuple[Step, ...] = (
             Input("to_person", "person", required=True, label=_("Người chủ trì mới")),
             Input("reason", label=_("Lý do"), lines=2),
         ),
-        lambda t, p, d, v: _a().do_reassign_lead(
-            t,
-            p,
-            to_unit=d["to_unit"],
-            to_person=d["to_person"],
-            reason=d["reason"],
-            expected_version=v,
-        ),
+        "do_reassign_lead",
     ),
     Step(
         "remind",
@@ -574,7 +523,7 @@ STEPS: tuple[Step, ...] = (
             still_open("đôn đốc"),
         ),
         (Input("text", label=_("Nội dung đôn đốc"), lines=2),),
-        lambda t, p, d, v: _a().do_remind(t, p, text=d["text"], expected_version=v),
+        "do_remind",
     ),
     Step(
         "cancel",
@@ -583,7 +532,7 @@ STEPS: tuple[Step, ...] = (
         "Hủy nhiệm vụ (lý do bắt buộc)",
         (assigner("hủy nhiệm vụ"), still_open("hủy")),
         (REASON,),
-        lambda t, p, d, v: _a().do_cancel(t, p, reason=d["reason"], expected_version=v),
+        "do_cancel",
     ),
 )
 BY_KEY: dict[str, Step] = {s.key: s for s in STEPS}

@@ -36,7 +36,7 @@ from congvu.tasks.seal import (
     seal_key,
     sign_checkpoint,
 )
-from congvu.tasks.state import replay
+from congvu.tasks.state import EventRow, replay
 
 
 def _columns() -> str:
@@ -466,25 +466,9 @@ SEALED_FIELDS = ("title", "expected_result", "priority", "source_number", "is_ad
                  "source_date", "source_issuer", "source_excerpt", "assigner_id",
                  "assigner_unit_id", "assigned_at", "deadline_working_days", "parent_id",
                  "import_key")  # fmt: skip
-_EVENT_FIELDS = ("seq", "type", "at", "actor_id", "unit_id", "target_person_id",
-                 "target_unit_id", "reason_code", "payload", "seal")  # fmt: skip
 
 
-@dataclass(slots=True)
-class _Ev:
-    seq: int
-    type: int
-    at: Any  # integer µs since the epoch here (state.apply only stores it)
-    actor_id: int | None
-    unit_id: int | None
-    target_person_id: int | None
-    target_unit_id: int | None
-    reason_code: str
-    payload: dict[str, Any]
-    seal: str
-
-
-def _sealed_values(first: _Ev) -> dict[str, Any]:
+def _sealed_values(first: EventRow) -> dict[str, Any]:
     """What the ASSIGNED event says the task row's creation fields are. Events written before
     the creation fields were sealed lack the text keys; those columns are then not compared."""
     p = first.payload
@@ -529,10 +513,10 @@ _TIME_COLUMNS = frozenset({"last_event_at", "assigned_at"})
 _DATE_COLUMNS = frozenset({"deadline", "source_date"})
 
 
-def _chains(batches: Iterable[list[tuple[Any, ...]]]) -> Iterator[tuple[int, list[_Ev]]]:
+def _chains(batches: Iterable[list[tuple[Any, ...]]]) -> Iterator[tuple[int, list[EventRow]]]:
     """(task id, its events) from one stream in (task, seq) order; times as integer µs."""
     current = -1
-    events: list[_Ev] = []
+    events: list[EventRow] = []
     loads = json.loads
     for batch in batches:
         for task_id, seq, typ, at, actor, unit, tp, tu, rcode, payload, seal in batch:
@@ -541,7 +525,7 @@ def _chains(batches: Iterable[list[tuple[Any, ...]]]) -> Iterator[tuple[int, lis
                     yield current, events
                 current, events = task_id, []
             events.append(
-                _Ev(
+                EventRow(
                     seq,
                     typ,
                     at if type(at) is int else _to_us(at),

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
@@ -16,8 +17,11 @@ from django.http.response import HttpResponseBase
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from congvu.lib.errors import ActionError
 from congvu.org.models import Person, person_for_user
 from congvu.org.permissions import Access, access_for_user
+
+F = TypeVar("F", bound=forms.Form)
 
 # Session key of a form posted after the session had expired: {"path": ..., "data": {...}}.
 PENDING_FORM_KEY = "congvu_pending_form"
@@ -105,3 +109,36 @@ def pending_form_data(request: HttpRequest) -> QueryDict | None:
     for key, values in pending["data"].items():
         data.setlist(key, values)
     return data
+
+
+def take_posted(
+    request: HttpRequest,
+    form_class: type[F],
+    run: Callable[[dict[str, Any]], object],
+    *,
+    done: str,
+    then: str,
+    missing: tuple[type[Exception], str] | None = None,
+) -> tuple[F, HttpResponse | None]:
+    """A page's own form, posted back to it: the form to show, and the response when the page
+    is done. A GET shows the empty form. A valid POST runs the action on the cleaned data;
+    success flashes `done` and redirects to `then` (POST-redirect-GET). A refusal (ActionError,
+    or the `missing` object not found, with its message) becomes the form's error, and the
+    caller renders the page again with the form (no response), as for an invalid form."""
+    if request.method != "POST":
+        return form_class(), None
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return form, None
+    not_found: tuple[type[Exception], ...] = (missing[0],) if missing else ()
+    try:
+        run(form.cleaned_data)
+    except ActionError as e:
+        form.add_error(None, e.message)
+    except not_found:
+        assert missing is not None
+        form.add_error(None, missing[1])
+    else:
+        messages.success(request, done)
+        return form, HttpResponseRedirect(then)
+    return form, None

@@ -117,6 +117,14 @@ def do_register_innovation(
     return proposal
 
 
+def _at_step(proposal: InnovationProposal, status: str, refusal: str) -> InnovationProposal:
+    """The proposal locked for a step, refused (`refusal`) unless it is at the step's status."""
+    locked = InnovationProposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.status != status:
+        raise ActionError("wrong_step", refusal)
+    return locked
+
+
 def innovation_voters(proposal: InnovationProposal, day: date) -> dict[int, bool]:
     """Eligible voters (person id → is head): the agency's head and deputies, minus the proposer."""
     rows = Membership.objects.active_on(day).leaders().filter(unit=proposal.agency)
@@ -131,10 +139,10 @@ def innovation_voters(proposal: InnovationProposal, day: date) -> dict[int, bool
 def do_cast_innovation_vote(
     proposal: InnovationProposal, *, voter: Person, in_favour: bool, on: date | None = None
 ) -> InnovationVote:
-    proposal = InnovationProposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal = _at_step(
+        proposal, InnovationProposal.Status.REGISTERED, "Đề xuất không còn ở bước biểu quyết."
+    )
     on = on or _today()
-    if proposal.status != InnovationProposal.Status.REGISTERED:
-        raise ActionError("wrong_step", "Đề xuất không còn ở bước biểu quyết.")
     voters = innovation_voters(proposal, on)
     if voter.pk == proposal.proposer_id:
         raise ActionError(
@@ -161,10 +169,10 @@ def do_close_innovation_vote(
 ) -> InnovationProposal:
     """Count: more than 50 % of the eligible voters in favour passes; on a tie the head's vote
     decides (Art. 8.1)."""
-    proposal = InnovationProposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal = _at_step(
+        proposal, InnovationProposal.Status.REGISTERED, "Đề xuất không còn ở bước biểu quyết."
+    )
     on = on or _today()
-    if proposal.status != InnovationProposal.Status.REGISTERED:
-        raise ActionError("wrong_step", "Đề xuất không còn ở bước biểu quyết.")
     voters = innovation_voters(proposal, on)
     head_id = next((pid for pid, is_head in voters.items() if is_head), None)
     if actor.pk != head_id:
@@ -204,12 +212,12 @@ def do_head_approve_innovation(
     proposal: InnovationProposal, *, actor: Person, written_decision: str, on: date | None = None
 ) -> InnovationProposal:
     """After a failed vote the head may approve in writing and bears the responsibility."""
-    proposal = InnovationProposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal = _at_step(
+        proposal,
+        InnovationProposal.Status.REJECTED,
+        "Chỉ phê duyệt bằng văn bản sau khi biểu quyết không thông qua.",
+    )
     on = on or _today()
-    if proposal.status != InnovationProposal.Status.REJECTED:
-        raise ActionError(
-            "wrong_step", "Chỉ phê duyệt bằng văn bản sau khi biểu quyết không thông qua."
-        )
     voters = innovation_voters(proposal, on)
     if not voters.get(actor.pk, False):
         raise ActionPermissionError("Chỉ người đứng đầu cơ quan được phê duyệt bằng văn bản.")
@@ -237,9 +245,11 @@ def do_link_innovation_tasks(
     protected_task_ids), plus references to work outside the system."""
     from congvu.tasks.actions import can_see_task
 
-    proposal = InnovationProposal.objects.select_for_update().get(pk=proposal.pk)
-    if proposal.status != InnovationProposal.Status.APPROVED:
-        raise ActionError("wrong_step", "Chỉ gắn nhiệm vụ cho đề xuất đã được thông qua.")
+    proposal = _at_step(
+        proposal,
+        InnovationProposal.Status.APPROVED,
+        "Chỉ gắn nhiệm vụ cho đề xuất đã được thông qua.",
+    )
     access = access_for(actor)
     if actor.pk != proposal.proposer_id and not access.can_act_on_unit(proposal.agency_id):
         raise ActionPermissionError()
@@ -370,10 +380,10 @@ def do_evaluate_innovation(
 ) -> InnovationProposal:
     """Art. 11, 18: the collective (without a proposer-deputy) evaluates; the head records the
     protection outcome."""
-    proposal = InnovationProposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal = _at_step(
+        proposal, InnovationProposal.Status.REPORTED, "Chỉ đánh giá sau khi có báo cáo kết quả."
+    )
     on = on or _today()
-    if proposal.status != InnovationProposal.Status.REPORTED:
-        raise ActionError("wrong_step", "Chỉ đánh giá sau khi có báo cáo kết quả.")
     voters = innovation_voters(proposal, on)
     if not voters.get(actor.pk, False):
         raise ActionPermissionError("Người đứng đầu cơ quan kết luận đánh giá.")

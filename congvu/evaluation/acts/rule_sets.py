@@ -29,6 +29,33 @@ from congvu.evaluation.acts.common import _today
 # --- rule sets ------------------------------------------------------------------------------
 
 
+def _require_reason(reason: str, refusal: str = "Cần nêu lý do.") -> None:
+    if not reason.strip():
+        raise ActionError("reason_required", refusal, field="reason")
+
+
+def _history(
+    rule_set: RuleSet,
+    key: str,
+    old: Any,
+    new: Any,
+    *,
+    reason: str,
+    actor: Person | None,
+    user: User | None,
+) -> RuleParameterChange:
+    """The rule set's own history row: what changed, from what to what, who and why."""
+    return RuleParameterChange.objects.create(
+        rule_set=rule_set,
+        key=key,
+        old_value=old,
+        new_value=new,
+        reason=reason.strip(),
+        changed_by=actor,
+        changed_by_user=user,
+    )
+
+
 def _require_rule_admin(actor: Person | None, user: User | None) -> None:
     # Through access_for like every other check: the superuser is handled there.
     superuser = bool(user is not None and user.is_superuser)
@@ -50,8 +77,7 @@ def do_set_rule_parameter(
 ) -> RuleParameterChange:
     """Edit one parameter; the old and new values, who, when and why are recorded."""
     _require_rule_admin(actor, user)
-    if not reason.strip():
-        raise ActionError("reason_required", "Cần nêu lý do sửa tham số.", field="reason")
+    _require_reason(reason, "Cần nêu lý do sửa tham số.")
     validate_param(key, value)
     rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
     old = rule_set.params.get(key)
@@ -59,15 +85,7 @@ def do_set_rule_parameter(
         raise ActionError("unchanged", f"Tham số “{key}” đã có giá trị này.", field=key)
     rule_set.params = {**rule_set.params, key: value}
     rule_set.save(update_fields=["params"])
-    change = RuleParameterChange.objects.create(
-        rule_set=rule_set,
-        key=key,
-        old_value=old,
-        new_value=value,
-        reason=reason.strip(),
-        changed_by=actor,
-        changed_by_user=user,
-    )
+    change = _history(rule_set, key, old, value, reason=reason, actor=actor, user=user)
     audit.record(
         "rule_set", rule_set.pk, "parameter_changed", actor, {"key": key, "old": old, "new": value}
     )
@@ -92,8 +110,7 @@ def do_create_rule_set(
     """Configure a new regime (e.g. a future decree for viên chức). Two rule sets starting on
     the same day for the same category would be ambiguous and are refused."""
     _require_rule_admin(actor, user)
-    if not reason.strip():
-        raise ActionError("reason_required", "Cần nêu lý do.", field="reason")
+    _require_reason(reason)
     code = code.strip()
     if not code or not name.strip() or not legal_basis.strip():
         raise ActionError("required", "Cần mã, tên và căn cứ pháp lý.", field="code")
@@ -129,14 +146,14 @@ def do_create_rule_set(
         valid_to=valid_to,
         params=params or {},
     )
-    RuleParameterChange.objects.create(
-        rule_set=rule_set,
-        key="(tạo mới)",
-        old_value=None,
-        new_value={"categories": list(categories), "valid_from": valid_from.isoformat()},
-        reason=reason.strip(),
-        changed_by=actor,
-        changed_by_user=user,
+    _history(
+        rule_set,
+        "(tạo mới)",
+        None,
+        {"categories": list(categories), "valid_from": valid_from.isoformat()},
+        reason=reason,
+        actor=actor,
+        user=user,
     )
     audit.record("rule_set", rule_set.pk, "rule_set_created", actor, {"code": code})
     return rule_set
@@ -153,8 +170,7 @@ def do_set_rule_validity(
 ) -> RuleParameterChange:
     """End (or reopen) a rule set, e.g. when a new decree for viên chức is configured."""
     _require_rule_admin(actor, user)
-    if not reason.strip():
-        raise ActionError("reason_required", "Cần nêu lý do.", field="reason")
+    _require_reason(reason)
     rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
     if valid_to is not None and valid_to < rule_set.valid_from:
         raise ActionError(
@@ -163,14 +179,14 @@ def do_set_rule_validity(
     old = rule_set.valid_to.isoformat() if rule_set.valid_to else None
     rule_set.valid_to = valid_to
     rule_set.save(update_fields=["valid_to"])
-    return RuleParameterChange.objects.create(
-        rule_set=rule_set,
-        key="valid_to",
-        old_value=old,
-        new_value=valid_to.isoformat() if valid_to else None,
-        reason=reason.strip(),
-        changed_by=actor,
-        changed_by_user=user,
+    return _history(
+        rule_set,
+        "valid_to",
+        old,
+        valid_to.isoformat() if valid_to else None,
+        reason=reason,
+        actor=actor,
+        user=user,
     )
 
 

@@ -275,3 +275,19 @@ def test_an_attachment_whose_content_is_not_its_extension_is_refused(
     assert response.status_code == 400
     assert "không phải PDF như phần mở rộng" in response.content.decode()
     assert not task.attachments.exists() and not any(tmp_path.rglob("bao-cao*"))
+
+
+def test_the_page_offers_an_answer_for_each_open_request_with_its_number(signed_in, org):
+    task = assign(org, coordinators=("so_b",))
+    coordination = task.coordinations.get()
+    body = signed_in("gd_b").get(f"/viec/{task.pk}/").content.decode()
+    assert 'value="answer_coordination"' in body
+    assert f'name="request_seq" value="{coordination.request_seq}"' in body
+    assert "Sở Xây dựng — hạn" in body and "Đề nghị cho ý kiến về dự thảo" in body
+    A.do_accept(task, org.gd_a)
+    asked = A.do_request_opinion(
+        task, org.gd_a, superior=org.lanh_dao, question="Xin ý kiến về phạm vi rà soát"
+    )
+    body = signed_in("lanh_dao").get(f"/viec/{task.pk}/").content.decode()
+    assert 'value="give_opinion"' in body
+    assert f'name="request_seq" value="{asked.seq}"' in body

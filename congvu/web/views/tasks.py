@@ -36,6 +36,7 @@ from congvu.web.task_actions import (
     PICKER_SCOPES,
     SPECS,
     ActionForm,
+    ActionSpec,
     Who,
     answerable_requests,
     my_opinion_requests,
@@ -123,65 +124,36 @@ def _offered(
     who: Who, coordinations: list[Coordination], bound: tuple[str, ActionForm, int | None] | None
 ) -> list[Offered]:
     out: list[Offered] = []
-    version = who.task.version
     for spec in SPECS:
         if who.person is None or not spec.offered(who):
             continue
-        if spec.per_request == "coordination":
-            for c in answerable_requests(who, coordinations):
-                form = _form_for(spec.key, bound, c.request_seq) or spec.form(
-                    initial={"version": version, "request_seq": c.request_seq}
-                )
-                text = _("%(unit)s — hạn %(due)s: %(text)s") % {
-                    "unit": c.unit.name,
-                    "due": c.due.strftime("%d/%m/%Y"),
-                    "text": c.request_text,
-                }
-                out.append(
-                    Offered(
-                        spec.key,
-                        spec.label,
-                        form,
-                        spec.pickers,
-                        c.request_seq,
-                        text,
-                        bool(bound and bound[0] == spec.key),
-                    )
-                )
-            continue
-        if spec.per_request == "opinion":
-            for seq in my_opinion_requests(who):
-                form = _form_for(spec.key, bound, seq) or spec.form(
-                    initial={"version": version, "request_seq": seq}
-                )
-                out.append(
-                    Offered(
-                        spec.key,
-                        spec.label,
-                        form,
-                        spec.pickers,
-                        seq,
-                        "",
-                        bool(bound and bound[0] == spec.key),
-                    )
-                )
-            continue
-        initial: dict[str, Any] = {"version": version}
-        if spec.key == "reassign":
-            initial.update(_proposed_lead(who))
-        form = _form_for(spec.key, bound, None) or spec.form(initial=initial)
-        out.append(
-            Offered(
-                spec.key,
-                spec.label,
-                form,
-                spec.pickers,
-                None,
-                "",
-                bool(bound and bound[0] == spec.key),
+        for seq, text, initial in _places(spec, who, coordinations):
+            form = _form_for(spec.key, bound, seq) or spec.form(
+                initial={"version": who.task.version, **initial}
             )
-        )
+            chosen = bool(bound and bound[0] == spec.key)
+            out.append(Offered(spec.key, spec.label, form, spec.pickers, seq, text, chosen))
     return out
+
+
+def _places(
+    spec: ActionSpec, who: Who, coordinations: list[Coordination]
+) -> list[tuple[int | None, str, dict[str, Any]]]:
+    """Where the page offers a step, as (request number, what it answers, initial data): once
+    per open request of its kind (coordination, opinion), else once."""
+    if spec.per_request == "coordination":
+        return [
+            (
+                c.request_seq,
+                _("%(unit)s — hạn %(due)s: %(text)s")
+                % {"unit": c.unit.name, "due": c.due.strftime("%d/%m/%Y"), "text": c.request_text},
+                {"request_seq": c.request_seq},
+            )
+            for c in answerable_requests(who, coordinations)
+        ]
+    if spec.per_request == "opinion":
+        return [(seq, "", {"request_seq": seq}) for seq in my_opinion_requests(who)]
+    return [(None, "", _proposed_lead(who) if spec.key == "reassign" else {})]
 
 
 def _proposed_lead(who: Who) -> dict[str, Any]:
@@ -505,14 +477,8 @@ def deadline_preview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def task_list(request: HttpRequest) -> HttpResponse:
-    access = get_access(request)
-    form = TaskFilterForm(request.GET)
-    narrow = _task_filter(request, form)
-    page = paginate(
-        request,
-        narrow(with_names(visible_tasks(access))).order_by(*form.ordering()),
-        count=lambda: count_visible(access, narrow),
-    )
+    form, tasks, narrow = _listed(request)
+    page = paginate(request, tasks, count=lambda: count_visible(get_access(request), narrow))
     page.object_list = with_countdowns(page.object_list)
     # htmx (the filters): only the results are re-rendered.
     template = (
@@ -558,12 +524,7 @@ def task_export(request: HttpRequest) -> HttpResponse:
     """The task list as filtered and sorted on the page, as XLSX (congvu.web.exports)."""
     from congvu.web.exports import MAX_ROWS, xlsx_response
 
-    access = get_access(request)
-    form = TaskFilterForm(request.GET)
-    narrow = _task_filter(request, form)
-    tasks = with_countdowns(
-        narrow(with_names(visible_tasks(access))).order_by(*form.ordering())[:MAX_ROWS]
-    )
+    tasks = with_countdowns(_listed(request)[1][:MAX_ROWS])
     rows = (
         [
             t.pk,
@@ -585,6 +546,17 @@ def task_export(request: HttpRequest) -> HttpResponse:
         for t in tasks
     )
     return xlsx_response("danh-sach-nhiem-vu.xlsx", "Nhiệm vụ", EXPORT_HEADERS, rows)
+
+
+def _listed(
+    request: HttpRequest,
+) -> tuple[TaskFilterForm, QuerySet[Task], Callable[[QuerySet[Task]], QuerySet[Task]]]:
+    """The tasks as the list shows them, filtered and sorted (the page and its export), with
+    the filter form and the filter itself (the page counts with it)."""
+    form = TaskFilterForm(request.GET)
+    narrow = _task_filter(request, form)
+    tasks = narrow(with_names(visible_tasks(get_access(request)))).order_by(*form.ordering())
+    return form, tasks, narrow
 
 
 def _task_filter(
