@@ -148,7 +148,7 @@ def task_sheet_doc(
                 [
                     str(ev.seq),
                     _dt(ev.at),
-                    str(ev.get_type_display()),
+                    str(ev.event_type.label),
                     _actor(ev),
                     _step_reason(ev),
                 ]
