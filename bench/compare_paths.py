@@ -32,7 +32,7 @@ def compare(app: pl.DataFrame, foreign: pl.DataFrame) -> tuple[pl.DataFrame, pl.
     def rows(findings: pl.DataFrame, path: str) -> pl.DataFrame:
         return (
             findings.select("behaviour", "subject_type", "subject_id", "detectors")
-            .explode("detectors")
+            .explode("detectors", empty_as_null=True)
             .rename({"detectors": "detector"})
             .select(KEYS)
             .unique()
