@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MAPPING = ROOT / "bench" / "sim_export_mapping.toml"
+MAPPING = ROOT / "mappings" / "province_vn.toml"  # what a data officer writes (docs/mapping.md)
 
 
 def ensure_export(size: str, seed: int, work: Path) -> Path:

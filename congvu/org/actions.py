@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from congvu.audit import log as audit
 from congvu.lib.errors import ActionError, ActionPermissionError, InvalidInputError
@@ -34,7 +36,18 @@ audit.register(
     "Đơn vị",
     ("unit_created", "unit_moved", "unit_renamed", "unit_dissolved", "unit_merged"),
 )
-audit.register("person", "Hồ sơ cán bộ", ("membership_added", "membership_ended"))
+audit.register(
+    "person",
+    "Hồ sơ cán bộ",
+    (
+        "person_created",
+        "membership_added",
+        "membership_ended",
+        # On the principal's chain: who delegated to whom, and when it was ended early.
+        "delegation_given",
+        "delegation_revoked",
+    ),
+)
 audit.register("access", "Quyền truy cập", ("role_granted",))
 
 
@@ -463,6 +476,54 @@ def transfer_person(
 
 
 @transaction.atomic
+def create_person(
+    *,
+    code: str,
+    full_name: str,
+    category: str,
+    unit: Unit | None = None,
+    role: str = Membership.Role.MEMBER,
+    position_title: str = "",
+    valid_from: date | None = None,
+    actor: Person | None = None,
+) -> Person:
+    """A new official's record and, with `unit`, his first post there — both or neither."""
+    code, full_name = code.strip(), " ".join(full_name.split())
+    problems = []
+    if not code:
+        problems.append(ActionError("required", "Nhập mã cán bộ.", field="code"))
+    elif Person.objects.filter(code=code).exists():
+        problems.append(
+            ActionError("duplicate_code", f"Mã cán bộ {code} đã được dùng.", field="code")
+        )
+    if not full_name:
+        problems.append(ActionError("required", "Nhập họ và tên.", field="full_name"))
+    if category not in Person.Category.values:
+        problems.append(ActionError("unknown_category", "Chọn phân loại cán bộ.", field="category"))
+    if problems:
+        raise problems[0] if len(problems) == 1 else InvalidInputError(problems)
+    person = Person(code=code, full_name=full_name, category=category)
+    person.save()
+    audit.record(
+        "person",
+        person.pk,
+        "person_created",
+        actor,
+        {"code": code, "full_name": full_name, "category": category},
+    )
+    if unit is not None:
+        add_membership(
+            person,
+            unit,
+            role=role,
+            position_title=position_title.strip(),
+            valid_from=valid_from,
+            actor=actor,
+        )
+    return person
+
+
+@transaction.atomic
 def grant_role(
     person: Person,
     role: str,
@@ -513,15 +574,22 @@ def delegate(
 ) -> Delegation:
     """The official hands his workflow steps to `to` for [valid_from, valid_to] (leave, a
     mission). Kept for ever (revoked, never deleted): the events taken under it name it."""
-    from django.utils import timezone
-
     if by.pk != principal.pk and not _is_admin(by):
         raise ActionPermissionError("Chỉ người ủy quyền (hoặc quản trị) mới được lập ủy quyền.")
+    Person.objects.select_for_update().get(pk=principal.pk)
     problems = []
     if to.pk == principal.pk:
         problems.append(ActionError("self", "Không thể ủy quyền cho chính mình.", field="to"))
-    if not to.is_active:
+    elif not to.is_active:
         problems.append(ActionError("inactive", f"{to.full_name} không còn công tác.", field="to"))
+    elif not _is_admin(by) and to.pk not in {p.pk for p in delegation_candidates(principal)}:
+        problems.append(
+            ActionError(
+                "not_a_colleague",
+                f"{to.full_name} không phải cán bộ của đơn vị do người ủy quyền phụ trách.",
+                field="to",
+            )
+        )
     if valid_to < valid_from:
         problems.append(
             ActionError("range", "Ngày kết thúc phải sau ngày bắt đầu.", field="valid_to")
@@ -541,7 +609,7 @@ def delegate(
         )
     if problems:
         raise problems[0] if len(problems) == 1 else InvalidInputError(problems)
-    return Delegation.objects.create(
+    delegation = Delegation.objects.create(
         principal=principal,
         delegate=to,
         valid_from=valid_from,
@@ -550,17 +618,75 @@ def delegate(
         created_by=by,
         created_at=at or timezone.now(),
     )
+    audit.record(
+        "person",
+        principal.pk,
+        "delegation_given",
+        by,
+        {
+            "delegation": delegation.pk,
+            "delegate": to.pk,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "reason": delegation.reason,
+        },
+    )
+    return delegation
 
 
 @transaction.atomic
 def revoke_delegation(delegation: Delegation, *, by: Person, at: datetime | None = None) -> None:
-    from django.utils import timezone
-
+    """End a delegation now (back from leave early). The row stays: events taken under it
+    still name it."""
     if by.pk != delegation.principal_id and not _is_admin(by):
         raise ActionPermissionError("Chỉ người ủy quyền (hoặc quản trị) mới được thu hồi.")
-    Delegation.objects.filter(pk=delegation.pk, revoked_at__isnull=True).update(
-        revoked_at=at or timezone.now()
+    delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
+    now = at or timezone.now()
+    if delegation.revoked_at is not None:
+        raise ActionError("already_revoked", "Ủy quyền này đã được thu hồi.")
+    if delegation.valid_to < timezone.localtime(now).date():
+        raise ActionError("already_ended", "Ủy quyền này đã hết thời hạn.")
+    delegation.revoked_at = now
+    delegation.save(update_fields=["revoked_at"])
+    audit.record(
+        "person",
+        delegation.principal_id,
+        "delegation_revoked",
+        by,
+        {"delegation": delegation.pk, "delegate": delegation.delegate_id},
     )
+
+
+def delegation_candidates(principal: Person, day: date | None = None) -> list[Person]:
+    """Whom an official may delegate to: the other people of the units he heads or deputises
+    and the heads and deputies of the units directly under them (a director on leave hands
+    over to his deputy, a provincial leader to a department's director)."""
+    day = day or today()
+    led = list(
+        Membership.objects.active_on(day)
+        .leaders()
+        .filter(person=principal)
+        .values_list("unit_id", flat=True)
+    )
+    if not led:
+        return []
+    tree = tree_as_of(day)
+    below = [c for u in led if u in tree for c in tree.children.get(u, ())]
+    people = (
+        Person.objects.active()
+        .filter(
+            Q(memberships__in=Membership.objects.active_on(day).filter(unit_id__in=led))
+            | Q(
+                memberships__in=Membership.objects.active_on(day)
+                .leaders()
+                .filter(unit_id__in=below)
+            )
+        )
+        .exclude(pk=principal.pk)
+        .distinct()
+        .order_by("full_name")
+    )
+    return list(people)
 
 
 def _is_admin(person: Person) -> bool:

@@ -8,6 +8,8 @@ Rules (DOMAIN.md "Who is who"):
 - a provincial leader (grant) sees and directs the work of the grant's subtree;
 - HR (Sở Nội vụ) and inspectors (grants) see their scope's subtree read-only;
 - an administrator manages the organisation of their scope but does not read its work;
+  HR (Sở Nội vụ, tổ chức cán bộ) manages the organisation of its scope too;
+- a head, deputy or provincial leader may delegate (ủy quyền) his steps while away;
 - a Django superuser is an administrator of everything.
 """
 
@@ -77,6 +79,13 @@ class Access:
     def can_admin_unit(self, unit: Unit | int) -> bool:
         unit_id = unit if isinstance(unit, int) else unit.pk
         return self.is_superuser or unit_id in self.admin_unit_ids
+
+    def may_delegate(self) -> bool:
+        """May hand his workflow steps to a colleague for a period (ủy quyền): the officials
+        who direct work — heads, deputies, provincial leaders."""
+        return self.person_id is not None and bool(
+            self.roles & {Role.HEAD, Role.DEPUTY, Role.LEADER}
+        )
 
     def can_see_evaluations_of(self, unit: Unit | int) -> bool:
         unit_id = unit if isinstance(unit, int) else unit.pk
@@ -154,6 +163,8 @@ def access_for(
             elif role in (RoleGrant.Role.HR, RoleGrant.Role.INSPECTOR):
                 read |= scope
                 evaluation |= scope
+                if role == RoleGrant.Role.HR:
+                    admin |= scope
             elif role == RoleGrant.Role.CLERK:
                 # The register of the unit: reads its work to follow it up, directs nothing.
                 read |= scope

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from congvu.web import features
-from congvu.web.views import auth, calendar, home, org
+from congvu.web.views import auth, calendar, delegation, home, org, org_admin
 
 app_name = "web"
 
@@ -16,10 +16,17 @@ urlpatterns = [
     path("thong-bao/dem/", home.notification_badge, name="notification_badge"),
     path("to-chuc/", org.unit_tree, name="unit_tree"),
     path("to-chuc/don-vi/<int:unit_id>/", org.unit_detail, name="unit"),
+    path("to-chuc/don-vi/<int:unit_id>/quan-tri/", org_admin.unit_admin, name="unit_admin"),
     path("to-chuc/can-bo/<int:person_id>/", org.person_detail, name="person"),
     path("chon/don-vi/", org.pick_unit, name="pick_unit"),
     path("chon/can-bo/", org.pick_person, name="pick_person"),
     path("chon/cay/", org.pick_tree, name="pick_tree"),
+    path("uy-quyen/", delegation.delegations, name="delegations"),
+    path(
+        "uy-quyen/<int:delegation_id>/ket-thuc/",
+        delegation.delegation_revoke,
+        name="delegation_revoke",
+    ),
     path("lich-lam-viec/", calendar.calendar_year, name="calendar"),
     path("lich-lam-viec/xoa/<str:day>/", calendar.calendar_remove, name="calendar_remove"),
 ]
@@ -37,6 +44,7 @@ if features.tasks_enabled():
         path("viec/han/", tasks.deadline_preview, name="deadline_preview"),
         path("viec/<int:task_id>/", tasks.task_detail, name="task"),
         path("viec/<int:task_id>/thao-tac/", tasks.task_act, name="task_act"),
+        path("viec/<int:task_id>/phieu.pdf", tasks.task_sheet, name="task_sheet"),
         path("viec/<int:task_id>/dinh-kem/", tasks.task_attach, name="task_attach"),
         path(
             "viec/<int:task_id>/dinh-kem/<int:attachment_id>/",

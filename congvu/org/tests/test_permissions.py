@@ -37,6 +37,43 @@ def test_it_answers_see_and_act_from_the_tree(org, person, unit, expected):
     assert got == expected, f"{person} on {unit}"
 
 
+# (person, unit) -> may manage the organisation (rename, add people, place, end posts).
+ORG_ADMIN_MATRIX = {
+    "quan_tri": {"root": 1, "so_a": 1, "b1": 1},
+    "noi_vu": {"root": 1, "a1": 1, "xa": 1},
+    "lanh_dao": {"root": 0, "so_a": 0},
+    "gd_a": {"so_a": 0, "a1": 0},
+    "alice": {"a1": 0},
+    "thanh_tra": {"so_a": 0},
+}
+
+
+@pytest.mark.parametrize(
+    ("person", "unit", "expected"),
+    [(p, u, e) for p, row in ORG_ADMIN_MATRIX.items() for u, e in row.items()],
+)
+def test_only_administrators_and_hr_manage_the_organisation_in_scope(org, person, unit, expected):
+    access = access_for(org.people[person])
+    assert int(access.can_admin_unit(org.units[unit])) == expected, f"{person} on {unit}"
+
+
+@pytest.mark.parametrize(
+    ("person", "expected"),
+    [
+        ("lanh_dao", 1),
+        ("gd_a", 1),
+        ("pgd_a", 1),
+        ("tp_a1", 1),
+        ("alice", 0),
+        ("noi_vu", 0),
+        ("thanh_tra", 0),
+        ("quan_tri", 0),
+    ],
+)
+def test_only_officials_who_direct_work_may_delegate(org, person, expected):
+    assert int(access_for(org.people[person]).may_delegate()) == expected
+
+
 def test_it_derives_roles_from_memberships_and_grants(org):
     assert access_for(org.gd_a).roles == {Role.HEAD}
     assert access_for(org.pgd_a).roles == {Role.DEPUTY}

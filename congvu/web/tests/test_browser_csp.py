@@ -17,11 +17,19 @@ def test_pages_run_under_the_content_security_policy(browser_as, org, flushable_
     )
     response = page.goto("/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
-    for path in ("/", "/viec/giao/", "/toan-tinh/", "/to-chuc/", "/lich-lam-viec/"):
+    for path in ("/", "/viec/giao/", "/toan-tinh/", "/to-chuc/", "/lich-lam-viec/", "/uy-quyen/"):
         page.goto(path)
     # An htmx request too: the unit picker's live search.
     page.goto("/viec/giao/")
     search = page.locator("input[type=search]").first
     search.fill("tai chinh")
     page.wait_for_timeout(600)
+    # The organisation forms of the unit page, as the administrator sees them.
+    admin = browser_as("quan_tri")
+    admin.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    admin.goto(f"/to-chuc/don-vi/{org.a1.pk}/")
+    admin.get_by_text("Bố trí cán bộ (người đứng đầu, cấp phó, chuyên viên)").click()
     assert violations == []

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from congvu.lib.errors import ActionError
@@ -19,31 +19,39 @@ from congvu.tasks import directives as D
 from congvu.tasks.models import CLOSED, Directive, Task
 from congvu.tasks.steps import BY_KEY as STEPS
 from congvu.web.forms import DATE_WIDGET
+from congvu.web.forms import attach_error as _attach_error
 from congvu.web.http import get_access, get_person, login_required
 from congvu.web.taskquery import with_countdowns, with_names
-from congvu.web.views.tasks import _attach_error
 
 
 class DirectiveForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_l("Sổ văn bản của đơn vị"), queryset=Unit.objects.none())
-    number = forms.CharField(label=_l("Số, ký hiệu"), max_length=80)
-    issued_on = forms.DateField(label=_l("Ngày văn bản"), widget=DATE_WIDGET)
-    issuer = forms.CharField(label=_l("Cơ quan ban hành"), max_length=255)
-    subject = forms.CharField(label=_l("Trích yếu"), widget=forms.Textarea(attrs={"rows": 3}))
-    file = forms.FileField(label=_l("Tệp văn bản"), required=False)
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("Sổ văn bản của đơn vị"), queryset=Unit.objects.none()
+    )
+    number = forms.CharField(label=gettext_lazy("Số, ký hiệu"), max_length=80)
+    issued_on = forms.DateField(label=gettext_lazy("Ngày văn bản"), widget=DATE_WIDGET)
+    issuer = forms.CharField(label=gettext_lazy("Cơ quan ban hành"), max_length=255)
+    subject = forms.CharField(
+        label=gettext_lazy("Trích yếu"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    file = forms.FileField(label=gettext_lazy("Tệp văn bản"), required=False)
 
 
 class ToUnitsForm(forms.Form):
-    title = forms.CharField(label=_l("Tên nhiệm vụ"), max_length=500)
+    title = forms.CharField(label=gettext_lazy("Tên nhiệm vụ"), max_length=500)
     expected_result = forms.CharField(
-        label=_l("Kết quả cần đạt"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Kết quả cần đạt"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     units = forms.ModelMultipleChoiceField(
-        label=_l("Đơn vị chủ trì (mỗi đơn vị một nhiệm vụ, do người đứng đầu chủ trì)"),
+        label=gettext_lazy("Đơn vị chủ trì (mỗi đơn vị một nhiệm vụ, do người đứng đầu chủ trì)"),
         queryset=Unit.objects.all(),
         widget=forms.MultipleHiddenInput,
     )
-    working_days = forms.IntegerField(label=_l("Số ngày làm việc"), min_value=1, max_value=365)
+    working_days = forms.IntegerField(
+        label=gettext_lazy("Số ngày làm việc"), min_value=1, max_value=365
+    )
 
 
 def _registers(person: Person) -> list[Unit]:
@@ -161,7 +169,7 @@ def directive_detail(request: HttpRequest, directive_id: int) -> HttpResponse:
     )
 
 
-BULK = {"accept": _l("Tiếp nhận"), "remind": _l("Đôn đốc")}
+BULK = {"accept": gettext_lazy("Tiếp nhận"), "remind": gettext_lazy("Đôn đốc")}
 
 
 @login_required

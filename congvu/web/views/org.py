@@ -120,6 +120,18 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
 @require_GET
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _get_unit_for_user(request, unit_id)
+    return render_unit_page(request, unit)
+
+
+def render_unit_page(
+    request: HttpRequest,
+    unit: Unit,
+    *,
+    admin: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The unit page; for whoever manages the unit's organisation, with its forms (`admin`:
+    the forms as posted, when one was refused)."""
     access = get_access(request)
     form = AsOfForm(request.GET)
     day = form.day(today())
@@ -154,6 +166,10 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         .select_related("predecessor", "successor")
         .order_by("effective_date")
     )
+    if admin is None and access.can_admin_unit(unit) and unit.valid_to is None:
+        from congvu.web.views.org_admin import admin_forms
+
+        admin = admin_forms(unit)
     return render(
         request,
         "web/org/unit.html",
@@ -168,9 +184,11 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             "leaders": leaders,
             "page_obj": members,
             "successions": successions,
+            "admin": admin,
             "nav_active": "org",
             "is_today": day == today(),
         },
+        status=status,
     )
 
 

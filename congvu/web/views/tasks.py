@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -27,6 +26,7 @@ from congvu.tasks.models import CLOSED, Coordination, Status, Task, TaskEvent
 from congvu.tasks.state import replay
 from congvu.web.actions import attach_document, can_attach
 from congvu.web.forms import AssignForm, AttachForm, TaskFilterForm
+from congvu.web.forms import attach_error as _attach_error
 from congvu.web.http import get_access, get_person, login_required, pending_form_data
 from congvu.web.models import TaskAttachment
 from congvu.web.paging import paginate
@@ -304,6 +304,33 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def task_sheet(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Phiếu theo dõi nhiệm vụ (PDF): whoever reads the task may print it; 404 otherwise."""
+    from django.utils import translation
+
+    from congvu.web.task_sheet import task_sheet_pdf
+
+    task = _get_task_for_user(request, task_id)
+    events = list(
+        TaskEvent.objects.filter(task=task).select_related("actor", "unit").order_by("seq")
+    )
+    coordinations = list(
+        Coordination.objects.filter(task=task).select_related("unit").order_by("request_seq")
+    )
+    with translation.override("vi"):
+        _name_who_acted_for_whom(events)
+    try:
+        pdf = task_sheet_pdf(task, events, coordinations, viewer=get_person(request))
+    except ActionError as exc:  # the fonts are missing on this server
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("web:task", args=[task.pk]))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="phieu-theo-doi-nhiem-vu-{task.pk}.pdf"'
+    return response
+
+
+@login_required
 @require_POST
 def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
     """One workflow action, then POST-redirect-GET to the task page."""
@@ -337,24 +364,6 @@ def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
         seq = form.cleaned_data.get("request_seq")
     task.refresh_from_db()
     return _render_task(request, task, (spec.key, form, seq), status=400)
-
-
-def _attach_error(form: forms.Form, exc: ActionError, shown: tuple[str, ...] = ()) -> None:
-    """Put the action's refusal beside its field (all of them, for several); a field the page
-    does not show (a hidden input outside `shown`, the pickers that show their own errors)
-    gets its message above the form."""
-    for err in getattr(exc, "errors", None) or [exc]:
-        if (
-            err.field
-            and err.field in form.fields
-            and (
-                err.field in shown
-                or not isinstance(form.fields[err.field].widget, forms.HiddenInput)
-            )
-        ):
-            form.add_error(err.field, err.message)
-        else:
-            form.add_error(None, err.message)
 
 
 # --- assign -------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from congvu.evaluation import actions, documents, services
 from congvu.evaluation.consequences import generate_year_proposals
 from congvu.evaluation.models import Evaluation, Level, Scheme
 from congvu.evaluation.rules import rule_set_for
+from congvu.lib.documents import render_pdf
 from congvu.lib.errors import ActionError
 from congvu.org.models import Membership, Person, Unit
 from congvu.org.tree import tree_as_of
@@ -140,7 +141,7 @@ class Command(BaseCommand):
         from congvu.evaluation.privacy import record_read
 
         record_read(None, evaluations, purpose="command_export")
-        for fmt, data in (("xlsx", documents.render_xlsx(doc)), ("pdf", documents.render_pdf(doc))):
+        for fmt, data in (("xlsx", documents.render_xlsx(doc)), ("pdf", render_pdf(doc))):
             target = folder / f"tong-hop-{unit.code}-{year}.{fmt}"
             # Write to a temp file in the same folder, then rename: no half-written output.
             fd, tmp = tempfile.mkstemp(dir=folder, suffix=f".{fmt}.tmp")
