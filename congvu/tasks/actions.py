@@ -33,7 +33,7 @@ from congvu.lib.errors import (
 from congvu.org.models import ACTIVE_ON_SQL, Membership, Person, Unit
 from congvu.org.permissions import Access, access_for
 from congvu.org.tree import OrgTree, tree_as_of
-from congvu.tasks.events import PAUSE_REASONS, TRANSFER_REASONS
+from congvu.tasks.events import PAUSE_REASONS, RETURN_REASONS, TRANSFER_REASONS
 from congvu.tasks.events import TaskEventType as E
 from congvu.tasks.models import Coordination, Directive, Priority, Status, Task, TaskEvent
 from congvu.tasks.seal import canonical_body, compute_seal, micros, seal_key
@@ -777,10 +777,25 @@ def do_transfer(
         )
 
 
-def do_return(task: Task | int, actor: Person, *, reason: str, **when: Unpack[When]) -> TaskEvent:
-    """Trả lại: to whoever transferred it here, or to the assigner if nobody did."""
+def do_return(
+    task: Task | int,
+    actor: Person,
+    *,
+    reason: str,
+    reason_code: str = RETURN_REASONS[0],
+    **when: Unpack[When],
+) -> TaskEvent:
+    """Trả lại: to whoever transferred it here, or to the assigner if nobody did. The code
+    says whether the returner disowns the work (other) or asks the superior to decide it
+    (escalate)."""
     with _step("return", task, actor, when) as ctx:
         text = _reason(reason, what="lý do trả lại")
+        if reason_code not in RETURN_REASONS:
+            raise ActionError(
+                "invalid_reason_code",
+                f"Mã lý do trả lại không hợp lệ; dùng một trong: {', '.join(RETURN_REASONS)}.",
+                field="reason_code",
+            )
         unit_id = ctx.actor_unit(ctx.state.lead_unit_id)
         if ctx.state.senders:
             back_unit, back_person = ctx.state.senders[-1]
@@ -789,6 +804,7 @@ def do_return(task: Task | int, actor: Person, *, reason: str, **when: Unpack[Wh
                 unit_id=unit_id,
                 target_person_id=back_person,
                 target_unit_id=back_unit,
+                reason_code=reason_code,
                 reason_text=text,
                 payload={"to_assigner": False},
             )
@@ -798,6 +814,7 @@ def do_return(task: Task | int, actor: Person, *, reason: str, **when: Unpack[Wh
                 unit_id=unit_id,
                 target_person_id=ctx.task.assigner_id,
                 target_unit_id=ctx.task.assigner_unit_id,
+                reason_code=reason_code,
                 reason_text=text,
                 payload={"to_assigner": True},
             )

@@ -133,6 +133,10 @@ ACTIVITY: dict[TaskEventType, Activity] = {
 R = ReasonCode
 TRANSFER_REASONS: tuple[str, ...] = (R.MISROUTED, R.COMPETENCE, R.WORKLOAD, R.OTHER)
 PAUSE_REASONS: tuple[str, ...] = (R.LEGAL_OBSTACLE, R.DEPENDENCY, R.EXTERNAL, R.OTHER)
+# A return either says the work is not the returner's (buck-passing when it is) or asks the
+# superior to decide what the returner could decide (fear of responsibility when it could):
+# the engine tells them apart only if the step records which.
+RETURN_REASONS: tuple[str, ...] = (R.OTHER, R.ESCALATE)
 TRANSFER_REASON_LABELS: dict[str, Promise] = {
     R.MISROUTED: _("Giao nhầm, không đúng thẩm quyền"),
     R.COMPETENCE: _("Thuộc thẩm quyền đơn vị khác"),
@@ -145,9 +149,14 @@ PAUSE_REASON_LABELS: dict[str, Promise] = {
     R.EXTERNAL: _("Chờ yếu tố bên ngoài"),
     R.OTHER: _("Lý do khác"),
 }
+RETURN_REASON_LABELS: dict[str, Promise] = {
+    R.OTHER: _("Không thuộc trách nhiệm của mình / lý do khác"),
+    R.ESCALATE: _("Đề nghị cấp trên quyết định"),
+}
 # How a recorded reason code reads in the timeline (a deemed agreement carries its own code).
 REASON_LABELS: dict[str, Promise] = {
     **TRANSFER_REASON_LABELS,
     **PAUSE_REASON_LABELS,
+    R.ESCALATE: RETURN_REASON_LABELS[R.ESCALATE],
     "deemed_agree": _("Coi như đồng ý"),
 }

@@ -30,6 +30,8 @@ from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.tasks.events import (
     PAUSE_REASON_LABELS,
     PAUSE_REASONS,
+    RETURN_REASON_LABELS,
+    RETURN_REASONS,
     TRANSFER_REASON_LABELS,
     TRANSFER_REASONS,
 )
@@ -273,7 +275,16 @@ STEPS: tuple[Step, ...] = (
         "return",
         "Trả lại người chuyển (lý do bắt buộc)",
         (lead("trả lại nhiệm vụ"), status("trả lại", *OPEN_LEAD)),
-        (REASON,),
+        (
+            Input(
+                "reason_code",
+                "choice",
+                choices=RETURN_REASONS,
+                label=_("Loại lý do"),
+                choice_labels=RETURN_REASON_LABELS,
+            ),
+            REASON,
+        ),
         "do_return",
     ),
     Step(

@@ -208,3 +208,29 @@ def test_export_log_refuses_an_existing_folder_or_a_bad_bucket_count(history, tm
         call_command("export_log", "--format", "dataset", "--out", str(tmp_path / "x"),
                      "--province", "../etc")  # fmt: skip
     assert [p.name for p in tmp_path.iterdir()] == ["ds"]
+
+
+def test_a_return_asking_the_superior_to_decide_is_exported_as_escalate(org, task):
+    """The engine reads an escalating return as fear's push upward, not as buck-passing
+    (congvu_analytics.detect.buck_passing), so the app must record which kind it was."""
+    actions.do_accept(task, org.alice, at=at(1))
+    actions.do_return(
+        task,
+        org.alice,
+        reason="Đề nghị lãnh đạo phòng quyết định phương án",
+        reason_code="escalate",
+        at=at(2),
+    )
+    frame = export.events_frame()
+    returned = frame.filter(pl.col(s.ACTIVITY) == "return")
+    assert returned[s.REASON_CODE].to_list() == ["escalate"]
+
+
+def test_a_return_with_an_unknown_reason_code_is_refused_and_writes_nothing(org, task):
+    from congvu.lib.errors import ActionError
+
+    actions.do_accept(task, org.alice, at=at(1))
+    before = task.events.count()
+    with pytest.raises(ActionError, match="Mã lý do trả lại không hợp lệ"):
+        actions.do_return(task, org.alice, reason="x", reason_code="sai_tham_quyen", at=at(2))
+    assert task.events.count() == before
