@@ -43,6 +43,41 @@ MATRIX: dict[str, dict[str, int]] = {
         "gd_b": 404,
         "quan_tri": 404,
     },
+    # Issue #16: importing documents (whoever keeps a register: leaders, clerks), the agency
+    # codes (administrator, HR), the webhook outbox (administrator only).
+    "/van-ban/nhap/": {
+        "lanh_dao": 200,
+        "gd_a": 200,
+        "tp_a1": 200,
+        "alice": 403,
+        "noi_vu": 403,
+        "thanh_tra": 403,
+        "quan_tri": 403,
+    },
+    "/lien-thong/ma-dinh-danh/": {
+        "quan_tri": 200,
+        "noi_vu": 200,
+        "lanh_dao": 403,
+        "gd_a": 403,
+        "alice": 403,
+        "thanh_tra": 403,
+    },
+    "/lien-thong/webhook/": {
+        "quan_tri": 200,
+        "noi_vu": 403,
+        "lanh_dao": 403,
+        "gd_a": 403,
+        "alice": 403,
+        "thanh_tra": 403,
+    },
+    # The report package of a task not yet done: readers are sent back to the task page.
+    "/viec/{task}/bao-cao.xml": {
+        "lanh_dao": 302,
+        "gd_a": 302,
+        "thanh_tra": 302,
+        "alice": 404,
+        "gd_b": 404,
+    },
 }
 POSTED = {"form": "rename"}
 

@@ -224,6 +224,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
             n = outbox.retry_now(sub)
             messages.success(request, _("%(n)d sự kiện sẽ được gửi lại ngay.") % {"n": n})
         return HttpResponseRedirect(reverse("web:webhooks"))
+    created: tuple[Subscriber, str] | None = None
     if request.method == "POST" and form.is_valid():
         secret = secrets.token_urlsafe(32)
         sub = Subscriber.objects.create(
@@ -232,12 +233,9 @@ def webhooks(request: HttpRequest) -> HttpResponse:
             kinds=form.cleaned_data["kinds"],
             secret=secret,
         )
-        messages.success(
-            request,
-            _("Đã đăng ký %(name)s. Khóa HMAC (chỉ hiện một lần): %(secret)s")
-            % {"name": sub.name, "secret": secret},
-        )
-        return HttpResponseRedirect(reverse("web:webhooks"))
+        # Shown in this response only (never in a message cookie or the session).
+        created = (sub, secret)
+        form = SubscriberForm()
     subs = Subscriber.objects.annotate(
         pending=Count("messages", filter=Q(messages__state="pending")),
         delivered=Count("messages", filter=Q(messages__state="delivered")),
@@ -246,7 +244,13 @@ def webhooks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/exchange/webhooks.html",
-        {"subs": subs, "attempts": attempts, "form": form, "nav_active": "exchange"},
+        {
+            "subs": subs,
+            "attempts": attempts,
+            "form": form,
+            "created": created,
+            "nav_active": "exchange",
+        },
         status=400 if form.is_bound else 200,
     )
 
