@@ -54,6 +54,7 @@ class Package:
     content: str = ""
     attachments: list[Attachment] = field(default_factory=list)
     sha256: str = ""
+    raw: bytes = b""  # the package as received
 
 
 def _local(tag: str) -> str:
@@ -239,6 +240,7 @@ def read_package(data: bytes) -> Package:
         content=_text(header, "Content"),
         attachments=attachments,
         sha256=hashlib.sha256(data).hexdigest(),
+        raw=data,
     )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -288,7 +289,7 @@ def _write(actor: Person, plan: Plan, at: datetime, working_days: int) -> Direct
         recorded_by=recorded_by,
         at=at,
     )
-    ImportedDocument.objects.create(
+    doc = ImportedDocument(
         sender_code=p.sender.code,
         number=p.number,
         issued_on=p.issued_on,
@@ -299,6 +300,9 @@ def _write(actor: Person, plan: Plan, at: datetime, working_days: int) -> Direct
         imported_by=actor,
         imported_at=at,
     )
+    if p.raw:
+        doc.package.save(f"{p.sha256[:16]}.xml", ContentFile(p.raw), save=False)
+    doc.save()
     return directive
 
 

@@ -63,6 +63,9 @@ class ImportedDocument(models.Model):
     directive = models.OneToOneField(Directive, on_delete=models.PROTECT, related_name="imported")
     source = models.CharField(max_length=8, choices=Source.choices)
     sha256 = models.CharField(max_length=64)
+    # The package as received (every attachment in it; the directive keeps the first as its
+    # file). Empty for a sheet row.
+    package = models.FileField(upload_to="exchange/%Y/%m/", max_length=300, blank=True)
     signer = models.CharField("người ký", max_length=255, blank=True)
     imported_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     imported_at = models.DateTimeField()

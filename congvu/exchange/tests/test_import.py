@@ -43,7 +43,8 @@ def _actor():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def coded(org):  # type: ignore[no-untyped-def]
+def coded(org, settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
     give_codes(org)
     _ORG["org"] = org
     return org
@@ -65,6 +66,7 @@ def test_a_package_becomes_a_directive_and_one_task_per_receiving_unit(coded):
         assert t.events.get().type == 101
     doc = ImportedDocument.objects.get()
     assert (doc.sender_code, doc.signer) == (CODES["root"], "Phó Chủ tịch Nguyễn Văn Lãnh")
+    assert doc.package.read() == package(issued_on=day)  # every attachment kept
 
 
 def test_the_due_date_of_the_package_is_the_deadline(coded):

@@ -17,7 +17,10 @@ pytestmark = [
 ]
 
 
-def test_a_clerk_uploads_a_package_and_the_units_get_their_tasks(org, browser_as, tmp_path):
+def test_a_leader_uploads_a_package_and_the_units_get_their_tasks(
+    org, browser_as, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
     give_codes(org)
     path = tmp_path / "125-UBND-KT.xml"
     path.write_bytes(package(issued_on=today() - timedelta(days=1)))

@@ -16,7 +16,8 @@ from congvu.tasks.models import Directive, Task
 
 
 @pytest.fixture
-def coded(org):  # type: ignore[no-untyped-def]
+def coded(org, settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
     give_codes(org)
     return org
 
