@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from congvu.exchange.outbox import deliver
+from congvu.exchange.outbox import deliver, prune
 from congvu.jobs.registry import job
 
 
@@ -15,4 +15,4 @@ from congvu.jobs.registry import job
     description="Gửi sự kiện nhiệm vụ đến các hệ thống đăng ký (webhook có chữ ký HMAC)",
 )
 def deliver_outbox(now: datetime) -> dict[str, Any]:
-    return deliver()
+    return {**deliver(), "pruned": prune(now)}

@@ -190,6 +190,19 @@ def deliver(now: datetime | None = None) -> dict[str, int]:
     return total
 
 
+KEEP_DELIVERED = timedelta(days=90)
+
+
+def prune(now: datetime | None = None, keep: timedelta = KEEP_DELIVERED) -> int:
+    """Delivered messages (and their attempts) older than `keep` are deleted; pending ones
+    never are. The events themselves stay in the sealed log."""
+    cutoff = (now or timezone.now()) - keep
+    deleted, _ = OutboxMessage.objects.filter(
+        state=OutboxMessage.State.DELIVERED, delivered_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
 def retry_now(sub: Subscriber) -> int:
     """The administrator's button: the pending messages are due at once."""
     return OutboxMessage.objects.filter(subscriber=sub, state=OutboxMessage.State.PENDING).update(

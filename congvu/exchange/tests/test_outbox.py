@@ -61,15 +61,18 @@ class Receiver:
                 pass
 
         ThreadingHTTPServer.allow_reuse_address = True
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server: ThreadingHTTPServer | None = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)  # type: ignore[union-attr]
         self.thread.start()
 
     def stop(self) -> None:
+        if self.server is None:
+            return
         self.server.shutdown()
         self.server.server_close()
         self.thread.join()
+        self.server = None
 
 
 @pytest.fixture
@@ -193,3 +196,23 @@ def test_a_refusing_receiver_is_recorded_with_its_status(org, receiver):
     attempt = DeliveryAttempt.objects.get()
     assert attempt.status_code == 401 and not attempt.ok
     assert receiver.keys == []
+
+
+def test_old_delivered_messages_are_pruned_pending_ones_never(org, receiver):
+    _subscriber(receiver.port)
+    task = assign(org)
+    outbox.deliver()
+    receiver.stop()
+    A.do_accept(task, org.gd_a)
+    outbox.deliver()
+    later = timezone.now() + timedelta(days=91)
+    assert outbox.prune(later) == 2  # the delivered message and its attempt
+    assert list(OutboxMessage.objects.values_list("key", flat=True)) == [f"congvu-{task.pk}-2"]
+
+
+def test_a_paused_subscriber_gets_no_new_messages(org, receiver):
+    sub = _subscriber(receiver.port)
+    sub.active = False
+    sub.save()
+    assign(org)
+    assert not OutboxMessage.objects.exists()

@@ -118,6 +118,9 @@ def test_the_outbox_page_registers_and_shows_attempts(org, signed_in):
     assert "Lỗi" in page and "congvu-" in page
     client.post("/lien-thong/webhook/", {"form": "retry", "subscriber": sub.pk})
     assert outbox.deliver()["failed"] == 1  # due again at once
+    client.post("/lien-thong/webhook/", {"form": "toggle", "subscriber": sub.pk})
+    sub.refresh_from_db()
+    assert not sub.active
 
 
 def test_the_report_package_downloads_from_the_task_page(coded, signed_in):

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -236,9 +236,18 @@ def webhooks(request: HttpRequest) -> HttpResponse:
         # Shown in this response only (never in a message cookie or the session).
         created = (sub, secret)
         form = SubscriberForm()
+    if request.method == "POST" and request.POST.get("form") == "toggle":
+        raw = request.POST.get("subscriber", "")
+        sub = Subscriber.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if sub is not None:
+            sub.active = not sub.active
+            sub.save(update_fields=["active"])
+        return HttpResponseRedirect(reverse("web:webhooks"))
+    pending = Q(messages__state="pending")
     subs = Subscriber.objects.annotate(
-        pending=Count("messages", filter=Q(messages__state="pending")),
+        pending=Count("messages", filter=pending),
         delivered=Count("messages", filter=Q(messages__state="delivered")),
+        next_try=Min("messages__next_attempt_at", filter=pending),
     )
     attempts = DeliveryAttempt.objects.select_related("message", "message__subscriber")[:100]
     return render(
