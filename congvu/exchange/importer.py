@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from congvu.exchange import codes
@@ -332,6 +332,14 @@ def do_import(
         except ActionError as exc:
             for e in getattr(exc, "errors", None) or [exc]:
                 problems.append(_err(e.code, f"{plan.label}: {e.message}", e.field or "file"))
+        except IntegrityError:  # the same document imported at this very moment by someone else
+            problems.append(
+                _err(
+                    "duplicate_document",
+                    f"{plan.label}: văn bản vừa được nhập bởi người khác.",
+                    "Code",
+                )
+            )
     if problems:
         transaction.set_rollback(True)
         _raise(problems)

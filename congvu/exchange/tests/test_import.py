@@ -214,3 +214,20 @@ def test_the_report_package_goes_back_to_the_issuer(coded):
     assert [r.code for r in back.receivers] == [CODES["root"]]
     assert back.content == "Đã rà soát 120 thủ tục, đề xuất bãi bỏ 8."
     assert back.signer.endswith("Trần Thị Giang")
+
+
+def test_a_race_on_the_same_document_is_a_refusal_not_an_error(coded):
+    """Two clerks confirm the same package: the second one's check ran before the first import
+    committed (simulated by skipping it); the register's own check refuses it. (Truly
+    simultaneous commits meet the unique constraints, which do_import reports the same way.)"""
+    day = today() - timedelta(days=1)
+    plan = importer.plan_edxml(package(issued_on=day))
+    importer.do_import(coded.lanh_dao, [importer.plan_edxml(package(issued_on=day))])
+    from unittest import mock
+
+    with (
+        mock.patch.object(importer, "_check", return_value=(plan, [])),
+        pytest.raises(ActionError, match="đã vào sổ"),
+    ):
+        importer.do_import(coded.lanh_dao, [plan])
+    assert Task.objects.count() == 2
