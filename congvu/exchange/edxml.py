@@ -15,7 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring
+from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring  # nosec B405 - writing only; parsing is defusedxml
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
