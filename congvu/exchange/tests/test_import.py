@@ -231,3 +231,20 @@ def test_a_race_on_the_same_document_is_a_refusal_not_an_error(coded):
     ):
         importer.do_import(coded.lanh_dao, [plan])
     assert Task.objects.count() == 2
+
+
+def test_the_code_and_subscriber_commands(org, capsys):
+    from congvu.exchange.models import Subscriber
+
+    call_command("set_agency_code", "STC", "000.00.12.h12", "--from", "2024-01-01")
+    call_command("set_agency_code", "STC", "000.00.15.H12", "--from", "2025-07-01")
+    call_command("set_agency_code", "--list")
+    out = capsys.readouterr().out
+    assert "000.00.12.H12\t01/01/2024–30/06/2025" in out and "000.00.15.H12\t01/07/2025–nay" in out
+    with pytest.raises(CommandError, match="đang là của Sở Tài chính"):
+        call_command("set_agency_code", "SXD", "000.00.15.H12")
+    call_command(
+        "add_subscriber", "Hệ thống chỉ đạo", "https://example.invalid/hook", "--kinds", "101,205"
+    )
+    sub = Subscriber.objects.get()
+    assert sub.kinds == [101, 205] and sub.secret in capsys.readouterr().out
