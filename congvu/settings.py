@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "congvu.privacy",
     "congvu.staffing",
     "congvu.twofactor",
+    "congvu.exchange",
     "congvu.web",
     "congvu.demo",
 ]

@@ -37,7 +37,7 @@ from congvu.tasks.events import PAUSE_REASONS, RETURN_REASONS, TRANSFER_REASONS
 from congvu.tasks.events import TaskEventType as E
 from congvu.tasks.models import Coordination, Directive, Priority, Status, Task, TaskEvent
 from congvu.tasks.seal import canonical_body, compute_seal, micros, seal_key
-from congvu.tasks.signals import pause_acknowledged
+from congvu.tasks.signals import event_appended, pause_acknowledged
 from congvu.tasks.state import EVENT_FIELDS, VN_TZ, EventRow, TaskState, replay
 from congvu.tasks.state import apply as apply_event
 from congvu.tasks.steps import check
@@ -348,6 +348,7 @@ def _append(
     )
     ev.save(force_insert=True)
     apply_event(state, ev)
+    event_appended.send(sender=Task, task=task, event=ev)
     return ev
 
 

@@ -11,3 +11,8 @@ from django.dispatch import Signal
 
 # sender: the Task; kwargs: pause (the PAUSED TaskEvent), review (the PAUSE_REVIEWED one).
 pause_acknowledged = Signal()
+
+# sender: the Task; kwargs: event (the TaskEvent just saved). Sent inside the action's
+# transaction, once per appended event: a receiver writes what must commit with the event
+# (the exchange outbox, congvu.exchange.apps) and rolls the action back if it raises.
+event_appended = Signal()

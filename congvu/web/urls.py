@@ -32,10 +32,18 @@ urlpatterns = [
 ]
 
 if features.tasks_enabled():
-    from congvu.web.views import dashboards, directives, inspect, tasks
+    from congvu.web.views import dashboards, directives, exchange, inspect, tasks
 
     urlpatterns += [
         path("van-ban/moi/", directives.directive_new, name="directive_new"),
+        path("van-ban/nhap/", exchange.import_documents, name="import_documents"),
+        path("lien-thong/ma-dinh-danh/", exchange.agency_codes, name="agency_codes"),
+        path("lien-thong/webhook/", exchange.webhooks, name="webhooks"),
+        path(
+            "viec/<int:task_id>/bao-cao.xml",
+            exchange.task_report_package,
+            name="task_report_package",
+        ),
         path("van-ban/<int:directive_id>/", directives.directive_detail, name="directive"),
         path("viec/hang-loat/", directives.bulk_step, name="bulk_step"),
         path("viec/", tasks.task_list, name="task_list"),

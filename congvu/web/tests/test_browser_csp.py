@@ -17,7 +17,15 @@ def test_pages_run_under_the_content_security_policy(browser_as, org, flushable_
     )
     response = page.goto("/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
-    for path in ("/", "/viec/giao/", "/toan-tinh/", "/to-chuc/", "/lich-lam-viec/", "/uy-quyen/"):
+    for path in (
+        "/",
+        "/viec/giao/",
+        "/toan-tinh/",
+        "/to-chuc/",
+        "/lich-lam-viec/",
+        "/uy-quyen/",
+        "/van-ban/nhap/",
+    ):
         page.goto(path)
     # An htmx request too: the unit picker's live search.
     page.goto("/viec/giao/")
@@ -30,6 +38,8 @@ def test_pages_run_under_the_content_security_policy(browser_as, org, flushable_
         "console",
         lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
     )
+    admin.goto("/lien-thong/ma-dinh-danh/")
+    admin.goto("/lien-thong/webhook/")
     admin.goto(f"/to-chuc/don-vi/{org.a1.pk}/")
     admin.get_by_text("Bố trí cán bộ (người đứng đầu, cấp phó, chuyên viên)").click()
     assert violations == []

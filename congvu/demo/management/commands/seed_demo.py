@@ -16,6 +16,7 @@ from typing import IO, Any, cast
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from congvu.demo.exchange import give_agency_codes
 from congvu.demo.history import generate_history, summary
 from congvu.demo.pages import seed_web_demo
 from congvu.demo.province import DEMO_PASSWORD, build_demo_province
@@ -60,6 +61,7 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        give_agency_codes()
         tasks = events = 0
         if not options["no_tasks"]:
             end = timezone.localdate() - timedelta(days=1)
