@@ -85,6 +85,13 @@ web:delegations                                         POST   ok          ok   
 web:delegation_revoke                                   POST   404         404         404         403         403         403         403     403      login
 web:unit_admin                                          POST   403         403         403         403         refused     403         refused 403      login
 web:task_sheet                                          GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
+web:import_documents                                    GET    ok          ok          ok          403         403         403         403     403      login
+web:import_documents                                    POST   ok          ok          ok          403         403         403         403     403      login
+web:agency_codes                                        POST   403         403         403         403         ok          403         ok      403      login
+web:webhooks                                            POST   403         403         403         403         403         403         ok      403      login
+web:agency_codes                                        GET    403         403         403         403         ok          403         ok      403      login
+web:webhooks                                            GET    403         403         403         403         403         403         ok      403      login
+web:task_report_package                                 GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
 web:directive_new                                       GET    ok          ok          ok          403         403         403         403     403      login
 web:directive                                           GET    404         404         404         404         404         404         404     404      login
 web:bulk_step                                           POST   403         403         403         403         403         403         403     403      login
