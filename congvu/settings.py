@@ -263,6 +263,19 @@ LOG_ANCHOR = os.getenv("CONGVU_LOG_ANCHOR", str(VAR_DIR / "log_anchor.jsonl"))
 # and no checkpoint at all (deleting every checkpoint no longer passes).
 LOG_CHECKPOINT_MINUTES = envint("CONGVU_LOG_CHECKPOINT_MINUTES", "10")
 
+# PAdES signatures on issued PDFs (congvu/lib/signing.py, docs/integration.md "Chữ ký số"):
+# the agency's key as a PKCS#12 file, or on a PKCS#11 token; neither set = unsigned PDFs.
+SIGNING_P12 = os.getenv("CONGVU_SIGNING_P12", "")
+SIGNING_P12_PASSWORD = envsecret("CONGVU_SIGNING_P12_PASSWORD") or ""
+SIGNING_PKCS11_MODULE = os.getenv("CONGVU_SIGNING_PKCS11_MODULE", "")
+SIGNING_PKCS11_TOKEN = os.getenv("CONGVU_SIGNING_PKCS11_TOKEN", "")
+SIGNING_PKCS11_KEY_LABEL = os.getenv("CONGVU_SIGNING_PKCS11_KEY_LABEL", "")
+SIGNING_PKCS11_PIN = envsecret("CONGVU_SIGNING_PKCS11_PIN") or ""
+# Verification trusts these roots (PEM/DER files, ':'-separated) and these CRLs.
+SIGNING_TRUST_ROOTS = [p for p in os.getenv("CONGVU_SIGNING_TRUST_ROOTS", "").split(":") if p]
+SIGNING_CRLS = [p for p in os.getenv("CONGVU_SIGNING_CRLS", "").split(":") if p]
+SIGNING_FETCH_REVOCATION = envbool("CONGVU_SIGNING_FETCH_REVOCATION", "True")
+
 # Spreadsheet imports (import_tasks, import_org, the API) stop at these bounds with a message
 # naming the variable to raise (congvu/lib/sheets.py; issue #12).
 IMPORT_MAX_ROWS = envint("CONGVU_IMPORT_MAX_ROWS", "100000")

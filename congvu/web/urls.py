@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from congvu.web import features
-from congvu.web.views import auth, calendar, delegation, home, org, org_admin
+from congvu.web.views import auth, calendar, delegation, home, org, org_admin, signatures
 
 app_name = "web"
 
@@ -28,6 +28,7 @@ urlpatterns = [
         name="delegation_revoke",
     ),
     path("lich-lam-viec/", calendar.calendar_year, name="calendar"),
+    path("kiem-tra-chu-ky/", signatures.verify, name="verify_signature"),
     path("lich-lam-viec/xoa/<str:day>/", calendar.calendar_remove, name="calendar_remove"),
 ]
 

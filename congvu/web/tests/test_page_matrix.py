@@ -43,6 +43,16 @@ MATRIX: dict[str, dict[str, int]] = {
         "gd_b": 404,
         "quan_tri": 404,
     },
+    # Checking a signed PDF (issue #16): anyone signed in.
+    "/kiem-tra-chu-ky/": {
+        "lanh_dao": 200,
+        "gd_a": 200,
+        "alice": 200,
+        "charlie": 200,
+        "noi_vu": 200,
+        "thanh_tra": 200,
+        "quan_tri": 200,
+    },
 }
 POSTED = {"form": "rename"}
 
