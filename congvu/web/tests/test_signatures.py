@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,6 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from congvu.lib import signing
+from congvu.testing import MISSING_PACKAGE
 from congvu.web.tests.pki import P12_PASSWORD, Issued, TestCA
 from congvu.web.tests.tasks_helpers import assign
 
@@ -215,3 +219,93 @@ def test_it_refuses_a_file_that_is_not_a_pdf(signed_in, org):  # type: ignore[no
     response = signed_in("alice").post("/kiem-tra-chu-ky/", {"file": upload})
     assert response.status_code == 400
     assert "Tệp không phải PDF." in response.content.decode()
+
+
+SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
+
+
+@pytest.mark.skipif(
+    not Path(SOFTHSM).exists() or shutil.which("softhsm2-util") is None,
+    reason=f"{MISSING_PACKAGE} softhsm2",
+)
+def test_it_signs_with_a_key_on_a_pkcs11_token(  # type: ignore[no-untyped-def]
+    settings, tmp_path, signed_in, org, pki_ca, monkeypatch
+):
+    """A SoftHSM token stands in for the agency's USB token: the key is imported once and never
+    leaves it; pyHanko signs through PKCS#11."""
+    import pkcs11
+    from cryptography.hazmat.primitives import serialization
+    from pkcs11 import Attribute, CertificateType, ObjectClass
+
+    (tmp_path / "tokens").mkdir()
+    conf = tmp_path / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {tmp_path / 'tokens'}\nobjectstore.backend = file\n")
+    monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
+    signer = pki_ca.issue("Sở Tài chính tỉnh Bình Minh")
+    key_pem = tmp_path / "key.pem"
+    key_pem.write_bytes(
+        signer.key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
+    subprocess.run(
+        [
+            "softhsm2-util",
+            "--init-token",
+            "--free",
+            "--label",
+            "congvu",
+            "--pin",
+            "2468",
+            "--so-pin",
+            "1357",
+        ],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    subprocess.run(
+        [
+            *[
+                "softhsm2-util",
+                "--token",
+                "congvu",
+                "--label",
+                "ky-so",
+                "--id",
+                "01",
+                "--pin",
+                "2468",
+                "--import",
+            ],
+            key_pem,
+        ],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    token = pkcs11.lib(SOFTHSM).get_token(token_label="congvu")
+    with token.open(rw=True, user_pin="2468") as session:
+        session.create_object(
+            {
+                Attribute.CLASS: ObjectClass.CERTIFICATE,
+                Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
+                Attribute.TOKEN: True,
+                Attribute.LABEL: "ky-so",
+                Attribute.ID: b"\x01",
+                Attribute.SUBJECT: signer.cert.subject.public_bytes(),
+                Attribute.VALUE: signer.cert.public_bytes(serialization.Encoding.DER),
+            }
+        )
+    _configure(settings, tmp_path, pki_ca, signer)
+    settings.SIGNING_P12 = ""
+    settings.SIGNING_PKCS11_MODULE = SOFTHSM
+    settings.SIGNING_PKCS11_TOKEN = "congvu"
+    settings.SIGNING_PKCS11_KEY_LABEL = "ky-so"
+    settings.SIGNING_PKCS11_PIN = "2468"
+    [report] = signing.verify_pdf(_sheet(signed_in, org))
+    assert report.ok
+    assert report.signer == "Sở Tài chính tỉnh Bình Minh"
