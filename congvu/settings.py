@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 
 from congvu.lib.env import envbool, envint, envrate, envsecret, persistent_secret
 
@@ -275,6 +276,20 @@ SIGNING_PKCS11_PIN = envsecret("CONGVU_SIGNING_PKCS11_PIN") or ""
 SIGNING_TRUST_ROOTS = [p for p in os.getenv("CONGVU_SIGNING_TRUST_ROOTS", "").split(":") if p]
 SIGNING_CRLS = [p for p in os.getenv("CONGVU_SIGNING_CRLS", "").split(":") if p]
 SIGNING_FETCH_REVOCATION = envbool("CONGVU_SIGNING_FETCH_REVOCATION", "True")
+
+# Single sign-on with the province's OpenID Connect provider (congvu/web/sso.py,
+# docs/integration.md "Đăng nhập một cửa"): both issuer and client id set = the button shows.
+OIDC_ISSUER = os.getenv("CONGVU_OIDC_ISSUER", "")
+OIDC_CLIENT_ID = os.getenv("CONGVU_OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = envsecret("CONGVU_OIDC_CLIENT_SECRET") or ""
+OIDC_SCOPES = os.getenv("CONGVU_OIDC_SCOPES", "openid email profile")
+# The claim that names the person, and the Person field it must equal ("email" or "code").
+OIDC_PERSON_CLAIM = os.getenv("CONGVU_OIDC_PERSON_CLAIM", "email")
+OIDC_PERSON_FIELD = os.getenv("CONGVU_OIDC_PERSON_FIELD", "email")
+if OIDC_PERSON_FIELD not in ("email", "code"):
+    raise ImproperlyConfigured("CONGVU_OIDC_PERSON_FIELD must be 'email' or 'code'")
+# Empty: the callback address is built from the request (set it behind a proxy that rewrites).
+OIDC_REDIRECT_URI = os.getenv("CONGVU_OIDC_REDIRECT_URI", "")
 
 # Spreadsheet imports (import_tasks, import_org, the API) stop at these bounds with a message
 # naming the variable to raise (congvu/lib/sheets.py; issue #12).
