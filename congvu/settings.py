@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "congvu.legal",
     "congvu.privacy",
     "congvu.staffing",
+    "congvu.indicators",
     "congvu.twofactor",
     "congvu.web",
     "congvu.demo",
@@ -290,6 +291,9 @@ if OIDC_PERSON_FIELD not in ("email", "code"):
     raise ImproperlyConfigured("CONGVU_OIDC_PERSON_FIELD must be 'email' or 'code'")
 # Empty: the callback address is built from the request (set it behind a proxy that rewrites).
 OIDC_REDIRECT_URI = os.getenv("CONGVU_OIDC_REDIRECT_URI", "")
+
+# Indicators at risk or late that end within this many days warn the responsible unit's head.
+INDICATOR_WARNING_DAYS = envint("CONGVU_INDICATOR_WARNING_DAYS", "14")
 
 # Spreadsheet imports (import_tasks, import_org, the API) stop at these bounds with a message
 # naming the variable to raise (congvu/lib/sheets.py; issue #12).

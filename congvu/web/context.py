@@ -53,6 +53,7 @@ def nav_items(access: Access) -> list[NavItem]:
             items.append(NavItem("staffing", str(_("Tinh giản")), reverse("staffing:home")))
     if access.may_delegate():
         items.append(NavItem("delegations", str(_("Ủy quyền")), reverse("web:delegations")))
+    items.append(NavItem("indicators", str(_("Chỉ tiêu")), reverse("web:indicators")))
     items.append(NavItem("org", str(_("Tổ chức")), reverse("web:unit_tree")))
     items.append(NavItem("calendar", str(_("Lịch làm việc")), reverse("web:calendar")))
     items.append(NavItem("search", str(_("Tìm kiếm")), reverse("web:search")))

@@ -3,7 +3,16 @@ from __future__ import annotations
 from django.urls import path
 
 from congvu.web import features
-from congvu.web.views import auth, calendar, delegation, home, org, org_admin, signatures
+from congvu.web.views import (
+    auth,
+    calendar,
+    delegation,
+    home,
+    indicators,
+    org,
+    org_admin,
+    signatures,
+)
 
 app_name = "web"
 
@@ -31,6 +40,9 @@ urlpatterns = [
     ),
     path("lich-lam-viec/", calendar.calendar_year, name="calendar"),
     path("kiem-tra-chu-ky/", signatures.verify, name="verify_signature"),
+    path("chi-tieu/", indicators.indicator_list, name="indicators"),
+    path("chi-tieu/<int:indicator_id>/", indicators.indicator_detail, name="indicator"),
+    path("chi-tieu/<int:indicator_id>/thao-tac/", indicators.indicator_act, name="indicator_act"),
     path("lich-lam-viec/xoa/<str:day>/", calendar.calendar_remove, name="calendar_remove"),
 ]
 

@@ -53,6 +53,15 @@ MATRIX: dict[str, dict[str, int]] = {
         "thanh_tra": 200,
         "quan_tri": 200,
     },
+    # Goals and indicators (issue #16): everyone signed in reads the hierarchy.
+    "/chi-tieu/": {
+        "lanh_dao": 200,
+        "gd_a": 200,
+        "alice": 200,
+        "charlie": 200,
+        "thanh_tra": 200,
+        "quan_tri": 200,
+    },
 }
 POSTED = {"form": "rename"}
 
