@@ -108,12 +108,22 @@ def signer_name() -> str:
         signer = _p12_signer(settings.SIGNING_P12, settings.SIGNING_P12_PASSWORD)
         return _common_name(signer.signing_cert.subject)
     if settings.SIGNING_PKCS11_MODULE:
-        signer, session = _pkcs11_signer()
-        try:
-            return _common_name(signer.signing_cert.subject)
-        finally:
-            session.close()
+        return _pkcs11_name(
+            settings.SIGNING_PKCS11_MODULE,
+            settings.SIGNING_PKCS11_TOKEN,
+            settings.SIGNING_PKCS11_KEY_LABEL,
+        )
     return ""
+
+
+@lru_cache(maxsize=4)
+def _pkcs11_name(module: str, token: str, label: str) -> str:
+    # Opening a token session per page would be slow (and some tokens allow only one).
+    signer, session = _pkcs11_signer()
+    try:
+        return _common_name(signer.signing_cert.subject)
+    finally:
+        session.close()
 
 
 def sign_pdf(data: bytes, *, reason: str, location: str = "") -> bytes:

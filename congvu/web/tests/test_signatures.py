@@ -309,3 +309,14 @@ def test_it_signs_with_a_key_on_a_pkcs11_token(  # type: ignore[no-untyped-def]
     [report] = signing.verify_pdf(_sheet(signed_in, org))
     assert report.ok
     assert report.signer == "Sở Tài chính tỉnh Bình Minh"
+
+
+def test_it_signs_the_evaluation_result_notice(settings, tmp_path, org, pki_ca):  # type: ignore[no-untyped-def]
+    from congvu.evaluation import documents
+    from congvu.evaluation.tests.helpers import scored_month
+
+    _configure(settings, tmp_path, pki_ca, pki_ca.issue("Sở Tài chính tỉnh Bình Minh"))
+    e = scored_month(org.alice, org.tp_a1, 1, quality_failures=1)
+    [report] = signing.verify_pdf(documents.notice(e, "pdf", viewer=org.alice))
+    assert report.ok
+    assert report.signer == "Sở Tài chính tỉnh Bình Minh"
