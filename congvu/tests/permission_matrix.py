@@ -86,6 +86,7 @@ class World:
             "request_seq": 2,
             "attachment_id": 0,  # no such attachment: the download answers 404 to everyone
             "directive_id": 0,  # no such directive: 404 to everyone (test_directive_pages.py)
+            "indicator_id": 0,  # no such indicator: 404 to everyone (indicators/tests)
             "day": "2026-12-31",
             "fmt": "csv",
         }
