@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from congvu.org.models import Person, Unit
 from congvu.tasks.models import CLOSED, Status, Task
@@ -105,25 +106,33 @@ class Indicator(models.Model):
         reasons: list[str] = []
         late = [t for t in open_ if t.deadline <= cutoff]
         if late:
-            reasons += [f"Nhiệm vụ #{t.pk} quá hạn ({t.deadline:%d/%m/%Y})" for t in late]
+            reasons += [
+                _("Nhiệm vụ #%(id)s quá hạn (%(date)s)")
+                % {"id": t.pk, "date": f"{t.deadline:%d/%m/%Y}"}
+                for t in late
+            ]
         if today > self.period_end and (open_ or not met):
-            reasons.append(f"Đã quá hạn chỉ tiêu ({self.period_end:%d/%m/%Y})")
+            reasons.append(
+                _("Đã quá hạn chỉ tiêu (%(date)s)") % {"date": f"{self.period_end:%d/%m/%Y}"}
+            )
         if reasons:
             return Assessment(State.LATE, reasons, len(rows), len(done))
         if not open_ and met:
             return Assessment(State.DONE, [], len(rows), len(done))
         if open_ and (self.period_end - today).days <= AT_RISK_DAYS:
             reasons.append(
-                f"Còn {(self.period_end - today).days} ngày đến hạn, {len(open_)} nhiệm vụ chưa xong"
+                _("Còn %(days)s ngày đến hạn, %(open)s nhiệm vụ chưa xong")
+                % {"days": (self.period_end - today).days, "open": len(open_)}
             )
         for t in open_:
             expected = _elapsed_share(t, today)
             if t.progress + PROGRESS_SLACK < expected:
                 reasons.append(
-                    f"Nhiệm vụ #{t.pk} mới đạt {t.progress}% khi đã dùng {expected}% thời gian"
+                    _("Nhiệm vụ #%(id)s mới đạt %(progress)s%% khi đã dùng %(used)s%% thời gian")
+                    % {"id": t.pk, "progress": t.progress, "used": expected}
                 )
         if not open_ and not met:
-            reasons.append("Các nhiệm vụ đã xong nhưng kết quả chưa đạt chỉ tiêu")
+            reasons.append(_("Các nhiệm vụ đã xong nhưng kết quả chưa đạt chỉ tiêu"))
         state = State.AT_RISK if reasons else State.ON_TRACK
         return Assessment(state, reasons, len(rows), len(done))
 
