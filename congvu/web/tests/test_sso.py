@@ -202,3 +202,11 @@ def test_a_provider_that_is_down_gives_a_message(client, db, settings):  # type:
     assert response.status_code == 302
     page = client.get("/dang-nhap/").content.decode()
     assert "Không kết nối được máy chủ định danh của tỉnh" in page
+
+
+def test_local_passwords_still_work_when_sso_is_on(client, org, sso_settings):  # type: ignore[no-untyped-def]
+    from congvu.testing import PASSWORD
+
+    response = client.post("/dang-nhap/", {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 302
+    assert _signed_in_as(client) == org.alice.user_id
