@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 
 from congvu.lib.env import envbool, envint, envrate, envsecret, persistent_secret
 
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "congvu.legal",
     "congvu.privacy",
     "congvu.staffing",
+    "congvu.indicators",
     "congvu.twofactor",
     "congvu.exchange",
     "congvu.web",
@@ -263,6 +265,36 @@ LOG_ANCHOR = os.getenv("CONGVU_LOG_ANCHOR", str(VAR_DIR / "log_anchor.jsonl"))
 # How often the log_checkpoint job runs; verify_log fails on a log with events older than this
 # and no checkpoint at all (deleting every checkpoint no longer passes).
 LOG_CHECKPOINT_MINUTES = envint("CONGVU_LOG_CHECKPOINT_MINUTES", "10")
+
+# PAdES signatures on issued PDFs (congvu/lib/signing.py, docs/integration.md "Chữ ký số"):
+# the agency's key as a PKCS#12 file, or on a PKCS#11 token; neither set = unsigned PDFs.
+SIGNING_P12 = os.getenv("CONGVU_SIGNING_P12", "")
+SIGNING_P12_PASSWORD = envsecret("CONGVU_SIGNING_P12_PASSWORD") or ""
+SIGNING_PKCS11_MODULE = os.getenv("CONGVU_SIGNING_PKCS11_MODULE", "")
+SIGNING_PKCS11_TOKEN = os.getenv("CONGVU_SIGNING_PKCS11_TOKEN", "")
+SIGNING_PKCS11_KEY_LABEL = os.getenv("CONGVU_SIGNING_PKCS11_KEY_LABEL", "")
+SIGNING_PKCS11_PIN = envsecret("CONGVU_SIGNING_PKCS11_PIN") or ""
+# Verification trusts these roots (PEM/DER files, ':'-separated) and these CRLs.
+SIGNING_TRUST_ROOTS = [p for p in os.getenv("CONGVU_SIGNING_TRUST_ROOTS", "").split(":") if p]
+SIGNING_CRLS = [p for p in os.getenv("CONGVU_SIGNING_CRLS", "").split(":") if p]
+SIGNING_FETCH_REVOCATION = envbool("CONGVU_SIGNING_FETCH_REVOCATION", "True")
+
+# Single sign-on with the province's OpenID Connect provider (congvu/web/sso.py,
+# docs/integration.md "Đăng nhập một cửa"): both issuer and client id set = the button shows.
+OIDC_ISSUER = os.getenv("CONGVU_OIDC_ISSUER", "")
+OIDC_CLIENT_ID = os.getenv("CONGVU_OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = envsecret("CONGVU_OIDC_CLIENT_SECRET") or ""
+OIDC_SCOPES = os.getenv("CONGVU_OIDC_SCOPES", "openid email profile")
+# The claim that names the person, and the Person field it must equal ("email" or "code").
+OIDC_PERSON_CLAIM = os.getenv("CONGVU_OIDC_PERSON_CLAIM", "email")
+OIDC_PERSON_FIELD = os.getenv("CONGVU_OIDC_PERSON_FIELD", "email")
+if OIDC_PERSON_FIELD not in ("email", "code"):
+    raise ImproperlyConfigured("CONGVU_OIDC_PERSON_FIELD must be 'email' or 'code'")
+# Empty: the callback address is built from the request (set it behind a proxy that rewrites).
+OIDC_REDIRECT_URI = os.getenv("CONGVU_OIDC_REDIRECT_URI", "")
+
+# Indicators at risk or late that end within this many days warn the responsible unit's head.
+INDICATOR_WARNING_DAYS = envint("CONGVU_INDICATOR_WARNING_DAYS", "14")
 
 # Spreadsheet imports (import_tasks, import_org, the API) stop at these bounds with a message
 # naming the variable to raise (congvu/lib/sheets.py; issue #12).

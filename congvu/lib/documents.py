@@ -207,4 +207,7 @@ def render_pdf(doc: Doc) -> bytes:
     sign.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story.append(sign)
     pdf.build(story)
-    return buf.getvalue()
+    # Signed with the agency's key when one is configured (congvu/lib/signing.py).
+    from congvu.lib.signing import sign_pdf
+
+    return sign_pdf(buf.getvalue(), reason=doc.title, location=place_name())

@@ -87,6 +87,7 @@ class World:
             "attachment_id": 0,  # no such attachment: the download answers 404 to everyone
             "delegation_id": 0,  # no such delegation: 404 to everyone (test_delegation_pages.py)
             "directive_id": 0,  # no such directive: 404 to everyone (test_directive_pages.py)
+            "indicator_id": 0,  # no such indicator: 404 to everyone (indicators/tests)
             "day": "2026-12-31",
             "fmt": "csv",
         }

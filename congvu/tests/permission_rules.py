@@ -105,6 +105,14 @@ web:notification_badge                                  GET    ok          ok   
 web:pick_tree                                           GET    ok          ok          ok          ok          ok          ok          ok          ok          login
 web:task_attach                                         POST   refused     refused/404 refused/404 refused/404 403         403/404     404         404         login
 web:task_attachment                                     GET    404         404         404         404         404         404         404         404         login
+web:verify_signature                                    GET    ok          ok          ok          ok          ok          ok          ok          ok          login
+web:verify_signature                                    POST   refused     refused     refused     refused     refused     refused     refused     refused     login
+web:sso_start                                           GET    404         404         404         404         404         404         404         404         404
+web:sso_callback                                        GET    404         404         404         404         404         404         404         404         404
+web:indicators                                          GET    ok          ok          ok          ok          ok          ok          ok          ok          login
+web:indicators                                          POST   ok          ok          ok          403         403         403         403         403         login
+web:indicator                                           GET    404         404         404         404         404         404         404         404         login
+web:indicator_act                                       POST   404         404         404         404         404         404         404         404         login
 web:finding_list                                        GET    ok          ok          ok          ok          ok          ok          ok          ok          login
 web:finding_export                                      GET    ok          ok          ok          ok          ok          ok          ok          ok          login
 web:finding                                             GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404         404         login
@@ -225,6 +233,15 @@ def body_for(key: str, method: str, world: Any, scope: str) -> dict[str, Any]:
         ("web:pick_unit", "GET"): {"q": "Phòng"},
         ("web:pick_person", "GET"): {"q": "An"},
         ("web:deadline_preview", "GET"): {"working_days": "5"},
+        # A goal for Phòng Ngân sách: whoever directs it may set one.
+        ("web:indicators", "POST"): {
+            "form": "goal",
+            "code": "MT-MATRAN",
+            "title": "Cải cách hành chính",
+            "owner_unit": org.a1.pk,
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+        },
     }
     if (key, method) in web:
         return web[(key, method)]

@@ -3,13 +3,24 @@ from __future__ import annotations
 from django.urls import path
 
 from congvu.web import features
-from congvu.web.views import auth, calendar, delegation, home, org, org_admin
+from congvu.web.views import (
+    auth,
+    calendar,
+    delegation,
+    home,
+    indicators,
+    org,
+    org_admin,
+    signatures,
+)
 
 app_name = "web"
 
 urlpatterns = [
     path("", home.inbox, name="inbox"),
     path("dang-nhap/", auth.sign_in, name="sign_in"),
+    path("dang-nhap/mot-cua/", auth.sso_start, name="sso_start"),
+    path("dang-nhap/mot-cua/xong/", auth.sso_callback, name="sso_callback"),
     path("dang-xuat/", auth.sign_out, name="sign_out"),
     path("tim-kiem/", home.search, name="search"),
     path("thong-bao/", home.notifications, name="notifications"),
@@ -28,6 +39,10 @@ urlpatterns = [
         name="delegation_revoke",
     ),
     path("lich-lam-viec/", calendar.calendar_year, name="calendar"),
+    path("kiem-tra-chu-ky/", signatures.verify, name="verify_signature"),
+    path("chi-tieu/", indicators.indicator_list, name="indicators"),
+    path("chi-tieu/<int:indicator_id>/", indicators.indicator_detail, name="indicator"),
+    path("chi-tieu/<int:indicator_id>/thao-tac/", indicators.indicator_act, name="indicator_act"),
     path("lich-lam-viec/xoa/<str:day>/", calendar.calendar_remove, name="calendar_remove"),
 ]
 

@@ -52,3 +52,15 @@ def reason_label(code: str) -> str:
     from congvu.tasks.events import REASON_LABELS
 
     return str(REASON_LABELS.get(code, code))
+
+
+@register.simple_tag
+def pdf_signer() -> str:
+    """Who signs the PDFs this server issues (its configured key), "" when they are unsigned."""
+    from congvu.lib.errors import ActionError
+    from congvu.lib.signing import signer_name
+
+    try:
+        return signer_name()
+    except ActionError:
+        return ""

@@ -1,15 +1,23 @@
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from congvu.web import sso
+
+logger = logging.getLogger(__name__)
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -37,7 +45,46 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         form = AuthenticationForm(request)
     form.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
     form.fields["password"].widget.attrs.update(autocomplete="current-password")
-    return render(request, "web/sign_in.html", {"form": form, "next": _safe_next(request)})
+    return render(
+        request,
+        "web/sign_in.html",
+        {"form": form, "next": _safe_next(request), "sso": sso.configured()},
+    )
+
+
+def _sso_redirect_uri(request: HttpRequest) -> str:
+    return settings.OIDC_REDIRECT_URI or request.build_absolute_uri(reverse("web:sso_callback"))
+
+
+@never_cache
+@require_GET
+def sso_start(request: HttpRequest) -> HttpResponse:
+    """To the province's identity provider; the page to return to is kept in the session."""
+    if not sso.configured():
+        raise Http404
+    request.session["sso_next"] = _safe_next(request)
+    try:
+        response: HttpResponse = sso.start(request, _sso_redirect_uri(request))
+    except sso.SSOError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(settings.LOGIN_URL)
+    return response
+
+
+@never_cache
+@require_GET
+def sso_callback(request: HttpRequest) -> HttpResponse:
+    if not sso.configured():
+        raise Http404
+    try:
+        user = sso.finish(request)
+    except sso.SSOError as exc:
+        logger.warning("OIDC sign-in refused: %s", exc.message)
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(settings.LOGIN_URL)
+    target = request.session.pop("sso_next", settings.LOGIN_REDIRECT_URL)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return HttpResponseRedirect(target)
 
 
 @require_POST

@@ -159,8 +159,15 @@ def notifications(request: HttpRequest) -> HttpResponse:
                 "deadline"
             )[:20]
         )
+    warnings: list[object] = []
+    if person is not None:
+        from congvu.indicators.models import IndicatorWarning
+
+        warnings = list(IndicatorWarning.objects.filter(person=person).order_by("-created_at")[:20])
     return render(
-        request, "web/notifications.html", {"page_obj": items, "overdue": overdue, "nav_active": ""}
+        request,
+        "web/notifications.html",
+        {"page_obj": items, "overdue": overdue, "indicator_warnings": warnings, "nav_active": ""},
     )
 
 
