@@ -279,6 +279,7 @@ STEPS: tuple[Step, ...] = (
             Input(
                 "reason_code",
                 "choice",
+                default=RETURN_REASONS[0],
                 choices=RETURN_REASONS,
                 label=_("Loại lý do"),
                 choice_labels=RETURN_REASON_LABELS,

@@ -110,7 +110,7 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
     other = browser_as("gd_b")
     other.goto(f"/viec/{task.pk}/")
     form = act(other, "return")
-    form.get_by_label("Lý do").fill("Sở Tài chính chủ trì theo văn bản giao")
+    form.get_by_role("textbox", name="Lý do").fill("Sở Tài chính chủ trì theo văn bản giao")
     form.get_by_role("button", name="Trả lại").click()
     other.get_by_text("Đã ghi nhận: Trả lại.").wait_for()
     # It was Sở Xây dựng's work after all: sent again and accepted there, so the bounce is
