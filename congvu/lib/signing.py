@@ -155,6 +155,30 @@ def sign_pdf(data: bytes, *, reason: str, location: str = "") -> bytes:
     return bytes(out.getvalue())
 
 
+def sign_detached(data: bytes) -> bytes | None:
+    """A detached CMS (PKCS#7) signature, DER, over `data` with the configured key (SHA-256,
+    signing time and the signer's certificate included), for files that are not PDFs (the
+    data feeds); None when no key is configured. `openssl cms -verify -binary -inform DER
+    -content FILE -in FILE.p7s` checks it, as does any CMS library."""
+    if not signing_configured():
+        return None
+    import asyncio
+
+    session = None
+    if settings.SIGNING_P12:
+        signer = _p12_signer(settings.SIGNING_P12, settings.SIGNING_P12_PASSWORD)
+    else:
+        signer, session = _pkcs11_signer()
+    try:
+        cms = asyncio.run(
+            signer.async_sign_general_data(data, "sha256", detached=True, use_cades=True)
+        )
+    finally:
+        if session is not None:
+            session.close()
+    return bytes(cms.dump())
+
+
 # --- verification ----------------------------------------------------------------------------
 
 

@@ -92,6 +92,7 @@ web:webhooks                                            POST   403         403  
 web:agency_codes                                        GET    403         403         403         403         ok          403         ok      403      login
 web:webhooks                                            GET    403         403         403         403         403         403         ok      403      login
 web:task_report_package                                 GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
+web:unit_feed                                           GET    ok          ok/403      ok/403      403         ok          ok/403      403     403      login
 web:directive_new                                       GET    ok          ok          ok          403         403         403         403     403      login
 web:directive                                           GET    404         404         404         404         404         404         404     404      login
 web:bulk_step                                           POST   403         403         403         403         403         403         403     403      login

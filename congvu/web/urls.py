@@ -54,6 +54,7 @@ if features.tasks_enabled():
         path("van-ban/nhap/", exchange.import_documents, name="import_documents"),
         path("lien-thong/ma-dinh-danh/", exchange.agency_codes, name="agency_codes"),
         path("lien-thong/webhook/", exchange.webhooks, name="webhooks"),
+        path("lien-thong/du-lieu/<int:unit_id>/", exchange.unit_feed, name="unit_feed"),
         path(
             "viec/<int:task_id>/bao-cao.xml",
             exchange.task_report_package,

@@ -277,3 +277,46 @@ def task_report_package(request: HttpRequest, task_id: int) -> HttpResponse:
     response = HttpResponse(data, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="bao-cao-{task.pk}.xml"'
     return response
+
+
+class FeedForm(forms.Form):
+    tu = forms.DateField(
+        label=gettext_lazy("Từ ngày"),
+        widget=DATE_WIDGET,
+        error_messages={"required": gettext_lazy("Nhập ngày đầu kỳ báo cáo (dd/mm/yyyy).")},
+    )
+    den = forms.DateField(
+        label=gettext_lazy("Đến ngày"),
+        widget=DATE_WIDGET,
+        error_messages={"required": gettext_lazy("Nhập ngày cuối kỳ báo cáo (dd/mm/yyyy).")},
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("tu") and data.get("den") and data["den"] < data["tu"]:
+            self.add_error("den", _("Ngày cuối kỳ phải từ ngày đầu kỳ trở đi."))
+        return data
+
+
+@login_required
+@require_GET
+def unit_feed(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The unit's tasks and indicators for a period as a checked, signed ZIP (congvu.web.feeds)
+    for the province's direction system; the same readers as the unit's dashboard."""
+    from congvu.web.feeds import build_feed, feed_zip
+    from congvu.web.views.dashboards import _get_directed_unit
+
+    unit = _get_directed_unit(request, unit_id)
+    form = FeedForm(request.GET or None)
+    if not request.GET or not form.is_valid():
+        status = 400 if request.GET else 200
+        return render(
+            request, "web/exchange/feed.html", {"unit": unit, "form": form}, status=status
+        )
+    start, end = form.cleaned_data["tu"], form.cleaned_data["den"]
+    feed = build_feed(unit, start, end, today())
+    data = feed_zip(feed, timezone.now())
+    response = HttpResponse(data, content_type="application/zip")
+    name = f"congvu-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
