@@ -500,12 +500,15 @@ def _analyze(args: argparse.Namespace, work: Path) -> int:  # noqa: PLR0912, PLR
             f"Không khai báo múi giờ của lịch {choice.name!r} (--timezone hoặc [calendar] "
             "timezone trong tệp ánh xạ): ngày làm việc được tính theo giờ UTC."
         )
-    # Cases are whole in each bucket, so the buckets scanned together give the same counts.
-    still_open = open_cases(
-        loaded.events.lazy()
-        if loaded.events is not None
-        else pl.scan_parquet([str(f) for f in loaded.buckets.files])  # type: ignore[union-attr]
-    )
+    # Cases are whole in each bucket: the buckets' counts, at the log's end, add up.
+    if loaded.events is not None:
+        still_open = open_cases(loaded.events.lazy())
+    else:
+        assert loaded.buckets is not None
+        still_open = {}
+        for file in loaded.buckets.files:
+            counts = open_cases(pl.scan_parquet(file), end=loaded.buckets.end)
+            still_open = {k: still_open.get(k, 0) + v for k, v in counts.items()}
     if still_open["open"]:
         warnings.append(
             f"{still_open['open']} hồ sơ còn mở ở cuối nhật ký: {still_open['open_past_deadline']}"

@@ -27,7 +27,13 @@ from typing import Any
 import polars as pl
 
 from congvu_analytics import schema as s
-from congvu_analytics.detect import DetectionResult, case_phase, subject_phase
+from congvu_analytics.detect import (
+    CasePhase,
+    DetectionResult,
+    case_phase,
+    reduce_phases,
+    subject_phase,
+)
 from congvu_analytics.io.errors import LogError
 from congvu_analytics.io.loader import (
     LINE_COL,
@@ -51,6 +57,9 @@ BUCKET = "bucket"
 DEFAULT_BUCKETS = 16
 BATCH_BYTES = 64 << 20  # bytes of text per record batch read from a CSV
 BATCH_ROWS = 1 << 20  # rows per record batch read from Parquet
+# Working files read once or twice and deleted: written uncompressed and without statistics
+# (measured: a 0.5M-event bucket in 0.7 s rather than 1.8 s with zstd; 19 MB rather than 8).
+SCRATCH_PARQUET: dict[str, Any] = {"compression": "uncompressed", "statistics": False}
 
 
 def bucket_of(cases: pl.Series, buckets: int) -> pl.Series:
@@ -231,7 +240,9 @@ def split_table(
             for (bucket,), part in frame.partition_by(BUCKET, as_dict=True).items():
                 folder = workdir / f"{BUCKET}={bucket:04d}"
                 folder.mkdir(parents=True, exist_ok=True)
-                part.drop(BUCKET).write_parquet(folder / f"part-{number:06d}.parquet")
+                part.drop(BUCKET).write_parquet(
+                    folder / f"part-{number:06d}.parquet", **SCRATCH_PARQUET
+                )
             if progress is not None:
                 progress(int(raw.estimated_size()))
     except (OSError, ValueError, pl.exceptions.ComputeError) as exc:
@@ -353,7 +364,7 @@ def load_buckets(
                 values = pl.concat([events.get_column(c).cast(pl.String) for c in columns])
                 seen[who].append(values.alias("v").drop_nulls().value_counts(name="n"))
         out = workdir / f"events-{number:05d}.parquet"
-        events.write_parquet(out)
+        events.write_parquet(out, **SCRATCH_PARQUET)
         files.append(out)
         del events
         if progress is not None:
@@ -462,19 +473,17 @@ def run_buckets(
     org: Org | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> DetectionResult:
-    """The per-case phase on each bucket in turn, then the per-subject reduce."""
+    """The per-case phase on each bucket in turn, reduced into one as it goes (the compact
+    per-subject counts summed, the hits kept), then the per-subject phase."""
     say = progress or (lambda _step: None)
-    parts = []
-    for file in log.files:
-        say("prepare")
-        parts.append(
-            case_phase(
-                pl.read_parquet(file).lazy(),
-                calendar=calendar,
-                params=params,
-                org=org,
-                end=log.end,
+
+    def phases() -> Iterator[CasePhase]:
+        for file in log.files:
+            say("prepare")
+            yield case_phase(
+                pl.scan_parquet(file), calendar=calendar, params=params, org=org, end=log.end
             )
-        )
+
+    total = reduce_phases(phases())
     say("detect")
-    return subject_phase(parts, calendar=calendar, params=params, org=org)
+    return subject_phase([total], calendar=calendar, params=params, org=org)

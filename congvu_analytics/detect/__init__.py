@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -36,9 +36,10 @@ from congvu_analytics.detect._common import (
     WEIGHT,
     as_obs,
     observe,
-    peer_groups,
+    peer_groups_from,
     prepare,
     rates,
+    subject_counts,
     workload,
 )
 from congvu_analytics.detect.handover import HANDOVER_SCHEMA, handover_network
@@ -485,9 +486,10 @@ class CasePhase:
     (the whole log, or one bucket of it): compact per-subject counts, never the events.
 
     Every table adds up over buckets because every case is whole in one bucket: observations
-    are concatenated, workloads and hand-over counts summed, and ``subjects`` holds the
-    prepared rows :func:`peer_groups` reads (custody changes, addressed and deciding rows,
-    the first instant).
+    are concatenated (:func:`compact_observations`: rows that show nothing but a workload are
+    summed per subject), workloads and hand-over counts summed, and ``subjects`` holds the
+    counts :func:`peer_groups_from` reads (:func:`subject_counts`). :func:`merge_phases`
+    reduces two of them into one.
     """
 
     observations: list[pl.DataFrame]  # one per detector, in the order of :func:`detectors`
@@ -553,12 +555,88 @@ def case_phase(
         [
             workload_lazy,
             handover_network(prepared),
-            _subject_rows(prepared),
+            subject_counts(_subject_rows(prepared)),
             *[det.observe(prepared, params, calendar) for det in detectors(params)],
         ]
     )
     return CasePhase(
-        observations=observations, workload=handled, handover=handover, subjects=subjects
+        observations=[compact_observations(o) for o in observations],
+        workload=handled,
+        handover=handover,
+        subjects=subjects,
+    )
+
+
+def compact_observations(obs: pl.DataFrame) -> pl.DataFrame:
+    """Observations with the rows that show no behaviour and carry no value summed into one
+    workload row per subject, and the item and case ids of every other row that shows no
+    behaviour dropped: :func:`rates` reads of such rows only their weight (and value), so
+    the rates are unchanged (sums of integers; the values and hits are kept row for row)."""
+    hit = pl.col(EVIDENCE).is_not_null()
+    plain = ~hit & pl.col(VALUE).is_null()
+    if obs.is_empty():
+        return obs
+    summed = as_obs(obs.lazy().filter(plain).group_by(KEYS).agg(pl.col(WEIGHT).sum()))
+    rest = (
+        obs.lazy()
+        .filter(~plain)
+        .with_columns(pl.when(hit).then(pl.col(c)).alias(c) for c in (ITEM_ID, CASE_ID))
+    )
+    return pl.concat([summed, rest]).collect()
+
+
+def _sum_workload(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    if len(parts) == 1:
+        return parts[0]
+    return (
+        pl.concat(parts)
+        .group_by(KEYS)
+        .agg(pl.col("cases_handled").sum().cast(pl.UInt32))
+        .sort(KEYS)
+    )
+
+
+def _sum_subjects(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """:func:`subject_counts` of several parts as one (kind, actor, unit; n, first day)."""
+    if len(parts) == 1:
+        return parts[0]
+    frame = pl.concat(parts)
+    kind, actor, unit, n, first = frame.columns
+    return (
+        frame.group_by(kind, actor, unit)
+        .agg(pl.col(n).sum(), pl.col(first).min())
+        .select(frame.columns)
+    )
+
+
+def reduce_phases(parts: Iterable[CasePhase]) -> CasePhase:
+    """The per-case phases of disjoint sets of whole cases (buckets) reduced into one as they
+    come: the workload rows of the observations, the workloads, hand-over and subject counts
+    summed into running totals; the rows that show a behaviour or carry a value are kept as
+    they are (appended, not copied again at each step)."""
+    plain: list[pl.DataFrame] = []
+    rest: list[list[pl.DataFrame]] = []
+    workload = handover = subjects = None
+    for part in parts:
+        for i, obs in enumerate(part.observations):
+            is_plain = pl.col(EVIDENCE).is_null() & pl.col(VALUE).is_null()
+            mine = obs.filter(is_plain)
+            if i == len(plain):
+                plain.append(mine)
+                rest.append([])
+            else:
+                plain[i] = compact_observations(pl.concat([plain[i], mine]))
+            rest[i].append(obs.filter(~is_plain))
+        workload = part.workload if workload is None else _sum_workload([workload, part.workload])
+        handover = part.handover if handover is None else _sum_handover([handover, part.handover])
+        subjects = part.subjects if subjects is None else _sum_subjects([subjects, part.subjects])
+    if workload is None or handover is None or subjects is None:
+        raise ValueError("no per-case phase to reduce")
+    return CasePhase(
+        observations=[pl.concat([p, *r]) for p, r in zip(plain, rest, strict=True)],
+        workload=workload,
+        handover=handover,
+        subjects=subjects,
     )
 
 
@@ -595,14 +673,15 @@ def subject_phase(
     progress: Callable[[str], None] | None = None,
 ) -> DetectionResult:
     """The per-subject phase: peers, rates, evidence and findings from the per-case phase of
-    every bucket (a reduce over compact per-subject counts)."""
+    every bucket (a reduce over compact per-subject counts). The parts' observations are
+    emptied as they are read (to free their memory)."""
     del calendar  # the per-case phase already counted in working days
     params = _with_org(params or DetectionParams(), org)
     say = progress or (lambda _step: None)
     keys = [SUBJECT_TYPE, SUBJECT_ID]
     say("reduce")
     subjects = pl.concat([p.subjects for p in parts]) if len(parts) > 1 else parts[0].subjects
-    peers_lazy = peer_groups(subjects.lazy(), params, org)
+    peers_lazy = peer_groups_from(subjects.lazy(), params, org)
     handled_lazy = (
         pl.concat([p.workload for p in parts])
         .lazy()
@@ -611,25 +690,30 @@ def subject_phase(
     )
     handover = _sum_handover([p.handover for p in parts])
     suite = detectors(params)
-    peers, handled, *scored_all = pl.collect_all(
-        [
-            peers_lazy,
-            handled_lazy,
-            *[
-                rates(_gathered([p.observations[i] for p in parts]).lazy(), peers_lazy, params)
-                for i in range(len(suite))
-            ],
-        ]
-    )
-    per_detector = [
-        evidence(scored, peers, params, detector=det.name, behaviour=det.behaviour)
-        for det, scored in zip(suite, scored_all, strict=True)
-    ]
+    peers, handled = pl.collect_all([peers_lazy, handled_lazy])
+    # One detector at a time, its observations released once read: what stays per detector
+    # is one row per subject, with the hits' ids only where the detector counts (the only
+    # ones :func:`judge` reads).
+    per_detector: list[pl.DataFrame] = []
+    columns: list[pl.DataFrame] = []
+    counted: list[pl.DataFrame] = []
+    for i, det in enumerate(suite):
+        obs = _gathered([p.observations[i] for p in parts])
+        for p in parts:
+            p.observations[i] = p.observations[i].clear()
+        scored = rates(obs.lazy(), peers.lazy(), params).collect()
+        del obs
+        columns.append(scored.select(*keys, *_metric_columns(det)))
+        counted.append(scored.select(SUBJECT_TYPE, "n", "k"))
+        judged = evidence(scored, peers, params, detector=det.name, behaviour=det.behaviour)
+        del scored
+        per_detector.append(
+            judged.with_columns(
+                pl.when(pl.col("counts")).then(pl.col(c)).alias(c) for c in (EVIDENCE, CASE_IDS)
+            )
+        )
+        del judged
     tests = judge(per_detector, params.fdr, combine=params.combine)
-    columns = [
-        scored.select(*keys, *_metric_columns(det))
-        for det, scored in zip(suite, scored_all, strict=True)
-    ]
     # Subjects that never held a case (a coordinating unit) still get a metrics row.
     metrics = (
         pl.concat([handled.select(keys), *[c.select(keys) for c in columns]])
@@ -642,8 +726,10 @@ def subject_phase(
     for column in columns:
         metrics = metrics.join(column, on=keys, how="left")
 
-    assessed = _assessed(suite, scored_all, params)
-    findings = _findings(tests, pl.concat(per_detector, how="diagonal_relaxed"), suite, params)
+    assessed = _assessed(suite, counted, params)
+    detail = pl.concat([d.drop(EVIDENCE, CASE_IDS) for d in per_detector], how="diagonal_relaxed")
+    del per_detector
+    findings = _findings(tests, detail, suite, params)
     findings = findings.sort("behaviour", SUBJECT_TYPE, SUBJECT_ID)
     counts = findings.group_by(keys).agg(pl.len().cast(pl.UInt32).alias("findings"))
     metrics = (

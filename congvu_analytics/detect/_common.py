@@ -443,8 +443,80 @@ NEW_STAFF = "moi"  # suffix of a new staff member's peer group
 HEAVY = "nhieu_viec"  # suffix of the peer group of people with a heavy workload
 
 
+# The kinds of row in :func:`subject_counts`.
+_HOLD, _ADDR, _DEC, _UNIT, _PERSON, _FIRST = "hold", "addr", "dec", "unit", "person", "first"
+_KIND, _N, _FIRST_DAY = "_kind", "_n", "_first_day"
+
+
+def subject_counts(prepared: pl.LazyFrame) -> pl.LazyFrame:
+    """What :func:`peer_groups` reads of the prepared rows, as counts that add up over any
+    split of the log into whole cases: (kind, actor, unit, n, first day) with kind "hold"
+    (custody changes per holder and unit), "addr" (rows addressed to a person and unit),
+    "dec" (decisions per actor), "unit" and "person" (every subject seen) and one "first" row
+    (the day of the earliest instant). Several such frames concatenated are read as their sum."""
+    s = pl.String
+
+    def rows(kind: str, frame: pl.LazyFrame, actor: pl.Expr | None, unit: pl.Expr | None,
+             count: bool = True) -> pl.LazyFrame:  # fmt: skip
+        cols = [
+            (actor if actor is not None else pl.lit(None)).cast(s).alias(ACTOR),
+            (unit if unit is not None else pl.lit(None)).cast(s).alias(UNIT),
+        ]
+        keys = [c for c, e in ((ACTOR, actor), (UNIT, unit)) if e is not None]
+        grouped = frame.select(cols)
+        agg = (
+            grouped.group_by(keys).agg(pl.len().alias(_N))
+            if count
+            else grouped.unique().with_columns(pl.lit(0, pl.UInt32).alias(_N))
+        )
+        return agg.select(
+            pl.lit(kind).alias(_KIND),
+            pl.col(ACTOR).cast(s) if actor is not None else pl.lit(None, s).alias(ACTOR),
+            pl.col(UNIT).cast(s) if unit is not None else pl.lit(None, s).alias(UNIT),
+            pl.col(_N).cast(pl.UInt32),
+            pl.lit(None, pl.Date).alias(_FIRST_DAY),
+        )
+
+    changed = pl.col(HOLDER_ACTOR).is_not_null() & (
+        pl.col(HOLDER_ACTOR) != pl.col(PREV["person"])
+    ).fill_null(True)
+    holding = prepared.filter(changed)
+    addressed = prepared.filter(pl.col(TARGET_ACTOR).is_not_null())
+    deciding = prepared.filter(
+        pl.col(ACTIVITY).is_in(list(DECISIONS)) & pl.col(ACTOR).is_not_null()
+    )
+    parts = [
+        rows(_HOLD, holding, pl.col(HOLDER_ACTOR), pl.col(HOLDER_UNIT)),
+        rows(_ADDR, addressed, pl.col(TARGET_ACTOR), pl.col(TARGET_UNIT)),
+        rows(_DEC, deciding, pl.col(ACTOR), None),
+        *[
+            rows(_UNIT, prepared.filter(pl.col(c).is_not_null()), None, pl.col(c), count=False)
+            for c in (HOLDER_UNIT, TARGET_UNIT)
+        ],
+        *[
+            rows(_PERSON, prepared.filter(pl.col(c).is_not_null()), pl.col(c), None, count=False)
+            for c in (HOLDER_ACTOR, TARGET_ACTOR)
+        ],
+        prepared.select(
+            pl.lit(_FIRST).alias(_KIND),
+            pl.lit(None, s).alias(ACTOR),
+            pl.lit(None, s).alias(UNIT),
+            pl.lit(0, pl.UInt32).alias(_N),
+            pl.col(TIMESTAMP).min().dt.date().alias(_FIRST_DAY),
+        ),
+    ]
+    return pl.concat(parts)
+
+
 def peer_groups(
     prepared: pl.LazyFrame, params: DetectionParams, org: Org | None = None
+) -> pl.LazyFrame:
+    """:func:`peer_groups_from` the prepared rows."""
+    return peer_groups_from(subject_counts(prepared), params, org)
+
+
+def peer_groups_from(
+    counts: pl.LazyFrame, params: DetectionParams, org: Org | None = None
 ) -> pl.LazyFrame:
     """(subject_type, subject_id, peer_group, main_unit, judged) for every unit and person.
 
@@ -465,16 +537,10 @@ def peer_groups(
     may never hold a case and still needs its peers).
     """
     types = _unit_types(params, org)
+    kind = pl.col(_KIND)
     units = (
-        pl.concat(
-            [
-                prepared.select(pl.col(c).alias(UNIT))
-                .drop_nulls()
-                .unique()
-                .select(pl.col(UNIT).cast(pl.String))
-                for c in (HOLDER_UNIT, TARGET_UNIT)
-            ]
-        )
+        counts.filter(kind == _UNIT)
+        .select(UNIT)
         .unique()
         .join(types, on=UNIT, how="left")
         .select(
@@ -486,37 +552,20 @@ def peer_groups(
         )
     )
     # A person's main unit: the unit in which they held cases most often (or, for someone who
-    # never held one, were most often addressed). Change rows and pointing rows are a small
-    # share of the log, so the count stays cheap.
-    holding = prepared.filter(
-        pl.col(HOLDER_ACTOR).is_not_null()
-        & (pl.col(HOLDER_ACTOR) != pl.col(PREV["person"])).fill_null(True)
-    ).select(
-        pl.col(HOLDER_ACTOR).alias(ACTOR), pl.col(HOLDER_UNIT).alias(UNIT), pl.lit(0).alias("_rank")
-    )
-    addressed = prepared.filter(pl.col(TARGET_ACTOR).is_not_null()).select(
-        pl.col(TARGET_ACTOR).alias(ACTOR), pl.col(TARGET_UNIT).alias(UNIT), pl.lit(1).alias("_rank")
-    )
+    # never held one, were most often addressed).
     main_unit = (
-        pl.concat([holding, addressed])
-        .filter(pl.col(UNIT).is_not_null())
+        counts.filter(kind.is_in([_HOLD, _ADDR]) & pl.col(UNIT).is_not_null())
+        .with_columns(pl.when(kind == _HOLD).then(0).otherwise(1).alias("_rank"))
+        .group_by(ACTOR, UNIT, "_rank")
+        .agg(pl.col(_N).sum())
         .group_by(ACTOR, UNIT)
-        .agg(pl.len().alias("_n"), pl.col("_rank").min())
-        .with_columns(pl.col(ACTOR, UNIT).cast(pl.String))
-        .sort([ACTOR, "_rank", "_n", UNIT], descending=[False, False, True, False])
+        .agg(pl.col(_N).sum(), pl.col("_rank").min())
+        .sort([ACTOR, "_rank", _N, UNIT], descending=[False, False, True, False])
         .group_by(ACTOR, maintain_order=True)
         .agg(pl.col(UNIT).first())
     )
-    held_cases = (
-        holding.group_by(ACTOR)
-        .agg(pl.len().alias("_held"))
-        .with_columns(pl.col(ACTOR).cast(pl.String))
-    )
-    decided = (
-        prepared.filter(pl.col(ACTIVITY).is_in(list(DECISIONS)) & pl.col(ACTOR).is_not_null())
-        .group_by(pl.col(ACTOR).cast(pl.String))
-        .agg(pl.len().alias("_decided"))
-    )
+    held_cases = counts.filter(kind == _HOLD).group_by(ACTOR).agg(pl.col(_N).sum().alias("_held"))
+    decided = counts.filter(kind == _DEC).group_by(ACTOR).agg(pl.col(_N).sum().alias("_decided"))
     role = (
         pl.when(pl.col("_decided").fill_null(0) > pl.col("_held").fill_null(0))
         .then(pl.lit(DECIDER))
@@ -525,17 +574,10 @@ def peer_groups(
     staff = _org_people(org)
     # New in the period: started less than ``new_staff_days`` before the log begins, or during
     # it (part of the record was made while learning the job).
-    end = prepared.select(pl.col(TIMESTAMP).min().dt.date().alias("_end"))
+    end = counts.filter(kind == _FIRST).select(pl.col(_FIRST_DAY).min().alias("_end"))
     people = (
-        pl.concat(
-            [
-                prepared.select(pl.col(c).alias(ACTOR))
-                .drop_nulls()
-                .unique()
-                .select(pl.col(ACTOR).cast(pl.String))
-                for c in (HOLDER_ACTOR, TARGET_ACTOR)
-            ]
-        )
+        counts.filter(kind == _PERSON)
+        .select(ACTOR)
         .unique()
         .join(main_unit, on=ACTOR, how="left")
         .join(held_cases, on=ACTOR, how="left")

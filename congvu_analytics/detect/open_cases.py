@@ -8,13 +8,15 @@ reader of the load report sees what the window cut.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import polars as pl
 
 from congvu_analytics.detect.stalling import DUE_CARRIERS, NOT_CASE_DUE
 from congvu_analytics.schema import ACTIVITY, CASE_ID, DUE, TIMESTAMP, Activity
 
 
-def open_cases(events: pl.LazyFrame) -> dict[str, int]:
+def open_cases(events: pl.LazyFrame, *, end: datetime | None = None) -> dict[str, int]:
     """Open cases at the log's end: past their deadline, within it, without one.
 
     ``events`` are in case and time order, as :func:`congvu_analytics.io.loader.load_log`
@@ -22,6 +24,9 @@ def open_cases(events: pl.LazyFrame) -> dict[str, int]:
 
     The deadline is read as the late-completion detector reads it: the last one a hand-over
     or a granted extension carries, else the case's own (a case attribute on its last event).
+
+    ``end`` is the whole log's last instant when ``events`` are some of its whole cases (one
+    bucket): the counts of the buckets then add up to the log's.
 
     Examples:
         >>> from datetime import datetime, UTC
@@ -35,9 +40,9 @@ def open_cases(events: pl.LazyFrame) -> dict[str, int]:
     act = pl.col(ACTIVITY)
     carried = act.is_in([a.value for a in DUE_CARRIERS]) & pl.col(DUE).is_not_null()
     own = pl.col(DUE).is_not_null() & ~act.is_in([a.value for a in NOT_CASE_DUE])
-    end = pl.col(TIMESTAMP).max()
+    last = pl.col(TIMESTAMP).max() if end is None else pl.lit(end, pl.Datetime("us", "UTC"))
     per_case = (
-        events.with_columns(end.alias("_end"))
+        events.with_columns(last.alias("_end"))
         .group_by(CASE_ID)
         .agg(
             act.is_in([Activity.COMPLETE.value, Activity.CANCEL.value]).any().alias("_closed"),
