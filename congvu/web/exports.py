@@ -52,24 +52,32 @@ def xlsx_response(
     filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> HttpResponse:
     """One sheet named `title`: a bold header row, then `rows` with typed cells."""
+    return xlsx_book_response(filename, [(title, headers, rows)])
+
+
+def xlsx_book_response(
+    filename: str, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]]
+) -> HttpResponse:
+    """A workbook of (title, headers, rows) sheets, each as `xlsx_response` writes one."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])  # Excel's limit for a sheet name
-    sheet.freeze_panes = "A2"
-    header = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=str(text))
-        cell.font = Font(bold=True)
-        cell.data_type = "s"
-        header.append(cell)
-    sheet.append(header)
-    for n, row in enumerate(rows):
-        if n >= MAX_ROWS:
-            break
-        sheet.append([_cell(sheet, v) for v in row])
+    for title, headers, rows in sheets:
+        sheet = book.create_sheet(title[:31])  # Excel's limit for a sheet name
+        sheet.freeze_panes = "A2"
+        header = []
+        for text in headers:
+            cell = WriteOnlyCell(sheet, value=str(text))
+            cell.font = Font(bold=True)
+            cell.data_type = "s"
+            header.append(cell)
+        sheet.append(header)
+        for n, row in enumerate(rows):
+            if n >= MAX_ROWS:
+                break
+            sheet.append([_cell(sheet, v) for v in row])
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
