@@ -12,6 +12,7 @@ from congvu.tasks import actions as A
 from congvu.tasks.models import TaskEvent
 from congvu.web.tests.browser import screenshot
 from congvu.web.tests.tasks_helpers import assign
+from congvu.web.tests.test_browser_csp_evaluation_pages import rule_sets  # noqa: F401 - fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -60,3 +61,42 @@ def test_the_inspector_checks_the_log_filters_a_task_and_exports_it(org, browser
     assert figures["Số nhiệm vụ nhận"] == 2
     assert figures["Đang thực hiện"] == 2
     screenshot(inspector, "inspector-day")
+
+
+@pytest.mark.usefixtures("rule_sets")
+def test_hr_decides_an_evaluation_proposal_and_reads_the_staffing_list(org, browser_as):
+    from congvu.evaluation.models import Proposal
+    from congvu.evaluation.tests.helpers import scored_month
+    from congvu.org.models import today
+
+    evaluation = scored_month(org.alice, org.tp_a1, 1)
+    proposal = Proposal.objects.create(
+        person=org.alice,
+        evaluation=evaluation,
+        kind=Proposal.Kind.TRAINING,
+        year=today().year,
+        source_key="browser-role-day",
+        legal_ground="NĐ 335/2025/NĐ-CP",
+        summary="Bồi dưỡng kỹ năng lập dự toán",
+        opened_on=today(),
+    )
+    hr = browser_as("noi_vu")
+    hr.goto("/danh-gia/de-xuat/")
+    row = hr.locator(f"#de-xuat-{proposal.pk}")
+    assert "Bồi dưỡng kỹ năng lập dự toán" in row.inner_text()
+    assert "Hoàng Thị An" in row.inner_text()
+    row.locator("summary", has_text="Quyết định").click()
+    row.get_by_label("Chấp nhận", exact=True).check()
+    row.get_by_label("Ý kiến quyết định (bắt buộc)").fill("Cử đi lớp bồi dưỡng quý tới")
+    row.get_by_role("button", name="Ghi nhận quyết định").click()
+    hr.wait_for_load_state()
+    row.get_by_text("Đã chấp nhận").wait_for()
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decided_by) == (Proposal.Status.ACCEPTED, org.noi_vu)
+    assert proposal.decision_note == "Cử đi lớp bồi dưỡng quý tới"
+    # The staffing list (tinh giản biên chế) and the province-wide dashboard are hers too.
+    hr.goto("/tinh-gian/")
+    assert hr.get_by_role("heading", name="Tinh giản biên chế và đơn vị yếu kém").is_visible()
+    hr.goto("/toan-tinh/")
+    assert hr.locator("main").get_by_text("Sở Tài chính").first.is_visible()
+    screenshot(hr, "hr-day")
