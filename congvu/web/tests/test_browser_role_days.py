@@ -100,3 +100,49 @@ def test_hr_decides_an_evaluation_proposal_and_reads_the_staffing_list(org, brow
     hr.goto("/toan-tinh/")
     assert hr.locator("main").get_by_text("Sở Tài chính").first.is_visible()
     screenshot(hr, "hr-day")
+
+
+def test_the_administrator_edits_the_calendar_and_the_organisation(org, browser_as):
+    from datetime import date, timedelta
+
+    from congvu.audit.models import AuditEvent
+    from congvu.org.models import Membership, Person, UnitVersion, today
+    from congvu.workdays.models import CalendarAdjustment
+
+    admin = browser_as("quan_tri")
+    # A day off decided by the Prime Minister, entered in the calendar.
+    year = today().year + 1
+    admin.goto(f"/lich-lam-viec/?nam={year}")
+    admin.locator('input[name="day"]').fill(f"24/11/{year}")
+    admin.locator('input[name="reason"]').fill("Ngày Văn hóa Việt Nam")
+    admin.locator('input[name="decision_ref"]').fill("1/QĐ-TTg")
+    admin.get_by_role("button", name="Lưu", exact=True).click()
+    admin.get_by_text(f"Đã lưu điều chỉnh lịch ngày 24/11/{year}.").wait_for()
+    row = CalendarAdjustment.objects.get(day=date(year, 11, 24))
+    assert (row.is_working_day, row.reason) == (False, "Ngày Văn hóa Việt Nam")
+    # The organisation: rename a division from tomorrow, then add a new person to it.
+    tomorrow = (today() + timedelta(days=1)).strftime("%d/%m/%Y")
+    admin.goto(f"/to-chuc/don-vi/{org.a1.pk}/")
+    rename = admin.locator("#admin-rename")
+    rename.locator("summary").click()
+    rename.locator('[name="rename-name"]').fill("Phòng Quản lý ngân sách")
+    rename.locator('[name="rename-effective"]').fill(tomorrow)
+    rename.locator('[name="rename-decision_ref"]').fill("12/QĐ-STC")
+    rename.get_by_role("button", name="Đổi tên").click()
+    admin.get_by_text("Đã đổi tên đơn vị").first.wait_for()
+    current = UnitVersion.objects.get(unit=org.a1, valid_to__isnull=True)
+    assert (current.name, current.decision_ref) == ("Phòng Quản lý ngân sách", "12/QĐ-STC")
+    add = admin.locator("#admin-add_person")
+    add.locator("summary").click()
+    add.locator('[name="add_person-code"]').fill("CB-0999")
+    add.locator('[name="add_person-full_name"]').fill("Lý Thị Mai")
+    add.locator('[name="add_person-position_title"]').fill("Chuyên viên")
+    add.get_by_role("button", name="Thêm cán bộ").click()
+    admin.locator("main").get_by_text("Lý Thị Mai").first.wait_for()
+    person = Person.objects.get(code="CB-0999")
+    assert Membership.objects.current().get(person=person).unit == org.a1
+    kinds = set(
+        AuditEvent.objects.filter(actor=org.quan_tri).values_list("kind", flat=True)
+    )
+    assert {"unit_renamed", "person_created", "membership_added"} <= kinds
+    screenshot(admin, "admin-day")
