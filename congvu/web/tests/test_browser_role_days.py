@@ -141,8 +141,44 @@ def test_the_administrator_edits_the_calendar_and_the_organisation(org, browser_
     admin.locator("main").get_by_text("Lý Thị Mai").first.wait_for()
     person = Person.objects.get(code="CB-0999")
     assert Membership.objects.current().get(person=person).unit == org.a1
-    kinds = set(
-        AuditEvent.objects.filter(actor=org.quan_tri).values_list("kind", flat=True)
-    )
+    kinds = set(AuditEvent.objects.filter(actor=org.quan_tri).values_list("kind", flat=True))
     assert {"unit_renamed", "person_created", "membership_added"} <= kinds
     screenshot(admin, "admin-day")
+
+
+def test_the_clerk_registers_a_directive_and_assigns_it_for_the_head(org, browser_as):
+    from congvu.org import actions as org_actions
+    from congvu.org.models import RoleGrant, today
+    from congvu.tasks.models import Directive, Task
+    from congvu.testing import ORG_START, make_person
+
+    clerk = make_person(org, "van_thu", "Mai Thị Thư", None)
+    org_actions.grant_role(clerk, RoleGrant.Role.CLERK, org.so_a, valid_from=ORG_START)
+    page = browser_as("van_thu")
+    page.goto("/van-ban/moi/")
+    page.get_by_label("Sổ văn bản của đơn vị").select_option(str(org.so_a.pk))
+    page.get_by_label("Số, ký hiệu").fill("7/STC-NS")
+    page.get_by_label("Ngày văn bản").fill(today().strftime("%d/%m/%Y"))
+    page.get_by_label("Cơ quan ban hành").fill("Sở Tài chính")
+    page.get_by_label("Trích yếu").fill("Về việc lập dự toán ngân sách năm 2027")
+    page.get_by_role("button", name="Vào sổ").click()
+    page.wait_for_url("**/van-ban/*/")
+    directive = Directive.objects.get()
+    assert (directive.number, directive.unit) == ("7/STC-NS", org.so_a)
+    # On the directive's page she assigns it, for the head, to a division found by name (the
+    # unit picker offers a clerk the units her leader directs).
+    page.get_by_label("Tên nhiệm vụ").fill("Lập dự toán ngân sách năm 2027")
+    page.locator("#q-units").fill("ngan sach")
+    page.locator("#results-units button", has_text="Phòng Ngân sách").click()
+    page.get_by_role("spinbutton", name="Số ngày làm việc").fill("5")
+    page.get_by_role("button", name="Giao việc").click()
+    page.get_by_text("Lập dự toán ngân sách năm 2027").first.wait_for()
+    task = Task.objects.get(directive=directive)
+    assert (task.lead_unit, task.lead_person, task.assigner) == (org.a1, org.tp_a1, org.gd_a)
+    # The head sees, on the task, that his clerk recorded it for him.
+    head = browser_as("gd_a")
+    head.goto(f"/viec/{task.pk}/")
+    assert head.get_by_text(
+        "Văn thư Mai Thị Thư thay mặt lãnh đạo Trần Thị Giang"
+    ).first.is_visible()
+    screenshot(page, "clerk-day")
