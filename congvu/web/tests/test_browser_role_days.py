@@ -1,5 +1,6 @@
 """Issue #15, "a browser scenario per role": the day of each role that the other browser
-scenarios do not follow (the inspector, Sở Nội vụ, the administrator), end to end in Chromium,
+scenarios do not follow (the inspector, Sở Nội vụ, the administrator, the clerk, the
+deputy), end to end in Chromium,
 asserting what was written or shown, not only that pages load."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from congvu.tasks.models import TaskEvent
 from congvu.web.tests.browser import screenshot
 from congvu.web.tests.tasks_helpers import assign
 from congvu.web.tests.test_browser_csp_evaluation_pages import rule_sets  # noqa: F401 - fixture
+from congvu.web.tests.test_browser_scenario import act
 
 pytestmark = [
     pytest.mark.browser,
@@ -182,3 +184,46 @@ def test_the_clerk_registers_a_directive_and_assigns_it_for_the_head(org, browse
         "Văn thư Mai Thị Thư thay mặt lãnh đạo Trần Thị Giang"
     ).first.is_visible()
     screenshot(page, "clerk-day")
+
+
+def test_the_deputy_follows_up_an_overdue_task_and_prints_the_units_report(org, browser_as):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from congvu.tasks.events import TaskEventType
+
+    late = A.do_assign(
+        assigner=org.gd_a,
+        title="Thẩm định phương án đầu tư trường học",
+        lead_unit=org.a2,
+        lead_person=org.bob,
+        working_days=3,
+        source_number="21/STC-ĐT",
+        at=timezone.now() - timedelta(days=20),
+    )
+    deputy = browser_as("pgd_a")
+    deputy.goto("/don-vi/")
+    deputy.wait_for_url(f"**/don-vi/{org.so_a.pk}/")
+    overdue = deputy.locator("#h-overdue").locator("..")
+    overdue.get_by_role("link", name="Thẩm định phương án đầu tư trường học").click()
+    deputy.wait_for_url(f"**/viec/{late.pk}/")
+    remind = act(deputy, "remind")
+    remind.get_by_label("Nội dung đôn đốc").fill("Đề nghị hoàn thành trước thứ Sáu")
+    remind.get_by_role("button", name="Đôn đốc").click()
+    deputy.get_by_text("Đề nghị hoàn thành trước thứ Sáu").first.wait_for()
+    event = TaskEvent.objects.get(task=late, type=TaskEventType.REMINDED)
+    assert (event.actor, event.reason_text) == (org.pgd_a, "Đề nghị hoàn thành trước thứ Sáu")
+    # The lead is told.
+    lead = browser_as("bob")
+    lead.goto("/thong-bao/")
+    assert (
+        lead.locator("main").get_by_text("Thẩm định phương án đầu tư trường học").first.is_visible()
+    )
+    # The unit's progress report as PDF, for the month's meeting.
+    deputy.goto(f"/don-vi/{org.so_a.pk}/")
+    with deputy.expect_response(lambda r: "dinh_dang=pdf" in r.url) as response:
+        deputy.get_by_role("button", name="Tải PDF").click()  # opens in the browser, to print
+    assert response.value.headers["content-type"] == "application/pdf"
+    # The viewer replaces the body the page sees; the same URL, fetched, is the PDF itself.
+    assert deputy.request.get(response.value.url).body().startswith(b"%PDF")
