@@ -1,7 +1,7 @@
 """Issue #15, "a browser scenario per role": the day of each role that the other browser
 scenarios do not follow (the inspector, Sở Nội vụ, the administrator, the clerk, the
-deputy), end to end in Chromium,
-asserting what was written or shown, not only that pages load."""
+deputy), end to end in Chromium, asserting what was written or shown, not only that pages
+load."""
 
 from __future__ import annotations
 
