@@ -32,6 +32,22 @@ def is_clerk_of(person: Person, unit_id: int, day: date) -> bool:
     )
 
 
+def clerk_scope(person_id: int, day: date) -> set[int]:
+    """The units a clerk may pick as lead units for the leaders she records for: those the
+    leaders of the units whose register she keeps direct (each unit with everything under it)."""
+    from congvu.org.tree import tree_as_of
+
+    kept = list(
+        RoleGrant.objects.active_on(day)
+        .filter(person_id=person_id, role=RoleGrant.Role.CLERK)
+        .values_list("scope_id", flat=True)
+    )
+    if not kept:
+        return set()
+    tree = tree_as_of(day)
+    return {u for unit_id in kept if unit_id in tree for u in tree.scope(unit_id)}
+
+
 def check_clerk_for(clerk: Person, leader: Person, day: date) -> None:
     """The clerk keeps the register of a unit this leader leads (head or deputy)."""
     led = Membership.objects.active_on(day).leaders().filter(person=leader).values("unit_id")

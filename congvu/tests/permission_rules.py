@@ -98,6 +98,7 @@ web:directive                                           GET    404         404  
 web:bulk_step                                           POST   403         403         403         403         403         403         403     403      login
 web:unit_dashboard_home                                 GET    ok          ok          ok          403         403         403         403     403      login
 web:unit_dashboard                                      GET    ok          ok/403      ok/403      403         ok          ok/403      403     403      login
+web:unit_report                                         GET    ok          ok/403      ok/403      403         ok          ok/403      403     403      login
 web:province_dashboard                                  GET    ok          403         403         403         ok          ok          403     403      login
 web:inspect                                             GET    403         403         403         403         403         ok          403     403      login
 web:integrity_check                                     GET    403         403         403         403         403         ok          403     403      login

@@ -81,3 +81,12 @@ def xlsx_response(
     response = HttpResponse(xlsx_bytes([(title, headers, rows)]), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def xlsx_book_response(
+    filename: str, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]]
+) -> HttpResponse:
+    """A workbook of (title, headers, rows) sheets, each as `xlsx_response` writes one."""
+    response = HttpResponse(xlsx_bytes(sheets), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -77,6 +77,7 @@ if features.tasks_enabled():
         ),
         path("don-vi/", dashboards.unit_dashboard_home, name="unit_dashboard_home"),
         path("don-vi/<int:unit_id>/", dashboards.unit_dashboard, name="unit_dashboard"),
+        path("don-vi/<int:unit_id>/bao-cao/", dashboards.unit_report, name="unit_report"),
         path("toan-tinh/", dashboards.province_dashboard, name="province_dashboard"),
         path("thanh-tra/", inspect.inspect_home, name="inspect"),
         path("thanh-tra/kiem-tra/", inspect.integrity_check, name="integrity_check"),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -153,8 +153,55 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
             "detection": features.detection_enabled(),
             "can_see_evaluation": _sees_evaluation(get_access(request), unit.pk),
             "nav_active": "unit_dashboard",
+            "report_start": day.replace(day=1),
+            "report_end": day,
         },
     )
+
+
+def _report_period(request: HttpRequest, day: date) -> tuple[date, date]:
+    """The period of `?tu=&den=` (ISO dates, as <input type=date> sends them); by default
+    the month so far. A malformed or reversed period is refused with 400."""
+    try:
+        start = date.fromisoformat(request.GET.get("tu") or f"{day:%Y-%m}-01")
+        end = date.fromisoformat(request.GET.get("den") or day.isoformat())
+    except ValueError as exc:
+        raise SuspiciousOperation("bad period") from exc
+    if end < start:
+        raise SuspiciousOperation("bad period")
+    return start, end
+
+
+@login_required
+@require_GET
+def unit_report(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Báo cáo tiến độ thực hiện nhiệm vụ của đơn vị (XLSX or PDF), for whoever sees the
+    unit's dashboard (the same check)."""
+    from django.contrib import messages
+
+    from congvu.lib.errors import ActionError
+    from congvu.web.exports import xlsx_book_response
+    from congvu.web.http import get_person
+    from congvu.web.task_sheet import _agency
+    from congvu.web.unit_report import build_report, report_doc, report_sheets
+
+    unit = _get_directed_unit(request, unit_id)
+    start, end = _report_period(request, today())
+    report = build_report(unit, tree_as_of(today()), start, end)
+    name = f"bao-cao-tien-do-{unit.pk}-{start:%Y%m%d}-{end:%Y%m%d}"
+    if request.GET.get("dinh_dang") == "pdf":
+        from congvu.lib.documents import render_pdf
+
+        parent, _name = _agency(unit, report.day)
+        try:
+            pdf = render_pdf(report_doc(report, parent, get_person(request)))
+        except ActionError as exc:  # the fonts are missing on this server
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(reverse("web:unit_dashboard", args=[unit.pk]))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+        return response
+    return xlsx_book_response(f"{name}.xlsx", report_sheets(report))
 
 
 def _findings(scope: set[int]) -> tuple[list[Any], int]:

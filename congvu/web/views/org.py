@@ -245,7 +245,8 @@ def pick_unit(request: HttpRequest) -> HttpResponse:
     Unit names are not confidential (the tree shows every ancestor), and proposing the
     competent unit or asking another department to coordinate must reach any unit, so the
     default is every current unit; ?pham_vi=act keeps the units this person directs (the lead
-    unit of a new task). The workflow actions decide what is allowed either way.
+    unit of a new task; for a clerk, the units her leaders direct). The workflow actions decide
+    what is allowed either way.
     """
     access = get_access(request)
     query = fold(request.GET.get("q", ""))
@@ -253,7 +254,13 @@ def pick_unit(request: HttpRequest) -> HttpResponse:
     if query and (access.person_id is not None or access.sees_everything):
         found = Unit.objects.current().filter(search_text__contains=query)
         if request.GET.get("pham_vi") == "act" and not access.sees_everything:
-            found = found.filter(pk__in=access.act_unit_ids)
+            # A clerk (văn thư) directs nothing but picks for the leaders she records for.
+            from congvu.tasks.directives import clerk_scope
+
+            allowed = set(access.act_unit_ids)
+            if access.person_id is not None:
+                allowed |= clerk_scope(access.person_id, today())
+            found = found.filter(pk__in=allowed)
         units = list(found.select_related("unit_type").order_by("name")[:15])
     return render(request, "web/partials/pick_units.html", {"units": units, "q": query})
 
