@@ -278,6 +278,9 @@ SIGNING_PKCS11_PIN = envsecret("CONGVU_SIGNING_PKCS11_PIN") or ""
 SIGNING_TRUST_ROOTS = [p for p in os.getenv("CONGVU_SIGNING_TRUST_ROOTS", "").split(":") if p]
 SIGNING_CRLS = [p for p in os.getenv("CONGVU_SIGNING_CRLS", "").split(":") if p]
 SIGNING_FETCH_REVOCATION = envbool("CONGVU_SIGNING_FETCH_REVOCATION", "True")
+# An edXML package must carry the sending agency's XML signature, checked against the roots
+# above (congvu/exchange/xmlsig.py); False only for a sender that cannot sign yet.
+EDXML_REQUIRE_SIGNATURE = envbool("CONGVU_EDXML_REQUIRE_SIGNATURE", "True")
 
 # Single sign-on with the province's OpenID Connect provider (congvu/web/sso.py,
 # docs/integration.md "Đăng nhập một cửa"): both issuer and client id set = the button shows.

@@ -55,6 +55,7 @@ class Package:
     attachments: list[Attachment] = field(default_factory=list)
     sha256: str = ""
     raw: bytes = b""  # the package as received
+    signed_by: str = ""  # the certificate that signed the package ("" when unsigned)
 
 
 def _local(tag: str) -> str:
@@ -189,8 +190,12 @@ def _attachments(root: Element, problems: list[ActionError]) -> list[Attachment]
 
 
 def read_package(data: bytes) -> Package:
-    """Parse a package; every problem found is reported together, in Vietnamese."""
+    """Parse a package; every problem found is reported together, in Vietnamese. Its XML
+    signature is checked first (xmlsig): nothing of an unsigned or altered package is read."""
+    from congvu.exchange.xmlsig import verify_package
+
     root = _parse(data)
+    signature = verify_package(data)
     header = _child(_child(root, "edXMLHeader"), "MessageHeader")
     if header is None:
         raise _missing("phần đầu thông điệp", "edXMLHeader/MessageHeader")
@@ -241,6 +246,7 @@ def read_package(data: bytes) -> Package:
         attachments=attachments,
         sha256=hashlib.sha256(data).hexdigest(),
         raw=data,
+        signed_by=signature.signer if signature else "",
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from congvu.exchange import codes
 from congvu.exchange.edxml import Organ, write_package
 from congvu.exchange.models import ImportedDocument
+from congvu.exchange.xmlsig import sign_package
 from congvu.lib.errors import ActionError
 from congvu.org.models import Membership
 from congvu.tasks.events import TaskEventType as E
@@ -69,16 +70,18 @@ def report_package(task: Task, day: date | None = None) -> bytes:
         .first()
     )
     directive = task.directive
-    return write_package(
-        sender=Organ(sender, task.lead_unit.name),
-        receivers=[Organ(receiver, receiver_unit.name if receiver_unit else directive.issuer)],
-        code_number=str(task.pk),
-        notation=f"BC-{task.lead_unit.code}",
-        issued_on=day,
-        place="",
-        subject=f"Báo cáo kết quả thực hiện: {task.title}"[:1000],
-        content=result_text(task),
-        signer_position=title or "",
-        signer_name=task.lead_person.full_name,
-        response_for=(receiver, directive.number, directive.issued_on),
+    return sign_package(
+        write_package(
+            sender=Organ(sender, task.lead_unit.name),
+            receivers=[Organ(receiver, receiver_unit.name if receiver_unit else directive.issuer)],
+            code_number=str(task.pk),
+            notation=f"BC-{task.lead_unit.code}",
+            issued_on=day,
+            place="",
+            subject=f"Báo cáo kết quả thực hiện: {task.title}"[:1000],
+            content=result_text(task),
+            signer_position=title or "",
+            signer_name=task.lead_person.full_name,
+            response_for=(receiver, directive.number, directive.issued_on),
+        )
     )

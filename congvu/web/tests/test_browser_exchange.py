@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 
 from congvu.exchange.tests.samples import give_codes, package
+from congvu.exchange.xmlsig import sign_package
 from congvu.org.models import today
 from congvu.tasks.models import Task
+from congvu.web.tests.pki import P12_PASSWORD, TestCA
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,8 +24,15 @@ def test_a_leader_uploads_a_package_and_the_units_get_their_tasks(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     give_codes(org)
+    # The sending agency signs the package; Công Vụ trusts the agencies' CA.
+    ca = TestCA()
+    settings.SIGNING_P12 = str(ca.write_p12(ca.issue("Văn phòng UBND tỉnh"), tmp_path / "s.p12"))
+    settings.SIGNING_P12_PASSWORD = P12_PASSWORD
+    signed = sign_package(package(issued_on=today() - timedelta(days=1)))
+    settings.SIGNING_P12 = ""
+    settings.SIGNING_TRUST_ROOTS = [str(ca.write_root(tmp_path / "root.pem"))]
     path = tmp_path / "125-UBND-KT.xml"
-    path.write_bytes(package(issued_on=today() - timedelta(days=1)))
+    path.write_bytes(signed)
 
     page = browser_as("lanh_dao")
     page.goto("/viec/giao/")
@@ -35,6 +44,7 @@ def test_a_leader_uploads_a_package_and_the_units_get_their_tasks(
     page.get_by_role("button", name="Xem trước").click()
     page.get_by_role("heading", name="Xem trước văn bản nhập").wait_for()
     assert page.get_by_role("cell", name="Trần Thị Giang").is_visible()
+    assert page.get_by_text("Hợp lệ, ký bởi Văn phòng UBND tỉnh").is_visible()
     assert not Task.objects.exists()
     page.get_by_role("button", name="Xác nhận nhập và giao việc").click()
     page.get_by_text("Đã nhập 1 văn bản, giao 2 nhiệm vụ.").wait_for()
