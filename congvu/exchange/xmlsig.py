@@ -153,6 +153,18 @@ def _verify(data: bytes, roots_file: str) -> PackageSignature:
             f"Chữ ký số của gói tin không khớp nội dung (gói tin đã bị sửa sau khi ký): {exc}.",
             field="file",
         ) from None
+    # Revocation, by the same rule as the PDFs' signatures (congvu.lib.signing).
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from congvu.lib.signing import certificate_problem
+
+    problem = certificate_problem(cert.public_bytes(Encoding.DER))
+    if problem is not None:
+        raise ActionError(
+            "edxml_revoked" if "thu hồi" in problem else "edxml_untrusted",
+            f"Chứng thư số ký gói tin không hợp lệ: {problem}.",
+            field="file",
+        )
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     signer = str(names[0].value) if names else cert.subject.rfc4514_string()
     return PackageSignature(signer=signer, issuer=cert.issuer.rfc4514_string())

@@ -64,6 +64,21 @@ def _common_name(name: Any) -> str:
 # --- signing ---------------------------------------------------------------------------------
 
 
+def _run(coroutine: Any) -> Any:
+    """Run one of pyHanko's coroutines from synchronous code. A thread that already runs an
+    event loop (a test's browser driver, an async server) cannot nest asyncio.run, so the
+    coroutine then runs on a short-lived thread of its own."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def signing_configured() -> bool:
     return bool(settings.SIGNING_P12 or settings.SIGNING_PKCS11_MODULE)
 
@@ -162,17 +177,13 @@ def sign_detached(data: bytes) -> bytes | None:
     -content FILE -in FILE.p7s` checks it, as does any CMS library."""
     if not signing_configured():
         return None
-    import asyncio
-
     session = None
     if settings.SIGNING_P12:
         signer = _p12_signer(settings.SIGNING_P12, settings.SIGNING_P12_PASSWORD)
     else:
         signer, session = _pkcs11_signer()
     try:
-        cms = asyncio.run(
-            signer.async_sign_general_data(data, "sha256", detached=True, use_cades=True)
-        )
+        cms = _run(signer.async_sign_general_data(data, "sha256", detached=True, use_cades=True))
     finally:
         if session is not None:
             session.close()
@@ -219,6 +230,25 @@ def _context() -> Any:
         allow_fetching=settings.SIGNING_FETCH_REVOCATION,
         revocation_mode="soft-fail",
     )
+
+
+def certificate_problem(cert_der: bytes) -> str | None:
+    """Why a signing certificate is not acceptable now — revoked (the CRLs and, when fetching
+    is on, the CRL/OCSP addresses the certificate names), or not chaining to a trusted root —
+    in Vietnamese; None when it is. The same validation context as the PDFs' signatures."""
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko_certvalidator import CertificateValidator
+    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
+
+    cert = asn1_x509.Certificate.load(cert_der)
+    validator = CertificateValidator(cert, validation_context=_context())
+    try:
+        _run(validator.async_validate_usage(set()))  # type: ignore[no-untyped-call]
+    except RevokedError as exc:
+        return f"chứng thư số đã bị thu hồi ({exc})"
+    except (PathBuildingError, PathValidationError) as exc:
+        return f"chứng thư số không được xác thực tới chứng thư gốc tin cậy ({exc})"
+    return None
 
 
 def verify_pdf(data: bytes) -> list[SignatureReport]:

@@ -109,3 +109,22 @@ def test_the_outgoing_report_package_is_signed_with_the_agency_key(
     settings.EDXML_REQUIRE_SIGNATURE = True
     data = sign_package(package())
     assert read_package(data).signed_by == "Sở Tài chính"
+
+
+def test_a_package_signed_with_a_revoked_certificate_is_refused(
+    strict: Any, tmp_path: Path, agencies_ca: TestCA
+) -> None:
+    # The distribution point is unreachable (fetching off): the province configures the CRL.
+    issued = agencies_ca.issue("Văn phòng bị thu hồi", crl_url="http://ca.invalid/ca.crl")
+    strict.SIGNING_P12 = str(agencies_ca.write_p12(issued, tmp_path / "revoked.p12"))
+    strict.SIGNING_P12_PASSWORD = P12_PASSWORD
+    data = sign_package(package())
+    strict.SIGNING_P12 = ""
+    crl = tmp_path / "ca.crl"
+    crl.write_bytes(agencies_ca.crl([]))
+    strict.SIGNING_CRLS = [str(crl)]
+    strict.SIGNING_FETCH_REVOCATION = False
+    assert read_package(data).signed_by == "Văn phòng bị thu hồi"
+    crl.write_bytes(agencies_ca.crl([issued.cert]))
+    with pytest.raises(ActionError, match="đã bị thu hồi"):
+        read_package(data)
