@@ -124,13 +124,22 @@ def _parse(data: bytes) -> Element:
         raise ActionError(
             "malformed_xml", f"Tệp không phải XML hợp lệ: {exc}.", field="file"
         ) from None
+    # Systems on the national document-exchange platform wrap the envelope in an `edXML` root
+    # that also carries the attachments (`AttachmentEncoded`, often outside any namespace);
+    # others send the envelope alone. Both are read.
+    if _local(root.tag) == "edXML" and _child(root, "edXMLEnvelope") is not None:
+        return root
     if _local(root.tag) != "edXMLEnvelope":
         raise ActionError(
             "not_edxml",
-            f"Phần tử gốc là “{_local(root.tag)}”, không phải edXMLEnvelope.",
+            f"Phần tử gốc là “{_local(root.tag)}”, không phải edXML hay edXMLEnvelope.",
             field="file",
         )
     return root
+
+
+def _envelope(root: Element) -> Element:
+    return _child(root, "edXMLEnvelope") if _local(root.tag) == "edXML" else root  # type: ignore[return-value]
 
 
 def _date_field(
@@ -160,7 +169,19 @@ def _date_field(
 
 
 def _attachments(root: Element, problems: list[ActionError]) -> list[Attachment]:
-    items = _children(_child(_child(root, "edXMLBody"), "AttachmentEncoded"), "Attachment")
+    """The attachments, from `edXMLBody/AttachmentEncoded` of the envelope or from the
+    `AttachmentEncoded` beside it under an `edXML` root; a name missing on the attachment is
+    taken from the manifest (`edXMLBody/edXMLManifest/Reference`) by its ContentId."""
+    envelope = _envelope(root)
+    body = _child(envelope, "edXMLBody")
+    items = _children(_child(body, "AttachmentEncoded"), "Attachment")
+    if root is not envelope:
+        for encoded in _children(root, "AttachmentEncoded"):
+            items += _children(encoded, "Attachment")
+    manifest = {
+        _text(ref, "ContentId"): ref
+        for ref in _children(_child(body, "edXMLManifest"), "Reference")
+    }
     if len(items) > MAX_ATTACHMENTS:
         problems.append(
             ActionError(
@@ -171,7 +192,13 @@ def _attachments(root: Element, problems: list[ActionError]) -> list[Attachment]
         )
     out: list[Attachment] = []
     for i, item in enumerate(items[:MAX_ATTACHMENTS], 1):
-        name = _text(item, "AttachmentName") or _text(item, "ContentId") or f"tep-{i}"
+        ref = manifest.get(_text(item, "ContentId"))
+        name = (
+            _text(item, "AttachmentName")
+            or _text(ref, "AttachmentName")
+            or _text(item, "ContentId")
+            or f"tep-{i}"
+        )
         try:
             content = base64.b64decode(_text(item, "ContentTransferEncoded"), validate=True)
         except (binascii.Error, ValueError):
@@ -184,7 +211,13 @@ def _attachments(root: Element, problems: list[ActionError]) -> list[Attachment]
             )
             continue
         out.append(
-            Attachment(name, _text(item, "ContentType") or "application/octet-stream", content)
+            Attachment(
+                name,
+                _text(item, "ContentType")
+                or _text(ref, "ContentType")
+                or "application/octet-stream",
+                content,
+            )
         )
     return out
 
@@ -196,7 +229,7 @@ def read_package(data: bytes) -> Package:
 
     root = _parse(data)
     signature = verify_package(data)
-    header = _child(_child(root, "edXMLHeader"), "MessageHeader")
+    header = _child(_child(_envelope(root), "edXMLHeader"), "MessageHeader")
     if header is None:
         raise _missing("phần đầu thông điệp", "edXMLHeader/MessageHeader")
     problems: list[ActionError] = []

@@ -128,3 +128,40 @@ def test_a_package_signed_with_a_revoked_certificate_is_refused(
     crl.write_bytes(agencies_ca.crl([issued.cert]))
     with pytest.raises(ActionError, match="đã bị thu hồi"):
         read_package(data)
+
+
+def test_the_platform_layout_with_an_edxml_root_and_attachments_beside_the_envelope_is_read(
+    settings: Any,
+) -> None:
+    """The national document-exchange platform's layout: an `edXML` root holding the envelope,
+    the manifest naming the attachments, and `AttachmentEncoded` outside the envelope and
+    outside any namespace."""
+    import base64
+
+    settings.EDXML_REQUIRE_SIGNATURE = False
+    pdf = base64.b64encode(b"%PDF-1.4 van ban").decode()
+    data = f"""<?xml version="1.0" encoding="UTF-8"?>
+<edXML:edXML xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+ <edXML:edXMLEnvelope>
+  <edXML:edXMLHeader><edXML:MessageHeader>
+   <edXML:From><edXML:OrganId>000.00.00.H12</edXML:OrganId><edXML:OrganName>UBND tỉnh</edXML:OrganName></edXML:From>
+   <edXML:To><edXML:OrganId>000.00.12.H12</edXML:OrganId><edXML:OrganName>Sở Tài chính</edXML:OrganName></edXML:To>
+   <edXML:Code><edXML:CodeNumber>125</edXML:CodeNumber><edXML:CodeNotation>UBND-KT</edXML:CodeNotation></edXML:Code>
+   <edXML:PromulgationInfo><edXML:Place>Bình Minh</edXML:Place><edXML:PromulgationDate>2026/11/30</edXML:PromulgationDate></edXML:PromulgationInfo>
+   <edXML:Subject>Về việc rà soát thủ tục hành chính</edXML:Subject>
+   <edXML:SignerInfo><edXML:Position>Chủ tịch</edXML:Position><edXML:FullName>Nguyễn Văn A</edXML:FullName></edXML:SignerInfo>
+  </edXML:MessageHeader></edXML:edXMLHeader>
+  <edXML:edXMLBody><edXML:edXMLManifest>
+   <edXML:Reference><edXML:ContentId>att1</edXML:ContentId><edXML:ContentType>application/pdf</edXML:ContentType><edXML:AttachmentName>125-UBND-KT.pdf</edXML:AttachmentName></edXML:Reference>
+  </edXML:edXMLManifest></edXML:edXMLBody>
+ </edXML:edXMLEnvelope>
+ <AttachmentEncoded><Attachment><ContentId>att1</ContentId><ContentTransferEncoded>{pdf}</ContentTransferEncoded></Attachment></AttachmentEncoded>
+</edXML:edXML>""".encode()
+    p = read_package(data)
+    assert p.number == "125/UBND-KT" and [r.code for r in p.receivers] == ["000.00.12.H12"]
+    [att] = p.attachments
+    assert (att.name, att.content_type, att.content) == (
+        "125-UBND-KT.pdf",
+        "application/pdf",
+        b"%PDF-1.4 van ban",
+    )
