@@ -77,12 +77,11 @@ def org_args(source: Path, export: Path) -> list[str]:
             "--people", str(export.parent / "dataset-people.csv")]  # fmt: skip
 
 
-def analyze(source: Path, out: Path, extra: list[str], export: Path) -> dict[str, float | str]:
-    cmd = [
-        "/usr/bin/time", "-v", sys.executable, "-m", "congvu_analytics.cli", "analyze", str(source),
-        *org_args(source, export), "--out", str(out), "--format", "parquet",
-        "--quiet", *extra,
-    ]  # fmt: skip
+def timed_analyze(args: list[str], out: Path) -> dict[str, float | str]:
+    """`congvu analyze ARGS --out OUT` in a fresh process under /usr/bin/time -v: wall time,
+    peak resident memory, the load average at the start and a digest of the findings."""
+    cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "congvu_analytics.cli", "analyze",
+           *args, "--out", str(out), "--format", "parquet", "--quiet"]  # fmt: skip
     load = os.getloadavg()[0]
     started = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -92,6 +91,10 @@ def analyze(source: Path, out: Path, extra: list[str], export: Path) -> dict[str
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1))  # type: ignore[union-attr]
     digest = hashlib.sha256((out / "findings.parquet").read_bytes()).hexdigest()[:12]
     return {"wall_s": wall, "peak_gb": rss / 1024 / 1024, "load": load, "findings": digest}
+
+
+def analyze(source: Path, out: Path, extra: list[str], export: Path) -> dict[str, float | str]:
+    return timed_analyze([str(source), *org_args(source, export), *extra], out)
 
 
 def main() -> None:

@@ -16,11 +16,6 @@ findings are byte-identical. Needs the spark extra and Java 17 (see docs/scale.m
 from __future__ import annotations
 
 import argparse
-import hashlib
-import os
-import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -48,17 +43,9 @@ def ensure_dataset(events: int, work: Path) -> Path:
 
 
 def analyze(dataset: Path, out: Path, extra: list[str]) -> dict[str, float | str]:
-    cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "congvu_analytics.cli", "analyze",
-           str(dataset), "--out", str(out), "--format", "parquet", "--quiet", *extra]  # fmt: skip
-    load = os.getloadavg()[0]
-    started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)}\n{done.stderr[-3000:]}")
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1))  # type: ignore[union-attr]
-    digest = hashlib.sha256((out / "findings.parquet").read_bytes()).hexdigest()[:12]
-    return {"wall_s": wall, "peak_gb": rss / 1024 / 1024, "load": load, "findings": digest}
+    from scale import timed_analyze  # bench/scale.py, beside this script
+
+    return timed_analyze([str(dataset), *extra], out)
 
 
 def main() -> None:
