@@ -798,28 +798,21 @@ def do_return(
                 field="reason_code",
             )
         unit_id = ctx.actor_unit(ctx.state.lead_unit_id)
-        if ctx.state.senders:
-            back_unit, back_person = ctx.state.senders[-1]
-            ev = ctx.append(
-                E.RETURNED,
-                unit_id=unit_id,
-                target_person_id=back_person,
-                target_unit_id=back_unit,
-                reason_code=reason_code,
-                reason_text=text,
-                payload={"to_assigner": False},
-            )
-        else:
-            ev = ctx.append(
-                E.RETURNED,
-                unit_id=unit_id,
-                target_person_id=ctx.task.assigner_id,
-                target_unit_id=ctx.task.assigner_unit_id,
-                reason_code=reason_code,
-                reason_text=text,
-                payload={"to_assigner": True},
-            )
-        return ev
+        to_assigner = not ctx.state.senders
+        back_unit, back_person = (
+            (ctx.task.assigner_unit_id, ctx.task.assigner_id)
+            if to_assigner
+            else ctx.state.senders[-1]
+        )
+        return ctx.append(
+            E.RETURNED,
+            unit_id=unit_id,
+            target_person_id=back_person,
+            target_unit_id=back_unit,
+            reason_code=reason_code,
+            reason_text=text,
+            payload={"to_assigner": to_assigner},
+        )
 
 
 def do_reassign_lead(
