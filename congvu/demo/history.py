@@ -12,9 +12,10 @@ The generator's cascade (leader -> division head -> specialist) happens inside o
 records a hand-down as a sub-task, so each hand-down below the first becomes a child task, and a
 parent is submitted, approved and closed once its child is done.
 
-Only the departments chosen (`DEPARTMENTS`, in order, until `active_people` is reached) get
-tasks: the engine judges a person per quarter from at least a handful of cases, so the
-work is concentrated where it can be judged rather than spread thin over the whole province.
+Only some divisions get tasks (`active_people` people: every department of `DEPARTMENTS` in
+turn takes one more division until that many are reached): the engine judges a person per
+quarter from at least a handful of cases, so the work goes where it can be judged rather than
+thin over the whole province, yet reaches every department as a province's would.
 """
 
 # ruff: noqa: PLR0912, PLR0915
@@ -31,6 +32,7 @@ from typing import IO, Any
 
 from django.db import transaction
 
+from congvu.demo.province import NAMED_LOGINS
 from congvu.lib.errors import ActionError
 from congvu.org.models import Membership, Person, Unit
 from congvu.tasks import actions as a
@@ -182,29 +184,78 @@ def _org_model(day: date, active_people: int) -> _Map:
 
     ubnd = add_unit(root, "ubnd_tinh", 3, None)
     staff(ubnd, ("chu_tich", "pho_chu_tich", "chuyen_vien"))
+    plan = _spread(children, by_unit, root, active_people - len(persons))
     tops: list[int] = []
     divisions: list[int] = []
-    by_code = {u.code: u for u in children[root.pk]}
-    for code in DEPARTMENTS:
-        dept = by_code.get(code)
-        if dept is None or len(persons) >= active_people:
-            continue
-        if not any(m.role == "head" for m in by_unit[dept.pk]):
-            continue
+    for dept, chosen in plan:
         top = add_unit(dept, "so", 2, ubnd)
         staff(top, ("giam_doc", "pho_giam_doc", "chuyen_vien"))
-        for child in children[dept.pk]:
-            members = by_unit[child.pk]
-            if len(members) < 3 or not any(m.role == "head" for m in members):
-                continue
+        for child in chosen:
             d = add_unit(child, "phong", 1, top)
             staff(d, ("truong_phong", "pho_truong_phong", "chuyen_vien"))
             divisions.append(d)
-        if units[top].divisions:
-            tops.append(top)
+        tops.append(top)
     leaders = list(units[ubnd].leaders)
     model = OrgModel(units, persons, tops, divisions, leaders)
     return _Map(model, db_people, db_units, {p.pk: i for i, p in enumerate(db_people)})
+
+
+def _named_units() -> set[int]:
+    """The units of the README's logins."""
+    return set(
+        Membership.objects.filter(
+            person__user__username__in=[code for code, _ in NAMED_LOGINS], is_primary=True
+        ).values_list("unit_id", flat=True)
+    )
+
+
+def _spread(
+    children: dict[int, list[Unit]],
+    by_unit: dict[int, list[Membership]],
+    root: Unit,
+    room: int,
+) -> list[tuple[Unit, list[Unit]]]:
+    """Which departments and divisions carry the work: every department of `DEPARTMENTS` in
+    turn takes one more division, round after round, until `room` people are reached, so the
+    work is spread over the province as it is in life rather than piled on one department.
+    The divisions of the README's logins are taken in the first round, so those accounts
+    have tasks to open."""
+    by_code = {u.code: u for u in children[root.pk]}
+    named = _named_units()
+    queues: list[tuple[Unit, list[Unit]]] = []
+    for code in DEPARTMENTS:
+        dept = by_code.get(code)
+        if dept is None or not any(m.role == "head" for m in by_unit[dept.pk]):
+            continue
+        usable = [
+            c
+            for c in children[dept.pk]
+            if len(by_unit[c.pk]) >= 3 and any(m.role == "head" for m in by_unit[c.pk])
+        ]
+        if usable:
+            # Named divisions first, the rest in code order.
+            queues.append((dept, sorted(usable, key=lambda c: (c.pk not in named, c.code))))
+    chosen: dict[int, list[Unit]] = {}
+    people = 0
+    for dept, queue in queues:  # first round: one division each, and every named one
+        if people >= room:
+            break
+        first = [c for c in queue if c.pk in named] or queue[:1]
+        chosen[dept.pk] = first
+        people += len(by_unit[dept.pk]) + sum(len(by_unit[c.pk]) for c in first)
+    while people < room:
+        grew = False
+        for dept, queue in queues:
+            taken = chosen.get(dept.pk)
+            rest = [c for c in queue if taken is not None and c not in taken]
+            if taken is None or people >= room or not rest:
+                continue
+            taken.append(rest[0])
+            people += len(by_unit[rest[0].pk])
+            grew = True
+        if not grew:
+            break
+    return [(dept, chosen[dept.pk]) for dept, _ in queues if dept.pk in chosen]
 
 
 def _working_days(start: date, end: date) -> list[date]:
@@ -230,6 +281,13 @@ def _cast(
     """The README's two people: a blatant staller with enough tasks to be judged, and a
     normal colleague in a division whose tasks often meet legal obstacles."""
     people = model.people
+    # The README's other accounts are ordinary officials: the head who decides the
+    # offender's finding must not be a planted offender himself.
+    for pk in Person.objects.filter(
+        user__username__in=[code for code, _ in NAMED_LOGINS]
+    ).values_list("pk", flat=True):
+        if pk in m.index and (offender is None or pk != offender.pk):
+            people[m.index[pk]].severity.clear()
     if lookalike is not None and lookalike.pk in m.index:
         p = people[m.index[lookalike.pk]]
         p.severity.clear()
@@ -245,10 +303,17 @@ def _cast(
         p.new_from, p.innovator = -1, False
         # Busy enough to be judged every quarter, not so busy that the engine compares them
         # with the heavy-workload staff (whose slowness it excuses).
-        for _ in range(12):
-            if expected_leads(model, tasks, span)[i] >= MIN_TASKS_PER_QUARTER * 1.5 * span / 62:
+        # His weight inside the division, then (once he already holds most of its specialists'
+        # share) the division's own workload, which also raises its department's share.
+        div = model.units[p.unit]
+        for _ in range(40):
+            if expected_leads(model, tasks, span)[i] >= MIN_TASKS_PER_QUARTER * 2.5 * span / 62:
                 break
-            p.weight *= 1.3
+            staff = [people[j].weight for j in div.members if j != div.head]
+            if p.weight < 0.5 * sum(staff):
+                p.weight *= 1.3
+            else:
+                div.workload *= 1.3
 
 
 def _person(code: str) -> Person | None:
@@ -616,14 +681,22 @@ def generate_history(
     _cast(m, model, offender=None, lookalike=lookalike, tasks=tasks, span=span)
     # An offender must be judgeable per quarter, the period the app's detection runs over.
     quarters = max(1.0, span / 62)
+    # The README's divisions are not drawn as bad-head divisions: their head is the one who
+    # decides the offender's finding in the README's due process, and a division that is slow
+    # as a whole would explain away the offender's own stalling.
+    named = _named_units()
+    expected = expected_leads(model, tasks, span)
+    divisions = model.divisions
+    model.divisions = [d for d in divisions if m.units[d].pk not in named]
     plant(
         rng,
         model,
-        expected_leads(model, tasks, span),
+        expected,
         bad_heads=bad_heads,
         offender_share=offender_share,
         min_tasks=MIN_TASKS_PER_QUARTER * quarters,
     )
+    model.divisions = divisions
     _cast(m, model, offender=offender, lookalike=lookalike, tasks=tasks, span=span)
     misrouted: set[int] = set()
     shown = {b: [0] * len(model.people) for b in BEHAVIOURS}

@@ -452,7 +452,8 @@ def simulate(
                 sent = t
                 cdue = int(t) + choice((5, 5, 7, 10))
                 back = t
-                for c in rng.sample(all_divs, choice(COORD_FANOUT)):
+                # min(): an organisation with fewer divisions than the fan-out asks them all.
+                for c in rng.sample(all_divs, min(choice(COORD_FANOUT), len(all_divs))):
                     if c == div:
                         continue
                     C = units[c]

@@ -13,8 +13,8 @@ from congvu.demo.history import LOOKALIKE, OFFENDER, generate_history, summary
 from congvu.demo.province import build_demo_province
 from congvu.detection.actions import periods_with_tasks, run_detection
 from congvu.detection.models import Finding, FindingReview
-from congvu.org.models import Membership, Person
-from congvu.tasks.models import TaskEvent
+from congvu.org.models import Membership, Person, Unit
+from congvu.tasks.models import Task, TaskEvent
 from congvu.tasks.verify import verify_log
 
 
@@ -31,6 +31,17 @@ def test_the_demo_offender_is_found_and_the_look_alikes_are_not():
         stdout=out,
     )
     assert history.events == TaskEvent.objects.count() > 3000
+    # The work reaches several departments, as a province's does, not one department alone.
+    parents = dict(Unit.objects.values_list("pk", "parent_id"))
+    root = next(pk for pk, parent in parents.items() if parent is None)
+
+    def department(unit_id: int) -> int:
+        while parents[unit_id] not in (root, None):
+            unit_id = parents[unit_id]
+        return unit_id
+
+    led = {department(u) for u in Task.objects.values_list("lead_unit_id", flat=True)}
+    assert len(led) >= 3, led
     assert verify_log().ok  # recorded through the actions: sealed like a real log
     text = summary(history)
     assert "né tránh" in text and "{" not in text

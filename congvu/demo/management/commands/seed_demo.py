@@ -28,8 +28,8 @@ from congvu.workdays.calendar import get_calendar
 # Tasks a working day for the 1,500-person province, and the share of its people whose
 # departments carry them (congvu/demo/history.py: enough tasks per person and quarter for the
 # detection to judge them, in a few minutes of seeding).
-TASKS_PER_DAY = 10
-ACTIVE_SHARE = 0.05
+TASKS_PER_DAY = 30
+ACTIVE_SHARE = 0.15
 
 
 class Command(BaseCommand):
