@@ -107,4 +107,11 @@ EVENT_KIND_LABELS = {
     "answered": "Đã trả lời",
     "refused": "Từ chối (có lý do)",
     "applied": "Áp dụng thời hạn lưu trữ",
+    "role_granted": "Cấp quyền",
+    "role_revoked": "Thu hồi quyền",
+    "account_created": "Tạo tài khoản",
+    "account_locked": "Khóa tài khoản",
+    "account_unlocked": "Mở khóa tài khoản",
+    "password_reset": "Đặt lại mật khẩu",
+    "password_set": "Người dùng tự đặt mật khẩu",
 }

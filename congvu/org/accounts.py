@@ -16,7 +16,7 @@ from django.db import transaction
 
 from congvu.audit import log as audit
 from congvu.lib.errors import ActionError, InvalidInputError
-from congvu.org.models import Membership, Person, Unit, today
+from congvu.org.models import Membership, Person, RoleGrant, Unit, today
 from congvu.org.permissions import Access
 from congvu.org.tree import tree_as_of
 
@@ -52,6 +52,21 @@ def manages(access: Access, person: Person) -> bool:
 def may_grant_in(access: Access, scope: Unit) -> bool:
     """A role is granted only within the granting administrator's own scope (no escalation)."""
     return access.is_superuser or (access.has_role("admin") and scope.pk in access.admin_unit_ids)
+
+
+def may_take_over(access: Access, person: Person) -> bool:
+    """May reset or lock `person`'s account: whoever holds it could otherwise act with powers
+    wider than the administrator's own, so not a superuser's or staff account, nor one holding
+    a role outside the administrator's scope."""
+    if access.is_superuser:
+        return True
+    user = person.user
+    if user is not None and (user.is_superuser or user.is_staff):
+        return False
+    scopes = set(
+        RoleGrant.objects.current().filter(person=person).values_list("scope_id", flat=True)
+    )
+    return scopes <= access.admin_unit_ids
 
 
 def _password_problems(password: str, user: User) -> list[ActionError]:
