@@ -139,7 +139,9 @@ def test_the_administrator_locks_resets_and_unlocks(signed_in, org):
     )
     assert kinds == ["account_locked", "password_reset", "account_unlocked"]
     page = client.get(f"/tai-khoan/can-bo/{org.alice.pk}/").content.decode()
-    assert "Khóa tài khoản" in page and "Mở khóa tài khoản" in page and "Dương Văn Quang" in page
+    assert (
+        "Đã khóa tài khoản" in page and "Đã mở khóa tài khoản" in page and "Dương Văn Quang" in page
+    )
 
 
 def test_the_administrator_grants_and_revokes_a_role(signed_in, org):

@@ -40,13 +40,13 @@ from congvu.web.paging import paginate
 
 # What each "access" event says, in words (the history on the account page).
 EVENT_LABELS = {
-    "role_granted": gettext_lazy("Cấp quyền"),
-    "role_revoked": gettext_lazy("Thu hồi quyền"),
-    "account_created": gettext_lazy("Tạo tài khoản"),
-    "account_locked": gettext_lazy("Khóa tài khoản"),
-    "account_unlocked": gettext_lazy("Mở khóa tài khoản"),
-    "password_reset": gettext_lazy("Đặt lại mật khẩu"),
-    "password_set": gettext_lazy("Người dùng tự đặt mật khẩu"),
+    "role_granted": gettext_lazy("Đã cấp quyền"),
+    "role_revoked": gettext_lazy("Đã thu hồi quyền"),
+    "account_created": gettext_lazy("Đã tạo tài khoản"),
+    "account_locked": gettext_lazy("Đã khóa tài khoản"),
+    "account_unlocked": gettext_lazy("Đã mở khóa tài khoản"),
+    "password_reset": gettext_lazy("Đã đặt lại mật khẩu"),
+    "password_set": gettext_lazy("Người dùng đã tự đặt mật khẩu"),
 }
 
 STATES = [
