@@ -127,7 +127,7 @@ def create_account(
                     field="username",
                 )
             )
-    user = User(username=username, email=person.email)
+    user = User(username=username, email=person.email, first_name=person.full_name[:150])
     if password is not None:
         problems += _password_problems(password, user)
     if problems:

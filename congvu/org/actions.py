@@ -535,11 +535,20 @@ def grant_role(
 ) -> RoleGrant:
     if role not in RoleGrant.Role.values:
         raise ActionError("unknown_role", f"Vai trò không hợp lệ: {role}", field="role")
+    valid_from = valid_from or today()
+    Person.objects.select_for_update().get(pk=person.pk)
+    same = RoleGrant.objects.filter(person=person, role=role, scope=scope, revoked_on__isnull=True)
+    if same.overlapping(valid_from, None).exists():
+        raise ActionError(
+            "duplicate_grant",
+            f"{person.full_name} đã có quyền này với phạm vi {scope.name}.",
+            field="role",
+        )
     grant = RoleGrant.objects.create(
         person=person,
         role=role,
         scope=scope,
-        valid_from=valid_from or today(),
+        valid_from=valid_from,
         decision_ref=decision_ref,
     )
     audit.record(

@@ -5,13 +5,16 @@ refused; the set-password link works once."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from congvu.audit.models import AuditEvent
 from congvu.org import actions as org_actions
-from congvu.org.models import Person, RoleGrant
+from congvu.org.models import Person, RoleGrant, today
 from congvu.org.permissions import Role, access_for
 
 GOOD = "Ngan-sach-2026!"
@@ -204,3 +207,47 @@ def test_the_account_page_reads_in_english(signed_in, org):
     client.cookies["django_language"] = "en"
     body = client.get(f"/tai-khoan/can-bo/{org.alice.pk}/").content.decode()
     assert "Lock the account" in body and "Grant a role" in body
+
+
+def test_a_duplicate_grant_is_refused_beside_the_role(signed_in, org):
+    client = signed_in("quan_tri")
+    fields = {"role": "inspector", "scope": org.so_a.pk, "valid_from": "01/01/2026"}
+    assert _post(client, org.alice, "grant", **fields).status_code == 302
+    response = _post(client, org.alice, "grant", **fields)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'id="id_grant-role_errors"' in body and "đã có quyền này" in body
+    assert RoleGrant.objects.filter(person=org.alice).count() == 1
+
+
+def test_a_future_grant_can_be_revoked_before_it_begins(signed_in, org):
+    grant = org_actions.grant_role(
+        org.alice, "inspector", org.so_a, valid_from=today() + timedelta(days=10)
+    )
+    client = signed_in("quan_tri")
+    assert "chưa hiệu lực" in client.get(f"/tai-khoan/can-bo/{org.alice.pk}/").content.decode()
+    assert _post(client, org.alice, "revoke", grant=grant.pk).status_code == 302
+    grant.refresh_from_db()
+    assert grant.revoked_on == today() and grant.valid_to == grant.valid_from
+    assert not access_for(org.alice, today() + timedelta(days=20)).has_role(Role.INSPECTOR)
+
+
+def test_a_refusal_of_a_form_no_longer_shown_is_still_shown(signed_in, org):
+    client = signed_in("quan_tri")
+    response = _post(client, org.alice, "create", username="alice2", how="link")
+    assert response.status_code == 400
+    assert "đã có tài khoản alice" in response.content.decode()
+
+
+def test_the_list_costs_the_same_queries_for_more_people(signed_in, org):
+    client = signed_in("quan_tri")
+    client.get("/tai-khoan/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/tai-khoan/")
+    for i in range(10):
+        org_actions.create_person(
+            code=f"NEW{i}", full_name=f"Cán bộ {i}", category="cong_chuc", unit=org.a2
+        )
+    with CaptureQueriesContext(connection) as more:
+        client.get("/tai-khoan/")
+    assert len(more) == len(few)

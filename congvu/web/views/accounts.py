@@ -179,9 +179,16 @@ def account_forms(
         if isinstance(form, GrantForm):
             form.fields["scope"].queryset = _units_in_scope(access)  # type: ignore[attr-defined]
         if isinstance(form, RevokeForm):
-            form.fields["grant"].queryset = RoleGrant.objects.current().filter(person=person)  # type: ignore[attr-defined]
+            form.fields["grant"].queryset = _revocable(person)  # type: ignore[attr-defined]
         out[key] = form
     return out
+
+
+def _revocable(person: Person) -> QuerySet[RoleGrant]:
+    """The grants still to come or in force: not revoked, not ended before today."""
+    return RoleGrant.objects.filter(person=person, revoked_on__isnull=True).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today())
+    )
 
 
 def may_manage_accounts(access: Access) -> bool:
@@ -383,7 +390,15 @@ def _render(
         RoleGrant.objects.filter(person=person).select_related("scope").order_by("-valid_from")
     )
     current = set(RoleGrant.objects.current().filter(person=person).values_list("pk", flat=True))
+    revocable = set(_revocable(person).values_list("pk", flat=True))
     history = audit.history("access", person.pk)
+    forms_ = bound or account_forms(person, access)
+    # A form the page does not show now (the account was created or removed meanwhile, a
+    # second click): its refusal goes above the page rather than nowhere.
+    shown = {"grant", "revoke", *(("lock", "unlock", "reset") if person.user else ("create",))}
+    refused = [
+        e for k, f in forms_.items() if k not in shown for es in f.errors.values() for e in es
+    ]
     return render(
         request,
         "web/accounts/detail.html",
@@ -391,8 +406,9 @@ def _render(
             "person": person,
             "account": person.user,
             "post": person.primary_membership(day),
-            "forms": bound or account_forms(person, access),
-            "grants": [(g, g.pk in current) for g in grants],
+            "forms": forms_,
+            "refused": refused,
+            "grants": [(g, g.pk in current, g.pk in revocable) for g in grants],
             "history": [(ev, EVENT_LABELS.get(ev.kind, ev.kind_label)) for ev in history[::-1]],
             "nav_active": "accounts",
         },

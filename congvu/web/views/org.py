@@ -52,7 +52,7 @@ def _get_person_for_user(request: HttpRequest, person_id: int) -> Person:
     if me is not None and me.pk == person.pk:
         return person
     access = get_access(request)
-    if access.sees_everything:
+    if access.sees_everything or accounts.manages(access, person):
         return person
     unit_ids = Membership.objects.current().filter(person=person).values_list("unit_id", flat=True)
     if not any(_unit_visible(access, u) for u in unit_ids):
