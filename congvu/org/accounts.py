@@ -2,11 +2,14 @@
 
 Like congvu.org.actions: each function runs in one transaction, refuses bad input with an
 ActionError naming the field (nothing written), and leaves a sealed event on the person's
-"access" chain of the audit log with its actor (None: a system job). Passwords never reach
+"access" chain of the audit log with its actor (None: a system job, or an account with no
+person, named by `by_user`). Passwords never reach
 the log. Who may call them is the pages' business (`manages`, `may_grant_in`).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
@@ -77,6 +80,14 @@ def _password_problems(password: str, user: User) -> list[ActionError]:
     return []
 
 
+def _by(payload: dict[str, Any], actor: Person | None, by_user: str) -> dict[str, Any]:
+    """An account with no person behind it (a superuser made with createsuperuser) acts as
+    no actor: the event then names its username, so no change is anonymous."""
+    if actor is None and by_user:
+        payload["by_user"] = by_user
+    return payload
+
+
 def _locked_person(person: Person) -> Person:
     return Person.objects.select_for_update().select_related("user").get(pk=person.pk)
 
@@ -88,6 +99,7 @@ def create_account(
     username: str,
     password: str | None = None,
     actor: Person | None = None,
+    by_user: str = "",
 ) -> User:
     """A sign-in account for `person`: with an initial password (Django's validators apply),
     or with none usable (None) for the person to set through a link (`set_password`)."""
@@ -144,7 +156,15 @@ def create_account(
         person.pk,
         "account_created",
         actor,
-        {"user": user.pk, "username": username, "password": "link" if password is None else "set"},
+        _by(
+            {
+                "user": user.pk,
+                "username": username,
+                "password": "link" if password is None else "set",
+            },
+            actor,
+            by_user,
+        ),
     )
     return user
 
@@ -156,7 +176,9 @@ def _account(person: Person) -> User:
 
 
 @transaction.atomic
-def set_account_active(person: Person, active: bool, *, actor: Person | None = None) -> User:
+def set_account_active(
+    person: Person, active: bool, *, actor: Person | None = None, by_user: str = ""
+) -> User:
     """Lock (active False) or unlock an account. A locked account cannot sign in, and its open
     sessions and API tokens stop working at their next request."""
     person = _locked_person(person)
@@ -175,14 +197,18 @@ def set_account_active(person: Person, active: bool, *, actor: Person | None = N
         person.pk,
         "account_unlocked" if active else "account_locked",
         actor,
-        {"user": user.pk, "username": user.username},
+        _by({"user": user.pk, "username": user.username}, actor, by_user),
     )
     return user
 
 
 @transaction.atomic
 def reset_password(
-    person: Person, *, password: str | None = None, actor: Person | None = None
+    person: Person,
+    *,
+    password: str | None = None,
+    actor: Person | None = None,
+    by_user: str = "",
 ) -> User:
     """A new password chosen by the administrator, or (None) none usable until the person sets
     one through a link. Either way the old password stops working and open sessions end."""
@@ -201,11 +227,15 @@ def reset_password(
         person.pk,
         "password_reset",
         actor,
-        {
-            "user": user.pk,
-            "username": user.username,
-            "password": "link" if password is None else "set",
-        },
+        _by(
+            {
+                "user": user.pk,
+                "username": user.username,
+                "password": "link" if password is None else "set",
+            },
+            actor,
+            by_user,
+        ),
     )
     return user
 

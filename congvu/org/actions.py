@@ -532,7 +532,10 @@ def grant_role(
     valid_from: date | None = None,
     decision_ref: str = "",
     actor: Person | None = None,
+    by_user: str = "",
 ) -> RoleGrant:
+    """`by_user`: the username of an acting account with no person (a superuser), kept in the
+    event when there is no `actor`."""
     if role not in RoleGrant.Role.values:
         raise ActionError("unknown_role", f"Vai trò không hợp lệ: {role}", field="role")
     valid_from = valid_from or today()
@@ -562,6 +565,7 @@ def grant_role(
             "scope": scope.pk,
             "valid_from": grant.valid_from,
             "decision_ref": decision_ref,
+            **({"by_user": by_user} if actor is None and by_user else {}),
         },
     )
     return grant
@@ -574,6 +578,7 @@ def revoke_role(
     effective: date | None = None,
     decision_ref: str = "",
     actor: Person | None = None,
+    by_user: str = "",
 ) -> RoleGrant:
     """End a role grant from `effective` (default today: at once). The row stays, ended on the
     day before; a grant that had not begun by then ends on its first day and `revoked_on` keeps
@@ -601,6 +606,7 @@ def revoke_role(
             "scope": grant.scope_id,
             "effective": effective,
             "decision_ref": decision_ref,
+            **({"by_user": by_user} if actor is None and by_user else {}),
         },
     )
     return grant

@@ -251,3 +251,14 @@ def test_the_list_costs_the_same_queries_for_more_people(signed_in, org):
     with CaptureQueriesContext(connection) as more:
         client.get("/tai-khoan/")
     assert len(more) == len(few)
+
+
+def test_a_superuser_without_a_person_is_named_in_the_event(client, org):
+    boss = User.objects.create_superuser("sieu_quan_tri", "", "x-2026-ma-khoa")
+    client.force_login(boss)
+    person = _newcomer(org)
+    assert client.get("/tai-khoan/").status_code == 200
+    assert _post(client, person, "create", username="tt_moi", how="link").status_code == 302
+    event = AuditEvent.objects.get(kind="account_created")
+    assert event.actor is None and event.payload["by_user"] == "sieu_quan_tri"
+    assert "sieu_quan_tri" in client.get(f"/tai-khoan/can-bo/{person.pk}/").content.decode()

@@ -274,11 +274,12 @@ def _run(
 ) -> str:
     """Call the action for form `key`; return the message that confirms it."""
     data = form.cleaned_data
+    by_user = request.user.get_username()
     if key == "create":
         assert isinstance(form, CreateAccountForm)
         password = form.chosen_password()
         user = accounts.create_account(
-            person, username=data["username"], password=password, actor=actor
+            person, username=data["username"], password=password, actor=actor, by_user=by_user
         )
         done = _("Đã tạo tài khoản %(username)s cho %(name)s.") % {
             "username": user.username,
@@ -288,11 +289,11 @@ def _run(
     if key == "reset":
         assert isinstance(form, ResetPasswordForm)
         password = form.chosen_password()
-        user = accounts.reset_password(person, password=password, actor=actor)
+        user = accounts.reset_password(person, password=password, actor=actor, by_user=by_user)
         done = _("Đã đặt lại mật khẩu của tài khoản %(username)s.") % {"username": user.username}
         return done if password else f"{done} {_link_message(request, user)}"
     if key in ("lock", "unlock"):
-        user = accounts.set_account_active(person, key == "unlock", actor=actor)
+        user = accounts.set_account_active(person, key == "unlock", actor=actor, by_user=by_user)
         if key == "lock":
             return _("Đã khóa tài khoản %(username)s.") % {"username": user.username}
         return _("Đã mở khóa tài khoản %(username)s.") % {"username": user.username}
@@ -304,13 +305,16 @@ def _run(
             valid_from=data["valid_from"],
             decision_ref=data["decision_ref"],
             actor=actor,
+            by_user=by_user,
         )
         return _("Đã cấp quyền %(role)s (%(scope)s) cho %(name)s.") % {
             "role": grant.get_role_display(),
             "scope": grant.scope.name,
             "name": person.full_name,
         }
-    grant = org_actions.revoke_role(data["grant"], decision_ref=data["decision_ref"], actor=actor)
+    grant = org_actions.revoke_role(
+        data["grant"], decision_ref=data["decision_ref"], actor=actor, by_user=by_user
+    )
     return _("Đã thu hồi quyền %(role)s (%(scope)s) của %(name)s.") % {
         "role": grant.get_role_display(),
         "scope": grant.scope.name,
