@@ -6,7 +6,8 @@ A merger ends the merged units and records UnitSuccession rows, so the history o
 unit stays readable and its work stays visible to the heads of its successor. Unit types are
 rows, not code: the 2025 abolition of the district tier needed no migration, nor will the next.
 
-Only congvu.org.actions writes these tables (STYLE.md §7.1); the admin is read-mostly.
+Only congvu.org.actions writes these tables (STYLE.md §7.1), and congvu.org.accounts a
+person's sign-in account (Person.user); the admin is read-mostly.
 """
 
 from __future__ import annotations
