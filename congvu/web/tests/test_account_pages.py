@@ -16,6 +16,7 @@ from congvu.audit.models import AuditEvent
 from congvu.org import actions as org_actions
 from congvu.org.models import Person, RoleGrant, today
 from congvu.org.permissions import Role, access_for
+from congvu.testing import PASSWORD
 
 GOOD = "Ngan-sach-2026!"
 
@@ -262,3 +263,15 @@ def test_a_superuser_without_a_person_is_named_in_the_event(client, org):
     event = AuditEvent.objects.get(kind="account_created")
     assert event.actor is None and event.payload["by_user"] == "sieu_quan_tri"
     assert "sieu_quan_tri" in client.get(f"/tai-khoan/can-bo/{person.pk}/").content.decode()
+
+
+def test_a_locked_account_loses_its_open_session(org):
+    alice = Client()
+    assert alice.login(username="alice", password=PASSWORD)
+    assert alice.get("/").status_code == 200
+    admin = Client()
+    admin.force_login(User.objects.get(username="quan_tri"))
+    assert _post(admin, org.alice, "lock").status_code == 302
+    response = alice.get("/")
+    assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
+    assert not Client().login(username="alice", password=PASSWORD)
