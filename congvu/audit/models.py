@@ -107,4 +107,11 @@ EVENT_KIND_LABELS = {
     "answered": "Đã trả lời",
     "refused": "Từ chối (có lý do)",
     "applied": "Áp dụng thời hạn lưu trữ",
+    "role_granted": "Đã cấp quyền",
+    "role_revoked": "Đã thu hồi quyền",
+    "account_created": "Đã tạo tài khoản",
+    "account_locked": "Đã khóa tài khoản",
+    "account_unlocked": "Đã mở khóa tài khoản",
+    "password_reset": "Đã đặt lại mật khẩu",
+    "password_set": "Người dùng đã tự đặt mật khẩu",
 }

@@ -48,7 +48,7 @@ audit.register(
         "delegation_revoked",
     ),
 )
-audit.register("access", "Quyền truy cập", ("role_granted",))
+audit.register("access", "Quyền truy cập", ("role_granted", "role_revoked"))
 
 
 def _open_version(unit: Unit) -> UnitVersion:
@@ -532,14 +532,26 @@ def grant_role(
     valid_from: date | None = None,
     decision_ref: str = "",
     actor: Person | None = None,
+    by_user: str = "",
 ) -> RoleGrant:
+    """`by_user`: the username of an acting account with no person (a superuser), kept in the
+    event when there is no `actor`."""
     if role not in RoleGrant.Role.values:
         raise ActionError("unknown_role", f"Vai trò không hợp lệ: {role}", field="role")
+    valid_from = valid_from or today()
+    Person.objects.select_for_update().get(pk=person.pk)
+    same = RoleGrant.objects.filter(person=person, role=role, scope=scope, revoked_on__isnull=True)
+    if same.overlapping(valid_from, None).exists():
+        raise ActionError(
+            "duplicate_grant",
+            f"{person.full_name} đã có quyền này với phạm vi {scope.name}.",
+            field="role",
+        )
     grant = RoleGrant.objects.create(
         person=person,
         role=role,
         scope=scope,
-        valid_from=valid_from or today(),
+        valid_from=valid_from,
         decision_ref=decision_ref,
     )
     audit.record(
@@ -553,6 +565,48 @@ def grant_role(
             "scope": scope.pk,
             "valid_from": grant.valid_from,
             "decision_ref": decision_ref,
+            **({"by_user": by_user} if actor is None and by_user else {}),
+        },
+    )
+    return grant
+
+
+@transaction.atomic
+def revoke_role(
+    grant: RoleGrant,
+    *,
+    effective: date | None = None,
+    decision_ref: str = "",
+    actor: Person | None = None,
+    by_user: str = "",
+) -> RoleGrant:
+    """End a role grant from `effective` (default today: at once). The row stays, ended on the
+    day before; a grant that had not begun by then ends on its first day and `revoked_on` keeps
+    it from ever counting (RoleGrantQuerySet.active_on)."""
+    grant = RoleGrant.objects.select_for_update().select_related("scope").get(pk=grant.pk)
+    effective = effective or today()
+    if grant.revoked_on is not None or (grant.valid_to is not None and grant.valid_to < effective):
+        raise ActionError("already_ended", "Quyền này đã kết thúc hoặc đã bị thu hồi.")
+    if actor is not None and actor.pk == grant.person_id and grant.role == RoleGrant.Role.ADMIN:
+        raise ActionError(
+            "own_admin",
+            "Không thể tự thu hồi quyền quản trị của chính mình; hãy nhờ một quản trị viên khác.",
+        )
+    grant.valid_to = max(grant.valid_from, effective - timedelta(days=1))
+    grant.revoked_on = effective
+    grant.save(update_fields=["valid_to", "revoked_on"])
+    audit.record(
+        "access",
+        grant.person_id,
+        "role_revoked",
+        actor,
+        {
+            "grant": grant.pk,
+            "role": grant.role,
+            "scope": grant.scope_id,
+            "effective": effective,
+            "decision_ref": decision_ref,
+            **({"by_user": by_user} if actor is None and by_user else {}),
         },
     )
     return grant

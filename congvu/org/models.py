@@ -6,7 +6,8 @@ A merger ends the merged units and records UnitSuccession rows, so the history o
 unit stays readable and its work stays visible to the heads of its successor. Unit types are
 rows, not code: the 2025 abolition of the district tier needed no migration, nor will the next.
 
-Only congvu.org.actions writes these tables (STYLE.md §7.1); the admin is read-mostly.
+Only congvu.org.actions writes these tables (STYLE.md §7.1), and congvu.org.accounts a
+person's sign-in account (Person.user); the admin is read-mostly.
 """
 
 from __future__ import annotations
@@ -328,11 +329,23 @@ class Membership(models.Model):
         return f"{self.person} — {self.position_title or self.get_role_display()}, {self.unit}"
 
 
+class RoleGrantQuerySet(EffectiveQuerySet["RoleGrant"]):
+    def active_on(self, day: date | None = None) -> Self:
+        day = day or today()
+        return super().active_on(day).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=day))
+
+
+# RoleGrantQuerySet.active_on in plain SQL (congvu.org.permissions); parameters: the day, thrice.
+GRANT_ACTIVE_ON_SQL = f"{ACTIVE_ON_SQL} AND (revoked_on IS NULL OR revoked_on > %s)"
+
+
 class RoleGrant(models.Model):
     """A role that does not follow from membership: provincial leader, HR, inspector, admin.
 
     The scope is a unit; the grant covers its subtree (a provincial inspector is scoped to the
-    province's root unit).
+    province's root unit). A revoked grant is kept (congvu.org.actions.revoke_role): it ends
+    the day before `revoked_on`; `revoked_on` also covers a grant revoked on the day it began,
+    whose range cannot end before it starts.
     """
 
     class Role(models.TextChoices):
@@ -352,8 +365,9 @@ class RoleGrant(models.Model):
     valid_from = models.DateField("từ ngày")
     valid_to = models.DateField("đến ngày", null=True, blank=True)
     decision_ref = models.CharField("quyết định", max_length=120, blank=True)
+    revoked_on = models.DateField("thu hồi từ ngày", null=True, blank=True)
 
-    objects = EffectiveQuerySet["RoleGrant"].as_manager()
+    objects = RoleGrantQuerySet.as_manager()
 
     class Meta:
         verbose_name = "phân quyền"

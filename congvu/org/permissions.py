@@ -23,6 +23,7 @@ from django.db import connection
 
 from congvu.org.models import (
     ACTIVE_ON_SQL,
+    GRANT_ACTIVE_ON_SQL,
     Membership,
     Person,
     RoleGrant,
@@ -147,10 +148,10 @@ def access_for(
         f"SELECT unit_id, role, 0 FROM {Membership._meta.db_table}"  # noqa: S608 - table names from model metadata
         f" WHERE person_id = %s AND {ACTIVE_ON_SQL}"
         f" UNION ALL SELECT scope_id, role, 1 FROM {RoleGrant._meta.db_table}"
-        f" WHERE person_id = %s AND {ACTIVE_ON_SQL}"
+        f" WHERE person_id = %s AND {GRANT_ACTIVE_ON_SQL}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [person.pk, day, day, person.pk, day, day])
+        cursor.execute(sql, [person.pk, day, day, person.pk, day, day, day])
         rows = cursor.fetchall()
     for unit_id, role, is_grant in rows:
         if is_grant:

@@ -88,6 +88,8 @@ class World:
             "delegation_id": 0,  # no such delegation: 404 to everyone (test_delegation_pages.py)
             "directive_id": 0,  # no such directive: 404 to everyone (test_directive_pages.py)
             "indicator_id": 0,  # no such indicator: 404 to everyone (indicators/tests)
+            "uidb64": "MQ",  # a set-password link that was never made: refused to everyone
+            "token": "not-a-token",
             "day": "2026-12-31",
             "fmt": "csv",
         }

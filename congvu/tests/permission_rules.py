@@ -32,6 +32,8 @@ The lead's steps (accept, decline, report, submit…) are refused to the task's 
 (issue #15): the head on the "in" task he assigned, the leader on the "out" task he assigned.
 Read-only roles (hr, inspector) get 403 from the API's workflow actions on what they can read
 and 404 on what they cannot; the administrator manages the organisation and never reads work.
+Accounts and role grants (web:accounts, web:account) are the administrators' alone, not HR's;
+the set-password link is public and the matrix's made-up link is refused to everyone.
 One exception: a finding whose appeal level is outside the system (the "out" finding about the
 head of UBND xã, reviewed by the province) has its outside answer recorded by HR in scope
 (congvu/detection/review.py), so HR passes the permission layer there ("refused": no appeal
@@ -83,6 +85,11 @@ web:task_act                                            POST   ok/refused  refus
 web:delegations                                         GET    ok          ok          ok          403         403         403         403     403      login
 web:delegations                                         POST   ok          ok          ok          403         403         403         403     403      login
 web:delegation_revoke                                   POST   404         404         404         403         403         403         403     403      login
+web:accounts                                            GET    403         403         403         403         403         403         ok      403      login
+web:account                                             GET    403         403         403         403         403         403         ok      403      login
+web:account                                             POST   403         403         403         403         403         403         ok      403      login
+web:set_password                                        GET    refused     refused     refused     refused     refused     refused     refused refused  refused
+web:set_password                                        POST   refused     refused     refused     refused     refused     refused     refused refused  refused
 web:unit_admin                                          POST   403         403         403         403         refused     403         refused 403      login
 web:task_sheet                                          GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
 web:import_documents                                    GET    ok          ok          ok          403         403         403         403     403      login
@@ -231,6 +238,8 @@ def body_for(key: str, method: str, world: Any, scope: str) -> dict[str, Any]:
         ("set_language", "POST"): {"language": "vi", "next": "/"},
         ("web:calendar", "POST"): {"day": "2026-12-31", "kind": "bogus"},
         ("web:task_act", "POST"): {"action": "accept", "version": task.version},
+        # Lock the person's account (rolled back like every call).
+        ("web:account", "POST"): {"form": "lock"},
         ("web:search", "GET"): {"q": "Rà soát"},
         ("web:pick_unit", "GET"): {"q": "Phòng"},
         ("web:pick_person", "GET"): {"q": "An"},

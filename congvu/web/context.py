@@ -55,6 +55,8 @@ def nav_items(access: Access) -> list[NavItem]:
         items.append(NavItem("delegations", str(_("Ủy quyền")), reverse("web:delegations")))
     if features.tasks_enabled() and (access.may(Role.ADMIN) or access.may(Role.HR)):
         items.append(NavItem("exchange", str(_("Liên thông")), reverse("web:agency_codes")))
+    if access.may(Role.ADMIN):
+        items.append(NavItem("accounts", str(_("Tài khoản")), reverse("web:accounts")))
     items.append(NavItem("indicators", str(_("Chỉ tiêu")), reverse("web:indicators")))
     items.append(NavItem("org", str(_("Tổ chức")), reverse("web:unit_tree")))
     items.append(NavItem("calendar", str(_("Lịch làm việc")), reverse("web:calendar")))

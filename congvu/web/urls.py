@@ -4,6 +4,7 @@ from django.urls import path
 
 from congvu.web import features
 from congvu.web.views import (
+    accounts,
     auth,
     calendar,
     delegation,
@@ -32,6 +33,13 @@ urlpatterns = [
     path("chon/don-vi/", org.pick_unit, name="pick_unit"),
     path("chon/can-bo/", org.pick_person, name="pick_person"),
     path("chon/cay/", org.pick_tree, name="pick_tree"),
+    path("tai-khoan/", accounts.account_list, name="accounts"),
+    path("tai-khoan/can-bo/<int:person_id>/", accounts.account_detail, name="account"),
+    path(
+        "tai-khoan/dat-mat-khau/<str:uidb64>/<str:token>/",
+        accounts.set_password,
+        name="set_password",
+    ),
     path("uy-quyen/", delegation.delegations, name="delegations"),
     path(
         "uy-quyen/<int:delegation_id>/ket-thuc/",

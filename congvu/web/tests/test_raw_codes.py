@@ -12,6 +12,7 @@ from congvu.audit.models import EVENT_KIND_LABELS
 from congvu.evaluation import actions as E
 from congvu.evaluation.models import Evaluation
 from congvu.evaluation.tests.helpers import sheet
+from congvu.org import actions as org_actions
 from congvu.tasks import actions as A
 from congvu.web.tests.tasks_helpers import assign
 
@@ -63,6 +64,8 @@ def test_pages_of_a_busy_day_show_no_stored_code(signed_in, org, finding):
     A.do_accept(task, org.gd_a)
     month = E.do_open_evaluation(org.alice, Evaluation.Kind.MONTH, 2026, 3)
     E.do_self_assess(month, actor=org.alice, sheet=sheet())
+    grant = org_actions.grant_role(org.alice, "inspector", org.so_a, actor=org.quan_tri)
+    org_actions.revoke_role(grant, actor=org.quan_tri)
     codes = _stored_codes()
     assert {"in_progress", "self_assessed", "opened", "buck_passing"} <= codes
     pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, codes))) + r")\b")
@@ -72,6 +75,7 @@ def test_pages_of_a_busy_day_show_no_stored_code(signed_in, org, finding):
         "alice": [f"/danh-gia/can-bo/{org.alice.pk}/", "/danh-gia/"],
         "thanh_tra": ["/thanh-tra/"],
         "lanh_dao": ["/toan-tinh/"],
+        "quan_tri": ["/tai-khoan/", f"/tai-khoan/can-bo/{org.alice.pk}/"],
     }
     found = {}
     for who, urls in pages.items():

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from congvu.lib.text import fold
+from congvu.org import accounts
 from congvu.org.models import (
     Membership,
     Person,
@@ -22,7 +23,7 @@ from congvu.org.models import (
     UnitVersion,
     today,
 )
-from congvu.org.permissions import Access
+from congvu.org.permissions import Access, Role
 from congvu.org.tree import OrgTree, tree_as_of
 from congvu.web import features
 from congvu.web.forms import AsOfForm
@@ -51,7 +52,7 @@ def _get_person_for_user(request: HttpRequest, person_id: int) -> Person:
     if me is not None and me.pk == person.pk:
         return person
     access = get_access(request)
-    if access.sees_everything:
+    if access.sees_everything or accounts.manages(access, person):
         return person
     unit_ids = Membership.objects.current().filter(person=person).values_list("unit_id", flat=True)
     if not any(_unit_visible(access, u) for u in unit_ids):
@@ -166,6 +167,7 @@ def render_unit_page(
         .select_related("predecessor", "successor")
         .order_by("effective_date")
     )
+    manages_accounts = access.may(Role.ADMIN) and access.can_admin_unit(unit)
     if admin is None and access.can_admin_unit(unit) and unit.valid_to is None:
         from congvu.web.views.org_admin import admin_forms
 
@@ -185,6 +187,7 @@ def render_unit_page(
             "page_obj": members,
             "successions": successions,
             "admin": admin,
+            "manages_accounts": manages_accounts,
             "nav_active": "org",
             "is_today": day == today(),
         },
@@ -225,6 +228,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
                 (m, _unit_visible(access, m.unit_id), _active_on(m, day)) for m in memberships
             ],
             "grants": grants,
+            "manages_account": accounts.manages(access, person),
             "nav_active": "org",
         },
     )
