@@ -35,23 +35,16 @@ from congvu.lib.steps import C, PostedStep, posted
 from congvu.org.models import Membership, Person, Unit, today
 from congvu.org.permissions import Access, Role
 from congvu.privacy.access import records_access
-from congvu.web.http import get_access, get_person, login_required
+from congvu.web.http import get_access, login_required, require_person
 
 S = Evaluation.Status
-
-
-def _viewer(request: HttpRequest) -> Person:
-    person = get_person(request)
-    if person is None:
-        raise PermissionDenied(_("Tài khoản chưa gắn với cán bộ nào."))
-    return person
 
 
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """My periods and what waits for me as a superior."""
-    me = _viewer(request)
+    me = require_person(request)
     access = get_access(request)
     mine = list(queries.my_evaluations(me).order_by("-start"))
     record_read(me, mine, purpose="list")
@@ -65,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _person_periods(request: HttpRequest, person_id: int) -> tuple[Person, list[Evaluation]]:
-    me = _viewer(request)
+    me = require_person(request)
     person = Person.objects.filter(pk=person_id).first()
     if person is None:
         raise Http404
@@ -115,7 +108,7 @@ def run_period_step(
     """The POST handler the period forms share (assessment, products, appeals): find the
     period among those the viewer may read and the step named in the form, run it, and go back
     to the period's section of the person's page."""
-    me = _viewer(request)
+    me = require_person(request)
     subject, periods = _person_periods(request, person_id)
     raw = str(request.POST.get("evaluation", ""))
     e = next((p for p in periods if raw.isdigit() and p.pk == int(raw)), None)
@@ -257,7 +250,7 @@ def _work_context(e: Evaluation, me: Person, superior: bool) -> dict[str, Any]:
 @require_GET
 @records_access("evaluation", "person_id")
 def person(request: HttpRequest, person_id: int) -> HttpResponse:
-    me = _viewer(request)
+    me = require_person(request)
     subject, periods = _person_periods(request, person_id)
     chosen = periods[0] if periods else None
     if request.GET.get("ky", "").isdigit():
@@ -373,7 +366,7 @@ PERIOD_STEPS: dict[str, PeriodStep] = {
 def person_act(request: HttpRequest, person_id: int) -> HttpResponse:
     if request.POST.get("action", "") != "open":
         return run_period_step(request, person_id, PERIOD_STEPS, "", field="action", redirect=302)
-    me = _viewer(request)
+    me = require_person(request)
     subject, _periods = _person_periods(request, person_id)
     url = reverse("evaluation:person", args=[subject.pk])
     try:
@@ -407,7 +400,7 @@ def _year(request: HttpRequest) -> int:
 @login_required
 @require_GET
 def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
-    me = _viewer(request)
+    me = require_person(request)
     u = _unit_for(request, unit_id)
     year = _year(request)
     rows = list(queries.unit_year(u, year, me, get_access(request)))
@@ -436,7 +429,7 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def unit_finalise(request: HttpRequest, unit_id: int) -> HttpResponse:
-    me = _viewer(request)
+    me = require_person(request)
     u = _unit_for(request, unit_id)
     if not get_access(request).can_act_on_unit(u.pk):
         raise PermissionDenied(_("Chỉ cấp có thẩm quyền chốt kết quả đánh giá."))
@@ -472,7 +465,7 @@ CONTENT_TYPES = {
 @login_required
 @require_GET
 def unit_document(request: HttpRequest, unit_id: int, fmt: str) -> HttpResponse:
-    me = _viewer(request)
+    me = require_person(request)
     u = _unit_for(request, unit_id)
     if fmt not in CONTENT_TYPES:
         raise Http404
@@ -488,7 +481,7 @@ def unit_document(request: HttpRequest, unit_id: int, fmt: str) -> HttpResponse:
 @records_access("evaluation", "person_id")
 def person_document(request: HttpRequest, person_id: int, fmt: str) -> HttpResponse:
     """The self-assessment sheet (mẫu phiếu) or the result notice of one period."""
-    me = _viewer(request)
+    me = require_person(request)
     _subject, periods = _person_periods(request, person_id)
     raw = request.GET.get("ky", "")
     e = next((p for p in periods if raw.isdigit() and p.pk == int(raw)), None)
@@ -509,7 +502,7 @@ def person_document(request: HttpRequest, person_id: int, fmt: str) -> HttpRespo
 def proposals(request: HttpRequest) -> HttpResponse:
     """Consequences proposed from results (reward, discipline, training, appointment
     eligibility...), grouped by kind, for HR (Sở Nội vụ) and the heads who decide them."""
-    me = _viewer(request)
+    me = require_person(request)
     access = _proposal_access(request)
     kind = request.GET.get("loai", "")
     qs = queries.visible_proposals(me, access).exclude(person=me).order_by("-opened_on", "-id")
@@ -553,7 +546,7 @@ def _proposal_access(request: HttpRequest) -> Access:
 def proposal_decide(request: HttpRequest) -> HttpResponse:
     """Accept or reject one consequence proposal, with a note (do_decide_proposal decides who
     is competent: a leader directing the person's unit, or HR; never the person)."""
-    me = _viewer(request)
+    me = require_person(request)
     access = _proposal_access(request)
     raw = str(request.POST.get("proposal", ""))
     proposal = (

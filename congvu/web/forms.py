@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from congvu.lib.errors import ActionError
@@ -14,6 +15,11 @@ DATE_WIDGET = forms.DateInput(
     format="%d/%m/%Y",
     attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
 )
+
+
+def required_date(label: str | Promise, missing: str | Promise) -> forms.DateField:
+    """A date the person must give; `missing` says which one and how to write it."""
+    return forms.DateField(label=label, widget=DATE_WIDGET, error_messages={"required": missing})
 
 
 class AsOfForm(forms.Form):

@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.http.response import HttpResponseBase
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -38,6 +39,15 @@ def get_person(request: HttpRequest) -> Person | None:
         cached = person_for_user(request.user)  # type: ignore[arg-type]
         request._congvu_person = cached  # type: ignore[attr-defined]
     return cached  # type: ignore[return-value]
+
+
+def require_person(request: HttpRequest) -> Person:
+    """The signed-in official, for pages that only make sense for one (a bare account, such
+    as a technical administrator's, is refused)."""
+    person = get_person(request)
+    if person is None:
+        raise PermissionDenied(_("Tài khoản chưa gắn với cán bộ nào."))
+    return person
 
 
 def get_access(request: HttpRequest) -> Access:

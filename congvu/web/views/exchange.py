@@ -24,7 +24,7 @@ from congvu.exchange.models import AgencyCode, DeliveryAttempt, StagedUpload, Su
 from congvu.exchange.report import report_package
 from congvu.lib.errors import ActionError
 from congvu.org.models import RoleGrant, Unit, today
-from congvu.web.forms import DATE_WIDGET
+from congvu.web.forms import DATE_WIDGET, required_date
 from congvu.web.http import get_access, get_person, login_required
 from congvu.web.views.directives import _registers
 from congvu.web.views.tasks import _get_task_for_user
@@ -280,15 +280,13 @@ def task_report_package(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 class FeedForm(forms.Form):
-    tu = forms.DateField(
-        label=gettext_lazy("Từ ngày"),
-        widget=DATE_WIDGET,
-        error_messages={"required": gettext_lazy("Nhập ngày đầu kỳ báo cáo (dd/mm/yyyy).")},
+    tu = required_date(
+        gettext_lazy("Từ ngày"),
+        gettext_lazy("Nhập ngày đầu kỳ báo cáo (dd/mm/yyyy)."),
     )
-    den = forms.DateField(
-        label=gettext_lazy("Đến ngày"),
-        widget=DATE_WIDGET,
-        error_messages={"required": gettext_lazy("Nhập ngày cuối kỳ báo cáo (dd/mm/yyyy).")},
+    den = required_date(
+        gettext_lazy("Đến ngày"),
+        gettext_lazy("Nhập ngày cuối kỳ báo cáo (dd/mm/yyyy)."),
     )
 
     def clean(self) -> dict[str, object]:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from congvu.lib.errors import ActionError
 from congvu.org import actions as org_actions
 from congvu.org.models import Membership, Person, Unit, today
-from congvu.web.forms import DATE_WIDGET, attach_error
+from congvu.web.forms import attach_error, required_date
 from congvu.web.http import get_access, get_person, login_required
 
 
@@ -29,10 +29,9 @@ class RenameUnitForm(forms.Form):
         max_length=255,
         error_messages={"required": gettext_lazy("Nhập tên mới của đơn vị.")},
     )
-    effective = forms.DateField(
-        label=gettext_lazy("Hiệu lực từ ngày"),
-        widget=DATE_WIDGET,
-        error_messages={"required": gettext_lazy("Nhập ngày hiệu lực (dd/mm/yyyy).")},
+    effective = required_date(
+        gettext_lazy("Hiệu lực từ ngày"),
+        gettext_lazy("Nhập ngày hiệu lực (dd/mm/yyyy)."),
     )
     decision_ref = forms.CharField(label=gettext_lazy("Quyết định"), max_length=120, required=False)
 
@@ -58,10 +57,9 @@ class NewPersonForm(forms.Form):
     )
     role = forms.ChoiceField(label=gettext_lazy("Vai trò"), choices=ROLE_CHOICES)
     position_title = forms.CharField(label=gettext_lazy("Chức vụ"), max_length=120, required=False)
-    valid_from = forms.DateField(
-        label=gettext_lazy("Từ ngày"),
-        widget=DATE_WIDGET,
-        error_messages={"required": gettext_lazy("Nhập ngày bắt đầu công tác (dd/mm/yyyy).")},
+    valid_from = required_date(
+        gettext_lazy("Từ ngày"),
+        gettext_lazy("Nhập ngày bắt đầu công tác (dd/mm/yyyy)."),
     )
 
 
@@ -73,10 +71,9 @@ class PlaceForm(forms.Form):
     )
     role = forms.ChoiceField(label=gettext_lazy("Vai trò"), choices=ROLE_CHOICES)
     position_title = forms.CharField(label=gettext_lazy("Chức vụ"), max_length=120, required=False)
-    valid_from = forms.DateField(
-        label=gettext_lazy("Từ ngày"),
-        widget=DATE_WIDGET,
-        error_messages={"required": gettext_lazy("Nhập ngày bắt đầu (dd/mm/yyyy).")},
+    valid_from = required_date(
+        gettext_lazy("Từ ngày"),
+        gettext_lazy("Nhập ngày bắt đầu (dd/mm/yyyy)."),
     )
     concurrent = forms.BooleanField(
         label=gettext_lazy("Kiêm nhiệm (giữ công tác chính ở đơn vị hiện tại)"), required=False
@@ -99,10 +96,9 @@ class EndMembershipForm(forms.Form):
         empty_label=gettext_lazy("— Chọn cán bộ —"),
         error_messages={"required": gettext_lazy("Chọn cán bộ thôi công tác tại đơn vị.")},
     )
-    last_day = forms.DateField(
-        label=gettext_lazy("Ngày làm việc cuối cùng"),
-        widget=DATE_WIDGET,
-        error_messages={"required": gettext_lazy("Nhập ngày làm việc cuối cùng (dd/mm/yyyy).")},
+    last_day = required_date(
+        gettext_lazy("Ngày làm việc cuối cùng"),
+        gettext_lazy("Nhập ngày làm việc cuối cùng (dd/mm/yyyy)."),
     )
 
 
