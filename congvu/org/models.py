@@ -52,6 +52,13 @@ class EffectiveQuerySet(models.QuerySet[_M]):
         )
 
 
+def valid_range(name: str) -> models.CheckConstraint:
+    """The database's own guard for an effective-dated row: it does not end before it starts."""
+    return models.CheckConstraint(
+        condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")), name=name
+    )
+
+
 class UnitType(models.Model):
     code = models.SlugField("mã loại", max_length=40, unique=True)
     name = models.CharField("tên loại đơn vị", max_length=120)
@@ -112,10 +119,7 @@ class Unit(models.Model):
         verbose_name = "đơn vị"
         verbose_name_plural = "đơn vị"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="unit_valid_range",
-            ),
+            valid_range("unit_valid_range"),
         ]
 
     def __str__(self) -> str:
@@ -160,10 +164,7 @@ class UnitVersion(models.Model):
             models.UniqueConstraint(
                 fields=["unit"], condition=Q(valid_to__isnull=True), name="unitversion_one_open"
             ),
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="unitversion_valid_range",
-            ),
+            valid_range("unitversion_valid_range"),
         ]
         indexes = [
             # Used by org.tree.tree_as_of(): every version valid on a date.
@@ -312,10 +313,7 @@ class Membership(models.Model):
                 name="membership_one_current_primary",
                 violation_error_message="Người này đang công tác chính thức ở một đơn vị khác.",
             ),
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="membership_valid_range",
-            ),
+            valid_range("membership_valid_range"),
         ]
         indexes = [
             # Used by org.permissions.access_for(): a person's current memberships.
@@ -359,10 +357,7 @@ class RoleGrant(models.Model):
         verbose_name = "phân quyền"
         verbose_name_plural = "phân quyền"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="rolegrant_valid_range",
-            ),
+            valid_range("rolegrant_valid_range"),
         ]
 
     def __str__(self) -> str:
