@@ -4,8 +4,8 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from congvu.lib.errors import ActionError
 from congvu.org.models import Person, Unit
@@ -17,7 +17,7 @@ DATE_WIDGET = forms.DateInput(
 )
 
 
-def required_date(label: str | Promise, missing: str | Promise) -> forms.DateField:
+def required_date(label: StrOrPromise, missing: StrOrPromise) -> forms.DateField:
     """A date the person must give; `missing` says which one and how to write it."""
     return forms.DateField(label=label, widget=DATE_WIDGET, error_messages={"required": missing})
 

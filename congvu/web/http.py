@@ -152,3 +152,18 @@ def take_posted(
         messages.success(request, done)
         return form, HttpResponseRedirect(then)
     return form, None
+
+
+def pdf_response(
+    request: HttpRequest, make: Callable[[], bytes], filename: str, *, back: str
+) -> HttpResponse:
+    """A generated PDF, shown in the browser. If it cannot be made (the fonts are missing on
+    this server) the person goes back to `back` with the reason."""
+    try:
+        pdf = make()
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(back)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
