@@ -39,7 +39,14 @@ class RenameUnitForm(forms.Form):
 ROLE_CHOICES = Membership.Role.choices
 
 
-class NewPersonForm(forms.Form):
+class _PostForm(forms.Form):
+    """The post a person takes in the unit, whether new to the province or placed here."""
+
+    role = forms.ChoiceField(label=gettext_lazy("Vai trò"), choices=ROLE_CHOICES)
+    position_title = forms.CharField(label=gettext_lazy("Chức vụ"), max_length=120, required=False)
+
+
+class NewPersonForm(_PostForm):
     code = forms.CharField(
         label=gettext_lazy("Mã cán bộ"),
         max_length=40,
@@ -55,22 +62,18 @@ class NewPersonForm(forms.Form):
         choices=Person.Category.choices,
         error_messages={"required": gettext_lazy("Chọn phân loại cán bộ.")},
     )
-    role = forms.ChoiceField(label=gettext_lazy("Vai trò"), choices=ROLE_CHOICES)
-    position_title = forms.CharField(label=gettext_lazy("Chức vụ"), max_length=120, required=False)
     valid_from = required_date(
         gettext_lazy("Từ ngày"),
         gettext_lazy("Nhập ngày bắt đầu công tác (dd/mm/yyyy)."),
     )
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(_PostForm):
     person_code = forms.CharField(
         label=gettext_lazy("Mã cán bộ"),
         max_length=40,
         error_messages={"required": gettext_lazy("Nhập mã cán bộ cần bố trí.")},
     )
-    role = forms.ChoiceField(label=gettext_lazy("Vai trò"), choices=ROLE_CHOICES)
-    position_title = forms.CharField(label=gettext_lazy("Chức vụ"), max_length=120, required=False)
     valid_from = required_date(
         gettext_lazy("Từ ngày"),
         gettext_lazy("Nhập ngày bắt đầu (dd/mm/yyyy)."),
