@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
 
+from congvu.audit import log as audit
 from congvu.evaluation import authority
 from congvu.evaluation.models import Evaluation
 from congvu.lib.errors import ActionError, ActionPermissionError
@@ -17,6 +19,11 @@ S = Evaluation.Status
 
 def _today() -> date:
     return timezone.localdate()
+
+
+def _log(evaluation: Evaluation, kind: str, actor: Person | None, payload: dict[str, Any]) -> None:
+    """A sealed event on the evaluation's own chain, which its history page reads."""
+    audit.record("evaluation", evaluation.pk, kind, actor, payload, evaluation=evaluation)
 
 
 # --- who may act ----------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from congvu.audit import log as audit
 from congvu.evaluation import authority, services
 from congvu.evaluation.models import (
     Evaluation,
@@ -24,7 +23,7 @@ from congvu.org.models import Person
 
 if TYPE_CHECKING:
     from congvu.tasks.models import Task
-from congvu.evaluation.acts.common import S, _lock, _require_open, _today, is_superior
+from congvu.evaluation.acts.common import S, _lock, _log, _require_open, _today, is_superior
 from congvu.evaluation.acts.rule_sets import catalog_for
 from congvu.evaluation.schemes import scheme_of
 
@@ -69,9 +68,8 @@ def do_add_product(
         task=task,
         task_ref=task_ref,
     )
-    audit.record(
-        "evaluation",
-        evaluation.pk,
+    _log(
+        evaluation,
         "product_added",
         actor,
         {
@@ -83,7 +81,6 @@ def do_add_product(
             "task": task.pk if task else None,
             "task_ref": task_ref,
         },
-        evaluation=evaluation,
     )
     return product
 
@@ -102,13 +99,11 @@ def do_record_product_issue(
     issue = ProductIssue.objects.create(
         product=product, kind=kind, occurred_on=occurred_on, note=note
     )
-    audit.record(
-        "evaluation",
-        evaluation.pk,
+    _log(
+        evaluation,
         "product_issue",
         actor,
         {"product": product.pk, "kind": kind, "on": occurred_on.isoformat(), "note": note},
-        evaluation=evaluation,
     )
     return issue
 
@@ -145,13 +140,11 @@ def do_confirm_objective_cause(
             "objective_cause_confirmed_at",
         ]
     )
-    audit.record(
-        "evaluation",
-        evaluation.pk,
+    _log(
+        evaluation,
         "objective_cause_after_final" if evaluation.is_locked else "objective_cause_confirmed",
         actor,
         {"issue": issue.pk, "cause": issue.objective_cause, "source": source},
-        evaluation=evaluation,
     )
     return issue
 
@@ -195,13 +188,11 @@ def do_claim_objective_cause(
     issue.save(
         update_fields=["cause_claim", "cause_claim_source", "cause_claimed_by", "cause_claimed_at"]
     )
-    audit.record(
-        "evaluation",
-        evaluation.pk,
+    _log(
+        evaluation,
         "objective_cause_claimed",
         actor,
         {"issue": issue.pk, "cause": issue.cause_claim, "source": issue.cause_claim_source},
-        evaluation=evaluation,
     )
     return issue
 
@@ -223,13 +214,11 @@ def do_reject_objective_cause(issue: ProductIssue, *, actor: Person, reason: str
     issue.cause_rejected_by = actor
     issue.cause_rejected_at = timezone.now()
     issue.save(update_fields=["cause_rejection", "cause_rejected_by", "cause_rejected_at"])
-    audit.record(
-        "evaluation",
-        evaluation.pk,
+    _log(
+        evaluation,
         "objective_cause_rejected",
         actor,
         {"issue": issue.pk, "reason": issue.cause_rejection},
-        evaluation=evaluation,
     )
     return issue
 
@@ -355,14 +344,7 @@ def _add_products(
             }
         )
     if created:
-        audit.record(
-            "evaluation",
-            evaluation.pk,
-            "products_added",
-            actor,
-            {"products": logged, "from_task_log": from_log},
-            evaluation=evaluation,
-        )
+        _log(evaluation, "products_added", actor, {"products": logged, "from_task_log": from_log})
     return created
 
 
