@@ -876,13 +876,7 @@ def _parse_org(raw: Any, name: str) -> OrgFiles | None:
         return None
     if not isinstance(raw, dict):
         raise MappingError("[org] phải là một bảng.", path=name)
-    unknown = sorted(set(raw) - _ORG_KEYS)
-    if unknown:
-        raise MappingError(
-            f"[org] khóa không được hỗ trợ: {', '.join(unknown)} "
-            f"(hợp lệ: {', '.join(sorted(_ORG_KEYS))}).",
-            path=name,
-        )
+    check_keys(raw, _ORG_KEYS, "[org]", name)
     # Paths are relative to the mapping file, so a mapping and its tables travel together.
     base = Path(name).parent
 
