@@ -662,12 +662,7 @@ def delegation_candidates(principal: Person, day: date | None = None) -> list[Pe
     and the heads and deputies of the units directly under them (a director on leave hands
     over to his deputy, a provincial leader to a department's director)."""
     day = day or today()
-    led = list(
-        Membership.objects.active_on(day)
-        .leaders()
-        .filter(person=principal)
-        .values_list("unit_id", flat=True)
-    )
+    led = Membership.objects.active_on(day).leaders().unit_ids_of(principal)
     if not led:
         return []
     tree = tree_as_of(day)

@@ -269,6 +269,10 @@ class MembershipQuerySet(EffectiveQuerySet["Membership"]):
         """Heads and deputies: the people who direct a unit's work."""
         return self.filter(role__in=(Membership.Role.HEAD, Membership.Role.DEPUTY))
 
+    def unit_ids_of(self, person: Person | int) -> list[int]:
+        """The units of `person`'s rows here: `.leaders().unit_ids_of(p)`, the units p directs."""
+        return list(self.filter(person=person).values_list("unit_id", flat=True))
+
 
 class Membership(models.Model):
     """A person working in a unit during [valid_from, valid_to].
