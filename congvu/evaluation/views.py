@@ -35,7 +35,7 @@ from congvu.lib.steps import C, PostedStep, posted
 from congvu.org.models import Membership, Person, Unit, today
 from congvu.org.permissions import Access, Role
 from congvu.privacy.access import records_access
-from congvu.web.http import get_access, login_required, require_person
+from congvu.web.http import get_access, login_required, require_person, show_refusal
 
 S = Evaluation.Status
 
@@ -89,9 +89,7 @@ def take_step(request: HttpRequest, step: PostedStep[C], ctx: C) -> bool:
     try:
         messages.success(request, step.run(ctx, posted(request.POST, step.inputs)))
     except ActionError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
+        show_refusal(request, exc)
         return False
     return True
 
@@ -448,9 +446,7 @@ def unit_finalise(request: HttpRequest, unit_id: int) -> HttpResponse:
             decision_ref=request.POST.get("decision_ref", ""),
         )
     except ActionError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
+        show_refusal(request, exc)
         return HttpResponseRedirect(url, status=303)
     messages.success(request, _("Đã chốt kết quả đánh giá của đơn vị."))
     return HttpResponseRedirect(url, status=303)
@@ -569,9 +565,7 @@ def proposal_decide(request: HttpRequest) -> HttpResponse:
             proposal, actor=me, accept=decision == "accept", note=request.POST.get("note", "")
         )
     except ActionError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
+        show_refusal(request, exc)
         return HttpResponseRedirect(url, status=303)
     done = (
         _("Đã chấp nhận đề xuất đối với %(name)s.")

@@ -121,6 +121,14 @@ def pending_form_data(request: HttpRequest) -> QueryDict | None:
     return data
 
 
+def show_refusal(request: HttpRequest, exc: ActionError) -> None:
+    """An action refused on a page that redirects: a permission refusal is a 403 page, any
+    other reason is shown as a message on the page the person lands on."""
+    if exc.status == 403:
+        raise PermissionDenied(exc.message) from exc
+    messages.error(request, exc.message)
+
+
 def take_posted(
     request: HttpRequest,
     form_class: type[F],

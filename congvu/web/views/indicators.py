@@ -19,7 +19,7 @@ from congvu.lib.errors import ActionError
 from congvu.org.models import Unit, today
 from congvu.tasks.actions import can_see_task
 from congvu.tasks.models import Task
-from congvu.web.http import get_access, get_person, login_required, require_person
+from congvu.web.http import get_access, get_person, login_required, require_person, show_refusal
 
 
 class GoalForm(forms.Form):
@@ -199,7 +199,5 @@ def indicator_act(request: HttpRequest, indicator_id: int) -> HttpResponse:
             A.do_link_task(ind, task, actor=me, access=access)
             messages.success(request, _("Đã gắn nhiệm vụ vào chỉ tiêu."))
     except ActionError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
+        show_refusal(request, exc)
     return HttpResponseRedirect(url, status=303)
