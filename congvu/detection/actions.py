@@ -141,7 +141,7 @@ def run_detection(
         _store(run, result.findings, events)
     except Exception as exc:
         log.exception("detection run %s failed", run.pk)
-        mark_failed(DetectionRun.objects.filter(pk=run.pk), DetectionRun.State.FAILED, exc)
+        mark_failed(DetectionRun.objects.filter(pk=run.pk), exc)
         raise
     run.refresh_from_db()
     return run

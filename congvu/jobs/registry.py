@@ -149,7 +149,7 @@ def run_job(j: Job, now: datetime | None = None) -> JobRun | None:
         result = j.func(now)
     except Exception as exc:
         log.exception("job %s failed", j.name)
-        mark_failed(JobRun.objects.filter(pk=run.pk), JobRun.State.FAILED, exc)
+        mark_failed(JobRun.objects.filter(pk=run.pk), exc)
     else:
         JobRun.objects.filter(pk=run.pk).update(
             state=JobRun.State.DONE, finished_at=timezone.now(), result=result or {}
