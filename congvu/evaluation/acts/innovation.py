@@ -135,15 +135,22 @@ def innovation_voters(proposal: InnovationProposal, day: date) -> dict[int, bool
     }
 
 
-@transaction.atomic
-def do_cast_innovation_vote(
-    proposal: InnovationProposal, *, voter: Person, in_favour: bool, on: date | None = None
-) -> InnovationVote:
+def _at_vote(
+    proposal: InnovationProposal, on: date | None
+) -> tuple[InnovationProposal, date, dict[int, bool]]:
+    """The proposal, locked while it is put to the vote; the day; who may vote that day."""
     proposal = _at_step(
         proposal, InnovationProposal.Status.REGISTERED, "Đề xuất không còn ở bước biểu quyết."
     )
     on = on or _today()
-    voters = innovation_voters(proposal, on)
+    return proposal, on, innovation_voters(proposal, on)
+
+
+@transaction.atomic
+def do_cast_innovation_vote(
+    proposal: InnovationProposal, *, voter: Person, in_favour: bool, on: date | None = None
+) -> InnovationVote:
+    proposal, on, voters = _at_vote(proposal, on)
     if voter.pk == proposal.proposer_id:
         raise ActionError(
             "ineligible_voter",
@@ -169,11 +176,7 @@ def do_close_innovation_vote(
 ) -> InnovationProposal:
     """Count: more than 50 % of the eligible voters in favour passes; on a tie the head's vote
     decides (Art. 8.1)."""
-    proposal = _at_step(
-        proposal, InnovationProposal.Status.REGISTERED, "Đề xuất không còn ở bước biểu quyết."
-    )
-    on = on or _today()
-    voters = innovation_voters(proposal, on)
+    proposal, on, voters = _at_vote(proposal, on)
     head_id = next((pid for pid, is_head in voters.items() if is_head), None)
     if actor.pk != head_id:
         raise ActionPermissionError("Người đứng đầu cơ quan chủ trì và kết luận biểu quyết.")

@@ -30,6 +30,15 @@ from congvu.evaluation.schemes import scheme_of
 # --- products -------------------------------------------------------------------------------
 
 
+def _lock_for_products(evaluation: Evaluation) -> Evaluation:
+    """Locked, still open, and of a period that has products (ND 335 months and quarters)."""
+    evaluation = _lock(evaluation)
+    _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
+    if not scheme_of(evaluation.rule_set).has_products(evaluation.kind):
+        raise ActionError("not_applicable", "Sản phẩm chỉ ghi nhận cho kỳ tháng/quý theo NĐ 335.")
+    return evaluation
+
+
 @transaction.atomic
 def do_add_product(
     evaluation: Evaluation,
@@ -43,10 +52,7 @@ def do_add_product(
     task: Task | None = None,
     task_ref: str = "",
 ) -> ProductRecord:
-    evaluation = _lock(evaluation)
-    _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
-    if not scheme_of(evaluation.rule_set).has_products(evaluation.kind):
-        raise ActionError("not_applicable", "Sản phẩm chỉ ghi nhận cho kỳ tháng/quý theo NĐ 335.")
+    evaluation = _lock_for_products(evaluation)
     if actor.pk != evaluation.person_id and not is_superior(actor, evaluation):
         raise ActionPermissionError()
     if catalog_item is not None:
@@ -277,10 +283,7 @@ def do_import_task_products(evaluation: Evaluation, *, actor: Person | None) -> 
 def _add_products(
     evaluation: Evaluation, actor: Person | None, lines: Sequence[ProductLine], *, from_log: bool
 ) -> list[ProductRecord]:
-    evaluation = _lock(evaluation)
-    _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
-    if not scheme_of(evaluation.rule_set).has_products(evaluation.kind):
-        raise ActionError("not_applicable", "Sản phẩm chỉ ghi nhận cho kỳ tháng/quý theo NĐ 335.")
+    evaluation = _lock_for_products(evaluation)
     if actor is not None:
         superior = is_superior(actor, evaluation)
         if actor.pk != evaluation.person_id and not superior:
