@@ -20,7 +20,7 @@ from congvu.evaluation.models import Appeal
 from congvu.evaluation.privacy import record_read, visible_evaluations
 from congvu.evaluation.views import PeriodCtx, PeriodStep, run_period_step
 from congvu.lib.errors import ActionError
-from congvu.lib.steps import PostedStep
+from congvu.lib.steps import PostedStep, by_key
 from congvu.web.http import get_access, login_required, require_person
 
 
@@ -50,15 +50,14 @@ def _resolve(c: PeriodCtx, d: dict[str, Any]) -> str:
     return _("Đã giải quyết kiến nghị.")
 
 
-STEPS: dict[str, PeriodStep] = {
-    s.key: s
-    for s in (
+STEPS: dict[str, PeriodStep] = by_key(
+    [
         PostedStep("file", ("reason",), _file),
         PostedStep(
             "resolve", ("appeal", "outcome", "resolution", "new_level", "decision_ref"), _resolve
         ),
-    )
-}
+    ]
+)
 
 
 @login_required

@@ -27,7 +27,7 @@ from congvu.evaluation import actions as A
 from congvu.evaluation.models import InnovationProposal
 from congvu.evaluation.views import take_step
 from congvu.lib.errors import ActionError
-from congvu.lib.steps import PostedStep
+from congvu.lib.steps import PostedStep, by_key
 from congvu.org.models import Person, today
 from congvu.org.permissions import Access
 from congvu.tasks.models import Task
@@ -200,9 +200,8 @@ def _evaluate(c: ProposalCtx, d: dict[str, Any]) -> str:
     return _("Đã ghi nhận kết quả đánh giá và bảo vệ.")
 
 
-STEPS: dict[str, PostedStep[ProposalCtx]] = {
-    s.key: s
-    for s in (
+STEPS: dict[str, PostedStep[ProposalCtx]] = by_key(
+    [
         PostedStep("vote", ("in_favour",), _vote),
         PostedStep("close", (), _close),
         PostedStep("approve", ("written_decision",), _approve),
@@ -210,8 +209,8 @@ STEPS: dict[str, PostedStep[ProposalCtx]] = {
         PostedStep("finish", ("finished_on",), _finish),
         PostedStep("report", ("report",), _report),
         PostedStep("evaluate", ("outcome", "note"), _evaluate),
-    )
-}
+    ]
+)
 
 
 @login_required

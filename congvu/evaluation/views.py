@@ -31,7 +31,7 @@ from congvu.evaluation.schemes import scheme_of
 from congvu.evaluation.scoring import CRITERIA_INT_FIELDS, LEADER_INT_FIELDS
 from congvu.evaluation.services import cause_sources, confirmed_findings
 from congvu.lib.errors import ActionError
-from congvu.lib.steps import C, PostedStep, posted
+from congvu.lib.steps import C, PostedStep, by_key, posted
 from congvu.org.models import Membership, Person, Unit, today
 from congvu.org.permissions import Access, Role
 from congvu.privacy.access import records_access
@@ -347,16 +347,15 @@ def _finalise(c: PeriodCtx, d: dict[str, Any]) -> str:
 
 
 # The steps of a period on the person's page, in the order of the procedure.
-PERIOD_STEPS: dict[str, PeriodStep] = {
-    s.key: s
-    for s in (
+PERIOD_STEPS: dict[str, PeriodStep] = by_key(
+    [
         PostedStep("self", ("g_", "c_", "comment", "level"), _self),
         PostedStep("comment", ("comments",), _comment),
         PostedStep("propose", ("g_", "c_", "comment"), _propose),
         PostedStep("decide", ("level", "reason"), _decide),
         PostedStep("finalise", ("quota_override_reason", "decision_ref"), _finalise),
-    )
-}
+    ]
+)
 
 
 @login_required
