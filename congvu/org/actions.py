@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from congvu.audit import log as audit
-from congvu.lib.errors import ActionError, ActionPermissionError, InvalidInputError
+from congvu.lib.errors import ActionError, ActionPermissionError, refuse_all
 from congvu.org.models import (
     Delegation,
     Membership,
@@ -500,8 +500,7 @@ def create_person(
         problems.append(ActionError("required", "Nhập họ và tên.", field="full_name"))
     if category not in Person.Category.values:
         problems.append(ActionError("unknown_category", "Chọn phân loại cán bộ.", field="category"))
-    if problems:
-        raise problems[0] if len(problems) == 1 else InvalidInputError(problems)
+    refuse_all(problems)
     person = Person(code=code, full_name=full_name, category=category)
     person.save()
     audit.record(
@@ -607,8 +606,7 @@ def delegate(
                 "overlap", "Đã có ủy quyền khác trong khoảng thời gian này.", field="valid_from"
             )
         )
-    if problems:
-        raise problems[0] if len(problems) == 1 else InvalidInputError(problems)
+    refuse_all(problems)
     delegation = Delegation.objects.create(
         principal=principal,
         delegate=to,
