@@ -114,6 +114,12 @@ def do_record_product_issue(
     return issue
 
 
+def _lock_issue(issue: ProductIssue) -> tuple[ProductIssue, Evaluation]:
+    """The issue and its evaluation, both locked: the issue first, then its evaluation."""
+    issue = ProductIssue.objects.select_for_update().select_related("product").get(pk=issue.pk)
+    return issue, _lock(issue.product.evaluation)
+
+
 @transaction.atomic
 def do_confirm_objective_cause(
     issue: ProductIssue, *, actor: Person | None, cause: str, source: str = "manual"
@@ -125,8 +131,7 @@ def do_confirm_objective_cause(
     system acting on such a confirmed fact. On a finalised evaluation the fact is recorded but
     the score is not changed: a correction decision is needed (an event says so).
     """
-    issue = ProductIssue.objects.select_for_update().select_related("product").get(pk=issue.pk)
-    evaluation = _lock(issue.product.evaluation)
+    issue, evaluation = _lock_issue(issue)
     if actor is not None:
         # The competent level (the head who proposes or decides), not any deputy.
         authority.require(actor, evaluation, authority.CONFIRM_CAUSE)
@@ -178,8 +183,7 @@ def do_claim_objective_cause(
 ) -> ProductIssue:
     """The person (or a superior on their behalf) puts forward an objective cause for a quality
     failure or a delay (giải trình); the competent level then confirms or rejects it."""
-    issue = ProductIssue.objects.select_for_update().select_related("product").get(pk=issue.pk)
-    evaluation = _lock(issue.product.evaluation)
+    issue, evaluation = _lock_issue(issue)
     _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
     if actor.pk != evaluation.person_id and not is_superior(actor, evaluation):
         raise ActionPermissionError()
@@ -206,8 +210,7 @@ def do_claim_objective_cause(
 @transaction.atomic
 def do_reject_objective_cause(issue: ProductIssue, *, actor: Person, reason: str) -> ProductIssue:
     """The competent level does not accept the cause put forward: the deduction stays."""
-    issue = ProductIssue.objects.select_for_update().select_related("product").get(pk=issue.pk)
-    evaluation = _lock(issue.product.evaluation)
+    issue, evaluation = _lock_issue(issue)
     _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
     authority.require(actor, evaluation, authority.CONFIRM_CAUSE)
     if issue.cause_status != "claimed":
