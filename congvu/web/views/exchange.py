@@ -210,6 +210,13 @@ class SubscriberForm(forms.Form):
             raise forms.ValidationError(_("Mã loại sự kiện là số, ví dụ 101, 205.")) from None
 
 
+def _posted_subscriber(request: HttpRequest) -> Subscriber | None:
+    """The subscriber a row's button names; None for a missing or malformed one (the page
+    simply shows the list again)."""
+    raw = request.POST.get("subscriber", "")
+    return Subscriber.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def webhooks(request: HttpRequest) -> HttpResponse:
@@ -218,8 +225,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = SubscriberForm(request.POST if request.POST.get("form") == "add" else None)
     if request.method == "POST" and request.POST.get("form") == "retry":
-        raw = request.POST.get("subscriber", "")
-        sub = Subscriber.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        sub = _posted_subscriber(request)
         if sub is not None:
             n = outbox.retry_now(sub)
             messages.success(request, _("%(n)d sự kiện sẽ được gửi lại ngay.") % {"n": n})
@@ -237,8 +243,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
         created = (sub, secret)
         form = SubscriberForm()
     if request.method == "POST" and request.POST.get("form") == "toggle":
-        raw = request.POST.get("subscriber", "")
-        sub = Subscriber.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        sub = _posted_subscriber(request)
         if sub is not None:
             sub.active = not sub.active
             sub.save(update_fields=["active"])
