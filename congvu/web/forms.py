@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -20,6 +21,14 @@ DATE_WIDGET = forms.DateInput(
 def required_date(label: StrOrPromise, missing: StrOrPromise) -> forms.DateField:
     """A date the person must give; `missing` says which one and how to write it."""
     return forms.DateField(label=label, widget=DATE_WIDGET, error_messages={"required": missing})
+
+
+def filter_choice(
+    label: StrOrPromise, choices: Sequence[tuple[Any, Any]], *, blank: StrOrPromise | None = None
+) -> forms.ChoiceField:
+    """A list filter: the blank first choice ("Tất cả" unless `blank` names it) filters nothing."""
+    everything = _("Tất cả") if blank is None else blank
+    return forms.ChoiceField(label=label, required=False, choices=[("", everything), *choices])
 
 
 class AsOfForm(forms.Form):
@@ -161,11 +170,7 @@ class TaskFilterForm(forms.Form):
     }
 
     tu_khoa = forms.CharField(label=_("Từ khóa"), max_length=200, required=False)
-    trang_thai = forms.ChoiceField(
-        label=_("Trạng thái"),
-        required=False,
-        choices=[("", _("Tất cả")), ("mo", _("Chưa kết thúc")), *Status.choices],
-    )
+    trang_thai = filter_choice(_("Trạng thái"), [("mo", _("Chưa kết thúc")), *Status.choices])
     don_vi = forms.ModelChoiceField(
         label=_("Đơn vị chủ trì (cả đơn vị trực thuộc)"),
         queryset=Unit.objects.all(),
