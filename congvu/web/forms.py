@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -29,6 +30,14 @@ def filter_choice(
     """A list filter: the blank first choice ("Tất cả" unless `blank` names it) filters nothing."""
     everything = _("Tất cả") if blank is None else blank
     return forms.ChoiceField(label=label, required=False, choices=[("", everything), *choices])
+
+
+def offer(form: forms.Form, field: str, rows: QuerySet[Any]) -> forms.ModelChoiceField[Any]:
+    """Limit a picker to the rows this person may choose; any other posted value is invalid."""
+    picker = form.fields[field]
+    assert isinstance(picker, forms.ModelChoiceField)
+    picker.queryset = rows
+    return picker
 
 
 class AsOfForm(forms.Form):

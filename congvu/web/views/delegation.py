@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from congvu.lib.errors import ActionError
 from congvu.org import actions as org_actions
 from congvu.org.models import Delegation, Person, today
-from congvu.web.forms import attach_error, required_date
+from congvu.web.forms import attach_error, offer, required_date
 from congvu.web.http import get_access, get_person, login_required
 
 
@@ -74,7 +74,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"valid_from": today()},
     )
-    form.fields["to"].queryset = Person.objects.filter(pk__in=[p.pk for p in candidates])  # type: ignore[attr-defined]
+    offer(form, "to", Person.objects.filter(pk__in=[p.pk for p in candidates]))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

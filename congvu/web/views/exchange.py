@@ -24,7 +24,7 @@ from congvu.exchange.models import AgencyCode, DeliveryAttempt, StagedUpload, Su
 from congvu.exchange.report import report_package
 from congvu.lib.errors import ActionError
 from congvu.org.models import RoleGrant, Unit, today
-from congvu.web.forms import DATE_WIDGET, required_date
+from congvu.web.forms import DATE_WIDGET, offer, required_date
 from congvu.web.http import get_access, get_person, login_required
 from congvu.web.views.directives import _registers
 from congvu.web.views.tasks import _get_task_for_user
@@ -163,7 +163,7 @@ def agency_codes(request: HttpRequest) -> HttpResponse:
     if not _may_set_codes(request):
         raise PermissionDenied
     form = CodeForm(request.POST or None, initial={"valid_from": today()})
-    form.fields["unit"].queryset = Unit.objects.current().order_by("code")  # type: ignore[attr-defined]
+    offer(form, "unit", Unit.objects.current().order_by("code"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

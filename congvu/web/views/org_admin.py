@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from congvu.lib.errors import ActionError
 from congvu.org import actions as org_actions
 from congvu.org.models import Membership, Person, Unit, today
-from congvu.web.forms import attach_error, required_date
+from congvu.web.forms import attach_error, offer, required_date
 from congvu.web.http import get_access, get_person, login_required
 
 
@@ -129,13 +129,15 @@ def admin_forms(unit: Unit, data: Any = None, which: str = "") -> dict[str, form
             initial["name"] = unit.name
         form = cls(bound, initial=initial, prefix=key)
         if isinstance(form, EndMembershipForm):
-            form.fields["membership"].queryset = (  # type: ignore[attr-defined]
+            picker = offer(
+                form,
+                "membership",
                 Membership.objects.current()
                 .filter(unit=unit)
                 .select_related("person")
-                .order_by("role", "person__full_name")
+                .order_by("role", "person__full_name"),
             )
-            form.fields["membership"].label_from_instance = _membership_label  # type: ignore[attr-defined]
+            picker.label_from_instance = _membership_label  # type: ignore[method-assign,assignment]
         out[key] = form
     return out
 
