@@ -23,7 +23,7 @@ from congvu.exchange import codes
 from congvu.exchange.edxml import Attachment, Organ, Package, parse_date, read_package
 from congvu.exchange.models import ImportedDocument
 from congvu.lib.errors import ActionError, ActionPermissionError, refuse_all
-from congvu.lib.sheets import SheetError, csv_matrix, header_key, xlsx_sheets
+from congvu.lib.sheets import SheetError, cell_text, csv_matrix, header_key, xlsx_sheets
 from congvu.org.models import Membership, Person, Unit
 from congvu.org.permissions import access_for
 from congvu.tasks import directives as D
@@ -147,16 +147,6 @@ LABELS = {
     "subject": "Trích yếu",
     "receivers": "Mã đơn vị nhận",
 }
-
-
-def cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (date, datetime)):
-        return f"{value:%d/%m/%Y}"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _rows(data: bytes, name: str) -> list[list[str]]:
