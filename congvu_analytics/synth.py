@@ -225,13 +225,9 @@ def _simulate(
                 reason=ReasonCode.COMPETENCE.value,
             )  # fmt: skip
             t += rng.uniform(0.5, 2)
-            lead, unit = head(to_unit), to_unit
-            role = org.roles.get(lead, "")
-            c.emit(Activity.ACCEPT, t, lead, unit)
-        else:
-            lead, unit = head(to_unit), to_unit
-            role = org.roles.get(lead, "")
-            c.emit(Activity.ACCEPT, t, lead, unit)
+        lead, unit = head(to_unit), to_unit
+        role = org.roles.get(lead, "")
+        c.emit(Activity.ACCEPT, t, lead, unit)
         t += rng.uniform(0.5, 2)
 
     # Pushing upward: back to the assigner, who gives it to a colleague.
