@@ -265,6 +265,12 @@ class Mapping:
     order_labels: tuple[str, ...] = ()
     calendar: CalendarSpec = field(default_factory=CalendarSpec)
 
+    def time_format(self, column: str) -> str:
+        """The format a time column is written in: deadlines may have their own (due_format)."""
+        if column == s.DUE and self.due_format is not None:
+            return self.due_format
+        return self.timestamp_format
+
     def known_reasons(self) -> set[str]:
         """Reason values that are not reported as unknown: canonical codes, the [reasons]
         table (both sides), reasons declared in [activities] and in acknowledgement rules."""
