@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from congvu.org.models import Person, Unit, UnitVersion, today
 from congvu.org.permissions import Access, Role
 from congvu.org.tree import tree_as_of
-from congvu.tasks.models import CLOSED, Coordination, Status, Task
+from congvu.tasks.models import Coordination, Status, Task
 from congvu.tasks.state import VN_TZ
 from congvu.web import charts, features, summary
 from congvu.web.http import get_access, login_required
@@ -104,14 +104,14 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     )
     idle = list(with_names(Task.objects.filter(pk__in=idle_ids)).order_by("last_event_at", "pk"))
     incoming = list(
-        Coordination.objects.filter(unit_id__in=scope, answered_at__isnull=True)
-        .exclude(task__status__in=CLOSED)
+        Coordination.objects.waiting()
+        .filter(unit_id__in=scope)
         .select_related("task", "unit")
         .order_by("due")[:LIST_LIMIT]
     )
     outgoing = list(
-        Coordination.objects.filter(task__lead_unit_id__in=scope, answered_at__isnull=True)
-        .exclude(task__status__in=CLOSED)
+        Coordination.objects.waiting()
+        .filter(task__lead_unit_id__in=scope)
         .select_related("task", "unit")
         .order_by("due")[:LIST_LIMIT]
     )
