@@ -135,6 +135,12 @@ def innovation_voters(proposal: InnovationProposal, day: date) -> dict[int, bool
     }
 
 
+def _require_head(proposal: InnovationProposal, actor: Person, on: date, refusal: str) -> None:
+    """Only the agency's head (on `on`) takes this step."""
+    if not innovation_voters(proposal, on).get(actor.pk, False):
+        raise ActionPermissionError(refusal)
+
+
 def _at_vote(
     proposal: InnovationProposal, on: date | None
 ) -> tuple[InnovationProposal, date, dict[int, bool]]:
@@ -221,9 +227,7 @@ def do_head_approve_innovation(
         "Chỉ phê duyệt bằng văn bản sau khi biểu quyết không thông qua.",
     )
     on = on or _today()
-    voters = innovation_voters(proposal, on)
-    if not voters.get(actor.pk, False):
-        raise ActionPermissionError("Chỉ người đứng đầu cơ quan được phê duyệt bằng văn bản.")
+    _require_head(proposal, actor, on, "Chỉ người đứng đầu cơ quan được phê duyệt bằng văn bản.")
     if not written_decision.strip():
         raise ActionError("required", "Cần nội dung văn bản phê duyệt.", field="written_decision")
     proposal.status = InnovationProposal.Status.APPROVED
@@ -387,9 +391,7 @@ def do_evaluate_innovation(
         proposal, InnovationProposal.Status.REPORTED, "Chỉ đánh giá sau khi có báo cáo kết quả."
     )
     on = on or _today()
-    voters = innovation_voters(proposal, on)
-    if not voters.get(actor.pk, False):
-        raise ActionPermissionError("Người đứng đầu cơ quan kết luận đánh giá.")
+    _require_head(proposal, actor, on, "Người đứng đầu cơ quan kết luận đánh giá.")
     if outcome not in InnovationProposal.Outcome.values:
         raise ActionError("invalid_outcome", "Kết quả bảo vệ không hợp lệ.", field="outcome")
     if not note.strip():
