@@ -12,6 +12,7 @@ exactly. Used by the app's exports (``congvu.web.views.inspect``, ``export_log``
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -111,3 +112,12 @@ def defuse_workbook(book: Any) -> int:
                     cell.data_type = "s"
                     n += 1
     return n
+
+
+def defused_bytes(book: Any) -> bytes:
+    """The workbook's file, after :func:`defuse_workbook`: what a document built cell by cell
+    hands out (issue #12: user text never opens as a formula)."""
+    defuse_workbook(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

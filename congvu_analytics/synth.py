@@ -170,6 +170,13 @@ def _simulate(
     def head(u: str) -> str:
         return org.members[u][0]
 
+    def to_colleague(t: float, lead: str, unit: str) -> tuple[float, str]:
+        """The assigner gives the task refused or pushed back by `lead` to a colleague."""
+        t += rng.uniform(0.5, 2)
+        colleague = head(unit) if lead != head(unit) else org.members[unit][-1]
+        c.emit(Activity.REASSIGN, t, boss, "UBND", target_actor=colleague, target_unit=unit)
+        return t, colleague
+
     # Decline, then the assigner gives it to a colleague in the same unit.
     declines = (
         (role == "decliner" and rng.random() < 0.4)
@@ -186,10 +193,8 @@ def _simulate(
             reason=ReasonCode.COMPETENCE.value,
             target_unit=others(unit),
         )
-        t += rng.uniform(0.5, 2)
-        lead = org.members[unit][0] if lead != org.members[unit][0] else org.members[unit][-1]
+        t, lead = to_colleague(t, lead, unit)
         role = org.roles.get(lead, "")
-        c.emit(Activity.REASSIGN, t, boss, "UBND", target_actor=lead, target_unit=unit)
         t += rng.uniform(0.1, 1)
     c.emit(Activity.ACCEPT, t, lead, unit)
     t += rng.uniform(0.5, 3)
@@ -220,22 +225,16 @@ def _simulate(
                 reason=ReasonCode.COMPETENCE.value,
             )  # fmt: skip
             t += rng.uniform(0.5, 2)
-            lead, unit = head(to_unit), to_unit
-            role = org.roles.get(lead, "")
-            c.emit(Activity.ACCEPT, t, lead, unit)
-        else:
-            lead, unit = head(to_unit), to_unit
-            role = org.roles.get(lead, "")
-            c.emit(Activity.ACCEPT, t, lead, unit)
+        lead, unit = head(to_unit), to_unit
+        role = org.roles.get(lead, "")
+        c.emit(Activity.ACCEPT, t, lead, unit)
         t += rng.uniform(0.5, 2)
 
     # Pushing upward: back to the assigner, who gives it to a colleague.
     if (role == "upward" and rng.random() < 0.4) or rng.random() < 0.015:
         c.emit(Activity.RETURN, t, lead, unit, reason=ReasonCode.OTHER.value)
-        t += rng.uniform(0.5, 2)
-        lead = org.members[unit][0] if lead != org.members[unit][0] else org.members[unit][-1]
+        t, lead = to_colleague(t, lead, unit)
         role = org.roles.get(lead, "")
-        c.emit(Activity.REASSIGN, t, boss, "UBND", target_actor=lead, target_unit=unit)
         t += rng.uniform(0.2, 1)
         c.emit(Activity.ACCEPT, t, lead, unit)
         t += rng.uniform(0.5, 2)

@@ -12,7 +12,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import traceback
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -24,6 +23,7 @@ from django.utils import timezone
 
 from congvu.detection.models import DetectionRun, Finding, quarter_of
 from congvu.lib.errors import ActionError
+from congvu.lib.runs import mark_failed
 from congvu.org.models import Membership, Person, Unit, UnitType
 from congvu.tasks import export
 from congvu.tasks.models import Task, TaskEvent
@@ -141,11 +141,7 @@ def run_detection(
         _store(run, result.findings, events)
     except Exception as exc:
         log.exception("detection run %s failed", run.pk)
-        DetectionRun.objects.filter(pk=run.pk).update(
-            state=DetectionRun.State.FAILED,
-            finished_at=timezone.now(),
-            error="".join(traceback.format_exception(exc))[-4000:],
-        )
+        mark_failed(DetectionRun.objects.filter(pk=run.pk), exc)
         raise
     run.refresh_from_db()
     return run

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 
+from congvu.lib.runs import RunState
 from congvu.org.models import Person, Unit
 
 if TYPE_CHECKING:
@@ -26,10 +27,7 @@ class DetectionRun(models.Model):
     work of a run is a pure function of the log, so redoing it is safe.
     """
 
-    class State(models.TextChoices):
-        STARTED = "started", "Đang chạy"
-        DONE = "done", "Hoàn thành"
-        FAILED = "failed", "Lỗi"
+    State = RunState
 
     period = models.CharField("kỳ", max_length=10)  # "2026-Q3"
     period_start = models.DateField()

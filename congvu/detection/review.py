@@ -215,12 +215,7 @@ def _directed_by(actor: Person, head: Person, day: date) -> bool:
     below it): he may not review a finding about his own head."""
     from congvu.org.tree import tree_as_of
 
-    led = list(
-        Membership.objects.active_on(day)
-        .heads()
-        .filter(person=head)
-        .values_list("unit_id", flat=True)
-    )
+    led = Membership.objects.active_on(day).heads().unit_ids_of(head)
     if not led:
         return False
     tree = tree_as_of(day)
@@ -237,12 +232,7 @@ def _level_above_decider(actor: Person, reviewed: Unit, day: date) -> Unit | Non
 
     tree = tree_as_of(day)
     chain = [reviewed.pk, *tree.ancestors(reviewed.pk)]
-    led = set(
-        Membership.objects.active_on(day)
-        .leaders()
-        .filter(person=actor)
-        .values_list("unit_id", flat=True)
-    )
+    led = set(Membership.objects.active_on(day).leaders().unit_ids_of(actor))
     for unit_id in chain:
         if unit_id in led:
             parent_id = tree.parent.get(unit_id)

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 from congvu.evaluation import actions as A
 from congvu.evaluation.models import Appeal
 from congvu.evaluation.privacy import record_read, visible_evaluations
-from congvu.evaluation.views import PeriodCtx, PeriodStep, _viewer, run_period_step
+from congvu.evaluation.views import PeriodCtx, PeriodStep, run_period_step
 from congvu.lib.errors import ActionError
-from congvu.lib.steps import PostedStep
-from congvu.web.http import get_access, login_required
+from congvu.lib.steps import PostedStep, by_key
+from congvu.web.http import get_access, login_required, require_person
 
 
 def _file(c: PeriodCtx, d: dict[str, Any]) -> str:
@@ -50,15 +50,14 @@ def _resolve(c: PeriodCtx, d: dict[str, Any]) -> str:
     return _("Đã giải quyết kiến nghị.")
 
 
-STEPS: dict[str, PeriodStep] = {
-    s.key: s
-    for s in (
+STEPS: dict[str, PeriodStep] = by_key(
+    [
         PostedStep("file", ("reason",), _file),
         PostedStep(
             "resolve", ("appeal", "outcome", "resolution", "new_level", "decision_ref"), _resolve
         ),
-    )
-}
+    ]
+)
 
 
 @login_required
@@ -71,7 +70,7 @@ def person_appeal(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_GET
 def appeals(request: HttpRequest) -> HttpResponse:
     """My appeals, and the open appeals I may resolve (as the competent superior)."""
-    me = _viewer(request)
+    me = require_person(request)
     access = get_access(request)
     mine = list(
         Appeal.objects.filter(filed_by=me)

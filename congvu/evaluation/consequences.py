@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from congvu.audit import log as audit
+from congvu.evaluation.acts.common import check_discipline_form
 from congvu.evaluation.defaults import DISCIPLINE_FORMS
 from congvu.evaluation.models import (
     Evaluation,
@@ -389,12 +390,7 @@ def discipline_proposal(
     counted from the violation (`violation_on`)."""
     from congvu.evaluation.rules import rule_set_for
 
-    if form not in DISCIPLINE_FORMS:
-        raise ActionError(
-            "invalid_form",
-            "Hình thức kỷ luật phải là một trong: " + ", ".join(DISCIPLINE_FORMS.values()) + ".",
-            field="form",
-        )
+    check_discipline_form(form)
     membership = person.primary_membership(opened_on) or person.primary_membership()
     is_leader = membership is not None and membership.role in (
         Membership.Role.HEAD,

@@ -38,12 +38,21 @@ class DemoResult:
     skipped: int = 0
 
 
-def _competent(e: Evaluation) -> tuple[Person, Person] | None:
-    """(proposer, decider) for the evaluation (authority.py), None when nobody is competent."""
+def _open(
+    person: Person, result: DemoResult, kind: str, year: int, number: int = 0
+) -> tuple[Evaluation, Person, Person] | None:
+    """The opened evaluation with its proposer and decider (authority.py); None, counted as
+    skipped, when it cannot be opened or nobody is competent for it."""
+    try:
+        e = actions.do_open_evaluation(person, kind, year, number)
+    except ActionError:
+        result.skipped += 1
+        return None
     proposer, decider = authority.proposer_for(e), authority.decider_for(e)
     if proposer is None or decider is None:
+        result.skipped += 1
         return None
-    return proposer, decider
+    return e, proposer, decider
 
 
 def _general(rng: random.Random, strong: bool) -> dict[str, float]:
@@ -61,16 +70,10 @@ def _months(
     strong = rng.random() < 0.3
     sloppy = rng.random() < 0.15
     for month in range(1, months + 1):
-        try:
-            e = actions.do_open_evaluation(person, Evaluation.Kind.MONTH, 2026, month)
-        except ActionError:
-            result.skipped += 1
+        opened = _open(person, result, Evaluation.Kind.MONTH, 2026, month)
+        if opened is None:
             continue
-        found = _competent(e)
-        if found is None:
-            result.skipped += 1
-            continue
-        head, decider = found
+        e, head, decider = opened
         for name, coef in rng.sample(PRODUCTS, 2):
             assigned = Decimal(rng.randint(2, 6))
             done = assigned if rng.random() < 0.8 else assigned - 1
@@ -127,16 +130,10 @@ def generate_evaluations(unit: Unit, *, seed: int = 2026, months: int = 3) -> De
     finalised: list[Evaluation] = []
     for person in people:
         finalised += _months(person, rng, months, result)
-        try:
-            y = actions.do_open_evaluation(person, Evaluation.Kind.YEAR, 2025)
-        except ActionError:
-            result.skipped += 1
+        opened = _open(person, result, Evaluation.Kind.YEAR, 2025)
+        if opened is None:
             continue
-        found = _competent(y)
-        if found is None:
-            result.skipped += 1
-            continue
-        head, decider = found
+        y, head, decider = opened
         short = rng.choice([0, 0, 0, 1, 2, 6])
         sheet = {
             "general_well": short == 0,

@@ -9,7 +9,6 @@ evaluations are checked with privacy.can_view and the read is logged.
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 from django.conf import settings
@@ -286,7 +285,7 @@ def render_xlsx(doc: Doc) -> bytes:  # noqa: PLR0915 - a page layout reads top t
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    from congvu_analytics.safe_csv import defuse_workbook
+    from congvu_analytics.safe_csv import defused_bytes
 
     wb = Workbook()
     ws = wb.active
@@ -352,10 +351,7 @@ def render_xlsx(doc: Doc) -> bytes:  # noqa: PLR0915 - a page layout reads top t
         ws.column_dimensions[get_column_letter(j)].width = max(6, 4.5 * w)
     ws.page_setup.orientation = "landscape" if doc.landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    out = io.BytesIO()
-    defuse_workbook(wb)  # user text never opens as a formula (issue #12)
-    wb.save(out)
-    return out.getvalue()
+    return defused_bytes(wb)
 
 
 # --- entry points for views and commands (privacy-checked, reads logged) -----------------

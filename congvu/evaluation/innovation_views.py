@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -28,11 +27,11 @@ from congvu.evaluation import actions as A
 from congvu.evaluation.models import InnovationProposal
 from congvu.evaluation.views import take_step
 from congvu.lib.errors import ActionError
-from congvu.lib.steps import PostedStep
+from congvu.lib.steps import PostedStep, by_key
 from congvu.org.models import Person, today
 from congvu.org.permissions import Access
 from congvu.tasks.models import Task
-from congvu.web.http import get_access, get_person, login_required
+from congvu.web.http import get_access, login_required, require_person
 from congvu.workdays.calendar import working_days_between
 
 IP = InnovationProposal
@@ -47,13 +46,6 @@ PLAN_FIELDS = [
 ]
 
 
-def _me(request: HttpRequest) -> Person:
-    person = get_person(request)
-    if person is None:
-        raise PermissionDenied(_("Tài khoản chưa gắn với cán bộ nào."))
-    return person
-
-
 def _visible(me: Person, access: Access) -> Q:
     if access.sees_everything:
         return Q()
@@ -63,7 +55,7 @@ def _visible(me: Person, access: Access) -> Q:
 @login_required
 @require_http_methods(["GET", "POST"])
 def innovation_list(request: HttpRequest) -> HttpResponse:
-    me = _me(request)
+    me = require_person(request)
     access = get_access(request)
     values = {k: request.POST.get(k, "") for k, _label in PLAN_FIELDS}
     if request.method == "POST":
@@ -101,7 +93,7 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
 
 
 def _proposal(request: HttpRequest, raw: str) -> InnovationProposal:
-    me = _me(request)
+    me = require_person(request)
     if not raw.isdigit():
         raise Http404
     proposal = (
@@ -121,7 +113,7 @@ def _working_days_left(due: date | None, day: date) -> int | None:
 @login_required
 @require_http_methods(["GET"])
 def innovation_detail(request: HttpRequest) -> HttpResponse:
-    me = _me(request)
+    me = require_person(request)
     p = _proposal(request, request.GET.get("so", ""))
     day = today()
     voters = A.innovation_voters(p, day)
@@ -208,9 +200,8 @@ def _evaluate(c: ProposalCtx, d: dict[str, Any]) -> str:
     return _("Đã ghi nhận kết quả đánh giá và bảo vệ.")
 
 
-STEPS: dict[str, PostedStep[ProposalCtx]] = {
-    s.key: s
-    for s in (
+STEPS: dict[str, PostedStep[ProposalCtx]] = by_key(
+    [
         PostedStep("vote", ("in_favour",), _vote),
         PostedStep("close", (), _close),
         PostedStep("approve", ("written_decision",), _approve),
@@ -218,14 +209,14 @@ STEPS: dict[str, PostedStep[ProposalCtx]] = {
         PostedStep("finish", ("finished_on",), _finish),
         PostedStep("report", ("report",), _report),
         PostedStep("evaluate", ("outcome", "note"), _evaluate),
-    )
-}
+    ]
+)
 
 
 @login_required
 @require_POST
 def innovation_act(request: HttpRequest) -> HttpResponse:
-    me = _me(request)
+    me = require_person(request)
     p = _proposal(request, request.POST.get("proposal", ""))
     step = STEPS.get(request.POST.get("step", ""))
     if step is None:

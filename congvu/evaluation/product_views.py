@@ -21,7 +21,7 @@ from congvu.evaluation import actions as A
 from congvu.evaluation.models import Evaluation, ProductIssue, ProductRecord
 from congvu.evaluation.views import PeriodCtx, PeriodStep, run_period_step
 from congvu.lib.errors import ActionError
-from congvu.lib.steps import PostedStep
+from congvu.lib.steps import PostedStep, by_key
 from congvu.org.models import today
 from congvu.web.http import login_required
 
@@ -173,9 +173,8 @@ def _reject(c: PeriodCtx, d: dict[str, Any]) -> str:
     return _("Đã không xác nhận nguyên nhân khách quan; lỗi vẫn bị trừ điểm.")
 
 
-STEPS: dict[str, PeriodStep] = {
-    s.key: s
-    for s in (
+STEPS: dict[str, PeriodStep] = by_key(
+    [
         PostedStep(
             "add", ("assigned", "completed", "catalog_item", "name", "coefficient", "task"), _add
         ),
@@ -184,8 +183,8 @@ STEPS: dict[str, PeriodStep] = {
         PostedStep("claim", ("issue", "cause", "source"), _claim),
         PostedStep("confirm", ("issue", "cause", "source"), _confirm),
         PostedStep("reject", ("issue", "reason"), _reject),
-    )
-}
+    ]
+)
 
 
 @login_required

@@ -381,6 +381,16 @@ def nd48_applies(year: int | None, params: Mapping[str, Any]) -> bool:
     return date(year, 12, 31) >= date.fromisoformat(str(raw))
 
 
+def discipline_needs_duty_link(year: int | None, params: Mapping[str, Any]) -> bool:
+    """Whether only discipline for a violation in performing duty forces KHT. ND 48 (Art. 2
+    cl. 5 of ND 90 as amended): any discipline in the year does, unless the rule set asks for
+    the link (`kht_discipline_requires_duty_link`). Before it, ND 90 Art. 11 only counts
+    discipline for a violation in performing duty."""
+    if nd48_applies(year, params):
+        return bool(params.get("kht_discipline_requires_duty_link", False))
+    return True
+
+
 def classify_criteria(
     c: Criteria, conduct: Sequence[Conduct], params: Mapping[str, Any], *, year: int | None = None
 ) -> tuple[Level | None, list[str]]:
@@ -396,14 +406,7 @@ def classify_criteria(
             f"Thời gian công tác trong năm dưới {params['min_months_worked']} tháng: không xếp loại."
         ]
     if params.get("discipline_forces_kht", True):
-        # ND 48 (Art. 2 cl. 5 of ND 90 as amended): any discipline in the year → KHT. Before
-        # it, ND 90 Art. 11 only counts discipline for a violation in performing duty.
-        duty_link = (
-            bool(params.get("kht_discipline_requires_duty_link", False))
-            if nd48_applies(year, params)
-            else True
-        )
-        forced = kht_overrides(conduct, params, duty_link=duty_link)
+        forced = kht_overrides(conduct, params, duty_link=discipline_needs_duty_link(year, params))
         if forced:
             return Level.KHT, forced
     short = _share(c.tasks_short, c.tasks_total)

@@ -31,27 +31,20 @@ from congvu.evaluation.schemes import scheme_of
 from congvu.evaluation.scoring import CRITERIA_INT_FIELDS, LEADER_INT_FIELDS
 from congvu.evaluation.services import cause_sources, confirmed_findings
 from congvu.lib.errors import ActionError
-from congvu.lib.steps import C, PostedStep, posted
+from congvu.lib.steps import C, PostedStep, by_key, posted
 from congvu.org.models import Membership, Person, Unit, today
 from congvu.org.permissions import Access, Role
 from congvu.privacy.access import records_access
-from congvu.web.http import get_access, get_person, login_required
+from congvu.web.http import get_access, login_required, require_person, show_refusal
 
 S = Evaluation.Status
-
-
-def _viewer(request: HttpRequest) -> Person:
-    person = get_person(request)
-    if person is None:
-        raise PermissionDenied(_("Tài khoản chưa gắn với cán bộ nào."))
-    return person
 
 
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """My periods and what waits for me as a superior."""
-    me = _viewer(request)
+    me = require_person(request)
     access = get_access(request)
     mine = list(queries.my_evaluations(me).order_by("-start"))
     record_read(me, mine, purpose="list")
@@ -65,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _person_periods(request: HttpRequest, person_id: int) -> tuple[Person, list[Evaluation]]:
-    me = _viewer(request)
+    me = require_person(request)
     person = Person.objects.filter(pk=person_id).first()
     if person is None:
         raise Http404
@@ -96,9 +89,7 @@ def take_step(request: HttpRequest, step: PostedStep[C], ctx: C) -> bool:
     try:
         messages.success(request, step.run(ctx, posted(request.POST, step.inputs)))
     except ActionError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
+        show_refusal(request, exc)
         return False
     return True
 
@@ -115,7 +106,7 @@ def run_period_step(
     """The POST handler the period forms share (assessment, products, appeals): find the
     period among those the viewer may read and the step named in the form, run it, and go back
     to the period's section of the person's page."""
-    me = _viewer(request)
+    me = require_person(request)
     subject, periods = _person_periods(request, person_id)
     raw = str(request.POST.get("evaluation", ""))
     e = next((p for p in periods if raw.isdigit() and p.pk == int(raw)), None)
@@ -257,7 +248,7 @@ def _work_context(e: Evaluation, me: Person, superior: bool) -> dict[str, Any]:
 @require_GET
 @records_access("evaluation", "person_id")
 def person(request: HttpRequest, person_id: int) -> HttpResponse:
-    me = _viewer(request)
+    me = require_person(request)
     subject, periods = _person_periods(request, person_id)
     chosen = periods[0] if periods else None
     if request.GET.get("ky", "").isdigit():
@@ -356,16 +347,15 @@ def _finalise(c: PeriodCtx, d: dict[str, Any]) -> str:
 
 
 # The steps of a period on the person's page, in the order of the procedure.
-PERIOD_STEPS: dict[str, PeriodStep] = {
-    s.key: s
-    for s in (
+PERIOD_STEPS: dict[str, PeriodStep] = by_key(
+    [
         PostedStep("self", ("g_", "c_", "comment", "level"), _self),
         PostedStep("comment", ("comments",), _comment),
         PostedStep("propose", ("g_", "c_", "comment"), _propose),
         PostedStep("decide", ("level", "reason"), _decide),
         PostedStep("finalise", ("quota_override_reason", "decision_ref"), _finalise),
-    )
-}
+    ]
+)
 
 
 @login_required
@@ -373,7 +363,7 @@ PERIOD_STEPS: dict[str, PeriodStep] = {
 def person_act(request: HttpRequest, person_id: int) -> HttpResponse:
     if request.POST.get("action", "") != "open":
         return run_period_step(request, person_id, PERIOD_STEPS, "", field="action", redirect=302)
-    me = _viewer(request)
+    me = require_person(request)
     subject, _periods = _person_periods(request, person_id)
     url = reverse("evaluation:person", args=[subject.pk])
     try:
@@ -407,7 +397,7 @@ def _year(request: HttpRequest) -> int:
 @login_required
 @require_GET
 def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
-    me = _viewer(request)
+    me = require_person(request)
     u = _unit_for(request, unit_id)
     year = _year(request)
     rows = list(queries.unit_year(u, year, me, get_access(request)))
@@ -436,7 +426,7 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def unit_finalise(request: HttpRequest, unit_id: int) -> HttpResponse:
-    me = _viewer(request)
+    me = require_person(request)
     u = _unit_for(request, unit_id)
     if not get_access(request).can_act_on_unit(u.pk):
         raise PermissionDenied(_("Chỉ cấp có thẩm quyền chốt kết quả đánh giá."))
@@ -455,9 +445,7 @@ def unit_finalise(request: HttpRequest, unit_id: int) -> HttpResponse:
             decision_ref=request.POST.get("decision_ref", ""),
         )
     except ActionError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
+        show_refusal(request, exc)
         return HttpResponseRedirect(url, status=303)
     messages.success(request, _("Đã chốt kết quả đánh giá của đơn vị."))
     return HttpResponseRedirect(url, status=303)
@@ -472,7 +460,7 @@ CONTENT_TYPES = {
 @login_required
 @require_GET
 def unit_document(request: HttpRequest, unit_id: int, fmt: str) -> HttpResponse:
-    me = _viewer(request)
+    me = require_person(request)
     u = _unit_for(request, unit_id)
     if fmt not in CONTENT_TYPES:
         raise Http404
@@ -488,7 +476,7 @@ def unit_document(request: HttpRequest, unit_id: int, fmt: str) -> HttpResponse:
 @records_access("evaluation", "person_id")
 def person_document(request: HttpRequest, person_id: int, fmt: str) -> HttpResponse:
     """The self-assessment sheet (mẫu phiếu) or the result notice of one period."""
-    me = _viewer(request)
+    me = require_person(request)
     _subject, periods = _person_periods(request, person_id)
     raw = request.GET.get("ky", "")
     e = next((p for p in periods if raw.isdigit() and p.pk == int(raw)), None)
@@ -509,7 +497,7 @@ def person_document(request: HttpRequest, person_id: int, fmt: str) -> HttpRespo
 def proposals(request: HttpRequest) -> HttpResponse:
     """Consequences proposed from results (reward, discipline, training, appointment
     eligibility...), grouped by kind, for HR (Sở Nội vụ) and the heads who decide them."""
-    me = _viewer(request)
+    me = require_person(request)
     access = _proposal_access(request)
     kind = request.GET.get("loai", "")
     qs = queries.visible_proposals(me, access).exclude(person=me).order_by("-opened_on", "-id")
@@ -553,7 +541,7 @@ def _proposal_access(request: HttpRequest) -> Access:
 def proposal_decide(request: HttpRequest) -> HttpResponse:
     """Accept or reject one consequence proposal, with a note (do_decide_proposal decides who
     is competent: a leader directing the person's unit, or HR; never the person)."""
-    me = _viewer(request)
+    me = require_person(request)
     access = _proposal_access(request)
     raw = str(request.POST.get("proposal", ""))
     proposal = (
@@ -576,9 +564,7 @@ def proposal_decide(request: HttpRequest) -> HttpResponse:
             proposal, actor=me, accept=decision == "accept", note=request.POST.get("note", "")
         )
     except ActionError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
+        show_refusal(request, exc)
         return HttpResponseRedirect(url, status=303)
     done = (
         _("Đã chấp nhận đề xuất đối với %(name)s.")

@@ -20,7 +20,7 @@ from xml.etree.ElementTree import Element, SubElement, register_namespace, tostr
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from congvu.lib.errors import ActionError, InvalidInputError
+from congvu.lib.errors import ActionError, refuse_all
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 MAX_PACKAGE_BYTES = 20 * 1024 * 1024
@@ -263,8 +263,7 @@ def read_package(data: bytes) -> Package:
         problems.append(_missing("người ký", "SignerInfo/FullName"))
     due_on = _date_field(header, ("DueDate",), "hạn xử lý", problems, required=False)
     attachments = _attachments(root, problems)
-    if problems:
-        raise problems[0] if len(problems) == 1 else InvalidInputError(problems)
+    refuse_all(problems)
     assert issued_on is not None
     signer = " ".join(t for t in (_text(signer_el, "Position"), _text(signer_el, "FullName")) if t)
     return Package(

@@ -22,8 +22,8 @@ from django.utils import timezone
 from congvu.exchange import codes
 from congvu.exchange.edxml import Attachment, Organ, Package, parse_date, read_package
 from congvu.exchange.models import ImportedDocument
-from congvu.lib.errors import ActionError, ActionPermissionError, InvalidInputError
-from congvu.lib.sheets import SheetError, csv_matrix, header_key, xlsx_sheets
+from congvu.lib.errors import ActionError, ActionPermissionError, refuse_all
+from congvu.lib.sheets import SheetError, cell_text, csv_matrix, header_key, xlsx_sheets
 from congvu.org.models import Membership, Person, Unit
 from congvu.org.permissions import access_for
 from congvu.tasks import directives as D
@@ -120,14 +120,9 @@ def _check(
     return Plan(package, source, sender, receivers), []
 
 
-def _raise(problems: Sequence[ActionError]) -> None:
-    if problems:
-        raise problems[0] if len(problems) == 1 else InvalidInputError(list(problems))
-
-
 def plan_edxml(data: bytes) -> Plan:
     plan, problems = _check(read_package(data), ImportedDocument.Source.EDXML)
-    _raise(problems)
+    refuse_all(problems)
     assert plan is not None
     return plan
 
@@ -152,16 +147,6 @@ LABELS = {
     "subject": "Trích yếu",
     "receivers": "Mã đơn vị nhận",
 }
-
-
-def cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (date, datetime)):
-        return f"{value:%d/%m/%Y}"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _rows(data: bytes, name: str) -> list[list[str]]:
@@ -235,7 +220,7 @@ def plan_sheet(data: bytes, name: str) -> list[Plan]:
         problems += row_problems
         if plan is not None:
             plans.append(plan)
-    _raise(problems)
+    refuse_all(problems)
     return plans
 
 
@@ -342,7 +327,7 @@ def do_import(
             )
     if problems:
         transaction.set_rollback(True)
-        _raise(problems)
+        refuse_all(problems)
     return out
 
 

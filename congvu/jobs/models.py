@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from congvu.lib.runs import RunState
+
 
 class JobRun(models.Model):
     """One run of a periodic job for one time slot.
@@ -12,10 +14,7 @@ class JobRun(models.Model):
     are written to be idempotent, so redoing a half-done slot is safe.
     """
 
-    class State(models.TextChoices):
-        STARTED = "started", "Đang chạy"
-        DONE = "done", "Hoàn thành"
-        FAILED = "failed", "Lỗi"
+    State = RunState
 
     job = models.CharField(max_length=80)
     slot = models.CharField(max_length=40)

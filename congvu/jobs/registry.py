@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from congvu.jobs.models import JobRun
+from congvu.lib.runs import mark_failed
 from congvu_analytics.scratch import process_alive
 
 log = logging.getLogger(__name__)
@@ -149,11 +149,7 @@ def run_job(j: Job, now: datetime | None = None) -> JobRun | None:
         result = j.func(now)
     except Exception as exc:
         log.exception("job %s failed", j.name)
-        JobRun.objects.filter(pk=run.pk).update(
-            state=JobRun.State.FAILED,
-            finished_at=timezone.now(),
-            error="".join(traceback.format_exception(exc))[-4000:],
-        )
+        mark_failed(JobRun.objects.filter(pk=run.pk), exc)
     else:
         JobRun.objects.filter(pk=run.pk).update(
             state=JobRun.State.DONE, finished_at=timezone.now(), result=result or {}

@@ -112,6 +112,14 @@ def register_acknowledged_pause(
     return obstacle
 
 
+def _locked_for_legal_staff(obstacle: LegalObstacle | int, actor: Person) -> LegalObstacle:
+    """The obstacle, locked for a change by the legal department (nobody else handles it)."""
+    if not is_legal_staff(actor):
+        raise ActionPermissionError("Chỉ cơ quan tư pháp xử lý vướng mắc pháp lý.")
+    pk = obstacle if isinstance(obstacle, int) else obstacle.pk
+    return LegalObstacle.objects.select_for_update().get(pk=pk)
+
+
 @transaction.atomic
 def do_set_status(
     obstacle: LegalObstacle | int,
@@ -122,10 +130,7 @@ def do_set_status(
     at: datetime | None = None,
 ) -> LegalObstacle:
     """The legal department moves an obstacle on; a conclusion needs its note."""
-    if not is_legal_staff(actor):
-        raise ActionPermissionError("Chỉ cơ quan tư pháp xử lý vướng mắc pháp lý.")
-    pk = obstacle if isinstance(obstacle, int) else obstacle.pk
-    row = LegalObstacle.objects.select_for_update().get(pk=pk)
+    row = _locked_for_legal_staff(obstacle, actor)
     allowed = TRANSITIONS.get(row.status, frozenset())
     if status == S.ROUTED:
         raise ActionError(
@@ -169,10 +174,7 @@ def do_route(
     """NQ 206/2025/QH15: the legal department names the criterion (Art. 2), the resolution
     route (Art. 4), the competent body and the deadline. Only for an obstacle acknowledged
     while the resolution is in force (congvu.privacy Policy "obstacles")."""
-    if not is_legal_staff(actor):
-        raise ActionPermissionError("Chỉ cơ quan tư pháp xử lý vướng mắc pháp lý.")
-    pk = obstacle if isinstance(obstacle, int) else obstacle.pk
-    row = LegalObstacle.objects.select_for_update().get(pk=pk)
+    row = _locked_for_legal_staff(obstacle, actor)
     if S.ROUTED not in TRANSITIONS.get(row.status, frozenset()):
         raise ActionError(
             "invalid_transition",

@@ -9,7 +9,6 @@ Four queries (with the calendar's freshness check) whatever the number of obstac
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -98,7 +97,7 @@ def ranking_xlsx(rows: list[RegulationRow], day: date) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from congvu_analytics.safe_csv import defuse_workbook
+    from congvu_analytics.safe_csv import defused_bytes
 
     wb = Workbook()
     ws = wb.active
@@ -133,10 +132,7 @@ def ranking_xlsx(rows: list[RegulationRow], day: date) -> bytes:
         )
     for col, width in zip("ABCDEFG", (6, 34, 40, 14, 12, 12, 16), strict=True):
         ws.column_dimensions[col].width = width
-    out = io.BytesIO()
-    defuse_workbook(wb)  # user text never opens as a formula (issue #12)
-    wb.save(out)
-    return out.getvalue()
+    return defused_bytes(wb)
 
 
 # --- NQ 206/2025/QH15: the report the province sends ---------------------------------------

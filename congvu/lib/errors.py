@@ -3,6 +3,8 @@ message for people. Views turn them into form errors or JSON error bodies."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class ActionError(Exception):
     """A refused action. Nothing was changed when this is raised."""
@@ -55,3 +57,10 @@ class NotFoundError(ActionError):
 
     def __init__(self, message: str) -> None:
         super().__init__("not_found", message)
+
+
+def refuse_all(problems: Sequence[ActionError]) -> None:
+    """Refuse with every problem found, together (one alone is raised as itself); nothing
+    found, nothing raised."""
+    if problems:
+        raise problems[0] if len(problems) == 1 else InvalidInputError(list(problems))

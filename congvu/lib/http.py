@@ -1,9 +1,11 @@
-"""The client's address, the same way for sign-in lockout, the sign-in audit and the API limits."""
+"""Request facts read the same way everywhere: the client's address (sign-in lockout, the
+sign-in audit and the API limits) and where to go after signing in (password, SSO, 2FA)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -17,3 +19,13 @@ def client_ip(request: HttpRequest) -> str | None:
             return last
     peer: str | None = request.META.get("REMOTE_ADDR") or None
     return peer
+
+
+def safe_next(request: HttpRequest) -> str:
+    """The posted or queried `next`, only if it stays on this site; else the home page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return settings.LOGIN_REDIRECT_URL

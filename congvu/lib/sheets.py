@@ -37,13 +37,12 @@ def header_key(text: object) -> str:
     return "_".join(fold(str(text or "")).replace("/", " ").replace("-", " ").split())
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A cell as the person typed it: dates dd/mm/yyyy, whole numbers without ".0"."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
+    if isinstance(value, (date, datetime)):
+        return f"{value:%d/%m/%Y}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -52,7 +51,7 @@ def _cell_text(value: object) -> str:
 def _rows_from_matrix(matrix: list[list[object]], source: str) -> list[Row]:
     # Skip leading blank rows (official templates often start with a title block).
     start = 0
-    while start < len(matrix) and not any(_cell_text(c) for c in matrix[start]):
+    while start < len(matrix) and not any(cell_text(c) for c in matrix[start]):
         start += 1
     if start >= len(matrix):
         return []
@@ -61,7 +60,7 @@ def _rows_from_matrix(matrix: list[list[object]], source: str) -> list[Row]:
         raise SheetError(f"{source}: không tìm thấy dòng tiêu đề cột.")
     rows = []
     for offset, raw in enumerate(matrix[start + 1 :], start=start + 2):
-        values = {h: _cell_text(v) for h, v in zip(headers, raw, strict=False) if h}
+        values = {h: cell_text(v) for h, v in zip(headers, raw, strict=False) if h}
         if any(values.values()):
             rows.append(Row(offset, values))
     return rows

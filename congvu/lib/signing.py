@@ -13,6 +13,8 @@ the CRLs and OCSP answers the certificates point to.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -141,6 +143,20 @@ def _pkcs11_name(module: str, token: str, label: str) -> str:
         session.close()
 
 
+@contextmanager
+def _configured_signer() -> Iterator[Any]:
+    """The configured key for one signature: a PKCS#12 file, else the token, whose session is
+    closed afterwards (some tokens allow only one)."""
+    if settings.SIGNING_P12:
+        yield _p12_signer(settings.SIGNING_P12, settings.SIGNING_P12_PASSWORD)
+        return
+    signer, session = _pkcs11_signer()
+    try:
+        yield signer
+    finally:
+        session.close()
+
+
 def sign_pdf(data: bytes, *, reason: str, location: str = "") -> bytes:
     """Add a PAdES B-B signature (the whole file, SHA-256) with the configured key; the bytes
     come back unchanged when no key is configured."""
@@ -156,17 +172,9 @@ def sign_pdf(data: bytes, *, reason: str, location: str = "") -> bytes:
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
     )
-    session = None
-    if settings.SIGNING_P12:
-        signer = _p12_signer(settings.SIGNING_P12, settings.SIGNING_P12_PASSWORD)
-    else:
-        signer, session = _pkcs11_signer()
-    try:
+    with _configured_signer() as signer:
         writer = IncrementalPdfFileWriter(io.BytesIO(data))
         out = signers.sign_pdf(writer, meta, signer=signer)
-    finally:
-        if session is not None:
-            session.close()
     return bytes(out.getvalue())
 
 
@@ -177,16 +185,8 @@ def sign_detached(data: bytes) -> bytes | None:
     -content FILE -in FILE.p7s` checks it, as does any CMS library."""
     if not signing_configured():
         return None
-    session = None
-    if settings.SIGNING_P12:
-        signer = _p12_signer(settings.SIGNING_P12, settings.SIGNING_P12_PASSWORD)
-    else:
-        signer, session = _pkcs11_signer()
-    try:
+    with _configured_signer() as signer:
         cms = _run(signer.async_sign_general_data(data, "sha256", detached=True, use_cades=True))
-    finally:
-        if session is not None:
-            session.close()
     return bytes(cms.dump())
 
 

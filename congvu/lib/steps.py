@@ -11,11 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from django.utils.functional import Promise
 
 C = TypeVar("C")
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+K = TypeVar("K", bound=_Keyed)
 
 
 @dataclass(frozen=True)
@@ -26,7 +34,8 @@ class ObjectStep(Generic[C]):
     run: Callable[[C, dict[str, Any]], object]
 
 
-def by_key(steps: Sequence[ObjectStep[C]]) -> dict[str, ObjectStep[C]]:
+def by_key(steps: Sequence[K]) -> dict[str, K]:
+    """A page's steps by the key its form posts, in the order they are offered."""
     return {s.key: s for s in steps}
 
 

@@ -79,6 +79,19 @@ def _program(name: str) -> str:
     return path
 
 
+def _pg_run(program: str, *arguments: str) -> str | None:
+    """Run a PostgreSQL client program on the configured server; its error output if it failed."""
+    args, env = _pg_env()
+    result = subprocess.run(  # noqa: S603 - fixed program, arguments from settings
+        [_program(program), *args, *arguments],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stderr.strip() if result.returncode != 0 else None
+
+
 def _dump_database(dest: Path) -> str:
     vendor = connection.vendor
     if vendor == "sqlite":
@@ -91,25 +104,10 @@ def _dump_database(dest: Path) -> str:
             src.close()
         return "sqlite"
     if vendor == "postgresql":
-        args, env = _pg_env()
         name = str(_db()["NAME"])
-        result = subprocess.run(  # noqa: S603 - fixed program, arguments from settings
-            [
-                _program("pg_dump"),
-                *args,
-                "--format=custom",
-                "--no-owner",
-                "--file",
-                str(dest),
-                name,
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise BackupError(f"pg_dump thất bại: {result.stderr.strip()}")
+        failed = _pg_run("pg_dump", "--format=custom", "--no-owner", "--file", str(dest), name)
+        if failed is not None:
+            raise BackupError(f"pg_dump thất bại: {failed}")
         return "postgresql"
     raise BackupError(f"Chưa hỗ trợ sao lưu cơ sở dữ liệu {vendor}.")
 
@@ -237,25 +235,11 @@ def _restore_database(dump: Path, vendor: str) -> None:
             dst.close()
             src.close()
         return
-    args, env = _pg_env()
     name = str(_db()["NAME"])
     connections.close_all()
-    result = subprocess.run(  # noqa: S603 - fixed program, arguments from settings
-        [
-            _program("pg_restore"),
-            *args,
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--single-transaction",
-            "-d",
-            name,
-            str(dump),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    failed = _pg_run(
+        "pg_restore",
+        *("--clean", "--if-exists", "--no-owner", "--single-transaction", "-d", name, str(dump)),
     )
-    if result.returncode != 0:
-        raise BackupError(f"pg_restore thất bại: {result.stderr.strip()[-2000:]}")
+    if failed is not None:
+        raise BackupError(f"pg_restore thất bại: {failed[-2000:]}")

@@ -10,50 +10,36 @@ from congvu.lib.http import client_ip
 from congvu.ops.models import SignInRecord
 
 
-def _client(request: HttpRequest | None) -> tuple[str | None, str]:
-    if request is None:
-        return None, ""
-    # Behind nginx, the address nginx forwards (not nginx's own); see congvu/lib/http.py.
-    return client_ip(request), request.META.get("HTTP_USER_AGENT", "")[:300]
+def _record(
+    request: HttpRequest | None, kind: SignInRecord.Kind, username: str, **fields: Any
+) -> None:
+    ip, agent = None, ""
+    if request is not None:
+        # Behind nginx, the address nginx forwards (not nginx's own); see congvu/lib/http.py.
+        ip, agent = client_ip(request), request.META.get("HTTP_USER_AGENT", "")[:300]
+    SignInRecord.objects.create(
+        kind=kind, username=username, ip_address=ip, user_agent=agent, **fields
+    )
 
 
 @receiver(user_logged_in, dispatch_uid="congvu-signin-success")
 def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    ip, agent = _client(request)
-    SignInRecord.objects.create(
-        kind=SignInRecord.Kind.SUCCESS,
-        user=user,
-        username=user.get_username(),
-        ip_address=ip,
-        user_agent=agent,
-    )
+    _record(request, SignInRecord.Kind.SUCCESS, user.get_username(), user=user)
 
 
 @receiver(user_login_failed, dispatch_uid="congvu-signin-failure")
 def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    ip, agent = _client(request)
-    SignInRecord.objects.create(
-        kind=SignInRecord.Kind.FAILURE,
-        username=str(credentials.get("username", ""))[:150],
-        ip_address=ip,
-        user_agent=agent,
-    )
+    username = str(credentials.get("username", ""))[:150]
+    _record(request, SignInRecord.Kind.FAILURE, username)
 
 
 @receiver(user_logged_out, dispatch_uid="congvu-signout")
 def _logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if user is None:
         return
-    ip, agent = _client(request)
-    SignInRecord.objects.create(
-        kind=SignInRecord.Kind.LOGOUT,
-        user=user,
-        username=user.get_username(),
-        ip_address=ip,
-        user_agent=agent,
-    )
+    _record(request, SignInRecord.Kind.LOGOUT, user.get_username(), user=user)
 
 
 def record_device_change(
@@ -61,12 +47,4 @@ def record_device_change(
 ) -> None:
     """An authenticator device added (by its owner) or reset (by an administrator): both change
     who can open the account, so both are in the sign-in record."""
-    ip, agent = _client(request)
-    SignInRecord.objects.create(
-        kind=kind,
-        user=user,
-        username=user.get_username(),
-        by=by,
-        ip_address=ip,
-        user_agent=agent,
-    )
+    _record(request, kind, user.get_username(), user=user, by=by)

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from congvu.audit import log as audit
-from congvu.lib.errors import ActionError, ActionPermissionError, InvalidInputError
+from congvu.lib.errors import ActionError, ActionPermissionError, refuse_all
 from congvu.org.models import (
     Delegation,
     Membership,
@@ -500,8 +500,7 @@ def create_person(
         problems.append(ActionError("required", "Nhập họ và tên.", field="full_name"))
     if category not in Person.Category.values:
         problems.append(ActionError("unknown_category", "Chọn phân loại cán bộ.", field="category"))
-    if problems:
-        raise problems[0] if len(problems) == 1 else InvalidInputError(problems)
+    refuse_all(problems)
     person = Person(code=code, full_name=full_name, category=category)
     person.save()
     audit.record(
@@ -661,8 +660,7 @@ def delegate(
                 "overlap", "Đã có ủy quyền khác trong khoảng thời gian này.", field="valid_from"
             )
         )
-    if problems:
-        raise problems[0] if len(problems) == 1 else InvalidInputError(problems)
+    refuse_all(problems)
     delegation = Delegation.objects.create(
         principal=principal,
         delegate=to,
@@ -716,12 +714,7 @@ def delegation_candidates(principal: Person, day: date | None = None) -> list[Pe
     and the heads and deputies of the units directly under them (a director on leave hands
     over to his deputy, a provincial leader to a department's director)."""
     day = day or today()
-    led = list(
-        Membership.objects.active_on(day)
-        .leaders()
-        .filter(person=principal)
-        .values_list("unit_id", flat=True)
-    )
+    led = Membership.objects.active_on(day).leaders().unit_ids_of(principal)
     if not led:
         return []
     tree = tree_as_of(day)

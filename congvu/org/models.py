@@ -53,6 +53,13 @@ class EffectiveQuerySet(models.QuerySet[_M]):
         )
 
 
+def valid_range(name: str) -> models.CheckConstraint:
+    """The database's own guard for an effective-dated row: it does not end before it starts."""
+    return models.CheckConstraint(
+        condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")), name=name
+    )
+
+
 class UnitType(models.Model):
     code = models.SlugField("mã loại", max_length=40, unique=True)
     name = models.CharField("tên loại đơn vị", max_length=120)
@@ -113,10 +120,7 @@ class Unit(models.Model):
         verbose_name = "đơn vị"
         verbose_name_plural = "đơn vị"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="unit_valid_range",
-            ),
+            valid_range("unit_valid_range"),
         ]
 
     def __str__(self) -> str:
@@ -161,10 +165,7 @@ class UnitVersion(models.Model):
             models.UniqueConstraint(
                 fields=["unit"], condition=Q(valid_to__isnull=True), name="unitversion_one_open"
             ),
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="unitversion_valid_range",
-            ),
+            valid_range("unitversion_valid_range"),
         ]
         indexes = [
             # Used by org.tree.tree_as_of(): every version valid on a date.
@@ -269,6 +270,10 @@ class MembershipQuerySet(EffectiveQuerySet["Membership"]):
         """Heads and deputies: the people who direct a unit's work."""
         return self.filter(role__in=(Membership.Role.HEAD, Membership.Role.DEPUTY))
 
+    def unit_ids_of(self, person: Person | int) -> list[int]:
+        """The units of `person`'s rows here: `.leaders().unit_ids_of(p)`, the units p directs."""
+        return list(self.filter(person=person).values_list("unit_id", flat=True))
+
 
 class Membership(models.Model):
     """A person working in a unit during [valid_from, valid_to].
@@ -313,10 +318,7 @@ class Membership(models.Model):
                 name="membership_one_current_primary",
                 violation_error_message="Người này đang công tác chính thức ở một đơn vị khác.",
             ),
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="membership_valid_range",
-            ),
+            valid_range("membership_valid_range"),
         ]
         indexes = [
             # Used by org.permissions.access_for(): a person's current memberships.
@@ -373,10 +375,7 @@ class RoleGrant(models.Model):
         verbose_name = "phân quyền"
         verbose_name_plural = "phân quyền"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="rolegrant_valid_range",
-            ),
+            valid_range("rolegrant_valid_range"),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,18 @@ from django.db import connection
 from congvu.org.models import UnitSuccession, UnitVersion, today
 
 
+def _reachable(start: Iterable[int], edges: dict[int, list[int]]) -> set[int]:
+    """`start` and every unit reached from it along `edges` (cycles are harmless)."""
+    out = set(start)
+    stack = list(out)
+    while stack:
+        for nxt in edges.get(stack.pop(), ()):
+            if nxt not in out:
+                out.add(nxt)
+                stack.append(nxt)
+    return out
+
+
 @dataclass
 class OrgTree:
     day: date
@@ -45,25 +57,11 @@ class OrgTree:
 
     def subtree(self, unit_id: int) -> set[int]:
         """The unit and everything below it on `day`."""
-        out = {unit_id}
-        stack = [unit_id]
-        while stack:
-            for child in self.children.get(stack.pop(), ()):
-                if child not in out:
-                    out.add(child)
-                    stack.append(child)
-        return out
+        return _reachable([unit_id], self.children)
 
     def with_predecessors(self, unit_ids: Iterable[int]) -> set[int]:
         """`unit_ids` plus every unit they (transitively) took over."""
-        out = set(unit_ids)
-        stack = list(out)
-        while stack:
-            for pred in self.predecessors.get(stack.pop(), ()):
-                if pred not in out:
-                    out.add(pred)
-                    stack.append(pred)
-        return out
+        return _reachable(unit_ids, self.predecessors)
 
     def scope(self, unit_id: int) -> frozenset[int]:
         """The unit, everything below it and every unit they took over: what a head of the

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from congvu.org.models import Person, today
+from congvu.org.models import today
 from congvu.privacy import actions
 from congvu.privacy.access import KIND_LABELS
 from congvu.privacy.models import AccessEntry, Policy, ProcessingActivity, SubjectRequest
 from congvu.privacy.permissions import handles_requests_of, is_privacy_officer, reads_register
-from congvu.web.http import get_access, get_person, login_required, take_posted
+from congvu.web.http import get_access, get_person, login_required, require_person, take_posted
 
 
 class RequestForm(forms.Form):
@@ -37,17 +37,10 @@ class AnswerForm(forms.Form):
     refuse = forms.BooleanField(label=gettext_lazy("Từ chối (nêu lý do)"), required=False)
 
 
-def _me(request: HttpRequest) -> Person:
-    person = get_person(request)
-    if person is None:
-        raise PermissionDenied(_("Tài khoản chưa gắn với cán bộ nào."))
-    return person
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_data(request: HttpRequest) -> HttpResponse:
-    me = _me(request)
+    me = require_person(request)
     form, taken = take_posted(
         request,
         RequestForm,

@@ -319,31 +319,25 @@ def _append(
     payload: dict[str, Any],
 ) -> TaskEvent:
     seq = state.seq + 1
+    # What is sealed is exactly what is stored: the content fields are named once.
+    content: dict[str, Any] = {
+        "actor_id": actor_id,
+        "unit_id": unit_id,
+        "target_person_id": target_person_id,
+        "target_unit_id": target_unit_id,
+        "reason_code": reason_code,
+        "reason_text": reason_text,
+        "payload": payload,
+    }
     body = canonical_body(
-        task_id=task.pk,
-        seq=seq,
-        type_code=int(etype),
-        at_us=micros(at),
-        actor_id=actor_id,
-        unit_id=unit_id,
-        target_person_id=target_person_id,
-        target_unit_id=target_unit_id,
-        reason_code=reason_code,
-        reason_text=reason_text,
-        payload=payload,
+        task_id=task.pk, seq=seq, type_code=int(etype), at_us=micros(at), **content
     )
     ev = TaskEvent(
         task=task,
         seq=seq,
         type=int(etype),
         at=at,
-        actor_id=actor_id,
-        unit_id=unit_id,
-        target_person_id=target_person_id,
-        target_unit_id=target_unit_id,
-        reason_code=reason_code,
-        reason_text=reason_text,
-        payload=payload,
+        **content,
         seal=compute_seal(seal_key(), state.head_seal, body),
     )
     ev.save(force_insert=True)
@@ -1116,19 +1110,25 @@ def record_deemed_agreements(day: date | None = None, at: datetime | None = None
 # --- time ---------------------------------------------------------------------------------
 
 
+def _check_extension(ctx: Ctx, deadline: date) -> None:
+    """An extension moves the deadline later, and never past the parent task's."""
+    assert ctx.state.deadline is not None
+    if deadline <= ctx.state.deadline:
+        raise ActionError(
+            "extension_not_later",
+            f"Hạn mới phải sau hạn hiện tại ({ctx.state.deadline:%d/%m/%Y}).",
+            field="new_deadline",
+        )
+    _check_deadline_within_parent(ctx.task.parent, deadline, "new_deadline")
+
+
 def do_request_extension(
     task: Task | int, actor: Person, *, new_deadline: date, reason: str, **when: Unpack[When]
 ) -> TaskEvent:
     with _step("request_extension", task, actor, when) as ctx:
         text = _reason(reason, what="lý do xin gia hạn")
+        _check_extension(ctx, new_deadline)
         assert ctx.state.deadline is not None
-        if new_deadline <= ctx.state.deadline:
-            raise ActionError(
-                "extension_not_later",
-                f"Hạn mới phải sau hạn hiện tại ({ctx.state.deadline:%d/%m/%Y}).",
-                field="new_deadline",
-            )
-        _check_deadline_within_parent(ctx.task.parent, new_deadline, "new_deadline")
         return ctx.append(
             E.EXTENSION_REQUESTED,
             unit_id=ctx.actor_unit(ctx.state.lead_unit_id),
@@ -1152,15 +1152,10 @@ def do_grant_extension(
 ) -> TaskEvent:
     with _step("grant_extension", task, actor, when) as ctx:
         deadline = new_deadline or ctx.state.pending_extension_deadline
-        assert deadline is not None and ctx.state.deadline is not None
-        if deadline <= ctx.state.deadline:
-            raise ActionError(
-                "extension_not_later",
-                f"Hạn mới phải sau hạn hiện tại ({ctx.state.deadline:%d/%m/%Y}).",
-                field="new_deadline",
-            )
-        _check_deadline_within_parent(ctx.task.parent, deadline, "new_deadline")
+        assert deadline is not None
+        _check_extension(ctx, deadline)
         old = ctx.state.deadline
+        assert old is not None
         return ctx.append(
             E.EXTENSION_GRANTED,
             unit_id=ctx.actor_unit(ctx.task.assigner_unit_id),

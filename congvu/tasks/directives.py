@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from congvu.lib.errors import ActionError, ActionPermissionError, InvalidInputError
+from congvu.lib.errors import ActionError, ActionPermissionError, refuse_all
 from congvu.org.models import Membership, Person, RoleGrant, Unit
 from congvu.org.permissions import access_for
 from congvu.tasks.models import Directive, Task
@@ -103,8 +103,7 @@ def do_register_directive(
         problems.append(ActionError("required", "Nhập cơ quan ban hành.", field="issuer"))
     if not subject:
         problems.append(ActionError("required", "Nhập trích yếu văn bản.", field="subject"))
-    if problems:
-        raise problems[0] if len(problems) == 1 else InvalidInputError(problems)
+    refuse_all(problems)
     assert issued_on is not None
     existing = Directive.objects.filter(unit=unit, number=number, issued_on=issued_on).first()
     if existing is not None:
@@ -193,7 +192,6 @@ def do_assign_directive(
                 problems.append(
                     ActionError(err.code, f"{part.unit.name}: {err.message}", field=err.field)
                 )
-    if problems:
-        # Nothing is kept: the outer transaction rolls back the units that went through.
-        raise problems[0] if len(problems) == 1 else InvalidInputError(problems)
+    # Nothing is kept: the outer transaction rolls back the units that went through.
+    refuse_all(problems)
     return tasks

@@ -209,6 +209,12 @@ class Task(models.Model):
         return "Giao trực tiếp" if self.is_ad_hoc else self.source_number
 
 
+class CoordinationQuerySet(models.QuerySet["Coordination"]):
+    def waiting(self) -> CoordinationQuerySet:
+        """Requests still waiting for their answer, on tasks that are still open."""
+        return self.filter(answered_at__isnull=True).exclude(task__status__in=CLOSED)
+
+
 class Coordination(models.Model):
     """A request to a coordinating unit (đơn vị phối hợp), with its own deadline and answer.
     The rows are a cache of the 30x events."""
@@ -228,6 +234,8 @@ class Coordination(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     position = models.CharField(max_length=12, choices=Position.choices, blank=True)
     answer_text = models.TextField(blank=True)
+
+    objects = CoordinationQuerySet.as_manager()
 
     class Meta:
         ordering = ["task_id", "request_seq"]

@@ -27,6 +27,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from congvu.lib.errors import ActionError, ActionPermissionError
+from congvu.lib.steps import by_key
 from congvu.tasks.events import (
     PAUSE_REASON_LABELS,
     PAUSE_REASONS,
@@ -547,7 +548,7 @@ STEPS: tuple[Step, ...] = (
         "do_cancel",
     ),
 )
-BY_KEY: dict[str, Step] = {s.key: s for s in STEPS}
+BY_KEY: dict[str, Step] = by_key(STEPS)
 
 
 def check(key: str, ctx: Ctx) -> None:

@@ -5,12 +5,10 @@ import io
 from urllib.parse import urlencode
 
 import segno
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -18,17 +16,9 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from congvu.lib.http import safe_next
 from congvu.ops.models import SignInRecord
 from congvu.ops.signals import record_device_change
-
-
-def _next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return settings.LOGIN_REDIRECT_URL
 
 
 def _qr_data_uri(url: str) -> str:
@@ -63,7 +53,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             TOTPDevice.objects.filter(user=user, confirmed=False).delete()
             otp_login(request, device)
             record_device_change(request, user, SignInRecord.Kind.DEVICE_ADDED)
-            return HttpResponseRedirect(_next(request))
+            return HttpResponseRedirect(safe_next(request))
         error = _("Mã không đúng hoặc đã hết hạn. Hãy nhập mã 6 số đang hiển thị trong ứng dụng.")
     secret = base64.b32encode(device.bin_key).decode()
     return render(
@@ -73,7 +63,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             "qr": _qr_data_uri(device.config_url),
             "secret": secret,
             "error": error,
-            "next": _next(request),
+            "next": safe_next(request),
         },
     )
 
@@ -87,6 +77,6 @@ def verify(request: HttpRequest) -> HttpResponse:
         device = match_token(request.user, request.POST.get("token", "").replace(" ", ""))
         if device is not None:
             otp_login(request, device)
-            return HttpResponseRedirect(_next(request))
+            return HttpResponseRedirect(safe_next(request))
         error = _("Mã không đúng hoặc đã hết hạn.")
-    return render(request, "twofactor/verify.html", {"error": error, "next": _next(request)})
+    return render(request, "twofactor/verify.html", {"error": error, "next": safe_next(request)})

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from congvu.lib.errors import ActionError
 from congvu.org.models import Person, Unit
@@ -14,6 +17,27 @@ DATE_WIDGET = forms.DateInput(
     format="%d/%m/%Y",
     attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
 )
+
+
+def required_date(label: StrOrPromise, missing: StrOrPromise) -> forms.DateField:
+    """A date the person must give; `missing` says which one and how to write it."""
+    return forms.DateField(label=label, widget=DATE_WIDGET, error_messages={"required": missing})
+
+
+def filter_choice(
+    label: StrOrPromise, choices: Sequence[tuple[Any, Any]], *, blank: StrOrPromise | None = None
+) -> forms.ChoiceField:
+    """A list filter: the blank first choice ("Tất cả" unless `blank` names it) filters nothing."""
+    everything = _("Tất cả") if blank is None else blank
+    return forms.ChoiceField(label=label, required=False, choices=[("", everything), *choices])
+
+
+def offer(form: forms.Form, field: str, rows: QuerySet[Any]) -> forms.ModelChoiceField[Any]:
+    """Limit a picker to the rows this person may choose; any other posted value is invalid."""
+    picker = form.fields[field]
+    assert isinstance(picker, forms.ModelChoiceField)
+    picker.queryset = rows
+    return picker
 
 
 class AsOfForm(forms.Form):
@@ -155,11 +179,7 @@ class TaskFilterForm(forms.Form):
     }
 
     tu_khoa = forms.CharField(label=_("Từ khóa"), max_length=200, required=False)
-    trang_thai = forms.ChoiceField(
-        label=_("Trạng thái"),
-        required=False,
-        choices=[("", _("Tất cả")), ("mo", _("Chưa kết thúc")), *Status.choices],
-    )
+    trang_thai = filter_choice(_("Trạng thái"), [("mo", _("Chưa kết thúc")), *Status.choices])
     don_vi = forms.ModelChoiceField(
         label=_("Đơn vị chủ trì (cả đơn vị trực thuộc)"),
         queryset=Unit.objects.all(),

@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.http.response import HttpResponseBase
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -38,6 +39,15 @@ def get_person(request: HttpRequest) -> Person | None:
         cached = person_for_user(request.user)  # type: ignore[arg-type]
         request._congvu_person = cached  # type: ignore[attr-defined]
     return cached  # type: ignore[return-value]
+
+
+def require_person(request: HttpRequest) -> Person:
+    """The signed-in official, for pages that only make sense for one (a bare account, such
+    as a technical administrator's, is refused)."""
+    person = get_person(request)
+    if person is None:
+        raise PermissionDenied(_("Tài khoản chưa gắn với cán bộ nào."))
+    return person
 
 
 def get_access(request: HttpRequest) -> Access:
@@ -111,6 +121,14 @@ def pending_form_data(request: HttpRequest) -> QueryDict | None:
     return data
 
 
+def show_refusal(request: HttpRequest, exc: ActionError) -> None:
+    """An action refused on a page that redirects: a permission refusal is a 403 page, any
+    other reason is shown as a message on the page the person lands on."""
+    if exc.status == 403:
+        raise PermissionDenied(exc.message) from exc
+    messages.error(request, exc.message)
+
+
 def take_posted(
     request: HttpRequest,
     form_class: type[F],
@@ -142,3 +160,18 @@ def take_posted(
         messages.success(request, done)
         return form, HttpResponseRedirect(then)
     return form, None
+
+
+def pdf_response(
+    request: HttpRequest, make: Callable[[], bytes], filename: str, *, back: str
+) -> HttpResponse:
+    """A generated PDF, shown in the browser. If it cannot be made (the fonts are missing on
+    this server) the person goes back to `back` with the reason."""
+    try:
+        pdf = make()
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(back)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

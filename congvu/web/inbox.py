@@ -82,8 +82,8 @@ def in_progress(person: Person, access: Access) -> QuerySet[Task]:
 
 def coordination(person: Person, access: Access) -> QuerySet[Coordination]:
     return (
-        Coordination.objects.filter(answered_at__isnull=True, unit_id__in=access.member_unit_ids)
-        .exclude(task__status__in=CLOSED)
+        Coordination.objects.waiting()
+        .filter(unit_id__in=access.member_unit_ids)
         .select_related("task", "unit")
         .order_by("due", "pk")
     )

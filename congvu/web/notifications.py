@@ -152,12 +152,7 @@ def recipients(events: Iterable[TaskEvent]) -> dict[int, set[int]]:
 
 
 def _leader_unit_ids(person: Person) -> list[int]:
-    return list(
-        Membership.objects.current()
-        .leaders()
-        .filter(person=person)
-        .values_list("unit_id", flat=True)
-    )
+    return Membership.objects.current().leaders().unit_ids_of(person)
 
 
 def _union(parts: Sequence[QuerySet[Any]], since: datetime | None) -> QuerySet[Any]:

@@ -54,6 +54,16 @@ def _size(n: int) -> str:
     return f"{n / _MiB:,.0f} MiB".replace(",", ".") if n >= _MiB else f"{n} byte"
 
 
+# What a damaged or truncated gzip stream raises, from the gzip module or from zlib directly.
+GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
+
+
+def broken_gzip(path: Path, exc: Exception) -> LogError:
+    return LogError(
+        f"Tệp nén gzip bị hỏng hoặc bị cắt cụt, không giải nén được ({exc}).", path=path
+    )
+
+
 def too_big(path: Path, limits: ReadLimits) -> LogError:
     return LogError(
         f"Dữ liệu sau giải nén vượt giới hạn {_size(limits.max_bytes)} (có thể là tệp nén "
@@ -114,7 +124,5 @@ def check_text_file(path: Path, limits: ReadLimits | None = None) -> None:
                         path=path,
                         line=line,
                     )
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise LogError(
-            f"Tệp nén gzip bị hỏng hoặc bị cắt cụt, không giải nén được ({exc}).", path=path
-        ) from exc
+    except GZIP_ERRORS as exc:
+        raise broken_gzip(path, exc) from exc

@@ -324,9 +324,7 @@ def _parse_in_stream(lazy: pl.LazyFrame, mapping: Mapping) -> pl.LazyFrame:
     names = lazy.collect_schema()
     exprs, bad = [], []
     for column in (s.TIMESTAMP, s.DUE):
-        fmt = mapping.timestamp_format
-        if column == s.DUE and mapping.due_format is not None:
-            fmt = mapping.due_format
+        fmt = mapping.time_format(column)
         if column not in names or names[column] != pl.String or fmt == "iso" or "z" in fmt:
             continue
         text = pl.col(column).str.strip_chars()
@@ -564,9 +562,7 @@ def _parse_time_series(
     if dtype == pl.Date:
         return _assume_zone(frame, series.cast(pl.Datetime("us")), mapping, path, source)
     text = series.cast(pl.String).str.strip_chars()
-    fmt = mapping.timestamp_format
-    if column == s.DUE and mapping.due_format is not None:
-        fmt = mapping.due_format
+    fmt = mapping.time_format(column)
     if fmt == "iso":
         try:
             return parse_iso_timestamps(

@@ -32,10 +32,10 @@ The format is documented with a full example in ``docs/mapping.md``. In short::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
@@ -44,6 +44,8 @@ from congvu_analytics import schema as s
 from congvu_analytics.enrich import FLAG_TARGETS, AckRule
 from congvu_analytics.io.errors import MappingError, check_keys, located, read_toml, with_lines
 from congvu_analytics.textkey import LABEL_SEPARATOR, key_expr, label_key, text_key
+
+_V = TypeVar("_V")
 
 # Roles accepted in [columns] and the canonical column each one fills. ``activity`` and
 # ``lifecycle`` are special: together they form the label looked up in [activities].
@@ -263,6 +265,12 @@ class Mapping:
     order_labels: tuple[str, ...] = ()
     calendar: CalendarSpec = field(default_factory=CalendarSpec)
 
+    def time_format(self, column: str) -> str:
+        """The format a time column is written in: deadlines may have their own (due_format)."""
+        if column == s.DUE and self.due_format is not None:
+            return self.due_format
+        return self.timestamp_format
+
     def known_reasons(self) -> set[str]:
         """Reason values that are not reported as unknown: canonical codes, the [reasons]
         table (both sides), reasons declared in [activities] and in acknowledgement rules."""
@@ -446,19 +454,47 @@ def _parse_activities(raw: Any, name: str) -> dict[str, ActivityRule]:
     for label, rule in raw.items():
         with located("activities", str(label)):
             parsed = _parse_activity(str(label), rule, name)
-        key = label_key(str(label))
-        if key in activities and activities[key] != parsed:
-            raise _at(
-                [("activities", written[key]), ("activities", str(label))],
-                f"[activities] {written[key]!r} và {str(label)!r} là cùng một nhãn (so sánh "
-                f"không phân biệt dạng Unicode, chữ hoa/thường, khoảng trắng, vị trí dấu thanh: "
-                f"{key!r}) nhưng được ánh xạ khác nhau ({_rule_text(activities[key])} và "
-                f"{_rule_text(parsed)}). Giữ một khóa hoặc cho cả hai cùng một quy tắc.",
-                name,
-            )
-        activities[key] = parsed
-        written.setdefault(key, str(label))
+        _put_folded(
+            activities,
+            written,
+            label_key(str(label)),
+            str(label),
+            parsed,
+            table="activities",
+            what="nhãn",
+            differ=lambda old, new: (
+                f"được ánh xạ khác nhau ({_rule_text(old)} và {_rule_text(new)}). "
+                "Giữ một khóa hoặc cho cả hai cùng một quy tắc."
+            ),
+            name=name,
+        )
     return activities
+
+
+def _put_folded(
+    out: dict[str, _V],
+    written: dict[str, str],
+    key: str,
+    spelling: str,
+    value: _V,
+    *,
+    table: str,
+    what: str,
+    differ: Callable[[_V, _V], str],
+    name: str,
+) -> None:
+    """``out[key] = value`` for a key folded from ``spelling``: two spellings of one key must
+    map to the same value. ``written`` keeps the first spelling, to name both in the error."""
+    if key in out and out[key] != value:
+        raise _at(
+            [(table, written[key]), (table, spelling)],
+            f"[{table}] {written[key]!r} và {spelling!r} là cùng một {what} (so sánh "
+            f"không phân biệt dạng Unicode, chữ hoa/thường, khoảng trắng, vị trí dấu thanh: "
+            f"{key!r}) nhưng {differ(out[key], value)}",
+            name,
+        )
+    out[key] = value
+    written.setdefault(key, spelling)
 
 
 def _at(places: list[tuple[str, str | int]], message: str, name: str) -> MappingError:
@@ -736,17 +772,17 @@ def _parse_reasons(raw: Any, name: str) -> dict[str, str]:
                 f"(hợp lệ: {', '.join(sorted(_REASON_CODES))}).",
                 name,
             )
-        key = text_key(str(value))
-        if key in out and out[key] != code:
-            raise _at(
-                [("reasons", written[key]), ("reasons", str(value))],
-                f"[reasons] {written[key]!r} và {str(value)!r} là cùng một giá trị (so sánh "
-                f"không phân biệt dạng Unicode, chữ hoa/thường, khoảng trắng, vị trí dấu thanh: "
-                f"{key!r}) nhưng được ánh xạ sang hai mã khác nhau ({out[key]!r} và {code!r}).",
-                name,
-            )
-        out[key] = code
-        written.setdefault(key, str(value))
+        _put_folded(
+            out,
+            written,
+            text_key(str(value)),
+            str(value),
+            code,
+            table="reasons",
+            what="giá trị",
+            differ=lambda old, new: f"được ánh xạ sang hai mã khác nhau ({old!r} và {new!r}).",
+            name=name,
+        )
     return out
 
 
@@ -846,13 +882,7 @@ def _parse_org(raw: Any, name: str) -> OrgFiles | None:
         return None
     if not isinstance(raw, dict):
         raise MappingError("[org] phải là một bảng.", path=name)
-    unknown = sorted(set(raw) - _ORG_KEYS)
-    if unknown:
-        raise MappingError(
-            f"[org] khóa không được hỗ trợ: {', '.join(unknown)} "
-            f"(hợp lệ: {', '.join(sorted(_ORG_KEYS))}).",
-            path=name,
-        )
+    check_keys(raw, _ORG_KEYS, "[org]", name)
     # Paths are relative to the mapping file, so a mapping and its tables travel together.
     base = Path(name).parent
 

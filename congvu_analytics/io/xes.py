@@ -40,7 +40,7 @@ from xml.parsers import expat
 import polars as pl
 
 from congvu_analytics.io.errors import LogError
-from congvu_analytics.io.limits import bounded
+from congvu_analytics.io.limits import GZIP_ERRORS, bounded, broken_gzip
 
 TRACE_COL = "__trace"
 POS_COL = "__pos"
@@ -144,10 +144,8 @@ def _blocks(path: Path, progress: Progress | None) -> Iterator[bytes]:
             fh.seek(0)
             # Bounded: a gzip bomb stops at CONGVU_MAX_LOG_BYTES (congvu_analytics.io.limits).
             yield from bounded((_gunzip if compressed else _plain)(fh, progress), path)
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise LogError(
-            f"Tệp nén gzip bị hỏng hoặc bị cắt cụt, không giải nén được ({exc}).", path=path
-        ) from exc
+    except GZIP_ERRORS as exc:
+        raise broken_gzip(path, exc) from exc
 
 
 def read_xes(

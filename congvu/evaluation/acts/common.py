@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
 
+from congvu.audit import log as audit
 from congvu.evaluation import authority
+from congvu.evaluation.defaults import DISCIPLINE_FORMS
 from congvu.evaluation.models import Evaluation
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.org.models import Membership, Person, RoleGrant
@@ -17,6 +20,21 @@ S = Evaluation.Status
 
 def _today() -> date:
     return timezone.localdate()
+
+
+def _log(evaluation: Evaluation, kind: str, actor: Person | None, payload: dict[str, Any]) -> None:
+    """A sealed event on the evaluation's own chain, which its history page reads."""
+    audit.record("evaluation", evaluation.pk, kind, actor, payload, evaluation=evaluation)
+
+
+def check_discipline_form(form: str) -> None:
+    """A disciplinary form is one the law lists (DISCIPLINE_FORMS), for records and proposals."""
+    if form not in DISCIPLINE_FORMS:
+        raise ActionError(
+            "invalid_form",
+            "Hình thức kỷ luật phải là một trong: " + ", ".join(DISCIPLINE_FORMS.values()) + ".",
+            field="form",
+        )
 
 
 # --- who may act ----------------------------------------------------------------------------

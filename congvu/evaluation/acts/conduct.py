@@ -7,7 +7,7 @@ from datetime import date
 from django.db import transaction
 
 from congvu.audit import log as audit
-from congvu.evaluation.defaults import DISCIPLINE_FORMS
+from congvu.evaluation.acts.common import check_discipline_form
 from congvu.evaluation.models import ConductRecord
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.org.models import Person, RoleGrant
@@ -37,14 +37,8 @@ def do_record_conduct(
     only)."""
     if kind not in ConductRecord.Kind.values:
         raise ActionError("invalid_kind", "Loại kết luận không hợp lệ.", field="kind")
-    if kind in (ConductRecord.Kind.DISCIPLINE, ConductRecord.Kind.PARTY_DISCIPLINE) and (
-        kind == ConductRecord.Kind.DISCIPLINE and form not in DISCIPLINE_FORMS
-    ):
-        raise ActionError(
-            "invalid_form",
-            "Hình thức kỷ luật phải là một trong: " + ", ".join(DISCIPLINE_FORMS.values()) + ".",
-            field="form",
-        )
+    if kind == ConductRecord.Kind.DISCIPLINE:
+        check_discipline_form(form)
     membership = person.primary_membership(effective_on) or person.primary_membership()
     access = access_for(actor)
     if (

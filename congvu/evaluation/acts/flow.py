@@ -12,9 +12,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from congvu.audit import log as audit
 from congvu.evaluation import authority, scoring, services
-from congvu.evaluation.acts.common import S, _lock, _require_open, _require_self, _today
+from congvu.evaluation.acts.common import S, _lock, _log, _require_open, _require_self, _today
 from congvu.evaluation.models import (
     Appeal,
     Evaluation,
@@ -56,9 +55,8 @@ def do_self_assess(
     evaluation.save(
         update_fields=["criteria", "general_self", "self_comment", "self_level", "status"]
     )
-    audit.record(
-        "evaluation",
-        evaluation.pk,
+    _log(
+        evaluation,
         "self_assessed",
         actor,
         {
@@ -66,7 +64,6 @@ def do_self_assess(
             "total": str(result.total) if result.total is not None else None,
             "level": self_level,
         },
-        evaluation=evaluation,
     )
     return evaluation
 
@@ -86,14 +83,7 @@ def do_record_collective_comments(
     evaluation.collective_comments = comments.strip()
     evaluation.status = S.COMMENTED
     evaluation.save(update_fields=["collective_comments", "status"])
-    audit.record(
-        "evaluation",
-        evaluation.pk,
-        "collective_comments",
-        actor,
-        {"comments": comments.strip()},
-        evaluation=evaluation,
-    )
+    _log(evaluation, "collective_comments", actor, {"comments": comments.strip()})
     return evaluation
 
 
@@ -140,9 +130,8 @@ def do_propose(
             "status",
         ]
     )
-    audit.record(
-        "evaluation",
-        evaluation.pk,
+    _log(
+        evaluation,
         "proposed",
         actor,
         {
@@ -153,7 +142,6 @@ def do_propose(
             "level": evaluation.proposed_level,
             "reasons": result.reasons,
         },
-        evaluation=evaluation,
     )
     return evaluation
 
@@ -187,14 +175,7 @@ def do_decide(
     evaluation.decided_level = level
     evaluation.status = S.DECIDED
     evaluation.save(update_fields=["decided_level", "status"])
-    audit.record(
-        "evaluation",
-        evaluation.pk,
-        "decided",
-        actor,
-        {"level": level, "reason": reason},
-        evaluation=evaluation,
-    )
+    _log(evaluation, "decided", actor, {"level": level, "reason": reason})
     return evaluation
 
 
@@ -337,9 +318,8 @@ def do_finalise(
             decision_ref=decision_ref,
             reason=reason if warnings else "",
         )
-        audit.record(
-            "evaluation",
-            e.pk,
+        _log(
+            e,
             "finalised",
             actor,
             {
@@ -349,7 +329,6 @@ def do_finalise(
                 "quota_warnings": warnings,
                 "quota_override_reason": reason if warnings else "",
             },
-            evaluation=e,
         )
     return locked
 
@@ -415,13 +394,11 @@ def do_correct(
     old = evaluation.final_level
     evaluation.final_level = level
     evaluation.save(update_fields=["final_level"])
-    audit.record(
-        "evaluation",
-        evaluation.pk,
+    _log(
+        evaluation,
         "corrected",
         actor,
         {"old": old, "new": level, "reason": reason.strip(), "decision_ref": decision_ref},
-        evaluation=evaluation,
     )
     return decision
 
@@ -524,9 +501,8 @@ def do_file_appeal(
     resolvers = authority.appeal_resolvers(
         evaluation, decided_by=_decided_by(evaluation), law_2025=bool(window.rule)
     )
-    audit.record(
-        "evaluation",
-        evaluation.pk,
+    _log(
+        evaluation,
         "appeal_filed",
         actor,
         {
@@ -536,7 +512,6 @@ def do_file_appeal(
             "rule": window.rule,
             "resolvers": resolvers,
         },
-        evaluation=evaluation,
     )
     return appeal
 
@@ -607,9 +582,8 @@ def do_resolve_appeal(
     appeal.save(
         update_fields=["status", "resolution", "resolved_by", "resolved_on", "decision_ref"]
     )
-    audit.record(
-        "evaluation",
-        evaluation.pk,
+    _log(
+        evaluation,
         "appeal_resolved",
         actor,
         {
@@ -619,7 +593,6 @@ def do_resolve_appeal(
             "decision_ref": decision_ref.strip(),
             "late": bool(appeal.answer_due and today > appeal.answer_due),
         },
-        evaluation=evaluation,
     )
     return appeal
 

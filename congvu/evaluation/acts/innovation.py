@@ -135,15 +135,28 @@ def innovation_voters(proposal: InnovationProposal, day: date) -> dict[int, bool
     }
 
 
-@transaction.atomic
-def do_cast_innovation_vote(
-    proposal: InnovationProposal, *, voter: Person, in_favour: bool, on: date | None = None
-) -> InnovationVote:
+def _require_head(proposal: InnovationProposal, actor: Person, on: date, refusal: str) -> None:
+    """Only the agency's head (on `on`) takes this step."""
+    if not innovation_voters(proposal, on).get(actor.pk, False):
+        raise ActionPermissionError(refusal)
+
+
+def _at_vote(
+    proposal: InnovationProposal, on: date | None
+) -> tuple[InnovationProposal, date, dict[int, bool]]:
+    """The proposal, locked while it is put to the vote; the day; who may vote that day."""
     proposal = _at_step(
         proposal, InnovationProposal.Status.REGISTERED, "Đề xuất không còn ở bước biểu quyết."
     )
     on = on or _today()
-    voters = innovation_voters(proposal, on)
+    return proposal, on, innovation_voters(proposal, on)
+
+
+@transaction.atomic
+def do_cast_innovation_vote(
+    proposal: InnovationProposal, *, voter: Person, in_favour: bool, on: date | None = None
+) -> InnovationVote:
+    proposal, on, voters = _at_vote(proposal, on)
     if voter.pk == proposal.proposer_id:
         raise ActionError(
             "ineligible_voter",
@@ -169,11 +182,7 @@ def do_close_innovation_vote(
 ) -> InnovationProposal:
     """Count: more than 50 % of the eligible voters in favour passes; on a tie the head's vote
     decides (Art. 8.1)."""
-    proposal = _at_step(
-        proposal, InnovationProposal.Status.REGISTERED, "Đề xuất không còn ở bước biểu quyết."
-    )
-    on = on or _today()
-    voters = innovation_voters(proposal, on)
+    proposal, on, voters = _at_vote(proposal, on)
     head_id = next((pid for pid, is_head in voters.items() if is_head), None)
     if actor.pk != head_id:
         raise ActionPermissionError("Người đứng đầu cơ quan chủ trì và kết luận biểu quyết.")
@@ -218,9 +227,7 @@ def do_head_approve_innovation(
         "Chỉ phê duyệt bằng văn bản sau khi biểu quyết không thông qua.",
     )
     on = on or _today()
-    voters = innovation_voters(proposal, on)
-    if not voters.get(actor.pk, False):
-        raise ActionPermissionError("Chỉ người đứng đầu cơ quan được phê duyệt bằng văn bản.")
+    _require_head(proposal, actor, on, "Chỉ người đứng đầu cơ quan được phê duyệt bằng văn bản.")
     if not written_decision.strip():
         raise ActionError("required", "Cần nội dung văn bản phê duyệt.", field="written_decision")
     proposal.status = InnovationProposal.Status.APPROVED
@@ -384,9 +391,7 @@ def do_evaluate_innovation(
         proposal, InnovationProposal.Status.REPORTED, "Chỉ đánh giá sau khi có báo cáo kết quả."
     )
     on = on or _today()
-    voters = innovation_voters(proposal, on)
-    if not voters.get(actor.pk, False):
-        raise ActionPermissionError("Người đứng đầu cơ quan kết luận đánh giá.")
+    _require_head(proposal, actor, on, "Người đứng đầu cơ quan kết luận đánh giá.")
     if outcome not in InnovationProposal.Outcome.values:
         raise ActionError("invalid_outcome", "Kết quả bảo vệ không hợp lệ.", field="outcome")
     if not note.strip():

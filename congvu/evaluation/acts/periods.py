@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db import transaction
 
-from congvu.audit import log as audit
+from congvu.evaluation.acts.common import _log
 from congvu.evaluation.models import (
     Evaluation,
     ProductCatalogItem,
@@ -108,12 +108,10 @@ def do_open_evaluation(
         start=start,
         end=end,
     )
-    audit.record(
-        "evaluation",
-        evaluation.pk,
+    _log(
+        evaluation,
         "opened",
         actor,
         {"period": evaluation.period_label, "rule_set": rule_set.code, "unit": eval_unit.code},
-        evaluation=evaluation,
     )
     return evaluation

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from congvu.audit import log as audit
 from congvu.evaluation import authority, services
 from congvu.evaluation.models import (
     Evaluation,
@@ -24,11 +23,20 @@ from congvu.org.models import Person
 
 if TYPE_CHECKING:
     from congvu.tasks.models import Task
-from congvu.evaluation.acts.common import S, _lock, _require_open, _today, is_superior
+from congvu.evaluation.acts.common import S, _lock, _log, _require_open, _today, is_superior
 from congvu.evaluation.acts.rule_sets import catalog_for
 from congvu.evaluation.schemes import scheme_of
 
 # --- products -------------------------------------------------------------------------------
+
+
+def _lock_for_products(evaluation: Evaluation) -> Evaluation:
+    """Locked, still open, and of a period that has products (ND 335 months and quarters)."""
+    evaluation = _lock(evaluation)
+    _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
+    if not scheme_of(evaluation.rule_set).has_products(evaluation.kind):
+        raise ActionError("not_applicable", "Sản phẩm chỉ ghi nhận cho kỳ tháng/quý theo NĐ 335.")
+    return evaluation
 
 
 @transaction.atomic
@@ -44,10 +52,7 @@ def do_add_product(
     task: Task | None = None,
     task_ref: str = "",
 ) -> ProductRecord:
-    evaluation = _lock(evaluation)
-    _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
-    if not scheme_of(evaluation.rule_set).has_products(evaluation.kind):
-        raise ActionError("not_applicable", "Sản phẩm chỉ ghi nhận cho kỳ tháng/quý theo NĐ 335.")
+    evaluation = _lock_for_products(evaluation)
     if actor.pk != evaluation.person_id and not is_superior(actor, evaluation):
         raise ActionPermissionError()
     if catalog_item is not None:
@@ -69,9 +74,8 @@ def do_add_product(
         task=task,
         task_ref=task_ref,
     )
-    audit.record(
-        "evaluation",
-        evaluation.pk,
+    _log(
+        evaluation,
         "product_added",
         actor,
         {
@@ -83,7 +87,6 @@ def do_add_product(
             "task": task.pk if task else None,
             "task_ref": task_ref,
         },
-        evaluation=evaluation,
     )
     return product
 
@@ -102,15 +105,19 @@ def do_record_product_issue(
     issue = ProductIssue.objects.create(
         product=product, kind=kind, occurred_on=occurred_on, note=note
     )
-    audit.record(
-        "evaluation",
-        evaluation.pk,
+    _log(
+        evaluation,
         "product_issue",
         actor,
         {"product": product.pk, "kind": kind, "on": occurred_on.isoformat(), "note": note},
-        evaluation=evaluation,
     )
     return issue
+
+
+def _lock_issue(issue: ProductIssue) -> tuple[ProductIssue, Evaluation]:
+    """The issue and its evaluation, both locked: the issue first, then its evaluation."""
+    issue = ProductIssue.objects.select_for_update().select_related("product").get(pk=issue.pk)
+    return issue, _lock(issue.product.evaluation)
 
 
 @transaction.atomic
@@ -124,8 +131,7 @@ def do_confirm_objective_cause(
     system acting on such a confirmed fact. On a finalised evaluation the fact is recorded but
     the score is not changed: a correction decision is needed (an event says so).
     """
-    issue = ProductIssue.objects.select_for_update().select_related("product").get(pk=issue.pk)
-    evaluation = _lock(issue.product.evaluation)
+    issue, evaluation = _lock_issue(issue)
     if actor is not None:
         # The competent level (the head who proposes or decides), not any deputy.
         authority.require(actor, evaluation, authority.CONFIRM_CAUSE)
@@ -145,13 +151,11 @@ def do_confirm_objective_cause(
             "objective_cause_confirmed_at",
         ]
     )
-    audit.record(
-        "evaluation",
-        evaluation.pk,
+    _log(
+        evaluation,
         "objective_cause_after_final" if evaluation.is_locked else "objective_cause_confirmed",
         actor,
         {"issue": issue.pk, "cause": issue.objective_cause, "source": source},
-        evaluation=evaluation,
     )
     return issue
 
@@ -179,8 +183,7 @@ def do_claim_objective_cause(
 ) -> ProductIssue:
     """The person (or a superior on their behalf) puts forward an objective cause for a quality
     failure or a delay (giải trình); the competent level then confirms or rejects it."""
-    issue = ProductIssue.objects.select_for_update().select_related("product").get(pk=issue.pk)
-    evaluation = _lock(issue.product.evaluation)
+    issue, evaluation = _lock_issue(issue)
     _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
     if actor.pk != evaluation.person_id and not is_superior(actor, evaluation):
         raise ActionPermissionError()
@@ -195,13 +198,11 @@ def do_claim_objective_cause(
     issue.save(
         update_fields=["cause_claim", "cause_claim_source", "cause_claimed_by", "cause_claimed_at"]
     )
-    audit.record(
-        "evaluation",
-        evaluation.pk,
+    _log(
+        evaluation,
         "objective_cause_claimed",
         actor,
         {"issue": issue.pk, "cause": issue.cause_claim, "source": issue.cause_claim_source},
-        evaluation=evaluation,
     )
     return issue
 
@@ -209,8 +210,7 @@ def do_claim_objective_cause(
 @transaction.atomic
 def do_reject_objective_cause(issue: ProductIssue, *, actor: Person, reason: str) -> ProductIssue:
     """The competent level does not accept the cause put forward: the deduction stays."""
-    issue = ProductIssue.objects.select_for_update().select_related("product").get(pk=issue.pk)
-    evaluation = _lock(issue.product.evaluation)
+    issue, evaluation = _lock_issue(issue)
     _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
     authority.require(actor, evaluation, authority.CONFIRM_CAUSE)
     if issue.cause_status != "claimed":
@@ -223,13 +223,11 @@ def do_reject_objective_cause(issue: ProductIssue, *, actor: Person, reason: str
     issue.cause_rejected_by = actor
     issue.cause_rejected_at = timezone.now()
     issue.save(update_fields=["cause_rejection", "cause_rejected_by", "cause_rejected_at"])
-    audit.record(
-        "evaluation",
-        evaluation.pk,
+    _log(
+        evaluation,
         "objective_cause_rejected",
         actor,
         {"issue": issue.pk, "reason": issue.cause_rejection},
-        evaluation=evaluation,
     )
     return issue
 
@@ -288,10 +286,7 @@ def do_import_task_products(evaluation: Evaluation, *, actor: Person | None) -> 
 def _add_products(
     evaluation: Evaluation, actor: Person | None, lines: Sequence[ProductLine], *, from_log: bool
 ) -> list[ProductRecord]:
-    evaluation = _lock(evaluation)
-    _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
-    if not scheme_of(evaluation.rule_set).has_products(evaluation.kind):
-        raise ActionError("not_applicable", "Sản phẩm chỉ ghi nhận cho kỳ tháng/quý theo NĐ 335.")
+    evaluation = _lock_for_products(evaluation)
     if actor is not None:
         superior = is_superior(actor, evaluation)
         if actor.pk != evaluation.person_id and not superior:
@@ -355,14 +350,7 @@ def _add_products(
             }
         )
     if created:
-        audit.record(
-            "evaluation",
-            evaluation.pk,
-            "products_added",
-            actor,
-            {"products": logged, "from_task_log": from_log},
-            evaluation=evaluation,
-        )
+        _log(evaluation, "products_added", actor, {"products": logged, "from_task_log": from_log})
     return created
 
 

@@ -10,16 +10,9 @@ from congvu.evaluation.schemes.base import EvaluationScheme
 
 
 def _kht_options(year: int, params: Mapping[str, Any]) -> dict[str, Any]:
-    # ND 48/2023: from its entry into force, a discipline counts towards KHT only when it is
-    # linked to the duties (a rule-set parameter); before, any discipline did.
-    from congvu.evaluation.scoring import nd48_applies
+    from congvu.evaluation.scoring import discipline_needs_duty_link
 
-    duty_link = (
-        bool(params.get("kht_discipline_requires_duty_link", False))
-        if nd48_applies(year, params)
-        else True
-    )
-    return {"duty_link": duty_link}
+    return {"duty_link": discipline_needs_duty_link(year, params)}
 
 
 SCHEME = EvaluationScheme(

@@ -9,24 +9,15 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from congvu.lib.http import safe_next
 from congvu.web import sso
 
 logger = logging.getLogger(__name__)
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return settings.LOGIN_REDIRECT_URL
 
 
 @sensitive_post_parameters("password")
@@ -40,7 +31,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             # login() keeps the session's data when the session had no user (an expired one),
             # so a form kept by congvu.web.http.login_required survives signing in.
             login(request, form.get_user())
-            return HttpResponseRedirect(_safe_next(request))
+            return HttpResponseRedirect(safe_next(request))
     else:
         form = AuthenticationForm(request)
     form.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
@@ -48,7 +39,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/sign_in.html",
-        {"form": form, "next": _safe_next(request), "sso": sso.configured()},
+        {"form": form, "next": safe_next(request), "sso": sso.configured()},
     )
 
 
@@ -62,7 +53,7 @@ def sso_start(request: HttpRequest) -> HttpResponse:
     """To the province's identity provider; the page to return to is kept in the session."""
     if not sso.configured():
         raise Http404
-    request.session["sso_next"] = _safe_next(request)
+    request.session["sso_next"] = safe_next(request)
     try:
         response: HttpResponse = sso.start(request, _sso_redirect_uri(request))
     except sso.SSOError as exc:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from congvu.org.models import Person, Unit, UnitVersion, today
 from congvu.org.permissions import Access, Role
 from congvu.org.tree import tree_as_of
-from congvu.tasks.models import CLOSED, Coordination, Status, Task
+from congvu.tasks.models import Coordination, Status, Task
 from congvu.tasks.state import VN_TZ
 from congvu.web import charts, features, summary
 from congvu.web.http import get_access, login_required
@@ -104,14 +104,14 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     )
     idle = list(with_names(Task.objects.filter(pk__in=idle_ids)).order_by("last_event_at", "pk"))
     incoming = list(
-        Coordination.objects.filter(unit_id__in=scope, answered_at__isnull=True)
-        .exclude(task__status__in=CLOSED)
+        Coordination.objects.waiting()
+        .filter(unit_id__in=scope)
         .select_related("task", "unit")
         .order_by("due")[:LIST_LIMIT]
     )
     outgoing = list(
-        Coordination.objects.filter(task__lead_unit_id__in=scope, answered_at__isnull=True)
-        .exclude(task__status__in=CLOSED)
+        Coordination.objects.waiting()
+        .filter(task__lead_unit_id__in=scope)
         .select_related("task", "unit")
         .order_by("due")[:LIST_LIMIT]
     )
@@ -177,11 +177,8 @@ def _report_period(request: HttpRequest, day: date) -> tuple[date, date]:
 def unit_report(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Báo cáo tiến độ thực hiện nhiệm vụ của đơn vị (XLSX or PDF), for whoever sees the
     unit's dashboard (the same check)."""
-    from django.contrib import messages
-
-    from congvu.lib.errors import ActionError
     from congvu.web.exports import xlsx_book_response
-    from congvu.web.http import get_person
+    from congvu.web.http import get_person, pdf_response
     from congvu.web.task_sheet import _agency
     from congvu.web.unit_report import build_report, report_doc, report_sheets
 
@@ -193,14 +190,12 @@ def unit_report(request: HttpRequest, unit_id: int) -> HttpResponse:
         from congvu.lib.documents import render_pdf
 
         parent, _name = _agency(unit, report.day)
-        try:
-            pdf = render_pdf(report_doc(report, parent, get_person(request)))
-        except ActionError as exc:  # the fonts are missing on this server
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(reverse("web:unit_dashboard", args=[unit.pk]))
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-        return response
+        return pdf_response(
+            request,
+            lambda: render_pdf(report_doc(report, parent, get_person(request))),
+            f"{name}.pdf",
+            back=reverse("web:unit_dashboard", args=[unit.pk]),
+        )
     return xlsx_book_response(f"{name}.xlsx", report_sheets(report))
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from congvu.lib.errors import ActionError
 from congvu.org import actions as org_actions
 from congvu.org.models import Delegation, Person, today
-from congvu.web.forms import DATE_WIDGET, attach_error
+from congvu.web.forms import attach_error, offer, required_date
 from congvu.web.http import get_access, get_person, login_required
 
 
@@ -31,15 +31,13 @@ class DelegationForm(forms.Form):
         empty_label=gettext_lazy("— Chọn cán bộ —"),
         error_messages={"required": gettext_lazy("Chọn người được ủy quyền.")},
     )
-    valid_from = forms.DateField(
-        label=gettext_lazy("Từ ngày"),
-        widget=DATE_WIDGET,
-        error_messages={"required": gettext_lazy("Nhập ngày bắt đầu ủy quyền (dd/mm/yyyy).")},
+    valid_from = required_date(
+        gettext_lazy("Từ ngày"),
+        gettext_lazy("Nhập ngày bắt đầu ủy quyền (dd/mm/yyyy)."),
     )
-    valid_to = forms.DateField(
-        label=gettext_lazy("Đến ngày"),
-        widget=DATE_WIDGET,
-        error_messages={"required": gettext_lazy("Nhập ngày kết thúc ủy quyền (dd/mm/yyyy).")},
+    valid_to = required_date(
+        gettext_lazy("Đến ngày"),
+        gettext_lazy("Nhập ngày kết thúc ủy quyền (dd/mm/yyyy)."),
     )
     reason = forms.CharField(
         label=gettext_lazy("Lý do"),
@@ -76,7 +74,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"valid_from": today()},
     )
-    form.fields["to"].queryset = Person.objects.filter(pk__in=[p.pk for p in candidates])  # type: ignore[attr-defined]
+    offer(form, "to", Person.objects.filter(pk__in=[p.pk for p in candidates]))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

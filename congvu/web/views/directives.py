@@ -18,7 +18,7 @@ from congvu.org.permissions import access_for
 from congvu.tasks import directives as D
 from congvu.tasks.models import CLOSED, Directive, Task
 from congvu.tasks.steps import BY_KEY as STEPS
-from congvu.web.forms import DATE_WIDGET
+from congvu.web.forms import DATE_WIDGET, offer
 from congvu.web.forms import attach_error as _attach_error
 from congvu.web.http import get_access, get_person, login_required
 from congvu.web.taskquery import with_countdowns, with_names
@@ -70,7 +70,7 @@ def directive_new(request: HttpRequest) -> HttpResponse:
     if person is None or not units:
         raise PermissionDenied
     form = DirectiveForm(request.POST or None, request.FILES or None)
-    form.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])  # type: ignore[attr-defined]
+    offer(form, "unit", Unit.objects.filter(pk__in=[u.pk for u in units]))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -24,7 +24,7 @@ from congvu.exchange.models import AgencyCode, DeliveryAttempt, StagedUpload, Su
 from congvu.exchange.report import report_package
 from congvu.lib.errors import ActionError
 from congvu.org.models import RoleGrant, Unit, today
-from congvu.web.forms import DATE_WIDGET
+from congvu.web.forms import DATE_WIDGET, offer, required_date
 from congvu.web.http import get_access, get_person, login_required
 from congvu.web.views.directives import _registers
 from congvu.web.views.tasks import _get_task_for_user
@@ -163,7 +163,7 @@ def agency_codes(request: HttpRequest) -> HttpResponse:
     if not _may_set_codes(request):
         raise PermissionDenied
     form = CodeForm(request.POST or None, initial={"valid_from": today()})
-    form.fields["unit"].queryset = Unit.objects.current().order_by("code")  # type: ignore[attr-defined]
+    offer(form, "unit", Unit.objects.current().order_by("code"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -210,6 +210,13 @@ class SubscriberForm(forms.Form):
             raise forms.ValidationError(_("Mã loại sự kiện là số, ví dụ 101, 205.")) from None
 
 
+def _posted_subscriber(request: HttpRequest) -> Subscriber | None:
+    """The subscriber a row's button names; None for a missing or malformed one (the page
+    simply shows the list again)."""
+    raw = request.POST.get("subscriber", "")
+    return Subscriber.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def webhooks(request: HttpRequest) -> HttpResponse:
@@ -218,8 +225,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = SubscriberForm(request.POST if request.POST.get("form") == "add" else None)
     if request.method == "POST" and request.POST.get("form") == "retry":
-        raw = request.POST.get("subscriber", "")
-        sub = Subscriber.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        sub = _posted_subscriber(request)
         if sub is not None:
             n = outbox.retry_now(sub)
             messages.success(request, _("%(n)d sự kiện sẽ được gửi lại ngay.") % {"n": n})
@@ -237,8 +243,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
         created = (sub, secret)
         form = SubscriberForm()
     if request.method == "POST" and request.POST.get("form") == "toggle":
-        raw = request.POST.get("subscriber", "")
-        sub = Subscriber.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        sub = _posted_subscriber(request)
         if sub is not None:
             sub.active = not sub.active
             sub.save(update_fields=["active"])
@@ -280,15 +285,13 @@ def task_report_package(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 class FeedForm(forms.Form):
-    tu = forms.DateField(
-        label=gettext_lazy("Từ ngày"),
-        widget=DATE_WIDGET,
-        error_messages={"required": gettext_lazy("Nhập ngày đầu kỳ báo cáo (dd/mm/yyyy).")},
+    tu = required_date(
+        gettext_lazy("Từ ngày"),
+        gettext_lazy("Nhập ngày đầu kỳ báo cáo (dd/mm/yyyy)."),
     )
-    den = forms.DateField(
-        label=gettext_lazy("Đến ngày"),
-        widget=DATE_WIDGET,
-        error_messages={"required": gettext_lazy("Nhập ngày cuối kỳ báo cáo (dd/mm/yyyy).")},
+    den = required_date(
+        gettext_lazy("Đến ngày"),
+        gettext_lazy("Nhập ngày cuối kỳ báo cáo (dd/mm/yyyy)."),
     )
 
     def clean(self) -> dict[str, object]:

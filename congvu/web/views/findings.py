@@ -26,6 +26,7 @@ from congvu.lib.errors import ActionError
 from congvu.org.models import today
 from congvu.privacy.access import records_access
 from congvu.tasks.models import TaskEvent
+from congvu.web.forms import filter_choice
 from congvu.web.http import get_access, get_person, login_required
 from congvu.web.taskquery import visible_tasks
 from congvu_analytics.detect import DETECTOR_LABELS, group_label
@@ -216,20 +217,10 @@ class FindingFilterForm(forms.Form):
     """The findings list's filters (GET); the export reads the same form."""
 
     tu_khoa = forms.CharField(label=gettext_lazy("Từ khóa"), max_length=200, required=False)
-    hanh_vi = forms.ChoiceField(
-        label=gettext_lazy("Hành vi"),
-        required=False,
-        choices=[("", gettext_lazy("Tất cả")), *Finding.Behaviour.choices],
-    )
-    xem_xet = forms.ChoiceField(
-        label=gettext_lazy("Tình trạng xem xét"),
-        required=False,
-        choices=[("", gettext_lazy("Tất cả")), *S.choices],
-    )
-    doi_tuong = forms.ChoiceField(
-        label=gettext_lazy("Về"),
-        required=False,
-        choices=[("", gettext_lazy("Cán bộ và đơn vị")), *Finding.SubjectType.choices],
+    hanh_vi = filter_choice(gettext_lazy("Hành vi"), Finding.Behaviour.choices)
+    xem_xet = filter_choice(gettext_lazy("Tình trạng xem xét"), S.choices)
+    doi_tuong = filter_choice(
+        gettext_lazy("Về"), Finding.SubjectType.choices, blank=gettext_lazy("Cán bộ và đơn vị")
     )
     ky = forms.RegexField(
         label=gettext_lazy("Kỳ (quý)"),

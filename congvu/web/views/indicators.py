@@ -16,10 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from congvu.indicators import actions as A
 from congvu.indicators.models import Goal, Indicator, IndicatorWarning
 from congvu.lib.errors import ActionError
-from congvu.org.models import Person, Unit, today
+from congvu.org.models import Unit, today
 from congvu.tasks.actions import can_see_task
 from congvu.tasks.models import Task
-from congvu.web.http import get_access, get_person, login_required
+from congvu.web.http import get_access, get_person, login_required, require_person, show_refusal
 
 
 class GoalForm(forms.Form):
@@ -60,13 +60,6 @@ class LinkForm(forms.Form):
     task = forms.IntegerField(label=gettext_lazy("Số nhiệm vụ"), min_value=1)
 
 
-def _me(request: HttpRequest) -> Person:
-    person = get_person(request)
-    if person is None:
-        raise PermissionDenied(_("Tài khoản chưa gắn với cán bộ nào."))
-    return person
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_list(request: HttpRequest) -> HttpResponse:
@@ -74,7 +67,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     goal_form = GoalForm(request.POST if request.POST.get("form") == "goal" else None)
     ind_form = IndicatorForm(request.POST if request.POST.get("form") == "indicator" else None)
     if request.method == "POST":
-        me = _me(request)
+        me = require_person(request)
         try:
             if goal_form.is_bound and goal_form.is_valid():
                 d = goal_form.cleaned_data
@@ -178,7 +171,7 @@ def _render_detail(
 @require_POST
 def indicator_act(request: HttpRequest, indicator_id: int) -> HttpResponse:
     access = get_access(request)
-    me = _me(request)
+    me = require_person(request)
     ind = get_object_or_404(Indicator, pk=indicator_id)
     url = reverse("web:indicator", args=[ind.pk])
     try:
@@ -206,7 +199,5 @@ def indicator_act(request: HttpRequest, indicator_id: int) -> HttpResponse:
             A.do_link_task(ind, task, actor=me, access=access)
             messages.success(request, _("Đã gắn nhiệm vụ vào chỉ tiêu."))
     except ActionError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
+        show_refusal(request, exc)
     return HttpResponseRedirect(url, status=303)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from congvu.lib.errors import ActionError
 from congvu.org import actions as org_actions
 from congvu.org.models import Membership, Person, Unit, today
-from congvu.web.forms import DATE_WIDGET, attach_error
+from congvu.web.forms import attach_error, offer, required_date
 from congvu.web.http import get_access, get_person, login_required
 
 
@@ -29,10 +29,9 @@ class RenameUnitForm(forms.Form):
         max_length=255,
         error_messages={"required": gettext_lazy("Nhập tên mới của đơn vị.")},
     )
-    effective = forms.DateField(
-        label=gettext_lazy("Hiệu lực từ ngày"),
-        widget=DATE_WIDGET,
-        error_messages={"required": gettext_lazy("Nhập ngày hiệu lực (dd/mm/yyyy).")},
+    effective = required_date(
+        gettext_lazy("Hiệu lực từ ngày"),
+        gettext_lazy("Nhập ngày hiệu lực (dd/mm/yyyy)."),
     )
     decision_ref = forms.CharField(label=gettext_lazy("Quyết định"), max_length=120, required=False)
 
@@ -40,7 +39,14 @@ class RenameUnitForm(forms.Form):
 ROLE_CHOICES = Membership.Role.choices
 
 
-class NewPersonForm(forms.Form):
+class _PostForm(forms.Form):
+    """The post a person takes in the unit, whether new to the province or placed here."""
+
+    role = forms.ChoiceField(label=gettext_lazy("Vai trò"), choices=ROLE_CHOICES)
+    position_title = forms.CharField(label=gettext_lazy("Chức vụ"), max_length=120, required=False)
+
+
+class NewPersonForm(_PostForm):
     code = forms.CharField(
         label=gettext_lazy("Mã cán bộ"),
         max_length=40,
@@ -56,27 +62,21 @@ class NewPersonForm(forms.Form):
         choices=Person.Category.choices,
         error_messages={"required": gettext_lazy("Chọn phân loại cán bộ.")},
     )
-    role = forms.ChoiceField(label=gettext_lazy("Vai trò"), choices=ROLE_CHOICES)
-    position_title = forms.CharField(label=gettext_lazy("Chức vụ"), max_length=120, required=False)
-    valid_from = forms.DateField(
-        label=gettext_lazy("Từ ngày"),
-        widget=DATE_WIDGET,
-        error_messages={"required": gettext_lazy("Nhập ngày bắt đầu công tác (dd/mm/yyyy).")},
+    valid_from = required_date(
+        gettext_lazy("Từ ngày"),
+        gettext_lazy("Nhập ngày bắt đầu công tác (dd/mm/yyyy)."),
     )
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(_PostForm):
     person_code = forms.CharField(
         label=gettext_lazy("Mã cán bộ"),
         max_length=40,
         error_messages={"required": gettext_lazy("Nhập mã cán bộ cần bố trí.")},
     )
-    role = forms.ChoiceField(label=gettext_lazy("Vai trò"), choices=ROLE_CHOICES)
-    position_title = forms.CharField(label=gettext_lazy("Chức vụ"), max_length=120, required=False)
-    valid_from = forms.DateField(
-        label=gettext_lazy("Từ ngày"),
-        widget=DATE_WIDGET,
-        error_messages={"required": gettext_lazy("Nhập ngày bắt đầu (dd/mm/yyyy).")},
+    valid_from = required_date(
+        gettext_lazy("Từ ngày"),
+        gettext_lazy("Nhập ngày bắt đầu (dd/mm/yyyy)."),
     )
     concurrent = forms.BooleanField(
         label=gettext_lazy("Kiêm nhiệm (giữ công tác chính ở đơn vị hiện tại)"), required=False
@@ -99,10 +99,9 @@ class EndMembershipForm(forms.Form):
         empty_label=gettext_lazy("— Chọn cán bộ —"),
         error_messages={"required": gettext_lazy("Chọn cán bộ thôi công tác tại đơn vị.")},
     )
-    last_day = forms.DateField(
-        label=gettext_lazy("Ngày làm việc cuối cùng"),
-        widget=DATE_WIDGET,
-        error_messages={"required": gettext_lazy("Nhập ngày làm việc cuối cùng (dd/mm/yyyy).")},
+    last_day = required_date(
+        gettext_lazy("Ngày làm việc cuối cùng"),
+        gettext_lazy("Nhập ngày làm việc cuối cùng (dd/mm/yyyy)."),
     )
 
 
@@ -130,13 +129,15 @@ def admin_forms(unit: Unit, data: Any = None, which: str = "") -> dict[str, form
             initial["name"] = unit.name
         form = cls(bound, initial=initial, prefix=key)
         if isinstance(form, EndMembershipForm):
-            form.fields["membership"].queryset = (  # type: ignore[attr-defined]
+            picker = offer(
+                form,
+                "membership",
                 Membership.objects.current()
                 .filter(unit=unit)
                 .select_related("person")
-                .order_by("role", "person__full_name")
+                .order_by("role", "person__full_name"),
             )
-            form.fields["membership"].label_from_instance = _membership_label  # type: ignore[attr-defined]
+            picker.label_from_instance = _membership_label  # type: ignore[method-assign,assignment]
         out[key] = form
     return out
 

@@ -27,7 +27,13 @@ from congvu.tasks.state import replay
 from congvu.web.actions import attach_document, can_attach
 from congvu.web.forms import AssignForm, AttachForm, TaskFilterForm
 from congvu.web.forms import attach_error as _attach_error
-from congvu.web.http import get_access, get_person, login_required, pending_form_data
+from congvu.web.http import (
+    get_access,
+    get_person,
+    login_required,
+    pdf_response,
+    pending_form_data,
+)
 from congvu.web.models import TaskAttachment
 from congvu.web.paging import paginate
 from congvu.web.search import ranked
@@ -292,14 +298,12 @@ def task_sheet(request: HttpRequest, task_id: int) -> HttpResponse:
     )
     with translation.override("vi"):
         _name_who_acted_for_whom(events)
-    try:
-        pdf = task_sheet_pdf(task, events, coordinations, viewer=get_person(request))
-    except ActionError as exc:  # the fonts are missing on this server
-        messages.error(request, exc.message)
-        return HttpResponseRedirect(reverse("web:task", args=[task.pk]))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="phieu-theo-doi-nhiem-vu-{task.pk}.pdf"'
-    return response
+    return pdf_response(
+        request,
+        lambda: task_sheet_pdf(task, events, coordinations, viewer=get_person(request)),
+        f"phieu-theo-doi-nhiem-vu-{task.pk}.pdf",
+        back=reverse("web:task", args=[task.pk]),
+    )
 
 
 @login_required

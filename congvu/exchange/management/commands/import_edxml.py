@@ -9,37 +9,29 @@ document; the package's DueDate is the deadline, else N working days (default 10
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandError
+from collections.abc import Sequence
 
 from congvu.exchange import importer
 from congvu.exchange.edxml import MAX_PACKAGE_BYTES
-from congvu.exchange.management.commands._common import person_named, read_file
-from congvu.lib.errors import ActionError
+from congvu.exchange.management.commands._common import ImportCommand
+from congvu.tasks.models import Directive, Task
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = __doc__
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--by", required=True)
-        parser.add_argument("--working-days", type=int, default=importer.DEFAULT_WORKING_DAYS)
-        parser.add_argument("--dry-run", action="store_true")
+    def max_bytes(self) -> int:
+        return MAX_PACKAGE_BYTES
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        path: Path = options["file"]
-        person = person_named(options["by"])
-        data = read_file(path, MAX_PACKAGE_BYTES)
-        try:
-            plan = importer.plan_edxml(data)
-            if options["dry_run"]:
-                self.stdout.write(f"{plan.label}: {len(plan.receivers)} đơn vị (không ghi).")
-                return
-            directives = importer.do_import(person, [plan], working_days=options["working_days"])
-        except ActionError as exc:
-            raise CommandError(f"{path.name}: {exc.message} Không ghi gì.") from exc
-        tasks = importer.tasks_of(directives)
-        self.stdout.write(f"{plan.label}: đã tạo {len(tasks)} nhiệm vụ.")
+    def plan(self, data: bytes, name: str) -> list[importer.Plan]:
+        return [importer.plan_edxml(data)]
+
+    def checked(self, plans: Sequence[importer.Plan]) -> str:
+        (plan,) = plans
+        return f"{plan.label}: {len(plan.receivers)} đơn vị (không ghi)."
+
+    def imported(
+        self, plans: Sequence[importer.Plan], directives: Sequence[Directive], tasks: list[Task]
+    ) -> str:
+        (plan,) = plans
+        return f"{plan.label}: đã tạo {len(tasks)} nhiệm vụ."
