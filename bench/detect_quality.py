@@ -5,6 +5,7 @@ baseline in the same run (issue #11).
     .venv/bin/python bench/detect_quality.py --seeds 101,102,103 --size small --json
     .venv/bin/python bench/detect_quality.py --seeds 101 --size large --cache var/sim
     .venv/bin/python bench/detect_quality.py --seeds 101 --foreign   # the CLI on the export
+    .venv/bin/python bench/detect_quality.py --params p.toml   # any DetectionParams field
 
 Seeds 1-3 are for tuning; 101-103 are held out (report on them, never tune on them).
 

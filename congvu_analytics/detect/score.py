@@ -16,7 +16,9 @@ findings in five steps (docs/detection.md, "Fairness"):
    by a clipped method of moments so that a few offenders cannot inflate it much.
 3. **Effect-size floor and minimum evidence**: a detector counts only when ``n ≥ min_cases``,
    ``k ≥ min_hits``, and the rate is at least ``min_ratio`` × the baseline and ``min_excess``
-   above it, so a large sample alone never makes a finding.
+   above it, so a large sample alone never makes a finding. Optionally (``relevance_ratio``
+   > 1, persons only) the lower confidence bound of the rate must be that multiple of the
+   baseline.
 4. **One test per behaviour** (the Cauchy combination of its detectors' p-values, valid
    whatever their dependence; Simes' as an option): several moderate signals add up, one
    strong signal is enough, and detectors that see the same cases twice cost little.
