@@ -5,6 +5,7 @@ baseline in the same run (issue #11).
     .venv/bin/python bench/detect_quality.py --seeds 101,102,103 --size small --json
     .venv/bin/python bench/detect_quality.py --seeds 101 --size large --cache var/sim
     .venv/bin/python bench/detect_quality.py --seeds 101 --foreign   # the CLI on the export
+    .venv/bin/python bench/detect_quality.py --params p.toml   # any DetectionParams field
 
 Seeds 1-3 are for tuning; 101-103 are held out (report on them, never tune on them).
 
@@ -29,6 +30,7 @@ import resource
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,7 @@ import polars as pl
 from congvu_analytics.detect import run_all
 from congvu_analytics.detect.params import DetectionParams
 from congvu_analytics.io.mapping import load_mapping
+from congvu_analytics.io.params import load_params
 from congvu_analytics.sim import BEHAVIOURS, ENGINE_BEHAVIOUR, LOOKALIKE_GROUPS, generate
 from congvu_analytics.sim import write_export as write_foreign
 
@@ -294,7 +297,11 @@ def _mean(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _foreign_findings(
-    province: Any, work: Path, mapping: Path, fdr: float | None = None
+    province: Any,
+    work: Path,
+    mapping: Path,
+    fdr: float | None = None,
+    params_file: Path | None = None,
 ) -> pl.DataFrame:
     """Run the CLI on the province's foreign export and read its findings."""
     export = work / "export"
@@ -304,9 +311,15 @@ def _foreign_findings(
         sys.executable, "-m", "congvu_analytics.cli", "analyze", str(export / "events.csv.gz"),
         "--mapping", str(mapping), "--out", str(out), "--format", "parquet", "--quiet",
     ]  # fmt: skip
-    if fdr is not None:
+    if fdr is not None or params_file is not None:
+        text = params_file.read_text(encoding="utf-8") if params_file else ""
+        if fdr is not None:
+            text = "\n".join(
+                line for line in text.splitlines() if not line.strip().startswith("fdr")
+            )
+            text = f"fdr = {fdr!r}\n" + text
         params = work / "params.toml"
-        params.write_text(f"fdr = {fdr!r}\n", encoding="utf-8")
+        params.write_text(text, encoding="utf-8")
         cmd += ["--params", str(params)]
     helptext = subprocess.run(
         [sys.executable, "-m", "congvu_analytics.cli", "analyze", "--help"],
@@ -346,8 +359,11 @@ def run(
     cache: Path | None,
     mapping: Path = MAPPING,
     fdr: float | None = None,
+    params_file: Path | None = None,
 ) -> dict[str, Any]:
-    params = DetectionParams() if fdr is None else DetectionParams(fdr=fdr)
+    params = load_params(params_file) if params_file else DetectionParams()
+    if fdr is not None:
+        params = replace(params, fdr=fdr)
     per_seed: dict[str, list[dict[str, Any]]] = {"engine": [], "baseline": [], "oracle": []}
     timings = []
     for seed in seeds:
@@ -357,7 +373,7 @@ def run(
         t0 = time.perf_counter()
         if foreign:
             work = (cache or ROOT / "var" / "sim") / f"{size}-{seed}-foreign"
-            findings = _foreign_findings(province, work, mapping, fdr)
+            findings = _foreign_findings(province, work, mapping, fdr, params_file)
         else:
             findings = run_all(province.events.lazy(), org=province.org, params=params).findings
         t_detect = time.perf_counter() - t0
@@ -379,6 +395,7 @@ def run(
         "held_out": all(s in HELD_OUT_SEEDS for s in seeds),
         "path": "foreign export + CLI" if foreign else "canonical log + run_all",
         "fdr": params.fdr,
+        "relevance_ratio": params.relevance_ratio,
         "timings": timings,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         "engine": _mean(per_seed["engine"]),
@@ -394,7 +411,7 @@ def _print(report: dict[str, Any]) -> None:
     print(
         f"Test province {report['size']}, seeds {report['seeds']}"
         f" ({'held out' if report['held_out'] else 'tuning/other'}), {report['path']},"
-        f" fdr {report['fdr']}"
+        f" fdr {report['fdr']}, relevance_ratio {report['relevance_ratio']}"
     )
     for t in report["timings"]:
         print(
@@ -465,10 +482,21 @@ def main(argv: list[str] | None = None) -> None:
         type=float,
         help="false-discovery level (DetectionParams.fdr; default: the engine's default)",
     )
+    parser.add_argument(
+        "--params",
+        type=Path,
+        help="detection parameters TOML (as congvu analyze --params; --fdr overrides its fdr)",
+    )
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     report = run(
-        seeds, args.size, foreign=args.foreign, cache=args.cache, mapping=args.mapping, fdr=args.fdr
+        seeds,
+        args.size,
+        foreign=args.foreign,
+        cache=args.cache,
+        mapping=args.mapping,
+        fdr=args.fdr,
+        params_file=args.params,
     )
     if args.json:
         print(json.dumps(report, indent=1, ensure_ascii=False))

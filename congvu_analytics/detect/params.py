@@ -6,6 +6,7 @@ constants: none of these numbers is set by law (see docs/detection.md, "Paramete
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -30,6 +31,16 @@ class DetectionParams:
         fdr: the false-discovery rate (Benjamini-Hochberg) controlled across every subject and
             behaviour tested in one run. 5% was measured on the small test province: half the
             false flags, but 0.036 macro F1 lost on the tuning seeds (docs/detection.md).
+        relevance_ratio: the person-level relevance floor (1 = off, the default). Above 1, a
+            detector counts for a person only when the lower confidence bound of their rate (at
+            ``z``, a plain binomial bound on their own rate) is at least this multiple of the
+            baseline. Significance is not relevance: over 30-50 tasks an ordinary person whose
+            own propensity is 3-4 times their peers' becomes significant; the bound asks that
+            the excess itself be large. Units are not subject to it. Measured on the test
+            province (docs/detection.md, "The relevance floor"): 2.5 cut the large province's
+            false flags from 2.1% to 1.4% with no loss of F1 but did not reach the 1% target,
+            3 reached it overall but lost 0.015 macro F1 on the small province; neither met
+            the adoption rule fixed before the runs, so it is off by default. Must be >= 1.
         combine: how the detectors of one behaviour make one test per subject: "cauchy"
             (default; the Cauchy combination of Liu & Xie 2020, the mean of tan((0.5 - p)π)
             over the detectors that tested the subject, valid whatever their dependence and,
@@ -92,6 +103,7 @@ class DetectionParams:
     min_ratio: float = 2.0
     min_excess: float = 0.03
     fdr: float = 0.1
+    relevance_ratio: float = 1.0
     combine: Literal["cauchy", "simes"] = "cauchy"
     unit_prior_cases: float = 20.0
     min_peers: int = 5
@@ -112,3 +124,10 @@ class DetectionParams:
     silent_days: int = 10
     unit_types: Mapping[str, str] | None = field(default=None)
     unit_levels: Mapping[str, int] | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.relevance_ratio) or self.relevance_ratio < 1.0:
+            raise ValueError(
+                f"relevance_ratio = {self.relevance_ratio!r}: cần một số hữu hạn >= 1"
+                " (1 = không áp dụng ngưỡng liên quan)"
+            )

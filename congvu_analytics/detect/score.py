@@ -16,7 +16,9 @@ findings in five steps (docs/detection.md, "Fairness"):
    by a clipped method of moments so that a few offenders cannot inflate it much.
 3. **Effect-size floor and minimum evidence**: a detector counts only when ``n ≥ min_cases``,
    ``k ≥ min_hits``, and the rate is at least ``min_ratio`` × the baseline and ``min_excess``
-   above it, so a large sample alone never makes a finding.
+   above it, so a large sample alone never makes a finding. Optionally (``relevance_ratio``
+   > 1, persons only) the lower confidence bound of the rate must be that multiple of the
+   baseline.
 4. **One test per behaviour** (the Cauchy combination of its detectors' p-values, valid
    whatever their dependence; Simes' as an option): several moderate signals add up, one
    strong signal is enough, and detectors that see the same cases twice cost little.
@@ -206,9 +208,11 @@ def evidence(
         pl.when(kc >= expected).then(1.0).otherwise(-1.0)
         * (deviance.clip(lower_bound=0) / phi).sqrt()
     )
+    relevant = _relevant(params, n, k, mu, person)
     rate_t = k / n
     counts = (
-        pl.col(JUDGED)
+        relevant
+        & pl.col(JUDGED)
         & pl.col("peer_rate").is_not_null()
         & mu.is_not_null()
         & (n >= params.min_cases)
@@ -230,6 +234,29 @@ def evidence(
         pl.lit(detector).alias("detector"),
         pl.lit(behaviour).alias("behaviour"),
     )
+
+
+def _relevant(
+    params: DetectionParams, n: pl.Expr, k: pl.Expr, mu: pl.Expr, person: pl.Expr
+) -> pl.Expr:
+    """The person-level relevance floor (``relevance_ratio``).
+
+    Significance against the ordinary spread is not relevance. Over many cases an ordinary
+    colleague whose own propensity sits at the top of the spread (3-4 times the peers')
+    becomes "significant", and the point floor (``min_ratio``) cannot tell them from an
+    offender. With ``relevance_ratio`` > 1 a detector counts for a person only when even the
+    lower confidence bound of their rate (the signed-root likelihood ratio at ``z``, as
+    ``strength`` reads it) is ``relevance_ratio`` times the baseline: a plain binomial bound,
+    since the question is this person's own rate, not the spread of others. Units are judged
+    without it: a slow division is slower by 15-50%, not by multiples, and is judged as a
+    whole on its members (``broad_behaviours``).
+    """
+    if params.relevance_ratio <= 1.0:
+        return pl.lit(True)
+    floor = (mu * params.relevance_ratio).clip(upper_bound=1.0 - 1e-9)
+    deviance = 2 * (_xlogy(k, n * floor) + _xlogy(n - k, n * (1 - floor)))
+    above = (k >= n * floor) & (deviance.clip(lower_bound=0) >= params.z**2)
+    return ~person | above
 
 
 _RHO_GRID = [0.0] + [1e-4 * (5000 ** (i / 39)) for i in range(40)]  # 0, 1e-4 .. 0.5

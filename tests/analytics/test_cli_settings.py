@@ -67,6 +67,10 @@ def test_params_file_sets_any_field_and_the_effective_values_are_reported(tmp_pa
     assert params_to_dict(params)["min_hits"] == DetectionParams().min_hits  # default kept
 
 
+def test_the_relevance_floor_is_set_from_a_params_file(tmp_path):
+    assert load_params(write(tmp_path / "p.toml", "relevance_ratio = 2.5\n")).relevance_ratio == 2.5
+
+
 def test_params_may_sit_under_a_detection_table(tmp_path):
     path = write(tmp_path / "p.toml", "[detection]\nidle_days = 15\n")
     assert load_params(path).idle_days == 15
@@ -81,6 +85,7 @@ def test_params_may_sit_under_a_detection_table(tmp_path):
         ("pause_share = 1.5\n", "pause_share = 1.5: là một tỉ lệ"),
         ("z = nan\n", "z = nan: cần một số hữu hạn"),
         ('[unit_levels]\nSO = "cao"\n', "unit_levels.SO = 'cao': cần kiểu int"),
+        ("relevance_ratio = 0.5\n", "relevance_ratio = 0.5: cần một số hữu hạn >= 1"),
         ("min_cases = \n", "không phải TOML hợp lệ"),
     ],
 )
