@@ -89,7 +89,9 @@ def _by(payload: dict[str, Any], actor: Person | None, by_user: str) -> dict[str
 
 
 def _locked_person(person: Person) -> Person:
-    return Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to
+    # the user (a person may have no account yet); only the person's row is the lock.
+    return Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
 
 
 @transaction.atomic
