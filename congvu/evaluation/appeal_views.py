@@ -20,8 +20,9 @@ from congvu.evaluation.models import Appeal
 from congvu.evaluation.privacy import record_read, visible_evaluations
 from congvu.evaluation.views import PeriodCtx, PeriodStep, run_period_step
 from congvu.lib.errors import ActionError
+from congvu.lib.http import login_required
 from congvu.lib.steps import PostedStep, by_key
-from congvu.web.http import get_access, login_required, require_person
+from congvu.org.http import get_access, require_person
 
 
 def _file(c: PeriodCtx, d: dict[str, Any]) -> str:

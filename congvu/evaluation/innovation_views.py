@@ -27,11 +27,12 @@ from congvu.evaluation import actions as A
 from congvu.evaluation.models import InnovationProposal
 from congvu.evaluation.views import take_step
 from congvu.lib.errors import ActionError
+from congvu.lib.http import login_required
 from congvu.lib.steps import PostedStep, by_key
+from congvu.org.http import get_access, require_person
 from congvu.org.models import Person, today
 from congvu.org.permissions import Access
 from congvu.tasks.models import Task
-from congvu.web.http import get_access, login_required, require_person
 from congvu.workdays.calendar import working_days_between
 
 IP = InnovationProposal

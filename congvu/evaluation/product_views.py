@@ -21,9 +21,9 @@ from congvu.evaluation import actions as A
 from congvu.evaluation.models import Evaluation, ProductIssue, ProductRecord
 from congvu.evaluation.views import PeriodCtx, PeriodStep, run_period_step
 from congvu.lib.errors import ActionError
+from congvu.lib.http import login_required
 from congvu.lib.steps import PostedStep, by_key
 from congvu.org.models import today
-from congvu.web.http import login_required
 
 
 def _bad(message: str, field: str) -> ActionError:

@@ -31,11 +31,12 @@ from congvu.evaluation.schemes import scheme_of
 from congvu.evaluation.scoring import CRITERIA_INT_FIELDS, LEADER_INT_FIELDS
 from congvu.evaluation.services import cause_sources, confirmed_findings
 from congvu.lib.errors import ActionError
+from congvu.lib.http import login_required, show_refusal
 from congvu.lib.steps import C, PostedStep, by_key, posted
+from congvu.org.http import get_access, require_person
 from congvu.org.models import Membership, Person, Unit, today
 from congvu.org.permissions import Access, Role
 from congvu.privacy.access import records_access
-from congvu.web.http import get_access, login_required, require_person, show_refusal
 
 S = Evaluation.Status
 

@@ -20,9 +20,10 @@ from congvu.legal import actions as L
 from congvu.legal.models import LegalObstacle
 from congvu.legal.report import days_lost, nq206_report, pause_ends, ranking, ranking_xlsx
 from congvu.lib.errors import ActionError
+from congvu.lib.http import login_required, take_posted
+from congvu.org.http import get_access, get_person
 from congvu.org.models import Person, today
 from congvu.org.permissions import Role
-from congvu.web.http import get_access, get_person, login_required, take_posted
 from congvu.workdays.calendar import get_calendar
 
 S = LegalObstacle.Status

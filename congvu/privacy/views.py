@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from congvu.lib.http import login_required, take_posted
+from congvu.org.http import get_access, get_person, require_person
 from congvu.org.models import today
 from congvu.privacy import actions
 from congvu.privacy.access import KIND_LABELS
 from congvu.privacy.models import AccessEntry, Policy, ProcessingActivity, SubjectRequest
 from congvu.privacy.permissions import handles_requests_of, is_privacy_officer, reads_register
-from congvu.web.http import get_access, get_person, login_required, require_person, take_posted
 
 
 class RequestForm(forms.Form):

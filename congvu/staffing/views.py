@@ -15,12 +15,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from congvu.lib.errors import ActionError
+from congvu.lib.http import login_required
+from congvu.org.http import get_access, get_person
 from congvu.org.models import Person, Unit, today
 from congvu.org.permissions import Access
 from congvu.privacy.access import records_access
 from congvu.staffing import services
 from congvu.staffing.permissions import sees_staffing, units_in_scope
-from congvu.web.http import get_access, get_person, login_required
 
 
 class YearForm(forms.Form):

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from congvu.org.http import get_access, get_person
 from congvu.org.permissions import Access, Role
-from congvu.web.http import get_access, get_person
 
 
 @dataclass(frozen=True)

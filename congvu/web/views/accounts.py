@@ -28,14 +28,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from congvu.audit import log as audit
 from congvu.lib.errors import ActionError
+from congvu.lib.http import login_required
 from congvu.lib.text import fold
 from congvu.org import accounts
 from congvu.org import actions as org_actions
+from congvu.org.http import get_access, get_person
 from congvu.org.models import Membership, Person, RoleGrant, Unit, today
 from congvu.org.permissions import Access, Role
 from congvu.org.tree import tree_as_of
 from congvu.web.forms import DATE_WIDGET, attach_error
-from congvu.web.http import get_access, get_person, login_required
 from congvu.web.paging import paginate
 
 # What each "access" event says, in words (the history on the account page).

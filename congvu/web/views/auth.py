@@ -29,7 +29,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         form = AuthenticationForm(request, data=request.POST)
         if form.is_valid():
             # login() keeps the session's data when the session had no user (an expired one),
-            # so a form kept by congvu.web.http.login_required survives signing in.
+            # so a form kept by congvu.lib.http.login_required survives signing in.
             login(request, form.get_user())
             return HttpResponseRedirect(safe_next(request))
     else:

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from congvu.lib.http import login_required, pending_form_data
+from congvu.org.http import get_access, get_person
 from congvu.org.models import today
 from congvu.org.permissions import Access, Role
 from congvu.web.forms import AdjustmentForm
-from congvu.web.http import get_access, get_person, login_required, pending_form_data
 from congvu.workdays import actions
 from congvu.workdays.calendar import get_calendar
 from congvu.workdays.models import CalendarAdjustment

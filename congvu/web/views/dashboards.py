@@ -15,13 +15,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from congvu.lib.http import login_required
+from congvu.org.http import get_access
 from congvu.org.models import Person, Unit, UnitVersion, today
 from congvu.org.permissions import Access, Role
 from congvu.org.tree import tree_as_of
 from congvu.tasks.models import Coordination, Status, Task
 from congvu.tasks.state import VN_TZ
 from congvu.web import charts, features, summary
-from congvu.web.http import get_access, login_required
 from congvu.web.metrics import Stats, group_of, monthly, summarise, task_facts, working_days_ago
 from congvu.web.taskquery import visible_tasks, with_countdowns, with_names
 
@@ -177,8 +178,9 @@ def _report_period(request: HttpRequest, day: date) -> tuple[date, date]:
 def unit_report(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Báo cáo tiến độ thực hiện nhiệm vụ của đơn vị (XLSX or PDF), for whoever sees the
     unit's dashboard (the same check)."""
+    from congvu.lib.http import pdf_response
+    from congvu.org.http import get_person
     from congvu.web.exports import xlsx_book_response
-    from congvu.web.http import get_person, pdf_response
     from congvu.web.task_sheet import _agency
     from congvu.web.unit_report import build_report, report_doc, report_sheets
 

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from congvu.lib.errors import ActionError
+from congvu.lib.http import login_required
+from congvu.org.http import get_access, get_person
 from congvu.org.models import Membership, Person, Unit, today
 from congvu.org.permissions import access_for
 from congvu.tasks import directives as D
@@ -20,7 +22,6 @@ from congvu.tasks.models import CLOSED, Directive, Task
 from congvu.tasks.steps import BY_KEY as STEPS
 from congvu.web.forms import DATE_WIDGET, offer
 from congvu.web.forms import attach_error as _attach_error
-from congvu.web.http import get_access, get_person, login_required
 from congvu.web.taskquery import with_countdowns, with_names
 
 

@@ -23,9 +23,10 @@ from congvu.exchange.edxml import MAX_PACKAGE_BYTES
 from congvu.exchange.models import AgencyCode, DeliveryAttempt, StagedUpload, Subscriber
 from congvu.exchange.report import report_package
 from congvu.lib.errors import ActionError
+from congvu.lib.http import login_required
+from congvu.org.http import get_access, get_person
 from congvu.org.models import RoleGrant, Unit, today
 from congvu.web.forms import DATE_WIDGET, offer, required_date
-from congvu.web.http import get_access, get_person, login_required
 from congvu.web.views.directives import _registers
 from congvu.web.views.tasks import _get_task_for_user
 

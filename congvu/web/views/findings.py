@@ -23,11 +23,12 @@ from django.views.decorators.http import require_GET, require_POST
 from congvu.detection import review as R
 from congvu.detection.models import Finding, FindingQuerySet, FindingReview
 from congvu.lib.errors import ActionError
+from congvu.lib.http import login_required
+from congvu.org.http import get_access, get_person
 from congvu.org.models import today
 from congvu.privacy.access import records_access
 from congvu.tasks.models import TaskEvent
 from congvu.web.forms import filter_choice
-from congvu.web.http import get_access, get_person, login_required
 from congvu.web.taskquery import visible_tasks
 from congvu_analytics.detect import DETECTOR_LABELS, group_label
 

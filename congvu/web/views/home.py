@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from congvu.lib.http import login_required
+from congvu.org.http import get_access, get_person
 from congvu.org.models import Membership, Person, Unit
 from congvu.web import features
 from congvu.web.forms import SearchForm
-from congvu.web.http import get_access, get_person, login_required
 from congvu.web.paging import paginate
 from congvu.web.search import directives, ranked, terms
 

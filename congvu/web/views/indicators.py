@@ -16,10 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from congvu.indicators import actions as A
 from congvu.indicators.models import Goal, Indicator, IndicatorWarning
 from congvu.lib.errors import ActionError
+from congvu.lib.http import login_required, show_refusal
+from congvu.org.http import get_access, get_person, require_person
 from congvu.org.models import Unit, today
 from congvu.tasks.actions import can_see_task
 from congvu.tasks.models import Task
-from congvu.web.http import get_access, get_person, login_required, require_person, show_refusal
 
 
 class GoalForm(forms.Form):

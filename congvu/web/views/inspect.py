@@ -18,12 +18,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from congvu.lib.http import login_required
+from congvu.org.http import get_access
 from congvu.org.permissions import Role
 from congvu.tasks.events import TaskEventType
 from congvu.tasks.models import TaskEvent
 from congvu.tasks.state import VN_TZ
 from congvu.web.forms import DATE_WIDGET
-from congvu.web.http import get_access, login_required
 from congvu.web.paging import paginate
 from congvu.web.taskquery import visible_tasks
 from congvu_analytics.safe_csv import SafeCsvWriter

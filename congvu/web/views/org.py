@@ -12,8 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from congvu.lib.http import login_required
 from congvu.lib.text import fold
 from congvu.org import accounts
+from congvu.org.http import get_access, get_person
 from congvu.org.models import (
     Membership,
     Person,
@@ -27,7 +29,6 @@ from congvu.org.permissions import Access, Role
 from congvu.org.tree import OrgTree, tree_as_of
 from congvu.web import features
 from congvu.web.forms import AsOfForm
-from congvu.web.http import get_access, get_person, login_required
 from congvu.web.paging import paginate
 
 

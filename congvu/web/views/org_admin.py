@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from congvu.lib.errors import ActionError
+from congvu.lib.http import login_required
 from congvu.org import actions as org_actions
+from congvu.org.http import get_access, get_person
 from congvu.org.models import Membership, Person, Unit, today
 from congvu.web.forms import attach_error, offer, required_date
-from congvu.web.http import get_access, get_person, login_required
 
 
 class RenameUnitForm(forms.Form):

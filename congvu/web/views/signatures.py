@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from congvu.lib import signing
 from congvu.lib.errors import ActionError
-from congvu.web.http import login_required
+from congvu.lib.http import login_required
 
 MAX_PDF_BYTES = 30 * 1024 * 1024
 

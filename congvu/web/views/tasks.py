@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.lib.errors import ActionError, ConflictError
+from congvu.lib.http import login_required, pdf_response, pending_form_data
+from congvu.org.http import get_access, get_person
 from congvu.org.models import Membership, Person, Unit, today
 from congvu.org.permissions import Access
 from congvu.org.tree import tree_as_of
@@ -27,13 +29,6 @@ from congvu.tasks.state import replay
 from congvu.web.actions import attach_document, can_attach
 from congvu.web.forms import AssignForm, AttachForm, TaskFilterForm
 from congvu.web.forms import attach_error as _attach_error
-from congvu.web.http import (
-    get_access,
-    get_person,
-    login_required,
-    pdf_response,
-    pending_form_data,
-)
 from congvu.web.models import TaskAttachment
 from congvu.web.paging import paginate
 from congvu.web.search import ranked
