@@ -137,7 +137,7 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
             "unit": unit,
             "stats": stats,
             "statuses": [
-                (label, stats.by_status.get(value, 0), value) for value, label in Status.choices
+                (_(label), stats.by_status.get(value, 0), value) for value, label in Status.choices
             ],
             "overdue": overdue,
             "idle": idle,
