@@ -1,10 +1,12 @@
 """An English reader sees no Vietnamese status, event or waiting-state name on the pages of a
-busy day (issue #15: "English leaves statuses, event names … in Vietnamese")."""
+busy day, finding reviews included (issue #15: "English leaves statuses, event names … in
+Vietnamese")."""
 
 from __future__ import annotations
 
 import re
 
+from congvu.detection.models import FindingReview
 from congvu.tasks import actions as A
 from congvu.tasks.events import LABELS
 from congvu.tasks.models import Status
@@ -13,10 +15,16 @@ from congvu.web.tests.test_raw_codes import _visible
 
 
 def _vietnamese_names() -> set[str]:
-    return {str(label) for _code, label in Status.choices} | {str(v) for v in LABELS.values()}
+    return (
+        {str(label) for _code, label in Status.choices}
+        | {str(v) for v in LABELS.values()}
+        | {str(label) for _code, label in FindingReview.Status.choices}
+    )
 
 
-def test_english_pages_of_a_busy_day_show_no_vietnamese_status_or_event_name(signed_in, org):
+def test_english_pages_of_a_busy_day_show_no_vietnamese_status_or_event_name(
+    signed_in, org, finding
+):
     task = assign(org, title="Budget review 2027", coordinators=("so_b",))
     A.do_accept(task, org.gd_a)
     A.do_report_progress(task, org.gd_a, percent=40, text="Half way")
@@ -26,6 +34,7 @@ def test_english_pages_of_a_busy_day_show_no_vietnamese_status_or_event_name(sig
     pages = {
         "gd_a": ["/", "/viec/", f"/viec/{task.pk}/", f"/viec/{waiting.pk}/", "/thong-bao/"],
         "lanh_dao": ["/", f"/viec/{task.pk}/", "/toan-tinh/"],
+        "gd_b": ["/", "/phat-hien/", f"/phat-hien/{finding.pk}/"],
     }
     found = {}
     for who, urls in pages.items():
