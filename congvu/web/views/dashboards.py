@@ -295,6 +295,7 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
         (u, names.get(u, "?"), sizes[u]) for u in sorted(involved, key=lambda u: names.get(u, ""))
     ]
     edges = [(a, b, n) for (a, b), n in drawn]
+    moved = sum(edge_counts.values()) or 1
     return render(
         request,
         "web/dashboards/province.html",
@@ -316,7 +317,12 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
             )
             if edges
             else None,
-            "edges": [(names.get(a, "?"), names.get(b, "?"), n) for a, b, n in edges[:LIST_LIMIT]],
+            # Each pair with the way back (a ping-pong shows on both rows) and its share of
+            # all hand-overs between units.
+            "edges": [
+                (names.get(a, "?"), names.get(b, "?"), n, edge_counts[(b, a)], n / moved)
+                for a, b, n in edges[:LIST_LIMIT]
+            ],
             "edges_total": len(edge_counts),
             "edges_drawn": len(drawn),
             "detection": features.detection_enabled(),
