@@ -261,7 +261,7 @@ class FindingReview(models.Model):
     def __str__(self) -> str:
         return f"{self.finding} — {self.get_status_display()}"
 
-    def get_status_display(self) -> str:
+    def get_status_display(self) -> str:  # type: ignore[no-redef]  # replaces Django's
         """The review's state in the reader's language."""
         return gettext(self.Status(self.status).label)
 

@@ -145,6 +145,7 @@ staffing:home                                           GET    ok          ok   
 staffing:person                                         GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
 staffing:unit                                           GET    ok          ok/404      403         403         ok          ok/404      403     403      login
 evaluation:home                                         GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+evaluation:province                                     GET    ok          403         403         403         ok          403         403     403      login
 evaluation:person                                       GET    404         404         404         ok/404      404         404         404     404      login
 evaluation:person_act                                   POST   404         404         404         refused/404 404         404         404     404      login
 evaluation:person_doc                                   GET    404         404         404         404         404         404         404     404      login
