@@ -49,3 +49,24 @@ def test_english_pages_of_a_busy_day_show_no_vietnamese_status_or_event_name(
             if hits:
                 found[f"{who} {url}"] = sorted(hits)
     assert found == {}, found
+
+
+def test_english_evaluation_pages_show_the_period_state_in_english(signed_in, org):
+    from congvu.evaluation import actions as EA
+    from congvu.evaluation.models import Evaluation
+    from congvu.evaluation.tests.helpers import sheet
+
+    month = EA.do_open_evaluation(org.alice, Evaluation.Kind.MONTH, 2026, 3)
+    EA.do_self_assess(month, actor=org.alice, sheet=sheet())
+    names = {str(label) for _code, label in Evaluation.Status.choices}
+    pattern = re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
+    client = signed_in("alice")
+    client.cookies["django_language"] = "en"
+    found = {}
+    for url in ("/danh-gia/", f"/danh-gia/can-bo/{org.alice.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        hits = set(pattern.findall(_visible(response.content.decode())))
+        if hits:
+            found[url] = sorted(hits)
+    assert found == {}, found
