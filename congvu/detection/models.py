@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 
 from congvu.lib.runs import RunState
 from congvu.org.models import Person, Unit
@@ -199,14 +200,15 @@ class FindingReview(models.Model):
     sealed event (congvu.audit.log, subject "finding").
     """
 
+    # Stored labels stay Vietnamese (messages, exports); pages translate (get_status_display).
     class Status(models.TextChoices):
-        OPEN = "open", "Chờ giải trình"
-        EXPLAINED = "explained", "Đã giải trình, chờ xem xét"
-        CONFIRMED = "confirmed", "Đã xác nhận"
-        DISMISSED = "dismissed", "Đã bác bỏ"
-        APPEALED = "appealed", "Đang khiếu nại"
-        UPHELD = "upheld", "Giữ nguyên sau khiếu nại"
-        OVERTURNED = "overturned", "Hủy sau khiếu nại"
+        OPEN = "open", gettext_noop("Chờ giải trình")
+        EXPLAINED = "explained", gettext_noop("Đã giải trình, chờ xem xét")
+        CONFIRMED = "confirmed", gettext_noop("Đã xác nhận")
+        DISMISSED = "dismissed", gettext_noop("Đã bác bỏ")
+        APPEALED = "appealed", gettext_noop("Đang khiếu nại")
+        UPHELD = "upheld", gettext_noop("Giữ nguyên sau khiếu nại")
+        OVERTURNED = "overturned", gettext_noop("Hủy sau khiếu nại")
 
     COUNTS = (Status.CONFIRMED, Status.UPHELD)
 
@@ -258,6 +260,10 @@ class FindingReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finding} — {self.get_status_display()}"
+
+    def get_status_display(self) -> str:  # type: ignore[no-redef]  # replaces Django's
+        """The review's state in the reader's language."""
+        return gettext(self.Status(self.status).label)
 
     @property
     def counts(self) -> bool:

@@ -233,7 +233,7 @@ def unit_summary_doc(
                 e.self_level,
                 e.proposed_level,
                 level,
-                "Đã chốt" if e.is_locked else e.get_status_display(),
+                "Đã chốt" if e.is_locked else Evaluation.Status(e.status).label,
             ]
         )
     doc.blocks.append(

@@ -26,6 +26,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 
 from congvu.org.models import Person, Unit
 
@@ -180,13 +181,14 @@ class Evaluation(models.Model):
         QUARTER = "quarter", "Quý"
         YEAR = "year", "Năm"
 
+    # Stored labels stay Vietnamese (the official documents); pages translate them.
     class Status(models.TextChoices):
-        DRAFT = "draft", "Đang lập"
-        SELF_ASSESSED = "self", "Đã tự đánh giá"
-        COMMENTED = "commented", "Đã lấy ý kiến tập thể"
-        PROPOSED = "proposed", "Thủ trưởng đã đề xuất"
-        DECIDED = "decided", "Cấp có thẩm quyền đã quyết định"
-        FINALISED = "final", "Đã chốt kết quả"
+        DRAFT = "draft", gettext_noop("Đang lập")
+        SELF_ASSESSED = "self", gettext_noop("Đã tự đánh giá")
+        COMMENTED = "commented", gettext_noop("Đã lấy ý kiến tập thể")
+        PROPOSED = "proposed", gettext_noop("Thủ trưởng đã đề xuất")
+        DECIDED = "decided", gettext_noop("Cấp có thẩm quyền đã quyết định")
+        FINALISED = "final", gettext_noop("Đã chốt kết quả")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="evaluations")
     # The unit in which the person was evaluated for this period (for scope and quotas); the
@@ -248,6 +250,10 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.period_label}"
+
+    def get_status_display(self) -> str:  # type: ignore[no-redef]  # replaces Django's
+        """The period's state in the reader's language."""
+        return gettext(self.Status(self.status).label)
 
     @property
     def period_label(self) -> str:

@@ -23,6 +23,7 @@ urlpatterns = [
     path(
         "danh-gia/can-bo/<int:person_id>/tai/<str:fmt>/", views.person_document, name="person_doc"
     ),
+    path("danh-gia/toan-tinh/", views.province, name="province"),
     path("danh-gia/don-vi/<int:unit_id>/", views.unit, name="unit"),
     path("danh-gia/don-vi/<int:unit_id>/chot/", views.unit_finalise, name="unit_finalise"),
     path("danh-gia/don-vi/<int:unit_id>/tai/<str:fmt>/", views.unit_document, name="unit_doc"),

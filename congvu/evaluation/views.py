@@ -34,8 +34,9 @@ from congvu.lib.errors import ActionError
 from congvu.lib.http import login_required, show_refusal
 from congvu.lib.steps import C, PostedStep, by_key, posted
 from congvu.org.http import get_access, require_person
-from congvu.org.models import Membership, Person, Unit, today
+from congvu.org.models import Membership, Person, Unit, UnitVersion, today
 from congvu.org.permissions import Access, Role
+from congvu.org.tree import tree_as_of
 from congvu.privacy.access import records_access
 
 S = Evaluation.Status
@@ -54,7 +55,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluation/home.html",
-        {"mine": mine, "waiting": waiting, "nav_active": "evaluation", "year": today().year},
+        {
+            "mine": mine,
+            "waiting": waiting,
+            "nav_active": "evaluation",
+            "year": today().year,
+            "sees_province": access.may(Role.HR) or access.may(Role.LEADER),
+        },
     )
 
 
@@ -419,6 +426,61 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
             "rows": rows,
             "decided": decided,
             "warnings": warnings,
+            "nav_active": "evaluation",
+        },
+    )
+
+
+@login_required
+@require_GET
+def province(request: HttpRequest) -> HttpResponse:
+    """The year across the province for Sở Nội vụ and the leaders: per department (the units
+    under the scope's root), the year evaluations at each level and those not yet finalised.
+    Counts only: the names are on each unit's summary, whose reads are logged."""
+    require_person(request)
+    access = get_access(request)
+    if not (access.may(Role.HR) or access.may(Role.LEADER)):
+        raise PermissionDenied(_("Chỉ Sở Nội vụ và lãnh đạo tỉnh xem tổng hợp toàn tỉnh."))
+    year = _year(request)
+    tree = tree_as_of(today())
+    scope = {u for u in access.evaluation_unit_ids if u in tree}
+    roots = [u for u in scope if tree.parent.get(u) not in scope]
+    tops = [c for r in roots for c in tree.children.get(r, ())] if len(roots) == 1 else roots
+    top_of = {u: top for top in tops for u in tree.scope(top)}
+    levels = [code for code, _label in Level.choices]
+    counts: dict[int, dict[str, int]] = {t: dict.fromkeys([*levels, "", "total"], 0) for t in tops}
+    rows = (
+        Evaluation.objects.years()
+        .filter(year=year, unit_id__in=scope)
+        .values_list("unit_id", "final_level")
+    )
+    for unit_id, level in rows:
+        top = top_of.get(unit_id)
+        if top is not None:
+            counts[top][level] += 1
+            counts[top]["total"] += 1
+    names = dict(
+        UnitVersion.objects.active_on(today())
+        .filter(unit_id__in=tops)
+        .values_list("unit_id", "name")
+    )
+    table = sorted(
+        (
+            (u, names.get(u, "?"), c["total"], [c[lv] for lv in levels], c[""])
+            for u, c in counts.items()
+        ),
+        key=lambda r: (-r[2], r[1]),
+    )
+    return render(
+        request,
+        "evaluation/province.html",
+        {
+            "year": year,
+            "levels": levels,
+            "table": table,
+            "totals": [sum(r[3][i] for r in table) for i in range(len(levels))],
+            "total": sum(r[2] for r in table),
+            "open_total": sum(r[4] for r in table),
             "nav_active": "evaluation",
         },
     )

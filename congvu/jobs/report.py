@@ -30,7 +30,16 @@ LABELS = {
     "products": "sản phẩm ghi nhận",
     "errors": "lỗi",
     "first_errors": "lỗi đầu tiên",
+    # The webhook outbox (congvu.exchange.jobs): its "failed" are deliveries, not e-mails.
+    "delivered": "sự kiện đã gửi",
+    "busy": "bên nhận đang bận",
+    "pruned": "sự kiện cũ đã dọn",
+    # Early warnings of indicators at risk (congvu.indicators.jobs).
+    "warned": "cảnh báo đã gửi",
+    "emailed": "thư cảnh báo",
 }
+# A key whose word depends on the job that returned it.
+IN_CONTEXT = {("delivered", "failed"): "lần gửi lỗi"}
 
 
 def _value(value: Any) -> str:
@@ -55,8 +64,9 @@ def describe(result: Any) -> str:
         return "không có việc cần làm"
     parts = []
     for key, value in result.items():
-        if key in LABELS:
-            parts.append(f"{LABELS[key]} {_value(value)}")
+        label = next((w for (ctx, k), w in IN_CONTEXT.items() if k == key and ctx in result), None)
+        if label is not None or key in LABELS:
+            parts.append(f"{label or LABELS[key]} {_value(value)}")
         else:  # a period or another name: the value says what it is
             parts.append(f"{key}: {_value(value)}")
     return (

@@ -27,6 +27,7 @@ from congvu.org.models import (
     UnitVersion,
     today,
 )
+from congvu.org.permissions import access_for
 from congvu.org.tree import tree_as_of
 
 # Every change to the organisation names its actor (None: an import or a system job) and
@@ -626,16 +627,24 @@ def delegate(
     at: datetime | None = None,
 ) -> Delegation:
     """The official hands his workflow steps to `to` for [valid_from, valid_to] (leave, a
-    mission). Kept for ever (revoked, never deleted): the events taken under it name it."""
-    if by.pk != principal.pk and not _is_admin(by):
-        raise ActionPermissionError("Chỉ người ủy quyền (hoặc quản trị) mới được lập ủy quyền.")
+    mission). Kept for ever (revoked, never deleted): the events taken under it name it.
+
+    An administrator or Sở Nội vụ whose scope covers the official may record it on his behalf
+    (he is away and asked by phone): the audit event then names them as the actor, the
+    delegation's `created_by` too, and the delegate must still be one the official could
+    have chosen himself."""
+    if by.pk != principal.pk and not manages_delegations_of(by, principal):
+        raise ActionPermissionError(
+            "Chỉ người ủy quyền, quản trị hoặc Sở Nội vụ phụ trách đơn vị của người đó mới được "
+            "lập ủy quyền."
+        )
     Person.objects.select_for_update().get(pk=principal.pk)
     problems = []
     if to.pk == principal.pk:
         problems.append(ActionError("self", "Không thể ủy quyền cho chính mình.", field="to"))
     elif not to.is_active:
         problems.append(ActionError("inactive", f"{to.full_name} không còn công tác.", field="to"))
-    elif not _is_admin(by) and to.pk not in {p.pk for p in delegation_candidates(principal)}:
+    elif to.pk not in {p.pk for p in delegation_candidates(principal)}:
         problems.append(
             ActionError(
                 "not_a_colleague",
@@ -690,8 +699,11 @@ def delegate(
 def revoke_delegation(delegation: Delegation, *, by: Person, at: datetime | None = None) -> None:
     """End a delegation now (back from leave early). The row stays: events taken under it
     still name it."""
-    if by.pk != delegation.principal_id and not _is_admin(by):
-        raise ActionPermissionError("Chỉ người ủy quyền (hoặc quản trị) mới được thu hồi.")
+    if by.pk != delegation.principal_id and not manages_delegations_of(by, delegation.principal):
+        raise ActionPermissionError(
+            "Chỉ người ủy quyền, quản trị hoặc Sở Nội vụ phụ trách đơn vị của người đó mới được "
+            "thu hồi."
+        )
     delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
     now = at or timezone.now()
     if delegation.revoked_at is not None:
@@ -736,5 +748,10 @@ def delegation_candidates(principal: Person, day: date | None = None) -> list[Pe
     return list(people)
 
 
-def _is_admin(person: Person) -> bool:
-    return RoleGrant.objects.current().filter(person=person, role=RoleGrant.Role.ADMIN).exists()
+def manages_delegations_of(by: Person, principal: Person, day: date | None = None) -> bool:
+    """An administrator or Sở Nội vụ whose grant covers one of the principal's current units:
+    they manage that part of the organisation (permissions.Access.admin_unit_ids)."""
+    day = day or today()
+    scope = access_for(by, day).admin_unit_ids
+    units = Membership.objects.active_on(day).filter(person=principal).values_list("unit_id")
+    return any(unit_id in scope for (unit_id,) in units)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from enum import IntEnum, unique
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from congvu_analytics.schema import Activity, ReasonCode
@@ -57,7 +58,8 @@ class TaskEventType(IntEnum):
 
     @property
     def label(self) -> str:
-        return LABELS[self]
+        """The name in the reader's language; LABELS[t] is the stored Vietnamese one."""
+        return gettext(LABELS[self])
 
     @property
     def activity(self) -> Activity:
@@ -67,32 +69,32 @@ class TaskEventType(IntEnum):
 E = TaskEventType
 
 LABELS: dict[TaskEventType, str] = {
-    E.ASSIGNED: "Giao việc",
-    E.ACCEPTED: "Tiếp nhận",
-    E.DECLINED: "Từ chối",
-    E.TRANSFERRED: "Chuyển xử lý",
-    E.RETURNED: "Trả lại",
-    E.LEAD_REASSIGNED: "Đổi đơn vị/người chủ trì",
-    E.PROGRESS_REPORTED: "Báo cáo tiến độ",
-    E.SUBMITTED: "Trình kết quả",
-    E.APPROVED: "Phê duyệt kết quả",
-    E.REWORK_REQUESTED: "Yêu cầu làm lại",
-    E.COMPLETED: "Hoàn thành",
-    E.CANCELLED: "Hủy nhiệm vụ",
-    E.COORDINATION_REQUESTED: "Đề nghị phối hợp",
-    E.COORDINATION_ANSWERED: "Trả lời phối hợp",
-    E.COORDINATION_DEEMED_AGREED: "Coi như đồng ý (quá hạn không trả lời)",
-    E.EXTENSION_REQUESTED: "Xin gia hạn",
-    E.EXTENSION_GRANTED: "Đồng ý gia hạn",
-    E.EXTENSION_REFUSED: "Không đồng ý gia hạn",
-    E.PAUSED: "Tạm dừng",
-    E.RESUMED: "Tiếp tục thực hiện",
-    E.REMINDED: "Đôn đốc",
-    E.PAUSE_REVIEWED: "Xác nhận lý do tạm dừng",
-    E.OPINION_REQUESTED: "Xin ý kiến cấp trên",
-    E.OPINION_GIVEN: "Cho ý kiến",
-    E.SUBTASK_CREATED: "Giao nhiệm vụ con",
-    E.DOCUMENT_ATTACHED: "Đính kèm tài liệu",
+    E.ASSIGNED: gettext_noop("Giao việc"),
+    E.ACCEPTED: gettext_noop("Tiếp nhận"),
+    E.DECLINED: gettext_noop("Từ chối"),
+    E.TRANSFERRED: gettext_noop("Chuyển xử lý"),
+    E.RETURNED: gettext_noop("Trả lại"),
+    E.LEAD_REASSIGNED: gettext_noop("Đổi đơn vị/người chủ trì"),
+    E.PROGRESS_REPORTED: gettext_noop("Báo cáo tiến độ"),
+    E.SUBMITTED: gettext_noop("Trình kết quả"),
+    E.APPROVED: gettext_noop("Phê duyệt kết quả"),
+    E.REWORK_REQUESTED: gettext_noop("Yêu cầu làm lại"),
+    E.COMPLETED: gettext_noop("Hoàn thành"),
+    E.CANCELLED: gettext_noop("Hủy nhiệm vụ"),
+    E.COORDINATION_REQUESTED: gettext_noop("Đề nghị phối hợp"),
+    E.COORDINATION_ANSWERED: gettext_noop("Trả lời phối hợp"),
+    E.COORDINATION_DEEMED_AGREED: gettext_noop("Coi như đồng ý (quá hạn không trả lời)"),
+    E.EXTENSION_REQUESTED: gettext_noop("Xin gia hạn"),
+    E.EXTENSION_GRANTED: gettext_noop("Đồng ý gia hạn"),
+    E.EXTENSION_REFUSED: gettext_noop("Không đồng ý gia hạn"),
+    E.PAUSED: gettext_noop("Tạm dừng"),
+    E.RESUMED: gettext_noop("Tiếp tục thực hiện"),
+    E.REMINDED: gettext_noop("Đôn đốc"),
+    E.PAUSE_REVIEWED: gettext_noop("Xác nhận lý do tạm dừng"),
+    E.OPINION_REQUESTED: gettext_noop("Xin ý kiến cấp trên"),
+    E.OPINION_GIVEN: gettext_noop("Cho ý kiến"),
+    E.SUBTASK_CREATED: gettext_noop("Giao nhiệm vụ con"),
+    E.DOCUMENT_ATTACHED: gettext_noop("Đính kèm tài liệu"),
 }
 
 # Every type maps onto one canonical activity of congvu_analytics.schema (export contract).

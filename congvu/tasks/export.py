@@ -22,6 +22,7 @@ import polars as pl
 from django.db import connection
 
 from congvu.org.models import UnitType
+from congvu.tasks.events import LABELS
 from congvu.tasks.events import TaskEventType as E
 from congvu_analytics import partitioned
 from congvu_analytics import schema as s
@@ -131,7 +132,7 @@ def canonical_frame(raw: pl.DataFrame) -> pl.DataFrame:
     t = pl.col("type")
     pj = pl.col("payload")
     activity = {int(e): e.activity.value for e in E}
-    labels = {int(e): e.label for e in E}
+    labels = {int(e): LABELS[e] for e in E}  # the stored Vietnamese names, any reader
     lf = (
         raw.lazy()
         .sort("task_id", "seq")

@@ -14,21 +14,25 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 
 from congvu.org.models import Person, Unit
 from congvu.tasks.events import TaskEventType
 
 
+# Labels are marked for the catalogue but stored as plain Vietnamese strings (exports, the
+# sealed log's documents and action messages use them as they are); pages translate them when
+# shown (Task.get_status_display, TaskEventType.label).
 class Status(models.TextChoices):
-    ASSIGNED = "assigned", "Chờ tiếp nhận"
-    IN_PROGRESS = "in_progress", "Đang thực hiện"
-    PAUSED = "paused", "Tạm dừng"
-    SUBMITTED = "submitted", "Đã trình kết quả"
-    APPROVED = "approved", "Đã phê duyệt"
-    DECLINED = "declined", "Bị từ chối, chờ người giao xử lý"
-    RETURNED = "returned", "Bị trả lại, chờ người giao xử lý"
-    COMPLETED = "completed", "Hoàn thành"
-    CANCELLED = "cancelled", "Đã hủy"
+    ASSIGNED = "assigned", gettext_noop("Chờ tiếp nhận")
+    IN_PROGRESS = "in_progress", gettext_noop("Đang thực hiện")
+    PAUSED = "paused", gettext_noop("Tạm dừng")
+    SUBMITTED = "submitted", gettext_noop("Đã trình kết quả")
+    APPROVED = "approved", gettext_noop("Đã phê duyệt")
+    DECLINED = "declined", gettext_noop("Bị từ chối, chờ người giao xử lý")
+    RETURNED = "returned", gettext_noop("Bị trả lại, chờ người giao xử lý")
+    COMPLETED = "completed", gettext_noop("Hoàn thành")
+    CANCELLED = "cancelled", gettext_noop("Đã hủy")
 
 
 CLOSED = frozenset({Status.COMPLETED, Status.CANCELLED})
@@ -38,10 +42,10 @@ DONE = frozenset({Status.APPROVED, Status.COMPLETED})
 
 
 class Priority(models.IntegerChoices):
-    LOW = 1, "Thấp"
-    NORMAL = 2, "Bình thường"
-    HIGH = 3, "Cao"
-    URGENT = 4, "Khẩn"
+    LOW = 1, gettext_noop("Thấp")
+    NORMAL = 2, gettext_noop("Bình thường")
+    HIGH = 3, gettext_noop("Cao")
+    URGENT = 4, gettext_noop("Khẩn")
 
 
 class TaskQuerySet(models.QuerySet):  # type: ignore[type-arg]
@@ -192,6 +196,13 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_status_display(self) -> str:  # type: ignore[no-redef]  # replaces Django's
+        """The status in the reader's language (Django's own would show the stored label)."""
+        return gettext(Status(self.status).label)
+
+    def get_priority_display(self) -> str:  # type: ignore[no-redef]  # replaces Django's
+        return gettext(Priority(self.priority).label)
 
     @staticmethod
     def fold_search_text(*parts: str) -> str:

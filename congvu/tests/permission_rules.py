@@ -84,7 +84,9 @@ web:task                                                GET    ok          ok/40
 web:task_act                                            POST   ok/refused  refused/404 ok/404      ok/404      refused     refused/404 404     404      login
 web:delegations                                         GET    ok          ok          ok          403         403         403         403     403      login
 web:delegations                                         POST   ok          ok          ok          403         403         403         403     403      login
-web:delegation_revoke                                   POST   404         404         404         403         403         403         403     403      login
+web:delegations_on_behalf                               GET    403         403         403         403         ok          403         ok      403      login
+web:delegations_on_behalf                               POST   403         403         403         403         refused     403         refused 403      login
+web:delegation_revoke                                   POST   404         404         404         403         404         403         404     403      login
 web:accounts                                            GET    403         403         403         403         403         403         ok      403      login
 web:account                                             GET    403         403         403         403         403         403         ok      403      login
 web:account                                             POST   403         403         403         403         403         403         ok      403      login
@@ -143,6 +145,7 @@ staffing:home                                           GET    ok          ok   
 staffing:person                                         GET    ok          ok/404      ok/404      ok/404      ok          ok/404      404     404      login
 staffing:unit                                           GET    ok          ok/404      403         403         ok          ok/404      403     403      login
 evaluation:home                                         GET    ok          ok          ok          ok          ok          ok          ok      ok       login
+evaluation:province                                     GET    ok          403         403         403         ok          403         403     403      login
 evaluation:person                                       GET    404         404         404         ok/404      404         404         404     404      login
 evaluation:person_act                                   POST   404         404         404         refused/404 404         404         404     404      login
 evaluation:person_doc                                   GET    404         404         404         404         404         404         404     404      login

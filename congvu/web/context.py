@@ -53,6 +53,11 @@ def nav_items(access: Access) -> list[NavItem]:
             items.append(NavItem("staffing", str(_("Tinh giản")), reverse("staffing:home")))
     if access.may_delegate():
         items.append(NavItem("delegations", str(_("Ủy quyền")), reverse("web:delegations")))
+    elif access.has_role(Role.ADMIN) or access.has_role(Role.HR):
+        # They delegate nothing of their own; they record it for an official who is away.
+        items.append(
+            NavItem("delegations", str(_("Ủy quyền")), reverse("web:delegations_on_behalf"))
+        )
     if features.tasks_enabled() and (access.may(Role.ADMIN) or access.may(Role.HR)):
         items.append(NavItem("exchange", str(_("Liên thông")), reverse("web:agency_codes")))
     if access.may(Role.ADMIN):

@@ -179,7 +179,10 @@ class TaskFilterForm(forms.Form):
     }
 
     tu_khoa = forms.CharField(label=_("Từ khóa"), max_length=200, required=False)
-    trang_thai = filter_choice(_("Trạng thái"), [("mo", _("Chưa kết thúc")), *Status.choices])
+    trang_thai = filter_choice(
+        _("Trạng thái"),
+        [("mo", _("Chưa kết thúc")), *((v, _(label)) for v, label in Status.choices)],
+    )
     don_vi = forms.ModelChoiceField(
         label=_("Đơn vị chủ trì (cả đơn vị trực thuộc)"),
         queryset=Unit.objects.all(),

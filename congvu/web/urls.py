@@ -41,6 +41,7 @@ urlpatterns = [
         name="set_password",
     ),
     path("uy-quyen/", delegation.delegations, name="delegations"),
+    path("uy-quyen/thay-mat/", delegation.delegations_on_behalf, name="delegations_on_behalf"),
     path(
         "uy-quyen/<int:delegation_id>/ket-thuc/",
         delegation.delegation_revoke,

@@ -208,3 +208,26 @@ def test_an_nd90_year_goes_through_the_criteria_sheet(org, signed_in) -> None:
     head.post(act, {"action": "propose", "evaluation": e.pk, **criteria})
     e.refresh_from_db()
     assert e.status == Evaluation.Status.PROPOSED and e.proposed_level
+
+
+def test_hr_reads_the_year_across_the_province_by_department(org, signed_in) -> None:
+    decided_year_2025(org.alice, org.tp_a1)
+    decided_year_2025(org.bob, org.gd_a)
+    Evaluation.objects.filter(person=org.bob).update(final_level="HTT")
+    url = reverse("evaluation:province")
+    assert f'href="{url}"' in signed_in("noi_vu").get(reverse("evaluation:home")).content.decode()
+    response = signed_in("noi_vu").get(f"{url}?nam=2025")
+    assert response.status_code == 200
+    table = {
+        name: (n, by_level, still_open)
+        for _pk, name, n, by_level, still_open in response.context["table"]
+    }
+    # Both are of Sở Tài chính (Phòng Ngân sách, Phòng Đầu tư); one finalised HTT.
+    assert table["Sở Tài chính"] == (2, [0, 1, 0, 0], 1)
+    assert table["Sở Xây dựng"][0] == 0
+    body = response.content.decode()
+    assert f'href="/danh-gia/don-vi/{org.so_a.pk}/?nam=2025"' in body
+    assert "Hoàng Thị An" not in body  # counts only; the names are on the unit's summary
+    assert signed_in("gd_a").get(url).status_code == 403
+    assert signed_in("quan_tri").get(url).status_code == 403
+    assert signed_in("lanh_dao").get(f"{url}?nam=2025").status_code == 200

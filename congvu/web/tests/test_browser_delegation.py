@@ -50,3 +50,35 @@ def test_a_leader_delegates_his_delegate_approves_and_the_leader_ends_it_early(o
     assert Delegation.objects.get().revoked_at is not None
     response = deputy.goto(f"/viec/{task.pk}/")
     assert response is not None and response.status == 404
+
+
+def test_home_affairs_records_the_delegation_of_a_leader_who_is_away(org, browser_as):
+    """The leader fell ill before he could delegate: Sở Nội vụ records it for him from the
+    menu; the log names Sở Nội vụ as the actor and the delegate acts in his name."""
+    from congvu.audit.models import AuditEvent
+
+    task = assign(org, unit="so_b", lead="gd_b", title="Việc của tỉnh giao Sở Xây dựng")
+    A.do_accept(task, org.gd_b)
+    A.do_submit(task, org.gd_b, result="Báo cáo kết quả rà soát")
+
+    hr = browser_as("noi_vu")
+    hr.get_by_role("navigation", name="Điều hướng chính").get_by_role(
+        "link", name="Ủy quyền"
+    ).click()
+    hr.wait_for_url("**/uy-quyen/thay-mat/")
+    hr.get_by_label("Người ủy quyền", exact=True).select_option(label="Nguyễn Văn Lãnh (LANH_DAO)")
+    hr.get_by_role("button", name="Chọn").click()
+    hr.get_by_role("heading", name="Lập ủy quyền thay Nguyễn Văn Lãnh").wait_for()
+    hr.locator("#id_to").select_option(label="Trần Thị Giang")
+    hr.get_by_label("Đến ngày").fill((today() + timedelta(days=2)).strftime("%d/%m/%Y"))
+    hr.get_by_label("Lý do").fill("Ốm đột xuất, báo qua điện thoại")
+    hr.get_by_role("button", name="Ghi ủy quyền").click()
+    hr.get_by_text("Đã ghi ủy quyền của Nguyễn Văn Lãnh cho Trần Thị Giang").wait_for()
+    assert hr.get_by_role("cell", name="Hồ Thị Nga").is_visible()  # recorded by
+    assert AuditEvent.objects.get(kind="delegation_given").actor == org.noi_vu
+
+    deputy = browser_as("gd_a")
+    deputy.goto(f"/viec/{task.pk}/")
+    act(deputy, "approve").get_by_role("button", name="Phê duyệt kết quả").click()
+    deputy.get_by_text("Trần Thị Giang thực hiện theo ủy quyền của Nguyễn Văn Lãnh").wait_for()
+    assert Task.objects.get(pk=task.pk).status == Status.APPROVED

@@ -35,6 +35,47 @@ def test_the_province_dashboard_ranks_units_and_draws_the_hand_overs(signed_in, 
     assert body.count("marker-end=") == 2  # Tài chính → Xây dựng and back
 
 
+def test_the_hand_over_table_gives_each_pairs_way_back_and_share(signed_in, org):
+    _ping_pong(org)
+    _ping_pong(org)
+    A.do_transfer(
+        assign(org, title="Chuyển một chiều"),
+        org.gd_a,
+        to_unit=org.so_b,
+        to_person=org.gd_b,
+        reason_code="competence",
+        reason="Thuộc Sở Xây dựng",
+    )
+    response = signed_in("lanh_dao").get("/toan-tinh/")
+    # Tài chính → Xây dựng 3 times, back 2: of the 5 hand-overs, 60 % and 40 %; the pair
+    # goes back and forth 2 times.
+    assert response.context["edges"][:2] == [
+        ("Sở Tài chính", "Sở Xây dựng", 3, 2, 0.6),
+        ("Sở Xây dựng", "Sở Tài chính", 2, 3, 0.4),
+    ]
+    body = response.content.decode()
+    assert "Chiều ngược lại" in body and "Tỷ lệ" in body and "60,0 %" in body
+
+
+def test_the_unit_dashboard_draws_the_hand_overs_between_its_divisions(signed_in, org):
+    task = assign(org, by="gd_a", unit="a1", lead="tp_a1", title="Việc chuyển giữa hai phòng")
+    A.do_transfer(
+        task, org.tp_a1, to_unit=org.a2, to_person=org.bob, reason_code="competence", reason="x"
+    )
+    A.do_return(task, org.bob, reason="Thuộc Phòng Ngân sách")
+    response = signed_in("gd_a").get(f"/don-vi/{org.so_a.pk}/")
+    # There and back: one each way, half of the hand-overs each.
+    assert sorted(response.context["edges"]) == [
+        ("Phòng Ngân sách", "Phòng Đầu tư", 1, 1, 0.5),
+        ("Phòng Đầu tư", "Phòng Ngân sách", 1, 1, 0.5),
+    ]
+    body = response.content.decode()
+    assert body.count("marker-end=") == 2 and "Chiều ngược lại" in body
+    # A division has no divisions under it: no picture on its dashboard.
+    division = signed_in("tp_a1").get(f"/don-vi/{org.a1.pk}/").content.decode()
+    assert "marker-end=" not in division
+
+
 def test_only_leaders_hr_and_inspectors_see_the_province_dashboard(signed_in, org):
     assert signed_in("gd_a").get("/toan-tinh/").status_code == 403
     assert signed_in("alice").get("/toan-tinh/").status_code == 403

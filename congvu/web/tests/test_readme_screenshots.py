@@ -1,5 +1,6 @@
-"""README pictures from the demo province (`make screenshots`): the inbox, a task timeline and
-the province dashboard, as the people of the demo would see them. Skipped in ordinary runs."""
+"""README pictures from the demo province (`make screenshots`): the inbox, a task timeline, the
+province dashboard and its hand-over network, as the people of the demo would see them.
+Skipped in ordinary runs."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import os
 
 import pytest
 
-from congvu.web.tests.browser import new_page, screenshot
+from congvu.web.tests.browser import SCREENSHOTS, new_page, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -62,4 +63,10 @@ def test_readme_screenshots_from_the_demo_province(chromium, live_server, flusha
     leader.set_viewport_size({"width": 1280, "height": 1500})
     leader.goto("/toan-tinh/")
     screenshot(leader, "province-dashboard")
+    # The hand-over network sits below the ranking: its own picture, labels readable.
+    net = leader.locator("section[aria-labelledby=h-net] svg")
+    net.scroll_into_view_if_needed()
+    path = SCREENSHOTS / "handover-network.png"
+    net.screenshot(path=str(path))
+    assert path.stat().st_size < 300_000
     leader.context.close()

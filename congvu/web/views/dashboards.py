@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -64,6 +65,51 @@ def unit_dashboard_home(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("web:unit_dashboard", args=[directed[0]]))
 
 
+def _pairs(
+    tree: Any, groups: set[int], counts: Iterable[tuple[tuple[int, int], int]]
+) -> Counter[tuple[int, int]]:
+    """Hand-overs between the groups (the units a dashboard compares), from unit-to-unit
+    counts; a hand-over inside one group is not drawn."""
+    pairs: Counter[tuple[int, int]] = Counter()
+    for (src, dst), n in counts:
+        a, b = group_of(tree, src, groups), group_of(tree, dst, groups)
+        if a is not None and b is not None and a != b:
+            pairs[(a, b)] += n
+    return pairs
+
+
+def _network(
+    pairs: Counter[tuple[int, int]], names: dict[int, str], sizes: dict[int, int] | None = None
+) -> dict[str, Any]:
+    """The hand-over picture and its table, for the province and a unit's divisions."""
+    # The picture keeps the most frequent hand-overs (a hairball helps nobody); the table
+    # gives each pair its way back (a ping-pong shows on both rows) and its share.
+    drawn = pairs.most_common(NETWORK_EDGES)
+    involved: Counter[int] = Counter()
+    for (a, b), n in drawn:
+        involved[a] += n
+        involved[b] += n
+    nodes = [
+        (u, names.get(u, "?"), (sizes or involved).get(u, 0))
+        for u in sorted(involved, key=lambda u: names.get(u, ""))
+    ]
+    edges = [(a, b, n) for (a, b), n in drawn]
+    moved = sum(pairs.values()) or 1
+    return {
+        "network_chart": charts.network(
+            _("Mạng lưới chuyển giao nhiệm vụ giữa các đơn vị"), nodes, edges
+        )
+        if edges
+        else None,
+        "edges": [
+            (names.get(a, "?"), names.get(b, "?"), n, pairs[(b, a)], n / moved)
+            for a, b, n in edges[:LIST_LIMIT]
+        ],
+        "edges_total": len(pairs),
+        "edges_drawn": len(drawn),
+    }
+
+
 @login_required
 @require_GET
 def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
@@ -78,8 +124,11 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
         # A large unit (a whole Sở: tens of thousands of tasks) reads the hourly figures.
         computed_at, stats = figures.computed_at, figures.stats
         shown, people_total = summary.top_people(day, scope, PEOPLE_LIMIT)
+        snap = summary.load(day)
+        handover_counts = list(snap.handovers.items()) if snap is not None else []
     else:
-        facts, _handovers = task_facts(tasks)
+        facts, handovers = task_facts(tasks)
+        handover_counts = [((src, dst), 1) for _task, _etype, src, dst in handovers]
         stats = summarise(facts, day)
         by_person: dict[int, list[Any]] = {}
         for f in facts:  # one pass, not one pass per person
@@ -138,7 +187,7 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
             "unit": unit,
             "stats": stats,
             "statuses": [
-                (label, stats.by_status.get(value, 0), value) for value, label in Status.choices
+                (_(label), stats.by_status.get(value, 0), value) for value, label in Status.choices
             ],
             "overdue": overdue,
             "idle": idle,
@@ -149,6 +198,10 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
             "people_total": people_total,
             "summary_at": computed_at,
             "children": children,
+            # Between the divisions directly under the unit (their sub-units folded in).
+            **_network(
+                _pairs(tree, {uid for uid, _name in children}, handover_counts), dict(children)
+            ),
             "findings": findings,
             "findings_count": findings_count,
             "detection": features.detection_enabled(),
@@ -284,19 +337,7 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
                 findings_by_group[g] += 1
     for r in rows:
         r.stats.findings = findings_by_group.get(r.pk, 0)
-    edge_counts: Counter[tuple[int, int]] = Counter()
-    for (src, dst), n in handover_counts:
-        a, b = group_of(tree, src, top), group_of(tree, dst, top)
-        if a is not None and b is not None and a != b:
-            edge_counts[(a, b)] += n
-    # The picture keeps the most frequent hand-overs (a hairball helps nobody); the table and
-    # the unit dashboards carry the rest.
-    drawn = edge_counts.most_common(NETWORK_EDGES)
-    involved = {u for (a, b), _n in drawn for u in (a, b)}
-    nodes = [
-        (u, names.get(u, "?"), sizes[u]) for u in sorted(involved, key=lambda u: names.get(u, ""))
-    ]
-    edges = [(a, b, n) for (a, b), n in drawn]
+    network = _network(_pairs(tree, top, handover_counts), names, sizes)
     return render(
         request,
         "web/dashboards/province.html",
@@ -313,14 +354,7 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
                     (_("Hoàn thành trễ hạn"), [t[3] for t in trend]),
                 ],
             ),
-            "network_chart": charts.network(
-                _("Mạng lưới chuyển giao nhiệm vụ giữa các đơn vị"), nodes, edges
-            )
-            if edges
-            else None,
-            "edges": [(names.get(a, "?"), names.get(b, "?"), n) for a, b, n in edges[:LIST_LIMIT]],
-            "edges_total": len(edge_counts),
-            "edges_drawn": len(drawn),
+            **network,
             "detection": features.detection_enabled(),
             "summary_at": computed_at,
             "nav_active": "province",

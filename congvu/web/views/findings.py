@@ -219,7 +219,9 @@ class FindingFilterForm(forms.Form):
 
     tu_khoa = forms.CharField(label=gettext_lazy("Từ khóa"), max_length=200, required=False)
     hanh_vi = filter_choice(gettext_lazy("Hành vi"), Finding.Behaviour.choices)
-    xem_xet = filter_choice(gettext_lazy("Tình trạng xem xét"), S.choices)
+    xem_xet = filter_choice(
+        gettext_lazy("Tình trạng xem xét"), [(v, gettext_lazy(label)) for v, label in S.choices]
+    )
     doi_tuong = filter_choice(
         gettext_lazy("Về"), Finding.SubjectType.choices, blank=gettext_lazy("Cán bộ và đơn vị")
     )

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 from congvu.lib.http import login_required
 from congvu.org.http import get_access
 from congvu.org.permissions import Role
-from congvu.tasks.events import TaskEventType
+from congvu.tasks.events import LABELS, TaskEventType
 from congvu.tasks.models import TaskEvent
 from congvu.tasks.state import VN_TZ
 from congvu.web.forms import DATE_WIDGET
@@ -56,7 +56,7 @@ class TrailFilterForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
-        choices=[("", _("Tất cả")), *((t.value, t.label) for t in TaskEventType)],
+        choices=[("", _("Tất cả")), *((t.value, _(LABELS[t])) for t in TaskEventType)],
     )
     tu = forms.DateField(label=_("Từ ngày"), required=False, widget=DATE_WIDGET)
     den = forms.DateField(label=_("Đến ngày"), required=False, widget=DATE_WIDGET)
@@ -136,7 +136,7 @@ def _typed_row(ev: TaskEvent) -> list[Any]:
         ev.task_id,
         ev.seq,
         ev.at.astimezone(VN_TZ).isoformat(),
-        etype.label,
+        LABELS[etype],  # the export is a record: the stored Vietnamese name
         str(etype.activity.value if hasattr(etype.activity, "value") else etype.activity),
         ev.actor.full_name if ev.actor else "",
         ev.unit.name if ev.unit else "",
