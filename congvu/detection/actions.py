@@ -28,8 +28,8 @@ from congvu.org.models import Membership, Person, Unit, UnitType, UnitVersion
 from congvu.tasks import export
 from congvu.tasks.models import Task, TaskEvent
 from congvu.workdays.calendar import get_calendar
-from congvu_analytics import schema as s
 from congvu_analytics import org as o
+from congvu_analytics import schema as s
 from congvu_analytics.detect import DetectionParams, run_all
 
 log = logging.getLogger(__name__)
@@ -89,9 +89,7 @@ def organisation(day: date) -> o.Org:
         v.unit_id: v
         for v in UnitVersion.objects.active_on(day).select_related("unit_type", "parent")
     }
-    heads = dict(
-        Membership.objects.active_on(day).heads().values_list("unit_id", "person__code")
-    )
+    heads = dict(Membership.objects.active_on(day).heads().values_list("unit_id", "person__code"))
     units = []
     for unit in Unit.objects.active_on(day).select_related("unit_type", "parent"):
         # The version valid that day, else the unit's current attributes (a unit created

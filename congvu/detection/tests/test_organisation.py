@@ -30,9 +30,7 @@ def test_it_gives_people_their_unit_and_position(org):
 
 def test_it_reads_the_organisation_as_it_stood_on_the_day(org):
     # Alice is promoted to head of Phòng Đầu tư on 1/9/2025: new to that position then.
-    actions.transfer_person(
-        org.alice, org.units["a2"], date(2025, 9, 1), role=Membership.Role.HEAD
-    )
+    actions.transfer_person(org.alice, org.units["a2"], date(2025, 9, 1), role=Membership.Role.HEAD)
     before = {r["person"]: r for r in organisation(date(2025, 8, 31)).people.to_dicts()}
     after = {r["person"]: r for r in organisation(date(2025, 9, 1)).people.to_dicts()}
     assert before["ALICE"]["unit"] == "STC-NS" and before["ALICE"]["position"] == "chuyen_vien"
