@@ -24,10 +24,11 @@ from django.utils import timezone
 from congvu.detection.models import DetectionRun, Finding, quarter_of
 from congvu.lib.errors import ActionError
 from congvu.lib.runs import mark_failed
-from congvu.org.models import Membership, Person, Unit, UnitType
+from congvu.org.models import Membership, Person, Unit, UnitType, UnitVersion
 from congvu.tasks import export
 from congvu.tasks.models import Task, TaskEvent
 from congvu.workdays.calendar import get_calendar
+from congvu_analytics import org as o
 from congvu_analytics import schema as s
 from congvu_analytics.detect import DetectionParams, run_all
 
@@ -54,9 +55,91 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return datetime.combine(start, time.min, tz), datetime.combine(end, time.min, tz)
 
 
-def _params_hash(params: DetectionParams) -> str:
+def _params_hash(params: DetectionParams, org: o.Org | None = None) -> str:
+    """The parameters and the organisation a run is computed with: a stored run says both, and
+    a change of either (a new head, a transfer) makes the next run recompute the quarter."""
     blob = json.dumps(dataclasses.asdict(params), sort_keys=True, default=str)
-    return hashlib.sha256(f"{ENGINE_VERSION}|{blob}".encode()).hexdigest()
+    return hashlib.sha256(f"{ENGINE_VERSION}|{blob}|{_org_hash(org)}".encode()).hexdigest()
+
+
+def _org_hash(org: o.Org | None) -> str:
+    if org is None:
+        return ""
+    digest = hashlib.sha256()
+    for frame, key in ((org.units, o.UNIT_ID), (org.people, o.PERSON_ID)):
+        # Sorted and written as CSV: the same tables give the same bytes on any run.
+        digest.update(frame.sort(key).write_csv().encode())
+    return digest.hexdigest()
+
+
+# The engine's positions for the app's posts: peers are people of one position and unit type
+# (nguoi_dung_dau@phong is a division head), so the app's three posts are enough.
+POSITIONS = {
+    Membership.Role.HEAD: "nguoi_dung_dau",
+    Membership.Role.DEPUTY: "cap_pho",
+    Membership.Role.MEMBER: "chuyen_vien",
+}
+
+
+def organisation(day: date) -> o.Org:
+    """The engine's organisation tables (congvu_analytics.org) as the org models stood on
+    ``day``: units with type, parent, tier and head; people with their primary unit, position
+    and the first day in that position (new staff are compared with new staff)."""
+    versions = {
+        v.unit_id: v
+        for v in UnitVersion.objects.active_on(day).select_related("unit_type", "parent")
+    }
+    heads = dict(Membership.objects.active_on(day).heads().values_list("unit_id", "person__code"))
+    units = []
+    for unit in Unit.objects.active_on(day).select_related("unit_type", "parent"):
+        # The version valid that day, else the unit's current attributes (a unit created
+        # without versions).
+        version = versions.get(unit.pk)
+        unit_type = version.unit_type if version else unit.unit_type
+        parent = version.parent if version else unit.parent
+        units.append(
+            {
+                o.UNIT_ID: unit.code,
+                o.UNIT_NAME: version.name if version else unit.name,
+                o.UNIT_TYPE: unit_type.code,
+                o.UNIT_PARENT: parent.code if parent else None,
+                o.UNIT_HEAD: heads.get(unit.pk),
+                o.UNIT_LEVEL: unit_type.tier,
+            }
+        )
+    posts = list(
+        Membership.objects.active_on(day)
+        .filter(is_primary=True)
+        .select_related("person", "unit")
+        .order_by("person_id", "-valid_from")
+    )
+    # The first day in the position: the earliest start of the person's posts in that role
+    # up to ``day``, whatever the unit (a specialist moved to another division is not new to
+    # the job; one promoted to head is).
+    starts: dict[tuple[int, str], date] = {}
+    for person_id, role, start in Membership.objects.filter(
+        person_id__in=[m.person_id for m in posts], valid_from__lte=day
+    ).values_list("person_id", "role", "valid_from"):
+        key = (person_id, role)
+        starts[key] = min(start, starts.get(key, start))
+    people = []
+    seen: set[int] = set()
+    for m in posts:
+        if m.person_id in seen:  # two primary posts on one day (a hand-over day): the newer
+            continue
+        seen.add(m.person_id)
+        people.append(
+            {
+                o.PERSON_ID: m.person.code,
+                o.PERSON_NAME: m.person.full_name,
+                o.PERSON_UNIT: m.unit.code,
+                o.POSITION: POSITIONS[Membership.Role(m.role)],
+                o.START_DATE: starts[(m.person_id, m.role)],
+            }
+        )
+    return o.Org.of(
+        pl.DataFrame(units, schema=o.UNITS_SCHEMA), pl.DataFrame(people, schema=o.PEOPLE_SCHEMA)
+    )
 
 
 def default_params() -> DetectionParams:
@@ -111,7 +194,10 @@ def run_detection(
     else:
         label, start, end = quarter_of(period or timezone.localdate())
     params = params or default_params()
-    phash = _params_hash(params)
+    # The organisation as it stood at the end of the quarter (or today, for the current one):
+    # who heads what and who holds which post is what the quarter's work is compared by.
+    org = organisation(min(end - timedelta(days=1), timezone.localdate()))
+    phash = _params_hash(params, org)
     lo, hi = _bounds(start, end)
     watermark = (
         TaskEvent.objects.filter(task__assigned_at__gte=lo, task__assigned_at__lt=hi).aggregate(
@@ -137,7 +223,7 @@ def run_detection(
     )
     try:
         events = period_events(start, end)
-        result = run_all(events.lazy(), calendar=get_calendar(), params=params)
+        result = run_all(events.lazy(), calendar=get_calendar(), params=params, org=org)
         _store(run, result.findings, events)
     except Exception as exc:
         log.exception("detection run %s failed", run.pk)

@@ -193,7 +193,15 @@ def canonical_frame(raw: pl.DataFrame) -> pl.DataFrame:
         pl.col("target_unit").alias(s.TARGET_UNIT),
         holder_actor.forward_fill().over("task_id").alias(s.HOLDER_ACTOR),
         holder_unit.forward_fill().over("task_id").alias(s.HOLDER_UNIT),
-        pl.col("reason_code").replace("", None).alias(s.REASON_CODE),
+        # The app's only decline is the one the law allows: the task is not within the unit's
+        # authority and the competent unit is proposed (do_decline requires it), i.e. the
+        # schema's "misrouted" (sai thẩm quyền), whatever code older rows stored. The engine
+        # then treats it as legitimate when the case is accepted elsewhere, as a misrouted
+        # transfer (docs/detection.md, "Legitimate look-alikes").
+        pl.when(t == E.DECLINED)
+        .then(pl.lit(s.ReasonCode.MISROUTED.value))
+        .otherwise(pl.col("reason_code").replace("", None))
+        .alias(s.REASON_CODE),
         pl.col("reason_text").replace("", None).alias(s.REASON_TEXT),
         pl.when(t.is_in([int(e) for e in DUE_TYPES]))
         .then(_end_of_day_utc(pl.coalesce("_deadline", "_new_deadline", "_due")))

@@ -291,6 +291,9 @@ _GROUP_WORDS = {
     "chu_tich": "chủ tịch",
     "pho_chu_tich": "phó chủ tịch",
     "cong_chuc": "công chức",
+    # The web app's three posts (congvu.detection.actions.POSITIONS).
+    "nguoi_dung_dau": "người đứng đầu",
+    "cap_pho": "cấp phó",
 }
 
 

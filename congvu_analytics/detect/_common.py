@@ -586,11 +586,10 @@ def peer_groups_from(
         .join(end, how="cross")
         .with_columns(pl.coalesce("_org_unit", UNIT).alias(UNIT))
         .join(types, on=UNIT, how="left")
+        .with_columns(_broadened(pl.coalesce("_position", role), role, params.min_peers))
         .with_columns(
             (
-                pl.coalesce("_position", role)
-                + pl.lit("@")
-                + pl.col("_type").fill_null("*")
+                pl.col("_base")
                 + pl.when(
                     pl.col("_start").is_not_null()
                     & (pl.col("_start") > pl.col("_end") - timedelta(days=params.new_staff_days))
@@ -638,6 +637,27 @@ def peer_groups_from(
 
 MAIN_UNIT = "main_unit"
 JUDGED = "judged"
+
+
+def _broadened(position: pl.Expr, role: pl.Expr, min_peers: int) -> pl.Expr:
+    """``_base``: the person's peer group before the new-staff and workload splits, the finest
+    of ``position@type``, ``position@*``, ``role@*`` (the role the log shows) and ``*`` that
+    has at least ``min_peers`` members.
+
+    A group smaller than that cannot say what is ordinary: its level is one or two colleagues'
+    rates and its spread (overdispersion) cannot be fitted, so ordinary differences between
+    them read as evidence. A small organisation has such groups everywhere (three heads of
+    department, four division heads), a large one only at the top. Each step pools the members
+    of the groups that were too small with each other, never with a group that was large
+    enough: heads of divisions stay compared with heads of divisions wherever there are enough
+    of them.
+    """
+    finer = position + pl.lit("@") + pl.col("_type").fill_null("*")
+    steps = [position + pl.lit("@*"), role + pl.lit("@*"), pl.lit("*")]
+    group = finer
+    for broader in steps:
+        group = pl.when(pl.len().over(group) >= min_peers).then(group).otherwise(broader)
+    return group.alias("_base")
 
 
 def _unit_types(params: DetectionParams, org: Org | None) -> pl.LazyFrame:

@@ -143,7 +143,8 @@ def coordination(
 
 def unaccepted(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     """Hand-overs (assign/transfer/reassign) the receiver neither accepted nor acted on within
-    ``accept_days`` working days (or has not yet, at the end of the log)."""
+    ``accept_days`` working days (or has not yet, at the end of the log); not those the
+    receiver then passed on as misrouted to a unit that took them (a legitimate misrouting)."""
     act = pl.col(ACTIVITY)
     start = is_group_start(SEG)
     last_of_case = (pl.col(CASE_KEY) != pl.col(CASE_KEY).shift(-1)).fill_null(True)
@@ -157,12 +158,19 @@ def unaccepted(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
         prepared.with_columns(
             next_after(pl.when(act.is_in(list(RESPONSES))).then(pl.col(WD))).alias("_resp"),
             next_after(pl.when(start).then(pl.col(WD))).alias("_next"),
+            # Whether the custody this hand-over opened ended in a legitimate misrouting (passed
+            # on as ``misrouted`` and taken by the competent unit).
+            next_after(pl.when(start).then(pl.col(LEGIT))).alias("_next_legit"),
             bfill_within(pl.when(last_of_case).then(pl.col(CLOSED)), CASE_KEY).alias("_closed"),
         )
         .filter(
             start
             & ~pl.col(IS_PROTECTED)
             & act.is_in([Activity.ASSIGN, Activity.TRANSFER, Activity.REASSIGN])
+            # A misrouted hand-over that the receiver routed on to the competent unit is not
+            # theirs to accept: the days spent finding out whose it is are the misrouting's,
+            # as the misrouted pass-on itself counts for no detector.
+            & ~pl.col("_next_legit").fill_null(False)
         )
         .with_columns(
             # The hand-over ends at the first response or the next custody change, whichever

@@ -226,6 +226,18 @@ def test_a_return_asking_the_superior_to_decide_is_exported_as_escalate(org, tas
     assert returned[s.REASON_CODE].to_list() == ["escalate"]
 
 
+def test_a_decline_is_exported_as_misrouted(org, task):
+    """The app's decline is the one the law allows (not within the unit's authority, the
+    competent unit proposed): the engine's "misrouted", legitimate once that unit takes it."""
+    actions.do_decline(
+        task, org.alice, reason="Không thuộc thẩm quyền", proposed_unit=org.b1, at=at(1)
+    )
+    frame = export.events_frame()
+    declined = frame.filter(pl.col(s.ACTIVITY) == "decline")
+    assert declined[s.REASON_CODE].to_list() == [s.ReasonCode.MISROUTED]
+    assert declined[s.TARGET_UNIT].to_list() == [org.b1.code]
+
+
 def test_a_return_with_an_unknown_reason_code_is_refused_and_writes_nothing(org, task):
     from congvu.lib.errors import ActionError
 

@@ -155,7 +155,7 @@ def _render(
         {
             "finding": finding,
             "components": components,
-            "peer_label": group_label(finding.peer_group) if finding.peer_group else "",
+            "peer_label": _peer_label(finding),
             "review": review,
             "evidence": evidence,
             "steps": steps,
@@ -332,3 +332,17 @@ def _review_label(finding: Finding) -> str:
         return str(finding.review.get_status_display())
     except FindingReview.DoesNotExist:
         return ""
+
+
+def _peer_label(finding: Finding) -> str:
+    """The peer group in words. "*" (no types, or every finer group too small: the engine
+    broadens a position group of fewer than five) is named too, so the page never hides whom
+    the subject was compared with; like the engine's words, it is Vietnamese in any language."""
+    if not finding.peer_group:
+        return ""
+    label = group_label(finding.peer_group)
+    if label:
+        return label
+    if finding.subject_type == "person":
+        return "nhóm chung (quá ít người cùng chức vụ, cùng cấp để so sánh riêng)"
+    return "mọi đơn vị"
