@@ -1,0 +1,90 @@
+"""A national-scale partitioned dataset without holding it in memory (issue #19's 100M target).
+
+    .venv/bin/python bench/national_dataset.py                         # 7 large provinces ≈ 107M events
+    .venv/bin/python bench/national_dataset.py --provinces 2 --size small --out var/national-small
+
+Generates one simulated province at a time (``generate(seed, size)``, seeds ``--seed``,
+``--seed``+1, ...), writes it straight into ``OUT/dataset/province=P01/year=<y>/bucket=<b>/``
+with its codes prefixed by its province code (``congvu_analytics.sim.national``), frees it and
+goes on to the next: peak memory is one province's generation, not the country's. The
+organisation tables of all provinces are written as ``OUT/units.csv`` and ``OUT/people.csv``
+(canonical columns) for ``congvu analyze OUT/dataset --units OUT/units.csv --people
+OUT/people.csv``.
+
+A province whose folder is complete (``OUT/done/<code>.json``) is kept, so an interrupted run
+resumes where it stopped; a half-written province is removed and generated again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import shutil
+import time
+from pathlib import Path
+
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--provinces", type=int, default=7)
+    parser.add_argument("--size", default="large", choices=["tiny", "small", "large"])
+    parser.add_argument("--seed", type=int, default=201, help="seed of the first province")
+    parser.add_argument("--buckets", type=int, default=16, help="case buckets per province-year")
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "national")
+    args = parser.parse_args()
+    if args.provinces < 1 or args.buckets < 1:
+        raise SystemExit("--provinces and --buckets must be at least 1")
+
+    from congvu_analytics.sim import generate
+    from congvu_analytics.sim.national import province_org, write_province
+
+    dataset, done, org_dir = args.out / "dataset", args.out / "done", args.out / "org"
+    for folder in (dataset, done, org_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    total = 0
+    for i in range(args.provinces):
+        code, seed = f"P{i + 1:02d}", args.seed + i
+        marker = done / f"{code}.json"
+        if marker.exists():
+            total += json.loads(marker.read_text())["events"]
+            print(f"{code}: kept ({marker})", flush=True)
+            continue
+        shutil.rmtree(dataset / f"province={code}", ignore_errors=True)
+        t0 = time.perf_counter()
+        province = generate(seed, args.size)
+        t1 = time.perf_counter()
+        files = write_province(province, dataset, code, buckets=args.buckets)
+        org = province_org(province, code)
+        org.units.write_csv(org_dir / f"units-{code}.csv")
+        org.people.write_csv(org_dir / f"people-{code}.csv")
+        events = province.events.height
+        del province, org
+        gc.collect()
+        t2 = time.perf_counter()
+        total += events
+        marker.write_text(json.dumps({"seed": seed, "size": args.size, "events": events}))
+        print(
+            f"{code} (seed {seed}): {events:,} events, generated in {t1 - t0:.0f} s, "
+            f"{files} files written in {t2 - t1:.0f} s; {total:,} events so far",
+            flush=True,
+        )
+    # One national table of each kind (each province's codes are prefixed, so none repeats).
+    codes = [f"P{i + 1:02d}" for i in range(args.provinces)]
+    for kind in ("units", "people"):
+        frames = [pl.read_csv(org_dir / f"{kind}-{c}.csv", infer_schema=False) for c in codes]
+        pl.concat(frames).write_csv(args.out / f"{kind}.csv")
+    print(
+        f"{args.out}: {args.provinces} provinces, {total:,} events in "
+        f"{time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
