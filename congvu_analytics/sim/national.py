@@ -15,6 +15,7 @@ personnel record number, so one national organisation table can hold them all.
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def write_province(
     events = province.events
     bounds = _case_bounds(events.get_column(s.CASE_ID), PART_ROWS)
     written = 0
-    for part, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False)):
+    for part, (lo, hi) in enumerate(itertools.pairwise(bounds)):
         piece = _prefixed(events.slice(lo, hi - lo), EVENT_CODES, prefix)
         written += write_dataset(piece, out, buckets=buckets, province=code, part=part)
     return written
