@@ -11,6 +11,10 @@ organisation tables of all provinces are written as ``OUT/units.csv`` and ``OUT/
 (canonical columns) for ``congvu analyze OUT/dataset --units OUT/units.csv --people
 OUT/people.csv``.
 
+With ``--analyze``, then runs ``congvu analyze`` on the first province alone and on the whole
+dataset, each a fresh process under /usr/bin/time -v: wall time, CPU seconds (user + system),
+peak resident memory, and the load average (1 min) at the start and at the end.
+
 A province whose folder is complete (``OUT/done/<code>.json``) is kept, so an interrupted run
 resumes where it stopped; a half-written province is removed and generated again.
 """
@@ -20,13 +24,63 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
+import re
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import polars as pl
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def timed_analyze(log: Path, units: Path, people: Path, out: Path) -> dict[str, float]:
+    """`congvu analyze` in a fresh process under /usr/bin/time -v."""
+    cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "congvu_analytics.cli", "analyze",
+           str(log), "--units", str(units), "--people", str(people), "--out", str(out),
+           "--format", "parquet,json", "--quiet"]  # fmt: skip
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)}\n{done.stderr[-3000:]}")
+
+    def field(name: str) -> float:
+        found = re.search(rf"{re.escape(name)}: ([0-9.:]+)", done.stderr)
+        if found is None:
+            raise SystemExit(f"/usr/bin/time -v printed no {name!r}")
+        return float(found.group(1))
+
+    return {
+        "wall_s": wall,
+        "cpu_s": field("User time (seconds)") + field("System time (seconds)"),
+        "peak_gb": field("Maximum resident set size (kbytes)") / 1024 / 1024,
+        "load_start": load,
+        "load_end": os.getloadavg()[0],
+    }
+
+
+def analyze(out: Path) -> None:
+    """The first province alone, then the whole dataset."""
+    events = sum(json.loads(m.read_text())["events"] for m in (out / "done").glob("*.json"))
+    first = json.loads((out / "done" / "P01.json").read_text())["events"]
+    runs = [
+        ("P01 alone", first, out / "dataset" / "province=P01",
+         out / "org" / "units-P01.csv", out / "org" / "people-P01.csv"),
+        ("all provinces", events, out / "dataset", out / "units.csv", out / "people.csv"),
+    ]  # fmt: skip
+    for name, n, log, units, people in runs:
+        figures = timed_analyze(log, units, people, out / f"out-{name.split()[0]}")
+        print(
+            f"{name:14} {n:>12,} events  wall {figures['wall_s']:6.0f} s  "
+            f"CPU {figures['cpu_s']:6.0f} s  peak {figures['peak_gb']:5.2f} GB  "
+            f"load {figures['load_start']:.1f} → {figures['load_end']:.1f}",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -36,6 +90,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=201, help="seed of the first province")
     parser.add_argument("--buckets", type=int, default=16, help="case buckets per province-year")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "national")
+    parser.add_argument("--analyze", action="store_true", help="then time `congvu analyze`")
     args = parser.parse_args()
     if args.provinces < 1 or args.buckets < 1:
         raise SystemExit("--provinces and --buckets must be at least 1")
@@ -84,6 +139,8 @@ def main() -> None:
         f"{time.perf_counter() - started:.0f} s",
         flush=True,
     )
+    if args.analyze:
+        analyze(args.out)
 
 
 if __name__ == "__main__":
