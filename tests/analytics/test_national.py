@@ -3,6 +3,7 @@ and metrics are those of the province analysed alone (issue #19, docs/scale.md).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -49,6 +50,7 @@ def test_each_province_gets_the_findings_it_gets_alone(national: Path, tmp_path:
     findings = pl.read_parquet(both / "findings.parquet")
     assert findings.columns[0] == "province"
     assert set(findings.get_column("province")) == set(CODES)
+    assessed: dict[tuple[str, str], dict[str, int]] = {}
     for code in CODES:
         alone = _analyze(
             national / "dataset" / f"province={code}",
@@ -62,6 +64,16 @@ def test_each_province_gets_the_findings_it_gets_alone(national: Path, tmp_path:
             assert expected.height > 0, table  # the comparison means something
             assert "province" not in expected.columns  # one province: the outputs as before
             assert_frame_equal(mine.drop("province"), expected, check_dtypes=True)
+        report = json.loads((alone / "load_report.json").read_text(encoding="utf-8"))
+        for detector, kinds in report["assessed"].items():
+            for kind, counts in kinds.items():
+                into = assessed.setdefault((detector, kind), dict.fromkeys(counts, 0))
+                for name, n in counts.items():
+                    into[name] += n
+    # What could be assessed adds up over the provinces.
+    report = json.loads((both / "load_report.json").read_text(encoding="utf-8"))
+    got = {(d, k): c for d, kinds in report["assessed"].items() for k, c in kinds.items()}
+    assert got == assessed
 
 
 def test_a_province_code_that_is_not_a_plain_code_is_refused(tmp_path: Path) -> None:
