@@ -37,6 +37,17 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _rss_gb(time_pid: int) -> float:
+    """Resident memory of the process /usr/bin/time runs (its child), 0 if gone."""
+    try:
+        child = Path(f"/proc/{time_pid}/task/{time_pid}/children").read_text().split()
+        status = Path(f"/proc/{child[0]}/status").read_text() if child else ""
+    except OSError:
+        return 0.0
+    found = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return int(found.group(1)) / 1024 / 1024 if found else 0.0
+
+
 def timed_analyze(log: Path, units: Path, people: Path, out: Path) -> dict[str, float]:
     """`congvu analyze` in a fresh process under /usr/bin/time -v."""
     cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "congvu_analytics.cli", "analyze",
@@ -44,8 +55,21 @@ def timed_analyze(log: Path, units: Path, people: Path, out: Path) -> dict[str, 
            "--format", "parquet,json", "--quiet"]  # fmt: skip
     load = os.getloadavg()[0]
     started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
+    # RSS of the analysing process every 5 s (out/../rss-<name>.tsv): with provinces analysed
+    # one by one it should rise and fall per province, not grow with the country.
+    samples: list[tuple[float, float]] = []
+    with subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
+    ) as proc:
+        while proc.poll() is None:
+            samples.append((time.perf_counter() - started, _rss_gb(proc.pid)))
+            time.sleep(5)
+        _, stderr = proc.communicate()
     wall = time.perf_counter() - started
+    (out.parent / f"rss-{out.name}.tsv").write_text(
+        "".join(f"{s:.0f}\t{gb:.2f}\n" for s, gb in samples), encoding="utf-8"
+    )
+    done = subprocess.CompletedProcess(cmd, proc.returncode, "", stderr)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)}\n{done.stderr[-3000:]}")
 
