@@ -625,7 +625,8 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument(
         "log",
         help="Tệp nhật ký: .xes, .xes.gz, .csv, .csv.gz hoặc .parquet; hoặc thư mục (mẫu glob) "
-        "của bộ dữ liệu Parquet phân vùng theo hồ sơ (xem docs/scale.md)",
+        "của bộ dữ liệu Parquet phân vùng theo hồ sơ (xem docs/scale.md); bộ dữ liệu nhiều "
+        "tỉnh (province=<mã>/...) được phân tích lần lượt từng tỉnh, kết quả có cột province",
     )
     an.add_argument("--mapping", help="Tệp ánh xạ TOML (xem docs/mapping.md)")
     an.add_argument(
