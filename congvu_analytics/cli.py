@@ -361,8 +361,10 @@ def _load(
     from congvu_analytics import partitioned as part
     from congvu_analytics.io.loader import load_log
 
+    provinces = None
     if part.is_dataset(args.log):
         sources, resolved, report = part.dataset_sources(args.log)
+        provinces = part.dataset_provinces(args.log)
         fmt = "parquet"
     elif _split_mode(args, log_path, mapping):
         split = part.split_table(
@@ -387,6 +389,7 @@ def _load(
         workdir=work / "events",
         strict=args.strict,
         org=org,
+        provinces=provinces,
     )
     if (work / "split").exists():
         shutil.rmtree(work / "split")
@@ -404,14 +407,17 @@ def _detect(
     progress: Callable[[str], None],
 ) -> _Result:
     """The detector suite on the whole log, bucket by bucket, or on Spark."""
-    from congvu_analytics.partitioned import run_buckets
+    from congvu_analytics.partitioned import combine_provinces, run_buckets
 
     if loaded.buckets is not None and args.engine == "spark":
         from congvu_analytics.spark import run_spark
 
-        return run_spark(
-            loaded.buckets, calendar=calendar, params=params, org=org, master=args.master
-        )
+        # Province by province, as on one node (partitioned.run_buckets says why).
+        results = [
+            (code, run_spark(alone, calendar=calendar, params=params, org=org, master=args.master))
+            for code, alone in loaded.buckets.by_province()
+        ]
+        return results[0][1] if len(results) == 1 else combine_provinces(results)
     if loaded.buckets is not None:
         return run_buckets(
             loaded.buckets, calendar=calendar, params=params, org=org, progress=progress
@@ -506,9 +512,10 @@ def _analyze(args: argparse.Namespace, work: Path) -> int:  # noqa: PLR0912, PLR
     else:
         assert loaded.buckets is not None
         still_open = {}
-        for file in loaded.buckets.files:
-            counts = open_cases(pl.scan_parquet(file), end=loaded.buckets.end)
-            still_open = {k: still_open.get(k, 0) + v for k, v in counts.items()}
+        for _code, alone in loaded.buckets.by_province():
+            for file in alone.files:  # open at the end of its own province's log
+                counts = open_cases(pl.scan_parquet(file), end=alone.end)
+                still_open = {k: still_open.get(k, 0) + v for k, v in counts.items()}
     if still_open["open"]:
         warnings.append(
             f"{still_open['open']} hồ sơ còn mở ở cuối nhật ký: {still_open['open_past_deadline']}"
@@ -618,7 +625,8 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument(
         "log",
         help="Tệp nhật ký: .xes, .xes.gz, .csv, .csv.gz hoặc .parquet; hoặc thư mục (mẫu glob) "
-        "của bộ dữ liệu Parquet phân vùng theo hồ sơ (xem docs/scale.md)",
+        "của bộ dữ liệu Parquet phân vùng theo hồ sơ (xem docs/scale.md); bộ dữ liệu nhiều "
+        "tỉnh (province=<mã>/...) được phân tích lần lượt từng tỉnh, kết quả có cột province",
     )
     an.add_argument("--mapping", help="Tệp ánh xạ TOML (xem docs/mapping.md)")
     an.add_argument(

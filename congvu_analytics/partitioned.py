@@ -12,6 +12,14 @@ whole file is never in memory.
 ``run_buckets`` runs the per-case phase of detection bucket by bucket
 (:func:`congvu_analytics.detect.case_phase`) and one per-subject reduce over the compact
 results. Memory is bounded by the largest bucket; results are identical to the in-memory run.
+
+A dataset of several provinces (a national one) is analysed province by province: each
+province's buckets, then its per-subject reduce, then the next province. A person and a unit
+belong to one province, and a province is one administration whose staff the decrees evaluate
+among themselves, so peers, rates and the false-discovery control are the province's own; the
+reduce then holds one province's per-subject rows, not the country's. The outputs are the
+provinces' outputs one after another with a ``province`` column first; a one-province dataset
+gives exactly the outputs it always gave (no such column).
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from __future__ import annotations
 import glob
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -54,6 +62,7 @@ from congvu_analytics.safe_csv import restore_frame
 from congvu_analytics.workdays import WorkCalendar
 
 BUCKET = "bucket"
+PROVINCE = "province"
 DEFAULT_BUCKETS = 16
 BATCH_BYTES = 64 << 20  # bytes of text per record batch read from a CSV
 BATCH_ROWS = 1 << 20  # rows per record batch read from Parquet
@@ -98,6 +107,20 @@ def dataset_files(path: str | Path) -> list[list[Path]]:
             path=Path(text),
         )
     return [groups[k] for k in sorted(groups)]
+
+
+def province_of(folder: Path) -> str:
+    """The province of a bucket folder: its ``province=<code>`` path part, or ``""`` for a
+    folder outside that layout (the whole dataset is then one province)."""
+    for name in reversed(folder.parts):
+        if name.startswith(f"{PROVINCE}="):
+            return name.removeprefix(f"{PROVINCE}=")
+    return ""
+
+
+def dataset_provinces(path: str | Path) -> list[str]:
+    """The province of each bucket of a dataset, in the order of :func:`dataset_sources`."""
+    return [province_of(files[0].parent) for files in dataset_files(path)]
 
 
 def write_dataset(
@@ -272,6 +295,23 @@ class BucketedLog:
     end: datetime  # the log's last event
     shapes: Distributions
     coverage: OrgCoverage | None = None
+    # The province of each file (empty: one province) and each province's last event.
+    provinces: list[str] = field(default_factory=list)
+    ends: dict[str, datetime] = field(default_factory=dict)
+
+    def by_province(self) -> list[tuple[str, BucketedLog]]:
+        """The log of each province alone (its files, its own end), in order of appearance;
+        one entry for a log of one province."""
+        codes = list(dict.fromkeys(self.provinces))
+        if len(codes) <= 1:
+            return [(codes[0] if codes else "", self)]
+        out = []
+        for code in codes:
+            files = [f for f, p in zip(self.files, self.provinces, strict=True) if p == code]
+            out.append(
+                (code, replace(self, files=files, end=self.ends[code], provinces=[], ends={}))
+            )
+        return out
 
 
 def _merge_counts(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
@@ -314,7 +354,7 @@ _WHO = {"units": (s.UNIT, s.TARGET_UNIT, s.HOLDER_UNIT),
         "people": (s.ACTOR, s.TARGET_ACTOR, s.HOLDER_ACTOR)}  # fmt: skip
 
 
-def load_buckets(
+def load_buckets(  # noqa: PLR0915 - one pass over the buckets, kept in one place
     sources: list[pl.LazyFrame],
     *,
     path: Path,
@@ -325,14 +365,26 @@ def load_buckets(
     strict: bool = False,
     org: Org | None = None,
     progress: Callable[[], None] | None = None,
+    provinces: list[str] | None = None,
 ) -> BucketedLog:
     """Validate each bucket with the loader's steps and write its canonical events to
-    ``workdir``; the counts of the load report add up over buckets."""
+    ``workdir``; the counts of the load report add up over buckets.
+
+    ``provinces`` names the province of each source (:func:`dataset_provinces`). The buckets
+    are then read province by province, and event ids are checked unique within each province
+    as soon as it is read (the provinces are analysed apart, and the ids of a whole country
+    would not fit the memory of one bucket)."""
+    codes = provinces if provinces is not None else [""] * len(sources)
+    if len(codes) != len(sources):
+        raise ValueError("one province per source")
+    order = sorted(range(len(sources)), key=lambda i: codes[i])  # stable: buckets keep order
     files: list[Path] = []
+    file_codes: list[str] = []
     ids: list[pl.Series] = []
     first: list[datetime] = []
     last: list[datetime] = []
     ends: list[datetime] = []
+    province_ends: dict[str, datetime] = {}
     shapes: Distributions | None = None
     coverage: OrgCoverage | None = None
     seen: dict[str, list[pl.DataFrame]] = {"units": [], "people": []}
@@ -340,8 +392,14 @@ def load_buckets(
     total.empty_columns = list(s.SCHEMA)
     total.idle_rules = [r.name for r in mapping.acknowledge]
     total.date_only = True
-    for number, source in enumerate(sources):
-        frame = collect_mapped(source, mapping, path, fmt)
+    for number, index in enumerate(order):
+        code = codes[index]
+        if file_codes and file_codes[-1] != code:
+            # The previous province is complete: check its ids, compact its org counts.
+            _check_ids_across(_of(files, file_codes, file_codes[-1]), pl.concat(ids), path)
+            ids = []
+            seen = {who: [_sum_counts(f)] if f else [] for who, f in seen.items()}
+        frame = collect_mapped(sources[index], mapping, path, fmt)
         part = LoadReport(path=str(path), source_format=fmt, mapping=mapping.name)
         part.native = report.native
         events = finish(frame, mapping, part, path)
@@ -356,6 +414,8 @@ def load_buckets(
         first.append(bounds[0])
         last.append(bounds[1])
         ends.append(bounds[2])
+        if bounds[2] is not None:
+            province_ends[code] = max(bounds[2], province_ends.get(code, bounds[2]))
         ids.append(events.get_column(s.EVENT_ID).hash(seed=1))
         shape = distributions(events.lazy())
         shapes = shape if shapes is None else shapes + shape
@@ -366,6 +426,7 @@ def load_buckets(
         out = workdir / f"events-{number:05d}.parquet"
         events.write_parquet(out, **SCRATCH_PARQUET)
         files.append(out)
+        file_codes.append(code)
         del events
         if progress is not None:
             progress()
@@ -373,7 +434,7 @@ def load_buckets(
         raise LogError("Nhật ký rỗng: không có sự kiện nào.", path=path)
     total.unknown_labels = _sorted_counts(total.unknown_labels)
     check_unknown_labels(total, mapping, path, strict=strict)
-    _check_ids_across(files, pl.concat(ids), path)
+    _check_ids_across(_of(files, file_codes, file_codes[-1]), pl.concat(ids), path)
     if org is not None:
         coverage = _coverage(seen, org)
     assert shapes is not None
@@ -385,7 +446,17 @@ def load_buckets(
         end=max(ends),
         shapes=shapes,
         coverage=coverage,
+        provinces=file_codes,
+        ends=province_ends,
     )
+
+
+def _of(files: list[Path], codes: list[str], code: str) -> list[Path]:
+    return [f for f, c in zip(files, codes, strict=True) if c == code]
+
+
+def _sum_counts(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    return pl.concat(frames).group_by("v").agg(pl.col("n").sum())
 
 
 def _coverage(seen: dict[str, list[pl.DataFrame]], org: Org) -> OrgCoverage:
@@ -475,6 +546,13 @@ def run_buckets(
 ) -> DetectionResult:
     """The per-case phase on each bucket in turn, reduced into one as it goes (the compact
     per-subject counts summed, the hits kept), then the per-subject phase."""
+    provinces = log.by_province()
+    if len(provinces) > 1:
+        results = []
+        for code, alone in provinces:
+            one = run_buckets(alone, calendar=calendar, params=params, org=org, progress=progress)
+            results.append((code, one))
+        return combine_provinces(results)
     say = progress or (lambda _step: None)
 
     def phases() -> Iterator[CasePhase]:
@@ -487,3 +565,37 @@ def run_buckets(
     total = reduce_phases(phases())
     say("detect")
     return subject_phase([total], calendar=calendar, params=params, org=org)
+
+
+def combine_provinces(results: list[tuple[str, DetectionResult]]) -> DetectionResult:
+    """The results of provinces analysed apart as one: each table the provinces' rows one
+    after another with the province first; what could be assessed summed over provinces."""
+
+    def stacked(name: str) -> pl.DataFrame:
+        frames: list[pl.DataFrame] = [getattr(result, name) for _, result in results]
+        return pl.concat(
+            [
+                frame.select(pl.lit(code).alias(PROVINCE), pl.all())
+                for (code, _), frame in zip(results, frames, strict=True)
+            ],
+            how="diagonal_relaxed",  # a province with no hand-over of a kind lacks nothing
+        )
+
+    assessed = [r.assessed for _, r in results if not r.assessed.is_empty()]
+    summed = pl.DataFrame()
+    if assessed:
+        first = assessed[0]
+        keys = [c for c in first.columns if first.schema[c] == pl.String]
+        summed = (
+            pl.concat(assessed)
+            .group_by(keys, maintain_order=True)
+            .agg(pl.exclude(keys).sum())
+            .select([pl.col(c).cast(t) for c, t in first.schema.items()])
+        )
+    return DetectionResult(
+        findings=stacked("findings"),
+        person_metrics=stacked("person_metrics"),
+        unit_metrics=stacked("unit_metrics"),
+        handover=stacked("handover"),
+        assessed=summed,
+    )
