@@ -62,7 +62,7 @@ REASONS: tuple[tuple[str | None, str, str], ...] = (
     ("dependency", "cho_phoi_hop", "Chờ ý kiến đơn vị liên quan"),
     ("external", "cho_ho_so_bo_sung", "Chờ tổ chức, cá nhân bổ sung hồ sơ"),
     ("other", "khac", "Lý do khác"),
-    ("other", "de_nghi_cap_tren_quyet_dinh", "Đề nghị lãnh đạo xem xét, quyết định"),
+    ("escalate", "de_nghi_cap_tren_quyet_dinh", "Đề nghị lãnh đạo xem xét, quyết định"),
     ("other", "xin_huong_dan", "Xin hướng dẫn nghiệp vụ"),
     (None, "xac_nhan_vuong_mac", "Xác nhận vướng mắc, đồng ý tạm dừng"),
     (None, "khong_xac_nhan", "Không chấp nhận lý do tạm dừng"),
