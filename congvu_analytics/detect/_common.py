@@ -586,7 +586,7 @@ def peer_groups_from(
         .join(end, how="cross")
         .with_columns(pl.coalesce("_org_unit", UNIT).alias(UNIT))
         .join(types, on=UNIT, how="left")
-        .with_columns(_broadened(pl.coalesce("_position", role), role, params.min_peers))
+        .with_columns(_broadened(pl.coalesce("_position", role), role, params.min_peers, params.min_cases))
         .with_columns(
             (
                 pl.col("_base")
@@ -639,10 +639,10 @@ MAIN_UNIT = "main_unit"
 JUDGED = "judged"
 
 
-def _broadened(position: pl.Expr, role: pl.Expr, min_peers: int) -> pl.Expr:
+def _broadened(position: pl.Expr, role: pl.Expr, min_peers: int, min_cases: int) -> pl.Expr:
     """``_base``: the person's peer group before the new-staff and workload splits, the finest
     of ``position@type``, ``position@*``, ``role@*`` (the role the log shows) and ``*`` that
-    has at least ``min_peers`` members.
+    has at least ``min_peers`` members who held ``min_cases`` cases or more.
 
     A group smaller than that cannot say what is ordinary: its level is one or two colleagues'
     rates and its spread (overdispersion) cannot be fitted, so ordinary differences between
@@ -654,9 +654,11 @@ def _broadened(position: pl.Expr, role: pl.Expr, min_peers: int) -> pl.Expr:
     """
     finer = position + pl.lit("@") + pl.col("_type").fill_null("*")
     steps = [position + pl.lit("@*"), role + pl.lit("@*"), pl.lit("*")]
+    # Members who held enough cases to be judged: only they show the group's spread.
+    fit = (pl.col("_held").fill_null(0) >= min_cases).cast(pl.UInt32)
     group = finer
     for broader in steps:
-        group = pl.when(pl.len().over(group) >= min_peers).then(group).otherwise(broader)
+        group = pl.when(fit.sum().over(group) >= min_peers).then(group).otherwise(broader)
     return group.alias("_base")
 
 

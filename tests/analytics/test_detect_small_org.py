@@ -103,3 +103,38 @@ def test_ordinary_heads_with_misrouted_tasks_are_not_flagged_and_the_offender_is
     assert found["behaviour"] == "avoidance"
     assert found["evidence_event_ids"] and found["sentence"].startswith(f"Cán bộ {OFFENDER} ")
     assert "người đứng đầu" in found["sentence"]
+
+
+def test_members_with_too_few_cases_do_not_make_a_group_large_enough() -> None:
+    # Two more divisions of the first type whose heads held one task each: five heads of a
+    # "phong" in the table, but only three with enough cases to show what is ordinary.
+    rows = province()
+    for u in ("H", "I"):
+        rows += case(f"{u}00", u, head(u), 1.0)
+    base = org()
+    units = pl.concat(
+        [
+            base.units,
+            pl.DataFrame(
+                {
+                    "unit": ["H", "I"],
+                    "type": ["phong"] * 2,
+                    "parent": ["UB"] * 2,
+                    "head": ["hh", "hi"],
+                }
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
+    people = pl.concat(
+        [
+            base.people,
+            pl.DataFrame(
+                {"person": ["hh", "hi"], "unit": ["H", "I"], "position": ["nguoi_dung_dau"] * 2}
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
+    result = run_all(log(rows), org=Org.of(units, people))
+    groups = dict(result.person_metrics.select("subject_id", "peer_group").iter_rows())
+    assert {groups[head(u)] for u in PHONG} == {"nguoi_dung_dau@*"}
