@@ -220,4 +220,3 @@ class TaskFilterForm(forms.Form):
     def ordering(self) -> tuple[str, ...]:
         key = (self.cleaned_data.get("sap_xep") if self.is_valid() else "") or "moi"
         return self.SORTS[key]
-
