@@ -101,9 +101,9 @@ def _assigner_for(person: Person, directive: Directive) -> tuple[Person, Person 
     clerk, the unit's head (the clerk records it for him)."""
     if access_for(person).can_act_on_unit(directive.unit):
         return person, None
-    head = Membership.objects.current().heads().filter(unit=directive.unit).first()
+    head = Membership.objects.current().head_of(directive.unit)
     if head is not None and D.is_clerk_of(person, directive.unit_id, today()):
-        return head.person, person
+        return head, person
     return None
 
 
