@@ -62,11 +62,6 @@ def _directs(person: Person, unit: Unit, day: date) -> bool:
     return Membership.objects.active_on(day).heads().filter(person=person, unit=unit).exists()
 
 
-def _head_of(unit: Unit, day: date) -> Person | None:
-    m = Membership.objects.active_on(day).heads().filter(unit=unit).select_related("person").first()
-    return m.person if m else None
-
-
 def _parties(finding: Finding, day: date) -> tuple[Person, Unit, Unit | None]:
     """(who explains, whose leaders decide, whose leaders hear an appeal)."""
     if finding.subject_type == Finding.SubjectType.PERSON:
@@ -85,7 +80,7 @@ def _parties(finding: Finding, day: date) -> tuple[Person, Unit, Unit | None]:
     answering: Unit | None = unit
     head = None
     while answering is not None and head is None:
-        head = _head_of(answering, day)
+        head = Membership.objects.active_on(day).head_of(answering)
         if head is None:
             answering = answering.parent
     if head is None or answering is None:

@@ -54,7 +54,6 @@ from congvu.evaluation.acts.flow import (
 )
 from congvu.evaluation.acts.innovation import (
     AGENCY_MAX_LEVEL,
-    _agency_head,
     do_cast_innovation_vote,
     do_close_innovation_vote,
     do_evaluate_innovation,
@@ -108,7 +107,6 @@ __all__ = [
     "S",
     "_access",
     "_add_products",
-    "_agency_head",
     "_check_level_change",
     "_decided_by",
     "_explains",

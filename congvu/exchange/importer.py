@@ -92,9 +92,8 @@ def _check(
         if unit.pk in seen:
             continue
         seen.add(unit.pk)
-        head = Membership.objects.current().heads().filter(unit=unit).select_related("person")
-        first = head.first()
-        if first is None:
+        head = Membership.objects.current().head_of(unit)
+        if head is None:
             problems.append(
                 _err(
                     "no_head",
@@ -103,7 +102,7 @@ def _check(
                 )
             )
             continue
-        receivers.append(Receiver(organ.code, unit, first.person))
+        receivers.append(Receiver(organ.code, unit, head))
     if ImportedDocument.objects.filter(
         sender_code=package.sender.code, number=package.number, issued_on=day
     ).exists():
@@ -231,9 +230,9 @@ def _assigner(actor: Person, unit: Unit, day: date) -> tuple[Person, Person | No
     """The actor when he directs the registering unit; for its clerk, the unit's head."""
     if access_for(actor, day).can_act_on_unit(unit):
         return actor, None
-    head = Membership.objects.active_on(day).heads().filter(unit=unit).first()
+    head = Membership.objects.active_on(day).head_of(unit)
     if head is not None and D.is_clerk_of(actor, unit.pk, day):
-        return head.person, actor
+        return head, actor
     raise ActionPermissionError(
         f"Chỉ lãnh đạo hoặc văn thư của {unit.name} mới được nhập văn bản của đơn vị này."
     )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from congvu.lib.errors import ActionError
 
 F = TypeVar("F", bound=forms.Form)
+T = TypeVar("T")
 
 # Session key of a form posted after the session had expired: {"path": ..., "data": {...}}.
 PENDING_FORM_KEY = "congvu_pending_form"
@@ -124,6 +125,49 @@ def show_refusal(request: HttpRequest, exc: ActionError) -> None:
     if exc.status == 403:
         raise PermissionDenied(exc.message) from exc
     messages.error(request, exc.message)
+
+
+def attach_error(form: forms.Form, exc: ActionError, shown: tuple[str, ...] = ()) -> None:
+    """Put the action's refusal beside its field (all of them, for several); a field the page
+    does not show (a hidden input outside `shown`, the pickers that show their own errors)
+    gets its message above the form."""
+    for err in getattr(exc, "errors", None) or [exc]:
+        if (
+            err.field
+            and err.field in form.fields
+            and (
+                err.field in shown
+                or not isinstance(form.fields[err.field].widget, forms.HiddenInput)
+            )
+        ):
+            form.add_error(err.field, err.message)
+        else:
+            form.add_error(None, err.message)
+
+
+def run_posted(
+    request: HttpRequest,
+    form: forms.Form,
+    run: Callable[[dict[str, Any]], T],
+    *,
+    done: str | Callable[[T], str],
+    then: str | Callable[[T], str],
+    shown: tuple[str, ...] = (),
+) -> HttpResponse | None:
+    """A form the view built and bound itself (its pickers limited, its initial values, its
+    prefix), answered like `take_posted`'s: when valid, `run` the action on the cleaned data;
+    success flashes `done` and redirects to `then` (either may be worked out from what `run`
+    returned). A refusal goes beside its field (`attach_error`) and there is no response: the
+    caller renders the page again with the form, as for an invalid one."""
+    if not form.is_valid():
+        return None
+    try:
+        result = run(form.cleaned_data)
+    except ActionError as exc:
+        attach_error(form, exc, shown)
+        return None
+    messages.success(request, done if isinstance(done, str) else done(result))
+    return HttpResponseRedirect(then if isinstance(then, str) else then(result))
 
 
 def take_posted(

@@ -13,7 +13,7 @@ the CRLs and OCSP answers the certificates point to.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -193,40 +193,27 @@ def sign_detached(data: bytes) -> bytes | None:
 # --- verification ----------------------------------------------------------------------------
 
 
-def _load_certs(paths: list[str]) -> list[Any]:
-    from asn1crypto import pem, x509
-
-    certs = []
-    for p in paths:
-        raw = Path(p).read_bytes()
-        if pem.detect(raw):
-            certs += [x509.Certificate.load(der) for _t, _h, der in pem.unarmor(raw, multiple=True)]
-        else:
-            certs.append(x509.Certificate.load(raw))
-    return certs
-
-
-def _load_crls(paths: list[str]) -> list[Any]:
-    from asn1crypto import crl, pem
+def _load_der_or_pem(paths: list[str], load: Callable[[bytes], Any]) -> list[Any]:
+    """Every object in the files: a PEM file may hold several, a DER file holds one."""
+    from asn1crypto import pem
 
     out = []
     for p in paths:
         raw = Path(p).read_bytes()
         if pem.detect(raw):
-            out += [
-                crl.CertificateList.load(der) for _t, _h, der in pem.unarmor(raw, multiple=True)
-            ]
+            out += [load(der) for _t, _h, der in pem.unarmor(raw, multiple=True)]
         else:
-            out.append(crl.CertificateList.load(raw))
+            out.append(load(raw))
     return out
 
 
 def _context() -> Any:
+    from asn1crypto import crl, x509
     from pyhanko_certvalidator import ValidationContext
 
     return ValidationContext(
-        trust_roots=_load_certs(settings.SIGNING_TRUST_ROOTS),
-        crls=_load_crls(settings.SIGNING_CRLS),
+        trust_roots=_load_der_or_pem(settings.SIGNING_TRUST_ROOTS, x509.Certificate.load),
+        crls=_load_der_or_pem(settings.SIGNING_CRLS, crl.CertificateList.load),
         allow_fetching=settings.SIGNING_FETCH_REVOCATION,
         revocation_mode="soft-fail",
     )

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from congvu.audit import log as audit
-from congvu.lib.errors import ActionError, InvalidInputError
+from congvu.lib.errors import ActionError, refuse_all
 from congvu.org.models import Membership, Person, RoleGrant, Unit, today
 from congvu.org.permissions import Access
 from congvu.org.tree import tree_as_of
@@ -88,6 +88,30 @@ def _by(payload: dict[str, Any], actor: Person | None, by_user: str) -> dict[str
     return payload
 
 
+def _give_password(user: User, password: str | None) -> None:
+    """The password chosen for the person, or (None) none usable until he sets his own through
+    the link an administrator hands over."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+
+
+def _record_password(
+    person: Person,
+    kind: str,
+    user: User,
+    password: str | None,
+    *,
+    actor: Person | None,
+    by_user: str,
+) -> None:
+    # Which way the password was given, never the password itself.
+    given = "link" if password is None else "set"
+    payload = {"user": user.pk, "username": user.username, "password": given}
+    audit.record("access", person.pk, kind, actor, _by(payload, actor, by_user))
+
+
 def _locked_person(person: Person) -> Person:
     # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to
     # the user (a person may have no account yet); only the person's row is the lock.
@@ -144,30 +168,12 @@ def create_account(
     user = User(username=username, email=person.email, first_name=person.full_name[:150])
     if password is not None:
         problems += _password_problems(password, user)
-    if problems:
-        raise problems[0] if len(problems) == 1 else InvalidInputError(problems)
-    if password is None:
-        user.set_unusable_password()
-    else:
-        user.set_password(password)
+    refuse_all(problems)
+    _give_password(user, password)
     user.save()
     person.user = user
     person.save(update_fields=["user"])
-    audit.record(
-        "access",
-        person.pk,
-        "account_created",
-        actor,
-        _by(
-            {
-                "user": user.pk,
-                "username": username,
-                "password": "link" if password is None else "set",
-            },
-            actor,
-            by_user,
-        ),
-    )
+    _record_password(person, "account_created", user, password, actor=actor, by_user=by_user)
     return user
 
 
@@ -217,28 +223,10 @@ def reset_password(
     person = _locked_person(person)
     user = _account(person)
     if password is not None:
-        problems = _password_problems(password, user)
-        if problems:
-            raise problems[0]
-        user.set_password(password)
-    else:
-        user.set_unusable_password()
+        refuse_all(_password_problems(password, user))
+    _give_password(user, password)
     user.save(update_fields=["password"])
-    audit.record(
-        "access",
-        person.pk,
-        "password_reset",
-        actor,
-        _by(
-            {
-                "user": user.pk,
-                "username": user.username,
-                "password": "link" if password is None else "set",
-            },
-            actor,
-            by_user,
-        ),
-    )
+    _record_password(person, "password_reset", user, password, actor=actor, by_user=by_user)
     return user
 
 
@@ -248,9 +236,7 @@ def set_password(user: User, password: str) -> User:
     person = Person.objects.select_for_update().filter(user=user).first()
     if person is None:
         raise ActionError("no_person", "Tài khoản này không gắn với cán bộ nào.")
-    problems = _password_problems(password, user)
-    if problems:
-        raise problems[0]
+    refuse_all(_password_problems(password, user))
     user.set_password(password)
     user.save(update_fields=["password"])
     audit.record(

@@ -270,6 +270,11 @@ class MembershipQuerySet(EffectiveQuerySet["Membership"]):
         """Heads and deputies: the people who direct a unit's work."""
         return self.filter(role__in=(Membership.Role.HEAD, Membership.Role.DEPUTY))
 
+    def head_of(self, unit: Unit) -> Person | None:
+        """The head of `unit` among these rows (a unit has at most one at a time)."""
+        row = self.heads().filter(unit=unit).select_related("person").first()
+        return row.person if row else None
+
     def unit_ids_of(self, person: Person | int) -> list[int]:
         """The units of `person`'s rows here: `.leaders().unit_ids_of(p)`, the units p directs."""
         return list(self.filter(person=person).values_list("unit_id", flat=True))

@@ -103,6 +103,11 @@ def requests_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _require_register_reader(request: HttpRequest) -> None:
+    if not reads_register(get_access(request)):
+        raise PermissionDenied(_("Trang này dành cho lãnh đạo, Sở Nội vụ và thanh tra."))
+
+
 def _register_context() -> dict[str, object]:
     day = today()
     return {
@@ -116,8 +121,7 @@ def _register_context() -> dict[str, object]:
 @login_required
 @require_GET
 def register(request: HttpRequest) -> HttpResponse:
-    if not reads_register(get_access(request)):
-        raise PermissionDenied(_("Trang này dành cho lãnh đạo, Sở Nội vụ và thanh tra."))
+    _require_register_reader(request)
     return render(request, "privacy/register.html", _register_context())
 
 
@@ -126,6 +130,5 @@ def register(request: HttpRequest) -> HttpResponse:
 def dossier(request: HttpRequest) -> HttpResponse:
     """The impact-assessment dossier (hồ sơ đánh giá tác động), generated from the register,
     laid out for printing (the browser's "print to PDF" gives the file to submit)."""
-    if not reads_register(get_access(request)):
-        raise PermissionDenied(_("Trang này dành cho lãnh đạo, Sở Nội vụ và thanh tra."))
+    _require_register_reader(request)
     return render(request, "privacy/dossier.html", _register_context())

@@ -3,6 +3,7 @@ unit. Who: congvu.staffing.permissions (one definition over congvu.org's Access)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -90,22 +91,7 @@ def person_snapshot(request: HttpRequest, person_id: int) -> HttpResponse:
     )
     if not allowed:
         raise Http404
-    form, start, end = _range(request)
-    rows, total = services.snapshot([person], start, end, today())
-    return render(
-        request,
-        "staffing/snapshot.html",
-        {
-            "form": form,
-            "title": person.full_name,
-            "rows": rows,
-            "total": total,
-            "start": start,
-            "end": end,
-            "nav_active": "staffing",
-        },
-        status=400 if form.errors else 200,
-    )
+    return _snapshot_page(request, person.full_name, lambda start, end: [person])
 
 
 @login_required
@@ -115,17 +101,26 @@ def unit_snapshot(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None or not (access.is_superuser or access.can_see_evaluations_of(unit_id)):
         raise Http404
+    return _snapshot_page(
+        request, unit.name, lambda start, end: services.unit_people(unit, start, end)
+    )
+
+
+def _snapshot_page(
+    request: HttpRequest, title: str, people: Callable[[date, date], list[Person]]
+) -> HttpResponse:
+    """The evaluation "when needed" of a person or of the people of a unit (`people` in the
+    chosen date range), over that range."""
     form, start, end = _range(request)
-    rows, total = services.snapshot(services.unit_people(unit, start, end), start, end, today())
+    rows, total = services.snapshot(people(start, end), start, end, today())
     return render(
         request,
         "staffing/snapshot.html",
         {
             "form": form,
-            "title": unit.name,
+            "title": title,
             "rows": rows,
             "total": total,
-            "unit": unit,
             "start": start,
             "end": end,
             "nav_active": "staffing",

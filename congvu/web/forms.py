@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from congvu.lib.errors import ActionError
 from congvu.org.models import Person, Unit
 from congvu.tasks.models import Priority, Status
 
@@ -221,21 +220,3 @@ class TaskFilterForm(forms.Form):
     def ordering(self) -> tuple[str, ...]:
         key = (self.cleaned_data.get("sap_xep") if self.is_valid() else "") or "moi"
         return self.SORTS[key]
-
-
-def attach_error(form: forms.Form, exc: ActionError, shown: tuple[str, ...] = ()) -> None:
-    """Put the action's refusal beside its field (all of them, for several); a field the page
-    does not show (a hidden input outside `shown`, the pickers that show their own errors)
-    gets its message above the form."""
-    for err in getattr(exc, "errors", None) or [exc]:
-        if (
-            err.field
-            and err.field in form.fields
-            and (
-                err.field in shown
-                or not isinstance(form.fields[err.field].widget, forms.HiddenInput)
-            )
-        ):
-            form.add_error(err.field, err.message)
-        else:
-            form.add_error(None, err.message)

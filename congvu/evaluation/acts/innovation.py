@@ -42,11 +42,6 @@ def employing_agency(unit: Unit, day: date) -> Unit:
 AGENCY_MAX_LEVEL = 2
 
 
-def _agency_head(unit: Unit, day: date) -> Person | None:
-    m = Membership.objects.active_on(day).heads().filter(unit=unit).select_related("person").first()
-    return m.person if m else None
-
-
 @transaction.atomic
 def do_register_innovation(
     *,
@@ -91,7 +86,7 @@ def do_register_innovation(
             "NĐ 73/2023 áp dụng với cán bộ, công chức, viên chức giữ chức vụ lãnh đạo, quản lý.",
         )
     agency = employing_agency(membership.unit, received_on)
-    head = _agency_head(agency, received_on)
+    head = Membership.objects.active_on(received_on).head_of(agency)
     if head is not None and head.pk == proposer.pk:
         tree = tree_as_of(received_on)
         parent = tree.parent.get(agency.pk)

@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.encoding import force_bytes, force_str
@@ -27,8 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from congvu.audit import log as audit
-from congvu.lib.errors import ActionError
-from congvu.lib.http import login_required
+from congvu.lib.http import login_required, run_posted
 from congvu.lib.text import fold
 from congvu.org import accounts
 from congvu.org import actions as org_actions
@@ -36,7 +34,7 @@ from congvu.org.http import get_access, get_person
 from congvu.org.models import Membership, Person, RoleGrant, Unit, today
 from congvu.org.permissions import Access, Role
 from congvu.org.tree import tree_as_of
-from congvu.web.forms import DATE_WIDGET, attach_error
+from congvu.web.forms import DATE_WIDGET
 from congvu.web.paging import paginate
 
 # What each "access" event says, in words (the history on the account page).
@@ -370,14 +368,16 @@ def account_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             and not accounts.may_grant_in(access, form.cleaned_data["scope"])
         ):
             form.add_error("scope", _("Đơn vị này nằm ngoài phạm vi quản trị của anh/chị."))
-        if form.is_valid():
-            try:
-                done = _run(key, form, person, get_person(request), request)
-            except ActionError as exc:
-                attach_error(form, exc)
-            else:
-                messages.success(request, done)
-                return HttpResponseRedirect(reverse("web:account", args=[person.pk]))
+        actor = get_person(request)
+        taken = run_posted(
+            request,
+            form,
+            lambda _data: _run(key, form, person, actor, request),
+            done=lambda message: message,
+            then=reverse("web:account", args=[person.pk]),
+        )
+        if taken is not None:
+            return taken
         return _render(request, person, access, bound, status=400)
     return _render(request, person, access, account_forms(person, access))
 
@@ -462,14 +462,15 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     if user is None:
         return render(request, "web/accounts/set_password.html", {"invalid": True}, status=400)
     form = SetPasswordForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        try:
-            accounts.set_password(user, form.cleaned_data["password"])
-        except ActionError as exc:
-            attach_error(form, exc)
-        else:
-            messages.success(request, _("Đã đặt mật khẩu. Mời đăng nhập bằng mật khẩu mới."))
-            return HttpResponseRedirect(reverse("web:sign_in"))
+    taken = run_posted(
+        request,
+        form,
+        lambda data: accounts.set_password(user, data["password"]),
+        done=_("Đã đặt mật khẩu. Mời đăng nhập bằng mật khẩu mới."),
+        then=reverse("web:sign_in"),
+    )
+    if taken is not None:
+        return taken
     status = 400 if form.is_bound else 200
     return render(
         request,

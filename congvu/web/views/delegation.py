@@ -7,6 +7,7 @@ audit event with the actor."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -20,12 +21,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from congvu.lib.errors import ActionError
-from congvu.lib.http import login_required
+from congvu.lib.http import login_required, run_posted
 from congvu.org import actions as org_actions
 from congvu.org.http import get_access, get_person
 from congvu.org.models import Delegation, Membership, Person, today
-from congvu.org.permissions import Role
-from congvu.web.forms import attach_error, offer, required_date
+from congvu.org.permissions import Access, Role
+from congvu.web.forms import offer, required_date
 
 
 class DelegationForm(forms.Form):
@@ -67,11 +68,14 @@ class OnBehalfForm(DelegationForm):
     )
 
 
+def _records_for_others(access: Access) -> bool:
+    return access.has_role(Role.ADMIN) or access.has_role(Role.HR)
+
+
 def _manager(request: HttpRequest) -> Person:
     """The signed-in administrator or Sở Nội vụ who records delegations for others."""
     person = get_person(request)
-    access = get_access(request)
-    if person is None or not (access.has_role(Role.ADMIN) or access.has_role(Role.HR)):
+    if person is None or not _records_for_others(get_access(request)):
         raise PermissionDenied
     return person
 
@@ -101,6 +105,43 @@ def _delegator(request: HttpRequest) -> Person:
     return person
 
 
+def _delegate(data: dict[str, Any], *, principal: Person, by: Person) -> Delegation:
+    return org_actions.delegate(
+        principal,
+        data["to"],
+        valid_from=data["valid_from"],
+        valid_to=data["valid_to"],
+        reason=data["reason"],
+        by=by,
+    )
+
+
+def _named(d: Delegation) -> dict[str, str]:
+    """Who and when, for the messages that confirm a delegation."""
+    return {
+        "who": d.principal.full_name,
+        "name": d.delegate.full_name,
+        "a": d.valid_from.strftime("%d/%m/%Y"),
+        "b": d.valid_to.strftime("%d/%m/%Y"),
+    }
+
+
+def _given(principal: Person, day: date) -> list[tuple[Delegation, str, bool]]:
+    """The principal's latest delegations, each with its state and whether it may still be
+    ended (neither revoked nor expired)."""
+    rows = (
+        Delegation.objects.filter(principal=principal)
+        .select_related("delegate", "created_by")
+        .order_by("-valid_from", "-pk")[:50]
+    )
+    return [(d, delegation_state(d, day), d.revoked_at is None and d.valid_to >= day) for d in rows]
+
+
+def _on_behalf_page(d: Delegation) -> str:
+    """The page of the official whose delegation was recorded or ended for him."""
+    return f"{reverse('web:delegations_on_behalf')}?nguoi={d.principal_id}"
+
+
 def delegation_state(d: Delegation, day: date) -> str:
     if d.revoked_at is not None:
         return str(_("Đã thu hồi"))
@@ -121,36 +162,16 @@ def delegations(request: HttpRequest) -> HttpResponse:
         initial={"valid_from": today()},
     )
     offer(form, "to", Person.objects.filter(pk__in=[p.pk for p in candidates]))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            delegation = org_actions.delegate(
-                me,
-                data["to"],
-                valid_from=data["valid_from"],
-                valid_to=data["valid_to"],
-                reason=data["reason"],
-                by=me,
-            )
-        except ActionError as exc:
-            attach_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Đã ủy quyền cho %(name)s từ %(a)s đến %(b)s.")
-                % {
-                    "name": delegation.delegate.full_name,
-                    "a": delegation.valid_from.strftime("%d/%m/%Y"),
-                    "b": delegation.valid_to.strftime("%d/%m/%Y"),
-                },
-            )
-            return HttpResponseRedirect(reverse("web:delegations"))
-    day = today()
-    given = list(
-        Delegation.objects.filter(principal=me)
-        .select_related("delegate", "created_by")
-        .order_by("-valid_from", "-pk")[:50]
+    taken = run_posted(
+        request,
+        form,
+        lambda data: _delegate(data, principal=me, by=me),
+        done=lambda made: _("Đã ủy quyền cho %(name)s từ %(a)s đến %(b)s.") % _named(made),
+        then=reverse("web:delegations"),
     )
+    if taken is not None:
+        return taken
+    day = today()
     received = list(
         Delegation.objects.filter(delegate=me, valid_to__gte=day, revoked_at__isnull=True)
         .select_related("principal")
@@ -161,14 +182,10 @@ def delegations(request: HttpRequest) -> HttpResponse:
         "web/org/delegations.html",
         {
             "form": form,
-            "given": [
-                (d, delegation_state(d, day), d.revoked_at is None and d.valid_to >= day)
-                for d in given
-            ],
+            "given": _given(me, day),
             "received": [(d, delegation_state(d, day)) for d in received],
             "has_candidates": bool(candidates),
-            "records_for_others": get_access(request).has_role(Role.ADMIN)
-            or get_access(request).has_role(Role.HR),
+            "records_for_others": _records_for_others(get_access(request)),
             "nav_active": "delegations",
         },
         status=400 if form.is_bound else 200,
@@ -196,41 +213,17 @@ def delegations_on_behalf(request: HttpRequest) -> HttpResponse:
         )
         offer(form, "principal", Person.objects.filter(pk__in=[p.pk for p in principals]))
         offer(form, "to", Person.objects.filter(pk__in=[p.pk for p in candidates]))
-    if request.method == "POST" and form is not None and form.is_valid():
-        data = form.cleaned_data
-        try:
-            delegation = org_actions.delegate(
-                data["principal"],
-                data["to"],
-                valid_from=data["valid_from"],
-                valid_to=data["valid_to"],
-                reason=data["reason"],
-                by=me,
-            )
-        except ActionError as exc:
-            attach_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Đã ghi ủy quyền của %(who)s cho %(name)s từ %(a)s đến %(b)s.")
-                % {
-                    "who": delegation.principal.full_name,
-                    "name": delegation.delegate.full_name,
-                    "a": delegation.valid_from.strftime("%d/%m/%Y"),
-                    "b": delegation.valid_to.strftime("%d/%m/%Y"),
-                },
-            )
-            url = reverse("web:delegations_on_behalf")
-            return HttpResponseRedirect(f"{url}?nguoi={delegation.principal_id}")
-    day = today()
-    given = []
-    if principal is not None:
-        given = [
-            (d, delegation_state(d, day), d.revoked_at is None and d.valid_to >= day)
-            for d in Delegation.objects.filter(principal=principal)
-            .select_related("delegate", "created_by")
-            .order_by("-valid_from", "-pk")[:50]
-        ]
+        taken = run_posted(
+            request,
+            form,
+            lambda data: _delegate(data, principal=data["principal"], by=me),
+            done=lambda made: (
+                _("Đã ghi ủy quyền của %(who)s cho %(name)s từ %(a)s đến %(b)s.") % _named(made)
+            ),
+            then=_on_behalf_page,
+        )
+        if taken is not None:
+            return taken
     return render(
         request,
         "web/org/delegations_on_behalf.html",
@@ -238,7 +231,7 @@ def delegations_on_behalf(request: HttpRequest) -> HttpResponse:
             "form": form,
             "principal": principal,
             "principals": [(p.pk, _principal_label(p)) for p in principals],
-            "given": given,
+            "given": _given(principal, today()) if principal is not None else [],
             "has_candidates": bool(candidates),
             "nav_active": "delegations",
         },
@@ -252,7 +245,7 @@ def delegation_revoke(request: HttpRequest, delegation_id: int) -> HttpResponse:
     """The official ends his own delegation; an administrator or Sở Nội vụ one of his scope."""
     access = get_access(request)
     me = get_person(request)
-    manager = access.has_role(Role.ADMIN) or access.has_role(Role.HR)
+    manager = _records_for_others(access)
     if me is None or not (access.may_delegate() or manager):
         raise PermissionDenied
     delegation = (
@@ -273,6 +266,5 @@ def delegation_revoke(request: HttpRequest, delegation_id: int) -> HttpResponse:
             _("Đã kết thúc ủy quyền cho %(name)s.") % {"name": delegation.delegate.full_name},
         )
     if on_behalf:
-        url = reverse("web:delegations_on_behalf")
-        return HttpResponseRedirect(f"{url}?nguoi={delegation.principal_id}")
+        return HttpResponseRedirect(_on_behalf_page(delegation))
     return HttpResponseRedirect(reverse("web:delegations"))

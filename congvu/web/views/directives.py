@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from congvu.lib.errors import ActionError
-from congvu.lib.http import login_required
+from congvu.lib.http import login_required, run_posted
 from congvu.org.http import get_access, get_person
 from congvu.org.models import Membership, Person, Unit, today
 from congvu.org.permissions import access_for
@@ -21,7 +21,6 @@ from congvu.tasks import directives as D
 from congvu.tasks.models import CLOSED, Directive, Task
 from congvu.tasks.steps import BY_KEY as STEPS
 from congvu.web.forms import DATE_WIDGET, offer
-from congvu.web.forms import attach_error as _attach_error
 from congvu.web.taskquery import with_countdowns, with_names
 
 
@@ -72,23 +71,23 @@ def directive_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = DirectiveForm(request.POST or None, request.FILES or None)
     offer(form, "unit", Unit.objects.filter(pk__in=[u.pk for u in units]))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            directive = D.do_register_directive(
-                person,
-                unit=data["unit"],
-                number=data["number"],
-                issued_on=data["issued_on"],
-                issuer=data["issuer"],
-                subject=data["subject"],
-                file=data["file"],
-            )
-        except ActionError as exc:
-            _attach_error(form, exc)
-        else:
-            messages.success(request, _("Đã vào sổ văn bản."))
-            return HttpResponseRedirect(reverse("web:directive", args=[directive.pk]))
+    taken = run_posted(
+        request,
+        form,
+        lambda data: D.do_register_directive(
+            person,
+            unit=data["unit"],
+            number=data["number"],
+            issued_on=data["issued_on"],
+            issuer=data["issuer"],
+            subject=data["subject"],
+            file=data["file"],
+        ),
+        done=_("Đã vào sổ văn bản."),
+        then=lambda directive: reverse("web:directive", args=[directive.pk]),
+    )
+    if taken is not None:
+        return taken
     return render(
         request,
         "web/directives/new.html",
@@ -102,9 +101,9 @@ def _assigner_for(person: Person, directive: Directive) -> tuple[Person, Person 
     clerk, the unit's head (the clerk records it for him)."""
     if access_for(person).can_act_on_unit(directive.unit):
         return person, None
-    head = Membership.objects.current().heads().filter(unit=directive.unit).first()
+    head = Membership.objects.current().head_of(directive.unit)
     if head is not None and D.is_clerk_of(person, directive.unit_id, today()):
-        return head.person, person
+        return head, person
     return None
 
 
@@ -137,8 +136,10 @@ def directive_detail(request: HttpRequest, directive_id: int) -> HttpResponse:
             if missing:
                 form.add_error("units", _("Chưa có người đứng đầu: %s") % ", ".join(missing))
             else:
-                try:
-                    tasks = D.do_assign_directive(
+                taken = run_posted(
+                    request,
+                    form,
+                    lambda data: D.do_assign_directive(
                         assigner[0],
                         directive,
                         [D.UnitPart(u, heads[u.pk]) for u in data["units"]],
@@ -146,12 +147,13 @@ def directive_detail(request: HttpRequest, directive_id: int) -> HttpResponse:
                         expected_result=data["expected_result"],
                         working_days=data["working_days"],
                         recorded_by=assigner[1],
-                    )
-                except ActionError as exc:
-                    _attach_error(form, exc, shown=("units",))
-                else:
-                    messages.success(request, _("Đã giao %(n)d nhiệm vụ.") % {"n": len(tasks)})
-                    return HttpResponseRedirect(reverse("web:directive", args=[directive.pk]))
+                    ),
+                    done=lambda tasks: _("Đã giao %(n)d nhiệm vụ.") % {"n": len(tasks)},
+                    then=reverse("web:directive", args=[directive.pk]),
+                    shown=("units",),
+                )
+                if taken is not None:
+                    return taken
     tasks = with_countdowns(with_names(directive.tasks.all()).order_by("lead_unit__code"))
     chosen = list(form.cleaned_data.get("units", [])) if form.is_bound and form.is_valid() else []
     return render(

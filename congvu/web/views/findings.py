@@ -6,13 +6,10 @@ through its do_*); who may see a finding is congvu.detection.review.can_see_find
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,8 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from congvu.detection import review as R
 from congvu.detection.models import Finding, FindingQuerySet, FindingReview
-from congvu.lib.errors import ActionError
-from congvu.lib.http import login_required
+from congvu.lib.http import login_required, run_posted
 from congvu.org.http import get_access, get_person
 from congvu.org.models import today
 from congvu.privacy.access import records_access
@@ -182,16 +178,15 @@ def finding_act(request: HttpRequest, finding_id: int) -> HttpResponse:
     if ctx is None or step is None:
         raise PermissionDenied
     form = FORMS[step.key](request.POST, request.FILES)
-    if form.is_valid():
-        data: dict[str, Any] = form.cleaned_data
-        try:
-            step.run(ctx, data)
-        except ActionError as exc:
-            field = exc.field if exc.field in form.fields else None
-            form.add_error(field, exc.message)
-        else:
-            messages.success(request, _("Đã ghi nhận."))
-            return HttpResponseRedirect(reverse("web:finding", args=[finding.pk]))
+    taken = run_posted(
+        request,
+        form,
+        lambda data: step.run(ctx, data),
+        done=_("Đã ghi nhận."),
+        then=reverse("web:finding", args=[finding.pk]),
+    )
+    if taken is not None:
+        return taken
     return _render(request, finding, (step.key, form), status=400)
 
 

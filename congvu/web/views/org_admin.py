@@ -8,20 +8,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from congvu.lib.errors import ActionError
-from congvu.lib.http import login_required
+from congvu.lib.http import login_required, run_posted
 from congvu.org import actions as org_actions
 from congvu.org.http import get_access, get_person
 from congvu.org.models import Membership, Person, Unit, today
-from congvu.web.forms import attach_error, offer, required_date
+from congvu.web.forms import offer, required_date
 
 
 class RenameUnitForm(forms.Form):
@@ -148,7 +147,20 @@ def _membership_label(m: Membership) -> str:
 
 
 def _run(key: str, data: dict[str, Any], unit: Unit, actor: Person | None) -> str:
-    """Call the action for form `key`; return the message that confirms it."""
+    """Call the action for form `key`; return the message that confirms it. A refusal names
+    its fields as the form calls them, so that it shows beside the right one."""
+    try:
+        return _act(key, data, unit, actor)
+    except ActionError as exc:
+        for err in getattr(exc, "errors", None) or [exc]:
+            if err.field and err.field not in FORMS[key].base_fields:
+                err.field = FIELD_ALIASES.get(err.field, err.field)
+            elif err.field is None and err.code == "date_range":
+                err.field = "last_day" if key == "end" else "valid_from"
+        raise
+
+
+def _act(key: str, data: dict[str, Any], unit: Unit, actor: Person | None) -> str:
     if key == "rename":
         org_actions.rename_unit(
             unit, data["name"], data["effective"], decision_ref=data["decision_ref"], actor=actor
@@ -211,18 +223,14 @@ def unit_admin(request: HttpRequest, unit_id: int) -> HttpResponse:
     if key not in FORMS:  # the person may act here; the request names no form of the page
         return HttpResponseBadRequest(_("Không rõ biểu mẫu quản trị cần thực hiện."))
     bound = admin_forms(unit, request.POST, key)
-    form = bound[key]
-    if form.is_valid():
-        try:
-            done = _run(key, form.cleaned_data, unit, get_person(request))
-        except ActionError as exc:
-            for err in getattr(exc, "errors", None) or [exc]:
-                if err.field and err.field not in form.fields:
-                    err.field = FIELD_ALIASES.get(err.field, err.field)
-                elif err.field is None and err.code == "date_range":
-                    err.field = "last_day" if key == "end" else "valid_from"
-            attach_error(form, exc)
-        else:
-            messages.success(request, done)
-            return HttpResponseRedirect(reverse("web:unit", args=[unit.pk]))
+    actor = get_person(request)
+    taken = run_posted(
+        request,
+        bound[key],
+        lambda data: _run(key, data, unit, actor),
+        done=lambda message: message,
+        then=reverse("web:unit", args=[unit.pk]),
+    )
+    if taken is not None:
+        return taken
     return render_unit_page(request, unit, admin=bound, status=400)

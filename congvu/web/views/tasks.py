@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.lib.errors import ActionError, ConflictError
-from congvu.lib.http import login_required, pdf_response, pending_form_data
+from congvu.lib.http import (
+    attach_error,
+    login_required,
+    pdf_response,
+    pending_form_data,
+    run_posted,
+)
 from congvu.org.http import get_access, get_person
 from congvu.org.models import Membership, Person, Unit, today
 from congvu.org.permissions import Access
@@ -28,7 +34,6 @@ from congvu.tasks.models import CLOSED, Coordination, Status, Task, TaskEvent
 from congvu.tasks.state import replay
 from congvu.web.actions import attach_document, can_attach
 from congvu.web.forms import AssignForm, AttachForm, TaskFilterForm
-from congvu.web.forms import attach_error as _attach_error
 from congvu.web.models import TaskAttachment
 from congvu.web.paging import paginate
 from congvu.web.search import ranked
@@ -327,7 +332,7 @@ def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
             )
             return HttpResponseRedirect(reverse("web:task", args=[task.pk]))
         except ActionError as exc:
-            _attach_error(form, exc)
+            attach_error(form, exc)
         else:
             messages.success(request, _("Đã ghi nhận: %(action)s.") % {"action": spec.label})
             return HttpResponseRedirect(reverse("web:task", args=[task.pk]))
@@ -428,7 +433,7 @@ def task_new(request: HttpRequest) -> HttpResponse:
                     coordinations=specs,
                 )
             except ActionError as exc:
-                _attach_error(form, exc, shown=("lead_unit", "lead_person"))
+                attach_error(form, exc, shown=("lead_unit", "lead_person"))
             else:
                 done[data["idem"]] = task.pk
                 request.session["assign_done"] = dict(list(done.items())[-50:])
@@ -622,14 +627,15 @@ def task_attach(request: HttpRequest, task_id: int) -> HttpResponse:
         raise PermissionDenied
     form = AttachForm(request.POST, request.FILES)
     form.auto_id = "id_attach_%s"
-    if form.is_valid():
-        try:
-            attach_document(task, person, form.cleaned_data["file"], note=form.cleaned_data["note"])
-        except ActionError as exc:
-            _attach_error(form, exc)
-        else:
-            messages.success(request, _("Đã đính kèm tài liệu."))
-            return HttpResponseRedirect(reverse("web:task", args=[task.pk]) + "#h-attach")
+    taken = run_posted(
+        request,
+        form,
+        lambda data: attach_document(task, person, data["file"], note=data["note"]),
+        done=_("Đã đính kèm tài liệu."),
+        then=reverse("web:task", args=[task.pk]) + "#h-attach",
+    )
+    if taken is not None:
+        return taken
     return _render_task(request, task, status=400, attach_form=form)
 
 
