@@ -307,7 +307,7 @@ def _cast(
         # share) the division's own workload, which also raises its department's share.
         div = model.units[p.unit]
         for _ in range(40):
-            if expected_leads(model, tasks, span)[i] >= MIN_TASKS_PER_QUARTER * 2.5 * span / 62:
+            if expected_leads(model, tasks, span)[i] >= MIN_TASKS_PER_QUARTER * 4 * span / 62:
                 break
             staff = [people[j].weight for j in div.members if j != div.head]
             if p.weight < 0.5 * sum(staff):

@@ -716,7 +716,7 @@ def subject_phase(
             )
         )
         del judged
-    tests = judge(per_detector, params.fdr, combine=params.combine)
+    tests = judge(per_detector, params.fdr, combine=params.combine, max_p=params.max_p)
     # Subjects that never held a case (a coordinating unit) still get a metrics row.
     metrics = (
         pl.concat([handled.select(keys), *[c.select(keys) for c in columns]])

@@ -23,7 +23,9 @@ findings in five steps (docs/detection.md, "Fairness"):
    whatever their dependence; Simes' as an option): several moderate signals add up, one
    strong signal is enough, and detectors that see the same cases twice cost little.
 5. **Multiple testing**: Benjamini-Hochberg across every subject and behaviour tested (per
-   subject type), at ``fdr``.
+   subject type), at ``fdr``; and, per subject, the combined p at or below ``max_p`` (the
+   FDR bounds the share of findings that are wrong, the cap the chance that a normal
+   subject gets one).
 """
 
 from __future__ import annotations
@@ -335,12 +337,20 @@ def _cauchy(p: pl.Expr, tested: pl.Expr, m: pl.Expr, by: list[str]) -> pl.Expr:
     )
 
 
-def judge(per_detector: list[pl.DataFrame], fdr: float, *, combine: str = "cauchy") -> pl.DataFrame:
+def judge(
+    per_detector: list[pl.DataFrame],
+    fdr: float,
+    *,
+    combine: str = "cauchy",
+    max_p: float = 1.0,
+) -> pl.DataFrame:
     """One row per (subject, behaviour) tested, with the combined p, q, score and components.
 
     Args:
         per_detector: :func:`evidence` frames.
         fdr: the Benjamini-Hochberg level.
+        max_p: the per-subject cap: a finding also needs ``p_value <= max_p``
+            (``DetectionParams.max_p``).
         combine: "cauchy" (:func:`_cauchy`) or "simes": how one behaviour's detectors make
             one p-value per subject.
 
@@ -410,9 +420,12 @@ def judge(per_detector: list[pl.DataFrame], fdr: float, *, combine: str = "cauch
     )
     return (
         tests.with_columns(
-            ((pl.col("q_value") <= fdr) & (pl.col("p_value") < 1.0) & pl.col("_members")).alias(
-                "flagged"
-            ),
+            (
+                (pl.col("q_value") <= fdr)
+                & (pl.col("p_value") < 1.0)
+                & (pl.col("p_value") <= max_p)
+                & pl.col("_members")
+            ).alias("flagged"),
             pl.col("components").cast(pl.List(COMPONENT)),
         )
         .drop("_members")

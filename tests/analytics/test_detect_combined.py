@@ -40,8 +40,9 @@ def spread_buck_passer(*, transfers: int, returns: int) -> list[dict[str, Any]]:
     return rows
 
 
-def buck_passing(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    found = run_all(log(rows), params=DetectionParams()).findings
+def buck_passing(rows: list[dict[str, Any]], params: DetectionParams | None = None) -> pl.DataFrame:
+    # Without the per-subject cap unless asked: these tests are about how the detectors add up.
+    found = run_all(log(rows), params=params or DetectionParams(max_p=1.0)).findings
     return found.filter(
         pl.col("behaviour") == "buck_passing",
         pl.col("subject_type") == "person",
@@ -64,6 +65,21 @@ def test_sightings_spread_over_two_detectors_add_up_to_one_finding() -> None:
 
 def test_a_single_sighting_is_still_no_finding() -> None:
     assert buck_passing(spread_buck_passer(transfers=1, returns=0)).is_empty()
+
+
+def test_the_per_subject_cap_asks_more_than_two_sightings_in_twelve_tasks() -> None:
+    # Two sightings in twelve tasks against peers who show none: the combined p is about 0.01,
+    # which the FDR alone accepts in a small office; the cap (max_p) wants more. Three are
+    # enough.
+    defaults = DetectionParams()
+    assert buck_passing(spread_buck_passer(transfers=1, returns=1), defaults).is_empty()
+    found = buck_passing(spread_buck_passer(transfers=2, returns=1), defaults)
+    assert found["p_value"].item() <= defaults.max_p
+
+
+def test_a_cap_outside_zero_to_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="max_p"):
+        DetectionParams(max_p=0.0)
 
 
 def _judged(p_values: list[float], combine: str) -> float:

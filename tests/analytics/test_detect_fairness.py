@@ -183,7 +183,7 @@ def test_a_large_sample_alone_never_makes_a_finding() -> None:
                 )  # fmt: skip
     events = log(rows).collect()
     assert run_all(events.lazy()).findings.filter(pl.col("subject_id") == "b1").is_empty()
-    loose = DetectionParams(min_ratio=1.0, min_excess=0.0)
+    loose = DetectionParams(min_ratio=1.0, min_excess=0.0, relevance_ratio=1.0, max_p=1.0)
     flagged = run_all(events.lazy(), params=loose).findings
     assert flagged.filter(pl.col("subject_id") == "b1")["behaviour"].to_list() == ["stalling"]
 
@@ -208,9 +208,10 @@ def test_the_relevance_floor_leaves_an_ordinary_person_slightly_above_peers_unfl
                 )  # fmt: skip
     events = log(rows).collect()
 
-    assert stalling(run_all(events.lazy()), "person") == ["b1", "c1"]
-    floor = DetectionParams(relevance_ratio=2.5)
-    assert stalling(run_all(events.lazy(), params=floor), "person") == ["c1"]
+    off = DetectionParams(relevance_ratio=1.0)
+    assert stalling(run_all(events.lazy(), params=off), "person") == ["b1", "c1"]
+    # The default (2.5) is the floor.
+    assert stalling(run_all(events.lazy()), "person") == ["c1"]
 
 
 def test_a_relevance_ratio_below_one_is_refused() -> None:
