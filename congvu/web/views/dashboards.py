@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -245,13 +246,18 @@ def unit_report(request: HttpRequest, unit_id: int) -> HttpResponse:
         from congvu.lib.documents import render_pdf
 
         parent, _name = _agency(unit, report.day)
+
+        def make() -> bytes:
+            with translation.override("vi"):
+                return render_pdf(report_doc(report, parent, get_person(request)))
+
         return pdf_response(
-            request,
-            lambda: render_pdf(report_doc(report, parent, get_person(request))),
-            f"{name}.pdf",
-            back=reverse("web:unit_dashboard", args=[unit.pk]),
+            request, make, f"{name}.pdf", back=reverse("web:unit_dashboard", args=[unit.pk])
         )
-    return xlsx_book_response(f"{name}.xlsx", report_sheets(report))
+    # An official report: Vietnamese whatever language the reader browses in.
+    with translation.override("vi"):
+        sheets = report_sheets(report)
+    return xlsx_book_response(f"{name}.xlsx", sheets)
 
 
 def _findings(scope: set[int]) -> tuple[list[Any], int]:
