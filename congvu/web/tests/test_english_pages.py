@@ -129,7 +129,12 @@ def test_english_evaluation_appeal_proposal_innovation_and_staffing_pages_show_n
             f"/danh-gia/can-bo/{org.alice.pk}/?ky={months[0].pk}",
             "/danh-gia/kien-nghi/",
         ],
-        "noi_vu": ["/danh-gia/de-xuat/", "/tinh-gian/?nam=2025"],
+        "noi_vu": [
+            "/danh-gia/de-xuat/",
+            "/tinh-gian/?nam=2025",
+            f"/danh-gia/don-vi/{org.a1.pk}/?nam=2026",
+            "/danh-gia/toan-tinh/?nam=2025",
+        ],
         "gd_a": ["/sang-kien/", f"/sang-kien/de-xuat/?so={innovation.pk}"],
     }
     found = {}
