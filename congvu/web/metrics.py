@@ -76,8 +76,8 @@ class TaskFacts:
         return "overdue" if day > self.deadline else "open"
 
 
-def task_facts(tasks: QuerySet[Task]) -> tuple[list[TaskFacts], list[tuple[int, int, int, int]]]:
-    """Facts per task plus the hand-overs (task, type, from unit, to unit), in three queries."""
+def task_facts(tasks: QuerySet[Task]) -> tuple[list[TaskFacts], list[Handover]]:
+    """Facts per task plus the hand-overs between units, in three queries."""
     facts = {
         pk: TaskFacts(pk, lu, lp, st, dl, at)
         for pk, lu, lp, st, dl, at in tasks.values_list(
@@ -94,18 +94,18 @@ def task_facts(tasks: QuerySet[Task]) -> tuple[list[TaskFacts], list[tuple[int, 
         .values_list("task_id", "last")
     ):
         facts[task_id].done_on = last.astimezone(VN_TZ).date()
-    handovers: list[tuple[int, int, int, int]] = []
+    handovers: list[Handover] = []
     custody: dict[int, list[int]] = defaultdict(list)
-    for task_id, etype, target_unit_id in (
+    for task_id, etype, target_unit_id, at in (
         TaskEvent.objects.filter(task_id__in=ids, type__in=(*CUSTODY, E.DECLINED))
         .order_by("task_id", "seq")
-        .values_list("task_id", "type", "target_unit_id")
+        .values_list("task_id", "type", "target_unit_id", "at")
     ):
         if etype == E.DECLINED:
             facts[task_id].declines += 1
         src, again = _follow(custody[task_id], etype, target_unit_id)
         if src is not None:
-            handovers.append((task_id, etype, src, target_unit_id))
+            handovers.append(Handover.of(src, target_unit_id, etype, at))
         if again:
             facts[task_id].pingpong = True
     return list(facts.values()), handovers
@@ -128,11 +128,21 @@ def _follow(chain: list[int], etype: int, target: int | None) -> tuple[int | Non
 
 @dataclass(frozen=True)
 class Handover:
+    """`n` hand-overs from unit `src` to unit `dst` on the local day `on`."""
+
     src: int
     dst: int
     # Trả lại: sent back to whoever handed the task over (or its assigner), as opposed to a
     # transfer, a decline proposing another unit or a change of lead.
     is_return: bool
+    on: date
+    n: int = 1
+
+    @classmethod
+    def of(cls, src: int, dst: int, etype: int, at: datetime) -> Handover:
+        from congvu.tasks.state import VN_TZ
+
+        return cls(src, dst, etype == E.RETURNED, at.astimezone(VN_TZ).date())
 
 
 def handovers_in(
@@ -165,7 +175,7 @@ def handovers_in(
         src, _again = _follow(custody[task_id], etype, target_unit_id)
         if src is None or at < lo or (into is not None and target_unit_id not in into):
             continue
-        out.append(Handover(src, target_unit_id, etype == E.RETURNED))
+        out.append(Handover.of(src, target_unit_id, etype, at))
     return out
 
 

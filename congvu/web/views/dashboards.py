@@ -91,9 +91,9 @@ def _pairs(tree: Any, groups: set[int], handovers: Iterable[Handover]) -> Pairs:
     for h in handovers:
         a, b = group_of(tree, h.src, groups), group_of(tree, h.dst, groups)
         if a is not None and b is not None and a != b:
-            pairs.moved[(a, b)] += 1
+            pairs.moved[(a, b)] += h.n
             if h.is_return:
-                pairs.returned[(a, b)] += 1
+                pairs.returned[(a, b)] += h.n
     return pairs
 
 
@@ -105,7 +105,10 @@ def _network(
     # gives each pair its transfers and returns apart, its way back (a ping-pong shows on both
     # rows) and its share of all hand-overs.
     moved = pairs.moved
-    drawn = moved.most_common(NETWORK_EDGES)
+    # Ties by name: the same figures read the same whether folded live or summed hourly.
+    drawn = sorted(
+        moved.items(), key=lambda kv: (-kv[1], names.get(kv[0][0], ""), names.get(kv[0][1], ""))
+    )[:NETWORK_EDGES]
     involved: Counter[int] = Counter()
     for (a, b), n in drawn:
         involved[a] += n
@@ -150,6 +153,10 @@ def _network_period(request: HttpRequest, day: date) -> dict[str, Any]:
     return {"network_start": start, "network_end": end}
 
 
+def _span(period: dict[str, Any]) -> tuple[date, date]:
+    return period["network_start"], period["network_end"]
+
+
 @login_required
 @require_GET
 def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
@@ -165,8 +172,11 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
         # A large unit (a whole Sở: tens of thousands of tasks) reads the hourly figures.
         computed_at, stats = figures.computed_at, figures.stats
         shown, people_total = summary.top_people(day, scope, PEOPLE_LIMIT)
+        moves = summary.handovers(day, *_span(period), into=scope)
     else:
         facts, _handovers = task_facts(tasks)
+        # Hand-overs received inside the unit in the period, whichever task they belong to.
+        moves = handovers_in(*_span(period), into=scope)
         stats = summarise(facts, day)
         by_person: dict[int, list[Any]] = {}
         for f in facts:  # one pass, not one pass per person
@@ -236,17 +246,9 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
             "people_total": people_total,
             "summary_at": computed_at,
             "children": children,
-            # Between the divisions directly under the unit (their sub-units folded in), in
-            # the chosen period: hand-overs received inside the unit, whichever task.
+            # Between the divisions directly under the unit (their sub-units folded in).
             **period,
-            **_network(
-                _pairs(
-                    tree,
-                    {uid for uid, _name in children},
-                    handovers_in(period["network_start"], period["network_end"], into=scope),
-                ),
-                dict(children),
-            ),
+            **_network(_pairs(tree, {uid for uid, _name in children}, moves), dict(children)),
             "findings": findings,
             "findings_count": findings_count,
             "detection": features.detection_enabled(),
@@ -361,13 +363,14 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
     # reads every unit that leads one (the province's leaders, HR). A narrower scope folds live.
     if snap is not None and (access.sees_everything or set(snap.stats) <= access.read_unit_ids):
         computed_at = snap.computed_at
-        group_stats, total, trend, _all_time = summary.province_figures(snap, tree, top, day)
+        group_stats, total, trend = summary.province_figures(snap, tree, top, day)
         sizes = {u: st.total for u, st in group_stats.items()}
-        handover_tasks = None  # these readers see every task
+        moves = summary.handovers(day, *_span(period))
     else:
         computed_at = None
-        handover_tasks = visible_tasks(access)
-        facts, _handovers = task_facts(handover_tasks)
+        tasks = visible_tasks(access)
+        facts, _handovers = task_facts(tasks)
+        moves = handovers_in(*_span(period), tasks=tasks)
         grouped: dict[int, list[Any]] = {u: [] for u in top}
         for f in facts:
             g = group_of(tree, f.lead_unit_id, top)
@@ -394,7 +397,6 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
                 findings_by_group[g] += 1
     for r in rows:
         r.stats.findings = findings_by_group.get(r.pk, 0)
-    moves = handovers_in(period["network_start"], period["network_end"], tasks=handover_tasks)
     network = _network(_pairs(tree, top, moves), names, sizes)
     return render(
         request,
