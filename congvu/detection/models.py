@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils.translation import gettext, gettext_noop
 
+from congvu.lib.choices import TranslatedChoices
 from congvu.lib.runs import RunState
 from congvu.org.models import Person, Unit
 
@@ -90,16 +91,16 @@ class FindingQuerySet(models.QuerySet["Finding"]):
         )
 
 
-class Finding(models.Model):
+class Finding(TranslatedChoices):
     class Behaviour(models.TextChoices):
-        BUCK_PASSING = "buck_passing", "Đùn đẩy"
-        AVOIDANCE = "avoidance", "Né tránh"
-        STALLING = "stalling", "Làm việc cầm chừng"
-        FEAR = "fear_of_responsibility", "Sợ trách nhiệm"
+        BUCK_PASSING = "buck_passing", gettext_noop("Đùn đẩy")
+        AVOIDANCE = "avoidance", gettext_noop("Né tránh")
+        STALLING = "stalling", gettext_noop("Làm việc cầm chừng")
+        FEAR = "fear_of_responsibility", gettext_noop("Sợ trách nhiệm")
 
     class SubjectType(models.TextChoices):
-        PERSON = "person", "Cán bộ"
-        UNIT = "unit", "Đơn vị"
+        PERSON = "person", gettext_noop("Cán bộ")
+        UNIT = "unit", gettext_noop("Đơn vị")
 
     key = models.CharField(max_length=64, unique=True)  # hash of (behaviour, subject, period)
     detector = models.CharField(max_length=60)
@@ -163,7 +164,7 @@ class Finding(models.Model):
     @property
     def period_label(self) -> str:
         year, q = self.period.split("-Q")
-        return f"Quý {q}/{year}"
+        return gettext("Quý %(number)s/%(year)s") % {"number": q, "year": year}
 
     # `strength` = (Wilson lower bound − peer rate) / (1 − peer rate): how much of the room
     # above the peers' rate the subject fills even at the cautious end of its estimate.
@@ -189,7 +190,7 @@ class ReviewQuerySet(models.QuerySet["FindingReview"]):
         return self.filter(explainer=person, status=FindingReview.Status.OPEN)
 
 
-class FindingReview(models.Model):
+class FindingReview(TranslatedChoices):
     """Due process for one finding: giải trình → xác nhận / bác bỏ → (khiếu nại) → quyết định.
 
     The subject (the person, or the head of the unit) may explain within a number of working
@@ -260,10 +261,6 @@ class FindingReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finding} — {self.get_status_display()}"
-
-    def get_status_display(self) -> str:  # type: ignore[no-redef]  # replaces Django's
-        """The review's state in the reader's language."""
-        return gettext(self.Status(self.status).label)
 
     @property
     def counts(self) -> bool:

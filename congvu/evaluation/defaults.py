@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 DISCIPLINE_FORMS = {
     "khien_trach": "Khiển trách",
     "canh_cao": "Cảnh cáo",
@@ -59,6 +61,8 @@ CONSEQUENCES: dict[str, Any] = {
     "quota_ratio": 0.2,
 }
 
+# The criteria's names are stored in the rule set's parameters in Vietnamese (the forms quote
+# them); pages translate them when shown (evaluation.views._sheet_rows).
 ND335: dict[str, Any] = {
     **CONSEQUENCES,
     "thresholds": {"HTXS": 90, "HTT": 70, "HT": 50},
@@ -66,13 +70,23 @@ ND335: dict[str, Any] = {
     "task_max": 70,
     # ND 335 Art. 12 lists five general criteria; the split of the 30 points is [UNVERIFIED].
     "general_criteria": [
-        {"code": "chinh_tri", "name": "Chính trị, đạo đức, văn hóa công vụ", "max": 6},
-        {"code": "nang_luc", "name": "Năng lực, tinh thần trách nhiệm", "max": 6},
-        {"code": "phuc_vu", "name": "Thái độ phục vụ Nhân dân, doanh nghiệp", "max": 6},
-        {"code": "phoi_hop", "name": "Tinh thần phối hợp với đồng nghiệp", "max": 6},
+        {
+            "code": "chinh_tri",
+            "name": gettext_noop("Chính trị, đạo đức, văn hóa công vụ"),
+            "max": 6,
+        },
+        {"code": "nang_luc", "name": gettext_noop("Năng lực, tinh thần trách nhiệm"), "max": 6},
+        {
+            "code": "phuc_vu",
+            "name": gettext_noop("Thái độ phục vụ Nhân dân, doanh nghiệp"),
+            "max": 6,
+        },
+        {"code": "phoi_hop", "name": gettext_noop("Tinh thần phối hợp với đồng nghiệp"), "max": 6},
         {
             "code": "doi_moi",
-            "name": "Năng lực đổi mới, sáng tạo, dám nghĩ, dám làm, dám chịu trách nhiệm",
+            "name": gettext_noop(
+                "Năng lực đổi mới, sáng tạo, dám nghĩ, dám làm, dám chịu trách nhiệm"
+            ),
             "max": 6,
         },
     ],

@@ -9,10 +9,11 @@ evaluations are checked with privacy.can_view and the read is logged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from congvu.evaluation import privacy, services
 from congvu.evaluation.models import Evaluation, Level, ProductRecord, Scheme
@@ -366,19 +367,21 @@ def _authorise(
     privacy.record_read(viewer, evaluations, purpose=purpose)
 
 
-def _render(doc: Doc, fmt: str) -> bytes:
-    if fmt == "pdf":
-        return render_pdf(doc)
-    if fmt == "xlsx":
-        return render_xlsx(doc)
-    raise ActionError("invalid_format", "Định dạng phải là pdf hoặc xlsx.", field="format")
+def _render(build: Callable[[], Doc], fmt: str) -> bytes:
+    if fmt not in ("pdf", "xlsx"):
+        raise ActionError("invalid_format", "Định dạng phải là pdf hoặc xlsx.", field="format")
+    # An official document is Vietnamese whatever language its reader browses in: labels that
+    # pages translate (get_*_display, shown()) must come out as stored here.
+    with translation.override("vi"):
+        doc = build()
+        return render_pdf(doc) if fmt == "pdf" else render_xlsx(doc)
 
 
 def self_assessment(
     evaluation: Evaluation, fmt: str, *, viewer: Person | None, access: Access | None = None
 ) -> bytes:
     _authorise(viewer, [evaluation], access, f"export_{fmt}")
-    return _render(self_assessment_doc(evaluation), fmt)
+    return _render(lambda: self_assessment_doc(evaluation), fmt)
 
 
 def notice(
@@ -390,7 +393,7 @@ def notice(
     number: str = "",
 ) -> bytes:
     _authorise(viewer, [evaluation], access, f"export_{fmt}")
-    return _render(notice_doc(evaluation, number), fmt)
+    return _render(lambda: notice_doc(evaluation, number), fmt)
 
 
 def unit_summary(
@@ -415,4 +418,4 @@ def unit_summary(
     period = ""
     if kind != Evaluation.Kind.YEAR:
         period = Evaluation(kind=kind, year=year, number=number).period_label
-    return _render(unit_summary_doc(unit, year, evaluations, period=period), fmt)
+    return _render(lambda: unit_summary_doc(unit, year, evaluations, period=period), fmt)

@@ -26,6 +26,7 @@ from congvu.audit import log as audit
 from congvu.evaluation import actions as A
 from congvu.evaluation.models import InnovationProposal
 from congvu.evaluation.views import take_step
+from congvu.lib.choices import shown_choices
 from congvu.lib.errors import ActionError
 from congvu.lib.http import login_required
 from congvu.lib.steps import PostedStep, by_key
@@ -135,7 +136,7 @@ def innovation_detail(request: HttpRequest) -> HttpResponse:
             "report_days_left": _working_days_left(p.report_due_on, day),
             "evaluation_days_left": _working_days_left(p.evaluation_due_on, day),
             "tasks": list(p.tasks.all()),
-            "outcomes": IP.Outcome.choices,
+            "outcomes": shown_choices(IP.Outcome.choices),
             "history": audit.history("innovation", p.pk),
             "nav_active": "evaluation",
         },

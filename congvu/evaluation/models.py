@@ -28,14 +28,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_noop
 
+from congvu.lib.choices import TranslatedChoices
 from congvu.org.models import Person, Unit
 
 
 class Level(models.TextChoices):
-    HTXS = "HTXS", "Hoàn thành xuất sắc nhiệm vụ"
-    HTT = "HTT", "Hoàn thành tốt nhiệm vụ"
-    HT = "HT", "Hoàn thành nhiệm vụ"
-    KHT = "KHT", "Không hoàn thành nhiệm vụ"
+    HTXS = "HTXS", gettext_noop("Hoàn thành xuất sắc nhiệm vụ")
+    HTT = "HTT", gettext_noop("Hoàn thành tốt nhiệm vụ")
+    HT = "HT", gettext_noop("Hoàn thành nhiệm vụ")
+    KHT = "KHT", gettext_noop("Không hoàn thành nhiệm vụ")
 
 
 # Best first; used to compare levels ("HTT or better").
@@ -47,8 +48,8 @@ def level_rank(level: str) -> int:
 
 
 class Scheme(models.TextChoices):
-    POINTS = "points", "Chấm điểm 100 (NĐ 335/2025)"
-    CRITERIA = "criteria", "Tiêu chí (NĐ 90/2020, NĐ 48/2023)"
+    POINTS = "points", gettext_noop("Chấm điểm 100 (NĐ 335/2025)")
+    CRITERIA = "criteria", gettext_noop("Tiêu chí (NĐ 90/2020, NĐ 48/2023)")
 
 
 class RuleSetQuerySet(models.QuerySet["RuleSet"]):
@@ -56,7 +57,7 @@ class RuleSetQuerySet(models.QuerySet["RuleSet"]):
         return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
 
 
-class RuleSet(models.Model):
+class RuleSet(TranslatedChoices):
     """A legal regime for evaluation, in force for some person categories during a date range.
 
     When several rule sets cover a category on a day, the one with the latest valid_from wins:
@@ -175,11 +176,11 @@ class EvaluationQuerySet(models.QuerySet["Evaluation"]):
         return self.filter(status=Evaluation.Status.FINALISED)
 
 
-class Evaluation(models.Model):
+class Evaluation(TranslatedChoices):
     class Kind(models.TextChoices):
-        MONTH = "month", "Tháng"
-        QUARTER = "quarter", "Quý"
-        YEAR = "year", "Năm"
+        MONTH = "month", gettext_noop("Tháng")
+        QUARTER = "quarter", gettext_noop("Quý")
+        YEAR = "year", gettext_noop("Năm")
 
     # Stored labels stay Vietnamese (the official documents); pages translate them.
     class Status(models.TextChoices):
@@ -251,10 +252,7 @@ class Evaluation(models.Model):
     def __str__(self) -> str:
         return f"{self.person} — {self.period_label}"
 
-    def get_status_display(self) -> str:  # type: ignore[no-redef]  # replaces Django's
-        """The period's state in the reader's language."""
-        return gettext(self.Status(self.status).label)
-
+    # Vietnamese: documents, stored summaries and the sealed log quote it.
     @property
     def period_label(self) -> str:
         if self.kind == self.Kind.MONTH:
@@ -262,6 +260,16 @@ class Evaluation(models.Model):
         if self.kind == self.Kind.QUARTER:
             return f"quý {self.number}/{self.year}"
         return f"năm {self.year}"
+
+    @property
+    def period_name(self) -> str:
+        """`period_label` in the reader's language, for pages."""
+        values = {"number": self.number, "year": self.year}
+        if self.kind == self.Kind.MONTH:
+            return gettext("tháng %(number)s/%(year)s") % values
+        if self.kind == self.Kind.QUARTER:
+            return gettext("quý %(number)s/%(year)s") % values
+        return gettext("năm %(year)s") % values
 
     @property
     def is_locked(self) -> bool:
@@ -316,13 +324,13 @@ class ProductRecord(models.Model):
         return self.name
 
 
-class ProductIssue(models.Model):
+class ProductIssue(TranslatedChoices):
     """A failed quality review or a delay on a product: −25% of that product's points unless a
     competent authority confirms an objective cause (ND 335 Art. 14)."""
 
     class Kind(models.TextChoices):
-        QUALITY = "quality", "Chưa đạt chất lượng"
-        DELAY = "delay", "Chậm tiến độ"
+        QUALITY = "quality", gettext_noop("Chưa đạt chất lượng")
+        DELAY = "delay", gettext_noop("Chậm tiến độ")
 
     product = models.ForeignKey(ProductRecord, on_delete=models.PROTECT, related_name="issues")
     kind = models.CharField("loại", max_length=8, choices=Kind.choices)
@@ -377,14 +385,17 @@ class ProductIssue(models.Model):
         return "claimed"
 
 
-class ConductRecord(models.Model):
+class ConductRecord(TranslatedChoices):
     """Facts that force KHT regardless of points (ND 335 Art. 20.4 b–d; ND 48/2023)."""
 
     class Kind(models.TextChoices):
-        DISCIPLINE = "discipline", "Kỷ luật"
-        DEGRADATION = "degradation", "Suy thoái, tự diễn biến, tự chuyển hóa"
-        UNIT_CORRUPTION = "unit_corruption", "Đơn vị trực tiếp phụ trách để xảy ra tham nhũng"
-        PARTY_DISCIPLINE = "party_discipline", "Kỷ luật Đảng"
+        DISCIPLINE = "discipline", gettext_noop("Kỷ luật")
+        DEGRADATION = "degradation", gettext_noop("Suy thoái, tự diễn biến, tự chuyển hóa")
+        UNIT_CORRUPTION = (
+            "unit_corruption",
+            gettext_noop("Đơn vị trực tiếp phụ trách để xảy ra tham nhũng"),
+        )
+        PARTY_DISCIPLINE = "party_discipline", gettext_noop("Kỷ luật Đảng")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="conduct_records")
     kind = models.CharField("loại", max_length=20, choices=Kind.choices)
@@ -415,12 +426,12 @@ class ConductRecord(models.Model):
         return f"{self.get_kind_display()}: {form}" if form else self.get_kind_display()
 
 
-class EvaluationDecision(models.Model):
+class EvaluationDecision(TranslatedChoices):
     """A classification decision. Finalisation writes the first; corrections append new ones."""
 
     class Kind(models.TextChoices):
-        FINAL = "final", "Quyết định xếp loại"
-        CORRECTION = "correction", "Quyết định điều chỉnh"
+        FINAL = "final", gettext_noop("Quyết định xếp loại")
+        CORRECTION = "correction", gettext_noop("Quyết định điều chỉnh")
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -441,11 +452,11 @@ class EvaluationDecision(models.Model):
         return f"{self.get_kind_display()}: {self.level}"
 
 
-class Appeal(models.Model):
+class Appeal(TranslatedChoices):
     class Status(models.TextChoices):
-        OPEN = "open", "Đang xem xét"
-        UPHELD = "upheld", "Chấp nhận (đã điều chỉnh)"
-        REJECTED = "rejected", "Không chấp nhận"
+        OPEN = "open", gettext_noop("Đang xem xét")
+        UPHELD = "upheld", gettext_noop("Chấp nhận (đã điều chỉnh)")
+        REJECTED = "rejected", gettext_noop("Không chấp nhận")
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="appeals")
     filed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
@@ -468,21 +479,24 @@ class Appeal(models.Model):
         return f"Kiến nghị #{self.pk} ({self.get_status_display()})"
 
 
-class Proposal(models.Model):
+class Proposal(TranslatedChoices):
     """A consequence of evaluation results, proposed for a person to decide (never automatic)."""
 
     class Kind(models.TextChoices):
-        REWARD = "reward", "Đề xuất khen thưởng"
-        DISCIPLINE = "discipline", "Đề xuất xem xét kỷ luật"
-        TRAINING = "training", "Nhu cầu đào tạo, bồi dưỡng"
-        PLANNING = "planning", "Đủ điều kiện quy hoạch, bổ nhiệm"
-        LOWER_POSITION = "lower_position", "Xem xét bố trí vị trí thấp hơn hoặc cho thôi việc"
-        DISMISSAL_REVIEW = "dismissal_review", "Xem xét miễn nhiệm"
+        REWARD = "reward", gettext_noop("Đề xuất khen thưởng")
+        DISCIPLINE = "discipline", gettext_noop("Đề xuất xem xét kỷ luật")
+        TRAINING = "training", gettext_noop("Nhu cầu đào tạo, bồi dưỡng")
+        PLANNING = "planning", gettext_noop("Đủ điều kiện quy hoạch, bổ nhiệm")
+        LOWER_POSITION = (
+            "lower_position",
+            gettext_noop("Xem xét bố trí vị trí thấp hơn hoặc cho thôi việc"),
+        )
+        DISMISSAL_REVIEW = "dismissal_review", gettext_noop("Xem xét miễn nhiệm")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Chờ quyết định"
-        ACCEPTED = "accepted", "Đã chấp nhận"
-        REJECTED = "rejected", "Không chấp nhận"
+        OPEN = "open", gettext_noop("Chờ quyết định")
+        ACCEPTED = "accepted", gettext_noop("Đã chấp nhận")
+        REJECTED = "rejected", gettext_noop("Không chấp nhận")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="eval_proposals")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -518,24 +532,27 @@ class Proposal(models.Model):
         return f"{self.get_kind_display()} — {self.person_id} ({self.year})"
 
 
-class InnovationProposal(models.Model):
+class InnovationProposal(TranslatedChoices):
     """ND 73/2023 Art. 7–18: plan → vote → implementation → report → evaluation → protection."""
 
     class Status(models.TextChoices):
-        REGISTERED = "registered", "Đã đăng ký, chờ biểu quyết"
-        APPROVED = "approved", "Đã thông qua"
-        REJECTED = "rejected", "Không thông qua"
-        REPORTED = "reported", "Đã báo cáo kết quả"
-        EVALUATED = "evaluated", "Đã đánh giá"
+        REGISTERED = "registered", gettext_noop("Đã đăng ký, chờ biểu quyết")
+        APPROVED = "approved", gettext_noop("Đã thông qua")
+        REJECTED = "rejected", gettext_noop("Không thông qua")
+        REPORTED = "reported", gettext_noop("Đã báo cáo kết quả")
+        EVALUATED = "evaluated", gettext_noop("Đã đánh giá")
 
     class Outcome(models.TextChoices):
-        COMPLETED = "completed", "Hoàn thành — không bị xử lý trách nhiệm"
+        COMPLETED = "completed", gettext_noop("Hoàn thành — không bị xử lý trách nhiệm")
         CLEAN_MOTIVE = (
             "clean_motive",
-            "Chưa hoàn thành, đúng chủ trương — được loại trừ trách nhiệm",
+            gettext_noop("Chưa hoàn thành, đúng chủ trương — được loại trừ trách nhiệm"),
         )
-        DAMAGE = "damage", "Gây thiệt hại — xem xét loại trừ, miễn hoặc giảm nhẹ trách nhiệm"
-        NOT_PROTECTED = "not_protected", "Không thuộc trường hợp được bảo vệ"
+        DAMAGE = (
+            "damage",
+            gettext_noop("Gây thiệt hại — xem xét loại trừ, miễn hoặc giảm nhẹ trách nhiệm"),
+        )
+        NOT_PROTECTED = "not_protected", gettext_noop("Không thuộc trường hợp được bảo vệ")
 
     proposer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="innovations")
     agency = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="innovations")

@@ -30,6 +30,7 @@ from congvu.evaluation.privacy import record_read, visible_evaluations
 from congvu.evaluation.schemes import scheme_of
 from congvu.evaluation.scoring import CRITERIA_INT_FIELDS, LEADER_INT_FIELDS
 from congvu.evaluation.services import cause_sources, confirmed_findings
+from congvu.lib.choices import shown, shown_choices
 from congvu.lib.errors import ActionError
 from congvu.lib.http import login_required, show_refusal
 from congvu.lib.steps import C, PostedStep, by_key, posted
@@ -187,6 +188,7 @@ def _sheet_rows(e: Evaluation) -> list[dict[str, Any]]:
     return [
         {
             **c,
+            "name": shown(c["name"]),
             "self": e.general_self.get(c["code"], ""),
             "head": e.general_head.get(c["code"], ""),
         }
@@ -237,7 +239,7 @@ def _work_context(e: Evaluation, me: Person, superior: bool) -> dict[str, Any]:
         # Confirming or rejecting an objective cause is the competent level's (authority.py).
         "can_judge_cause": editable and authority.may(me, e, authority.CONFIRM_CAUSE),
         "can_claim": editable and (is_self or superior),
-        "issue_kinds": ProductIssue.Kind.choices,
+        "issue_kinds": shown_choices(ProductIssue.Kind.choices),
         "appeals": appeals,
         "appeal_deadline": deadline,
         "appeal_open": is_self
@@ -270,7 +272,7 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
         "e": chosen,
         "is_self": me.pk == subject.pk,
         "nav_active": "evaluation",
-        "levels": Level.choices,
+        "levels": shown_choices(Level.choices),
         "this_year": today().year,
     }
     if chosen is not None:
@@ -585,7 +587,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
         "evaluation/proposals.html",
         {
             "groups": sorted(groups.items()),
-            "kinds": Proposal.Kind.choices,
+            "kinds": shown_choices(Proposal.Kind.choices),
             "kind": kind,
             "nav_active": "evaluation",
         },

@@ -11,7 +11,9 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from congvu.lib.choices import TranslatedChoices
 from congvu.org.models import Person, Unit
 from congvu.tasks.models import CLOSED, Status, Task
 
@@ -22,11 +24,11 @@ AT_RISK_DAYS = 10
 
 
 class State(models.TextChoices):
-    DONE = "done", "Đã hoàn thành"
-    ON_TRACK = "on_track", "Đúng tiến độ"
-    AT_RISK = "at_risk", "Có nguy cơ chậm"
-    LATE = "late", "Chậm tiến độ"
-    NO_TASKS = "no_tasks", "Chưa gắn nhiệm vụ"
+    DONE = "done", gettext_noop("Đã hoàn thành")
+    ON_TRACK = "on_track", gettext_noop("Đúng tiến độ")
+    AT_RISK = "at_risk", gettext_noop("Có nguy cơ chậm")
+    LATE = "late", gettext_noop("Chậm tiến độ")
+    NO_TASKS = "no_tasks", gettext_noop("Chưa gắn nhiệm vụ")
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ def _elapsed_share(task: Task, today: date) -> int:
     return max(0, min(100, round(100 * (today - start).days / total)))
 
 
-class IndicatorWarning(models.Model):
+class IndicatorWarning(TranslatedChoices):
     """One early warning to the head of the responsible unit, once per indicator, head and
     state; shown on their notifications page, e-mailed when mail is configured."""
 

@@ -10,35 +10,46 @@ of subject "legal" in the audit log (congvu.audit.log).
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
+from congvu.lib.choices import TranslatedChoices
 from congvu.org.models import Person, Unit
 from congvu.tasks.models import Task
 
 
-class LegalObstacle(models.Model):
+class LegalObstacle(TranslatedChoices):
     class Status(models.TextChoices):
-        RECEIVED = "received", "Đã tiếp nhận"
-        UNDER_REVIEW = "under_review", "Đang nghiên cứu"
-        ROUTED = "routed", "Đã xác định tiêu chí, phương án xử lý (NQ 206)"
-        SUBMITTED = "submitted", "Đã trình cơ quan có thẩm quyền"
-        RESOLVED = "resolved", "Đã được xử lý (văn bản đã ban hành)"
-        AMENDMENT_PROPOSED = "amendment_proposed", "Đã kiến nghị sửa đổi, bổ sung"
-        GUIDANCE_ISSUED = "guidance_issued", "Đã có văn bản hướng dẫn"
-        NOT_AN_OBSTACLE = "not_obstacle", "Không phải vướng mắc pháp lý"
+        RECEIVED = "received", gettext_noop("Đã tiếp nhận")
+        UNDER_REVIEW = "under_review", gettext_noop("Đang nghiên cứu")
+        ROUTED = "routed", gettext_noop("Đã xác định tiêu chí, phương án xử lý (NQ 206)")
+        SUBMITTED = "submitted", gettext_noop("Đã trình cơ quan có thẩm quyền")
+        RESOLVED = "resolved", gettext_noop("Đã được xử lý (văn bản đã ban hành)")
+        AMENDMENT_PROPOSED = "amendment_proposed", gettext_noop("Đã kiến nghị sửa đổi, bổ sung")
+        GUIDANCE_ISSUED = "guidance_issued", gettext_noop("Đã có văn bản hướng dẫn")
+        NOT_AN_OBSTACLE = "not_obstacle", gettext_noop("Không phải vướng mắc pháp lý")
 
     class Criterion(models.TextChoices):
         """NQ 206/2025/QH15 Art. 2: the three criteria of a legal obstacle."""
 
-        CONFLICT = "conflict", "Quy định mâu thuẫn, chồng chéo"
-        UNCLEAR = "unclear", "Quy định không rõ ràng, nhiều cách hiểu, không hợp lý, không khả thi"
-        BURDEN = "burden", "Quy định tạo gánh nặng chi phí tuân thủ, hạn chế đổi mới sáng tạo"
+        CONFLICT = "conflict", gettext_noop("Quy định mâu thuẫn, chồng chéo")
+        UNCLEAR = (
+            "unclear",
+            gettext_noop("Quy định không rõ ràng, nhiều cách hiểu, không hợp lý, không khả thi"),
+        )
+        BURDEN = (
+            "burden",
+            gettext_noop("Quy định tạo gánh nặng chi phí tuân thủ, hạn chế đổi mới sáng tạo"),
+        )
 
     class Route(models.TextChoices):
         """NQ 206/2025/QH15 Art. 4: the three resolution routes."""
 
-        INTERPRET = "interpret", "Giải thích luật hoặc hướng dẫn áp dụng văn bản"
-        SHORTENED = "shortened", "Ban hành văn bản theo trình tự, thủ tục rút gọn"
-        RESOLUTION = "resolution", "Nghị quyết của Chính phủ/UBTVQH điều chỉnh quy định của luật"
+        INTERPRET = "interpret", gettext_noop("Giải thích luật hoặc hướng dẫn áp dụng văn bản")
+        SHORTENED = "shortened", gettext_noop("Ban hành văn bản theo trình tự, thủ tục rút gọn")
+        RESOLUTION = (
+            "resolution",
+            gettext_noop("Nghị quyết của Chính phủ/UBTVQH điều chỉnh quy định của luật"),
+        )
 
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="legal_obstacles")
     pause_seq = models.PositiveIntegerField("sự kiện tạm dừng")

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from congvu.legal import actions as L
 from congvu.legal.models import LegalObstacle
 from congvu.legal.report import days_lost, nq206_report, pause_ends, ranking, ranking_xlsx
+from congvu.lib.choices import shown_choices
 from congvu.lib.errors import ActionError
 from congvu.lib.http import login_required, take_posted
 from congvu.org.http import get_access, get_person
@@ -34,7 +35,7 @@ class StatusForm(forms.Form):
     obstacle = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label=gettext_lazy("Trạng thái mới"),
-        choices=[(s.value, s.label) for s in S if s not in (S.RECEIVED, S.ROUTED)],
+        choices=shown_choices((s.value, s.label) for s in S if s not in (S.RECEIVED, S.ROUTED)),
     )
     note = forms.CharField(
         label=gettext_lazy("Ý kiến của cơ quan tư pháp"),
@@ -48,10 +49,12 @@ class RouteForm(forms.Form):
 
     obstacle = forms.IntegerField(widget=forms.HiddenInput)
     criterion = forms.ChoiceField(
-        label=gettext_lazy("Tiêu chí (NQ 206 Điều 2)"), choices=LegalObstacle.Criterion.choices
+        label=gettext_lazy("Tiêu chí (NQ 206 Điều 2)"),
+        choices=shown_choices(LegalObstacle.Criterion.choices),
     )
     route = forms.ChoiceField(
-        label=gettext_lazy("Phương án xử lý (NQ 206 Điều 4)"), choices=LegalObstacle.Route.choices
+        label=gettext_lazy("Phương án xử lý (NQ 206 Điều 4)"),
+        choices=shown_choices(LegalObstacle.Route.choices),
     )
     competent_body = forms.CharField(label=gettext_lazy("Cơ quan có thẩm quyền"), max_length=255)
     deadline = forms.DateField(

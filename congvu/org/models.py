@@ -19,6 +19,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from congvu.lib.choices import TranslatedChoices
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -177,13 +180,13 @@ class UnitVersion(models.Model):
         return f"{self.name} ({self.valid_from:%d/%m/%Y}–{end})"
 
 
-class UnitSuccession(models.Model):
+class UnitSuccession(TranslatedChoices):
     """`predecessor`'s work and history pass to `successor` from `effective_date`."""
 
     class Kind(models.TextChoices):
-        MERGE = "merge", "Hợp nhất / sáp nhập"
-        SPLIT = "split", "Chia tách"
-        RENAME = "rename", "Đổi tên, tổ chức lại"
+        MERGE = "merge", gettext_noop("Hợp nhất / sáp nhập")
+        SPLIT = "split", gettext_noop("Chia tách")
+        RENAME = "rename", gettext_noop("Đổi tên, tổ chức lại")
 
     predecessor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="successions")
     successor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="predecessions")
@@ -218,12 +221,12 @@ class PersonQuerySet(models.QuerySet["Person"]):
         return self.filter(search_text__contains=fold(text))
 
 
-class Person(models.Model):
+class Person(TranslatedChoices):
     class Category(models.TextChoices):
-        CAN_BO = "can_bo", "Cán bộ"
-        CONG_CHUC = "cong_chuc", "Công chức"
-        VIEN_CHUC = "vien_chuc", "Viên chức"
-        HOP_DONG = "hop_dong", "Người lao động hợp đồng"
+        CAN_BO = "can_bo", gettext_noop("Cán bộ")
+        CONG_CHUC = "cong_chuc", gettext_noop("Công chức")
+        VIEN_CHUC = "vien_chuc", gettext_noop("Viên chức")
+        HOP_DONG = "hop_dong", gettext_noop("Người lao động hợp đồng")
 
     code = models.CharField("mã cán bộ", max_length=40, unique=True)
     full_name = models.CharField("họ và tên", max_length=120)
@@ -280,7 +283,7 @@ class MembershipQuerySet(EffectiveQuerySet["Membership"]):
         return list(self.filter(person=person).values_list("unit_id", flat=True))
 
 
-class Membership(models.Model):
+class Membership(TranslatedChoices):
     """A person working in a unit during [valid_from, valid_to].
 
     A person has at most one primary membership at a time; concurrent posts (kiêm nhiệm) are
@@ -290,9 +293,9 @@ class Membership(models.Model):
     """
 
     class Role(models.TextChoices):
-        HEAD = "head", "Người đứng đầu"
-        DEPUTY = "deputy", "Cấp phó"
-        MEMBER = "member", "Chuyên viên / nhân viên"
+        HEAD = "head", gettext_noop("Người đứng đầu")
+        DEPUTY = "deputy", gettext_noop("Cấp phó")
+        MEMBER = "member", gettext_noop("Chuyên viên / nhân viên")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
@@ -346,7 +349,7 @@ class RoleGrantQuerySet(EffectiveQuerySet["RoleGrant"]):
 GRANT_ACTIVE_ON_SQL = f"{ACTIVE_ON_SQL} AND (revoked_on IS NULL OR revoked_on > %s)"
 
 
-class RoleGrant(models.Model):
+class RoleGrant(TranslatedChoices):
     """A role that does not follow from membership: provincial leader, HR, inspector, admin.
 
     The scope is a unit; the grant covers its subtree (a provincial inspector is scoped to the
@@ -356,13 +359,13 @@ class RoleGrant(models.Model):
     """
 
     class Role(models.TextChoices):
-        LEADER = "leader", "Lãnh đạo tỉnh"
-        HR = "hr", "Sở Nội vụ (tổ chức cán bộ)"
-        INSPECTOR = "inspector", "Thanh tra"
-        ADMIN = "admin", "Quản trị hệ thống"
+        LEADER = "leader", gettext_noop("Lãnh đạo tỉnh")
+        HR = "hr", gettext_noop("Sở Nội vụ (tổ chức cán bộ)")
+        INSPECTOR = "inspector", gettext_noop("Thanh tra")
+        ADMIN = "admin", gettext_noop("Quản trị hệ thống")
         # Registers incoming directives and records assignments for the leaders of its scope
         # unit (congvu.tasks.directives); reads that unit's work, directs nothing.
-        CLERK = "clerk", "Văn thư"
+        CLERK = "clerk", gettext_noop("Văn thư")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="role_grants")
     role = models.CharField("vai trò", max_length=10, choices=Role.choices)

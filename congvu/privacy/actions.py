@@ -13,6 +13,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
+from django.utils import translation
 
 from congvu.lib.errors import ActionError, ActionPermissionError
 from congvu.org.models import Person, today
@@ -126,7 +127,10 @@ def do_answer_request(
     r.status = R.Status.REFUSED if refuse else R.Status.ANSWERED
     if r.kind == R.Kind.ACCESS and not refuse:
         # Stored as the JSON column gives it back: the answer is what the person received.
-        r.answer_data = audit.normalise(personal_data_of(r.person))
+        # Stored with the answer, so in Vietnamese whatever the officer's language (labels
+        # that pages translate, get_*_display, come out as stored).
+        with translation.override("vi"):
+            r.answer_data = audit.normalise(personal_data_of(r.person))
     r.answered_by, r.answered_on = officer, on or today()
     r.save(update_fields=["answer", "status", "answer_data", "answered_by", "answered_on"])
     audit.record(

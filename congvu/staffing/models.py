@@ -11,7 +11,9 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
+from congvu.lib.choices import TranslatedChoices
 from congvu.org.models import Person
 
 
@@ -20,15 +22,24 @@ class CircumstanceQuerySet(models.QuerySet["Circumstance"]):
         return self.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day)
 
 
-class Circumstance(models.Model):
+class Circumstance(TranslatedChoices):
     class Kind(models.TextChoices):
-        PREGNANCY = "pregnancy", "Đang mang thai"
-        MATERNITY_LEAVE = "maternity_leave", "Đang nghỉ thai sản"
-        CHILD_UNDER_36M = "child_under_36m", "Đang nuôi con dưới 36 tháng tuổi"
-        PENDING_DISCIPLINE = "pending_discipline", "Đang trong thời gian xem xét kỷ luật"
-        CRIMINAL_PROCEEDINGS = "criminal_proceedings", "Đang bị truy cứu trách nhiệm hình sự"
-        INSPECTION = "inspection", "Đang bị thanh tra, kiểm tra do có dấu hiệu vi phạm"
-        VOLUNTARY = "voluntary", "Tự nguyện tinh giản biên chế (có đơn)"
+        PREGNANCY = "pregnancy", gettext_noop("Đang mang thai")
+        MATERNITY_LEAVE = "maternity_leave", gettext_noop("Đang nghỉ thai sản")
+        CHILD_UNDER_36M = "child_under_36m", gettext_noop("Đang nuôi con dưới 36 tháng tuổi")
+        PENDING_DISCIPLINE = (
+            "pending_discipline",
+            gettext_noop("Đang trong thời gian xem xét kỷ luật"),
+        )
+        CRIMINAL_PROCEEDINGS = (
+            "criminal_proceedings",
+            gettext_noop("Đang bị truy cứu trách nhiệm hình sự"),
+        )
+        INSPECTION = (
+            "inspection",
+            gettext_noop("Đang bị thanh tra, kiểm tra do có dấu hiệu vi phạm"),
+        )
+        VOLUNTARY = "voluntary", gettext_noop("Tự nguyện tinh giản biên chế (có đơn)")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="circumstances")
     kind = models.CharField("trường hợp", max_length=24, choices=Kind.choices)

@@ -14,8 +14,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from congvu.evaluation import rules, scoring, services
 from congvu.evaluation.models import Evaluation, Level, Proposal, Scheme
+from congvu.lib.choices import shown
 from congvu.lib.errors import ActionError
 from congvu.org.models import Membership, Person, Unit
 from congvu.privacy.models import Policy, policy_params
@@ -64,7 +67,7 @@ def _exclusions(
             out[p.person_id].append(
                 Exclusion(
                     Circumstance.Kind.PENDING_DISCIPLINE,
-                    Circumstance.Kind.PENDING_DISCIPLINE.label,
+                    shown(Circumstance.Kind.PENDING_DISCIPLINE.label),
                     f"Đề xuất xem xét kỷ luật #{p.pk} mở ngày {p.opened_on:%d/%m/%Y}",
                 )
             )
@@ -91,11 +94,18 @@ def streamlining_list(
         found = excl.get(e.person_id, [])
         if e.person_id in voluntary:
             found = [x for x in found if x.kind not in waivable]
+        # The list is a page (no document quotes it): its evidence reads in the reader's
+        # language; the stored level reasons below stay as they were written.
         evidence = [
-            f"Kết quả năm {year}: {Level(e.final_level).label}"
-            + (f" ({e.total_score} điểm)" if e.total_score is not None else ""),
-            f"Chốt ngày {e.finalised_at:%d/%m/%Y}"
-            + (f" bởi {e.finalised_by.full_name}" if e.finalised_by else "")
+            _("Kết quả năm %(year)s: %(level)s")
+            % {"year": year, "level": shown(Level(e.final_level).label)}
+            + (
+                _(" (%(score)s điểm)") % {"score": e.total_score}
+                if e.total_score is not None
+                else ""
+            ),
+            _("Chốt ngày %(day)s") % {"day": f"{e.finalised_at:%d/%m/%Y}"}
+            + (_(" bởi %(name)s") % {"name": e.finalised_by.full_name} if e.finalised_by else "")
             if e.finalised_at
             else "",
         ]

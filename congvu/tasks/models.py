@@ -14,8 +14,9 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_noop
 
+from congvu.lib.choices import TranslatedChoices
 from congvu.org.models import Person, Unit
 from congvu.tasks.events import TaskEventType
 
@@ -107,7 +108,7 @@ class Directive(models.Model):
         return f"{self.number} ngày {self.issued_on:%d/%m/%Y}"
 
 
-class Task(models.Model):
+class Task(TranslatedChoices):
     """A task (nhiệm vụ). Exactly one lead unit and one lead person: both are NOT NULL columns
     of the task row itself, so the database cannot hold a task with zero or two leads."""
 
@@ -197,13 +198,6 @@ class Task(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_status_display(self) -> str:  # type: ignore[no-redef]  # replaces Django's
-        """The status in the reader's language (Django's own would show the stored label)."""
-        return gettext(Status(self.status).label)
-
-    def get_priority_display(self) -> str:  # type: ignore[no-redef]  # replaces Django's
-        return gettext(Priority(self.priority).label)
-
     @staticmethod
     def fold_search_text(*parts: str) -> str:
         from congvu.lib.text import fold
@@ -226,15 +220,15 @@ class CoordinationQuerySet(models.QuerySet["Coordination"]):
         return self.filter(answered_at__isnull=True).exclude(task__status__in=CLOSED)
 
 
-class Coordination(models.Model):
+class Coordination(TranslatedChoices):
     """A request to a coordinating unit (đơn vị phối hợp), with its own deadline and answer.
     The rows are a cache of the 30x events."""
 
     class Position(models.TextChoices):
-        AGREE = "agree", "Đồng ý"
-        DISAGREE = "disagree", "Không đồng ý"
-        NONE = "none", "Không nêu rõ quan điểm"
-        DEEMED = "deemed_agree", "Coi như đồng ý (quá hạn)"
+        AGREE = "agree", gettext_noop("Đồng ý")
+        DISAGREE = "disagree", gettext_noop("Không đồng ý")
+        NONE = "none", gettext_noop("Không nêu rõ quan điểm")
+        DEEMED = "deemed_agree", gettext_noop("Coi như đồng ý (quá hạn)")
 
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="coordinations")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="coordinations")

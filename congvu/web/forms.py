@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from congvu.lib.choices import shown_choices
 from congvu.org.models import Person, Unit
 from congvu.tasks.models import Priority, Status
 
@@ -81,7 +82,7 @@ class AssignForm(forms.Form):
     )
     priority = forms.TypedChoiceField(
         label=_("Mức độ ưu tiên"),
-        choices=Priority.choices,
+        choices=shown_choices(Priority.choices),
         coerce=int,
         initial=Priority.NORMAL,
     )

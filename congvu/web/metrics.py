@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Max, QuerySet
 
@@ -76,8 +76,8 @@ class TaskFacts:
         return "overdue" if day > self.deadline else "open"
 
 
-def task_facts(tasks: QuerySet[Task]) -> tuple[list[TaskFacts], list[tuple[int, int, int, int]]]:
-    """Facts per task plus the hand-overs (task, type, from unit, to unit), in three queries."""
+def task_facts(tasks: QuerySet[Task]) -> tuple[list[TaskFacts], list[Handover]]:
+    """Facts per task plus the hand-overs between units, in three queries."""
     facts = {
         pk: TaskFacts(pk, lu, lp, st, dl, at)
         for pk, lu, lp, st, dl, at in tasks.values_list(
@@ -94,27 +94,89 @@ def task_facts(tasks: QuerySet[Task]) -> tuple[list[TaskFacts], list[tuple[int, 
         .values_list("task_id", "last")
     ):
         facts[task_id].done_on = last.astimezone(VN_TZ).date()
-    handovers: list[tuple[int, int, int, int]] = []
+    handovers: list[Handover] = []
     custody: dict[int, list[int]] = defaultdict(list)
-    for task_id, etype, _unit_id, target_unit_id in (
+    for task_id, etype, target_unit_id, at in (
         TaskEvent.objects.filter(task_id__in=ids, type__in=(*CUSTODY, E.DECLINED))
         .order_by("task_id", "seq")
-        .values_list("task_id", "type", "unit_id", "target_unit_id")
+        .values_list("task_id", "type", "target_unit_id", "at")
     ):
-        chain = custody[task_id]
         if etype == E.DECLINED:
             facts[task_id].declines += 1
-            if chain and target_unit_id:
-                handovers.append((task_id, etype, chain[-1], target_unit_id))
-            continue
-        if etype != E.ASSIGNED and chain and target_unit_id and target_unit_id != chain[-1]:
-            handovers.append((task_id, etype, chain[-1], target_unit_id))
-        if target_unit_id and (not chain or chain[-1] != target_unit_id):
-            # A→B→A: custody comes back to a unit that already held it and passed it on.
-            if target_unit_id in chain[:-1]:
-                facts[task_id].pingpong = True
-            chain.append(target_unit_id)
+        src, again = _follow(custody[task_id], etype, target_unit_id)
+        if src is not None:
+            handovers.append(Handover.of(src, target_unit_id, etype, at))
+        if again:
+            facts[task_id].pingpong = True
     return list(facts.values()), handovers
+
+
+def _follow(chain: list[int], etype: int, target: int | None) -> tuple[int | None, bool]:
+    """One custody or decline event applied to a task's chain of holding units: the unit the
+    task left if the event handed it to another (else None), and whether custody came back to
+    a unit that already held it and passed it on (A→B→A)."""
+    if etype == E.DECLINED:
+        # A decline proposes the competent unit; custody stays until the assigner decides.
+        return (chain[-1] if chain and target else None), False
+    src = chain[-1] if etype != E.ASSIGNED and chain and target and target != chain[-1] else None
+    again = False
+    if target and (not chain or chain[-1] != target):
+        again = target in chain[:-1]
+        chain.append(target)
+    return src, again
+
+
+@dataclass(frozen=True)
+class Handover:
+    """`n` hand-overs from unit `src` to unit `dst` on the local day `on`."""
+
+    src: int
+    dst: int
+    # Trả lại: sent back to whoever handed the task over (or its assigner), as opposed to a
+    # transfer, a decline proposing another unit or a change of lead.
+    is_return: bool
+    on: date
+    n: int = 1
+
+    @classmethod
+    def of(cls, src: int, dst: int, etype: int, at: datetime) -> Handover:
+        from congvu.tasks.state import VN_TZ
+
+        return cls(src, dst, etype == E.RETURNED, at.astimezone(VN_TZ).date())
+
+
+def handovers_in(
+    start: date, end: date, *, tasks: QuerySet[Task] | None = None, into: set[int] | None = None
+) -> list[Handover]:
+    """The hand-overs between units made from `start` to `end` (whole local days), of `tasks`
+    (all when None) or only those received by a unit of `into`.
+
+    The period bounds the work: the hand-over events of the period come off the event-time
+    index, then only the tasks they belong to are followed from their assignment (where a
+    task was before is needed to know where it left from)."""
+    from congvu.tasks.state import VN_TZ
+
+    lo = datetime.combine(start, time.min, tzinfo=VN_TZ)
+    hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=VN_TZ)
+    moved = TaskEvent.objects.filter(type__in=HANDOVER, at__gte=lo, at__lt=hi)
+    if tasks is not None:
+        moved = moved.filter(task_id__in=tasks.values("pk"))
+    if into is not None:
+        moved = moved.filter(target_unit_id__in=into)
+    out: list[Handover] = []
+    custody: dict[int, list[int]] = defaultdict(list)
+    for task_id, etype, target_unit_id, at in (
+        TaskEvent.objects.filter(
+            task_id__in=moved.values("task_id"), type__in=(*CUSTODY, E.DECLINED), at__lt=hi
+        )
+        .order_by("task_id", "seq")
+        .values_list("task_id", "type", "target_unit_id", "at")
+    ):
+        src, _again = _follow(custody[task_id], etype, target_unit_id)
+        if src is None or at < lo or (into is not None and target_unit_id not in into):
+            continue
+        out.append(Handover.of(src, target_unit_id, etype, at))
+    return out
 
 
 def summarise(facts: list[TaskFacts], day: date) -> Stats:

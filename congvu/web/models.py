@@ -119,12 +119,23 @@ class PersonSummary(SummaryCounts):
 
 
 class HandoverSummary(models.Model):
-    """How many hand-overs went from one unit to another (all time), as of one day."""
+    """How many hand-overs went from one unit to another on the local day `on`, and how many
+    of them were returns, as of the refresh of `day`: the hand-over network sums the rows of
+    the period it is asked for."""
 
     day = models.DateField(db_index=True)
+    # Null only on rows written before the split by date (gone after KEEP_DAYS).
+    on = models.DateField(null=True)
     src_unit_id = models.BigIntegerField()
     dst_unit_id = models.BigIntegerField()
     n = models.IntegerField()
+    returns = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            # The network's period: one refresh's rows between two dates.
+            models.Index(fields=["day", "on"], name="handoversummary_day_on_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.src_unit_id}→{self.dst_unit_id}: {self.n}"

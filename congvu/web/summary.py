@@ -2,8 +2,9 @@
 
 The province dashboard ranks every unit on figures folded from every task (congvu.web.metrics).
 At 500,000 tasks that fold takes seconds per request, so the `dashboard_summaries` job
-(hourly, `manage.py run_jobs`) folds once per unit into UnitSummary/HandoverSummary, and the
-dashboard sums a few hundred unit rows instead. The figures are those of the last refresh
+(hourly, `manage.py run_jobs`) folds once per unit into UnitSummary (and the hand-overs per
+pair of units and day into HandoverSummary), and the dashboard sums a few hundred unit rows
+instead. The figures are those of the last refresh
 (the page says when); without a refresh for today the dashboard folds live as before.
 """
 
@@ -20,7 +21,15 @@ from django.utils import timezone
 
 from congvu.org.tree import OrgTree
 from congvu.tasks.models import Task
-from congvu.web.metrics import Stats, TaskFacts, group_of, monthly, summarise, task_facts
+from congvu.web.metrics import (
+    Handover,
+    Stats,
+    TaskFacts,
+    group_of,
+    monthly,
+    summarise,
+    task_facts,
+)
 from congvu.web.models import HandoverSummary, PersonSummary, UnitSummary
 
 MONTHS = 12
@@ -36,7 +45,6 @@ class Snapshot:
     computed_at: datetime
     stats: dict[int, Stats] = field(default_factory=dict)  # lead unit → its figures
     trend: dict[int, list[list[object]]] = field(default_factory=dict)
-    handovers: Counter[tuple[int, int]] = field(default_factory=Counter)
 
 
 def refresh(day: date) -> dict[str, int]:
@@ -73,7 +81,11 @@ def refresh(day: date) -> dict[str, int]:
                 **{c: getattr(st, c) for c in COUNTS},
             )
         )
-    edges = Counter((src, dst) for _t, _e, src, dst in handovers)
+    edges: dict[tuple[int, int, date], list[int]] = defaultdict(lambda: [0, 0])
+    for h in handovers:
+        counts = edges[(h.src, h.dst, h.on)]
+        counts[0] += 1
+        counts[1] += h.is_return
     with transaction.atomic():
         UnitSummary.objects.filter(day=day).delete()
         PersonSummary.objects.filter(day=day).delete()
@@ -82,8 +94,8 @@ def refresh(day: date) -> dict[str, int]:
         PersonSummary.objects.bulk_create(people, batch_size=2000)
         HandoverSummary.objects.bulk_create(
             [
-                HandoverSummary(day=day, src_unit_id=a, dst_unit_id=b, n=n)
-                for (a, b), n in edges.items()
+                HandoverSummary(day=day, on=on, src_unit_id=a, dst_unit_id=b, n=n, returns=r)
+                for (a, b, on), (n, r) in edges.items()
             ],
             batch_size=2000,
         )
@@ -91,7 +103,12 @@ def refresh(day: date) -> dict[str, int]:
         UnitSummary.objects.filter(day__lt=cutoff).delete()
         PersonSummary.objects.filter(day__lt=cutoff).delete()
         HandoverSummary.objects.filter(day__lt=cutoff).delete()
-    return {"units": len(rows), "people": len(people), "tasks": len(facts), "edges": len(edges)}
+    return {
+        "units": len(rows),
+        "people": len(people),
+        "tasks": len(facts),
+        "edges": len({(a, b) for a, b, _on in edges}),
+    }
 
 
 def load(day: date) -> Snapshot | None:
@@ -103,11 +120,26 @@ def load(day: date) -> Snapshot | None:
         st = Stats(by_status=Counter(r.by_status), **{c: getattr(r, c) for c in COUNTS})
         snap.stats[r.unit_id] = st
         snap.trend[r.unit_id] = r.monthly
-    for a, b, n in HandoverSummary.objects.filter(day=day).values_list(
-        "src_unit_id", "dst_unit_id", "n"
-    ):
-        snap.handovers[(a, b)] += n
     return snap
+
+
+def handovers(day: date, start: date, end: date, *, into: set[int] | None = None) -> list[Handover]:
+    """The hand-overs from `start` to `end` as of the refresh of `day`, summed per pair of
+    units (those received by a unit of `into` only, when given)."""
+    rows = HandoverSummary.objects.filter(day=day, on__gte=start, on__lte=end)
+    if into is not None:
+        rows = rows.filter(dst_unit_id__in=into)
+    out = []
+    for a, b, n, r in (
+        rows.values("src_unit_id", "dst_unit_id")
+        .annotate(n=Sum("n"), r=Sum("returns"))
+        .values_list("src_unit_id", "dst_unit_id", "n", "r")
+    ):
+        if n - r:
+            out.append(Handover(a, b, False, end, n - r))
+        if r:
+            out.append(Handover(a, b, True, end, r))
+    return out
 
 
 @dataclass
@@ -167,11 +199,9 @@ def add_trend(total: list[list[object]], part: list[list[object]]) -> list[list[
 
 def province_figures(
     snap: Snapshot, tree: OrgTree, top: set[int], day: date
-) -> tuple[
-    dict[int, Stats], Stats, list[tuple[str, int, int, int]], list[tuple[tuple[int, int], int]]
-]:
+) -> tuple[dict[int, Stats], Stats, list[tuple[str, int, int, int]]]:
     """What the province dashboard folds live, from the snapshot: figures per ranked unit,
-    the province total, the 12-month trend and the unit-to-unit hand-over counts."""
+    the province total and the 12-month trend (the hand-overs: `handovers`)."""
     group_stats: dict[int, Stats] = {u: Stats() for u in top}
     trend_rows: list[list[object]] = []
     total = Stats()
@@ -185,4 +215,4 @@ def province_figures(
         (str(m[0]), int(m[1]), int(m[2]), int(m[3]))  # type: ignore[call-overload]
         for m in trend_rows
     ] or monthly([], MONTHS, day)
-    return group_stats, total, trend, list(snap.handovers.items())
+    return group_stats, total, trend

@@ -92,6 +92,46 @@ def test_a_large_unit_dashboard_sums_the_hourly_figures_and_says_when(signed_in,
     assert fresh.context["stats"].total == summarised.context["stats"].total + 1
 
 
+def _network(response):  # type: ignore[no-untyped-def]
+    c = response.context
+    return c["edges"], c["handovers_total"], c["returns_total"]
+
+
+def test_the_hourly_hand_over_rows_answer_any_period_as_the_live_fold(signed_in, org, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from congvu.web.tests.test_dashboards_and_inspection import _transfer_on
+
+    _history(org)  # today: Tài chính → Xây dựng and returned
+    long_ago = timezone.now() - timedelta(days=200)
+    _transfer_on(org, long_ago, "Chuyển từ lâu")
+    task = assign(org, by="gd_a", unit="a1", lead="tp_a1", title="Giữa hai phòng")
+    A.do_transfer(
+        task, org.tp_a1, to_unit=org.a2, to_person=org.bob, reason_code="competence", reason="x"
+    )
+    A.do_return(task, org.bob, reason="Thuộc Phòng Ngân sách")
+    old = timezone.localdate(long_ago)
+    periods = ["", f"?tu={old:%Y-%m-%d}&den={old:%Y-%m-%d}", "?tu=2001-01-01&den=2001-01-31"]
+    client = signed_in("lanh_dao")
+    live = [_network(client.get(f"/toan-tinh/{p}")) for p in periods]
+    unit = signed_in("gd_a")
+    live_unit = [_network(unit.get(f"/don-vi/{org.so_a.pk}/{p}")) for p in periods]
+    summary.refresh(today())
+    settings.DASHBOARD_LIVE_TASKS = 3  # the unit dashboard reads the hourly rows too
+    client = signed_in("lanh_dao")
+    summarised = [client.get(f"/toan-tinh/{p}") for p in periods]
+    assert all(r.context["summary_at"] is not None for r in summarised)
+    assert [_network(r) for r in summarised] == live
+    assert live[0][1:] == (2, 1) and live[1][1:] == (1, 0) and live[2][1:] == (0, 0)
+    unit = signed_in("gd_a")
+    summarised_unit = [unit.get(f"/don-vi/{org.so_a.pk}/{p}") for p in periods]
+    assert all(r.context["summary_at"] is not None for r in summarised_unit)
+    assert [_network(r) for r in summarised_unit] == live_unit
+    assert live_unit[0][1:] == (2, 1)
+
+
 def test_the_idle_list_shows_open_work_without_events_for_ten_working_days(signed_in, org):
     from datetime import timedelta
 

@@ -47,11 +47,11 @@ def test_the_hand_over_table_gives_each_pairs_way_back_and_share(signed_in, org)
         reason="Thuộc Sở Xây dựng",
     )
     response = signed_in("lanh_dao").get("/toan-tinh/")
-    # Tài chính → Xây dựng 3 times, back 2: of the 5 hand-overs, 60 % and 40 %; the pair
-    # goes back and forth 2 times.
+    # Tài chính → Xây dựng 3 transfers, back 2 returns: of the 5 hand-overs, 60 % and 40 %;
+    # (from, to, transfers, returns, way back, share).
     assert response.context["edges"][:2] == [
-        ("Sở Tài chính", "Sở Xây dựng", 3, 2, 0.6),
-        ("Sở Xây dựng", "Sở Tài chính", 2, 3, 0.4),
+        ("Sở Tài chính", "Sở Xây dựng", 3, 0, 2, 0.6),
+        ("Sở Xây dựng", "Sở Tài chính", 0, 2, 3, 0.4),
     ]
     body = response.content.decode()
     assert "Chiều ngược lại" in body and "Tỷ lệ" in body and "60,0 %" in body
@@ -64,16 +64,89 @@ def test_the_unit_dashboard_draws_the_hand_overs_between_its_divisions(signed_in
     )
     A.do_return(task, org.bob, reason="Thuộc Phòng Ngân sách")
     response = signed_in("gd_a").get(f"/don-vi/{org.so_a.pk}/")
-    # There and back: one each way, half of the hand-overs each.
+    # There and back: a transfer one way, a return the other, half of the hand-overs each.
     assert sorted(response.context["edges"]) == [
-        ("Phòng Ngân sách", "Phòng Đầu tư", 1, 1, 0.5),
-        ("Phòng Đầu tư", "Phòng Ngân sách", 1, 1, 0.5),
+        ("Phòng Ngân sách", "Phòng Đầu tư", 1, 0, 1, 0.5),
+        ("Phòng Đầu tư", "Phòng Ngân sách", 0, 1, 1, 0.5),
     ]
     body = response.content.decode()
     assert body.count("marker-end=") == 2 and "Chiều ngược lại" in body
     # A division has no divisions under it: no picture on its dashboard.
     division = signed_in("tp_a1").get(f"/don-vi/{org.a1.pk}/").content.decode()
     assert "marker-end=" not in division
+
+
+def _transfer_on(org, day: datetime, title: str):  # type: ignore[no-untyped-def]
+    """Tài chính hands a task to Xây dựng on `day` (assigned and accepted an hour before)."""
+    task = A.do_assign(
+        assigner=org.lanh_dao,
+        title=title,
+        lead_unit=org.so_a,
+        lead_person=org.gd_a,
+        working_days=10,
+        source_number="1713/UBND-NCKSTTHC",
+        at=day - timedelta(hours=2),
+    )
+    A.do_accept(task, org.gd_a, at=day - timedelta(hours=1))
+    A.do_transfer(
+        task,
+        org.gd_a,
+        to_unit=org.so_b,
+        to_person=org.gd_b,
+        reason_code="competence",
+        reason="Thuộc Sở Xây dựng",
+        at=day,
+    )
+    return task
+
+
+def test_the_hand_over_network_counts_only_the_chosen_period(signed_in, org):
+    from django.utils import timezone
+
+    now = timezone.now()
+    long_ago = now - timedelta(days=200)
+    _transfer_on(org, long_ago, "Chuyển từ lâu")
+    _transfer_on(org, now, "Chuyển hôm nay")
+    client = signed_in("lanh_dao")
+    # By default the quarter so far: today's hand-over only.
+    response = client.get("/toan-tinh/")
+    assert response.context["handovers_total"] == 1
+    assert response.context["edges"] == [("Sở Tài chính", "Sở Xây dựng", 1, 0, 0, 1.0)]
+    # A period around the old one counts it and not today's.
+    old = timezone.localdate(long_ago)
+    period = f"?tu={old - timedelta(days=1):%Y-%m-%d}&den={old + timedelta(days=1):%Y-%m-%d}"
+    response = client.get(f"/toan-tinh/{period}")
+    assert response.context["handovers_total"] == 1
+    assert response.context["network_start"] == old - timedelta(days=1)
+    assert f'value="{old:%Y}-' in response.content.decode()  # the form shows the period
+    # A period with no hand-over at all: nothing drawn, and said so.
+    response = client.get("/toan-tinh/?tu=2001-01-01&den=2001-03-31")
+    assert response.context["handovers_total"] == 0 and response.context["network_chart"] is None
+    assert client.get("/toan-tinh/?tu=2026-05-01&den=2026-04-01").status_code == 400
+
+
+def test_a_return_is_counted_as_a_return_not_as_a_transfer(signed_in, org):
+    task = _ping_pong(org)  # Tài chính transfers to Xây dựng, which returns it
+    A.do_transfer(
+        task,
+        org.gd_a,
+        to_unit=org.so_b,
+        to_person=org.gd_b,
+        reason_code="competence",
+        reason="Gửi lại",
+    )
+    response = signed_in("lanh_dao").get("/toan-tinh/")
+    assert response.context["edges"] == [
+        ("Sở Tài chính", "Sở Xây dựng", 2, 0, 1, 2 / 3),
+        ("Sở Xây dựng", "Sở Tài chính", 0, 1, 2, 1 / 3),
+    ]
+    assert response.context["returns_total"] == 1
+    assert response.context["returns_share"] == 1 / 3
+    body = response.content.decode()
+    assert "Trả lại" in body and "trong đó 1 lần trả lại (33,3 %)" in body
+    # The unit dashboard counts a period too.
+    unit = signed_in("gd_a").get(f"/don-vi/{org.so_a.pk}/?tu=2001-01-01&den=2001-12-31")
+    assert unit.status_code == 200 and unit.context["network_end"].year == 2001
 
 
 def test_only_leaders_hr_and_inspectors_see_the_province_dashboard(signed_in, org):

@@ -26,6 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from congvu.audit import log as audit
+from congvu.lib.choices import shown_choices
 from congvu.lib.http import login_required, run_posted
 from congvu.lib.text import fold
 from congvu.org import accounts
@@ -120,7 +121,7 @@ class LockForm(forms.Form):
 class GrantForm(forms.Form):
     role = forms.ChoiceField(
         label=gettext_lazy("Vai trò"),
-        choices=[("", gettext_lazy("— Chọn vai trò —")), *RoleGrant.Role.choices],
+        choices=[("", gettext_lazy("— Chọn vai trò —")), *shown_choices(RoleGrant.Role.choices)],
         error_messages={"required": gettext_lazy("Chọn vai trò cần cấp.")},
     )
     scope = forms.ModelChoiceField(

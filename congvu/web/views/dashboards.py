@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -24,7 +25,16 @@ from congvu.org.tree import tree_as_of
 from congvu.tasks.models import Coordination, Status, Task
 from congvu.tasks.state import VN_TZ
 from congvu.web import charts, features, summary
-from congvu.web.metrics import Stats, group_of, monthly, summarise, task_facts, working_days_ago
+from congvu.web.metrics import (
+    Handover,
+    Stats,
+    group_of,
+    handovers_in,
+    monthly,
+    summarise,
+    task_facts,
+    working_days_ago,
+)
 from congvu.web.taskquery import visible_tasks, with_countdowns, with_names
 
 IDLE_WORKING_DAYS = 10
@@ -65,26 +75,40 @@ def unit_dashboard_home(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("web:unit_dashboard", args=[directed[0]]))
 
 
-def _pairs(
-    tree: Any, groups: set[int], counts: Iterable[tuple[tuple[int, int], int]]
-) -> Counter[tuple[int, int]]:
-    """Hand-overs between the groups (the units a dashboard compares), from unit-to-unit
-    counts; a hand-over inside one group is not drawn."""
-    pairs: Counter[tuple[int, int]] = Counter()
-    for (src, dst), n in counts:
-        a, b = group_of(tree, src, groups), group_of(tree, dst, groups)
+@dataclass(frozen=True)
+class Pairs:
+    """Hand-overs between the groups a dashboard compares, per (from, to) pair: every
+    hand-over, and among them the returns (Trả lại)."""
+
+    moved: Counter[tuple[int, int]]
+    returned: Counter[tuple[int, int]]
+
+
+def _pairs(tree: Any, groups: set[int], handovers: Iterable[Handover]) -> Pairs:
+    """Folds hand-overs into pairs of groups (sub-units counted in their group); a hand-over
+    inside one group is not drawn."""
+    pairs = Pairs(Counter(), Counter())
+    for h in handovers:
+        a, b = group_of(tree, h.src, groups), group_of(tree, h.dst, groups)
         if a is not None and b is not None and a != b:
-            pairs[(a, b)] += n
+            pairs.moved[(a, b)] += h.n
+            if h.is_return:
+                pairs.returned[(a, b)] += h.n
     return pairs
 
 
 def _network(
-    pairs: Counter[tuple[int, int]], names: dict[int, str], sizes: dict[int, int] | None = None
+    pairs: Pairs, names: dict[int, str], sizes: dict[int, int] | None = None
 ) -> dict[str, Any]:
     """The hand-over picture and its table, for the province and a unit's divisions."""
     # The picture keeps the most frequent hand-overs (a hairball helps nobody); the table
-    # gives each pair its way back (a ping-pong shows on both rows) and its share.
-    drawn = pairs.most_common(NETWORK_EDGES)
+    # gives each pair its transfers and returns apart, its way back (a ping-pong shows on both
+    # rows) and its share of all hand-overs.
+    moved = pairs.moved
+    # Ties by name: the same figures read the same whether folded live or summed hourly.
+    drawn = sorted(
+        moved.items(), key=lambda kv: (-kv[1], names.get(kv[0][0], ""), names.get(kv[0][1], ""))
+    )[:NETWORK_EDGES]
     involved: Counter[int] = Counter()
     for (a, b), n in drawn:
         involved[a] += n
@@ -94,7 +118,8 @@ def _network(
         for u in sorted(involved, key=lambda u: names.get(u, ""))
     ]
     edges = [(a, b, n) for (a, b), n in drawn]
-    moved = sum(pairs.values()) or 1
+    total = sum(moved.values())
+    returns = sum(pairs.returned.values())
     return {
         "network_chart": charts.network(
             _("Mạng lưới chuyển giao nhiệm vụ giữa các đơn vị"), nodes, edges
@@ -102,12 +127,34 @@ def _network(
         if edges
         else None,
         "edges": [
-            (names.get(a, "?"), names.get(b, "?"), n, pairs[(b, a)], n / moved)
+            (
+                names.get(a, "?"),
+                names.get(b, "?"),
+                n - pairs.returned[(a, b)],
+                pairs.returned[(a, b)],
+                moved[(b, a)],
+                n / (total or 1),
+            )
             for a, b, n in edges[:LIST_LIMIT]
         ],
-        "edges_total": len(pairs),
+        "edges_total": len(moved),
         "edges_drawn": len(drawn),
+        "handovers_total": total,
+        "returns_total": returns,
+        "returns_share": returns / total if total else None,
     }
+
+
+def _network_period(request: HttpRequest, day: date) -> dict[str, Any]:
+    """The period the hand-over network counts (?tu=&den=, as the unit report): by default the
+    quarter so far."""
+    quarter_start = day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+    start, end = _report_period(request, day, default_start=quarter_start)
+    return {"network_start": start, "network_end": end}
+
+
+def _span(period: dict[str, Any]) -> tuple[date, date]:
+    return period["network_start"], period["network_end"]
 
 
 @login_required
@@ -115,6 +162,7 @@ def _network(
 def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _get_directed_unit(request, unit_id)
     day = today()
+    period = _network_period(request, day)
     tree = tree_as_of(day)
     scope = tree.with_predecessors(tree.subtree(unit.pk)) if unit.pk in tree else {unit.pk}
     tasks = Task.objects.filter(lead_unit_id__in=scope)
@@ -124,11 +172,11 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
         # A large unit (a whole Sở: tens of thousands of tasks) reads the hourly figures.
         computed_at, stats = figures.computed_at, figures.stats
         shown, people_total = summary.top_people(day, scope, PEOPLE_LIMIT)
-        snap = summary.load(day)
-        handover_counts = list(snap.handovers.items()) if snap is not None else []
+        moves = summary.handovers(day, *_span(period), into=scope)
     else:
-        facts, handovers = task_facts(tasks)
-        handover_counts = [((src, dst), 1) for _task, _etype, src, dst in handovers]
+        facts, _handovers = task_facts(tasks)
+        # Hand-overs received inside the unit in the period, whichever task they belong to.
+        moves = handovers_in(*_span(period), into=scope)
         stats = summarise(facts, day)
         by_person: dict[int, list[Any]] = {}
         for f in facts:  # one pass, not one pass per person
@@ -199,9 +247,8 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
             "summary_at": computed_at,
             "children": children,
             # Between the divisions directly under the unit (their sub-units folded in).
-            **_network(
-                _pairs(tree, {uid for uid, _name in children}, handover_counts), dict(children)
-            ),
+            **period,
+            **_network(_pairs(tree, {uid for uid, _name in children}, moves), dict(children)),
             "findings": findings,
             "findings_count": findings_count,
             "detection": features.detection_enabled(),
@@ -213,11 +260,16 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     )
 
 
-def _report_period(request: HttpRequest, day: date) -> tuple[date, date]:
+def _report_period(
+    request: HttpRequest, day: date, default_start: date | None = None
+) -> tuple[date, date]:
     """The period of `?tu=&den=` (ISO dates, as <input type=date> sends them); by default
-    the month so far. A malformed or reversed period is refused with 400."""
+    from `default_start` (the month's first day) to `day`. A malformed or reversed period is
+    refused with 400."""
     try:
-        start = date.fromisoformat(request.GET.get("tu") or f"{day:%Y-%m}-01")
+        start = date.fromisoformat(
+            request.GET.get("tu") or (default_start or day.replace(day=1)).isoformat()
+        )
         end = date.fromisoformat(request.GET.get("den") or day.isoformat())
     except ValueError as exc:
         raise SuspiciousOperation("bad period") from exc
@@ -245,13 +297,18 @@ def unit_report(request: HttpRequest, unit_id: int) -> HttpResponse:
         from congvu.lib.documents import render_pdf
 
         parent, _name = _agency(unit, report.day)
+
+        def make() -> bytes:
+            with translation.override("vi"):
+                return render_pdf(report_doc(report, parent, get_person(request)))
+
         return pdf_response(
-            request,
-            lambda: render_pdf(report_doc(report, parent, get_person(request))),
-            f"{name}.pdf",
-            back=reverse("web:unit_dashboard", args=[unit.pk]),
+            request, make, f"{name}.pdf", back=reverse("web:unit_dashboard", args=[unit.pk])
         )
-    return xlsx_book_response(f"{name}.xlsx", report_sheets(report))
+    # An official report: Vietnamese whatever language the reader browses in.
+    with translation.override("vi"):
+        sheets = report_sheets(report)
+    return xlsx_book_response(f"{name}.xlsx", sheets)
 
 
 def _findings(scope: set[int]) -> tuple[list[Any], int]:
@@ -295,6 +352,7 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
     ):
         raise PermissionDenied
     day = today()
+    period = _network_period(request, day)
     tree = tree_as_of(day)
     top = set(_top_units(access, tree))
     names = dict(
@@ -305,11 +363,14 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
     # reads every unit that leads one (the province's leaders, HR). A narrower scope folds live.
     if snap is not None and (access.sees_everything or set(snap.stats) <= access.read_unit_ids):
         computed_at = snap.computed_at
-        group_stats, total, trend, handover_counts = summary.province_figures(snap, tree, top, day)
+        group_stats, total, trend = summary.province_figures(snap, tree, top, day)
         sizes = {u: st.total for u, st in group_stats.items()}
+        moves = summary.handovers(day, *_span(period))
     else:
         computed_at = None
-        facts, handovers = task_facts(visible_tasks(access))
+        tasks = visible_tasks(access)
+        facts, _handovers = task_facts(tasks)
+        moves = handovers_in(*_span(period), tasks=tasks)
         grouped: dict[int, list[Any]] = {u: [] for u in top}
         for f in facts:
             g = group_of(tree, f.lead_unit_id, top)
@@ -318,7 +379,6 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
         group_stats = {u: summarise(fs, day) for u, fs in grouped.items()}
         trend = monthly(facts, 12, day)
         total = summarise(facts, day)
-        handover_counts = [((src, dst), 1) for _task, _etype, src, dst in handovers]
         sizes = {u: len(fs) for u, fs in grouped.items()}
     rows = [Row(u, names.get(u, "?"), st) for u, st in group_stats.items()]
     # Ranked by on-time rate; units too small to judge go last, then by name.
@@ -337,7 +397,7 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
                 findings_by_group[g] += 1
     for r in rows:
         r.stats.findings = findings_by_group.get(r.pk, 0)
-    network = _network(_pairs(tree, top, handover_counts), names, sizes)
+    network = _network(_pairs(tree, top, moves), names, sizes)
     return render(
         request,
         "web/dashboards/province.html",
@@ -355,6 +415,7 @@ def province_dashboard(request: HttpRequest) -> HttpResponse:
                 ],
             ),
             **network,
+            **period,
             "detection": features.detection_enabled(),
             "summary_at": computed_at,
             "nav_active": "province",

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from congvu.detection import review as R
 from congvu.detection.models import Finding, FindingQuerySet, FindingReview
+from congvu.lib.choices import shown_choices
 from congvu.lib.http import login_required, run_posted
 from congvu.org.http import get_access, get_person
 from congvu.org.models import today
@@ -213,12 +214,12 @@ class FindingFilterForm(forms.Form):
     """The findings list's filters (GET); the export reads the same form."""
 
     tu_khoa = forms.CharField(label=gettext_lazy("Từ khóa"), max_length=200, required=False)
-    hanh_vi = filter_choice(gettext_lazy("Hành vi"), Finding.Behaviour.choices)
-    xem_xet = filter_choice(
-        gettext_lazy("Tình trạng xem xét"), [(v, gettext_lazy(label)) for v, label in S.choices]
-    )
+    hanh_vi = filter_choice(gettext_lazy("Hành vi"), shown_choices(Finding.Behaviour.choices))
+    xem_xet = filter_choice(gettext_lazy("Tình trạng xem xét"), shown_choices(S.choices))
     doi_tuong = filter_choice(
-        gettext_lazy("Về"), Finding.SubjectType.choices, blank=gettext_lazy("Cán bộ và đơn vị")
+        gettext_lazy("Về"),
+        shown_choices(Finding.SubjectType.choices),
+        blank=gettext_lazy("Cán bộ và đơn vị"),
     )
     ky = forms.RegexField(
         label=gettext_lazy("Kỳ (quý)"),

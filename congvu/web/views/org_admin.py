@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from congvu.lib.choices import shown_choices
 from congvu.lib.errors import ActionError
 from congvu.lib.http import login_required, run_posted
 from congvu.org import actions as org_actions
@@ -36,7 +37,7 @@ class RenameUnitForm(forms.Form):
     decision_ref = forms.CharField(label=gettext_lazy("Quyết định"), max_length=120, required=False)
 
 
-ROLE_CHOICES = Membership.Role.choices
+ROLE_CHOICES = shown_choices(Membership.Role.choices)
 
 
 class _PostForm(forms.Form):
@@ -59,7 +60,7 @@ class NewPersonForm(_PostForm):
     )
     category = forms.ChoiceField(
         label=gettext_lazy("Phân loại"),
-        choices=Person.Category.choices,
+        choices=shown_choices(Person.Category.choices),
         error_messages={"required": gettext_lazy("Chọn phân loại cán bộ.")},
     )
     valid_from = required_date(
