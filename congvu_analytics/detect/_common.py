@@ -586,7 +586,9 @@ def peer_groups_from(
         .join(end, how="cross")
         .with_columns(pl.coalesce("_org_unit", UNIT).alias(UNIT))
         .join(types, on=UNIT, how="left")
-        .with_columns(_broadened(pl.coalesce("_position", role), role, params.min_peers, params.min_cases))
+        .with_columns(
+            _broadened(pl.coalesce("_position", role), role, params.min_peers, params.min_cases)
+        )
         .with_columns(
             (
                 pl.col("_base")
