@@ -64,6 +64,8 @@ def test_a_confirmed_finding_reaches_the_evaluation_page(org, browser_as):  # ty
         min_ratio=0.0,
         min_excess=0.0,
         fdr=1.0,
+        max_p=1.0,
+        relevance_ratio=1.0,
     )
     run_detection(params=relaxed, force=True)
     finding = Finding.objects.get(detector="ping_pong", subject_type="person")

@@ -145,6 +145,8 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
         min_ratio=0.0,
         min_excess=0.0,
         fdr=1.0,
+        max_p=1.0,
+        relevance_ratio=1.0,
     )
     assert run_detection(params=relaxed, force=True).state == "done"
 
