@@ -52,7 +52,15 @@ def finding(org):  # type: ignore[no-untyped-def]
     )
     A.do_accept(task, org.gd_b)
     relaxed = dataclasses.replace(
-        default_params(), min_cases=1, min_hits=1, z=0.0, min_ratio=0.0, min_excess=0.0, fdr=1.0
+        default_params(),
+        min_cases=1,
+        min_hits=1,
+        z=0.0,
+        min_ratio=0.0,
+        min_excess=0.0,
+        fdr=1.0,
+        max_p=1.0,
+        relevance_ratio=1.0,
     )
     run_detection(params=relaxed, force=True)
     return Finding.objects.get(detector="ping_pong", subject_type="person")
