@@ -279,3 +279,23 @@ def test_an_appeal_or_proposal_not_accepted_reads_not_accepted_not_the_buttons_r
     # Vietnamese readers see the status unchanged.
     client.cookies["django_language"] = "vi"
     assert "Không chấp nhận" in _visible(client.get("/danh-gia/de-xuat/").content.decode())
+
+
+def test_the_english_hand_over_table_heads_its_column_returns_not_the_steps_return(signed_in, org):
+    """ "Trả lại" is a task's step ("Return") and the hand-over table's column ("Returns")."""
+    task = assign(org, title="Sent back")
+    A.do_accept(task, org.gd_a)
+    A.do_transfer(
+        task,
+        org.gd_a,
+        to_unit=org.so_b,
+        to_person=org.gd_b,
+        reason_code="competence",
+        reason="Thuộc Sở Xây dựng",
+    )
+    A.do_return(task, org.gd_b, reason="Sở Tài chính chủ trì")
+    client = signed_in("lanh_dao")
+    client.cookies["django_language"] = "en"
+    page = client.get("/toan-tinh/").content.decode()
+    headers = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', page)
+    assert "Returns" in headers and "Return" not in headers, headers
