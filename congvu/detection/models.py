@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from congvu.org.permissions import Access
 
 
-class DetectionRun(models.Model):
+class DetectionRun(TranslatedChoices):
     """One detection pass over one period (a calendar quarter of task assignment).
 
     STARTED rows whose process died are redone by the next run (zulip's FillState idea): the

@@ -26,7 +26,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 
 from congvu.lib.choices import TranslatedChoices
 from congvu.org.models import Person, Unit
@@ -452,11 +452,20 @@ class EvaluationDecision(TranslatedChoices):
         return f"{self.get_kind_display()}: {self.level}"
 
 
+# "Không chấp nhận" is also the decision's button ("Reject"); as the status of an appeal or a
+# proposal it reads "Not accepted": its own msgctxt (congvu.lib.choices, `choice_contexts`).
+# pgettext_lazy only marks the entry for makemessages; the label itself stays Vietnamese.
+DECISION_STATUS = "trạng thái kiến nghị, đề xuất"
+_STATUS_MARKS = (pgettext_lazy("trạng thái kiến nghị, đề xuất", "Không chấp nhận"),)
+
+
 class Appeal(TranslatedChoices):
     class Status(models.TextChoices):
         OPEN = "open", gettext_noop("Đang xem xét")
         UPHELD = "upheld", gettext_noop("Chấp nhận (đã điều chỉnh)")
         REJECTED = "rejected", gettext_noop("Không chấp nhận")
+
+    choice_contexts = {"status": DECISION_STATUS}
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="appeals")
     filed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
@@ -497,6 +506,8 @@ class Proposal(TranslatedChoices):
         OPEN = "open", gettext_noop("Chờ quyết định")
         ACCEPTED = "accepted", gettext_noop("Đã chấp nhận")
         REJECTED = "rejected", gettext_noop("Không chấp nhận")
+
+    choice_contexts = {"status": DECISION_STATUS}
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="eval_proposals")
     kind = models.CharField(max_length=20, choices=Kind.choices)

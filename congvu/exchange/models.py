@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
+from congvu.lib.choices import TranslatedChoices
 from congvu.org.models import EffectiveQuerySet, Person, Unit
 from congvu.tasks.models import Directive, TaskEvent
 
@@ -119,12 +121,12 @@ class Subscriber(models.Model):
         return not self.kinds or type_code in self.kinds
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(TranslatedChoices):
     """One task event owed to one subscriber, written in the event's own transaction."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Chờ gửi"
-        DELIVERED = "delivered", "Đã gửi"
+        PENDING = "pending", gettext_noop("Chờ gửi")
+        DELIVERED = "delivered", gettext_noop("Đã gửi")
 
     subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="messages")
     event = models.ForeignKey(TaskEvent, on_delete=models.PROTECT, related_name="+")

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django.db import models
 
+from congvu.lib.choices import TranslatedChoices
 from congvu.lib.runs import RunState
 
 
-class JobRun(models.Model):
+class JobRun(TranslatedChoices):
     """One run of a periodic job for one time slot.
 
     The unique (job, slot) pair is the claim: two workers started at once both try to insert

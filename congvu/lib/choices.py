@@ -10,23 +10,35 @@ messages that quote them are Vietnamese whatever page asked for them. Only where
 - `shown(label)` for a label read off the enum (`shown(Level(code).label)`);
 - `shown_choices(choices)` for a form's or a page's list of choices.
 
+A label whose words are also a button's or a heading's ("Không chấp nhận": the decision's
+radio button reads "Reject", the status "Not accepted") gets its own msgctxt: the model names
+it in `choice_contexts` (field name → context), `shown(label, context)` looks it up there
+first, and a `pgettext_lazy(context, label)` beside the enum marks it for makemessages.
+
 Documents that must stay Vietnamese render under `translation.override("vi")`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 
-def shown(label: str) -> str:
-    """The label in the active language; unknown text comes back as it is."""
+def shown(label: str, context: str = "") -> str:
+    """The label in the active language; unknown text comes back as it is. With a context,
+    the label's entry under that msgctxt first, else its plain one."""
     # gettext("") would return the catalogue's header, hence the guard.
-    return gettext(label) if label else label
+    if not label:
+        return label
+    if context:
+        translated = pgettext(context, label)
+        if translated != label:
+            return translated
+    return gettext(label)
 
 
 def shown_choices(choices: Iterable[tuple[Any, Any]]) -> list[tuple[Any, str | Promise]]:
@@ -41,9 +53,14 @@ class TranslatedChoices(models.Model):
     class Meta:
         abstract = True
 
+    # Choice fields whose labels have their own msgctxt (see the module's docstring).
+    choice_contexts: ClassVar[dict[str, str]] = {}
+
     # Django builds every get_FOO_display as partialmethod(_get_FIELD_display, field=...),
     # so overriding this one method covers all the model's choice fields.
     def _get_FIELD_display(self, field: models.Field[Any, Any]) -> Any:
         # A value outside the choices comes back as it is (an int for an IntegerChoices field).
         value = super()._get_FIELD_display(field)  # type: ignore[misc]
-        return shown(value) if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        return shown(value, self.choice_contexts.get(field.name, ""))

@@ -9,14 +9,15 @@ from typing import Any
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 
 class RunState(models.TextChoices):
     """A run is STARTED until it is DONE or FAILED; a STARTED run whose worker died is redone."""
 
-    STARTED = "started", "Đang chạy"
-    DONE = "done", "Hoàn thành"
-    FAILED = "failed", "Lỗi"
+    STARTED = "started", gettext_noop("Đang chạy")
+    DONE = "done", gettext_noop("Hoàn thành")
+    FAILED = "failed", gettext_noop("Lỗi")
 
 
 def mark_failed(run: QuerySet[Any], exc: BaseException) -> None:

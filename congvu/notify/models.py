@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
+from congvu.lib.choices import TranslatedChoices
 from congvu.org.models import Person
 
 
@@ -41,7 +43,7 @@ class Preference(models.Model):
         return f"Tùy chọn thông báo của {self.person}"
 
 
-class OutboxEmail(models.Model):
+class OutboxEmail(TranslatedChoices):
     """One e-mail about one task event to one person (outbox pattern).
 
     Rows are written in the same scan that advances the cursor, then sent one by one; a row
@@ -50,10 +52,10 @@ class OutboxEmail(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Chờ gửi"
-        SENDING = "sending", "Đang gửi"
-        SENT = "sent", "Đã gửi"
-        FAILED = "failed", "Lỗi"
+        PENDING = "pending", gettext_noop("Chờ gửi")
+        SENDING = "sending", gettext_noop("Đang gửi")
+        SENT = "sent", gettext_noop("Đã gửi")
+        FAILED = "failed", gettext_noop("Lỗi")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     event_id = models.BigIntegerField()

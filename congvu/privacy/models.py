@@ -13,7 +13,9 @@ from typing import Any, Self
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop, pgettext_lazy
 
+from congvu.lib.choices import TranslatedChoices
 from congvu.org.models import Person
 
 
@@ -22,7 +24,7 @@ class PolicyQuerySet(models.QuerySet["Policy"]):
         return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
 
 
-class Policy(models.Model):
+class Policy(TranslatedChoices):
     """One effective-dated version of the rules of a topic (like evaluation.RuleSet): a period or
     a request is judged by the version in force on its date, so old periods keep the old rules.
 
@@ -30,10 +32,10 @@ class Policy(models.Model):
     "obstacles" (NQ 206 criteria, routes, report deadline), "weak_units" (KL 210 thresholds)."""
 
     class Topic(models.TextChoices):
-        PRIVACY = "privacy", "Bảo vệ dữ liệu cá nhân"
-        STREAMLINING = "streamlining", "Tinh giản biên chế"
-        OBSTACLES = "obstacles", "Xử lý vướng mắc pháp luật"
-        WEAK_UNITS = "weak_units", "Đơn vị, cán bộ yếu kém"
+        PRIVACY = "privacy", gettext_noop("Bảo vệ dữ liệu cá nhân")
+        STREAMLINING = "streamlining", gettext_noop("Tinh giản biên chế")
+        OBSTACLES = "obstacles", gettext_noop("Xử lý vướng mắc pháp luật")
+        WEAK_UNITS = "weak_units", gettext_noop("Đơn vị, cán bộ yếu kém")
 
     topic = models.CharField("lĩnh vực", max_length=20, choices=Topic.choices)
     code = models.CharField("mã", max_length=40, unique=True)
@@ -78,14 +80,17 @@ class ProcessingActivity(models.Model):
         return self.name
 
 
-class DataCategory(models.Model):
+_ACTION_MARKS = (pgettext_lazy("khi hết hạn lưu", "Xóa"),)
+
+
+class DataCategory(TranslatedChoices):
     """A category of personal data an activity processes, with its retention rule. `handler`
     names the retention job (congvu.privacy.retention.HANDLERS) that applies it; "" = kept."""
 
     class Action(models.TextChoices):
-        KEEP = "keep", "Lưu giữ (hồ sơ lưu trữ)"
-        ERASE = "erase", "Xóa"
-        ANONYMISE = "anonymise", "Khử nhận dạng"
+        KEEP = "keep", gettext_noop("Lưu giữ (hồ sơ lưu trữ)")
+        ERASE = "erase", gettext_noop("Xóa")
+        ANONYMISE = "anonymise", gettext_noop("Khử nhận dạng")
 
     activity = models.ForeignKey(
         ProcessingActivity, on_delete=models.PROTECT, related_name="categories"
@@ -96,6 +101,9 @@ class DataCategory(models.Model):
     sensitive_ground = models.CharField("thuộc danh mục nhạy cảm", max_length=255, blank=True)
     retention_days = models.PositiveIntegerField("thời hạn lưu (ngày)", null=True, blank=True)
     action = models.CharField("khi hết hạn", max_length=10, choices=Action.choices)
+    # "Xóa" is also the button ("Delete"); as what retention does, its own msgctxt
+    # (congvu.lib.choices); pgettext_lazy only marks the entry for makemessages.
+    choice_contexts = {"action": "khi hết hạn lưu"}
     handler = models.CharField("công việc xử lý", max_length=40, blank=True)
 
     class Meta:
@@ -155,18 +163,18 @@ class ChainHead(models.Model):
         return f"{self.chain}: {self.seq}"
 
 
-class SubjectRequest(models.Model):
+class SubjectRequest(TranslatedChoices):
     """A data-subject request (Law 91/2025 Art. 4): access, correction or objection."""
 
     class Kind(models.TextChoices):
-        ACCESS = "access", "Xem, nhận bản sao dữ liệu"
-        CORRECTION = "correction", "Chỉnh sửa dữ liệu"
-        OBJECTION = "objection", "Phản đối, hạn chế xử lý"
+        ACCESS = "access", gettext_noop("Xem, nhận bản sao dữ liệu")
+        CORRECTION = "correction", gettext_noop("Chỉnh sửa dữ liệu")
+        OBJECTION = "objection", gettext_noop("Phản đối, hạn chế xử lý")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Đang xử lý"
-        ANSWERED = "answered", "Đã trả lời"
-        REFUSED = "refused", "Từ chối (có lý do)"
+        OPEN = "open", gettext_noop("Đang xử lý")
+        ANSWERED = "answered", gettext_noop("Đã trả lời")
+        REFUSED = "refused", gettext_noop("Từ chối (có lý do)")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="data_requests")
     kind = models.CharField("loại yêu cầu", max_length=12, choices=Kind.choices)

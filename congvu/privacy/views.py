@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from congvu.lib.choices import shown_choices
 from congvu.lib.http import login_required, take_posted
 from congvu.org.http import get_access, get_person, require_person
 from congvu.org.models import today
@@ -23,7 +24,7 @@ from congvu.privacy.permissions import handles_requests_of, is_privacy_officer, 
 
 class RequestForm(forms.Form):
     kind = forms.ChoiceField(
-        label=gettext_lazy("Loại yêu cầu"), choices=SubjectRequest.Kind.choices
+        label=gettext_lazy("Loại yêu cầu"), choices=shown_choices(SubjectRequest.Kind.choices)
     )
     text = forms.CharField(
         label=gettext_lazy("Nội dung yêu cầu"), widget=forms.Textarea(attrs={"rows": 3})

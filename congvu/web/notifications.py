@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from congvu.org.models import Membership, Person
 from congvu.tasks.events import TaskEventType as E
@@ -259,13 +260,13 @@ def _task_text(ev: TaskEvent) -> str:
 
 
 FINDING_TEXT = {
-    "opened": "Phát hiện cần giải trình",
-    "explained": "Giải trình chờ xem xét",
-    "confirmed": "Phát hiện được xác nhận",
-    "dismissed": "Phát hiện bị bác bỏ",
-    "appealed": "Khiếu nại chờ giải quyết",
-    "appeal_upheld": "Khiếu nại: giữ nguyên",
-    "appeal_overturned": "Khiếu nại: hủy phát hiện",
+    "opened": gettext_noop("Phát hiện cần giải trình"),
+    "explained": gettext_noop("Giải trình chờ xem xét"),
+    "confirmed": gettext_noop("Phát hiện được xác nhận"),
+    "dismissed": gettext_noop("Phát hiện bị bác bỏ"),
+    "appealed": gettext_noop("Khiếu nại chờ giải quyết"),
+    "appeal_upheld": gettext_noop("Khiếu nại: giữ nguyên"),
+    "appeal_overturned": gettext_noop("Khiếu nại: hủy phát hiện"),
 }
 
 

@@ -182,3 +182,120 @@ def test_a_document_issued_to_an_english_reader_keeps_the_vietnamese_labels(sign
     # The notice writes the level in capitals ("Xếp loại: HOÀN THÀNH …").
     assert label.upper() in text.upper() and "tháng 1/2026" in text
     assert english.upper() not in text.upper() and "month 1/2026" not in text
+
+
+def test_english_privacy_notification_and_sign_in_pages_show_no_vietnamese_choice_label(
+    signed_in, org, finding, django_user_model
+):
+    """Data-subject requests (kind, state; the form's list), the register's retention rule,
+    a finding's notification and the sign-in log (technical admin) in English. The register's
+    policy names and legal grounds are stored text (they quote the laws), not labels."""
+    from congvu.ops.models import SignInRecord
+    from congvu.privacy import actions as PA
+    from congvu.privacy.models import DataCategory, SubjectRequest
+    from congvu.web.notifications import FINDING_TEXT
+
+    for kind in SubjectRequest.Kind.values:
+        PA.do_file_request(org.alice, kind=kind, text="Yêu cầu")
+    first, second, _open = SubjectRequest.objects.order_by("pk")
+    PA.do_answer_request(first, org.noi_vu, answer="Đã gửi bản sao")
+    PA.do_answer_request(second, org.noi_vu, answer="Không đủ căn cứ", refuse=True)
+    enums = (
+        SubjectRequest.Kind,
+        SubjectRequest.Status,
+        DataCategory.Action,
+        SignInRecord.Kind,
+    )
+    names = {str(label) for enum in enums for _code, label in enum.choices}
+    names |= set(FINDING_TEXT.values())
+    pattern = re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
+    pages = {
+        "alice": ["/du-lieu-ca-nhan/"],
+        "noi_vu": [
+            "/du-lieu-ca-nhan/yeu-cau/",
+            "/du-lieu-ca-nhan/so-dang-ky/",
+            "/du-lieu-ca-nhan/ho-so-danh-gia-tac-dong/",
+        ],
+        "gd_b": ["/thong-bao/"],
+    }
+    found = {}
+    seen = ""
+    for who, urls in pages.items():
+        client = signed_in(who)
+        client.cookies["django_language"] = "en"
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            text = _visible(response.content.decode())
+            seen += text
+            hits = set(pattern.findall(text))
+            if hits:
+                found[f"{who} {url}"] = sorted(hits)
+    admin = django_user_model.objects.create_superuser("quantri_en", password="x")
+    client.force_login(admin)
+    client.cookies["django_language"] = "en"
+    response = client.get("/quan-tri/ops/signinrecord/")
+    assert response.status_code == 200
+    hits = set(pattern.findall(_visible(response.content.decode())))
+    if hits:
+        found["admin sign-in log"] = sorted(hits)
+    assert found == {}, found
+    # What the English reader sees instead.
+    for english in ("Answered", "Refused (with reasons)", "Open", "Erase", "Finding to explain"):
+        assert english in seen, english
+    assert "Signed in" in response.content.decode()
+
+
+def test_an_appeal_or_proposal_not_accepted_reads_not_accepted_not_the_buttons_reject(
+    signed_in, org
+):
+    """ "Không chấp nhận" is a decision's button ("Reject") and a status ("Not accepted"): the
+    status has its own msgctxt."""
+    from datetime import date
+
+    from congvu.evaluation import actions as EA
+    from congvu.evaluation.consequences import generate_period_rewards
+    from congvu.evaluation.models import Appeal, Proposal
+    from congvu.evaluation.tests.helpers import scored_month
+    from congvu.testing import make_person
+
+    months = [scored_month(org.alice, org.tp_a1, m) for m in (1, 2, 3)]
+    reward = generate_period_rewards(months, today=date(2026, 4, 10))[0]
+    EA.do_decide_proposal(reward, actor=org.gd_a, accept=False, note="Chưa đủ thành tích")
+    appeal = EA.do_file_appeal(months[0], actor=org.alice, reason="Chưa tính sản phẩm tháng 1")
+    # The level above the director who decided: the provincial committee's chairman.
+    chairman = make_person(org, "chu_tich", "Phan Văn Chủ", org.root, role="head")
+    EA.do_resolve_appeal(appeal, actor=chairman, upheld=False, resolution="Giữ nguyên")
+    assert Appeal.objects.get().status == Proposal.objects.get(pk=reward.pk).status == "rejected"
+    pages = {"alice": "/danh-gia/kien-nghi/", "noi_vu": "/danh-gia/de-xuat/"}
+    for who, url in pages.items():
+        client = signed_in(who)
+        client.cookies["django_language"] = "en"
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = _visible(response.content.decode())
+        assert "Not accepted" in text, url
+        assert "Không chấp nhận" not in text, url
+    # Vietnamese readers see the status unchanged.
+    client.cookies["django_language"] = "vi"
+    assert "Không chấp nhận" in _visible(client.get("/danh-gia/de-xuat/").content.decode())
+
+
+def test_the_english_hand_over_table_heads_its_column_returns_not_the_steps_return(signed_in, org):
+    """ "Trả lại" is a task's step ("Return") and the hand-over table's column ("Returns")."""
+    task = assign(org, title="Sent back")
+    A.do_accept(task, org.gd_a)
+    A.do_transfer(
+        task,
+        org.gd_a,
+        to_unit=org.so_b,
+        to_person=org.gd_b,
+        reason_code="competence",
+        reason="Thuộc Sở Xây dựng",
+    )
+    A.do_return(task, org.gd_b, reason="Sở Tài chính chủ trì")
+    client = signed_in("lanh_dao")
+    client.cookies["django_language"] = "en"
+    page = client.get("/toan-tinh/").content.decode()
+    headers = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', page)
+    assert "Returns" in headers and "Return" not in headers, headers

@@ -63,8 +63,9 @@ def test_readme_screenshots_from_the_demo_province(chromium, live_server, flusha
     leader.set_viewport_size({"width": 1280, "height": 1500})
     leader.goto("/toan-tinh/")
     screenshot(leader, "province-dashboard")
-    # The hand-over network sits below the ranking: its own picture, labels readable.
-    net = leader.locator("section[aria-labelledby=h-net] svg")
+    # The hand-over network sits below the ranking: its own picture (the period chosen, the
+    # drawing, the table with its returns), labels readable.
+    net = leader.locator("section[aria-labelledby=h-net]")
     net.scroll_into_view_if_needed()
     path = SCREENSHOTS / "handover-network.png"
     net.screenshot(path=str(path))
