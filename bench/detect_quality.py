@@ -231,9 +231,14 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 
 
 def score(
-    predicted: pl.DataFrame, units: pl.DataFrame, truth: pl.DataFrame, truth_units: pl.DataFrame
+    predicted: pl.DataFrame,
+    units: pl.DataFrame,
+    truth: pl.DataFrame,
+    truth_units: pl.DataFrame,
+    heads: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Quality figures of one prediction against one province's truth."""
+    """Quality figures of one prediction against one province's truth (``heads``: unit ->
+    its head, to tell which wrongly flagged units are headed by a stalling offender)."""
     out: dict[str, Any] = {"behaviours": {}}
     for b in BEHAVIOURS:
         guessed = set(predicted.filter(pl.col("behaviour") == b)["person"].to_list())
@@ -254,6 +259,13 @@ def score(
     out["units"] = _prf(len(flagged & bad), len(flagged - bad), len(bad - flagged))
     out["units"]["flagged"] = len(flagged)
     out["units"]["bad_heads"] = len(bad)
+    # A unit flagged for stalling that is not a bad-head division is often one whose head is a
+    # stalling offender: the head's slow decisions hold the division's work (the engine judges
+    # a unit on its head's decisions as a whole). Counted apart, not as correct.
+    stallers = set(truth.filter(pl.col("stalling"))["person"].to_list())
+    out["units"]["other_staller_head"] = sum(
+        1 for u in flagged - bad if (heads or {}).get(u) in stallers
+    )
     anyone = set(predicted["person"].to_list())
     normal = truth.filter(~pl.any_horizontal(*BEHAVIOURS))
     fair: dict[str, dict[str, float]] = {}
@@ -378,10 +390,13 @@ def run(
             findings = run_all(province.events.lazy(), org=province.org, params=params).findings
         t_detect = time.perf_counter() - t0
         people, units = engine_predictions(findings)
-        per_seed["engine"].append(score(people, units, province.truth_people, province.truth_units))
+        heads = dict(province.org.units.select("unit", "head").drop_nulls().iter_rows())
+        per_seed["engine"].append(
+            score(people, units, province.truth_people, province.truth_units, heads)
+        )
         b_people, b_units = baseline(province.events)
         per_seed["baseline"].append(
-            score(b_people, b_units, province.truth_people, province.truth_units)
+            score(b_people, b_units, province.truth_people, province.truth_units, heads)
         )
         per_seed["oracle"].append(oracle(province.events, province.truth_people))
         timings.append(
@@ -452,6 +467,13 @@ def _print(report: dict[str, Any]) -> None:
             f"{u['precision']:.2f}  {u['recall']:.2f}  {u['f1']:.2f} ({u['tp']:.0f}/{u['bad_heads']:.0f}, {u['flagged']:.0f} flagged)"
         )
     print(f"{'bad-head units':24}{row[0]:>28}   {row[1]:>28}")
+    print(
+        "  of the other flagged units, headed by a stalling offender: "
+        + "   ".join(
+            f"{side['units']['other_staller_head']:.0f} of {side['units']['fp']:.0f} ({name})"
+            for name, side in (("engine", e), ("baseline", b))
+        )
+    )
     print("\nNormal people with any finding (share of the group):")
     for g in e["false_flags"]:
         fe, fb = e["false_flags"][g], b["false_flags"][g]
