@@ -390,6 +390,7 @@ def _load(
         strict=args.strict,
         org=org,
         provinces=provinces,
+        workers=args.workers or None,
     )
     if (work / "split").exists():
         shutil.rmtree(work / "split")
@@ -420,7 +421,12 @@ def _detect(
         return results[0][1] if len(results) == 1 else combine_provinces(results)
     if loaded.buckets is not None:
         return run_buckets(
-            loaded.buckets, calendar=calendar, params=params, org=org, progress=progress
+            loaded.buckets,
+            calendar=calendar,
+            params=params,
+            org=org,
+            progress=progress,
+            workers=args.workers or None,
         )
     assert loaded.events is not None
     return _run_all()(
@@ -672,6 +678,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_non_negative,
         help="Chia nhật ký CSV/Parquet thành N nhóm hồ sơ và xử lý lần lượt từng nhóm để giới "
         "hạn bộ nhớ (mặc định: tự động với tệp từ 64 MB; 0: đọc cả tệp một lần)",
+    )
+    an.add_argument(
+        "--workers",
+        type=_non_negative,
+        help="Số tiến trình xử lý song song các nhóm hồ sơ (mặc định: số lõi CPU, tối đa 2, "
+        "hoặc biến môi trường CONGVU_WORKERS; mỗi tiến trình thêm bộ nhớ của một nhóm)",
     )
     an.add_argument(
         "--engine",

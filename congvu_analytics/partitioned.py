@@ -60,6 +60,7 @@ from congvu_analytics.org import PERSON_ID, UNIT_ID, Org
 from congvu_analytics.report import Distributions, distributions
 from congvu_analytics.safe_csv import restore_frame
 from congvu_analytics.workdays import WorkCalendar
+from congvu_analytics.workers import in_workers
 
 BUCKET = "bucket"
 PROVINCE = "province"
@@ -354,8 +355,8 @@ _WHO = {"units": (s.UNIT, s.TARGET_UNIT, s.HOLDER_UNIT),
         "people": (s.ACTOR, s.TARGET_ACTOR, s.HOLDER_ACTOR)}  # fmt: skip
 
 
-def load_buckets(  # noqa: PLR0915 - one pass over the buckets, kept in one place
-    sources: list[pl.LazyFrame],
+def load_buckets(
+    sources: list[BucketSource],
     *,
     path: Path,
     fmt: str,
@@ -366,6 +367,7 @@ def load_buckets(  # noqa: PLR0915 - one pass over the buckets, kept in one plac
     org: Org | None = None,
     progress: Callable[[], None] | None = None,
     provinces: list[str] | None = None,
+    workers: int | None = None,
 ) -> BucketedLog:
     """Validate each bucket with the loader's steps and write its canonical events to
     ``workdir``; the counts of the load report add up over buckets.
@@ -373,7 +375,10 @@ def load_buckets(  # noqa: PLR0915 - one pass over the buckets, kept in one plac
     ``provinces`` names the province of each source (:func:`dataset_provinces`). The buckets
     are then read province by province, and event ids are checked unique within each province
     as soon as it is read (the provinces are analysed apart, and the ids of a whole country
-    would not fit the memory of one bucket)."""
+    would not fit the memory of one bucket).
+
+    The buckets are validated in ``workers`` processes (:func:`in_workers`) and added up in
+    their order, as one after another."""
     codes = provinces if provinces is not None else [""] * len(sources)
     if len(codes) != len(sources):
         raise ValueError("one province per source")
@@ -392,42 +397,30 @@ def load_buckets(  # noqa: PLR0915 - one pass over the buckets, kept in one plac
     total.empty_columns = list(s.SCHEMA)
     total.idle_rules = [r.name for r in mapping.acknowledge]
     total.date_only = True
-    for number, index in enumerate(order):
+    context = _LoadContext(path, fmt, mapping, report.native, org is not None, workdir)
+    jobs = [(number, sources[index]) for number, index in enumerate(order)]
+    loaded = in_workers(_load_bucket, jobs, context, workers=workers)
+    for index, bucket in zip(order, loaded, strict=True):
         code = codes[index]
         if file_codes and file_codes[-1] != code:
             # The previous province is complete: check its ids, compact its org counts.
             _check_ids_across(_of(files, file_codes, file_codes[-1]), pl.concat(ids), path)
             ids = []
             seen = {who: [_sum_counts(f)] if f else [] for who, f in seen.items()}
-        frame = collect_mapped(sources[index], mapping, path, fmt)
-        part = LoadReport(path=str(path), source_format=fmt, mapping=mapping.name)
-        part.native = report.native
-        events = finish(frame, mapping, part, path)
-        del frame
-        _merge_reports(total, part)
-        stamps = [c for c in (s.TIMESTAMP, s.DUE) if c in events.columns]
-        bounds = events.select(
-            pl.min_horizontal(pl.col(c).min() for c in stamps).alias("lo"),
-            pl.max_horizontal(pl.col(c).max() for c in stamps).alias("hi"),
-            pl.col(s.TIMESTAMP).max().alias("end"),
-        ).row(0)
-        first.append(bounds[0])
-        last.append(bounds[1])
-        ends.append(bounds[2])
-        if bounds[2] is not None:
-            province_ends[code] = max(bounds[2], province_ends.get(code, bounds[2]))
-        ids.append(events.get_column(s.EVENT_ID).hash(seed=1))
-        shape = distributions(events.lazy())
-        shapes = shape if shapes is None else shapes + shape
-        if org is not None:
-            for who, columns in _WHO.items():
-                values = pl.concat([events.get_column(c).cast(pl.String) for c in columns])
-                seen[who].append(values.alias("v").drop_nulls().value_counts(name="n"))
-        out = workdir / f"events-{number:05d}.parquet"
-        events.write_parquet(out, **SCRATCH_PARQUET)
-        files.append(out)
+        _merge_reports(total, bucket.report)
+        lo, hi, end = bucket.bounds
+        first.append(lo)
+        last.append(hi)
+        ends.append(end)
+        if end is not None:
+            province_ends[code] = max(end, province_ends.get(code, end))
+        ids.append(bucket.ids)
+        shapes = bucket.shape if shapes is None else shapes + bucket.shape
+        for who, counts in bucket.seen.items():
+            seen[who].append(counts)
+        files.append(bucket.file)
         file_codes.append(code)
-        del events
+        del bucket
         if progress is not None:
             progress()
     if not files or total.n_events == 0:
@@ -448,6 +441,63 @@ def load_buckets(  # noqa: PLR0915 - one pass over the buckets, kept in one plac
         coverage=coverage,
         provinces=file_codes,
         ends=province_ends,
+    )
+
+
+@dataclass(frozen=True)
+class _LoadContext:
+    """What every bucket's loading shares (sent once to each worker process)."""
+
+    path: Path
+    fmt: str
+    mapping: Mapping
+    native: bool
+    count_org: bool
+    workdir: Path
+
+
+@dataclass
+class _LoadedBucket:
+    """One bucket validated and written: what :func:`load_buckets` adds up."""
+
+    file: Path
+    report: LoadReport
+    bounds: tuple[datetime | None, datetime | None, datetime | None]  # first, last, end
+    ids: pl.Series  # 64-bit hashes of the event ids
+    shape: Distributions
+    seen: dict[str, pl.DataFrame]  # unit and person values and their counts (with org)
+
+
+def _load_bucket(job: tuple[int, BucketSource], context: _LoadContext) -> _LoadedBucket:
+    """One bucket through the loader's steps (:func:`finish`), its events written to the work
+    folder; runs in a worker process (:func:`in_workers`)."""
+    number, source = job
+    c = context
+    frame = collect_mapped(source.scan(c.mapping, c.path), c.mapping, c.path, c.fmt)
+    part = LoadReport(path=str(c.path), source_format=c.fmt, mapping=c.mapping.name)
+    part.native = c.native
+    events = finish(frame, c.mapping, part, c.path)
+    del frame
+    stamps = [col for col in (s.TIMESTAMP, s.DUE) if col in events.columns]
+    lo, hi, end = events.select(
+        pl.min_horizontal(pl.col(col).min() for col in stamps).alias("lo"),
+        pl.max_horizontal(pl.col(col).max() for col in stamps).alias("hi"),
+        pl.col(s.TIMESTAMP).max().alias("end"),
+    ).row(0)
+    seen: dict[str, pl.DataFrame] = {}
+    if c.count_org:
+        for who, columns in _WHO.items():
+            values = pl.concat([events.get_column(col).cast(pl.String) for col in columns])
+            seen[who] = values.alias("v").drop_nulls().value_counts(name="n")
+    out = c.workdir / f"events-{number:05d}.parquet"
+    events.write_parquet(out, **SCRATCH_PARQUET)
+    return _LoadedBucket(
+        file=out,
+        report=part,
+        bounds=(lo, hi, end),
+        ids=events.get_column(s.EVENT_ID).hash(seed=1),
+        shape=distributions(events.lazy()),
+        seen=seen,
     )
 
 
@@ -500,35 +550,55 @@ def _check_ids_across(files: list[Path], hashes: pl.Series, path: Path) -> None:
         )
 
 
-def split_sources(split: Split) -> list[pl.LazyFrame]:
-    return [pl.scan_parquet(sorted(folder.glob("*.parquet"))) for folder in split.folders]
+@dataclass(frozen=True)
+class BucketSource:
+    """The files of one bucket and how they are read as the loader's mapped rows; a plain
+    description (a lazy plan with the mapping's functions cannot be sent to another process),
+    read by :meth:`scan` where the bucket is loaded."""
+
+    files: tuple[Path, ...]
+    canonical: bool  # a dataset's canonical rows (mapped on reading), or split_table's mapped rows
+
+    def scan(self, mapping: Mapping, path: Path) -> pl.LazyFrame:
+        if not self.canonical:
+            return pl.scan_parquet(list(self.files))
+        return _canonical_scan(list(self.files), path, mapping)[0]
 
 
-def dataset_sources(path: str | Path) -> tuple[list[pl.LazyFrame], Mapping, LoadReport]:
+def _canonical_scan(
+    files: list[Path], path: Path, mapping: Mapping
+) -> tuple[pl.LazyFrame, Mapping, LoadReport]:
+    scan = pl.scan_parquet(files, hive_partitioning=False)
+    names = scan.collect_schema().names()
+    if not set(s.SCHEMA) <= set(names):
+        missing = ", ".join(sorted(set(s.SCHEMA) - set(names)))
+        raise LogError(
+            f"Tệp của bộ dữ liệu phân vùng không theo lược đồ chuẩn (thiếu cột: {missing}).",
+            path=files[0],
+        )
+    scan = scan.with_row_index(ORDER_COL).with_columns(
+        (pl.col(ORDER_COL).cast(pl.Int64) + 1).alias(LINE_COL)
+    )
+    return mapped_scan(scan, path, "parquet", mapping, parser="parquet", native=True)
+
+
+def split_sources(split: Split) -> list[BucketSource]:
+    return [
+        BucketSource(tuple(sorted(f.glob("*.parquet"))), canonical=False) for f in split.folders
+    ]
+
+
+def dataset_sources(path: str | Path) -> tuple[list[BucketSource], Mapping, LoadReport]:
     """A partitioned dataset of canonical events, bucket by bucket, as the loader's mapped
     rows (the Công Vụ Parquet format needs no mapping)."""
     groups = dataset_files(path)
     mapping = native_mapping("parquet")
-    sources: list[pl.LazyFrame] = []
+    sources: list[BucketSource] = []
     report: LoadReport | None = None
     for files in groups:
-        scan = pl.scan_parquet(files, hive_partitioning=False)
-        names = scan.collect_schema().names()
-        if not set(s.SCHEMA) <= set(names):
-            missing = ", ".join(sorted(set(s.SCHEMA) - set(names)))
-            raise LogError(
-                f"Tệp của bộ dữ liệu phân vùng không theo lược đồ chuẩn (thiếu cột: {missing}).",
-                path=files[0],
-            )
-        scan = scan.with_row_index(ORDER_COL).with_columns(
-            (pl.col(ORDER_COL).cast(pl.Int64) + 1).alias(LINE_COL)
-        )
-        lazy, resolved, first = mapped_scan(
-            scan, Path(str(path)), "parquet", mapping, parser="parquet", native=True
-        )
-        mapping = resolved
+        _lazy, mapping, first = _canonical_scan(files, Path(str(path)), mapping)
         report = report or first
-        sources.append(lazy)
+        sources.append(BucketSource(tuple(files), canonical=True))
     assert report is not None
     return sources, mapping, report
 
@@ -543,28 +613,43 @@ def run_buckets(
     params: Any = None,
     org: Org | None = None,
     progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> DetectionResult:
-    """The per-case phase on each bucket in turn, reduced into one as it goes (the compact
-    per-subject counts summed, the hits kept), then the per-subject phase."""
+    """The per-case phase on each bucket, reduced into one as it goes (the compact
+    per-subject counts summed, the hits kept), then the per-subject phase.
+
+    The buckets' per-case phases run in ``workers`` processes (:func:`in_workers`), reduced in
+    bucket order whatever the order they finish in, so the result does not depend on them."""
     provinces = log.by_province()
     if len(provinces) > 1:
         results = []
         for code, alone in provinces:
-            one = run_buckets(alone, calendar=calendar, params=params, org=org, progress=progress)
+            one = run_buckets(
+                alone,
+                calendar=calendar,
+                params=params,
+                org=org,
+                progress=progress,
+                workers=workers,
+            )
             results.append((code, one))
         return combine_provinces(results)
     say = progress or (lambda _step: None)
 
     def phases() -> Iterator[CasePhase]:
-        for file in log.files:
+        context = (calendar, params, org, log.end)
+        for phase in in_workers(_case_phase_of, log.files, context, workers=workers):
             say("prepare")
-            yield case_phase(
-                pl.scan_parquet(file), calendar=calendar, params=params, org=org, end=log.end
-            )
+            yield phase
 
     total = reduce_phases(phases())
     say("detect")
     return subject_phase([total], calendar=calendar, params=params, org=org)
+
+
+def _case_phase_of(file: Path, context: tuple[Any, ...]) -> CasePhase:
+    calendar, params, org, end = context
+    return case_phase(pl.scan_parquet(file), calendar=calendar, params=params, org=org, end=end)
 
 
 def combine_provinces(results: list[tuple[str, DetectionResult]]) -> DetectionResult:
