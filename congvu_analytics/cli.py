@@ -373,6 +373,7 @@ def _load(
             work / "split",
             buckets=args.buckets or part.DEFAULT_BUCKETS,
             progress=bar.update,
+            workers=args.workers or None,
         )
         sources, resolved, report = part.split_sources(split), split.mapping, split.report
         fmt = report.source_format

@@ -13,8 +13,9 @@ deadlock. ``CONGVU_WORKERS`` sets the number of processes (1: everything in this
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sized
+from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
 from multiprocessing import get_context
 from typing import Any, TypeVar
@@ -48,7 +49,7 @@ def _call(fn: Callable[[Any, Any], Result], item: Any) -> Result:
 
 def in_workers(
     fn: Callable[[Item, Any], Result],
-    items: Sequence[Item],
+    items: Iterable[Item],
     context: Any,
     *,
     workers: int | None = None,
@@ -57,8 +58,12 @@ def in_workers(
     processes (default :func:`default_workers`); in this process if one is enough.
 
     ``fn`` must be a module-level function; ``context`` (what every item shares, e.g. the
-    calendar and the organisation) is sent once to each process, each item and result once."""
-    count = min(default_workers() if workers is None else workers, len(items))
+    calendar and the organisation) is sent once to each process, each item and result once.
+    ``items`` is read as the work goes, one item ahead of the processes, so a stream of large
+    items (record batches of a file) is never in memory all at once."""
+    count = default_workers() if workers is None else workers
+    if isinstance(items, Sized):
+        count = min(count, len(items))
     if count <= 1:
         for item in items:
             yield fn(item, context)
@@ -66,7 +71,14 @@ def in_workers(
     pool = ProcessPoolExecutor(
         count, mp_context=get_context("spawn"), initializer=_set_context, initargs=(context,)
     )
+    call = partial(_call, fn)
+    pending: deque[Future[Result]] = deque()
     try:
-        yield from pool.map(partial(_call, fn), items)
+        for item in items:
+            pending.append(pool.submit(call, item))
+            while len(pending) > count:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
