@@ -503,7 +503,7 @@ class _LoadedBucket:
 
     file: Path
     report: LoadReport
-    bounds: tuple[datetime | None, datetime | None, datetime | None]  # first, last, end
+    bounds: tuple[Any, Any, Any]  # first, last (instant or deadline), end (as .row() gives)
     ids: pl.Series  # 64-bit hashes of the event ids
     shape: Distributions
     seen: dict[str, pl.DataFrame]  # unit and person values and their counts (with org)
