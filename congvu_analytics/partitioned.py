@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import glob
 import math
+import shutil
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -680,14 +681,19 @@ def run_buckets(
     def phases() -> Iterator[CasePhase]:
         context = (calendar, params, org, log.end)
         count = min(default_workers() if workers is None else workers, len(log.files))
-        # In workers, runs of consecutive buckets, each reduced where it ran: what travels
-        # back is one reduce per run, not every bucket's rows (~90 MB pickled a bucket of
-        # 0.5M events). Runs in bucket order keep the kept rows in bucket order.
-        size = math.ceil(len(log.files) / (2 * count)) if count > 1 else 1
+        if count <= 1:
+            for file in log.files:
+                say("prepare")
+                yield _case_phases_of([file], context)
+            return
+        # In workers, runs of consecutive buckets, each reduced where it ran and handed back
+        # as Parquet in the work folder (a 0.5M-event bucket's rows pickle to ~90 MB, their
+        # Parquet is ~12 MB). Runs in bucket order keep the kept rows in bucket order.
+        size = math.ceil(len(log.files) / (2 * count))
         runs = [log.files[i : i + size] for i in range(0, len(log.files), size)]
-        for phase in in_workers(_case_phases_of, runs, context, workers=count):
+        for folder in in_workers(_case_phases_to_disk, runs, context, workers=count):
             say("prepare")
-            yield phase
+            yield _read_phase(folder)
 
     total = reduce_phases(phases())
     say("detect")
@@ -702,6 +708,29 @@ def _case_phases_of(files: list[Path], context: tuple[Any, ...]) -> CasePhase:
         for f in files
     )
     return next(phases) if len(files) == 1 else reduce_phases(phases)
+
+
+def _case_phases_to_disk(files: list[Path], context: tuple[Any, ...]) -> Path:
+    """:func:`_case_phases_of` written to a folder beside the first bucket's events (read
+    back by :func:`_read_phase`); runs in a worker process."""
+    phase = _case_phases_of(files, context)
+    folder = files[0].with_name(f"phase-{files[0].stem}")
+    folder.mkdir()
+    tables = {"workload": phase.workload, "handover": phase.handover, "subjects": phase.subjects}
+    tables |= {f"obs-{i:03d}": obs for i, obs in enumerate(phase.observations)}
+    for name, frame in tables.items():
+        frame.write_parquet(folder / f"{name}.parquet", **SCRATCH_PARQUET)
+    return folder
+
+
+def _read_phase(folder: Path) -> CasePhase:
+    def read(name: str) -> pl.DataFrame:
+        return pl.read_parquet(folder / f"{name}.parquet")
+
+    observations = [read(f.stem) for f in sorted(folder.glob("obs-*.parquet"))]
+    phase = CasePhase(observations, read("workload"), read("handover"), read("subjects"))
+    shutil.rmtree(folder)
+    return phase
 
 
 def combine_provinces(results: list[tuple[str, DetectionResult]]) -> DetectionResult:
