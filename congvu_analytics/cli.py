@@ -683,8 +683,9 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument(
         "--workers",
         type=_non_negative,
-        help="Số tiến trình xử lý song song các nhóm hồ sơ (mặc định: số lõi CPU, tối đa 2, "
-        "hoặc biến môi trường CONGVU_WORKERS; mỗi tiến trình thêm bộ nhớ của một nhóm)",
+        help="Số tiến trình kiểm tra và phân tích song song các nhóm hồ sơ (mặc định: số lõi "
+        "CPU, tối đa 2, hoặc biến môi trường CONGVU_WORKERS; mỗi tiến trình thêm bộ nhớ của một "
+        "nhóm). Với N > 1, tệp CSV cũng được ánh xạ song song (mặc định: trong một tiến trình)",
     )
     an.add_argument(
         "--engine",
