@@ -373,6 +373,7 @@ def _load(
             work / "split",
             buckets=args.buckets or part.DEFAULT_BUCKETS,
             progress=bar.update,
+            workers=args.workers or None,
         )
         sources, resolved, report = part.split_sources(split), split.mapping, split.report
         fmt = report.source_format
@@ -390,6 +391,7 @@ def _load(
         strict=args.strict,
         org=org,
         provinces=provinces,
+        workers=args.workers or None,
     )
     if (work / "split").exists():
         shutil.rmtree(work / "split")
@@ -420,7 +422,12 @@ def _detect(
         return results[0][1] if len(results) == 1 else combine_provinces(results)
     if loaded.buckets is not None:
         return run_buckets(
-            loaded.buckets, calendar=calendar, params=params, org=org, progress=progress
+            loaded.buckets,
+            calendar=calendar,
+            params=params,
+            org=org,
+            progress=progress,
+            workers=args.workers or None,
         )
     assert loaded.events is not None
     return _run_all()(
@@ -672,6 +679,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_non_negative,
         help="Chia nhật ký CSV/Parquet thành N nhóm hồ sơ và xử lý lần lượt từng nhóm để giới "
         "hạn bộ nhớ (mặc định: tự động với tệp từ 64 MB; 0: đọc cả tệp một lần)",
+    )
+    an.add_argument(
+        "--workers",
+        type=_non_negative,
+        help="Số tiến trình kiểm tra và phân tích song song các nhóm hồ sơ (mặc định: số lõi "
+        "CPU, tối đa 2, hoặc biến môi trường CONGVU_WORKERS; mỗi tiến trình thêm bộ nhớ của một "
+        "nhóm). Với N > 1, tệp CSV cũng được ánh xạ song song (mặc định: trong một tiến trình)",
     )
     an.add_argument(
         "--engine",

@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from congvu_analytics import partitioned
 from congvu_analytics.cli import main
 from congvu_analytics.io.loader import load_log
 from congvu_analytics.io.mapping import load_mapping
@@ -55,12 +56,14 @@ def _assert_same(whole: Path, parts: Path, *, load_report: bool = True) -> None:
 
 
 def test_a_province_split_into_buckets_gives_the_same_outputs(
-    province: Path, tmp_path: Path
+    province: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     args = _province_args(province)
     log = province / "events.csv.gz"
     whole = _analyze(log, tmp_path / "whole", *args, "--buckets", "0")
-    parts = _analyze(log, tmp_path / "parts", *args, "--buckets", "5")
+    # Several record batches, mapped and written by two worker processes.
+    monkeypatch.setattr(partitioned, "BATCH_BYTES", 256 << 10)
+    parts = _analyze(log, tmp_path / "parts", *args, "--buckets", "5", "--workers", "2")
     _assert_same(whole, parts)
     # The histograms of the report count the same gaps and cases.
     for html in (whole, parts):
@@ -85,8 +88,11 @@ def test_a_partitioned_dataset_gives_the_same_outputs_as_its_single_file(
     cases = pl.concat([pl.read_parquet(f).select("case_id").unique() for f in files])
     assert cases.height == events.get_column("case_id").n_unique()
     whole = _analyze(tmp_path / "log.parquet", tmp_path / "whole", "--buckets", "0")
-    parts = _analyze(tmp_path / "ds", tmp_path / "parts")
+    parts = _analyze(tmp_path / "ds", tmp_path / "parts", "--workers", "2")
     _assert_same(whole, parts, load_report=False)
+    # One process or two: the same outputs, load report included.
+    alone = _analyze(tmp_path / "ds", tmp_path / "alone", "--workers", "1")
+    _assert_same(alone, parts)
 
 
 def test_the_bucket_of_a_case_is_stable_crc32() -> None:

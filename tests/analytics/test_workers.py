@@ -1,0 +1,35 @@
+"""Work spread over processes comes back in the order of the items, read as it goes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from congvu_analytics.workers import in_workers
+
+
+def _scaled(item: int, factor: int) -> tuple[int, int]:
+    import os
+
+    return item * factor, os.getpid()
+
+
+def test_results_come_back_in_order_from_two_processes() -> None:
+    out = list(in_workers(_scaled, range(9), 10, workers=2))
+    assert [v for v, _ in out] == [i * 10 for i in range(9)]
+    assert len({pid for _, pid in out}) >= 1
+
+
+def test_one_worker_runs_here_and_a_stream_is_read_as_it_goes() -> None:
+    import os
+
+    read: list[int] = []
+
+    def items() -> Iterator[int]:
+        for i in range(5):
+            read.append(i)
+            yield i
+
+    stream = in_workers(_scaled, items(), 2, workers=1)
+    assert next(stream) == (0, os.getpid())
+    assert read == [0]  # the rest not read yet
+    assert [v for v, _ in stream] == [2, 4, 6, 8]
