@@ -38,6 +38,7 @@ import polars as pl
 
 from congvu_analytics import schema as s
 from congvu_analytics.detect import (
+    SCRATCH_PARQUET,
     CasePhase,
     DetectionResult,
     case_phase,
@@ -69,9 +70,6 @@ PROVINCE = "province"
 DEFAULT_BUCKETS = 16
 BATCH_BYTES = 32 << 20  # bytes of text per record batch read from a CSV
 BATCH_ROWS = 1 << 20  # rows per record batch read from Parquet
-# Working files read once or twice and deleted: written uncompressed and without statistics
-# (measured: a 0.5M-event bucket in 0.7 s rather than 1.8 s with zstd; 19 MB rather than 8).
-SCRATCH_PARQUET: dict[str, Any] = {"compression": "uncompressed", "statistics": False}
 
 
 def bucket_of(cases: pl.Series, buckets: int) -> pl.Series:
@@ -681,60 +679,80 @@ def run_buckets(
             results.append((code, one))
         return combine_provinces(results)
     say = progress or (lambda _step: None)
+    # The rows that show a behaviour or carry a value go to this folder as each bucket is
+    # reduced, and are read back one detector at a time in the per-subject phase.
+    spill = log.files[0].with_name(f"spill-{log.files[0].stem}")
+    spill.mkdir()
 
     def phases() -> Iterator[CasePhase]:
-        context = (calendar, params, org, log.end)
+        context = (calendar, params, org, log.end, spill)
         count = min(default_workers() if workers is None else workers, len(log.files))
         if count <= 1:
             for file in log.files:
                 say("prepare")
                 yield _case_phases_of([file], context)
             return
-        # In workers, runs of consecutive buckets, each reduced where it ran and handed back
-        # as Parquet in the work folder (a 0.5M-event bucket's rows pickle to ~90 MB, their
-        # Parquet is ~12 MB). Runs in bucket order keep the kept rows in bucket order.
+        # In workers, runs of consecutive buckets, each reduced where it ran (its kept rows
+        # spilled there) and handed back as Parquet in the work folder (a 0.5M-event bucket's
+        # rows pickle to ~90 MB, their Parquet is ~12 MB). Runs in bucket order keep the kept
+        # rows in bucket order.
         size = math.ceil(len(log.files) / (2 * count))
         runs = [log.files[i : i + size] for i in range(0, len(log.files), size)]
-        for folder in in_workers(_case_phases_to_disk, runs, context, workers=count):
+        for folder, spilled in in_workers(_case_phases_to_disk, runs, context, workers=count):
             say("prepare")
-            yield _read_phase(folder)
+            yield _read_phase(folder, spilled)
 
-    total = reduce_phases(phases())
-    say("detect")
-    return subject_phase([total], calendar=calendar, params=params, org=org)
+    try:
+        total = reduce_phases(phases(), spill)
+        say("detect")
+        return subject_phase([total], calendar=calendar, params=params, org=org)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
 
 
-def _case_phases_of(files: list[Path], context: tuple[Any, ...]) -> CasePhase:
-    """The per-case phases of consecutive buckets reduced into one (:func:`reduce_phases`)."""
-    calendar, params, org, end = context
+def _case_phases_of(
+    files: list[Path], context: tuple[Any, ...], spill: Path | None = None
+) -> CasePhase:
+    """The per-case phases of consecutive buckets reduced into one (:func:`reduce_phases`,
+    its kept rows spilled to ``spill`` when given)."""
+    calendar, params, org, end, _folder = context
     phases = (
         case_phase(pl.scan_parquet(f), calendar=calendar, params=params, org=org, end=end)
         for f in files
     )
-    return next(phases) if len(files) == 1 else reduce_phases(phases)
+    if spill is None and len(files) == 1:
+        return next(phases)
+    return reduce_phases(phases, spill)
 
 
-def _case_phases_to_disk(files: list[Path], context: tuple[Any, ...]) -> Path:
-    """:func:`_case_phases_of` written to a folder beside the first bucket's events (read
-    back by :func:`_read_phase`); runs in a worker process."""
-    phase = _case_phases_of(files, context)
-    folder = files[0].with_name(f"phase-{files[0].stem}")
+def _case_phases_to_disk(
+    files: list[Path], context: tuple[Any, ...]
+) -> tuple[Path, list[list[Path]]]:
+    """:func:`_case_phases_of` written to a folder in the spill folder (read back by
+    :func:`_read_phase`), its kept rows spilled there; runs in a worker process."""
+    folder = context[-1] / f"run-{files[0].stem}"
     folder.mkdir()
+    phase = _case_phases_of(files, context, spill=folder)
     tables = {"workload": phase.workload, "handover": phase.handover, "subjects": phase.subjects}
-    tables |= {f"obs-{i:03d}": obs for i, obs in enumerate(phase.observations)}
+    tables |= {f"plain-{i:03d}": obs for i, obs in enumerate(phase.observations)}
     for name, frame in tables.items():
         frame.write_parquet(folder / f"{name}.parquet", **SCRATCH_PARQUET)
-    return folder
+    return folder, phase.spilled
 
 
-def _read_phase(folder: Path) -> CasePhase:
+def _read_phase(folder: Path, spilled: list[list[Path]]) -> CasePhase:
+    """A run's reduced phase from :func:`_case_phases_to_disk`: its running totals read (and
+    their files deleted), its spilled rows left on disk."""
+
     def read(name: str) -> pl.DataFrame:
-        return pl.read_parquet(folder / f"{name}.parquet")
+        frame = pl.read_parquet(folder / f"{name}.parquet")
+        (folder / f"{name}.parquet").unlink()
+        return frame
 
-    observations = [read(f.stem) for f in sorted(folder.glob("obs-*.parquet"))]
-    phase = CasePhase(observations, read("workload"), read("handover"), read("subjects"))
-    shutil.rmtree(folder)
-    return phase
+    observations = [read(f.stem) for f in sorted(folder.glob("plain-*.parquet"))]
+    return CasePhase(
+        observations, read("workload"), read("handover"), read("subjects"), spilled=spilled
+    )
 
 
 def combine_provinces(results: list[tuple[str, DetectionResult]]) -> DetectionResult:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -499,7 +500,15 @@ class CasePhase:
     workload: pl.DataFrame  # subject_type, subject_id, cases_handled
     handover: pl.DataFrame  # level, from_holder, to_holder, count, came_back
     subjects: pl.DataFrame
+    # Per detector, Parquet files of more observation rows, read after ``observations``
+    # (:func:`observations_of`): the rows that show a behaviour or carry a value, spilled to
+    # disk by :func:`reduce_phases` so that they are never all in memory. Empty: none.
+    spilled: list[list[Path]] = field(default_factory=list)
 
+
+# Working files read once or twice and deleted: written uncompressed and without statistics
+# (measured: a 0.5M-event bucket in 0.7 s rather than 1.8 s with zstd; 19 MB rather than 8).
+SCRATCH_PARQUET: dict[str, Any] = {"compression": "uncompressed", "statistics": False}
 
 # The prepared columns peer_groups reads.
 _SUBJECT_COLUMNS = (
@@ -612,24 +621,40 @@ def _sum_subjects(parts: list[pl.DataFrame]) -> pl.DataFrame:
     )
 
 
-def reduce_phases(parts: Iterable[CasePhase]) -> CasePhase:
+def reduce_phases(parts: Iterable[CasePhase], spill: Path | None = None) -> CasePhase:
     """The per-case phases of disjoint sets of whole cases (buckets) reduced into one as they
     come: the workload rows of the observations, the workloads, hand-over and subject counts
     summed into running totals; the rows that show a behaviour or carry a value are kept as
-    they are (appended, not copied again at each step)."""
+    they are (appended, not copied again at each step).
+
+    With ``spill`` (a folder), those kept rows are written there as each part comes, one
+    Parquet file per detector and part, and the result lists them in ``spilled``: only the
+    running totals stay in memory. The rows, and their order, are the same either way."""
     plain: list[pl.DataFrame] = []
     rest: list[list[pl.DataFrame]] = []
+    files: list[list[Path]] = []
     workload = handover = subjects = None
-    for part in parts:
+    is_plain = pl.col(EVIDENCE).is_null() & pl.col(VALUE).is_null()
+    for n, part in enumerate(parts):
         for i, obs in enumerate(part.observations):
-            is_plain = pl.col(EVIDENCE).is_null() & pl.col(VALUE).is_null()
             mine = obs.filter(is_plain)
             if i == len(plain):
                 plain.append(mine)
                 rest.append([])
+                files.append([])
             else:
                 plain[i] = compact_observations(pl.concat([plain[i], mine]))
-            rest[i].append(obs.filter(~is_plain))
+            kept = obs.filter(~is_plain)
+            more = part.spilled[i] if part.spilled else []
+            if spill is None:
+                rest[i].append(kept)
+                rest[i].extend(pl.read_parquet(f) for f in more)
+                continue
+            if kept.height:
+                out = spill / f"obs-{i:03d}-{n:05d}.parquet"
+                kept.write_parquet(out, **SCRATCH_PARQUET)
+                files[i].append(out)
+            files[i].extend(more)
         workload = part.workload if workload is None else _sum_workload([workload, part.workload])
         handover = part.handover if handover is None else _sum_handover([handover, part.handover])
         subjects = part.subjects if subjects is None else _sum_subjects([subjects, part.subjects])
@@ -640,7 +665,16 @@ def reduce_phases(parts: Iterable[CasePhase]) -> CasePhase:
         workload=workload,
         handover=handover,
         subjects=subjects,
+        spilled=files if spill is not None else [],
     )
+
+
+def observations_of(part: CasePhase, i: int) -> pl.DataFrame:
+    """Detector ``i``'s observation rows of a per-case phase: those in memory, then those
+    spilled to disk (read here)."""
+    if not part.spilled or not part.spilled[i]:
+        return part.observations[i]
+    return pl.concat([part.observations[i].lazy(), pl.scan_parquet(part.spilled[i])]).collect()
 
 
 def _sum_handover(parts: list[pl.DataFrame]) -> pl.DataFrame:
@@ -701,9 +735,11 @@ def subject_phase(
     columns: list[pl.DataFrame] = []
     counted: list[pl.DataFrame] = []
     for i, det in enumerate(suite):
-        obs = _gathered([p.observations[i] for p in parts])
+        obs = _gathered([observations_of(p, i) for p in parts])
         for p in parts:
             p.observations[i] = p.observations[i].clear()
+            if p.spilled:
+                p.spilled[i] = []
         scored = rates(obs.lazy(), peers.lazy(), params).collect()
         del obs
         columns.append(scored.select(*keys, *_metric_columns(det)))

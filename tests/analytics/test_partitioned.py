@@ -10,6 +10,8 @@ import pytest
 
 from congvu_analytics import partitioned
 from congvu_analytics.cli import main
+from congvu_analytics.detect import case_phase, observations_of, reduce_phases
+from congvu_analytics.detect._common import EVIDENCE, VALUE
 from congvu_analytics.io.loader import load_log
 from congvu_analytics.io.mapping import load_mapping
 from congvu_analytics.partitioned import bucket_of, write_dataset
@@ -93,6 +95,33 @@ def test_a_partitioned_dataset_gives_the_same_outputs_as_its_single_file(
     # One process or two: the same outputs, load report included.
     alone = _analyze(tmp_path / "ds", tmp_path / "alone", "--workers", "1")
     _assert_same(alone, parts)
+
+
+def test_spilled_rows_are_the_rows_kept_in_memory(province: Path, tmp_path: Path) -> None:
+    """Buckets reduced with a spill folder: the kept rows (a behaviour or a value) are on disk,
+    only the running totals in memory, and read back they are the same rows in the same order."""
+    events = load_log(
+        province / "events.csv.gz", load_mapping(ROOT / "mappings" / "province_vn.toml")
+    ).events
+    buckets = bucket_of(events.get_column("case_id"), 3)
+    end = events.get_column("timestamp").max()
+
+    # Each bucket's phase computed once (a detector's row order may differ between two runs).
+    phases = [case_phase(events.filter(buckets == b).lazy(), end=end) for b in range(3)]
+    kept = reduce_phases(iter(phases))
+    (tmp_path / "spill").mkdir()
+    spilled = reduce_phases(iter(phases), tmp_path / "spill")
+    assert any(spilled.spilled)
+    shows = pl.col(EVIDENCE).is_not_null() | pl.col(VALUE).is_not_null()
+    for i, obs in enumerate(kept.observations):
+        assert spilled.observations[i].filter(shows).is_empty()
+        read = observations_of(spilled, i)
+        assert read.filter(shows).equals(obs.filter(shows))  # row for row, in order
+        # The workload rows summed per subject: the same, in the order a group-by gives.
+        by = ["subject_type", "subject_id"]
+        assert read.filter(~shows).sort(by).equals(obs.filter(~shows).sort(by))
+    assert spilled.workload.equals(kept.workload)
+    assert spilled.handover.equals(kept.handover)
 
 
 def test_the_bucket_of_a_case_is_stable_crc32() -> None:
