@@ -8,7 +8,6 @@ deadline → the dashboards (and the findings of congvu.detection) show it.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from congvu.tasks import actions as A
 from congvu.tasks.models import Coordination, Status, Task
 from congvu.tasks.state import VN_TZ
 from congvu.web.tests.browser import screenshot
+from congvu.web.tests.tasks_helpers import one_task_params, to_construction
 
 pytestmark = [
     pytest.mark.browser,
@@ -116,14 +116,7 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
     # It was Sở Xây dựng's work after all: sent again and accepted there, so the bounce is
     # Sở Xây dựng's (the engine charges a ping-pong to whoever the work turned out to belong to).
     task.refresh_from_db()
-    A.do_transfer(
-        task,
-        org.gd_a,
-        to_unit=org.so_b,
-        to_person=org.gd_b,
-        reason_code="competence",
-        reason="Đúng chức năng của Sở Xây dựng",
-    )
+    to_construction(task, org, reason="Đúng chức năng của Sở Xây dựng")
     A.do_accept(task, org.gd_b)
 
     # 6. Nobody answers the coordination request; after its deadline it is deemed agreed.
@@ -135,20 +128,9 @@ def test_the_buck_passing_scenario_shows_on_the_dashboards(org, browser_as):
     screenshot(head, "scenario-inbox", full_page=True)
 
     # 7. Detection runs; one task is far below its sample thresholds, so they are relaxed here.
-    from congvu.detection.actions import default_params, run_detection
+    from congvu.detection.actions import run_detection
 
-    relaxed = dataclasses.replace(
-        default_params(),
-        min_cases=1,
-        min_hits=1,
-        z=0.0,
-        min_ratio=0.0,
-        min_excess=0.0,
-        fdr=1.0,
-        max_p=1.0,
-        relevance_ratio=1.0,
-    )
-    assert run_detection(params=relaxed, force=True).state == "done"
+    assert run_detection(params=one_task_params(), force=True).state == "done"
 
     # 8. The timeline, the dashboards and the findings show it.
     head.goto(f"/viec/{task.pk}/")

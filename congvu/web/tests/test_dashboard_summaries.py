@@ -7,21 +7,11 @@ from congvu.org.models import today
 from congvu.tasks import actions as A
 from congvu.web import summary
 from congvu.web.models import UnitSummary
-from congvu.web.tests.tasks_helpers import assign
+from congvu.web.tests.tasks_helpers import assign, sent_back
 
 
 def _history(org):  # type: ignore[no-untyped-def]
-    task = assign(org)
-    A.do_accept(task, org.gd_a)
-    A.do_transfer(
-        task,
-        org.gd_a,
-        to_unit=org.so_b,
-        to_person=org.gd_b,
-        reason_code="competence",
-        reason="Thuộc Sở Xây dựng",
-    )
-    A.do_return(task, org.gd_b, reason="Sở Tài chính chủ trì")
+    sent_back(org)
     for i in range(6):
         t = assign(org, unit="a1", lead="alice", by="gd_a", title=f"Việc {i}")
         A.do_accept(t, org.alice)

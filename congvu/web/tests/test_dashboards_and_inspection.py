@@ -9,22 +9,11 @@ from openpyxl import load_workbook
 from congvu.org.models import today
 from congvu.tasks import actions as A
 from congvu.tasks.events import TaskEventType
-from congvu.web.tests.tasks_helpers import assign
+from congvu.web.tests.tasks_helpers import assign, sent_back, to_construction
 
 
 def _ping_pong(org):  # type: ignore[no-untyped-def]
-    task = assign(org)
-    A.do_accept(task, org.gd_a)
-    A.do_transfer(
-        task,
-        org.gd_a,
-        to_unit=org.so_b,
-        to_person=org.gd_b,
-        reason_code="competence",
-        reason="Thuộc Sở Xây dựng",
-    )
-    A.do_return(task, org.gd_b, reason="Sở Tài chính chủ trì")
-    return task
+    return sent_back(org)
 
 
 def test_the_province_dashboard_ranks_units_and_draws_the_hand_overs(signed_in, org):
@@ -88,15 +77,7 @@ def _transfer_on(org, day: datetime, title: str):  # type: ignore[no-untyped-def
         at=day - timedelta(hours=2),
     )
     A.do_accept(task, org.gd_a, at=day - timedelta(hours=1))
-    A.do_transfer(
-        task,
-        org.gd_a,
-        to_unit=org.so_b,
-        to_person=org.gd_b,
-        reason_code="competence",
-        reason="Thuộc Sở Xây dựng",
-        at=day,
-    )
+    to_construction(task, org, at=day)
     return task
 
 

@@ -10,7 +10,7 @@ from congvu.detection.models import FindingReview
 from congvu.tasks import actions as A
 from congvu.tasks.events import LABELS
 from congvu.tasks.models import Status
-from congvu.web.tests.tasks_helpers import assign
+from congvu.web.tests.tasks_helpers import assign, sent_back
 from congvu.web.tests.test_raw_codes import _visible
 
 
@@ -283,17 +283,7 @@ def test_an_appeal_or_proposal_not_accepted_reads_not_accepted_not_the_buttons_r
 
 def test_the_english_hand_over_table_heads_its_column_returns_not_the_steps_return(signed_in, org):
     """ "Trả lại" is a task's step ("Return") and the hand-over table's column ("Returns")."""
-    task = assign(org, title="Sent back")
-    A.do_accept(task, org.gd_a)
-    A.do_transfer(
-        task,
-        org.gd_a,
-        to_unit=org.so_b,
-        to_person=org.gd_b,
-        reason_code="competence",
-        reason="Thuộc Sở Xây dựng",
-    )
-    A.do_return(task, org.gd_b, reason="Sở Tài chính chủ trì")
+    sent_back(org, title="Sent back")
     client = signed_in("lanh_dao")
     client.cookies["django_language"] = "en"
     page = client.get("/toan-tinh/").content.decode()
