@@ -108,14 +108,7 @@ def test_the_hand_over_network_counts_only_the_chosen_period(signed_in, org):
 
 def test_a_return_is_counted_as_a_return_not_as_a_transfer(signed_in, org):
     task = _ping_pong(org)  # Tài chính transfers to Xây dựng, which returns it
-    A.do_transfer(
-        task,
-        org.gd_a,
-        to_unit=org.so_b,
-        to_person=org.gd_b,
-        reason_code="competence",
-        reason="Gửi lại",
-    )
+    to_construction(task, org, reason="Gửi lại")
     response = signed_in("lanh_dao").get("/toan-tinh/")
     assert response.context["edges"] == [
         ("Sở Tài chính", "Sở Xây dựng", 2, 0, 1, 2 / 3),
