@@ -100,7 +100,9 @@ WD = "_wd"  # working-day ordinal of the timestamp
 END_WD = "_end_wd"  # working-day ordinal of the log's last instant
 SEG = "_seg"  # custody segment number (global, increasing; a new case starts a new one)
 IS_PROTECTED = "_protected"  # the case is under an approved innovation proposal
-LEGIT = "_legit"  # a misrouted hand-over that someone else then accepted
+LEGIT = "_legit"  # a misrouted hand-over that someone else then accepted (by reason or presumed)
+LEGIT_BY_REASON = "_legit_by_reason"  # ... whose reason the log gives as ``misrouted``
+PRESUMED_MISROUTE = "_presumed_misroute"  # ... whose reason is unknown: see presumed_misroutes
 ESCALATED = "_escalated"  # a hand-over asking the superior to decide (ReasonCode.ESCALATE)
 CLOSED = "_closed"  # the case has been completed or cancelled at or before this row
 AFTER_REVIEWED = "_after_reviewed"  # a reviewed pause (legal obstacle) happened at or before
@@ -294,10 +296,12 @@ def prepare(
                 & (pl.col("_next_accept_unit") != pl.coalesce("_prev_unit", UNIT))
             )
             .fill_null(False)
-            .alias(LEGIT),
+            .alias(LEGIT_BY_REASON),
             (pl.col(REASON_CODE) == ReasonCode.ESCALATE).fill_null(False).alias(ESCALATED),
             next_active_wd.alias("_next_wd"),
         )
+        .pipe(presumed_misroutes)
+        .with_columns((pl.col(LEGIT_BY_REASON) | pl.col(PRESUMED_MISROUTE)).alias(LEGIT))
         .with_columns(
             (pl.coalesce("_next_wd", pl.when(~pl.col(CLOSED)).then(pl.col(END_WD))) - pl.col(WD))
             .fill_null(0)
@@ -308,6 +312,119 @@ def prepare(
             ).alias("_excused"),
         )
         .drop("_next_accept_unit", "_next_wd", REASON_CODE, REVIEWED, PROTECTED)
+    )
+
+
+# What a holder does once it has taken a case up: a hand-over after any of these is not a
+# misrouting spotted at reception.
+ENGAGED = (
+    Activity.PROGRESS,
+    Activity.WORK,
+    Activity.SUBMIT,
+    Activity.COORD_REQUEST,
+    Activity.OPINION_REQUEST,
+    Activity.EXTENSION_REQUEST,
+    Activity.PAUSE,
+    Activity.WAIT,
+)
+# More presumed misroutings than this in one case is a case that wandered (what ``long_chain``
+# is for: one hand-over to the competent unit is normal, one more unusual, a third is not a
+# misrouting any more).
+MAX_PRESUMED_MISROUTES = 2
+_CANONICAL_REASONS = [r.value for r in ReasonCode]
+_PRESUMED_HELPERS = ("_tenure", "_u1", "_u2", "_u_end", "_completer", "_engaged_so_far",
+                     "_engaged", "_candidate")  # fmt: skip
+
+
+def presumed_misroutes(prepared: pl.LazyFrame) -> pl.LazyFrame:
+    """``PRESUMED_MISROUTE``: a hand-over whose reason the log does not say in canonical terms
+    (no reason, or a source value the mapping did not translate) that the log itself shows to
+    be a misrouting.
+
+    A province's data officer will not always map every reason value, and a misrouting whose
+    reason is unknown would otherwise count as buck-passing or avoidance against whoever
+    received the wrong task. What an office's log shows of a misrouting, whatever its reason
+    column says: the unit that had the task (``A``) passed it on (transfer, return, decline)
+
+    - before doing any work on it (no progress, submission, coordination, opinion or extension
+      request, pause or wait while A held it): it was spotted at reception;
+    - another unit accepted it next (the superior did not send it back to A, nor did the
+      receiver), and A never held it again: not the next holder-unit change after the
+      hand-over, nor the one after that (a bounce through a third unit), nor at the end;
+    - the case was completed, and not by A: whoever took it kept it and finished it (a case A
+      went on to finish itself was A's work after all, whoever held it on paper);
+    - and the case has at most ``MAX_PRESUMED_MISROUTES`` such hand-overs (more is a case that
+      wandered).
+
+    A buck-pass shows the opposite: the case comes back (ping-pong, the superior reassigns it
+    to the same unit), or was handed on after the holder had worked on it, or wandered.
+
+    A reason the log gives in canonical terms is authoritative and never presumed over: a
+    ``competence`` transfer that stuck is still a transfer, a ``misrouted`` one is judged by
+    ``LEGIT_BY_REASON``. Only units are compared, as for ``misrouted``: passing a task to a
+    colleague in the same unit is never a misrouting. Needs, on ``prepared``: ``_prev_unit``,
+    ``_next_accept_unit`` and ``CASE_KEY``; pure, adds one column (and drops its helpers).
+    """
+    act = pl.col(ACTIVITY)
+    reason = pl.col(REASON_CODE)
+    unit = pl.col(HOLDER_UNIT)
+    hander = pl.coalesce("_prev_unit", UNIT)
+    last_of_case = (pl.col(CASE_KEY) != pl.col(CASE_KEY).shift(-1)).fill_null(True)
+    # Rows where the case changes unit (its first row included): each opens a unit's tenure.
+    unit_change = unit.is_not_null() & (unit != pl.col("_prev_unit")).fill_null(True)
+
+    def next_after(expr: pl.Expr) -> pl.Expr:
+        """The value at the next row (strictly after this one) where ``expr`` is set."""
+        return shift_within(bfill_within(expr, CASE_KEY), -1, CASE_KEY)
+
+    def at_end(expr: pl.Expr) -> pl.Expr:
+        """The value at the case's last row, on every row."""
+        return bfill_within(pl.when(last_of_case).then(expr), CASE_KEY)
+
+    unknown = reason.is_null() | ~reason.is_in(_CANONICAL_REASONS)
+    candidate = (
+        act.is_in([Activity.TRANSFER, Activity.RETURN, Activity.DECLINE])
+        & unknown
+        & pl.col("_next_accept_unit").is_not_null()
+        & (pl.col("_next_accept_unit") != hander)
+        & pl.col("_u1").ne_missing(hander)
+        & pl.col("_u2").ne_missing(hander)
+        & pl.col("_u_end").ne_missing(hander)
+        & pl.col("_completer").is_not_null()
+        & (pl.col("_completer") != hander)
+        & ~pl.col("_engaged")
+    ).fill_null(False)
+    return (
+        prepared.with_columns(
+            (unit_change | is_group_start(CASE_KEY)).cast(pl.UInt32).cum_sum().alias("_tenure")
+        )
+        .with_columns(
+            next_after(pl.when(unit_change).then(unit)).alias("_u1"),
+            at_end(unit).alias("_u_end"),
+            # The unit of the case's (last) completion.
+            at_end(
+                ffill_within(pl.when(act == Activity.COMPLETE).then(pl.col(UNIT)), CASE_KEY)
+            ).alias("_completer"),
+            # Work done so far in the current unit's tenure (the key restarts at each change).
+            cumsum_within(act.is_in(list(ENGAGED)).cast(pl.Int32), "_tenure").alias(
+                "_engaged_so_far"
+            ),
+        )
+        .with_columns(
+            next_after(pl.when(unit_change).then(pl.col("_u1"))).alias("_u2"),
+            # The hand-over row opens the next tenure: the hander's work is the row before's.
+            (shift_within(pl.col("_engaged_so_far"), 1, CASE_KEY) > 0)
+            .fill_null(False)
+            .alias("_engaged"),
+        )
+        .with_columns(candidate.alias("_candidate"))
+        .with_columns(
+            (
+                pl.col("_candidate")
+                & (at_end(_count(pl.col("_candidate"))) <= MAX_PRESUMED_MISROUTES)
+            ).alias(PRESUMED_MISROUTE)
+        )
+        .drop(*_PRESUMED_HELPERS)
     )
 
 
