@@ -333,7 +333,7 @@ ENGAGED = (
 MAX_PRESUMED_MISROUTES = 2
 _CANONICAL_REASONS = [r.value for r in ReasonCode]
 _PRESUMED_HELPERS = ("_tenure", "_u1", "_u2", "_u_end", "_completer", "_engaged_so_far",
-                     "_engaged", "_candidate")  # fmt: skip
+                     "_end_engaged", "_engaged", "_candidate")  # fmt: skip
 
 
 def presumed_misroutes(prepared: pl.LazyFrame) -> pl.LazyFrame:
@@ -352,7 +352,8 @@ def presumed_misroutes(prepared: pl.LazyFrame) -> pl.LazyFrame:
       receiver), and A never held it again: not the next holder-unit change after the
       hand-over, nor the one after that (a bounce through a third unit), nor at the end;
     - the case was completed, and not by A: whoever took it kept it and finished it (a case A
-      went on to finish itself was A's work after all, whoever held it on paper);
+      went on to finish itself was A's work after all, whoever held it on paper); or, on a case
+      still open at the end of the log, the unit holding it then has started work on it;
     - and the case has at most ``MAX_PRESUMED_MISROUTES`` such hand-overs (more is a case that
       wandered).
 
@@ -390,8 +391,13 @@ def presumed_misroutes(prepared: pl.LazyFrame) -> pl.LazyFrame:
         & pl.col("_u1").ne_missing(hander)
         & pl.col("_u2").ne_missing(hander)
         & pl.col("_u_end").ne_missing(hander)
-        & pl.col("_completer").is_not_null()
-        & (pl.col("_completer") != hander)
+        & (
+            (pl.col("_completer").is_not_null() & (pl.col("_completer") != hander))
+            # A case still open at the log's end: the unit holding it has started work on it
+            # (it took the case as its own); without this, every misrouting of the last weeks
+            # would count against whoever received the wrong task.
+            | (pl.col("_completer").is_null() & pl.col("_end_engaged"))
+        )
         & ~pl.col("_engaged")
     ).fill_null(False)
     return (
@@ -412,6 +418,8 @@ def presumed_misroutes(prepared: pl.LazyFrame) -> pl.LazyFrame:
         )
         .with_columns(
             next_after(pl.when(unit_change).then(pl.col("_u1"))).alias("_u2"),
+            # Work in the last holder's tenure (the tenure key restarts at each unit change).
+            (at_end(pl.col("_engaged_so_far")) > 0).fill_null(False).alias("_end_engaged"),
             # The hand-over row opens the next tenure: the hander's work is the row before's.
             (shift_within(pl.col("_engaged_so_far"), 1, CASE_KEY) > 0)
             .fill_null(False)

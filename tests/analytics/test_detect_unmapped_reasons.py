@@ -17,11 +17,11 @@ UNMAPPED = "sai_tham_quyen"
 
 
 def handed_on(
-    cid: str, start: float, reason: str, *, after_work: bool = False
+    cid: str, start: float, reason: str, *, after_work: bool = False, still_open: bool = False
 ) -> list[dict[str, Any]]:
     """A task handed to M's head ``m`` that belongs to Y: m accepts it and passes it on with
     ``reason`` (at once, or ``after_work``: after two progress reports); Y's ``y`` accepts it,
-    does it and completes it."""
+    does it and completes it (``still_open``: has reported progress when the log ends)."""
     rows = [
         dict(e=f"{cid}-as", c=cid, a="assign", d=start, actor="boss", unit="UB",
              target_unit="M", target_actor="m", due=start + 14),
@@ -39,6 +39,10 @@ def handed_on(
              target_unit="Y", target_actor="y", reason_code=reason),
         dict(c=cid, a="accept", d=start + at + 0.3, actor="y", unit="Y"),
         dict(c=cid, a="progress", d=start + at + 2, actor="y", unit="Y"),
+    ]  # fmt: skip
+    if still_open:
+        return rows
+    rows += [
         dict(c=cid, a="submit", d=start + at + 5, actor="y", unit="Y"),
         dict(c=cid, a="approve", d=start + at + 5.5, actor="boss", unit="UB"),
         dict(c=cid, a="complete", d=start + at + 5.6, actor="y", unit="Y"),
@@ -58,7 +62,9 @@ def bounced(cid: str, start: float, reason: str) -> list[dict[str, Any]]:
     ])  # fmt: skip
 
 
-def office(reason: str, *, after_work: bool = False) -> list[dict[str, Any]]:
+def office(
+    reason: str, *, after_work: bool = False, still_open: bool = False
+) -> list[dict[str, Any]]:
     """Ordinary units B, C, D, Y and Z; M, whose head receives 8 tasks meant for Y besides 12
     of its own; P, whose specialist pushes 8 of 12 own tasks sideways and gets them back.
     Every hand-over of M and P carries the same ``reason``."""
@@ -66,7 +72,9 @@ def office(reason: str, *, after_work: bool = False) -> list[dict[str, Any]]:
     for i in range(12):
         rows += case(f"M{i:02d}", "M", "m", start=i * 2)
         if i < 8:
-            rows += handed_on(f"W{i:02d}", 1.0 + i * 2, reason, after_work=after_work)
+            rows += handed_on(
+                f"W{i:02d}", 1.0 + i * 2, reason, after_work=after_work, still_open=still_open
+            )
             rows += bounced(f"P{i:02d}", i * 2, reason)
         else:
             rows += case(f"P{i:02d}", "P", "p", start=i * 2)
@@ -89,6 +97,14 @@ def test_a_misrouting_with_an_unmapped_reason_is_not_buck_passing_and_a_bounce_s
 def test_nothing_of_the_misrouting_counts_against_the_receiver_of_the_wrong_task() -> None:
     result = run_all(log(office(UNMAPPED)))
     assert result.findings.filter(pl.col("subject_id").is_in(["m", "M"])).is_empty()
+
+
+def test_a_misrouting_still_open_at_the_end_of_the_log_is_presumed_once_the_receiver_works_on_it() -> (
+    None
+):
+    # The log ends before Y finishes: Y accepted the tasks and reported progress, m never got
+    # them back. Waiting for a completion would count every recent misrouting against m.
+    assert not buck_passing(office(UNMAPPED, still_open=True)) & {"m", "M"}
 
 
 def test_a_task_handed_on_after_working_on_it_is_not_presumed_misrouted() -> None:
