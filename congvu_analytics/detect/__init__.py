@@ -45,13 +45,7 @@ from congvu_analytics.detect._common import (
 )
 from congvu_analytics.detect.handover import HANDOVER_SCHEMA, handover_network
 from congvu_analytics.detect.params import DetectionParams
-from congvu_analytics.detect.score import (
-    COMPONENT,
-    evidence,
-    judge,
-    relative_spread,
-    with_spread_floor,
-)
+from congvu_analytics.detect.score import COMPONENT, evidence, judge
 from congvu_analytics.org import UNIT_ID, UNIT_LEVEL, Org
 from congvu_analytics.schema import (
     ACTIVITY,
@@ -758,14 +752,6 @@ def subject_phase(
             )
         )
         del judged
-    if params.spread == "pooled" or params.cap_spread == "pooled":
-        # Rare detectors' own fits say "no spread" (score.relative_spread): they borrow the
-        # relative spread the informative detectors and peer groups show.
-        spread = relative_spread(per_detector, params.min_peers)
-        if params.cap_spread == "pooled":
-            per_detector = [with_spread_floor(d, spread, into="p_cap") for d in per_detector]
-        if params.spread == "pooled":
-            per_detector = [with_spread_floor(d, spread) for d in per_detector]
     tests = judge(per_detector, params.fdr, combine=params.combine, max_p=params.max_p)
     # Subjects that never held a case (a coordinating unit) still get a metrics row.
     metrics = (

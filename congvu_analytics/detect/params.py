@@ -61,13 +61,6 @@ class DetectionParams:
             that came back is a transfer, a ping-pong and a case of the combined detector) or
             "simes" (the smallest m·p(j)/j). Measured on the small test province, tuning seeds
             1-3: +0.014 macro F1, buck-passing +0.044 (docs/detection.md).
-        spread: "group" (default): each peer group's own robust spread fit; "pooled": at
-            least the relative spread (cv², ``score.relative_spread``) that the informative
-            detectors and peer groups show, at the subject's own baseline. Measured in December
-            2026 (docs/detection.md, "The spread of rare detectors") and not adopted.
-        cap_spread: which p-value the per-subject cap (``max_p``) reads: "group" (default, the
-            same as the FDR) or "pooled" (the FDR ranks on the group fit, the cap reads the
-            pooled spread). Measured with ``spread``, not adopted.
         unit_prior_cases: at most this many cases' worth of weight for the peer level when a
             person's division level is estimated from their colleagues. The weight itself is
             fitted (empirical Bayes: ``(1 - rho) / rho`` with ``rho`` the spread between
@@ -126,8 +119,6 @@ class DetectionParams:
     relevance_ratio: float = 2.5
     max_p: float = 0.0015
     combine: Literal["cauchy", "simes"] = "cauchy"
-    spread: Literal["group", "pooled"] = "group"
-    cap_spread: Literal["group", "pooled"] = "group"
     unit_prior_cases: float = 20.0
     min_peers: int = 5
     new_staff_days: int = 180

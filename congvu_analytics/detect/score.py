@@ -199,19 +199,18 @@ def evidence(
         ((k - n * mu) ** 2 / (n * mu * (1 - mu))).alias("_r2"), fit.alias("_fit")
     )
     frame = frame.join(_dispersion(frame, group, params.min_peers), on=group, how="left")
-    frame = frame.with_columns(
-        pl.col("_rho").is_not_null().alias("_rho_known"), pl.col("_rho").fill_null(0.0)
-    )
+    frame = frame.with_columns(pl.col("_rho").fill_null(0.0))
     # Signed root of the binomial likelihood ratio. No continuity correction: for small counts
     # this is close to the mid-p value of the exact test, which keeps the nominal level on
     # average instead of erring far on the safe side (a 0.5 correction tripled p at 2 of 8).
-    deviance = 2 * (_xlogy(k, n * mu) + _xlogy(n - k, n * (1 - mu)))
-    frame = frame.with_columns(
-        (pl.when(k >= n * mu).then(1.0).otherwise(-1.0) * deviance.clip(lower_bound=0)).alias(
-            "_dev"
-        )
+    expected = n * mu
+    kc = k
+    deviance = 2 * (_xlogy(kc, expected) + _xlogy(n - kc, n * (1 - mu)))
+    phi = 1 + (n - 1) * pl.col("_rho")
+    z = (
+        pl.when(kc >= expected).then(1.0).otherwise(-1.0)
+        * (deviance.clip(lower_bound=0) / phi).sqrt()
     )
-    z = _z(pl.col("_dev"), n, pl.col("_rho"))
     relevant = _relevant(params, n, k, mu, person)
     rate_t = k / n
     counts = (
@@ -238,12 +237,6 @@ def evidence(
         pl.lit(detector).alias("detector"),
         pl.lit(behaviour).alias("behaviour"),
     )
-
-
-def _z(signed_deviance: pl.Expr, n: pl.Expr, rho: pl.Expr) -> pl.Expr:
-    """The signed root of the binomial deviance scaled by the overdispersion ``1 + (n-1)ρ``."""
-    phi = 1 + (n - 1) * rho
-    return signed_deviance.sign() * (signed_deviance.abs() / phi).sqrt()
 
 
 def _relevant(
@@ -288,85 +281,6 @@ def _dispersion(frame: pl.DataFrame, group: list[str], min_peers: int) -> pl.Dat
         .group_by(group)
         .agg(pl.col("_rho").min())
     )
-
-
-# A peer group's fitted spread says how much propensities differ only where its members expect
-# enough hits each for the clipped residuals to behave as chi-square(1) does: at an expected
-# 0.5-1 hit per person (rare detectors: declines, ping-pong, opinions within authority), most
-# members have 0 or 1 hit, the residuals are far from normal, and a real spread hides under
-# the clip (the fit says 0).
-_INFORMATIVE_HITS = 5.0
-# Which quantile of the informative cells' relative spreads is the floor (0.5: their median).
-_SPREAD_QUANTILE = 0.5
-
-
-def relative_spread(per_detector: list[pl.DataFrame], min_peers: int) -> pl.DataFrame:
-    """(subject_type, cv2): how much ordinary propensities differ *relative to their level*,
-    pooled over every detector and peer group whose own fit is informative.
-
-    A beta-binomial spread ``ρ`` at level ``μ`` is a squared coefficient of variation of the
-    subjects' own rates ``cv² = ρ(1 - μ)/μ``: people who are 1.5 times as slow as their peers
-    are usually also 1.5 times as prone to a rare slip. ``cv²`` is read from each (detector,
-    peer group) cell with at least ``min_peers`` fitted members, a fitted ``ρ`` and
-    ``_INFORMATIVE_HITS`` expected hits per member, and the median over those cells is taken
-    (robust to a detector whose spread is mostly a division's pace). Empty when no cell is
-    informative (a small log): the caller keeps each group's own fit then.
-    """
-    cells = [
-        d.filter(pl.col("_fit") & pl.col("_rho_known"))
-        .group_by(SUBJECT_TYPE, "peer_group")
-        .agg(
-            pl.col("_rho").first(),
-            pl.col("baseline").mean().alias("_mu"),
-            (pl.col("n_test") * pl.col("baseline")).mean().alias("_hits"),
-            pl.len().alias("_members"),
-        )
-        for d in per_detector
-        if "_rho_known" in d.columns
-    ]
-    schema = {SUBJECT_TYPE: pl.String(), "cv2": pl.Float64()}
-    if not cells:
-        return pl.DataFrame(schema=schema)
-    return (
-        pl.concat(cells, how="vertical_relaxed")
-        .filter(
-            (pl.col("_members") >= min_peers)
-            & (pl.col("_hits") >= _INFORMATIVE_HITS)
-            & (pl.col("_mu") > 0)
-            & (pl.col("_mu") < 1)
-        )
-        .group_by(SUBJECT_TYPE)
-        .agg(
-            (pl.col("_rho") * (1 - pl.col("_mu")) / pl.col("_mu"))
-            .quantile(_SPREAD_QUANTILE, interpolation="linear")
-            .alias("cv2")
-        )
-        .select(pl.col(SUBJECT_TYPE).cast(pl.String), pl.col("cv2").cast(pl.Float64))
-    )
-
-
-def with_spread_floor(
-    judged: pl.DataFrame, spread: pl.DataFrame, *, into: str = "p"
-) -> pl.DataFrame:
-    """One detector's :func:`evidence` with ``ρ`` at least the pooled relative spread at the
-    subject's own baseline, ``cv² μ/(1 - μ)``, and ``z``/``p`` recomputed.
-
-    Where the group's own fit is informative it is usually above the floor and nothing
-    changes; where it is not (rare detectors, whose clipped fit says 0), ordinary people who
-    differ as much as people do elsewhere are no longer evidence: a colleague whose own
-    propensity is three times their peers' over 40 cases is the spread, not a finding.
-    """
-    mu = pl.col("baseline")
-    floor = (pl.col("cv2") * mu / (1 - mu)).clip(0.0, _RHO_GRID[-1]).fill_null(0.0)
-    rho = pl.max_horizontal("_rho", floor)
-    z = _z(pl.col("_dev"), pl.col("n_test"), rho)
-    frame = judged.join(spread, on=SUBJECT_TYPE, how="left")
-    if into == "p":
-        frame = frame.with_columns(rho.alias("_rho"), z.alias("z"))
-        z = pl.col("z")
-    return frame.with_columns(
-        pl.when(pl.col("counts")).then(normal_sf(z)).otherwise(1.0).alias(into)
-    ).drop("cv2")
 
 
 def _without_worst_member(frame: pl.DataFrame, *, broad: bool) -> pl.DataFrame:
@@ -448,9 +362,6 @@ def judge(
     """
     columns = [*KEYS, "behaviour", "detector", "p", "z", "counts", "tested", "_needs_members",
                "_member_counts", "n", "k", "rate", "baseline", EVIDENCE, CASE_IDS]  # fmt: skip
-    calibrated = all("p_cap" in d.columns for d in per_detector)
-    if calibrated:
-        columns.append("p_cap")
     rows = pl.concat([d.select(columns) for d in per_detector], how="vertical_relaxed")
     # Simes' m: the behaviour's detectors that tested this subject (enough cases); a detector
     # with too few cases to test is no hypothesis about them.
@@ -464,15 +375,6 @@ def judge(
     else:
         raise ValueError(f"combine = {combine!r}: 'cauchy' hoặc 'simes'")
     rows = rows.with_columns(combined.clip(0.0, 1.0).alias("_simes"))
-    if calibrated:
-        if combine == "simes":
-            rank = pl.col("p_cap").rank("ordinal").over(by)
-            capped = (m * pl.col("p_cap") / rank).min().over(by)
-        else:
-            capped = _cauchy(pl.col("p_cap"), pl.col("tested"), m, by)
-        rows = rows.with_columns(capped.clip(0.0, 1.0).alias("_p_cap"))
-    else:
-        rows = rows.with_columns(pl.col("_simes").alias("_p_cap"))
     component = pl.struct(
         "detector",
         pl.col("k").cast(pl.UInt32),
@@ -486,7 +388,6 @@ def judge(
         rows.group_by(by, maintain_order=True)
         .agg(
             pl.col("_simes").first().alias("p_value"),
-            pl.col("_p_cap").first().alias("_p_cap"),
             pl.col("tested").any().alias("_tested"),
             (~pl.col("_needs_members").any() | pl.col("_member_counts").any()).alias("_members"),
             pl.col("z").filter(counting).clip(lower_bound=0).sum().alias("score"),
@@ -523,11 +424,11 @@ def judge(
             (
                 (pl.col("q_value") <= fdr)
                 & (pl.col("p_value") < 1.0)
-                & (pl.col("_p_cap") <= max_p)
+                & (pl.col("p_value") <= max_p)
                 & pl.col("_members")
             ).alias("flagged"),
             pl.col("components").cast(pl.List(COMPONENT)),
         )
-        .drop("_members", "_p_cap")
+        .drop("_members")
         .sort(by)
     )
