@@ -104,7 +104,8 @@ class DetectionParams:
         silent_reports: the most progress reports a silent case may have. 1, not 0: a holder
             who reports once in two weeks or more is going through the motions, and a case
             reported on once is what an officer who stalls most often leaves (measured on the
-            test province, docs/detection.md "Sparse reports and slow cascades").
+            test province, docs/detection.md "Sparse reports, slow cascades and the cases a head
+            keeps").
         decision_days: a superior's answer to a request (approval, opinion, extension) this
             many working days or more after the request is a slow decision, and a hand-over of
             a case to a member of their unit this long after they took it up a slow cascade
