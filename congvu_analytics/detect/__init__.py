@@ -138,6 +138,13 @@ def _plain(fn: Callable[[pl.LazyFrame, DetectionParams], pl.LazyFrame]) -> Obser
     return run
 
 
+def _reports_words(most: int) -> str:
+    """'no progress report' or 'at most N progress reports', as the threshold in force says."""
+    if most <= 0:
+        return "không có báo cáo tiến độ nào"
+    return f"chỉ có tối đa {most} báo cáo tiến độ"
+
+
 def detectors(params: DetectionParams) -> list[Detector]:
     """The detector suite, with sentences that quote the thresholds in force, and for each
     behaviour its combined detector (:func:`_combined`)."""
@@ -189,15 +196,20 @@ def _single_detectors(params: DetectionParams) -> list[Detector]:
                  " mắc đã được xem xét" + _PEERS, "late_rate"),
         Detector("no_progress", "stalling", stalling.no_progress,
                  f"{{label}} {{id}} để {{k}}/{{n}} nhiệm vụ ({{rate}}%) kéo dài từ {p.silent_days}"
-                 " ngày làm việc trở lên mà không có báo cáo tiến độ nào" + _PEERS,
-                 "no_progress_rate"),
+                 " ngày làm việc trở lên (không tính thời gian chờ đơn vị phối hợp và tạm dừng"
+                 " vì vướng mắc đã được xem xét) mà " + _reports_words(p.silent_reports)
+                 + _PEERS, "no_progress_rate"),
         Detector("overdue_silent", "stalling", stalling.overdue_silent,
                  "{label} {id} để {k}/{n} nhiệm vụ có hạn ({rate}%) quá hạn mà không có báo cáo"
                  " tiến độ nào" + _PEERS, "overdue_silent_rate"),
         Detector("slow_decision", "stalling", _plain(stalling.slow_decisions),
                  f"{{label}} {{id}} để người khác chờ từ {p.decision_days} ngày làm việc trở lên"
-                 " ở {k}/{n} lượt quyết định của mình (duyệt kết quả, cho ý kiến, gia hạn, phân"
-                 " công lại trong đơn vị) ({rate}%)" + _PEERS, "slow_decision_rate"),
+                 " ở {k}/{n} lượt quyết định của mình (duyệt kết quả, cho ý kiến, gia hạn)"
+                 " ({rate}%)" + _PEERS, "slow_decision_rate"),
+        Detector("slow_cascade", "stalling", _plain(stalling.slow_cascades),
+                 f"{{label}} {{id}} giữ từ {p.decision_days} ngày làm việc trở lên sau khi tiếp"
+                 " nhận rồi mới phân công cho người trong đơn vị ở {k}/{n} lượt phân công"
+                 " ({rate}%)" + _PEERS, "slow_cascade_rate"),
         Detector("opinion_within_authority", "fear_of_responsibility", _plain(fear.opinions),
                  "{label} {id} xin ý kiến cấp trên ở {k}/{n} nhiệm vụ ({rate}%) về việc thuộc"
                  " thẩm quyền của mình hoặc chưa xác định là ngoài thẩm quyền" + _PEERS,
@@ -222,7 +234,7 @@ _ANY_WORDS = {
 }
 # Detectors whose items are not the cases a subject held (coordination requests, decisions):
 # they stay tests of their own.
-_NOT_CASES = ("coordination", "slow_decision")
+_NOT_CASES = ("coordination", "slow_decision", "slow_cascade")
 ANY = "any_"  # prefix of a combined detector's name
 
 
@@ -311,8 +323,9 @@ DETECTOR_LABELS = {
     "hidden_waiting": "Tạm dừng không có lý do được chấp nhận",
     "repeated_extensions": "Xin gia hạn nhiều lần",
     "late_completion": "Trễ hạn",
-    "slow_decision": "Chậm quyết định (duyệt, cho ý kiến, phân công)",
-    "no_progress": "Không báo cáo tiến độ",
+    "slow_decision": "Chậm quyết định (duyệt, cho ý kiến, gia hạn)",
+    "slow_cascade": "Chậm phân công trong đơn vị",
+    "no_progress": "Không hoặc hầu như không báo cáo tiến độ",
     "overdue_silent": "Quá hạn không báo cáo tiến độ",
     "opinion_within_authority": "Xin ý kiến việc thuộc thẩm quyền",
     "push_upward": "Đẩy việc lên cấp trên",

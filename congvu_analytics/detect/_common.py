@@ -926,3 +926,40 @@ def first_change_rows(prepared: pl.LazyFrame, level: str) -> pl.LazyFrame:
             pl.col("_h").last().over(CASE_KEY).alias("_final_h"),
         )
     )
+
+
+def undelegated_workload(prepared: pl.LazyFrame, level: str) -> pl.LazyFrame:
+    """The workload (as :func:`workload`) without the cases a person only passed down their
+    own unit: every time they held the case, it left them by an assignment to someone in the
+    same unit (the head's cascade to a specialist).
+
+    A division head holds every case of the division on its way down, but can push away only
+    the ones they keep: a head who bounces the few cases they handle personally would
+    otherwise be judged over all the division's cases (3 of 100, below the absolute floor),
+    while a specialist with the same habit is judged over their own (3 of 12). A case the
+    person handed sideways, returned or declined, or kept, stays in: those are the items
+    where buck-passing can show, so every hit is still within the workload. Units keep every
+    case they held (a cascade does not change the unit).
+    """
+    if level != "person":
+        return workload(prepared, level)
+    holder = pl.col(HOLDER_ACTOR)
+    tenures = (
+        prepared.filter(holder.is_not_null() & (holder != pl.col(PREV[level])).fill_null(True))
+        .select(CASE_KEY, ACTIVITY, holder.alias("_h"), pl.col(HOLDER_UNIT).alias("_u"))
+        .with_columns(
+            # How this tenure ended: the next change of holder (none: the case stayed).
+            (
+                shift_within(pl.col(ACTIVITY), -1, CASE_KEY).is_in(
+                    [Activity.ASSIGN, Activity.REASSIGN]
+                )
+                & (shift_within(pl.col("_u"), -1, CASE_KEY) == pl.col("_u"))
+            )
+            .fill_null(False)
+            .alias("_passed_down")
+        )
+        .group_by("_h", CASE_KEY)
+        .agg(pl.col("_passed_down").all().alias("_delegated"))
+        .filter(~pl.col("_delegated"))
+    )
+    return count_items(tenures, level, "_h")

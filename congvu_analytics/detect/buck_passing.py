@@ -2,7 +2,8 @@
 
 Each function takes the prepared frame (:func:`congvu_analytics.detect._common.prepare`) and
 returns observations for units and people: one row per case the subject held, with the evidence
-events when the case shows the behaviour.
+events when the case shows the behaviour. A person's workload leaves out the cases they only
+passed down their own unit (:func:`congvu_analytics.detect._common.undelegated_workload`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from congvu_analytics.detect._common import (
     first_change_rows,
     hits_frame,
     observe,
-    workload,
+    undelegated_workload,
 )
 from congvu_analytics.detect.params import DetectionParams
 from congvu_analytics.schema import ACTIVITY, EVENT_ID, Activity
@@ -50,7 +51,7 @@ def ping_pong(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             .then(pl.col("_p1"))
         )
         hits = hits_frame(bounces, level, subject, pl.concat_list("_e1", EVENT_ID))
-        out.append(observe(workload(prepared, level), hits))
+        out.append(observe(undelegated_workload(prepared, level), hits))
     return pl.concat(out)
 
 
@@ -74,7 +75,7 @@ def long_chain(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             (pl.col("_counted").sum().over(CASE_KEY) + 1).alias("_holders")
         ).filter(pl.col("_counted") & (pl.col("_holders") >= params.long_chain_holders))
         hits = hits_frame(chain, level, pl.col("_p1"), pl.concat_list(EVENT_ID))
-        out.append(observe(workload(prepared, level), hits))
+        out.append(observe(undelegated_workload(prepared, level), hits))
     return pl.concat(out)
 
 
@@ -84,7 +85,7 @@ def _handover_rate(prepared: pl.LazyFrame, activity: Activity) -> pl.LazyFrame:
         rows = prepared.filter((pl.col(ACTIVITY) == activity) & ~pl.col(LEGIT) & ~pl.col(ESCALATED))
         subject = pl.coalesce(PREV[level], ACTING[level])
         hits = hits_frame(rows, level, subject, pl.concat_list(EVENT_ID))
-        out.append(observe(workload(prepared, level), hits))
+        out.append(observe(undelegated_workload(prepared, level), hits))
     return pl.concat(out)
 
 
@@ -111,5 +112,5 @@ def returns(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             & pl.col("_a1").is_in([Activity.ASSIGN, Activity.REASSIGN])
         )
         hits = hits_frame(rows, level, pl.col("_p1"), pl.concat_list(EVENT_ID))
-        out.append(observe(workload(prepared, level), hits))
+        out.append(observe(undelegated_workload(prepared, level), hits))
     return pl.concat(out)

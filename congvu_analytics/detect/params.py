@@ -98,11 +98,18 @@ class DetectionParams:
         coord_late_days: a coordination answer with a clear position this many working days
             or more after its due date is late (Công điện 280/CĐ-TTg); silence (deemed
             agreement) and an answer with no position always count.
-        silent_days: a case that runs this many working days (two weeks) without a single
-            progress report is a silent case.
-        decision_days: a superior's answer to a request (approval, opinion, extension) or
-            hand-over of a case to a member of their unit this many working days or more after
-            it reached them is a slow decision (one working week).
+        silent_days: a case that runs this many working days (two weeks) of its holder's own
+            time (net of waiting on a coordination answer or a reviewed pause) with at most
+            ``silent_reports`` progress reports is a silent case.
+        silent_reports: the most progress reports a silent case may have. 1, not 0: a holder
+            who reports once in two weeks or more is going through the motions, and a case
+            reported on once is what an officer who stalls most often leaves (measured on the
+            test province, docs/detection.md "Sparse reports, slow cascades and the cases a head
+            keeps").
+        decision_days: a superior's answer to a request (approval, opinion, extension) this
+            many working days or more after the request is a slow decision, and a hand-over of
+            a case to a member of their unit this long after they took it up a slow cascade
+            (one working week).
         unit_types: unit -> type (e.g. "so", "phong", "xa"); peers are units of the same type.
             None: every unit is a peer of every other.
         unit_levels: unit -> tier, HIGHER = FURTHER UP (as the schema's ``level`` column): a
@@ -125,7 +132,7 @@ class DetectionParams:
     heavy_factor: float = 3.0
     broad_behaviours: tuple[str, ...] = ("stalling",)
     broad_detectors: tuple[str, ...] = ("coordination",)
-    head_detectors: tuple[str, ...] = ("slow_decision",)
+    head_detectors: tuple[str, ...] = ("slow_decision", "slow_cascade")
     long_chain_holders: int = 4
     accept_days: int = 2
     idle_days: int = 10
@@ -136,6 +143,7 @@ class DetectionParams:
     decision_days: int = 5
     coord_late_days: int = 2
     silent_days: int = 10
+    silent_reports: int = 1
     unit_types: Mapping[str, str] | None = field(default=None)
     unit_levels: Mapping[str, int] | None = field(default=None)
 

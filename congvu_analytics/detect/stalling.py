@@ -1,5 +1,6 @@
 """Stalling (làm việc cầm chừng): idle custody, hidden waiting, repeated extensions, late
-completion and overdue cases with no progress report.
+completion, cases with (almost) no progress report, and a superior's slow answers and
+cascades.
 
 Time is counted in working days (:class:`congvu_analytics.workdays.WorkCalendar`). Waiting that
 belongs to someone else is excused: a reviewed pause (legal obstacle), an open coordination
@@ -311,10 +312,19 @@ def no_progress(
     prepared: pl.LazyFrame, params: DetectionParams, calendar: WorkCalendar
 ) -> pl.LazyFrame:
     """Cases with a deadline that ran ``silent_days`` working days or more (to completion, or
-    to the end of the log) without a single progress report, late or not."""
+    to the end of the log) with at most ``silent_reports`` progress reports, late or not.
+
+    Sparse reporting is what a stalling officer leaves on nearly every case, not only on the
+    few where an idle spell or a pause shows: one report in two weeks or more of work. The
+    time spent waiting on a coordination answer or on a reviewed pause (a legal obstacle the
+    superior confirmed) is deducted, as for lateness: a case that ran long because others held
+    the ball is judged on its holder's own time.
+    """
     frame = _case_deadlines(prepared, calendar)
-    span = pl.coalesce("_done_wd", END_WD) - pl.col("_start_wd")
-    hit = (pl.col("_progress") == 0) & (span >= params.silent_days)
+    span = (
+        pl.coalesce("_done_wd", END_WD) - pl.col("_start_wd") - pl.col("_excused_days").fill_null(0)
+    )
+    hit = (pl.col("_progress") <= params.silent_reports) & (span >= params.silent_days)
     return _deadline_obs(frame, hit)
 
 
@@ -339,24 +349,17 @@ CASCADES = (Activity.REASSIGN, Activity.TRANSFER, Activity.ASSIGN)
 
 
 def slow_decisions(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
-    """Decisions a superior kept others waiting for: ``decision_days`` working days or more.
+    """Answers a superior kept others waiting for: ``decision_days`` working days or more.
 
-    Two kinds, both measured by the decider's own events (a slow head makes the whole division
-    slow; this is where the head's part shows):
-
-    - an answer (approve, rework, opinion given, extension granted or refused) to the request
-      just before it in the case (submit, opinion request, extension request): from the request
-      to the answer;
-    - a cascade: the holder hands the case on within their own unit (head → specialist): from
-      the moment they received it to the hand-over.
-
-    The subject is who decided (and their unit); the item is the decision, so the rate is the
-    share of one's decisions that were slow.
+    An answer (approve, rework, opinion given, extension granted or refused) to the request
+    just before it in the case (submit, opinion request, extension request), from the request
+    to the answer, measured by the decider's own events (a slow head makes the whole division
+    slow; this is where the head's part shows). The subject is who decided (and their unit);
+    the item is the answer, so the rate is the share of one's answers that were slow.
     """
     act = pl.col(ACTIVITY)
-    unprotected = ~pl.col(IS_PROTECTED)
     answered = (
-        prepared.filter(unprotected & act.is_in([*REQUESTS, *ANSWERS]))
+        prepared.filter(~pl.col(IS_PROTECTED) & act.is_in([*REQUESTS, *ANSWERS]))
         .with_columns(
             shift_within(act, 1, CASE_KEY).alias("_prev_act"),
             shift_within(pl.col(WD), 1, CASE_KEY).alias("_since"),
@@ -364,38 +367,58 @@ def slow_decisions(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFr
         )
         .filter(act.is_in(list(ANSWERS)) & pl.col("_prev_act").is_in(list(REQUESTS)))
     )
-    person = HOLDER["person"]
-    # Custody changes at person level, each with when the previous holder got the case.
-    changes = (
-        prepared.filter(
-            unprotected
-            & pl.col(person).is_not_null()
-            & (pl.col(person) != pl.col("_prev_actor")).fill_null(True)
-        )
+    return _decision_obs(answered, params)
+
+
+def slow_cascades(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
+    """Cases a holder sat on before handing them down their own unit (head → specialist):
+    ``decision_days`` working days or more from taking the case up to the hand-over.
+
+    A test of its own, apart from the answers (:func:`slow_decisions`): a head who sits on the
+    cascade answers submissions as fast as anyone, and the two mixed in one rate halve the
+    cascade's excess (every answer is an item too). Measured from the holder's own acceptance
+    when the log has one (else from when the case reached them): a late acceptance is
+    avoidance's ``unaccepted``, and counting it here too would charge one delay twice and
+    raise every head's baseline. The item is the cascade, the subject who made it (and their
+    unit); the evidence the acceptance (or the hand-over in) and the cascade.
+    """
+    act = pl.col(ACTIVITY)
+    person = pl.col(HOLDER["person"])
+    changed = (person != pl.col("_prev_actor")).fill_null(True)
+    # The holder's own acceptance restarts the clock: keep it beside the custody changes.
+    took_up = ((act == Activity.ACCEPT) & (pl.col(ACTING["person"]) == person)).fill_null(False)
+    cascades = (
+        prepared.filter(~pl.col(IS_PROTECTED) & person.is_not_null() & (changed | took_up))
         .with_columns(
             shift_within(pl.col(WD), 1, CASE_KEY).alias("_since"),
             shift_within(pl.col(EVENT_ID), 1, CASE_KEY).alias("_from_e"),
         )
         .filter(
-            act.is_in(list(CASCADES))
+            changed
+            & act.is_in(list(CASCADES))
             & (pl.col(ACTING["person"]) == pl.col("_prev_actor"))
             & (pl.col(HOLDER["unit"]) == pl.col("_prev_unit"))
         )
     )
+    return _decision_obs(cascades, params)
+
+
+def _decision_obs(decisions: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
+    """Full observations of decisions (one row per decision, its delay as the value), a hit
+    when the delay reaches ``decision_days``; the subject is the decider and their unit."""
     columns = [CASE_ID, EVENT_ID, WD, "_since", "_from_e", ACTING["unit"], ACTING["person"]]
-    decisions = pl.concat(
-        [
-            answered.select(columns).with_columns(pl.col(*ACTING.values()).cast(pl.String)),
-            changes.select(columns).with_columns(pl.col(*ACTING.values()).cast(pl.String)),
-        ]
-    ).with_columns((pl.col(WD) - pl.col("_since")).alias("_delay"))
+    rows = (
+        decisions.select(columns)
+        .with_columns(pl.col(*ACTING.values()).cast(pl.String))
+        .with_columns((pl.col(WD) - pl.col("_since")).alias("_delay"))
+    )
     slow = pl.col("_delay") >= params.decision_days
     out = []
     for level in LEVELS:
         subject = pl.col(ACTING[level])
-        rows = decisions.filter(subject.is_not_null())
         out.append(
-            rows.select(
+            rows.filter(subject.is_not_null())
+            .select(
                 pl.lit(level).alias(SUBJECT_TYPE),
                 subject.alias(SUBJECT_ID),
                 pl.col(EVENT_ID).alias(ITEM_ID),
@@ -403,6 +426,7 @@ def slow_decisions(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFr
                 pl.when(slow).then(pl.concat_list("_from_e", EVENT_ID)).alias(EVIDENCE),
                 pl.col("_delay").cast(pl.Float64).alias(VALUE),
                 pl.lit(1).alias(WEIGHT),
-            ).select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()])
+            )
+            .select([pl.col(c).cast(t) for c, t in OBS_SCHEMA.items()])
         )
     return pl.concat(out)

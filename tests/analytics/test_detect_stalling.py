@@ -35,7 +35,13 @@ def test_it_flags_idle_custody_with_the_silent_stretch_as_evidence() -> None:
     found = person_findings(office(6, idle_case))
     row = found.filter(pl.col("detectors").list.contains("idle_custody")).row(0, named=True)
     assert row["behaviour"] == "stalling"
-    assert [e for e in row["evidence_event_ids"] if e.startswith("A00-")] == ["A00-p", "A00-su"]
+    # The silent stretch: from the progress report to the submission. One report in 32 working
+    # days is also a sparse-reports case (no_progress), whose evidence is the deadline's event
+    # and the completion.
+    assert {"A00-p", "A00-su"} <= set(row["evidence_event_ids"])
+    assert [e for e in row["evidence_event_ids"] if e.startswith("A00-")] == [
+        "A00-as", "A00-co", "A00-p", "A00-su",
+    ]  # fmt: skip
 
 
 def hidden_pause_case(cid: str, start: float, protected: bool | None) -> list[dict[str, Any]]:
