@@ -237,6 +237,13 @@ def _load_summary(
         "empty_columns": report.empty_columns,
         "coordination_answers_paired": report.coordination_paired,
         "acknowledged": report.acknowledged,
+        "unacknowledged_answers": report.unacknowledged_answers,
+        "flags": {
+            "pauses": report.pauses,
+            "pauses_reviewed": report.pauses_reviewed,
+            "opinion_requests": report.opinion_requests,
+            "opinion_requests_outside_authority": report.opinions_outside,
+        },
         "custody": report.custody_mode,
         "legitimate_waits": report.legitimate_waits,
         "wait_end_events": report.wait_end_events,
@@ -491,6 +498,8 @@ def _analyze(args: argparse.Namespace, work: Path) -> int:  # noqa: PLR0912, PLR
                     work=work,
                     bar=bar,
                 )
+            except LogError:
+                raise  # already names its file (the log's, or the mapping's for a typo)
             except ValueError as exc:
                 raise LogError(str(exc), path=log_path) from exc
     except LogError as exc:

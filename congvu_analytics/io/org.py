@@ -78,9 +78,18 @@ def read_table(
         if source[name] not in raw.columns and (name == key or name in columns)
     ]
     if missing:
+        undeclared = [name for name in schema if source[name] in missing and name not in columns]
+        section = "[org.unit_columns]" if key == "unit" else "[org.people_columns]"
+        hint = (
+            f" Nếu bảng dùng tên cột riêng, khai báo chúng trong {section} của tệp ánh xạ "
+            f"(tên chuẩn = tên cột trong tệp, ví dụ {undeclared[0]} = "
+            f"{raw.columns[0]!r}; docs/mapping.md, mục Organisation tables)."
+            if undeclared
+            else ""
+        )
         raise LogError(
             f"Bảng {what} thiếu cột {', '.join(repr(c) for c in missing)}; "
-            f"các cột hiện có: {', '.join(repr(c) for c in raw.columns)}.",
+            f"các cột hiện có: {', '.join(repr(c) for c in raw.columns)}.{hint}",
             path=path,
             column=missing[0],
         )
