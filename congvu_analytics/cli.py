@@ -238,6 +238,7 @@ def _load_summary(
         "coordination_answers_paired": report.coordination_paired,
         "acknowledged": report.acknowledged,
         "unacknowledged_answers": report.unacknowledged_answers,
+        "unknown_positions": report.unknown_positions,
         "flags": {
             "pauses": report.pauses,
             "pauses_reviewed": report.pauses_reviewed,

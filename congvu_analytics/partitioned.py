@@ -379,6 +379,9 @@ def _merge_reports(total: LoadReport, part: LoadReport) -> None:
     total.unacknowledged_answers = _sorted_counts(
         _merge_counts(total.unacknowledged_answers, part.unacknowledged_answers)
     )
+    total.unknown_positions = _sorted_counts(
+        _merge_counts(total.unknown_positions, part.unknown_positions)
+    )
     total.seen_labels |= part.seen_labels
     total.seen_reasons |= part.seen_reasons
     total.pauses += part.pauses

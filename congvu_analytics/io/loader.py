@@ -88,6 +88,9 @@ class LoadReport:
     opinion_requests: int = 0
     opinions_outside: int = 0
     unacknowledged_answers: dict[str, int] = field(default_factory=dict)
+    # Coordination answers whose position is not agree/disagree/none (the detectors read
+    # only those: a source's "khong_ro" is not an unclear answer until a lookup says so).
+    unknown_positions: dict[str, int] = field(default_factory=dict)
 
     def warnings(self) -> list[str]:
         """Vietnamese warnings about repairs and unknown labels."""
@@ -168,6 +171,15 @@ class LoadReport:
                 "việc thuộc/ngoài thẩm quyền người hỏi, hãy khai báo quy tắc [[acknowledge]] "
                 "cho mã đó (docs/mapping.md, mục Acknowledgement rules): keep_reasons chỉ làm "
                 "hết cảnh báo mã lạ, không cho bộ phát hiện biết ý nghĩa của mã."
+            )
+        if self.unknown_positions:
+            n = sum(self.unknown_positions.values())
+            out.append(
+                f"{n} câu trả lời phối hợp có ý kiến (position) không phải agree, disagree hay "
+                f"none ({top_counts(self.unknown_positions)}): bộ phát hiện chỉ hiểu ba giá trị "
+                "đó (none = không nêu rõ quan điểm); hãy dịch giá trị nguồn bằng lookup, ví dụ "
+                'position = { column = "y_kien", lookup = { dong_y = "agree", khong_dong_y = '
+                '"disagree", khong_ro = "none" } }.'
             )
         if self.pauses and not self.pauses_reviewed:
             out.append(
@@ -872,6 +884,19 @@ def _count_flags(
         opinion.sum().alias("o"),
         (opinion & (pl.col(s.SUBJECT_AUTHORITY) == pl.lit(False))).sum().alias("f"),
     ).row(0)
+    positions = (
+        events.filter(
+            (act == s.Activity.COORD_ANSWER.value)
+            & pl.col(s.POSITION).is_not_null()
+            & ~pl.col(s.POSITION).is_in(["agree", "disagree", "none"])
+        )
+        .group_by(s.POSITION)
+        .len()
+    )
+    report.unknown_positions = {
+        str(k): int(v)
+        for k, v in sorted(positions.iter_rows(), key=lambda kv: (-kv[1], str(kv[0])))
+    }
     read = {text_key(v) for rule in mapping.acknowledge for v in rule.by_reason}
     canonical = {text_key(r.value) for r in s.ReasonCode}
     answers = (
