@@ -13,7 +13,6 @@ only what can be repaired without guessing, reporting each repair:
 from __future__ import annotations
 
 import tomllib
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +36,7 @@ from congvu_analytics.io.mapping import (
 )
 from congvu_analytics.io.xes import POS_COL, TRACE_COL, parse_iso_timestamps, read_xes
 from congvu_analytics.safe_csv import restore_frame
-from congvu_analytics.textkey import label_key, text_key
+from congvu_analytics.textkey import label_key, near_spelling, text_key
 
 ORDER_COL = "__order"
 LINE_COL = "__line"
@@ -910,33 +909,6 @@ def _count_flags(
     }
 
 
-def _without_marks(text: str) -> str:
-    """Vietnamese text without tone and vowel marks (đ as d): "Tiep nhan" for "Tiếp nhận"."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _distance(a: str, b: str) -> int:
-    """Levenshtein distance (short strings: labels and reason codes)."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
-def _near(a: str, b: str) -> bool:
-    """Two keys a person would take for one typed twice: marks left out, or one or two
-    letters apart (one for short keys)."""
-    if a == b:
-        return False
-    if _without_marks(a) == _without_marks(b):
-        return True
-    return _distance(a, b) <= (1 if min(len(a), len(b)) < 8 else 2)
-
-
 @dataclass(frozen=True)
 class _Name:
     """A label or reason value the mapping names, where, and whether the log has it."""
@@ -1006,7 +978,7 @@ def check_near_misses(report: LoadReport, mapping: Mapping) -> None:
             if name.seen:
                 continue
             for value, count in ranked:
-                if _near(key(name.spelling), key(value)):
+                if near_spelling(key(name.spelling), key(value)):
                     raise MappingError(
                         f"{name.table} {name.spelling!r} không khớp {what} nào trong nhật ký, "
                         f"còn nhật ký có {what} {value!r} ({count} sự kiện) không có trong tệp "

@@ -43,7 +43,13 @@ import polars as pl
 from congvu_analytics import schema as s
 from congvu_analytics.enrich import FLAG_TARGETS, AckRule
 from congvu_analytics.io.errors import MappingError, check_keys, located, read_toml, with_lines
-from congvu_analytics.textkey import LABEL_SEPARATOR, key_expr, label_key, text_key
+from congvu_analytics.textkey import (
+    LABEL_SEPARATOR,
+    key_expr,
+    label_key,
+    near_spelling,
+    text_key,
+)
 
 _V = TypeVar("_V")
 
@@ -974,10 +980,14 @@ def check_columns(available: list[str], mapping: Mapping, *, path: str | Path) -
     """
     missing = [c for c in mapping.source_columns() if c not in available]
     if missing:
-        shown = ", ".join(repr(c) for c in available[:30])
+        # The reader's bookkeeping columns (file order, line numbers) are not the file's.
+        present = [c for c in available if not c.startswith("__")]
+        shown = ", ".join(repr(c) for c in present[:30])
+        close = [c for c in present if near_spelling(text_key(missing[0]), text_key(c))]
+        hint = f" Có phải {close[0]!r}?" if close else ""
         raise MappingError(
             f"Tệp không có cột/thuộc tính mà tệp ánh xạ {mapping.name} cần: "
-            f"{', '.join(repr(c) for c in missing)}. Các cột hiện có: {shown}.",
+            f"{', '.join(repr(c) for c in missing)}. Các cột hiện có: {shown}.{hint}",
             path=path,
             column=missing[0],
         )

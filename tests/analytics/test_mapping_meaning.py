@@ -322,3 +322,12 @@ def test_coordination_answers_with_untranslated_positions_are_warned(tmp_path):
     assert any(
         "không phải agree, disagree hay none ('khong_ro': 1)" in w for w in loaded.report.warnings()
     )
+
+
+def test_a_mistyped_column_is_named_with_the_files_near_spelling_and_no_bookkeeping(tmp_path):
+    mapping = MAPPING.replace('reason_code = "ma_ly_do"', 'reason_code = "ma_li_do"')
+    log = write(tmp_path / "log.csv", HEADER + "\n" + ROWS.lstrip("\n"))
+    with pytest.raises(MappingError) as err:
+        load_log(log, load_mapping(write(tmp_path / "m.toml", mapping)))
+    assert "cần: 'ma_li_do'" in str(err.value) and "Có phải 'ma_ly_do'?" in str(err.value)
+    assert "__" not in str(err.value)
