@@ -541,6 +541,14 @@ def _analyze(args: argparse.Namespace, work: Path) -> int:  # noqa: PLR0912, PLR
         )
     org = None
     org_load: dict[str, Any] | None = None
+    if tables_in is None and mapping is not None and mapping.org is not None:
+        # The mapping says how to read the tables, but none was given: peers fall back to what
+        # the log shows (roles inferred from decisions), which compares people less fairly.
+        warnings.append(
+            "Tệp ánh xạ khai báo bảng tổ chức ([org]) nhưng không có bảng đơn vị hay cán bộ "
+            "nào được cung cấp (--units, --people hoặc [org] units/people): cán bộ được so "
+            "với đồng nghiệp theo vai trò suy ra từ nhật ký, không theo chức vụ và cấp."
+        )
     if tables_in is not None:
         org = tables_in.org
         if loaded.buckets is not None and loaded.buckets.coverage is not None:

@@ -182,3 +182,14 @@ def test_org_tables_with_their_own_column_names_undeclared_say_where_to_declare_
     assert "Bảng đơn vị thiếu cột 'unit'" in err
     assert "khai báo chúng trong [org.unit_columns] của tệp ánh xạ" in err
     assert "unit = 'ma_don_vi'" in err and not out.exists()
+
+
+def test_a_mapping_declaring_org_tables_run_without_them_says_so(files):
+    tmp, log, _mapping, _units, _people = files
+    org = '[org.unit_columns]\nunit = "ma_don_vi"\n'
+    mapping = write(tmp / "m2.toml", MAPPING + ACK + org)
+    out = tmp / "out"
+    assert analyze(log, "--mapping", mapping, "--out", out) == 0
+    assert any("khai báo bảng tổ chức ([org]) nhưng không có bảng" in w for w in _warnings(out))
+    load = json.loads((out / "load_report.json").read_text(encoding="utf-8"))
+    assert load["org"] is None
