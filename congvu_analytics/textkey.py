@@ -99,10 +99,14 @@ def _distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def near_spelling(a: str, b: str) -> bool:
     """Two keys a person would take for one typed twice: marks left out, or one or two
-    letters apart (one for short keys)."""
-    if a == b:
+    letters apart (one for short keys). Keys that differ in their digits are numbered
+    items, not typos ("Bước 1" and "Bước 2")."""
+    if a == b or _DIGITS.findall(a) != _DIGITS.findall(b):
         return False
     if _without_marks(a) == _without_marks(b):
         return True
