@@ -237,6 +237,14 @@ def _load_summary(
         "empty_columns": report.empty_columns,
         "coordination_answers_paired": report.coordination_paired,
         "acknowledged": report.acknowledged,
+        "unacknowledged_answers": report.unacknowledged_answers,
+        "unknown_positions": report.unknown_positions,
+        "flags": {
+            "pauses": report.pauses,
+            "pauses_reviewed": report.pauses_reviewed,
+            "opinion_requests": report.opinion_requests,
+            "opinion_requests_outside_authority": report.opinions_outside,
+        },
         "custody": report.custody_mode,
         "legitimate_waits": report.legitimate_waits,
         "wait_end_events": report.wait_end_events,
@@ -491,6 +499,8 @@ def _analyze(args: argparse.Namespace, work: Path) -> int:  # noqa: PLR0912, PLR
                     work=work,
                     bar=bar,
                 )
+            except LogError:
+                raise  # already names its file (the log's, or the mapping's for a typo)
             except ValueError as exc:
                 raise LogError(str(exc), path=log_path) from exc
     except LogError as exc:
@@ -531,6 +541,14 @@ def _analyze(args: argparse.Namespace, work: Path) -> int:  # noqa: PLR0912, PLR
         )
     org = None
     org_load: dict[str, Any] | None = None
+    if tables_in is None and mapping is not None and mapping.org is not None:
+        # The mapping says how to read the tables, but none was given: peers fall back to what
+        # the log shows (roles inferred from decisions), which compares people less fairly.
+        warnings.append(
+            "Tệp ánh xạ khai báo bảng tổ chức ([org]) nhưng không có bảng đơn vị hay cán bộ "
+            "nào được cung cấp (--units, --people hoặc [org] units/people): cán bộ được so "
+            "với đồng nghiệp theo vai trò suy ra từ nhật ký, không theo chức vụ và cấp."
+        )
     if tables_in is not None:
         org = tables_in.org
         if loaded.buckets is not None and loaded.buckets.coverage is not None:

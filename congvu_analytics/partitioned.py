@@ -376,6 +376,18 @@ def _merge_reports(total: LoadReport, part: LoadReport) -> None:
     total.unknown_reasons = _merge_counts(total.unknown_reasons, part.unknown_reasons)
     total.unknown_reason_code = part.unknown_reason_code
     total.acknowledged = _merge_counts(total.acknowledged, part.acknowledged)
+    total.unacknowledged_answers = _sorted_counts(
+        _merge_counts(total.unacknowledged_answers, part.unacknowledged_answers)
+    )
+    total.unknown_positions = _sorted_counts(
+        _merge_counts(total.unknown_positions, part.unknown_positions)
+    )
+    total.seen_labels |= part.seen_labels
+    total.seen_reasons |= part.seen_reasons
+    total.pauses += part.pauses
+    total.pauses_reviewed += part.pauses_reviewed
+    total.opinion_requests += part.opinion_requests
+    total.opinions_outside += part.opinions_outside
     # Empty in every bucket is empty in the log; a rule is idle only if idle everywhere.
     total.empty_columns = [c for c in total.empty_columns if c in part.empty_columns]
     total.idle_rules = [r for r in total.idle_rules if r in part.idle_rules]

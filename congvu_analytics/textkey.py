@@ -80,3 +80,34 @@ def key_expr(expr: pl.Expr, key: Callable[[str], str] = text_key) -> pl.Expr:
         return values.replace_strict(distinct, keys, default=None, return_dtype=pl.String)
 
     return expr.map_batches(keys_of, return_dtype=pl.String, is_elementwise=True)
+
+
+def _without_marks(text: str) -> str:
+    """Vietnamese text without tone and vowel marks (đ as d): "Tiep nhan" for "Tiếp nhận"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (short strings: labels and reason codes)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def near_spelling(a: str, b: str) -> bool:
+    """Two keys a person would take for one typed twice: marks left out, or one or two
+    letters apart (one for short keys). Keys that differ in their digits are numbered
+    items, not typos ("Bước 1" and "Bước 2")."""
+    if a == b or _DIGITS.findall(a) != _DIGITS.findall(b):
+        return False
+    if _without_marks(a) == _without_marks(b):
+        return True
+    return _distance(a, b) <= (1 if min(len(a), len(b)) < 8 else 2)

@@ -12,6 +12,7 @@ only what can be repaired without guessing, reporting each repair:
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ import polars as pl
 from congvu_analytics import schema as s
 from congvu_analytics.custody import derive_custody
 from congvu_analytics.enrich import acknowledge, match_coordination
-from congvu_analytics.io.errors import LogError, MappingError
+from congvu_analytics.io.errors import LogError, MappingError, toml_lines
 from congvu_analytics.io.limits import check_text_file
 from congvu_analytics.io.mapping import (
     LEGIT_MARK,
@@ -35,6 +36,7 @@ from congvu_analytics.io.mapping import (
 )
 from congvu_analytics.io.xes import POS_COL, TRACE_COL, parse_iso_timestamps, read_xes
 from congvu_analytics.safe_csv import restore_frame
+from congvu_analytics.textkey import label_key, near_spelling, text_key
 
 ORDER_COL = "__order"
 LINE_COL = "__line"
@@ -73,6 +75,21 @@ class LoadReport:
     cases_with_ties: int = 0
     tie_order: str = "file"
     date_only: bool = False
+    # Distinct label keys (full and bare) and reason keys the log holds: a mapping name that
+    # matches none of them while a near spelling is unknown is a typo (check_unknown_labels).
+    seen_labels: set[str] = field(default_factory=set)
+    seen_reasons: set[str] = field(default_factory=set)
+    # What the detectors will read from the flags (docs/mapping.md, "Acknowledgement rules"):
+    # pauses and how many carry a review, opinion requests and how many are marked outside
+    # the asker's authority, and the superiors' answer codes no rule reads.
+    pauses: int = 0
+    pauses_reviewed: int = 0
+    opinion_requests: int = 0
+    opinions_outside: int = 0
+    unacknowledged_answers: dict[str, int] = field(default_factory=dict)
+    # Coordination answers whose position is not agree/disagree/none (the detectors read
+    # only those: a source's "khong_ro" is not an unclear answer until a lookup says so).
+    unknown_positions: dict[str, int] = field(default_factory=dict)
 
     def warnings(self) -> list[str]:
         """Vietnamese warnings about repairs and unknown labels."""
@@ -132,6 +149,53 @@ class LoadReport:
             out.append(
                 f"Quy tắc {rule} của tệp ánh xạ không khớp sự kiện nào trong nhật ký "
                 "(kiểm tra lại nhãn, mã hoạt động và mã lý do của quy tắc)."
+            )
+        out += self._flag_warnings()
+        return out
+
+    def _flag_warnings(self) -> list[str]:
+        """Mapping mistakes that load without error but silently change what is detected: the
+        superiors' answer codes no acknowledgement rule reads, pauses never reviewed, opinion
+        requests never outside the asker's authority (a foreign log only: the app records the
+        flags itself)."""
+        if self.native:
+            return []
+        out = []
+        if self.unacknowledged_answers:
+            n = sum(self.unacknowledged_answers.values())
+            out.append(
+                f"{n} sự kiện cho ý kiến (opinion_given) mang mã lý do mà không quy tắc "
+                f"[[acknowledge]] nào dùng ({top_counts(self.unacknowledged_answers)}). Nếu mã "
+                "là ý kiến cấp trên xác nhận (hoặc không chấp nhận) lý do tạm dừng, hay trả lời "
+                "việc thuộc/ngoài thẩm quyền người hỏi, hãy khai báo quy tắc [[acknowledge]] "
+                "cho mã đó (docs/mapping.md, mục Acknowledgement rules): keep_reasons chỉ làm "
+                "hết cảnh báo mã lạ, không cho bộ phát hiện biết ý nghĩa của mã."
+            )
+        if self.unknown_positions:
+            n = sum(self.unknown_positions.values())
+            out.append(
+                f"{n} câu trả lời phối hợp có ý kiến (position) không phải agree, disagree hay "
+                f"none ({top_counts(self.unknown_positions)}): bộ phát hiện chỉ hiểu ba giá trị "
+                "đó (none = không nêu rõ quan điểm); hãy dịch giá trị nguồn bằng lookup, ví dụ "
+                'position = { column = "y_kien", lookup = { dong_y = "agree", khong_dong_y = '
+                '"disagree", khong_ro = "none" } }.'
+            )
+        if self.pauses and not self.pauses_reviewed:
+            out.append(
+                f"{self.pauses} lần tạm dừng nhưng không lần nào có kết quả xem xét (không có "
+                'cột reviewed, không quy tắc [[acknowledge]] set = "reviewed" nào khớp): mọi '
+                "thời gian tạm dừng, kể cả vướng mắc pháp lý đã được cấp trên xác nhận, sẽ bị "
+                "tính là chờ không rõ lý do (cầm chừng). Nếu nhật ký ghi ý kiến cấp trên về lý "
+                "do tạm dừng, hãy khai báo quy tắc [[acknowledge]]."
+            )
+        if self.opinion_requests and not self.opinions_outside:
+            out.append(
+                f"{self.opinion_requests} lần xin ý kiến nhưng không lần nào được đánh dấu là "
+                "việc ngoài thẩm quyền người hỏi (within_authority = false): mọi lần xin ý kiến "
+                'đều được tính cho sợ trách nhiệm. Quy tắc within_authority = true ("thuộc '
+                'thẩm quyền") một mình không thay đổi điều đó; nếu nhật ký ghi câu trả lời '
+                '"ngoài thẩm quyền" của cấp trên, hãy khai báo quy tắc [[acknowledge]] với '
+                'set = "within_authority", value = false.'
             )
         return out
 
@@ -307,7 +371,10 @@ def finish(frame: pl.DataFrame, mapping: Mapping, report: LoadReport, path: Path
 
 
 def check_unknown_labels(report: LoadReport, mapping: Mapping, path: Path, *, strict: bool) -> None:
-    """Unknown activity labels are an error in strict mode (after the whole log is counted)."""
+    """Unknown activity labels are an error in strict mode (after the whole log is counted);
+    an unknown label or reason value that is a near spelling of one the mapping names and
+    the log lacks is a typo, refused in every mode (:func:`check_near_misses`)."""
+    check_near_misses(report, mapping)
     if strict and report.unknown_labels:
         listed = "; ".join(f"{k!r}: {v}" for k, v in report.unknown_labels.items())
         raise MappingError(
@@ -728,6 +795,7 @@ def _enrich(frame: pl.DataFrame, mapping: Mapping, report: LoadReport) -> pl.Dat
     events = acknowledge(match_coordination(s.conform(frame.lazy()).collect()), mapping.acknowledge)
     report.coordination_paired = _count_paired(frame, events)
     report.acknowledged = _count_acknowledged(frame, events)
+    _count_flags(frame, events, mapping, report)
     report.custody_mode = mapping.custody_mode
     if mapping.custody_mode == "collaborative":
         # People hold a case only when the log says it was handed to them: the loader's order
@@ -789,3 +857,134 @@ def _idle_rules(frame: pl.DataFrame, mapping: Mapping) -> list[str]:
         if rule.responses(frame).height == 0:
             idle.append(rule.name)
     return idle
+
+
+def _count_flags(
+    frame: pl.DataFrame, events: pl.DataFrame, mapping: Mapping, report: LoadReport
+) -> None:
+    """What the log holds for the typo check and the flag warnings (LoadReport fields)."""
+    labels = frame.get_column(s.ACTIVITY_LABEL).drop_nulls().unique().to_list()
+    report.seen_labels = {label_key(str(v)) for v in labels} | {
+        label_key(str(v).split("|")[0]) for v in labels
+    }
+    reasons = events.get_column(s.REASON_CODE).drop_nulls().unique().to_list()
+    report.seen_reasons = {text_key(str(v)) for v in reasons}
+    act = pl.col(s.ACTIVITY)
+    pause = act == s.Activity.PAUSE.value
+    opinion = act == s.Activity.OPINION_REQUEST.value
+    (
+        report.pauses,
+        report.pauses_reviewed,
+        report.opinion_requests,
+        report.opinions_outside,
+    ) = events.select(
+        pause.sum(),
+        (pause & pl.col(s.REVIEWED).is_not_null()).sum().alias("r"),
+        opinion.sum().alias("o"),
+        (opinion & (pl.col(s.SUBJECT_AUTHORITY) == pl.lit(False))).sum().alias("f"),
+    ).row(0)
+    positions = (
+        events.filter(
+            (act == s.Activity.COORD_ANSWER.value)
+            & pl.col(s.POSITION).is_not_null()
+            & ~pl.col(s.POSITION).is_in(["agree", "disagree", "none"])
+        )
+        .group_by(s.POSITION)
+        .len()
+    )
+    report.unknown_positions = {
+        str(k): int(v)
+        for k, v in sorted(positions.iter_rows(), key=lambda kv: (-kv[1], str(kv[0])))
+    }
+    read = {text_key(v) for rule in mapping.acknowledge for v in rule.by_reason}
+    canonical = {text_key(r.value) for r in s.ReasonCode}
+    answers = (
+        events.filter((act == s.Activity.OPINION_GIVEN.value) & pl.col(s.REASON_CODE).is_not_null())
+        .group_by(s.REASON_CODE)
+        .len()
+    )
+    ranked = sorted(answers.iter_rows(), key=lambda kv: (-kv[1], str(kv[0])))
+    report.unacknowledged_answers = {
+        str(k): int(v) for k, v in ranked if text_key(str(k)) not in read | canonical
+    }
+
+
+@dataclass(frozen=True)
+class _Name:
+    """A label or reason value the mapping names, where, and whether the log has it."""
+
+    table: str
+    spelling: str
+    line: int | None
+    seen: bool
+
+
+def _mapping_names(mapping: Mapping, report: LoadReport) -> tuple[list[_Name], list[_Name]]:
+    """(labels, reason values) the mapping names, with their lines when the file is at hand."""
+    labels: list[_Name] = []
+    reasons: list[_Name] = []
+    seen_l, seen_r = report.seen_labels, report.seen_reasons
+    path = Path(mapping.name)
+    try:
+        text = path.read_text(encoding="utf-8") if path.is_file() else None
+        data = tomllib.loads(text) if text is not None else None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = data = None
+    if text is None or data is None:
+        lines: dict[tuple[str, str | int], int] = {}
+        activities = list(mapping.activities)
+        table = dict(mapping.reasons)
+        rules = [list(r.by_reason) for r in mapping.acknowledge]
+    else:
+        lines = toml_lines(text)
+        activities = [str(k) for k in dict(data.get("activities", {}))]
+        table = {str(k): str(v) for k, v in dict(data.get("reasons", {})).items()}
+        rules = []
+        for rule in list(data.get("acknowledge", [])):
+            by = rule.get("by_reason", []) if isinstance(rule, dict) else []
+            rules.append([by] if isinstance(by, str) else [str(v) for v in by])
+    for label in activities:
+        key = label_key(label)
+        labels.append(_Name("[activities]", label, lines.get(("activities", label)), key in seen_l))
+    for value, target in table.items():
+        # The column holds the translation, so a value is "seen" when its target is.
+        seen = text_key(target) in seen_r
+        reasons.append(_Name("[reasons]", value, lines.get(("reasons", value)), seen))
+    for value in mapping.keep_reasons:
+        line = lines.get(("", "keep_reasons"))
+        reasons.append(_Name("keep_reasons", value, line, text_key(value) in seen_r))
+    for number, values in enumerate(rules, start=1):
+        for value in values:
+            line = lines.get(("acknowledge", number))
+            where = f"[[acknowledge]] quy tắc thứ {number}: by_reason"
+            reasons.append(_Name(where, value, line, text_key(value) in seen_r))
+    return labels, reasons
+
+
+def check_near_misses(report: LoadReport, mapping: Mapping) -> None:
+    """A label or reason value of the mapping that matches nothing in the log while a near
+    spelling of it is unknown to the mapping is a typo: refused, naming the mapping's line and
+    the log's spelling (a mistyped "Tiếp nhận" would otherwise turn every acceptance into an
+    unknown event, and the detection would run on a log without acceptances)."""
+    if report.native or not (report.unknown_labels or report.unknown_reasons):
+        return
+    labels, reasons = _mapping_names(mapping, report)
+    for names, unknown, key, what in (
+        (labels, report.unknown_labels, label_key, "nhãn"),
+        (reasons, report.unknown_reasons, text_key, "mã lý do"),
+    ):
+        ranked = sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0]))[:100]
+        for name in names:
+            if name.seen:
+                continue
+            for value, count in ranked:
+                if near_spelling(key(name.spelling), key(value)):
+                    raise MappingError(
+                        f"{name.table} {name.spelling!r} không khớp {what} nào trong nhật ký, "
+                        f"còn nhật ký có {what} {value!r} ({count} sự kiện) không có trong tệp "
+                        f"ánh xạ: có lẽ gõ nhầm. Hãy sửa thành {value!r} (so sánh không phân "
+                        "biệt chữ hoa/thường, khoảng trắng và dạng Unicode, nhưng phân biệt "
+                        "chữ cái và dấu).",
+                        path=mapping.name,
+                        line=name.line,
+                    )

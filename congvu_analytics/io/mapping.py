@@ -43,7 +43,13 @@ import polars as pl
 from congvu_analytics import schema as s
 from congvu_analytics.enrich import FLAG_TARGETS, AckRule
 from congvu_analytics.io.errors import MappingError, check_keys, located, read_toml, with_lines
-from congvu_analytics.textkey import LABEL_SEPARATOR, key_expr, label_key, text_key
+from congvu_analytics.textkey import (
+    LABEL_SEPARATOR,
+    key_expr,
+    label_key,
+    near_spelling,
+    text_key,
+)
 
 _V = TypeVar("_V")
 
@@ -346,6 +352,7 @@ def mapping_from_dict(  # noqa: PLR0915 - one check per section, kept together
         raise MappingError(
             f"Mục không được hỗ trợ trong tệp ánh xạ: {', '.join(unknown)}.", path=name
         )
+    _check_top_level_keys(data, name)
     columns, specs = _parse_columns(dict(data.get("columns", {})), name)
     bad_roles = sorted(set(columns) - set(ROLE_COLUMNS) - set(LABEL_ROLES))
     if bad_roles:
@@ -358,6 +365,7 @@ def mapping_from_dict(  # noqa: PLR0915 - one check per section, kept together
     if missing:
         raise MappingError(f"[columns] thiếu vai trò bắt buộc: {', '.join(missing)}.", path=name)
     source = dict(data.get("source", {}))
+    check_keys(source, _SOURCE_KEYS, "[source]", name)
     fmt = source.get("format")
     if fmt is not None and fmt not in FORMATS:
         raise MappingError(
@@ -371,6 +379,7 @@ def mapping_from_dict(  # noqa: PLR0915 - one check per section, kept together
         null_values=tuple(source.get("null_values", [""])),
     )
     stamps = dict(data.get("timestamps", {}))
+    check_keys(stamps, _TIMESTAMP_KEYS, "[timestamps]", name)
     timezone = stamps.get("timezone")
     if timezone is not None:
         try:
@@ -443,6 +452,29 @@ def mapping_from_dict(  # noqa: PLR0915 - one check per section, kept together
         order_labels=order_labels,
         calendar=calendar,
     )
+
+
+_SOURCE_KEYS = frozenset({"format", "delimiter", "encoding", "quote", "has_header", "null_values"})
+_TIMESTAMP_KEYS = frozenset({"format", "due_format", "timezone"})
+# Keys of the top level that a reader easily writes under a table: TOML files every key after
+# a [table] header under that table, so "keep_reasons" written below [reasons] is a reason.
+_TOP_LEVEL_KEYS = ("keep_reasons", "unknown_reason", "unknown_activity")
+
+
+def _check_top_level_keys(data: dict[str, Any], name: str) -> None:
+    for table, body in data.items():
+        if not isinstance(body, dict):
+            continue
+        for key in _TOP_LEVEL_KEYS:
+            if key in body:
+                exc = MappingError(
+                    f"[{table}] {key!r} là khóa cấp cao nhất nhưng nằm trong bảng [{table}] "
+                    "(TOML xếp mọi khóa viết sau tiêu đề [bảng] vào bảng đó): hãy chuyển nó "
+                    "lên đầu tệp, trước tiêu đề bảng đầu tiên.",
+                    path=name,
+                )
+                exc.places = ((table, key),)
+                raise exc
 
 
 def _parse_activities(raw: Any, name: str) -> dict[str, ActivityRule]:
@@ -948,10 +980,14 @@ def check_columns(available: list[str], mapping: Mapping, *, path: str | Path) -
     """
     missing = [c for c in mapping.source_columns() if c not in available]
     if missing:
-        shown = ", ".join(repr(c) for c in available[:30])
+        # The reader's bookkeeping columns (file order, line numbers) are not the file's.
+        present = [c for c in available if not c.startswith("__")]
+        shown = ", ".join(repr(c) for c in present[:30])
+        close = [c for c in present if near_spelling(text_key(missing[0]), text_key(c))]
+        hint = f" Có phải {close[0]!r}?" if close else ""
         raise MappingError(
             f"Tệp không có cột/thuộc tính mà tệp ánh xạ {mapping.name} cần: "
-            f"{', '.join(repr(c) for c in missing)}. Các cột hiện có: {shown}.",
+            f"{', '.join(repr(c) for c in missing)}. Các cột hiện có: {shown}.{hint}",
             path=path,
             column=missing[0],
         )

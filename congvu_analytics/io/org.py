@@ -78,9 +78,18 @@ def read_table(
         if source[name] not in raw.columns and (name == key or name in columns)
     ]
     if missing:
+        undeclared = [name for name in schema if source[name] in missing and name not in columns]
+        section = "[org.unit_columns]" if key == "unit" else "[org.people_columns]"
+        hint = (
+            f" Nếu bảng dùng tên cột riêng, khai báo chúng trong {section} của tệp ánh xạ "
+            f"(tên chuẩn = tên cột trong tệp, ví dụ {undeclared[0]} = "
+            f"{raw.columns[0]!r}; docs/mapping.md, mục Organisation tables)."
+            if undeclared
+            else ""
+        )
         raise LogError(
             f"Bảng {what} thiếu cột {', '.join(repr(c) for c in missing)}; "
-            f"các cột hiện có: {', '.join(repr(c) for c in raw.columns)}.",
+            f"các cột hiện có: {', '.join(repr(c) for c in raw.columns)}.{hint}",
             path=path,
             column=missing[0],
         )
@@ -205,6 +214,30 @@ def _check_parents(units: pl.DataFrame, path: Path, column: str) -> None:
         reaches_top.update(walk)
 
 
+def _check_levels(units: pl.DataFrame, path: Path, column: str) -> None:
+    """A unit's level may not be above its parent's: levels grow UPWARD (the event schema's
+    convention). A table numbered from the top (1 = province) read as it is would make every
+    division "higher" than its department, and "pushing work up" would point down."""
+    parents = units.select(
+        pl.col(o.UNIT_ID).alias(o.UNIT_PARENT), pl.col(o.UNIT_LEVEL).alias("_parent_level")
+    )
+    rows = units.join(parents, on=o.UNIT_PARENT, how="left")
+    above = pl.col(o.UNIT_LEVEL).is_not_null() & (pl.col(o.UNIT_LEVEL) > pl.col("_parent_level"))
+    if rows.select(above.any()).item():
+        row = rows.filter(above).sort(_LINE).row(0, named=True)
+        raise _fail(
+            rows.sort(_LINE),
+            above,
+            f"Đơn vị {row[o.UNIT_ID]!r} có cấp {row[o.UNIT_LEVEL]} cao hơn đơn vị cấp trên "
+            f"{row[o.UNIT_PARENT]!r} (cấp {row['_parent_level']}): trong Công Vụ cấp càng "
+            "lớn càng ở trên (UBND tỉnh lớn nhất). Nếu bảng đánh số từ trên xuống (1 = tỉnh), "
+            'hãy đảo lại trong tệp ánh xạ: [org.unit_values] level = { "1" = "3", "2" = "2", '
+            '"3" = "1" }.',
+            path=path,
+            column=column,
+        )
+
+
 @dataclass(frozen=True)
 class OrgTables:
     """The checked tables and what the check noticed without refusing."""
@@ -246,6 +279,7 @@ def load_org(
         )
         units = _cast_level(units, upath, unit_columns.get(o.UNIT_LEVEL, o.UNIT_LEVEL))
         _check_parents(units, upath, unit_columns.get(o.UNIT_PARENT, o.UNIT_PARENT))
+        _check_levels(units, upath, unit_columns.get(o.UNIT_LEVEL, o.UNIT_LEVEL))
     if people_path is not None:
         ppath = Path(people_path)
         people = read_table(

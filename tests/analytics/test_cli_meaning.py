@@ -77,6 +77,12 @@ def test_the_mapping_can_name_the_org_tables_relative_to_itself(files):
         ("units_parent", "units.csv, dòng 4, cột 'parent'] Đơn vị 'STP.P1' có đơn vị cấp trên"),
         ("ack_label", "by_label = 'Trả lời lãnh đạo' không có trong [activities]"),
         ("label_collision", "'HOÀN  THÀNH' và 'Hoàn thành' là cùng một nhãn"),
+        # A typo in a mapping name that the log then lacks, while the log's spelling is
+        # unknown: refused at the mapping's line, naming the log's spelling.
+        ("label_typo", "m.toml, dòng 17] [activities] 'Tiếp tuc' không khớp nhãn nào"),
+        ("label_without_marks", "m.toml, dòng 16] [activities] 'Tam dung' không khớp nhãn nào"),
+        ("reason_typo", "m.toml, dòng 26] [reasons] 'vuong_mac_phap_li' không khớp mã lý do"),
+        ("ack_reason_typo", "quy tắc thứ 1: by_reason 'xac_nhan_vuong_mach' không khớp"),
     ],
 )
 def test_bad_input_exits_2_with_a_message_and_writes_nothing(files, capsys, broken, expected):
@@ -104,6 +110,14 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(files, capsys, brok
             mapping,
             MAPPING.replace("[activities]\n", '[activities]\n"HOÀN  THÀNH" = "cancel"\n') + ACK,
         )
+    elif broken == "label_typo":
+        write(mapping, MAPPING.replace('"Tiếp tục" = "resume"', '"Tiếp tuc" = "resume"') + ACK)
+    elif broken == "label_without_marks":
+        write(mapping, MAPPING.replace('"Tạm dừng" = "pause"', '"Tam dung" = "pause"') + ACK)
+    elif broken == "reason_typo":
+        write(mapping, MAPPING.replace("vuong_mac_phap_ly =", "vuong_mac_phap_li =") + ACK)
+    elif broken == "ack_reason_typo":
+        write(mapping, MAPPING + ACK.replace('"xac_nhan_vuong_mac"', '"xac_nhan_vuong_mach"'))
     elif broken == "log_dir":
         log.unlink()
         log.mkdir()
@@ -117,3 +131,65 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(files, capsys, brok
     err = capsys.readouterr().err
     assert err.startswith("Lỗi:") and expected in err and "Traceback" not in err
     assert [p.name for p in tmp.iterdir() if p.name.startswith(".out")] == []
+
+
+def _warnings(out):
+    return json.loads((out / "load_report.json").read_text(encoding="utf-8"))["warnings"]
+
+
+def test_an_answer_code_no_acknowledgement_rule_reads_is_warned_even_when_kept(files):
+    """keep_reasons silences "unknown reason", but a superior's answer code that no rule reads
+    leaves the opinion requests it answers counted as fear: said in a warning."""
+    tmp, log, _mapping, units, people = files
+    without = ACK.split('[[acknowledge]]\nset = "within_authority"\nvalue = false')[0]
+    mapping = write(tmp / "m2.toml", 'keep_reasons = ["ngoai_tham_quyen"]\n' + MAPPING + without)
+    out = tmp / "out"
+    assert (
+        analyze(log, "--mapping", mapping, "--units", units, "--people", people, "--out", out) == 0
+    )
+    load = json.loads((out / "load_report.json").read_text(encoding="utf-8"))
+    assert load["unknown_reasons"] == {"ly_do_la": 2}
+    assert load["unacknowledged_answers"] == {"ngoai_tham_quyen": 1}
+    assert load["flags"]["opinion_requests_outside_authority"] == 0
+    text = " ".join(load["warnings"])
+    assert "không quy tắc [[acknowledge]] nào dùng ('ngoai_tham_quyen': 1)" in text
+    assert "2 lần xin ý kiến nhưng không lần nào được đánh dấu là việc ngoài thẩm quyền" in text
+
+
+def test_pauses_never_reviewed_are_warned_and_a_full_mapping_is_not(files):
+    tmp, log, mapping, units, people = files
+    out = tmp / "out"
+    assert (
+        analyze(log, "--mapping", mapping, "--units", units, "--people", people, "--out", out) == 0
+    )
+    assert not [w for w in _warnings(out) if "[[acknowledge]]" in w]
+    bare = write(tmp / "bare.toml", MAPPING)
+    out2 = tmp / "out2"
+    assert analyze(log, "--mapping", bare, "--units", units, "--people", people, "--out", out2) == 0
+    text = " ".join(_warnings(out2))
+    assert "4 lần tạm dừng nhưng không lần nào có kết quả xem xét" in text
+    assert "'xac_nhan_vuong_mac': 1" in text
+
+
+def test_org_tables_with_their_own_column_names_undeclared_say_where_to_declare_them(files, capsys):
+    tmp, log, mapping, _units, people = files
+    units = write(tmp / "dv.csv", "ma_don_vi,ten\nUBND,UBND tỉnh\n")
+    out = tmp / "out"
+    assert (
+        analyze(log, "--mapping", mapping, "--units", units, "--people", people, "--out", out) == 2
+    )
+    err = capsys.readouterr().err
+    assert "Bảng đơn vị thiếu cột 'unit'" in err
+    assert "khai báo chúng trong [org.unit_columns] của tệp ánh xạ" in err
+    assert "unit = 'ma_don_vi'" in err and not out.exists()
+
+
+def test_a_mapping_declaring_org_tables_run_without_them_says_so(files):
+    tmp, log, _mapping, _units, _people = files
+    org = '[org.unit_columns]\nunit = "ma_don_vi"\n'
+    mapping = write(tmp / "m2.toml", MAPPING + ACK + org)
+    out = tmp / "out"
+    assert analyze(log, "--mapping", mapping, "--out", out) == 0
+    assert any("khai báo bảng tổ chức ([org]) nhưng không có bảng" in w for w in _warnings(out))
+    load = json.loads((out / "load_report.json").read_text(encoding="utf-8"))
+    assert load["org"] is None

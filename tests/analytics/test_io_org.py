@@ -113,6 +113,21 @@ def test_a_unit_that_is_its_own_parent_is_a_cycle(tmp_path):
     assert "vòng: XA1 → XA1" in str(err) and err.line == 5
 
 
+def test_levels_numbered_from_the_top_are_refused_with_the_inversion_to_declare(tmp_path):
+    """A province that numbers tiers from the top (1 = province), read without the inversion,
+    makes a department "above" its province: refused at the first such unit's line."""
+    from_top = UNITS.replace(",ct,3", ",ct,1").replace(",gd_stp,2", ",gd_stp,2")
+    from_top = from_top.replace(",tp1,1", ",tp1,3").replace("UBND,,1", "UBND,,2")
+    with pytest.raises(LogError) as err:
+        load_org(*tables(tmp_path, units=from_top))
+    assert err.value.line == 3 and err.value.column == "level"
+    assert "'STP' có cấp 2 cao hơn đơn vị cấp trên 'UBND' (cấp 1)" in str(err.value)
+    assert '[org.unit_values] level = { "1" = "3"' in str(err.value)
+    inverted = {o.UNIT_LEVEL: {"1": "3", "2": "2", "3": "1"}}
+    loaded = load_org(*tables(tmp_path, units=from_top), unit_values=inverted)
+    assert loaded.org.units.get_column(o.UNIT_LEVEL).to_list() == [3, 2, 1, 2]
+
+
 def test_a_person_in_an_unknown_unit_is_refused(tmp_path):
     err = refused(tmp_path, people=PEOPLE + "cv9,Chuyên viên,STP.P9,chuyen_vien,\n")
     assert err.path.endswith("people.csv") and err.line == 6 and err.column == "unit"

@@ -281,3 +281,53 @@ def test_a_bad_deadline_in_its_own_format_is_named_too(tmp_path):
         load_log(tmp_path / "log.csv", load_mapping(tmp_path / "m.toml"))
     assert info.value.line == 2 and info.value.column == "han"
     assert "'31/02/2025' theo định dạng '%d/%m/%Y'" in str(info.value)
+
+
+@pytest.mark.parametrize("table", ["source", "reasons"])
+def test_keep_reasons_written_under_a_table_is_refused_at_its_line(tmp_path, table):
+    """TOML files a key written after [reasons] (or [source]) under that table: the reader
+    is told to move it to the top instead of having it silently ignored or read as a reason."""
+    text = MAPPING.replace(f"[{table}]\n", f'[{table}]\nkeep_reasons = ["xin_huong_dan"]\n')
+    if table == "source":
+        text = '[source]\nkeep_reasons = ["xin_huong_dan"]\n' + MAPPING
+    path = write(tmp_path / "m.toml", text)
+    with pytest.raises(MappingError) as err:
+        load_mapping(path)
+    assert f"[{table}] 'keep_reasons' là khóa cấp cao nhất" in str(err.value)
+    assert err.value.line == (2 if table == "source" else 25)
+
+
+def test_an_unknown_key_of_source_or_timestamps_is_refused(tmp_path):
+    path = write(tmp_path / "m.toml", MAPPING.replace("[timestamps]\n", "[timestamps]\nzone = 1\n"))
+    with pytest.raises(MappingError, match=r"\[timestamps\] khóa không được hỗ trợ zone"):
+        load_mapping(path)
+    path = write(tmp_path / "m.toml", '[source]\ndelimeter = ";"\n' + MAPPING)
+    with pytest.raises(MappingError, match=r"\[source\] khóa không được hỗ trợ delimeter"):
+        load_mapping(path)
+
+
+def test_coordination_answers_with_untranslated_positions_are_warned(tmp_path):
+    """The detectors read agree/disagree/none only: a source's raw "khong_ro" mapped without
+    a lookup is not an unclear answer, and the report says so with counts."""
+    mapping = MAPPING.replace(
+        'reason_code = "ma_ly_do"', 'reason_code = "ma_ly_do"\nposition = "y_kien"'
+    )
+    rows = "".join(line + ",\n" for line in ROWS.strip().splitlines()).replace(
+        "HS1,Trả lời phối hợp,26/03/2025 08:00,cv2,PHONG2,,,",
+        "HS1,Trả lời phối hợp,26/03/2025 08:00,cv2,PHONG2,,,khong_ro",
+    )
+    log = write(tmp_path / "log.csv", HEADER + ",y_kien\n" + rows)
+    loaded = load_log(log, load_mapping(write(tmp_path / "m.toml", mapping + ACK)))
+    assert loaded.report.unknown_positions == {"khong_ro": 1}
+    assert any(
+        "không phải agree, disagree hay none ('khong_ro': 1)" in w for w in loaded.report.warnings()
+    )
+
+
+def test_a_mistyped_column_is_named_with_the_files_near_spelling_and_no_bookkeeping(tmp_path):
+    mapping = MAPPING.replace('reason_code = "ma_ly_do"', 'reason_code = "ma_li_do"')
+    log = write(tmp_path / "log.csv", HEADER + "\n" + ROWS.lstrip("\n"))
+    with pytest.raises(MappingError) as err:
+        load_log(log, load_mapping(write(tmp_path / "m.toml", mapping)))
+    assert "cần: 'ma_li_do'" in str(err.value) and "Có phải 'ma_ly_do'?" in str(err.value)
+    assert "__" not in str(err.value)

@@ -15,7 +15,7 @@ from congvu_analytics import schema as s
 from congvu_analytics.io.errors import MappingError
 from congvu_analytics.io.loader import load_log
 from congvu_analytics.io.mapping import load_mapping
-from congvu_analytics.textkey import label_key, text_key
+from congvu_analytics.textkey import label_key, near_spelling, text_key
 
 HEADER = "ma_hs,buoc,thoi_diem,can_bo,ma_ly_do"
 
@@ -177,3 +177,19 @@ def test_the_key_is_nfc_casefolded_single_spaced_with_the_new_tone_placement():
     assert text_key("Thủy") == text_key("thuỷ") == "thuỷ"
     assert text_key("hoàn") == "hoàn"  # closed syllables already carry it on the second vowel
     assert label_key("Chờ|Công  dân ") == label_key("chờ | công dân") == "chờ | công dân"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "near"),
+    [
+        ("tiếp nhận", "tiếp nhân", True),  # one mark
+        ("tiếp nhận", "tiep nhan", True),  # typed without marks
+        ("đôn đốc", "don doc", True),  # đ as d
+        ("xac_nhan_vuong_mac", "xac_nhan_vuong_mach", True),
+        ("bước 1", "bước 2", False),  # numbered items, not a typo
+        ("hủy", "hoàn thành", False),
+        ("khac", "khac", False),  # the same key is no near miss
+    ],
+)
+def test_near_spelling_takes_marks_and_a_letter_or_two_for_a_typo(a, b, near):
+    assert near_spelling(a, b) is near
