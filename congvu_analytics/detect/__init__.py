@@ -30,7 +30,9 @@ from congvu_analytics.detect._common import (
     ITEM_ID,
     LEVELS,
     MAIN_UNIT,
+    N_VALUES,
     NEW_STAFF,
+    OBS_SCHEMA,
     SUBJECT_ID,
     SUBJECT_TYPE,
     VALUE,
@@ -41,6 +43,7 @@ from congvu_analytics.detect._common import (
     prepare,
     rates,
     subject_counts,
+    with_value_counts,
     workload,
 )
 from congvu_analytics.detect.handover import HANDOVER_SCHEMA, handover_network
@@ -103,7 +106,10 @@ class Detector:
     """One detector: its name, the behaviour it evidences, how it observes, how it speaks.
 
     ``sentence`` is a template with the fields {label} {id} {k} {n} {rate} {peers} {peer}.
-    ``metric`` names the rate column in the metrics tables.
+    ``metric`` names the rate column in the metrics tables. ``value_counts``: its per-item
+    values are whole working days, kept as counts per subject and value from the per-case phase
+    on (:func:`compact_observations`); False for fractions (pause shares), kept item by item
+    because their sum, hence their mean, depends on the order they are added in.
     """
 
     name: str
@@ -111,6 +117,7 @@ class Detector:
     observe: Observe
     sentence: str
     metric: str
+    value_counts: bool = True
 
 
 @dataclass
@@ -179,7 +186,7 @@ def _single_detectors(params: DetectionParams) -> list[Detector]:
         Detector("hidden_waiting", "stalling", _plain(stalling.hidden_wait),
                  "{label} {id} tạm dừng không có lý do được chấp nhận, chiếm trên"
                  f" {round(p.pause_share * 100)}% thời gian xử lý, ở {{k}}/{{n}} nhiệm vụ"
-                 " ({rate}%)" + _PEERS, "hidden_waiting_rate"),
+                 " ({rate}%)" + _PEERS, "hidden_waiting_rate", value_counts=False),
         Detector("repeated_extensions", "stalling", _plain(stalling.extensions),
                  f"{{label}} {{id}} xin gia hạn từ {p.repeated_extensions} lần trở lên ở"
                  " {k}/{n} nhiệm vụ ({rate}%)" + _PEERS, "repeated_extension_rate"),
@@ -563,38 +570,77 @@ def case_phase(
     # One collect_all for the whole suite: Polars shares the common sub-plans (the same
     # filters of the prepared frame, the same workloads) and runs independent queries in
     # parallel; measured 20% less CPU than collecting detector by detector.
+    suite = detectors(params)
     handled, handover, subjects, *observations = pl.collect_all(
         [
             workload_lazy,
             handover_network(prepared),
             subject_counts(_subject_rows(prepared)),
-            *[det.observe(prepared, params, calendar) for det in detectors(params)],
+            *[det.observe(prepared, params, calendar) for det in suite],
         ]
     )
     return CasePhase(
-        observations=[compact_observations(o) for o in observations],
+        observations=[
+            compact_observations(o, value_counts=det.value_counts)
+            for o, det in zip(observations, suite, strict=True)
+        ],
         workload=handled,
         handover=handover,
         subjects=subjects,
     )
 
 
-def compact_observations(obs: pl.DataFrame) -> pl.DataFrame:
-    """Observations with the rows that show no behaviour and carry no value summed into one
-    workload row per subject, and the item and case ids of every other row that shows no
-    behaviour dropped: :func:`rates` reads of such rows only their weight (and value), so
-    the rates are unchanged (sums of integers; the values and hits are kept row for row)."""
+def compact_observations(obs: pl.DataFrame, *, value_counts: bool = True) -> pl.DataFrame:
+    """Observations reduced to what :func:`rates` reads, with the same rates, medians and means.
+
+    - The rows that show no behaviour are summed into one row per subject and value (their
+      weights and their ``n_values``): one workload row per subject where they carry no value,
+      and, with ``value_counts``, one row per subject and value where they do (whole working
+      days: their sum is exact in any order, and the median is read from the counts,
+      :func:`value_medians`). A hit that carries a value gives its value and weight to those
+      rows and stays as a hit of weight 0.
+    - The hits stay row for row (their item ids count each item once, their evidence is kept).
+    - Without ``value_counts`` (fractions), the rows that carry a value stay row for row too,
+      without their item and case ids where they show nothing: the per-subject phase sums them
+      in one order (:func:`_gathered`).
+
+    ``obs`` is a detector's output or already compacted rows (their ``n_values`` are summed)."""
     hit = pl.col(EVIDENCE).is_not_null()
-    plain = ~hit & pl.col(VALUE).is_null()
-    if obs.is_empty():
-        return obs
-    summed = as_obs(obs.lazy().filter(plain).group_by(KEYS).agg(pl.col(WEIGHT).sum()))
-    rest = (
-        obs.lazy()
-        .filter(~plain)
-        .with_columns(pl.when(hit).then(pl.col(c)).alias(c) for c in (ITEM_ID, CASE_ID))
+    valued = pl.col(VALUE).is_not_null()
+    lazy = with_value_counts(obs.lazy())
+    if not value_counts:
+        plain = ~hit & ~valued
+        summed = lazy.filter(plain).group_by(KEYS).agg(pl.col(WEIGHT).sum(), pl.col(N_VALUES).sum())
+        rest = lazy.filter(~plain).with_columns(
+            pl.when(hit).then(pl.col(c)).alias(c) for c in (ITEM_ID, CASE_ID)
+        )
+        return pl.concat([_compacted(summed), rest.select(COMPACT_COLUMNS)]).collect()
+    # A valued hit: its value (and weight) counted with the others, the hit kept apart.
+    moved = lazy.filter(hit & valued)
+    summed = (
+        pl.concat([lazy.filter(~hit), moved])
+        .group_by(*KEYS, VALUE)
+        .agg(pl.col(WEIGHT).sum(), pl.col(N_VALUES).sum())
     )
-    return pl.concat([summed, rest]).collect()
+    hits = lazy.filter(hit).with_columns(
+        pl.when(valued).then(0).otherwise(pl.col(WEIGHT)).cast(pl.UInt32).alias(WEIGHT),
+        pl.lit(None, pl.Float64).alias(VALUE),
+        pl.lit(0, pl.UInt32).alias(N_VALUES),
+    )
+    return pl.concat([_compacted(summed), hits.select(COMPACT_COLUMNS)]).collect()
+
+
+# Compacted observations: the detectors' columns and how many values a row stands for.
+COMPACT_COLUMNS = [*OBS_SCHEMA, N_VALUES]
+
+
+def _compacted(summed: pl.LazyFrame) -> pl.LazyFrame:
+    """Summed rows in the compacted columns (no item, case or evidence)."""
+    names = summed.collect_schema().names()
+    types = {**OBS_SCHEMA, N_VALUES: pl.UInt32()}
+    return summed.select(
+        (pl.col(c) if c in names else pl.lit(None)).cast(types[c]).alias(c) for c in COMPACT_COLUMNS
+    )
 
 
 def _sum_workload(parts: list[pl.DataFrame]) -> pl.DataFrame:
@@ -623,9 +669,10 @@ def _sum_subjects(parts: list[pl.DataFrame]) -> pl.DataFrame:
 
 def reduce_phases(parts: Iterable[CasePhase], spill: Path | None = None) -> CasePhase:
     """The per-case phases of disjoint sets of whole cases (buckets) reduced into one as they
-    come: the workload rows of the observations, the workloads, hand-over and subject counts
-    summed into running totals; the rows that show a behaviour or carry a value are kept as
-    they are (appended, not copied again at each step).
+    come: the workload rows and value counts of the observations, the workloads, hand-over
+    and subject counts summed into running totals; the rows that show a behaviour, or carry a
+    value kept item by item (``Detector.value_counts`` false), are kept as they are (appended,
+    not copied again at each step).
 
     With ``spill`` (a folder), those kept rows are written there as each part comes, one
     Parquet file per detector and part, and the result lists them in ``spilled``: only the
@@ -634,16 +681,20 @@ def reduce_phases(parts: Iterable[CasePhase], spill: Path | None = None) -> Case
     rest: list[list[pl.DataFrame]] = []
     files: list[list[Path]] = []
     workload = handover = subjects = None
-    is_plain = pl.col(EVIDENCE).is_null() & pl.col(VALUE).is_null()
+    counted = [det.value_counts for det in detectors(DetectionParams())]
     for n, part in enumerate(parts):
         for i, obs in enumerate(part.observations):
+            # Summed rows: no behaviour, and no value unless the detector counts its values.
+            is_plain = pl.col(EVIDENCE).is_null() & (pl.col(VALUE).is_null() | counted[i])
             mine = obs.filter(is_plain)
             if i == len(plain):
                 plain.append(mine)
                 rest.append([])
                 files.append([])
             else:
-                plain[i] = compact_observations(pl.concat([plain[i], mine]))
+                plain[i] = compact_observations(
+                    pl.concat([plain[i], mine]), value_counts=counted[i]
+                )
             kept = obs.filter(~is_plain)
             more = part.spilled[i] if part.spilled else []
             if spill is None:
@@ -690,13 +741,13 @@ def _sum_handover(parts: list[pl.DataFrame]) -> pl.DataFrame:
     )
 
 
-def _gathered(parts: list[pl.DataFrame]) -> pl.DataFrame:
-    """One detector's observations from every bucket, in one order whatever the bucketing:
-    per-item values are summed into means, and a float sum depends on its order. Sorting by
-    the value alone fixes each subject's order (equal values are interchangeable) at the cost
-    of one numeric sort."""
+def _gathered(parts: list[pl.DataFrame], *, by_value: bool) -> pl.DataFrame:
+    """One detector's observations from every bucket, in one order whatever the bucketing
+    where it matters: per-item fractions (``by_value``) are summed into means, and a float sum
+    depends on its order. Sorting by the value alone fixes each subject's order (equal values
+    are interchangeable) at the cost of one numeric sort. Counted whole values need none."""
     obs = pl.concat(parts) if len(parts) > 1 else parts[0]
-    if obs.get_column(VALUE).null_count() == obs.height:
+    if not by_value or obs.get_column(VALUE).null_count() == obs.height:
         return obs
     return obs.sort(VALUE, nulls_last=True).rechunk()
 
@@ -735,7 +786,7 @@ def subject_phase(
     columns: list[pl.DataFrame] = []
     counted: list[pl.DataFrame] = []
     for i, det in enumerate(suite):
-        obs = _gathered([observations_of(p, i) for p in parts])
+        obs = _gathered([observations_of(p, i) for p in parts], by_value=not det.value_counts)
         for p in parts:
             p.observations[i] = p.observations[i].clear()
             if p.spilled:
