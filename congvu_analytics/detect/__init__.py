@@ -106,10 +106,12 @@ class Detector:
     """One detector: its name, the behaviour it evidences, how it observes, how it speaks.
 
     ``sentence`` is a template with the fields {label} {id} {k} {n} {rate} {peers} {peer}.
-    ``metric`` names the rate column in the metrics tables. ``value_counts``: its per-item
-    values are whole working days, kept as counts per subject and value from the per-case phase
-    on (:func:`compact_observations`); False for fractions (pause shares), kept item by item
-    because their sum, hence their mean, depends on the order they are added in.
+    ``metric`` names the rate column in the metrics tables. ``values``: what its per-item
+    values are where the metrics report them (:func:`_metric_columns`), which decides how the
+    per-case phase keeps them (:func:`compact_observations`): :data:`DAYS` (whole working days:
+    counts per subject and value), :data:`FRACTIONS` (pause shares: item by item, because their
+    sum, hence their mean, depends on the order they are added in), or None (not reported:
+    dropped, the rows count only as workload).
     """
 
     name: str
@@ -117,7 +119,7 @@ class Detector:
     observe: Observe
     sentence: str
     metric: str
-    value_counts: bool = True
+    values: str | None = None
 
 
 @dataclass
@@ -133,6 +135,8 @@ class DetectionResult:
 
 
 _PEERS = "{peers}."
+DAYS = "days"  # per-item values that are whole working days (Detector.values)
+FRACTIONS = "fractions"  # per-item values that are fractions
 
 
 def _plain(fn: Callable[[pl.LazyFrame, DetectionParams], pl.LazyFrame]) -> Observe:
@@ -182,11 +186,11 @@ def _single_detectors(params: DetectionParams) -> list[Detector]:
         Detector("idle_custody", "stalling", _plain(stalling.idle),
                  f"{{label}} {{id}} giữ {{k}}/{{n}} nhiệm vụ ({{rate}}%) có quãng từ {p.idle_days}"
                  " ngày làm việc trở lên không có hoạt động nào (không tính thời gian chờ đơn vị"
-                 " phối hợp, chờ duyệt hoặc tạm dừng)" + _PEERS, "idle_rate"),
+                 " phối hợp, chờ duyệt hoặc tạm dừng)" + _PEERS, "idle_rate", values=DAYS),
         Detector("hidden_waiting", "stalling", _plain(stalling.hidden_wait),
                  "{label} {id} tạm dừng không có lý do được chấp nhận, chiếm trên"
                  f" {round(p.pause_share * 100)}% thời gian xử lý, ở {{k}}/{{n}} nhiệm vụ"
-                 " ({rate}%)" + _PEERS, "hidden_waiting_rate", value_counts=False),
+                 " ({rate}%)" + _PEERS, "hidden_waiting_rate", values=FRACTIONS),
         Detector("repeated_extensions", "stalling", _plain(stalling.extensions),
                  f"{{label}} {{id}} xin gia hạn từ {p.repeated_extensions} lần trở lên ở"
                  " {k}/{n} nhiệm vụ ({rate}%)" + _PEERS, "repeated_extension_rate"),
@@ -581,7 +585,7 @@ def case_phase(
     )
     return CasePhase(
         observations=[
-            compact_observations(o, value_counts=det.value_counts)
+            compact_observations(o, values=det.values)
             for o, det in zip(observations, suite, strict=True)
         ],
         workload=handled,
@@ -590,25 +594,31 @@ def case_phase(
     )
 
 
-def compact_observations(obs: pl.DataFrame, *, value_counts: bool = True) -> pl.DataFrame:
-    """Observations reduced to what :func:`rates` reads, with the same rates, medians and means.
+def compact_observations(obs: pl.DataFrame, *, values: str | None = DAYS) -> pl.DataFrame:
+    """Observations reduced to what :func:`rates` reads, with the same rates (and the same
+    medians and means where ``values`` says the metrics report them: ``Detector.values``).
 
     - The rows that show no behaviour are summed into one row per subject and value (their
       weights and their ``n_values``): one workload row per subject where they carry no value,
-      and, with ``value_counts``, one row per subject and value where they do (whole working
-      days: their sum is exact in any order, and the median is read from the counts,
+      and, for :data:`DAYS`, one row per subject and value where they do (whole working days:
+      their sum is exact in any order, and the median is read from the counts,
       :func:`value_medians`). A hit that carries a value gives its value and weight to those
       rows and stays as a hit of weight 0.
     - The hits stay row for row (their item ids count each item once, their evidence is kept).
-    - Without ``value_counts`` (fractions), the rows that carry a value stay row for row too,
-      without their item and case ids where they show nothing: the per-subject phase sums them
-      in one order (:func:`_gathered`).
+    - For :data:`FRACTIONS`, the rows that carry a value stay row for row too, without their
+      item and case ids where they show nothing: the per-subject phase sums them in one order
+      (:func:`_gathered`).
+    - With ``values`` None, the values are dropped first (no metric reads them).
 
     ``obs`` is a detector's output or already compacted rows (their ``n_values`` are summed)."""
     hit = pl.col(EVIDENCE).is_not_null()
     valued = pl.col(VALUE).is_not_null()
     lazy = with_value_counts(obs.lazy())
-    if not value_counts:
+    if values is None:
+        lazy = lazy.with_columns(
+            pl.lit(None, pl.Float64).alias(VALUE), pl.lit(0, pl.UInt32).alias(N_VALUES)
+        )
+    if values == FRACTIONS:
         plain = ~hit & ~valued
         summed = lazy.filter(plain).group_by(KEYS).agg(pl.col(WEIGHT).sum(), pl.col(N_VALUES).sum())
         rest = lazy.filter(~plain).with_columns(
@@ -671,7 +681,7 @@ def reduce_phases(parts: Iterable[CasePhase], spill: Path | None = None) -> Case
     """The per-case phases of disjoint sets of whole cases (buckets) reduced into one as they
     come: the workload rows and value counts of the observations, the workloads, hand-over
     and subject counts summed into running totals; the rows that show a behaviour, or carry a
-    value kept item by item (``Detector.value_counts`` false), are kept as they are (appended,
+    value kept item by item (``Detector.values`` :data:`FRACTIONS`), are kept as they are (appended,
     not copied again at each step).
 
     With ``spill`` (a folder), those kept rows are written there as each part comes, one
@@ -681,7 +691,7 @@ def reduce_phases(parts: Iterable[CasePhase], spill: Path | None = None) -> Case
     rest: list[list[pl.DataFrame]] = []
     files: list[list[Path]] = []
     workload = handover = subjects = None
-    counted = [det.value_counts for det in detectors(DetectionParams())]
+    counted = [det.values != FRACTIONS for det in detectors(DetectionParams())]
     for n, part in enumerate(parts):
         for i, obs in enumerate(part.observations):
             # Summed rows: no behaviour, and no value unless the detector counts its values.
@@ -693,7 +703,7 @@ def reduce_phases(parts: Iterable[CasePhase], spill: Path | None = None) -> Case
                 files.append([])
             else:
                 plain[i] = compact_observations(
-                    pl.concat([plain[i], mine]), value_counts=counted[i]
+                    pl.concat([plain[i], mine]), values=DAYS if counted[i] else FRACTIONS
                 )
             kept = obs.filter(~is_plain)
             more = part.spilled[i] if part.spilled else []
@@ -786,7 +796,7 @@ def subject_phase(
     columns: list[pl.DataFrame] = []
     counted: list[pl.DataFrame] = []
     for i, det in enumerate(suite):
-        obs = _gathered([observations_of(p, i) for p in parts], by_value=not det.value_counts)
+        obs = _gathered([observations_of(p, i) for p in parts], by_value=det.values == FRACTIONS)
         for p in parts:
             p.observations[i] = p.observations[i].clear()
             if p.spilled:
