@@ -464,12 +464,11 @@ def subject_counts(prepared: pl.LazyFrame) -> pl.LazyFrame:
 
     def rows(kind: str, frame: pl.LazyFrame, actor: pl.Expr | None, unit: pl.Expr | None,
              count: bool = True) -> pl.LazyFrame:  # fmt: skip
-        cols = [
-            (actor if actor is not None else pl.lit(None)).cast(s).alias(ACTOR),
-            (unit if unit is not None else pl.lit(None)).cast(s).alias(UNIT),
-        ]
+        # Grouped as they are (Categorical: integer keys), cast to text once per group.
         keys = [c for c, e in ((ACTOR, actor), (UNIT, unit)) if e is not None]
-        grouped = frame.select(cols)
+        grouped = frame.select(
+            e.alias(c) for c, e in ((ACTOR, actor), (UNIT, unit)) if e is not None
+        )
         agg = (
             grouped.group_by(keys).agg(pl.len().alias(_N))
             if count
