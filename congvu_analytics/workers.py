@@ -109,10 +109,10 @@ class _ThreadedProcess(mp_context.SpawnProcess):
 class _Spawn(mp_context.SpawnContext):
     """The ``spawn`` start method, its processes with ``threads`` Polars threads each.
 
-    Measured on a 0.5M-event bucket, 2 processes on 2 cores: 1.43 CPU s with one Polars thread
-    a process, 1.59 with two (a pool's threads wait, spinning, for a core the other process
-    holds). The variable must be in the environment the process starts with: Polars reads it
-    when imported, before any of our code runs there."""
+    Two processes on two cores need no more threads than that; more only compete for the
+    cores (measured on a 0.5M-event bucket's per-case phase, one process on a loaded machine:
+    1.43 CPU s with one thread, 1.59 with two). The variable must be in the environment the
+    process starts with: Polars reads it when imported, before any of our code runs there."""
 
     def __init__(self, threads: int) -> None:
         super().__init__()
