@@ -9,6 +9,10 @@ their evidence events. Two shapes share one schema (``OBS_SCHEMA``):
 - compact: one workload row per subject whose ``weight`` is the number of items, plus one row
   per hit with ``weight`` 0 (no million-row join of the workload with a handful of hits).
 
+The per-case phase compacts them further (``detect.compact_observations``): a row may then
+stand for several values, ``n_values`` of them (one per subject and value, for values that are
+whole working days). :func:`rates` reads both.
+
 Scoring turns observations into rates, compares each subject with its peers and keeps only the
 rates that a Wilson lower bound says are clearly above the peers'.
 """
@@ -73,6 +77,8 @@ EVIDENCE = "evidence_event_ids"
 CASE_IDS = "case_ids"
 VALUE = "value"
 WEIGHT = "weight"
+# How many per-item values a compacted observation row stands for (see the module docstring).
+N_VALUES = "n_values"
 HIT = "hit"
 
 LEVELS = ("unit", "person")
@@ -583,12 +589,11 @@ def subject_counts(prepared: pl.LazyFrame) -> pl.LazyFrame:
 
     def rows(kind: str, frame: pl.LazyFrame, actor: pl.Expr | None, unit: pl.Expr | None,
              count: bool = True) -> pl.LazyFrame:  # fmt: skip
-        cols = [
-            (actor if actor is not None else pl.lit(None)).cast(s).alias(ACTOR),
-            (unit if unit is not None else pl.lit(None)).cast(s).alias(UNIT),
-        ]
+        # Grouped as they are (Categorical: integer keys), cast to text once per group.
         keys = [c for c, e in ((ACTOR, actor), (UNIT, unit)) if e is not None]
-        grouped = frame.select(cols)
+        grouped = frame.select(
+            e.alias(c) for c, e in ((ACTOR, actor), (UNIT, unit)) if e is not None
+        )
         agg = (
             grouped.group_by(keys).agg(pl.len().alias(_N))
             if count
@@ -840,8 +845,12 @@ def wilson_lower(k: pl.Expr, n: pl.Expr, z: float) -> pl.Expr:
 
 
 def rates(obs: pl.LazyFrame, peers: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
-    """Per-subject rate, leave-one-out peer rate, Wilson lower bound and the finding flag."""
+    """Per-subject rate, leave-one-out peer rate, Wilson lower bound and the finding flag.
+
+    ``obs`` are observations, compacted or not: a row with ``n_values`` stands for that many
+    items of its value (counted once each in the median and the sum)."""
     keys = [SUBJECT_TYPE, SUBJECT_ID]
+    obs = with_value_counts(obs)
     is_hit = pl.col(EVIDENCE).is_not_null()
     group = [SUBJECT_TYPE, "peer_group"]
     agg = (
@@ -856,10 +865,12 @@ def rates(obs: pl.LazyFrame, peers: pl.LazyFrame, params: DetectionParams) -> pl
             .sort()
             .alias(EVIDENCE),
             pl.col(CASE_ID).filter(is_hit).unique().sort().alias(CASE_IDS),
-            pl.col(VALUE).median().alias("value_median"),
-            pl.col(VALUE).sum().alias("_value_sum"),
+            # A row of one value sums as that value itself (v * 1 is v, bit for bit), in the
+            # order the rows come; whole numbers sum exactly in any order.
+            (pl.col(VALUE) * pl.col(N_VALUES)).sum().alias("_value_sum"),
         )
         .filter(pl.col("n") > 0)
+        .join(value_medians(obs), on=keys, how="left")
         .with_columns(
             pl.min_horizontal("k", "n").alias("k"),
             (pl.col("_value_sum") / pl.col("n")).alias("value_mean"),
@@ -895,6 +906,40 @@ def rates(obs: pl.LazyFrame, peers: pl.LazyFrame, params: DetectionParams) -> pl
             .alias("strength"),
         )
         .sort(keys)
+    )
+
+
+def with_value_counts(obs: pl.LazyFrame) -> pl.LazyFrame:
+    """Observations with ``n_values``: as they are if they have it, else one per value."""
+    if N_VALUES in obs.collect_schema().names():
+        return obs
+    return obs.with_columns(pl.col(VALUE).is_not_null().cast(pl.UInt32).alias(N_VALUES))
+
+
+def value_medians(obs: pl.LazyFrame) -> pl.LazyFrame:
+    """(subject_type, subject_id, value_median): the median of each subject's values, each row
+    counted ``n_values`` times, from the counts per subject and value (not the values one by
+    one). The two middle values are interpolated as Polars' own median does, ``lo + (hi - lo)
+    * 0.5``, so the result is the same bit for bit."""
+    keys = [SUBJECT_TYPE, SUBJECT_ID]
+    seen = pl.col(N_VALUES).cum_sum()
+    total = pl.col(N_VALUES).sum()
+    middle = [
+        # The value at 0-based rank r is the first whose running count passes r.
+        pl.col(VALUE).filter(seen > rank).first().alias(name)
+        for name, rank in (("_lo", (total - 1) // 2), ("_hi", total // 2))
+    ]
+    return (
+        with_value_counts(obs)
+        .filter(pl.col(VALUE).is_not_null() & (pl.col(N_VALUES) > 0))
+        .group_by(*keys, VALUE)
+        .agg(pl.col(N_VALUES).sum())
+        .sort(*keys, VALUE)
+        .group_by(keys, maintain_order=True)
+        .agg(middle)
+        .select(
+            *keys, (pl.col("_lo") + (pl.col("_hi") - pl.col("_lo")) * 0.5).alias("value_median")
+        )
     )
 
 

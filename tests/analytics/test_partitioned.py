@@ -3,6 +3,7 @@ gives the same outputs, byte for byte, as the same log read whole."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import polars as pl
@@ -10,8 +11,16 @@ import pytest
 
 from congvu_analytics import partitioned
 from congvu_analytics.cli import main
-from congvu_analytics.detect import case_phase, observations_of, reduce_phases
-from congvu_analytics.detect._common import EVIDENCE, VALUE
+from congvu_analytics.detect import (
+    FRACTIONS,
+    DetectionParams,
+    case_phase,
+    compact_observations,
+    detectors,
+    observations_of,
+    reduce_phases,
+)
+from congvu_analytics.detect._common import EVIDENCE, OBS_SCHEMA, VALUE, rates
 from congvu_analytics.io.loader import load_log
 from congvu_analytics.io.mapping import load_mapping
 from congvu_analytics.partitioned import bucket_of, write_dataset
@@ -98,8 +107,9 @@ def test_a_partitioned_dataset_gives_the_same_outputs_as_its_single_file(
 
 
 def test_spilled_rows_are_the_rows_kept_in_memory(province: Path, tmp_path: Path) -> None:
-    """Buckets reduced with a spill folder: the kept rows (a behaviour or a value) are on disk,
-    only the running totals in memory, and read back they are the same rows in the same order."""
+    """Buckets reduced with a spill folder: the kept rows (a behaviour, or a value kept item by
+    item) are on disk, only the running totals (workloads, value counts) in memory, and read
+    back they are the same rows in the same order."""
     events = load_log(
         province / "events.csv.gz", load_mapping(ROOT / "mappings" / "province_vn.toml")
     ).events
@@ -112,16 +122,53 @@ def test_spilled_rows_are_the_rows_kept_in_memory(province: Path, tmp_path: Path
     (tmp_path / "spill").mkdir()
     spilled = reduce_phases(iter(phases), tmp_path / "spill")
     assert any(spilled.spilled)
-    shows = pl.col(EVIDENCE).is_not_null() | pl.col(VALUE).is_not_null()
-    for i, obs in enumerate(kept.observations):
+    for i, det in enumerate(detectors(DetectionParams())):
+        shows = pl.col(EVIDENCE).is_not_null()
+        if det.values == FRACTIONS:
+            shows = shows | pl.col(VALUE).is_not_null()
         assert spilled.observations[i].filter(shows).is_empty()
         read = observations_of(spilled, i)
+        obs = kept.observations[i]
         assert read.filter(shows).equals(obs.filter(shows))  # row for row, in order
-        # The workload rows summed per subject: the same, in the order a group-by gives.
-        by = ["subject_type", "subject_id"]
+        # The running totals (per subject, and value where counted): the same, in the order a
+        # group-by gives.
+        by = ["subject_type", "subject_id", "value"]
         assert read.filter(~shows).sort(by).equals(obs.filter(~shows).sort(by))
     assert spilled.workload.equals(kept.workload)
     assert spilled.handover.equals(kept.handover)
+
+
+def test_counted_values_give_the_median_and_mean_of_the_values_one_by_one() -> None:
+    """Whole-day values summed into counts per subject and value, bucket by bucket, give
+    bit for bit the median and mean that Polars gives on the values themselves (odd and even
+    counts, negative days, a hit that carries its value)."""
+    rng = random.Random(19)
+    rows = []
+    for person in range(40):
+        for item in range(rng.randint(1, 60)):
+            value = float(rng.randint(-3, 12))
+            hit = value >= 10
+            rows.append(("person", f"p{person}", f"i{person}-{item}", f"c{item}",
+                         [f"e{person}-{item}"] if hit else None, value, 1))  # fmt: skip
+    obs = pl.DataFrame(rows, schema=OBS_SCHEMA, orient="row")
+    peers = pl.LazyFrame(schema={"subject_type": pl.String, "subject_id": pl.String,
+                                 "peer_group": pl.String})  # fmt: skip
+    params = DetectionParams()
+    # Three "buckets" compacted apart, then their running total compacted again.
+    thirds = [compact_observations(obs[i::3]) for i in range(3)]
+    total = compact_observations(pl.concat(thirds))
+    assert total.height < obs.height
+    got = rates(total.lazy(), peers, params).collect()
+    want = (
+        obs.group_by("subject_type", "subject_id")
+        .agg(
+            pl.col(VALUE).median().alias("value_median"),
+            (pl.col(VALUE).sum() / pl.col("weight").sum()).alias("value_mean"),
+            pl.col(EVIDENCE).is_not_null().sum().cast(pl.UInt32).alias("k"),
+        )
+        .sort("subject_type", "subject_id")
+    )
+    assert got.select(want.columns).equals(want)
 
 
 def test_the_bucket_of_a_case_is_stable_crc32() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pytest
+
 from congvu_analytics.workers import in_workers
 
 
@@ -33,3 +35,20 @@ def test_one_worker_runs_here_and_a_stream_is_read_as_it_goes() -> None:
     assert next(stream) == (0, os.getpid())
     assert read == [0]  # the rest not read yet
     assert [v for v, _ in stream] == [2, 4, 6, 8]
+
+
+def _threads(item: int, context: None) -> int:
+    import polars as pl
+
+    return pl.thread_pool_size()
+
+
+def test_each_process_gets_its_share_of_the_cores_for_polars(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    assert set(in_workers(_threads, range(4), None, workers=2)) == {2}
+    assert "POLARS_MAX_THREADS" not in os.environ  # only while the processes started
