@@ -320,9 +320,19 @@ def no_progress(
     superior confirmed) is deducted, as for lateness: a case that ran long because others held
     the ball is judged on its holder's own time.
     """
-    frame = _case_deadlines(prepared, calendar)
+    # The span is the last holder's own: from when the case reached them (a specialist cannot
+    # report on a case their head has not yet handed down), less the waiting on others.
+    last_person = pl.col(HOLDER["person"]).drop_nulls().last().over(CASE_KEY)
+    reached = (
+        prepared.filter(pl.col(HOLDER["person"]) == last_person)
+        .group_by(CASE_KEY)
+        .agg(pl.col(WD).min().alias("_reached_wd"))
+    )
+    frame = _case_deadlines(prepared, calendar).join(reached, on=CASE_KEY, how="left")
     span = (
-        pl.coalesce("_done_wd", END_WD) - pl.col("_start_wd") - pl.col("_excused_days").fill_null(0)
+        pl.coalesce("_done_wd", END_WD)
+        - pl.max_horizontal("_start_wd", "_reached_wd")
+        - pl.col("_excused_days").fill_null(0)
     )
     hit = (pl.col("_progress") <= params.silent_reports) & (span >= params.silent_days)
     return _deadline_obs(frame, hit)
@@ -379,8 +389,13 @@ def slow_cascades(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFra
     cascade's excess (every answer is an item too). Measured from the holder's own acceptance
     when the log has one (else from when the case reached them): a late acceptance is
     avoidance's ``unaccepted``, and counting it here too would charge one delay twice and
-    raise every head's baseline. The item is the cascade, the subject who made it (and their
-    unit); the evidence the acceptance (or the hand-over in) and the cascade.
+    raise every head's baseline. The item is the cascade, the subject who made it; the
+    evidence the acceptance (or the hand-over in) and the cascade.
+
+    Person level only: the case waited in the head's hands before any member had seen it, so
+    it says nothing of how the division works as a whole (measured: counted for the unit too,
+    a division whose head alone sits on the cascade was a unit finding as often as a division
+    slow as a whole; docs/detection.md, "The cascade is the head's own").
     """
     act = pl.col(ACTIVITY)
     person = pl.col(HOLDER["person"])
@@ -400,10 +415,12 @@ def slow_cascades(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFra
             & (pl.col(HOLDER["unit"]) == pl.col("_prev_unit"))
         )
     )
-    return _decision_obs(cascades, params)
+    return _decision_obs(cascades, params, levels=("person",))
 
 
-def _decision_obs(decisions: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
+def _decision_obs(
+    decisions: pl.LazyFrame, params: DetectionParams, levels: tuple[str, ...] = LEVELS
+) -> pl.LazyFrame:
     """Full observations of decisions (one row per decision, its delay as the value), a hit
     when the delay reaches ``decision_days``; the subject is the decider and their unit."""
     columns = [CASE_ID, EVENT_ID, WD, "_since", "_from_e", ACTING["unit"], ACTING["person"]]
@@ -414,7 +431,7 @@ def _decision_obs(decisions: pl.LazyFrame, params: DetectionParams) -> pl.LazyFr
     )
     slow = pl.col("_delay") >= params.decision_days
     out = []
-    for level in LEVELS:
+    for level in levels:
         subject = pl.col(ACTING[level])
         out.append(
             rows.filter(subject.is_not_null())

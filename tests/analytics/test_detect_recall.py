@@ -72,11 +72,12 @@ def test_a_long_wait_on_a_reviewed_legal_obstacle_is_not_a_sparsely_reported_cas
 
 
 def division(unit: str, start: float, cid: str, *, take_up: float = 0.1, cascade: float = 0.5,
-             approve: float = 0.5) -> list[dict[str, Any]]:  # fmt: skip
+             approve: float = 0.5, member: int = 1) -> list[dict[str, Any]]:  # fmt: skip
     """The director assigns to the head of ``unit``, who takes it up after ``take_up`` days and
-    cascades it to the unit's specialist ``cascade`` days after that; the specialist works a
-    week and submits; the head approves after ``approve`` days. Due in 30 days."""
-    head, person = f"h{unit.lower()}", f"{unit.lower()}1"
+    cascades it to the unit's specialist number ``member`` ``cascade`` days after that; the
+    specialist works a week and submits; the head approves after ``approve`` days. Due in 30
+    days."""
+    head, person = f"h{unit.lower()}", f"{unit.lower()}{member}"
     t = start + take_up
     rows = [
         dict(e=f"{cid}-as", c=cid, a="assign", d=start, actor="director", unit="UB",
@@ -207,3 +208,17 @@ def test_a_head_who_passes_misrouted_cases_they_kept_on_is_not_buck_passing() ->
         return kept("S", start, cid, misrouted_to="C" if i < 3 else None)
 
     assert findings(busy_heads(misrouted), "hs", "buck_passing").is_empty()
+
+
+def test_a_head_who_sits_on_the_cascade_is_their_own_finding_not_the_divisions() -> None:
+    # Six divisions of three specialists, 24 cases each. S's head hands half of them down only
+    # after ten days; the cases waited with the head before any member had seen them. That is
+    # the head's ``slow_cascade``, neither evidence that the division works slowly as a whole
+    # nor a long silence of the specialist who then did the case in a week.
+    rows: list[dict[str, Any]] = []
+    for u in (*PEER_UNITS, "F", "S"):
+        for i in range(24):
+            slow = u == "S" and i % 2 == 0
+            rows += division(u, i, f"{u}{i:02d}", cascade=10.0 if slow else 0.5, member=i % 3 + 1)
+    assert "slow_cascade" in findings(rows, "hs", "stalling").row(0, named=True)["detectors"]
+    assert findings(rows, "S", "stalling").is_empty()
