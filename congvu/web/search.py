@@ -80,6 +80,13 @@ def ranked(queryset: QuerySet[M], query: str) -> QuerySet[M]:
     return found.order_by("-search_rank", "-pk")
 
 
+def containing(queryset: QuerySet[M], query: str) -> QuerySet[M]:
+    """A list's keyword filter: the rows of `queryset` matching every word of `query`, left in
+    the list's own order (the match is a subquery so that `ranked`'s order does not replace it)."""
+    matching = ranked(queryset.model._default_manager.all(), query).order_by().values("pk")
+    return queryset.filter(pk__in=matching)
+
+
 def _postgres(queryset: QuerySet[M], index: Index, table: str, words: list[str]) -> QuerySet[M]:
     tsquery = " & ".join([*words[:-1], f"{words[-1]}:*"])
     column = f'"{table}"."{index.column}"'
