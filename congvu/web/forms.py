@@ -5,7 +5,6 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django import forms
-from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -14,7 +13,7 @@ from congvu.lib.choices import shown_choices
 from congvu.org.models import Person, Unit
 from congvu.tasks.models import Priority, Status
 
-M = TypeVar("M", bound=models.Model)
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 DATE_WIDGET = forms.DateInput(
     format="%d/%m/%Y",
@@ -35,7 +34,7 @@ def filter_choice(
     return forms.ChoiceField(label=label, required=False, choices=[("", everything), *choices])
 
 
-def filtered(rows: QuerySet[M], data: Mapping[str, Any], lookups: Mapping[str, str]) -> QuerySet[M]:
+def filtered(rows: QS, data: Mapping[str, Any], lookups: Mapping[str, str]) -> QS:
     """A list's plain filters: each field the person filled in narrows `rows` by its lookup
     (`{"han_tu": "deadline__gte"}`); a field left blank narrows nothing."""
     for name, lookup in lookups.items():
