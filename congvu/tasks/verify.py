@@ -683,26 +683,21 @@ def create_checkpoint(at: datetime | None = None) -> LogCheckpoint | None:
             raise CheckpointRefusedError(check.problems[0].message)
         when = (at or timezone.now()).replace(microsecond=0)
         root = merkle_root([head_leaf(t, s, seal) for t, s, seal in changed])
-        max_id = max(i for _, _, _, i in current)
-        total_events = sum(s for _, s, _, _ in current)
+        counts = {
+            "max_event_id": max(i for _, _, _, i in current),
+            "total_events": sum(s for _, s, _, _ in current),
+            "total_tasks": len(current),
+            "head_count": len(changed),
+        }
         previous = last.signature if last else ""
+        # The row keeps exactly the figures the signature covers, so verify can sign them again.
         cp = LogCheckpoint.objects.create(
             created_at=when,
             previous_signature=previous,
-            max_event_id=max_id,
-            total_events=total_events,
-            total_tasks=len(current),
-            head_count=len(changed),
             merkle_root=root,
+            **counts,
             signature=sign_checkpoint(
-                key,
-                previous_signature=previous,
-                root=root,
-                max_event_id=max_id,
-                total_events=total_events,
-                total_tasks=len(current),
-                head_count=len(changed),
-                created_us=micros(when),
+                key, previous_signature=previous, root=root, created_us=micros(when), **counts
             ),
         )
         CheckpointHead.objects.bulk_create(

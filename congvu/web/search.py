@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import connections, models
 from django.db.models import QuerySet
@@ -28,6 +28,7 @@ from congvu.lib.text import fold
 from congvu.tasks.models import Task
 
 M = TypeVar("M", bound=models.Model)
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 # A longer query adds nothing but work: twelve words is a long Vietnamese sentence.
 MAX_TERMS = 12
@@ -78,6 +79,13 @@ def ranked(queryset: QuerySet[M], query: str) -> QuerySet[M]:
     else:
         found = _sqlite(queryset, index, table, words)
     return found.order_by("-search_rank", "-pk")
+
+
+def containing(queryset: QS, query: str) -> QS:
+    """A list's keyword filter: the rows of `queryset` matching every word of `query`, left in
+    the list's own order (the match is a subquery so that `ranked`'s order does not replace it)."""
+    matching = ranked(queryset.model._default_manager.all(), query).order_by().values("pk")
+    return queryset.filter(pk__in=matching)
 
 
 def _postgres(queryset: QuerySet[M], index: Index, table: str, words: list[str]) -> QuerySet[M]:

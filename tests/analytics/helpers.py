@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import polars as pl
 
+from congvu_analytics.org import Org
 from congvu_analytics.schema import conform
 
 # Monday 3 March 2025, 09:00 Vietnam time (02:00 UTC); no holidays in the following weeks.
@@ -84,3 +85,69 @@ def peers(units: tuple[str, ...] = ("B", "C", "D"), n: int = 12) -> list[dict[st
         for i in range(n):
             rows += case(f"{u}{i:02d}", u, u.lower(), start=i * 2)
     return rows
+
+
+def head(unit: str) -> str:
+    """The head of division ``unit`` in these offices: "h" and the division's name."""
+    return f"h{unit.lower()}"
+
+
+def division_case(cid: str, unit: str, start: float, *, member: int = 1, take_up: float = 0.1,
+                  cascade: float = 0.5, work: float = 6.0, approve: float = 0.5,
+                  due: float = 30) -> list[dict[str, Any]]:  # fmt: skip
+    """The director assigns to the head of ``unit``, who takes it up after ``take_up`` days and
+    cascades it to the division's specialist number ``member`` ``cascade`` days after that; the
+    specialist works ``work`` days (a progress report half way) and submits; the head approves
+    after ``approve`` days. Due ``due`` days after the start."""
+    h, person = head(unit), f"{unit.lower()}{member}"
+    t = start + take_up
+    rows = [
+        dict(e=f"{cid}-as", c=cid, a="assign", d=start, actor="director", unit="UB",
+             target_unit=unit, target_actor=h, due=start + due),
+        dict(e=f"{cid}-ac", c=cid, a="accept", d=t, actor=h, unit=unit),
+    ]  # fmt: skip
+    t += cascade
+    rows += [
+        dict(e=f"{cid}-rs", c=cid, a="reassign", d=t, actor=h, unit=unit, target_unit=unit,
+             target_actor=person),
+        dict(e=f"{cid}-ac2", c=cid, a="accept", d=t + 0.1, actor=person, unit=unit),
+        dict(e=f"{cid}-pr", c=cid, a="progress", d=t + work / 2, actor=person, unit=unit),
+        dict(e=f"{cid}-su", c=cid, a="submit", d=t + work, actor=person, unit=unit),
+    ]  # fmt: skip
+    t += work + approve
+    rows += [
+        dict(e=f"{cid}-ap", c=cid, a="approve", d=t, actor=h, unit=unit),
+        dict(e=f"{cid}-co", c=cid, a="complete", d=t + 0.1, actor=person, unit=unit),
+    ]
+    return rows
+
+
+def office_org(
+    types: dict[str, str],
+    people: list[tuple[str, str, str]],
+    *,
+    top: str = "director",
+    start_dates: dict[str, date] | None = None,
+) -> Org:
+    """The province office UB, headed by ``top``, over divisions of the given unit types, each
+    headed by ``head(unit)``. ``people``: (person, unit, position) rows; ``start_dates``: when
+    some of them started (the others unknown)."""
+    units = pl.DataFrame(
+        {
+            "unit": ["UB", *types],
+            "type": ["ubnd_tinh", *types.values()],
+            "parent": [None, *["UB"] * len(types)],
+            "head": [top, *[head(u) for u in types]],
+        }
+    )
+    dates = start_dates or {}
+    frame = pl.DataFrame(
+        {
+            "person": [p for p, _, _ in people],
+            "unit": [u for _, u, _ in people],
+            "position": [pos for _, _, pos in people],
+            "start_date": [dates.get(p) for p, _, _ in people],
+        },
+        schema_overrides={"start_date": pl.Date},
+    )
+    return Org.of(units, frame)

@@ -1,4 +1,3 @@
-# ruff: noqa: C408 -- dict(e=..., a=...) reads like an event row; literals would not
 """Fairness of the judgement: divisions vs their members, heads, peers by position, new staff."""
 
 from __future__ import annotations
@@ -11,45 +10,9 @@ import pytest
 
 from congvu_analytics.detect import DetectionParams, run_all
 from congvu_analytics.org import Org
-from tests.analytics.helpers import log
+from tests.analytics.helpers import division_case, head, log, office_org
 
 UNITS = ("B", "C", "D", "E", "F", "G", "K", "L", "M", "S")
-
-
-def division_case(
-    cid: str,
-    unit: str,
-    person: str,
-    start: float,
-    *,
-    cascade: float = 0.5,
-    approve: float = 0.5,
-    work: float = 6.0,
-) -> list[dict[str, Any]]:
-    """The director assigns to the division head, who cascades to ``person`` after ``cascade``
-    days; the person works ``work`` days and submits; the head approves after ``approve`` days.
-    Due 14 days after the start."""
-    head = f"h{unit.lower()}"
-    t = start
-    rows = [
-        dict(e=f"{cid}-as", c=cid, a="assign", d=t, actor="director", unit="UB", target_unit=unit,
-             target_actor=head, due=start + 14),
-        dict(e=f"{cid}-ac", c=cid, a="accept", d=t + 0.1, actor=head, unit=unit),
-    ]  # fmt: skip
-    t += cascade
-    rows += [
-        dict(e=f"{cid}-rs", c=cid, a="reassign", d=t, actor=head, unit=unit, target_unit=unit,
-             target_actor=person),
-        dict(e=f"{cid}-ac2", c=cid, a="accept", d=t + 0.1, actor=person, unit=unit),
-        dict(e=f"{cid}-pr", c=cid, a="progress", d=t + work / 2, actor=person, unit=unit),
-        dict(e=f"{cid}-su", c=cid, a="submit", d=t + work, actor=person, unit=unit),
-    ]  # fmt: skip
-    t += work + approve
-    rows += [
-        dict(e=f"{cid}-ap", c=cid, a="approve", d=t, actor=head, unit=unit),
-        dict(e=f"{cid}-co", c=cid, a="complete", d=t + 0.1, actor=person, unit=unit),
-    ]
-    return rows
 
 
 def province(*, slow_head: str | None = "S", staller: str | None = "b1") -> list[dict[str, Any]]:
@@ -65,7 +28,7 @@ def province(*, slow_head: str | None = "S", staller: str | None = "b1") -> list
                 cid = f"{person}-{i:02d}"
                 work = 22.0 if person == staller and i % 2 == 0 else 6.0
                 rows += division_case(
-                    cid, unit, person, start=i * 3 + j * 0.3,
+                    cid, unit, start=i * 3 + j * 0.3, member=j, due=14,
                     cascade=7.0 if slow else 0.5, approve=8.0 if slow else 0.5, work=work,
                 )  # fmt: skip
     return rows
@@ -122,29 +85,11 @@ def test_without_a_slow_head_nobody_in_the_division_is_flagged() -> None:
 
 
 def org(start_dates: dict[str, date] | None = None) -> Org:
-    units = pl.DataFrame(
-        {
-            "unit": ["UB", *UNITS],
-            "type": ["ubnd_tinh", *["phong"] * len(UNITS)],
-            "parent": [None, *["UB"] * len(UNITS)],
-            "head": ["director", *[f"h{u.lower()}" for u in UNITS]],
-        }
-    )
     people = [("director", "UB", "giam_doc")]
     for u in UNITS:
-        people.append((f"h{u.lower()}", u, "truong_phong"))
+        people.append((head(u), u, "truong_phong"))
         people += [(f"{u.lower()}{j}", u, "chuyen_vien") for j in range(1, 4)]
-    dates = start_dates or {}
-    frame = pl.DataFrame(
-        {
-            "person": [p for p, _, _ in people],
-            "unit": [u for _, u, _ in people],
-            "position": [pos for _, _, pos in people],
-            "start_date": [dates.get(p) for p, _, _ in people],
-        },
-        schema_overrides={"start_date": pl.Date},
-    )
-    return Org.of(units, frame)
+    return office_org(dict.fromkeys(UNITS, "phong"), people, start_dates=start_dates)
 
 
 def test_with_the_organisation_peers_are_by_position_and_tier() -> None:
@@ -178,8 +123,8 @@ def test_a_large_sample_alone_never_makes_a_finding() -> None:
             for i in range(1000 if big else 100):
                 late = i % (7 if big else 10) == 0
                 rows += division_case(
-                    f"{person}-{i:04d}", unit, person, start=i * (0.1 if big else 1.0),
-                    work=22.0 if late else 6.0,
+                    f"{person}-{i:04d}", unit, start=i * (0.1 if big else 1.0), member=j,
+                    due=14, work=22.0 if late else 6.0,
                 )  # fmt: skip
     events = log(rows).collect()
     assert run_all(events.lazy()).findings.filter(pl.col("subject_id") == "b1").is_empty()
@@ -203,7 +148,7 @@ def test_the_relevance_floor_leaves_an_ordinary_person_slightly_above_peers_unfl
             for i in range(tasks):
                 late = i % 10 in (0, 3, 6) if every is None else i % every == 0
                 rows += division_case(
-                    f"{person}-{i:04d}", unit, person, start=i * (100 / tasks),
+                    f"{person}-{i:04d}", unit, start=i * (100 / tasks), member=j, due=14,
                     work=22.0 if late else 6.0,
                 )  # fmt: skip
     events = log(rows).collect()

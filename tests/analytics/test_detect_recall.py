@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from congvu_analytics.detect import run_all
-from tests.analytics.helpers import case, log
+from tests.analytics.helpers import case, division_case, log
 
 PEER_UNITS = ("B", "C", "D", "E")
 
@@ -71,42 +71,13 @@ def test_a_long_wait_on_a_reviewed_legal_obstacle_is_not_a_sparsely_reported_cas
     assert findings(reporting_office(legal), "a", "stalling").is_empty()
 
 
-def division(unit: str, start: float, cid: str, *, take_up: float = 0.1, cascade: float = 0.5,
-             approve: float = 0.5, member: int = 1) -> list[dict[str, Any]]:  # fmt: skip
-    """The director assigns to the head of ``unit``, who takes it up after ``take_up`` days and
-    cascades it to the unit's specialist number ``member`` ``cascade`` days after that; the
-    specialist works a week and submits; the head approves after ``approve`` days. Due in 30
-    days."""
-    head, person = f"h{unit.lower()}", f"{unit.lower()}{member}"
-    t = start + take_up
-    rows = [
-        dict(e=f"{cid}-as", c=cid, a="assign", d=start, actor="director", unit="UB",
-             target_unit=unit, target_actor=head, due=start + 30),
-        dict(e=f"{cid}-ac", c=cid, a="accept", d=t, actor=head, unit=unit),
-    ]  # fmt: skip
-    t += cascade
-    rows += [
-        dict(e=f"{cid}-rs", c=cid, a="reassign", d=t, actor=head, unit=unit, target_unit=unit,
-             target_actor=person),
-        dict(e=f"{cid}-ac2", c=cid, a="accept", d=t + 0.1, actor=person, unit=unit),
-        dict(e=f"{cid}-pr", c=cid, a="progress", d=t + 3, actor=person, unit=unit),
-        dict(e=f"{cid}-su", c=cid, a="submit", d=t + 6, actor=person, unit=unit),
-    ]  # fmt: skip
-    t += 6 + approve
-    rows += [
-        dict(e=f"{cid}-ap", c=cid, a="approve", d=t, actor=head, unit=unit),
-        dict(e=f"{cid}-co", c=cid, a="complete", d=t + 0.1, actor=person, unit=unit),
-    ]
-    return rows
-
-
 def heads(special: Any) -> list[dict[str, Any]]:
     """Five ordinary heads (B-F) who each check two of 12 results at length (approval after
     eight days) but cascade at once, and the head of S, whose 12 cases ``special`` builds."""
     rows: list[dict[str, Any]] = []
     for u in (*PEER_UNITS, "F"):
         for i in range(12):
-            rows += division(u, i * 2, f"{u}{i:02d}", approve=8.0 if i < 2 else 0.5)
+            rows += division_case(f"{u}{i:02d}", u, i * 2, approve=8.0 if i < 2 else 0.5)
     for i in range(12):
         rows += special(f"S{i:02d}", i * 2, i)
     return rows
@@ -116,7 +87,7 @@ def test_a_head_who_sits_on_the_cascade_is_stalling() -> None:
     # Approves as promptly as anyone, but hands three of 12 cases down only after ten days.
     # Mixed with the approvals (where colleagues are the slow ones) the delay used to vanish.
     def sits(cid: str, start: float, i: int) -> list[dict[str, Any]]:
-        return division("S", start, cid, cascade=10.0 if i < 3 else 0.5)
+        return division_case(cid, "S", start, cascade=10.0 if i < 3 else 0.5)
 
     found = findings(heads(sits), "hs", "stalling")
     assert found.height == 1
@@ -129,7 +100,7 @@ def test_a_head_slow_to_take_a_case_up_is_not_sitting_on_the_cascade() -> None:
     # Takes three of 12 cases up only after ten days, then cascades them at once: a late
     # acceptance (avoidance's ``unaccepted``), not a case held back from the division.
     def late_take_up(cid: str, start: float, i: int) -> list[dict[str, Any]]:
-        return division("S", start, cid, take_up=10.0 if i < 3 else 0.1)
+        return division_case(cid, "S", start, take_up=10.0 if i < 3 else 0.1)
 
     assert findings(heads(late_take_up), "hs", "stalling").is_empty()
 
@@ -181,7 +152,7 @@ def busy_heads(special: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for u in (*PEER_UNITS, "F", "S"):
         for i in range(100):
-            rows += division(u, i * 2, f"{u}{i:03d}")
+            rows += division_case(f"{u}{i:03d}", u, i * 2)
         for i in range(8):
             cid = f"{u}K{i}"
             rows += special(cid, i * 20, i) if u == "S" else kept(u, i * 20, cid)
@@ -219,6 +190,8 @@ def test_a_head_who_sits_on_the_cascade_is_their_own_finding_not_the_divisions()
     for u in (*PEER_UNITS, "F", "S"):
         for i in range(24):
             slow = u == "S" and i % 2 == 0
-            rows += division(u, i, f"{u}{i:02d}", cascade=10.0 if slow else 0.5, member=i % 3 + 1)
+            rows += division_case(
+                f"{u}{i:02d}", u, i, cascade=10.0 if slow else 0.5, member=i % 3 + 1
+            )
     assert "slow_cascade" in findings(rows, "hs", "stalling").row(0, named=True)["detectors"]
     assert findings(rows, "S", "stalling").is_empty()

@@ -11,7 +11,7 @@ import polars as pl
 
 from congvu_analytics.detect import run_all
 from congvu_analytics.org import Org
-from tests.analytics.helpers import case, log
+from tests.analytics.helpers import case, head, log, office_org
 
 # Three divisions of each of two unit types: three heads per position@type, fewer than
 # min_peers (5); six heads once the types are pooled.
@@ -19,10 +19,6 @@ PHONG = ("B", "C", "D")
 BAN = ("E", "F", "G")
 OFFENDER = "hg"  # leaves half the tasks handed to them unaccepted for a week
 SWAMPED = "hb"  # an ordinary head who receives many tasks meant for another division
-
-
-def head(unit: str) -> str:
-    return f"h{unit.lower()}"
 
 
 def misrouted(cid: str, unit: str, competent: str, start: float) -> list[dict[str, Any]]:
@@ -68,22 +64,9 @@ def province() -> list[dict[str, Any]]:
 
 
 def org() -> Org:
-    units = pl.DataFrame(
-        {
-            "unit": ["UB", *PHONG, *BAN],
-            "type": ["ubnd_tinh", *["phong"] * 3, *["ban"] * 3],
-            "parent": [None, *["UB"] * 6],
-            "head": ["boss", *[head(u) for u in PHONG + BAN]],
-        }
-    )
-    people = pl.DataFrame(
-        {
-            "person": ["boss", *[head(u) for u in PHONG + BAN]],
-            "unit": ["UB", *PHONG, *BAN],
-            "position": ["nguoi_dung_dau"] * 7,
-        }
-    )
-    return Org.of(units, people)
+    heads = [(head(u), u, "nguoi_dung_dau") for u in PHONG + BAN]
+    types = {**dict.fromkeys(PHONG, "phong"), **dict.fromkeys(BAN, "ban")}
+    return office_org(types, [("boss", "UB", "nguoi_dung_dau"), *heads], top="boss")
 
 
 def test_a_tiny_position_group_broadens_to_the_position_across_unit_types() -> None:

@@ -25,7 +25,7 @@ from congvu.org.http import get_access, get_person
 from congvu.org.models import today
 from congvu.privacy.access import records_access
 from congvu.tasks.models import TaskEvent
-from congvu.web.forms import filter_choice
+from congvu.web.forms import filter_choice, filtered
 from congvu.web.taskquery import visible_tasks
 from congvu_analytics.detect import DETECTOR_LABELS, group_label
 
@@ -236,20 +236,20 @@ class FindingFilterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         if not data.get("ca_da_go"):
             findings = findings.current()
-        if data.get("hanh_vi"):
-            findings = findings.filter(behaviour=data["hanh_vi"])
-        if data.get("xem_xet"):
-            findings = findings.filter(review__status=data["xem_xet"])
-        if data.get("doi_tuong"):
-            findings = findings.filter(subject_type=data["doi_tuong"])
-        if data.get("ky"):
-            findings = findings.filter(period=data["ky"])
+        findings = filtered(
+            findings,
+            data,
+            {
+                "hanh_vi": "behaviour",
+                "xem_xet": "review__status",
+                "doi_tuong": "subject_type",
+                "ky": "period",
+            },
+        )
         if data.get("tu_khoa"):
-            from congvu.web.search import ranked
+            from congvu.web.search import containing
 
-            findings = findings.filter(
-                pk__in=ranked(Finding.objects.all(), data["tu_khoa"]).order_by().values("pk")
-            )
+            findings = containing(findings, data["tu_khoa"])
         return findings
 
 

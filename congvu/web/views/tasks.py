@@ -33,10 +33,10 @@ from congvu.tasks.events import TaskEventType as E
 from congvu.tasks.models import CLOSED, Coordination, Status, Task, TaskEvent
 from congvu.tasks.state import replay
 from congvu.web.actions import attach_document, can_attach
-from congvu.web.forms import AssignForm, AttachForm, TaskFilterForm
+from congvu.web.forms import AssignForm, AttachForm, TaskFilterForm, filtered
 from congvu.web.models import TaskAttachment
 from congvu.web.paging import paginate
-from congvu.web.search import ranked
+from congvu.web.search import containing
 from congvu.web.task_actions import (
     BY_KEY,
     PICKER_SCOPES,
@@ -583,19 +583,17 @@ def _task_filter(
         if unit is not None and access.can_see_unit(unit):
             tree = tree_as_of()
             tasks = tasks.filter(lead_unit_id__in=tree.with_predecessors(tree.subtree(unit.pk)))
-        if data.get("nguoi") is not None:
-            tasks = tasks.filter(lead_person=data["nguoi"])
-        if data.get("han_tu"):
-            tasks = tasks.filter(deadline__gte=data["han_tu"])
-        if data.get("han_den"):
-            tasks = tasks.filter(deadline__lte=data["han_den"])
+        tasks = filtered(
+            tasks,
+            data,
+            {"nguoi": "lead_person", "han_tu": "deadline__gte", "han_den": "deadline__lte"},
+        )
         if data.get("van_ban"):
             tasks = tasks.filter(source_number=data["van_ban"].strip())
         if data.get("co_phat_hien"):
             tasks = tasks.filter(pk__in=_tasks_in_findings(access))
         if data.get("tu_khoa"):
-            matching = ranked(Task.objects.all(), data["tu_khoa"]).order_by().values("pk")
-            tasks = tasks.filter(pk__in=matching)
+            tasks = containing(tasks, data["tu_khoa"])
         return tasks
 
     return narrow
