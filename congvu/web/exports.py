@@ -1,4 +1,4 @@
-"""Spreadsheet exports of the web pages: Vietnamese headers and typed cells.
+"""Spreadsheet exports of the web pages: headers in the reader's language, typed cells.
 
 Numbers stay numbers and dates stay dates (formatted dd/mm/yyyy, so Excel sorts and sums
 them); text is typed as text, never as a formula (issue #12: a reason typed "=HYPERLINK(...)"
@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext
 
 from congvu.tasks.state import VN_TZ
 
@@ -38,7 +39,7 @@ def _cell(sheet: Any, value: object) -> Any:
     elif value is None:
         cell = WriteOnlyCell(sheet, value=None)
     elif isinstance(value, bool):
-        cell = WriteOnlyCell(sheet, value="Có" if value else "Không")
+        cell = WriteOnlyCell(sheet, value=gettext("Có") if value else gettext("Không"))
         cell.data_type = "s"
     elif isinstance(value, int | float):
         cell = WriteOnlyCell(sheet, value=value)

@@ -108,3 +108,21 @@ def test_rows_carry_checkboxes_for_bulk_actions(signed_in, org):
     body = signed_in("gd_a").get("/viec/").content.decode()
     assert 'id="task-bulk"' in body and f'name="chon" value="{task.pk}"' in body
     assert "data-bulk-all" in body
+
+
+def test_an_english_readers_export_has_english_headers_beside_the_english_statuses(
+    signed_in, org
+):
+    # Values (status, priority) follow the reader's language, so the headers must too: a sheet
+    # with Vietnamese headers over English statuses was neither language.
+    _late(org, "Old overdue task")
+    client = signed_in("gd_a")
+    client.cookies["django_language"] = "en"
+    sheet = load_workbook(io.BytesIO(client.get("/viec/xuat.xlsx").content)).worksheets[0]
+    header, first = list(sheet.iter_rows(values_only=True, max_row=2))
+    assert sheet.title == "Task"
+    assert header[:2] == ("Task number", "Task title")
+    assert all(str(text).isascii() for text in header), header
+    row = dict(zip(header, first, strict=True))
+    assert row["Task title"] == "Old overdue task"
+    assert row["Status"] and str(row["Status"]).isascii()

@@ -14,7 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from congvu.detection import review as R
@@ -280,19 +280,19 @@ def finding_list(request: HttpRequest) -> HttpResponse:
 
 
 FINDING_HEADERS = [
-    "Số phát hiện",
-    "Hành vi",
-    "Về",
-    "Cán bộ / đơn vị",
-    "Đơn vị",
-    "Kỳ",
-    "Mức độ",
-    "Độ mạnh (0–1)",
-    "Tỷ lệ",
-    "Tỷ lệ nhóm tương đương",
-    "Số trường hợp xét",
-    "Tình trạng xem xét",
-    "Nội dung",
+    gettext_noop("Số phát hiện"),
+    gettext_noop("Hành vi"),
+    gettext_noop("Về"),
+    gettext_noop("Cán bộ / đơn vị"),
+    gettext_noop("Đơn vị"),
+    gettext_noop("Kỳ"),
+    gettext_noop("Mức độ"),
+    gettext_noop("Độ mạnh (0–1)"),
+    gettext_noop("Tỷ lệ"),
+    gettext_noop("Tỷ lệ nhóm tương đương"),
+    gettext_noop("Số trường hợp xét"),
+    gettext_noop("Tình trạng xem xét"),
+    gettext_noop("Nội dung"),
 ]
 
 
@@ -320,7 +320,9 @@ def finding_export(request: HttpRequest) -> HttpResponse:
         ]
         for f in _listed_findings(request, FindingFilterForm(request.GET))[:MAX_ROWS]
     )
-    return xlsx_response("phat-hien.xlsx", "Phát hiện", FINDING_HEADERS, rows)
+    return xlsx_response(
+        "phat-hien.xlsx", _("Phát hiện"), [_(h) for h in FINDING_HEADERS], rows
+    )
 
 
 def _review_label(finding: Finding) -> str:

@@ -14,6 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.lib.errors import ActionError, ConflictError
@@ -504,21 +505,21 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 
 EXPORT_HEADERS = [
-    "Số nhiệm vụ",
-    "Tên nhiệm vụ",
-    "Số, ký hiệu văn bản",
-    "Ngày văn bản",
-    "Cơ quan ban hành",
-    "Đơn vị chủ trì",
-    "Người chủ trì",
-    "Người giao",
-    "Đơn vị giao",
-    "Thời điểm giao",
-    "Hạn xử lý",
-    "Mức độ ưu tiên",
-    "Trạng thái",
-    "Tiến độ (%)",
-    "Số ngày làm việc còn lại (âm: quá hạn)",
+    gettext_noop("Số nhiệm vụ"),
+    gettext_noop("Tên nhiệm vụ"),
+    gettext_noop("Số, ký hiệu văn bản"),
+    gettext_noop("Ngày văn bản"),
+    gettext_noop("Cơ quan ban hành"),
+    gettext_noop("Đơn vị chủ trì"),
+    gettext_noop("Người chủ trì"),
+    gettext_noop("Người giao"),
+    gettext_noop("Đơn vị giao"),
+    gettext_noop("Thời điểm giao"),
+    gettext_noop("Hạn xử lý"),
+    gettext_noop("Mức độ ưu tiên"),
+    gettext_noop("Trạng thái"),
+    gettext_noop("Tiến độ (%)"),
+    gettext_noop("Số ngày làm việc còn lại (âm: quá hạn)"),
 ]
 
 
@@ -549,7 +550,9 @@ def task_export(request: HttpRequest) -> HttpResponse:
         ]
         for t in tasks
     )
-    return xlsx_response("danh-sach-nhiem-vu.xlsx", "Nhiệm vụ", EXPORT_HEADERS, rows)
+    return xlsx_response(
+        "danh-sach-nhiem-vu.xlsx", _("Nhiệm vụ"), [_(h) for h in EXPORT_HEADERS], rows
+    )
 
 
 def _listed(
