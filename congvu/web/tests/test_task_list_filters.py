@@ -110,9 +110,7 @@ def test_rows_carry_checkboxes_for_bulk_actions(signed_in, org):
     assert "data-bulk-all" in body
 
 
-def test_an_english_readers_export_has_english_headers_beside_the_english_statuses(
-    signed_in, org
-):
+def test_an_english_readers_export_has_english_headers_beside_the_english_statuses(signed_in, org):
     # Values (status, priority) follow the reader's language, so the headers must too: a sheet
     # with Vietnamese headers over English statuses was neither language.
     _late(org, "Old overdue task")

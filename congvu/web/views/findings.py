@@ -320,9 +320,7 @@ def finding_export(request: HttpRequest) -> HttpResponse:
         ]
         for f in _listed_findings(request, FindingFilterForm(request.GET))[:MAX_ROWS]
     )
-    return xlsx_response(
-        "phat-hien.xlsx", _("Phát hiện"), [_(h) for h in FINDING_HEADERS], rows
-    )
+    return xlsx_response("phat-hien.xlsx", _("Phát hiện"), [_(h) for h in FINDING_HEADERS], rows)
 
 
 def _review_label(finding: Finding) -> str:
