@@ -131,7 +131,9 @@ def test_the_handover_network_shows_how_much_comes_back() -> None:
 
 def _chain_hits(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
     obs = long_chain(prepare(log(rows), WorkCalendar()), DetectionParams()).collect()
-    hits = obs.filter(pl.col("subject_type") == "person", pl.col("evidence_event_ids").is_not_null())
+    hits = obs.filter(
+        pl.col("subject_type") == "person", pl.col("evidence_event_ids").is_not_null()
+    )
     out: dict[str, list[str]] = {}
     for who, ev in zip(hits["subject_id"], hits["evidence_event_ids"].to_list(), strict=True):
         out[who] = sorted([*out.get(who, []), *ev])
