@@ -61,9 +61,16 @@ def long_chain(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     Only sideways hand-overs (transfer, return, decline) lengthen the chain: the cascade down
     the hierarchy (leader → division head → specialist) is how work is assigned, not passed
     around; neither do legitimate misrouted hand-overs. Every holder who passed the case on in
-    such a chain is a subject, with their outgoing hand-overs as evidence.
+    such a chain is a subject, with their outgoing hand-overs as evidence — except a holder
+    who only sent a sideways transfer straight back to its sender when the case did not end
+    with them: as in :func:`ping_pong`, it turned out not to be their work, and sending it back
+    is declining someone else's buck, not passing one (the bounce still lengthens the chain the
+    others are charged for).
     """
     sideways = pl.col(ACTIVITY).is_in([Activity.TRANSFER, Activity.RETURN, Activity.DECLINE])
+    # A transfer into _p1 that _p1 hands straight back to its sender (_p2).
+    bounced_back = (pl.col("_h") == pl.col("_p2")) & (pl.col("_a1") == Activity.TRANSFER)
+    not_theirs = bounced_back & (pl.col("_final_h") != pl.col("_p1"))
     out = []
     for level in LEVELS:
         changes = first_change_rows(prepared, level).with_columns(
@@ -73,7 +80,11 @@ def long_chain(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
         )
         chain = changes.with_columns(
             (pl.col("_counted").sum().over(CASE_KEY) + 1).alias("_holders")
-        ).filter(pl.col("_counted") & (pl.col("_holders") >= params.long_chain_holders))
+        ).filter(
+            pl.col("_counted")
+            & (pl.col("_holders") >= params.long_chain_holders)
+            & ~not_theirs.fill_null(False)
+        )
         hits = hits_frame(chain, level, pl.col("_p1"), pl.concat_list(EVENT_ID))
         out.append(observe(undelegated_workload(prepared, level), hits))
     return pl.concat(out)

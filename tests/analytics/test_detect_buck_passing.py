@@ -127,3 +127,44 @@ def test_the_handover_network_shows_how_much_comes_back() -> None:
     assert edge["count"] == 12
     assert edge["came_back"] == 6
     assert edge["came_back_share"] == 0.5
+
+
+def _chain_hits(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+    obs = long_chain(prepare(log(rows), WorkCalendar()), DetectionParams()).collect()
+    hits = obs.filter(
+        pl.col("subject_type") == "person", pl.col("evidence_event_ids").is_not_null()
+    )
+    out: dict[str, list[str]] = {}
+    for who, ev in zip(hits["subject_id"], hits["evidence_event_ids"].to_list(), strict=True):
+        out[who] = sorted([*out.get(who, []), *ev])
+    return out
+
+
+def test_a_long_chain_does_not_charge_the_one_who_sent_a_stray_transfer_back() -> None:
+    # a pushes the case sideways to x, x sends it straight back (not x's work: it ends with a),
+    # a hands it back up to the boss, who gives it to a again. Four holders: a long chain, and
+    # a passed it on twice; x only declined a's buck (the measured province: division heads
+    # who received other divisions' stray transfers were long-chain findings for it).
+    rows = case("c", "A", "a", start=0, body=[
+        (1, dict(e="t1", a="transfer", actor="a", unit="A", target_unit="X", target_actor="x")),
+        (2, dict(e="rt", a="return", actor="x", unit="X", target_unit="A", target_actor="a")),
+        (2.5, dict(e="r2", a="return", actor="a", unit="A", target_unit="UB", target_actor="boss")),
+        (3, dict(e="ra", a="reassign", actor="boss", unit="UB", target_unit="A", target_actor="a")),
+        (3.2, dict(a="accept", actor="a", unit="A")),
+    ])  # fmt: skip
+    hits = _chain_hits(rows)
+    assert "x" not in hits
+    assert hits["a"] == ["r2", "t1"]
+
+
+def test_a_long_chain_still_charges_one_who_bounced_what_was_theirs() -> None:
+    # The same bounce, but the case was x's after all: it comes back to x and ends there.
+    rows = case("c", "A", "a", start=0, body=[
+        (1, dict(e="t1", a="transfer", actor="a", unit="A", target_unit="X", target_actor="x")),
+        (2, dict(e="rt", a="return", actor="x", unit="X", target_unit="A", target_actor="a")),
+        (2.5, dict(e="t2", a="transfer", actor="a", unit="A", target_unit="X", target_actor="x")),
+        (3, dict(a="accept", actor="x", unit="X")),
+    ], progress=False, finish=0)  # fmt: skip
+    rows = [r for r in rows if r["a"] not in ("submit", "approve", "complete")]
+    hits = _chain_hits(rows)
+    assert hits["x"] == ["rt"]
