@@ -172,7 +172,7 @@ def test_json_tables_are_written_a_slice_at_a_time_as_one_dump_would(
 
     frame = pl.DataFrame(
         {
-            "id": ["a", "dòng\nmới \"trích\"", None],
+            "id": ["a", 'dòng\nmới "trích"', None],
             "n": [1, None, 3],
             "at": [datetime(2026, 1, 2, 3, 4), None, datetime(2026, 5, 6)],
             "day": [date(2026, 1, 2), date(2026, 1, 3), None],
