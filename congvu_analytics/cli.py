@@ -148,7 +148,7 @@ def write_json_rows(frame: pl.DataFrame, path: Path) -> None:
     ``path``, byte for byte, JSON_ROWS rows at a time.
 
     The whole table as dicts and the encoder's pieces cost ~50 times its Polars size (measured:
-    1.47 GB to write six provinces' tables of 0.03 GB, the peak of the whole analysis); a slice
+    1.47 GB to write six provinces' tables of 0.07 GB, the peak of the whole analysis); a slice
     at a time costs one slice. Each slice is encoded as a list and written without its brackets,
     the slices joined by the comma the encoder puts between two items."""
     encoder = json.JSONEncoder(ensure_ascii=False, default=str, indent=1)
