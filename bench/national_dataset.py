@@ -112,6 +112,8 @@ def main() -> None:
     parser.add_argument("--provinces", type=int, default=7)
     parser.add_argument("--size", default="large", choices=["tiny", "small", "large"])
     parser.add_argument("--seed", type=int, default=201, help="seed of the first province")
+    parser.add_argument("--people", type=int, help="people per province (default: the size's)")
+    parser.add_argument("--tasks", type=int, help="tasks per province (default: the size's)")
     parser.add_argument("--buckets", type=int, default=16, help="case buckets per province-year")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "national")
     parser.add_argument("--analyze", action="store_true", help="then time `congvu analyze`")
@@ -136,7 +138,8 @@ def main() -> None:
             continue
         shutil.rmtree(dataset / f"province={code}", ignore_errors=True)
         t0 = time.perf_counter()
-        province = generate(seed, args.size)
+        overrides = {k: v for k, v in (("people", args.people), ("tasks", args.tasks)) if v}
+        province = generate(seed, args.size, **overrides)
         t1 = time.perf_counter()
         files = write_province(province, dataset, code, buckets=args.buckets)
         org = province_org(province, code)

@@ -127,10 +127,7 @@ def _write_outputs(
 ) -> None:
     for name, frame in tables.items():
         if "json" in formats:
-            (directory / f"{name}.json").write_text(
-                json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1),
-                encoding="utf-8",
-            )
+            write_json_rows(frame, directory / f"{name}.json")
         if "csv" in formats:
             write_frame_csv(_flat_for_csv(frame), directory / f"{name}.csv")
         if "parquet" in formats:
@@ -141,6 +138,29 @@ def _write_outputs(
         )
     if html is not None:
         (directory / "report.html").write_text(html, encoding="utf-8")
+
+
+JSON_ROWS = 10_000  # rows turned into Python objects at a time by write_json_rows
+
+
+def write_json_rows(frame: pl.DataFrame, path: Path) -> None:
+    """``json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1)`` written to
+    ``path``, byte for byte, JSON_ROWS rows at a time.
+
+    The whole table as dicts and the encoder's pieces cost ~50 times its Polars size (measured:
+    1.47 GB to write six provinces' tables of 0.07 GB, the peak of the whole analysis); a slice
+    at a time costs one slice. Each slice is encoded as a list and written without its brackets,
+    the slices joined by the comma the encoder puts between two items."""
+    encoder = json.JSONEncoder(ensure_ascii=False, default=str, indent=1)
+    with path.open("w", encoding="utf-8") as out:
+        if frame.is_empty():
+            out.write("[]")
+            return
+        out.write("[")
+        for offset in range(0, frame.height, JSON_ROWS):
+            text = encoder.encode(frame.slice(offset, JSON_ROWS).to_dicts())
+            out.write(("," if offset else "") + text[1:-2])  # "[" ... "\n]"
+        out.write("\n]")
 
 
 def _replace_dir(tmp: Path, out: Path) -> None:

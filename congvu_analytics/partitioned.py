@@ -678,8 +678,10 @@ def run_buckets(
     bucket order whatever the order they finish in, so the result does not depend on them."""
     provinces = log.by_province()
     if len(provinces) > 1:
-        results = []
-        for code, alone in provinces:
+        # Each province's outputs wait on disk while the next province runs: held in memory
+        # they piled up under every later province's peak, province after province.
+        parked: list[_Parked] = []
+        for number, (code, alone) in enumerate(provinces):
             one = run_buckets(
                 alone,
                 calendar=calendar,
@@ -688,8 +690,13 @@ def run_buckets(
                 progress=progress,
                 workers=workers,
             )
-            results.append((code, one))
-        return combine_provinces(results)
+            parked.append(_park(code, one, log.files[0].with_name(f"result-{number:03d}")))
+            del one
+        try:
+            return _combine(parked)
+        finally:
+            for kept in parked:
+                shutil.rmtree(kept.folder, ignore_errors=True)
     say = progress or (lambda _step: None)
     # The rows that show a behaviour or carry a value go to this folder as each bucket is
     # reduced, and are read back one detector at a time in the per-subject phase.
@@ -767,21 +774,55 @@ def _read_phase(folder: Path, spilled: list[list[Path]]) -> CasePhase:
     )
 
 
+_RESULT_TABLES = ("findings", "person_metrics", "unit_metrics", "handover")
+
+
+@dataclass
+class _Parked:
+    """A province's result with its tables in Arrow IPC files (types kept exactly)."""
+
+    code: str
+    folder: Path
+    assessed: pl.DataFrame  # a few rows: kept in memory
+
+    def scan(self, name: str) -> pl.LazyFrame:
+        return pl.scan_ipc(self.folder / f"{name}.arrow", memory_map=False)
+
+
+def _park(code: str, result: DetectionResult, folder: Path) -> _Parked:
+    folder.mkdir()
+    for name in _RESULT_TABLES:
+        getattr(result, name).write_ipc(folder / f"{name}.arrow")
+    return _Parked(code, folder, result.assessed)
+
+
 def combine_provinces(results: list[tuple[str, DetectionResult]]) -> DetectionResult:
     """The results of provinces analysed apart as one: each table the provinces' rows one
     after another with the province first; what could be assessed summed over provinces."""
+    tables = {
+        name: [(code, getattr(result, name).lazy()) for code, result in results]
+        for name in _RESULT_TABLES
+    }
+    return _stacked(tables, [result.assessed for _, result in results])
 
+
+def _combine(parked: list[_Parked]) -> DetectionResult:
+    """:func:`combine_provinces` over the provinces' results parked on disk (read once, into
+    the combined tables)."""
+    tables = {name: [(p.code, p.scan(name)) for p in parked] for name in _RESULT_TABLES}
+    return _stacked(tables, [p.assessed for p in parked])
+
+
+def _stacked(
+    tables: dict[str, list[tuple[str, pl.LazyFrame]]], assessed_of: list[pl.DataFrame]
+) -> DetectionResult:
     def stacked(name: str) -> pl.DataFrame:
-        frames: list[pl.DataFrame] = [getattr(result, name) for _, result in results]
         return pl.concat(
-            [
-                frame.select(pl.lit(code).alias(PROVINCE), pl.all())
-                for (code, _), frame in zip(results, frames, strict=True)
-            ],
+            [frame.select(pl.lit(code).alias(PROVINCE), pl.all()) for code, frame in tables[name]],
             how="diagonal_relaxed",  # a province with no hand-over of a kind lacks nothing
-        )
+        ).collect()
 
-    assessed = [r.assessed for _, r in results if not r.assessed.is_empty()]
+    assessed = [a for a in assessed_of if not a.is_empty()]
     summed = pl.DataFrame()
     if assessed:
         first = assessed[0]

@@ -160,3 +160,29 @@ def test_it_refuses_an_unknown_output_format(capsys):
 def test_the_workdays_subcommand_still_works(capsys):
     assert cli.main(["workdays", "25/04/2025", "--add", "3"]) == 0
     assert "29/04/2025" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("rows_at_a_time", [1, 2, 10_000])
+def test_json_tables_are_written_a_slice_at_a_time_as_one_dump_would(
+    tmp_path, monkeypatch, rows_at_a_time
+):
+    # The JSON outputs are streamed (the whole table as dicts was the peak of a national run);
+    # the bytes must stay those of json.dumps over all the rows.
+    from datetime import date, datetime
+
+    frame = pl.DataFrame(
+        {
+            "id": ["a", 'dòng\nmới "trích"', None],
+            "n": [1, None, 3],
+            "at": [datetime(2026, 1, 2, 3, 4), None, datetime(2026, 5, 6)],
+            "day": [date(2026, 1, 2), date(2026, 1, 3), None],
+            "ids": [["x", "y"], [], None],
+            "parts": [[{"k": 1, "r": 0.5}], [], [{"k": None, "r": 1.0}, {"k": 2, "r": None}]],
+        }
+    )
+    monkeypatch.setattr(cli, "JSON_ROWS", rows_at_a_time)
+    for table in (frame, frame.clear(), frame.select("n")):
+        path = tmp_path / "t.json"
+        cli.write_json_rows(table, path)
+        expected = json.dumps(table.to_dicts(), ensure_ascii=False, default=str, indent=1)
+        assert path.read_text(encoding="utf-8") == expected

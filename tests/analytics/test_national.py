@@ -80,3 +80,37 @@ def test_a_province_code_that_is_not_a_plain_code_is_refused(tmp_path: Path) -> 
     with pytest.raises(ValueError, match="Mã tỉnh không hợp lệ"):
         write_province(generate(3, "tiny"), tmp_path, "P/01")
     assert not any(tmp_path.iterdir())
+
+
+def test_provinces_parked_on_disk_combine_as_kept_in_memory(tmp_path: Path) -> None:
+    # Each province's result waits on disk while the next one runs (so that the results do
+    # not pile up in memory); read back, the combined tables must be those combined in memory,
+    # types and all, including a province whose table lacks a column or has no rows.
+    from congvu_analytics.detect import DetectionResult
+    from congvu_analytics.partitioned import _combine, _park, combine_provinces
+
+    def result(n: int, *, handover: bool) -> DetectionResult:
+        findings = pl.DataFrame(
+            {
+                "finding_id": [f"f{i}" for i in range(n)],
+                "n": pl.Series(range(n), dtype=pl.UInt32),
+                "ids": [[f"e{i}", None] for i in range(n)],
+                "components": [[{"detector": "d", "k": i, "rate": 0.5}] for i in range(n)],
+            }
+        )
+        rows = pl.DataFrame({"subject_id": ["a", "b"], "rate": [0.1, None]})
+        moves = pl.DataFrame({"level": ["unit"], "count": pl.Series([3], dtype=pl.UInt32)})
+        assessed = pl.DataFrame({"detector": ["d"], "observed": pl.Series([n], dtype=pl.UInt32)})
+        return DetectionResult(
+            findings=findings,
+            person_metrics=rows.with_columns(extra=pl.lit(n)) if n else rows,
+            unit_metrics=rows.clear(),
+            handover=moves if handover else moves.clear().drop("count"),
+            assessed=assessed,
+        )
+
+    results = [("P01", result(3, handover=True)), ("P02", result(0, handover=False))]
+    parked = [_park(code, one, tmp_path / f"result-{i}") for i, (code, one) in enumerate(results)]
+    got, expected = _combine(parked), combine_provinces(results)
+    for name in (*TABLES, "assessed"):
+        assert_frame_equal(getattr(got, name), getattr(expected, name), check_dtypes=True)
