@@ -230,7 +230,7 @@ def _csv_batches(path: Path, dialect: _CsvDialect) -> Iterator[Any]:
             yield batch
 
 
-class _Unaligned(Exception):  # noqa: N818 - not an error: the cue to read the other way
+class _Unaligned(Exception):
     """A piece of text did not hold one row per line (blank lines, line breaks in quoted
     values): its rows cannot be numbered from the lines before it."""
 
@@ -351,16 +351,17 @@ def split_table(
     count = default_workers() if workers is None else workers
     if fmt == "csv":
         try:
-            context = replace(context, dialect=_csv_dialect(path, mapping))
+            dialect = _csv_dialect(path, mapping)
         except (OSError, ValueError) as exc:
             raise LogError(f"Không đọc được tệp CSV: {_first_line(exc)}", path=path) from exc
+        context = replace(context, dialect=dialect)
         if count > 1:
             try:
-                return _split(context, _csv_pieces(path, context.dialect), count, progress)
+                return _split(context, _csv_pieces(path, dialect), count, progress)
             except _Unaligned:
                 shutil.rmtree(workdir)
                 workdir.mkdir()
-        batches: Iterator[Any] = _csv_batches(path, context.dialect)
+        batches: Iterator[Any] = _csv_batches(path, dialect)
     else:
         batches = _parquet_batches(path)
     return _split(context, batches, 1, progress)
@@ -435,7 +436,8 @@ def _split_batch(job: tuple[int, int, Any], context: _SplitContext) -> tuple[Map
     c = context
     if isinstance(payload, tuple):
         assert c.dialect is not None
-        payload = _parse_piece(*payload, c.dialect)
+        head, block, cut, lines = payload
+        payload = _parse_piece(head, block, cut, lines, c.dialect)
     raw = _frame(payload)
     del payload
     native = set(s.SCHEMA) <= set(raw.columns)
