@@ -173,6 +173,8 @@ class _CsvDialect:
 
         read = pacsv.ReadOptions(
             block_size=block_size,
+            # A worker's piece: one thread, the other core is the other worker's.
+            use_threads=not given_names,
             column_names=list(self.names) if given_names else None,
             autogenerate_column_names=not self.header and not given_names,
             encoding=self.encoding,
@@ -237,15 +239,18 @@ class _Unaligned(Exception):
 
 # Text read at a time when a CSV is cut into pieces: under glibc's largest threshold for
 # serving an allocation from mmap (32 MB), so that freed blocks are reused rather than mapped
-# and faulted in afresh (measured: 1.3 s of system time for 1.5 GB read 32 MB at a time).
+# and faulted in afresh (measured: 1.3 s of system time for 1.5 GB read 32 MB at a time). A
+# piece is about BATCH_BYTES of them: each piece writes a part to every bucket.
 PIECE_BYTES = 16 << 20
 
 
-def _csv_pieces(path: Path, dialect: _CsvDialect) -> Iterator[tuple[bytes, bytes, int, int]]:
-    """The decompressed text of a CSV in pieces of about ``PIECE_BYTES`` cut after a line
-    break, the header line left out: ``(head, block, cut, lines)``, the piece being ``head``
-    (the end of the line the previous block cut) then ``block[:cut]``, holding ``lines``
-    line breaks (one more at the end of a file without a final one).
+def _csv_pieces(
+    path: Path, dialect: _CsvDialect
+) -> Iterator[tuple[bytes, tuple[bytes, ...], int, int]]:
+    """The decompressed text of a CSV in pieces of about ``BATCH_BYTES`` cut after a line
+    break, the header line left out: ``(head, blocks, cut, lines)``, the piece being ``head``
+    (the end of the line the previous piece cut), the blocks, the last one up to ``cut``;
+    ``lines`` counts its line breaks (one more at the end of a file without a final one).
 
     Only decompressing and counting line breaks happen here; the workers join and parse the
     pieces. A piece holds as many rows as lines unless the file has blank lines or line
@@ -254,6 +259,8 @@ def _csv_pieces(path: Path, dialect: _CsvDialect) -> Iterator[tuple[bytes, bytes
 
     with pa.input_stream(str(path), compression=dialect.compression) as stream:
         head = b""
+        blocks: list[bytes] = []
+        size = lines = 0
         skip_header = dialect.header
         while True:
             block = stream.read(PIECE_BYTES)
@@ -263,24 +270,38 @@ def _csv_pieces(path: Path, dialect: _CsvDialect) -> Iterator[tuple[bytes, bytes
                     head = text
                     continue
                 block, head, skip_header = text[text.index(b"\n") + 1 :], b"", False
+                if not block:  # the header ended the block: read on
+                    continue
             if not block:
-                if head:
-                    yield b"", head, len(head), head.count(b"\n") + (not head.endswith(b"\n"))
+                if skip_header:  # nothing but (part of) a header
+                    return
+                if not blocks and head:  # the last line, without a line break
+                    head, blocks = b"", [head]
+                if blocks:
+                    end = blocks[-1][-1:] != b"\n"  # a last line without a line break
+                    yield head, tuple(blocks), len(blocks[-1]), lines + end
                 return
-            cut = block.rfind(b"\n") + 1
-            if cut == 0:  # no line ends in this block: read on
-                head += block
+            blocks.append(block)
+            size += len(block)
+            lines += block.count(b"\n")
+            if size < BATCH_BYTES or not lines:
                 continue
-            yield head, block, cut, block.count(b"\n")
-            head = block[cut:]
+            cut = block.rfind(b"\n") + 1
+            if cut == 0:  # no line ends in this block: it belongs with the next piece
+                continue
+            yield head, tuple(blocks), cut, lines
+            head, blocks, size, lines = block[cut:], [], 0, 0
 
 
-def _parse_piece(head: bytes, block: bytes, cut: int, lines: int, dialect: _CsvDialect) -> Any:
+def _parse_piece(
+    head: bytes, blocks: tuple[bytes, ...], cut: int, lines: int, dialect: _CsvDialect
+) -> Any:
     """A piece of :func:`_csv_pieces` as an Arrow table of text columns."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
-    text = head + memoryview(block)[:cut] if head else memoryview(block)[:cut]
+    last = memoryview(blocks[-1])[:cut]
+    text = b"".join((head, *blocks[:-1], last)) if head or len(blocks) > 1 else last
     read, parse, convert = dialect.options(block_size=BATCH_BYTES, given_names=True)
     table = pacsv.read_csv(
         pa.py_buffer(text), read_options=read, parse_options=parse, convert_options=convert
@@ -382,8 +403,9 @@ def _split(
         for number, payload in enumerate(payloads):
             yield number, offset, payload
             if isinstance(payload, tuple):
-                offset += payload[-1]
-                size = len(payload[0]) + payload[2]
+                head, blocks, cut, lines = payload
+                offset += lines
+                size = len(head) + sum(len(b) for b in blocks[:-1]) + cut
             else:
                 offset += payload.num_rows
                 size = int(payload.nbytes)

@@ -245,14 +245,17 @@ def test_text_pieces_split_in_workers_give_the_rows_of_one_reader(
             assert frame.equals(b[name]), name
 
     log = province / "events.csv.gz"
-    monkeypatch.setattr(partitioned, "PIECE_BYTES", 64 << 10)
+    monkeypatch.setattr(partitioned, "PIECE_BYTES", 16 << 10)
+    monkeypatch.setattr(partitioned, "BATCH_BYTES", 64 << 10)
     same(buckets(log, "one", 1), buckets(log, "two", 2))
     # Pieces shorter than a line are joined with the next: the text and its lines, in order.
     monkeypatch.setattr(partitioned, "PIECE_BYTES", 50)
+    monkeypatch.setattr(partitioned, "BATCH_BYTES", 120)
     dialect = partitioned._csv_dialect(log, mapping)
     pieces = list(partitioned._csv_pieces(log, dialect))
     text = gzip.decompress(log.read_bytes())
-    assert b"".join(head + block[:cut] for head, block, cut, _ in pieces) == text.split(b"\n", 1)[1]
+    joined = [b"".join((h, *blocks[:-1], blocks[-1][:cut])) for h, blocks, cut, _ in pieces]
+    assert b"".join(joined) == text.split(b"\n", 1)[1]
     assert sum(lines for *_, lines in pieces) == text.count(b"\n") - 1
     # A blank line (and no line break at the end): not one row per line.
     blank = _rewritten(
@@ -273,7 +276,8 @@ def test_a_bad_time_in_the_last_piece_is_refused_with_its_line(
         return [*lines[:-3], ",".join(cells), *lines[-2:]]
 
     log = _rewritten(province, tmp_path / "bad.csv.gz", spoil)
-    monkeypatch.setattr(partitioned, "PIECE_BYTES", 64 << 10)
+    monkeypatch.setattr(partitioned, "PIECE_BYTES", 16 << 10)
+    monkeypatch.setattr(partitioned, "BATCH_BYTES", 64 << 10)
     args = _province_args(province)
     out = tmp_path / "o"
     code = main(["analyze", str(log), "--out", str(out), *args, "--buckets", "3", "--workers", "2"])
