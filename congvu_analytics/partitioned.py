@@ -293,19 +293,33 @@ def _csv_pieces(
             head, blocks, size, lines = block[cut:], [], 0, 0
 
 
-def _parse_piece(
-    head: bytes, blocks: tuple[bytes, ...], cut: int, lines: int, dialect: _CsvDialect
-) -> Any:
-    """A piece of :func:`_csv_pieces` as an Arrow table of text columns."""
+def _piece_files(
+    pieces: Iterator[tuple[bytes, tuple[bytes, ...], int, int]], workdir: Path
+) -> Iterator[tuple[Path, int, int]]:
+    """Each piece of :func:`_csv_pieces` written to a file of the work folder, for a worker
+    to map from the page cache: ``(file, lines, bytes)``. One copy of the text, where
+    sending it through a pipe copied it four times (pickled, written, read, unpickled:
+    measured +3 CPU s for 3M events)."""
+    for number, (head, blocks, cut, lines) in enumerate(pieces):
+        file = workdir / f"piece-{number:06d}.csv"
+        with file.open("wb") as out:
+            out.write(head)
+            out.writelines(blocks[:-1])
+            out.write(memoryview(blocks[-1])[:cut])
+        yield file, lines, len(head) + sum(len(b) for b in blocks[:-1]) + cut
+
+
+def _parse_piece(file: Path, lines: int, dialect: _CsvDialect) -> Any:
+    """A piece of :func:`_piece_files` as an Arrow table of text columns (its file removed)."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
-    last = memoryview(blocks[-1])[:cut]
-    text = b"".join((head, *blocks[:-1], last)) if head or len(blocks) > 1 else last
     read, parse, convert = dialect.options(block_size=BATCH_BYTES, given_names=True)
-    table = pacsv.read_csv(
-        pa.py_buffer(text), read_options=read, parse_options=parse, convert_options=convert
-    )
+    with pa.memory_map(str(file)) as text:
+        table = pacsv.read_csv(
+            text, read_options=read, parse_options=parse, convert_options=convert
+        )
+    file.unlink()
     if table.num_rows != lines:
         raise _Unaligned
     return table
@@ -377,8 +391,10 @@ def split_table(
             raise LogError(f"Không đọc được tệp CSV: {_first_line(exc)}", path=path) from exc
         context = replace(context, dialect=dialect)
         if count > 1:
+            workdir.mkdir(parents=True, exist_ok=True)
             try:
-                return _split(context, _csv_pieces(path, dialect), count, progress)
+                pieces = _piece_files(_csv_pieces(path, dialect), workdir)
+                return _split(context, pieces, count, progress)
             except _Unaligned:
                 shutil.rmtree(workdir)
                 workdir.mkdir()
@@ -403,9 +419,8 @@ def _split(
         for number, payload in enumerate(payloads):
             yield number, offset, payload
             if isinstance(payload, tuple):
-                head, blocks, cut, lines = payload
+                _file, lines, size = payload
                 offset += lines
-                size = len(head) + sum(len(b) for b in blocks[:-1]) + cut
             else:
                 offset += payload.num_rows
                 size = int(payload.nbytes)
@@ -458,8 +473,8 @@ def _split_batch(job: tuple[int, int, Any], context: _SplitContext) -> tuple[Map
     c = context
     if isinstance(payload, tuple):
         assert c.dialect is not None
-        head, block, cut, lines = payload
-        payload = _parse_piece(head, block, cut, lines, c.dialect)
+        file, lines, _size = payload
+        payload = _parse_piece(file, lines, c.dialect)
     raw = _frame(payload)
     del payload
     native = set(s.SCHEMA) <= set(raw.columns)
