@@ -11,6 +11,7 @@ import hashlib
 import math
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -74,6 +75,8 @@ __all__ = [
 ]
 
 KEYS = [SUBJECT_TYPE, SUBJECT_ID]
+# Detectors reduced at once in the per-subject phase: each holds one detector's observations.
+SUBJECT_THREADS = 2
 
 Observe = Callable[[pl.LazyFrame, DetectionParams, WorkCalendar], pl.LazyFrame]
 
@@ -811,13 +814,14 @@ def subject_phase(
     handover = _sum_handover([p.handover for p in parts])
     suite = detectors(params)
     peers, handled = pl.collect_all([peers_lazy, handled_lazy])
-    # One detector at a time, its observations released once read: what stays per detector
-    # is one row per subject, with the hits' ids only where the detector counts (the only
-    # ones :func:`judge` reads).
-    per_detector: list[pl.DataFrame] = []
-    columns: list[pl.DataFrame] = []
-    counted: list[pl.DataFrame] = []
-    for i, det in enumerate(suite):
+    # One detector at a time in each of two threads, its observations released once read:
+    # what stays per detector is one row per subject, with the hits' ids only where the
+    # detector counts (the only ones :func:`judge` reads). A detector's reduce is mostly a chain
+    # of small steps on one core; two detectors at once keep both cores busy (the detectors
+    # are independent until :func:`judge`, and results are kept in suite order).
+
+    def one(i: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        det = suite[i]
         obs = _gathered([observations_of(p, i) for p in parts], by_value=det.values == FRACTIONS)
         for p in parts:
             p.observations[i] = p.observations[i].clear()
@@ -825,16 +829,21 @@ def subject_phase(
                 p.spilled[i] = []
         scored = rates(obs.lazy(), peers.lazy(), params).collect()
         del obs
-        columns.append(scored.select(*keys, *_metric_columns(det)))
-        counted.append(scored.select(SUBJECT_TYPE, "n", "k"))
+        column = scored.select(*keys, *_metric_columns(det))
+        count = scored.select(SUBJECT_TYPE, "n", "k")
         judged = evidence(scored, peers, params, detector=det.name, behaviour=det.behaviour)
         del scored
-        per_detector.append(
-            judged.with_columns(
-                pl.when(pl.col("counts")).then(pl.col(c)).alias(c) for c in (EVIDENCE, CASE_IDS)
-            )
+        kept = judged.with_columns(
+            pl.when(pl.col("counts")).then(pl.col(c)).alias(c) for c in (EVIDENCE, CASE_IDS)
         )
-        del judged
+        return column, count, kept
+
+    with ThreadPoolExecutor(SUBJECT_THREADS) as pool:
+        done = list(pool.map(one, range(len(suite))))
+    columns = [d[0] for d in done]
+    counted = [d[1] for d in done]
+    per_detector = [d[2] for d in done]
+    del done
     tests = judge(per_detector, params.fdr, combine=params.combine, max_p=params.max_p)
     # Subjects that never held a case (a coordinating unit) still get a metrics row.
     metrics = (

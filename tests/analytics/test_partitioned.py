@@ -3,6 +3,7 @@ gives the same outputs, byte for byte, as the same log read whole."""
 
 from __future__ import annotations
 
+import gzip
 import random
 from pathlib import Path
 
@@ -216,6 +217,75 @@ def test_an_event_id_repeated_in_two_buckets_is_refused(province: Path, tmp_path
     err = capsys.readouterr().err
     assert repr(first["event_id"]) in err and "bị trùng" in err
     assert not (tmp_path / "o").exists()
+
+
+def _rewritten(export: Path, out: Path, edit) -> Path:
+    """The export's events.csv.gz with its lines (header first) passed through ``edit``."""
+    lines = gzip.decompress((export / "events.csv.gz").read_bytes()).decode().splitlines(True)
+    out.write_bytes(gzip.compress("".join(edit(lines)).encode()))
+    return out
+
+
+def test_text_pieces_split_in_workers_give_the_rows_of_one_reader(
+    province: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers parse pieces of text cut at line breaks (some pieces shorter than a line):
+    the buckets hold the rows, line numbers and file order of one reader; a file whose lines
+    are not its rows (a blank line) is read by one reader."""
+    mapping = load_mapping(ROOT / "mappings" / "province_vn.toml")
+
+    def buckets(log: Path, name: str, workers: int) -> dict[str, pl.DataFrame]:
+        (tmp_path / name).mkdir()
+        split = partitioned.split_table(log, mapping, tmp_path / name, buckets=3, workers=workers)
+        return {f.name: pl.read_parquet(sorted(f.glob("*.parquet"))) for f in split.folders}
+
+    def same(a: dict[str, pl.DataFrame], b: dict[str, pl.DataFrame]) -> None:
+        assert a.keys() == b.keys()
+        for name, frame in a.items():
+            assert frame.equals(b[name]), name
+
+    log = province / "events.csv.gz"
+    monkeypatch.setattr(partitioned, "PIECE_BYTES", 16 << 10)
+    monkeypatch.setattr(partitioned, "BATCH_BYTES", 64 << 10)
+    same(buckets(log, "one", 1), buckets(log, "two", 2))
+    # A blank line (and no line break at the end): not one row per line.
+    blank = _rewritten(
+        province, tmp_path / "blank.csv.gz", lambda ls: [*ls[:500], "\n", *ls[500:-1], ls[-1][:-1]]
+    )
+    same(buckets(blank, "blank-one", 1), buckets(blank, "blank-two", 2))
+    # Pieces shorter than a line are joined with the next: the text and its lines, in order.
+    dialect = partitioned._csv_dialect(log, mapping)
+    monkeypatch.setattr(partitioned, "PIECE_BYTES", 50)
+    monkeypatch.setattr(partitioned, "BATCH_BYTES", 120)
+    pieces = list(partitioned._csv_pieces(log, dialect))
+    text = gzip.decompress(log.read_bytes())
+    joined = [b"".join((h, *blocks[:-1], blocks[-1][:cut])) for h, blocks, cut, _ in pieces]
+    assert b"".join(joined) == text.split(b"\n", 1)[1]
+    assert sum(lines for *_, lines in pieces) == text.count(b"\n") - 1
+
+
+def test_a_bad_time_in_the_last_piece_is_refused_with_its_line(
+    province: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """Parsed in a worker, a bad value near the end still names the file and its line, and
+    nothing is written."""
+
+    def spoil(lines: list[str]) -> list[str]:
+        cells = lines[-3].split(",")
+        cells[3] = "31/02/2025 25:00:00"
+        return [*lines[:-3], ",".join(cells), *lines[-2:]]
+
+    log = _rewritten(province, tmp_path / "bad.csv.gz", spoil)
+    monkeypatch.setattr(partitioned, "PIECE_BYTES", 16 << 10)
+    monkeypatch.setattr(partitioned, "BATCH_BYTES", 64 << 10)
+    args = _province_args(province)
+    out = tmp_path / "o"
+    code = main(["analyze", str(log), "--out", str(out), *args, "--buckets", "3", "--workers", "2"])
+    assert code == 2
+    err = capsys.readouterr().err
+    count = len(gzip.decompress(log.read_bytes()).decode().splitlines())
+    assert str(log) in err and f"dòng {count - 2}" in err and "31/02/2025 25:00:00" in err
+    assert not out.exists()
 
 
 @pytest.mark.spark
