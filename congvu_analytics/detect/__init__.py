@@ -11,7 +11,6 @@ import hashlib
 import math
 import re
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -75,9 +74,6 @@ __all__ = [
 ]
 
 KEYS = [SUBJECT_TYPE, SUBJECT_ID]
-# Detectors reduced at once in the per-subject phase: each holds one detector's observations.
-SUBJECT_THREADS = 2
-
 Observe = Callable[[pl.LazyFrame, DetectionParams, WorkCalendar], pl.LazyFrame]
 
 FINDING_SCHEMA: dict[str, pl.DataType] = {
@@ -814,11 +810,10 @@ def subject_phase(
     handover = _sum_handover([p.handover for p in parts])
     suite = detectors(params)
     peers, handled = pl.collect_all([peers_lazy, handled_lazy])
-    # One detector at a time in each of two threads, its observations released once read:
-    # what stays per detector is one row per subject, with the hits' ids only where the
-    # detector counts (the only ones :func:`judge` reads). A detector's reduce is mostly a chain
-    # of small steps on one core; two detectors at once keep both cores busy (the detectors
-    # are independent until :func:`judge`, and results are kept in suite order).
+    # One detector at a time, its observations released once read: what stays per detector is
+    # one row per subject, with the hits' ids only where the detector counts (the only ones
+    # :func:`judge` reads). Two detectors at once in two threads was measured (session 11) and
+    # gained nothing: Polars already spreads each step over the cores.
 
     def one(i: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         det = suite[i]
@@ -838,8 +833,7 @@ def subject_phase(
         )
         return column, count, kept
 
-    with ThreadPoolExecutor(SUBJECT_THREADS) as pool:
-        done = list(pool.map(one, range(len(suite))))
+    done = [one(i) for i in range(len(suite))]
     columns = [d[0] for d in done]
     counted = [d[1] for d in done]
     per_detector = [d[2] for d in done]
