@@ -83,5 +83,5 @@ clean:
 # the app needs no gettext; after changing a Vietnamese string: make messages (needs Debian's
 # gettext), translate the new entries in django.po, and run it again to compile.
 messages: install
-	$(PY) manage.py makemessages -l en --no-wrap --ignore ".venv/*" --ignore "var/*" --ignore "congvu_analytics/*" --ignore "tests/*" --ignore "bench/*"
+	$(PY) manage.py makemessages -l en --no-wrap --ignore ".venv/*" --ignore "var/*" --ignore "tests/*" --ignore "bench/*"
 	$(PY) manage.py compilemessages --ignore ".venv/*"

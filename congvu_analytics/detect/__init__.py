@@ -302,64 +302,80 @@ def union_of(observed: list[pl.LazyFrame]) -> pl.LazyFrame:
     return observe(counts, hits)
 
 
+def gettext_noop(text: str) -> str:
+    """Marks a Vietnamese label for the web app's English catalogue (Django's makemessages
+    extracts calls by this name); the analytics package itself never translates."""
+    return text
+
+
 _GROUP_WORDS = {
     "*": "",
-    "so": "cấp sở",
-    "phong": "cấp phòng",
-    "xa": "cấp xã",
-    "ubnd_tinh": "UBND tỉnh",
-    "ban": "cấp ban",
-    DECIDER: "lãnh đạo",
-    HANDLER: "chuyên viên",
-    "chuyen_vien": "chuyên viên",
-    "truong_phong": "trưởng phòng",
-    "pho_truong_phong": "phó trưởng phòng",
-    "giam_doc": "giám đốc",
-    "pho_giam_doc": "phó giám đốc",
-    "chu_tich": "chủ tịch",
-    "pho_chu_tich": "phó chủ tịch",
-    "cong_chuc": "công chức",
+    "so": gettext_noop("cấp sở"),
+    "phong": gettext_noop("cấp phòng"),
+    "xa": gettext_noop("cấp xã"),
+    "ubnd_tinh": gettext_noop("UBND tỉnh"),
+    "ban": gettext_noop("cấp ban"),
+    DECIDER: gettext_noop("lãnh đạo"),
+    HANDLER: gettext_noop("chuyên viên"),
+    "chuyen_vien": gettext_noop("chuyên viên"),
+    "truong_phong": gettext_noop("trưởng phòng"),
+    "pho_truong_phong": gettext_noop("phó trưởng phòng"),
+    "giam_doc": gettext_noop("giám đốc"),
+    "pho_giam_doc": gettext_noop("phó giám đốc"),
+    "chu_tich": gettext_noop("chủ tịch"),
+    "pho_chu_tich": gettext_noop("phó chủ tịch"),
+    "cong_chuc": gettext_noop("công chức"),
     # The web app's three posts (congvu.detection.actions.POSITIONS).
-    "nguoi_dung_dau": "người đứng đầu",
-    "cap_pho": "cấp phó",
+    "nguoi_dung_dau": gettext_noop("người đứng đầu"),
+    "cap_pho": gettext_noop("cấp phó"),
 }
 
 
 # Each detector's name in plain Vietnamese, for the finding page's table of components.
 DETECTOR_LABELS = {
-    "ping_pong": "Chuyển qua rồi bị trả lại (A→B→A)",
-    "long_chain": "Chuyển qua nhiều đầu mối",
-    "transfer_rate": "Chuyển xử lý sang nơi khác",
-    "return_rate": "Trả lại người giao việc",
-    "decline_rate": "Từ chối nhiệm vụ",
-    "coordination": "Không trả lời phối hợp đúng hạn, rõ quan điểm",
-    "unaccepted": "Chậm tiếp nhận",
-    "idle_custody": "Giữ nhiệm vụ không hoạt động",
-    "hidden_waiting": "Tạm dừng không có lý do được chấp nhận",
-    "repeated_extensions": "Xin gia hạn nhiều lần",
-    "late_completion": "Trễ hạn",
-    "slow_decision": "Chậm quyết định (duyệt, cho ý kiến, gia hạn)",
-    "slow_cascade": "Chậm phân công trong đơn vị",
-    "no_progress": "Không hoặc hầu như không báo cáo tiến độ",
-    "overdue_silent": "Quá hạn không báo cáo tiến độ",
-    "opinion_within_authority": "Xin ý kiến việc thuộc thẩm quyền",
-    "push_upward": "Đẩy việc lên cấp trên",
-    ANY + "buck_passing": "Nhiệm vụ có dấu hiệu đùn đẩy (gộp)",
-    ANY + "avoidance": "Nhiệm vụ có dấu hiệu né tránh (gộp)",
-    ANY + "fear_of_responsibility": "Nhiệm vụ có dấu hiệu sợ trách nhiệm (gộp)",
+    "ping_pong": gettext_noop("Chuyển qua rồi bị trả lại (A→B→A)"),
+    "long_chain": gettext_noop("Chuyển qua nhiều đầu mối"),
+    "transfer_rate": gettext_noop("Chuyển xử lý sang nơi khác"),
+    "return_rate": gettext_noop("Trả lại người giao việc"),
+    "decline_rate": gettext_noop("Từ chối nhiệm vụ"),
+    "coordination": gettext_noop("Không trả lời phối hợp đúng hạn, rõ quan điểm"),
+    "unaccepted": gettext_noop("Chậm tiếp nhận"),
+    "idle_custody": gettext_noop("Giữ nhiệm vụ không hoạt động"),
+    "hidden_waiting": gettext_noop("Tạm dừng không có lý do được chấp nhận"),
+    "repeated_extensions": gettext_noop("Xin gia hạn nhiều lần"),
+    "late_completion": gettext_noop("Trễ hạn"),
+    "slow_decision": gettext_noop("Chậm quyết định (duyệt, cho ý kiến, gia hạn)"),
+    "slow_cascade": gettext_noop("Chậm phân công trong đơn vị"),
+    "no_progress": gettext_noop("Không hoặc hầu như không báo cáo tiến độ"),
+    "overdue_silent": gettext_noop("Quá hạn không báo cáo tiến độ"),
+    "opinion_within_authority": gettext_noop("Xin ý kiến việc thuộc thẩm quyền"),
+    "push_upward": gettext_noop("Đẩy việc lên cấp trên"),
+    ANY + "buck_passing": gettext_noop("Nhiệm vụ có dấu hiệu đùn đẩy (gộp)"),
+    ANY + "avoidance": gettext_noop("Nhiệm vụ có dấu hiệu né tránh (gộp)"),
+    ANY + "fear_of_responsibility": gettext_noop("Nhiệm vụ có dấu hiệu sợ trách nhiệm (gộp)"),
 }
 
 
-def group_label(group: str) -> str:
-    """A peer group code ("chuyen_vien@phong/moi") in words ("chuyên viên cấp phòng, mới")."""
+def group_label(group: str, say: Callable[[str], str] = str) -> str:
+    """A peer group code ("chuyen_vien@phong/moi") in words ("chuyên viên cấp phòng, mới").
+
+    ``say`` translates each word (the web app passes its ``gettext``); unknown codes stay as
+    the log spells them."""
     base, *flags = group.split("/")
-    words = [_GROUP_WORDS.get(part, part) for part in base.split("@")]
+    words = [_word(part, say) for part in base.split("@")]
     text = " ".join(w for w in words if w)
     if NEW_STAFF in flags:
-        text += ", mới nhận nhiệm vụ"
+        text += say(gettext_noop(", mới nhận nhiệm vụ"))
     if HEAVY in flags:
-        text += ", khối lượng việc lớn"
+        text += say(gettext_noop(", khối lượng việc lớn"))
     return text
+
+
+def _word(code: str, say: Callable[[str], str]) -> str:
+    word = _GROUP_WORDS.get(code)
+    if word is None:
+        return code  # a position or unit type of the province's own, as its tables spell it
+    return say(word) if word else ""
 
 
 def _pct(value: float | None) -> str:

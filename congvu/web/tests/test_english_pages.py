@@ -289,3 +289,22 @@ def test_the_english_hand_over_table_heads_its_column_returns_not_the_steps_retu
     page = client.get("/toan-tinh/").content.decode()
     headers = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', page)
     assert "Returns" in headers and "Return" not in headers, headers
+
+
+def test_an_english_readers_finding_page_names_the_detectors_and_peers_in_english(
+    signed_in, finding
+):
+    from congvu_analytics.detect import DETECTOR_LABELS
+
+    client = signed_in("gd_b")
+    client.cookies["django_language"] = "en"
+    text = _visible(client.get(f"/phat-hien/{finding.pk}/").content.decode())
+    assert "Passed on, then sent back (A→B→A)" in text
+    left = [label for label in DETECTOR_LABELS.values() if label in text]
+    assert left == []
+    assert finding.peer_group
+    # The peer group's words (a position and a tier, or the general group) are English too.
+    assert not re.search(r"cấp (sở|phòng|xã)|nhóm chung|mọi đơn vị|chuyên viên|lãnh đạo", text)
+    vietnamese = signed_in("gd_b")
+    page = _visible(vietnamese.get(f"/phat-hien/{finding.pk}/").content.decode())
+    assert DETECTOR_LABELS["ping_pong"] in page

@@ -143,8 +143,7 @@ def _render(
         form.auto_id = f"id_{key}_%s"
         steps.append((key, step.label, form, bool(bound and bound[0] == key)))
     components = [
-        {**c, "label": DETECTOR_LABELS.get(str(c.get("detector")), str(c.get("detector")))}
-        for c in (finding.components or [])
+        {**c, "label": _detector_label(str(c.get("detector")))} for c in (finding.components or [])
     ]
     return render(
         request,
@@ -330,15 +329,23 @@ def _review_label(finding: Finding) -> str:
         return ""
 
 
+def _detector_label(detector: str) -> str:
+    """A detector's name in the reader's language (the engine's names are marked for the
+    catalogue where they are written); a detector the app does not know shows its code."""
+    label = DETECTOR_LABELS.get(detector)
+    return _(label) if label else detector
+
+
 def _peer_label(finding: Finding) -> str:
-    """The peer group in words. "*" (no types, or every finer group too small: the engine
-    broadens a position group of fewer than five) is named too, so the page never hides whom
-    the subject was compared with; like the engine's words, it is Vietnamese in any language."""
+    """The peer group in words, in the reader's language. "*" (no types, or every finer group
+    too small: the engine broadens a position group of fewer than five) is named too, so the
+    page never hides whom the subject was compared with. The finding's sentence stays as the
+    engine wrote it (Vietnamese): it is the record the person answers."""
     if not finding.peer_group:
         return ""
-    label = group_label(finding.peer_group)
+    label = group_label(finding.peer_group, say=_)
     if label:
         return label
     if finding.subject_type == "person":
-        return "nhóm chung (quá ít người cùng chức vụ, cùng cấp để so sánh riêng)"
-    return "mọi đơn vị"
+        return _("nhóm chung (quá ít người cùng chức vụ, cùng cấp để so sánh riêng)")
+    return _("mọi đơn vị")
