@@ -347,18 +347,19 @@ def _foreign_findings(
     return pl.read_parquet(out / "findings.parquet")
 
 
-def _province(seed: int, size: str, cache: Path | None) -> Any:
+def _province(seed: int, size: str, cache: Path | None, **overrides: Any) -> Any:
     if cache is None:
-        return generate(seed, size)
+        return generate(seed, size, **overrides)
     from congvu_analytics.sim import load_province, save_province
 
-    directory = cache / f"{size}-{seed}"
+    tag = "".join(f"-{k}{v}" for k, v in sorted(overrides.items()))
+    directory = cache / f"{size}-{seed}{tag}"
     if (directory / "events.parquet").exists():
         try:
             return load_province(directory)
         except ValueError as stale:  # made by another version of the generator
             print(stale, file=sys.stderr)
-    province = generate(seed, size)
+    province = generate(seed, size, **overrides)
     save_province(province, directory)
     return province
 
@@ -372,7 +373,12 @@ def run(
     mapping: Path = MAPPING,
     fdr: float | None = None,
     params_file: Path | None = None,
+    reorganize: int = 0,
+    reorg_blank: bool = False,
 ) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    if reorganize:
+        overrides = {"reorganized": reorganize, "reorg_blank": reorg_blank}
     params = load_params(params_file) if params_file else DetectionParams()
     if fdr is not None:
         params = replace(params, fdr=fdr)
@@ -380,7 +386,7 @@ def run(
     timings = []
     for seed in seeds:
         t0 = time.perf_counter()
-        province = _province(seed, size, cache)
+        province = _province(seed, size, cache, **overrides)
         t_gen = time.perf_counter() - t0
         t0 = time.perf_counter()
         if foreign:
@@ -409,6 +415,7 @@ def run(
         "seeds": seeds,
         "held_out": all(s in HELD_OUT_SEEDS for s in seeds),
         "path": "foreign export + CLI" if foreign else "canonical log + run_all",
+        "reorganized": overrides,
         "fdr": params.fdr,
         "relevance_ratio": params.relevance_ratio,
         "timings": timings,
@@ -509,6 +516,17 @@ def main(argv: list[str] | None = None) -> None:
         type=Path,
         help="detection parameters TOML (as congvu analyze --params; --fdr overrides its fdr)",
     )
+    parser.add_argument(
+        "--reorganize",
+        type=int,
+        default=0,
+        help="merge this many divisions into a sibling inside the log (SimConfig.reorganized)",
+    )
+    parser.add_argument(
+        "--reorg-blank",
+        action="store_true",
+        help="the reorganisation's hand-overs carry no reason (SimConfig.reorg_blank)",
+    )
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     report = run(
@@ -519,6 +537,8 @@ def main(argv: list[str] | None = None) -> None:
         mapping=args.mapping,
         fdr=args.fdr,
         params_file=args.params,
+        reorganize=args.reorganize,
+        reorg_blank=args.reorg_blank,
     )
     if args.json:
         print(json.dumps(report, indent=1, ensure_ascii=False))

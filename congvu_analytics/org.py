@@ -22,6 +22,11 @@ UNIT_TYPE = "type"  # e.g. ubnd_tinh, so, phong, xa: units of one type are peers
 UNIT_PARENT = "parent"  # the unit above (null at the top)
 UNIT_HEAD = "head"  # the person who heads the unit (null if unknown)
 UNIT_LEVEL = "level"  # tier, HIGHER = FURTHER UP (as the event schema's ``level``)
+# A unit dissolved or merged by a reorganisation (sắp xếp tổ chức bộ máy): its last day, and
+# the unit that took over its work. Hand-overs from it to its successor around that day are
+# reorganisation hand-overs, never anyone's buck-passing (docs/detection.md).
+UNIT_VALID_TO = "valid_to"
+UNIT_SUCCESSOR = "successor"
 
 UNITS_SCHEMA: dict[str, pl.DataType] = {
     UNIT_ID: pl.String(),
@@ -30,6 +35,8 @@ UNITS_SCHEMA: dict[str, pl.DataType] = {
     UNIT_PARENT: pl.String(),
     UNIT_HEAD: pl.String(),
     UNIT_LEVEL: pl.Int8(),
+    UNIT_VALID_TO: pl.Date(),
+    UNIT_SUCCESSOR: pl.String(),
 }
 
 # People -----------------------------------------------------------------------------------

@@ -78,6 +78,9 @@ Look-alikes (normal people who must not be flagged; group names in ``truth_peopl
   a department's tasks to a division with a confused sibling (30% of divisions) are transferred
   on "sai thẩm quyền" and accepted there.
 - ``bad_head_member``: see above.
+- ``reorganised``: only with ``reorganized`` > 0 (off by default): the people of divisions
+  merged into a sibling inside the log, whose open cases are all transferred to the successor
+  on the effective day (``congvu_analytics.sim._reorg``).
 
 The canonical log carries what Công Vụ's own app records: ``reviewed`` on pauses the superior
 confirmed (the review itself is an ``other`` event), ``ref_event_id`` on coordination answers,
@@ -104,6 +107,8 @@ from congvu_analytics import org as org_schema
 from congvu_analytics.org import Org
 from congvu_analytics.schema import conform
 from congvu_analytics.sim._org import BEHAVIOURS, OrgModel, build_org, plant
+from congvu_analytics.sim._reorg import GROUP as REORG_GROUP
+from congvu_analytics.sim._reorg import merge_divisions
 from congvu_analytics.sim._tasks import (
     ACTS,
     POSITIONS,
@@ -136,6 +141,7 @@ LOOKALIKE_GROUPS = (
     "innovation",
     "misrouted",
     "bad_head_member",
+    "reorganised",
 )
 # Bumped whenever a change to the generator changes the province a seed gives: a province kept
 # by ``save_province`` under another version is stale (``load_province`` refuses it).
@@ -166,6 +172,13 @@ class SimConfig:
     innovator_share: float = 0.03
     legal_share: float = 0.12  # divisions whose tasks often meet legal obstacles
     coord_share: float = 0.12  # divisions whose tasks often need coordination
+    # A reorganisation inside the log (``congvu_analytics.sim._reorg``): this many divisions
+    # of departments merged into a sibling on working day ``reorg_day``; their hand-overs
+    # carry the reason ``reorganization``, or none (``reorg_blank``). 0: none (the default
+    # province, unchanged event for event).
+    reorganized: int = 0
+    reorg_day: int = 110
+    reorg_blank: bool = False
 
 
 SIZES: dict[str, SimConfig] = {
@@ -233,12 +246,21 @@ def generate(seed: int, size: str = "small", **overrides: Any) -> Province:
     days = _working_days(config.start, config.span_days + 200)
     events = _events_frame(cols, info, model, days)
     del cols, info
+    org = _org_frames(model, days)
+    if config.reorganized > 0:
+        events, org, moved = merge_divisions(
+            seed, events, org, count=config.reorganized, effective=days[config.reorg_day],
+            blank=config.reorg_blank,
+        )  # fmt: skip
+        index = {p.code: p for p in model.people}
+        for code in moved:
+            index[code].groups.add(REORG_GROUP)
     return Province(
         seed=seed,
         size=size,
         config=config,
         events=events,
-        org=_org_frames(model, days),
+        org=org,
         truth_people=_truth_people(model, shown),
         truth_units=_truth_units(model),
     )

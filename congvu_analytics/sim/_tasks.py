@@ -70,9 +70,12 @@ REASONS: tuple[tuple[str | None, str, str], ...] = (
     (None, "ngoai_tham_quyen", "Cho ý kiến chỉ đạo"),
     ("other", "thu_nghiem_khong_dat", "Thử nghiệm không đạt kết quả"),
     ("other", "khong_con_can_thiet", "Nhiệm vụ không còn cần thiết"),
+    # Only in a province with a reorganisation (``SimConfig.reorganized``; sim/``congvu_analytics.sim._reorg``).
+    ("reorganization", "sap_xep_to_chuc", "Chuyển do sắp xếp tổ chức bộ máy"),
 )
 (R_MISROUTED, R_COMPETENCE, R_WORKLOAD, R_LEGAL, R_DEPENDENCY, R_EXTERNAL, R_OTHER, R_PUSH_UP,
- R_GUIDANCE, R_CONFIRM, R_REJECT, R_WITHIN, R_OUTSIDE, R_INNOV_FAIL, R_NOT_NEEDED) = range(
+ R_GUIDANCE, R_CONFIRM, R_REJECT, R_WITHIN, R_OUTSIDE, R_INNOV_FAIL, R_NOT_NEEDED,
+ R_REORG) = range(
     len(REASONS))  # fmt: skip
 POSITIONS = ("agree", "disagree", "none")
 # How many units one coordination round asks (a draft asks several sở and communes at once).
