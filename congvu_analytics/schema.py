@@ -20,8 +20,8 @@ class Activity(StrEnum):
     ASSIGN = "assign"  # task created/assigned: target_* is the lead, due is the deadline
     ACCEPT = "accept"
     DECLINE = "decline"  # reason mandatory; target_unit = proposed competent unit
-    TRANSFER = (
-        "transfer"  # custody moves to target_*; reason_code e.g. misrouted/competence/workload
+    TRANSFER = (  # custody moves to target_*; reason_code e.g. misrouted/competence/workload,
+        "transfer"  # or reorganization (the unit was dissolved or merged into target_unit)
     )
     RETURN = "return"  # returned to sender: custody goes back to whoever passed it
     REASSIGN = "reassign"  # assigner changes the lead
@@ -59,6 +59,12 @@ class ReasonCode(StrEnum):
     # it. Fear of responsibility (push_upward), not buck-passing: a return with this reason
     # never counts as passing the work sideways or back "not my job".
     ESCALATE = "escalate"
+    # sắp xếp tổ chức bộ máy: the unit was dissolved or merged and its open cases go to the
+    # successor (2025: departments merged, districts abolished, communes merged). A hand-over
+    # with this reason never counts as buck-passing, avoidance, fear's push or a chain's hop
+    # against anyone, and an inherited case is judged against its receiver from when it
+    # reached them (docs/detection.md, "A reorganisation is not buck-passing").
+    REORGANIZATION = "reorganization"
 
 
 # Column names -------------------------------------------------------------------------------

@@ -40,7 +40,9 @@ from congvu_analytics.detect._common import (
     as_obs,
     observe,
     peer_groups_from,
+    org_reorganizations,
     prepare,
+    presumed_reorganizations,
     rates,
     subject_counts,
     with_value_counts,
@@ -577,6 +579,20 @@ def _subject_rows(prepared: pl.LazyFrame) -> pl.LazyFrame:
     return prepared.filter(keep).select(_SUBJECT_COLUMNS)
 
 
+def reorganizations(
+    events: pl.LazyFrame, calendar: WorkCalendar, org: Org | None, *, whole: bool
+) -> pl.DataFrame:
+    """Units that ended in a reorganisation (``REORG_SCHEMA``): the organisation table's
+    (``valid_to`` and ``successor``), and, when ``events`` is the whole log, those the log
+    shows (:func:`presumed_reorganizations`) that the table does not name. A bucket of a larger
+    log cannot tell a unit's last day, so it has the table's alone."""
+    given = org_reorganizations(org, calendar)
+    if not whole:
+        return given
+    presumed = presumed_reorganizations(events, calendar).join(given, on="unit", how="anti")
+    return pl.concat([given, presumed])
+
+
 def case_phase(
     events: pl.LazyFrame,
     *,
@@ -597,7 +613,14 @@ def case_phase(
     keys = [SUBJECT_TYPE, SUBJECT_ID]
     facts = log_facts(conform(events))
     prepared = (
-        prepare(events, calendar, presorted=facts.presorted, has_holders=facts.has_holders, end=end)
+        prepare(
+            events,
+            calendar,
+            presorted=facts.presorted,
+            has_holders=facts.has_holders,
+            end=end,
+            reorganized=reorganizations(events, calendar, org, whole=end is None),
+        )
         .collect()
         .lazy()
     )

@@ -38,7 +38,9 @@ from congvu_analytics.org import (
     PERSON_UNIT,
     START_DATE,
     UNIT_ID,
+    UNIT_SUCCESSOR,
     UNIT_TYPE,
+    UNIT_VALID_TO,
     Org,
 )
 from congvu_analytics.org import (
@@ -110,6 +112,9 @@ LEGIT = "_legit"  # a misrouted hand-over that someone else then accepted (by re
 LEGIT_BY_REASON = "_legit_by_reason"  # ... whose reason the log gives as ``misrouted``
 PRESUMED_MISROUTE = "_presumed_misroute"  # ... whose reason is unknown: see presumed_misroutes
 ESCALATED = "_escalated"  # a hand-over asking the superior to decide (ReasonCode.ESCALATE)
+# A hand-over made by a reorganisation (sắp xếp tổ chức bộ máy): by reason, by the organisation
+# table (a dissolved unit to its successor) or presumed from the log (see reorganizations).
+REORGANIZED = "_reorganized"
 CLOSED = "_closed"  # the case has been completed or cancelled at or before this row
 AFTER_REVIEWED = "_after_reviewed"  # a reviewed pause (legal obstacle) happened at or before
 
@@ -196,6 +201,7 @@ def prepare(
     presorted: bool = False,
     has_holders: bool = True,
     end: datetime | None = None,
+    reorganized: pl.DataFrame | None = None,
 ) -> pl.LazyFrame:
     """Conform, derive custody and add the helper columns every detector uses.
 
@@ -206,6 +212,10 @@ def prepare(
         has_holders: False when no event carries a holder (custody is derived everywhere).
         end: the log's last instant when ``events`` is one bucket of a larger log (open cases
             are measured up to the end of the whole log); default: the last of ``events``.
+        reorganized: units that ended in a reorganisation (``REORG_SCHEMA``: from the
+            organisation table, :func:`org_reorganizations`, or presumed from the whole log,
+            :func:`presumed_reorganizations`); their hand-overs around their last day are
+            ``REORGANIZED``.
 
     Returns:
         Events sorted by (case, timestamp, event_id) with holders and ``_``-prefixed helpers,
@@ -307,7 +317,12 @@ def prepare(
             next_active_wd.alias("_next_wd"),
         )
         .pipe(presumed_misroutes)
-        .with_columns((pl.col(LEGIT_BY_REASON) | pl.col(PRESUMED_MISROUTE)).alias(LEGIT))
+        .with_columns(_reorganized(reorganized).alias(REORGANIZED))
+        .with_columns(
+            (pl.col(LEGIT_BY_REASON) | pl.col(PRESUMED_MISROUTE) | pl.col(REORGANIZED)).alias(
+                LEGIT
+            )
+        )
         .with_columns(
             (pl.coalesce("_next_wd", pl.when(~pl.col(CLOSED)).then(pl.col(END_WD))) - pl.col(WD))
             .fill_null(0)
@@ -440,6 +455,190 @@ def presumed_misroutes(prepared: pl.LazyFrame) -> pl.LazyFrame:
         )
         .drop(*_PRESUMED_HELPERS)
     )
+
+
+# Reorganisations (sắp xếp tổ chức bộ máy) -------------------------------------------------------
+# A unit that ended in a reorganisation: its last working day (ordinal) and the unit that took
+# over its work (null: whichever unit received its cases); ``by_org``: the organisation table
+# says so (authoritative), else it is presumed from the log (:func:`presumed_reorganizations`).
+REORG_SCHEMA: dict[str, pl.DataType] = {
+    "unit": pl.String(),
+    "successor": pl.String(),
+    "last_wd": pl.Int32(),
+    "by_org": pl.Boolean(),
+}
+# Hand-overs out of such a unit within this many working days of its last day are its
+# reorganisation hand-overs: a province moves the open files in the days around the effective
+# date (Nghị quyết and Quyết định on the merger name one day; the records follow within the
+# week), not over a month.
+REORG_WINDOW_DAYS = 5
+# The structural presumption (no reason, nor an organisation table, says it) needs all of:
+# the unit is absent from the log for at least this many working days before its end (it
+# really ended, rather than had a quiet week: a unit that keeps working never qualifies) ...
+REORG_TAIL_DAYS = 20
+# ... at least this many of its cases went to one unit in the window (a mass hand-over; one or
+# two transfers are an ordinary officer's choice) ...
+REORG_MIN_CASES = 3
+# ... and they were at least this share of the cases it still had open then (its work moved
+# together; a unit that passes on a few cases and finishes the rest itself was not dissolved).
+REORG_MIN_SHARE = 0.5
+
+
+def _date_ordinal(day: pl.Expr, calendar: WorkCalendar) -> pl.Expr:
+    """Working-day ordinal of a calendar date (noon Vietnam time, so the zone cannot move it)."""
+    noon = day.cast(pl.Datetime("us")).dt.replace_time_zone("UTC") + timedelta(hours=5)
+    return working_day_ordinal(noon, calendar)
+
+
+def org_reorganizations(org: Org | None, calendar: WorkCalendar) -> pl.DataFrame:
+    """``REORG_SCHEMA`` rows for the units the organisation table says ended (``valid_to``)
+    with a successor: the authoritative signal, whatever the log's reasons say."""
+    empty = pl.DataFrame(schema=REORG_SCHEMA)
+    if org is None or UNIT_VALID_TO not in org.units.columns:
+        return empty
+    ended = org.units.filter(
+        pl.col(UNIT_VALID_TO).is_not_null() & pl.col(UNIT_SUCCESSOR).is_not_null()
+    )
+    if ended.is_empty():
+        return empty
+    return ended.select(
+        pl.col(UNIT_ID).alias("unit"),
+        pl.col(UNIT_SUCCESSOR).alias("successor"),
+        _date_ordinal(pl.col(UNIT_VALID_TO), calendar).cast(pl.Int32).alias("last_wd"),
+        pl.lit(True).alias("by_org"),
+    )
+
+
+def presumed_reorganizations(events: pl.LazyFrame, calendar: WorkCalendar) -> pl.DataFrame:
+    """``REORG_SCHEMA`` rows for the units a whole canonical log shows ended in a
+    reorganisation, where neither its reasons nor an organisation table say so.
+
+    A real export spanning 2025 carries the mass hand-overs of the effective day with a source
+    reason a data officer may not map ("sap_xep_to_chuc") or with none. What the log itself
+    shows of a reorganisation, whatever its reason column says: a unit ``U``
+
+    - leaves the log: no event names it (as actor's unit, target or holder) after its last
+      working day ``D``, and the log goes on for ``REORG_TAIL_DAYS`` working days or more
+      without it;
+    - and, within ``REORG_WINDOW_DAYS`` working days up to ``D``, transferred at least
+      ``REORG_MIN_CASES`` cases to one unit ``V`` with no canonical reason, at least
+      ``REORG_MIN_SHARE`` of the cases it still had open then (cases it touched in the window
+      that were not closed by ``D``).
+
+    Why an ordinary bad actor cannot hide behind it: the hand-overs are excused only because
+    the whole unit stops existing in the log; a person who passes cases on while their unit
+    keeps working (every other unit) gains nothing, nor does a unit that passes a few cases
+    on and goes on with the rest. A buck-pass that moves most of a unit's work and then the
+    unit vanishes for a month is, in a log, exactly what a merger looks like: the organisation
+    table (``valid_to``, ``successor``) is the authoritative way to say which it was.
+
+    Needs the whole log (a unit's last day and its open cases are not a bucket's); pure, reads
+    only canonical columns (``holder_unit`` where the log carries it).
+    """
+    e = conform(events).with_columns(working_day_ordinal(pl.col(TIMESTAMP), calendar).alias(WD))
+    reason = pl.col(REASON_CODE)
+    unknown = reason.is_null() | ~reason.is_in(_CANONICAL_REASONS)
+    named = pl.concat(
+        [
+            e.filter(pl.col(c).is_not_null()).select(pl.col(c).alias("unit"), CASE_ID, WD)
+            for c in (UNIT, TARGET_UNIT, HOLDER_UNIT)
+        ]
+    )
+    end_wd = e.select(pl.col(WD).max().alias("_end_wd"))
+    ended = (
+        named.group_by("unit")
+        .agg(pl.col(WD).max().alias("last_wd"))
+        .join(end_wd, how="cross")
+        .filter(pl.col("last_wd") <= pl.col("_end_wd") - REORG_TAIL_DAYS)
+        .drop("_end_wd")
+    )
+    window = (pl.col(WD) >= pl.col("last_wd") - REORG_WINDOW_DAYS) & (
+        pl.col(WD) <= pl.col("last_wd")
+    )
+    moved = (
+        e.filter(
+            (pl.col(ACTIVITY) == Activity.TRANSFER)
+            & unknown
+            & pl.col(TARGET_UNIT).is_not_null()
+            & (pl.col(TARGET_UNIT) != pl.col(UNIT))
+        )
+        .select(pl.col(UNIT).alias("unit"), TARGET_UNIT, CASE_ID, WD)
+        .join(ended, on="unit")
+        .filter(window)
+        .group_by("unit", TARGET_UNIT)
+        .agg(pl.col(CASE_ID).n_unique().alias("_moved"))
+        .sort("unit", "_moved", TARGET_UNIT, descending=[False, True, False])
+        .group_by("unit", maintain_order=True)
+        .first()
+    )
+    closed = (
+        e.filter(pl.col(ACTIVITY).is_in(list(DONE)))
+        .group_by(CASE_ID)
+        .agg(pl.col(WD).min().alias("_closed_wd"))
+    )
+    still_open = (
+        named.join(ended, on="unit")
+        .filter(window)
+        .select("unit", CASE_ID, "last_wd")
+        .unique()
+        .join(closed, on=CASE_ID, how="left")
+        .filter(pl.col("_closed_wd").is_null() | (pl.col("_closed_wd") > pl.col("last_wd")))
+        .group_by("unit")
+        .agg(pl.len().alias("_open"))
+    )
+    return (
+        moved.join(ended, on="unit")
+        .join(still_open, on="unit", how="left")
+        .filter(
+            (pl.col("_moved") >= REORG_MIN_CASES)
+            & (pl.col("_moved") >= REORG_MIN_SHARE * pl.col("_open").fill_null(0))
+        )
+        .select(
+            "unit",
+            pl.col(TARGET_UNIT).alias("successor"),
+            pl.col("last_wd").cast(pl.Int32),
+            pl.lit(False).alias("by_org"),
+        )
+        .sort("unit")
+        .collect()
+    )
+
+
+def _reorganized(table: pl.DataFrame | None) -> pl.Expr:
+    """``REORGANIZED``: a transfer or return that is a reorganisation hand-over: its reason is
+    ``reorganization``; or it moves the case out of a unit of ``table`` (``REORG_SCHEMA``) to
+    that unit's successor within ``REORG_WINDOW_DAYS`` working days of the unit's last day,
+    whatever its reason when the organisation table says so, with no canonical reason when
+    the unit's end is only presumed from the log (a reason the log gives is authoritative
+    there, as for ``presumed_misroutes``)."""
+    act = pl.col(ACTIVITY)
+    reason = pl.col(REASON_CODE)
+    handover = act.is_in([Activity.TRANSFER, Activity.RETURN])
+    by_reason = handover & (reason == ReasonCode.REORGANIZATION)
+    if table is None or table.is_empty():
+        return by_reason.fill_null(False)
+    units = table["unit"].to_list()
+    hander = pl.coalesce("_prev_unit", UNIT).cast(pl.String)
+    receiver = pl.col(HOLDER_UNIT).cast(pl.String)
+
+    def of_hander(column: str, dtype: pl.DataType) -> pl.Expr:
+        return hander.replace_strict(
+            units, table[column].to_list(), default=None, return_dtype=dtype
+        )
+
+    last = of_hander("last_wd", pl.Int32())
+    successor = of_hander("successor", pl.String())
+    unknown = reason.is_null() | ~reason.is_in(_CANONICAL_REASONS)
+    structural = (
+        handover
+        & last.is_not_null()
+        & ((pl.col(WD) - last).abs() <= REORG_WINDOW_DAYS)
+        & receiver.is_not_null()
+        & (receiver != hander)
+        & (successor.is_null() | (receiver == successor))
+        & (of_hander("by_org", pl.Boolean()) | unknown)
+    )
+    return (by_reason | structural).fill_null(False)
 
 
 WAITER = {"unit": "_waiter_unit", "person": "_waiter_person"}

@@ -20,6 +20,7 @@ from congvu_analytics.detect._common import (
     LEGIT,
     LEVELS,
     PREV,
+    REORGANIZED,
     SEG,
     SUBJECT_ID,
     SUBJECT_TYPE,
@@ -144,7 +145,8 @@ def coordination(
 def unaccepted(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     """Hand-overs (assign/transfer/reassign) the receiver neither accepted nor acted on within
     ``accept_days`` working days (or has not yet, at the end of the log); not those the
-    receiver then passed on as misrouted to a unit that took them (a legitimate misrouting)."""
+    receiver then passed on as misrouted to a unit that took them (a legitimate misrouting), nor
+    a reorganisation's hand-over of a dissolved unit's open cases."""
     act = pl.col(ACTIVITY)
     start = is_group_start(SEG)
     last_of_case = (pl.col(CASE_KEY) != pl.col(CASE_KEY).shift(-1)).fill_null(True)
@@ -160,7 +162,10 @@ def unaccepted(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             next_after(pl.when(start).then(pl.col(WD))).alias("_next"),
             # Whether the custody this hand-over opened ended in a legitimate misrouting (passed
             # on as ``misrouted`` and taken by the competent unit).
-            next_after(pl.when(start).then(pl.col(LEGIT))).alias("_next_legit"),
+            # (A reorganisation hand-over ending it is not that: the wait before it is judged.)
+            next_after(pl.when(start).then(pl.col(LEGIT) & ~pl.col(REORGANIZED))).alias(
+                "_next_legit"
+            ),
             bfill_within(pl.when(last_of_case).then(pl.col(CLOSED)), CASE_KEY).alias("_closed"),
         )
         .filter(
@@ -171,6 +176,9 @@ def unaccepted(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
             # theirs to accept: the days spent finding out whose it is are the misrouting's,
             # as the misrouted pass-on itself counts for no detector.
             & ~pl.col("_next_legit").fill_null(False)
+            # A reorganisation moves a unit's open files en masse: receiving them is not a
+            # hand-over anyone chose to leave unanswered (its idle days are still ``idle``'s).
+            & ~pl.col(REORGANIZED)
         )
         .with_columns(
             # The hand-over ends at the first response or the next custody change, whichever

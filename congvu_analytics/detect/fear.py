@@ -16,6 +16,7 @@ from congvu_analytics.detect._common import (
     ITEM_ID,
     LEGIT_BY_REASON,
     LEVEL_COLUMN,
+    REORGANIZED,
     LEVELS,
     PREV,
     SUBJECT_ID,
@@ -62,7 +63,8 @@ def push_up(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     """Custody moves that push the case upward instead of deciding it.
 
     A move is a change of holder made by the holder's side (not the first assignment, not a
-    reassignment by the assigner, not a decline, not a legitimate misrouting). It is upward when
+    reassignment by the assigner, not a decline, not a legitimate misrouting, not a
+    reorganisation's hand-over). It is upward when
     the receiving unit's level is higher (HIGHER = FURTHER UP, as the ``level`` column of the
     schema) according to, in order: ``params.unit_levels``; a ``level`` column carried by the
     log (the holder's tier after each event, e.g. support lines 1/2/3 mapped from BPIC 2013);
@@ -86,8 +88,12 @@ def push_up(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
     moves = frame.filter(
         # Only a hand-over the log calls misrouted is excused here: a presumed misrouting
         # (unknown reason, see ``presumed_misroutes``) is about work passed *sideways*; whether
-        # moving a case up the tiers was fear is this detector's own question.
-        (moved["unit"] | moved["person"]) & ~act.is_in(not_a_push) & ~pl.col(LEGIT_BY_REASON)
+        # moving a case up the tiers was fear is this detector's own question. A reorganisation
+        # hand-over is nobody's decision to push: the unit itself ended.
+        (moved["unit"] | moved["person"])
+        & ~act.is_in(not_a_push)
+        & ~pl.col(LEGIT_BY_REASON)
+        & ~pl.col(REORGANIZED)
     ).with_columns(pl.col(HOLDER_UNIT, "_prev_unit").cast(pl.String).name.prefix("_s"))
     assigners = (
         prepared.filter(act == Activity.ASSIGN)

@@ -23,6 +23,8 @@ from congvu_analytics.detect._common import (
     ITEM_ID,
     LEVELS,
     OBS_SCHEMA,
+    PREV,
+    REORGANIZED,
     SUBJECT_ID,
     SUBJECT_TYPE,
     VALUE,
@@ -240,8 +242,16 @@ def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFr
         .group_by(CASE_KEY)
         .agg(pl.len().alias("_progress"))
     )
+    # The last reorganisation hand-over that gave the case to a new unit (person): the case was
+    # inherited, and its receiver is judged from when it reached them (see ``_receivers_late``).
+    inherited = {
+        level: pl.col(REORGANIZED) & (pl.col(HOLDER[level]) != pl.col(PREV[level])).fill_null(True)
+        for level in LEVELS
+    }
     return (
-        prepared.filter(unprotected & (carries_due | is_done | cancelled | last_of_case))
+        prepared.filter(
+            unprotected & (carries_due | is_done | cancelled | last_of_case | pl.col(REORGANIZED))
+        )
         .group_by(CASE_KEY)
         .agg(
             pl.col(CASE_ID).first(),
@@ -260,19 +270,39 @@ def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFr
             pl.col(HOLDER["unit"]).drop_nulls().last().alias("_unit"),
             pl.col(HOLDER["person"]).drop_nulls().last().alias("_person"),
             pl.col(END_WD).first(),
+            *[pl.col(WD).filter(inherited[lv]).last().alias(f"_inherit_{lv}") for lv in LEVELS],
         )
         .join(progress, on=CASE_KEY, how="left")
         .with_columns(pl.col("_progress").fill_null(0))
         .filter(pl.col("_due").is_not_null() & ~pl.col("_cancelled"))
         .join(excused, on=CASE_KEY, how="left")
+        .with_columns(due_ordinal(pl.col("_due"), calendar).alias("_due_wd"))
         .with_columns(
             (
                 pl.coalesce("_done_wd", END_WD)
-                - due_ordinal(pl.col("_due"), calendar)
+                - pl.col("_due_wd")
                 - pl.col("_excused_days").fill_null(0)
-            ).alias("_late_days")
+            ).alias("_late_days"),
+            *[_receivers_late(level) for level in LEVELS],
         )
     )
+
+
+def _receivers_late(level: str) -> pl.Expr:
+    """``_late_<level>``: the lateness charged to the case's last holder at ``level``.
+
+    As ``_late_days``, except for a case its holder inherited by a reorganisation (``_inherit_
+    <level>``: a dissolved unit's open case moved to them): the receiver could neither have
+    kept the old deadline (often already past) nor have chosen to take the case on, so they are
+    given the time the case was first given, from when it reached them, and judged against the
+    later of that and the deadline. A holder whose custody did not begin with a reorganisation
+    (the person who moved with their cases to the successor unit) keeps the case's deadline.
+    """
+    allotted = (pl.col("_due_wd") - pl.col("_start_wd")).clip(lower_bound=0)
+    deadline = pl.max_horizontal("_due_wd", pl.col(f"_inherit_{level}") + allotted)
+    return (
+        pl.coalesce("_done_wd", END_WD) - deadline - pl.col("_excused_days").fill_null(0)
+    ).alias(f"_late_{level}")
 
 
 def _deadline_obs(frame: pl.LazyFrame, hit: pl.Expr) -> pl.LazyFrame:
@@ -281,7 +311,13 @@ def _deadline_obs(frame: pl.LazyFrame, hit: pl.Expr) -> pl.LazyFrame:
     evidence = pl.concat_list("_due_e", pl.coalesce("_done_e", "_last_e"))
     out = []
     for level, column in (("unit", "_unit"), ("person", "_person")):
-        rows = frame.filter(pl.col(column).is_not_null())
+        # Lateness and the inheritance day as charged to this level's holder (``_late_days``
+        # and ``_inherit`` in ``hit``): they differ only on cases inherited by a
+        # reorganisation.
+        rows = frame.filter(pl.col(column).is_not_null()).with_columns(
+            pl.col(f"_late_{level}").alias("_late_days"),
+            pl.col(f"_inherit_{level}").alias("_inherit"),
+        )
         subject = pl.col(column).cast(pl.String).alias(SUBJECT_ID)
         values = rows.select(
             pl.lit(level).alias(SUBJECT_TYPE),
@@ -329,9 +365,10 @@ def no_progress(
         .agg(pl.col(WD).min().alias("_reached_wd"))
     )
     frame = _case_deadlines(prepared, calendar).join(reached, on=CASE_KEY, how="left")
+    # A case inherited by a reorganisation is its receiver's from when it reached them.
     span = (
         pl.coalesce("_done_wd", END_WD)
-        - pl.max_horizontal("_start_wd", "_reached_wd")
+        - pl.max_horizontal("_start_wd", "_reached_wd", "_inherit")
         - pl.col("_excused_days").fill_null(0)
     )
     hit = (pl.col("_progress") <= params.silent_reports) & (span >= params.silent_days)
