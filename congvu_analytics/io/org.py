@@ -8,8 +8,10 @@ an error, an undeclared optional column that the file lacks is simply unknown (n
 
 Refused with a :class:`~congvu_analytics.io.errors.LogError` naming the file, the line and the
 column: duplicate codes, a parent unit that is not in the table, a cycle of parents, a person
-in a unit that is not in the table, a level that is not an integer, a start date that is not a
-date. Nothing is returned half-checked.
+in a unit that is not in the table, a level that is not an integer, a start date or a unit's
+``valid_to`` that is not a date, a reorganisation ``successor`` that is not in the table, is
+the unit itself, has no ``valid_to`` beside it, or closes a cycle of successors. Nothing is
+returned half-checked.
 
 :func:`org_coverage` then compares a log with the tables: units and people of the log that the
 tables do not know are reported (not fatal; the detectors fall back to what the log shows).
@@ -153,12 +155,14 @@ def _cast_level(frame: pl.DataFrame, path: Path, column: str) -> pl.DataFrame:
     return frame.with_columns(parsed)
 
 
-def _cast_date(frame: pl.DataFrame, path: Path, column: str) -> pl.DataFrame:
-    text = pl.col(o.START_DATE)
+def _cast_date(
+    frame: pl.DataFrame, path: Path, column: str, name: str = o.START_DATE
+) -> pl.DataFrame:
+    text = pl.col(name)
     parsed = pl.coalesce(*[text.str.to_date(f, strict=False) for f in _DATE_FORMATS])
     bad = text.is_not_null() & parsed.is_null()
     if frame.select(bad.any()).item():
-        value = frame.filter(bad).get_column(o.START_DATE)[0]
+        value = frame.filter(bad).get_column(name)[0]
         raise _fail(
             frame,
             bad,
@@ -166,7 +170,7 @@ def _cast_date(frame: pl.DataFrame, path: Path, column: str) -> pl.DataFrame:
             path=path,
             column=column,
         )
-    return frame.with_columns(parsed.alias(o.START_DATE))
+    return frame.with_columns(parsed.alias(name))
 
 
 def _check_parents(units: pl.DataFrame, path: Path, column: str) -> None:
@@ -212,6 +216,66 @@ def _check_parents(units: pl.DataFrame, path: Path, column: str) -> None:
             walk.append(node)
             node = parent[node]
         reaches_top.update(walk)
+
+
+def _check_successors(units: pl.DataFrame, path: Path, column: str, valid_column: str) -> None:
+    """A reorganisation's successor (``successor``: the unit that took over a dissolved or
+    merged unit's work, from the day after ``valid_to``) must be another unit of the table, and
+    following successors must end somewhere: the detectors excuse the dissolved unit's
+    hand-overs to it, so a wrong successor would excuse the wrong hand-overs."""
+    codes = sorted(units.get_column(o.UNIT_ID).to_list())
+    succ = pl.col(o.UNIT_SUCCESSOR)
+    checks = (
+        (
+            succ.is_not_null() & ~succ.is_in(codes),
+            "Đơn vị {unit!r} có đơn vị kế thừa {successor!r} không có trong bảng đơn vị.",
+            column,
+        ),
+        (
+            succ.is_not_null() & (succ == pl.col(o.UNIT_ID)),
+            "Đơn vị {unit!r} không thể là đơn vị kế thừa của chính nó.",
+            column,
+        ),
+        (
+            succ.is_not_null() & pl.col(o.UNIT_VALID_TO).is_null(),
+            "Đơn vị {unit!r} có đơn vị kế thừa {successor!r} nhưng thiếu ngày kết thúc hoạt động"
+            f" (cột {valid_column!r}): cần ngày để biết các lần chuyển giao nào do sắp xếp tổ "
+            "chức bộ máy.",
+            valid_column,
+        ),
+    )
+    for bad, message, where in checks:
+        if units.select(bad.any()).item():
+            row = units.filter(bad).row(0, named=True)
+            raise _fail(
+                units,
+                bad,
+                message.format(unit=row[o.UNIT_ID], successor=row[o.UNIT_SUCCESSOR]),
+                path=path,
+                column=where,
+            )
+    successor = {
+        u: v
+        for u, v in units.select(o.UNIT_ID, o.UNIT_SUCCESSOR).iter_rows()
+        if v is not None
+    }
+    line = dict(units.select(o.UNIT_ID, _LINE).iter_rows())
+    ends: set[str] = set()
+    for start in sorted(successor):
+        walk: list[str] = []
+        node: str | None = start
+        while node is not None and node not in ends:
+            if node in walk:
+                cycle = [*walk[walk.index(node) :], node]
+                raise LogError(
+                    f"Đơn vị kế thừa tạo thành vòng: {' → '.join(cycle)}.",
+                    path=path,
+                    line=int(line[node]),
+                    column=column,
+                )
+            walk.append(node)
+            node = successor.get(node)
+        ends.update(walk)
 
 
 def _check_levels(units: pl.DataFrame, path: Path, column: str) -> None:
@@ -280,6 +344,11 @@ def load_org(
         units = _cast_level(units, upath, unit_columns.get(o.UNIT_LEVEL, o.UNIT_LEVEL))
         _check_parents(units, upath, unit_columns.get(o.UNIT_PARENT, o.UNIT_PARENT))
         _check_levels(units, upath, unit_columns.get(o.UNIT_LEVEL, o.UNIT_LEVEL))
+        valid_column = unit_columns.get(o.UNIT_VALID_TO, o.UNIT_VALID_TO)
+        units = _cast_date(units, upath, valid_column, o.UNIT_VALID_TO)
+        _check_successors(
+            units, upath, unit_columns.get(o.UNIT_SUCCESSOR, o.UNIT_SUCCESSOR), valid_column
+        )
     if people_path is not None:
         ppath = Path(people_path)
         people = read_table(

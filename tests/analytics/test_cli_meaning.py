@@ -193,3 +193,21 @@ def test_a_mapping_declaring_org_tables_run_without_them_says_so(files):
     assert any("khai báo bảng tổ chức ([org]) nhưng không có bảng" in w for w in _warnings(out))
     load = json.loads((out / "load_report.json").read_text(encoding="utf-8"))
     assert load["org"] is None
+
+
+def test_a_units_table_whose_successor_is_unknown_stops_the_analysis_with_no_output(
+    files, capsys
+):
+    tmp, log, mapping, _units, people = files
+    units = write(
+        tmp / "units.csv",
+        UNITS.replace("unit,name,type,parent,head,level", "unit,name,type,parent,head,level,"
+                      "valid_to,successor")
+        + "PHONG1,P1,phong,STP,,1,30/06/2025,PHONG9\n",
+    )  # fmt: skip
+    out = tmp / "out"
+    rc = analyze(log, "--mapping", mapping, "--units", units, "--people", people, "--out", out)
+    assert rc == 2 and not out.exists()
+    err = capsys.readouterr().err
+    assert err.startswith("Lỗi:") and "units.csv" in err and "dòng 6" in err
+    assert "'PHONG1' có đơn vị kế thừa 'PHONG9' không có trong bảng đơn vị" in err

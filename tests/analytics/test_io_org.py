@@ -48,6 +48,8 @@ def test_it_reads_both_tables_into_the_org_schema(tmp_path):
         "parent": "UBND",
         "head": "gd_stp",
         "level": 2,
+        "valid_to": None,
+        "successor": None,
     }
     assert loaded.org.people.get_column(o.START_DATE).to_list() == [
         date(2020, 1, 1),
@@ -185,3 +187,40 @@ def test_units_and_people_of_the_log_missing_from_the_tables_are_reported(tmp_pa
     warnings = coverage.warnings()
     assert warnings[0].startswith("1/3 đơn vị trong nhật ký không có trong bảng đơn vị")
     assert "'STP.P2': 2" in warnings[0] and "'cv_moi': 1" in warnings[1]
+
+
+# A reorganisation: STP.P2 merged into STP.P1 on 1/3/2025 (its last day 28/02/2025).
+MERGED = UNITS.replace("unit,name,type,parent,head,level", "unit,name,type,parent,head,level,valid_to,successor").replace(
+    ",tp1,1\n", ",tp1,1,,\n"
+) + "STP.P2,Phòng cũ,phong,STP,,1,28/02/2025,STP.P1\n"
+
+
+def test_a_unit_ended_by_a_reorganisation_is_read_with_its_last_day_and_successor(tmp_path):
+    loaded = load_org(*tables(tmp_path, units=MERGED))
+    row = loaded.org.units.filter(pl.col(o.UNIT_ID) == "STP.P2").row(0, named=True)
+    assert row["valid_to"] == date(2025, 2, 28) and row["successor"] == "STP.P1"
+    assert loaded.org.units.filter(pl.col(o.UNIT_ID) == "STP")["successor"].item() is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message", "column"),
+    [
+        ((",STP.P1\n", ",STP.P9\n"), "'STP.P2' có đơn vị kế thừa 'STP.P9' không có trong bảng", "successor"),
+        ((",STP.P1\n", ",STP.P2\n"), "'STP.P2' không thể là đơn vị kế thừa của chính nó", "successor"),
+        (("28/02/2025", "30/02/2025"), "Ngày '30/02/2025' không hợp lệ", "valid_to"),
+        (("28/02/2025", ""), "thiếu ngày kết thúc hoạt động", "valid_to"),
+    ],
+)  # fmt: skip
+def test_a_bad_successor_or_last_day_is_refused_naming_file_row_and_column(
+    tmp_path, change, message, column
+):
+    err = refused(tmp_path, units=MERGED.replace(*change))
+    assert message in str(err)
+    assert err.path.endswith("units.csv") and err.line == 6 and err.column == column
+
+
+def test_a_cycle_of_successors_is_refused_showing_the_cycle(tmp_path):
+    cyclic = MERGED.replace(",tp1,1,,\n", ",tp1,1,28/02/2025,STP.P2\n")
+    err = refused(tmp_path, units=cyclic)
+    assert "Đơn vị kế thừa tạo thành vòng: STP.P1 → STP.P2 → STP.P1" in str(err)
+    assert err.line == 4
