@@ -133,7 +133,15 @@ ACTIVITY: dict[TaskEventType, Activity] = {
 # each step accepts, and their Vietnamese labels (forms, timeline, API docs), are defined here
 # once; the web choices and the API read them from here.
 R = ReasonCode
-TRANSFER_REASONS: tuple[str, ...] = (R.MISROUTED, R.COMPETENCE, R.WORKLOAD, R.OTHER)
+# A transfer made because the unit is dissolved or merged (sắp xếp tổ chức bộ máy) hands its
+# open tasks to the successor: the engine never counts it as anyone's buck-passing.
+TRANSFER_REASONS: tuple[str, ...] = (
+    R.MISROUTED,
+    R.COMPETENCE,
+    R.WORKLOAD,
+    R.REORGANIZATION,
+    R.OTHER,
+)
 PAUSE_REASONS: tuple[str, ...] = (R.LEGAL_OBSTACLE, R.DEPENDENCY, R.EXTERNAL, R.OTHER)
 # A return either says the work is not the returner's (buck-passing when it is) or asks the
 # superior to decide what the returner could decide (fear of responsibility when it could):
@@ -143,6 +151,7 @@ TRANSFER_REASON_LABELS: dict[str, Promise] = {
     R.MISROUTED: _("Giao nhầm, không đúng thẩm quyền"),
     R.COMPETENCE: _("Thuộc thẩm quyền đơn vị khác"),
     R.WORKLOAD: _("Điều hòa khối lượng công việc"),
+    R.REORGANIZATION: _("Sắp xếp tổ chức bộ máy (đơn vị giải thể, sáp nhập)"),
     R.OTHER: _("Lý do khác"),
 }
 PAUSE_REASON_LABELS: dict[str, Promise] = {

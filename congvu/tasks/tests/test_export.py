@@ -246,3 +246,26 @@ def test_a_return_with_an_unknown_reason_code_is_refused_and_writes_nothing(org,
     with pytest.raises(ActionError, match="Mã lý do trả lại không hợp lệ"):
         actions.do_return(task, org.alice, reason="x", reason_code="sai_tham_quyen", at=at(2))
     assert task.events.count() == before
+
+
+def test_a_transfer_made_by_a_reorganisation_is_exported_as_reorganization(org, task):
+    """A unit dissolved or merged hands its open tasks to the successor: the engine counts such
+    a transfer against nobody (docs/detection.md, "A reorganisation is not buck-passing"), so
+    the app records the reason and exports the schema's code."""
+    from congvu.tasks.events import REASON_LABELS, TRANSFER_REASONS
+
+    assert s.ReasonCode.REORGANIZATION in TRANSFER_REASONS
+    assert "Sắp xếp tổ chức bộ máy" in str(REASON_LABELS[s.ReasonCode.REORGANIZATION])
+    actions.do_transfer(
+        task,
+        org.tp_a1,
+        to_unit=org.a2,
+        to_person=org.bob,
+        reason_code="reorganization",
+        reason="Phòng sáp nhập theo Quyết định sắp xếp tổ chức bộ máy",
+        at=at(1),
+    )
+    frame = export.events_frame()
+    moved = frame.filter(pl.col(s.ACTIVITY) == "transfer")
+    assert moved[s.REASON_CODE].to_list() == [s.ReasonCode.REORGANIZATION]
+    assert moved[s.TARGET_UNIT].to_list() == [org.a2.code]
