@@ -123,6 +123,20 @@ Tệp people.csv — cán bộ, công chức
 
 _LOCAL = "Asia/Ho_Chi_Minh"
 
+# The reorganisation's source code, listed only when the province has one (the default
+# export stays as it was, byte for byte).
+_REORG_LINE = (
+    "  sap_xep_to_chuc             chuyển do sắp xếp tổ chức bộ máy (đơn vị giải thể, sáp nhập)\n"
+)
+
+
+def readme(province: Province) -> str:
+    """README.txt of the export."""
+    if province.config.reorganized <= 0:
+        return README
+    anchor = "  khong_con_can_thiet         hủy vì nhiệm vụ không còn cần thiết\n"
+    return README.replace(anchor, anchor + _REORG_LINE)
+
 
 def events_export(province: Province) -> pl.DataFrame:
     """The foreign events table (strings only), in case and time order."""
@@ -201,7 +215,7 @@ def write_export(province: Province, directory: str | os.PathLike[str]) -> Path:
         )
         units_export(province).write_csv(tmp / "units.csv")
         people_export(province).write_csv(tmp / "people.csv")
-        (tmp / "README.txt").write_text(README, encoding="utf-8")
+        (tmp / "README.txt").write_text(readme(province), encoding="utf-8")
         if target.exists():
             shutil.rmtree(target)
         tmp.rename(target)
