@@ -319,9 +319,7 @@ def prepare(
         .pipe(presumed_misroutes)
         .with_columns(_reorganized(reorganized).alias(REORGANIZED))
         .with_columns(
-            (pl.col(LEGIT_BY_REASON) | pl.col(PRESUMED_MISROUTE) | pl.col(REORGANIZED)).alias(
-                LEGIT
-            )
+            (pl.col(LEGIT_BY_REASON) | pl.col(PRESUMED_MISROUTE) | pl.col(REORGANIZED)).alias(LEGIT)
         )
         .with_columns(
             (pl.coalesce("_next_wd", pl.when(~pl.col(CLOSED)).then(pl.col(END_WD))) - pl.col(WD))

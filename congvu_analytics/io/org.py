@@ -255,9 +255,7 @@ def _check_successors(units: pl.DataFrame, path: Path, column: str, valid_column
                 column=where,
             )
     successor = {
-        u: v
-        for u, v in units.select(o.UNIT_ID, o.UNIT_SUCCESSOR).iter_rows()
-        if v is not None
+        u: v for u, v in units.select(o.UNIT_ID, o.UNIT_SUCCESSOR).iter_rows() if v is not None
     }
     line = dict(units.select(o.UNIT_ID, _LINE).iter_rows())
     ends: set[str] = set()

@@ -87,9 +87,7 @@ def merge_divisions(
         .sort("case_id")
         .collect()
     )
-    holder = pl.coalesce(
-        "holder_actor", pl.col("holder_unit").replace_strict(heads, default=None)
-    )
+    holder = pl.coalesce("holder_actor", pl.col("holder_unit").replace_strict(heads, default=None))
     transfers = held.select(
         (pl.col("case_id") + "-R01").alias("event_id"),
         "case_id",
@@ -114,7 +112,7 @@ def merge_divisions(
     out = (
         pl.concat([renamed, transfers], how="diagonal_relaxed")
         .select(events.columns)
-        .cast(dict(events.schema))
+        .cast(events.schema)
         .sort("case_id", "timestamp", "event_id")
     )
     moved = org.people.filter(pl.col("unit").is_in(list(successor)))["person"].to_list()

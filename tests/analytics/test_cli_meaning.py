@@ -195,9 +195,7 @@ def test_a_mapping_declaring_org_tables_run_without_them_says_so(files):
     assert load["org"] is None
 
 
-def test_a_units_table_whose_successor_is_unknown_stops_the_analysis_with_no_output(
-    files, capsys
-):
+def test_a_units_table_whose_successor_is_unknown_stops_the_analysis_with_no_output(files, capsys):
     tmp, log, mapping, _units, people = files
     units = write(
         tmp / "units.csv",

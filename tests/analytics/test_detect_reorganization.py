@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from congvu_analytics.detect import run_all
-from congvu_analytics.detect._common import prepare
+from congvu_analytics.detect._common import prepare, presumed_reorganizations
 from congvu_analytics.detect.params import DetectionParams
 from congvu_analytics.detect.stalling import late
 from congvu_analytics.org import Org
@@ -92,9 +92,7 @@ def org(*, valid_to: date | None = None) -> Org:
 
 
 def flagged(findings: pl.DataFrame, behaviours: tuple[str, ...]) -> set[str]:
-    return set(
-        findings.filter(pl.col("behaviour").is_in(list(behaviours)))["subject_id"].to_list()
-    )
+    return set(findings.filter(pl.col("behaviour").is_in(list(behaviours)))["subject_id"].to_list())
 
 
 SIDEWAYS = ("buck_passing", "avoidance", "fear_of_responsibility")
@@ -138,16 +136,13 @@ def test_a_unit_that_vanishes_after_scattering_its_cases_is_not_presumed_merged(
     rows = []
     targets = ("B", "C", "D")
     for row in province(None):
+        scattered = row
         if row["e"].endswith("-mv"):
             k = int(row["c"][-1]) + int(row["c"][2])
-            row = {**row, "target_unit": targets[k % 3]}
-        rows.append(row)
-    from congvu_analytics.detect._common import presumed_reorganizations
-
+            scattered = {**row, "target_unit": targets[k % 3]}
+        rows.append(scattered)
     assert presumed_reorganizations(log(rows), WorkCalendar()).is_empty()
-    assert presumed_reorganizations(log(province(None)), WorkCalendar())["unit"].to_list() == [
-        "M"
-    ]
+    assert presumed_reorganizations(log(province(None)), WorkCalendar())["unit"].to_list() == ["M"]
 
 
 def _late_cases(rows: list[dict[str, Any]], unit: str) -> set[str]:
@@ -167,7 +162,8 @@ def test_a_case_inherited_already_late_is_judged_from_when_it_reached_the_receiv
 
     def rows(reason: str) -> list[dict[str, Any]]:
         base = division_case("L1", "M", 0.0, member=1, work=5.0, due=20)[:5]
-        return base + [
+        return [
+            *base,
             dict(e="L1-mv", c="L1", a="transfer", d=MERGER, actor="m1", unit="M",
                  target_unit="S", target_actor="hs", reason_code=reason),
             dict(e="L1-co", c="L1", a="complete", d=MERGER + 10, actor="hs", unit="S"),

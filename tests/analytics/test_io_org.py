@@ -190,9 +190,12 @@ def test_units_and_people_of_the_log_missing_from_the_tables_are_reported(tmp_pa
 
 
 # A reorganisation: STP.P2 merged into STP.P1 on 1/3/2025 (its last day 28/02/2025).
-MERGED = UNITS.replace("unit,name,type,parent,head,level", "unit,name,type,parent,head,level,valid_to,successor").replace(
-    ",tp1,1\n", ",tp1,1,,\n"
-) + "STP.P2,Phòng cũ,phong,STP,,1,28/02/2025,STP.P1\n"
+MERGED = (
+    UNITS.replace(
+        "unit,name,type,parent,head,level", "unit,name,type,parent,head,level,valid_to,successor"
+    ).replace(",tp1,1\n", ",tp1,1,,\n")
+    + "STP.P2,Phòng cũ,phong,STP,,1,28/02/2025,STP.P1\n"
+)
 
 
 def test_a_unit_ended_by_a_reorganisation_is_read_with_its_last_day_and_successor(tmp_path):

@@ -78,6 +78,7 @@ def test_the_export_writes_the_source_reason_or_none() -> None:
     assert "sap_xep_to_chuc" in readme(named)
     blank = generate(5, "tiny", tasks=3_000, reorganized=6, reorg_blank=True)
     assert blank.events.filter(pl.col("reason_code") == "reorganization").height == 0
-    assert blank.events.filter(pl.col("event_id").str.ends_with("-R01"))[
-        "reason_code"
-    ].null_count() == blank.events.filter(pl.col("event_id").str.ends_with("-R01")).height
+    assert (
+        blank.events.filter(pl.col("event_id").str.ends_with("-R01"))["reason_code"].null_count()
+        == blank.events.filter(pl.col("event_id").str.ends_with("-R01")).height
+    )
