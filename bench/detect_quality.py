@@ -41,7 +41,13 @@ from congvu_analytics.detect import run_all
 from congvu_analytics.detect.params import DetectionParams
 from congvu_analytics.io.mapping import load_mapping
 from congvu_analytics.io.params import load_params
-from congvu_analytics.sim import BEHAVIOURS, ENGINE_BEHAVIOUR, LOOKALIKE_GROUPS, generate
+from congvu_analytics.sim import (
+    BEHAVIOURS,
+    ENGINE_BEHAVIOUR,
+    LOOKALIKE_GROUPS,
+    OPTIONAL_GROUPS,
+    generate,
+)
 from congvu_analytics.sim import write_export as write_foreign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,7 +275,8 @@ def score(
     anyone = set(predicted["person"].to_list())
     normal = truth.filter(~pl.any_horizontal(*BEHAVIOURS))
     fair: dict[str, dict[str, float]] = {}
-    for g in (*LOOKALIKE_GROUPS, "all_normal"):
+    optional = [g for g in OPTIONAL_GROUPS if truth["groups"].list.contains(g).any()]
+    for g in (*LOOKALIKE_GROUPS, *optional, "all_normal"):
         members = (
             normal if g == "all_normal" else normal.filter(pl.col("groups").list.contains(g))
         )["person"].to_list()

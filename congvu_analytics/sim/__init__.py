@@ -124,6 +124,7 @@ __all__ = [
     "BEHAVIOURS",
     "GENERATOR_VERSION",
     "LOOKALIKE_GROUPS",
+    "OPTIONAL_GROUPS",
     "SIZES",
     "Province",
     "SimConfig",
@@ -141,8 +142,9 @@ LOOKALIKE_GROUPS = (
     "innovation",
     "misrouted",
     "bad_head_member",
-    "reorganised",
 )
+# Look-alikes only some provinces have: ``reorganised`` only with ``SimConfig.reorganized``.
+OPTIONAL_GROUPS = ("reorganised",)
 # Bumped whenever a change to the generator changes the province a seed gives: a province kept
 # by ``save_province`` under another version is stale (``load_province`` refuses it).
 GENERATOR_VERSION = 2
