@@ -43,6 +43,7 @@ from congvu_analytics.detect import (
     DetectionResult,
     case_phase,
     reduce_phases,
+    reorganizations,
     subject_phase,
 )
 from congvu_analytics.io.errors import LogError
@@ -877,8 +878,12 @@ def run_buckets(
     spill = log.files[0].with_name(f"spill-{log.files[0].stem}")
     spill.mkdir()
 
+    # Units that ended in a reorganisation need the whole log (a unit's last day is not a
+    # bucket's): two light passes over the buckets (a few columns each), added up.
+    reorganized = reorganizations([pl.scan_parquet(f) for f in log.files], calendar, org)
+
     def phases() -> Iterator[CasePhase]:
-        context = (calendar, params, org, log.end, spill)
+        context = (calendar, params, org, log.end, spill, reorganized)
         count = min(default_workers() if workers is None else workers, len(log.files))
         if count <= 1:
             for file in log.files:
@@ -908,9 +913,16 @@ def _case_phases_of(
 ) -> CasePhase:
     """The per-case phases of consecutive buckets reduced into one (:func:`reduce_phases`,
     its kept rows spilled to ``spill`` when given)."""
-    calendar, params, org, end, _folder = context
+    calendar, params, org, end, _folder, reorganized = context
     phases = (
-        case_phase(pl.scan_parquet(f), calendar=calendar, params=params, org=org, end=end)
+        case_phase(
+            pl.scan_parquet(f),
+            calendar=calendar,
+            params=params,
+            org=org,
+            end=end,
+            reorganized=reorganized,
+        )
         for f in files
     )
     if spill is None and len(files) == 1:
@@ -923,7 +935,7 @@ def _case_phases_to_disk(
 ) -> tuple[Path, list[list[Path]]]:
     """:func:`_case_phases_of` written to a folder in the spill folder (read back by
     :func:`_read_phase`), its kept rows spilled there; runs in a worker process."""
-    folder = context[-1] / f"run-{files[0].stem}"
+    folder = context[4] / f"run-{files[0].stem}"
     folder.mkdir()
     phase = _case_phases_of(files, context, spill=folder)
     tables = {"workload": phase.workload, "handover": phase.handover, "subjects": phase.subjects}

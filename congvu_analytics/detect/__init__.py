@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -38,13 +38,15 @@ from congvu_analytics.detect._common import (
     VALUE,
     WEIGHT,
     as_obs,
+    decide_reorganizations,
     observe,
     org_reorganizations,
     peer_groups_from,
     prepare,
-    presumed_reorganizations,
     rates,
+    reorg_counts,
     subject_counts,
+    unit_last_days,
     with_value_counts,
     workload,
 )
@@ -580,17 +582,35 @@ def _subject_rows(prepared: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def reorganizations(
-    events: pl.LazyFrame, calendar: WorkCalendar, org: Org | None, *, whole: bool
+    parts: Sequence[pl.LazyFrame], calendar: WorkCalendar, org: Org | None
 ) -> pl.DataFrame:
-    """Units that ended in a reorganisation (``REORG_SCHEMA``): the organisation table's
-    (``valid_to`` and ``successor``), and, when ``events`` is the whole log, those the log
-    shows (:func:`presumed_reorganizations`) that the table does not name. A bucket of a larger
-    log cannot tell a unit's last day, so it has the table's alone."""
+    """Units that ended in a reorganisation (``REORG_SCHEMA``) in a log given whole or as
+    buckets of whole cases (``parts``): the organisation table's (``valid_to`` and
+    ``successor``), and those the log shows (:func:`presumed_reorganizations`, added up over
+    the buckets) that the table does not name."""
     given = org_reorganizations(org, calendar)
-    if not whole:
-        return given
-    presumed = presumed_reorganizations(events, calendar).join(given, on="unit", how="anti")
+    last_days = (
+        pl.concat([unit_last_days(part, calendar) for part in parts])
+        .group_by("unit")
+        .agg(pl.col("last_wd").max())
+    )
+    counts = pl.concat([reorg_counts(part, calendar, last_days) for part in parts])
+    presumed = decide_reorganizations(last_days, counts).join(given, on="unit", how="anti")
     return pl.concat([given, presumed])
+
+
+def _reorganized_units(
+    events: pl.LazyFrame,
+    calendar: WorkCalendar,
+    org: Org | None,
+    end: datetime | None,
+    given: pl.DataFrame | None,
+) -> pl.DataFrame:
+    if given is not None:
+        return given
+    if end is None:
+        return reorganizations([events], calendar, org)
+    return org_reorganizations(org, calendar)
 
 
 def case_phase(
@@ -600,6 +620,7 @@ def case_phase(
     params: DetectionParams | None = None,
     org: Org | None = None,
     end: datetime | None = None,
+    reorganized: pl.DataFrame | None = None,
 ) -> CasePhase:
     """The per-case phase: custody, gaps, hand-overs and every detector's observations.
 
@@ -607,6 +628,10 @@ def case_phase(
         events: whole cases of a canonical log (all of it, or one bucket).
         calendar, params, org: as for :func:`run_all`.
         end: the whole log's last instant when ``events`` is one bucket of it.
+        reorganized: the units that ended in a reorganisation, from the whole log
+            (:func:`reorganizations`); default: computed from ``events`` when it is the whole
+            log (``end`` not given), else the organisation table's alone (a bucket cannot tell
+            a unit's last day).
     """
     calendar = calendar or WorkCalendar()
     params = _with_org(params or DetectionParams(), org)
@@ -619,7 +644,7 @@ def case_phase(
             presorted=facts.presorted,
             has_holders=facts.has_holders,
             end=end,
-            reorganized=reorganizations(events, calendar, org, whole=end is None),
+            reorganized=_reorganized_units(events, calendar, org, end, reorganized),
         )
         .collect()
         .lazy()

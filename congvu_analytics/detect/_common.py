@@ -530,25 +530,58 @@ def presumed_reorganizations(events: pl.LazyFrame, calendar: WorkCalendar) -> pl
     unit vanishes for a month is, in a log, exactly what a merger looks like: the organisation
     table (``valid_to``, ``successor``) is the authoritative way to say which it was.
 
-    Needs the whole log (a unit's last day and its open cases are not a bucket's); pure, reads
-    only canonical columns (``holder_unit`` where the log carries it).
+    Needs the whole log (a unit's last day and its open cases are not a bucket's): a log read
+    bucket by bucket adds up :func:`unit_last_days` of every bucket (by maximum), then
+    :func:`reorg_counts` of every bucket given them (by sum; every case is whole in one
+    bucket), and decides with :func:`decide_reorganizations`. Pure, reads only canonical
+    columns (``holder_unit`` where the log carries it).
     """
-    e = conform(events).with_columns(working_day_ordinal(pl.col(TIMESTAMP), calendar).alias(WD))
-    reason = pl.col(REASON_CODE)
-    unknown = reason.is_null() | ~reason.is_in(_CANONICAL_REASONS)
-    named = pl.concat(
+    last_days = unit_last_days(events, calendar)
+    return decide_reorganizations(last_days, reorg_counts(events, calendar, last_days))
+
+
+def _with_wd(events: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFrame:
+    return conform(events).with_columns(working_day_ordinal(pl.col(TIMESTAMP), calendar).alias(WD))
+
+
+def _named(e: pl.LazyFrame) -> pl.LazyFrame:
+    """(unit, case_id, _wd): every row naming a unit, as actor's unit, target or holder."""
+    return pl.concat(
         [
             e.filter(pl.col(c).is_not_null()).select(pl.col(c).alias("unit"), CASE_ID, WD)
             for c in (UNIT, TARGET_UNIT, HOLDER_UNIT)
         ]
     )
-    end_wd = e.select(pl.col(WD).max().alias("_end_wd"))
+
+
+def unit_last_days(events: pl.LazyFrame, calendar: WorkCalendar) -> pl.DataFrame:
+    """(unit, last_wd): the last working day on which the log names each unit, plus one row
+    with a null unit for the log's own last working day. Buckets combine by maximum."""
+    e = _with_wd(events, calendar)
+    return pl.concat(
+        [
+            _named(e).group_by("unit").agg(pl.col(WD).max().alias("last_wd")),
+            e.select(pl.lit(None, pl.String).alias("unit"), pl.col(WD).max().alias("last_wd")),
+        ]
+    ).collect()
+
+
+def reorg_counts(
+    events: pl.LazyFrame, calendar: WorkCalendar, last_days: pl.DataFrame
+) -> pl.DataFrame:
+    """(unit, target_unit, n) for the units that left the log (``last_days``, all buckets
+    combined): the cases each moved to each unit with no canonical reason within
+    ``REORG_WINDOW_DAYS`` of its last day, and (target_unit null) the cases it still had open
+    then (touched in the window, not closed by its last day). Buckets combine by sum."""
+    e = _with_wd(events, calendar)
+    reason = pl.col(REASON_CODE)
+    unknown = reason.is_null() | ~reason.is_in(_CANONICAL_REASONS)
+    end = pl.col("last_wd").filter(pl.col("unit").is_null()).max()
     ended = (
-        named.group_by("unit")
-        .agg(pl.col(WD).max().alias("last_wd"))
-        .join(end_wd, how="cross")
-        .filter(pl.col("last_wd") <= pl.col("_end_wd") - REORG_TAIL_DAYS)
-        .drop("_end_wd")
+        last_days.lazy()
+        .filter(pl.col("unit").is_not_null() & (pl.col("last_wd") <= end - REORG_TAIL_DAYS))
+        .collect()
+        .lazy()
     )
     window = (pl.col(WD) >= pl.col("last_wd") - REORG_WINDOW_DAYS) & (
         pl.col(WD) <= pl.col("last_wd")
@@ -564,10 +597,7 @@ def presumed_reorganizations(events: pl.LazyFrame, calendar: WorkCalendar) -> pl
         .join(ended, on="unit")
         .filter(window)
         .group_by("unit", TARGET_UNIT)
-        .agg(pl.col(CASE_ID).n_unique().alias("_moved"))
-        .sort("unit", "_moved", TARGET_UNIT, descending=[False, True, False])
-        .group_by("unit", maintain_order=True)
-        .first()
+        .agg(pl.col(CASE_ID).n_unique().cast(pl.UInt32).alias("n"))
     )
     closed = (
         e.filter(pl.col(ACTIVITY).is_in(list(DONE)))
@@ -575,21 +605,38 @@ def presumed_reorganizations(events: pl.LazyFrame, calendar: WorkCalendar) -> pl
         .agg(pl.col(WD).min().alias("_closed_wd"))
     )
     still_open = (
-        named.join(ended, on="unit")
+        _named(e)
+        .join(ended, on="unit")
         .filter(window)
         .select("unit", CASE_ID, "last_wd")
         .unique()
         .join(closed, on=CASE_ID, how="left")
         .filter(pl.col("_closed_wd").is_null() | (pl.col("_closed_wd") > pl.col("last_wd")))
         .group_by("unit")
-        .agg(pl.len().alias("_open"))
+        .agg(pl.lit(None, pl.String).alias(TARGET_UNIT), pl.len().cast(pl.UInt32).alias("n"))
     )
+    return pl.concat([moved, still_open.select("unit", TARGET_UNIT, "n")]).collect()
+
+
+def decide_reorganizations(last_days: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
+    """``REORG_SCHEMA`` rows from :func:`unit_last_days` and :func:`reorg_counts` (each
+    combined over buckets, or of the whole log): the units whose most-receiving unit took at
+    least ``REORG_MIN_CASES`` cases and ``REORG_MIN_SHARE`` of those still open."""
+    summed = counts.group_by("unit", TARGET_UNIT).agg(pl.col("n").sum())
+    opened = summed.filter(pl.col(TARGET_UNIT).is_null()).select("unit", pl.col("n").alias("_open"))
+    top = (
+        summed.filter(pl.col(TARGET_UNIT).is_not_null())
+        .sort("unit", "n", TARGET_UNIT, descending=[False, True, False])
+        .group_by("unit", maintain_order=True)
+        .first()
+    )
+    last = last_days.filter(pl.col("unit").is_not_null())
     return (
-        moved.join(ended, on="unit")
-        .join(still_open, on="unit", how="left")
+        top.join(last.group_by("unit").agg(pl.col("last_wd").max()), on="unit")
+        .join(opened, on="unit", how="left")
         .filter(
-            (pl.col("_moved") >= REORG_MIN_CASES)
-            & (pl.col("_moved") >= REORG_MIN_SHARE * pl.col("_open").fill_null(0))
+            (pl.col("n") >= REORG_MIN_CASES)
+            & (pl.col("n") >= REORG_MIN_SHARE * pl.col("_open").fill_null(0))
         )
         .select(
             "unit",
@@ -598,7 +645,6 @@ def presumed_reorganizations(events: pl.LazyFrame, calendar: WorkCalendar) -> pl
             pl.lit(False).alias("by_org"),
         )
         .sort("unit")
-        .collect()
     )
 
 
