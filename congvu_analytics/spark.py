@@ -20,7 +20,13 @@ from typing import Any
 
 import polars as pl
 
-from congvu_analytics.detect import CasePhase, DetectionResult, case_phase, subject_phase
+from congvu_analytics.detect import (
+    CasePhase,
+    DetectionResult,
+    case_phase,
+    reorganizations,
+    subject_phase,
+)
 from congvu_analytics.io.errors import LogError
 from congvu_analytics.org import Org
 from congvu_analytics.partitioned import BucketedLog
@@ -80,6 +86,9 @@ def run_spark(
     spark = session(master)
     schema = pl.read_parquet_schema(log.files[0])
     end = log.end
+    # Units that ended in a reorganisation are the whole log's (as in partitioned.run_buckets):
+    # found on the driver from the bucket files, handed to every partition.
+    reorganized = reorganizations([pl.scan_parquet(f) for f in log.files], calendar, org)
 
     def per_case(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         table = pa.Table.from_batches(list(batches))
@@ -88,7 +97,14 @@ def run_spark(
         frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
         events = frame.select(pl.col(c).cast(t) for c, t in schema.items())
-        part = case_phase(events.lazy(), calendar=calendar, params=params, org=org, end=end)
+        part = case_phase(
+            events.lazy(),
+            calendar=calendar,
+            params=params,
+            org=org,
+            end=end,
+            reorganized=reorganized,
+        )
         yield pa.RecordBatch.from_pylist([{"part": pickle.dumps(part)}])
 
     frame = spark.read.parquet(*[str(f) for f in log.files])
