@@ -171,3 +171,24 @@ def test_a_case_inherited_already_late_is_judged_from_when_it_reached_the_receiv
 
     assert _late_cases(rows("competence"), "S") == {"L1"}
     assert _late_cases(rows("reorganization"), "S") == set()
+
+
+def test_a_district_unit_abolished_into_a_province_department_is_not_pushing_work_up() -> None:
+    """The district level was abolished on 1/7/2025: a district office's open cases went up a
+    tier, to a province department. With the reason (or the table) that is no push upward; the
+    same move for an ordinary reason still is."""
+    from congvu_analytics.detect.fear import push_up
+
+    def hits(reason: str) -> set[str]:
+        rows = [
+            *division_case("U1", "H", 0.0, member=1, work=5.0, due=30)[:5],
+            dict(e="U1-mv", c="U1", a="transfer", d=MERGER, actor="h1", unit="H",
+                 target_unit="SO", target_actor="so1", reason_code=reason),
+            dict(e="U1-co", c="U1", a="complete", d=MERGER + 5, actor="so1", unit="SO"),
+        ]  # fmt: skip
+        params = DetectionParams(unit_levels={"UB": 3, "SO": 2, "H": 1})
+        obs = push_up(prepare(log(rows), WorkCalendar()), params).collect()
+        return set(obs.filter(pl.col("evidence_event_ids").is_not_null())["subject_id"])
+
+    assert "h1" in hits("competence")
+    assert hits("reorganization") == set()
