@@ -649,15 +649,17 @@ def decide_reorganizations(last_days: pl.DataFrame, counts: pl.DataFrame) -> pl.
 
 
 def _reorganized(table: pl.DataFrame | None) -> pl.Expr:
-    """``REORGANIZED``: a transfer or return that is a reorganisation hand-over: its reason is
-    ``reorganization``; or it moves the case out of a unit of ``table`` (``REORG_SCHEMA``) to
+    """``REORGANIZED``: a hand-over (transfer, return, or an assignment or reassignment that
+    moves the case to another unit: the successor's leader may take the files over and assign
+    them anew) that is a reorganisation hand-over: its reason is ``reorganization``; or it
+    moves the case out of a unit of ``table`` (``REORG_SCHEMA``) to
     that unit's successor within ``REORG_WINDOW_DAYS`` working days of the unit's last day,
     whatever its reason when the organisation table says so, with no canonical reason when
     the unit's end is only presumed from the log (a reason the log gives is authoritative
     there, as for ``presumed_misroutes``)."""
     act = pl.col(ACTIVITY)
     reason = pl.col(REASON_CODE)
-    handover = act.is_in([Activity.TRANSFER, Activity.RETURN])
+    handover = act.is_in([Activity.TRANSFER, Activity.RETURN, Activity.REASSIGN, Activity.ASSIGN])
     by_reason = handover & (reason == ReasonCode.REORGANIZATION)
     if table is None or table.is_empty():
         return by_reason.fill_null(False)

@@ -40,7 +40,7 @@ from congvu_analytics.detect._common import (
     workload,
 )
 from congvu_analytics.detect.params import DetectionParams
-from congvu_analytics.frames import is_group_start, shift_within
+from congvu_analytics.frames import ffill_within, is_group_start, shift_within
 from congvu_analytics.schema import (
     ACTIVITY,
     CASE_ID,
@@ -427,7 +427,9 @@ def slow_cascades(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFra
     when the log has one (else from when the case reached them): a late acceptance is
     avoidance's ``unaccepted``, and counting it here too would charge one delay twice and
     raise every head's baseline. The item is the cascade, the subject who made it; the
-    evidence the acceptance (or the hand-over in) and the cascade.
+    evidence the acceptance (or the hand-over in) and the cascade. A case the holder received
+    in a reorganisation (``REORGANIZED``: a dissolved unit's open files, all at once) is not
+    counted.
 
     Person level only: the case waited in the head's hands before any member had seen it, so
     it says nothing of how the division works as a whole (measured: counted for the unit too,
@@ -444,12 +446,21 @@ def slow_cascades(prepared: pl.LazyFrame, params: DetectionParams) -> pl.LazyFra
         .with_columns(
             shift_within(pl.col(WD), 1, CASE_KEY).alias("_since"),
             shift_within(pl.col(EVENT_ID), 1, CASE_KEY).alias("_from_e"),
+            # Whether the custody this cascade ends began with a reorganisation hand-over.
+            shift_within(
+                ffill_within(pl.when(changed).then(pl.col(REORGANIZED)), CASE_KEY), 1, CASE_KEY
+            )
+            .fill_null(False)
+            .alias("_inherited"),
         )
         .filter(
             changed
             & act.is_in(list(CASCADES))
             & (pl.col(ACTING["person"]) == pl.col("_prev_actor"))
             & (pl.col(HOLDER["unit"]) == pl.col("_prev_unit"))
+            # A head who inherited a dissolved unit's open files at once hands them down in
+            # the days that takes: not sitting on a case they were given in the ordinary way.
+            & ~pl.col("_inherited")
         )
     )
     return _decision_obs(cascades, params, levels=("person",))

@@ -192,3 +192,56 @@ def test_a_district_unit_abolished_into_a_province_department_is_not_pushing_wor
 
     assert "h1" in hits("competence")
     assert hits("reorganization") == set()
+
+
+def _inherited_by_the_head(reason: str) -> list[dict[str, Any]]:
+    """M's head hands six open cases to S's head ``hs`` on the merger day; ``hs`` has them
+    reassigned to S's specialists over the next two weeks, one every two days."""
+    rows: list[dict[str, Any]] = []
+    for i in range(6):
+        cid = f"H{i}"
+        rows += division_case(cid, "M", 40.0 + i, member=1, work=5.0, due=40)[:5]
+        rows += [
+            dict(e=f"{cid}-mv", c=cid, a="transfer", d=MERGER, actor="hm", unit="M",
+                 target_unit="S", target_actor="hs", reason_code=reason),
+            dict(e=f"{cid}-rs", c=cid, a="reassign", d=MERGER + 2 + 2 * i, actor="hs",
+                 unit="S", target_unit="S", target_actor="s1"),
+            dict(e=f"{cid}-co", c=cid, a="complete", d=MERGER + 20, actor="s1", unit="S"),
+        ]  # fmt: skip
+    return rows
+
+
+def test_a_head_handing_down_inherited_files_is_not_sitting_on_the_cascade() -> None:
+    from congvu_analytics.detect.stalling import slow_cascades
+
+    def slow(reason: str) -> set[str]:
+        prepared = prepare(log(_inherited_by_the_head(reason)), WorkCalendar())
+        obs = slow_cascades(prepared, DetectionParams()).collect()
+        return set(obs.filter(pl.col("evidence_event_ids").is_not_null())["case_id"])
+
+    assert len(slow("competence")) >= 3
+    assert slow("reorganization") == set()
+
+
+def test_files_assigned_anew_by_the_successors_head_are_reorganisation_hand_overs() -> None:
+    """The table says M ended; S's head takes M's open files over by assigning them to S's
+    specialist (no transfer): receiving them at once is not leaving hand-overs unaccepted."""
+    from congvu_analytics.detect._common import REORGANIZED, org_reorganizations
+
+    rows: list[dict[str, Any]] = []
+    for i in range(4):
+        cid = f"A{i}"
+        rows += division_case(cid, "M", 40.0 + i, member=1, work=5.0, due=40)[:5]
+        rows += [
+            dict(e=f"{cid}-as2", c=cid, a="assign", d=MERGER, actor="hs", unit="S",
+                 target_unit="S", target_actor="s1"),
+            dict(e=f"{cid}-co", c=cid, a="complete", d=MERGER + 20, actor="s1", unit="S"),
+        ]  # fmt: skip
+    table = org_reorganizations(org(valid_to=day(MERGER - 1).date()), WorkCalendar())
+    prepared = prepare(log(rows), WorkCalendar(), reorganized=table).collect()
+    moved = prepared.filter(pl.col("event_id").str.ends_with("-as2"))
+    assert moved[REORGANIZED].all()
+    from congvu_analytics.detect.avoidance import unaccepted
+
+    obs = unaccepted(prepared.lazy(), DetectionParams()).collect()
+    assert obs.filter(pl.col("evidence_event_ids").is_not_null()).is_empty()
