@@ -24,7 +24,7 @@ from django.utils import timezone
 from congvu.detection.models import DetectionRun, Finding, quarter_of
 from congvu.lib.errors import ActionError
 from congvu.lib.runs import mark_failed
-from congvu.org.models import Membership, Person, Unit, UnitType, UnitVersion
+from congvu.org.models import Membership, Person, Unit, UnitSuccession, UnitType, UnitVersion
 from congvu.tasks import export
 from congvu.tasks.models import Task, TaskEvent
 from congvu.workdays.calendar import get_calendar
@@ -81,10 +81,12 @@ POSITIONS = {
 }
 
 
-def organisation(day: date) -> o.Org:
+def organisation(day: date, since: date | None = None) -> o.Org:
     """The engine's organisation tables (congvu_analytics.org) as the org models stood on
     ``day``: units with type, parent, tier and head; people with their primary unit, position
-    and the first day in that position (new staff are compared with new staff)."""
+    and the first day in that position (new staff are compared with new staff). With
+    ``since``, also the units merged into one successor after ``since`` (their last day and
+    successor: the engine counts their hand-overs to it against nobody)."""
     versions = {
         v.unit_id: v
         for v in UnitVersion.objects.active_on(day).select_related("unit_type", "parent")
@@ -107,6 +109,7 @@ def organisation(day: date) -> o.Org:
                 o.UNIT_LEVEL: unit_type.tier,
             }
         )
+    units += _merged_units(since, day) if since is not None else []
     posts = list(
         Membership.objects.active_on(day)
         .filter(is_primary=True)
@@ -140,6 +143,35 @@ def organisation(day: date) -> o.Org:
     return o.Org.of(
         pl.DataFrame(units, schema=o.UNITS_SCHEMA), pl.DataFrame(people, schema=o.PEOPLE_SCHEMA)
     )
+
+
+def _merged_units(since: date, day: date) -> list[dict[str, Any]]:
+    """Rows for the units that ended after ``since`` (up to ``day``) with exactly one
+    successor: a split's hand-overs go to several units, which the table cannot name, and are
+    left to the log's own reasons."""
+    successions: dict[int, list[UnitSuccession]] = {}
+    for row in UnitSuccession.objects.filter(
+        effective_date__gt=since, effective_date__lte=day
+    ).select_related("predecessor__unit_type", "predecessor__parent", "successor"):
+        successions.setdefault(row.predecessor_id, []).append(row)
+    rows = []
+    for only, *others in successions.values():
+        if others:
+            continue
+        unit = only.predecessor
+        rows.append(
+            {
+                o.UNIT_ID: unit.code,
+                o.UNIT_NAME: unit.name,
+                o.UNIT_TYPE: unit.unit_type.code,
+                o.UNIT_PARENT: unit.parent.code if unit.parent else None,
+                o.UNIT_HEAD: None,
+                o.UNIT_LEVEL: unit.unit_type.tier,
+                o.UNIT_VALID_TO: only.effective_date - timedelta(days=1),
+                o.UNIT_SUCCESSOR: only.successor.code,
+            }
+        )
+    return rows
 
 
 def default_params() -> DetectionParams:
@@ -196,7 +228,7 @@ def run_detection(
     params = params or default_params()
     # The organisation as it stood at the end of the quarter (or today, for the current one):
     # who heads what and who holds which post is what the quarter's work is compared by.
-    org = organisation(min(end - timedelta(days=1), timezone.localdate()))
+    org = organisation(min(end - timedelta(days=1), timezone.localdate()), since=start)
     phash = _params_hash(params, org)
     lo, hi = _bounds(start, end)
     watermark = (

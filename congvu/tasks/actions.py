@@ -30,7 +30,7 @@ from congvu.lib.errors import (
     ConflictError,
     InvalidInputError,
 )
-from congvu.org.models import ACTIVE_ON_SQL, Membership, Person, Unit
+from congvu.org.models import ACTIVE_ON_SQL, Membership, Person, Unit, UnitSuccession
 from congvu.org.permissions import Access, access_for
 from congvu.org.tree import OrgTree, tree_as_of
 from congvu.tasks.events import PAUSE_REASONS, RETURN_REASONS, TRANSFER_REASONS
@@ -43,6 +43,7 @@ from congvu.tasks.state import apply as apply_event
 from congvu.tasks.steps import check
 from congvu.tasks.visibility import access_sees
 from congvu.workdays.calendar import add_working_days
+from congvu_analytics.schema import ReasonCode
 
 
 class OutOfScopeError(ActionError):
@@ -759,6 +760,21 @@ def do_transfer(
         if to_person.pk in (ctx.state.lead_person_id, ctx.actor_id):
             raise ActionError(
                 "transfer_to_self", "Không thể chuyển nhiệm vụ cho chính mình.", field="to_person"
+            )
+        # The engine excuses a reorganisation hand-over only where the unit really ended; the
+        # app says so at once rather than record a reason the organisation contradicts.
+        if (
+            reason_code == ReasonCode.REORGANIZATION
+            and not UnitSuccession.objects.filter(
+                predecessor_id=ctx.state.lead_unit_id, successor=to_unit
+            ).exists()
+        ):
+            raise ActionError(
+                "reorganization_without_succession",
+                f"Lý do sắp xếp tổ chức bộ máy chỉ dùng khi chuyển nhiệm vụ của đơn vị đã giải "
+                f"thể, sáp nhập sang đơn vị tiếp nhận theo quyết định sắp xếp; {to_unit.name} "
+                f"không phải đơn vị tiếp nhận của đơn vị đang chủ trì.",
+                field="reason_code",
             )
         _check_lead(to_unit, to_person, ctx.day, "to_person")
         return ctx.append(

@@ -519,7 +519,8 @@ def presumed_reorganizations(events: pl.LazyFrame, calendar: WorkCalendar) -> pl
       working day ``D``, and the log goes on for ``REORG_TAIL_DAYS`` working days or more
       without it;
     - and, within ``REORG_WINDOW_DAYS`` working days up to ``D``, transferred at least
-      ``REORG_MIN_CASES`` cases to one unit ``V`` with no canonical reason, at least
+      ``REORG_MIN_CASES`` cases to one unit ``V`` with no canonical reason (or the reason
+      ``reorganization``), at least
       ``REORG_MIN_SHARE`` of the cases it still had open then (cases it touched in the window
       that were not closed by ``D``).
 
@@ -572,10 +573,15 @@ def reorg_counts(
     """(unit, target_unit, n) for the units that left the log (``last_days``, all buckets
     combined): the cases each moved to each unit with no canonical reason within
     ``REORG_WINDOW_DAYS`` of its last day, and (target_unit null) the cases it still had open
-    then (touched in the window, not closed by its last day). Buckets combine by sum."""
+    then (touched in the window, not closed by its last day). Buckets combine by sum.
+    Transfers counted: no canonical reason, or ``reorganization``."""
     e = _with_wd(events, calendar)
     reason = pl.col(REASON_CODE)
-    unknown = reason.is_null() | ~reason.is_in(_CANONICAL_REASONS)
+    # No canonical reason, or the log's own word for it (which alone excuses nothing: see
+    # :func:`_reorganized`).
+    unknown = (
+        reason.is_null() | ~reason.is_in(_CANONICAL_REASONS) | (reason == ReasonCode.REORGANIZATION)
+    )
     end = pl.col("last_wd").filter(pl.col("unit").is_null()).max()
     ended = (
         last_days.lazy()
@@ -651,18 +657,22 @@ def decide_reorganizations(last_days: pl.DataFrame, counts: pl.DataFrame) -> pl.
 def _reorganized(table: pl.DataFrame | None) -> pl.Expr:
     """``REORGANIZED``: a hand-over (transfer, return, or an assignment or reassignment that
     moves the case to another unit: the successor's leader may take the files over and assign
-    them anew) that is a reorganisation hand-over: its reason is ``reorganization``; or it
-    moves the case out of a unit of ``table`` (``REORG_SCHEMA``) to
-    that unit's successor within ``REORG_WINDOW_DAYS`` working days of the unit's last day,
-    whatever its reason when the organisation table says so, with no canonical reason when
-    the unit's end is only presumed from the log (a reason the log gives is authoritative
-    there, as for ``presumed_misroutes``)."""
+    them anew) that is a reorganisation hand-over: it moves the case out of a unit of
+    ``table`` (``REORG_SCHEMA``) to that unit's successor within ``REORG_WINDOW_DAYS`` working
+    days of the unit's last day — whatever its reason when the organisation table says so;
+    with the reason ``reorganization`` or no canonical reason when the unit's end is only
+    presumed from the log (another canonical reason the log gives is authoritative there, as
+    for ``presumed_misroutes``).
+
+    The reason ``reorganization`` alone excuses nothing: anyone can type it, so it counts only
+    where the unit really ended (the organisation table, or the log's shape). A holder whose
+    unit goes on working and who calls a buck-pass a reorganisation is judged as for any
+    other transfer."""
     act = pl.col(ACTIVITY)
     reason = pl.col(REASON_CODE)
     handover = act.is_in([Activity.TRANSFER, Activity.RETURN, Activity.REASSIGN, Activity.ASSIGN])
-    by_reason = handover & (reason == ReasonCode.REORGANIZATION)
     if table is None or table.is_empty():
-        return by_reason.fill_null(False)
+        return pl.lit(False)
     units = table["unit"].to_list()
     hander = pl.coalesce("_prev_unit", UNIT).cast(pl.String)
     receiver = pl.col(HOLDER_UNIT).cast(pl.String)
@@ -674,7 +684,8 @@ def _reorganized(table: pl.DataFrame | None) -> pl.Expr:
 
     last = of_hander("last_wd", pl.Int32())
     successor = of_hander("successor", pl.String())
-    unknown = reason.is_null() | ~reason.is_in(_CANONICAL_REASONS)
+    said = reason.is_null() | ~reason.is_in(_CANONICAL_REASONS)
+    said = said | (reason == ReasonCode.REORGANIZATION)
     structural = (
         handover
         & last.is_not_null()
@@ -682,9 +693,9 @@ def _reorganized(table: pl.DataFrame | None) -> pl.Expr:
         & receiver.is_not_null()
         & (receiver != hander)
         & (successor.is_null() | (receiver == successor))
-        & (of_hander("by_org", pl.Boolean()) | unknown)
+        & (of_hander("by_org", pl.Boolean()) | said)
     )
-    return (by_reason | structural).fill_null(False)
+    return structural.fill_null(False)
 
 
 WAITER = {"unit": "_waiter_unit", "person": "_waiter_person"}

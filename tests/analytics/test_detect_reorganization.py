@@ -13,7 +13,11 @@ from typing import Any
 import polars as pl
 
 from congvu_analytics.detect import run_all
-from congvu_analytics.detect._common import prepare, presumed_reorganizations
+from congvu_analytics.detect._common import (
+    org_reorganizations,
+    prepare,
+    presumed_reorganizations,
+)
 from congvu_analytics.detect.params import DetectionParams
 from congvu_analytics.detect.stalling import late
 from congvu_analytics.org import Org
@@ -98,6 +102,16 @@ def flagged(findings: pl.DataFrame, behaviours: tuple[str, ...]) -> set[str]:
 SIDEWAYS = ("buck_passing", "avoidance", "fear_of_responsibility")
 
 
+def ended(unit: str, successor: str) -> pl.DataFrame:
+    """``unit`` ended the day before the merger with ``successor`` taking over, as the log's
+    shape shows it (``by_org`` false: the log's own reasons then decide)."""
+    units = pl.DataFrame({"unit": [unit], "valid_to": [day(MERGER - 1).date()],
+                          "successor": [successor]})  # fmt: skip
+    people = pl.DataFrame({"person": []}, schema={"person": pl.String})
+    table = org_reorganizations(Org.of(units, people), WorkCalendar())
+    return table.with_columns(pl.lit(False).alias("by_org"))
+
+
 def test_the_merged_units_people_pass_the_bucket_when_the_move_has_an_ordinary_reason() -> None:
     # The same log, with the move called "competence": the engine must see these transfers
     # (otherwise the tests below prove nothing).
@@ -131,6 +145,14 @@ def test_a_bad_actor_cannot_hide_a_buck_pass_behind_a_unit_that_keeps_working() 
     assert set(PUSHERS) <= flagged(findings, ("buck_passing",))
 
 
+def test_calling_a_buck_pass_a_reorganisation_excuses_nothing_while_the_unit_keeps_working() -> (
+    None
+):
+    # Anyone can pick the reason: it counts only where the unit really ended.
+    findings = run_all(log(province("reorganization", m_keeps_working=True)), org=org()).findings
+    assert set(PUSHERS) <= flagged(findings, ("buck_passing",))
+
+
 def test_a_unit_that_vanishes_after_scattering_its_cases_is_not_presumed_merged() -> None:
     # M's cases go to B, C and D in turn rather than together to one unit: not a merger.
     rows = []
@@ -145,8 +167,9 @@ def test_a_unit_that_vanishes_after_scattering_its_cases_is_not_presumed_merged(
     assert presumed_reorganizations(log(province(None)), WorkCalendar())["unit"].to_list() == ["M"]
 
 
-def _late_cases(rows: list[dict[str, Any]], unit: str) -> set[str]:
-    obs = late(prepare(log(rows), WorkCalendar()), DetectionParams(), WorkCalendar()).collect()
+def _late_cases(rows: list[dict[str, Any]], unit: str, table: pl.DataFrame | None) -> set[str]:
+    prepared = prepare(log(rows), WorkCalendar(), reorganized=table)
+    obs = late(prepared, DetectionParams(), WorkCalendar()).collect()
     hits = obs.filter(
         (pl.col("subject_type") == "unit")
         & (pl.col("subject_id") == unit)
@@ -169,8 +192,11 @@ def test_a_case_inherited_already_late_is_judged_from_when_it_reached_the_receiv
             dict(e="L1-co", c="L1", a="complete", d=MERGER + 10, actor="hs", unit="S"),
         ]  # fmt: skip
 
-    assert _late_cases(rows("competence"), "S") == {"L1"}
-    assert _late_cases(rows("reorganization"), "S") == set()
+    m_ended = ended("M", "S")
+    assert _late_cases(rows("competence"), "S", m_ended) == {"L1"}
+    assert _late_cases(rows("reorganization"), "S", m_ended) == set()
+    # The reason alone, for a unit nobody says ended, changes nothing.
+    assert _late_cases(rows("reorganization"), "S", None) == {"L1"}
 
 
 def test_a_district_unit_abolished_into_a_province_department_is_not_pushing_work_up() -> None:
@@ -179,7 +205,7 @@ def test_a_district_unit_abolished_into_a_province_department_is_not_pushing_wor
     same move for an ordinary reason still is."""
     from congvu_analytics.detect.fear import push_up
 
-    def hits(reason: str) -> set[str]:
+    def hits(reason: str, table: pl.DataFrame | None) -> set[str]:
         rows = [
             *division_case("U1", "H", 0.0, member=1, work=5.0, due=30)[:5],
             dict(e="U1-mv", c="U1", a="transfer", d=MERGER, actor="h1", unit="H",
@@ -187,11 +213,13 @@ def test_a_district_unit_abolished_into_a_province_department_is_not_pushing_wor
             dict(e="U1-co", c="U1", a="complete", d=MERGER + 5, actor="so1", unit="SO"),
         ]  # fmt: skip
         params = DetectionParams(unit_levels={"UB": 3, "SO": 2, "H": 1})
-        obs = push_up(prepare(log(rows), WorkCalendar()), params).collect()
+        obs = push_up(prepare(log(rows), WorkCalendar(), reorganized=table), params).collect()
         return set(obs.filter(pl.col("evidence_event_ids").is_not_null())["subject_id"])
 
-    assert "h1" in hits("competence")
-    assert hits("reorganization") == set()
+    h_ended = ended("H", "SO")
+    assert "h1" in hits("competence", h_ended)
+    assert hits("reorganization", h_ended) == set()
+    assert "h1" in hits("reorganization", None)
 
 
 def _inherited_by_the_head(reason: str) -> list[dict[str, Any]]:
@@ -214,19 +242,21 @@ def _inherited_by_the_head(reason: str) -> list[dict[str, Any]]:
 def test_a_head_handing_down_inherited_files_is_not_sitting_on_the_cascade() -> None:
     from congvu_analytics.detect.stalling import slow_cascades
 
-    def slow(reason: str) -> set[str]:
-        prepared = prepare(log(_inherited_by_the_head(reason)), WorkCalendar())
+    def slow(reason: str, table: pl.DataFrame | None) -> set[str]:
+        prepared = prepare(log(_inherited_by_the_head(reason)), WorkCalendar(), reorganized=table)
         obs = slow_cascades(prepared, DetectionParams()).collect()
         return set(obs.filter(pl.col("evidence_event_ids").is_not_null())["case_id"])
 
-    assert len(slow("competence")) >= 3
-    assert slow("reorganization") == set()
+    m_ended = ended("M", "S")
+    assert len(slow("competence", m_ended)) >= 3
+    assert slow("reorganization", m_ended) == set()
+    assert len(slow("reorganization", None)) >= 3
 
 
 def test_files_assigned_anew_by_the_successors_head_are_reorganisation_hand_overs() -> None:
     """The table says M ended; S's head takes M's open files over by assigning them to S's
     specialist (no transfer): receiving them at once is not leaving hand-overs unaccepted."""
-    from congvu_analytics.detect._common import REORGANIZED, org_reorganizations
+    from congvu_analytics.detect._common import REORGANIZED
 
     rows: list[dict[str, Any]] = []
     for i in range(4):

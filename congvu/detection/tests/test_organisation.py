@@ -49,3 +49,17 @@ def test_the_run_is_computed_with_the_organisation_and_its_hash_says_so(history)
     actions.transfer_person(history.bob, history.a1, date(2025, 9, 15))
     again = run_detection(date(2025, 8, 1))
     assert again.pk != run.pk and again.params_hash != run.params_hash
+
+
+def test_a_unit_merged_in_the_quarter_is_given_with_its_last_day_and_successor(org):
+    # Phòng Ngân sách merged into Phòng Đầu tư from 1/8/2025: the engine is told, so the
+    # hand-overs of its open tasks to Phòng Đầu tư count against nobody.
+    actions.merge_units([org.units["a1"]], org.units["a2"], date(2025, 8, 1))
+    units = {r["unit"]: r for r in organisation(date(2025, 9, 30), since=date(2025, 7, 1))
+             .units.to_dicts()}  # fmt: skip
+    assert units["STC-NS"]["valid_to"] == date(2025, 7, 31)
+    assert units["STC-NS"]["successor"] == "STC-DT"
+    assert units["STC-DT"]["valid_to"] is None
+    # Merged before the quarter: not this quarter's hand-overs.
+    later = organisation(date(2025, 12, 31), since=date(2025, 10, 1)).units["unit"].to_list()
+    assert "STC-NS" not in later

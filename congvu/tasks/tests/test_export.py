@@ -254,8 +254,13 @@ def test_a_transfer_made_by_a_reorganisation_is_exported_as_reorganization(org, 
     the app records the reason and exports the schema's code."""
     from congvu.tasks.events import REASON_LABELS, TRANSFER_REASONS
 
+    from congvu.org.models import UnitSuccession
+
     assert s.ReasonCode.REORGANIZATION in TRANSFER_REASONS
     assert "Sắp xếp tổ chức bộ máy" in str(REASON_LABELS[s.ReasonCode.REORGANIZATION])
+    UnitSuccession.objects.create(
+        predecessor=org.a1, successor=org.a2, effective_date=date(2026, 3, 1)
+    )
     actions.do_transfer(
         task,
         org.tp_a1,
@@ -269,3 +274,25 @@ def test_a_transfer_made_by_a_reorganisation_is_exported_as_reorganization(org, 
     moved = frame.filter(pl.col(s.ACTIVITY) == "transfer")
     assert moved[s.REASON_CODE].to_list() == [s.ReasonCode.REORGANIZATION]
     assert moved[s.TARGET_UNIT].to_list() == [org.a2.code]
+
+
+def test_a_reorganisation_reason_is_refused_where_no_decision_made_the_receiver_the_successor(
+    org, task
+):
+    """Anyone could type the reason; it is recorded only where the organisation shows the
+    lead unit ended with the receiver as its successor, and nothing is written otherwise."""
+    from congvu.lib.errors import ActionError
+
+    before = task.events.count()
+    with pytest.raises(ActionError, match="sắp xếp tổ chức bộ máy") as refused:
+        actions.do_transfer(
+            task,
+            org.tp_a1,
+            to_unit=org.a2,
+            to_person=org.bob,
+            reason_code="reorganization",
+            reason="Chuyển cho nhẹ việc",
+            at=at(1),
+        )
+    assert refused.value.code == "reorganization_without_succession"
+    assert task.events.count() == before
