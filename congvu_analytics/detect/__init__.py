@@ -38,12 +38,14 @@ from congvu_analytics.detect._common import (
     VALUE,
     WEIGHT,
     as_obs,
+    hit_ids,
     observe,
     peer_groups_from,
     prepare,
     rates,
     subject_counts,
     with_value_counts,
+    without_ids,
     workload,
 )
 from congvu_analytics.detect.handover import HANDOVER_SCHEMA, handover_network
@@ -783,6 +785,42 @@ def _gathered(parts: list[pl.DataFrame], *, by_value: bool) -> pl.DataFrame:
     return obs.sort(VALUE, nulls_last=True).rechunk()
 
 
+def _sources(part: CasePhase, i: int) -> list[pl.LazyFrame]:
+    """Detector ``i``'s observation rows of a per-case phase as :func:`observations_of` gives
+    them, source by source: those in memory, then each spilled file (one bucket's rows)."""
+    files = part.spilled[i] if part.spilled else []
+    return [part.observations[i].lazy(), *(pl.scan_parquet(f) for f in files)]
+
+
+# What :func:`judge` and :func:`_findings` read of each detector's :func:`evidence` rows.
+_KEPT = [
+    *KEYS, "behaviour", "detector", "p", "z", "counts", "tested", "_needs_members",
+    "_member_counts", "n", "k", "rate", "baseline", "peer_rate", "unit_rate", "peer_group",
+    MAIN_UNIT, "n_test", "k_test",
+]  # fmt: skip
+
+
+def _with_ids(judged: pl.DataFrame, sources: list[pl.LazyFrame]) -> pl.DataFrame:
+    """``judged`` with the evidence and case ids of the subjects whose detector counts (null
+    for the others), read from the hits of ``sources`` one source at a time."""
+    who = judged.filter(pl.col("counts")).select(KEYS).lazy()
+    hits = [
+        source.filter(pl.col(EVIDENCE).is_not_null())
+        .join(who, on=KEYS, how="semi")
+        .select(*KEYS, CASE_ID, EVIDENCE)
+        .collect()
+        for source in sources
+    ]
+    lists = hit_ids(pl.concat(hits).lazy()).collect()
+    empty = pl.lit([], dtype=pl.List(pl.String()))
+    return judged.join(lists, on=KEYS, how="left", maintain_order="left").with_columns(
+        # A subject counted with no hit row (not with the defaults: min_hits) has empty lists,
+        # as :func:`rates` gives them.
+        pl.when(pl.col("counts")).then(pl.col(c).fill_null(empty)).alias(c)
+        for c in (EVIDENCE, CASE_IDS)
+    )
+
+
 def subject_phase(
     parts: list[CasePhase],
     *,
@@ -817,20 +855,26 @@ def subject_phase(
 
     def one(i: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         det = suite[i]
-        obs = _gathered([observations_of(p, i) for p in parts], by_value=det.values == FRACTIONS)
-        for p in parts:
-            p.observations[i] = p.observations[i].clear()
-            if p.spilled:
-                p.spilled[i] = []
-        scored = rates(obs.lazy(), peers.lazy(), params).collect()
+        sources = [source for p in parts for source in _sources(p, i)]
+        # The rates without the hits' evidence lists, read source by source (one bucket's
+        # spilled rows at a time): the lists are gathered below for the subjects whose
+        # detector counts, the only ones :func:`judge` reads.
+        obs = _gathered(
+            [without_ids(source).collect() for source in sources],
+            by_value=det.values == FRACTIONS,
+        )
+        scored = rates(obs.lazy(), peers.lazy(), params, ids=False).collect()
         del obs
         column = scored.select(*keys, *_metric_columns(det))
         count = scored.select(SUBJECT_TYPE, "n", "k")
         judged = evidence(scored, peers, params, detector=det.name, behaviour=det.behaviour)
         del scored
-        kept = judged.with_columns(
-            pl.when(pl.col("counts")).then(pl.col(c)).alias(c) for c in (EVIDENCE, CASE_IDS)
-        )
+        kept = _with_ids(judged.select(_KEPT), sources)
+        del judged
+        for p in parts:
+            p.observations[i] = p.observations[i].clear()
+            if p.spilled:
+                p.spilled[i] = []
         return column, count, kept
 
     done = [one(i) for i in range(len(suite))]
