@@ -33,11 +33,34 @@ def rss() -> int:
         return int(f.read().split()[1]) * PAGE
 
 
+_workers = [0]  # the largest resident set of one worker process (the per-case phase)
+
+
+def _children() -> list[str]:
+    out = []
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/children") as f:
+                out += f.read().split()
+        except OSError:
+            pass
+    return out
+
+
 def _sampler() -> None:
+    n = 0
     while True:
         now = rss()
         if now > _peak[0]:
             _peak[0] = now
+        n += 1
+        if n % 10 == 0:  # every 50 ms
+            for pid in _children():
+                try:
+                    with open(f"/proc/{pid}/statm") as f:
+                        _workers[0] = max(_workers[0], int(f.read().split()[1]) * PAGE)
+                except OSError:
+                    pass
         time.sleep(0.005)
 
 
@@ -98,6 +121,7 @@ def install() -> None:
 
 
 def report() -> None:
+    print(f"largest worker process: {_workers[0] / 1e9:.2f} GB")
     print(f"{'step':18} {'calls':>5} {'cpu s':>6} {'peak GB':>8} {'+peak MB':>9} {'out MB':>7}")
     for name in ORDER:
         s = STATS[name]

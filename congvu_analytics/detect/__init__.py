@@ -792,12 +792,14 @@ def _sources(part: CasePhase, i: int) -> list[pl.LazyFrame]:
     return [part.observations[i].lazy(), *(pl.scan_parquet(f) for f in files)]
 
 
-# What :func:`judge` and :func:`_findings` read of each detector's :func:`evidence` rows.
-_KEPT = [
+# What :func:`judge` reads of each detector's :func:`evidence` rows (and the ids,
+# :func:`_with_ids`), and what :func:`_findings` reads of the rows whose detector counts (the
+# components of a finding: no other row is looked up).
+_JUDGED = [
     *KEYS, "behaviour", "detector", "p", "z", "counts", "tested", "_needs_members",
-    "_member_counts", "n", "k", "rate", "baseline", "peer_rate", "unit_rate", "peer_group",
-    MAIN_UNIT, "n_test", "k_test",
+    "_member_counts", "n", "k", "rate", "baseline",
 ]  # fmt: skip
+_DETAIL = [*KEYS, "detector", "peer_rate", "unit_rate", "peer_group", MAIN_UNIT, "n_test", "k_test"]
 
 
 def _with_ids(judged: pl.DataFrame, sources: list[pl.LazyFrame]) -> pl.DataFrame:
@@ -853,7 +855,7 @@ def subject_phase(
     # :func:`judge` reads). Two detectors at once in two threads was measured (session 11) and
     # gained nothing: Polars already spreads each step over the cores.
 
-    def one(i: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    def one(i: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         det = suite[i]
         sources = [source for p in parts for source in _sources(p, i)]
         # The rates without the hits' evidence lists, read source by source (one bucket's
@@ -869,18 +871,20 @@ def subject_phase(
         count = scored.select(SUBJECT_TYPE, "n", "k")
         judged = evidence(scored, peers, params, detector=det.name, behaviour=det.behaviour)
         del scored
-        kept = _with_ids(judged.select(_KEPT), sources)
+        detail = judged.filter(pl.col("counts")).select(_DETAIL)
+        kept = _with_ids(judged.select(_JUDGED), sources)
         del judged
         for p in parts:
             p.observations[i] = p.observations[i].clear()
             if p.spilled:
                 p.spilled[i] = []
-        return column, count, kept
+        return column, count, kept, detail
 
     done = [one(i) for i in range(len(suite))]
     columns = [d[0] for d in done]
     counted = [d[1] for d in done]
     per_detector = [d[2] for d in done]
+    detail = pl.concat([d[3] for d in done], how="diagonal_relaxed")
     del done
     tests = judge(per_detector, params.fdr, combine=params.combine, max_p=params.max_p)
     # Subjects that never held a case (a coordinating unit) still get a metrics row.
@@ -896,7 +900,6 @@ def subject_phase(
         metrics = metrics.join(column, on=keys, how="left")
 
     assessed = _assessed(suite, counted, params)
-    detail = pl.concat([d.drop(EVIDENCE, CASE_IDS) for d in per_detector], how="diagonal_relaxed")
     del per_detector
     findings = _findings(tests, detail, suite, params)
     findings = findings.sort("behaviour", SUBJECT_TYPE, SUBJECT_ID)
