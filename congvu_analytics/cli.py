@@ -437,17 +437,18 @@ def _detect(
     progress: Callable[[str], None],
 ) -> _Result:
     """The detector suite on the whole log, bucket by bucket, or on Spark."""
-    from congvu_analytics.partitioned import combine_provinces, run_buckets
+    from congvu_analytics.partitioned import run_buckets, run_provinces
 
     if loaded.buckets is not None and args.engine == "spark":
         from congvu_analytics.spark import run_spark
 
-        # Province by province, as on one node (partitioned.run_buckets says why).
-        results = [
-            (code, run_spark(alone, calendar=calendar, params=params, org=org, master=args.master))
-            for code, alone in loaded.buckets.by_province()
-        ]
-        return results[0][1] if len(results) == 1 else combine_provinces(results)
+        # Province by province, each province's result parked on disk, as on one node.
+        return run_provinces(
+            loaded.buckets,
+            lambda alone: run_spark(
+                alone, calendar=calendar, params=params, org=org, master=args.master
+            ),
+        )
     if loaded.buckets is not None:
         return run_buckets(
             loaded.buckets,

@@ -851,27 +851,18 @@ def run_buckets(
 
     The buckets' per-case phases run in ``workers`` processes (:func:`in_workers`), reduced in
     bucket order whatever the order they finish in, so the result does not depend on them."""
-    provinces = log.by_province()
-    if len(provinces) > 1:
-        # Each province's outputs wait on disk while the next province runs: held in memory
-        # they piled up under every later province's peak, province after province.
-        parked: list[_Parked] = []
-        for number, (code, alone) in enumerate(provinces):
-            one = run_buckets(
+    if len(log.by_province()) > 1:
+        return run_provinces(
+            log,
+            lambda alone: run_buckets(
                 alone,
                 calendar=calendar,
                 params=params,
                 org=org,
                 progress=progress,
                 workers=workers,
-            )
-            parked.append(_park(code, one, log.files[0].with_name(f"result-{number:03d}")))
-            del one
-        try:
-            return _combine(parked)
-        finally:
-            for kept in parked:
-                shutil.rmtree(kept.folder, ignore_errors=True)
+            ),
+        )
     say = progress or (lambda _step: None)
     # The rows that show a behaviour or carry a value go to this folder as each bucket is
     # reduced, and are read back one detector at a time in the per-subject phase.
@@ -906,6 +897,31 @@ def run_buckets(
         return subject_phase([total], calendar=calendar, params=params, org=org)
     finally:
         shutil.rmtree(spill, ignore_errors=True)
+
+
+def run_provinces(
+    log: BucketedLog, run: Callable[[BucketedLog], DetectionResult]
+) -> DetectionResult:
+    """``run`` on each province of ``log`` alone (:meth:`BucketedLog.by_province`), the
+    results combined (:func:`combine_provinces`); one province's result as it is.
+
+    Each province's outputs wait on disk (:func:`_park`) while the next province runs: held in
+    memory they piled up under every later province's peak, province after province. The
+    single-node engine (:func:`run_buckets`) and Spark (``congvu_analytics.spark``) both run
+    provinces through here."""
+    provinces = log.by_province()
+    if len(provinces) == 1:
+        return run(provinces[0][1])
+    parked: list[_Parked] = []
+    try:
+        for number, (code, alone) in enumerate(provinces):
+            one = run(alone)
+            parked.append(_park(code, one, log.files[0].with_name(f"result-{number:03d}")))
+            del one
+        return _combine(parked)
+    finally:
+        for kept in parked:
+            shutil.rmtree(kept.folder, ignore_errors=True)
 
 
 def _case_phases_of(

@@ -39,6 +39,7 @@ from congvu_analytics.detect._common import (
     WEIGHT,
     as_obs,
     decide_reorganizations,
+    hit_ids,
     observe,
     org_reorganizations,
     peer_groups_from,
@@ -48,6 +49,7 @@ from congvu_analytics.detect._common import (
     subject_counts,
     unit_last_days,
     with_value_counts,
+    without_ids,
     workload,
 )
 from congvu_analytics.detect.handover import HANDOVER_SCHEMA, handover_network
@@ -847,6 +849,44 @@ def _gathered(parts: list[pl.DataFrame], *, by_value: bool) -> pl.DataFrame:
     return obs.sort(VALUE, nulls_last=True).rechunk()
 
 
+def _sources(part: CasePhase, i: int) -> list[pl.LazyFrame]:
+    """Detector ``i``'s observation rows of a per-case phase as :func:`observations_of` gives
+    them, source by source: those in memory, then each spilled file (one bucket's rows)."""
+    files = part.spilled[i] if part.spilled else []
+    return [part.observations[i].lazy(), *(pl.scan_parquet(f) for f in files)]
+
+
+# What :func:`judge` reads of each detector's :func:`evidence` rows (and the ids,
+# :func:`_with_ids`), and what :func:`_findings` reads of the rows whose detector counts (the
+# components of a finding: no other row is looked up).
+_JUDGED = [
+    *KEYS, "behaviour", "detector", "p", "z", "counts", "tested", "_needs_members",
+    "_member_counts", "n", "k", "rate", "baseline",
+]  # fmt: skip
+_DETAIL = [*KEYS, "detector", "peer_rate", "unit_rate", "peer_group", MAIN_UNIT, "n_test", "k_test"]
+
+
+def _with_ids(judged: pl.DataFrame, sources: list[pl.LazyFrame]) -> pl.DataFrame:
+    """``judged`` with the evidence and case ids of the subjects whose detector counts (null
+    for the others), read from the hits of ``sources`` one source at a time."""
+    who = judged.filter(pl.col("counts")).select(KEYS).lazy()
+    hits = [
+        source.filter(pl.col(EVIDENCE).is_not_null())
+        .join(who, on=KEYS, how="semi")
+        .select(*KEYS, CASE_ID, EVIDENCE)
+        .collect()
+        for source in sources
+    ]
+    lists = hit_ids(pl.concat(hits).lazy()).collect()
+    empty = pl.lit([], dtype=pl.List(pl.String()))
+    return judged.join(lists, on=KEYS, how="left", maintain_order="left").with_columns(
+        # A subject counted with no hit row (not with the defaults: min_hits) has empty lists,
+        # as :func:`rates` gives them.
+        pl.when(pl.col("counts")).then(pl.col(c).fill_null(empty)).alias(c)
+        for c in (EVIDENCE, CASE_IDS)
+    )
+
+
 def subject_phase(
     parts: list[CasePhase],
     *,
@@ -879,28 +919,36 @@ def subject_phase(
     # :func:`judge` reads). Two detectors at once in two threads was measured (session 11) and
     # gained nothing: Polars already spreads each step over the cores.
 
-    def one(i: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    def one(i: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         det = suite[i]
-        obs = _gathered([observations_of(p, i) for p in parts], by_value=det.values == FRACTIONS)
-        for p in parts:
-            p.observations[i] = p.observations[i].clear()
-            if p.spilled:
-                p.spilled[i] = []
-        scored = rates(obs.lazy(), peers.lazy(), params).collect()
+        sources = [source for p in parts for source in _sources(p, i)]
+        # The rates without the hits' evidence lists, read source by source (one bucket's
+        # spilled rows at a time): the lists are gathered below for the subjects whose
+        # detector counts, the only ones :func:`judge` reads.
+        obs = _gathered(
+            [without_ids(source).collect() for source in sources],
+            by_value=det.values == FRACTIONS,
+        )
+        scored = rates(obs.lazy(), peers.lazy(), params, ids=False).collect()
         del obs
         column = scored.select(*keys, *_metric_columns(det))
         count = scored.select(SUBJECT_TYPE, "n", "k")
         judged = evidence(scored, peers, params, detector=det.name, behaviour=det.behaviour)
         del scored
-        kept = judged.with_columns(
-            pl.when(pl.col("counts")).then(pl.col(c)).alias(c) for c in (EVIDENCE, CASE_IDS)
-        )
-        return column, count, kept
+        detail = judged.filter(pl.col("counts")).select(_DETAIL)
+        kept = _with_ids(judged.select(_JUDGED), sources)
+        del judged
+        for p in parts:
+            p.observations[i] = p.observations[i].clear()
+            if p.spilled:
+                p.spilled[i] = []
+        return column, count, kept, detail
 
     done = [one(i) for i in range(len(suite))]
     columns = [d[0] for d in done]
     counted = [d[1] for d in done]
     per_detector = [d[2] for d in done]
+    detail = pl.concat([d[3] for d in done], how="diagonal_relaxed")
     del done
     tests = judge(per_detector, params.fdr, combine=params.combine, max_p=params.max_p)
     # Subjects that never held a case (a coordinating unit) still get a metrics row.
@@ -916,7 +964,6 @@ def subject_phase(
         metrics = metrics.join(column, on=keys, how="left")
 
     assessed = _assessed(suite, counted, params)
-    detail = pl.concat([d.drop(EVIDENCE, CASE_IDS) for d in per_detector], how="diagonal_relaxed")
     del per_detector
     findings = _findings(tests, detail, suite, params)
     findings = findings.sort("behaviour", SUBJECT_TYPE, SUBJECT_ID)

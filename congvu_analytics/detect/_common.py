@@ -1100,27 +1100,26 @@ def wilson_lower(k: pl.Expr, n: pl.Expr, z: float) -> pl.Expr:
     return (centre - margin) / (1 + z2 / n)
 
 
-def rates(obs: pl.LazyFrame, peers: pl.LazyFrame, params: DetectionParams) -> pl.LazyFrame:
+def rates(
+    obs: pl.LazyFrame, peers: pl.LazyFrame, params: DetectionParams, *, ids: bool = True
+) -> pl.LazyFrame:
     """Per-subject rate, leave-one-out peer rate, Wilson lower bound and the finding flag.
 
     ``obs`` are observations, compacted or not: a row with ``n_values`` stands for that many
-    items of its value (counted once each in the median and the sum)."""
+    items of its value (counted once each in the median and the sum). With ``ids`` False the
+    rows carry a boolean ``hit`` column instead of their evidence (:func:`without_ids`) and the
+    result has no evidence or case ids (:func:`hit_ids` gives them for the subjects that need
+    them)."""
     keys = [SUBJECT_TYPE, SUBJECT_ID]
     obs = with_value_counts(obs)
-    is_hit = pl.col(EVIDENCE).is_not_null()
+    is_hit = pl.col(EVIDENCE).is_not_null() if ids else pl.col(HIT)
     group = [SUBJECT_TYPE, "peer_group"]
     agg = (
         obs.group_by(keys)
         .agg(
             pl.col(WEIGHT).sum().alias("n"),
             pl.col(ITEM_ID).filter(is_hit).n_unique().alias("k"),
-            pl.col(EVIDENCE)
-            .filter(is_hit)
-            .list.explode(keep_nulls=False, empty_as_null=False)
-            .unique()
-            .sort()
-            .alias(EVIDENCE),
-            pl.col(CASE_ID).filter(is_hit).unique().sort().alias(CASE_IDS),
+            *(_id_lists(is_hit) if ids else []),
             # A row of one value sums as that value itself (v * 1 is v, bit for bit), in the
             # order the rows come; whole numbers sum exactly in any order.
             (pl.col(VALUE) * pl.col(N_VALUES)).sum().alias("_value_sum"),
@@ -1163,6 +1162,32 @@ def rates(obs: pl.LazyFrame, peers: pl.LazyFrame, params: DetectionParams) -> pl
         )
         .sort(keys)
     )
+
+
+def _id_lists(is_hit: pl.Expr) -> list[pl.Expr]:
+    """A subject's evidence and case ids: the union of its hits', sorted."""
+    return [
+        pl.col(EVIDENCE)
+        .filter(is_hit)
+        .list.explode(keep_nulls=False, empty_as_null=False)
+        .unique()
+        .sort()
+        .alias(EVIDENCE),
+        pl.col(CASE_ID).filter(is_hit).unique().sort().alias(CASE_IDS),
+    ]
+
+
+def without_ids(obs: pl.LazyFrame) -> pl.LazyFrame:
+    """Observations with a boolean ``hit`` instead of their evidence lists (what
+    ``rates(..., ids=False)`` reads)."""
+    return obs.with_columns(pl.col(EVIDENCE).is_not_null().alias(HIT)).drop(EVIDENCE)
+
+
+def hit_ids(hits: pl.LazyFrame) -> pl.LazyFrame:
+    """(subject_type, subject_id, evidence_event_ids, case_ids) of observation rows: the same
+    lists :func:`rates` gives, for the subjects these rows hold (whatever their order)."""
+    is_hit = pl.col(EVIDENCE).is_not_null()
+    return hits.group_by(SUBJECT_TYPE, SUBJECT_ID).agg(_id_lists(is_hit))
 
 
 def with_value_counts(obs: pl.LazyFrame) -> pl.LazyFrame:

@@ -31,6 +31,7 @@ findings in five steps (docs/detection.md, "Fairness"):
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import polars as pl
 
@@ -268,18 +269,29 @@ _RHO_GRID = [0.0] + [1e-4 * (5000 ** (i / 39)) for i in range(40)]  # 0, 1e-4 ..
 def _dispersion(frame: pl.DataFrame, group: list[str], min_peers: int) -> pl.DataFrame:
     """(group..., _rho): the robust overdispersion of each peer group (see :func:`evidence`)."""
     rows = frame.filter(pl.col("_fit") & pl.col("_r2").is_finite()).select(*group, "n_test", "_r2")
-    grid = pl.DataFrame({"_rho": _RHO_GRID})
-    scaled = (pl.col("_r2") / (1 + (pl.col("n_test") - 1) * pl.col("_rho"))).clip(upper_bound=_CLIP)
-    # The smallest grid value that brings the clipped mean down to chi-square's. When none
-    # does, a few clipped outliers in a small group are the cause (each adds at most 4 / J),
-    # not an ordinary spread: no overdispersion is assumed then (the caller fills 0).
+
+    def scaled(rho: float) -> pl.Expr:
+        return (pl.col("_r2") / (1 + (pl.col("n_test") - 1) * rho)).clip(upper_bound=_CLIP)
+
+    # Every grid value's clipped mean in one pass over each group's rows (one column per grid
+    # value), not over the rows crossed with the grid: the same means bit for bit (the same
+    # values in the same order; measured on every detector of a 16M-event province, 1 and 2
+    # threads), without the grid-times-subjects frame (+0.2 GB for 35k subjects).
+    means = [scaled(rho).mean().alias(f"_m{i}") for i, rho in enumerate(_RHO_GRID)]
+    # The smallest grid value that brings the clipped mean down to chi-square's (the grid
+    # increases). When none does, a few clipped outliers in a small group are the cause (each
+    # adds at most 4 / J), not an ordinary spread: no overdispersion is assumed then (the
+    # caller fills 0).
+    below = [(pl.col(f"_m{i}") <= _CLIPPED_MEAN, rho) for i, rho in enumerate(_RHO_GRID)]
+    first: Any = pl.when(below[0][0]).then(pl.lit(below[0][1], pl.Float64))
+    for condition, rho in below[1:]:
+        first = first.when(condition).then(pl.lit(rho, pl.Float64))  # else null: none does
     return (
-        rows.join(grid, how="cross")
-        .group_by(*group, "_rho")
-        .agg(scaled.mean().alias("_mean"), pl.len().alias("_members"))
-        .filter((pl.col("_members") >= min_peers) & (pl.col("_mean") <= _CLIPPED_MEAN))
-        .group_by(group)
-        .agg(pl.col("_rho").min())
+        rows.group_by(group)
+        .agg(*means, pl.len().alias("_members"))
+        .filter(pl.col("_members") >= min_peers)
+        .select(*group, first.alias("_rho"))
+        .filter(pl.col("_rho").is_not_null())
     )
 
 

@@ -13,6 +13,7 @@ from polars.testing import assert_frame_equal
 from congvu_analytics.cli import main
 from congvu_analytics.sim import generate
 from congvu_analytics.sim.national import province_org, write_province
+from congvu_analytics.spark import spark_missing
 
 TABLES = ("findings", "person_metrics", "unit_metrics", "handover")
 CODES = ("P01", "P02")
@@ -114,3 +115,32 @@ def test_provinces_parked_on_disk_combine_as_kept_in_memory(tmp_path: Path) -> N
     got, expected = _combine(parked), combine_provinces(results)
     for name in (*TABLES, "assessed"):
         assert_frame_equal(getattr(got, name), getattr(expected, name), check_dtypes=True)
+
+
+@pytest.mark.spark
+@pytest.mark.skipif(spark_missing() is not None, reason=f"Spark: {spark_missing()}")
+def test_spark_parks_each_province_and_gives_the_single_node_outputs(
+    national: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Spark runs the provinces one after another through the same parking as the single-node
+    # engine (partitioned.run_provinces): each province's result on disk, read back combined.
+    from congvu_analytics import partitioned
+
+    parked: list[str] = []
+    park = partitioned._park
+
+    def spy(code: str, result, folder: Path):  # type: ignore[no-untyped-def]
+        parked.append(code)
+        return park(code, result, folder)
+
+    monkeypatch.setattr(partitioned, "_park", spy)
+    units, people = national / "units.csv", national / "people.csv"
+    one = _analyze(national / "dataset", tmp_path / "one", units, people)
+    assert parked == list(CODES)
+    spark = tmp_path / "spark"
+    args = ["analyze", str(national / "dataset"), "--out", str(spark), "--quiet"]
+    args += ["--format", "parquet,json", "--units", str(units), "--people", str(people)]
+    assert main([*args, "--engine", "spark", "--master", "local[2]"]) == 0
+    assert parked == [*CODES, *CODES]
+    for table in TABLES:
+        assert (one / f"{table}.parquet").read_bytes() == (spark / f"{table}.parquet").read_bytes()
