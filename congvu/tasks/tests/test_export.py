@@ -252,9 +252,8 @@ def test_a_transfer_made_by_a_reorganisation_is_exported_as_reorganization(org, 
     """A unit dissolved or merged hands its open tasks to the successor: the engine counts such
     a transfer against nobody (docs/detection.md, "A reorganisation is not buck-passing"), so
     the app records the reason and exports the schema's code."""
-    from congvu.tasks.events import REASON_LABELS, TRANSFER_REASONS
-
     from congvu.org.models import UnitSuccession
+    from congvu.tasks.events import REASON_LABELS, TRANSFER_REASONS
 
     assert s.ReasonCode.REORGANIZATION in TRANSFER_REASONS
     assert "Sắp xếp tổ chức bộ máy" in str(REASON_LABELS[s.ReasonCode.REORGANIZATION])
