@@ -374,12 +374,44 @@ def judge(
     """
     columns = [*KEYS, "behaviour", "detector", "p", "z", "counts", "tested", "_needs_members",
                "_member_counts", "n", "k", "rate", "baseline", EVIDENCE, CASE_IDS]  # fmt: skip
-    rows = pl.concat([d.select(columns) for d in per_detector], how="vertical_relaxed")
+    # The detector's place in the suite breaks ties on (p, z): over a thousand people of a
+    # province have two counting detectors of one behaviour with the same p and z (a combined
+    # detector and its one part), and which one leads (the finding's rate, n and the order of
+    # its sentences) must not be whatever order a parallel sort leaves ties in.
+    ordered = [
+        d.select(columns).with_columns(pl.lit(i, pl.UInt32).alias("_order"))
+        for i, d in enumerate(per_detector)
+    ]
+    # Each behaviour is its own combination and its own FDR family, so judging one behaviour
+    # at a time gives the same rows while holding a quarter of the detector rows at once.
+    behaviours = sorted({b for d in ordered for b in d["behaviour"].unique().to_list()})
+    if len(behaviours) <= 1:
+        return _judge_rows(pl.concat(ordered, how="vertical_relaxed"), fdr, combine, max_p)
+    judged = [
+        _judge_rows(
+            pl.concat(
+                [d.filter(pl.col("behaviour") == b) for d in ordered], how="vertical_relaxed"
+            ),
+            fdr,
+            combine,
+            max_p,
+        )
+        for b in behaviours
+    ]
+    return pl.concat(judged).sort([*KEYS, "behaviour"])
+
+
+def _judge_rows(rows: pl.DataFrame, fdr: float, combine: str, max_p: float) -> pl.DataFrame:
+    """:func:`judge` on the detector rows of one or more whole behaviours."""
     # Simes' m: the behaviour's detectors that tested this subject (enough cases); a detector
     # with too few cases to test is no hypothesis about them.
     m = pl.col("tested").cast(pl.Float64).sum().over([*KEYS, "behaviour"]).clip(lower_bound=1.0)
     by = [*KEYS, "behaviour"]
-    rows = rows.sort([*by, "p", "z"], descending=[False, False, False, False, True])
+    rows = rows.sort(
+        [*by, "p", "z", "_order", "detector"],
+        descending=[False, False, False, False, True, False, False],
+        maintain_order=True,
+    )
     if combine == "simes":
         combined = (m * pl.col("p") / (pl.int_range(pl.len()).over(by) + 1)).min().over(by)
     elif combine == "cauchy":

@@ -123,3 +123,43 @@ def test_one_detector_alone_keeps_its_p_and_nothing_counting_is_no_evidence() ->
     assert _judged([1.0, 1.0, 1.0], "cauchy") == 1.0
     # One strong detector among four that do not count: about m * p, as Bonferroni.
     assert _judged([0.0001, 1.0, 1.0, 1.0], "cauchy") == pytest.approx(0.0004, rel=0.01)
+
+
+def _tied(detector: str, subjects: int) -> pl.DataFrame:
+    """``subjects`` people on whom ``detector`` counts with the same p and z as every other
+    detector built here: only the suite's order can tell which one leads."""
+    return pl.DataFrame(
+        {
+            "subject_type": "person",
+            "subject_id": [f"p{i:06d}" for i in range(subjects)],
+            "behaviour": "avoidance",
+            "detector": detector,
+            "p": 0.001,
+            "z": 3.0,
+            "counts": True,
+            "tested": True,
+            "_needs_members": False,
+            "_member_counts": True,
+            "n": 12,
+            "k": 4,
+            "rate": 4 / 12,
+            "baseline": 0.05,
+            "evidence_event_ids": [[f"{detector}-e"]] * subjects,
+            "case_ids": [[f"{detector}-c"]] * subjects,
+        }
+    )
+
+
+def test_detectors_tied_on_p_and_z_are_led_by_the_first_in_the_suite_whatever_the_sort() -> None:
+    # On a real province, over a thousand people have two counting detectors of one behaviour
+    # with the same p and z (a combined detector and its one part). The lead detector, the
+    # rate the sentence quotes and the order of the components must not depend on how a
+    # parallel sort happens to order ties: the detector's place in the suite decides.
+    subjects = 200_000
+    found = judge([_tied("unaccepted", subjects), _tied("any_avoidance", subjects)], 0.1)
+    assert found.height == subjects
+    assert found["main"].unique().to_list() == ["unaccepted"]
+    leads = found["components"].list.first().struct.field("detector")
+    assert leads.unique().to_list() == ["unaccepted"]
+    again = judge([_tied("unaccepted", subjects), _tied("any_avoidance", subjects)], 0.1)
+    assert found.equals(again)
