@@ -558,12 +558,24 @@ def _named(e: pl.LazyFrame) -> pl.LazyFrame:
 def unit_last_days(events: pl.LazyFrame, calendar: WorkCalendar) -> pl.DataFrame:
     """(unit, last_wd): the last working day on which the log names each unit, plus one row
     with a null unit for the log's own last working day. Buckets combine by maximum."""
-    e = _with_wd(events, calendar)
-    return pl.concat(
+    # The last moment first, its working day after: the ordinal never decreases with time,
+    # so the day of the last moment is the last day, computed for one row a unit instead of
+    # for every row of the log.
+    e = conform(events)
+    named = pl.concat(
         [
-            _named(e).group_by("unit").agg(pl.col(WD).max().alias("last_wd")),
-            e.select(pl.lit(None, pl.String).alias("unit"), pl.col(WD).max().alias("last_wd")),
+            e.filter(pl.col(c).is_not_null()).select(pl.col(c).alias("unit"), TIMESTAMP)
+            for c in (UNIT, TARGET_UNIT, HOLDER_UNIT)
         ]
+    )
+    last = pl.concat(
+        [
+            named.group_by("unit").agg(pl.col(TIMESTAMP).max()),
+            e.select(pl.lit(None, pl.String).alias("unit"), pl.col(TIMESTAMP).max()),
+        ]
+    )
+    return last.select(
+        "unit", working_day_ordinal(pl.col(TIMESTAMP), calendar).alias("last_wd")
     ).collect()
 
 
@@ -583,12 +595,14 @@ def reorg_counts(
         reason.is_null() | ~reason.is_in(_CANONICAL_REASONS) | (reason == ReasonCode.REORGANIZATION)
     )
     end = pl.col("last_wd").filter(pl.col("unit").is_null()).max()
-    ended = (
-        last_days.lazy()
-        .filter(pl.col("unit").is_not_null() & (pl.col("last_wd") <= end - REORG_TAIL_DAYS))
-        .collect()
-        .lazy()
+    left = last_days.filter(
+        pl.col("unit").is_not_null() & (pl.col("last_wd") <= end - REORG_TAIL_DAYS)
     )
+    if left.is_empty():
+        # The common case (no unit left the log): nothing to count, and no pass over the log
+        # (4-5 CPU s on a 15M-event province, in the parent before the workers start).
+        return pl.DataFrame(schema={"unit": pl.String, TARGET_UNIT: pl.String, "n": pl.UInt32})
+    ended = left.lazy()
     window = (pl.col(WD) >= pl.col("last_wd") - REORG_WINDOW_DAYS) & (
         pl.col(WD) <= pl.col("last_wd")
     )

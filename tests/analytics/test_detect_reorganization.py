@@ -17,6 +17,8 @@ from congvu_analytics.detect._common import (
     org_reorganizations,
     prepare,
     presumed_reorganizations,
+    unit_last_days,
+    working_day_ordinal,
 )
 from congvu_analytics.detect.params import DetectionParams
 from congvu_analytics.detect.stalling import late
@@ -275,3 +277,24 @@ def test_files_assigned_anew_by_the_successors_head_are_reorganisation_hand_over
 
     obs = unaccepted(prepared.lazy(), DetectionParams()).collect()
     assert obs.filter(pl.col("evidence_event_ids").is_not_null()).is_empty()
+
+
+def test_a_units_last_day_is_the_working_day_of_the_last_event_naming_it() -> None:
+    # The pre-pass takes each unit's last moment and only then its working day (one ordinal a
+    # unit, not one an event): the same day as the latest working day of its events.
+    events = log(province(None)).collect()
+    calendar = WorkCalendar()
+    got = unit_last_days(events.lazy(), calendar)
+    wd = working_day_ordinal(pl.col("timestamp"), calendar)
+    per_event = pl.concat(
+        [
+            events.filter(pl.col(c).is_not_null()).select(pl.col(c).alias("unit"), wd.alias("w"))
+            for c in ("unit", "target_unit")
+        ]
+    )
+    expected = per_event.group_by("unit").agg(pl.col("w").max()).sort("unit")
+    named = got.filter(pl.col("unit").is_not_null()).sort("unit")
+    assert named["unit"].to_list() == expected["unit"].to_list()
+    assert named["last_wd"].to_list() == expected["w"].to_list()
+    log_end = got.filter(pl.col("unit").is_null())["last_wd"].item()
+    assert log_end == events.select(wd.max()).item()
