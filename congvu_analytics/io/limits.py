@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from isal import igzip, isal_zlib
 
@@ -58,7 +59,8 @@ def _size(n: int) -> str:
 
 # What a damaged or truncated gzip stream raises: the gzip module or zlib directly (the XES
 # reader), ISA-L's (``isal.igzip.BadGzipFile`` is gzip's; its inflate errors are its own).
-GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error, isal_zlib.error)
+# (isal's stubs declare its error an instance, not a class: hence the cast.)
+GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error, cast("type[Exception]", isal_zlib.error))
 
 
 def broken_gzip(path: Path, exc: Exception) -> LogError:
@@ -134,11 +136,6 @@ class TextBounds:
         return count
 
 
-def is_gzip(path: Path) -> bool:
-    with path.open("rb") as raw:
-        return raw.read(2) == b"\x1f\x8b"
-
-
 @contextlib.contextmanager
 def open_bytes(path: Path) -> Iterator[Callable[[int], bytes]]:
     """``read(n)`` over the bytes of a plain file, or of a gzip file decompressed (several
@@ -153,7 +150,10 @@ def open_bytes(path: Path) -> Iterator[Callable[[int], bytes]]:
             compressed = raw.read(2) == b"\x1f\x8b"
             raw.seek(0)
             read: Callable[[int], bytes] = (
-                stack.enter_context(igzip.GzipFile(fileobj=raw)).read if compressed else raw.read
+                # isal's GzipFile has no annotations; it is gzip.GzipFile's interface.
+                stack.enter_context(igzip.GzipFile(fileobj=raw)).read  # type: ignore[no-untyped-call]
+                if compressed
+                else raw.read
             )
             yield read
     except GZIP_ERRORS as exc:
