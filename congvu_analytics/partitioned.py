@@ -47,7 +47,7 @@ from congvu_analytics.detect import (
     subject_phase,
 )
 from congvu_analytics.io.errors import LogError
-from congvu_analytics.io.limits import TextBounds, open_bytes
+from congvu_analytics.io.limits import TextBounds, check_text_file, open_bytes
 from congvu_analytics.io.loader import (
     LINE_COL,
     ORDER_COL,
@@ -434,6 +434,8 @@ def split_table(
             except _Unaligned:
                 shutil.rmtree(workdir)
                 workdir.mkdir()
+        # One reader: Arrow's, whose text is not seen here; the limits need a pass of their own.
+        check_text_file(path)
         batches: Iterator[Any] = _csv_batches(path, dialect)
     else:
         batches = _parquet_batches(path)

@@ -359,17 +359,19 @@ def test_a_damaged_csv_gz_is_refused_with_its_name_and_nothing_is_written(
     assert [p.name for p in tmp_path.iterdir()] == ["events.csv.gz"]  # no work folder left
 
 
+@pytest.mark.parametrize("workers", ["2", "1"])
 def test_the_read_limits_hold_in_the_pass_that_cuts_the_pieces(
-    province: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    province: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, workers
 ) -> None:
     """Split in workers, the file is not read in a pass of its own for the limits: a line
-    over CONGVU_MAX_LINE_BYTES and text over CONGVU_MAX_LOG_BYTES are still refused."""
+    over CONGVU_MAX_LINE_BYTES and text over CONGVU_MAX_LOG_BYTES are still refused (and
+    with one reader, in a pass of their own)."""
     long = _rewritten(
         province, tmp_path / "long.csv.gz", lambda ls: [*ls[:700], "x" * 5000 + "\n", *ls[700:]]
     )
     monkeypatch.setattr(partitioned, "PIECE_BYTES", 16 << 10)
     monkeypatch.setattr(partitioned, "BATCH_BYTES", 64 << 10)
-    args = [*_province_args(province), "--buckets", "3", "--workers", "2", "--quiet"]
+    args = [*_province_args(province), "--buckets", "3", "--workers", workers, "--quiet"]
     monkeypatch.setenv("CONGVU_MAX_LINE_BYTES", "4000")
     out = tmp_path / "o"
     assert main(["analyze", str(long), "--out", str(out), *args]) == 2
