@@ -65,7 +65,7 @@ from congvu_analytics.org import PERSON_ID, UNIT_ID, Org
 from congvu_analytics.report import Distributions, distributions
 from congvu_analytics.safe_csv import restore_frame
 from congvu_analytics.workdays import WorkCalendar
-from congvu_analytics.workers import default_workers, in_workers
+from congvu_analytics.workers import default_workers, in_workers, release_workers
 
 BUCKET = "bucket"
 PROVINCE = "province"
@@ -929,6 +929,9 @@ def run_buckets(
 
     try:
         total = reduce_phases(phases(), spill)
+        # The per-subject phase runs here alone: the kept worker processes (kept_workers) give
+        # back what they hold rather than sit on it beside this phase's peak.
+        release_workers()
         say("detect")
         return subject_phase([total], calendar=calendar, params=params, org=org)
     finally:
