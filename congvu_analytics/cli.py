@@ -466,10 +466,13 @@ def _detect(
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from congvu_analytics.scratch import scratch_dir
+    from congvu_analytics.workers import kept_workers
 
     out = Path(args.out)
     try:
-        with scratch_dir(out.parent, f".{out.name}-work-") as work:
+        # The worker processes serve the split, the loading and the per-case phase (started
+        # once, not once per stage), and stop before the work folder is removed.
+        with scratch_dir(out.parent, f".{out.name}-work-") as work, kept_workers():
             return _analyze(args, work)
     except OSError as exc:
         print(f"Lỗi: không ghi được tệp tạm cạnh {out}: {exc}", file=sys.stderr)

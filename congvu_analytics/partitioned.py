@@ -47,6 +47,7 @@ from congvu_analytics.detect import (
     subject_phase,
 )
 from congvu_analytics.io.errors import LogError
+from congvu_analytics.io.limits import TextBounds, check_text_file, open_bytes
 from congvu_analytics.io.loader import (
     LINE_COL,
     ORDER_COL,
@@ -64,7 +65,7 @@ from congvu_analytics.org import PERSON_ID, UNIT_ID, Org
 from congvu_analytics.report import Distributions, distributions
 from congvu_analytics.safe_csv import restore_frame
 from congvu_analytics.workdays import WorkCalendar
-from congvu_analytics.workers import default_workers, in_workers
+from congvu_analytics.workers import default_workers, in_workers, release_workers
 
 BUCKET = "bucket"
 PROVINCE = "province"
@@ -205,11 +206,39 @@ def _csv_dialect(path: Path, mapping: Mapping | None) -> _CsvDialect:
         nulls=tuple(opts.null_values) if opts else ("",),
     )
     read, parse, _convert = dialect.options(block_size=BATCH_BYTES, given_names=False)
-    with pa.input_stream(str(path), compression=dialect.compression) as stream:
-        names = pacsv.open_csv(stream, read_options=read, parse_options=parse).schema.names
+    try:
+        # The names from the first lines alone: Arrow's reader on the file would inflate and
+        # parse a whole first block (32 MB of text) for them.
+        names = pacsv.open_csv(
+            pa.BufferReader(_first_lines(path)), read_options=read, parse_options=parse
+        ).schema.names
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, LogError):
+            raise
+        # A header cut by a line break inside a quoted name, say: the whole stream as before.
+        with pa.input_stream(str(path), compression=dialect.compression) as stream:
+            names = pacsv.open_csv(stream, read_options=read, parse_options=parse).schema.names
     if not dialect.header:  # polars names headerless columns column_1...
         names = [f"column_{i + 1}" for i in range(len(names))]
     return replace(dialect, names=tuple(names))
+
+
+_HEAD_BYTES = 1 << 20  # text read for a CSV's column names
+
+
+def _first_lines(path: Path) -> bytes:
+    """The first MB or so of a CSV's text, up to its last line break (more if the first line
+    is longer, within the line limit)."""
+    bounds = TextBounds(path)
+    blocks: list[bytes] = []
+    with open_bytes(path) as read:
+        while block := read(bounds.step(_HEAD_BYTES)):
+            bounds.add(block)
+            blocks.append(block)
+            if bounds.total >= _HEAD_BYTES and bounds.line > 1:  # a line break was read
+                text = b"".join(blocks)
+                return text[: text.rindex(b"\n") + 1]
+    return b"".join(blocks)
 
 
 def _csv_batches(path: Path, dialect: _CsvDialect) -> Iterator[Any]:
@@ -256,21 +285,24 @@ def _csv_pieces(
     Only decompressing and counting line breaks happen here; the workers join and parse the
     pieces. A piece holds as many rows as lines unless the file has blank lines or line
     breaks inside values, which the worker finds out (:class:`_Unaligned`)."""
-    import pyarrow as pa
-
-    with pa.input_stream(str(path), compression=dialect.compression) as stream:
+    # The one pass over the file's text: the size and line limits are checked here as it is
+    # read (io.limits), not in a pass of their own.
+    bounds = TextBounds(path)
+    with open_bytes(path) as read:
         head = b""
         blocks: list[bytes] = []
         size = lines = 0
         skip_header = dialect.header
         while True:
-            block = stream.read(PIECE_BYTES)
+            block = read(bounds.step(PIECE_BYTES))
+            count = bounds.add(block)
             if skip_header and block:
                 text = head + block
                 if b"\n" not in text:  # the header line is not complete yet
                     head = text
                     continue
                 block, head, skip_header = text[text.index(b"\n") + 1 :], b"", False
+                count = block.count(b"\n")
                 if not block:  # the header ended the block: read on
                     continue
             if not block:
@@ -284,7 +316,7 @@ def _csv_pieces(
                 return
             blocks.append(block)
             size += len(block)
-            lines += block.count(b"\n")
+            lines += count
             if size < BATCH_BYTES or not lines:
                 continue
             cut = block.rfind(b"\n") + 1
@@ -389,6 +421,8 @@ def split_table(
     if fmt == "csv":
         try:
             dialect = _csv_dialect(path, mapping)
+        except LogError:
+            raise  # names its file already (a damaged gzip, a line over the limit)
         except (OSError, ValueError) as exc:
             raise LogError(f"Không đọc được tệp CSV: {_first_line(exc)}", path=path) from exc
         context = replace(context, dialect=dialect)
@@ -400,6 +434,8 @@ def split_table(
             except _Unaligned:
                 shutil.rmtree(workdir)
                 workdir.mkdir()
+        # One reader: Arrow's, whose text is not seen here; the limits need a pass of their own.
+        check_text_file(path)
         batches: Iterator[Any] = _csv_batches(path, dialect)
     else:
         batches = _parquet_batches(path)
@@ -893,6 +929,9 @@ def run_buckets(
 
     try:
         total = reduce_phases(phases(), spill)
+        # The per-subject phase runs here alone: the kept worker processes (kept_workers) give
+        # back what they hold rather than sit on it beside this phase's peak.
+        release_workers()
         say("detect")
         return subject_phase([total], calendar=calendar, params=params, org=org)
     finally:

@@ -14,10 +14,14 @@ set): with one thread per core per process, no thread waits for a core another p
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
+import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from multiprocessing import context as mp_context
 from multiprocessing import get_context
@@ -31,6 +35,12 @@ Result = TypeVar("Result")
 MAX_WORKERS = 2
 
 _context: Any = None
+
+# Inside kept_workers(): the pools that serve every stage, by number of processes (parent side),
+# and the context of the stage a process last ran (worker side: a token and the context).
+_kept: dict[int, ProcessPoolExecutor] | None = None
+_tokens = itertools.count()
+_stage: tuple[int, Any] = (-1, None)
 
 THREADS = "POLARS_MAX_THREADS"  # read once, when Polars is imported in a process
 
@@ -52,6 +62,43 @@ def _call(fn: Callable[[Any, Any], Result], item: Any) -> Result:
     return fn(item, _context)
 
 
+def _call_kept(fn: Callable[[Any, Any], Result], token: int, blob: bytes, item: Any) -> Result:
+    """:func:`_call` in a kept process: the stage's context unpickled once per process."""
+    global _stage  # noqa: PLW0603 - the stage this process serves, replaced by the next one
+    if _stage[0] != token:
+        _stage = (token, None)  # the previous stage's context released first
+        _stage = (token, pickle.loads(blob))  # noqa: S301 - pickled by this program's parent
+    return fn(item, _stage[1])
+
+
+@contextlib.contextmanager
+def kept_workers() -> Iterator[None]:
+    """Within, :func:`in_workers` starts its processes once and every stage reuses them (the
+    split of a CSV, the loading of its buckets, their per-case phase): each stage spawned two
+    processes of its own, each ~0.7 CPU s and a second or two of waiting to start and import
+    Polars and PyArrow (docs/scale.md, csv60). A stage's context travels pickled with each item
+    and is unpickled once per process."""
+    global _kept  # noqa: PLW0603 - one analysis at a time in a process
+    if _kept is not None:  # nested: the outer one keeps them
+        yield
+        return
+    _kept = {}
+    try:
+        yield
+    finally:
+        release_workers()
+        _kept = None
+
+
+def release_workers() -> None:
+    """Stop the kept processes (the memory they hold goes back) until a stage needs some."""
+    if _kept is None:
+        return
+    for pool in _kept.values():
+        pool.shutdown(wait=True, cancel_futures=True)
+    _kept.clear()
+
+
 def in_workers(
     fn: Callable[[Item, Any], Result],
     items: Iterable[Item],
@@ -63,7 +110,9 @@ def in_workers(
     processes (default :func:`default_workers`); in this process if one is enough.
 
     ``fn`` must be a module-level function; ``context`` (what every item shares, e.g. the
-    calendar and the organisation) is sent once to each process, each item and result once.
+    calendar and the organisation) is sent once to each process, each item and result once
+    (inside :func:`kept_workers`: pickled once, its bytes with each item, unpickled once per
+    process).
     ``items`` is read as the work goes, one item ahead of the processes, so a stream of large
     items (record batches of a file) is never in memory all at once."""
     count = default_workers() if workers is None else workers
@@ -73,12 +122,8 @@ def in_workers(
         for item in items:
             yield fn(item, context)
         return
-    threads = max(1, len(os.sched_getaffinity(0)) // count)
-    pool = ProcessPoolExecutor(
-        count, mp_context=_spawn_with_threads(threads), initializer=_set_context,
-        initargs=(context,),
-    )  # fmt: skip
-    call = partial(_call, fn)
+    pool, call = _pool(fn, context, count)
+    kept = _kept is not None
     pending: deque[Future[Result]] = deque()
     try:
         for item in items:
@@ -87,8 +132,38 @@ def in_workers(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    except BrokenProcessPool:
+        if _kept is not None:
+            _kept.pop(count, None)
+        kept = False  # shut down below
+        raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if kept:
+            # Stopped early (an error, a consumer that gave up): nothing of this stage may
+            # still run when the caller cleans up after it.
+            for future in pending:
+                future.cancel()
+            wait(pending)
+        else:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool(
+    fn: Callable[[Item, Any], Result], context: Any, count: int
+) -> tuple[ProcessPoolExecutor, Callable[[Item], Result]]:
+    """The processes for a stage (the kept ones inside :func:`kept_workers`, else new ones
+    given the context as they start) and how each item is called there."""
+    threads = max(1, len(os.sched_getaffinity(0)) // count)
+    if _kept is None:
+        pool = ProcessPoolExecutor(
+            count, mp_context=_spawn_with_threads(threads), initializer=_set_context,
+            initargs=(context,),
+        )  # fmt: skip
+        return pool, partial(_call, fn)
+    if count not in _kept:
+        _kept[count] = ProcessPoolExecutor(count, mp_context=_spawn_with_threads(threads))
+    blob = pickle.dumps(context, protocol=pickle.HIGHEST_PROTOCOL)
+    return _kept[count], partial(_call_kept, fn, next(_tokens), blob)
 
 
 class _ThreadedProcess(mp_context.SpawnProcess):

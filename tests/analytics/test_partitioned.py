@@ -322,3 +322,91 @@ def test_a_merger_with_no_reason_is_presumed_alike_in_buckets_and_whole(tmp_path
     whole = _analyze(log, tmp_path / "whole", *_province_args(export), "--buckets", "0")
     parts = _analyze(log, tmp_path / "parts", *_province_args(export), "--buckets", "4")
     _assert_same(whole, parts)
+
+
+@pytest.mark.parametrize(
+    ("damage", "buckets"),
+    [
+        ("cut", "3"),  # truncated half way: ISA-L's EOFError, in the pass that cuts pieces
+        ("cut-early", "3"),  # truncated in the first kilobytes: found reading the column names
+        ("garbled", "3"),  # a damaged deflate block: ISA-L's own error type
+        ("cut", "0"),  # read whole: the limits check's pass finds it
+    ],
+)
+def test_a_damaged_csv_gz_is_refused_with_its_name_and_nothing_is_written(
+    province: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, damage, buckets
+) -> None:
+    whole = (province / "events.csv.gz").read_bytes()
+    if damage == "cut":
+        data = whole[: len(whole) // 2]
+    elif damage == "cut-early":
+        data = whole[:2000]
+    else:
+        middle = len(whole) // 2
+        data = whole[:middle] + bytes(b ^ 0x5A for b in whole[middle : middle + 4000])
+        data += whole[middle + 4000 :]
+    log = tmp_path / "events.csv.gz"
+    log.write_bytes(data)
+    monkeypatch.setattr(partitioned, "PIECE_BYTES", 16 << 10)
+    monkeypatch.setattr(partitioned, "BATCH_BYTES", 64 << 10)
+    out = tmp_path / "o"
+    args = [*_province_args(province), "--buckets", buckets, "--workers", "2", "--quiet"]
+    assert main(["analyze", str(log), "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Lỗi:") and str(log) in err
+    assert "Tệp nén gzip bị hỏng hoặc bị cắt cụt" in err
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["events.csv.gz"]  # no work folder left
+
+
+@pytest.mark.parametrize("workers", ["2", "1"])
+def test_the_read_limits_hold_in_the_pass_that_cuts_the_pieces(
+    province: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, workers
+) -> None:
+    """Split in workers, the file is not read in a pass of its own for the limits: a line
+    over CONGVU_MAX_LINE_BYTES and text over CONGVU_MAX_LOG_BYTES are still refused (and
+    with one reader, in a pass of their own)."""
+    long = _rewritten(
+        province, tmp_path / "long.csv.gz", lambda ls: [*ls[:700], "x" * 5000 + "\n", *ls[700:]]
+    )
+    monkeypatch.setattr(partitioned, "PIECE_BYTES", 16 << 10)
+    monkeypatch.setattr(partitioned, "BATCH_BYTES", 64 << 10)
+    args = [*_province_args(province), "--buckets", "3", "--workers", workers, "--quiet"]
+    monkeypatch.setenv("CONGVU_MAX_LINE_BYTES", "4000")
+    out = tmp_path / "o"
+    assert main(["analyze", str(long), "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err
+    assert "CONGVU_MAX_LINE_BYTES" in err and str(long) in err and "dòng 701" in err
+    assert not out.exists()
+    monkeypatch.delenv("CONGVU_MAX_LINE_BYTES")
+    monkeypatch.setenv("CONGVU_MAX_LOG_BYTES", "200000")
+    log = province / "events.csv.gz"
+    assert main(["analyze", str(log), "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err
+    assert "CONGVU_MAX_LOG_BYTES" in err and str(log) in err
+    assert not out.exists()
+
+
+def test_column_names_from_the_first_lines_are_those_of_the_whole_stream(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The names are read from the first lines only; a header that the first lines cut (a
+    line break inside a quoted name) is read from the whole stream, and gzip members after
+    the first are read on."""
+    mapping = load_mapping(ROOT / "mappings" / "province_vn.toml")
+    header = '"ma_ho_so","ghi\nchu",b\n'
+    rows = "".join(f"h{i},x,{i}\n" for i in range(200))
+    log = tmp_path / "two-members.csv.gz"
+    log.write_bytes(gzip.compress(header.encode()) + gzip.compress(rows.encode()))
+    monkeypatch.setattr(partitioned, "_HEAD_BYTES", 8)
+    assert partitioned._csv_dialect(log, mapping).names == ("ma_ho_so", "ghi\nchu", "b")
+    monkeypatch.setattr(partitioned, "_HEAD_BYTES", 1 << 20)
+    dialect = partitioned._csv_dialect(log, mapping)
+    assert dialect.names == ("ma_ho_so", "ghi\nchu", "b")
+    # The header's quoted line break makes its line count two: the pieces start after the
+    # first line break, which is why such a file is found out and read again by one reader.
+    text = b"".join(
+        b"".join((h, *blocks[:-1], blocks[-1][:cut]))
+        for h, blocks, cut, _ in partitioned._csv_pieces(log, dialect)
+    )
+    assert text == (header + rows).encode().split(b"\n", 1)[1]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from congvu_analytics.workers import in_workers
+from congvu_analytics.workers import in_workers, kept_workers, release_workers
 
 
 def _scaled(item: int, factor: int) -> tuple[int, int]:
@@ -52,3 +52,28 @@ def test_each_process_gets_its_share_of_the_cores_for_polars(
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
     assert set(in_workers(_threads, range(4), None, workers=2)) == {2}
     assert "POLARS_MAX_THREADS" not in os.environ  # only while the processes started
+
+
+def _failing(item: int, context: int) -> int:
+    if item == 3:
+        raise ValueError("item 3")
+    return item + context
+
+
+def test_kept_processes_serve_every_stage_with_its_own_context() -> None:
+    """Inside kept_workers the stages run in the same processes, each with its context, in
+    order; a stage that fails leaves them to the next; release_workers stops them."""
+    with kept_workers():
+        first = list(in_workers(_scaled, range(6), 10, workers=2))
+        second = list(in_workers(_scaled, range(6), 100, workers=2))
+        assert [v for v, _ in first] == [i * 10 for i in range(6)]
+        assert [v for v, _ in second] == [i * 100 for i in range(6)]
+        assert {pid for _, pid in second} <= {pid for _, pid in first}  # not started again
+        with pytest.raises(ValueError, match="item 3"):
+            list(in_workers(_failing, range(6), 1, workers=2))
+        third = list(in_workers(_scaled, range(4), 3, workers=2))
+        assert [v for v, _ in third] == [0, 3, 6, 9]
+        assert {pid for _, pid in third} <= {pid for _, pid in first}
+        release_workers()
+        fourth = list(in_workers(_scaled, range(4), 1, workers=2))
+        assert not {pid for _, pid in fourth} & {pid for _, pid in first}  # new ones
