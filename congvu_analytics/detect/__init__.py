@@ -385,7 +385,15 @@ def _word(code: str, say: Callable[[str], str]) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "?" if value is None else str(round(value * 100))
+    """A rate as the sentence says it: whole percent, but a rare rate below 1% keeps one
+    significant digit with the Vietnamese decimal comma ("0,3%"): "0%" beside the finding
+    page's "0,3 %" told the person their peers never did what they do rarely."""
+    if value is None:
+        return "?"
+    percent = value * 100
+    if percent > 0 and round(percent) == 0:
+        return f"{percent:.1g}".replace(".", ",")
+    return str(round(percent))
 
 
 def _peers_clause(row: dict[str, Any], comp: dict[str, Any]) -> str:

@@ -162,3 +162,16 @@ def test_the_relevance_floor_leaves_an_ordinary_person_slightly_above_peers_unfl
 def test_a_relevance_ratio_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="relevance_ratio"):
         DetectionParams(relevance_ratio=0.5)
+
+
+def test_a_rare_peer_rate_is_said_as_such_not_as_zero() -> None:
+    # The finding page shows the peers' rate as "0,3 %"; the sentence said "0%", as if the
+    # person's colleagues never did what they do rarely.
+    from congvu_analytics.detect import _pct
+
+    assert _pct(0.003) == "0,3"
+    assert _pct(0.0004) == "0,04"
+    assert _pct(0.0) == "0"
+    assert _pct(0.012) == "1"
+    assert _pct(0.205) == "20"
+    assert _pct(None) == "?"
