@@ -545,11 +545,11 @@ def _with_wd(events: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFrame:
     return conform(events).with_columns(working_day_ordinal(pl.col(TIMESTAMP), calendar).alias(WD))
 
 
-def _named(e: pl.LazyFrame) -> pl.LazyFrame:
-    """(unit, case_id, _wd): every row naming a unit, as actor's unit, target or holder."""
+def _named(e: pl.LazyFrame, *columns: str) -> pl.LazyFrame:
+    """(unit, *columns): every row naming a unit, as actor's unit, target or holder."""
     return pl.concat(
         [
-            e.filter(pl.col(c).is_not_null()).select(pl.col(c).alias("unit"), CASE_ID, WD)
+            e.filter(pl.col(c).is_not_null()).select(pl.col(c).alias("unit"), *columns)
             for c in (UNIT, TARGET_UNIT, HOLDER_UNIT)
         ]
     )
@@ -562,15 +562,9 @@ def unit_last_days(events: pl.LazyFrame, calendar: WorkCalendar) -> pl.DataFrame
     # so the day of the last moment is the last day, computed for one row a unit instead of
     # for every row of the log.
     e = conform(events)
-    named = pl.concat(
-        [
-            e.filter(pl.col(c).is_not_null()).select(pl.col(c).alias("unit"), TIMESTAMP)
-            for c in (UNIT, TARGET_UNIT, HOLDER_UNIT)
-        ]
-    )
     last = pl.concat(
         [
-            named.group_by("unit").agg(pl.col(TIMESTAMP).max()),
+            _named(e, TIMESTAMP).group_by("unit").agg(pl.col(TIMESTAMP).max()),
             e.select(pl.lit(None, pl.String).alias("unit"), pl.col(TIMESTAMP).max()),
         ]
     )
@@ -625,7 +619,7 @@ def reorg_counts(
         .agg(pl.col(WD).min().alias("_closed_wd"))
     )
     still_open = (
-        _named(e)
+        _named(e, CASE_ID, WD)
         .join(ended, on="unit")
         .filter(window)
         .select("unit", CASE_ID, "last_wd")
