@@ -420,6 +420,7 @@ def _load(
         org=org,
         provinces=provinces,
         workers=args.workers or None,
+        shapes="html" in args.format,
     )
     if (work / "split").exists():
         shutil.rmtree(work / "split")

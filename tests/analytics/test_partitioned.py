@@ -87,6 +87,31 @@ def test_a_province_split_into_buckets_gives_the_same_outputs(
     assert strip(whole) == strip(parts)
 
 
+def test_a_run_without_the_html_report_counts_no_histograms_and_gives_the_same_tables(
+    province: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted: list[int] = []
+    real = partitioned.distributions
+
+    def counting(events: pl.LazyFrame) -> object:
+        counted.append(1)
+        return real(events)
+
+    monkeypatch.setattr(partitioned, "distributions", counting)
+    log, args = province / "events.csv.gz", _province_args(province)
+    every = _analyze(log, tmp_path / "every", *args, "--buckets", "3", "--workers", "1")
+    assert len(counted) == 3  # one histogram count a bucket, for report.html
+    counted.clear()
+    tables = _analyze(
+        log, tmp_path / "tables", *args, "--buckets", "3", "--workers", "1", "--format", "parquet"
+    )
+    assert counted == []
+    assert not (tables / "report.html").exists()
+    for table in TABLES:
+        name = f"{table}.parquet"
+        assert (every / name).read_bytes() == (tables / name).read_bytes(), name
+
+
 def test_a_partitioned_dataset_gives_the_same_outputs_as_its_single_file(
     province: Path, tmp_path: Path
 ) -> None:
