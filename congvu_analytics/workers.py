@@ -24,8 +24,9 @@ from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from multiprocessing import context as mp_context
-from multiprocessing import get_context
 from typing import Any, TypeVar
+
+from congvu_analytics import ALLOCATOR_SET_BY_USER
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -43,6 +44,16 @@ _tokens = itertools.count()
 _stage: tuple[int, Any] = (-1, None)
 
 THREADS = "POLARS_MAX_THREADS"  # read once, when Polars is imported in a process
+
+# Polars' allocator (jemalloc, configured by this variable when Polars is imported) hands freed
+# pages back to the system after half a second. A worker frees and takes back hundreds of MB
+# bucket after bucket, so each step faulted its pages in again: 7 million page faults, ~25 s of
+# system time for a 16M-event CSV.gz. jemalloc's own default, 10 s, lets a step reuse what the
+# last one freed (docs/scale.md, "alloc10": 129-136 -> 104-124 CPU s). Only in the workers: in
+# the parent the per-subject phase held ~0.3 GB more with it, for no measurable time. Later
+# values win, so it is appended to what the parent's Polars wrote, unless the user set one.
+ALLOCATOR = "_RJEM_MALLOC_CONF"
+WORKER_ALLOCATOR = "dirty_decay_ms:10000,muzzy_decay_ms:10000"
 
 
 def default_workers() -> int:
@@ -167,18 +178,27 @@ def _pool(
 
 
 class _ThreadedProcess(mp_context.SpawnProcess):
-    """A spawned process started with ``threads`` Polars threads (set by :class:`_Spawn`)."""
+    """A spawned process started with ``threads`` Polars threads (set by :class:`_Spawn`; 0:
+    as the environment says) and the workers' allocator setting (``WORKER_ALLOCATOR``)."""
 
     threads = 0
 
     @staticmethod
     def _Popen(process_obj: Any) -> Any:
         # In the environment only while the process starts: the parent's pool is sized already.
-        os.environ[THREADS] = str(process_obj.threads)
+        saved = {name: os.environ.get(name) for name in (THREADS, ALLOCATOR)}
+        if process_obj.threads:
+            os.environ[THREADS] = str(process_obj.threads)
+        if not ALLOCATOR_SET_BY_USER:
+            os.environ[ALLOCATOR] = ",".join(filter(None, [saved[ALLOCATOR], WORKER_ALLOCATOR]))
         try:
             return mp_context.SpawnProcess._Popen(process_obj)
         finally:
-            del os.environ[THREADS]
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 class _Spawn(mp_context.SpawnContext):
@@ -200,5 +220,6 @@ class _Spawn(mp_context.SpawnContext):
 
 
 def _spawn_with_threads(threads: int) -> Any:
-    """:class:`_Spawn`, or plain ``spawn`` where ``POLARS_MAX_THREADS`` is set already."""
-    return get_context("spawn") if THREADS in os.environ else _Spawn(threads)
+    """:class:`_Spawn` with ``threads`` Polars threads a process, or as many as
+    ``POLARS_MAX_THREADS`` says where it is set already."""
+    return _Spawn(0 if THREADS in os.environ else threads)

@@ -54,6 +54,45 @@ def test_each_process_gets_its_share_of_the_cores_for_polars(
     assert "POLARS_MAX_THREADS" not in os.environ  # only while the processes started
 
 
+def _allocator(item: int, context: None) -> tuple[str, int]:
+    import os
+
+    import polars as pl
+
+    return os.environ.get("_RJEM_MALLOC_CONF", ""), pl.thread_pool_size()
+
+
+def test_workers_keep_freed_memory_for_reuse_and_the_parent_is_left_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    from congvu_analytics import workers
+
+    before = os.environ.get("_RJEM_MALLOC_CONF")
+    monkeypatch.setattr(workers, "ALLOCATOR_SET_BY_USER", False)
+    # POLARS_MAX_THREADS set by the user: the workers keep it, and still get the allocator's.
+    monkeypatch.setenv("POLARS_MAX_THREADS", "1")
+    seen = set(in_workers(_allocator, range(2), None, workers=2))
+    assert {threads for _conf, threads in seen} == {1}
+    for conf, _threads in seen:
+        # Later values win: the workers' decay comes after Polars' own 500 / 1000 ms.
+        assert conf.endswith("dirty_decay_ms:10000,muzzy_decay_ms:10000")
+    assert os.environ.get("_RJEM_MALLOC_CONF") == before
+    assert os.environ["POLARS_MAX_THREADS"] == "1"
+
+
+def test_an_allocator_setting_of_the_users_own_is_left_to_the_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from congvu_analytics import workers
+
+    monkeypatch.setattr(workers, "ALLOCATOR_SET_BY_USER", True)
+    monkeypatch.setenv("_RJEM_MALLOC_CONF", "dirty_decay_ms:0")
+    for conf, _threads in set(in_workers(_allocator, range(2), None, workers=2)):
+        assert conf.endswith("dirty_decay_ms:0")
+
+
 def _failing(item: int, context: int) -> int:
     if item == 3:
         raise ValueError("item 3")
