@@ -79,25 +79,19 @@ def org_args(source: Path, export: Path) -> list[str]:
 
 
 def _tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants (the worker processes)."""
-    parents: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            parents.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [root]
+    """Resident bytes of ``root`` and all its descendants (the worker processes), found
+    through the kernel's children lists rather than a scan of every process."""
+    total, todo = 0, [str(root)]
     while todo:
         pid = todo.pop()
-        todo += parents.get(pid, [])
         try:
             with open(f"/proc/{pid}/statm") as f:
                 total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as f:
+                    todo += f.read().split()
         except (OSError, IndexError, ValueError):
-            continue
+            continue  # the process ended between two reads
     return total
 
 
