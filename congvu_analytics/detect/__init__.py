@@ -239,26 +239,46 @@ def _single_detectors(params: DetectionParams) -> list[Detector]:
     ]  # fmt: skip
 
 
-# What a case shows for each behaviour's combined detector, in the finding's words. Stalling
-# has none: its detectors count different workloads (a head holds every case of the division
-# but is the last holder of few), so their union would mix a head's cases into the division
-# level that its members are judged against (measured: no gain on the tuning seeds either).
+# What the items of each behaviour's combined detector are, and what one shows, in the
+# finding's words. Stalling has none: its detectors count different workloads (a head holds
+# every case of the division but is the last holder of few), so their union would mix a head's
+# cases into the division level that its members are judged against (measured: no gain on the
+# tuning seeds either).
 _ANY_WORDS = {
-    "buck_passing": "có dấu hiệu đùn đẩy (chuyển sang nơi khác, trả lại người giao việc, bị"
-    " chuyển qua lại hoặc qua nhiều đầu mối)",
-    "avoidance": "có dấu hiệu né tránh (từ chối hoặc chậm tiếp nhận)",
-    "fear_of_responsibility": "có dấu hiệu sợ trách nhiệm (xin ý kiến cấp trên về việc thuộc"
-    " thẩm quyền hoặc đẩy việc lên cấp trên)",
+    "buck_passing": (
+        "nhiệm vụ",
+        "có dấu hiệu đùn đẩy (chuyển sang nơi khác, trả lại người giao việc, bị chuyển qua lại"
+        " hoặc qua nhiều đầu mối)",
+    ),
+    "avoidance": (
+        "nhiệm vụ và yêu cầu phối hợp được giao",
+        "có dấu hiệu né tránh (từ chối, chậm tiếp nhận, hoặc không trả lời phối hợp đúng hạn"
+        " với quan điểm rõ ràng)",
+    ),
+    "fear_of_responsibility": (
+        "nhiệm vụ",
+        "có dấu hiệu sợ trách nhiệm (xin ý kiến cấp trên về việc thuộc thẩm quyền hoặc đẩy việc"
+        " lên cấp trên)",
+    ),
 }
-# Detectors whose items are not the cases a subject held (coordination requests, decisions):
-# they stay tests of their own.
-_NOT_CASES = ("coordination", "slow_decision", "slow_cascade")
+# Detectors whose items are not the cases a subject held (decisions on others' work): they
+# stay tests of their own.
+_NOT_CASES = ("slow_decision", "slow_cascade")
+# Detectors whose items are asked of the subject beside the cases they held: a coordination
+# request to answer is work asked of them as an assigned task is, and an avoider lets both
+# lapse. Their items ADD to the union's workload (cases + requests) rather than being the
+# same cases again. A specialist is asked to coordinate a handful of times a year, too few
+# for the coordination test alone (``min_cases``); together with their declines and late
+# acceptances the sightings add up (measured: docs/detection.md, "Coordination requests in
+# avoidance's union"). The union of a broad detector is broad too (``broad_detectors``).
+_ASKED = ("coordination",)
 ANY = "any_"  # prefix of a combined detector's name
 
 
 def _combined(single: list[Detector]) -> list[Detector]:
     """One more detector per behaviour: the cases a subject held that show ANY of the
-    behaviour's case detectors (each case counted once).
+    behaviour's case detectors (each case counted once), and for avoidance the coordination
+    requests they let lapse, each request one more item (:data:`_ASKED`).
 
     A mild offender's few sightings are often spread over several detectors (a transfer
     here, a return there) and none of them reaches two hits on its own; the union sees them
@@ -266,14 +286,14 @@ def _combined(single: list[Detector]) -> list[Detector]:
     as every detector.
     """
     out = []
-    for behaviour, words in _ANY_WORDS.items():
+    for behaviour, (items, words) in _ANY_WORDS.items():
         parts = [d for d in single if d.behaviour == behaviour and d.name not in _NOT_CASES]
         out.append(
             Detector(
                 ANY + behaviour,
                 behaviour,
-                _union([d.observe for d in parts]),
-                "{label} {id} có {k}/{n} nhiệm vụ ({rate}%) " + words + _PEERS,
+                _union([d.observe for d in parts], [d.name in _ASKED for d in parts]),
+                "{label} {id} có {k}/{n} " + items + " ({rate}%) " + words + _PEERS,
                 f"{behaviour}_case_rate",
                 parts=tuple(d.name for d in parts),
             )
@@ -281,29 +301,46 @@ def _combined(single: list[Detector]) -> list[Detector]:
     return out
 
 
-def _union(parts: list[Observe]) -> Observe:
+def _union(parts: list[Observe], asked: list[bool]) -> Observe:
     def run(
         prepared: pl.LazyFrame, params: DetectionParams, calendar: WorkCalendar
     ) -> pl.LazyFrame:
-        return union_of([part(prepared, params, calendar) for part in parts])
+        return union_of([part(prepared, params, calendar) for part in parts], asked)
 
     return run
 
 
-def union_of(observed: list[pl.LazyFrame]) -> pl.LazyFrame:
-    """A combined detector's observations from its parts' (:func:`_combined`)."""
-    frames = [as_obs(obs).with_columns(pl.lit(i).alias("_part")) for i, obs in enumerate(observed)]
+def union_of(observed: list[pl.LazyFrame], asked: Sequence[bool] = ()) -> pl.LazyFrame:
+    """A combined detector's observations from its parts' (:func:`_combined`); ``asked`` says
+    which parts count items of their own beside the cases (:data:`_ASKED`)."""
+    asked = list(asked) or [False] * len(observed)
+    frames = [
+        as_obs(obs).with_columns(pl.lit(i).alias("_part"), pl.lit(a).alias("_asked"))
+        for i, (obs, a) in enumerate(zip(observed, asked, strict=True))
+    ]
     rows = pl.concat(frames)
-    # The workload: the largest of the parts' (all count cases held, some leave out
-    # protected cases or cases without a deadline).
+    # The workload: the largest of the case parts' (all count cases held, some leave out
+    # protected cases or cases without a deadline), plus the items asked of the subject.
+    asked_part = pl.col("_asked")
     counts = (
-        rows.group_by(*KEYS, "_part")
+        rows.group_by(*KEYS, "_part", "_asked")
         .agg(pl.col(WEIGHT).sum())
         .group_by(KEYS)
-        .agg(pl.col(WEIGHT).max())
+        .agg(
+            pl.col(WEIGHT).filter(~asked_part).max().fill_null(0)
+            + pl.col(WEIGHT).filter(asked_part).sum()
+        )
     )
+    # A case counts once whichever case parts saw it; an asked item (a request) is its own
+    # item, apart from the case it was asked on.
     hits = rows.filter(pl.col(EVIDENCE).is_not_null()).select(
-        *KEYS, pl.col(CASE_ID).alias(ITEM_ID), CASE_ID, EVIDENCE
+        *KEYS,
+        pl.when(asked_part)
+        .then(pl.lit("~") + pl.col(ITEM_ID))
+        .otherwise(pl.col(CASE_ID))
+        .alias(ITEM_ID),
+        CASE_ID,
+        EVIDENCE,
     )
     return observe(counts, hits)
 
@@ -357,7 +394,7 @@ DETECTOR_LABELS = {
     "opinion_within_authority": gettext_noop("Xin ý kiến việc thuộc thẩm quyền"),
     "push_upward": gettext_noop("Đẩy việc lên cấp trên"),
     ANY + "buck_passing": gettext_noop("Nhiệm vụ có dấu hiệu đùn đẩy (gộp)"),
-    ANY + "avoidance": gettext_noop("Nhiệm vụ có dấu hiệu né tránh (gộp)"),
+    ANY + "avoidance": gettext_noop("Nhiệm vụ, yêu cầu phối hợp có dấu hiệu né tránh (gộp)"),
     ANY + "fear_of_responsibility": gettext_noop("Nhiệm vụ có dấu hiệu sợ trách nhiệm (gộp)"),
 }
 
@@ -679,7 +716,12 @@ def case_phase(
     # (measured on a 0.5M-event bucket, one thread: 0.55 CPU s for the suite against 0.93).
     found = {det.name: obs for det, obs in zip(single, observed, strict=True)}
     combined = [det for det in suite if det.parts]
-    united = pl.collect_all([union_of([found[n].lazy() for n in det.parts]) for det in combined])
+    united = pl.collect_all(
+        [
+            union_of([found[n].lazy() for n in det.parts], [n in _ASKED for n in det.parts])
+            for det in combined
+        ]
+    )
     found |= {det.name: obs for det, obs in zip(combined, united, strict=True)}
     return CasePhase(
         observations=[compact_observations(found[det.name], values=det.values) for det in suite],

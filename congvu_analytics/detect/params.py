@@ -79,8 +79,9 @@ class DetectionParams:
         broad_detectors: detectors of other behaviours for which a person's baseline also
             includes their division's level: ``coordination``, since a unit that answers
             coordination requests slowly as a whole (overloaded) makes its focal person, who
-            answers most of them, look slow. The unit itself is still judged as a whole
-            (Công điện 280/CĐ-TTg charges the consulted body).
+            answers most of them, look slow; and ``any_avoidance``, whose items include the
+            coordination requests a person was asked to answer. The unit itself is still
+            judged as a whole (Công điện 280/CĐ-TTg charges the consulted body).
         head_detectors: detectors that measure the head's own part (decisions on the
             division's work): a unit is judged on them as a whole, the head included, since a
             slow head is the division's problem.
@@ -131,7 +132,7 @@ class DetectionParams:
     new_staff_days: int = 180
     heavy_factor: float = 3.0
     broad_behaviours: tuple[str, ...] = ("stalling",)
-    broad_detectors: tuple[str, ...] = ("coordination",)
+    broad_detectors: tuple[str, ...] = ("coordination", "any_avoidance")
     head_detectors: tuple[str, ...] = ("slow_decision", "slow_cascade")
     long_chain_holders: int = 4
     accept_days: int = 2

@@ -163,3 +163,59 @@ def test_detectors_tied_on_p_and_z_are_led_by_the_first_in_the_suite_whatever_th
     assert leads.unique().to_list() == ["unaccepted"]
     again = judge([_tied("unaccepted", subjects), _tied("any_avoidance", subjects)], 0.1)
     assert found.equals(again)
+
+
+def asked_and_lapsed(*, late: int, lapsed: int) -> list[dict[str, Any]]:
+    """The colleagues and "m" hold 12 routine tasks each; "m" accepts ``late`` of them days
+    after the hand-over. A lead in unit L asks each of them three times to coordinate: the
+    colleagues answer the next day with a position, "m" lets ``lapsed`` requests lapse (deemed
+    agreed)."""
+    rows = peers(COLLEAGUES)
+    for i in range(12):
+        cid = f"M{i:02d}"
+        if i < late:
+            accept = (4.2, dict(e=f"{cid}-ac", a="accept", actor="m", unit="M"))
+            rows += case(cid, "M", "m", start=i * 2, accept=False, body=[accept], progress=False)
+        else:
+            rows += case(cid, "M", "m", start=i * 2)
+    for j, person in enumerate([*(c.lower() for c in COLLEAGUES), "m"] * 3):
+        cid, unit = f"L{j:02d}", person.upper()
+        req = f"{cid}-rq"
+        body: list[tuple[float, dict[str, Any]]] = [
+            (1, dict(e=req, a="coord_request", actor="l", unit="L", target_unit=unit,
+                     target_actor=person, due=j + 1 + 5)),
+        ]  # fmt: skip
+        if person == "m" and j // (len(COLLEAGUES) + 1) < lapsed:
+            body.append((7.5, dict(e=f"{cid}-dm", a="deemed_agree", actor="system", unit="UB",
+                                   ref_event_id=req)))  # fmt: skip
+        else:
+            body.append((2, dict(e=f"{cid}-an", a="coord_answer", actor=person, unit=unit,
+                                 ref_event_id=req, position="agree")))  # fmt: skip
+        rows += case(cid, "L", "l", start=j, body=body)
+    return rows
+
+
+def avoidance_of_m(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    found = run_all(log(rows), params=DetectionParams(max_p=1.0)).findings
+    return found.filter(
+        pl.col("behaviour") == "avoidance",
+        pl.col("subject_type") == "person",
+        pl.col("subject_id") == "m",
+    )
+
+
+def test_a_late_acceptance_and_lapsed_coordination_requests_add_up_to_one_finding() -> None:
+    # One late acceptance is a single sighting, and three requests are too few for the
+    # coordination test alone (min_cases): each is silent on its own. Asked of "m" alike, the
+    # tasks and the requests are one workload, and the three sightings one finding.
+    found = avoidance_of_m(asked_and_lapsed(late=1, lapsed=2))
+    assert found.height == 1
+    row = found.row(0, named=True)
+    assert row["detectors"] == ["any_avoidance"]
+    assert {"M00-as", "L08-rq", "L08-dm", "L17-rq", "L17-dm"} <= set(row["evidence_event_ids"])
+    assert "3/15 nhiệm vụ và yêu cầu phối hợp được giao" in row["sentence"]
+    assert "trong khi các cán bộ cùng nhóm" in row["sentence"]
+
+
+def test_one_lapsed_request_beside_prompt_acceptances_is_no_finding() -> None:
+    assert avoidance_of_m(asked_and_lapsed(late=0, lapsed=1)).is_empty()
