@@ -433,12 +433,29 @@ def _pct(value: float | None) -> str:
     return str(round(percent))
 
 
+def _judged_level(detail: dict[str, Any]) -> float | None:
+    """The peers' level a finding quotes: the one its baseline was built on (clusters far above
+    the group left out), else the plain rate of the other members."""
+    level = detail.get("peer_level")
+    return detail["peer_rate"] if level is None else level
+
+
+# Quote the plain rate of all peers beside the level judged against when it is this many times
+# higher: a few divisions far above the rest raise it, and the sentence must not leave a
+# reader comparing the person with a level they were not judged against.
+_PLAIN_SHOWN = 1.5
+
+
 def _peers_clause(row: dict[str, Any], comp: dict[str, Any]) -> str:
     person = row[SUBJECT_TYPE] == "person"
     who = "cán bộ" if person else "đơn vị"
     label = group_label(row["peer_group"] or "*")
     group = f" ({label})" if label else ""
-    text = f", trong khi các {who} cùng nhóm{group} là {_pct(comp['peer_rate'])}%"
+    level, plain = comp["peer_rate"], comp.get("all_peers")
+    text = f", trong khi các {who} cùng nhóm{group} là {_pct(level)}%"
+    raised = level is not None and plain is not None and plain >= _PLAIN_SHOWN * level
+    if raised and _pct(plain) != _pct(level):
+        text += f" (không tính các đơn vị có mức cao bất thường; tính cả là {_pct(plain)}%)"
     unit_rate = comp.get("unit_rate")
     if person and unit_rate is not None and unit_rate > (comp["peer_rate"] or 0.0):
         text += f" và các đồng nghiệp cùng đơn vị {row[MAIN_UNIT]} là {_pct(unit_rate)}%"
@@ -503,9 +520,7 @@ def _findings(
             on=KEYS,
             how="semi",
         )
-        .select(
-            *KEYS, "detector", "peer_rate", "unit_rate", "peer_group", MAIN_UNIT, "n_test", "k_test"
-        )
+        .select(_DETAIL)
         .iter_rows(named=True)
     }
     out: list[dict[str, Any]] = []
@@ -514,7 +529,12 @@ def _findings(
         parts = []
         for i, component in enumerate(comps):
             extra = info[(row[SUBJECT_TYPE], row[SUBJECT_ID], component["detector"])]
-            comp = {**component, "peer_rate": extra["peer_rate"], "unit_rate": extra["unit_rate"]}
+            comp = {
+                **component,
+                "peer_rate": _judged_level(extra),
+                "all_peers": extra["peer_rate"],
+                "unit_rate": extra["unit_rate"],
+            }
             broad = row[SUBJECT_TYPE] == "unit" and row["behaviour"] in params.broad_behaviours
             if broad and extra["n_test"]:
                 comp["rate_rest"] = extra["k_test"] / extra["n_test"]
@@ -533,7 +553,7 @@ def _findings(
                 "detector": main["detector"],
                 "strength": _strength(main["k"], main["n"], main["baseline"], params.z),
                 "rate": main["rate"],
-                "peer_rate": lead["peer_rate"],
+                "peer_rate": _judged_level(lead),
                 "n": main["n"],
                 EVIDENCE: evidence,
                 CASE_IDS: row[CASE_IDS],
@@ -913,7 +933,10 @@ _JUDGED = [
     *KEYS, "behaviour", "detector", "p", "z", "counts", "tested", "_needs_members",
     "_member_counts", "n", "k", "rate", "baseline",
 ]  # fmt: skip
-_DETAIL = [*KEYS, "detector", "peer_rate", "unit_rate", "peer_group", MAIN_UNIT, "n_test", "k_test"]
+_DETAIL = [
+    *KEYS, "detector", "peer_rate", "peer_level", "unit_rate", "peer_group", MAIN_UNIT, "n_test",
+    "k_test",
+]  # fmt: skip
 
 
 def _with_ids(judged: pl.DataFrame, sources: list[pl.LazyFrame]) -> pl.DataFrame:

@@ -104,7 +104,9 @@ def evidence(
     """One detector's rates (``_common.rates``) with baseline, z, p and the floor applied.
 
     Returns one row per subject with ``n_test``/``k_test`` (what was tested: for a unit in a
-    broad behaviour, its members other than the one with the most hits), ``baseline``,
+    broad behaviour, its members other than the one with the most hits), ``peer_level`` (the
+    peers' rate without the clusters far above them: the level the baseline was built on,
+    which a finding's sentence quotes), ``baseline``,
     ``unit_rate`` (a person's division level), ``z``, ``p`` (1 when the detector does not count)
     and ``counts``.
     """
@@ -142,6 +144,8 @@ def evidence(
     # Half a hit of smoothing: a peer group with no hit at all still has a positive level.
     frame = frame.with_columns(
         pl.when(others_n > 0).then((others_k + 0.5) / (others_n + 1.0)).alias("_peer_level"),
+        # The same level as said to a person: the peers' own rate, without the smoothing.
+        pl.when(others_n > 0).then(others_k / others_n).alias("peer_level"),
         cl_n.alias("_cl_n"),
         cl_k.alias("_cl_k"),
     )

@@ -1,3 +1,4 @@
+# ruff: noqa: C408 -- dict(e=..., a=...) reads like an event row; literals would not
 """Fairness of the judgement: divisions vs their members, heads, peers by position, new staff."""
 
 from __future__ import annotations
@@ -8,9 +9,9 @@ from typing import Any
 import polars as pl
 import pytest
 
-from congvu_analytics.detect import DetectionParams, run_all
+from congvu_analytics.detect import DetectionParams, _pct, run_all
 from congvu_analytics.org import Org
-from tests.analytics.helpers import division_case, head, log, office_org
+from tests.analytics.helpers import case, division_case, head, log, office_org
 
 UNITS = ("B", "C", "D", "E", "F", "G", "K", "L", "M", "S")
 
@@ -175,3 +176,42 @@ def test_a_rare_peer_rate_is_said_as_such_not_as_zero() -> None:
     assert _pct(0.012) == "1"
     assert _pct(0.205) == "20"
     assert _pct(None) == "?"
+
+
+def declining_office(declines: dict[str, int]) -> list[dict[str, Any]]:
+    """One specialist in each unit, 12 tasks each; ``declines[unit]`` of them declined (the
+    boss then gives the task to "x" of the pool unit X, who completes it)."""
+    rows: list[dict[str, Any]] = []
+    for unit, declined in declines.items():
+        person = unit.lower()
+        for i in range(12):
+            cid = f"{unit}{i:02d}"
+            if i >= declined:
+                rows += case(cid, unit, person, start=i * 2)
+                continue
+            rows += [
+                dict(e=f"{cid}-as", c=cid, a="assign", d=i * 2, actor="boss", unit="UB",
+                     target_unit=unit, target_actor=person, due=i * 2 + 14),
+                dict(e=f"{cid}-de", c=cid, a="decline", d=i * 2 + 0.5, actor=person, unit=unit,
+                     reason_code="competence", target_unit="UB"),
+                dict(e=f"{cid}-re", c=cid, a="reassign", d=i * 2 + 1, actor="boss", unit="UB",
+                     target_unit="X", target_actor="x"),
+                dict(e=f"{cid}-ac", c=cid, a="accept", d=i * 2 + 1.2, actor="x", unit="X"),
+                dict(e=f"{cid}-co", c=cid, a="complete", d=i * 2 + 5, actor="x", unit="X"),
+            ]  # fmt: skip
+    return rows
+
+
+def test_a_finding_quotes_the_level_it_was_judged_against_and_all_peers_beside_it() -> None:
+    # Three units decline two tasks in three and are left out of everyone's peer level, as
+    # far above the rest; six decline none. "a" declines 3 of 12: judged against the others
+    # (under 1%), not against the 18% the three raise all peers to. The sentence said "25%,
+    # while colleagues are 18%", a comparison the finding was never made on.
+    units = {"A": 3, "P": 8, "Q": 8, "R": 8, **dict.fromkeys("BCDEFG", 0)}
+    found = run_all(log(declining_office(units)), params=DetectionParams(max_p=1.0)).findings
+    row = found.filter(pl.col("subject_id") == "a").row(0, named=True)
+    assert row["detector"] in {"decline_rate", "any_avoidance"}
+    assert row["peer_rate"] < 0.01
+    assert "3/12" in row["sentence"]
+    assert f"là {_pct(row['peer_rate'])}%" in row["sentence"]
+    assert "không tính các đơn vị có mức cao bất thường; tính cả là 18%" in row["sentence"]
