@@ -342,20 +342,30 @@ def _piece_files(
         yield file, lines, len(head) + sum(len(b) for b in blocks[:-1]) + cut
 
 
-def _parse_piece(file: Path, lines: int, dialect: _CsvDialect) -> Any:
-    """A piece of :func:`_piece_files` as an Arrow table of text columns (its file removed)."""
-    import pyarrow as pa
-    from pyarrow import csv as pacsv
+def _parse_piece(file: Path, lines: int, dialect: _CsvDialect) -> pl.DataFrame:
+    """A piece of :func:`_piece_files` as a frame of text columns (its file removed).
 
-    read, parse, convert = dialect.options(block_size=BATCH_BYTES, given_names=True)
-    with pa.memory_map(str(file)) as text:
-        table = pacsv.read_csv(
-            text, read_options=read, parse_options=parse, convert_options=convert
-        )
+    Polars' reader, as the whole-file path reads a CSV (``io.loader``): the same rows and nulls
+    (a short row's missing fields null in both paths), and no Arrow table to convert (measured
+    on a million rows of the 16M-event export, one thread: 0.23-0.28 CPU s against 0.5-1.2 for
+    Arrow's reader and the conversion)."""
+    frame = pl.read_csv(
+        file,
+        has_header=False,
+        new_columns=list(dialect.names),
+        schema=dict.fromkeys(dialect.names, pl.String()),
+        separator=dialect.delimiter,
+        quote_char=dialect.quote,
+        null_values=list(dialect.nulls),
+        encoding="utf8",
+    )
     file.unlink()
-    if table.num_rows != lines:
+    # Polars reads a blank line as a row of nulls where Arrow's single reader skips it: such a
+    # piece is not one row per line either (a row whose every field is empty goes the same way,
+    # to the single reader, which keeps it).
+    if frame.height != lines or frame.select(pl.all_horizontal(pl.all().is_null()).any()).item():
         raise _Unaligned
-    return table
+    return frame
 
 
 def _frame(batch: Any) -> pl.DataFrame:
@@ -512,8 +522,9 @@ def _split_batch(job: tuple[int, int, Any], context: _SplitContext) -> tuple[Map
     if isinstance(payload, tuple):
         assert c.dialect is not None
         file, lines, _size = payload
-        payload = _parse_piece(file, lines, c.dialect)
-    raw = _frame(payload)
+        raw = _parse_piece(file, lines, c.dialect)
+    else:
+        raw = _frame(payload)
     del payload
     native = set(s.SCHEMA) <= set(raw.columns)
     lazy = raw.lazy().with_row_index(ORDER_COL, offset=offset)
