@@ -436,8 +436,9 @@ def _pct(value: float | None) -> str:
 def _judged_level(detail: dict[str, Any]) -> float | None:
     """The peers' level a finding quotes: the one its baseline was built on (clusters far above
     the group left out), else the plain rate of the other members."""
-    level = detail.get("peer_level")
-    return detail["peer_rate"] if level is None else level
+    level: float | None = detail.get("peer_level")
+    plain: float | None = detail["peer_rate"]
+    return plain if level is None else level
 
 
 # Quote the plain rate of all peers beside the level judged against when it is this many times
