@@ -572,8 +572,15 @@ def _scan_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.LazyFrame:
     except _READ_ERRORS as exc:
         raise _read_error(exc, fmt, path) from exc
     header_lines = 1 if (mapping is None or mapping.csv.has_header) else 0
-    return lazy.with_row_index(ORDER_COL).with_columns(
-        (pl.col(ORDER_COL).cast(pl.Int64) + 1 + header_lines).alias(LINE_COL)
+    names = lazy.collect_schema().names()
+    return (
+        lazy.with_row_index(ORDER_COL)
+        .with_columns((pl.col(ORDER_COL).cast(pl.Int64) + 1 + header_lines).alias(LINE_COL))
+        # A blank line (a file ending in two line breaks, say) is a row of nulls to Polars and
+        # was refused as an event without a case. It holds no event: skipped, after the
+        # numbering, so that the rows after it keep their lines. Arrow's reader, which reads a
+        # large file split as it streams in, skips it too.
+        .filter(~pl.all_horizontal(pl.col(names).is_null()))
     )
 
 

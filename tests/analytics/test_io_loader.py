@@ -228,6 +228,25 @@ def test_it_names_the_line_of_an_unparseable_csv_timestamp(tmp_path):
     assert info.value.column == "Thời điểm"
 
 
+def test_it_skips_blank_lines_and_keeps_the_lines_of_the_rows_after_them(tmp_path):
+    # A file ending in two line breaks was refused: "line 5, no case id".
+    mapping = mapping_from_dict(__import__("tomllib").loads(CSV_MAPPING))
+    header = "Mã hồ sơ;Bước;Thời điểm;Cán bộ;Đơn vị\n"
+    good = write(
+        tmp_path / "trong.csv",
+        header + "HS-01;Tiếp nhận;03/03/2025 08:30;An;P1\n\n"
+        "HS-01;Hoàn thành;05/03/2025 16:15;An;P1\n\r\n\n",
+    )
+    assert load_log(good, mapping).events.get_column(s.ACTOR).to_list() == ["An", "An"]
+    bad = write(
+        tmp_path / "sai.csv",
+        header + "HS-01;Tiếp nhận;03/03/2025 08:30;An;P1\n\nHS-02;Tiếp nhận;2025-13-45;Bình;P1\n",
+    )
+    with pytest.raises(LogError, match="2025-13-45") as info:
+        load_log(bad, mapping)
+    assert info.value.line == 4
+
+
 def test_it_refuses_naive_csv_timestamps_when_no_zone_is_declared(tmp_path):
     text = CSV_MAPPING.replace('timezone = "Asia/Ho_Chi_Minh"\n', "")
     log = write(
