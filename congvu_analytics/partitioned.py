@@ -361,8 +361,8 @@ def _parse_piece(file: Path, lines: int, dialect: _CsvDialect) -> pl.DataFrame:
     )
     file.unlink()
     # Polars reads a blank line as a row of nulls where Arrow's single reader skips it: such a
-    # piece is not one row per line either (a row whose every field is empty goes the same way,
-    # to the single reader, which keeps it).
+    # piece is not one row per line either, and goes to the single reader (so does a row whose
+    # every field is empty; :func:`_split_batch` then skips it, as io.loader does).
     if frame.height != lines or frame.select(pl.all_horizontal(pl.all().is_null()).any()).item():
         raise _Unaligned
     return frame
@@ -529,6 +529,8 @@ def _split_batch(job: tuple[int, int, Any], context: _SplitContext) -> tuple[Map
     native = set(s.SCHEMA) <= set(raw.columns)
     lazy = raw.lazy().with_row_index(ORDER_COL, offset=offset)
     lazy = lazy.with_columns((pl.col(ORDER_COL).cast(pl.Int64) + 1 + c.header).alias(LINE_COL))
+    if c.fmt == "csv":  # a row whose every field is empty holds no event, as io.loader reads it
+        lazy = lazy.filter(~pl.all_horizontal(pl.col(raw.columns).is_null()))
     if native and c.fmt == "csv":  # undo export_log's formula guard
         lazy = restore_frame(lazy)
     mapped, resolved, first = mapped_scan(

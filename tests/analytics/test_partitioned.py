@@ -289,6 +289,25 @@ def test_text_pieces_split_in_workers_give_the_rows_of_one_reader(
     assert sum(lines for *_, lines in pieces) == text.count(b"\n") - 1
 
 
+def test_blank_lines_and_empty_rows_are_skipped_alike_whole_and_split(
+    province: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A row of empty fields went to Arrow's single reader in the split path, which kept it,
+    # and the run stopped at "no case id"; the whole-file path stopped at a blank line.
+    args = _province_args(province)
+    columns = gzip.decompress((province / "events.csv.gz").read_bytes()).split(b"\n", 1)[0]
+    empty = "," * columns.count(b",") + "\n"
+    log = _rewritten(
+        province, tmp_path / "trong.csv.gz", lambda ls: [*ls[:300], empty, *ls[300:], "\n"]
+    )
+    plain = _analyze(province / "events.csv.gz", tmp_path / "plain", *args, "--buckets", "0")
+    whole = _analyze(log, tmp_path / "whole", *args, "--buckets", "0")
+    monkeypatch.setattr(partitioned, "BATCH_BYTES", 256 << 10)
+    parts = _analyze(log, tmp_path / "parts", *args, "--buckets", "5", "--workers", "2")
+    _assert_same(plain, whole, load_report=False)
+    _assert_same(plain, parts, load_report=False)
+
+
 def test_a_bad_time_in_the_last_piece_is_refused_with_its_line(
     province: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
