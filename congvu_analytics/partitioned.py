@@ -282,16 +282,20 @@ def _csv_pieces(
     (the end of the line the previous piece cut), the blocks, the last one up to ``cut``;
     ``lines`` counts its line breaks (one more at the end of a file without a final one).
 
-    Only decompressing and counting line breaks happen here; the workers join and parse the
-    pieces. A piece holds as many rows as lines unless the file has blank lines or line
-    breaks inside values, which the worker finds out (:class:`_Unaligned`)."""
+    Only decompressing and counting line breaks and quote characters happen here; the workers
+    join and parse the pieces. A piece is cut at a line break outside quoted values
+    (:func:`_cut_outside_quotes`), so a value holding line breaks stays in one piece; the
+    worker counts them to number the rows by their file lines. A blank line the worker finds
+    out (:class:`_Unaligned`)."""
     # The one pass over the file's text: the size and line limits are checked here as it is
     # read (io.limits), not in a pass of their own.
     bounds = TextBounds(path)
+    quote = dialect.quote.encode() if dialect.quote else b""
     with open_bytes(path) as read:
         head = b""
         blocks: list[bytes] = []
         size = lines = 0
+        odd = 0  # quote characters in the piece so far, mod 2 (1: inside a quoted value)
         skip_header = dialect.header
         while True:
             block = read(bounds.step(PIECE_BYTES))
@@ -317,13 +321,34 @@ def _csv_pieces(
             blocks.append(block)
             size += len(block)
             lines += count
+            before = odd
+            if quote:
+                odd = (odd + block.count(quote)) % 2
             if size < BATCH_BYTES or not lines:
                 continue
-            cut = block.rfind(b"\n") + 1
-            if cut == 0:  # no line ends in this block: it belongs with the next piece
+            cut = _cut_outside_quotes(block, before, quote)
+            if cut == 0:  # no row ends in this block: it belongs with the next piece
                 continue
-            yield head, tuple(blocks), cut, lines
-            head, blocks, size, lines = block[cut:], [], 0, 0
+            rest = block.count(b"\n", cut)  # line breaks inside a value that goes on
+            yield head, tuple(blocks), cut, lines - rest
+            head, blocks, size, lines = block[cut:], [], 0, rest
+            odd = head.count(quote) % 2 if quote else 0
+
+
+def _cut_outside_quotes(block: bytes, odd: int, quote: bytes) -> int:
+    """Just after the last line break of ``block`` that ends a row (0: none does): one outside
+    quoted values, ``odd`` saying whether the text before the block ends inside one. A quote
+    inside a quoted value is doubled (RFC 4180), so an even count of quote characters before
+    a line break puts it outside; the count is taken once and corrected line by line back."""
+    cut = block.rfind(b"\n") + 1
+    if not quote or not cut:
+        return cut
+    inside = (odd + block.count(quote, 0, cut)) % 2
+    while cut and inside:
+        earlier = block.rfind(b"\n", 0, cut - 1) + 1
+        inside ^= block.count(quote, earlier, cut) % 2
+        cut = earlier
+    return cut
 
 
 def _piece_files(
@@ -361,11 +386,27 @@ def _parse_piece(file: Path, lines: int, dialect: _CsvDialect) -> pl.DataFrame:
     )
     file.unlink()
     # Polars reads a blank line as a row of nulls where Arrow's single reader skips it: such a
-    # piece is not one row per line either, and goes to the single reader (so does a row whose
-    # every field is empty; :func:`_split_batch` then skips it, as io.loader does).
-    if frame.height != lines or frame.select(pl.all_horizontal(pl.all().is_null()).any()).item():
+    # piece goes to the single reader (so does a row whose every field is empty;
+    # :func:`_split_batch` then skips it, as io.loader does).
+    if frame.select(pl.all_horizontal(pl.all().is_null()).any()).item():
         raise _Unaligned
+    if frame.height != lines:
+        # Values that hold line breaks: a row of several lines. Each row's first line is the
+        # piece's row index plus the line breaks inside the rows before it.
+        inside = frame.select(
+            pl.sum_horizontal(
+                pl.col(n).str.count_matches("\n", literal=True).fill_null(0) for n in dialect.names
+            )
+        ).to_series()
+        if frame.height + inside.sum() != lines:
+            raise _Unaligned
+        frame = frame.with_columns(inside.cum_sum().shift(1, fill_value=0).alias(_BREAKS_BEFORE))
     return frame
+
+
+# A piece's column (when some of its values hold line breaks): the line breaks inside the rows
+# before each row, which :func:`_split_batch` adds to the row's index to give its line.
+_BREAKS_BEFORE = "__breaks_before"
 
 
 def _frame(batch: Any) -> pl.DataFrame:
@@ -526,11 +567,16 @@ def _split_batch(job: tuple[int, int, Any], context: _SplitContext) -> tuple[Map
     else:
         raw = _frame(payload)
     del payload
-    native = set(s.SCHEMA) <= set(raw.columns)
+    data = [name for name in raw.columns if name != _BREAKS_BEFORE]
+    native = set(s.SCHEMA) <= set(data)
     lazy = raw.lazy().with_row_index(ORDER_COL, offset=offset)
+    if _BREAKS_BEFORE in raw.columns:  # rows of several lines: number them by their first line
+        lazy = lazy.with_columns(
+            (pl.col(ORDER_COL) + pl.col(_BREAKS_BEFORE)).cast(pl.get_index_type())
+        ).drop(_BREAKS_BEFORE)
     lazy = lazy.with_columns((pl.col(ORDER_COL).cast(pl.Int64) + 1 + c.header).alias(LINE_COL))
     if c.fmt == "csv":  # a row whose every field is empty holds no event, as io.loader reads it
-        lazy = lazy.filter(~pl.all_horizontal(pl.col(raw.columns).is_null()))
+        lazy = lazy.filter(~pl.all_horizontal(pl.col(data).is_null()))
     if native and c.fmt == "csv":  # undo export_log's formula guard
         lazy = restore_frame(lazy)
     mapped, resolved, first = mapped_scan(
