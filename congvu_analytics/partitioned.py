@@ -321,12 +321,11 @@ def _csv_pieces(
             blocks.append(block)
             size += len(block)
             lines += count
-            before = odd
             if quote:
                 odd = (odd + block.count(quote)) % 2
             if size < BATCH_BYTES or not lines:
                 continue
-            cut = _cut_outside_quotes(block, before, quote)
+            cut = _cut_outside_quotes(block, odd, quote)
             if cut == 0 and size >= 2 * BATCH_BYTES:
                 # No line break outside quoted values in twice a piece's text: a quote
                 # character that opens no value (a stray one in free text) upset the count.
@@ -343,13 +342,14 @@ def _csv_pieces(
 
 def _cut_outside_quotes(block: bytes, odd: int, quote: bytes) -> int:
     """Just after the last line break of ``block`` that ends a row (0: none does): one outside
-    quoted values, ``odd`` saying whether the text before the block ends inside one. A quote
-    inside a quoted value is doubled (RFC 4180), so an even count of quote characters before
-    a line break puts it outside; the count is taken once and corrected line by line back."""
+    quoted values, ``odd`` saying whether the piece's text up to the END of the block ends
+    inside one. A quote inside a quoted value is doubled (RFC 4180), so an even count of quote
+    characters before a line break puts it outside. The block's own count is the caller's;
+    here only the text after each line break tried is counted, back from the end."""
     cut = block.rfind(b"\n") + 1
     if not quote or not cut:
         return cut
-    inside = (odd + block.count(quote, 0, cut)) % 2
+    inside = (odd + block.count(quote, cut)) % 2
     while cut and inside:
         earlier = block.rfind(b"\n", 0, cut - 1) + 1
         inside ^= block.count(quote, earlier, cut) % 2
