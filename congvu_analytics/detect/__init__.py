@@ -1024,7 +1024,13 @@ def subject_phase(
     per_detector = [d[2] for d in done]
     detail = pl.concat([d[3] for d in done], how="diagonal_relaxed")
     del done
-    tests = judge(per_detector, params.fdr, combine=params.combine, max_p=params.max_p)
+    tests = judge(
+        per_detector,
+        params.fdr,
+        combine=params.combine,
+        max_p=params.max_p,
+        corroboration=params.corroboration,
+    )
     # Subjects that never held a case (a coordinating unit) still get a metrics row.
     metrics = (
         pl.concat([handled.select(keys), *[c.select(keys) for c in columns]])

@@ -25,7 +25,8 @@ findings in five steps (docs/detection.md, "Fairness"):
 5. **Multiple testing**: Benjamini-Hochberg across every subject and behaviour tested (per
    subject type), at ``fdr``; and, per subject, the combined p at or below ``max_p`` (the
    FDR bounds the share of findings that are wrong, the cap the chance that a normal
-   subject gets one).
+   subject gets one); a subject seen by one detector alone at or below ``max_p /
+   corroboration``.
 """
 
 from __future__ import annotations
@@ -360,6 +361,7 @@ def judge(
     *,
     combine: str = "cauchy",
     max_p: float = 1.0,
+    corroboration: float = 1.0,
 ) -> pl.DataFrame:
     """One row per (subject, behaviour) tested, with the combined p, q, score and components.
 
@@ -368,6 +370,8 @@ def judge(
         fdr: the Benjamini-Hochberg level.
         max_p: the per-subject cap: a finding also needs ``p_value <= max_p``
             (``DetectionParams.max_p``).
+        corroboration: a subject with one counting detector of the behaviour needs
+            ``p_value <= max_p / corroboration`` (``DetectionParams.corroboration``).
         combine: "cauchy" (:func:`_cauchy`) or "simes": how one behaviour's detectors make
             one p-value per subject.
 
@@ -390,7 +394,9 @@ def judge(
     # at a time gives the same rows while holding a quarter of the detector rows at once.
     behaviours = sorted({b for d in ordered for b in d["behaviour"].unique().to_list()})
     if len(behaviours) <= 1:
-        return _judge_rows(pl.concat(ordered, how="vertical_relaxed"), fdr, combine, max_p)
+        return _judge_rows(
+            pl.concat(ordered, how="vertical_relaxed"), fdr, combine, max_p, corroboration
+        )
     judged = [
         _judge_rows(
             pl.concat(
@@ -399,13 +405,16 @@ def judge(
             fdr,
             combine,
             max_p,
+            corroboration,
         )
         for b in behaviours
     ]
     return pl.concat(judged).sort([*KEYS, "behaviour"])
 
 
-def _judge_rows(rows: pl.DataFrame, fdr: float, combine: str, max_p: float) -> pl.DataFrame:
+def _judge_rows(
+    rows: pl.DataFrame, fdr: float, combine: str, max_p: float, corroboration: float
+) -> pl.DataFrame:
     """:func:`judge` on the detector rows of one or more whole behaviours."""
     # Simes' m: the behaviour's detectors that tested this subject (enough cases); a detector
     # with too few cases to test is no hypothesis about them.
@@ -441,6 +450,7 @@ def _judge_rows(rows: pl.DataFrame, fdr: float, combine: str, max_p: float) -> p
             pl.col("z").filter(counting).clip(lower_bound=0).sum().alias("score"),
             pl.col("detector").first().alias("main"),
             component.filter(counting).alias("components"),
+            counting.sum().alias("_counting"),
             pl.col(EVIDENCE)
             .filter(counting)
             .list.explode(keep_nulls=False, empty_as_null=False)
@@ -473,10 +483,12 @@ def _judge_rows(rows: pl.DataFrame, fdr: float, combine: str, max_p: float) -> p
                 (pl.col("q_value") <= fdr)
                 & (pl.col("p_value") < 1.0)
                 & (pl.col("p_value") <= max_p)
+                # One measure alone wants stronger proof (DetectionParams.corroboration).
+                & ((pl.col("_counting") >= 2) | (pl.col("p_value") <= max_p / corroboration))
                 & pl.col("_members")
             ).alias("flagged"),
             pl.col("components").cast(pl.List(COMPONENT)),
         )
-        .drop("_members")
+        .drop("_members", "_counting")
         .sort(by)
     )

@@ -82,13 +82,12 @@ def test_a_cap_outside_zero_to_one_is_refused() -> None:
         DetectionParams(max_p=0.0)
 
 
-def _judged(p_values: list[float], combine: str) -> float:
-    """The combined p of one person whose detectors of one behaviour gave ``p_values`` (1.0: the
-    detector tested them but did not count)."""
-    rows = pl.DataFrame(
+def _detector_rows(subject: str, p_values: list[float]) -> pl.DataFrame:
+    """One person's detector rows of one behaviour (``p`` 1.0: tested, not counting)."""
+    return pl.DataFrame(
         {
             "subject_type": "person",
-            "subject_id": "a",
+            "subject_id": subject,
             "behaviour": "buck_passing",
             "detector": [f"d{i}" for i in range(len(p_values))],
             "p": p_values,
@@ -105,7 +104,36 @@ def _judged(p_values: list[float], combine: str) -> float:
             "case_ids": [["c"]] * len(p_values),
         }
     )
-    return judge([rows], 0.1, combine=combine)["p_value"].item()
+
+
+def test_a_finding_seen_by_one_detector_alone_needs_stronger_proof() -> None:
+    # "alone": one detector counts, at p 0.0004 over the two it was tested on (combined about
+    # 2 x 0.0004); "seen_twice": two detectors count, combined about 0.0008 too. Under the cap
+    # (0.0015) both would be findings; one measure alone must reach 0.0015 / 3.
+    rows = pl.concat([_detector_rows("alone", [0.0004, 1.0]), _detector_rows("seen_twice",
+                      [0.0008, 0.0008])])  # fmt: skip
+    strict = judge([rows], 0.1, max_p=0.0015, corroboration=3.0).sort("subject_id")
+    assert strict["subject_id"].to_list() == ["alone", "seen_twice"]
+    assert strict["p_value"].to_list() == pytest.approx([0.0008, 0.0008], rel=0.01)
+    assert strict["flagged"].to_list() == [False, True]
+    # One alone but strong enough: a finding.
+    strong = judge([_detector_rows("alone", [0.0002, 1.0])], 0.1, max_p=0.0015, corroboration=3.0)
+    assert strong["flagged"].to_list() == [True]
+    # corroboration 1 turns the rule off.
+    off = judge([rows], 0.1, max_p=0.0015, corroboration=1.0)
+    assert off["flagged"].to_list() == [True, True]
+
+
+def test_a_corroboration_below_one_or_not_finite_is_refused() -> None:
+    for bad in (0.5, float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="corroboration"):
+            DetectionParams(corroboration=bad)
+
+
+def _judged(p_values: list[float], combine: str) -> float:
+    """The combined p of one person whose detectors of one behaviour gave ``p_values`` (1.0: the
+    detector tested them but did not count)."""
+    return judge([_detector_rows("a", p_values)], 0.1, combine=combine)["p_value"].item()
 
 
 def test_detectors_that_see_the_same_sightings_add_up_under_the_cauchy_combination() -> None:
