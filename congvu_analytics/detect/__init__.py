@@ -272,6 +272,14 @@ _NOT_CASES = ("slow_decision", "slow_cascade")
 # acceptances the sightings add up (measured: docs/detection.md, "Coordination requests in
 # avoidance's union"). The union of a broad detector is broad too (``broad_detectors``).
 _ASKED = ("coordination",)
+# Detectors that add evidence to their behaviour's test but never make a finding alone.
+# Lateness is an outcome with many causes — a heavy caseload, slow approvals, a task harder
+# than its deadline, waits the log does not show — and is judged as such by the evaluation
+# (on-time completion under ND 335); what makes it stalling (làm việc cầm chừng) is how the
+# time was spent: idle custody, unexplained pauses, no reports, repeated extensions, a case
+# sat on. Measured: on the large tuning province one-detector `late_completion` findings were
+# 0 right of 10 (docs/detection.md, "Lateness corroborates").
+SUPPORTING = ("late_completion",)
 ANY = "any_"  # prefix of a combined detector's name
 
 
@@ -1030,6 +1038,7 @@ def subject_phase(
         combine=params.combine,
         max_p=params.max_p,
         corroboration=params.corroboration,
+        supporting=SUPPORTING,
     )
     # Subjects that never held a case (a coordinating unit) still get a metrics row.
     metrics = (

@@ -362,6 +362,7 @@ def judge(
     combine: str = "cauchy",
     max_p: float = 1.0,
     corroboration: float = 1.0,
+    supporting: tuple[str, ...] = (),
 ) -> pl.DataFrame:
     """One row per (subject, behaviour) tested, with the combined p, q, score and components.
 
@@ -372,6 +373,8 @@ def judge(
             (``DetectionParams.max_p``).
         corroboration: a subject with one counting detector of the behaviour needs
             ``p_value <= max_p / corroboration`` (``DetectionParams.corroboration``).
+        supporting: detectors that add to a subject's test but make no finding unless another
+            detector of the behaviour counts too (``detect.SUPPORTING``).
         combine: "cauchy" (:func:`_cauchy`) or "simes": how one behaviour's detectors make
             one p-value per subject.
 
@@ -393,19 +396,16 @@ def judge(
     # Each behaviour is its own combination and its own FDR family, so judging one behaviour
     # at a time gives the same rows while holding a quarter of the detector rows at once.
     behaviours = sorted({b for d in ordered for b in d["behaviour"].unique().to_list()})
+    rule: dict[str, Any] = {"fdr": fdr, "combine": combine, "max_p": max_p,
+                            "corroboration": corroboration, "supporting": supporting}  # fmt: skip
     if len(behaviours) <= 1:
-        return _judge_rows(
-            pl.concat(ordered, how="vertical_relaxed"), fdr, combine, max_p, corroboration
-        )
+        return _judge_rows(pl.concat(ordered, how="vertical_relaxed"), **rule)
     judged = [
         _judge_rows(
             pl.concat(
                 [d.filter(pl.col("behaviour") == b) for d in ordered], how="vertical_relaxed"
             ),
-            fdr,
-            combine,
-            max_p,
-            corroboration,
+            **rule,
         )
         for b in behaviours
     ]
@@ -413,7 +413,13 @@ def judge(
 
 
 def _judge_rows(
-    rows: pl.DataFrame, fdr: float, combine: str, max_p: float, corroboration: float
+    rows: pl.DataFrame,
+    *,
+    fdr: float,
+    combine: str,
+    max_p: float,
+    corroboration: float,
+    supporting: tuple[str, ...],
 ) -> pl.DataFrame:
     """:func:`judge` on the detector rows of one or more whole behaviours."""
     # Simes' m: the behaviour's detectors that tested this subject (enough cases); a detector
@@ -451,6 +457,7 @@ def _judge_rows(
             pl.col("detector").first().alias("main"),
             component.filter(counting).alias("components"),
             counting.sum().alias("_counting"),
+            (counting & ~pl.col("detector").is_in(supporting)).any().alias("_leads"),
             pl.col(EVIDENCE)
             .filter(counting)
             .list.explode(keep_nulls=False, empty_as_null=False)
@@ -485,10 +492,11 @@ def _judge_rows(
                 & (pl.col("p_value") <= max_p)
                 # One measure alone wants stronger proof (DetectionParams.corroboration).
                 & ((pl.col("_counting") >= 2) | (pl.col("p_value") <= max_p / corroboration))
+                & pl.col("_leads")
                 & pl.col("_members")
             ).alias("flagged"),
             pl.col("components").cast(pl.List(COMPONENT)),
         )
-        .drop("_members", "_counting")
+        .drop("_members", "_counting", "_leads")
         .sort(by)
     )

@@ -248,9 +248,22 @@ def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFr
         level: pl.col(REORGANIZED) & (pl.col(HOLDER[level]) != pl.col(PREV[level])).fill_null(True)
         for level in LEVELS
     }
+    # The rows where the case reached a new person (its first row too): the earliest at which
+    # its last holder held it is among them (``_reached_wd``).
+    person = pl.col(HOLDER["person"])
+    reached_here = person.is_not_null() & (person != pl.col(PREV["person"])).fill_null(True)
+    last_person = person.drop_nulls().last()
     return (
         prepared.filter(
-            unprotected & (carries_due | is_done | cancelled | last_of_case | pl.col(REORGANIZED))
+            unprotected
+            & (
+                carries_due
+                | is_done
+                | cancelled
+                | last_of_case
+                | pl.col(REORGANIZED)
+                | reached_here
+            )
         )
         .group_by(CASE_KEY)
         .agg(
@@ -268,7 +281,8 @@ def _case_deadlines(prepared: pl.LazyFrame, calendar: WorkCalendar) -> pl.LazyFr
             cancelled.any().alias("_cancelled"),
             pl.col(EVENT_ID).last().alias("_last_e"),
             pl.col(HOLDER["unit"]).drop_nulls().last().alias("_unit"),
-            pl.col(HOLDER["person"]).drop_nulls().last().alias("_person"),
+            last_person.alias("_person"),
+            pl.col(WD).filter(person == last_person).min().alias("_reached_wd"),
             pl.col(END_WD).first(),
             *[pl.col(WD).filter(inherited[lv]).last().alias(f"_inherit_{lv}") for lv in LEVELS],
         )
@@ -298,16 +312,30 @@ def _receivers_late(level: str) -> pl.Expr:
     later of that and the deadline. A holder whose custody did not begin with a reorganisation
     (the person who moved with their cases to the successor unit) keeps the case's deadline.
     """
-    allotted = (pl.col("_due_wd") - pl.col("_start_wd")).clip(lower_bound=0)
-    deadline = pl.max_horizontal("_due_wd", pl.col(f"_inherit_{level}") + allotted)
     return (
-        pl.coalesce("_done_wd", END_WD) - deadline - pl.col("_excused_days").fill_null(0)
+        pl.coalesce("_done_wd", END_WD)
+        - _receivers_deadline(level)
+        - pl.col("_excused_days").fill_null(0)
     ).alias(f"_late_{level}")
 
 
-def _deadline_obs(frame: pl.LazyFrame, hit: pl.Expr) -> pl.LazyFrame:
+def _receivers_deadline(level: str) -> pl.Expr:
+    """The working-day deadline the case's last holder at ``level`` is judged against (see
+    :func:`_receivers_late`)."""
+    allotted = (pl.col("_due_wd") - pl.col("_start_wd")).clip(lower_bound=0)
+    return pl.max_horizontal("_due_wd", pl.col(f"_inherit_{level}") + allotted)
+
+
+def _deadline_obs(
+    frame: pl.LazyFrame, hit: pl.Expr, *, reached_in_time: bool = False
+) -> pl.LazyFrame:
     """Compact observations: one value row per case with a deadline (weight 1, the lateness),
-    plus one evidence row per hit (weight 0); evidence lists are built for the hits only."""
+    plus one evidence row per hit (weight 0); evidence lists are built for the hits only.
+
+    ``reached_in_time``: a person is judged only on the cases that reached them by their
+    deadline's day. A specialist handed a case after its deadline (the head sat on it, the
+    previous holder ran over) could not have kept it; the lateness is the unit's, which still
+    counts the case, and whoever held the case before them."""
     evidence = pl.concat_list("_due_e", pl.coalesce("_done_e", "_last_e"))
     out = []
     for level, column in (("unit", "_unit"), ("person", "_person")):
@@ -318,6 +346,8 @@ def _deadline_obs(frame: pl.LazyFrame, hit: pl.Expr) -> pl.LazyFrame:
             pl.col(f"_late_{level}").alias("_late_days"),
             pl.col(f"_inherit_{level}").alias("_inherit"),
         )
+        if reached_in_time and level == "person":
+            rows = rows.filter(pl.col("_reached_wd") <= _receivers_deadline(level))
         subject = pl.col(column).cast(pl.String).alias(SUBJECT_ID)
         values = rows.select(
             pl.lit(level).alias(SUBJECT_TYPE),
@@ -341,7 +371,8 @@ def late(prepared: pl.LazyFrame, params: DetectionParams, calendar: WorkCalendar
     """Cases completed after their (extended) deadline, or still open past it, once the time
     spent waiting on others is deducted. The subject is the last holder; the item is the case."""
     frame = _case_deadlines(prepared, calendar)
-    return _deadline_obs(frame, pl.col("_late_days") > params.late_grace_days)
+    late_days = pl.col("_late_days") > params.late_grace_days
+    return _deadline_obs(frame, late_days, reached_in_time=True)
 
 
 def no_progress(
@@ -358,13 +389,7 @@ def no_progress(
     """
     # The span is the last holder's own: from when the case reached them (a specialist cannot
     # report on a case their head has not yet handed down), less the waiting on others.
-    last_person = pl.col(HOLDER["person"]).drop_nulls().last().over(CASE_KEY)
-    reached = (
-        prepared.filter(pl.col(HOLDER["person"]) == last_person)
-        .group_by(CASE_KEY)
-        .agg(pl.col(WD).min().alias("_reached_wd"))
-    )
-    frame = _case_deadlines(prepared, calendar).join(reached, on=CASE_KEY, how="left")
+    frame = _case_deadlines(prepared, calendar)
     # A case inherited by a reorganisation is its receiver's from when it reached them.
     span = (
         pl.coalesce("_done_wd", END_WD)
@@ -381,7 +406,7 @@ def overdue_silent(
     """Late cases (as in :func:`late`) with no progress report at all."""
     frame = _case_deadlines(prepared, calendar)
     hit = (pl.col("_late_days") > params.late_grace_days) & (pl.col("_progress") == 0)
-    return _deadline_obs(frame, hit)
+    return _deadline_obs(frame, hit, reached_in_time=True)
 
 
 REQUESTS = (Activity.SUBMIT, Activity.OPINION_REQUEST, Activity.EXTENSION_REQUEST)

@@ -100,6 +100,65 @@ def test_it_flags_late_completion_and_overdue_without_progress_reports() -> None
     assert metrics.filter(pl.col("subject_id") == "a")["on_time_rate"].item() == 0.5
 
 
+def handed_down(cascade_day: float) -> Any:
+    """A case the head "ha" of A takes from the boss (due in 10 days) and hands down to "a" on
+    ``cascade_day``; "a" completes it on day 24 with no progress report."""
+
+    def make(cid: str, start: float, protected: bool | None) -> list[dict[str, Any]]:
+        return [
+            dict(e=f"{cid}-as", c=cid, a="assign", d=start, actor="boss", unit="UB",
+                 target_unit="A", target_actor="ha", due=start + 10, protected=protected),
+            dict(e=f"{cid}-ac", c=cid, a="accept", d=start + 0.2, actor="ha", unit="A"),
+            dict(e=f"{cid}-rs", c=cid, a="reassign", d=start + cascade_day, actor="ha", unit="A",
+                 target_unit="A", target_actor="a"),
+            dict(e=f"{cid}-ac2", c=cid, a="accept", d=start + cascade_day + 0.1, actor="a",
+                 unit="A"),
+            dict(e=f"{cid}-su", c=cid, a="submit", d=start + 23, actor="a", unit="A"),
+            dict(e=f"{cid}-ap", c=cid, a="approve", d=start + 23.5, actor="ha", unit="A"),
+            dict(e=f"{cid}-co", c=cid, a="complete", d=start + 24, actor="a", unit="A"),
+        ]  # fmt: skip
+
+    return make
+
+
+def late_detectors(rows: list[dict[str, Any]], subject: str) -> set[str]:
+    found = run_all(log(rows)).findings.filter(pl.col("subject_id") == subject)
+    late = {"late_completion", "overdue_silent"}
+    return late & set(found["detectors"].explode(empty_as_null=False).to_list())
+
+
+def test_a_case_handed_down_after_its_deadline_is_not_the_receivers_lateness() -> None:
+    # Handed down on day 1, "a" had nine days and ran over: late, and silent while late.
+    assert late_detectors(office(6, handed_down(1)), "a") == {"late_completion", "overdue_silent"}
+    # Handed down on day 16, six days after the deadline: "a" could not have kept it.
+    rows = office(6, handed_down(16))
+    assert late_detectors(rows, "a") == set()
+    # The division still answers for it.
+    metrics = run_all(log(rows)).unit_metrics.filter(pl.col("subject_id") == "A")
+    assert metrics["on_time_rate"].item() == 0.5
+
+
+def late_but_working_case(cid: str, start: float, protected: bool | None) -> list[dict[str, Any]]:
+    # Due in 10 days, done on day 24, with a progress report every three days: late, but never
+    # idle, never paused, never silent.
+    reports = [(d, dict(a="progress", actor="a", unit="A")) for d in (8, 11, 14, 17, 20)]
+    return case(cid, "A", "a", start, finish=24, due=10, protected=protected, body=reports)
+
+
+def test_lateness_alone_is_no_stalling_finding_but_adds_to_other_signs() -> None:
+    # Half the cases late while reporting steadily: an outcome (workload, a hard task), which
+    # the evaluation judges; nothing says how the time was spent.
+    rows = office(6, late_but_working_case)
+    assert person_findings(rows).is_empty()
+    metrics = run_all(log(rows)).person_metrics.filter(pl.col("subject_id") == "a")
+    assert metrics["on_time_rate"].item() == 0.5
+    # The same lateness with no report at all is a finding, lateness among its detectors.
+    found = person_findings(office(6, late_silent_case))
+    assert {"late_completion", "overdue_silent"} <= set(
+        found["detectors"].explode(empty_as_null=False).to_list()
+    )
+
+
 def test_protected_cases_produce_no_stalling_finding() -> None:
     def everything(cid: str, start: float, protected: bool | None) -> list[dict[str, Any]]:
         return late_silent_case(cid, start, protected) + hidden_pause_case(
