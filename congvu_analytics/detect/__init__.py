@@ -278,7 +278,8 @@ _ASKED = ("coordination",)
 # (on-time completion under ND 335); what makes it stalling (làm việc cầm chừng) is how the
 # time was spent: idle custody, unexplained pauses, no reports, repeated extensions, a case
 # sat on. Measured: on the large tuning province one-detector `late_completion` findings were
-# 0 right of 10 (docs/detection.md, "Lateness corroborates").
+# 0 right of 10 (docs/detection.md, "Lateness: on the cases that reached the holder in time,
+# and never alone").
 SUPPORTING = ("late_completion",)
 ANY = "any_"  # prefix of a combined detector's name
 

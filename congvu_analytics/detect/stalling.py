@@ -369,7 +369,8 @@ def _deadline_obs(
 
 def late(prepared: pl.LazyFrame, params: DetectionParams, calendar: WorkCalendar) -> pl.LazyFrame:
     """Cases completed after their (extended) deadline, or still open past it, once the time
-    spent waiting on others is deducted. The subject is the last holder; the item is the case."""
+    spent waiting on others is deducted. The subject is the last holder; the item is the case
+    (for a person, only the cases that reached them by their deadline's day)."""
     frame = _case_deadlines(prepared, calendar)
     late_days = pl.col("_late_days") > params.late_grace_days
     return _deadline_obs(frame, late_days, reached_in_time=True)
