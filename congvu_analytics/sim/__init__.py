@@ -106,7 +106,7 @@ import pyarrow as pa
 from congvu_analytics import org as org_schema
 from congvu_analytics.org import Org
 from congvu_analytics.schema import conform
-from congvu_analytics.sim._org import BEHAVIOURS, OrgModel, build_org, plant
+from congvu_analytics.sim._org import BEHAVIOURS, SEVERITY_MIX, OrgModel, build_org, plant
 from congvu_analytics.sim._reorg import GROUP as REORG_GROUP
 from congvu_analytics.sim._reorg import merge_divisions
 from congvu_analytics.sim._tasks import (
@@ -169,6 +169,9 @@ class SimConfig:
     bad_heads: int = 30
     offender_share: float = 0.04  # per behaviour, of the people who could show it
     offender_min_tasks: float = 8.0  # expected led tasks to be in that pool
+    # Shares of mild, moderate and blatant offenders (a generality check: a province whose
+    # offenders are all moderate or worse, say (0, 0.5, 0.5)).
+    severity_mix: tuple[float, float, float] = SEVERITY_MIX
     new_staff_share: float = 0.05
     heavy_share: float = 0.03
     innovator_share: float = 0.03
@@ -220,6 +223,9 @@ def generate(seed: int, size: str = "small", **overrides: Any) -> Province:
     if unknown:
         raise ValueError(f"Tham số không hợp lệ: {', '.join(unknown)}")
     config = replace(SIZES[size], **overrides)
+    mix: tuple[float, ...] = tuple(config.severity_mix)
+    if len(mix) != 3 or min(mix) < 0 or sum(mix) > 1 + 1e-9:
+        raise ValueError(f"severity_mix = {mix!r}: cần ba tỉ lệ không âm, tổng không quá 1")
     rng = random.Random(seed)  # noqa: S311 (reproducible simulation, not security)
     model = build_org(
         rng,
@@ -239,6 +245,7 @@ def generate(seed: int, size: str = "small", **overrides: Any) -> Province:
         bad_heads=config.bad_heads,
         offender_share=config.offender_share,
         min_tasks=config.offender_min_tasks,
+        severity_mix=config.severity_mix,
     )
     misrouted: set[int] = set()
     shown = {b: [0] * len(model.people) for b in BEHAVIOURS}
@@ -481,6 +488,8 @@ def load_province(directory: str | os.PathLike[str]) -> Province:
         )
     seed, size = meta.pop("seed"), meta.pop("size")
     meta["start"] = date.fromisoformat(meta["start"])
+    if "severity_mix" in meta:  # a JSON list; kept before the field existed: the default
+        meta["severity_mix"] = tuple(meta["severity_mix"])
     return Province(
         seed=seed,
         size=size,

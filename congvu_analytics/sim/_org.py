@@ -116,12 +116,16 @@ def _size(rng: random.Random, mean: float, low: int) -> int:
     return max(low, round(mean * math.exp(rng.gauss(0, 0.4) - 0.08)))
 
 
-def _severity(rng: random.Random) -> float:
-    """Mild (0.25-0.5) 40%, moderate (0.5-0.8) 35%, blatant (0.8-1.0) 25%."""
+# Shares of mild (0.25-0.5), moderate (0.5-0.8) and blatant (0.8-1.0) offenders.
+SEVERITY_MIX = (0.40, 0.35, 0.25)
+
+
+def _severity(rng: random.Random, mix: tuple[float, float, float] = SEVERITY_MIX) -> float:
+    """An offender's severity: mild, moderate or blatant in the shares ``mix``."""
     r = rng.random()
-    if r < 0.40:
+    if r < mix[0]:
         return rng.uniform(0.25, 0.5)
-    if r < 0.75:
+    if r < mix[0] + mix[1]:
         return rng.uniform(0.5, 0.8)
     return rng.uniform(0.8, 1.0)
 
@@ -324,6 +328,7 @@ def plant(
     bad_heads: int,
     offender_share: float,
     min_tasks: float,
+    severity_mix: tuple[float, float, float] = SEVERITY_MIX,
 ) -> None:
     """Plant the bad-head divisions and the offenders.
 
@@ -353,4 +358,4 @@ def plant(
     for b in BEHAVIOURS:
         candidates = [i for i in pool if b not in persons[i].severity]
         for i in rng.sample(candidates, min(len(candidates), round(offender_share * len(pool)))):
-            persons[i].severity[b] = _severity(rng)
+            persons[i].severity[b] = _severity(rng, severity_mix)

@@ -152,6 +152,17 @@ def test_an_unknown_size_or_parameter_is_refused_by_name() -> None:
         generate(1, "tiny", peeple=10)
 
 
+def test_the_severity_mix_sets_how_blatant_the_offenders_are() -> None:
+    truth = generate(7, "tiny", severity_mix=(0.0, 0.0, 1.0)).truth_people
+    # Every planted offender blatant; stalling also holds the bad heads (0.4-0.9 by design).
+    for b in ("avoidance", "buck_passing", "fear"):
+        assert truth.filter(pl.col(b))[f"severity_{b}"].min() >= 0.8, b
+    with pytest.raises(ValueError, match="severity_mix"):
+        generate(7, "tiny", severity_mix=(0.6, 0.6, 0.0))
+    with pytest.raises(ValueError, match="severity_mix"):
+        generate(7, "tiny", severity_mix=(-0.1, 0.5, 0.5))
+
+
 def test_building_the_log_in_chunks_gives_the_same_log(monkeypatch: pytest.MonkeyPatch) -> None:
     # The large province is built a million rows at a time; a chunk must never split a case.
     from congvu_analytics import sim
