@@ -258,6 +258,39 @@ def test_it_refuses_naive_csv_timestamps_when_no_zone_is_declared(tmp_path):
     assert info.value.line == 2
 
 
+def _zone_log(tmp_path, zone, *times):
+    text = CSV_MAPPING.replace('"Asia/Ho_Chi_Minh"', f'"{zone}"')
+    rows = "".join(f"HS-{i:02d};Tiếp nhận;{t};An;P1\n" for i, t in enumerate(times))
+    log = write(tmp_path / "nhatky.csv", "Mã hồ sơ;Bước;Thời điểm;Cán bộ;Đơn vị\n" + rows)
+    return load_log(log, mapping_from_dict(__import__("tomllib").loads(text)))
+
+
+def test_a_fixed_offset_zone_gives_the_instants_of_the_zone_rules(tmp_path):
+    # Asia/Ho_Chi_Minh is UTC+7 over the whole span: read by one offset, not value by value.
+    events = _zone_log(tmp_path, "Asia/Ho_Chi_Minh", "31/12/2024 23:30", "01/07/2026 07:00")
+    expected = (
+        pl.Series([datetime(2024, 12, 31, 23, 30), datetime(2026, 7, 1, 7, 0)])
+        .dt.replace_time_zone("Asia/Ho_Chi_Minh")
+        .dt.convert_time_zone("UTC")
+    )
+    assert events.events.get_column(s.TIMESTAMP).sort().to_list() == expected.to_list()
+
+
+def test_a_zone_that_changes_offset_inside_the_log_is_read_by_its_rules(tmp_path):
+    # Berlin turns its clocks on 30/03/2025 and 26/10/2025: winter +1, summer +2; the hour
+    # turned back (02:30 twice) is read as its earlier instant.
+    events = _zone_log(
+        tmp_path, "Europe/Berlin", "29/03/2025 12:00", "31/03/2025 12:00", "26/10/2025 02:30"
+    ).events.get_column(s.TIMESTAMP)
+    assert sorted(events.to_list()) == [
+        datetime(2025, 3, 29, 11, 0, tzinfo=UTC),
+        datetime(2025, 3, 31, 10, 0, tzinfo=UTC),
+        datetime(2025, 10, 26, 0, 30, tzinfo=UTC),
+    ]
+    with pytest.raises(LogError, match="không tồn tại ở múi giờ Europe/Berlin"):
+        _zone_log(tmp_path, "Europe/Berlin", "29/03/2025 12:00", "30/03/2025 02:30")
+
+
 def test_it_refuses_an_empty_csv(tmp_path):
     log = write(tmp_path / "nhatky.csv", "Mã hồ sơ;Bước;Thời điểm;Cán bộ;Đơn vị\n")
     with pytest.raises(LogError, match="rỗng"):
