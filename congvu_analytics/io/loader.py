@@ -12,13 +12,16 @@ only what can be repaired without guessing, reporting each repair:
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
+import io
 import tomllib
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -26,7 +29,7 @@ from congvu_analytics import schema as s
 from congvu_analytics.custody import derive_custody
 from congvu_analytics.enrich import acknowledge, match_coordination
 from congvu_analytics.io.errors import LogError, MappingError, toml_lines
-from congvu_analytics.io.limits import check_text_file
+from congvu_analytics.io.limits import check_text_file, open_bytes
 from congvu_analytics.io.mapping import (
     LEGIT_MARK,
     ORDER_RANK,
@@ -269,8 +272,24 @@ def load_log(
         raise LogError("Đường dẫn là một thư mục, không phải tệp nhật ký.", path=path)
     fmt = detect_format(path, mapping)
     scan, parser, native = _open(path, fmt, mapping, progress)
-    lazy, mapping, report = mapped_scan(scan, path, fmt, mapping, parser=parser, native=native)
-    frame = collect_mapped(lazy, mapping, path, fmt)
+    lazy, resolved, report = mapped_scan(scan, path, fmt, mapping, parser=parser, native=native)
+    try:
+        frame = collect_mapped(lazy, resolved, path, fmt)
+    except LogError as exc:
+        if fmt != "csv" or not isinstance(exc.__cause__, pl.exceptions.ComputeError):
+            raise
+        # Polars' reader refuses a quote character inside an unquoted value (free text such
+        # as `Công văn "khẩn`); the file is read again by the csv module, which keeps it as
+        # text, as the reader of large files does (docs/mapping.md, "Rows of a CSV").
+        scan = _tolerant_scan(path, mapping)
+        native = set(s.SCHEMA) <= set(scan.collect_schema().names())
+        if native:
+            scan = restore_frame(scan)
+        lazy, resolved, report = mapped_scan(
+            scan, path, fmt, mapping, parser="csv (python)", native=native
+        )
+        frame = collect_mapped(lazy, resolved, path, fmt)
+    mapping = resolved
     events = finish(frame, mapping, report, path)
     check_unknown_labels(report, mapping, path, strict=strict)
     return LoadedLog(events=events, report=report)
@@ -595,6 +614,73 @@ def _scan_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.LazyFrame:
         # numbering, so that the rows after it keep their lines. Arrow's reader, which reads a
         # large file split as it streams in, skips it too.
         .filter(~pl.all_horizontal(pl.col(names).is_null()))
+    )
+
+
+def _tolerant_scan(path: Path, mapping: Mapping | None) -> pl.LazyFrame:
+    """The table as :func:`_scan_table` gives it, read by Python's csv module: a quote
+    character inside an unquoted value stays text, a row keeps the file line it starts on
+    (values may hold line breaks), a short row has its missing trailing fields empty; a row
+    with more fields than the header is refused, naming its line."""
+    opts = mapping.csv if mapping is not None else None
+    delimiter = opts.delimiter if opts else ","
+    quote = opts.quote if opts else '"'
+    encoding = opts.encoding if opts else "utf8"
+    has_header = opts.has_header if opts else True
+    nulls = set(opts.null_values) if opts else {""}
+    codec = "utf-8" if encoding.replace("-", "").lower() in ("utf8", "utf8lossy") else encoding
+    errors = "replace" if "lossy" in encoding else "strict"
+    try:
+        with open_bytes(path) as read:
+            text = read(-1).decode(codec, errors=errors).removeprefix("\ufeff")
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise _read_error(exc, "csv", path) from exc
+    dialect: dict[str, Any] = {"delimiter": delimiter, "strict": False}
+    dialect.update({"quotechar": quote} if quote else {"quoting": csv.QUOTE_NONE})
+    reader = csv.reader(io.StringIO(text, newline=""), **dialect)
+    names: list[str] | None = None
+    columns: list[list[str | None]] = []
+    lines: list[int] = []
+    start = 1
+    try:
+        for row in reader:
+            first, start = start, reader.line_num + 1
+            if names is None and has_header:
+                names = row
+                columns = [[] for _ in names]
+                continue
+            if names is None:
+                names = [f"column_{i + 1}" for i in range(len(row))]
+                columns = [[] for _ in names]
+            if not any(field not in nulls for field in row):
+                continue  # a blank line, or a row of empty fields: no event
+            if len(row) > len(names):
+                raise LogError(
+                    f"Dòng có {len(row)} trường, nhiều hơn {len(names)} cột của tiêu đề.",
+                    path=path,
+                    line=first,
+                )
+            for i, column in enumerate(columns):
+                value = row[i] if i < len(row) else None
+                column.append(None if value is None or value in nulls else value)
+            lines.append(first)
+    except csv.Error as exc:
+        raise LogError(f"Không đọc được tệp CSV: {exc}", path=path, line=start) from exc
+    if not names or not lines:
+        raise LogError("Nhật ký rỗng: tệp không có dữ liệu.", path=path)
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise LogError(f"Tiêu đề có cột trùng tên: {', '.join(map(repr, twice))}.", path=path)
+    frame = pl.DataFrame(
+        {
+            name: pl.Series(name, values, dtype=pl.String)
+            for name, values in zip(names, columns, strict=True)
+        }
+    )
+    return (
+        frame.with_row_index(ORDER_COL)
+        .with_columns(pl.Series(LINE_COL, lines, dtype=pl.Int64))
+        .lazy()
     )
 
 

@@ -291,6 +291,33 @@ def test_a_zone_that_changes_offset_inside_the_log_is_read_by_its_rules(tmp_path
         _zone_log(tmp_path, "Europe/Berlin", "29/03/2025 12:00", "30/03/2025 02:30")
 
 
+def test_a_quote_inside_free_text_is_kept_and_lines_stay_the_files(tmp_path):
+    # Polars refuses the whole file; the csv module keeps the quote as text, a row of two
+    # lines keeps the line it starts on, a short row has its missing fields empty.
+    mapping = mapping_from_dict(__import__("tomllib").loads(CSV_MAPPING))
+    header = "Mã hồ sơ;Bước;Thời điểm;Cán bộ;Đơn vị\n"
+    rows = (
+        'HS-01;Tiếp nhận;03/03/2025 08:30;Công văn "khẩn;P1\n'
+        'HS-01;Chuyển xử lý;04/03/2025 14:00;"Trần\nThị Bình";P1\n'
+        "HS-01;Hoàn thành;05/03/2025 16:15;Lê Văn Cường\n"
+    )
+    events = load_log(write(tmp_path / "a.csv", header + rows), mapping).events
+    assert events.get_column(s.ACTOR).to_list() == [
+        'Công văn "khẩn',
+        "Trần\nThị Bình",
+        "Lê Văn Cường",
+    ]
+    assert events.get_column(s.UNIT).to_list() == ["P1", "P1", None]
+    bad = rows + 'HS-02;Tiếp nhận;2025-13-45;An;P1\n'
+    with pytest.raises(LogError, match="2025-13-45") as info:
+        load_log(write(tmp_path / "b.csv", header + bad), mapping)
+    assert info.value.line == 6
+    long = rows + "HS-02;Tiếp nhận;03/03/2025 08:30;An;P1;thừa\n"
+    with pytest.raises(LogError, match="6 trường, nhiều hơn 5 cột") as info:
+        load_log(write(tmp_path / "c.csv", header + long), mapping)
+    assert info.value.line == 6
+
+
 def test_it_refuses_an_empty_csv(tmp_path):
     log = write(tmp_path / "nhatky.csv", "Mã hồ sơ;Bước;Thời điểm;Cán bộ;Đơn vị\n")
     with pytest.raises(LogError, match="rỗng"):

@@ -384,6 +384,26 @@ def test_values_that_hold_line_breaks_are_split_in_workers_and_keep_their_lines(
     assert not out.exists()
 
 
+def _with_stray_quote(lines: list[str]) -> list[str]:
+    rows = list(csv.reader(lines[1:]))
+    rows[150][9] = "STRAY"  # noi_dung, written below unquoted with one quote character
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    return [lines[0], text.getvalue().replace("STRAY", 'Công văn "khẩn', 1)]
+
+
+def test_the_whole_file_reader_keeps_a_stray_quote_as_the_split_does(
+    province: Path, tmp_path: Path
+) -> None:
+    """A small file (read whole) with a quote character in free text was refused (`not
+    properly escaped`) where a large one was read; both read it now, to the same findings."""
+    log = _rewritten(province, tmp_path / "stray.csv.gz", _with_stray_quote)
+    args = _province_args(province)
+    whole = _analyze(log, tmp_path / "whole", *args, "--buckets", "0")
+    parts = _analyze(log, tmp_path / "parts", *args, "--buckets", "3", "--workers", "2")
+    _assert_same(whole, parts, load_report=False)
+
+
 def test_a_stray_quote_in_free_text_is_kept_as_text_as_the_single_reader_keeps_it(
     province: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -391,15 +411,7 @@ def test_a_stray_quote_in_free_text_is_kept_as_text_as_the_single_reader_keeps_i
     the piece, Arrow's single reader keeps the quote as text. The split must not stop the run
     on a file the single reader reads."""
     mapping = load_mapping(ROOT / "mappings" / "province_vn.toml")
-
-    def stray(lines: list[str]) -> list[str]:
-        rows = list(csv.reader(lines[1:]))
-        rows[150][9] = "STRAY"  # noi_dung, written below unquoted with one quote character
-        text = io.StringIO()
-        csv.writer(text, lineterminator="\n").writerows(rows)
-        return [lines[0], text.getvalue().replace("STRAY", 'Công văn "khẩn', 1)]
-
-    log = _rewritten(province, tmp_path / "stray.csv.gz", stray)
+    log = _rewritten(province, tmp_path / "stray.csv.gz", _with_stray_quote)
     monkeypatch.setattr(partitioned, "PIECE_BYTES", 16 << 10)
     monkeypatch.setattr(partitioned, "BATCH_BYTES", 64 << 10)
 
