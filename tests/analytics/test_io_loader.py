@@ -308,7 +308,7 @@ def test_a_quote_inside_free_text_is_kept_and_lines_stay_the_files(tmp_path):
         "Lê Văn Cường",
     ]
     assert events.get_column(s.UNIT).to_list() == ["P1", "P1", None]
-    bad = rows + 'HS-02;Tiếp nhận;2025-13-45;An;P1\n'
+    bad = rows + "HS-02;Tiếp nhận;2025-13-45;An;P1\n"
     with pytest.raises(LogError, match="2025-13-45") as info:
         load_log(write(tmp_path / "b.csv", header + bad), mapping)
     assert info.value.line == 6
