@@ -25,7 +25,7 @@ from datetime import timedelta
 import polars as pl
 
 from congvu_analytics import schema as s
-from congvu_analytics.textkey import key_expr, label_key
+from congvu_analytics.textkey import label_key
 
 # Flags an acknowledgement rule may set, and the activities each one is meaningful on.
 FLAG_TARGETS: dict[str, tuple[str, ...]] = {
@@ -77,11 +77,14 @@ class AckRule:
         if self.by_activity:
             frame = frame.filter(pl.col(s.ACTIVITY).is_in(list(self.by_activity)))
         if self.by_label:
-            # The label as the source wrote it, compared by key (congvu_analytics.textkey).
-            labels = [label_key(v) for v in self.by_label]
-            label = key_expr(pl.col(s.ACTIVITY_LABEL), label_key)
-            bare = key_expr(pl.col(s.ACTIVITY_LABEL).str.split("|").list.first(), label_key)
-            frame = frame.filter(label.is_in(labels) | bare.is_in(labels))
+            # The label as the source wrote it, compared by key (congvu_analytics.textkey):
+            # the few distinct labels are keyed, the rows looked up by their text.
+            keys = {label_key(v) for v in self.by_label}
+            shown = frame.get_column(s.ACTIVITY_LABEL).drop_nulls().unique().to_list()
+            matching = [
+                v for v in shown if label_key(v) in keys or label_key(v.split("|")[0]) in keys
+            ]
+            frame = frame.filter(pl.col(s.ACTIVITY_LABEL).is_in(matching))
         return frame
 
 
@@ -191,8 +194,11 @@ def match_coordination(events: pl.DataFrame) -> pl.DataFrame:
     act = pl.col(s.ACTIVITY)
     answer_kinds = [s.Activity.COORD_ANSWER.value, s.Activity.DEEMED_AGREE.value]
     kinds = [s.Activity.COORD_REQUEST.value, *answer_kinds]
-    # Only the coordination events matter: a few percent of a log.
-    rows = events.with_row_index(_ROW).filter(act.is_in(kinds))
+    # Only the coordination events matter: a few percent of a log; and only the columns read
+    # here are filtered (the whole frame's twenty cost more than all the pairing).
+    needed = [s.ACTIVITY, s.CASE_ID, s.EVENT_ID, s.REF_EVENT_ID, s.UNIT, s.TARGET_UNIT]
+    rows = events.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(_ROW), *needed)
+    rows = rows.filter(act.is_in(kinds))
     if rows.height == 0:
         return events
     referenced = rows.filter(act.is_in(answer_kinds) & pl.col(s.REF_EVENT_ID).is_not_null()).select(
@@ -225,26 +231,53 @@ def match_coordination(events: pl.DataFrame) -> pl.DataFrame:
     # of the group and M_j = answers paired among the first j, M_j = min(M_{j-1} + 1, R_j),
     # whose closed form is M_j = j + min(0, min_{i<=j}(R_i - i)). Answer j is paired iff
     # M_j > M_{j-1}, with the M_j-th request of the group.
+    #
+    # The rows are sorted by group, so the running sums and minimum within a group are taken
+    # over the whole column and set back at each group's first row: windows over (case, unit)
+    # hashed both texts for every one of them (0.27 of 0.29 CPU s on 1M events).
     both = (
         pl.concat([requests, answers])
         .filter(pl.col("__unit").is_not_null())
         .sort(*group, _ROW)
         .with_columns(
-            pl.col("__is_req").cum_sum().over(group).alias("__r"),
-            (1 - pl.col("__is_req")).cum_sum().over(group).alias("__j"),
+            pl.any_horizontal(pl.col(c) != pl.col(c).shift(1) for c in group)
+            .fill_null(True)
+            .alias("__first")
+        )
+        .with_columns(
+            pl.col("__first").cum_sum().cast(pl.Int64).alias("__group"),
+            _in_group_sum(pl.col("__is_req")).alias("__r"),
+            _in_group_sum(1 - pl.col("__is_req")).alias("__j"),
         )
     )
+    answered = both.filter(pl.col("__is_req") == 0)
+    # A running minimum that restarts at each group: every group is moved below all earlier
+    # ones (R - j lies within ±(rows) of a group) before one running minimum over the column.
+    shift = 2 * both.height + 2
+    lowered = pl.col("__r") - pl.col("__j") - pl.col("__group") * shift
+    in_group = pl.col("__group") == pl.col("__group").shift(1)
     paired = (
-        both.filter(pl.col("__is_req") == 0)
-        .with_columns((pl.col("__r") - pl.col("__j")).cum_min().over(group).alias("__slack"))
+        answered.with_columns((lowered.cum_min() + pl.col("__group") * shift).alias("__slack"))
         .with_columns((pl.col("__j") + pl.min_horizontal(pl.lit(0), "__slack")).alias("__m"))
-        .with_columns(pl.col("__m").shift(1, fill_value=0).over(group).alias("__m_prev"))
+        .with_columns(
+            pl.when(in_group.fill_null(False))
+            .then(pl.col("__m").shift(1))
+            .otherwise(0)
+            .alias("__m_prev")
+        )
         .filter(pl.col("__m") > pl.col("__m_prev"))
-        .select(_ROW, *group, pl.col("__m").alias("__r"))
+        .select(_ROW, "__group", pl.col("__m").alias("__r"))
     )
-    numbered = both.filter(pl.col("__is_req") == 1).select(*group, "__r", "__req_id")
-    refs = paired.join(numbered, on=[*group, "__r"], how="inner")
+    numbered = both.filter(pl.col("__is_req") == 1).select("__group", "__r", "__req_id")
+    refs = paired.join(numbered, on=["__group", "__r"], how="inner")
     if refs.height == 0:
         return events
     current = events.get_column(s.REF_EVENT_ID).cast(pl.String).clone()
     return events.with_columns(current.scatter(refs.get_column(_ROW), refs.get_column("__req_id")))
+
+
+def _in_group_sum(value: pl.Expr) -> pl.Expr:
+    """The running sum of ``value`` within each group of rows sorted by group (``__first``
+    marks a group's first row)."""
+    total = value.cum_sum()
+    return total - pl.when(pl.col("__first")).then(total - value).forward_fill()

@@ -1006,8 +1006,10 @@ def _idle_rules(frame: pl.DataFrame, mapping: Mapping) -> list[str]:
     """Acknowledgement rules whose response never occurs in the log (a typo in a reason value
     cannot be caught when the mapping is read: the source's answer codes are its own)."""
     idle = []
+    # The columns a response is told by, not the whole frame, go through the rules' filters.
+    answers = frame.select(s.REASON_CODE, s.ACTIVITY, s.ACTIVITY_LABEL)
     for rule in mapping.acknowledge:
-        if rule.responses(frame).height == 0:
+        if rule.responses(answers).height == 0:
             idle.append(rule.name)
     return idle
 

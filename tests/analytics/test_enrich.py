@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
@@ -184,6 +185,51 @@ def test_a_deemed_agreement_pairs_with_the_request_to_its_target_unit():
         {"activity": "deemed_agree", "target_unit": "U1", "day": 9},
     )
     assert column(match_coordination(events), s.REF_EVENT_ID) == [None, "e1"]
+
+
+def _fifo_pairing(events: pl.DataFrame) -> list[object]:
+    """The pairing rule said plainly: per case and unit, each answer without a reference
+    takes the earliest request still open (referenced by no answer) made before it."""
+    answers = pl.col(s.ACTIVITY).is_in(["coord_answer", "deemed_agree"])
+    taken = set(events.filter(answers & pl.col(s.REF_EVENT_ID).is_not_null())[s.REF_EVENT_ID])
+    open_requests: dict[tuple[object, object], list[object]] = {}
+    out = []
+    for row in events.iter_rows(named=True):
+        kind, ref = row[s.ACTIVITY], row[s.REF_EVENT_ID]
+        if kind == "coord_request" and row[s.TARGET_UNIT] is not None:
+            if row[s.EVENT_ID] not in taken:
+                open_requests.setdefault((row[s.CASE_ID], row[s.TARGET_UNIT]), []).append(
+                    row[s.EVENT_ID]
+                )
+        elif kind in ("coord_answer", "deemed_agree") and ref is None:
+            unit = row[s.TARGET_UNIT] if kind == "deemed_agree" else row[s.UNIT]
+            queue = open_requests.get((row[s.CASE_ID], unit), [])
+            ref = queue.pop(0) if queue else None
+        out.append(ref)
+    return out
+
+
+def test_the_pairing_agrees_with_the_plain_rule_on_many_interleavings():
+    # The pairing runs as column operations (running sums set back at each case and unit);
+    # a group with many requests and few answers, explicit references and deemed agreements
+    # must pair as the rule says, answer by answer.
+    rng = random.Random(11)
+    kinds = ["coord_request"] * 3 + ["coord_answer", "deemed_agree", "progress"]
+    for _ in range(300):
+        rows: list[dict[str, object]] = []
+        for case in range(rng.randint(1, 4)):
+            for day in range(rng.randint(1, 14)):
+                kind, unit = rng.choice(kinds), rng.choice(["U1", "U2", None])
+                row: dict[str, object] = {"activity": kind, "case_id": f"C{case}", "day": day}
+                if kind == "coord_answer":
+                    row["unit"] = unit
+                else:
+                    row.update(unit="A", target_unit=unit)
+                if kind != "coord_request" and rows and rng.random() < 0.1:
+                    row["ref_event_id"] = f"e{rng.randint(1, len(rows))}"
+                rows.append(row)
+        events = log(*rows)
+        assert column(match_coordination(events), s.REF_EVENT_ID) == _fifo_pairing(events)
 
 
 def test_a_verdict_given_after_the_next_pause_belongs_to_that_pause():
