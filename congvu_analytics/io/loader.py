@@ -789,16 +789,18 @@ def _parse_flags(frame: pl.DataFrame, mapping: Mapping, path: Path) -> pl.DataFr
     for column, role in roles.items():
         if column not in out.columns or out.schema[column] != pl.String:
             continue
-        text = out.get_column(column).str.strip_chars().str.to_lowercase()
-        parsed = (
-            pl.when(text.is_in(_TRUE))
-            .then(True)
-            .when(text.is_in(_FALSE))
-            .then(False)
-            .otherwise(None)
-        )
-        values = out.select(parsed.alias(column)).to_series()
-        bad = text.is_not_null() & values.is_null()
+        # The few distinct texts are read, the rows looked up (a flag column holds a handful
+        # of spellings over millions of rows).
+        given = out.get_column(column)
+        distinct = given.drop_nulls().unique()
+        words = distinct.str.strip_chars().str.to_lowercase()
+        meaning = pl.select(
+            pl.when(words.is_in(_TRUE)).then(True).when(words.is_in(_FALSE)).then(False)
+        ).to_series()
+        values = given.replace_strict(
+            distinct, meaning, default=None, return_dtype=pl.Boolean
+        ).alias(column)
+        bad = given.is_not_null() & values.is_null()
         if bad.any():
             raise _error_at(
                 out,
