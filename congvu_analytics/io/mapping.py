@@ -1133,18 +1133,30 @@ def _reason_expr(mapping: Mapping, from_rule: pl.Expr, nulls: list[str]) -> pl.E
     rule in [activities]."""
     if "reason_code" not in mapping.columns:
         return from_rule
-    source = pl.col(mapping.columns["reason_code"]).cast(pl.String).str.strip_chars()
-    if nulls:
-        source = pl.when(source.is_in(nulls)).then(None).otherwise(source)
-    if mapping.reason_spellings:
-        # [reasons] translations, and the mapping's own spelling of the values it names, found
-        # by key (congvu_analytics.textkey); other values keep the source's spelling, so the
-        # unknown-reason warning shows them as written.
-        spelled = key_expr(source).replace_strict(
-            mapping.reason_spellings, default=None, return_dtype=pl.String
+    placeholders = set(nulls)
+    spellings = mapping.reason_spellings
+
+    def translate(values: pl.Series) -> pl.Series:
+        # Worked out once per distinct value, the rows looked up: the source's value without
+        # surrounding spaces, a placeholder ([source] null_values) as none, a value the
+        # [reasons] table or the mapping names found by key (congvu_analytics.textkey) as the
+        # mapping's code; other values keep the source's spelling, so the unknown-reason
+        # warning shows them as written.
+        distinct = values.drop_nulls().unique()
+        codes: list[str | None] = []
+        for text in distinct.str.strip_chars().to_list():
+            if text in placeholders:
+                codes.append(None)
+            else:
+                codes.append(spellings.get(text_key(text), text) if spellings else text)
+        return values.replace_strict(
+            distinct, pl.Series(codes, dtype=pl.String), default=None, return_dtype=pl.String
         )
-        source = spelled.fill_null(source)
-    return source.fill_null(from_rule)
+
+    source = pl.col(mapping.columns["reason_code"]).cast(pl.String)
+    return source.map_batches(translate, return_dtype=pl.String, is_elementwise=True).fill_null(
+        from_rule
+    )
 
 
 def _drop_absent(mapping: Mapping, available: set[str]) -> Mapping:
