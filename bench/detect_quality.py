@@ -359,7 +359,10 @@ def _province(seed: int, size: str, cache: Path | None, **overrides: Any) -> Any
         return generate(seed, size, **overrides)
     from congvu_analytics.sim import load_province, save_province
 
-    tag = "".join(f"-{k}{v}" for k, v in sorted(overrides.items()))
+    def spelled(value: Any) -> str:
+        return "_".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+    tag = "".join(f"-{k}{spelled(v)}" for k, v in sorted(overrides.items()))
     directory = cache / f"{size}-{seed}{tag}"
     if (directory / "events.parquet").exists():
         try:
@@ -382,10 +385,13 @@ def run(
     params_file: Path | None = None,
     reorganize: int = 0,
     reorg_blank: bool = False,
+    severity_mix: tuple[float, float, float] | None = None,
 ) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
     if reorganize:
         overrides = {"reorganized": reorganize, "reorg_blank": reorg_blank}
+    if severity_mix is not None:
+        overrides["severity_mix"] = severity_mix
     params = load_params(params_file) if params_file else DetectionParams()
     if fdr is not None:
         params = replace(params, fdr=fdr)
@@ -534,7 +540,17 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="the reorganisation's hand-overs carry no reason (SimConfig.reorg_blank)",
     )
+    parser.add_argument(
+        "--severity-mix",
+        help="shares of mild, moderate and blatant offenders, e.g. 0,0,1 (SimConfig.severity_mix)",
+    )
     args = parser.parse_args(argv)
+    mix = None
+    if args.severity_mix:
+        parts = [float(x) for x in args.severity_mix.split(",")]
+        if len(parts) != 3:
+            parser.error("--severity-mix: ba tỉ lệ, ví dụ 0,0,1")
+        mix = (parts[0], parts[1], parts[2])
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     report = run(
         seeds,
@@ -546,6 +562,7 @@ def main(argv: list[str] | None = None) -> None:
         params_file=args.params,
         reorganize=args.reorganize,
         reorg_blank=args.reorg_blank,
+        severity_mix=mix,
     )
     if args.json:
         print(json.dumps(report, indent=1, ensure_ascii=False))
