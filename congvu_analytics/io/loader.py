@@ -278,6 +278,8 @@ def load_log(
     except LogError as exc:
         if fmt != "csv" or not isinstance(exc.__cause__, pl.exceptions.ComputeError):
             raise
+        if path.stat().st_size > _TOLERANT_MAX_BYTES:
+            raise  # the csv module holds every value as a Python string: small files only
         # Polars' reader refuses a quote character inside an unquoted value (free text such
         # as `Công văn "khẩn`); the file is read again by the csv module, which keeps it as
         # text, as the reader of large files does (docs/mapping.md, "Rows of a CSV").
@@ -615,6 +617,12 @@ def _scan_table(path: Path, fmt: str, mapping: Mapping | None) -> pl.LazyFrame:
         # large file split as it streams in, skips it too.
         .filter(~pl.all_horizontal(pl.col(names).is_null()))
     )
+
+
+# A file read again by the csv module when Polars refuses it (values held as Python strings,
+# ~10 times the text): at most this large on disk. Larger files are split as they stream in
+# (``congvu analyze``), whose reader keeps such quotes too.
+_TOLERANT_MAX_BYTES = 128 << 20
 
 
 def _tolerant_scan(path: Path, mapping: Mapping | None) -> pl.LazyFrame:
