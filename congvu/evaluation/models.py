@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 
 from congvu.lib.choices import TranslatedChoices
-from congvu.org.models import Person, Unit
+from congvu.org.models import EffectiveQuerySet, Person, Unit, in_effect
 
 
 class Level(models.TextChoices):
@@ -52,9 +52,10 @@ class Scheme(models.TextChoices):
     CRITERIA = "criteria", gettext_noop("Tiêu chí (NĐ 90/2020, NĐ 48/2023)")
 
 
-class RuleSetQuerySet(models.QuerySet["RuleSet"]):
+class RuleSetQuerySet(EffectiveQuerySet["RuleSet"]):
     def in_force_on(self, day: date) -> Self:
-        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
+        # "In force" is the legal word for what the organisation tables call "active".
+        return self.active_on(day)
 
 
 class RuleSet(TranslatedChoices):
@@ -93,11 +94,7 @@ class RuleSet(TranslatedChoices):
         return {**base, **self.params}
 
     def covers(self, category: str, day: date) -> bool:
-        return (
-            category in self.categories
-            and self.valid_from <= day
-            and (self.valid_to is None or self.valid_to >= day)
-        )
+        return category in self.categories and in_effect(self, day)
 
 
 class RuleParameterChange(models.Model):
@@ -146,6 +143,8 @@ class ProductCatalogItem(models.Model):
     )
     valid_from = models.DateField("hiệu lực từ")
     valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
+
+    objects = EffectiveQuerySet["ProductCatalogItem"].as_manager()
 
     class Meta:
         ordering = ["job_position", "code"]

@@ -59,6 +59,15 @@ def _open_version(unit: Unit) -> UnitVersion:
     return version
 
 
+def _end_unit(unit: Unit, version: UnitVersion, last_day: date, *, reason: str = "") -> None:
+    """Close `unit` and its open `version` on `last_day`: a dissolution or a merger."""
+    version.valid_to = last_day
+    version.change_reason = version.change_reason or reason
+    version.save(update_fields=["valid_to", "change_reason"])
+    unit.valid_to = last_day
+    unit.save(update_fields=["valid_to", "search_text"])
+
+
 def _check_parent(unit: Unit | None, parent: Unit | None, effective: date) -> None:
     if parent is None:
         return
@@ -252,11 +261,7 @@ def dissolve_unit(
     version = _open_version(unit)
     if last_day < version.valid_from:
         raise ActionError("effective_date", "Ngày giải thể phải sau ngày bắt đầu hiệu lực.")
-    version.valid_to = last_day
-    version.change_reason = version.change_reason or "Giải thể"
-    version.save(update_fields=["valid_to", "change_reason"])
-    unit.valid_to = last_day
-    unit.save(update_fields=["valid_to", "search_text"])
+    _end_unit(unit, version, last_day, reason="Giải thể")
     audit.record(
         "unit",
         unit.pk,
@@ -329,11 +334,7 @@ def merge_units(
                 decision_ref=decision_ref,
             )
             has_head = has_head or role == Membership.Role.HEAD
-        version = _open_version(unit)
-        version.valid_to = last_day
-        version.save(update_fields=["valid_to"])
-        unit.valid_to = last_day
-        unit.save(update_fields=["valid_to", "search_text"])
+        _end_unit(unit, _open_version(unit), last_day)
         UnitSuccession.objects.create(
             predecessor=unit,
             successor=into,
@@ -523,6 +524,11 @@ def create_person(
     return person
 
 
+def _by_user(actor: Person | None, by_user: str) -> dict[str, str]:
+    """The acting account's username, kept in a grant's event when no person acted."""
+    return {"by_user": by_user} if actor is None and by_user else {}
+
+
 @transaction.atomic
 def grant_role(
     person: Person,
@@ -565,7 +571,7 @@ def grant_role(
             "scope": scope.pk,
             "valid_from": grant.valid_from,
             "decision_ref": decision_ref,
-            **({"by_user": by_user} if actor is None and by_user else {}),
+            **_by_user(actor, by_user),
         },
     )
     return grant
@@ -606,13 +612,23 @@ def revoke_role(
             "scope": grant.scope_id,
             "effective": effective,
             "decision_ref": decision_ref,
-            **({"by_user": by_user} if actor is None and by_user else {}),
+            **_by_user(actor, by_user),
         },
     )
     return grant
 
 
 # --- delegation (ủy quyền) -------------------------------------------------------------------
+
+
+def _check_may_delegate_for(by: Person, principal: Person, what: str) -> None:
+    """Only the official himself, or an administrator or Sở Nội vụ over one of his units, may
+    `what` (give or revoke) his delegations."""
+    if by.pk != principal.pk and not manages_delegations_of(by, principal):
+        raise ActionPermissionError(
+            "Chỉ người ủy quyền, quản trị hoặc Sở Nội vụ phụ trách đơn vị của người đó mới được "
+            f"{what}."
+        )
 
 
 @transaction.atomic
@@ -633,11 +649,7 @@ def delegate(
     (he is away and asked by phone): the audit event then names them as the actor, the
     delegation's `created_by` too, and the delegate must still be one the official could
     have chosen himself."""
-    if by.pk != principal.pk and not manages_delegations_of(by, principal):
-        raise ActionPermissionError(
-            "Chỉ người ủy quyền, quản trị hoặc Sở Nội vụ phụ trách đơn vị của người đó mới được "
-            "lập ủy quyền."
-        )
+    _check_may_delegate_for(by, principal, "lập ủy quyền")
     Person.objects.select_for_update().get(pk=principal.pk)
     problems = []
     if to.pk == principal.pk:
@@ -699,11 +711,8 @@ def delegate(
 def revoke_delegation(delegation: Delegation, *, by: Person, at: datetime | None = None) -> None:
     """End a delegation now (back from leave early). The row stays: events taken under it
     still name it."""
-    if by.pk != delegation.principal_id and not manages_delegations_of(by, delegation.principal):
-        raise ActionPermissionError(
-            "Chỉ người ủy quyền, quản trị hoặc Sở Nội vụ phụ trách đơn vị của người đó mới được "
-            "thu hồi."
-        )
+    if by.pk != delegation.principal_id:  # the principal himself: no need to load his row
+        _check_may_delegate_for(by, delegation.principal, "thu hồi")
     delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
     now = at or timezone.now()
     if delegation.revoked_at is not None:

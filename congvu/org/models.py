@@ -13,7 +13,7 @@ person's sign-in account (Person.user); the admin is read-mostly.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Protocol, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -37,6 +37,20 @@ _M = TypeVar("_M", bound=models.Model)
 # The same condition as EffectiveQuerySet.active_on, for the few hot look-ups written in plain
 # SQL (congvu.org.permissions, congvu.tasks.actions); parameters: the day, twice.
 ACTIVE_ON_SQL = "valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)"
+
+
+class Dated(Protocol):
+    """An effective-dated row: a unit, a membership, a rule set, a policy."""
+
+    @property
+    def valid_from(self) -> date: ...
+    @property
+    def valid_to(self) -> date | None: ...
+
+
+def in_effect(row: Dated, day: date) -> bool:
+    """EffectiveQuerySet.active_on for one row already loaded (valid_to None = still valid)."""
+    return row.valid_from <= day and (row.valid_to is None or row.valid_to >= day)
 
 
 class EffectiveQuerySet(models.QuerySet[_M]):
@@ -134,7 +148,7 @@ class Unit(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def is_active_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+        return in_effect(self, day)
 
     @property
     def is_dissolved(self) -> bool:

@@ -73,6 +73,11 @@ class OrgTree:
             self._scopes[unit_id] = found
         return found
 
+    def reporting_scope(self, unit_id: int) -> set[int]:
+        """The units whose tasks count as `unit_id`'s on its dashboard, data feed and progress
+        report: its scope() while it stands in the tree, itself alone once it is dissolved."""
+        return set(self.scope(unit_id)) if unit_id in self else {unit_id}
+
     def roots(self) -> list[int]:
         return [u for u, p in self.parent.items() if p is None]
 

@@ -12,16 +12,15 @@ from datetime import date
 from typing import Any, Self
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_noop, pgettext_lazy
 
 from congvu.lib.choices import TranslatedChoices
-from congvu.org.models import Person
+from congvu.org.models import EffectiveQuerySet, Person
 
 
-class PolicyQuerySet(models.QuerySet["Policy"]):
+class PolicyQuerySet(EffectiveQuerySet["Policy"]):
     def in_force_on(self, day: date) -> Self:
-        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
+        return self.active_on(day)
 
 
 class Policy(TranslatedChoices):

@@ -98,7 +98,7 @@ def build_feed(unit: Unit, start: date, end: date, day: date) -> Feed:
     if end < start:
         raise ValueError("Ngày kết thúc kỳ báo cáo phải sau ngày bắt đầu.")
     tree = tree_as_of(day)
-    scope = tree.with_predecessors(tree.subtree(unit.pk)) if unit.pk in tree else {unit.pk}
+    scope = tree.reporting_scope(unit.pk)
     tasks = Task.objects.filter(lead_unit_id__in=scope).filter(
         Q(assigned_at__date__range=(start, end)) | Q(deadline__range=(start, end))
     )

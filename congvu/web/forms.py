@@ -26,6 +26,33 @@ def required_date(label: StrOrPromise, missing: StrOrPromise) -> forms.DateField
     return forms.DateField(label=label, widget=DATE_WIDGET, error_messages={"required": missing})
 
 
+def picked(
+    queryset: QuerySet[Any],
+    label: StrOrPromise,
+    *,
+    required: bool = True,
+    many: bool = False,
+    error_messages: Mapping[str, StrOrPromise] | None = None,
+) -> forms.ModelChoiceField[Any]:
+    """A unit or a person chosen with the search-as-you-type picker (partials/picker.html): the
+    page shows the picker, the form only reads the id(s) it posts in hidden inputs."""
+    if many:
+        return forms.ModelMultipleChoiceField(
+            queryset,
+            label=label,
+            required=required,
+            widget=forms.MultipleHiddenInput,
+            error_messages=error_messages,
+        )
+    return forms.ModelChoiceField(
+        queryset,
+        label=label,
+        required=required,
+        widget=forms.HiddenInput,
+        error_messages=error_messages,
+    )
+
+
 def filter_choice(
     label: StrOrPromise, choices: Sequence[tuple[Any, Any]], *, blank: StrOrPromise | None = None
 ) -> forms.ChoiceField:
@@ -110,23 +137,9 @@ class AssignForm(forms.Form):
         label=_("Trích yếu"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     # Not required here: without it the view takes the unit of the chosen person.
-    lead_unit = forms.ModelChoiceField(
-        label=_("Đơn vị chủ trì"),
-        queryset=Unit.objects.all(),
-        widget=forms.HiddenInput,
-        required=False,
-    )
-    lead_person = forms.ModelChoiceField(
-        label=_("Người chủ trì"),
-        queryset=Person.objects.active(),
-        widget=forms.HiddenInput,
-    )
-    coordinators = forms.ModelMultipleChoiceField(
-        label=_("Đơn vị phối hợp"),
-        queryset=Unit.objects.all(),
-        required=False,
-        widget=forms.MultipleHiddenInput,
-    )
+    lead_unit = picked(Unit.objects.all(), _("Đơn vị chủ trì"), required=False)
+    lead_person = picked(Person.objects.active(), _("Người chủ trì"))
+    coordinators = picked(Unit.objects.all(), _("Đơn vị phối hợp"), required=False, many=True)
     coord_text = forms.CharField(
         label=_("Nội dung đề nghị phối hợp"),
         required=False,
@@ -194,18 +207,8 @@ class TaskFilterForm(forms.Form):
         _("Trạng thái"),
         [("mo", _("Chưa kết thúc")), *((v, _(label)) for v, label in Status.choices)],
     )
-    don_vi = forms.ModelChoiceField(
-        label=_("Đơn vị chủ trì (cả đơn vị trực thuộc)"),
-        queryset=Unit.objects.all(),
-        required=False,
-        widget=forms.HiddenInput,
-    )
-    nguoi = forms.ModelChoiceField(
-        label=_("Người chủ trì"),
-        queryset=Person.objects.all(),
-        required=False,
-        widget=forms.HiddenInput,
-    )
+    don_vi = picked(Unit.objects.all(), _("Đơn vị chủ trì (cả đơn vị trực thuộc)"), required=False)
+    nguoi = picked(Person.objects.all(), _("Người chủ trì"), required=False)
     han_tu = forms.DateField(label=_("Hạn từ ngày"), required=False, widget=DATE_WIDGET)
     han_den = forms.DateField(label=_("Hạn đến ngày"), required=False, widget=DATE_WIDGET)
     van_ban = forms.CharField(label=_("Số, ký hiệu văn bản chỉ đạo"), max_length=80, required=False)

@@ -87,7 +87,7 @@ def build_report(unit: Unit, tree: OrgTree, start: date, end: date) -> Report:
         or unit.name
     )
     report = Report(unit_name=name, start=start, end=end, day=day)
-    scope = tree.with_predecessors(tree.subtree(unit.pk)) if unit.pk in tree else {unit.pk}
+    scope = tree.reporting_scope(unit.pk)
     tasks = Task.objects.filter(
         lead_unit_id__in=scope,
         assigned_at__gte=datetime.combine(start, time.min, tzinfo=VN_TZ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -25,6 +25,17 @@ from congvu.evaluation.acts.common import _today
 from congvu.evaluation.acts.products import EXPLAINED_BY_PAUSE, do_confirm_objective_cause
 
 # --- innovation (ND 73/2023) -----------------------------------------------------------------
+
+
+def _log(proposal: InnovationProposal, kind: str, actor: Person, payload: dict[str, Any]) -> None:
+    """A sealed event on the proposal's own chain, which its page's history reads."""
+    audit.record("innovation", proposal.pk, kind, actor, payload)
+
+
+def _late(on: date, due: date | None) -> bool:
+    # ND 73's working-day limits (7 for the vote, 5 for the report, 7 for the evaluation) bind
+    # the agency: a late step is recorded as late, not refused.
+    return due is not None and on > due
 
 
 def employing_agency(unit: Unit, day: date) -> Unit:
@@ -102,9 +113,8 @@ def do_register_innovation(
         vote_due_on=add_working_days(received_on, 7),
         **{k: v.strip() for k, v in fields.items()},
     )
-    audit.record(
-        "innovation",
-        proposal.pk,
+    _log(
+        proposal,
         "innovation_registered",
         proposer,
         {"agency": agency.code, "vote_due_on": proposal.vote_due_on.isoformat()},
@@ -167,7 +177,7 @@ def do_cast_innovation_vote(
     vote = InnovationVote.objects.create(
         proposal=proposal, voter=voter, in_favour=in_favour, is_head=voters[voter.pk]
     )
-    audit.record("innovation", proposal.pk, "innovation_vote", voter, {"in_favour": in_favour})
+    _log(proposal, "innovation_vote", voter, {"in_favour": in_favour})
     return vote
 
 
@@ -193,9 +203,8 @@ def do_close_innovation_vote(
     proposal.voted_on = on
     proposal.approved_on = on if passed else None
     proposal.save(update_fields=["status", "voted_on", "approved_on"])
-    audit.record(
-        "innovation",
-        proposal.pk,
+    _log(
+        proposal,
         "innovation_vote_closed",
         actor,
         {
@@ -204,8 +213,7 @@ def do_close_innovation_vote(
             "eligible": total,
             "passed": passed,
             "head_vote": head_vote,
-            # The 7-working-day limit binds the agency; a late meeting is recorded, not refused.
-            "late": on > proposal.vote_due_on,
+            "late": _late(on, proposal.vote_due_on),
         },
     )
     return proposal
@@ -229,9 +237,7 @@ def do_head_approve_innovation(
     proposal.head_written_approval = written_decision.strip()
     proposal.approved_on = on
     proposal.save(update_fields=["status", "head_written_approval", "approved_on"])
-    audit.record(
-        "innovation", proposal.pk, "innovation_head_approved", actor, {"text": written_decision}
-    )
+    _log(proposal, "innovation_head_approved", actor, {"text": written_decision})
     return proposal
 
 
@@ -264,9 +270,8 @@ def do_link_innovation_tasks(
     proposal.task_refs = refs
     proposal.save(update_fields=["task_refs"])
     proposal.tasks.add(*tasks)
-    audit.record(
-        "innovation",
-        proposal.pk,
+    _log(
+        proposal,
         "innovation_tasks",
         actor,
         {"tasks": sorted(t.pk for t in tasks), "task_refs": refs},
@@ -322,9 +327,8 @@ def do_finish_innovation(
     proposal.finished_on = finished_on
     proposal.report_due_on = add_working_days(finished_on, 5)
     proposal.save(update_fields=["finished_on", "report_due_on"])
-    audit.record(
-        "innovation",
-        proposal.pk,
+    _log(
+        proposal,
         "innovation_finished",
         actor,
         {
@@ -356,15 +360,13 @@ def do_report_innovation(
     proposal.evaluation_due_on = add_working_days(on, 7)
     proposal.status = InnovationProposal.Status.REPORTED
     proposal.save(update_fields=["report", "reported_on", "evaluation_due_on", "status"])
-    late = proposal.report_due_on is not None and on > proposal.report_due_on
-    audit.record(
-        "innovation",
-        proposal.pk,
+    _log(
+        proposal,
         "innovation_reported",
         actor,
         {
             "on": on.isoformat(),
-            "late": late,
+            "late": _late(on, proposal.report_due_on),
             "evaluation_due_on": proposal.evaluation_due_on.isoformat(),
         },
     )
@@ -396,13 +398,11 @@ def do_evaluate_innovation(
     proposal.evaluated_on = on
     proposal.status = InnovationProposal.Status.EVALUATED
     proposal.save(update_fields=["outcome", "outcome_note", "evaluated_on", "status"])
-    late = proposal.evaluation_due_on is not None and on > proposal.evaluation_due_on
-    audit.record(
-        "innovation",
-        proposal.pk,
+    _log(
+        proposal,
         "innovation_evaluated",
         actor,
-        {"outcome": outcome, "late": late},
+        {"outcome": outcome, "late": _late(on, proposal.evaluation_due_on)},
     )
     return proposal
 

@@ -29,11 +29,14 @@ from congvu.evaluation.schemes import scheme_of
 
 # --- products -------------------------------------------------------------------------------
 
+# Products and their issues may change until the level is decided: the decision weighs them.
+PRODUCTS_OPEN = (S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED)
+
 
 def _lock_for_products(evaluation: Evaluation) -> Evaluation:
     """Locked, still open, and of a period that has products (ND 335 months and quarters)."""
     evaluation = _lock(evaluation)
-    _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
+    _require_open(evaluation, PRODUCTS_OPEN)
     if not scheme_of(evaluation.rule_set).has_products(evaluation.kind):
         raise ActionError("not_applicable", "Sản phẩm chỉ ghi nhận cho kỳ tháng/quý theo NĐ 335.")
     return evaluation
@@ -97,7 +100,7 @@ def do_record_product_issue(
 ) -> ProductIssue:
     """A failed quality review or a delay (−25 % of that product's points until excused)."""
     evaluation = _lock(product.evaluation)
-    _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
+    _require_open(evaluation, PRODUCTS_OPEN)
     if not is_superior(actor, evaluation):
         raise ActionPermissionError("Chỉ người giao việc, người đứng đầu ghi nhận lỗi sản phẩm.")
     if kind not in ProductIssue.Kind.values:
@@ -184,7 +187,7 @@ def do_claim_objective_cause(
     """The person (or a superior on their behalf) puts forward an objective cause for a quality
     failure or a delay (giải trình); the competent level then confirms or rejects it."""
     issue, evaluation = _lock_issue(issue)
-    _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
+    _require_open(evaluation, PRODUCTS_OPEN)
     if actor.pk != evaluation.person_id and not is_superior(actor, evaluation):
         raise ActionPermissionError()
     if issue.is_excused:
@@ -211,7 +214,7 @@ def do_claim_objective_cause(
 def do_reject_objective_cause(issue: ProductIssue, *, actor: Person, reason: str) -> ProductIssue:
     """The competent level does not accept the cause put forward: the deduction stays."""
     issue, evaluation = _lock_issue(issue)
-    _require_open(evaluation, [S.DRAFT, S.SELF_ASSESSED, S.COMMENTED, S.PROPOSED])
+    _require_open(evaluation, PRODUCTS_OPEN)
     authority.require(actor, evaluation, authority.CONFIRM_CAUSE)
     if issue.cause_status != "claimed":
         raise ActionError(

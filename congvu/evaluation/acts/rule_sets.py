@@ -235,10 +235,6 @@ def catalog_for(job_position: str, day: date, unit: Unit | None = None) -> list[
     """The products of a job position in force on `day` (unit-specific items first)."""
     from django.db.models import Q
 
-    qs = ProductCatalogItem.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-        job_position=job_position,
-        valid_from__lte=day,
-    )
+    qs = ProductCatalogItem.objects.active_on(day).filter(job_position=job_position)
     qs = qs.filter(Q(unit__isnull=True) | Q(unit=unit)) if unit else qs.filter(unit__isnull=True)
     return list(qs.order_by("unit_id", "code"))

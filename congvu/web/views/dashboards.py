@@ -164,7 +164,7 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     day = today()
     period = _network_period(request, day)
     tree = tree_as_of(day)
-    scope = tree.with_predecessors(tree.subtree(unit.pk)) if unit.pk in tree else {unit.pk}
+    scope = tree.reporting_scope(unit.pk)
     tasks = Task.objects.filter(lead_unit_id__in=scope)
     figures = summary.unit_figures(day, scope)
     computed_at = None

@@ -26,7 +26,7 @@ from congvu.org import actions as org_actions
 from congvu.org.http import get_access, get_person
 from congvu.org.models import Delegation, Membership, Person, today
 from congvu.org.permissions import Access, Role
-from congvu.web.forms import offer, required_date
+from congvu.web.forms import offer, picked, required_date
 
 
 class DelegationForm(forms.Form):
@@ -55,10 +55,9 @@ class DelegationForm(forms.Form):
 class OnBehalfForm(DelegationForm):
     """The same delegation, recorded for `principal` by an administrator or Sở Nội vụ."""
 
-    principal = forms.ModelChoiceField(
-        label=gettext_lazy("Người ủy quyền"),
-        queryset=Person.objects.none(),
-        widget=forms.HiddenInput,
+    principal = picked(
+        Person.objects.none(),
+        gettext_lazy("Người ủy quyền"),
         error_messages={
             "required": gettext_lazy("Chọn người ủy quyền."),
             "invalid_choice": gettext_lazy(

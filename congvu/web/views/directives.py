@@ -20,7 +20,7 @@ from congvu.org.permissions import access_for
 from congvu.tasks import directives as D
 from congvu.tasks.models import CLOSED, Directive, Task
 from congvu.tasks.steps import BY_KEY as STEPS
-from congvu.web.forms import DATE_WIDGET, offer
+from congvu.web.forms import DATE_WIDGET, offer, picked
 from congvu.web.taskquery import with_countdowns, with_names
 
 
@@ -44,10 +44,10 @@ class ToUnitsForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    units = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Đơn vị chủ trì (mỗi đơn vị một nhiệm vụ, do người đứng đầu chủ trì)"),
-        queryset=Unit.objects.all(),
-        widget=forms.MultipleHiddenInput,
+    units = picked(
+        Unit.objects.all(),
+        gettext_lazy("Đơn vị chủ trì (mỗi đơn vị một nhiệm vụ, do người đứng đầu chủ trì)"),
+        many=True,
     )
     working_days = forms.IntegerField(
         label=gettext_lazy("Số ngày làm việc"), min_value=1, max_value=365

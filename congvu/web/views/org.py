@@ -23,6 +23,7 @@ from congvu.org.models import (
     Unit,
     UnitSuccession,
     UnitVersion,
+    in_effect,
     today,
 )
 from congvu.org.permissions import Access, Role
@@ -30,10 +31,6 @@ from congvu.org.tree import OrgTree, tree_as_of
 from congvu.web import features
 from congvu.web.forms import AsOfForm
 from congvu.web.paging import paginate
-
-
-def _active_on(row: UnitVersion | Membership, day: date) -> bool:
-    return row.valid_from <= day and (row.valid_to is None or row.valid_to >= day)
 
 
 def _unit_visible(access: Access, unit_id: int) -> bool:
@@ -143,7 +140,7 @@ def render_unit_page(
         .select_related("unit_type", "parent")
         .order_by("-valid_from")
     )
-    version = next((v for v in versions if _active_on(v, day)), None)
+    version = next((v for v in versions if in_effect(v, day)), None)
     ancestor_ids = tree.ancestors(unit.pk)[::-1] if unit.pk in tree else []
     child_ids = tree.children.get(unit.pk, []) if unit.pk in tree else []
     names = dict(
@@ -226,7 +223,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "person": person,
             "tasks": tasks,
             "memberships": [
-                (m, _unit_visible(access, m.unit_id), _active_on(m, day)) for m in memberships
+                (m, _unit_visible(access, m.unit_id), in_effect(m, day)) for m in memberships
             ],
             "grants": grants,
             "manages_account": accounts.manages(access, person),
