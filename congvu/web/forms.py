@@ -36,20 +36,12 @@ def picked(
 ) -> forms.ModelChoiceField[Any]:
     """A unit or a person chosen with the search-as-you-type picker (partials/picker.html): the
     page shows the picker, the form only reads the id(s) it posts in hidden inputs."""
-    if many:
-        return forms.ModelMultipleChoiceField(
-            queryset,
-            label=label,
-            required=required,
-            widget=forms.MultipleHiddenInput,
-            error_messages=error_messages,
-        )
-    return forms.ModelChoiceField(
-        queryset,
-        label=label,
-        required=required,
-        widget=forms.HiddenInput,
-        error_messages=error_messages,
+    field: type[forms.ModelChoiceField[Any]] = (
+        forms.ModelMultipleChoiceField if many else forms.ModelChoiceField
+    )
+    widget = forms.MultipleHiddenInput if many else forms.HiddenInput
+    return field(
+        queryset, label=label, required=required, widget=widget, error_messages=error_messages
     )
 
 
