@@ -500,10 +500,97 @@ def split_table(
                 workdir.mkdir()
         # One reader: Arrow's, whose text is not seen here; the limits need a pass of their own.
         check_text_file(path)
-        batches: Iterator[Any] = _csv_batches(path, dialect)
-    else:
-        batches = _parquet_batches(path)
-    return _split(context, batches, 1, progress)
+        try:
+            return _split(context, _csv_batches(path, dialect), 1, progress)
+        except LogError as exc:
+            if not _ragged(exc):
+                raise
+        # Arrow refuses a row with fewer fields than the header (an export that drops trailing
+        # empty fields), which every other reader reads with those fields empty: the file is
+        # read again by the csv module (slower, but read).
+        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.mkdir(parents=True, exist_ok=True)
+        return _split(context, _python_csv_batches(path, dialect), 1, progress)
+    return _split(context, _parquet_batches(path), 1, progress)
+
+
+def _ragged(exc: LogError) -> bool:
+    """Arrow's reader stopped at a row whose number of fields is not the header's."""
+    import pyarrow as pa
+
+    cause = exc.__cause__
+    return isinstance(cause, pa.ArrowInvalid) and "columns, got" in str(cause)
+
+
+# Rows per record batch of :func:`_python_csv_batches`.
+_PYTHON_BATCH_ROWS = 1 << 17
+
+
+def _python_csv_batches(path: Path, dialect: _CsvDialect) -> Iterator[Any]:
+    """Record batches of text columns, as :func:`_csv_batches` gives them, read by Python's csv
+    module: a short row has its missing trailing fields null; a row with more fields than the
+    header is refused, naming its line; blank lines are skipped as Arrow skips them."""
+    import csv
+    import io
+
+    import pyarrow as pa
+
+    names = list(dialect.names)
+    nulls = set(dialect.nulls)
+    codec = "utf-8-sig" if dialect.encoding in ("utf8", "utf8lossy") else dialect.encoding
+    errors = "replace" if dialect.encoding == "utf8lossy" else "strict"
+    options: dict[str, Any] = {"delimiter": dialect.delimiter, "strict": False}
+    options.update({"quotechar": dialect.quote} if dialect.quote else {"quoting": csv.QUOTE_NONE})
+
+    def batch(columns: list[list[str | None]]) -> Any:
+        return pa.RecordBatch.from_arrays(
+            [pa.array(values, pa.string()) for values in columns], names=names
+        )
+
+    with open_bytes(path) as read:
+
+        class _Raw(io.RawIOBase):
+            def readable(self) -> bool:
+                return True
+
+            def readinto(self, buffer: Any) -> int:
+                data = read(len(buffer))
+                buffer[: len(data)] = data
+                return len(data)
+
+        text = io.TextIOWrapper(
+            io.BufferedReader(_Raw()), encoding=codec, errors=errors, newline=""
+        )
+        reader = csv.reader(text, **options)
+        columns: list[list[str | None]] = [[] for _ in names]
+        rows = 0
+        header = dialect.header
+        try:
+            for row in reader:
+                if header:
+                    header = False
+                    continue
+                if not row:
+                    continue  # a blank line: no row, as Arrow's reader skips it
+                if len(row) > len(names):
+                    raise LogError(
+                        f"Dòng có {len(row)} trường, nhiều hơn {len(names)} cột của tiêu đề.",
+                        path=path,
+                        line=reader.line_num,
+                    )
+                for i, column in enumerate(columns):
+                    value = row[i] if i < len(row) else None
+                    column.append(None if value is None or value in nulls else value)
+                rows += 1
+                if rows % _PYTHON_BATCH_ROWS == 0:
+                    yield batch(columns)
+                    columns = [[] for _ in names]
+        except csv.Error as exc:
+            raise LogError(
+                f"Không đọc được tệp CSV: {exc}", path=path, line=reader.line_num
+            ) from exc
+        if columns and columns[0]:
+            yield batch(columns)
 
 
 def _split(

@@ -24,6 +24,7 @@ from congvu_analytics.detect import (
     reduce_phases,
 )
 from congvu_analytics.detect._common import EVIDENCE, OBS_SCHEMA, VALUE, rates
+from congvu_analytics.io.errors import LogError
 from congvu_analytics.io.loader import load_log
 from congvu_analytics.io.mapping import load_mapping
 from congvu_analytics.partitioned import bucket_of, write_dataset
@@ -382,6 +383,41 @@ def test_values_that_hold_line_breaks_are_split_in_workers_and_keep_their_lines(
     assert line > len(text.splitlines()) - 20 * 4  # far below the rows of several lines
     assert f"dòng {line}," in err and "31/02/2025 25:00:00" in err
     assert not out.exists()
+
+
+def test_a_large_file_read_by_one_reader_reads_a_short_row_with_its_fields_empty(
+    province: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A blank line sends a large file to Arrow's single reader, which refused a row that
+    drops its trailing empty fields (every other reader reads them empty): the file is read
+    again by the csv module, to the findings of the whole-file reader."""
+
+    def blank_and_short(lines: list[str]) -> list[str]:
+        rows = list(lines)
+        rows.insert(400, "\n")  # a blank line
+        short = next(i for i in range(900, len(rows)) if rows[i].endswith(",\n"))
+        rows[short] = rows[short][:-2] + "\n"  # the last (empty) field left out
+        return rows
+
+    log = _rewritten(province, tmp_path / "short.csv.gz", blank_and_short)
+    monkeypatch.setattr(partitioned, "PIECE_BYTES", 16 << 10)
+    monkeypatch.setattr(partitioned, "BATCH_BYTES", 64 << 10)
+    monkeypatch.setattr(partitioned, "_PYTHON_BATCH_ROWS", 5000)
+    args = _province_args(province)
+    whole = _analyze(log, tmp_path / "whole", *args, "--buckets", "0")
+    parts = _analyze(log, tmp_path / "parts", *args, "--buckets", "3", "--workers", "2")
+    _assert_same(whole, parts, load_report=False)
+
+    def too_long(lines: list[str]) -> list[str]:
+        rows = blank_and_short(lines)
+        rows[1200] = rows[1200][:-1] + ",thừa\n"
+        return rows
+
+    bad = _rewritten(province, tmp_path / "long.csv.gz", too_long)
+    mapping = load_mapping(ROOT / "mappings" / "province_vn.toml")
+    with pytest.raises(LogError, match="nhiều hơn 13 cột") as info:
+        partitioned.split_table(bad, mapping, tmp_path / "split", buckets=3, workers=2)
+    assert info.value.line == 1201
 
 
 def _with_stray_quote(lines: list[str]) -> list[str]:
