@@ -46,6 +46,7 @@ from congvu_analytics.detect import (
     reorganizations,
     subject_phase,
 )
+from congvu_analytics.io.csv_rows import csv_rows, fitted
 from congvu_analytics.io.errors import LogError
 from congvu_analytics.io.limits import TextBounds, check_text_file, open_bytes
 from congvu_analytics.io.loader import (
@@ -528,69 +529,35 @@ _PYTHON_BATCH_ROWS = 1 << 17
 
 def _python_csv_batches(path: Path, dialect: _CsvDialect) -> Iterator[Any]:
     """Record batches of text columns, as :func:`_csv_batches` gives them, read by Python's csv
-    module: a short row has its missing trailing fields null; a row with more fields than the
-    header is refused, naming its line; blank lines are skipped as Arrow skips them."""
-    import csv
-    import io
-
+    module (:mod:`congvu_analytics.io.csv_rows`: short rows with their missing fields null, a
+    row with too many fields refused naming its line, blank lines skipped as Arrow skips
+    them)."""
     import pyarrow as pa
 
     names = list(dialect.names)
     nulls = set(dialect.nulls)
-    codec = "utf-8-sig" if dialect.encoding in ("utf8", "utf8lossy") else dialect.encoding
-    errors = "replace" if dialect.encoding == "utf8lossy" else "strict"
-    options: dict[str, Any] = {"delimiter": dialect.delimiter, "strict": False}
-    options.update({"quotechar": dialect.quote} if dialect.quote else {"quoting": csv.QUOTE_NONE})
 
     def batch(columns: list[list[str | None]]) -> Any:
         return pa.RecordBatch.from_arrays(
             [pa.array(values, pa.string()) for values in columns], names=names
         )
 
-    with open_bytes(path) as read:
-
-        class _Raw(io.RawIOBase):
-            def readable(self) -> bool:
-                return True
-
-            def readinto(self, buffer: Any) -> int:
-                data = read(len(buffer))
-                buffer[: len(data)] = data
-                return len(data)
-
-        text = io.TextIOWrapper(
-            io.BufferedReader(_Raw()), encoding=codec, errors=errors, newline=""
-        )
-        reader = csv.reader(text, **options)
-        columns: list[list[str | None]] = [[] for _ in names]
-        rows = 0
-        header = dialect.header
-        try:
-            for row in reader:
-                if header:
-                    header = False
-                    continue
-                if not row:
-                    continue  # a blank line: no row, as Arrow's reader skips it
-                if len(row) > len(names):
-                    raise LogError(
-                        f"Dòng có {len(row)} trường, nhiều hơn {len(names)} cột của tiêu đề.",
-                        path=path,
-                        line=reader.line_num,
-                    )
-                for i, column in enumerate(columns):
-                    value = row[i] if i < len(row) else None
-                    column.append(None if value is None or value in nulls else value)
-                rows += 1
-                if rows % _PYTHON_BATCH_ROWS == 0:
-                    yield batch(columns)
-                    columns = [[] for _ in names]
-        except csv.Error as exc:
-            raise LogError(
-                f"Không đọc được tệp CSV: {exc}", path=path, line=reader.line_num
-            ) from exc
-        if columns and columns[0]:
+    rows = csv_rows(
+        path, delimiter=dialect.delimiter, quote=dialect.quote, encoding=dialect.encoding
+    )
+    if dialect.header:
+        next(rows, None)
+    columns: list[list[str | None]] = [[] for _ in names]
+    for count, (line, row) in enumerate(rows, start=1):
+        for column, value in zip(
+            columns, fitted(row, len(names), nulls, path=path, line=line), strict=True
+        ):
+            column.append(value)
+        if count % _PYTHON_BATCH_ROWS == 0:
             yield batch(columns)
+            columns = [[] for _ in names]
+    if columns and columns[0]:
+        yield batch(columns)
 
 
 def _split(

@@ -12,24 +12,22 @@ only what can be repaired without guessing, reporting each repair:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 import tomllib
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from congvu_analytics import schema as s
 from congvu_analytics.custody import derive_custody
 from congvu_analytics.enrich import acknowledge, match_coordination
+from congvu_analytics.io.csv_rows import csv_rows, fitted
 from congvu_analytics.io.errors import LogError, MappingError, toml_lines
-from congvu_analytics.io.limits import check_text_file, open_bytes
+from congvu_analytics.io.limits import check_text_file
 from congvu_analytics.io.mapping import (
     LEGIT_MARK,
     ORDER_RANK,
@@ -626,54 +624,33 @@ _TOLERANT_MAX_BYTES = 128 << 20
 
 
 def _tolerant_scan(path: Path, mapping: Mapping | None) -> pl.LazyFrame:
-    """The table as :func:`_scan_table` gives it, read by Python's csv module: a quote
-    character inside an unquoted value stays text, a row keeps the file line it starts on
-    (values may hold line breaks), a short row has its missing trailing fields empty; a row
-    with more fields than the header is refused, naming its line."""
+    """The table as :func:`_scan_table` gives it, read by Python's csv module
+    (:mod:`congvu_analytics.io.csv_rows`: a quote inside an unquoted value stays text, each
+    row keeps the file line it starts on, short rows are read with their missing fields empty)."""
     opts = mapping.csv if mapping is not None else None
-    delimiter = opts.delimiter if opts else ","
-    quote = opts.quote if opts else '"'
-    encoding = opts.encoding if opts else "utf8"
     has_header = opts.has_header if opts else True
     nulls = set(opts.null_values) if opts else {""}
-    codec = "utf-8" if encoding.replace("-", "").lower() in ("utf8", "utf8lossy") else encoding
-    errors = "replace" if "lossy" in encoding else "strict"
-    try:
-        with open_bytes(path) as read:
-            text = read(-1).decode(codec, errors=errors).removeprefix("\ufeff")
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise _read_error(exc, "csv", path) from exc
-    dialect: dict[str, Any] = {"delimiter": delimiter, "strict": False}
-    dialect.update({"quotechar": quote} if quote else {"quoting": csv.QUOTE_NONE})
-    reader = csv.reader(io.StringIO(text, newline=""), **dialect)
+    rows = csv_rows(
+        path,
+        delimiter=opts.delimiter if opts else ",",
+        quote=opts.quote if opts else '"',
+        encoding=opts.encoding if opts else "utf8",
+    )
     names: list[str] | None = None
     columns: list[list[str | None]] = []
     lines: list[int] = []
-    start = 1
-    try:
-        for row in reader:
-            first, start = start, reader.line_num + 1
-            if names is None and has_header:
-                names = row
-                columns = [[] for _ in names]
+    for line, row in rows:
+        if names is None:
+            names = row if has_header else [f"column_{i + 1}" for i in range(len(row))]
+            columns = [[] for _ in names]
+            if has_header:
                 continue
-            if names is None:
-                names = [f"column_{i + 1}" for i in range(len(row))]
-                columns = [[] for _ in names]
-            if not any(field not in nulls for field in row):
-                continue  # a blank line, or a row of empty fields: no event
-            if len(row) > len(names):
-                raise LogError(
-                    f"Dòng có {len(row)} trường, nhiều hơn {len(names)} cột của tiêu đề.",
-                    path=path,
-                    line=first,
-                )
-            for i, column in enumerate(columns):
-                value = row[i] if i < len(row) else None
-                column.append(None if value is None or value in nulls else value)
-            lines.append(first)
-    except csv.Error as exc:
-        raise LogError(f"Không đọc được tệp CSV: {exc}", path=path, line=start) from exc
+        values = fitted(row, len(names), nulls, path=path, line=line)
+        if all(v is None for v in values):
+            continue  # a row of empty fields: no event
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+        lines.append(line)
     if not names or not lines:
         raise LogError("Nhật ký rỗng: tệp không có dữ liệu.", path=path)
     twice = sorted({n for n in names if names.count(n) > 1})
