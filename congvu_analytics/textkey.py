@@ -63,8 +63,8 @@ def label_key(label: str) -> str:
     return LABEL_SEPARATOR.join(k for k in keys if k)
 
 
-def key_expr(expr: pl.Expr, key: Callable[[str], str] = text_key) -> pl.Expr:
-    """``key`` (:func:`text_key` or :func:`label_key`) of every value of a column; null stays
+def key_expr(expr: pl.Expr, key: Callable[[str], str | None] = text_key) -> pl.Expr:
+    """``key`` (:func:`text_key`, :func:`label_key` or a translation) of every value of a column; null stays
     null.
 
     Computed on each batch's distinct values and mapped back: a log has a few hundred labels

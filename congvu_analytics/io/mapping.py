@@ -1136,27 +1136,17 @@ def _reason_expr(mapping: Mapping, from_rule: pl.Expr, nulls: list[str]) -> pl.E
     placeholders = set(nulls)
     spellings = mapping.reason_spellings
 
-    def translate(values: pl.Series) -> pl.Series:
-        # Worked out once per distinct value, the rows looked up: the source's value without
-        # surrounding spaces, a placeholder ([source] null_values) as none, a value the
-        # [reasons] table or the mapping names found by key (congvu_analytics.textkey) as the
-        # mapping's code; other values keep the source's spelling, so the unknown-reason
-        # warning shows them as written.
-        distinct = values.drop_nulls().unique()
-        codes: list[str | None] = []
-        for text in distinct.str.strip_chars().to_list():
-            if text in placeholders:
-                codes.append(None)
-            else:
-                codes.append(spellings.get(text_key(text), text) if spellings else text)
-        return values.replace_strict(
-            distinct, pl.Series(codes, dtype=pl.String), default=None, return_dtype=pl.String
-        )
+    def code_of(text: str) -> str | None:
+        # A placeholder ([source] null_values) is no reason; a value the [reasons] table or
+        # the mapping names, found by key (congvu_analytics.textkey), is the mapping's code;
+        # other values keep the source's spelling, so the unknown-reason warning shows them
+        # as written. Worked out once per distinct value (key_expr).
+        if text in placeholders:
+            return None
+        return spellings.get(text_key(text), text) if spellings else text
 
-    source = pl.col(mapping.columns["reason_code"]).cast(pl.String)
-    return source.map_batches(translate, return_dtype=pl.String, is_elementwise=True).fill_null(
-        from_rule
-    )
+    source = pl.col(mapping.columns["reason_code"]).cast(pl.String).str.strip_chars()
+    return key_expr(source, code_of).fill_null(from_rule)
 
 
 def _drop_absent(mapping: Mapping, available: set[str]) -> Mapping:
